@@ -1,0 +1,154 @@
+package workspace
+
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Config is config.yaml.
+type Config struct {
+	County               string            `yaml:"county"`
+	Office               string            `yaml:"office"`
+	BriefingName         string            `yaml:"briefing_name"`
+	Period               string            `yaml:"period"`
+	OpenPeriods          []string          `yaml:"open_periods"`
+	Deadline             string            `yaml:"deadline"`
+	ReportDate           string            `yaml:"report_date"`
+	Language             string            `yaml:"language"`
+	Schedule             string            `yaml:"schedule"`
+	Timezone             string            `yaml:"timezone"`
+	SettleSeconds        int               `yaml:"settle_seconds"`
+	MaxFileBytes         int64             `yaml:"max_file_bytes"`
+	MatchTopLevelByCode  bool              `yaml:"match_top_level_by_code"`
+	Paths                Paths             `yaml:"paths"`
+	Fonts                map[string]string `yaml:"fonts"`
+	Distribution         Distribution      `yaml:"distribution"`
+	CountyFacts          map[string]any    `yaml:"county_facts"`
+	Layout               Layout            `yaml:"layout"`
+	deadline, reportDate time.Time
+	location             *time.Location
+}
+
+// Paths are relative to the workspace unless absolute.
+type Paths struct {
+	Inbox   string `yaml:"inbox"`
+	Outbox  string `yaml:"outbox"`
+	Archive string `yaml:"archive"`
+	Work    string `yaml:"work"`
+	Ledger  string `yaml:"ledger"`
+	Logs    string `yaml:"logs"`
+}
+
+// Distribution is the briefing's 版記: 報 superiors, 送 leaders, 發 units.
+type Distribution struct {
+	Report []string `yaml:"report"`
+	Send   []string `yaml:"send"`
+	Issue  []string `yaml:"issue"`
+	Copies int      `yaml:"copies"`
+}
+
+// Languages of the briefing.
+const (
+	Traditional = "zh-Hant"
+	Simplified  = "zh-Hans"
+)
+
+// DeadlineTime is the reporting deadline.
+func (c *Config) DeadlineTime() time.Time { return c.deadline }
+
+// ReportDateTime is the date printed on the briefing, at midnight local time.
+func (c *Config) ReportDateTime() time.Time { return c.reportDate }
+
+// Location is the office's time zone, used by the scheduler and for dates.
+func (c *Config) Location() *time.Location { return c.location }
+
+// PeriodOpen reports whether a form for period may still be accepted.
+func (c *Config) PeriodOpen(period string) bool {
+	if period == c.Period {
+		return true
+	}
+	for _, p := range c.OpenPeriods {
+		if p == period {
+			return true
+		}
+	}
+	return false
+}
+
+func parseConfig(file string, data []byte) (*Config, error) {
+	var c Config
+	doc, err := decodeStrict(file, data, &c)
+	if err != nil {
+		return nil, err
+	}
+	var ps Problems
+	need := func(field, v string) {
+		if v == "" {
+			ps.add(file, keyLine(doc, field), field, "missing")
+		}
+	}
+	need("county", c.County)
+	need("office", c.Office)
+	need("briefing_name", c.BriefingName)
+	need("period", c.Period)
+	c.location = time.Local
+	if c.Timezone != "" {
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil {
+			ps.add(file, keyLine(doc, "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
+		} else {
+			c.location = loc
+		}
+	}
+	if c.Deadline != "" {
+		t, err := time.Parse(time.RFC3339, c.Deadline)
+		if err != nil {
+			ps.add(file, keyLine(doc, "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
+		}
+		c.deadline = t
+	}
+	if c.ReportDate != "" {
+		t, err := time.ParseInLocation("2006-01-02", c.ReportDate, c.location)
+		if err != nil {
+			ps.add(file, keyLine(doc, "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
+		}
+		c.reportDate = t
+	}
+	switch c.Language {
+	case "":
+		c.Language = Traditional
+	case Traditional, Simplified:
+	default:
+		ps.add(file, keyLine(doc, "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
+	}
+	if c.Schedule == "" {
+		c.Schedule = "0 2 * * *"
+	}
+	if _, err := cron.ParseStandard(c.Schedule); err != nil {
+		ps.add(file, keyLine(doc, "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+	}
+	if c.SettleSeconds < 0 {
+		ps.add(file, keyLine(doc, "settle_seconds"), "settle_seconds", "must not be negative")
+	}
+	if c.MaxFileBytes == 0 {
+		c.MaxFileBytes = 10 << 20
+	}
+	c.Paths.setDefaults()
+	c.Layout.setDefaults()
+	return &c, ps.err()
+}
+
+func (p *Paths) setDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&p.Inbox, "inbox")
+	def(&p.Outbox, "outbox")
+	def(&p.Archive, "archive")
+	def(&p.Work, "work")
+	def(&p.Ledger, "ledger.db")
+	def(&p.Logs, "logs")
+}

@@ -1,0 +1,143 @@
+package workspace
+
+import "regexp"
+
+// Value types of an indicator.
+const (
+	TypeInteger = "integer"
+	TypeDecimal = "decimal"
+)
+
+// How an indicator is merged into the county figure.
+const (
+	AggSum          = "sum"
+	AggCountNonzero = "count_nonzero" // number of units that reported a non-zero value
+	AggPerMember    = "per_member"    // sum of Of divided by the sum of MembersCode
+)
+
+// MembersCode is the indicator that holds a unit's party-member count, the
+// weight of every per-member figure.
+const MembersCode = "members"
+
+// Indicator is one line of the catalogue. Indicators whose aggregate is
+// per_member are derived: they have no row on the form.
+type Indicator struct {
+	Code      string   `yaml:"code"`
+	Label     string   `yaml:"label"`
+	Level     int      `yaml:"level"`
+	Activity  string   `yaml:"activity"`
+	Measure   string   `yaml:"measure"`
+	Type      string   `yaml:"type"`
+	Required  bool     `yaml:"required"`
+	Aggregate string   `yaml:"aggregate"`
+	Of        string   `yaml:"of,omitempty"`
+	Kinds     []string `yaml:"kinds,omitempty"` // unit kinds counted by count_nonzero; empty means all
+}
+
+// Derived reports whether the indicator is computed rather than filled in.
+func (in Indicator) Derived() bool { return in.Aggregate == AggPerMember }
+
+// Level is one of the three levels with its four activities.
+type Level struct {
+	Level      int      `yaml:"level"`
+	Name       string   `yaml:"name"`
+	Activities []string `yaml:"activities"`
+}
+
+// Catalogue is the indicator catalogue in file order.
+type Catalogue struct {
+	Levels     []Level     `yaml:"levels"`
+	Indicators []Indicator `yaml:"indicators"`
+}
+
+// ByCode returns the indicator with the code.
+func (c *Catalogue) ByCode(code string) (Indicator, bool) {
+	for _, in := range c.Indicators {
+		if in.Code == code {
+			return in, true
+		}
+	}
+	return Indicator{}, false
+}
+
+// Inputs returns the indicators that appear as rows on the form.
+func (c *Catalogue) Inputs() []Indicator {
+	var out []Indicator
+	for _, in := range c.Indicators {
+		if !in.Derived() {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+var indicatorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,47}$`)
+
+func parseCatalogue(file string, data []byte) (*Catalogue, error) {
+	var c Catalogue
+	doc, err := decodeStrict(file, data, &c)
+	if err != nil {
+		return nil, err
+	}
+	var ps Problems
+	activityLevel := map[string]int{}
+	for _, l := range c.Levels {
+		if len(l.Activities) != 4 {
+			ps.add(file, keyLine(doc, "levels"), "activities", "level %d lists %d activities, want 4", l.Level, len(l.Activities))
+		}
+		for _, a := range l.Activities {
+			activityLevel[a] = l.Level
+		}
+	}
+	items := seqItems(doc, "indicators")
+	seen := map[string]int{}
+	for i, in := range c.Indicators {
+		line := lineOf(items, i)
+		switch {
+		case !indicatorCode.MatchString(in.Code):
+			// Codes are names in rule expressions, so they must be identifiers.
+			ps.add(file, line, "code", "%q must start with a-z and hold only a-z, 0-9 and '_'", in.Code)
+		case seen[in.Code] > 0:
+			ps.add(file, line, "code", "%q already used on line %d", in.Code, seen[in.Code])
+		default:
+			seen[in.Code] = line
+		}
+		if in.Label == "" {
+			ps.add(file, line, "label", "missing")
+		}
+		if lv, ok := activityLevel[in.Activity]; !ok {
+			ps.add(file, line, "activity", "%q is not an activity listed under levels", in.Activity)
+		} else if lv != in.Level {
+			ps.add(file, line, "level", "%d, but activity %s belongs to level %d", in.Level, in.Activity, lv)
+		}
+		if in.Type != TypeInteger && in.Type != TypeDecimal {
+			ps.add(file, line, "type", "%q must be %s or %s", in.Type, TypeInteger, TypeDecimal)
+		}
+		switch in.Aggregate {
+		case AggSum, AggCountNonzero:
+		case AggPerMember:
+			if in.Of == "" {
+				ps.add(file, line, "of", "per_member needs the indicator it divides")
+			}
+		default:
+			ps.add(file, line, "aggregate", "%q must be sum, count_nonzero or per_member", in.Aggregate)
+		}
+		for _, k := range in.Kinds {
+			if k != KindTownship && k != KindOrgan {
+				ps.add(file, line, "kinds", "%q must be %s or %s", k, KindTownship, KindOrgan)
+			}
+		}
+	}
+	for i, in := range c.Indicators {
+		if in.Of == "" {
+			continue
+		}
+		if of, ok := c.ByCode(in.Of); !ok || of.Derived() {
+			ps.add(file, lineOf(items, i), "of", "%q is not an input indicator", in.Of)
+		}
+	}
+	if _, ok := seen[MembersCode]; !ok {
+		ps.add(file, 0, "indicators", "the %q indicator (party members, the weight of per-member figures) is missing", MembersCode)
+	}
+	return &c, ps.err()
+}

@@ -1,0 +1,70 @@
+package workspace
+
+import "regexp"
+
+// Unit kinds as they appear in units.yaml.
+const (
+	KindTownship = "鄉鎮"
+	KindOrgan    = "縣直"
+)
+
+// Unit is one reporting unit (參學單位).
+type Unit struct {
+	Code    string `yaml:"code"`
+	Name    string `yaml:"name"`
+	Kind    string `yaml:"kind"`
+	Members int    `yaml:"members"`
+}
+
+// Units is the registry in file order.
+type Units []Unit
+
+// ByCode returns the unit with the code.
+func (us Units) ByCode(code string) (Unit, bool) {
+	for _, u := range us {
+		if u.Code == code {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+var unitCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+
+func parseUnits(file string, data []byte) (Units, error) {
+	var f struct {
+		Units Units `yaml:"units"`
+	}
+	doc, err := decodeStrict(file, data, &f)
+	if err != nil {
+		return nil, err
+	}
+	items := seqItems(doc, "units")
+	var ps Problems
+	if len(f.Units) == 0 {
+		ps.add(file, 0, "units", "no units listed")
+	}
+	seen := map[string]int{}
+	for i, u := range f.Units {
+		line := lineOf(items, i)
+		switch {
+		case !unitCode.MatchString(u.Code):
+			// The code becomes a folder name, so it must be safe on every filesystem.
+			ps.add(file, line, "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
+		case seen[u.Code] > 0:
+			ps.add(file, line, "code", "%q already used on line %d", u.Code, seen[u.Code])
+		default:
+			seen[u.Code] = line
+		}
+		if u.Name == "" {
+			ps.add(file, line, "name", "missing")
+		}
+		if u.Kind != KindTownship && u.Kind != KindOrgan {
+			ps.add(file, line, "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
+		}
+		if u.Members < 0 {
+			ps.add(file, line, "members", "must not be negative")
+		}
+	}
+	return f.Units, ps.err()
+}

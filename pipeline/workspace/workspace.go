@@ -1,0 +1,172 @@
+package workspace
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File names inside a workspace.
+const (
+	ConfigFile     = "config.yaml"
+	UnitsFile      = "units.yaml"
+	IndicatorsFile = "indicators.yaml"
+	RulesDir       = "rules"
+	TemplatesDir   = "templates"
+)
+
+//go:embed defaults/*.yaml
+var defaults embed.FS
+
+// Workspace is a loaded, validated workspace folder.
+type Workspace struct {
+	Dir       string
+	Config    *Config
+	Units     Units
+	Catalogue *Catalogue
+}
+
+// Load reads and validates the workspace in dir, reporting every problem of
+// every file (as Problems) rather than stopping at the first.
+func Load(dir string) (*Workspace, error) {
+	ws := &Workspace{Dir: dir}
+	var all Problems
+	collect := func(err error) {
+		var ps Problems
+		if errors.As(err, &ps) {
+			all = append(all, ps...)
+		} else if err != nil {
+			all = append(all, Problem{Msg: err.Error()})
+		}
+	}
+	read := func(name string) ([]byte, string) {
+		path := filepath.Join(dir, name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			collect(fmt.Errorf("read %s: %w", name, err))
+			return nil, path
+		}
+		return data, path
+	}
+	if data, path := read(ConfigFile); data != nil {
+		c, err := parseConfig(path, data)
+		ws.Config = c
+		collect(err)
+	}
+	if data, path := read(UnitsFile); data != nil {
+		us, err := parseUnits(path, data)
+		ws.Units = us
+		collect(err)
+	}
+	if data, path := read(IndicatorsFile); data != nil {
+		c, err := parseCatalogue(path, data)
+		ws.Catalogue = c
+		collect(err)
+	}
+	if len(all) > 0 {
+		return nil, all
+	}
+	return ws, nil
+}
+
+// Path resolves a configured path against the workspace folder.
+func (ws *Workspace) Path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(ws.Dir, p)
+}
+
+// InboxDir is the folder units drop their files into.
+func (ws *Workspace) InboxDir() string { return ws.Path(ws.Config.Paths.Inbox) }
+
+// OutboxDir is where a batch writes what it produces.
+func (ws *Workspace) OutboxDir() string { return ws.Path(ws.Config.Paths.Outbox) }
+
+// ArchiveDir holds every file a batch has taken, accepted or rejected.
+func (ws *Workspace) ArchiveDir() string { return ws.Path(ws.Config.Paths.Archive) }
+
+// WorkDir holds files claimed by a running batch.
+func (ws *Workspace) WorkDir() string { return ws.Path(ws.Config.Paths.Work) }
+
+// LedgerPath is the SQLite ledger.
+func (ws *Workspace) LedgerPath() string { return ws.Path(ws.Config.Paths.Ledger) }
+
+// LogsDir holds the JSON log.
+func (ws *Workspace) LogsDir() string { return ws.Path(ws.Config.Paths.Logs) }
+
+// RulesDir holds the workspace's rule files.
+func (ws *Workspace) RulesDir() string { return filepath.Join(ws.Dir, RulesDir) }
+
+// TemplatesDir holds the workspace's overrides of the briefing templates.
+func (ws *Workspace) TemplatesDir() string { return filepath.Join(ws.Dir, TemplatesDir) }
+
+// Init lays out a new workspace in dir from the embedded defaults: the three
+// YAML files, each folder of extra (e.g. "rules" → the default rule files),
+// the inbox with one folder per unit, and the empty output folders. It never
+// overwrites a file that exists, so running it twice is harmless.
+func Init(dir string, extra map[string]fs.FS) (*Workspace, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create workspace: %w", err)
+	}
+	for _, name := range []string{ConfigFile, UnitsFile, IndicatorsFile} {
+		data, err := defaults.ReadFile("defaults/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("read default %s: %w", name, err)
+		}
+		if err := writeNew(filepath.Join(dir, name), data); err != nil {
+			return nil, err
+		}
+	}
+	for sub, fsys := range extra {
+		err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := fs.ReadFile(fsys, path)
+			if err != nil {
+				return err
+			}
+			target := filepath.Join(dir, sub, filepath.FromSlash(path))
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			return writeNew(target, data)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("copy default %s: %w", sub, err)
+		}
+	}
+	ws, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	dirs := []string{ws.OutboxDir(), ws.ArchiveDir(), ws.WorkDir(), ws.LogsDir()}
+	for _, u := range ws.Units {
+		dirs = append(dirs, filepath.Join(ws.InboxDir(), u.Code))
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	return ws, nil
+}
+
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
