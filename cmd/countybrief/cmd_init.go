@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/workspace"
+)
+
+func runInit(ctx context.Context, e *env, args []string) error {
+	var dir string
+	fs := newFlags("init", e, &dir)
+	fs.Usage = func() { fmt.Fprintln(e.stderr, "usage: countybrief init DIR") }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	} else if fs.NArg() > 1 {
+		return usageError("init takes one folder")
+	}
+	ws, err := pipeline.Init(dir)
+	if err != nil {
+		return configError(err)
+	}
+	fmt.Fprintf(e.stdout, "工作區已建立：%s（%d 個單位，%d 項指標）\n", ws.Dir, len(ws.Units), len(ws.Catalogue.Indicators))
+	return nil
+}
+
+func runValidate(ctx context.Context, e *env, args []string) error {
+	var dir string
+	fs := newFlags("validate", e, &dir)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
+	return nil
+}
+
+// loadWorkspace loads and validates a workspace; problems are a
+// configuration error (exit 2), one per line.
+func loadWorkspace(dir string) (*workspace.Workspace, error) {
+	ws, err := workspace.Load(dir)
+	if err != nil {
+		return nil, configError(err)
+	}
+	return ws, nil
+}
+
+func configError(err error) error {
+	var ps workspace.Problems
+	if errors.As(err, &ps) {
+		return &exitError{code: 2, err: fmt.Errorf("workspace has problems:\n%w", err)}
+	}
+	return &exitError{code: 2, err: err}
+}

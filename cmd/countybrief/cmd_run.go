@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/workspace"
+)
+
+// runBatch runs one batch over the inbox. Exit 0 when the batch completed,
+// even if files were rejected; 1 when the batch itself failed.
+func runBatch(ctx context.Context, e *env, args []string) error {
+	var dir string
+	var o runOptions
+	fs := newFlags("run", e, &dir)
+	o.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	return o.run(ctx, e, ws)
+}
+
+// runOptions are the flags shared by run and demo.
+type runOptions struct {
+	asJSON  bool
+	wait    bool
+	verbose bool
+	settle  int
+}
+
+func (o *runOptions) register(fs interface {
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.BoolVar(&o.asJSON, "json", false, "print the run summary as JSON")
+	fs.BoolVar(&o.wait, "wait", false, "wait for a running batch to finish instead of exiting")
+	fs.BoolVar(&o.verbose, "v", false, "log every file on the terminal")
+	fs.IntVar(&o.settle, "settle", -1, "seconds a file must stay unchanged before it is taken (default: settle_seconds of config.yaml)")
+}
+
+func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) error {
+	if o.settle >= 0 {
+		ws.Config.SettleSeconds = o.settle
+	}
+	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), o.verbose)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	opts := pipeline.Options{Log: log, Wait: o.wait}
+	if isTerminal(e.stderr) && !o.verbose {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(e.stderr, "\r處理中 %d/%d", done, total)
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	sum, err := pipeline.Run(ctx, ws, opts)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	printSummary(e.stdout, sum)
+	return nil
+}
+
+func printSummary(w io.Writer, s *pipeline.Summary) {
+	fmt.Fprintf(w, "第%d批（報送期 %s）：收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
+		s.RunID, s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
+	for _, f := range s.Files {
+		if f.Status != pipeline.Rejected {
+			continue
+		}
+		fmt.Fprintf(w, "退回 %s（%s）：\n", f.Name, f.Unit)
+		for _, fd := range f.Findings {
+			fmt.Fprintf(w, "  %s\n", describeFinding(fd))
+		}
+	}
+	fmt.Fprintf(w, "已報送 %d 個單位，待催報 %d 個，待重報 %d 個。\n", s.Reported, len(s.Missing), len(s.Returned))
+	for _, cf := range s.CountyFindings {
+		fmt.Fprintf(w, "全縣審核：%s\n", describeFinding(cf))
+	}
+	if s.Rendered {
+		fmt.Fprintf(w, "簡報第%d期：%s\n匯總表：%s\n催報退回名單：%s\n", s.Issue, s.Briefing, s.TotalsWorkbook, s.ChaseList)
+	} else if s.Briefing != "" {
+		fmt.Fprintf(w, "數據沒有變化，沿用簡報第%d期：%s\n", s.Issue, s.Briefing)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

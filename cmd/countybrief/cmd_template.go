@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/workspace"
+)
+
+func runTemplate(ctx context.Context, e *env, args []string) error {
+	var dir, out, unit string
+	fs := newFlags("template", e, &dir)
+	fs.StringVar(&out, "out", "forms", "folder to write the forms into")
+	fs.StringVar(&unit, "unit", "", "write only this unit's form (code)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	units := ws.Units
+	if unit != "" {
+		u, ok := ws.Units.ByCode(unit)
+		if !ok {
+			return usageError("unit %q is not in %s", unit, workspace.UnitsFile)
+		}
+		units = workspace.Units{u}
+	}
+	for _, u := range units {
+		path := filepath.Join(out, u.Code+"-"+u.Name+"-"+ws.Config.Period+".xlsx")
+		err := pipeline.WriteFile(path, func(w io.Writer) error {
+			return form.WriteBlank(w, ws.Catalogue, u, ws.Config.Period)
+		})
+		if err != nil {
+			return fmt.Errorf("form of %s: %w", u.Code, err)
+		}
+	}
+	fmt.Fprintf(e.stdout, "已生成 %d 份填報表：%s\n", len(units), out)
+	return nil
+}

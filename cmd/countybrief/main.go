@@ -1,0 +1,114 @@
+// Command countybrief checks the county's unit reports and writes the
+// briefing. Each subcommand lives in its own cmd_*.go file; this file only
+// dispatches and turns errors into exit codes.
+//
+// Exit codes: 0 success; 1 the command ran and found problems (a file with
+// errors for check, a broken rule for rules check, a failed batch for run);
+// 2 usage or configuration error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand: its flags are declared on fs inside run.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command gets from the process.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"init", "建立新的工作區 / create a workspace", runInit},
+		{"validate", "檢查工作區設定 / validate the workspace files", runValidate},
+		{"template", "生成各單位的空白填報表 / write blank forms", runTemplate},
+		{"check", "單位自查填好的表 / check filled forms", runCheck},
+		{"run", "處理收件箱，生成簡報 / run one batch", runBatch},
+		{"demo", "生成示例縣並運行 / build the sample county and run", runDemo},
+		{"rules", "檢查和測試審核規則 / check and test rule files", runRules},
+		{"history", "查看單位的報送記錄 / a unit's submissions", runHistory},
+		{"status", "報送情況 / reporting status per unit", runStatus},
+		{"serve", "按計劃定時運行 / run batches on the schedule", runServe},
+		{"fonts", "列出找到的字體 / list the fonts found", runFonts},
+	}
+}
+
+// exitError carries an exit code chosen by a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(e.stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		if err == nil {
+			return 0
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(e.stderr, "countybrief %s: %v\n", c.name, err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "countybrief: unknown command %q\n", args[0])
+	printUsage(e.stderr)
+	return 2
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: countybrief <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --workspace DIR (default: the current folder). Run `countybrief <command> -h` for its flags.")
+}
+
+// newFlags makes a command's flag set with the common --workspace flag.
+func newFlags(name string, e *env, workspace *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("countybrief "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(workspace, "workspace", ".", "workspace folder")
+	return fs
+}

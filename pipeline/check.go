@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// Checker reads and checks one file the way a batch does; `countybrief
+// check` uses it so that a unit sees before sending exactly what the batch
+// will say.
+type Checker struct {
+	ws    *workspace.Workspace
+	rules *rules.Set
+}
+
+// NewChecker compiles the workspace's rules.
+func NewChecker(ws *workspace.Workspace) (*Checker, error) {
+	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue)
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	return &Checker{ws: ws, rules: set}, nil
+}
+
+// PrevFunc gives a unit's accepted values of the period before; nil values
+// mean there is none.
+type PrevFunc func(unit, period string) (map[string]float64, error)
+
+// Check reads the file at path, which came from inbox folder folder ("" when
+// unknown or at the top), and returns what was read with every finding.
+// Rules run only on a form that was read cleanly: a blank or unreadable
+// value would make them report mistakes that are not there. The error is
+// for I/O trouble only.
+func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, []rules.Finding, error) {
+	sub, findings, err := form.Read(path, c.ws.Catalogue, c.limits())
+	if err != nil || sub == nil {
+		return sub, findings, err
+	}
+	findings = append(findings, checkIdentity(c.ws, folder, sub)...)
+	if rules.HasError(findings) {
+		return sub, findings, nil
+	}
+	u, _ := c.ws.Units.ByCode(sub.UnitCode)
+	var before map[string]float64
+	if prev != nil {
+		if before, err = prev(u.Code, sub.Period); err != nil {
+			return sub, findings, fmt.Errorf("previous values of %s: %w", u.Code, err)
+		}
+	}
+	findings = append(findings, c.rules.CheckUnit(rules.UnitInput{
+		Unit: u, Values: sub.Values, Prev: before, Locate: func(code string) (string, string) {
+			loc := sub.Cells[code]
+			return loc.Sheet, loc.Cell
+		},
+	})...)
+	return sub, findings, nil
+}
+
+func (c *Checker) limits() form.Limits {
+	lim := form.DefaultLimits()
+	lim.MaxBytes = c.ws.Config.MaxFileBytes
+	return lim
+}
+
+// County runs the county-level rules over the accepted units.
+func (c *Checker) County(units []rules.UnitInput) []rules.Finding { return c.rules.CheckCounty(units) }

@@ -1,0 +1,132 @@
+// Package demo builds the sample county: a workspace whose 73 units have
+// each dropped a filled form into the inbox, with figures that sum exactly
+// to the source paper's, plus a few faulty files that the batch must
+// reject. Everything is deterministic: the same seed gives the same bytes.
+package demo
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/workspace"
+)
+
+// Options shape the sample.
+type Options struct {
+	Seed uint64
+	// Init lays out the workspace (the caller passes pipeline's Init so that
+	// the default rules and templates are copied too).
+	Init func(dir string) (*workspace.Workspace, error)
+}
+
+// Fault is one faulty file the sample contains and the rule that must
+// reject it.
+type Fault struct {
+	Unit string
+	File string
+	Rule string
+}
+
+// Build writes the sample workspace into dir and returns it with the list
+// of faulty files.
+func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
+	ws, err := opts.Init(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := ws.Config
+	vals := countyValues(ws.Units, opts.Seed)
+	// Files carry modification times in the order a real evening brings
+	// them: first attempts that were wrong, then the good files, then a few
+	// corrections that are wrong again.
+	base := cfg.DeadlineTime().Add(-6 * time.Hour)
+	if base.IsZero() {
+		base = time.Date(2008, 12, 5, 12, 0, 0, 0, time.UTC)
+	}
+	for i, u := range ws.Units {
+		id := form.Identity{
+			UnitCode: u.Code, UnitName: u.Name, Period: cfg.Period,
+			FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i), Date: base.Format("2006-01-02"),
+		}
+		path := formPath(ws, u, "")
+		if err := writeForm(path, ws, u, id, vals[i], nil); err != nil {
+			return nil, nil, err
+		}
+		if err := os.Chtimes(path, base, base); err != nil {
+			return nil, nil, fmt.Errorf("set time: %w", err)
+		}
+	}
+	faults, err := writeFaults(ws, vals, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ws, faults, nil
+}
+
+func formPath(ws *workspace.Workspace, u workspace.Unit, suffix string) string {
+	return filepath.Join(ws.InboxDir(), u.Code, u.Name+"四個一活動統計表"+suffix+".xlsx")
+}
+
+func writeForm(path string, ws *workspace.Workspace, u workspace.Unit, id form.Identity, values map[string]float64, edit func(*excelize.File, *form.Submission) error) error {
+	var buf bytes.Buffer
+	if err := form.WriteFilled(&buf, ws.Catalogue, u, ws.Config.Period, id, values); err != nil {
+		return fmt.Errorf("fill form of %s: %w", u.Code, err)
+	}
+	data := buf.Bytes()
+	if edit != nil {
+		var err error
+		if data, err = editForm(data, ws, edit); err != nil {
+			return fmt.Errorf("edit form of %s: %w", u.Code, err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// editForm changes a filled form the way a clerk would by hand, finding
+// the cells through the reader so that it follows the form's layout.
+func editForm(data []byte, ws *workspace.Workspace, edit func(*excelize.File, *form.Submission) error) ([]byte, error) {
+	tmp, err := os.CreateTemp("", "countybrief-demo-*.xlsx")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	sub, _, err := form.Read(tmp.Name(), ws.Catalogue, form.DefaultLimits())
+	if err != nil || sub == nil {
+		return nil, fmt.Errorf("read back: %v", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := edit(f, sub); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := f.Write(&out); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+func clerkName(i int) string {
+	family := []rune("王李張劉陳楊趙黃周吳徐孫胡朱高林何郭馬羅")
+	given := []rune("明華英芳軍平勇艷傑娟濤敏靜麗強磊洋")
+	return string(family[i%len(family)]) + string(given[(i*7)%len(given)])
+}

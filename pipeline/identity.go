@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// unknownUnit files a submission whose unit cannot be told.
+const unknownUnit = "_unknown"
+
+// Rule ids of the inbox's own checks: who may send what.
+const (
+	ruleUnknownUnit = "inbox.unit"
+	ruleIdentity    = "inbox.identity"
+	rulePeriod      = "inbox.period"
+)
+
+// checkIdentity enforces that a unit reports only for itself and only for
+// an open period. folder is the inbox subfolder the file came from ("" for
+// the top of the inbox).
+func checkIdentity(ws *workspace.Workspace, folder string, sub *form.Submission) []rules.Finding {
+	codeCell := sub.Cells["unit_code"]
+	periodCell := sub.Cells["period"]
+	finding := func(rule string, at form.Location, msg, fix string) rules.Finding {
+		return rules.Finding{Rule: rule, Severity: rules.Error, Sheet: at.Sheet, Cell: at.Cell, Message: msg, Fix: fix}
+	}
+	var out []rules.Finding
+	u, known := ws.Units.ByCode(sub.UnitCode)
+	switch {
+	case folder != "" && sub.UnitCode != folder:
+		owner := folder
+		if f, ok := ws.Units.ByCode(folder); ok {
+			owner = f.Name
+		}
+		out = append(out, finding(ruleIdentity, codeCell,
+			fmt.Sprintf("文件放在「%s」的文件夾裡，但表內單位代碼是「%s」。各單位只能報送本單位的數據。", owner, sub.UnitCode),
+			"請用本單位的表格填報，或把文件放到表內所寫單位的文件夾。"))
+	case !known:
+		out = append(out, finding(ruleUnknownUnit, codeCell,
+			fmt.Sprintf("表內單位代碼「%s」不在參學單位名冊中。", sub.UnitCode),
+			"請使用活動辦下發給本單位的表格，不要改動單位代碼。"))
+	case folder == "" && !ws.Config.MatchTopLevelByCode:
+		out = append(out, finding(ruleIdentity, codeCell,
+			"文件放在收件箱的最外層，沒有放進本單位的文件夾。",
+			fmt.Sprintf("請把文件放到收件箱中「%s」文件夾後重新報送。", u.Code)))
+	}
+	if !ws.Config.PeriodOpen(sub.Period) {
+		out = append(out, finding(rulePeriod, periodCell,
+			fmt.Sprintf("表內報送期是「%s」，當前報送期是「%s」，該報送期不接收報表。", sub.Period, ws.Config.Period),
+			"請使用當前報送期的表格填報。"))
+	}
+	return out
+}

@@ -1,0 +1,63 @@
+package pipeline
+
+import (
+	"time"
+
+	"countybrief/rules"
+)
+
+// File statuses in a run summary, as in the ledger.
+const (
+	Accepted  = "accepted"
+	Rejected  = "rejected"
+	Duplicate = "duplicate"
+)
+
+// FileResult is what a batch did with one file.
+type FileResult struct {
+	Name        string          `json:"name"`
+	Unit        string          `json:"unit"`
+	Period      string          `json:"period"`
+	SHA256      string          `json:"sha256"`
+	Status      string          `json:"status"`
+	ArchivePath string          `json:"archive_path"`
+	ReturnPath  string          `json:"return_path,omitempty"`
+	Findings    []rules.Finding `json:"findings,omitempty"`
+	Recovered   bool            `json:"recovered,omitempty"`
+}
+
+// Summary is the outcome of one batch, printed by `run --json` and kept in
+// the ledger.
+type Summary struct {
+	RunID          int64           `json:"run_id"`
+	Period         string          `json:"period"`
+	Started        time.Time       `json:"started"`
+	Finished       time.Time       `json:"finished"`
+	Files          []FileResult    `json:"files"`
+	Accepted       int             `json:"accepted"`
+	Rejected       int             `json:"rejected"`
+	Duplicates     int             `json:"duplicates"`
+	Waiting        int             `json:"waiting"`
+	Reported       int             `json:"reported"`
+	Missing        []string        `json:"missing"`
+	Returned       []string        `json:"returned"`
+	CountyFindings []rules.Finding `json:"county_findings,omitempty"`
+	Issue          int             `json:"issue"`
+	Rendered       bool            `json:"rendered"`
+	Briefing       string          `json:"briefing,omitempty"`
+	BriefingText   string          `json:"briefing_text,omitempty"`
+	TotalsWorkbook string          `json:"totals_workbook,omitempty"`
+	ChaseList      string          `json:"chase_list,omitempty"`
+}
+
+func (s *Summary) add(r FileResult) {
+	s.Files = append(s.Files, r)
+	switch r.Status {
+	case Accepted:
+		s.Accepted++
+	case Rejected:
+		s.Rejected++
+	case Duplicate:
+		s.Duplicates++
+	}
+}
