@@ -1,0 +1,80 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Briefing is one published briefing issue (第N期).
+type Briefing struct {
+	Issue      int
+	Period     string
+	InputsHash string // hash of everything the briefing was made from
+	Path       string
+	Totals     []byte // the merged totals as JSON, for the next issue's comparison
+	At         time.Time
+}
+
+// Publish numbers a briefing. The same inputs hash keeps its issue number
+// (a re-run that changes nothing must not make 第8期 into 第9期); its path
+// and time are updated. New inputs get the highest issue plus one, starting
+// at 1. p.Issue is ignored.
+func (l *Ledger) Publish(ctx context.Context, p Briefing) (issue int, err error) {
+	if p.InputsHash == "" || p.Period == "" {
+		return 0, errors.New("publish: empty inputs hash or period")
+	}
+	at, err := nanos("publish time", p.At)
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	tx, err := l.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT issue FROM briefings WHERE inputs_hash = ?`, p.InputsHash).Scan(&issue)
+	switch {
+	case err == nil:
+		_, err = tx.ExecContext(ctx, `UPDATE briefings SET path = ?, at = ? WHERE issue = ?`, p.Path, at, issue)
+	case errors.Is(err, sql.ErrNoRows):
+		err = tx.QueryRowContext(ctx, `INSERT INTO briefings (issue, period, inputs_hash, path, totals_json, at)
+			SELECT COALESCE(MAX(issue), 0) + 1, ?, ?, ?, ?, ? FROM briefings RETURNING issue`,
+			p.Period, p.InputsHash, p.Path, nonNil(p.Totals), at).Scan(&issue)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	return issue, nil
+}
+
+// LastBriefing returns the highest-numbered briefing, or nil before the
+// first.
+func (l *Ledger) LastBriefing(ctx context.Context) (*Briefing, error) {
+	var b Briefing
+	var at int64
+	err := l.r.QueryRowContext(ctx, `SELECT issue, period, inputs_hash, path, totals_json, at
+		FROM briefings ORDER BY issue DESC LIMIT 1`).Scan(&b.Issue, &b.Period, &b.InputsHash, &b.Path, &b.Totals, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("last briefing: %w", err)
+	}
+	b.At = fromNanos(at)
+	return &b, nil
+}
+
+// nonNil stores absent totals as an empty blob: the column is NOT NULL and
+// a nil []byte binds as NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

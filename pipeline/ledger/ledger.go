@@ -1,0 +1,211 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	// The driver registers itself as "sqlite".
+	_ "modernc.org/sqlite"
+)
+
+// Ledger is an open ledger file. It is safe for concurrent use; writes are
+// serialised through one connection. Close it when done.
+type Ledger struct {
+	w *sql.DB // the one writer connection
+	r *sql.DB // read-only connections
+
+	// Prepared once on the writer connection and reused by every Record.
+	claimID, insSubmission, insValue, insFinding *sql.Stmt
+}
+
+// readConns bounds the read pool: the status command and the batch read
+// a few queries at a time, and every connection holds a page cache.
+const readConns = 4
+
+// Pragmas every connection runs. busy_timeout comes first (the driver sorts
+// it first anyway) so that switching to WAL waits for a lock rather than
+// failing.
+const (
+	writerParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	readerParams = "_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+)
+
+// Open opens the ledger at path, creating the file if needed (its folder
+// must exist) and bringing its schema up to date. The path may be relative
+// and hold any characters the file system allows.
+func Open(ctx context.Context, path string) (*Ledger, error) {
+	uri, err := fileURI(path)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	l := &Ledger{}
+	if err := l.open(ctx, uri); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	return l, nil
+}
+
+func (l *Ledger) open(ctx context.Context, uri string) error {
+	var err error
+	if l.w, err = sql.Open("sqlite", uri+"?"+writerParams); err != nil {
+		return err
+	}
+	l.w.SetMaxOpenConns(1)
+	// A closed idle writer would throw away the prepared statements.
+	l.w.SetMaxIdleConns(1)
+	l.w.SetConnMaxLifetime(0)
+	l.w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, l.w); err != nil {
+		return err
+	}
+	// The reader pool is opened only after the writer has switched the file
+	// to WAL, so a reader never sees it in rollback mode.
+	if l.r, err = sql.Open("sqlite", uri+"?"+readerParams); err != nil {
+		return err
+	}
+	l.r.SetMaxOpenConns(readConns)
+	l.r.SetMaxIdleConns(readConns)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&l.claimID, `SELECT id FROM submissions WHERE claim_name = ?`},
+		{&l.insSubmission, `INSERT INTO submissions
+			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&l.insValue, `INSERT INTO submission_values (submission_id, code, value) VALUES (?, ?, ?)`},
+		{&l.insFinding, `INSERT INTO findings
+			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		if *p.stmt, err = l.w.PrepareContext(ctx, p.sql); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the statements and connections. Uncommitted work cannot
+// exist at this point: every write commits or rolls back before returning.
+func (l *Ledger) Close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insValue, l.insFinding} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	for _, db := range []*sql.DB{l.r, l.w} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close ledger: %w", err)
+	}
+	return nil
+}
+
+// migrate applies the migrations the file lacks. The version is read inside
+// each write transaction, so two processes opening a fresh file at once
+// cannot both apply the same migration.
+func migrate(ctx context.Context, db *sql.DB) error {
+	steps := migrations()
+	for {
+		done, err := migrateOne(ctx, db, steps)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+func migrateOne(ctx context.Context, db *sql.DB, steps []string) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case version > len(steps):
+		return false, fmt.Errorf("schema version %d is newer than this program's %d: use a newer countybrief", version, len(steps))
+	case version == len(steps):
+		return true, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, steps[version]); err != nil {
+		return false, fmt.Errorf("migration %d: %w", version+1, err)
+	}
+	// PRAGMA takes no bound parameters; version is an int we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, version+1)); err != nil {
+		return false, fmt.Errorf("migration %d: set version: %w", version+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migration %d: commit: %w", version+1, err)
+	}
+	return false, nil
+}
+
+// fileURI turns a file path into an SQLite URI filename. A plain path would
+// be cut at its first '?' by the driver, and SQLite would read '#' and '%'
+// as URI syntax, so everything but unreserved characters is escaped. The
+// path is made absolute first; a Windows path becomes file:///C:/dir/x.db
+// and a UNC path file:////server/share/x.db, which SQLite's Windows VFS
+// turns back into native form.
+func fileURI(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.WriteString("file://")
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '/', c == '-', c == '.', c == '_', c == '~', c == ':':
+			b.WriteByte(c)
+		case c == 0:
+			return "", errors.New("path contains a NUL byte")
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String(), nil
+}
+
+// nanos stores a time as nanoseconds since the epoch; the zero time and
+// years UnixNano cannot represent are caller bugs.
+func nanos(what string, t time.Time) (int64, error) {
+	if t.IsZero() || t.Year() < 1678 || t.Year() > 2261 {
+		return 0, fmt.Errorf("%s %v is not a usable time", what, t)
+	}
+	return t.UnixNano(), nil
+}
+
+// fromNanos returns stored times in the local zone, the office's clock.
+func fromNanos(n int64) time.Time { return time.Unix(0, n) }

@@ -1,0 +1,263 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"countybrief/rules"
+)
+
+// latestIn selects, per unit of one period (the first argument), the id of
+// the latest submission whose status passes the filter; "latest" is by
+// receipt time, then by id for files received in the same nanosecond.
+func latestIn(statusFilter string) string {
+	return `SELECT id FROM (
+		SELECT id, ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY received_at DESC, id DESC) AS n
+		FROM submissions WHERE period = ? AND ` + statusFilter + `) WHERE n = 1`
+}
+
+// What to load besides the submission row.
+type loads uint8
+
+const (
+	withValues loads = 1 << iota
+	withFindings
+)
+
+const recordCols = `id, COALESCE(run_id, 0), claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at`
+
+// records reads, in one snapshot, the submissions whose ids sel selects,
+// in the given order, with the requested parts loaded.
+func (l *Ledger) records(ctx context.Context, what loads, sel, order string, args ...any) (_ []Record, err error) {
+	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	// A read transaction has nothing to commit; rollback only ends it.
+	defer tx.Rollback()
+
+	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM submissions WHERE id IN (`+sel+`) ORDER BY `+order, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var at int64
+		if err := rows.Scan(&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
+			&r.ArchivePath, &r.SHA256, &r.Status, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.ReceivedAt = fromNanos(at)
+		out = append(out, r)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 || what == 0 {
+		return out, nil
+	}
+	byID := make(map[int64]*Record, len(out))
+	for i := range out {
+		byID[out[i].ID] = &out[i]
+	}
+	if what&withValues != 0 {
+		for i := range out {
+			out[i].Values = map[string]float64{}
+		}
+		if err := loadValues(ctx, tx, byID, sel, args); err != nil {
+			return nil, err
+		}
+	}
+	if what&withFindings != 0 {
+		if err := loadFindings(ctx, tx, byID, sel, args); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func loadValues(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT submission_id, code, value FROM submission_values WHERE submission_id IN (`+sel+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("values: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var code string
+		var v float64
+		if err := rows.Scan(&id, &code, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("values: %w", err)
+		}
+		if r := byID[id]; r != nil {
+			r.Values[code] = v
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("values: %w", err)
+	}
+	return nil
+}
+
+func loadFindings(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT submission_id, rule, severity, sheet, cell, values_json, message, fix
+		FROM findings WHERE submission_id IN (`+sel+`) ORDER BY submission_id, seq`, args...)
+	if err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var f rules.Finding
+		var vals sql.NullString
+		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &vals, &f.Message, &f.Fix); err != nil {
+			rows.Close()
+			return fmt.Errorf("findings: %w", err)
+		}
+		if vals.Valid {
+			if err := json.Unmarshal([]byte(vals.String), &f.Values); err != nil {
+				rows.Close()
+				return fmt.Errorf("findings of submission %d: %w", id, err)
+			}
+		}
+		if r := byID[id]; r != nil {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return fmt.Errorf("findings: %w", err)
+	}
+	return nil
+}
+
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// one returns the single record sel selects, or nil.
+func (l *Ledger) one(ctx context.Context, sel string, args ...any) (*Record, error) {
+	rs, err := l.records(ctx, withValues|withFindings, sel, "id", args...)
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	return &rs[0], nil
+}
+
+// ByClaim returns the record of a claimed file with its values and
+// findings, or nil when the claim was never recorded. Recovery uses it to
+// tell a file that was recorded before the crash from one that was not.
+func (l *Ledger) ByClaim(ctx context.Context, claimName string) (*Record, error) {
+	r, err := l.one(ctx, `SELECT id FROM submissions WHERE claim_name = ?`, claimName)
+	if err != nil {
+		return nil, fmt.Errorf("ledger by claim %s: %w", claimName, err)
+	}
+	return r, nil
+}
+
+// BySHA returns the first non-duplicate record with this content hash (the
+// file a re-drop duplicates), with values and findings, or nil.
+func (l *Ledger) BySHA(ctx context.Context, sha string) (*Record, error) {
+	r, err := l.one(ctx, `SELECT id FROM submissions WHERE sha256 = ? AND status <> 'duplicate'
+		ORDER BY received_at, id LIMIT 1`, sha)
+	if err != nil {
+		return nil, fmt.Errorf("ledger by sha %s: %w", sha, err)
+	}
+	return r, nil
+}
+
+// Current returns, for each unit, its latest accepted submission of the
+// period with values loaded, ordered by unit code: the set the county
+// totals are made of. A later rejected file does not displace an accepted
+// one (the unit keeps its last good figures until it sends better ones);
+// duplicates never count.
+func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
+	rs, err := l.records(ctx, withValues, latestIn(`status = 'accepted'`), "unit_code", period)
+	if err != nil {
+		return nil, fmt.Errorf("ledger current %s: %w", period, err)
+	}
+	return rs, nil
+}
+
+// Returned returns the units whose latest non-duplicate submission of the
+// period is rejected, with findings loaded (values are not), ordered by unit
+// code: the 退回 list. A unit that had a file rejected and then sent one that
+// was accepted is not on it.
+func (l *Ledger) Returned(ctx context.Context, period string) ([]Record, error) {
+	sel := `SELECT id FROM submissions WHERE status = 'rejected' AND id IN (` + latestIn(`status <> 'duplicate'`) + `)`
+	rs, err := l.records(ctx, withFindings, sel, "unit_code", period)
+	if err != nil {
+		return nil, fmt.Errorf("ledger returned %s: %w", period, err)
+	}
+	return rs, nil
+}
+
+// Previous returns the values of the unit's latest accepted submission in
+// the latest period before period in which it had one, or nil if it has
+// none. A unit that skipped last month is compared with the month before:
+// the rules want the last figures the unit stood behind.
+func (l *Ledger) Previous(ctx context.Context, unit, period string) (map[string]float64, error) {
+	rs, err := l.records(ctx, withValues, `SELECT id FROM submissions
+		WHERE unit_code = ? AND period < ? AND status = 'accepted'
+		ORDER BY period DESC, received_at DESC, id DESC LIMIT 1`, "id", unit, period)
+	if err != nil {
+		return nil, fmt.Errorf("ledger previous %s %s: %w", unit, period, err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return rs[0].Values, nil
+}
+
+// History returns every submission of the unit, newest first, with values
+// and findings.
+func (l *Ledger) History(ctx context.Context, unit string) ([]Record, error) {
+	rs, err := l.records(ctx, withValues|withFindings, `SELECT id FROM submissions WHERE unit_code = ?`,
+		"received_at DESC, id DESC", unit)
+	if err != nil {
+		return nil, fmt.Errorf("ledger history %s: %w", unit, err)
+	}
+	return rs, nil
+}
+
+// UnitStatus is where a unit stands for a period: its latest non-duplicate
+// submission. Units that sent nothing are absent; the caller finds them by
+// comparing with the unit registry.
+type UnitStatus struct {
+	UnitCode   string
+	Status     string // StatusAccepted or StatusRejected
+	OrigName   string
+	ReceivedAt time.Time
+}
+
+// Status returns, per unit that sent anything for the period, the status and
+// time of its latest non-duplicate submission, ordered by unit code.
+func (l *Ledger) Status(ctx context.Context, period string) ([]UnitStatus, error) {
+	rows, err := l.r.QueryContext(ctx, `SELECT unit_code, status, orig_name, received_at FROM submissions
+		WHERE id IN (`+latestIn(`status <> 'duplicate'`)+`) ORDER BY unit_code`, period)
+	if err != nil {
+		return nil, fmt.Errorf("ledger status %s: %w", period, err)
+	}
+	var out []UnitStatus
+	for rows.Next() {
+		var s UnitStatus
+		var at int64
+		if err := rows.Scan(&s.UnitCode, &s.Status, &s.OrigName, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("ledger status %s: %w", period, err)
+		}
+		s.ReceivedAt = fromNanos(at)
+		out = append(out, s)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("ledger status %s: %w", period, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Statuses the ledger gives runs itself; FinishRun records the caller's.
+const (
+	// RunRunning: started and not yet finished.
+	RunRunning = "running"
+	// RunInterrupted: still running when the next run started, so the
+	// process died (the batch lock allows one run at a time).
+	RunInterrupted = "interrupted"
+)
+
+// Run is one batch run.
+type Run struct {
+	ID         int64
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running or when interrupted
+	Status     string
+	Summary    []byte // the caller's JSON
+}
+
+// StartRun records the start of a batch run and returns its id. The caller
+// must hold the batch lock: any run still marked running is taken to be
+// one that died and is marked interrupted.
+func (l *Ledger) StartRun(ctx context.Context, at time.Time) (int64, error) {
+	n, err := nanos("run start", at)
+	if err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	tx, err := l.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, RunInterrupted, RunRunning); err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?)`, n, RunRunning)
+	if err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	return id, nil
+}
+
+// FinishRun records how run id ended. The finish time is the wall clock:
+// it is audit information and appears in no output.
+func (l *Ledger) FinishRun(ctx context.Context, id int64, status string, summary []byte) error {
+	if status == "" {
+		return fmt.Errorf("finish run %d: empty status", id)
+	}
+	res, err := l.w.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, summary_json = ? WHERE id = ?`,
+		time.Now().UnixNano(), status, summary, id)
+	if err != nil {
+		return fmt.Errorf("finish run %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("finish run %d: no such run (%d rows, %v)", id, n, err)
+	}
+	return nil
+}
+
+// LastRun returns the most recent run, or nil if there was none.
+func (l *Ledger) LastRun(ctx context.Context) (*Run, error) {
+	var r Run
+	var started int64
+	var finished sql.NullInt64
+	err := l.r.QueryRowContext(ctx, `SELECT id, started_at, finished_at, status, summary_json
+		FROM runs ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &started, &finished, &r.Status, &r.Summary)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("last run: %w", err)
+	}
+	r.StartedAt = fromNanos(started)
+	if finished.Valid {
+		r.FinishedAt = fromNanos(finished.Int64)
+	}
+	return &r, nil
+}

@@ -1,0 +1,71 @@
+package ledger
+
+// migrations returns the schema changes in order; migration i brings the
+// file from user_version i to i+1. Append only: a released migration is
+// never edited, because files in the field have already run it.
+//
+// Times are INTEGER nanoseconds since the Unix epoch (UTC), so that
+// ordering by time is ordering by number whatever the offset of the clock
+// that wrote them. Tables are STRICT so that a value of the wrong type is
+// an error, not a silent conversion.
+func migrations() []string {
+	return []string{`
+CREATE TABLE runs (
+	id           INTEGER PRIMARY KEY,
+	started_at   INTEGER NOT NULL,
+	finished_at  INTEGER,
+	status       TEXT    NOT NULL,
+	summary_json BLOB
+) STRICT;
+
+CREATE TABLE submissions (
+	id           INTEGER PRIMARY KEY,
+	run_id       INTEGER REFERENCES runs(id),
+	claim_name   TEXT    NOT NULL UNIQUE,
+	unit_code    TEXT    NOT NULL,
+	period       TEXT    NOT NULL,
+	orig_name    TEXT    NOT NULL,
+	archive_path TEXT    NOT NULL,
+	sha256       TEXT    NOT NULL,
+	status       TEXT    NOT NULL CHECK (status IN ('accepted', 'rejected', 'duplicate')),
+	received_at  INTEGER NOT NULL
+) STRICT;
+
+-- Current, Returned and Status: latest per unit within a period and status.
+CREATE INDEX submissions_period ON submissions (period, status, unit_code, received_at, id);
+-- History and Previous.
+CREATE INDEX submissions_unit ON submissions (unit_code, period, received_at, id);
+-- BySHA.
+CREATE INDEX submissions_sha ON submissions (sha256, received_at, id);
+CREATE INDEX submissions_run ON submissions (run_id);
+
+CREATE TABLE submission_values (
+	submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+	code          TEXT    NOT NULL,
+	value         REAL    NOT NULL,
+	PRIMARY KEY (submission_id, code)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE findings (
+	submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+	seq           INTEGER NOT NULL,
+	rule          TEXT    NOT NULL,
+	severity      TEXT    NOT NULL CHECK (severity IN ('error', 'warning')),
+	sheet         TEXT    NOT NULL,
+	cell          TEXT    NOT NULL,
+	values_json   TEXT,
+	message       TEXT    NOT NULL,
+	fix           TEXT    NOT NULL,
+	PRIMARY KEY (submission_id, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE briefings (
+	issue       INTEGER PRIMARY KEY,
+	period      TEXT    NOT NULL,
+	inputs_hash TEXT    NOT NULL UNIQUE,
+	path        TEXT    NOT NULL,
+	totals_json BLOB    NOT NULL,
+	at          INTEGER NOT NULL
+) STRICT;
+`}
+}
