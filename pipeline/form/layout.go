@@ -1,0 +1,84 @@
+package form
+
+// FormVersion is printed on every form; Read warns when a file carries
+// another version, since rows may have changed between versions.
+const FormVersion = "2008.1"
+
+// SheetName is the name of the form sheet as written. Read does not rely on
+// it: it finds the sheet that holds the indicator codes.
+const SheetName = "填報表"
+
+const formTitle = "學習實踐活動「四個一」活動情況統計表"
+
+// Columns of the indicator table.
+const (
+	colActivity = 1 // A 層次/活動
+	colLabel    = 2 // B 指標
+	colValue    = 3 // C 數值
+	colMeasure  = 4 // D 量詞
+	colCode     = 5 // E 代碼
+	colNote     = 6 // F 說明
+	lastCol     = colNote
+)
+
+// Table headers; Read uses the 數值 and 指標 headers to find those columns
+// when a clerk has inserted a column.
+const (
+	headActivity = "層次/活動"
+	headLabel    = "指標"
+	headValue    = "數值"
+	headMeasure  = "量詞"
+	headCode     = "代碼"
+	headNote     = "說明"
+)
+
+// Identity labels as printed on the form, in the order of the block.
+const (
+	labelUnitCode = "單位代碼"
+	labelUnitName = "單位名稱"
+	labelPeriod   = "報送期"
+	labelFilledBy = "填報人"
+	labelPhone    = "聯繫電話"
+	labelDate     = "填報日期"
+	labelVersion  = "表格版本"
+)
+
+// Rows of the fixed part of the form.
+const (
+	rowTitle    = 1
+	rowVersion  = 2
+	rowIdentity = 3 // code, name, period
+	rowFiller   = 4 // filled by, phone, date
+	rowHeader   = 6
+	rowFirst    = 7
+)
+
+// identityField ties a label to the Identity field and its key in
+// Submission.Cells (the field's JSON name).
+type identityField struct {
+	label    string
+	key      string
+	required bool
+	get      func(*Identity) *string
+}
+
+func identityFields() []identityField {
+	return []identityField{
+		{labelUnitCode, "unit_code", true, func(id *Identity) *string { return &id.UnitCode }},
+		{labelUnitName, "unit_name", true, func(id *Identity) *string { return &id.UnitName }},
+		{labelPeriod, "period", true, func(id *Identity) *string { return &id.Period }},
+		{labelFilledBy, "filled_by", false, func(id *Identity) *string { return &id.FilledBy }},
+		{labelPhone, "phone", false, func(id *Identity) *string { return &id.Phone }},
+		{labelDate, "date", false, func(id *Identity) *string { return &id.Date }},
+		{labelVersion, "form_version", false, func(id *Identity) *string { return &id.FormVersion }},
+	}
+}
+
+const levelNumerals = "一二三四五六七八九十"
+
+func levelHeading(i int, name string) string {
+	if ns := []rune(levelNumerals); i < len(ns) {
+		return string(ns[i]) + "、" + name
+	}
+	return name
+}

@@ -1,0 +1,618 @@
+package form
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// Limits bound what one received file may cost to read. A zero field takes
+// the value of DefaultLimits.
+type Limits struct {
+	MaxBytes      int64 // size of the file
+	MaxUnzipBytes int64 // all parts unzipped; also kept in memory, never spilled to disk
+	MaxRows       int   // rows of all sheets scanned, gaps included
+	MaxCells      int   // cells of all sheets scanned, gaps included
+}
+
+// DefaultLimits are far above any real form (about 20 KB, 50 rows) and far
+// below what hurts a batch of thousands of files.
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxRows: 20000, MaxCells: 200000}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = d.MaxBytes
+	}
+	if l.MaxUnzipBytes <= 0 {
+		l.MaxUnzipBytes = d.MaxUnzipBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = d.MaxCells
+	}
+	return l
+}
+
+// Rule ids of the reader's findings.
+const (
+	RuleFormat    = "form.format"    // not an XLSX form at all
+	RuleLimit     = "form.limit"     // too large to read
+	RuleNumber    = "form.number"    // a value that is not a usable number
+	RuleRequired  = "form.required"  // a required value left blank
+	RuleRow       = "form.row"       // an indicator's row is missing
+	RuleDuplicate = "form.duplicate" // an indicator's row appears twice
+	RuleIdentity  = "form.identity"  // identity block missing or wrong
+	RuleVersion   = "form.version"   // another form version
+)
+
+// Read reads the filled form at path. The error is only for I/O trouble;
+// whatever is wrong with the content is a finding, and a file that is not
+// an XLSX form at all gives one form.format finding and a nil Submission.
+func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, error) {
+	lim = lim.withDefaults()
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open form: %w", err)
+	}
+	defer fh.Close()
+	// Read one byte past the cap, so a file that grew after a size check is
+	// still caught.
+	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read form: %w", err)
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, []rules.Finding{{
+			Rule: RuleLimit, Severity: rules.Error,
+			Message: fmt.Sprintf("文件超過 %d KB，遠大於正常的填報表，系統不予讀取。", lim.MaxBytes>>10),
+			Fix:     "請不要在表格中插入圖片或其他內容；" + fixSendXLSX,
+		}}, nil
+	}
+	if nf := sniff(path, data); nf != nil {
+		return nil, []rules.Finding{formatFinding(nf)}, nil
+	}
+	r := &reader{cat: cat, lim: lim}
+	return r.read(data)
+}
+
+func formatFinding(nf *notForm) rules.Finding {
+	return rules.Finding{Rule: RuleFormat, Severity: rules.Error, Message: nf.what, Fix: nf.fix}
+}
+
+var errLimit = errors.New("limit exceeded")
+
+// guard runs an excelize call on a received file, turning a library panic
+// into an error: a malformed file must become a finding, not a crash.
+func guard(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("excelize panic: %v", p)
+		}
+	}()
+	return fn()
+}
+
+// reader holds the state of one Read.
+type reader struct {
+	cat      *workspace.Catalogue
+	lim      Limits
+	f        *excelize.File
+	rows     int // budget used
+	cells    int
+	findings []rules.Finding
+}
+
+// grid is a scanned sheet: only rows with text, gaps left out.
+type grid struct {
+	sheet string
+	rows  map[int][]string // row number → cells from column A, "" for empty
+	order []int            // row numbers in sheet order
+}
+
+func (g *grid) at(row, col int) string {
+	cells := g.rows[row]
+	if col < 1 || col > len(cells) {
+		return ""
+	}
+	return cells[col-1]
+}
+
+func (r *reader) add(f rules.Finding) { r.findings = append(r.findings, f) }
+
+func (r *reader) read(data []byte) (*Submission, []rules.Finding, error) {
+	opts := excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    r.lim.MaxUnzipBytes,
+		UnzipXMLSizeLimit: r.lim.MaxUnzipBytes,
+	}
+	err := guard(func() (err error) {
+		r.f, err = excelize.OpenReader(bytes.NewReader(data), opts)
+		return err
+	})
+	if r.f != nil {
+		defer r.f.Close()
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, []rules.Finding{{
+				Rule: RuleLimit, Severity: rules.Error,
+				Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxUnzipBytes>>20),
+				Fix:     fixSendXLSX,
+			}}, nil
+		}
+		return nil, []rules.Finding{corrupt()}, nil
+	}
+	g, err := r.findSheet()
+	if err != nil {
+		if errors.Is(err, errLimit) {
+			return nil, []rules.Finding{{
+				Rule: RuleLimit, Severity: rules.Error,
+				Message: fmt.Sprintf("表格的行數或單元格數超過上限（%d 行、%d 個單元格），遠多於正常的填報表，系統不予讀取。", r.lim.MaxRows, r.lim.MaxCells),
+				Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
+			}}, nil
+		}
+		return nil, []rules.Finding{corrupt()}, nil
+	}
+	if g == nil {
+		return nil, []rules.Finding{{
+			Rule: RuleFormat, Severity: rules.Error,
+			Message: "這個 Excel 表格不是本系統下發的填報表：表中找不到指標代碼，也找不到指標名稱。",
+			Fix:     fixSendXLSX,
+		}}, nil
+	}
+	sub := &Submission{
+		Values: make(map[string]float64, len(r.cat.Indicators)),
+		Cells:  make(map[string]Location, len(r.cat.Indicators)+8),
+	}
+	r.identity(g, sub)
+	r.values(g, sub)
+	return sub, r.findings, nil
+}
+
+func corrupt() rules.Finding {
+	return rules.Finding{
+		Rule: RuleFormat, Severity: rules.Error,
+		Message: "文件內部結構損壞，無法作為 Excel 表格讀取。",
+		Fix:     "請在電腦上重新打開、保存表格後再報送；如仍打不開，請用本系統下發的空白表格重新填寫。",
+	}
+}
+
+// findSheet returns the sheet holding most indicator codes (or, failing
+// codes, labels), reading 填報表 first and stopping there when it is the
+// form, so a normal file costs one sheet.
+func (r *reader) findSheet() (*grid, error) {
+	var names []string
+	if err := guard(func() error { names = r.f.GetSheetList(); return nil }); err != nil {
+		return nil, err
+	}
+	for i, n := range names {
+		if n == SheetName {
+			names[0], names[i] = names[i], names[0]
+		}
+	}
+	inputs := r.cat.Inputs()
+	var best *grid
+	bestScore := 0
+	for _, name := range names {
+		g, err := r.scan(name)
+		if err != nil {
+			return nil, err
+		}
+		if g == nil {
+			continue // a chart sheet or an unreadable extra sheet
+		}
+		score := 0
+		for _, c := range g.findAll(inputs) {
+			if c.byCode {
+				score += 2
+			} else {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = g, score
+		}
+		if name == SheetName && score >= len(inputs) {
+			break
+		}
+	}
+	return best, nil
+}
+
+// scan streams one sheet into a grid, charging the row and cell budget.
+func (r *reader) scan(name string) (*grid, error) {
+	g := &grid{sheet: name, rows: map[int][]string{}}
+	err := guard(func() error {
+		rows, err := r.f.Rows(name)
+		if err != nil {
+			return nil // not a worksheet: nothing to read here
+		}
+		defer rows.Close()
+		num := 0
+		for rows.Next() {
+			num++
+			if r.rows++; r.rows > r.lim.MaxRows {
+				return errLimit
+			}
+			cols, err := rows.Columns()
+			if r.cells += len(cols); r.cells > r.lim.MaxCells {
+				return errLimit
+			}
+			if err != nil {
+				return err
+			}
+			for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
+				cols = cols[:len(cols)-1]
+			}
+			if len(cols) > 0 {
+				g.rows[num] = cols
+				g.order = append(g.order, num)
+			}
+		}
+		return rows.Error()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// hit is where an indicator's row was found.
+type hit struct {
+	code   string
+	row    int
+	byCode bool
+	dup    []int // further rows with the same code
+}
+
+// findAll locates each input indicator's row: by the code in any cell, or
+// by its label when no cell holds the code.
+func (g *grid) findAll(inputs []workspace.Indicator) map[string]*hit {
+	want := make(map[string]bool, len(inputs))
+	labels := make(map[string]string, len(inputs))
+	for _, in := range inputs {
+		want[in.Code] = true
+		labels[squash(in.Label)] = in.Code
+	}
+	byCode := map[string]*hit{}
+	byLabel := map[string]*hit{}
+	for _, row := range g.order {
+		for _, v := range g.rows[row] {
+			if v == "" {
+				continue
+			}
+			if code := strings.TrimSpace(v); want[code] {
+				if h, ok := byCode[code]; ok {
+					if h.row != row {
+						h.dup = append(h.dup, row)
+					}
+				} else {
+					byCode[code] = &hit{code: code, row: row, byCode: true}
+				}
+				continue
+			}
+			if code, ok := labels[squash(v)]; ok {
+				if _, seen := byLabel[code]; !seen {
+					byLabel[code] = &hit{code: code, row: row}
+				}
+			}
+		}
+	}
+	for code, h := range byLabel {
+		if _, ok := byCode[code]; !ok {
+			byCode[code] = h
+		}
+	}
+	return byCode
+}
+
+// squash drops spaces so that a label with a stray space still matches.
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// valueColumn is the column under the 數值 header, or the form's own
+// column when the header is gone.
+func (g *grid) valueColumn() int {
+	for _, row := range g.order {
+		cells := g.rows[row]
+		label, value := 0, 0
+		for i, v := range cells {
+			switch squash(v) {
+			case headLabel:
+				label = i + 1
+			case headValue:
+				value = i + 1
+			}
+		}
+		if label > 0 && value > 0 {
+			return value
+		}
+	}
+	return colValue
+}
+
+func (r *reader) values(g *grid, sub *Submission) {
+	inputs := r.cat.Inputs()
+	hits := g.findAll(inputs)
+	vcol := g.valueColumn()
+	for _, in := range inputs {
+		sub.Values[in.Code] = 0
+		h, ok := hits[in.Code]
+		if !ok {
+			r.add(rules.Finding{
+				Rule: RuleRow, Severity: rules.Error, Sheet: g.sheet,
+				Message: "表中找不到指標「" + in.Label + "」這一行（代碼 " + in.Code + "），可能被刪除了。",
+				Fix:     "請用本系統下發的空白表格重新填寫，不要刪除表中的行。",
+			})
+			continue
+		}
+		cell := cellName(vcol, h.row)
+		sub.Cells[in.Code] = Location{Sheet: g.sheet, Cell: cell}
+		for _, d := range h.dup {
+			r.add(rules.Finding{
+				Rule: RuleDuplicate, Severity: rules.Error, Sheet: g.sheet, Cell: cellName(vcol, d),
+				Message: "指標「" + in.Label + "」在表中出現了兩次（第 " + strconv.Itoa(h.row) + " 行和第 " + strconv.Itoa(d) + " 行），系統無法確定用哪個數。",
+				Fix:     "請刪除多餘的一行，只保留一個「" + in.Label + "」。",
+			})
+		}
+		text := r.cellText(g, vcol, h.row)
+		v, blank, p := parseValue(text, in)
+		switch {
+		case p != nil:
+			r.add(rules.Finding{
+				Rule: RuleNumber, Severity: rules.Error, Sheet: g.sheet, Cell: cell,
+				Message: "「" + in.Label + "」填的是「" + clip(text) + "」，" + p.msg + "。",
+				Fix:     p.fix + "。",
+			})
+		case blank && in.Required:
+			said := "沒有填寫"
+			if strings.TrimSpace(text) != "" {
+				said = "填的是「" + clip(text) + "」"
+			}
+			r.add(rules.Finding{
+				Rule: RuleRequired, Severity: rules.Error, Sheet: g.sheet, Cell: cell,
+				Message: "「" + in.Label + "」是必填項，但" + said + "。",
+				Fix:     "請填寫" + in.Measure + "數；沒有發生的填 0。",
+			})
+		case blank:
+			sub.Blank = append(sub.Blank, in.Code)
+		default:
+			sub.Values[in.Code] = v
+		}
+	}
+}
+
+// cellText is a value cell's text. An empty cell may be covered by a merge
+// or be a formula without a cached result; only then is the sheet loaded
+// whole, so a normal file is read by streaming alone.
+func (r *reader) cellText(g *grid, col, row int) string {
+	if v := g.at(row, col); v != "" {
+		return v
+	}
+	cell := cellName(col, row)
+	var out string
+	_ = guard(func() error {
+		merges, err := r.f.GetMergeCells(g.sheet, true)
+		if err != nil {
+			return err
+		}
+		for _, m := range merges {
+			c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+			c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+			if err1 == nil && err2 == nil && c1 <= col && col <= c2 && r1 <= row && row <= r2 {
+				out = g.at(r1, c1)
+				return nil
+			}
+		}
+		formula, err := r.f.GetCellFormula(g.sheet, cell)
+		if err != nil || formula == "" || !calcSafe(formula) {
+			return err
+		}
+		out, err = r.f.CalcCellValue(g.sheet, cell, excelize.Options{RawCellValue: true})
+		return err
+	})
+	return out
+}
+
+// rangeRef matches an A1 range; whole rows or columns (A:A, 1:1) do not
+// match and are refused below.
+var rangeRef = regexp.MustCompile(`\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})`)
+
+// calcSafe refuses formulas that could make CalcCellValue walk a huge
+// range: a form's formulas add a handful of cells.
+func calcSafe(formula string) bool {
+	if len(formula) > 500 || strings.Contains(formula, "!") {
+		return false
+	}
+	stripped := rangeRef.ReplaceAllString(formula, "")
+	if regexp.MustCompile(`[A-Za-z$]*\d*:[A-Za-z$]*\d*`).MatchString(stripped) {
+		return false
+	}
+	for _, m := range rangeRef.FindAllStringSubmatch(formula, -1) {
+		c1, _ := excelize.ColumnNameToNumber(m[1])
+		c2, _ := excelize.ColumnNameToNumber(m[3])
+		r1, _ := strconv.Atoi(m[2])
+		r2, _ := strconv.Atoi(m[4])
+		if (abs(c2-c1)+1)*(abs(r2-r1)+1) > 1000 {
+			return false
+		}
+	}
+	return true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// clip makes cell text safe to quote in a message: one line, no control
+// characters, at most 20 characters.
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if rs := []rune(s); len(rs) > 20 {
+		return string(rs[:20]) + "…"
+	}
+	return s
+}
+
+var (
+	periodPattern = regexp.MustCompile(`^\d{4}-\d{2}$`)
+	unitPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+)
+
+// maxIdentityRunes keeps a pasted essay out of the ledger.
+const maxIdentityRunes = 100
+
+func (r *reader) identity(g *grid, sub *Submission) {
+	fields := identityFields()
+	byLabel := make(map[string]int, len(fields))
+	for i, fd := range fields {
+		byLabel[fd.label] = i
+	}
+	found := make([]bool, len(fields))
+	for _, row := range g.order {
+		cells := g.rows[row]
+		for c, v := range cells {
+			i, ok := byLabel[strings.TrimRight(squash(v), ":：")]
+			if !ok || found[i] {
+				continue
+			}
+			found[i] = true
+			col := c + 1
+			// The value is the next cell to the right that is not another
+			// label; a clerk may have merged or widened the cells.
+			for k := c + 1; k < len(cells) && k <= c+3; k++ {
+				if _, isLabel := byLabel[strings.TrimRight(squash(cells[k]), ":：")]; isLabel {
+					break
+				}
+				if strings.TrimSpace(cells[k]) != "" {
+					col = k + 1
+					break
+				}
+			}
+			if col == c+1 {
+				col = c + 2 // empty: point at the cell to fill
+			}
+			val := strings.TrimSpace(g.at(row, col))
+			if rs := []rune(val); len(rs) > maxIdentityRunes {
+				val = string(rs[:maxIdentityRunes])
+			}
+			*fields[i].get(&sub.Identity) = val
+			sub.Cells[fields[i].key] = Location{Sheet: g.sheet, Cell: cellName(col, row)}
+		}
+	}
+	r.identityDates(sub)
+	for i, fd := range fields {
+		val := *fd.get(&sub.Identity)
+		loc := sub.Cells[fd.key]
+		switch {
+		case fd.key == "form_version":
+			r.checkVersion(found[i], val, g.sheet, loc)
+		case !found[i]:
+			r.add(rules.Finding{
+				Rule: RuleIdentity, Severity: severity(fd.required), Sheet: g.sheet,
+				Message: "表頭找不到「" + fd.label + "」一欄。",
+				Fix:     "請用本系統下發的空白表格重新填寫，不要刪改表頭。",
+			})
+		case val == "":
+			fix := "請在「" + fd.label + "」右邊的格子裡填寫。"
+			if fd.required {
+				fix = "這一格由系統預填，請用本系統下發給本單位的表格重新填寫。"
+			}
+			r.add(rules.Finding{
+				Rule: RuleIdentity, Severity: severity(fd.required), Sheet: loc.Sheet, Cell: loc.Cell,
+				Message: "「" + fd.label + "」是空的。", Fix: fix,
+			})
+		case fd.key == "unit_code" && !unitPattern.MatchString(val):
+			r.add(rules.Finding{
+				Rule: RuleIdentity, Severity: rules.Error, Sheet: loc.Sheet, Cell: loc.Cell,
+				Message: "「單位代碼」填的是「" + clip(val) + "」，不是有效的單位代碼。",
+				Fix:     "單位代碼由系統預填，請用本系統下發給本單位的表格重新填寫。",
+			})
+		case fd.key == "period" && !periodPattern.MatchString(val):
+			r.add(rules.Finding{
+				Rule: RuleIdentity, Severity: rules.Error, Sheet: loc.Sheet, Cell: loc.Cell,
+				Message: "「報送期」填的是「" + clip(val) + "」，不是 2008-12 這樣的年月。",
+				Fix:     "報送期由系統預填，請用本系統下發的本期表格重新填寫。",
+			})
+		}
+	}
+}
+
+func severity(required bool) rules.Severity {
+	if required {
+		return rules.Error
+	}
+	return rules.Warning
+}
+
+func (r *reader) checkVersion(found bool, val, sheet string, loc Location) {
+	switch {
+	case !found || val == "":
+		r.add(rules.Finding{
+			Rule: RuleVersion, Severity: rules.Warning, Sheet: sheet, Cell: loc.Cell,
+			Message: "表中找不到表格版本號，可能不是本期下發的表格。",
+			Fix:     "下次請用本系統下發的最新表格（版本 " + FormVersion + "）填寫。",
+		})
+	case val != FormVersion:
+		r.add(rules.Finding{
+			Rule: RuleVersion, Severity: rules.Warning, Sheet: loc.Sheet, Cell: loc.Cell,
+			Message: "表格版本是「" + clip(val) + "」，不是本期的 " + FormVersion + " 版，請核對各行是否對應。",
+			Fix:     "下次請用本系統下發的最新表格（版本 " + FormVersion + "）填寫。",
+		})
+	}
+}
+
+// identityDates turns date serial numbers, left when a spreadsheet program
+// took a typed date for a date, back into text.
+func (r *reader) identityDates(sub *Submission) {
+	date1904 := false
+	convert := func(s *string, layout string) {
+		v, err := strconv.ParseFloat(*s, 64)
+		if err != nil || v < 1 || v > 2958465 || strings.Contains(*s, "-") {
+			return
+		}
+		_ = guard(func() error {
+			if props, err := r.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+				date1904 = *props.Date1904
+			}
+			t, err := excelize.ExcelDateToTime(v, date1904)
+			if err == nil {
+				*s = t.Format(layout)
+			}
+			return err
+		})
+	}
+	convert(&sub.Date, time.DateOnly)
+	convert(&sub.Period, "2006-01")
+}

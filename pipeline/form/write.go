@@ -1,0 +1,299 @@
+package form
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/workspace"
+)
+
+// sheetPassword guards the form against accidental edits only; the office
+// may give it to a unit that must restructure its copy.
+const sheetPassword = "countybrief"
+
+// WriteBlank writes the form for unit u and period: identity prefilled and
+// locked, members prefilled from the registry, every other input empty.
+func WriteBlank(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string) error {
+	return WriteFilled(w, cat, u, period, Identity{}, nil)
+}
+
+// WriteFilled writes the form as a unit would send it back: the identity
+// fields of id that are set replace the prefilled ones, and values fills the
+// inputs. An indicator absent from values is left empty, except members,
+// which keeps the registry count as on the blank form.
+func WriteFilled(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &builder{f: f, sheet: SheetName}
+	b.build(cat, u, period, id, values)
+	if b.err != nil {
+		return fmt.Errorf("build form: %w", b.err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write form: %w", err)
+	}
+	return nil
+}
+
+// builder keeps the first error so that the layout reads top to bottom.
+type builder struct {
+	f      *excelize.File
+	sheet  string
+	err    error
+	styles map[string]int
+}
+
+func (b *builder) set(cell string, v any) {
+	if b.err == nil {
+		b.err = b.f.SetCellValue(b.sheet, cell, v)
+	}
+}
+
+func (b *builder) style(from, to, name string) {
+	if b.err == nil {
+		b.err = b.f.SetCellStyle(b.sheet, from, to, b.styles[name])
+	}
+}
+
+func (b *builder) merge(from, to string) {
+	if b.err == nil {
+		b.err = b.f.MergeCell(b.sheet, from, to)
+	}
+}
+
+func cellName(col, row int) string {
+	// Only called with the form's own small coordinates, which are valid.
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+func (b *builder) newStyles() {
+	border := []excelize.Border{
+		{Type: "left", Color: "808080", Style: 1},
+		{Type: "right", Color: "808080", Style: 1},
+		{Type: "top", Color: "808080", Style: 1},
+		{Type: "bottom", Color: "808080", Style: 1},
+	}
+	fill := func(color string) excelize.Fill {
+		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+	}
+	unlocked := &excelize.Protection{Locked: false}
+	locked := &excelize.Protection{Locked: true}
+	middle := &excelize.Alignment{Vertical: "center", WrapText: true}
+	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
+	defs := map[string]*excelize.Style{
+		"title":    {Font: &excelize.Font{Bold: true, Size: 16}, Alignment: center, Protection: locked},
+		"version":  {Font: &excelize.Font{Size: 9, Color: "808080"}, Alignment: middle, Protection: locked},
+		"label":    {Font: &excelize.Font{Bold: true}, Border: border, Fill: fill("F2F2F2"), Alignment: middle, Protection: locked},
+		"fixed":    {Border: border, Fill: fill("F2F2F2"), Alignment: middle, Protection: locked},
+		"entry":    {Border: border, Fill: fill("FFF2CC"), Alignment: middle, Protection: unlocked},
+		"header":   {Font: &excelize.Font{Bold: true}, Border: border, Fill: fill("D9D9D9"), Alignment: center, Protection: locked},
+		"level":    {Font: &excelize.Font{Bold: true, Size: 12}, Border: border, Fill: fill("E7E6E6"), Alignment: middle, Protection: locked},
+		"activity": {Border: border, Alignment: center, Protection: locked},
+		"text":     {Border: border, Alignment: middle, Protection: locked},
+		"measure":  {Border: border, Alignment: center, Protection: locked},
+		"code":     {Font: &excelize.Font{Size: 8, Color: "A6A6A6"}, Border: border, Alignment: middle, Protection: locked},
+		"note":     {Font: &excelize.Font{Size: 9, Color: "595959"}, Border: border, Alignment: middle, Protection: locked},
+		"integer":  {Border: border, Fill: fill("FFF2CC"), NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
+		"decimal":  {Border: border, Fill: fill("FFF2CC"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
+		"help":     {Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Protection: locked},
+		"helphead": {Font: &excelize.Font{Bold: true}, Protection: locked},
+	}
+	b.styles = make(map[string]int, len(defs))
+	for name, s := range defs {
+		if b.err != nil {
+			return
+		}
+		b.styles[name], b.err = b.f.NewStyle(s)
+	}
+}
+
+func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64) {
+	if b.err = b.f.SetSheetName("Sheet1", b.sheet); b.err != nil {
+		return
+	}
+	b.newStyles()
+	for col, width := range map[string]float64{"A": 16, "B": 34, "C": 14, "D": 8, "E": 12, "F": 22} {
+		if b.err == nil {
+			b.err = b.f.SetColWidth(b.sheet, col, col, width)
+		}
+	}
+
+	last := cellName(lastCol, rowTitle)
+	b.set("A1", formTitle)
+	b.merge("A1", last)
+	b.style("A1", last, "title")
+	if b.err == nil {
+		b.err = b.f.SetRowHeight(b.sheet, rowTitle, 30)
+	}
+	b.set(cellName(colCode, rowVersion), labelVersion)
+	b.set(cellName(colNote, rowVersion), FormVersion)
+	b.style(cellName(colCode, rowVersion), cellName(colNote, rowVersion), "version")
+
+	pick := func(given, def string) string {
+		if given != "" {
+			return given
+		}
+		return def
+	}
+	type idCell struct {
+		label, value string
+		editable     bool
+	}
+	idRows := [][]idCell{
+		{{labelUnitCode, pick(id.UnitCode, u.Code), false}, {labelUnitName, pick(id.UnitName, u.Name), false}, {labelPeriod, pick(id.Period, period), false}},
+		{{labelFilledBy, id.FilledBy, true}, {labelPhone, id.Phone, true}, {labelDate, id.Date, true}},
+	}
+	for i, cells := range idRows {
+		row := rowIdentity + i
+		for j, c := range cells {
+			lc, vc := cellName(2*j+1, row), cellName(2*j+2, row)
+			b.set(lc, c.label)
+			b.style(lc, lc, "label")
+			if c.value != "" {
+				b.set(vc, c.value)
+			}
+			st := "fixed"
+			if c.editable {
+				st = "entry"
+			}
+			b.style(vc, vc, st)
+		}
+	}
+
+	heads := []string{headActivity, headLabel, headValue, headMeasure, headCode, headNote}
+	for i, h := range heads {
+		b.set(cellName(i+1, rowHeader), h)
+	}
+	b.style(cellName(1, rowHeader), cellName(lastCol, rowHeader), "header")
+
+	row := b.indicatorRows(cat, u, values)
+	b.instructions(row + 1)
+
+	if b.err == nil {
+		b.err = b.f.SetPanes(b.sheet, &excelize.Panes{Freeze: true, YSplit: rowHeader, TopLeftCell: cellName(1, rowHeader+1), ActivePane: "bottomLeft"})
+	}
+	if b.err == nil {
+		b.err = b.f.ProtectSheet(b.sheet, &excelize.SheetProtectionOptions{
+			AlgorithmName:       "SHA-512",
+			Password:            sheetPassword,
+			SelectLockedCells:   true,
+			SelectUnlockedCells: true,
+			FormatColumns:       true,
+			FormatRows:          true,
+		})
+	}
+}
+
+// indicatorRows writes the table and returns the last row used.
+func (b *builder) indicatorRows(cat *workspace.Catalogue, u workspace.Unit, values map[string]float64) int {
+	inputs := cat.Inputs()
+	row := rowFirst
+	for li, lv := range cat.Levels {
+		heading := cellName(1, row)
+		b.set(heading, levelHeading(li, lv.Name))
+		b.merge(heading, cellName(lastCol, row))
+		b.style(heading, cellName(lastCol, row), "level")
+		row++
+		for _, act := range lv.Activities {
+			start := row
+			for _, in := range inputs {
+				if in.Level != lv.Level || in.Activity != act {
+					continue
+				}
+				b.indicatorRow(row, in, u, values)
+				row++
+			}
+			if row == start {
+				continue
+			}
+			b.set(cellName(colActivity, start), act)
+			if row-1 > start {
+				b.merge(cellName(colActivity, start), cellName(colActivity, row-1))
+			}
+			b.style(cellName(colActivity, start), cellName(colActivity, row-1), "activity")
+		}
+	}
+	return row - 1
+}
+
+func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit, values map[string]float64) {
+	b.set(cellName(colLabel, row), in.Label)
+	b.style(cellName(colLabel, row), cellName(colLabel, row), "text")
+	value := cellName(colValue, row)
+	v, ok := values[in.Code]
+	if !ok && in.Code == workspace.MembersCode {
+		v, ok = float64(u.Members), true
+	}
+	if ok {
+		if in.Type == workspace.TypeInteger {
+			b.set(value, int64(v))
+		} else {
+			b.set(value, v)
+		}
+	}
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = value
+	if in.Type == workspace.TypeInteger {
+		b.style(value, value, "integer")
+		if b.err == nil {
+			b.err = dv.SetRange(0, 2000000000, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
+		}
+		dv.SetError(excelize.DataValidationErrorStyleStop, "請填整數", "「"+in.Label+"」只能填0或正整數，不要帶單位，不要填小數或百分數。")
+	} else {
+		b.style(value, value, "decimal")
+		if b.err == nil {
+			b.err = dv.SetRange(0, 1e12, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
+		}
+		dv.SetError(excelize.DataValidationErrorStyleStop, "請填數字", "「"+in.Label+"」只能填0或正數（可帶小數），單位是"+in.Measure+"。")
+	}
+	if b.err == nil {
+		b.err = b.f.AddDataValidation(b.sheet, dv)
+	}
+	b.set(cellName(colMeasure, row), in.Measure)
+	b.style(cellName(colMeasure, row), cellName(colMeasure, row), "measure")
+	b.set(cellName(colCode, row), in.Code)
+	b.style(cellName(colCode, row), cellName(colCode, row), "code")
+	note := "必填，沒有填0"
+	if !in.Required {
+		note = "可留空，留空按0計"
+	}
+	if in.Type == workspace.TypeDecimal {
+		note += "；可帶小數"
+	}
+	if in.Code == workspace.MembersCode {
+		note += "；已按名冊預填，有變動請改"
+	}
+	b.set(cellName(colNote, row), note)
+	b.style(cellName(colNote, row), cellName(colNote, row), "note")
+}
+
+func (b *builder) instructions(row int) {
+	lines := []string{
+		"本表填寫截至填報日期的累計數。只填黃色格子，灰色格子由系統生成，請勿改動。",
+		"「數值」欄只填阿拉伯數字，不帶單位，不填百分數；整數指標不要填小數。",
+		"標「必填」的指標沒有發生也要填0；標「可留空」的指標留空按0計。",
+		"本單位黨員人數已按名冊預填，如有變動請改為實際人數。",
+		"請勿刪除或修改「代碼」欄；請直接保存本 .xlsx 文件報送，不要另存為 .xls、.et、.csv 或 PDF。",
+		"填報人、聯繫電話、填報日期請填寫完整，以便核對。",
+	}
+	row++
+	b.set(cellName(1, row), "填表說明")
+	b.style(cellName(1, row), cellName(1, row), "helphead")
+	for i, l := range lines {
+		r := row + 1 + i
+		c := cellName(1, r)
+		b.set(c, strconv.Itoa(i+1)+"．"+l)
+		b.merge(c, cellName(lastCol, r))
+		b.style(c, cellName(lastCol, r), "help")
+		if b.err == nil {
+			b.err = b.f.SetRowHeight(b.sheet, r, 30)
+		}
+	}
+	if b.err == nil {
+		b.err = b.f.SetSheetDimension(b.sheet, "A1:"+cellName(lastCol, row+len(lines)))
+	}
+}
