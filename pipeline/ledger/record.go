@@ -175,3 +175,17 @@ func sortedKeys(m map[string]float64) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// SetArchivePath records where a file was archived. The batch records a
+// file before it moves it (so a crash in between is finished from the
+// record) and learns the final path only after the move.
+func (l *Ledger) SetArchivePath(ctx context.Context, id int64, path string) error {
+	res, err := l.w.ExecContext(ctx, `UPDATE submissions SET archive_path = ? WHERE id = ?`, path, id)
+	if err != nil {
+		return fmt.Errorf("set archive path of submission %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("set archive path of submission %d: no such submission (%d rows, %v)", id, n, err)
+	}
+	return nil
+}
