@@ -1,0 +1,270 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/expr-lang/expr"
+
+	"countybrief/pipeline/workspace"
+)
+
+// Names the rules see besides the indicator codes. A catalogue code may not
+// take one of them, or a rule could not tell the two apart.
+const (
+	nameHasPrev   = "has_prev"
+	namePrev      = "prev"
+	nameUnit      = "unit"
+	nameValue     = "value"
+	namePrevValue = "prev_value"
+	nameUnits     = "units"
+	nameTotal     = "total"
+	nameRatio     = "ratio"
+	nameBetween   = "between"
+	nameIsInt     = "is_int"
+)
+
+var reservedNames = []string{nameHasPrev, namePrev, nameUnit, nameValue, namePrevValue, nameUnits, nameTotal, nameRatio, nameBetween, nameIsInt}
+
+// maxNodes bounds the size of one expression: rules are short comparisons,
+// and a runaway one would slow every check of every unit.
+const maxNodes = 400
+
+// unitInfo is the registry entry of the unit, as rules see it (unit.kind).
+type unitInfo struct {
+	Code    string  `expr:"code"`
+	Name    string  `expr:"name"`
+	Kind    string  `expr:"kind"`
+	Members float64 `expr:"members"`
+}
+
+var unitInfoType = reflect.TypeOf(unitInfo{})
+
+// envTypes are the expression environments built for one catalogue. They
+// are struct types made at load with one float64 field per indicator code,
+// so that expr type-checks every name at compile time and a run reads
+// fields by index instead of hashing map keys.
+type envTypes struct {
+	cat   *workspace.Catalogue
+	codes []string // field i of vals, row and unit is codes[i]
+	index map[string]int
+	// derived[i] is set for per-member indicators: their value is computed.
+	derived map[int]derivation
+	vals    reflect.Type // codes
+	row     reflect.Type // codes, unit
+	unit    reflect.Type // codes, prev, has_prev, unit, value, prev_value
+	county  reflect.Type // units, total
+}
+
+type derivation struct{ of, members int }
+
+// Field positions after the codes in the unit and row structs.
+const (
+	offPrev = iota
+	offHasPrev
+	offUnit
+	offValue
+	offPrevValue
+)
+
+func newEnvTypes(cat *workspace.Catalogue) (*envTypes, Problems) {
+	t := &envTypes{cat: cat, index: map[string]int{}, derived: map[int]derivation{}}
+	var ps Problems
+	reserved := map[string]bool{}
+	for _, n := range reservedNames {
+		reserved[n] = true
+	}
+	var fields []reflect.StructField
+	for _, in := range cat.Indicators {
+		if reserved[in.Code] {
+			ps = append(ps, Problem{File: workspace.IndicatorsFile, Field: "code",
+				Msg: fmt.Sprintf("%q is a name rule expressions use; choose another code", in.Code)})
+			continue
+		}
+		if _, dup := t.index[in.Code]; dup || !validCode(in.Code) {
+			continue // the workspace loader reports these
+		}
+		t.index[in.Code] = len(t.codes)
+		fields = append(fields, reflect.StructField{
+			Name: fmt.Sprintf("F%d", len(t.codes)),
+			Type: reflect.TypeOf(float64(0)),
+			Tag:  reflect.StructTag(fmt.Sprintf(`expr:"%s"`, in.Code)),
+		})
+		t.codes = append(t.codes, in.Code)
+	}
+	members, hasMembers := t.index[workspace.MembersCode]
+	for _, in := range cat.Indicators {
+		i, ok := t.index[in.Code]
+		if !ok || !in.Derived() {
+			continue
+		}
+		of, ok := t.index[in.Of]
+		if !ok || !hasMembers {
+			continue
+		}
+		t.derived[i] = derivation{of: of, members: members}
+	}
+	t.vals = reflect.StructOf(fields)
+	field := func(name, tag string, typ reflect.Type) reflect.StructField {
+		return reflect.StructField{Name: name, Type: typ, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s"`, tag))}
+	}
+	t.row = reflect.StructOf(append(append([]reflect.StructField{}, fields...),
+		field("Unit", nameUnit, unitInfoType)))
+	t.unit = reflect.StructOf(append(append([]reflect.StructField{}, fields...),
+		field("Prev", namePrev, t.vals),
+		field("HasPrev", nameHasPrev, reflect.TypeOf(false)),
+		field("Unit", nameUnit, unitInfoType),
+		field("Value", nameValue, reflect.TypeOf(float64(0))),
+		field("PrevValue", namePrevValue, reflect.TypeOf(float64(0)))))
+	t.county = reflect.StructOf([]reflect.StructField{
+		field("Units", nameUnits, reflect.SliceOf(t.row)),
+		field("Total", nameTotal, t.vals)})
+	return t, ps
+}
+
+func validCode(code string) bool {
+	if code == "" {
+		return false
+	}
+	for i, r := range code {
+		switch {
+		case r >= 'a' && r <= 'z', r == '_' && i > 0, r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// complete returns the value of every code, indexed like codes: absent
+// inputs are 0 and per-member figures are computed from their inputs.
+func (t *envTypes) complete(values map[string]float64) []float64 {
+	out := make([]float64, len(t.codes))
+	for i, c := range t.codes {
+		out[i] = values[c]
+	}
+	t.derive(out)
+	return out
+}
+
+func (t *envTypes) derive(out []float64) {
+	for i, d := range t.derived {
+		out[i] = ratio(out[d.of], out[d.members])
+	}
+}
+
+func setFloats(v reflect.Value, vals []float64) {
+	for i, x := range vals {
+		v.Field(i).SetFloat(x)
+	}
+}
+
+func info(u workspace.Unit) unitInfo {
+	return unitInfo{Code: u.Code, Name: u.Name, Kind: u.Kind, Members: float64(u.Members)}
+}
+
+// unitEnv is a fresh environment for one unit: each call gets its own, so
+// that checks may run concurrently over the shared programs.
+func (t *envTypes) unitEnv(cur, prev []float64, u workspace.Unit) reflect.Value {
+	env := reflect.New(t.unit).Elem()
+	setFloats(env, cur)
+	n := len(t.codes)
+	if prev != nil {
+		setFloats(env.Field(n+offPrev), prev)
+		env.Field(n + offHasPrev).SetBool(true)
+	}
+	env.Field(n + offUnit).Set(reflect.ValueOf(info(u)))
+	return env
+}
+
+func (t *envTypes) setEach(env reflect.Value, value, prevValue float64) {
+	n := len(t.codes)
+	env.Field(n + offValue).SetFloat(value)
+	env.Field(n + offPrevValue).SetFloat(prevValue)
+}
+
+// countyEnv holds one row per unit and the county totals: inputs summed,
+// per-member figures weighted by members.
+func (t *envTypes) countyEnv(units []UnitInput) (reflect.Value, []float64) {
+	env := reflect.New(t.county).Elem()
+	rows := reflect.MakeSlice(reflect.SliceOf(t.row), len(units), len(units))
+	total := make([]float64, len(t.codes))
+	for i, u := range units {
+		vals := t.complete(u.Values)
+		row := rows.Index(i)
+		setFloats(row, vals)
+		row.Field(len(t.codes)).Set(reflect.ValueOf(info(u.Unit)))
+		for j, x := range vals {
+			if _, ok := t.derived[j]; !ok {
+				total[j] += x
+			}
+		}
+	}
+	t.derive(total)
+	env.Field(0).Set(rows)
+	setFloats(env.Field(1), total)
+	return env, total
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func (t *envTypes) options(county bool) []expr.Option {
+	env := t.unit
+	if county {
+		env = t.county
+	}
+	return []expr.Option{
+		expr.Env(reflect.Zero(env).Interface()),
+		expr.AsBool(),
+		expr.MaxNodes(maxNodes),
+		// A rule must be a function of the figures alone, so that the same
+		// file always gets the same verdict.
+		expr.DisableBuiltin("now"),
+		expr.Function(nameRatio, func(p ...any) (any, error) {
+			xs, err := floats(nameRatio, p)
+			if err != nil {
+				return nil, err
+			}
+			return ratio(xs[0], xs[1]), nil
+		}, new(func(float64, float64) float64)),
+		expr.Function(nameBetween, func(p ...any) (any, error) {
+			xs, err := floats(nameBetween, p)
+			if err != nil {
+				return nil, err
+			}
+			return xs[1] <= xs[0] && xs[0] <= xs[2], nil
+		}, new(func(float64, float64, float64) bool)),
+		expr.Function(nameIsInt, func(p ...any) (any, error) {
+			xs, err := floats(nameIsInt, p)
+			if err != nil {
+				return nil, err
+			}
+			return xs[0] == math.Trunc(xs[0]) && !math.IsInf(xs[0], 0), nil
+		}, new(func(float64) bool)),
+	}
+}
+
+// floats converts helper arguments; the checker has already made them
+// numbers, so an error here means a value of another type slipped through.
+func floats(fn string, p []any) ([]float64, error) {
+	out := make([]float64, len(p))
+	for i, x := range p {
+		switch v := x.(type) {
+		case float64:
+			out[i] = v
+		case int:
+			out[i] = float64(v)
+		case int64:
+			out[i] = float64(v)
+		default:
+			return nil, fmt.Errorf("%s: argument %d is %T, not a number", fn, i+1, x)
+		}
+	}
+	return out, nil
+}

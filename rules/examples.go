@@ -1,0 +1,207 @@
+package rules
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"countybrief/pipeline/workspace"
+)
+
+// Verdicts an example wants.
+const (
+	WantPass = "pass"
+	WantFail = "fail"
+)
+
+// ExampleResult is the outcome of one example of one rule.
+type ExampleResult struct {
+	File  string
+	Line  int
+	Col   int
+	Rule  string
+	Index int    // from 1, in the rule's examples
+	Want  string // pass or fail
+	Got   string // pass or fail
+	// Findings are what the rule found on the example's figures; a rule
+	// that could not be evaluated shows as one error finding.
+	Findings []Finding
+}
+
+// OK reports whether the rule gave the verdict the example wants.
+func (e ExampleResult) OK() bool { return e.Want == e.Got }
+
+func (e ExampleResult) String() string {
+	verdict := "ok"
+	if !e.OK() {
+		verdict = fmt.Sprintf("FAIL: want %s, got %s", e.Want, e.Got)
+		for _, f := range e.Findings {
+			verdict += fmt.Sprintf("; %s", f.Message)
+		}
+	}
+	return fmt.Sprintf("%s:%d:%d: rule %s: example %d: %s", e.File, e.Line, e.Col, e.Rule, e.Index, verdict)
+}
+
+// exampleUnitCode names the unit the examples pretend to be.
+const exampleUnitCode = "EXAMPLE"
+
+// RunExamples runs every example of every rule, in file order.
+func (s *Set) RunExamples() []ExampleResult {
+	var out []ExampleResult
+	for _, r := range s.all() {
+		for i, e := range r.examples {
+			res := ExampleResult{File: r.file, Line: e.pos.line, Col: e.pos.col, Rule: r.id, Index: i + 1, Want: e.want}
+			if r.county {
+				res.Findings = s.countyExample(r, e)
+			} else {
+				res.Findings = s.unitExample(r, e)
+			}
+			res.Got = WantPass
+			if len(res.Findings) > 0 {
+				res.Got = WantFail
+			}
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Test runs the examples and returns one error per example whose verdict
+// is wrong, placed at the example.
+func (s *Set) Test() []error {
+	var errs []error
+	for _, res := range s.RunExamples() {
+		if res.OK() {
+			continue
+		}
+		msg := fmt.Sprintf("want %s, got %s", res.Want, res.Got)
+		if len(res.Findings) > 0 {
+			msg += ": " + res.Findings[0].Message
+		}
+		errs = append(errs, Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
+			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
+	}
+	return errs
+}
+
+func (s *Set) all() []*rule {
+	// Rules run unit first, then county, but examples read better in the
+	// order of the files.
+	out := append(append([]*rule{}, s.unit...), s.county...)
+	sortRules(out)
+	return out
+}
+
+func sortRules(rs []*rule) {
+	slices.SortStableFunc(rs, func(a, b *rule) int {
+		return cmp.Or(cmp.Compare(a.file, b.file), cmp.Compare(a.pos.line, b.pos.line), cmp.Compare(a.pos.col, b.pos.col))
+	})
+}
+
+func exampleKind(r *rule, kind string) string {
+	switch {
+	case kind != "":
+		return kind
+	case len(r.kinds) > 0:
+		return r.kinds[0]
+	}
+	return workspace.KindTownship
+}
+
+func (s *Set) unitExample(r *rule, e exampleSpec) []Finding {
+	in := UnitInput{
+		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, e.kind), Members: int(e.values.vals[workspace.MembersCode])},
+		Values: e.values.vals,
+	}
+	if e.registered != nil {
+		in.Unit.Members = int(*e.registered)
+	}
+	if e.prev != nil {
+		in.Prev = e.prev.vals
+	}
+	return s.newUnitCheck(in).run(r)
+}
+
+func (s *Set) countyExample(r *rule, e exampleSpec) []Finding {
+	units := make([]UnitInput, len(e.units))
+	for i, u := range e.units {
+		units[i] = UnitInput{
+			Unit:   workspace.Unit{Code: fmt.Sprintf("%s%d", exampleUnitCode, i+1), Name: fmt.Sprintf("示例單位%d", i+1), Kind: exampleKind(r, u.kind), Members: int(u.values.vals[workspace.MembersCode])},
+			Values: u.values.vals,
+		}
+	}
+	one := &Set{types: s.types, county: []*rule{r}}
+	return one.CheckCounty(units)
+}
+
+// checkExamples validates the examples against the catalogue at load.
+func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
+	for i, e := range spec.examples {
+		field := func(f string) string { return exampleField(i, f) }
+		at := func(f string) pos {
+			if a, ok := e.at[f]; ok {
+				return a
+			}
+			return e.pos
+		}
+		switch e.want {
+		case WantPass, WantFail:
+		case "":
+			p.add(e.pos, field("want"), "missing: pass or fail")
+		default:
+			p.add(at("want"), field("want"), "%q must be %s or %s", e.want, WantPass, WantFail)
+		}
+		l.checkKind(p, field("kind"), at("kind"), e.kind)
+		if r.county {
+			for _, f := range []string{"values", "prev", "kind", "registered_members"} {
+				if _, ok := e.at[f]; ok {
+					p.add(at(f), field(f), "a county example lists units: instead")
+				}
+			}
+			for j, u := range e.units {
+				uf := fmt.Sprintf("%s[%d]", field("units"), j+1)
+				l.checkKind(p, uf+": kind", u.pos, u.kind)
+				l.checkCodes(p, uf+": values", u.values)
+			}
+			continue
+		}
+		if _, ok := e.at["units"]; ok {
+			p.add(at("units"), field("units"), "only county examples list units")
+		}
+		l.checkCodes(p, field("values"), e.values)
+		if e.prev != nil {
+			l.checkCodes(p, field("prev"), *e.prev)
+		}
+	}
+}
+
+func (l *loader) checkKind(p *reader, field string, at pos, kind string) {
+	if kind != "" && kind != workspace.KindTownship && kind != workspace.KindOrgan {
+		p.add(at, field, "%q must be %s or %s", kind, workspace.KindTownship, workspace.KindOrgan)
+	}
+}
+
+func (l *loader) checkCodes(p *reader, field string, nums numbers) {
+	codes := make([]string, 0, len(nums.at))
+	for c := range nums.at {
+		codes = append(codes, c)
+	}
+	// Report in the order written.
+	sortByPos(codes, nums.at)
+	for _, c := range codes {
+		i, ok := l.types.index[c]
+		if !ok {
+			p.add(nums.at[c], field, "unknown indicator code %q", c)
+			continue
+		}
+		if _, derived := l.types.derived[i]; derived {
+			p.add(nums.at[c], field, "%s is computed from other figures; give those instead", c)
+		}
+	}
+}
+
+func sortByPos(codes []string, at map[string]pos) {
+	slices.SortFunc(codes, func(a, b string) int {
+		return cmp.Or(cmp.Compare(at[a].line, at[b].line), cmp.Compare(at[a].col, at[b].col), cmp.Compare(a, b))
+	})
+}

@@ -1,0 +1,413 @@
+package rules
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+
+	"countybrief/pipeline/workspace"
+)
+
+//go:embed defaults/*.yaml
+var defaults embed.FS
+
+// Defaults returns the shipped rule files; init copies them into the
+// workspace's rules folder, where the office may edit them.
+func Defaults() fs.FS {
+	sub, err := fs.Sub(defaults, "defaults")
+	if err != nil {
+		// fs.Sub fails only for an invalid path, and "defaults" is valid.
+		panic(err)
+	}
+	return sub
+}
+
+// Scopes and the words each: accepts.
+const (
+	ScopeUnit   = "unit"
+	ScopeCounty = "county"
+
+	eachInputs  = "inputs"
+	eachInteger = "integer"
+)
+
+// UnitInput is what a unit check needs: the unit, its figures, its previous
+// accepted figures (nil when it has no earlier period) and a way to find
+// the cell of an indicator (nil when there is no workbook, as in examples).
+type UnitInput struct {
+	Unit   workspace.Unit
+	Values map[string]float64
+	Prev   map[string]float64
+	Locate func(code string) (sheet, cell string)
+}
+
+// Set is a compiled, immutable set of rules.
+type Set struct {
+	types  *envTypes
+	unit   []*rule
+	county []*rule
+}
+
+// rule is a compiled rule; programs are shared by concurrent checks.
+type rule struct {
+	file        string
+	pos         pos
+	id          string
+	description string
+	county      bool
+	kinds       []string
+	each        []int // indicator indexes; nil for a rule run once
+	severity    Severity
+	program     *vm.Program
+	uses        []int // indicators the expression reads, in source order
+	prevUses    []int // indicators read as prev.x
+	usesPrev    bool  // the rule compares with the previous period
+	usesPrevVal bool
+	cell        int // indicator whose cell findings point at; -1: none
+	message     []segment
+	fix         []segment
+	examples    []exampleSpec
+}
+
+// Len is the number of rules in the set.
+func (s *Set) Len() int { return len(s.unit) + len(s.county) }
+
+// LoadDir loads every *.yaml and *.yml file directly in dir, in name order.
+// A broken file makes the whole load fail with Problems naming every
+// problem as path:line:col.
+func LoadDir(dir string, cat *workspace.Catalogue) (*Set, error) {
+	return load(os.DirFS(dir), cat, func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) })
+}
+
+// Load is LoadDir over an fs.FS such as Defaults(); problems name the
+// file by its path in fsys.
+func Load(fsys fs.FS, cat *workspace.Catalogue) (*Set, error) {
+	return load(fsys, cat, func(name string) string { return name })
+}
+
+func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*Set, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read rules: %w", err)
+	}
+	types, ps := newEnvTypes(cat)
+	l := &loader{types: types, ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
+	s := &Set{types: types}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read rules: %w", err)
+		}
+		shown := display(name)
+		specs := parseFile(shown, data, &l.ps)
+		p := &reader{file: shown, lines: strings.Split(string(data), "\n"), ps: &l.ps}
+		for _, spec := range specs {
+			r := l.compile(p, spec)
+			if r == nil {
+				continue
+			}
+			if r.county {
+				s.county = append(s.county, r)
+			} else {
+				s.unit = append(s.unit, r)
+			}
+		}
+	}
+	if err := l.ps.err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type loader struct {
+	types      *envTypes
+	ps         Problems
+	ids        map[string]string // id → where it was first defined
+	unitOpts   []expr.Option
+	countyOpts []expr.Option
+}
+
+var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$`)
+
+// compile checks a rule against the catalogue and compiles its
+// expression; it reports problems through p and returns nil if any.
+func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
+	before := len(l.ps)
+	p.rule = spec.id
+	at := func(field string) pos {
+		if a, ok := spec.at[field]; ok {
+			return a
+		}
+		return spec.pos
+	}
+	r := &rule{file: p.file, pos: spec.pos, id: spec.id, description: spec.description, cell: -1, examples: spec.examples}
+	switch {
+	case spec.id == "":
+		p.add(spec.pos, "id", "missing")
+	case !ruleID.MatchString(spec.id):
+		p.add(at("id"), "id", "%q must be lowercase words of a-z, 0-9 and '_' joined by '.'", spec.id)
+	case strings.HasPrefix(spec.id, "form."):
+		p.add(at("id"), "id", "ids starting form. are kept for the form reader")
+	default:
+		where := fmt.Sprintf("%s:%d:%d", p.file, at("id").line, at("id").col)
+		if first, dup := l.ids[spec.id]; dup {
+			p.add(at("id"), "id", "already used at %s", first)
+		} else {
+			l.ids[spec.id] = where
+		}
+	}
+	if spec.description == "" {
+		p.add(spec.pos, "description", "missing")
+	}
+	switch spec.scope {
+	case "", ScopeUnit:
+	case ScopeCounty:
+		r.county = true
+	default:
+		p.add(at("scope"), "scope", "%q must be %s or %s", spec.scope, ScopeUnit, ScopeCounty)
+	}
+	switch Severity(spec.severity) {
+	case Error, Warning:
+		r.severity = Severity(spec.severity)
+	case "":
+		p.add(spec.pos, "severity", "missing")
+	default:
+		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, Error, Warning)
+	}
+	for _, k := range spec.kinds {
+		if k != workspace.KindTownship && k != workspace.KindOrgan {
+			p.add(at("kinds"), "kinds", "%q must be %s or %s", k, workspace.KindTownship, workspace.KindOrgan)
+		}
+	}
+	r.kinds = spec.kinds
+	if r.county && len(spec.kinds) > 0 {
+		p.add(at("kinds"), "kinds", "only for unit rules; a county rule can filter units by .unit.kind")
+	}
+	l.compileEach(p, spec, r, at)
+	if spec.cell != "" {
+		switch i, ok := l.types.index[spec.cell]; {
+		case r.county:
+			p.add(at("cell"), "cell", "county findings point at no cell")
+		case !ok:
+			p.add(at("cell"), "cell", "unknown indicator code %q", spec.cell)
+		default:
+			r.cell = l.types.formCell(i)
+		}
+	}
+	if spec.message == "" {
+		p.add(spec.pos, "message", "missing")
+	}
+	if spec.fix == "" && !r.county {
+		p.add(spec.pos, "fix", "missing: tell the unit what to do")
+	}
+	r.message = l.placeholders(p, spec.message, "message", at("message"), r)
+	r.fix = l.placeholders(p, spec.fix, "fix", at("fix"), r)
+	l.compileExpr(p, spec, r)
+	l.checkExamples(p, spec, r)
+	if len(l.ps) > before {
+		return nil
+	}
+	return r
+}
+
+func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string) pos) {
+	if _, given := spec.at["each"]; !given {
+		return
+	}
+	if r.county {
+		p.add(at("each"), "each", "only for unit rules")
+		return
+	}
+	switch spec.eachWord {
+	case "":
+	case eachInputs, eachInteger:
+		r.each = []int{}
+		for _, in := range l.types.cat.Inputs() {
+			if i, ok := l.types.index[in.Code]; ok && (spec.eachWord == eachInputs || in.Type == workspace.TypeInteger) {
+				r.each = append(r.each, i)
+			}
+		}
+		return
+	default:
+		p.add(at("each"), "each", "%q must be %s, %s or a list of indicator codes", spec.eachWord, eachInputs, eachInteger)
+		return
+	}
+	r.each = []int{}
+	for _, c := range spec.each {
+		i, ok := l.types.index[c]
+		if !ok {
+			p.add(at("each"), "each", "unknown indicator code %q", c)
+			continue
+		}
+		r.each = append(r.each, i)
+	}
+	if len(r.each) == 0 {
+		p.add(at("each"), "each", "lists no indicator")
+	}
+}
+
+// formCell is the indicator whose form row shows i: a per-member figure
+// has no row, so point at the figure it divides.
+func (t *envTypes) formCell(i int) int {
+	if d, ok := t.derived[i]; ok {
+		return d.of
+	}
+	return i
+}
+
+var noField = regexp.MustCompile(`^type (.+) has no field (\S+)$`)
+
+func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
+	if spec.exprNode == nil || strings.TrimSpace(spec.expr) == "" {
+		p.add(spec.pos, "expr", "missing")
+		return
+	}
+	opts := l.unitOpts
+	if r.county {
+		opts = l.countyOpts
+	}
+	prog, err := expr.Compile(spec.expr, opts...)
+	if err != nil {
+		var fe *file.Error
+		if !errors.As(err, &fe) {
+			p.add(nodePos(spec.exprNode), "expr", "%v", err)
+			return
+		}
+		at := nodePos(spec.exprNode)
+		if fe.Snippet != "" {
+			// expr bound the error to its source: it has a line and column.
+			at = p.exprPos(spec.exprNode, fe.Line, fe.Column)
+		}
+		p.add(at, "expr", "%s", l.explain(fe.Message))
+		return
+	}
+	r.program = prog
+	// Parse again for the names used: the compiled tree has been patched
+	// and folded, the parsed one is as written.
+	tree, err := parser.Parse(spec.expr)
+	if err != nil {
+		p.add(nodePos(spec.exprNode), "expr", "%v", err)
+		return
+	}
+	u := l.uses(tree.Node, r.county)
+	r.uses, r.prevUses, r.usesPrev, r.usesPrevVal = u.cur, u.prev, u.prevAny, u.prevValue
+	if r.each == nil && (u.value || u.prevValue) {
+		p.add(nodePos(spec.exprNode), "expr", "value and prev_value exist only in rules with each:")
+	}
+	if r.cell < 0 && !r.county {
+		switch {
+		case len(u.cur) > 0:
+			r.cell = l.types.formCell(u.cur[0])
+		case len(u.prev) > 0:
+			r.cell = l.types.formCell(u.prev[0])
+		}
+	}
+}
+
+// explain rewrites expr's messages that name the generated struct types,
+// which mean nothing to the office.
+func (l *loader) explain(msg string) string {
+	m := noField.FindStringSubmatch(msg)
+	switch {
+	case m == nil:
+	case m[1] == unitInfoType.String():
+		return fmt.Sprintf("unit has no field %s (it has code, name, kind, members)", m[2])
+	case strings.HasPrefix(m[1], "struct {"):
+		return fmt.Sprintf("unknown indicator code %s", m[2])
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		return fmt.Sprintf("unknown name %s: not an indicator code in %s nor a rule helper", name, workspace.IndicatorsFile)
+	}
+	return msg
+}
+
+type usage struct {
+	cur, prev        []int
+	prevAny          bool
+	value, prevValue bool
+}
+
+type usedAt struct{ idx, from int }
+
+type usesVisitor struct {
+	t                *envTypes
+	county           bool
+	cur, prev        []usedAt
+	prevAny          bool
+	value, prevValue bool
+}
+
+func (v *usesVisitor) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		switch n.Value {
+		case namePrev:
+			v.prevAny = true
+		case nameValue:
+			v.value = true
+		case namePrevValue:
+			v.prevValue, v.prevAny = true, true
+		default:
+			if i, ok := v.t.index[n.Value]; ok && !v.county {
+				v.cur = append(v.cur, usedAt{i, n.Location().From})
+			}
+		}
+	case *ast.MemberNode:
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			return
+		}
+		i, ok := v.t.index[prop.Value]
+		if !ok {
+			return
+		}
+		switch base := n.Node.(type) {
+		case *ast.IdentifierNode:
+			switch {
+			case base.Value == namePrev && !v.county:
+				v.prev = append(v.prev, usedAt{i, n.Location().From})
+			case base.Value == nameTotal && v.county:
+				v.cur = append(v.cur, usedAt{i, n.Location().From})
+			}
+		case *ast.PointerNode:
+			if v.county {
+				v.cur = append(v.cur, usedAt{i, n.Location().From})
+			}
+		}
+	}
+}
+
+func (l *loader) uses(root ast.Node, county bool) usage {
+	v := &usesVisitor{t: l.types, county: county}
+	ast.Walk(&root, v)
+	order := func(us []usedAt) []int {
+		sort.SliceStable(us, func(a, b int) bool { return us[a].from < us[b].from })
+		var out []int
+		seen := map[int]bool{}
+		for _, u := range us {
+			if !seen[u.idx] {
+				seen[u.idx] = true
+				out = append(out, u.idx)
+			}
+		}
+		return out
+	}
+	return usage{cur: order(v.cur), prev: order(v.prev), prevAny: v.prevAny, value: v.value, prevValue: v.prevValue}
+}
