@@ -1,0 +1,149 @@
+package form
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+func TestFilledFormReadsBack(t *testing.T) {
+	ws := loadWorkspace(t)
+	path := filepath.Join(t.TempDir(), "Z01.xlsx")
+	writeFilledFile(t, path, ws, sampleIdentity(), sampleValues())
+	sub, fs, err := Read(path, ws.Catalogue, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) > 0 {
+		t.Fatalf("findings on a good form: %+v", fs)
+	}
+	want := sampleValues()
+	if len(sub.Values) != len(ws.Catalogue.Inputs()) {
+		t.Errorf("read %d values, want one per input indicator (%d)", len(sub.Values), len(ws.Catalogue.Inputs()))
+	}
+	for code, v := range want {
+		if sub.Values[code] != v {
+			t.Errorf("%s = %v, want %v", code, sub.Values[code], v)
+		}
+	}
+	wantID := Identity{UnitCode: "Z01", UnitName: "洋川鎮", Period: "2008-12", FilledBy: "王小紅", Phone: "0852-6223001", Date: "2008-12-04", FormVersion: FormVersion}
+	if sub.Identity != wantID {
+		t.Errorf("identity %+v, want %+v", sub.Identity, wantID)
+	}
+	for key, cell := range map[string]string{"unit_code": "B3", "period": "F3", "filled_by": "B4", "date": "F4", "typical_sites": "C8", "help_problems_solved": "C" + strconv.Itoa(rowFirst+len(ws.Catalogue.Inputs())+2)} {
+		if got := sub.Cells[key]; got != (Location{SheetName, cell}) {
+			t.Errorf("Cells[%s] = %v, want %s!%s", key, got, SheetName, cell)
+		}
+	}
+	if len(sub.Blank) > 0 {
+		t.Errorf("Blank = %v on a fully filled form", sub.Blank)
+	}
+}
+
+func TestBlankFormAsksForEveryRequiredValue(t *testing.T) {
+	ws := loadWorkspace(t)
+	var buf bytes.Buffer
+	u := unit(t, ws, "J05")
+	if err := WriteBlank(&buf, ws.Catalogue, u, "2008-12"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "blank.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub, fs, err := Read(path, ws.Catalogue, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.UnitCode != "J05" || sub.UnitName != "縣紀委" || sub.Values[workspace.MembersCode] != 61 {
+		t.Errorf("identity %+v, members %v; want J05 縣紀委 with 61 members prefilled", sub.Identity, sub.Values[workspace.MembersCode])
+	}
+	var required, optional []string
+	for _, in := range ws.Catalogue.Inputs() {
+		if in.Code == workspace.MembersCode {
+			continue
+		}
+		if in.Required {
+			required = append(required, sub.Cells[in.Code].Cell)
+		} else {
+			optional = append(optional, in.Code)
+		}
+	}
+	var got []string
+	identityWarnings := 0
+	for _, f := range fs {
+		switch {
+		case f.Rule == RuleRequired && f.Severity == rules.Error:
+			got = append(got, f.Cell)
+			if !strings.Contains(f.Message, "必填") || f.Fix == "" || f.Sheet != SheetName {
+				t.Errorf("finding lacks message, fix or sheet: %+v", f)
+			}
+		case f.Rule == RuleIdentity && f.Severity == rules.Warning:
+			identityWarnings++
+		default:
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+	if !slices.Equal(got, required) {
+		t.Errorf("form.required at %v, want %v", got, required)
+	}
+	if identityWarnings != 3 {
+		t.Errorf("%d identity warnings, want 3 (填報人, 聯繫電話, 填報日期 empty)", identityWarnings)
+	}
+	if !slices.Equal(sub.Blank, optional) {
+		t.Errorf("Blank = %v, want %v", sub.Blank, optional)
+	}
+}
+
+func TestFormOpensInLibreOffice(t *testing.T) {
+	ws := loadWorkspace(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "form.xlsx")
+	writeFilledFile(t, path, ws, sampleIdentity(), sampleValues())
+	csv, err := os.ReadFile(libreoffice(t, path, "csv:Text - txt - csv (StarCalc):44,34,76", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(csv)
+	wants := []string{formTitle, labelUnitCode, "洋川鎮", "2008-12", "一、領導班子", "三、一般黨員", "填表說明", FormVersion, "1536", "5200.5"}
+	for _, in := range ws.Catalogue.Inputs() {
+		wants = append(wants, in.Label, in.Code)
+	}
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("LibreOffice's CSV of the form lacks %q", w)
+		}
+	}
+}
+
+func TestOpenpyxlReadOnlySeesEveryRow(t *testing.T) {
+	needOpenpyxl(t)
+	ws := loadWorkspace(t)
+	path := filepath.Join(t.TempDir(), "form.xlsx")
+	writeFilledFile(t, path, ws, sampleIdentity(), sampleValues())
+	// read_only mode trusts <dimension>; a wrong one shows a single row.
+	script := `import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+ws = wb[sys.argv[2]]
+rows = [r for r in ws.iter_rows(values_only=True)]
+print(len(rows))
+print(sum(1 for r in rows if r[4] is not None and str(r[4]).islower()))
+`
+	out, err := exec.Command(python, "-c", script, path, SheetName).CombinedOutput()
+	if err != nil {
+		t.Fatalf("openpyxl: %v\n%s", err, out)
+	}
+	lines := strings.Fields(string(out))
+	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Levels) - 1 + 8 // table, a gap, 填表說明 and its six lines
+	if len(lines) != 2 || lines[0] != strconv.Itoa(wantRows) || lines[1] != strconv.Itoa(len(ws.Catalogue.Inputs())) {
+		t.Errorf("openpyxl read-only saw rows/codes %q, want %d rows and %d codes", lines, wantRows, len(ws.Catalogue.Inputs()))
+	}
+}

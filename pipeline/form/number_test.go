@@ -1,0 +1,60 @@
+package form
+
+import (
+	"testing"
+
+	"countybrief/pipeline/workspace"
+)
+
+func TestParseValue(t *testing.T) {
+	count := workspace.Indicator{Label: "結成幫扶對子", Measure: "個", Type: workspace.TypeInteger}
+	money := workspace.Indicator{Label: "投入幫扶資金", Measure: "元", Type: workspace.TypeDecimal}
+	tests := []struct {
+		in    string
+		ind   workspace.Indicator
+		want  float64
+		blank bool
+		bad   bool
+	}{
+		{"12", count, 12, false, false},
+		{" 12 ", count, 12, false, false},
+		{"１２", count, 12, false, false},
+		{"1,536", count, 1536, false, false},
+		{"1，536", count, 1536, false, false},
+		{"１，５３６", count, 1536, false, false},
+		{"12個", count, 12, false, false},
+		{"3場次", count, 3, false, false},
+		{"3 場次", count, 3, false, false},
+		{"-4", count, -4, false, false},
+		{"12.000000000000002", count, 12, false, false},
+		{"1E+3", count, 1000, false, false},
+		{"", count, 0, true, false},
+		{"\u3000", count, 0, true, false},
+		{"無", count, 0, true, false},
+		{"/", count, 0, true, false},
+		{"50%", count, 0, false, true},
+		{"50％", count, 0, false, true},
+		{"12.5", count, 0, false, true},
+		{"約12", count, 0, false, true},
+		{"12左右", count, 0, false, true},
+		{"1,5", count, 0, false, true},
+		{"NaN", count, 0, false, true},
+		{"Inf", count, 0, false, true},
+		{"1e400", count, 0, false, true},
+		{"3+4", count, 0, false, true},
+		{"#DIV/0!", count, 0, false, true},
+		{"5200.5", money, 5200.5, false, false},
+		{"5,200.50元", money, 5200.5, false, false},
+		{"11.3萬元", money, 0, false, true},
+		{"0.5", money, 0.5, false, false},
+	}
+	for _, tt := range tests {
+		v, blank, p := parseValue(tt.in, tt.ind)
+		if (p != nil) != tt.bad || blank != tt.blank || (p == nil && v != tt.want) {
+			t.Errorf("parseValue(%q, %s) = %v, blank %v, problem %v; want %v, blank %v, bad %v", tt.in, tt.ind.Type, v, blank, p, tt.want, tt.blank, tt.bad)
+		}
+		if p != nil && (p.msg == "" || p.fix == "") {
+			t.Errorf("parseValue(%q): problem without message or fix", tt.in)
+		}
+	}
+}
