@@ -1,0 +1,357 @@
+package typeset
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// Font roles of a briefing.
+const (
+	Fangsong = "fangsong" // 仿宋: body text
+	Hei      = "hei"      // 黑體: 一、 headings, labels
+	Kai      = "kai"      // 楷體: （一） headings, the editor's note
+	Song     = "song"     // 宋/明: page numbers, tables
+	Title    = "title"    // 小標宋: masthead and title
+)
+
+// Roles lists the roles in the order they are reported.
+func Roles() []string { return []string{Fangsong, Hei, Kai, Song, Title} }
+
+// DebianPackages are the packages that provide every role on Debian.
+const DebianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs"
+
+// A candidate is a font file that may fill a role, with the face to take
+// from a collection.
+type candidate struct {
+	path  string
+	index int
+}
+
+// candidates are searched per operating system, best first. A path
+// relative to a font folder is looked up in each of the OS's folders.
+func candidates(goos, role string) []candidate {
+	c := func(p string) candidate {
+		path, idx := SplitFace(p)
+		return candidate{path, idx}
+	}
+	var names []string
+	switch goos {
+	case "windows":
+		names = map[string][]string{
+			Fangsong: {"simfang.ttf", "STFANGSO.TTF"},
+			Hei:      {"simhei.ttf", "STXIHEI.TTF"},
+			Kai:      {"simkai.ttf", "STKAITI.TTF"},
+			Song:     {"simsun.ttc", "STSONG.TTF", "mingliu.ttc"},
+			Title:    {"FZXBSJW.TTF", "FZXBSK.TTF", "simsun.ttc"},
+		}[role]
+	case "darwin":
+		names = map[string][]string{
+			Fangsong: {"STFangsong.ttf", "Supplemental/STFangsong.ttf", "Microsoft/FangSong.ttf"},
+			Hei:      {"STHeiti Medium.ttc", "Microsoft/SimHei.ttf"},
+			Kai:      {"Supplemental/Kaiti.ttc", "Microsoft/Kaiti.ttf"},
+			Song:     {"Supplemental/Songti.ttc", "Microsoft/SimSun.ttf"},
+			Title:    {"FZXBSJW.TTF", "Supplemental/Songti.ttc#1"},
+		}[role]
+	default:
+		names = map[string][]string{
+			Fangsong: {"cwtex/cwfs.ttf"},
+			Hei:      {"wqy/wqy-zenhei.ttc"},
+			Kai:      {"arphic-gkai00mp/gkai00mp.ttf", "lxgw-wenkai/LXGWWenKai-Regular.ttf", "arphic/ukai.ttc"},
+			Song:     {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
+			Title:    {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
+		}[role]
+	}
+	out := make([]candidate, len(names))
+	for i, n := range names {
+		out[i] = c(n)
+	}
+	return out
+}
+
+// fontDirs are the folders searched for the relative candidates.
+func fontDirs(goos string) []string {
+	switch goos {
+	case "windows":
+		win := os.Getenv("WINDIR")
+		if win == "" {
+			win = `C:\Windows`
+		}
+		dirs := []string{filepath.Join(win, "Fonts")}
+		if local := os.Getenv("LOCALAPPDATA"); local != "" {
+			dirs = append(dirs, filepath.Join(local, "Microsoft", "Windows", "Fonts"))
+		}
+		return dirs
+	case "darwin":
+		dirs := []string{"/System/Library/Fonts", "/Library/Fonts"}
+		if home, err := os.UserHomeDir(); err == nil {
+			dirs = append(dirs, filepath.Join(home, "Library", "Fonts"))
+		}
+		return dirs
+	default:
+		return []string{"/usr/share/fonts/truetype", "/usr/local/share/fonts", "/usr/share/fonts"}
+	}
+}
+
+// SplitFace splits "file.ttc#2" into the path and the face index; a path
+// without "#N" is face 0.
+func SplitFace(p string) (string, int) {
+	if i := strings.LastIndexByte(p, '#'); i > 0 {
+		if n, err := strconv.Atoi(p[i+1:]); err == nil && n >= 0 {
+			return p[:i], n
+		}
+	}
+	return p, 0
+}
+
+// Face is one loaded font: a standalone TrueType file in memory.
+type Face struct {
+	Family string // from the name table
+	Path   string
+	Index  int    // face within a collection
+	Source string // "config" or "found"
+	Data   []byte
+	font   *sfnt.Font
+}
+
+// Key names the face uniquely, e.g. "/usr/share/fonts/.../uming.ttc#0".
+func (f *Face) Key() string { return f.Path + "#" + strconv.Itoa(f.Index) }
+
+// Has reports whether the face has a glyph for r. fpdf maps only the Basic
+// Multilingual Plane, so runes beyond it count as missing.
+func (f *Face) Has(r rune) bool {
+	if r > 0xFFFF {
+		return false
+	}
+	var b sfnt.Buffer
+	g, err := f.font.GlyphIndex(&b, r)
+	return err == nil && g != 0
+}
+
+// Advance is the advance width of r in ems, 0 when the face lacks it.
+func (f *Face) Advance(r rune) float64 {
+	var b sfnt.Buffer
+	g, err := f.font.GlyphIndex(&b, r)
+	if err != nil || g == 0 {
+		return 0
+	}
+	// At 1000 ppem the advance comes back in thousandths of an em.
+	a, err := f.font.GlyphAdvance(&b, g, fixed.I(1000), font.HintingNone)
+	if err != nil {
+		return 0
+	}
+	return float64(a) / 64 / 1000
+}
+
+// NumGlyphs is the number of glyphs in the face.
+func (f *Face) NumGlyphs() int { return f.font.NumGlyphs() }
+
+// LoadFace reads face index of the font file at path.
+func LoadFace(path string, index int) (*Face, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read font: %w", err)
+	}
+	ttf, err := ExtractFace(data, index)
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	fnt, err := sfnt.Parse(ttf)
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	var b sfnt.Buffer
+	family, err := fnt.Name(&b, sfnt.NameIDFamily)
+	if err != nil || family == "" {
+		family = filepath.Base(path)
+	}
+	return &Face{Family: family, Path: path, Index: index, Data: ttf, font: fnt}, nil
+}
+
+// Set is the fonts of a process: for each role its own faces first, then
+// every other face found as fallback. It is read-only once built, so one
+// Set serves concurrent renders.
+type Set struct {
+	own    map[string][]*Face
+	chains map[string][]*Face
+	faces  []*Face
+}
+
+// Discover finds a face for each role: the config's path first
+// (overrides[role], "file.ttc#N" for a face of a collection), then the
+// operating system's usual files. A configured font that cannot be used is
+// an error; a missing usual file is skipped. No font at all is an error
+// naming the Debian packages to install.
+func Discover(overrides map[string]string, goos string) (*Set, error) {
+	return discover(overrides, goos, fontDirs(goos))
+}
+
+func discover(overrides map[string]string, goos string, dirs []string) (*Set, error) {
+	s := &Set{own: map[string][]*Face{}, chains: map[string][]*Face{}}
+	byKey := map[string]*Face{}
+	load := func(path string, index int, source string) (*Face, error) {
+		key := path + "#" + strconv.Itoa(index)
+		if f, ok := byKey[key]; ok {
+			return f, nil
+		}
+		f, err := LoadFace(path, index)
+		if err != nil {
+			return nil, err
+		}
+		f.Source = source
+		byKey[key] = f
+		s.faces = append(s.faces, f)
+		return f, nil
+	}
+	var errs []error
+	for _, role := range Roles() {
+		if p := overrides[role]; p != "" {
+			path, idx := SplitFace(p)
+			f, err := load(path, idx, "config")
+			if err != nil {
+				errs = append(errs, fmt.Errorf("fonts.%s: %w", role, err))
+				continue
+			}
+			s.own[role] = append(s.own[role], f)
+		}
+		for _, c := range candidates(goos, role) {
+			for _, path := range resolve(dirs, c.path) {
+				f, err := load(path, c.index, "found")
+				if err != nil {
+					continue // an unusable system font is simply not a candidate
+				}
+				s.own[role] = append(s.own[role], f)
+				break
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(s.faces) == 0 {
+		return nil, fmt.Errorf("no Chinese TrueType font found: install %s (Debian), or set the font paths under fonts: in config.yaml", DebianPackages)
+	}
+	for _, role := range Roles() {
+		chain := append([]*Face(nil), s.own[role]...)
+		seen := map[*Face]bool{}
+		for _, f := range chain {
+			seen[f] = true
+		}
+		// Fallbacks in a fixed order: song faces read best in any role.
+		for _, fr := range []string{Song, Kai, Hei, Fangsong, Title} {
+			for _, f := range s.own[fr] {
+				if !seen[f] {
+					seen[f] = true
+					chain = append(chain, f)
+				}
+			}
+		}
+		s.chains[role] = chain
+	}
+	return s, nil
+}
+
+func resolve(dirs []string, p string) []string {
+	var out []string
+	for _, d := range dirs {
+		full := filepath.Join(d, filepath.FromSlash(p))
+		if st, err := os.Stat(full); err == nil && st.Mode().IsRegular() {
+			out = append(out, full)
+		}
+	}
+	return out
+}
+
+// Own lists the faces found for the role itself, best first.
+func (s *Set) Own(role string) []*Face { return s.own[role] }
+
+// Chain lists the faces tried for a character of the role, in order.
+func (s *Set) Chain(role string) []*Face { return s.chains[role] }
+
+// Faces lists every loaded face, in load order.
+func (s *Set) Faces() []*Face { return s.faces }
+
+// Primary chooses the face for a role in one document: the first of the
+// role's chain that has every rune of text, so a paragraph is never a
+// patchwork of faces when one face can set it all. When none can, it is
+// the first face of the chain and Pick falls back per character.
+func (s *Set) Primary(role string, text []rune) *Face {
+	chain := s.chains[role]
+	if len(chain) == 0 {
+		return nil
+	}
+	for _, f := range chain {
+		if coversAll(f, text) {
+			return f
+		}
+	}
+	return chain[0]
+}
+
+func coversAll(f *Face, text []rune) bool {
+	for _, r := range text {
+		if !isBlank(r) && !f.Has(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBlank(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\u3000' }
+
+// Pick is the face that draws r in the role: primary if it can, else the
+// first of the chain that can, nil if none.
+func (s *Set) Pick(role string, primary *Face, r rune) *Face {
+	if primary != nil && primary.Has(r) {
+		return primary
+	}
+	for _, f := range s.chains[role] {
+		if f.Has(r) {
+			return f
+		}
+	}
+	return nil
+}
+
+// MissingError lists characters no face of a role can draw.
+type MissingError struct {
+	Role  string
+	Runes []rune
+}
+
+func (e *MissingError) Error() string {
+	parts := make([]string, len(e.Runes))
+	for i, r := range e.Runes {
+		parts[i] = fmt.Sprintf("U+%04X %c", r, r)
+	}
+	return fmt.Sprintf("no %s font can draw %s", e.Role, strings.Join(parts, ", "))
+}
+
+// Check returns a *MissingError for the characters of text that no face of
+// the role can draw, sorted and each named once.
+func (s *Set) Check(role string, text []rune) error {
+	seen := map[rune]bool{}
+	var miss []rune
+	for _, r := range text {
+		if isBlank(r) || seen[r] {
+			continue
+		}
+		seen[r] = true
+		if s.Pick(role, nil, r) == nil {
+			miss = append(miss, r)
+		}
+	}
+	if len(miss) == 0 {
+		return nil
+	}
+	sort.Slice(miss, func(i, j int) bool { return miss[i] < miss[j] })
+	return &MissingError{Role: role, Runes: miss}
+}
