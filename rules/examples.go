@@ -160,7 +160,7 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 			}
 			for j, u := range e.units {
 				uf := fmt.Sprintf("%s[%d]", field("units"), j+1)
-				l.checkKind(p, uf+": kind", u.pos, u.kind)
+				l.checkKind(p, uf+": kind", u.kindAt, u.kind)
 				l.checkCodes(p, uf+": values", u.values)
 			}
 			continue

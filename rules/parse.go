@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -13,6 +15,8 @@ import (
 // maxFileBytes bounds one rule file: rules are a few kilobytes, and a
 // larger file is a mistake (a workbook saved as .yaml) rather than rules.
 const maxFileBytes = 1 << 20
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // pos is a place in a rule file; col counts characters from 1.
 type pos struct{ line, col int }
@@ -52,6 +56,7 @@ type exampleSpec struct {
 
 type unitExample struct {
 	pos    pos
+	kindAt pos
 	kind   string
 	values numbers
 }
@@ -88,7 +93,12 @@ func parseFile(file string, data []byte, ps *Problems) []*ruleSpec {
 		if errors.Is(err, io.EOF) {
 			return nil // an empty file holds no rules
 		}
-		p.add(pos{}, "", "not valid YAML: %v", err)
+		at, msg := pos{}, err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			at.line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		p.add(at, "", "not valid YAML: %s", msg)
 		return nil
 	}
 	var extra yaml.Node
@@ -294,7 +304,7 @@ func (p *reader) unitExample(field string, n *yaml.Node) unitExample {
 	p.mapping(n, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "kind":
-			u.kind = p.str(field+": kind", v)
+			u.kind, u.kindAt = p.str(field+": kind", v), nodePos(v)
 		case "values":
 			u.values = p.numbers(field+": values", v)
 		default:
@@ -330,11 +340,17 @@ func (p *reader) exprPos(n *yaml.Node, line, col int) pos {
 	start := nodePos(n)
 	switch n.Style {
 	case yaml.LiteralStyle:
-		l := n.Line + line
-		if l-1 < len(p.lines) {
-			src := p.lines[l-1]
-			indent := len(src) - len(strings.TrimLeft(src, " "))
-			return pos{l, indent + col + 1}
+		// The block's indentation is that of its first non-blank line;
+		// deeper lines keep their extra spaces in the expression.
+		for i := n.Line; i < len(p.lines); i++ {
+			src := p.lines[i]
+			if strings.TrimSpace(src) == "" {
+				continue
+			}
+			if l := n.Line + line; l-1 < len(p.lines) {
+				return pos{l, len(src) - len(strings.TrimLeft(src, " ")) + col + 1}
+			}
+			break
 		}
 	case 0, yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 		if line != 1 || n.Line-1 >= len(p.lines) || n.Column < 1 {

@@ -19,8 +19,11 @@ type Problem struct {
 func (p Problem) Error() string {
 	var b strings.Builder
 	b.WriteString(p.File)
-	if p.Line > 0 {
+	switch {
+	case p.Line > 0 && p.Col > 0:
 		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Col)
+	case p.Line > 0:
+		fmt.Fprintf(&b, ":%d", p.Line)
 	}
 	if p.Rule != "" {
 		fmt.Fprintf(&b, ": rule %s", p.Rule)

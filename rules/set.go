@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,6 +118,7 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 			return nil, fmt.Errorf("read rules: %w", err)
 		}
 		shown := display(name)
+		first := len(l.ps)
 		specs := parseFile(shown, data, &l.ps)
 		p := &reader{file: shown, lines: strings.Split(string(data), "\n"), ps: &l.ps}
 		for _, spec := range specs {
@@ -129,6 +132,10 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 				s.unit = append(s.unit, r)
 			}
 		}
+		// Problems of a file read best in the order of its lines.
+		slices.SortStableFunc(l.ps[first:], func(a, b Problem) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		})
 	}
 	if err := l.ps.err(); err != nil {
 		return nil, err

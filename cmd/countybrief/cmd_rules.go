@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"countybrief/rules"
+)
+
+// runRules checks the workspace's rule files offline, before a batch meets
+// them:
+//
+//	countybrief rules check [--workspace DIR]  compile every rule against the
+//	                                           catalogue and run its examples
+//	countybrief rules test [--workspace DIR]   run the examples, one line each
+//
+// Every problem is printed as file:line:col: rule <id>: <field>: <problem>.
+// Exit status: 0 every rule compiles and every example gets the verdict it
+// wants; 1 a rule file has problems or an example fails; 2 usage error, or
+// the workspace or its rules folder cannot be read.
+func runRules(ctx context.Context, e *env, args []string) error {
+	usage := func() {
+		fmt.Fprintln(e.stderr, "usage: countybrief rules check|test [--workspace DIR]")
+	}
+	if len(args) == 0 {
+		usage()
+		return usageError("name a subcommand: check or test")
+	}
+	sub := args[0]
+	switch sub {
+	case "-h", "--help", "help":
+		usage()
+		return flag.ErrHelp
+	case "check", "test":
+	default:
+		usage()
+		return usageError("unknown subcommand %q: want check or test", sub)
+	}
+	var dir string
+	fs := newFlags("rules "+sub, e, &dir)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: countybrief rules %s [--workspace DIR]\n", sub)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("rules %s takes no arguments", sub)
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue)
+	var ps rules.Problems
+	switch {
+	case errors.As(err, &ps):
+		for _, p := range ps {
+			fmt.Fprintln(e.stdout, p)
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%d problems in the rule files", len(ps))}
+	case err != nil:
+		return &exitError{code: 2, err: err}
+	}
+	if sub == "test" {
+		return testRules(e, set)
+	}
+	errs := set.Test()
+	for _, err := range errs {
+		fmt.Fprintln(e.stdout, err)
+	}
+	if len(errs) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d examples get the wrong verdict", len(errs))}
+	}
+	fmt.Fprintf(e.stdout, "OK: %d rules\n", set.Len())
+	return nil
+}
+
+func testRules(e *env, set *rules.Set) error {
+	results := set.RunExamples()
+	failed := 0
+	for _, r := range results {
+		fmt.Fprintln(e.stdout, r)
+		if !r.OK() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d examples failed", failed, len(results))}
+	}
+	fmt.Fprintf(e.stdout, "OK: %d examples of %d rules\n", len(results), set.Len())
+	return nil
+}

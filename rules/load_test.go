@@ -1,0 +1,152 @@
+package rules
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Each *.bad.yaml in testdata fails with exactly these problems (as
+// substrings, in order); each *.good.yaml loads and passes its examples.
+var badFiles = map[string][]string{
+	"problems.bad.yaml": {
+		"problems.bad.yaml:8:9: rule b.dup: id: already used at ",
+		"problems.bad.yaml:11:15: rule b.dup: severity: \"fatal\" must be error or warning",
+		"problems.bad.yaml:12:14: rule b.dup: message: placeholder {{problems_fund}} names no figure",
+		"problems.bad.yaml:14:5: rule b.dup: expresion: unknown field",
+		"problems.bad.yaml:17:29: rule b.unknown: expr: unknown name problems_fund",
+		"problems.bad.yaml:23:29: rule b.syntax: expr: unexpected token EOF",
+		"problems.bad.yaml:31:17: rule b.block: expr: unknown indicator code problems_fund",
+		"problems.bad.yaml:42:37: rule b.example: example 1: values: unknown indicator code \"problem_found\"",
+		"problems.bad.yaml:43:15: rule b.example: example 1: want: \"maybe\" must be pass or fail",
+	},
+	"misc.bad.yaml": {
+		"misc.bad.yaml:2:5: id: missing",
+		"misc.bad.yaml:3:11: expr: expected bool, but got float64",
+		"misc.bad.yaml:10:24: rule c.county: expr: unknown indicator code typical_sitez",
+		"misc.bad.yaml:12:14: rule c.county: message: placeholder {{problems_found}} names no figure of a county rule",
+		"misc.bad.yaml:15:11: rule c.value: expr: value and prev_value exist only in rules with each:",
+		"misc.bad.yaml:21:16: rule c.unit: expr: unit has no field kinds",
+		"misc.bad.yaml:22:12: rule c.unit: kinds: \"鄉村\" must be 鄉鎮 or 縣直",
+		"misc.bad.yaml:26:9: rule form.mine: id: ids starting form. are kept",
+		"misc.bad.yaml:28:11: rule form.mine: each: \"everything\" must be inputs, integer or a list",
+		"misc.bad.yaml:29:11: rule form.mine: expr: value and prev_value exist only in rules with each:",
+	},
+	"examples.bad.yaml": {
+		"examples.bad.yaml:9:18: rule e.county: example 1: values: a county example lists units: instead",
+		"examples.bad.yaml:9:47: rule e.county: example 1: units[1]: kind: \"村\" must be",
+		"examples.bad.yaml:9:59: rule e.county: example 1: units[1]: values: unknown indicator code \"member\"",
+		"examples.bad.yaml:9:70: rule e.county: example 1: units[1]: values: notes_per_member is computed",
+		"examples.bad.yaml:17:17: rule e.unit: example 1: units: only county examples list units",
+		"examples.bad.yaml:17:28: rule e.unit: example 1: prev: unknown indicator code \"membres\"",
+		"examples.bad.yaml:17:59: rule e.unit: example 1: values.members: \"ten\" is not a number",
+	},
+	"verdict.bad.yaml": {
+		"verdict.bad.yaml:9:9: rule e.wrong_verdict: example 1: want fail, got pass",
+	},
+	"syntax.bad.yaml": {
+		"syntax.bad.yaml:1: not valid YAML: did not find expected ',' or ']'",
+	},
+	"toplevel.bad.yaml": {
+		"toplevel.bad.yaml:1:1: groups: unknown field (a rule file has only rules:)",
+		"toplevel.bad.yaml:3:8: rules: want a list of rules",
+	},
+}
+
+func TestLoadTestdata(t *testing.T) {
+	ws := testWorkspace(t)
+	files, err := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata: %v", err)
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			// Each file alone in a folder, so problems name only it.
+			dir := t.TempDir()
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			set, err := LoadDir(dir, ws.Catalogue)
+			var ps Problems
+			switch {
+			case errors.As(err, &ps):
+				for _, p := range ps {
+					got = append(got, p.Error())
+				}
+			case err != nil:
+				t.Fatalf("load: %v", err)
+			default:
+				for _, err := range set.Test() {
+					got = append(got, err.Error())
+				}
+			}
+			want := badFiles[name]
+			if strings.HasSuffix(name, ".good.yaml") {
+				want = nil
+			} else if want == nil {
+				t.Fatalf("%s has no expected problems in badFiles", name)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+			}
+			for i := range want {
+				if !strings.Contains(got[i], want[i]) {
+					t.Errorf("problem %d:\n got %s\nwant …%s…", i+1, got[i], want[i])
+				}
+				// LoadDir names files by their path on disk.
+				if !strings.HasPrefix(got[i], filepath.Join(dir, name)) {
+					t.Errorf("problem %d does not start with the file path: %s", i+1, got[i])
+				}
+			}
+		})
+	}
+}
+
+func TestLoadDirMissing(t *testing.T) {
+	ws := testWorkspace(t)
+	_, err := LoadDir(filepath.Join(t.TempDir(), "nope"), ws.Catalogue)
+	var ps Problems
+	if err == nil || errors.As(err, &ps) {
+		t.Fatalf("want a read error, got %v", err)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error does not wrap ErrNotExist: %v", err)
+	}
+}
+
+// A file with several broken rules reports them all, from every file.
+func TestLoadReportsAllFiles(t *testing.T) {
+	ws := testWorkspace(t)
+	dir := t.TempDir()
+	for _, name := range []string{"problems.bad.yaml", "misc.bad.yaml", "features.good.yaml", "README.txt"} {
+		data := []byte("not rules")
+		if name != "README.txt" {
+			var err error
+			if data, err = os.ReadFile(filepath.Join("testdata", name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := LoadDir(dir, ws.Catalogue)
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want Problems, got %v", err)
+	}
+	if want := len(badFiles["problems.bad.yaml"]) + len(badFiles["misc.bad.yaml"]); len(ps) != want {
+		t.Errorf("got %d problems, want %d:\n%v", len(ps), want, err)
+	}
+	if !strings.HasPrefix(ps[0].File, filepath.Join(dir, "misc.bad.yaml")) {
+		t.Errorf("files not in name order: first problem in %s", ps[0].File)
+	}
+}
