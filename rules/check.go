@@ -81,11 +81,13 @@ func (c *unitCheck) eval(r *rule, each int) []Finding {
 		f.Values[c.t.codes[i]] = c.cur[i]
 	}
 	for _, i := range r.prevUses {
-		f.Values[namePrev+"."+c.t.codes[i]] = c.prev[i]
+		if c.prev != nil {
+			f.Values[namePrev+"."+c.t.codes[i]] = c.prev[i]
+		}
 	}
 	if each >= 0 {
 		f.Values[c.t.codes[each]] = c.cur[each]
-		if r.usesPrevVal {
+		if r.usesPrevVal && c.prev != nil {
 			f.Values[namePrev+"."+c.t.codes[each]] = c.prev[each]
 		}
 	}

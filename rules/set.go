@@ -326,6 +326,15 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 			r.cell = l.types.formCell(u.prev[0])
 		}
 	}
+	// A finding carries the figures its message shows as well.
+	for _, seg := range slices.Concat(r.message, r.fix) {
+		switch {
+		case seg.ref == refCur && !slices.Contains(r.uses, seg.idx):
+			r.uses = append(r.uses, seg.idx)
+		case seg.ref == refPrev && !slices.Contains(r.prevUses, seg.idx):
+			r.prevUses = append(r.prevUses, seg.idx)
+		}
+	}
 }
 
 // explain rewrites expr's messages that name the generated struct types,

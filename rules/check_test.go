@@ -1,0 +1,292 @@
+package rules
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"countybrief/pipeline/workspace"
+)
+
+func defaultSet(t testing.TB) (*Set, *workspace.Workspace) {
+	t.Helper()
+	ws := testWorkspace(t)
+	s, err := LoadDir(ws.RulesDir(), ws.Catalogue)
+	if err != nil {
+		t.Fatalf("load shipped rules:\n%v", err)
+	}
+	return s, ws
+}
+
+// saneUnit is a township report as the sample county has them.
+func saneUnit() map[string]float64 {
+	return map[string]float64{
+		"typical_sites": 1, "case_reports": 1, "problems_found": 3, "problems_solved": 2,
+		"deeds_done": 1, "households_benefited": 22, "people_benefited": 100, "mechanisms": 1,
+		"tutoring_sessions": 4, "county_leader_visits": 1, "topics_revised_twice": 1,
+		"topics_revised_thrice": 0, "research_reports": 4, "enterprises_linked": 1,
+		"industries_guided": 1, "projects_planned": 2, "projects_followed": 2,
+		"innovation_plans": 4, "members": 333, "reading_note_chars": 333 * 5200,
+		"reflections": 340, "opinions_collected": 2, "suggestions": 8, "help_pairs": 30,
+		"help_funds": 2500, "help_problems_solved": 1,
+	}
+}
+
+func with(base map[string]float64, kv ...any) map[string]float64 {
+	out := maps.Clone(base)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = float64(kv[i+1].(int))
+	}
+	return out
+}
+
+// locate places each indicator on its own row, as the form does.
+func locate(cat *workspace.Catalogue) func(string) (string, string) {
+	row := map[string]int{}
+	for i, in := range cat.Inputs() {
+		row[in.Code] = 6 + i
+	}
+	return func(code string) (string, string) { return "填報表", fmt.Sprintf("D%d", row[code]) }
+}
+
+func withFloat(base map[string]float64, code string, v float64) map[string]float64 {
+	out := maps.Clone(base)
+	out[code] = v
+	return out
+}
+
+func ids(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func TestCheckUnit(t *testing.T) {
+	s, ws := defaultSet(t)
+	township, _ := ws.Units.ByCode("Z01")
+	organ, _ := ws.Units.ByCode("J01")
+	organVals := with(saneUnit(), "members", 28, "reading_note_chars", 28*5100, "reflections", 30, "county_leader_visits", 0)
+	tests := []struct {
+		name        string
+		unit        workspace.Unit
+		values      map[string]float64
+		prev        map[string]float64
+		want        []string
+		first       Finding // compared field by field when Rule is set
+		wantMessage string
+	}{
+		{name: "sane township", unit: township, values: saneUnit()},
+		{name: "sane organ", unit: organ, values: organVals},
+		{name: "sane with previous period", unit: township, values: saneUnit(),
+			prev: with(saneUnit(), "problems_found", 2, "help_funds", 2000)},
+		{name: "solved more than found", unit: township, values: with(saneUnit(), "problems_solved", 5),
+			want: []string{"unit.solved_within_found"},
+			first: Finding{Rule: "unit.solved_within_found", Severity: Error, Sheet: "填報表", Cell: "D9",
+				Values: map[string]float64{"problems_solved": 5, "problems_found": 3}},
+			wantMessage: "已解決問題 5 個，多於查找出的突出問題 3 個。"},
+		{name: "negative funds", unit: township, values: with(saneUnit(), "help_funds", -300),
+			want: []string{"unit.nonnegative"},
+			first: Finding{Rule: "unit.nonnegative", Severity: Error, Sheet: "填報表", Cell: "D30",
+				Values: map[string]float64{"help_funds": -300}},
+			wantMessage: "「投入幫扶資金」填的是 -300，不能是負數。"},
+		{name: "no typical site and no case report", unit: township,
+			values: with(saneUnit(), "typical_sites", 0, "case_reports", 0),
+			want:   []string{"unit.typical_site", "unit.case_report"}},
+		{name: "notes per member low", unit: township, values: with(saneUnit(), "reading_note_chars", 1000000),
+			want: []string{"unit.notes_per_member"},
+			first: Finding{Rule: "unit.notes_per_member", Severity: Warning, Sheet: "填報表", Cell: "D25",
+				Values: map[string]float64{"members": 333, "notes_per_member": 1000000.0 / 333, "reading_note_chars": 1000000}},
+			wantMessage: "人均讀書筆記 3003 字，不足 5000 字（合計 1000000 字，黨員 333 人）。"},
+		{name: "cumulative figure fell", unit: township, values: saneUnit(),
+			prev: with(saneUnit(), "problems_found", 5, "problems_solved", 2),
+			want: []string{"trend.cumulative"},
+			first: Finding{Rule: "trend.cumulative", Severity: Error, Sheet: "填報表", Cell: "D8",
+				Values: map[string]float64{"problems_found": 3, "prev.problems_found": 5}},
+			wantMessage: "「查找突出問題」本期填 3，比上期的 5 還少；各項數字是累計數。"},
+		{name: "first period never compared", unit: township, values: with(saneUnit(), "members", 40, "reading_note_chars", 40*5000, "reflections", 40),
+			want: []string{"unit.members_match_registry"}},
+		{name: "tenfold jump", unit: township, values: with(saneUnit(), "help_funds", 26000),
+			prev: saneUnit(), want: []string{"trend.jump"}},
+		{name: "organ fills township-only figure", unit: organ, values: with(organVals, "county_leader_visits", 2),
+			want: []string{"unit.organ_no_county_visits"}},
+		{name: "decimal count", unit: township, values: withFloat(saneUnit(), "suggestions", 7.5),
+			want: []string{"unit.integer"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := s.CheckUnit(UnitInput{Unit: tt.unit, Values: tt.values, Prev: tt.prev, Locate: locate(ws.Catalogue)})
+			if !reflect.DeepEqual(ids(got), tt.want) {
+				t.Fatalf("rules %v, want %v; findings: %+v", ids(got), tt.want, got)
+			}
+			if tt.first.Rule == "" {
+				return
+			}
+			f := got[0]
+			if f.Rule != tt.first.Rule || f.Severity != tt.first.Severity || f.Sheet != tt.first.Sheet || f.Cell != tt.first.Cell {
+				t.Errorf("got %s %s %s!%s, want %s %s %s!%s", f.Rule, f.Severity, f.Sheet, f.Cell,
+					tt.first.Rule, tt.first.Severity, tt.first.Sheet, tt.first.Cell)
+			}
+			if !reflect.DeepEqual(f.Values, tt.first.Values) {
+				t.Errorf("values %v, want %v", f.Values, tt.first.Values)
+			}
+			if f.Message != tt.wantMessage {
+				t.Errorf("message %q, want %q", f.Message, tt.wantMessage)
+			}
+			if f.Fix == "" {
+				t.Error("no fix")
+			}
+		})
+	}
+}
+
+// plausibleUnit draws figures in the ranges of the sample county: an error
+// rule must never reject such a unit.
+func plausibleUnit(r *rand.Rand) map[string]float64 {
+	n := func(lo, hi int) float64 { return float64(lo + r.IntN(hi-lo+1)) }
+	found := n(0, 6)
+	households := n(0, 60)
+	members := n(9, 520)
+	twice := 1.0
+	return map[string]float64{
+		"typical_sites": 1, "case_reports": 1, "problems_found": found,
+		"problems_solved": float64(r.IntN(int(found) + 1)), "deeds_done": n(0, 2),
+		"households_benefited": households, "people_benefited": households * (4 + r.Float64()*1.0),
+		"mechanisms": n(0, 1), "tutoring_sessions": n(1, 6), "county_leader_visits": n(0, 2),
+		"topics_revised_twice": twice, "topics_revised_thrice": n(0, 1), "research_reports": n(1, 6),
+		"enterprises_linked": n(0, 3), "industries_guided": n(0, 3), "projects_planned": n(0, 3),
+		"projects_followed": n(0, 3), "innovation_plans": n(1, 6), "members": members,
+		"reading_note_chars": members * n(5000, 6000), "reflections": members + n(0, 20),
+		"opinions_collected": n(0, 4), "suggestions": n(2, 14), "help_pairs": n(5, 60),
+		"help_funds": n(0, 5000), "help_problems_solved": n(0, 2),
+	}
+}
+
+func TestCheckUnitNeverRejectsPlausibleUnits(t *testing.T) {
+	s, ws := defaultSet(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 2000 {
+		vals := plausibleUnit(r)
+		vals["people_benefited"] = float64(int(vals["people_benefited"]))
+		u := ws.Units[i%len(ws.Units)]
+		u.Members = int(vals["members"])
+		var prev map[string]float64
+		if i%2 == 1 {
+			prev = maps.Clone(vals)
+			for k, v := range prev {
+				if k != "members" && k != "typical_sites" && k != "case_reports" {
+					prev[k] = float64(int(v * 0.8))
+				}
+			}
+		}
+		for _, f := range s.CheckUnit(UnitInput{Unit: u, Values: vals, Prev: prev}) {
+			if f.Severity == Error {
+				t.Fatalf("unit %s %v: error %s: %s", u.Code, vals, f.Rule, f.Message)
+			}
+		}
+	}
+}
+
+func TestCheckUnitRuntimeErrorIsFinding(t *testing.T) {
+	ws := testWorkspace(t)
+	data, err := os.ReadFile(filepath.Join("testdata", "runtime.good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(fstest.MapFS{"runtime.yaml": {Data: data}}, ws.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.CheckUnit(UnitInput{Unit: ws.Units[0], Values: map[string]float64{"problems_found": 4}, Locate: locate(ws.Catalogue)})
+	if len(got) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+	}
+	f := got[0]
+	if f.Rule != "t.runtime" || f.Severity != Error || !strings.Contains(f.Message, "無法計算") ||
+		!strings.Contains(f.Message, "divide by zero") || f.Cell != "D8" {
+		t.Errorf("finding %+v", f)
+	}
+}
+
+func TestCheckCounty(t *testing.T) {
+	s, ws := defaultSet(t)
+	var units []UnitInput
+	for _, u := range ws.Units {
+		vals := saneUnit()
+		vals["members"] = float64(u.Members)
+		vals["reading_note_chars"] = float64(u.Members * 5200)
+		vals["reflections"] = float64(u.Members + 1)
+		if u.Kind == workspace.KindOrgan {
+			vals["county_leader_visits"] = 0
+		}
+		units = append(units, UnitInput{Unit: u, Values: vals})
+	}
+	if got := s.CheckCounty(units); len(got) != 0 {
+		t.Fatalf("sane county: %+v", got)
+	}
+	units[3].Values = with(units[3].Values, "typical_sites", 0, "county_leader_visits", 0)
+	got := s.CheckCounty(units)
+	if want := []string{"county.typical_site_every_unit", "county.township_leader_visits"}; !reflect.DeepEqual(ids(got), want) {
+		t.Fatalf("rules %v, want %v", ids(got), want)
+	}
+	f := got[0]
+	wantMsg := fmt.Sprintf("已接收的 %d 個單位中有單位沒有選定典型培育點（全縣共 %d 個）。", len(units), len(units)-1)
+	if f.Severity != Error || f.Message != wantMsg || f.Values["typical_sites"] != float64(len(units)-1) || f.Cell != "" {
+		t.Errorf("finding %+v\nwant message %s", f, wantMsg)
+	}
+}
+
+func TestCheckUnitConcurrent(t *testing.T) {
+	s, ws := defaultSet(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	inputs := make([]UnitInput, 64)
+	want := make([][]Finding, len(inputs))
+	for i := range inputs {
+		vals := plausibleUnit(r)
+		vals["problems_solved"] = vals["problems_found"] + float64(i%3) // some errors too
+		inputs[i] = UnitInput{Unit: ws.Units[i%len(ws.Units)], Values: vals, Prev: saneUnit(), Locate: locate(ws.Catalogue)}
+		want[i] = s.CheckUnit(inputs[i])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 50 {
+				i := (g*7 + k) % len(inputs)
+				if got := s.CheckUnit(inputs[i]); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("input %d: got %v, want %v", i, ids(got), ids(want[i]))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for _, tt := range []struct {
+		in   float64
+		want string
+	}{
+		{12, "12"}, {0, "0"}, {-300, "-300"}, {2.5, "2.5"}, {5123.456789, "5123.46"},
+		{1733200, "1733200"}, {113000, "113000"},
+	} {
+		if got := formatNumber(tt.in); got != tt.want {
+			t.Errorf("formatNumber(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

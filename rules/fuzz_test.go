@@ -1,0 +1,45 @@
+package rules
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+)
+
+// FuzzLoad feeds arbitrary rule files to the loader: it must return a set
+// or Problems, never panic, and a set it returns must check a unit and run
+// its examples without panicking either.
+func FuzzLoad(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	shipped, err := filepath.Glob(filepath.Join("defaults", "*.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, path := range append(files, shipped...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	ws := testWorkspace(f)
+	in := UnitInput{Unit: ws.Units[0], Values: saneUnit(), Prev: saneUnit(), Locate: locate(ws.Catalogue)}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Load(fstest.MapFS{"fuzz.yaml": {Data: data}}, ws.Catalogue)
+		if err != nil {
+			var ps Problems
+			if !errors.As(err, &ps) || len(ps) == 0 {
+				t.Fatalf("error is not Problems: %v", err)
+			}
+			return
+		}
+		s.CheckUnit(in)
+		s.CheckCounty([]UnitInput{in, in})
+		s.Test()
+	})
+}
