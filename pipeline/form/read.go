@@ -378,8 +378,12 @@ func (r *reader) values(g *grid, sub *Submission) {
 				Fix:     "請刪除多餘的一行，只保留一個「" + in.Label + "」。",
 			})
 		}
-		text := r.cellText(g, vcol, h.row)
-		v, blank, p := parseValue(text, in)
+		text, p := r.cellText(g, vcol, h.row)
+		var v float64
+		var blank bool
+		if p == nil {
+			v, blank, p = parseValue(text, in)
+		}
 		switch {
 		case p != nil:
 			r.add(rules.Finding{
@@ -407,14 +411,15 @@ func (r *reader) values(g *grid, sub *Submission) {
 
 // cellText is a value cell's text. An empty cell may be covered by a merge
 // or be a formula without a cached result; only then is the sheet loaded
-// whole, so a normal file is read by streaming alone.
-func (r *reader) cellText(g *grid, col, row int) string {
+// whole, so a normal file is read by streaming alone. A formula that cannot
+// be computed safely is a problem, not a blank.
+func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 	if v := g.at(row, col); v != "" {
-		return v
+		return v, nil
 	}
 	cell := cellName(col, row)
-	var out string
-	_ = guard(func() error {
+	var out, formula string
+	err := guard(func() error {
 		merges, err := r.f.GetMergeCells(g.sheet, true)
 		if err != nil {
 			return err
@@ -427,28 +432,44 @@ func (r *reader) cellText(g *grid, col, row int) string {
 				return nil
 			}
 		}
-		formula, err := r.f.GetCellFormula(g.sheet, cell)
-		if err != nil || formula == "" || !calcSafe(formula) {
+		if formula, err = r.f.GetCellFormula(g.sheet, cell); err != nil || formula == "" {
 			return err
+		}
+		if !calcSafe(formula, cell) {
+			return errors.New("formula refused")
 		}
 		out, err = r.f.CalcCellValue(g.sheet, cell, excelize.Options{RawCellValue: true})
 		return err
 	})
-	return out
+	if formula != "" && err != nil {
+		return "", &numberProblem{"是系統算不出結果的公式（=" + clip(formula) + "）", "請刪除公式，直接填寫數字"}
+	}
+	return out, nil
 }
 
 // rangeRef matches an A1 range; whole rows or columns (A:A, 1:1) do not
 // match and are refused below.
-var rangeRef = regexp.MustCompile(`\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})`)
+var (
+	rangeRef = regexp.MustCompile(`\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})`)
+	cellRef  = regexp.MustCompile(`\$?[A-Z]{1,3}\$?\d{1,7}`)
+	anyRange = regexp.MustCompile(`[A-Za-z$]*\d*:[A-Za-z$]*\d*`)
+)
 
 // calcSafe refuses formulas that could make CalcCellValue walk a huge
-// range: a form's formulas add a handful of cells.
-func calcSafe(formula string) bool {
-	if len(formula) > 500 || strings.Contains(formula, "!") {
+// range (a form's formulas add a handful of cells), that refer to other
+// sheets or workbooks, or that refer to their own cell, which excelize
+// computes as if the cell were 0.
+func calcSafe(formula, cell string) bool {
+	if len(formula) > 500 || strings.Contains(formula, "!") || strings.Contains(formula, "[") {
 		return false
 	}
+	for _, ref := range cellRef.FindAllString(strings.ToUpper(formula), -1) {
+		if strings.ReplaceAll(ref, "$", "") == cell {
+			return false
+		}
+	}
 	stripped := rangeRef.ReplaceAllString(formula, "")
-	if regexp.MustCompile(`[A-Za-z$]*\d*:[A-Za-z$]*\d*`).MatchString(stripped) {
+	if anyRange.MatchString(stripped) {
 		return false
 	}
 	for _, m := range rangeRef.FindAllStringSubmatch(formula, -1) {
