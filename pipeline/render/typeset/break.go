@@ -79,8 +79,10 @@ type Line struct {
 	Last bool
 }
 
-// Advance gives the width of a rune in the units of Params.
-type Advance func(r rune) float64
+// Advance gives the width of rune i of the paragraph in the units of
+// Params; by index, because the face that draws a rune (and so a Latin
+// letter's width) may differ along a paragraph.
+type Advance func(i int) float64
 
 const eps = 1e-6
 
@@ -107,7 +109,7 @@ func Break(text []rune, p Params, adv Advance) []Line {
 		best, bestAny := -1, -1
 		nat := 0.0
 		for b := start + 1; b <= n; b++ {
-			nat += adv(text[b-1])
+			nat += adv(b - 1)
 			if b-1 > start {
 				nat += gap(text[b-2], text[b-1], p.Em)
 			}
@@ -241,7 +243,7 @@ func pullLonelyLast(text []rune, lines []Line, ok []bool, p Params, adv Advance)
 		}
 		w := 0.0
 		for i := b; i < lines[k].End; i++ {
-			w += adv(text[i])
+			w += adv(i)
 			if i > b {
 				w += gap(text[i-1], text[i], p.Em)
 			}
@@ -266,7 +268,7 @@ func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 	nat := 0.0
 	for i := 0; i < n; i++ {
 		r := text[l.Start+i]
-		adv0[i] = adv(r)
+		adv0[i] = adv(l.Start + i)
 		if i > 0 {
 			gaps[i] = gap(text[l.Start+i-1], r, p.Em)
 		}

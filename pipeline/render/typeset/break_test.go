@@ -15,9 +15,13 @@ func gridAdvance(r rune) float64 {
 	return 0.5
 }
 
+func gridOf(rs []rune) Advance {
+	return func(i int) float64 { return gridAdvance(rs[i]) }
+}
+
 func setLines(text string, p Params) ([]string, []Line) {
 	rs := []rune(text)
-	ls := Break(rs, p, gridAdvance)
+	ls := Break(rs, p, gridOf(rs))
 	out := make([]string, len(ls))
 	for i, l := range ls {
 		out[i] = string(rs[l.Start:l.End])
@@ -168,7 +172,7 @@ func TestBreakStress(t *testing.T) {
 	for _, width := range []float64{28, 27, 20, 13, 9, 5} {
 		p := Params{Width: width, Indent: 2, Em: 1}
 		rs := []rune(stress)
-		ls := Break(rs, p, gridAdvance)
+		ls := Break(rs, p, gridOf(rs))
 		checkLines(t, rs, ls, p)
 		for i, l := range ls {
 			line := string(rs[l.Start:l.End])
@@ -208,7 +212,7 @@ func FuzzBreak(f *testing.F) {
 		}
 		p := Params{Width: width, Indent: 2, Em: 1}
 		rs := []rune(s)
-		ls := Break(rs, p, gridAdvance)
+		ls := Break(rs, p, gridOf(rs))
 		var b strings.Builder
 		for i, l := range ls {
 			b.WriteString(string(rs[l.Start:l.End]))

@@ -1,0 +1,47 @@
+package templates
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHelpers(t *testing.T) {
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"count int", Count(227), "227"},
+		{"count big", Count(1954), "1954"},
+		{"count decimal", Count(11.34), "11.3"},
+		{"approx households", Approx(1536), "1500余"},
+		{"approx people", Approx(7208), "7000余"},
+		{"approx exact", Approx(1500), "1500"},
+		{"approx small", Approx(57), "57"},
+		{"approx three digits", Approx(236), "200余"},
+		{"approx five digits", Approx(12345), "10000余"},
+		{"wan", Wan(113000), "11.3萬"},
+		{"wan rounds", Wan(112960), "11.3萬"},
+		{"atleast notes", AtLeast(5123.4), "5000"},
+		{"atleast reflections", AtLeast(1.27), "1"},
+		{"atleast hundreds", AtLeast(345), "300"},
+		{"atleast under one", AtLeast(0.87), "0.8"},
+		{"percent", Percent(79, 149), "53.0%"},
+		{"percent of nothing", Percent(3, 0), "0%"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+	for _, in := range []any{time.Date(2008, 12, 3, 0, 0, 0, 0, time.UTC), "2008-12-03"} {
+		if got, err := Date(in); err != nil || got != "2008年12月3日" {
+			t.Errorf("Date(%v) = %q, %v", in, got, err)
+		}
+	}
+	for _, bad := range []any{"12/3/2008", 20081203} {
+		if _, err := Date(bad); err == nil {
+			t.Errorf("Date(%v): no error", bad)
+		}
+	}
+}
