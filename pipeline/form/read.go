@@ -493,15 +493,17 @@ func abs(x int) int {
 
 // clip makes cell text safe to quote in a message: one line, no control
 // characters, at most 20 characters.
-func clip(s string) string {
+func clip(s string) string { return clipN(s, 20) }
+
+func clipN(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
 	}, strings.TrimSpace(s))
-	if rs := []rune(s); len(rs) > 20 {
-		return string(rs[:20]) + "…"
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n]) + "…"
 	}
 	return s
 }

@@ -95,7 +95,7 @@ func (b *builder) newStyles() {
 		"activity": {Border: border, Alignment: center, Protection: locked},
 		"text":     {Border: border, Alignment: middle, Protection: locked},
 		"measure":  {Border: border, Alignment: center, Protection: locked},
-		"code":     {Font: &excelize.Font{Size: 8, Color: "A6A6A6"}, Border: border, Alignment: middle, Protection: locked},
+		"code":     {Font: &excelize.Font{Size: 8, Color: "A6A6A6"}, Border: border, Alignment: &excelize.Alignment{Vertical: "center", ShrinkToFit: true}, Protection: locked},
 		"note":     {Font: &excelize.Font{Size: 9, Color: "595959"}, Border: border, Alignment: middle, Protection: locked},
 		"integer":  {Border: border, Fill: fill("FFF2CC"), NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
 		"decimal":  {Border: border, Fill: fill("FFF2CC"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
@@ -116,7 +116,7 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 		return
 	}
 	b.newStyles()
-	for col, width := range map[string]float64{"A": 16, "B": 34, "C": 14, "D": 8, "E": 12, "F": 22} {
+	for col, width := range map[string]float64{"A": 16, "B": 34, "C": 14, "D": 8, "E": 14, "F": 26} {
 		if b.err == nil {
 			b.err = b.f.SetColWidth(b.sheet, col, col, width)
 		}
@@ -173,6 +173,7 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 	row := b.indicatorRows(cat, u, values)
 	b.instructions(row + 1)
 
+	b.fitWidth("portrait")
 	if b.err == nil {
 		b.err = b.f.SetPanes(b.sheet, &excelize.Panes{Freeze: true, YSplit: rowHeader, TopLeftCell: cellName(1, rowHeader+1), ActivePane: "bottomLeft"})
 	}
@@ -185,6 +186,18 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 			FormatColumns:       true,
 			FormatRows:          true,
 		})
+	}
+}
+
+// fitWidth prints the sheet on A4, one page wide.
+func (b *builder) fitWidth(orientation string) {
+	a4, one, auto := 9, 1, 0
+	fit := true
+	if b.err == nil {
+		b.err = b.f.SetSheetProps(b.sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
+	}
+	if b.err == nil {
+		b.err = b.f.SetPageLayout(b.sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &orientation, FitToWidth: &one, FitToHeight: &auto})
 	}
 }
 

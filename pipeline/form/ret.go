@@ -1,0 +1,360 @@
+package form
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/rules"
+)
+
+// ReviewSheet is the first sheet of a 退回 copy, listing every finding.
+const ReviewSheet = "審核意見"
+
+// Fills of marked cells; the review sheet uses the same two colours.
+const (
+	errorFill   = "FFC7CE"
+	warningFill = "FFEB9C"
+)
+
+// WriteReturn writes the 退回 copy of the unit's workbook at srcPath: each
+// cell with a finding filled red (error) or yellow (warning) and commented
+// with the finding, and a first sheet 審核意見 listing all findings. A
+// finding without a cell, or whose cell is not in the workbook, is listed
+// on 審核意見 only. When srcPath cannot be opened as an XLSX workbook the
+// copy holds 審核意見 alone. sub may be nil.
+func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.Finding) error {
+	findings = ordered(findings)
+	f := openForReturn(srcPath)
+	if f == nil {
+		f = excelize.NewFile()
+		if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
+			f.Close()
+			return fmt.Errorf("name review sheet: %w", err)
+		}
+	} else {
+		markCells(f, findings)
+	}
+	defer f.Close()
+	if err := reviewSheet(f, sub, findings); err != nil {
+		return err
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write return copy: %w", err)
+	}
+	return nil
+}
+
+// ordered puts errors before warnings, keeping each group's order.
+func ordered(fs []rules.Finding) []rules.Finding {
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+		return cmp.Compare(rank(a.Severity), rank(b.Severity))
+	})
+	return out
+}
+
+func rank(s rules.Severity) int {
+	if s == rules.Error {
+		return 0
+	}
+	return 1
+}
+
+// openForReturn opens the unit's file under the reader's limits, or returns
+// nil when it is not an XLSX workbook that can be opened.
+func openForReturn(path string) *excelize.File {
+	lim := DefaultLimits()
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxBytes+1))
+	if err != nil || int64(len(data)) > lim.MaxBytes || sniff(path, data) != nil {
+		return nil
+	}
+	var f *excelize.File
+	err = guard(func() (err error) {
+		f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+			UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: lim.MaxUnzipBytes,
+		})
+		return err
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil
+	}
+	return f
+}
+
+type place struct{ sheet, cell string }
+
+// markCells fills and comments each cell that has findings. A cell the
+// workbook cannot take (a sheet renamed since, a malformed reference) is
+// left to the review sheet.
+func markCells(f *excelize.File, findings []rules.Finding) {
+	byCell := map[place][]rules.Finding{}
+	var order []place
+	sheets := map[string]bool{}
+	for _, name := range f.GetSheetList() {
+		sheets[name] = true
+	}
+	for _, fd := range findings {
+		if fd.Cell == "" || !sheets[fd.Sheet] {
+			continue
+		}
+		if _, _, err := excelize.CellNameToCoordinates(fd.Cell); err != nil {
+			continue
+		}
+		p := place{fd.Sheet, strings.ToUpper(fd.Cell)}
+		if _, ok := byCell[p]; !ok {
+			order = append(order, p)
+		}
+		byCell[p] = append(byCell[p], fd)
+	}
+	styles := map[[2]int]int{} // (old style, rank) → new style
+	for _, p := range order {
+		fs := byCell[p]
+		sev := 1
+		if rules.HasError(fs) {
+			sev = 0
+		}
+		// A cell that cannot be marked keeps its finding on the review
+		// sheet, which is what counts.
+		_ = guard(func() error {
+			old, err := f.GetCellStyle(p.sheet, p.cell)
+			if err != nil {
+				return err
+			}
+			id, ok := styles[[2]int{old, sev}]
+			if !ok {
+				st, err := f.GetStyle(old)
+				if err != nil || st == nil {
+					st = &excelize.Style{}
+				}
+				color := errorFill
+				if sev == 1 {
+					color = warningFill
+				}
+				st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+				if id, err = f.NewStyle(st); err != nil {
+					return err
+				}
+				styles[[2]int{old, sev}] = id
+			}
+			if err := f.SetCellStyle(p.sheet, p.cell, p.cell, id); err != nil {
+				return err
+			}
+			_ = f.DeleteComment(p.sheet, p.cell) // the unit's own note, if any, gives way
+			return f.AddComment(p.sheet, excelize.Comment{
+				Author: "審核", Cell: p.cell, Text: commentText(fs), Width: 300, Height: 120,
+			})
+		})
+	}
+}
+
+func commentText(fs []rules.Finding) string {
+	var b strings.Builder
+	for i, fd := range fs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("【" + severityName(fd.Severity) + "】" + fd.Message)
+		if fd.Fix != "" {
+			b.WriteString("\n怎樣改：" + fd.Fix)
+		}
+	}
+	return b.String()
+}
+
+func severityName(s rules.Severity) string {
+	if s == rules.Error {
+		return "錯誤"
+	}
+	return "提示"
+}
+
+// reviewSheet writes 審核意見 and makes it the first, active sheet.
+func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding) error {
+	name := ReviewSheet
+	if idx, err := f.GetSheetIndex(name); err == nil && idx >= 0 && f.SheetCount > 1 {
+		// A copy returned before and sent back: replace the old opinions.
+		if err := f.DeleteSheet(name); err != nil {
+			return fmt.Errorf("replace review sheet: %w", err)
+		}
+	}
+	if idx, _ := f.GetSheetIndex(name); idx < 0 {
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("add review sheet: %w", err)
+		}
+	}
+	if first := f.GetSheetName(0); first != name {
+		if err := f.MoveSheet(name, first); err != nil {
+			return fmt.Errorf("move review sheet: %w", err)
+		}
+	}
+	b := &builder{f: f, sheet: name}
+	b.reviewStyles()
+	errs := 0
+	for _, fd := range findings {
+		if fd.Severity == rules.Error {
+			errs++
+		}
+	}
+	title := "報送表格審核意見"
+	if sub != nil && sub.UnitName != "" {
+		title = clip(sub.UnitName) + " " + clip(sub.Period) + " 報送表格審核意見"
+	}
+	b.set("A1", title)
+	b.merge("A1", "G1")
+	b.style("A1", "G1", "title")
+	summary := fmt.Sprintf("共 %d 處錯誤（紅色，須改正後重新報送），%d 處提示（黃色，請核對）。", errs, len(findings)-errs)
+	if len(findings) == 0 {
+		summary = "沒有發現問題。"
+	}
+	b.set("A2", summary)
+	b.merge("A2", "G2")
+	heads := []string{"序號", "類別", "規則", "單元格", "數值", "問題", "怎樣改"}
+	for i, h := range heads {
+		b.set(cellName(i+1, 4), h)
+	}
+	b.style("A4", "G4", "header")
+	for i, fd := range findings {
+		row := 5 + i
+		where := "（整個文件）"
+		if fd.Cell != "" {
+			where = fd.Cell
+			if fd.Sheet != "" {
+				where = fd.Sheet + "!" + fd.Cell
+			}
+		}
+		for col, v := range []any{i + 1, severityName(fd.Severity), fd.Rule, where, shownValue(fd, sub), fd.Message, fd.Fix} {
+			b.set(cellName(col+1, row), v)
+		}
+		st := "warning"
+		if fd.Severity == rules.Error {
+			st = "error"
+		}
+		b.style(cellName(1, row), cellName(len(heads), row), st)
+	}
+	for col, width := range map[string]float64{"A": 6, "B": 6, "C": 18, "D": 14, "E": 12, "F": 48, "G": 40} {
+		if b.err == nil {
+			b.err = f.SetColWidth(name, col, col, width)
+		}
+	}
+	b.fitWidth("landscape")
+	if b.err == nil {
+		b.err = f.SetSheetDimension(name, "A1:G"+strconv.Itoa(max(4, 4+len(findings))))
+	}
+	if b.err != nil {
+		return fmt.Errorf("write review sheet: %w", b.err)
+	}
+	f.SetActiveSheet(0)
+	return nil
+}
+
+func (b *builder) reviewStyles() {
+	border := []excelize.Border{
+		{Type: "left", Color: "808080", Style: 1}, {Type: "right", Color: "808080", Style: 1},
+		{Type: "top", Color: "808080", Style: 1}, {Type: "bottom", Color: "808080", Style: 1},
+	}
+	wrap := &excelize.Alignment{Vertical: "top", WrapText: true}
+	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
+	defs := map[string]*excelize.Style{
+		"title":   {Font: &excelize.Font{Bold: true, Size: 14}},
+		"header":  {Font: &excelize.Font{Bold: true}, Border: border, Fill: fill("D9D9D9"), Alignment: wrap},
+		"error":   {Border: border, Fill: fill(errorFill), Alignment: wrap},
+		"warning": {Border: border, Fill: fill(warningFill), Alignment: wrap},
+	}
+	b.styles = map[string]int{}
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
+		if b.err == nil {
+			b.styles[name], b.err = b.f.NewStyle(defs[name])
+		}
+	}
+}
+
+// shownValue is the figure a finding is about: its own Values when it
+// carries one, else the value read from its cell.
+func shownValue(fd rules.Finding, sub *Submission) string {
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	switch {
+	case len(fd.Values) == 1:
+		for _, v := range fd.Values {
+			return num(v)
+		}
+	case len(fd.Values) > 1:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(fd.Values)) {
+			parts = append(parts, k+"="+num(fd.Values[k]))
+		}
+		return strings.Join(parts, "，")
+	case sub != nil && fd.Cell != "" && !strings.HasPrefix(fd.Rule, "form."):
+		for code, loc := range sub.Cells {
+			if loc.Sheet == fd.Sheet && loc.Cell == fd.Cell {
+				if v, ok := sub.Values[code]; ok {
+					return num(v)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// maxNoteItems keeps the note short enough for a chat message.
+const maxNoteItems = 10
+
+// ReturnNote is a short plain-text note for the unit, to paste into a
+// message beside the 退回 copy.
+func ReturnNote(unitName, fileName string, findings []rules.Finding) string {
+	findings = ordered(findings)
+	errs := 0
+	for _, fd := range findings {
+		if fd.Severity == rules.Error {
+			errs++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(clip(unitName) + "：\n")
+	file := "「" + clipN(fileName, 40) + "」"
+	switch {
+	case errs > 0:
+		fmt.Fprintf(&b, "你單位報送的%s經審核有 %d 處錯誤，已退回，請改正後重新報送。\n", file, errs)
+	case len(findings) > 0:
+		fmt.Fprintf(&b, "你單位報送的%s已通過審核，另有 %d 處提示請核對。\n", file, len(findings))
+	default:
+		fmt.Fprintf(&b, "你單位報送的%s已通過審核。\n", file)
+		return b.String()
+	}
+	for i, fd := range findings {
+		if i == maxNoteItems {
+			fmt.Fprintf(&b, "……另有 %d 處，詳見退回表格的「%s」表。\n", len(findings)-i, ReviewSheet)
+			break
+		}
+		where := ""
+		if fd.Cell != "" {
+			where = fd.Cell + " "
+		}
+		fmt.Fprintf(&b, "%d. 【%s】%s%s", i+1, severityName(fd.Severity), where, fd.Message)
+		if fd.Fix != "" {
+			b.WriteString(" 怎樣改：" + fd.Fix)
+		}
+		b.WriteString("\n")
+	}
+	if errs > 0 {
+		fmt.Fprintf(&b, "退回的表格中錯誤標為紅色、提示標為黃色，第一頁「%s」列出全部問題。\n", ReviewSheet)
+	}
+	return b.String()
+}
+
