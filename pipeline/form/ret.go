@@ -357,4 +357,3 @@ func ReturnNote(unitName, fileName string, findings []rules.Finding) string {
 	}
 	return b.String()
 }
-
