@@ -19,7 +19,7 @@ type Layout struct {
 	TitleSize float64 `yaml:"title_size_pt"`
 	// MastheadSize is the briefing name's size in the red masthead.
 	MastheadSize float64 `yaml:"masthead_size_pt"`
-	// TableSize is the size of table and chart text (小四, 12 pt).
+	// TableSize is the size of table and chart text (五號, 10.5 pt).
 	TableSize float64 `yaml:"table_size_pt"`
 	// PageNumberSize is the size of "— N —" (4號, 14 pt).
 	PageNumberSize float64 `yaml:"page_number_size_pt"`
@@ -53,7 +53,7 @@ func (l *Layout) setDefaults() {
 	def(&l.BodySize, 16)
 	def(&l.TitleSize, 22)
 	def(&l.MastheadSize, 40)
-	def(&l.TableSize, 12)
+	def(&l.TableSize, 10.5)
 	def(&l.PageNumberSize, 14)
 	def(&l.PageNumberGap, 7)
 	def(&l.DistributionSize, 14)

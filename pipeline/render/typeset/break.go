@@ -62,6 +62,7 @@ type Params struct {
 	Width  float64 // the text block's width
 	Indent float64 // first-line indent
 	Em     float64 // the body's character pitch, for squeezing and spacing
+	Ragged bool    // set every line flush left (titles, table cells)
 }
 
 // Line is one set line: runes [Start, End) of the paragraph with the x of
@@ -291,7 +292,7 @@ func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 		}
 	}
 	stretch := 0.0
-	if !l.Last && over < -eps {
+	if !l.Last && !p.Ragged && over < -eps {
 		slots := 0
 		for i := 1; i < n; i++ {
 			if stretchable(text[l.Start+i-1], text[l.Start+i]) {

@@ -65,7 +65,7 @@ func candidates(goos, role string) []candidate {
 		names = map[string][]string{
 			Fangsong: {"cwtex/cwfs.ttf"},
 			Hei:      {"wqy/wqy-zenhei.ttc"},
-			Kai:      {"arphic-gkai00mp/gkai00mp.ttf", "lxgw-wenkai/LXGWWenKai-Regular.ttf", "arphic/ukai.ttc"},
+			Kai:      {"arphic-gkai00mp/gkai00mp.ttf", "arphic/ukai.ttc", "lxgw-wenkai/LXGWWenKai-Regular.ttf"},
 			Song:     {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
 			Title:    {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
 		}[role]

@@ -1,0 +1,185 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"countybrief/pipeline/merge"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+	"countybrief/templates"
+)
+
+// Briefing is everything one issue says.
+type Briefing struct {
+	Issue          int
+	Date           time.Time
+	Period         string
+	Totals         merge.Totals
+	Previous       *merge.Totals // nil when there is no earlier issue
+	Reported       []UnitValues
+	Missing        []workspace.Unit // 催報: not reported by the deadline
+	Returned       []Returned       // 退回: latest file rejected
+	CountyFindings []rules.Finding
+}
+
+// UnitValues are one reported unit's accepted figures.
+type UnitValues struct {
+	Unit   workspace.Unit
+	Values map[string]float64
+}
+
+// Returned is a unit whose file was sent back, with short reasons.
+type Returned struct {
+	Unit    workspace.Unit
+	File    string
+	Reasons []string
+}
+
+// view is what the templates see.
+type view struct {
+	Issue        int
+	Date         time.Time
+	Period       string
+	Name         string
+	County       string
+	Office       string
+	Units        int
+	Reported     int
+	Missing      []string
+	Returned     []returnedView
+	Findings     []string
+	Distribution workspace.Distribution
+	b            *Briefing
+	cat          *workspace.Catalogue
+	facts        map[string]any
+}
+
+type returnedView struct {
+	Name    string
+	File    string
+	Reasons string
+}
+
+func newView(ws *workspace.Workspace, b *Briefing) *view {
+	v := &view{
+		Issue:        b.Issue,
+		Date:         b.Date,
+		Period:       b.Period,
+		Name:         ws.Config.BriefingName,
+		County:       ws.Config.County,
+		Office:       ws.Config.Office,
+		Units:        len(ws.Units),
+		Reported:     len(b.Reported),
+		Distribution: ws.Config.Distribution,
+		b:            b,
+		cat:          ws.Catalogue,
+		facts:        ws.Config.CountyFacts,
+	}
+	for _, u := range b.Missing {
+		v.Missing = append(v.Missing, u.Name)
+	}
+	for _, r := range b.Returned {
+		v.Returned = append(v.Returned, returnedView{Name: r.Unit.Name, File: r.File, Reasons: strings.Join(r.Reasons, "；") + "。"})
+	}
+	for _, f := range b.CountyFindings {
+		v.Findings = append(v.Findings, strings.TrimRight(f.Message, "。"))
+	}
+	return v
+}
+
+func (v *view) value(m map[string]float64, code string) (float64, error) {
+	if _, ok := v.cat.ByCode(code); !ok {
+		return 0, fmt.Errorf("no indicator %q in the catalogue", code)
+	}
+	return m[code], nil
+}
+
+// All is the county total of an indicator.
+func (v *view) All(code string) (float64, error) { return v.value(v.b.Totals.All, code) }
+
+// Town is the township subtotal of an indicator.
+func (v *view) Town(code string) (float64, error) { return v.value(v.b.Totals.Township, code) }
+
+// Organ is the county-organ subtotal of an indicator.
+func (v *view) Organ(code string) (float64, error) { return v.value(v.b.Totals.Organ, code) }
+
+// Fact is a number from county_facts.
+func (v *view) Fact(key string) (float64, error) {
+	switch x := v.facts[key].(type) {
+	case int:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	case nil:
+		return 0, fmt.Errorf("county_facts has no %q", key)
+	default:
+		return 0, fmt.Errorf("county_facts.%s is %v, not a number", key, x)
+	}
+}
+
+// FactText is a text (a date, a name) from county_facts.
+func (v *view) FactText(key string) (string, error) {
+	x, ok := v.facts[key]
+	if !ok {
+		return "", fmt.Errorf("county_facts has no %q", key)
+	}
+	return fmt.Sprint(x), nil
+}
+
+// Change says how the county total moved since the previous issue, e.g.
+// "，比上期增加12個"; nothing without a previous issue or a change.
+func (v *view) Change(code string) (string, error) {
+	in, ok := v.cat.ByCode(code)
+	if !ok {
+		return "", fmt.Errorf("no indicator %q in the catalogue", code)
+	}
+	if v.b.Previous == nil {
+		return "", nil
+	}
+	d := v.b.Totals.All[code] - v.b.Previous.All[code]
+	switch {
+	case d > 0:
+		return fmt.Sprintf("，比上期增加%s%s", templates.Count(d), in.Measure), nil
+	case d < 0:
+		return fmt.Sprintf("，比上期減少%s%s", templates.Count(-d), in.Measure), nil
+	}
+	return "", nil
+}
+
+// sampleBriefing is the data a template is trial-run on at load: every
+// unit but two reported 1 of everything, one is missing and one returned,
+// so that every branch of the default template runs.
+func sampleBriefing(ws *workspace.Workspace) Briefing {
+	values := map[string]map[string]float64{}
+	var reported []UnitValues
+	var missing []workspace.Unit
+	var returned []Returned
+	for i, u := range ws.Units {
+		switch {
+		case i == len(ws.Units)-1 && i > 0:
+			missing = append(missing, u)
+			continue
+		case i == len(ws.Units)-2 && i > 0:
+			returned = append(returned, Returned{Unit: u, File: "sample.xlsx", Reasons: []string{"樣例退回原因"}})
+			continue
+		}
+		vs := map[string]float64{}
+		for _, in := range ws.Catalogue.Inputs() {
+			vs[in.Code] = 1
+		}
+		values[u.Code] = vs
+		reported = append(reported, UnitValues{Unit: u, Values: vs})
+	}
+	t := merge.Merge(ws.Catalogue, ws.Units, values)
+	date := ws.Config.ReportDateTime()
+	if date.IsZero() {
+		date = time.Date(2008, 12, 6, 0, 0, 0, 0, time.UTC)
+	}
+	return Briefing{
+		Issue: 1, Date: date, Period: ws.Config.Period, Totals: t, Previous: &t,
+		Reported: reported, Missing: missing, Returned: returned,
+		CountyFindings: []rules.Finding{{Rule: "sample", Severity: rules.Warning, Message: "樣例審核提示"}},
+	}
+}

@@ -1,0 +1,145 @@
+package render
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"countybrief/pipeline/merge"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// domainFigures are the county totals of DOMAIN.md's table, as raw sums.
+var domainFigures = map[string]float64{
+	"typical_sites": 73, "case_reports": 73, "problems_found": 149, "problems_solved": 79,
+	"deeds_done": 32, "households_benefited": 1536, "people_benefited": 7208, "mechanisms": 11,
+	"tutoring_sessions": 227, "topics_revised_twice": 73, "topics_revised_thrice": 17,
+	"research_reports": 241, "enterprises_linked": 37, "industries_guided": 35,
+	"projects_planned": 79, "projects_followed": 90, "innovation_plans": 241,
+	"opinions_collected": 152, "suggestions": 470, "help_pairs": 1954, "help_funds": 113000,
+	"help_problems_solved": 57,
+}
+
+// figureStrings are what a reader of the briefing must find.
+var figureStrings = []string{
+	"73", "149", "79", "32", "1500余", "7000余", "11", "227", "15", "17", "241", "37", "35",
+	"90", "5000字以上", "1篇以上", "152", "470", "1954", "11.3萬元", "57",
+}
+
+// testWorkspace is a fresh workspace with the shipped defaults.
+func testWorkspace(t testing.TB, lang string) *workspace.Workspace {
+	t.Helper()
+	dir := t.TempDir()
+	ws, err := workspace.Init(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang != "" {
+		ws.Config.Language = lang
+	}
+	return ws
+}
+
+// domainBriefing spreads DOMAIN.md's county totals over all units but two
+// (one missing, one returned), merges them, and returns the briefing.
+func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
+	t.Helper()
+	units := ws.Units
+	missing, returned := units[2], units[len(units)-3]
+	var reporting []workspace.Unit
+	for _, u := range units {
+		if u.Code != missing.Code && u.Code != returned.Code {
+			reporting = append(reporting, u)
+		}
+	}
+	values := map[string]map[string]float64{}
+	for _, u := range reporting {
+		values[u.Code] = map[string]float64{"members": float64(u.Members)}
+	}
+	codes := make([]string, 0, len(domainFigures))
+	for c := range domainFigures {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		total := int(domainFigures[code])
+		n := len(reporting)
+		for i, u := range reporting {
+			v := total / n
+			if i < total%n {
+				v++
+			}
+			values[u.Code][code] = float64(v)
+		}
+	}
+	for i, u := range reporting {
+		// Notes a little over 5000 characters and a reflection or two per member.
+		values[u.Code]["reading_note_chars"] = float64(u.Members*5000 + 37*i)
+		values[u.Code]["reflections"] = float64(u.Members + u.Members/4)
+		v := 0.0
+		if u.Kind == workspace.KindTownship {
+			v = float64(1 + i%3)
+		}
+		values[u.Code]["county_leader_visits"] = v
+	}
+	totals := merge.Merge(ws.Catalogue, ws.Units, values)
+	prev := merge.Merge(ws.Catalogue, ws.Units, values)
+	prev.All["problems_found"] -= 12
+	var reported []UnitValues
+	for _, u := range reporting {
+		reported = append(reported, UnitValues{Unit: u, Values: values[u.Code]})
+	}
+	return Briefing{
+		Issue:    3,
+		Date:     time.Date(2008, 12, 6, 0, 0, 0, 0, ws.Config.Location()),
+		Period:   "2008-12",
+		Totals:   totals,
+		Previous: &prev,
+		Reported: reported,
+		Missing:  []workspace.Unit{missing},
+		Returned: []Returned{{Unit: returned, File: "縣審計局-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）", "受益群眾人數（C11）未填"}}},
+		CountyFindings: []rules.Finding{{Rule: "county.solved_ratio", Severity: rules.Warning,
+			Message: "全縣問題解決率低於六成，請督促各單位加快整改"}},
+	}
+}
+
+var (
+	fontsOnce sync.Once
+	fontsVal  *Fonts
+	fontsErr  error
+)
+
+// testFonts loads the fonts once for the whole test binary, as a process
+// would.
+func testFonts(t testing.TB) *Fonts {
+	t.Helper()
+	fontsOnce.Do(func() { fontsVal, fontsErr = LoadFonts(&workspace.Config{}) })
+	if fontsErr != nil {
+		t.Fatalf("load fonts: %v", fontsErr)
+	}
+	return fontsVal
+}
+
+// tool finds a poppler tool or fails naming the package.
+func tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s not found: apt-get install poppler-utils", name)
+	}
+	return p
+}
+
+func writeTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,849 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"countybrief/pipeline/render/typeset"
+	"countybrief/pipeline/workspace"
+	"countybrief/templates"
+)
+
+const mmPerPt = 25.4 / 72
+
+var (
+	black = [3]int{0, 0, 0}
+	red   = [3]int{220, 0, 0}
+)
+
+// style is how a stretch of text is drawn.
+type style struct {
+	role  string
+	size  float64 // points
+	bold  bool
+	color [3]int
+}
+
+// glyphs is a paragraph: runes with the style of each.
+type glyphs struct {
+	runes  []rune
+	styles []style
+}
+
+func (g *glyphs) add(s string, st style) {
+	for _, r := range s {
+		g.runes = append(g.runes, r)
+		g.styles = append(g.styles, st)
+	}
+}
+
+// pdfDoc is one render in progress.
+type pdfDoc struct {
+	lay      workspace.Layout
+	pdf      *fpdf.Fpdf
+	set      *typeset.Set
+	primary  map[string]*typeset.Face
+	families map[*typeset.Face]string
+	order    map[*typeset.Face]int
+	page     int
+	y        float64 // used height of the current page's text block, mm
+	ratio    float64 // character pitch over character size on the grid
+	lp       float64 // line pitch, mm
+	curFont  string
+	curSize  float64
+}
+
+// PDF writes the briefing as a PDF on the GB/T 9704 grid.
+func (r *Renderer) PDF(w io.Writer, b Briefing) error {
+	d, err := r.build(&b)
+	if err != nil {
+		return err
+	}
+	lay := r.ws.Config.Layout
+	p := &pdfDoc{
+		lay:      lay,
+		set:      r.fonts.set,
+		primary:  map[string]*typeset.Face{},
+		families: map[*typeset.Face]string{},
+		order:    map[*typeset.Face]int{},
+		ratio:    lay.CharPitch() / (lay.BodySize * mmPerPt),
+		lp:       lay.LinePitch(),
+	}
+	for i, f := range p.set.Faces() {
+		p.order[f] = i
+	}
+	if err := p.chooseFaces(d); err != nil {
+		return err
+	}
+	pdf := fpdf.NewCustom(&fpdf.InitType{
+		OrientationStr: "P", UnitStr: "mm",
+		Size: fpdf.SizeType{Wd: lay.PageWidth, Ht: lay.PageHeight},
+	})
+	p.pdf = pdf
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(b.Date)
+	pdf.SetModificationDate(b.Date)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(lay.MarginLeft, lay.MarginTop, lay.PageWidth-lay.MarginLeft-lay.TextWidth)
+	pdf.SetTitle(d.title, true)
+	pdf.SetAuthor(r.ws.Config.Office, true)
+	pdf.SetSubject(fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue), true)
+	pdf.SetCreator("countybrief", true)
+	pdf.SetProducer("countybrief", true)
+	pdf.SetLang(r.ws.Config.Language)
+	p.newPage()
+	for i, bl := range d.blocks {
+		var next *block
+		if i+1 < len(d.blocks) {
+			next = &d.blocks[i+1]
+		}
+		p.drawBlock(d, bl, next)
+	}
+	p.pageNumber()
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("draw pdf: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return fmt.Errorf("write pdf: %w", err)
+	}
+	if _, err := w.Write(p.tagSubsets(buf.Bytes())); err != nil {
+		return fmt.Errorf("write pdf: %w", err)
+	}
+	return nil
+}
+
+// roleText gathers the runes each role will draw.
+func roleText(d *doc) map[string][]rune {
+	m := map[string][]rune{}
+	add := func(role, s string) { m[role] = append(m[role], []rune(s)...) }
+	for _, bl := range d.blocks {
+		switch bl.kind {
+		case kMasthead:
+			add(typeset.Title, bl.lines[0])
+			add(typeset.Fangsong, strings.Join(bl.lines[1:], ""))
+		case kTitle:
+			add(typeset.Title, bl.text())
+		case kNote:
+			add(typeset.Hei, bl.arg)
+			add(typeset.Kai, bl.text())
+		case kLead:
+			add(typeset.Hei, bl.arg)
+			add(typeset.Fangsong, bl.text())
+		case kPara, kDistribution:
+			add(typeset.Fangsong, plain(bl.text()))
+		case kH1:
+			add(typeset.Hei, bl.text())
+		case kH2:
+			add(typeset.Kai, bl.text())
+		case kTable:
+			add(typeset.Hei, bl.arg+strings.Join(d.table.header, ""))
+			for _, row := range d.table.rows {
+				if row.level {
+					add(typeset.Hei, strings.Join(row.cells, ""))
+				} else {
+					add(typeset.Fangsong, strings.Join(row.cells, ""))
+				}
+			}
+		case kChart:
+			c := d.charts[bl.arg]
+			add(typeset.Hei, bl.arg2)
+			add(typeset.Fangsong, strings.Join(c.series, ""))
+			for _, cat := range c.cats {
+				add(typeset.Fangsong, cat.name)
+				for _, v := range cat.values {
+					add(typeset.Fangsong, templates.Count(v))
+				}
+			}
+		}
+	}
+	add(typeset.Song, "— 0123456789 —")
+	return m
+}
+
+// chooseFaces picks each role's face for this document and refuses to go
+// on if a character has no face at all: a box in the leadership's briefing
+// is worse than no briefing.
+func (p *pdfDoc) chooseFaces(d *doc) error {
+	texts := roleText(d)
+	for _, role := range typeset.Roles() {
+		text := texts[role]
+		if len(p.set.Chain(role)) == 0 {
+			return fmt.Errorf("no font for %s: install %s or set fonts.%s in config.yaml", role, typeset.DebianPackages, role)
+		}
+		if err := p.set.Check(role, text); err != nil {
+			return fmt.Errorf("fonts: %w", err)
+		}
+		p.primary[role] = p.set.Primary(role, text)
+	}
+	return nil
+}
+
+func (p *pdfDoc) face(role string, r rune) *typeset.Face {
+	return p.set.Pick(role, p.primary[role], r)
+}
+
+// em is the grid pitch of a full-width character at size points.
+func (p *pdfDoc) em(size float64) float64 { return size * mmPerPt * p.ratio }
+
+func (p *pdfDoc) advance(r rune, st style) float64 {
+	if typeset.IsWide(r) {
+		return p.em(st.size)
+	}
+	if r == ' ' {
+		return p.em(st.size) / 4
+	}
+	f := p.face(st.role, r)
+	if f == nil {
+		return p.em(st.size) / 2
+	}
+	return f.Advance(r) * st.size * mmPerPt
+}
+
+// set breaks a paragraph into lines of width mm, with a first-line indent.
+func (p *pdfDoc) setText(g glyphs, width, indent float64, ragged bool) []typeset.Line {
+	if len(g.runes) == 0 {
+		return nil
+	}
+	adv := make([]float64, len(g.runes))
+	for i, r := range g.runes {
+		adv[i] = p.advance(r, g.styles[i])
+	}
+	return typeset.Break(g.runes, typeset.Params{
+		Width: width, Indent: indent, Em: p.em(g.styles[0].size), Ragged: ragged,
+	}, func(i int) float64 { return adv[i] })
+}
+
+// balanced sets a centred text in as few lines as at full width, but with
+// the lines as even as they can be, so a title never ends in a stub.
+func (p *pdfDoc) balanced(g glyphs, width float64) []typeset.Line {
+	ls := p.setText(g, width, 0, true)
+	if len(ls) < 2 {
+		return ls
+	}
+	lo, hi := width/float64(len(ls)), width
+	for hi-lo > 0.5 {
+		mid := (lo + hi) / 2
+		if len(p.setText(g, mid, 0, true)) > len(ls) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return p.setText(g, hi, 0, true)
+}
+
+// lineWidth is how far a set line reaches.
+func (p *pdfDoc) lineWidth(g glyphs, l typeset.Line) float64 {
+	n := l.End - l.Start
+	last := l.End - 1
+	return l.X[n-1] + p.advance(g.runes[last], g.styles[last]) - l.Shrink[n-1]
+}
+
+func (p *pdfDoc) setFont(f *typeset.Face, size float64) {
+	fam, ok := p.families[f]
+	if !ok {
+		// The family is renamed to a subset tag of the same length when the
+		// file is written (see tagSubsets), so it starts with 3 digits.
+		fam = fmt.Sprintf("%03d%s", p.order[f], familyName(f.Family))
+		p.pdf.AddUTF8FontFromBytes(fam, "", f.Data)
+		p.families[f] = fam
+	}
+	if fam != p.curFont || size != p.curSize {
+		p.pdf.SetFont(fam, "", size)
+		p.curFont, p.curSize = fam, size
+	}
+}
+
+func familyName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "font"
+	}
+	return b.String()
+}
+
+// drawLine draws one set line with its left edge at x and baseline y.
+func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
+	for i := l.Start; i < l.End; {
+		r, st := g.runes[i], g.styles[i]
+		xi := x + l.X[i-l.Start]
+		if unicode.IsSpace(r) {
+			i++
+			continue
+		}
+		f := p.face(st.role, r)
+		if !typeset.IsWide(r) {
+			// A Latin run is drawn as one string so its letters keep the
+			// font's own spacing.
+			j := i + 1
+			for j < l.End && !typeset.IsWide(g.runes[j]) && !unicode.IsSpace(g.runes[j]) && g.styles[j] == st && p.face(st.role, g.runes[j]) == f {
+				j++
+			}
+			p.glyph(f, st, xi, y, string(g.runes[i:j]))
+			i = j
+			continue
+		}
+		cell := p.em(st.size) - l.Shrink[i-l.Start]
+		ink := f.Advance(r) * st.size * mmPerPt
+		switch {
+		case typeset.IsOpening(r):
+			xi += cell - ink
+		case typeset.IsNoStart(r):
+		default:
+			xi += (p.em(st.size) - ink) / 2
+		}
+		p.glyph(f, st, xi, y, string(r))
+		i++
+	}
+}
+
+func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string) {
+	p.setFont(f, st.size)
+	p.pdf.SetTextColor(st.color[0], st.color[1], st.color[2])
+	if st.bold {
+		// No bold face: fill and stroke the outline, which pdftotext still
+		// reads once (drawing the text twice would read as doubled).
+		p.pdf.SetDrawColor(st.color[0], st.color[1], st.color[2])
+		p.pdf.SetLineWidth(st.size * mmPerPt * 0.035)
+		p.pdf.SetTextRenderingMode(2)
+		p.pdf.Text(x, y, s)
+		p.pdf.SetTextRenderingMode(0)
+		return
+	}
+	p.pdf.Text(x, y, s)
+}
+
+// baseline is the baseline of a line whose box starts at top, for text of
+// size points centred in a box of height h.
+func baseline(top, h, size float64) float64 {
+	return top + h/2 + 0.36*size*mmPerPt
+}
+
+func (p *pdfDoc) left() float64 { return p.lay.MarginLeft }
+
+func (p *pdfDoc) top() float64 { return p.lay.MarginTop }
+
+// gridY is the top of the next free grid line.
+func (p *pdfDoc) gridY() float64 {
+	return math.Ceil(p.y/p.lp-1e-6) * p.lp
+}
+
+// linesLeft is how many grid lines are free on the page.
+func (p *pdfDoc) linesLeft() int {
+	return int((p.lay.TextHeight - p.gridY() + 1e-6) / p.lp)
+}
+
+func (p *pdfDoc) newPage() {
+	if p.page > 0 {
+		p.pageNumber()
+	}
+	p.pdf.AddPage()
+	p.page++
+	p.y = 0
+}
+
+// pageNumber draws "— N —": odd pages right, even left, one character in,
+// 7 mm below the text block.
+func (p *pdfDoc) pageNumber() {
+	st := style{role: typeset.Song, size: p.lay.PageNumberSize, color: black}
+	g := glyphs{}
+	g.add("— "+strconv.Itoa(p.page)+" —", st)
+	ls := p.setText(g, p.lay.TextWidth, 0, true)
+	if len(ls) != 1 {
+		return
+	}
+	w := p.lineWidth(g, ls[0])
+	one := p.em(st.size)
+	x := p.left() + p.lay.TextWidth - one - w
+	if p.page%2 == 0 {
+		x = p.left() + one
+	}
+	y := p.top() + p.lay.TextHeight + p.lay.PageNumberGap + 0.8*st.size*mmPerPt
+	p.drawLine(g, ls[0], x, y)
+}
+
+// flowLines draws set lines on the grid from the next free line, moving to
+// a new page as needed, with no widow or orphan: a paragraph split over
+// pages leaves at least two lines on each.
+func (p *pdfDoc) flowLines(g glyphs, ls []typeset.Line, x float64, centred bool) {
+	for i := 0; i < len(ls); {
+		left := p.linesLeft()
+		rest := len(ls) - i
+		take := rest
+		if rest > left {
+			take = left
+			if rest-take < 2 {
+				take = rest - 2
+			}
+			if i == 0 && take < 2 {
+				take = 0
+			}
+		}
+		if take <= 0 {
+			p.newPage()
+			continue
+		}
+		for k := 0; k < take; k++ {
+			l := ls[i+k]
+			top := p.gridY()
+			lx := x
+			if centred {
+				lx = x + (p.lay.TextWidth-p.lineWidth(g, l))/2
+			}
+			p.drawLine(g, l, lx, baseline(p.top()+top, p.lp, g.styles[l.Start].size))
+			p.y = top + p.lp
+		}
+		i += take
+		if i < len(ls) {
+			p.newPage()
+		}
+	}
+}
+
+func (p *pdfDoc) body(size float64) style {
+	return style{role: typeset.Fangsong, size: size, color: black}
+}
+
+// minLines is how many grid lines the start of a block needs, so that a
+// heading is never left alone at the foot of a page.
+func (p *pdfDoc) minLines(d *doc, bl *block) int {
+	if bl == nil {
+		return 0
+	}
+	switch bl.kind {
+	case kTable:
+		// Keep a table that fits on a page in one piece.
+		if h := p.tableHeight(d.table); h <= p.lay.TextHeight-2*p.lp {
+			return int(math.Ceil(h / p.lp))
+		}
+		return int(math.Ceil((p.rowHeight()*3 + p.lp) / p.lp))
+	case kChart:
+		return int(math.Ceil(p.chartHeight(d.charts[bl.arg]) / p.lp))
+	case kDistribution:
+		return 0
+	}
+	return 2
+}
+
+func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
+	lay := p.lay
+	W := lay.TextWidth
+	ind := float64(lay.IndentChars) * p.em(lay.BodySize)
+	switch bl.kind {
+	case kMasthead:
+		p.masthead(bl)
+	case kTitle:
+		g := glyphs{}
+		g.add(bl.text(), style{role: typeset.Title, size: lay.TitleSize, bold: true, color: black})
+		ls := p.balanced(g, W)
+		if p.y > 0 {
+			p.y = p.gridY() + p.lp // a blank line above
+		}
+		p.flowLines(g, ls, p.left(), true)
+		p.y = p.gridY() + p.lp // and one below
+	case kNote, kLead:
+		g := glyphs{}
+		g.add(bl.arg, style{role: typeset.Hei, size: lay.BodySize, color: black})
+		role := typeset.Fangsong
+		if bl.kind == kNote {
+			role = typeset.Kai
+		}
+		g.add(plain(bl.text()), style{role: role, size: lay.BodySize, color: black})
+		p.flowLines(g, p.setText(g, W, ind, false), p.left(), false)
+	case kPara:
+		g := glyphs{}
+		for _, s := range spans(bl.text()) {
+			st := p.body(lay.BodySize)
+			st.bold = s.bold
+			g.add(s.text, st)
+		}
+		p.flowLines(g, p.setText(g, W, ind, false), p.left(), false)
+	case kH1, kH2:
+		role := typeset.Hei
+		if bl.kind == kH2 {
+			role = typeset.Kai
+		}
+		g := glyphs{}
+		g.add(bl.text(), style{role: role, size: lay.BodySize, color: black})
+		ls := p.setText(g, W, ind, false)
+		if p.linesLeft() < len(ls)+p.minLines(d, next) {
+			p.newPage()
+		}
+		level := 0
+		if bl.kind == kH2 {
+			level = 1
+		}
+		p.setFont(p.face(role, []rune(bl.text())[0]), lay.BodySize)
+		p.pdf.Bookmark(bl.text(), level, p.top()+p.gridY())
+		p.flowLines(g, ls, p.left(), false)
+	case kTable:
+		p.drawTable(bl.arg, d.table)
+	case kChart:
+		p.drawChart(bl.arg2, d.charts[bl.arg])
+	case kDistribution:
+		p.distribution(bl)
+	case kPage:
+		if p.y > 0 {
+			p.newPage()
+		}
+	}
+}
+
+// masthead draws the 報頭 on the top of the page: the briefing's name
+// large and red, the issue, the office at the left and the date at the
+// right, and a red rule across.
+func (p *pdfDoc) masthead(bl block) {
+	lay := p.lay
+	if p.y > 0 {
+		p.newPage()
+	}
+	W := lay.TextWidth
+	name := glyphs{}
+	name.add(bl.lines[0], style{role: typeset.Title, size: lay.MastheadSize, bold: true, color: red})
+	// The name is spaced out to about two thirds of the block, as mastheads are.
+	ls := p.setText(name, W, 0, true)
+	nameH := lay.MastheadSize * mmPerPt
+	y := p.top() + nameH
+	for _, l := range ls {
+		p.drawLine(name, l, p.left()+(W-p.lineWidth(name, l))/2, y)
+		y += nameH * 1.2
+	}
+	issue := glyphs{}
+	issue.add(bl.lines[1], p.body(lay.BodySize))
+	if l := p.setText(issue, W, 0, true); len(l) > 0 {
+		y += p.lp * 0.6
+		for _, li := range l {
+			p.drawLine(issue, li, p.left()+(W-p.lineWidth(issue, li))/2, y)
+			y += p.lp
+		}
+	}
+	// Office left, date right, on one line; a smaller size if they would meet.
+	size := lay.BodySize
+	var office, date glyphs
+	var lo, ld []typeset.Line
+	for {
+		office, date = glyphs{}, glyphs{}
+		office.add(bl.lines[2], p.body(size))
+		date.add(bl.lines[3], p.body(size))
+		lo, ld = p.setText(office, W, 0, true), p.setText(date, W, 0, true)
+		if len(lo) == 1 && len(ld) == 1 && p.lineWidth(office, lo[0])+p.lineWidth(date, ld[0])+p.em(size) <= W || size <= 8 {
+			break
+		}
+		size--
+	}
+	y += p.lp * 0.4
+	for _, l := range lo {
+		p.drawLine(office, l, p.left(), y)
+	}
+	for _, l := range ld {
+		p.drawLine(date, l, p.left()+W-p.lineWidth(date, l), y)
+	}
+	y += 0.4 * p.lp
+	p.pdf.SetDrawColor(red[0], red[1], red[2])
+	p.pdf.SetLineWidth(0.6)
+	p.pdf.Line(p.left(), y, p.left()+W, y)
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.y = y - p.top() + 0.3
+}
+
+// rowHeight is the height of a one-line table row.
+func (p *pdfDoc) rowHeight() float64 { return p.lay.TableSize * mmPerPt * 1.6 }
+
+func (p *pdfDoc) tableLineH() float64 { return p.lay.TableSize * mmPerPt * 1.35 }
+
+type cellSet struct {
+	g  glyphs
+	ls []typeset.Line
+}
+
+type setRow struct {
+	cells []cellSet
+	h     float64
+	span  bool
+}
+
+// setTable breaks every cell of the table into lines.
+func (p *pdfDoc) setTable(t table) (hdr setRow, rows []setRow) {
+	size := p.lay.TableSize
+	pad := p.em(size) / 4
+	W := p.lay.TextWidth
+	row := func(cells []string, st style, span bool) setRow {
+		out := setRow{cells: make([]cellSet, len(cells)), span: span}
+		n := 1
+		for i, c := range cells {
+			w := W - 2*pad
+			if !span {
+				w = W*t.widths[i] - 2*pad
+			}
+			g := glyphs{}
+			g.add(c, st)
+			ls := p.setText(g, w, 0, true)
+			out.cells[i] = cellSet{g, ls}
+			n = max(n, len(ls))
+		}
+		out.h = p.rowHeight() + float64(n-1)*p.tableLineH()
+		return out
+	}
+	head := style{role: typeset.Hei, size: size, color: black}
+	body := style{role: typeset.Fangsong, size: size, color: black}
+	hdr = row(t.header, head, false)
+	for _, r := range t.rows {
+		if r.level {
+			rows = append(rows, row(r.cells, head, true))
+		} else {
+			rows = append(rows, row(r.cells, body, false))
+		}
+	}
+	return hdr, rows
+}
+
+// tableHeight is the height of the whole table with its caption line.
+func (p *pdfDoc) tableHeight(t table) float64 {
+	hdr, rows := p.setTable(t)
+	h := p.lp + hdr.h
+	for _, r := range rows {
+		h += r.h
+	}
+	return h
+}
+
+// drawTable draws the caption and the table: in one piece when it fits on
+// a page, else repeating the header on each page it runs onto.
+func (p *pdfDoc) drawTable(caption string, t table) {
+	lay := p.lay
+	W := lay.TextWidth
+	size := lay.TableSize
+	pad := p.em(size) / 4
+	hdr, rows := p.setTable(t)
+	drawRow := func(r setRow) {
+		top := p.top() + p.y
+		x := p.left()
+		for i, c := range r.cells {
+			w := W
+			if !r.span {
+				w = W * t.widths[i]
+			}
+			for k, l := range c.ls {
+				lineTop := top + (r.h-float64(len(c.ls))*p.tableLineH())/2 + float64(k)*p.tableLineH()
+				lx := x + pad
+				if !r.span && t.right[i] {
+					lx = x + w - pad - p.lineWidth(c.g, l)
+				}
+				p.drawLine(c.g, l, lx, baseline(lineTop, p.tableLineH(), size))
+			}
+			p.pdf.SetDrawColor(0, 0, 0)
+			p.pdf.SetLineWidth(0.2)
+			p.pdf.Rect(x, top, w, r.h, "D")
+			x += w
+		}
+		p.y += r.h
+	}
+	capG := glyphs{}
+	capG.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black})
+	capL := p.setText(capG, W, 0, true)
+	need := p.tableHeight(t)
+	if need > lay.TextHeight {
+		need = float64(len(capL))*p.lp + hdr.h + 2*p.rowHeight()
+	}
+	if p.gridY()+need > lay.TextHeight {
+		p.newPage()
+	}
+	p.flowLines(capG, capL, p.left(), true)
+	drawRow(hdr)
+	for _, r := range rows {
+		if p.y+r.h > lay.TextHeight {
+			p.newPage()
+			drawRow(hdr)
+		}
+		drawRow(r)
+	}
+	p.y += p.lp / 2
+}
+
+// chartHeight is the height of a chart with its caption and legend.
+func (p *pdfDoc) chartHeight(c chart) float64 {
+	bar := p.rowHeight() * 0.8
+	return p.lp*2 + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
+}
+
+var seriesColors = [][3]int{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}}
+
+// drawChart draws a horizontal grouped bar chart: per category one bar
+// per series, each with its value at the end.
+func (p *pdfDoc) drawChart(caption string, c chart) {
+	lay := p.lay
+	W := lay.TextWidth
+	size := lay.TableSize
+	if p.gridY()+p.chartHeight(c) > lay.TextHeight {
+		p.newPage()
+	}
+	if caption != "" {
+		g := glyphs{}
+		g.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black})
+		p.flowLines(g, p.setText(g, W, 0, true), p.left(), true)
+	}
+	st := p.body(size)
+	// Legend: swatch and name per series, centred as one row.
+	type item struct {
+		g glyphs
+		l typeset.Line
+		w float64
+	}
+	var items []item
+	total := 0.0
+	sw := p.em(size)
+	for _, s := range c.series {
+		g := glyphs{}
+		g.add(s, st)
+		ls := p.setText(g, W, 0, true)
+		if len(ls) == 0 {
+			continue
+		}
+		w := p.lineWidth(g, ls[0])
+		items = append(items, item{g, ls[0], w})
+		total += sw*1.4 + w + sw
+	}
+	top := p.top() + p.gridY()
+	x := p.left() + (W-total)/2
+	for i, it := range items {
+		col := seriesColors[i%len(seriesColors)]
+		p.pdf.SetFillColor(col[0], col[1], col[2])
+		p.pdf.Rect(x, top+p.lp/2-sw/3, sw, sw*2/3, "F")
+		x += sw * 1.4
+		p.drawLine(it.g, it.l, x, baseline(top, p.lp, size))
+		x += it.w + sw
+	}
+	p.y = top - p.top() + p.lp
+	maxV := 0.0
+	for _, cat := range c.cats {
+		for _, v := range cat.values {
+			maxV = math.Max(maxV, v)
+		}
+	}
+	labelW := 5 * p.em(size)
+	barArea := W - labelW - 4*p.em(size)
+	bar := p.rowHeight() * 0.8
+	for _, cat := range c.cats {
+		catTop := p.top() + p.y
+		groupH := float64(len(cat.values)) * bar
+		g := glyphs{}
+		g.add(cat.name, st)
+		if ls := p.setText(g, labelW, 0, true); len(ls) > 0 {
+			p.drawLine(g, ls[0], p.left()+labelW-p.em(size)/2-p.lineWidth(g, ls[0]), baseline(catTop, groupH, size))
+		}
+		for k, v := range cat.values {
+			col := seriesColors[k%len(seriesColors)]
+			w := 0.0
+			if maxV > 0 {
+				w = barArea * v / maxV
+			}
+			by := catTop + float64(k)*bar
+			p.pdf.SetFillColor(col[0], col[1], col[2])
+			if w > 0 {
+				p.pdf.Rect(p.left()+labelW, by+bar*0.1, w, bar*0.8, "F")
+			}
+			vg := glyphs{}
+			vg.add(templates.Count(v), st)
+			if ls := p.setText(vg, W, 0, true); len(ls) > 0 {
+				p.drawLine(vg, ls[0], p.left()+labelW+w+p.em(size)/3, baseline(by, bar, size))
+			}
+		}
+		p.y += groupH + bar
+	}
+	// The axis.
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.pdf.SetLineWidth(0.3)
+	axisTop := top + p.lp
+	p.pdf.Line(p.left()+labelW, axisTop, p.left()+labelW, p.top()+p.y-bar/2)
+	p.y += p.lp / 4
+}
+
+// distribution draws the 版記 at the foot of the last page: the lines
+// between rules as wide as the text block, thick first and last, the last
+// on the block's bottom edge.
+func (p *pdfDoc) distribution(bl block) {
+	lay := p.lay
+	W := lay.TextWidth
+	size := lay.DistributionSize
+	one := p.em(size)
+	st := p.body(size)
+	boxH := p.lp * 0.75
+	type set struct {
+		g  glyphs
+		ls []typeset.Line
+	}
+	var sets []set
+	h := 0.0
+	for _, line := range bl.lines {
+		g := glyphs{}
+		g.add(line, st)
+		ls := p.setText(g, W-2*one, 0, true)
+		sets = append(sets, set{g, ls})
+		h += float64(len(ls)) * boxH
+	}
+	if p.y+h > lay.TextHeight {
+		p.newPage()
+	}
+	bottom := p.top() + lay.TextHeight
+	y := bottom - h
+	rule := func(y, w float64) {
+		p.pdf.SetDrawColor(0, 0, 0)
+		p.pdf.SetLineWidth(w)
+		p.pdf.Line(p.left(), y, p.left()+W, y)
+	}
+	rule(y, 0.35)
+	for i, s := range sets {
+		last := i == len(sets)-1
+		for _, l := range s.ls {
+			x := p.left() + one
+			if last && strings.HasPrefix(bl.lines[i], "（") {
+				x = p.left() + W - one - p.lineWidth(s.g, l)
+			}
+			p.drawLine(s.g, l, x, baseline(y, boxH, size))
+			y += boxH
+		}
+		if i < len(sets)-2 {
+			rule(y, 0.25)
+		}
+	}
+	rule(bottom, 0.35)
+	p.y = lay.TextHeight
+}
+
+// tagSubsets renames each embedded font "utf8NNNfamily" to
+// "XXXXXX+family", the PDF convention that marks a subset (fpdf subsets
+// but does not say so). The names keep their length, so the
+// cross-reference offsets stay right.
+func (p *pdfDoc) tagSubsets(out []byte) []byte {
+	for f, fam := range p.families {
+		old := "utf8" + fam
+		tag := subsetTag(p.order[f]) + "+" + fam[3:]
+		for _, key := range []string{"/BaseFont /", "/FontName /"} {
+			out = bytes.ReplaceAll(out, []byte(key+old), []byte(key+tag))
+		}
+	}
+	return out
+}
+
+// subsetTag is six capital letters derived from the face's load order.
+func subsetTag(i int) string {
+	var b [6]byte
+	for k := 5; k >= 0; k-- {
+		b[k] = byte('A' + i%26)
+		i /= 26
+	}
+	return string(b[:])
+}

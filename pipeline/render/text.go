@@ -1,0 +1,72 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"countybrief/templates"
+)
+
+// Text writes the briefing as UTF-8 plain text: the PDF's words in the
+// PDF's order, for reading on a phone, pasting into e-mail, and checking
+// the PDF against.
+func (r *Renderer) Text(w io.Writer, b Briefing) error {
+	d, err := r.build(&b)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	for i, bl := range d.blocks {
+		lines := textLines(d, bl)
+		if len(lines) == 0 {
+			continue
+		}
+		if i > 0 {
+			bw.WriteString("\n")
+		}
+		for _, line := range lines {
+			bw.WriteString(line)
+			bw.WriteString("\n")
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write text: %w", err)
+	}
+	return nil
+}
+
+const indent = "　　"
+
+// textLines is a block as lines of text, in the order the PDF draws it.
+func textLines(d *doc, bl block) []string {
+	switch bl.kind {
+	case kMasthead, kDistribution:
+		return bl.lines
+	case kTitle, kH1, kH2:
+		return []string{bl.text()}
+	case kNote, kLead:
+		return []string{indent + bl.arg + plain(bl.text())}
+	case kPara:
+		return []string{indent + plain(bl.text())}
+	case kTable:
+		out := []string{bl.arg, strings.Join(d.table.header, "\t")}
+		for _, row := range d.table.rows {
+			out = append(out, strings.Join(row.cells, "\t"))
+		}
+		return out
+	case kChart:
+		c := d.charts[bl.arg]
+		out := []string{bl.arg2, strings.Join(c.series, "　")}
+		for _, cat := range c.cats {
+			vals := make([]string, len(cat.values))
+			for i, v := range cat.values {
+				vals[i] = templates.Count(v)
+			}
+			out = append(out, cat.name+"\t"+strings.Join(vals, "\t"))
+		}
+		return out
+	}
+	return nil
+}
