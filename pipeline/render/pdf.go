@@ -446,13 +446,16 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 	case kMasthead:
 		p.masthead(bl)
 	case kTitle:
-		g := glyphs{}
-		g.add(bl.text(), style{role: typeset.Title, size: lay.TitleSize, bold: true, color: black})
-		ls := p.balanced(g, W)
 		if p.y > 0 {
 			p.y = p.gridY() + p.lp // a blank line above
 		}
-		p.flowLines(g, ls, p.left(), true)
+		// Each line of the template is a line of the title, where the
+		// author broke it for sense; only a line too long is broken again.
+		for _, line := range bl.lines {
+			g := glyphs{}
+			g.add(line, style{role: typeset.Title, size: lay.TitleSize, bold: true, color: black})
+			p.flowLines(g, p.balanced(g, W), p.left(), true)
+		}
 		p.y = p.gridY() + p.lp // and one below
 	case kNote, kLead:
 		g := glyphs{}

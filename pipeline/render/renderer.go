@@ -312,4 +312,3 @@ func labelOr(label, def string) string {
 	}
 	return label
 }
-

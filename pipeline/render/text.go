@@ -42,9 +42,9 @@ const indent = "　　"
 // textLines is a block as lines of text, in the order the PDF draws it.
 func textLines(d *doc, bl block) []string {
 	switch bl.kind {
-	case kMasthead, kDistribution:
+	case kMasthead, kDistribution, kTitle:
 		return bl.lines
-	case kTitle, kH1, kH2:
+	case kH1, kH2:
 		return []string{bl.text()}
 	case kNote, kLead:
 		return []string{indent + bl.arg + plain(bl.text())}

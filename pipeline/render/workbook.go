@@ -1,0 +1,111 @@
+package render
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/workspace"
+)
+
+// Sheet names of the totals workbook.
+const (
+	SheetTotals = "匯總"
+	SheetUnits  = "分單位明細"
+)
+
+// TotalsWorkbook writes the period's figures as a workbook: sheet 匯總 has
+// one row per indicator with the county total and the township and
+// county-organ subtotals; sheet 分單位明細 has one row per reported unit
+// and one column per form row. Values are numbers, not text, so the office
+// can sum and chart them.
+func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close workbook: %w", cerr)
+		}
+	}()
+	cat := r.ws.Catalogue
+	if err := f.SetSheetName("Sheet1", SheetTotals); err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
+	header := []any{"層次", "活動", "代碼", "指標", "計量單位", "全縣", "鄉鎮小計", "縣直小計"}
+	if err := r.setRow(f, SheetTotals, 1, header); err != nil {
+		return err
+	}
+	levels := map[int]string{}
+	for _, l := range cat.Levels {
+		levels[l.Level] = l.Name
+	}
+	for i, in := range cat.Indicators {
+		row := []any{levels[in.Level], in.Activity, in.Code, in.Label, in.Measure,
+			b.Totals.All[in.Code], b.Totals.Township[in.Code], b.Totals.Organ[in.Code]}
+		if err := r.setRow(f, SheetTotals, i+2, row); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(SheetTotals, "A", "C", 14); err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
+	if err := f.SetColWidth(SheetTotals, "D", "D", 34); err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
+	if _, err := f.NewSheet(SheetUnits); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
+	}
+	inputs := cat.Inputs()
+	uh := []any{"單位代碼", "單位名稱", "類別"}
+	for _, in := range inputs {
+		uh = append(uh, in.Label+"（"+in.Measure+"）")
+	}
+	if err := r.setRow(f, SheetUnits, 1, uh); err != nil {
+		return err
+	}
+	for i, u := range b.Reported {
+		row := []any{u.Unit.Code, u.Unit.Name, u.Unit.Kind}
+		for _, in := range inputs {
+			row = append(row, u.Values[in.Code])
+		}
+		if err := r.setRow(f, SheetUnits, i+2, row); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(SheetUnits, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 1, TopLeftCell: "C2", ActivePane: "bottomRight"}); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
+	return nil
+}
+
+// setRow writes a row, converting its text to the briefing's script.
+func (r *Renderer) setRow(f *excelize.File, sheet string, row int, vals []any) error {
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			c, err := r.conv(s)
+			if err != nil {
+				return fmt.Errorf("convert script: %w", err)
+			}
+			vals[i] = c
+		}
+	}
+	cell, err := excelize.CoordinatesToCellName(1, row)
+	if err != nil {
+		return fmt.Errorf("%s row %d: %w", sheet, row, err)
+	}
+	if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
+		return fmt.Errorf("%s row %d: %w", sheet, row, err)
+	}
+	return nil
+}
+
+// kindName is a unit kind for the chase list.
+func kindName(k string) string {
+	if k == workspace.KindTownship || k == workspace.KindOrgan {
+		return k
+	}
+	return "其他"
+}
