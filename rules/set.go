@@ -39,8 +39,8 @@ func Defaults() fs.FS {
 
 // Scopes and the words each: accepts.
 const (
-	ScopeUnit   = "unit"
-	ScopeCounty = "county"
+	scopeUnit   = "unit"
+	scopeCounty = "county"
 
 	eachInputs  = "inputs"
 	eachInteger = "integer"
@@ -184,11 +184,11 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		p.add(spec.pos, "description", "missing")
 	}
 	switch spec.scope {
-	case "", ScopeUnit:
-	case ScopeCounty:
+	case "", scopeUnit:
+	case scopeCounty:
 		r.county = true
 	default:
-		p.add(at("scope"), "scope", "%q must be %s or %s", spec.scope, ScopeUnit, ScopeCounty)
+		p.add(at("scope"), "scope", "%q must be %s or %s", spec.scope, scopeUnit, scopeCounty)
 	}
 	switch Severity(spec.severity) {
 	case Error, Warning:

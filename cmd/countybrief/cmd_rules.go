@@ -61,7 +61,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		for _, p := range ps {
 			fmt.Fprintln(e.stdout, p)
 		}
-		return &exitError{code: 1, err: fmt.Errorf("%d problems in the rule files", len(ps))}
+		return &exitError{code: 1, err: fmt.Errorf("problems in the rule files: %d", len(ps))}
 	case err != nil:
 		return &exitError{code: 2, err: err}
 	}
@@ -73,7 +73,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, err)
 	}
 	if len(errs) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d examples get the wrong verdict", len(errs))}
+		return &exitError{code: 1, err: fmt.Errorf("examples with the wrong verdict: %d", len(errs))}
 	}
 	fmt.Fprintf(e.stdout, "OK: %d rules\n", set.Len())
 	return nil
@@ -89,7 +89,7 @@ func testRules(e *env, set *rules.Set) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d examples failed", failed, len(results))}
+		return &exitError{code: 1, err: fmt.Errorf("examples failed: %d of %d", failed, len(results))}
 	}
 	fmt.Fprintf(e.stdout, "OK: %d examples of %d rules\n", len(results), set.Len())
 	return nil
