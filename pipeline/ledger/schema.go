@@ -32,7 +32,7 @@ CREATE TABLE submissions (
 ) STRICT;
 
 -- Current, Returned and Status: latest per unit within a period and status.
-CREATE INDEX submissions_period ON submissions (period, status, unit_code, received_at, id);
+CREATE INDEX submissions_period ON submissions (period, status, unit_code, received_at DESC, id DESC);
 -- History and Previous.
 CREATE INDEX submissions_unit ON submissions (unit_code, period, received_at, id);
 -- BySHA.
