@@ -452,27 +452,34 @@ func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 var (
 	rangeRef = regexp.MustCompile(`\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})`)
 	cellRef  = regexp.MustCompile(`\$?[A-Z]{1,3}\$?\d{1,7}`)
+	funcName = regexp.MustCompile(`([A-Z_][A-Z0-9_.]*)\s*\(`)
 	anyRange = regexp.MustCompile(`[A-Za-z$]*\d*:[A-Za-z$]*\d*`)
 )
 
-// calcSafe refuses formulas that could make CalcCellValue walk a huge
-// range (a form's formulas add a handful of cells), that refer to other
-// sheets or workbooks, or that refer to their own cell, which excelize
-// computes as if the cell were 0.
+// calcSafe allows only formulas a clerk writes to add up a few cells:
+// the functions of calcFunctions over cells and ranges of at most 1,000
+// cells, no strings, no other sheets or workbooks, and not the formula's
+// own cell, which excelize computes as if it were 0. Anything else could
+// make CalcCellValue walk a whole sheet or build a huge string.
 func calcSafe(formula, cell string) bool {
-	if len(formula) > 500 || strings.Contains(formula, "!") || strings.Contains(formula, "[") {
+	upper := strings.ToUpper(formula)
+	if len(formula) > 500 || strings.ContainsAny(formula, "!\"[") {
 		return false
 	}
-	for _, ref := range cellRef.FindAllString(strings.ToUpper(formula), -1) {
+	for _, m := range funcName.FindAllStringSubmatch(upper, -1) {
+		if !strings.Contains(calcFunctions, "|"+m[1]+"|") {
+			return false
+		}
+	}
+	for _, ref := range cellRef.FindAllString(upper, -1) {
 		if strings.ReplaceAll(ref, "$", "") == cell {
 			return false
 		}
 	}
-	stripped := rangeRef.ReplaceAllString(formula, "")
-	if anyRange.MatchString(stripped) {
+	if anyRange.MatchString(rangeRef.ReplaceAllString(upper, "")) {
 		return false
 	}
-	for _, m := range rangeRef.FindAllStringSubmatch(formula, -1) {
+	for _, m := range rangeRef.FindAllStringSubmatch(upper, -1) {
 		c1, _ := excelize.ColumnNameToNumber(m[1])
 		c2, _ := excelize.ColumnNameToNumber(m[3])
 		r1, _ := strconv.Atoi(m[2])
@@ -483,6 +490,8 @@ func calcSafe(formula, cell string) bool {
 	}
 	return true
 }
+
+const calcFunctions = "|SUM|ROUND|ROUNDUP|ROUNDDOWN|INT|ABS|MAX|MIN|"
 
 func abs(x int) int {
 	if x < 0 {
@@ -621,8 +630,10 @@ func (r *reader) checkVersion(found bool, val, sheet string, loc Location) {
 func (r *reader) identityDates(sub *Submission) {
 	date1904 := false
 	convert := func(s *string, layout string) {
+		// Serials of 2000-01-01 to 2099-12-31 only: 200812 is a typo, not
+		// a date in the year 2449.
 		v, err := strconv.ParseFloat(*s, 64)
-		if err != nil || v < 1 || v > 2958465 || strings.Contains(*s, "-") {
+		if err != nil || v < 36526 || v > 73050 {
 			return
 		}
 		_ = guard(func() error {
