@@ -62,9 +62,15 @@ type pdfDoc struct {
 
 // PDF writes the briefing as a PDF on the GB/T 9704 grid.
 func (r *Renderer) PDF(w io.Writer, b Briefing) error {
+	_, err := r.pdf(w, b)
+	return err
+}
+
+// pdf renders and returns the face each role was set in.
+func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error) {
 	d, err := r.build(&b)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lay := r.ws.Config.Layout
 	p := &pdfDoc{
@@ -80,7 +86,7 @@ func (r *Renderer) PDF(w io.Writer, b Briefing) error {
 		p.order[f] = i
 	}
 	if err := p.chooseFaces(d); err != nil {
-		return err
+		return nil, err
 	}
 	pdf := fpdf.NewCustom(&fpdf.InitType{
 		OrientationStr: "P", UnitStr: "mm",
@@ -108,16 +114,16 @@ func (r *Renderer) PDF(w io.Writer, b Briefing) error {
 	}
 	p.pageNumber()
 	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("draw pdf: %w", err)
+		return nil, fmt.Errorf("draw pdf: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
+		return nil, fmt.Errorf("write pdf: %w", err)
 	}
 	if _, err := w.Write(p.tagSubsets(buf.Bytes())); err != nil {
-		return fmt.Errorf("write pdf: %w", err)
+		return nil, fmt.Errorf("write pdf: %w", err)
 	}
-	return nil
+	return p.primary, nil
 }
 
 // roleText gathers the runes each role will draw.

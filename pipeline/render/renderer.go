@@ -13,6 +13,7 @@ import (
 
 	"github.com/longbridgeapp/opencc"
 
+	"countybrief/pipeline/render/typeset"
 	"countybrief/pipeline/workspace"
 	"countybrief/templates"
 )
@@ -25,6 +26,7 @@ type Renderer struct {
 	fonts *Fonts
 	tmpl  *template.Template
 	conv  func(string) (string, error)
+	faces map[string]*typeset.Face // per role, as set in the trial run
 }
 
 // New parses the briefing templates — a file in the workspace's templates
@@ -47,11 +49,15 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 		}
 		r.conv = cc.Convert
 	}
-	if err := r.PDF(io.Discard, sampleBriefing(ws)); err != nil {
+	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws)); err != nil {
 		return nil, fmt.Errorf("trial run on sample data: %w", err)
 	}
 	return r, nil
 }
+
+// Face is the face a role is set in, in the briefing's language (as the
+// trial run on sample data chose it).
+func (r *Renderer) Face(role string) *typeset.Face { return r.faces[role] }
 
 func checkLayout(l workspace.Layout) error {
 	var bad []string

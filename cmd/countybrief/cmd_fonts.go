@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"countybrief/pipeline/render"
+	"countybrief/pipeline/render/typeset"
+)
+
+var roleNames = map[string]string{
+	typeset.Fangsong: "仿宋 正文",
+	typeset.Hei:      "黑體 一級標題",
+	typeset.Kai:      "楷體 二級標題、編者按",
+	typeset.Song:     "宋體 頁碼",
+	typeset.Title:    "小標宋 報頭、標題",
+}
+
+// runFonts lists the fonts found for each role, then trial-renders the
+// briefing so that a character no font can draw is reported now.
+func runFonts(ctx context.Context, e *env, args []string) error {
+	var dir string
+	fs := newFlags("fonts", e, &dir)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("fonts takes no arguments")
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	fonts, err := render.LoadFonts(ws.Config)
+	if err != nil {
+		return err
+	}
+	set := fonts.Set()
+	r, err := render.New(ws, fonts)
+	if err != nil {
+		return fmt.Errorf("簡報試排失敗: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "簡報語言 %s；* 為簡報實際使用的字體\n", ws.Config.Language)
+	for _, role := range typeset.Roles() {
+		fmt.Fprintf(e.stdout, "%s（%s）\n", role, roleNames[role])
+		own := set.Own(role)
+		if len(own) == 0 {
+			fmt.Fprintln(e.stdout, "  未找到，將使用後備字體")
+		}
+		for _, f := range own {
+			mark := " "
+			if f == r.Face(role) {
+				mark = "*"
+			}
+			fmt.Fprintf(e.stdout, "  %s %s  %s  (%s, %d glyphs)\n", mark, f.Family, f.Key(), f.Source, f.NumGlyphs())
+		}
+		var chain []string
+		for _, f := range set.Chain(role) {
+			chain = append(chain, f.Family)
+		}
+		if used := r.Face(role); used != nil && !contains(own, used) {
+			fmt.Fprintf(e.stdout, "  * %s  %s  (後備)\n", used.Family, used.Key())
+		}
+		fmt.Fprintf(e.stdout, "  後備順序：%s\n", strings.Join(chain, " → "))
+	}
+	fmt.Fprintln(e.stdout, "簡報試排通過：每個字都有字體可以顯示。")
+	return nil
+}
+
+func contains(fs []*typeset.Face, f *typeset.Face) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}

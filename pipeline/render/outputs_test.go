@@ -1,0 +1,154 @@
+package render
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/workspace"
+)
+
+func TestTotalsWorkbook(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	var buf bytes.Buffer
+	if err := r.TotalsWorkbook(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("open workbook: %v", err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, ",") != SheetTotals+","+SheetUnits {
+		t.Fatalf("sheets = %v", got)
+	}
+	rows, err := f.GetRows(SheetTotals, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(ws.Catalogue.Indicators)+1 {
+		t.Fatalf("%s has %d rows, want %d", SheetTotals, len(rows), len(ws.Catalogue.Indicators)+1)
+	}
+	for i, in := range ws.Catalogue.Indicators {
+		row := rows[i+1]
+		if row[2] != in.Code || row[3] != in.Label || row[4] != in.Measure {
+			t.Errorf("row %d = %v, want %s %s %s", i+2, row[:5], in.Code, in.Label, in.Measure)
+		}
+		for k, m := range []map[string]float64{b.Totals.All, b.Totals.Township, b.Totals.Organ} {
+			got, err := strconv.ParseFloat(row[5+k], 64)
+			// Excel keeps 15 significant digits.
+			if err != nil || math.Abs(got-m[in.Code]) > 1e-12*math.Max(1, math.Abs(m[in.Code])) {
+				t.Errorf("%s column %d = %q, want %v", in.Code, 6+k, row[5+k], m[in.Code])
+			}
+		}
+	}
+	if v := cellFloat(t, f, SheetTotals, "F", rowOf(ws, "problems_found")); v != 149 {
+		t.Errorf("problems_found county total = %v, want 149", v)
+	}
+	units, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != len(b.Reported)+1 {
+		t.Fatalf("%s has %d rows, want %d", SheetUnits, len(units), len(b.Reported)+1)
+	}
+	inputs := ws.Catalogue.Inputs()
+	for i, u := range b.Reported {
+		row := units[i+1]
+		if row[0] != u.Unit.Code || row[1] != u.Unit.Name || row[2] != u.Unit.Kind {
+			t.Errorf("unit row %d = %v", i+2, row[:3])
+		}
+		for k, in := range inputs {
+			got, err := strconv.ParseFloat(row[3+k], 64)
+			if err != nil || got != u.Values[in.Code] {
+				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Values[in.Code])
+			}
+		}
+	}
+}
+
+func rowOf(ws *workspace.Workspace, code string) int {
+	for i, in := range ws.Catalogue.Indicators {
+		if in.Code == code {
+			return i + 2
+		}
+	}
+	return 0
+}
+
+func cellFloat(t *testing.T, f *excelize.File, sheet, col string, row int) float64 {
+	t.Helper()
+	s, err := f.GetCellValue(sheet, col+strconv.Itoa(row), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("%s!%s%d = %q: %v", sheet, col, row, s, err)
+	}
+	return v
+}
+
+func TestChaseList(t *testing.T) {
+	for _, tt := range []struct {
+		lang string
+		want []string
+	}{
+		{workspace.Traditional, []string{"催報（尚未報送，共1個單位）", "Z03　旺草鎮（鄉鎮）", "退回（須修改後重新報送，共1個單位）", "J56　縣人民檢察院（縣直）　文件：縣審計局-2008-12.xlsx", "- 受益群眾人數（C11）未填"}},
+		// File names stay as they are on disk; the words are converted.
+		{workspace.Simplified, []string{"催报（尚未报送，共1个单位）", "Z03　旺草镇（乡镇）", "J56　县人民检察院（县直）　文件：縣審計局-2008-12.xlsx"}},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			ws := testWorkspace(t, tt.lang)
+			r := newRenderer(t, ws)
+			var buf bytes.Buffer
+			if err := r.ChaseList(&buf, domainBriefing(t, ws)); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("chase list lacks %q:\n%s", w, buf.String())
+				}
+			}
+		})
+	}
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	b.Missing, b.Returned = nil, nil
+	var buf bytes.Buffer
+	if err := r.ChaseList(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(buf.String(), "無。") != 2 {
+		t.Errorf("empty chase list:\n%s", buf.String())
+	}
+}
+
+func TestOutline(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	pdf, text := render(t, r, domainBriefing(t, ws))
+	h1 := 0
+	d, err := r.build(&Briefing{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bl := range d.blocks {
+		if bl.kind == kH1 || bl.kind == kH2 {
+			h1++
+		}
+	}
+	if got := bytes.Count(pdf, []byte("/Dest [")); got != h1 || h1 < 3 {
+		t.Errorf("outline has %d entries, want %d (one per heading)", got, h1)
+	}
+	if !strings.Contains(text, "一、領導班子") {
+		t.Errorf("text twin lacks the first section heading")
+	}
+}
