@@ -42,7 +42,7 @@ func setCell(code string, v any) func(*excelize.File, *form.Submission) error {
 
 func faultsList() []fault {
 	return []fault{
-		{unit: "J03", suffix: "（初稿）", rule: "solved_le_found", spoil: func(v map[string]float64) map[string]float64 {
+		{unit: "J03", suffix: "（初稿）", rule: "unit.solved_le_found", spoil: func(v map[string]float64) map[string]float64 {
 			v["problems_solved"] = v["problems_found"] + 3
 			return v
 		}},
@@ -53,7 +53,7 @@ func faultsList() []fault {
 			delete(v, "households_benefited")
 			return v
 		}},
-		{unit: "Z09", suffix: "（修改稿）", rule: "funds_nonnegative", after: true, spoil: func(v map[string]float64) map[string]float64 {
+		{unit: "Z09", suffix: "（修改稿）", rule: "unit.nonnegative", after: true, spoil: func(v map[string]float64) map[string]float64 {
 			v["help_funds"] = -v["help_funds"]
 			return v
 		}},

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"countybrief/pipeline"
+)
+
+func runStatus(ctx context.Context, e *env, args []string) error {
+	var dir, period string
+	var asJSON bool
+	fs := newFlags("status", e, &dir)
+	fs.StringVar(&period, "period", "", "reporting period (default: period of config.yaml)")
+	fs.BoolVar(&asJSON, "json", false, "print as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	if period == "" {
+		period = ws.Config.Period
+	}
+	rep, err := pipeline.Status(ctx, ws, period, time.Now())
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	words := map[string]string{pipeline.StateAccepted: "已接收", pipeline.StateReturned: "已退回待重報", pipeline.StateMissing: "未報送"}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "代碼\t單位\t狀態\t逾期\t文件\t收到時間")
+	for _, u := range rep.Units {
+		late, at := "", ""
+		if u.Late {
+			late = "逾期"
+		}
+		if !u.ReceivedAt.IsZero() {
+			at = u.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, words[u.State], late, u.File, at)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "報送期 %s：已接收 %d，已退回待重報 %d，未報送 %d，逾期 %d。\n", period,
+		rep.Counts[pipeline.StateAccepted], rep.Counts[pipeline.StateReturned], rep.Counts[pipeline.StateMissing], rep.Late)
+	return nil
+}
