@@ -33,17 +33,30 @@ const (
 // copy holds 審核意見 alone. sub may be nil.
 func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.Finding) error {
 	findings = ordered(findings)
-	f := openForReturn(srcPath)
-	if f == nil {
-		f = excelize.NewFile()
-		if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
-			f.Close()
-			return fmt.Errorf("name review sheet: %w", err)
+	if f := openForReturn(srcPath); f != nil {
+		var buf bytes.Buffer
+		err := guard(func() error {
+			markCells(f, findings)
+			if err := reviewSheet(f, sub, findings); err != nil {
+				return err
+			}
+			return f.Write(&buf)
+		})
+		f.Close()
+		if err == nil {
+			if _, err := buf.WriteTo(w); err != nil {
+				return fmt.Errorf("write return copy: %w", err)
+			}
+			return nil
 		}
-	} else {
-		markCells(f, findings)
+		// The workbook opened but cannot be rewritten (a malformed part
+		// excelize parses only now): the unit still gets the opinions.
 	}
+	f := excelize.NewFile()
 	defer f.Close()
+	if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
+		return fmt.Errorf("name review sheet: %w", err)
+	}
 	if err := reviewSheet(f, sub, findings); err != nil {
 		return err
 	}
