@@ -174,7 +174,11 @@ func fileURI(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := filepath.ToSlash(abs)
+	return slashURI(filepath.ToSlash(abs))
+}
+
+// slashURI is fileURI for an absolute path with forward slashes.
+func slashURI(p string) (string, error) {
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
