@@ -25,10 +25,15 @@ var domainFigures = map[string]float64{
 	"help_problems_solved": 57,
 }
 
-// figureStrings are what a reader of the briefing must find.
+// figureStrings are DOMAIN.md's figures as the default template's prose
+// carries them, each with its measure word and enough context to be the
+// right figure and not just the same digits elsewhere.
 var figureStrings = []string{
-	"73", "149", "79", "32", "1500余", "7000余", "11", "227", "15", "17", "241", "37", "35",
-	"90", "5000字以上", "1篇以上", "152", "470", "1954", "11.3萬元", "57",
+	"選定73個村", "材料73份", "突出問題149個", "已解決79個", "辦實事32件", "1500余戶", "7000余人",
+	"工作機制11項", "227場次", "遍及15個鄉鎮", "全縣73個課題經過兩次修改", "其中17個經過三次修改",
+	"調研報告241個", "企業37家", "產業發展35項", "擬引進項目79個", "在建項目90項", "創新方案241個",
+	"讀書筆記5000字以上", "學習心得1篇以上", "意見建議152條", "意見建議470條", "幫扶對子1954個",
+	"幫扶資金11.3萬元", "實際問題57個",
 }
 
 // testWorkspace is a fresh workspace with the shipped defaults.
@@ -46,11 +51,15 @@ func testWorkspace(t testing.TB, lang string) *workspace.Workspace {
 }
 
 // domainBriefing spreads DOMAIN.md's county totals over all units but two
-// (one missing, one returned), merges them, and returns the briefing.
+// county organs (one missing, one returned), merges them, and returns the
+// briefing. Every township reports, so county leaders reached all 15.
 func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	t.Helper()
 	units := ws.Units
-	missing, returned := units[2], units[len(units)-3]
+	missing, returned := units[len(units)-5], units[len(units)-3]
+	if missing.Kind != workspace.KindOrgan || returned.Kind != workspace.KindOrgan {
+		t.Fatalf("the default units should end with county organs")
+	}
 	var reporting []workspace.Unit
 	for _, u := range units {
 		if u.Code != missing.Code && u.Code != returned.Code {
@@ -102,7 +111,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		Previous: &prev,
 		Reported: reported,
 		Missing:  []workspace.Unit{missing},
-		Returned: []Returned{{Unit: returned, File: "縣審計局-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）", "受益群眾人數（C11）未填"}}},
+		Returned: []Returned{{Unit: returned, File: "縣人民檢察院-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）", "受益群眾人數（C11）未填"}}},
 		CountyFindings: []rules.Finding{{Rule: "county.solved_ratio", Severity: rules.Warning,
 			Message: "全縣問題解決率低於六成，請督促各單位加快整改"}},
 	}

@@ -100,9 +100,9 @@ func TestChaseList(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{workspace.Traditional, []string{"催報（尚未報送，共1個單位）", "Z03　旺草鎮（鄉鎮）", "退回（須修改後重新報送，共1個單位）", "J56　縣人民檢察院（縣直）　文件：縣審計局-2008-12.xlsx", "- 受益群眾人數（C11）未填"}},
+		{workspace.Traditional, []string{"催報（尚未報送，共1個單位）", "J54　縣供銷合作社（縣直）", "退回（須修改後重新報送，共1個單位）", "J56　縣人民檢察院（縣直）　文件：縣人民檢察院-2008-12.xlsx", "- 受益群眾人數（C11）未填"}},
 		// File names stay as they are on disk; the words are converted.
-		{workspace.Simplified, []string{"催报（尚未报送，共1个单位）", "Z03　旺草镇（乡镇）", "J56　县人民检察院（县直）　文件：縣審計局-2008-12.xlsx"}},
+		{workspace.Simplified, []string{"催报（尚未报送，共1个单位）", "J54　县供销合作社（县直）", "J56　县人民检察院（县直）　文件：縣人民檢察院-2008-12.xlsx"}},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			ws := testWorkspace(t, tt.lang)

@@ -386,18 +386,7 @@ func (p *pdfDoc) pageNumber() {
 // pages leaves at least two lines on each.
 func (p *pdfDoc) flowLines(g glyphs, ls []typeset.Line, x float64, centred bool) {
 	for i := 0; i < len(ls); {
-		left := p.linesLeft()
-		rest := len(ls) - i
-		take := rest
-		if rest > left {
-			take = left
-			if rest-take < 2 {
-				take = rest - 2
-			}
-			if i == 0 && take < 2 {
-				take = 0
-			}
-		}
+		take := fitLines(p.linesLeft(), len(ls)-i, i == 0, p.y == 0)
 		if take <= 0 {
 			p.newPage()
 			continue
@@ -417,6 +406,28 @@ func (p *pdfDoc) flowLines(g glyphs, ls []typeset.Line, x float64, centred bool)
 			p.newPage()
 		}
 	}
+}
+
+// fitLines is how many of the rest lines of a paragraph go on a page with
+// left free lines: all if they fit; else as many as leave at least two for
+// the next page (no widow) and, at the start of a paragraph, at least two
+// here (no orphan); 0 means start a new page. On a fresh page something
+// always goes, so a page too short for the rules still makes progress.
+func fitLines(left, rest int, first, fresh bool) int {
+	if rest <= left {
+		return rest
+	}
+	take := left
+	if rest-take < 2 {
+		take = rest - 2
+	}
+	if first && take < 2 {
+		take = 0
+	}
+	if take <= 0 && fresh {
+		return min(left, rest)
+	}
+	return max(take, 0)
 }
 
 func (p *pdfDoc) body(size float64) style {
@@ -488,7 +499,7 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 		g := glyphs{}
 		g.add(bl.text(), style{role: role, size: lay.BodySize, color: black})
 		ls := p.setText(g, W, ind, false)
-		if p.linesLeft() < len(ls)+p.minLines(d, next) {
+		if p.linesLeft() < len(ls)+p.minLines(d, next) && p.y > 0 {
 			p.newPage()
 		}
 		level := 0
@@ -667,7 +678,7 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 	if need > lay.TextHeight {
 		need = float64(len(capL))*p.lp + hdr.h + 2*p.rowHeight()
 	}
-	if p.gridY()+need > lay.TextHeight {
+	if p.gridY()+need > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
 	p.flowLines(capG, capL, p.left(), true)
@@ -696,7 +707,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	lay := p.lay
 	W := lay.TextWidth
 	size := lay.TableSize
-	if p.gridY()+p.chartHeight(c) > lay.TextHeight {
+	if p.gridY()+p.chartHeight(c) > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
 	if caption != "" {
@@ -803,7 +814,7 @@ func (p *pdfDoc) distribution(bl block) {
 		sets = append(sets, set{g, ls})
 		h += float64(len(ls)) * boxH
 	}
-	if p.y+h > lay.TextHeight {
+	if p.y+h > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
 	bottom := p.top() + lay.TextHeight
