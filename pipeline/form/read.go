@@ -89,7 +89,8 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 		return nil, []rules.Finding{formatFinding(nf)}, nil
 	}
 	r := &reader{cat: cat, lim: lim}
-	return r.read(data)
+	sub, fs := r.read(data)
+	return sub, fs, nil
 }
 
 func formatFinding(nf *notForm) rules.Finding {
@@ -136,7 +137,9 @@ func (g *grid) at(row, col int) string {
 
 func (r *reader) add(f rules.Finding) { r.findings = append(r.findings, f) }
 
-func (r *reader) read(data []byte) (*Submission, []rules.Finding, error) {
+// read opens the workbook and reads the form; a nil Submission means
+// nothing could be read, and the findings say why.
+func (r *reader) read(data []byte) (*Submission, []rules.Finding) {
 	opts := excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    r.lim.MaxUnzipBytes,
@@ -150,14 +153,15 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding, error) {
 		defer r.f.Close()
 	}
 	if err != nil {
+		// excelize has no sentinel error for its unzip limit.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
 			return nil, []rules.Finding{{
 				Rule: RuleLimit, Severity: rules.Error,
 				Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxUnzipBytes>>20),
 				Fix:     fixSendXLSX,
-			}}, nil
+			}}
 		}
-		return nil, []rules.Finding{corrupt()}, nil
+		return nil, []rules.Finding{corrupt()}
 	}
 	g, err := r.findSheet()
 	if err != nil {
@@ -166,16 +170,16 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding, error) {
 				Rule: RuleLimit, Severity: rules.Error,
 				Message: fmt.Sprintf("表格的行數或單元格數超過上限（%d 行、%d 個單元格），遠多於正常的填報表，系統不予讀取。", r.lim.MaxRows, r.lim.MaxCells),
 				Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
-			}}, nil
+			}}
 		}
-		return nil, []rules.Finding{corrupt()}, nil
+		return nil, []rules.Finding{corrupt()}
 	}
 	if g == nil {
 		return nil, []rules.Finding{{
 			Rule: RuleFormat, Severity: rules.Error,
 			Message: "這個 Excel 表格不是本系統下發的填報表：表中找不到指標代碼，也找不到指標名稱。",
 			Fix:     fixSendXLSX,
-		}}, nil
+		}}
 	}
 	sub := &Submission{
 		Values: make(map[string]float64, len(r.cat.Indicators)),
@@ -183,7 +187,7 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding, error) {
 	}
 	r.identity(g, sub)
 	r.values(g, sub)
-	return sub, r.findings, nil
+	return sub, r.findings
 }
 
 func corrupt() rules.Finding {
