@@ -32,7 +32,7 @@ const readConns = 4
 // failing.
 const (
 	writerParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	readerParams = "_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	readerParams = "_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=query_only(1)"
 )
 
 // Open opens the ledger at path, creating the file if needed (its folder
@@ -59,9 +59,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	l.w.SetMaxOpenConns(1)
 	// A closed idle writer would throw away the prepared statements.
 	l.w.SetMaxIdleConns(1)
-	l.w.SetConnMaxLifetime(0)
-	l.w.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, l.w); err != nil {
+	if err := migrate(ctx, l.w, migrations()); err != nil {
 		return err
 	}
 	// The reader pool is opened only after the writer has switched the file
@@ -114,8 +112,7 @@ func (l *Ledger) Close() error {
 // migrate applies the migrations the file lacks. The version is read inside
 // each write transaction, so two processes opening a fresh file at once
 // cannot both apply the same migration.
-func migrate(ctx context.Context, db *sql.DB) error {
-	steps := migrations()
+func migrate(ctx context.Context, db *sql.DB, steps []string) error {
 	for {
 		done, err := migrateOne(ctx, db, steps)
 		if err != nil {

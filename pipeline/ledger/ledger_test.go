@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -58,6 +59,69 @@ func TestMigrationsFreshAndReopen(t *testing.T) {
 	got, err := l2.ByClaim(ctx, "a")
 	if err != nil || got == nil || got.ID != id {
 		t.Fatalf("after reopen ByClaim = %+v, %v; want id %d", got, err, id)
+	}
+}
+
+// A migration that fails leaves the file at the previous version with
+// nothing of the failed step in it, and the next Open can try again.
+func TestMigrationIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	uri, err := fileURI(filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", uri+"?"+writerParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	steps := []string{
+		`CREATE TABLE one (a INTEGER)`,
+		`CREATE TABLE two (a INTEGER); INSERT INTO one VALUES (1); CREATE TABLE broken (`,
+	}
+	if err := migrate(ctx, db, steps); err == nil || !strings.Contains(err.Error(), "migration 2") {
+		t.Fatalf("migrate = %v, want an error naming migration 2", err)
+	}
+	var version, rows int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 1 {
+		t.Errorf("user_version = %d, %v; want 1", version, err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM one`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("table one has %d rows, %v; the failed step's insert must be rolled back", rows, err)
+	}
+	if tables := tableNames(t, db); slices.Contains(tables, "two") {
+		t.Errorf("failed step left table two: %v", tables)
+	}
+	steps[1] = `CREATE TABLE two (a INTEGER)`
+	if err := migrate(ctx, db, steps); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 2 {
+		t.Errorf("after the fix user_version = %d, %v; want 2", version, err)
+	}
+}
+
+// Two processes opening a fresh file at once (the batch and a status
+// command) must not both run the first migration.
+func TestConcurrentOpenOfFreshFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			l, err := Open(context.Background(), path)
+			if err == nil {
+				err = l.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
 
