@@ -2,6 +2,7 @@ package form
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
@@ -145,5 +148,78 @@ print(sum(1 for r in rows if r[4] is not None and str(r[4]).islower()))
 	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Levels) - 1 + 8 // table, a gap, 填表說明 and its six lines
 	if len(lines) != 2 || lines[0] != strconv.Itoa(wantRows) || lines[1] != strconv.Itoa(len(ws.Catalogue.Inputs())) {
 		t.Errorf("openpyxl read-only saw rows/codes %q, want %d rows and %d codes", lines, wantRows, len(ws.Catalogue.Inputs()))
+	}
+}
+
+func TestLongTextIsClippedInMessages(t *testing.T) {
+	ws := loadWorkspace(t)
+	path := filepath.Join(t.TempDir(), "long.xlsx")
+	writeFilledFile(t, path, ws, sampleIdentity(), sampleValues())
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	essay := strings.Repeat("本單位高度重視，", 2000) + "\n\x07"
+	for cell, v := range map[string]string{"C10": essay, "F3": essay, "B4": essay} {
+		if err := f.SetCellStr(SheetName, cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	sub, fs, err := Read(path, ws.Catalogue, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 2 {
+		t.Errorf("findings %+v, want form.number on C10 and form.identity on F3", fs)
+	}
+	for _, fd := range fs {
+		if n := len([]rune(fd.Message)); n > 80 || strings.ContainsAny(fd.Message, "\n\x07") {
+			t.Errorf("message of %d characters or with control characters: %q", n, fd.Message)
+		}
+	}
+	if n := len([]rune(sub.FilledBy)); n > maxIdentityRunes {
+		t.Errorf("填報人 kept %d characters, want at most %d", n, maxIdentityRunes)
+	}
+}
+
+func TestReadOfAMissingFileIsAnError(t *testing.T) {
+	ws := loadWorkspace(t)
+	sub, fs, err := Read(filepath.Join(t.TempDir(), "gone.xlsx"), ws.Catalogue, DefaultLimits())
+	if !errors.Is(err, os.ErrNotExist) || sub != nil || fs != nil {
+		t.Errorf("Read of a missing file = %v, %v, %v; want only an os.ErrNotExist error", sub, fs, err)
+	}
+}
+
+func TestLimitsApplyBeforeReading(t *testing.T) {
+	ws := loadWorkspace(t)
+	path := filepath.Join(t.TempDir(), "form.xlsx")
+	writeFilledFile(t, path, ws, sampleIdentity(), sampleValues())
+	tests := []struct {
+		name string
+		lim  Limits
+		rule string
+	}{
+		{"bytes", Limits{MaxBytes: 4 << 10}, RuleLimit},
+		{"unzipped", Limits{MaxUnzipBytes: 16 << 10}, RuleLimit},
+		{"rows", Limits{MaxRows: 20}, RuleLimit},
+		{"cells", Limits{MaxCells: 100}, RuleLimit},
+		{"defaults", Limits{}, ""},
+	}
+	for _, tt := range tests {
+		sub, fs, err := Read(path, ws.Catalogue, tt.lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if len(fs) > 0 {
+			got = fs[0].Rule
+		}
+		if len(fs) > 1 || got != tt.rule || (tt.rule != "") != (sub == nil) {
+			t.Errorf("%s: findings %+v, want %q", tt.name, fs, tt.rule)
+		}
 	}
 }
