@@ -166,3 +166,26 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 		t.Errorf("after commit Current = %v, want both new records", got)
 	}
 }
+
+// The status command opens the ledger while the batch is inside a write
+// transaction; an up-to-date file must open without the write lock.
+func TestOpenDuringAWrite(t *testing.T) {
+	ctx := context.Background()
+	w, path := openTemp(t)
+	tx, err := w.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := w.insert(ctx, tx, []Record{sub("a", "U01", "2008-12", acc, 0, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open while another handle writes: %v", err)
+	}
+	defer r.Close()
+	if st, err := r.Status(ctx, "2008-12"); err != nil || len(st) != 0 {
+		t.Errorf("Status during the write = %v, %v; want nothing yet", st, err)
+	}
+}

@@ -57,7 +57,8 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 		return err
 	}
 	l.w.SetMaxOpenConns(1)
-	// A closed idle writer would throw away the prepared statements.
+	// Keep the writer open between writes: a new connection would run the
+	// pragmas and prepare the statements again.
 	l.w.SetMaxIdleConns(1)
 	if err := migrate(ctx, l.w, migrations()); err != nil {
 		return err
@@ -109,10 +110,19 @@ func (l *Ledger) Close() error {
 	return nil
 }
 
-// migrate applies the migrations the file lacks. The version is read inside
-// each write transaction, so two processes opening a fresh file at once
-// cannot both apply the same migration.
+// migrate applies the migrations the file lacks. The version is read again
+// inside each write transaction, so two processes opening a fresh file at
+// once cannot both apply the same migration. An up-to-date file is
+// recognised without the write lock, so the status command can open the
+// ledger while the batch is in a long write.
 func migrate(ctx context.Context, db *sql.DB, steps []string) error {
+	var version int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version == len(steps) {
+		return nil
+	}
 	for {
 		done, err := migrateOne(ctx, db, steps)
 		if err != nil {
