@@ -1,0 +1,297 @@
+package inbox
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// unknown stands in for a period or unit that is not a plain name.
+const unknown = "_unknown"
+
+// maxStemBytes keeps archive names under the 255-byte limit of Linux file
+// systems (Windows counts 255 UTF-16 units, which is never less) with room
+// for the receive time, hash, suffix and extension.
+const maxStemBytes = 180
+
+// Archive moves a claim to its archive folder and returns the final path.
+// sha is the file's SHA-256 in hex. It never overwrites a file: a name
+// taken by different content gets -2, -3, … before the extension. Calling
+// it again for a claim already archived (the file gone from work/ and its
+// content at the computed name) returns that path, so a batch killed
+// halfway can finish; an identical file received in the same second under
+// the same name counts as that copy.
+func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (string, error) {
+	sha = strings.ToLower(sha)
+	if len(sha) != 64 || !isLowerHex(sha) {
+		return "", fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
+	}
+	src, err := in.claimPath(c)
+	if err != nil {
+		return "", err
+	}
+	kind := "rejected"
+	if accepted {
+		kind = "accepted"
+	}
+	dir := filepath.Join(in.archive, kind, safeName(period), safeName(unit))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create archive folder: %w", err)
+	}
+	srcInfo, err := os.Lstat(src)
+	gone := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !gone {
+		return "", fmt.Errorf("archive %s: %w", c.Name, err)
+	}
+	base := archiveName(c.OrigName, c.ReceivedAt, sha)
+	for n := 1; n < 1000; n++ {
+		dst := filepath.Join(dir, numbered(base, n))
+		dstInfo, err := os.Lstat(dst)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && gone:
+			return "", fmt.Errorf("archive %s: %w: neither in work nor at %s", c.Name, fs.ErrNotExist, dst)
+		case errors.Is(err, fs.ErrNotExist):
+			err := place(src, dst, srcInfo.Size(), sha)
+			if errors.Is(err, fs.ErrExist) {
+				continue // appeared since the Lstat
+			}
+			if err != nil {
+				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+			}
+		case err != nil:
+			return "", fmt.Errorf("archive %s: %w", c.Name, err)
+		case !gone && os.SameFile(srcInfo, dstInfo):
+			// Linked by a batch that died before removing the original.
+		default:
+			same, err := hasContent(dst, sha)
+			if err != nil {
+				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+			}
+			if !same {
+				continue
+			}
+		}
+		if !gone {
+			if err := syncFile(dst); err != nil {
+				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+			}
+			if err := syncDir(dir); err != nil {
+				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+			}
+			if err := os.Remove(src); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("archive %s: remove from work: %w", c.Name, err)
+			}
+		}
+		in.removeClaimDirs(c.Name, c.Folder)
+		return dst, nil
+	}
+	return "", fmt.Errorf("archive %s: 999 files already named %s", c.Name, base)
+}
+
+// claimPath recomputes where a claim's file lies, refusing a claim whose
+// parts could point outside work/claimed/.
+func (in *Inbox) claimPath(c Claim) (string, error) {
+	if _, ok := parseClaimName(c.Name); !ok || !isPlainName(c.OrigName) || (c.Folder != "" && !isPlainName(c.Folder)) {
+		return "", fmt.Errorf("archive %q: not a claim from Claim or Recover", c.Name)
+	}
+	p := filepath.Join(in.claimedDir(), c.Name, c.Folder, c.OrigName)
+	if c.Path != "" && filepath.Clean(c.Path) != p {
+		return "", fmt.Errorf("archive %s: path %s is not the claim's", c.Name, c.Path)
+	}
+	return p, nil
+}
+
+// place puts src's content at dst without replacing anything at dst; it
+// leaves src in place. A hard link is atomic and refuses an existing dst.
+// Where links are not supported a rename serves: the caller checked that
+// dst is free, and the batch lock keeps others out of the archive. Across
+// file systems it copies.
+func place(src, dst string, size int64, sha string) error {
+	err := os.Link(src, dst)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if !isCrossDevice(err) {
+		err = os.Rename(src, dst)
+		if err == nil {
+			return nil
+		}
+		if !isCrossDevice(err) {
+			return err
+		}
+	}
+	return copyVerified(src, dst, size, sha)
+}
+
+// copyVerified copies src to a temp file beside dst, syncs it, checks its
+// size and hash, then gives it dst's name without replacing anything.
+func copyVerified(src, dst string, size int64, sha string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".archive-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), in)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("copy to archive: %w", err)
+	}
+	if n != size || hex.EncodeToString(h.Sum(nil)) != sha {
+		return fmt.Errorf("copy to archive: the copy (%d bytes) differs from the claimed file (%d bytes, sha256 %s)", n, size, sha)
+	}
+	if err := os.Link(tmp.Name(), dst); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasContent reports whether the file at path has the SHA-256 sha.
+func hasContent(path, sha string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, err
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha, nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// archiveName is <stem>__<received>__<sha8><ext>, the stem and extension
+// cleaned so that the name is valid on Windows and Unix alike.
+func archiveName(orig string, received time.Time, sha string) string {
+	ext := filepath.Ext(orig)
+	stem := orig[:len(orig)-len(ext)]
+	if !isPlainExt(ext) {
+		stem, ext = orig, ""
+	}
+	stem = cleanStem(stem)
+	return stem + "__" + received.UTC().Format(stampLayout) + "__" + sha[:8] + strings.ToLower(ext)
+}
+
+func isPlainExt(ext string) bool {
+	if len(ext) < 2 || len(ext) > 11 {
+		return false
+	}
+	for _, r := range ext[1:] {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanStem replaces what Windows or Unix forbids in a name (separators,
+// control characters, invalid UTF-8, <>:"|?*) with '_', drops leading dots
+// (hidden) and trailing dots and spaces (which Windows strips), shortens
+// the stem at a character boundary, and defuses device names such as CON.
+func cleanStem(s string) string {
+	var b strings.Builder
+	for i, w := 0, 0; i < len(s); i += w {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w = size
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) || strings.ContainsRune(`/\<>:"|?*`, r) {
+			r = '_'
+		}
+		if b.Len()+utf8.RuneLen(r) > maxStemBytes {
+			break
+		}
+		b.WriteRune(r)
+	}
+	out := strings.TrimRight(strings.TrimLeft(b.String(), ". "), ". ")
+	if out == "" {
+		return "file"
+	}
+	if isDeviceName(out) {
+		return "_" + out
+	}
+	return out
+}
+
+// numbered adds -n before the extension for n > 1.
+func numbered(name string, n int) string {
+	if n == 1 {
+		return name
+	}
+	ext := filepath.Ext(name)
+	return name[:len(name)-len(ext)] + "-" + strconv.Itoa(n) + ext
+}
+
+// safeName returns s when it is a plain name for one folder, else
+// "_unknown". Period and unit codes are short plain names; anything else
+// came from a damaged or hostile file and must not pick a path.
+func safeName(s string) string {
+	if len(s) == 0 || len(s) > 64 || !utf8.ValidString(s) || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") || isDeviceName(s) {
+		return unknown
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			return unknown
+		}
+	}
+	return s
+}
+
+// isDeviceName reports the names Windows reserves for devices, with or
+// without an extension.
+func isDeviceName(s string) bool {
+	base, _, _ := strings.Cut(s, ".")
+	base = strings.ToUpper(strings.TrimRight(base, " "))
+	switch base {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	if len(base) >= 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) {
+		switch base[3:] {
+		case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³":
+			return true
+		}
+	}
+	return false
+}
+
+// isPlainName reports a single path element of this system: no separator,
+// not "." or "..", no NUL.
+func isPlainName(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\x00"+string(filepath.Separator))
+}

@@ -1,0 +1,213 @@
+package inbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// stampLayout is the receive time in claim and archive names.
+const stampLayout = "20060102T150405Z"
+
+// Claim takes a candidate into work/claimed/ by an atomic rename (see the
+// package comment). It fails with ErrGone when the file is no longer
+// there to take or has changed since the scan.
+func (in *Inbox) Claim(c Candidate) (Claim, error) {
+	if !isPlainName(c.Name) || (c.Folder != "" && !isPlainName(c.Folder)) || filepath.Base(c.Path) != c.Name {
+		return Claim{}, fmt.Errorf("claim %q: not a candidate from Scan", c.Path)
+	}
+	info, err := os.Lstat(c.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Claim{}, fmt.Errorf("%w: %s", ErrGone, c.Path)
+	}
+	if err != nil {
+		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
+	}
+	if !info.Mode().IsRegular() || info.Size() != c.Size || !info.ModTime().Equal(c.ModTime) {
+		return Claim{}, fmt.Errorf("%w: %s changed since the scan", ErrGone, c.Path)
+	}
+	seen := c.Seen
+	if seen.IsZero() {
+		seen = in.now()
+	}
+	received := seen.UTC().Truncate(time.Second)
+	if err := os.MkdirAll(in.claimedDir(), 0o755); err != nil {
+		return Claim{}, fmt.Errorf("create claim folder: %w", err)
+	}
+	name, dir, err := in.newClaimDir(received)
+	if err != nil {
+		return Claim{}, err
+	}
+	target := dir
+	if c.Folder != "" {
+		target = filepath.Join(dir, c.Folder)
+		if err := os.Mkdir(target, 0o755); err != nil {
+			os.Remove(dir)
+			return Claim{}, fmt.Errorf("create claim folder: %w", err)
+		}
+	}
+	dst := filepath.Join(target, c.Name)
+	if err := os.Rename(c.Path, dst); err != nil {
+		// The folders are new and empty: nothing of anyone else's goes.
+		os.Remove(target)
+		os.Remove(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return Claim{}, fmt.Errorf("%w: %s", ErrGone, c.Path)
+		case isBusy(err):
+			return Claim{}, fmt.Errorf("%w: %s is open in another program", ErrGone, c.Path)
+		case isCrossDevice(err):
+			return Claim{}, fmt.Errorf("claim %s: the work folder must be on the same disk as the inbox: %w", c.Path, err)
+		}
+		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
+	}
+	for _, d := range []string{target, dir, in.claimedDir(), filepath.Dir(c.Path)} {
+		if err := syncDir(d); err != nil {
+			return Claim{}, fmt.Errorf("claim %s: sync %s: %w", c.Path, d, err)
+		}
+	}
+	return Claim{Path: dst, Name: name, Folder: c.Folder, OrigName: c.Name, ReceivedAt: received}, nil
+}
+
+// newClaimDir creates a claim's own folder. The random part makes the name
+// unique among claims received in the same second; Mkdir, which fails on
+// an existing folder, makes sure of it.
+func (in *Inbox) newClaimDir(received time.Time) (name, dir string, err error) {
+	for range 8 {
+		var b [4]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", "", fmt.Errorf("claim name: %w", err)
+		}
+		name = formatClaimName(received, hex.EncodeToString(b[:]))
+		dir = filepath.Join(in.claimedDir(), name)
+		err = os.Mkdir(dir, 0o755)
+		if err == nil {
+			return name, dir, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", "", fmt.Errorf("create claim folder: %w", err)
+		}
+	}
+	return "", "", fmt.Errorf("create claim folder: %w", err)
+}
+
+// formatClaimName is <received>-<8 hex>, e.g. 20081205T101500Z-1a2b3c4d.
+func formatClaimName(received time.Time, random string) string {
+	return received.UTC().Format(stampLayout) + "-" + random
+}
+
+// parseClaimName is the inverse of formatClaimName; ok is false for any
+// name formatClaimName does not make.
+func parseClaimName(name string) (received time.Time, ok bool) {
+	stamp := len(stampLayout)
+	if len(name) != stamp+1+8 || name[stamp] != '-' || !isLowerHex(name[stamp+1:]) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(stampLayout, name[:stamp])
+	if err != nil || formatClaimName(t, name[stamp+1:]) != name {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Recover returns the claims a killed batch left in work/claimed/, oldest
+// first. Claim folders it finds empty (the file was archived, or never
+// arrived) are removed; entries it did not make are left alone.
+func (in *Inbox) Recover(ctx context.Context) ([]Claim, error) {
+	entries, err := os.ReadDir(in.claimedDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read claims: %w", err)
+	}
+	var claims []Claim
+	for _, e := range entries { // ReadDir sorts by name, which starts with the time
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		received, ok := parseClaimName(e.Name())
+		if !ok || !e.IsDir() {
+			continue
+		}
+		c, found, err := in.readClaim(e.Name(), received)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			claims = append(claims, c)
+		}
+	}
+	return claims, nil
+}
+
+// readClaim reads one claim folder: <name>/<file> or <name>/<folder>/<file>.
+func (in *Inbox) readClaim(name string, received time.Time) (Claim, bool, error) {
+	dir := filepath.Join(in.claimedDir(), name)
+	c := Claim{Name: name, ReceivedAt: received}
+	for depth := 0; depth < 2; depth++ {
+		entries, err := listNonJunk(dir)
+		if err != nil {
+			return Claim{}, false, fmt.Errorf("read claim %s: %w", name, err)
+		}
+		if len(entries) == 0 {
+			in.removeClaimDirs(name, c.Folder)
+			return Claim{}, false, nil
+		}
+		if len(entries) > 1 {
+			return Claim{}, false, fmt.Errorf("claim %s holds %d entries, want one file: move the extra ones out", dir, len(entries))
+		}
+		e := entries[0]
+		switch {
+		case e.Type().IsRegular():
+			c.OrigName = e.Name()
+			c.Path = filepath.Join(dir, e.Name())
+			return c, true, nil
+		case e.IsDir() && depth == 0:
+			c.Folder = e.Name()
+			dir = filepath.Join(dir, e.Name())
+		default:
+			return Claim{}, false, fmt.Errorf("claim %s holds %s, want one file", dir, e.Name())
+		}
+	}
+	return Claim{}, false, fmt.Errorf("claim %s holds a folder, want one file", dir)
+}
+
+func listNonJunk(dir string) ([]fs.DirEntry, error) {
+	all, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []fs.DirEntry
+	for _, e := range all {
+		if !isJunk(e.Name()) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// removeClaimDirs removes a finished claim's folders if they are empty. A
+// failure only leaves an empty folder, which the next Recover removes.
+func (in *Inbox) removeClaimDirs(name, folder string) {
+	dir := filepath.Join(in.claimedDir(), name)
+	if folder != "" {
+		os.Remove(filepath.Join(dir, folder))
+	}
+	os.Remove(dir)
+}

@@ -1,0 +1,51 @@
+// Package inbox takes files from the inbox safely: only once they have
+// stopped changing, each by exactly one process, and puts every taken file
+// in the archive under a name that never overwrites another.
+//
+// Scanning. Units drop files into inbox/<unit-code>/ (or inbox/ itself).
+// Folders below a unit folder are walked too, up to inbox/<unit>/a/b/, so
+// that a clerk who drags in a folder is not silently ignored; the file
+// still belongs to the first-level folder. Symbolic links, devices and
+// pipes are never taken (a link could lead out of the inbox; a pipe blocks
+// a reader forever), nor are the junk files Office and file managers leave
+// in shared folders (see isJunk).
+//
+// Settling. A file is ready when its size and modification time have not
+// changed for SettleSeconds, measured on this program's clock from when
+// Scan first saw that size and time: a server's clock may be wrong, and a
+// copy keeps the source's old modification time. The sightings are kept in
+// work/inbox-seen.json, so batches run minutes apart settle files between
+// them. A batch that starts cold sees every file for the first time; it
+// takes them on a second Scan after the settle time, or on the next run
+// (the scheduler's poll keeps the sightings fresh between nightly runs).
+// The file is a cache: when it is unreadable it is started afresh, which
+// only delays files by one settle time.
+//
+// Windows' CopyFile creates the destination at full size before the data
+// arrives, so "size unchanged" does not prove a file complete. A workbook
+// (.xlsx and the other zip-based types) whose zip end record is missing
+// therefore waits for a second settle time; after that it is ready and the
+// form reader rejects it as damaged, with a reason, instead of it waiting
+// for ever. Empty files always wait: they are usually a copy just begun.
+// A file over the size cap is still ready (marked TooLarge) so that it is
+// rejected with a reason rather than left behind.
+//
+// Claiming. Claim renames the file into its own new folder,
+// work/claimed/<received>-<random>/[<unit folder>/]<original name>. The
+// rename is atomic on one file system, so of two processes claiming one
+// file exactly one succeeds; the other gets ErrGone. The file keeps its
+// original name, which therefore always fits the file system, and the
+// folder name alone gives back the receive time, the unit folder and the
+// original name for Recover. The receive time is when Scan first saw the
+// file as it was taken (whole seconds, UTC), not when the batch ran.
+//
+// Archiving. Archive moves a claim to
+// archive/{accepted,rejected}/<period>/<unit>/<name>__<received>__<sha8><ext>,
+// a name computed from the claim alone, so that a batch that died halfway
+// computes it again and finds its own work done. Period and unit may come
+// from a file's content: anything but a plain name (letters, digits, '-',
+// '_', '.'; no "..", no Windows device name) becomes "_unknown". The move
+// is a hard link then an unlink, because a link, unlike a rename, refuses
+// to replace an existing file; across file systems it is a copy that is
+// synced and checked against the content hash before the original goes.
+package inbox

@@ -1,0 +1,73 @@
+package inbox
+
+import (
+	"errors"
+	"path/filepath"
+	"time"
+
+	"countybrief/pipeline/workspace"
+)
+
+// ErrGone means a file can no longer be claimed: another process took it,
+// the unit withdrew or replaced it after the scan, or (on Windows) it is
+// still open in another program. It stays, or comes back, in the inbox for
+// a later scan.
+var ErrGone = errors.New("file gone from the inbox")
+
+// Layout inside the work folder.
+const (
+	claimedDir = "claimed"
+	seenFile   = "inbox-seen.json"
+)
+
+// Inbox scans, claims and archives the files of one workspace.
+type Inbox struct {
+	inbox, work, archive string
+	settle               time.Duration
+	maxBytes             int64
+	now                  func() time.Time
+}
+
+// New returns the inbox of ws. now is the clock settle times are measured
+// on; time.Now when nil.
+func New(ws *workspace.Workspace, now func() time.Time) *Inbox {
+	if now == nil {
+		now = time.Now
+	}
+	return &Inbox{
+		inbox:    filepath.Clean(ws.InboxDir()),
+		work:     filepath.Clean(ws.WorkDir()),
+		archive:  filepath.Clean(ws.ArchiveDir()),
+		settle:   time.Duration(ws.Config.SettleSeconds) * time.Second,
+		maxBytes: ws.Config.MaxFileBytes,
+		now:      now,
+	}
+}
+
+// Candidate is a settled file Scan found.
+type Candidate struct {
+	Path string
+	// Folder is the first-level folder under inbox/ (a unit code, unless a
+	// unit misnamed it), "" for a file at the top.
+	Folder string
+	Name   string
+	Size   int64
+	// ModTime is as the file system reports it; Claim checks it again.
+	ModTime time.Time
+	// TooLarge marks a file over the size cap: to be rejected unread.
+	TooLarge bool
+	// Seen is when Scan first saw the file at this size and time.
+	Seen time.Time
+}
+
+// Claim is a file taken into work/ by one batch.
+type Claim struct {
+	Path string
+	// Name identifies the claim (the ledger's key for it).
+	Name       string
+	Folder     string
+	OrigName   string
+	ReceivedAt time.Time
+}
+
+func (in *Inbox) claimedDir() string { return filepath.Join(in.work, claimedDir) }

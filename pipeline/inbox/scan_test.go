@@ -1,0 +1,362 @@
+package inbox
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestScanIgnoresJunk(t *testing.T) {
+	tests := []struct {
+		path string
+		take bool
+	}{
+		{"Z01/洋川鎮11月報表.xlsx", true},
+		{"Z01/~$洋川鎮11月報表.xlsx", false},
+		{"Z01/.~lock.洋川鎮11月報表.xlsx#", false},
+		{"Z01/._洋川鎮11月報表.xlsx", false},
+		{"Z01/.DS_Store", false},
+		{"Z01/Thumbs.db", false},
+		{"Z01/desktop.ini", false},
+		{"Z01/DESKTOP.INI", false},
+		{"Z01/~WRL0001.tmp", false},
+		{"Z01/報表.xlsx.crdownload", false},
+		{"Z01/報表.xlsx.part", false},
+		{"Z01/報表.TMP", false},
+		{"Z01/.hidden.xlsx", false},
+		{"Z02/報表.xls", true},
+		{"Z02/報表 (2).xlsx", true},
+		{"Z02/report.pdf", true}, // not a form: taken, to be rejected with a reason
+		{"頂層文件.xlsx", true},
+		{"Z03/11月/報表.xlsx", true},
+		{"Z03/a/b/深.xlsx", true},
+		{"Z03/a/b/c/太深.xlsx", false}, // deeper than inbox/<unit>/a/b/
+		{".snapshot/Z01/報表.xlsx", false},
+		{"Z04/@eaDir/報表.xlsx", false},
+		{"Z04/#recycle/報表.xlsx", false},
+		{"$RECYCLE.BIN/報表.xlsx", false},
+		{"新建文件夾/報表.xlsx", true}, // a misnamed unit folder: taken, rejected later
+	}
+	ws := newWorkspace(t, 0)
+	book := workbook(t, "報表")
+	var want []string
+	for _, tt := range tests {
+		write(t, filepath.Join(ws.InboxDir(), filepath.FromSlash(tt.path)), book)
+		if tt.take {
+			folder, name, ok := strings.Cut(tt.path, "/")
+			if !ok {
+				folder, name = "", folder
+			}
+			want = append(want, folder+"/"+name[strings.LastIndex(name, "/")+1:])
+		}
+	}
+	write(t, filepath.Join(ws.InboxDir(), "Z05", "empty.xlsx"), nil)
+	wantWaiting := 1
+	if runtime.GOOS != "windows" { // Windows needs a privilege to make links
+		if err := os.Symlink(filepath.Join(ws.Dir, "config.yaml"), filepath.Join(ws.InboxDir(), "Z05", "link.xlsx")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ready, waiting, err := New(ws, nil).Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(ready)
+	sortStrings(got)
+	sortStrings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ready:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if waiting != wantWaiting {
+		t.Errorf("waiting = %d, want %d (the empty file)", waiting, wantWaiting)
+	}
+	for _, c := range ready {
+		if c.Folder == "Z03" && c.Name != "報表.xlsx" && c.Name != "深.xlsx" {
+			t.Errorf("file from a subfolder: %+v", c)
+		}
+	}
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func TestSettleIsMeasuredOnOwnClock(t *testing.T) {
+	type step struct {
+		at      time.Duration // since t0
+		do      func(t *testing.T, path string)
+		ready   bool
+		waiting int
+	}
+	touch := func(mtime time.Time) func(*testing.T, string) {
+		return func(t *testing.T, path string) {
+			if err := os.Chtimes(path, mtime, mtime); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	grow := func(t *testing.T, path string) {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write([]byte("more"))
+		f.Close()
+	}
+	tests := []struct {
+		name  string
+		mtime time.Time
+		steps []step
+	}{
+		{"settles after ten seconds", t0, []step{
+			{0, nil, false, 1}, {9 * time.Second, nil, false, 1}, {10 * time.Second, nil, true, 0}}},
+		{"an old modification time does not make a file ready", t0.AddDate(-3, 0, 0), []step{
+			{0, nil, false, 1}, {5 * time.Second, nil, false, 1}, {10 * time.Second, nil, true, 0}}},
+		{"a modification time in the future does not hold a file back", t0.AddDate(1, 0, 0), []step{
+			{0, nil, false, 1}, {10 * time.Second, nil, true, 0}}},
+		{"growing restarts the wait", t0, []step{
+			{0, nil, false, 1}, {5 * time.Second, grow, false, 1}, {14 * time.Second, nil, false, 1}, {15 * time.Second, nil, true, 0}}},
+		{"a new modification time restarts the wait", t0, []step{
+			{0, nil, false, 1}, {8 * time.Second, touch(t0.Add(time.Hour)), false, 1}, {17 * time.Second, nil, false, 1}, {18 * time.Second, nil, true, 0}}},
+		{"our clock set back restarts the wait", t0, []step{
+			{0, nil, false, 1}, {-time.Hour, nil, false, 1}, {-time.Hour + 9*time.Second, nil, false, 1}, {-time.Hour + 10*time.Second, nil, true, 0}}},
+		{"seen long ago counts as settled", t0, []step{
+			{0, nil, false, 1}, {48 * time.Hour, nil, true, 0}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWorkspace(t, 10)
+			path := filepath.Join(ws.InboxDir(), "Z01", "報表.xls")
+			write(t, path, []byte("an old-style workbook, not a zip"))
+			touch(tt.mtime)(t, path)
+			c := &clock{}
+			for i, s := range tt.steps {
+				if s.do != nil {
+					s.do(t, path)
+				}
+				c.set(t0.Add(s.at))
+				// A new Inbox each time: batches are separate processes.
+				ready, waiting, err := New(ws, c.now).Scan(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (len(ready) == 1) != s.ready || waiting != s.waiting {
+					t.Fatalf("step %d (t0%+v): %d ready, %d waiting; want ready %v, %d waiting", i, s.at, len(ready), waiting, s.ready, s.waiting)
+				}
+			}
+		})
+	}
+}
+
+func TestSettleZeroTakesEverythingAtOnce(t *testing.T) {
+	ws := newWorkspace(t, 0)
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "a.xlsx"), workbook(t, "a"))
+	write(t, filepath.Join(ws.InboxDir(), "Z02", "half.xlsx"), workbook(t, "b")[:100])
+	ready, waiting, err := New(ws, func() time.Time { return t0 }).Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ready) != 2 || waiting != 0 {
+		t.Fatalf("%v ready, %d waiting; want both ready", names(ready), waiting)
+	}
+}
+
+func TestSlowWriterIsNotTaken(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	path := filepath.Join(ws.InboxDir(), "Z01", "報表.xlsx")
+	data := workbook(t, "slow")
+	chunk := len(data)/8 + 1
+	wrote, scanned := make(chan int), make(chan struct{})
+	go func() {
+		f, err := os.Create(path)
+		if err != nil {
+			close(wrote)
+			return
+		}
+		defer f.Close()
+		for off := 0; off < len(data); off += chunk {
+			f.Write(data[off:min(off+chunk, len(data))])
+			wrote <- off
+			<-scanned
+		}
+		close(wrote)
+	}()
+	c := &clock{t: t0}
+	in := New(ws, c.now)
+	for range wrote {
+		// Far more than the settle time passes between chunks on our
+		// clock, yet every scan sees a changed file.
+		c.set(c.now().Add(time.Minute))
+		ready, _, err := in.Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ready) != 0 {
+			t.Fatalf("taken while being written: %+v", ready[0])
+		}
+		scanned <- struct{}{}
+	}
+	// The last scan in the loop saw the final size; unchanged a settle
+	// time later, the file is ready.
+	c.set(c.now().Add(10 * time.Second))
+	ready, _, err := in.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ready) != 1 || ready[0].Size != int64(len(data)) {
+		t.Fatalf("ready = %+v, want the whole file", ready)
+	}
+}
+
+func TestPreallocatedWorkbookWaits(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	data := workbook(t, "preallocated")
+	path := filepath.Join(ws.InboxDir(), "Z01", "報表.xlsx")
+	// What CopyFile does: the full size at once, the data later, and (over
+	// SMB) a modification time that need not move while it arrives.
+	write(t, path, make([]byte, len(data)))
+	stamp := func() {
+		if err := os.Chtimes(path, t0, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill := func(n int) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(data[:n], 0); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		stamp()
+	}
+	stamp()
+	c := &clock{}
+	scan := func(at time.Duration) int {
+		t.Helper()
+		c.set(t0.Add(at))
+		ready, _, err := New(ws, c.now).Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ready)
+	}
+	steps := []struct {
+		at    time.Duration
+		fill  int
+		ready int
+	}{
+		{0, 0, 0},
+		{10 * time.Second, 0, 0},             // settled, but nothing has arrived
+		{15 * time.Second, len(data) / 2, 0}, // half arrived
+		{19 * time.Second, len(data), 1},     // all arrived: zip end present
+	}
+	for i, s := range steps {
+		if s.fill > 0 {
+			fill(s.fill)
+		}
+		if got := scan(s.at); got != s.ready {
+			t.Fatalf("step %d: %d ready, want %d", i, got, s.ready)
+		}
+	}
+}
+
+func TestTruncatedWorkbookIsTakenAfterTwiceTheSettleTime(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	data := workbook(t, "cut")
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "cut.xlsx"), data[:len(data)-30])
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "whole.xlsx"), data)
+	c := &clock{}
+	for _, s := range []struct {
+		at   time.Duration
+		want string
+	}{
+		{0, ""},
+		{10 * time.Second, "Z01/whole.xlsx"},
+		{19 * time.Second, "Z01/whole.xlsx"},
+		{20 * time.Second, "Z01/cut.xlsx Z01/whole.xlsx"},
+	} {
+		c.set(t0.Add(s.at))
+		ready, _, err := New(ws, c.now).Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(names(ready), " "); got != s.want {
+			t.Errorf("at t0+%v: ready %q, want %q", s.at, got, s.want)
+		}
+	}
+}
+
+func TestTooLargeIsReadyAndMarked(t *testing.T) {
+	ws := newWorkspace(t, 0)
+	ws.Config.MaxFileBytes = 1000
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "big.xlsx"), make([]byte, 1001))
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "small.xlsx"), make([]byte, 1000))
+	ready, _, err := New(ws, nil).Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ready) != 2 || !ready[0].TooLarge || ready[1].TooLarge {
+		t.Fatalf("ready = %+v, want big marked TooLarge and small not", ready)
+	}
+}
+
+func TestScanFailsWithoutInbox(t *testing.T) {
+	ws := newWorkspace(t, 0)
+	if err := os.RemoveAll(ws.InboxDir()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := New(ws, nil).Scan(context.Background()); err == nil {
+		t.Fatal("no error for a missing inbox")
+	}
+}
+
+func TestScanSurvivesDamagedState(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	write(t, filepath.Join(ws.InboxDir(), "Z01", "a.xls"), []byte("x"))
+	write(t, filepath.Join(ws.WorkDir(), seenFile), []byte("{not json"))
+	c := &clock{t: t0}
+	if _, waiting, err := New(ws, c.now).Scan(context.Background()); err != nil || waiting != 1 {
+		t.Fatalf("waiting %d, err %v", waiting, err)
+	}
+	c.set(t0.Add(10 * time.Second))
+	if ready, _, err := New(ws, c.now).Scan(context.Background()); err != nil || len(ready) != 1 {
+		t.Fatalf("ready %v, err %v", ready, err)
+	}
+}
+
+func TestHasZipEnd(t *testing.T) {
+	data := workbook(t, "x")
+	commented := append(append([]byte{}, data[:len(data)-2]...), 3, 0, 'a', 'b', 'c')
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"workbook", data, true},
+		{"zip comment after the record", commented, true},
+		{"last bytes missing", data[:len(data)-1], false},
+		{"zeros", make([]byte, 4096), false},
+		{"tiny", []byte("PK\x05\x06"), false},
+		{"record in the middle only", append(append([]byte{}, data...), make([]byte, 100)...), false},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name)
+			write(t, path, tt.data)
+			if got := hasZipEnd(path); got != tt.want {
+				t.Errorf("hasZipEnd = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

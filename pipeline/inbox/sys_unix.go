@@ -1,0 +1,28 @@
+//go:build unix
+
+package inbox
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// syncDir makes a rename or new name in dir durable.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func isCrossDevice(err error) bool { return errors.Is(err, syscall.EXDEV) }
+
+// isBusy is never true on Unix: a file open in another program can be
+// renamed there.
+func isBusy(error) bool { return false }
