@@ -108,20 +108,22 @@ func Break(text []rune, p Params, adv Advance) []Line {
 		}
 		avail := p.Width - indent
 		best, bestAny := -1, -1
-		nat := 0.0
+		nat, mid := 0.0, 0.0 // natural width; what the marks before the last can give
 		for b := start + 1; b <= n; b++ {
 			nat += adv(b - 1)
 			if b-1 > start {
 				nat += gap(text[b-2], text[b-1], p.Em)
+				mid += shrinkCap(text, b-2, b, p.Em)
 			}
-			fits := nat-squeezeCap(text, start, b, p.Em) <= avail+eps
+			squeeze := mid + shrinkCap(text, b-1, b, p.Em)
+			fits := nat-squeeze <= avail+eps
 			if fits {
 				bestAny = b
 				if b == n || ok[b] {
 					best = b
 				}
 			}
-			if nat-squeezeCap(text, start, b, p.Em)-p.Em > avail {
+			if nat-squeeze-p.Em > avail {
 				break
 			}
 		}
