@@ -78,6 +78,8 @@ func AtLeast(v float64) string {
 		return Count(math.Floor(v/10) * 10)
 	case v >= 1:
 		return Count(math.Floor(v))
+	case v <= 0:
+		return "0"
 	}
 	return strconv.FormatFloat(math.Floor(v*10)/10, 'f', 1, 64)
 }

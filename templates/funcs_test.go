@@ -26,6 +26,7 @@ func TestHelpers(t *testing.T) {
 		{"atleast reflections", AtLeast(1.27), "1"},
 		{"atleast hundreds", AtLeast(345), "300"},
 		{"atleast under one", AtLeast(0.87), "0.8"},
+		{"atleast nothing", AtLeast(0), "0"},
 		{"percent", Percent(79, 149), "53.0%"},
 		{"percent of nothing", Percent(3, 0), "0%"},
 	}

@@ -152,3 +152,22 @@ func TestOutline(t *testing.T) {
 		t.Errorf("text twin lacks the first section heading")
 	}
 }
+
+// TestNothingReported renders the first morning of a period: no unit has
+// reported, none was returned, there is no earlier issue.
+func TestNothingReported(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := Briefing{Issue: 1, Date: domainBriefing(t, ws).Date, Period: "2008-12", Missing: ws.Units}
+	pdf, text := render(t, r, b)
+	for _, want := range []string{"以下73個單位尚未報送", "洋川鎮、鄭場鎮", "縣能源局。", "已有0個報送進展"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	raw := run(t, "pdftotext", "-raw", "-enc", "UTF-8", writeTemp(t, "empty.pdf", pdf), "-")
+	if squash(raw) != squash(text) {
+		i := firstDiff(squash(raw), squash(text))
+		t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(squash(raw), i), around(squash(text), i))
+	}
+}

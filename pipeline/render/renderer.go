@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/template"
 
 	"github.com/longbridgeapp/opencc"
@@ -51,6 +52,19 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	}
 	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws)); err != nil {
 		return nil, fmt.Errorf("trial run on sample data: %w", err)
+	}
+	// Any unit may end up on the 催報 or 退回 list, so every name must be
+	// drawable, not just the sample's.
+	var names strings.Builder
+	for _, u := range ws.Units {
+		names.WriteString(u.Name)
+	}
+	all, err := r.conv(names.String())
+	if err != nil {
+		return nil, fmt.Errorf("convert script: %w", err)
+	}
+	if err := fonts.set.Check(typeset.Fangsong, []rune(all)); err != nil {
+		return nil, fmt.Errorf("unit names: %w", err)
 	}
 	return r, nil
 }
