@@ -89,6 +89,9 @@ func TestBriefing(t *testing.T) {
 			}
 			checkFonts(t, run(t, "pdffonts", path))
 			checkCoverage(t, r, text)
+			if missing, n := uncoveredGlyphs(t, pdf); len(missing) > 0 || n < 2000 {
+				t.Errorf("checked %d drawn characters; drawn as .notdef: %v", n, missing)
+			}
 			if len(pdf) > maxPDFBytes {
 				t.Errorf("PDF is %d bytes, budget %d", len(pdf), maxPDFBytes)
 			}
@@ -219,6 +222,9 @@ func TestStressLineEdges(t *testing.T) {
 				t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(got, i), around(want, i))
 			}
 			checkFonts(t, run(t, "pdffonts", path))
+			if missing, _ := uncoveredGlyphs(t, pdf); len(missing) > 0 {
+				t.Errorf("drawn as .notdef: %v", missing)
+			}
 		})
 	}
 }
