@@ -31,7 +31,7 @@ const recordCols = `id, COALESCE(run_id, 0), claim_name, unit_code, period, orig
 
 // records reads, in one snapshot, the submissions whose ids sel selects,
 // in the given order, with the requested parts loaded.
-func (l *Ledger) records(ctx context.Context, what loads, sel, order string, args ...any) (_ []Record, err error) {
+func (l *Ledger) records(ctx context.Context, what loads, sel, order string, args ...any) ([]Record, error) {
 	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
