@@ -81,7 +81,15 @@ func newView(ws *workspace.Workspace, b *Briefing) *view {
 		v.Missing = append(v.Missing, u.Name)
 	}
 	for _, r := range b.Returned {
-		v.Returned = append(v.Returned, returnedView{Name: r.Unit.Name, File: r.File, Reasons: strings.Join(r.Reasons, "；") + "。"})
+		// Reasons are sentences of their own; the briefing runs them into
+		// one, so their full stops become semicolons.
+		rs := make([]string, 0, len(r.Reasons))
+		for _, reason := range r.Reasons {
+			if reason = strings.TrimRight(strings.TrimSpace(reason), "。；;.，, "); reason != "" {
+				rs = append(rs, reason)
+			}
+		}
+		v.Returned = append(v.Returned, returnedView{Name: r.Unit.Name, File: r.File, Reasons: strings.Join(rs, "；") + "。"})
 	}
 	for _, f := range b.CountyFindings {
 		v.Findings = append(v.Findings, strings.TrimRight(f.Message, "。"))

@@ -111,7 +111,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		Previous: &prev,
 		Reported: reported,
 		Missing:  []workspace.Unit{missing},
-		Returned: []Returned{{Unit: returned, File: "縣人民檢察院-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）", "受益群眾人數（C11）未填"}}},
+		Returned: []Returned{{Unit: returned, File: "縣人民檢察院-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）。", "受益群眾人數（C11）未填"}}},
 		CountyFindings: []rules.Finding{{Rule: "county.solved_ratio", Severity: rules.Warning,
 			Message: "全縣問題解決率低於六成，請督促各單位加快整改"}},
 	}

@@ -60,7 +60,7 @@ func squash(s string) string {
 
 func TestBriefing(t *testing.T) {
 	words := []string{"學習實踐活動簡報", "第3期", "2008年12月6日", "編者按：", "報：", "（共印120份）",
-		"催報", "縣供銷合作社", "退回：縣人民檢察院", "比上期增加12個", "一期118戶拆遷提前6天完成", "2008年12月10日"}
+		"催報", "縣供銷合作社", "退回：縣人民檢察院。查找突出問題（C7）少於其中已解決（C8）；受益群眾人數（C11）未填。審核提示", "比上期增加12個", "一期118戶拆遷提前6天完成", "2008年12月10日"}
 	tests := []struct{ lang string }{{workspace.Traditional}, {workspace.Simplified}}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
