@@ -34,6 +34,10 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// CreateTemp makes the file private; outputs are for the whole office.
+	if err := tmp.Chmod(0o644); err != nil && runtime.GOOS != "windows" {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", path, err)
 	}

@@ -34,6 +34,12 @@ type Options struct {
 	// Fonts are loaded once per process by a long-running caller; loaded
 	// for this batch when nil.
 	Fonts *render.Fonts
+	// Checker holds compiled rules kept by a long-running caller, which
+	// reloads them all or nothing; compiled for this batch when nil.
+	Checker *Checker
+	// FilesOnly takes and checks files but writes no briefing: a poll
+	// between the nightly runs, so that a unit gets its 退回 note the same day.
+	FilesOnly bool
 	// Progress, when set, is told after each file.
 	Progress func(done, total int)
 }
@@ -66,9 +72,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		opts.Log = l
 	}
 	// Everything that can fail at start is checked before a file is touched.
-	checker, err := NewChecker(ws)
-	if err != nil {
-		return nil, err
+	var err error
+	checker := opts.Checker
+	if checker == nil {
+		if checker, err = NewChecker(ws); err != nil {
+			return nil, err
+		}
 	}
 	fonts := opts.Fonts
 	if fonts == nil {
@@ -115,8 +124,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	if err := b.takeFiles(ctx); err != nil {
 		return b.sum, err
 	}
-	if err := b.publish(ctx); err != nil {
-		return b.sum, err
+	if !opts.FilesOnly {
+		if err := b.publish(ctx); err != nil {
+			return b.sum, err
+		}
 	}
 	status = "completed"
 	b.log.WithFields(logrus.Fields{

@@ -47,7 +47,7 @@ func faultsList() []fault {
 			return v
 		}},
 		{unit: "J12", suffix: "（初稿）", rule: "form.number", edit: setCell("suggestions", "十二")},
-		{unit: "Z04", suffix: "", rule: "form.format", raw: []byte("%PDF-1.4\n% a scanned report renamed to .xlsx\n")},
+		{unit: "Z04", suffix: "（掃描件）", rule: "form.format", raw: []byte("%PDF-1.4\n% a scanned report renamed to .xlsx\n")},
 		{unit: "J20", suffix: "（代報）", rule: "inbox.identity", claim: "J21"},
 		{unit: "J30", suffix: "（修改稿）", rule: "form.required", after: true, spoil: func(v map[string]float64) map[string]float64 {
 			delete(v, "households_benefited")

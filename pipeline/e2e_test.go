@@ -1,0 +1,244 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/demo"
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/render"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// paperFigures are the county figures of DOMAIN.md as the briefing must
+// print them, each with its measure word so that a stray number elsewhere
+// cannot pass for it.
+var paperFigures = []string{
+	"73個", "149個", "79個", "32件", "1500余戶", "7000余人", "11項", "227場次", "15個鄉鎮",
+	"17個", "241個", "37家", "35項", "90項", "5000字以上", "1篇以上", "152條", "470條",
+	"1954個", "11.3萬元", "57個",
+}
+
+// buildDemo makes the sample county in a temporary folder and runs one
+// batch over it, as `countybrief demo` does.
+func buildDemo(t *testing.T) (*workspace.Workspace, []demo.Fault, *pipeline.Summary) {
+	t.Helper()
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws, faults, sum
+}
+
+func TestDemoEndToEnd(t *testing.T) {
+	ws, faults, sum := buildDemo(t)
+
+	t.Run("every file ends in exactly one place with one ledger row", func(t *testing.T) {
+		inboxFiles := listFiles(t, ws.InboxDir())
+		if len(inboxFiles) != 0 {
+			t.Errorf("files left in the inbox: %v", inboxFiles)
+		}
+		if left := listFiles(t, filepath.Join(ws.WorkDir(), "claimed")); len(left) != 0 {
+			t.Errorf("files left in work: %v", left)
+		}
+		archived := listFiles(t, ws.ArchiveDir())
+		if want := len(ws.Units) + len(faults); len(archived) != want || len(sum.Files) != want {
+			t.Errorf("archived %d files, summary lists %d, want %d", len(archived), len(sum.Files), want)
+		}
+		led, err := ledger.Open(context.Background(), ws.LedgerPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer led.Close()
+		rows := 0
+		for _, u := range ws.Units {
+			h, err := led.History(context.Background(), u.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows += len(h)
+		}
+		if rows != len(archived) {
+			t.Errorf("ledger has %d rows for %d archived files", rows, len(archived))
+		}
+	})
+
+	t.Run("faulty files are rejected with the finding named", func(t *testing.T) {
+		byName := map[string]pipeline.FileResult{}
+		for _, f := range sum.Files {
+			byName[f.Name] = f
+		}
+		for _, fault := range faults {
+			r, ok := byName[filepath.Base(fault.File)]
+			if !ok {
+				t.Errorf("%s: not in the run summary", fault.File)
+				continue
+			}
+			if r.Status != pipeline.Rejected {
+				t.Errorf("%s: status %s, want rejected", r.Name, r.Status)
+			}
+			if !hasRule(r.Findings, fault.Rule) {
+				t.Errorf("%s: findings %v lack rule %s", r.Name, r.Findings, fault.Rule)
+			}
+			if r.ReturnPath == "" || !fileExists(r.ReturnPath) {
+				t.Errorf("%s: no 退回 workbook (%q)", r.Name, r.ReturnPath)
+			}
+		}
+		if sum.Accepted != len(ws.Units) || sum.Rejected != len(faults) {
+			t.Errorf("accepted %d, rejected %d; want %d and %d", sum.Accepted, sum.Rejected, len(ws.Units), len(faults))
+		}
+		if len(sum.Missing) != 0 {
+			t.Errorf("missing units: %v", sum.Missing)
+		}
+	})
+
+	t.Run("briefing carries every figure of the paper", func(t *testing.T) {
+		text := pdfText(t, sum.Briefing)
+		for _, fig := range paperFigures {
+			if !strings.Contains(text, fig) {
+				t.Errorf("briefing lacks %q", fig)
+			}
+		}
+	})
+
+	t.Run("totals workbook equals the sum of the accepted files", func(t *testing.T) {
+		want := map[string]float64{}
+		accepted := listFiles(t, filepath.Join(ws.ArchiveDir(), "accepted"))
+		if len(accepted) != len(ws.Units) {
+			t.Fatalf("%d accepted files, want %d", len(accepted), len(ws.Units))
+		}
+		for _, path := range accepted {
+			sub, findings, err := form.Read(path, ws.Catalogue, form.DefaultLimits())
+			if err != nil || sub == nil || rules.HasError(findings) {
+				t.Fatalf("re-read %s: %v %v", path, err, findings)
+			}
+			for code, v := range sub.Values {
+				want[code] += v
+			}
+		}
+		got := readTotals(t, sum.TotalsWorkbook)
+		for _, in := range ws.Catalogue.Inputs() {
+			if in.Aggregate != workspace.AggSum {
+				continue
+			}
+			if got[in.Code] != want[in.Code] {
+				t.Errorf("%s: workbook %v, files sum to %v", in.Code, got[in.Code], want[in.Code])
+			}
+		}
+	})
+
+	t.Run("a second batch with nothing new renders nothing", func(t *testing.T) {
+		again, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Files) != 0 || again.Rendered || again.Issue != sum.Issue {
+			t.Errorf("second batch: %d files, rendered %v, issue %d (first %d)", len(again.Files), again.Rendered, again.Issue, sum.Issue)
+		}
+	})
+}
+
+func hasRule(fs []rules.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// readTotals reads the county column of the totals sheet by indicator code.
+func readTotals(t *testing.T, path string) map[string]float64 {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(render.SheetTotals, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeCol, totalCol := -1, -1
+	for i, h := range rows[0] {
+		switch h {
+		case "代碼":
+			codeCol = i
+		case "全縣":
+			totalCol = i
+		}
+	}
+	if codeCol < 0 || totalCol < 0 {
+		t.Fatalf("totals sheet header %v lacks 代碼 or 全縣", rows[0])
+	}
+	out := map[string]float64{}
+	for _, r := range rows[1:] {
+		if len(r) > totalCol {
+			var v float64
+			if _, err := fmt.Sscan(r[totalCol], &v); err != nil {
+				t.Fatalf("total of %s: %q: %v", r[codeCol], r[totalCol], err)
+			}
+			out[r[codeCol]] = v
+		}
+	}
+	return out
+}
+
+var pageNumber = regexp.MustCompile(`(?m)^\s*— \d+ —\s*$`)
+
+// pdfText is the briefing's text with page numbers and all white space
+// removed, so that a figure split across lines or pages is still found.
+func pdfText(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext not found: install the Debian package poppler-utils")
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	text := pageNumber.ReplaceAllString(string(out), "")
+	return strings.Join(strings.Fields(text), "")
+}
+
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
