@@ -109,4 +109,3 @@ func (s *server) lastRun() time.Time {
 	}
 	return run.FinishedAt
 }
-
