@@ -75,3 +75,32 @@ func TestHeadingKeptWithNext(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutFromConfig sets the briefing on an office's own grid and checks
+// a line of plain Chinese fills it exactly.
+func TestLayoutFromConfig(t *testing.T) {
+	for _, grid := range []struct{ chars, lines int }{{28, 22}, {25, 20}, {30, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", grid.chars, grid.lines), func(t *testing.T) {
+			ws := testWorkspace(t, "")
+			ws.Config.Layout.CharsPerLine = grid.chars
+			ws.Config.Layout.LinesPerPage = grid.lines
+			r := newRenderer(t, ws)
+			pdf, _ := render(t, r, domainBriefing(t, ws))
+			layout := run(t, "pdftotext", "-layout", "-enc", "UTF-8", writeTemp(t, "grid.pdf", pdf), "-")
+			checkLineEdges(t, layout)
+			found := false
+			for _, l := range strings.Split(layout, "\n") {
+				l = squash(l)
+				if strings.HasPrefix(l, "綏陽縣是全省第二批") {
+					found = true
+					if n := len([]rune(l)); n != grid.chars-2 {
+						t.Errorf("first line of the opening has %d characters, want %d: %s", n, grid.chars-2, l)
+					}
+				}
+			}
+			if !found {
+				t.Fatal("opening paragraph not found")
+			}
+		})
+	}
+}

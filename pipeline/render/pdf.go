@@ -18,17 +18,18 @@ import (
 
 const mmPerPt = 25.4 / 72
 
-var (
-	black = [3]int{0, 0, 0}
-	red   = [3]int{220, 0, 0}
-)
+// Colours: body text, and the masthead's red.
+type rgb = [3]int
+
+func black() rgb { return rgb{0, 0, 0} }
+func red() rgb   { return rgb{220, 0, 0} }
 
 // style is how a stretch of text is drawn.
 type style struct {
 	role  string
 	size  float64 // points
 	bold  bool
-	color [3]int
+	color rgb
 }
 
 // glyphs is a paragraph: runes with the style of each.
@@ -364,7 +365,7 @@ func (p *pdfDoc) newPage() {
 // pageNumber draws "— N —": odd pages right, even left, one character in,
 // 7 mm below the text block.
 func (p *pdfDoc) pageNumber() {
-	st := style{role: typeset.Song, size: p.lay.PageNumberSize, color: black}
+	st := style{role: typeset.Song, size: p.lay.PageNumberSize, color: black()}
 	g := glyphs{}
 	g.add("— "+strconv.Itoa(p.page)+" —", st)
 	ls := p.setText(g, p.lay.TextWidth, 0, true)
@@ -431,7 +432,7 @@ func fitLines(left, rest int, first, fresh bool) int {
 }
 
 func (p *pdfDoc) body(size float64) style {
-	return style{role: typeset.Fangsong, size: size, color: black}
+	return style{role: typeset.Fangsong, size: size, color: black()}
 }
 
 // minLines is how many grid lines the start of a block needs, so that a
@@ -470,18 +471,18 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 		// author broke it for sense; only a line too long is broken again.
 		for _, line := range bl.lines {
 			g := glyphs{}
-			g.add(line, style{role: typeset.Title, size: lay.TitleSize, bold: true, color: black})
+			g.add(line, style{role: typeset.Title, size: lay.TitleSize, bold: true, color: black()})
 			p.flowLines(g, p.balanced(g, W), p.left(), true)
 		}
 		p.y = p.gridY() + p.lp // and one below
 	case kNote, kLead:
 		g := glyphs{}
-		g.add(bl.arg, style{role: typeset.Hei, size: lay.BodySize, color: black})
+		g.add(bl.arg, style{role: typeset.Hei, size: lay.BodySize, color: black()})
 		role := typeset.Fangsong
 		if bl.kind == kNote {
 			role = typeset.Kai
 		}
-		g.add(plain(bl.text()), style{role: role, size: lay.BodySize, color: black})
+		g.add(plain(bl.text()), style{role: role, size: lay.BodySize, color: black()})
 		p.flowLines(g, p.setText(g, W, ind, false), p.left(), false)
 	case kPara:
 		g := glyphs{}
@@ -497,7 +498,7 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 			role = typeset.Kai
 		}
 		g := glyphs{}
-		g.add(bl.text(), style{role: role, size: lay.BodySize, color: black})
+		g.add(bl.text(), style{role: role, size: lay.BodySize, color: black()})
 		ls := p.setText(g, W, ind, false)
 		if p.linesLeft() < len(ls)+p.minLines(d, next) && p.y > 0 {
 			p.newPage()
@@ -532,7 +533,7 @@ func (p *pdfDoc) masthead(bl block) {
 	}
 	W := lay.TextWidth
 	name := glyphs{}
-	name.add(bl.lines[0], style{role: typeset.Title, size: lay.MastheadSize, bold: true, color: red})
+	name.add(bl.lines[0], style{role: typeset.Title, size: lay.MastheadSize, bold: true, color: red()})
 	// The name is spaced out to about two thirds of the block, as mastheads are.
 	ls := p.setText(name, W, 0, true)
 	nameH := lay.MastheadSize * mmPerPt
@@ -572,7 +573,7 @@ func (p *pdfDoc) masthead(bl block) {
 		p.drawLine(date, l, p.left()+W-p.lineWidth(date, l), y)
 	}
 	y += 0.4 * p.lp
-	p.pdf.SetDrawColor(red[0], red[1], red[2])
+	p.pdf.SetDrawColor(red()[0], red()[1], red()[2])
 	p.pdf.SetLineWidth(0.6)
 	p.pdf.Line(p.left(), y, p.left()+W, y)
 	p.pdf.SetDrawColor(0, 0, 0)
@@ -617,8 +618,8 @@ func (p *pdfDoc) setTable(t table) (hdr setRow, rows []setRow) {
 		out.h = p.rowHeight() + float64(n-1)*p.tableLineH()
 		return out
 	}
-	head := style{role: typeset.Hei, size: size, color: black}
-	body := style{role: typeset.Fangsong, size: size, color: black}
+	head := style{role: typeset.Hei, size: size, color: black()}
+	body := style{role: typeset.Fangsong, size: size, color: black()}
 	hdr = row(t.header, head, false)
 	for _, r := range t.rows {
 		if r.level {
@@ -672,7 +673,7 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 		p.y += r.h
 	}
 	capG := glyphs{}
-	capG.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black})
+	capG.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black()})
 	capL := p.setText(capG, W, 0, true)
 	need := p.tableHeight(t)
 	if need > lay.TextHeight {
@@ -699,20 +700,19 @@ func (p *pdfDoc) chartHeight(c chart) float64 {
 	return p.lp*2 + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
 }
 
-var seriesColors = [][3]int{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}}
-
 // drawChart draws a horizontal grouped bar chart: per category one bar
 // per series, each with its value at the end.
 func (p *pdfDoc) drawChart(caption string, c chart) {
 	lay := p.lay
 	W := lay.TextWidth
 	size := lay.TableSize
+	seriesColors := []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}}
 	if p.gridY()+p.chartHeight(c) > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
 	if caption != "" {
 		g := glyphs{}
-		g.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black})
+		g.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black()})
 		p.flowLines(g, p.setText(g, W, 0, true), p.left(), true)
 	}
 	st := p.body(size)

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -183,12 +182,10 @@ type chartCat struct {
 	values []float64
 }
 
-var errTemplate = errors.New("briefing template")
-
 func (r *Renderer) build(b *Briefing) (*doc, error) {
 	var buf bytes.Buffer
 	if err := r.tmpl.Execute(&buf, newView(r.ws, b)); err != nil {
-		return nil, fmt.Errorf("%w: %w", errTemplate, err)
+		return nil, fmt.Errorf("briefing template: %w", err)
 	}
 	out, err := r.conv(buf.String())
 	if err != nil {
@@ -196,7 +193,7 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 	}
 	blocks, err := parseBlocks(out)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", errTemplate, templates.Main, err)
+		return nil, fmt.Errorf("briefing template %s: %w", templates.Main, err)
 	}
 	d := &doc{blocks: blocks, charts: map[string]chart{}}
 	for _, bl := range blocks {
@@ -229,7 +226,8 @@ func (r *Renderer) convAll(ss ...*string) error {
 	return nil
 }
 
-var levelNumerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
+// levelNumerals number the levels in the table: 一、二、…
+const levelNumerals = "一二三四五六七八九十"
 
 func (r *Renderer) totalsTable(b *Briefing) (table, error) {
 	t := table{
@@ -240,8 +238,8 @@ func (r *Renderer) totalsTable(b *Briefing) (table, error) {
 	cat := r.ws.Catalogue
 	for li, lv := range cat.Levels {
 		name := lv.Name
-		if li < len(levelNumerals) {
-			name = levelNumerals[li] + "、" + name
+		if nums := []rune(levelNumerals); li < len(nums) {
+			name = string(nums[li]) + "、" + name
 		}
 		t.rows = append(t.rows, tableRow{level: true, cells: []string{name}})
 		prevActivity := ""

@@ -16,16 +16,6 @@ const noEnd = "（［｛〔〖〈《「『【‘“￥＄" + "([{$¥"
 // can be given up when they end a line or meet another closing mark.
 const squeezable = "，。、；：）］｝〕〗〉》」』】’”"
 
-// Measure words that stay on the line of the number before them, longest
-// first so that 場次 wins over 場. Both scripts, since Simplified text is
-// converted before it is set.
-var measureWords = []string{
-	"場次", "萬元", "億元", "万元", "亿元", "余戶", "余人", "余户", "余個", "余个",
-	"萬", "億", "万", "亿", "余", "多", "個", "个", "件", "戶", "户", "人", "項", "项", "場", "场", "次",
-	"家", "條", "条", "篇", "字", "份", "元", "台", "臺", "名", "年", "月", "日", "天", "倍", "期", "批",
-	"處", "处", "所", "座", "畝", "亩", "噸", "吨", "米", "歲", "岁", "%", "％", "‰", "℃",
-}
-
 // IsNoStart reports whether r may not begin a line.
 func IsNoStart(r rune) bool { return strings.ContainsRune(noStart, r) }
 
@@ -184,7 +174,17 @@ func breakable(text []rune) []bool {
 
 func isDigit(r rune) bool { return (r >= '0' && r <= '9') || (r >= '０' && r <= '９') }
 
+// measureAt is the length of the measure word at text[i], 0 if none. A
+// measure word stays on the line of the number before it. Longest first, so
+// that 場次 wins over 場; both scripts, since Simplified text is converted
+// before it is set.
 func measureAt(text []rune, i int) int {
+	measureWords := [...]string{
+		"場次", "萬元", "億元", "万元", "亿元", "余戶", "余人", "余户", "余個", "余个",
+		"萬", "億", "万", "亿", "余", "多", "個", "个", "件", "戶", "户", "人", "項", "项", "場", "场", "次",
+		"家", "條", "条", "篇", "字", "份", "元", "台", "臺", "名", "年", "月", "日", "天", "倍", "期", "批",
+		"處", "处", "所", "座", "畝", "亩", "噸", "吨", "米", "歲", "岁", "%", "％", "‰", "℃",
+	}
 	for _, w := range measureWords {
 		rs := []rune(w)
 		if i+len(rs) > len(text) {
