@@ -10,7 +10,8 @@ import (
 	"time"
 
 	// The driver registers itself as "sqlite".
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Ledger is an open ledger file. It is safe for concurrent use; writes are
@@ -60,7 +61,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	// Keep the writer open between writes: a new connection would run the
 	// pragmas and prepare the statements again.
 	l.w.SetMaxIdleConns(1)
-	if err := migrate(ctx, l.w, migrations()); err != nil {
+	if err := retryBusy(ctx, func() error { return migrate(ctx, l.w, migrations()) }); err != nil {
 		return err
 	}
 	// The reader pool is opened only after the writer has switched the file
@@ -108,6 +109,37 @@ func (l *Ledger) Close() error {
 		return fmt.Errorf("close ledger: %w", err)
 	}
 	return nil
+}
+
+// busyRetries bounds retryBusy: pauses of 5 ms doubling to 200 ms, about
+// ten seconds in all, the same as the busy timeout.
+const busyRetries = 55
+
+// retryBusy runs f again while it fails with SQLITE_BUSY. Switching a new
+// file to WAL takes an exclusive lock for which SQLite does not call the
+// busy handler, so when two processes create the ledger at once the loser
+// fails at once instead of waiting the few milliseconds the winner needs.
+func retryBusy(ctx context.Context, f func() error) error {
+	pause := 5 * time.Millisecond
+	for try := 1; ; try++ {
+		err := f()
+		if err == nil || !isBusy(err) || try == busyRetries {
+			return err
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up waiting: %w)", err, ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // migrate applies the migrations the file lacks. The version is read again
