@@ -29,7 +29,7 @@ func sniff(name string, data []byte) *notForm {
 	switch {
 	case len(data) == 0:
 		return &notForm{"文件是空的（0 字節），可能沒有保存成功或傳送中斷。", "請重新保存表格後再報送。"}
-	case bytes.HasPrefix(data, []byte("PK")):
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")):
 		return sniffZip(data)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
 		return sniffOLE(ext, data)
