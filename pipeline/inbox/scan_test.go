@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -358,5 +360,49 @@ func TestHasZipEnd(t *testing.T) {
 				t.Errorf("hasZipEnd = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// BenchmarkScan scans a county's inbox: 73 unit folders, two files each,
+// with the sightings file read and (when changed) written.
+func BenchmarkScan(b *testing.B) {
+	ws := newWorkspace(b, 10)
+	book := workbook(b, "報表")
+	for _, u := range ws.Units {
+		for _, name := range []string{"報表.xlsx", "報表 (2).xlsx"} {
+			write(b, filepath.Join(ws.InboxDir(), u.Code, name), book)
+		}
+	}
+	c := &clock{t: t0}
+	in := New(ws, c.now)
+	for b.Loop() {
+		c.set(c.now().Add(time.Minute))
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClaimArchive claims and archives one file.
+func BenchmarkClaimArchive(b *testing.B) {
+	ws := newWorkspace(b, 0)
+	book := workbook(b, "報表")
+	h := sha256.Sum256(book)
+	sha := hex.EncodeToString(h[:])
+	in := New(ws, nil)
+	path := filepath.Join(ws.InboxDir(), "Z01", "報表.xlsx")
+	for b.Loop() {
+		write(b, path, book)
+		info, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl, err := in.Claim(Candidate{Path: path, Folder: "Z01", Name: "報表.xlsx", Size: info.Size(), ModTime: info.ModTime()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := in.Archive(cl, true, "2008-11", "Z01", sha); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
