@@ -62,7 +62,11 @@ type returnedView struct {
 	Reasons string
 }
 
-func newView(ws *workspace.Workspace, b *Briefing) *view {
+// newView builds the template data. Text that comes from the units' files
+// (reasons, findings) passes through visible, which spells out any
+// character no font can draw as U+XXXX: one clerk's stray symbol must not
+// stop the county's briefing, nor may it vanish.
+func newView(ws *workspace.Workspace, b *Briefing, visible func(string) string) *view {
 	v := &view{
 		Issue:        b.Issue,
 		Date:         b.Date,
@@ -78,21 +82,21 @@ func newView(ws *workspace.Workspace, b *Briefing) *view {
 		facts:        ws.Config.CountyFacts,
 	}
 	for _, u := range b.Missing {
-		v.Missing = append(v.Missing, u.Name)
+		v.Missing = append(v.Missing, visible(u.Name))
 	}
 	for _, r := range b.Returned {
 		// Reasons are sentences of their own; the briefing runs them into
 		// one, so their full stops become semicolons.
 		rs := make([]string, 0, len(r.Reasons))
 		for _, reason := range r.Reasons {
-			if reason = strings.TrimRight(strings.TrimSpace(reason), "。；;.，, "); reason != "" {
+			if reason = strings.TrimRight(strings.TrimSpace(visible(reason)), "。；;.，, "); reason != "" {
 				rs = append(rs, reason)
 			}
 		}
-		v.Returned = append(v.Returned, returnedView{Name: r.Unit.Name, File: r.File, Reasons: strings.Join(rs, "；") + "。"})
+		v.Returned = append(v.Returned, returnedView{Name: visible(r.Unit.Name), File: visible(r.File), Reasons: strings.Join(rs, "；") + "。"})
 	}
 	for _, f := range b.CountyFindings {
-		v.Findings = append(v.Findings, strings.TrimRight(f.Message, "。"))
+		v.Findings = append(v.Findings, strings.TrimRight(visible(f.Message), "。"))
 	}
 	return v
 }

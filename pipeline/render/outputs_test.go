@@ -171,3 +171,20 @@ func TestNothingReported(t *testing.T) {
 		t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(squash(raw), i), around(squash(text), i))
 	}
 }
+
+// TestStrayCharacterSpelledOut: a symbol no font has, typed by a clerk
+// into a file, is printed as its code instead of stopping the briefing.
+func TestStrayCharacterSpelledOut(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	b.Returned[0].Reasons = []string{"「投入幫扶資金」填的是「😀」，不是一個數字"}
+	pdf, text := render(t, r, b)
+	if !strings.Contains(text, "填的是「U+1F600」") {
+		t.Errorf("text twin does not spell out U+1F600:\n%s", text)
+	}
+	raw := run(t, "pdftotext", "-raw", "-enc", "UTF-8", writeTemp(t, "stray.pdf", pdf), "-")
+	if !strings.Contains(squash(raw), "填的是「U+1F600」") {
+		t.Error("PDF does not spell out U+1F600")
+	}
+}

@@ -59,6 +59,7 @@ type pdfDoc struct {
 	lp       float64 // line pitch, mm
 	curFont  string
 	curSize  float64
+	err      error // a character found with no face while drawing
 }
 
 // PDF writes the briefing as a PDF on the GB/T 9704 grid.
@@ -114,6 +115,9 @@ func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error
 		p.drawBlock(d, bl, next)
 	}
 	p.pageNumber()
+	if p.err != nil {
+		return nil, fmt.Errorf("draw pdf: %w", p.err)
+	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("draw pdf: %w", err)
 	}
@@ -292,6 +296,15 @@ func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
 			continue
 		}
 		f := p.face(st.role, r)
+		if f == nil {
+			// chooseFaces checked every role's text, so this is a bug; say
+			// so rather than draw a box or drop the character.
+			if p.err == nil {
+				p.err = fmt.Errorf("no %s face for U+%04X %c", st.role, r, r)
+			}
+			i++
+			continue
+		}
 		if !typeset.IsWide(r) {
 			// A Latin run is drawn as one string so its letters keep the
 			// font's own spacing.

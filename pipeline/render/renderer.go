@@ -184,7 +184,7 @@ type chartCat struct {
 
 func (r *Renderer) build(b *Briefing) (*doc, error) {
 	var buf bytes.Buffer
-	if err := r.tmpl.Execute(&buf, newView(r.ws, b)); err != nil {
+	if err := r.tmpl.Execute(&buf, newView(r.ws, b, r.visible)); err != nil {
 		return nil, fmt.Errorf("briefing template: %w", err)
 	}
 	out, err := r.conv(buf.String())
@@ -212,6 +212,22 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// visible spells out as U+XXXX each character of s that no body face can
+// draw, in the script the briefing will be in.
+func (r *Renderer) visible(s string) string {
+	set := r.fonts.set
+	var b strings.Builder
+	for _, c := range s {
+		t, err := r.conv(string(c))
+		if err != nil || set.Check(typeset.Fangsong, []rune(t)) != nil {
+			fmt.Fprintf(&b, "U+%04X", c)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // convAll converts every string in place.
