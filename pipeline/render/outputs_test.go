@@ -188,3 +188,29 @@ func TestStrayCharacterSpelledOut(t *testing.T) {
 		t.Error("PDF does not spell out U+1F600")
 	}
 }
+
+// TestConcurrentRenders: one Renderer serves concurrent renders (the
+// scheduler and a manual run may overlap) with identical output.
+func TestConcurrentRenders(t *testing.T) {
+	ws := testWorkspace(t, workspace.Simplified)
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	want, _ := render(t, r, b)
+	errs := make(chan error, 3)
+	outs := make(chan []byte, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			var buf bytes.Buffer
+			errs <- r.PDF(&buf, b)
+			outs <- buf.Bytes()
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if got := <-outs; !bytes.Equal(got, want) {
+			t.Error("concurrent render differs")
+		}
+	}
+}
