@@ -234,7 +234,7 @@ func TestTemplateErrors(t *testing.T) {
 		name, tmpl, want string
 	}{
 		{"parse error names file and line", ".p\n{{.All \"x\"\n", "briefing.tmpl:2"},
-		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", "no_such_code"},
+		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `: template: briefing.tmpl:2:9: executing "briefing.tmpl" at <.All>: error calling All: no indicator "no_such_code"`},
 		{"unknown block", ".chapter\ntext\n", "unknown block .chapter"},
 		{"character no font has", ".p\n笑\U0001F600\n", "U+1F600"},
 	}

@@ -22,11 +22,12 @@ import (
 // use: templates are parsed once, fonts are shared read-only, and each
 // render builds its own PDF.
 type Renderer struct {
-	ws    *workspace.Workspace
-	fonts *Fonts
-	tmpl  *template.Template
-	conv  func(string) (string, error)
-	faces map[string]*typeset.Face // per role, as set in the trial run
+	ws     *workspace.Workspace
+	fonts  *Fonts
+	tmpl   *template.Template
+	source string // where the main template came from, for errors
+	conv   func(string) (string, error)
+	faces  map[string]*typeset.Face // per role, as set in the trial run
 }
 
 // New parses the briefing templates — a file in the workspace's templates
@@ -37,11 +38,11 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	if err := checkLayout(ws.Config.Layout); err != nil {
 		return nil, err
 	}
-	tmpl, err := parseTemplates(ws.TemplatesDir())
+	tmpl, source, err := parseTemplates(ws.TemplatesDir())
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{ws: ws, fonts: fonts, tmpl: tmpl, conv: func(s string) (string, error) { return s, nil }}
+	r := &Renderer{ws: ws, fonts: fonts, tmpl: tmpl, source: source, conv: func(s string) (string, error) { return s, nil }}
 	if ws.Config.Language == workspace.Simplified {
 		cc, err := opencc.New("t2s")
 		if err != nil {
@@ -99,31 +100,32 @@ func checkLayout(l workspace.Layout) error {
 }
 
 // parseTemplates parses the embedded defaults, then the workspace's files
-// over them. Parse errors carry file:line.
-func parseTemplates(dir string) (*template.Template, error) {
+// over them, and says where the main template came from. Parse errors carry
+// file:line.
+func parseTemplates(dir string) (*template.Template, string, error) {
 	root := template.New(templates.Main).Funcs(templates.Funcs()).Option("missingkey=error")
 	sources := map[string]string{}
 	defaults := templates.Defaults()
 	names, err := fs.Glob(defaults, "*.tmpl")
 	if err != nil {
-		return nil, fmt.Errorf("list default templates: %w", err)
+		return nil, "", fmt.Errorf("list default templates: %w", err)
 	}
 	for _, name := range names {
 		data, err := fs.ReadFile(defaults, name)
 		if err != nil {
-			return nil, fmt.Errorf("read default template %s: %w", name, err)
+			return nil, "", fmt.Errorf("read default template %s: %w", name, err)
 		}
 		sources[name] = string(data)
 	}
 	override, err := filepath.Glob(filepath.Join(dir, "*.tmpl"))
 	if err != nil {
-		return nil, fmt.Errorf("list templates: %w", err)
+		return nil, "", fmt.Errorf("list templates: %w", err)
 	}
 	origin := map[string]string{}
 	for _, path := range override {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("read template: %w", err)
+			return nil, "", fmt.Errorf("read template: %w", err)
 		}
 		sources[filepath.Base(path)] = string(data)
 		origin[filepath.Base(path)] = path
@@ -140,15 +142,19 @@ func parseTemplates(dir string) (*template.Template, error) {
 		}
 		if _, err := t.Parse(sources[name]); err != nil {
 			if p, ok := origin[name]; ok {
-				return nil, fmt.Errorf("template %s: %w", p, err)
+				return nil, "", fmt.Errorf("template %s: %w", p, err)
 			}
-			return nil, fmt.Errorf("default template: %w", err)
+			return nil, "", fmt.Errorf("default template: %w", err)
 		}
 	}
 	if root.Tree == nil {
-		return nil, fmt.Errorf("template %s: missing", templates.Main)
+		return nil, "", fmt.Errorf("template %s: missing", templates.Main)
 	}
-	return root, nil
+	source := "default " + templates.Main
+	if p, ok := origin[templates.Main]; ok {
+		source = p
+	}
+	return root, source, nil
 }
 
 // doc is a briefing ready to set: the blocks in the briefing's language,
@@ -185,7 +191,7 @@ type chartCat struct {
 func (r *Renderer) build(b *Briefing) (*doc, error) {
 	var buf bytes.Buffer
 	if err := r.tmpl.Execute(&buf, newView(r.ws, b, r.visible)); err != nil {
-		return nil, fmt.Errorf("briefing template: %w", err)
+		return nil, fmt.Errorf("template %s: %w", r.source, err)
 	}
 	out, err := r.conv(buf.String())
 	if err != nil {
@@ -193,7 +199,7 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 	}
 	blocks, err := parseBlocks(out)
 	if err != nil {
-		return nil, fmt.Errorf("briefing template %s: %w", templates.Main, err)
+		return nil, fmt.Errorf("template %s: %w", r.source, err)
 	}
 	d := &doc{blocks: blocks, charts: map[string]chart{}}
 	for _, bl := range blocks {
