@@ -8,7 +8,8 @@
 // still belongs to the first-level folder. Symbolic links, devices and
 // pipes are never taken (a link could lead out of the inbox; a pipe blocks
 // a reader forever), nor are the junk files Office and file managers leave
-// in shared folders (see isJunk).
+// in shared folders (see isJunk). A folder that cannot be read fails the
+// scan, naming it, rather than leaving a unit's files silently behind.
 //
 // Settling. A file is ready when its size and modification time have not
 // changed for SettleSeconds, measured on this program's clock from when
