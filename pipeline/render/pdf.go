@@ -100,9 +100,13 @@ func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error
 	pdf.SetModificationDate(b.Date)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(lay.MarginLeft, lay.MarginTop, lay.PageWidth-lay.MarginLeft-lay.TextWidth)
+	author, subject := r.ws.Config.Office, fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue)
+	if err := r.convAll(&author, &subject); err != nil {
+		return nil, err
+	}
 	pdf.SetTitle(d.title, true)
-	pdf.SetAuthor(r.ws.Config.Office, true)
-	pdf.SetSubject(fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue), true)
+	pdf.SetAuthor(author, true)
+	pdf.SetSubject(subject, true)
 	pdf.SetCreator("countybrief", true)
 	pdf.SetProducer("countybrief", true)
 	pdf.SetLang(r.ws.Config.Language)

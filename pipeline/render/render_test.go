@@ -87,6 +87,15 @@ func TestBriefing(t *testing.T) {
 			if !strings.Contains(info, "595.28 x 841.89 pts (A4)") {
 				t.Errorf("page size: %s", grepLine(info, "Page size"))
 			}
+			for _, field := range []string{"Title:", "Author:", "Subject:", "CreationDate:"} {
+				want := map[string]string{
+					"Title:": "“四個一”主題實踐活動", "Author:": "中共綏陽縣委學習實踐活動領導小組辦公室",
+					"Subject:": "學習實踐活動簡報 第3期", "CreationDate:": "Dec  6",
+				}[field]
+				if w, _ := r.conv(want); !strings.Contains(grepLine(info, field), w) {
+					t.Errorf("pdfinfo %s, want it to contain %q", grepLine(info, field), w)
+				}
+			}
 			checkFonts(t, run(t, "pdffonts", path))
 			checkCoverage(t, r, text)
 			if missing, n := uncoveredGlyphs(t, pdf); len(missing) > 0 || n < 2000 {
