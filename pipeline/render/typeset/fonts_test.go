@@ -169,3 +169,38 @@ func FuzzExtractFace(f *testing.F) {
 		}
 	})
 }
+
+func TestConfiguredFaceOfCollection(t *testing.T) {
+	const wqy = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+	s, err := Discover(map[string]string{Hei: wqy + "#1", Kai: "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"}, "linux")
+	if err != nil {
+		t.Fatalf("%v (apt-get install fonts-wqy-zenhei fonts-lxgw-wenkai)", err)
+	}
+	hei := s.Own(Hei)[0]
+	if hei.Path != wqy || hei.Index != 1 || hei.Source != "config" || !strings.Contains(hei.Family, "WenQuanYi") {
+		t.Errorf("configured hei = %s (%s, %s)", hei.Key(), hei.Family, hei.Source)
+	}
+	if got := s.Own(Kai)[0].Family; got != "LXGW WenKai" {
+		t.Errorf("configured kai = %s, want LXGW WenKai first", got)
+	}
+	if _, err := Discover(map[string]string{Hei: wqy + "#9"}, "linux"); err == nil || !strings.Contains(err.Error(), "face 9") {
+		t.Errorf("face 9 of a 3-face collection: %v", err)
+	}
+}
+
+func TestSplitFace(t *testing.T) {
+	tests := []struct {
+		in, path string
+		index    int
+	}{
+		{"/usr/share/fonts/a.ttc#2", "/usr/share/fonts/a.ttc", 2},
+		{`C:\Windows\Fonts\simsun.ttc#1`, `C:\Windows\Fonts\simsun.ttc`, 1},
+		{`C:\Windows\Fonts\simfang.ttf`, `C:\Windows\Fonts\simfang.ttf`, 0},
+		{"/fonts/odd#name.ttf", "/fonts/odd#name.ttf", 0},
+	}
+	for _, tt := range tests {
+		if p, i := SplitFace(tt.in); p != tt.path || i != tt.index {
+			t.Errorf("SplitFace(%q) = %q, %d", tt.in, p, i)
+		}
+	}
+}
