@@ -15,6 +15,7 @@ var roleNames = map[string]string{
 	typeset.Kai:      "楷體 二級標題、編者按",
 	typeset.Song:     "宋體 頁碼",
 	typeset.Title:    "小標宋 報頭、標題",
+	typeset.Latin:    "Times 類 正文數字和西文",
 }
 
 // runFonts lists the fonts found for each role, then trial-renders the

@@ -201,7 +201,14 @@ func (p *pdfDoc) chooseFaces(d *doc) error {
 	return nil
 }
 
+// face is the face that draws r in the role. Digits and Latin letters of
+// the body, the note and the tables take the Times-like face when there is
+// one, as office templates set them; headings and the page numbers (half-
+// width 宋體 by the standard) keep their own.
 func (p *pdfDoc) face(role string, r rune) *typeset.Face {
+	if latin := p.set.Own(typeset.Latin); len(latin) > 0 && !typeset.IsWide(r) && (role == typeset.Fangsong || role == typeset.Kai) && latin[0].Has(r) {
+		return latin[0]
+	}
 	return p.set.Pick(role, p.primary[role], r)
 }
 

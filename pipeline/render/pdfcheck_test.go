@@ -23,7 +23,10 @@ type pdfObject struct {
 	stream []byte
 }
 
-var objStart = regexp.MustCompile(`(?m)^(\d+) 0 obj\s*`)
+var (
+	objStart     = regexp.MustCompile(`(?m)^(\d+) 0 obj\s*`)
+	streamLength = regexp.MustCompile(`/Length (\d+)`)
+)
 
 func pdfObjects(t *testing.T, pdf []byte) map[int]pdfObject {
 	t.Helper()
@@ -40,8 +43,12 @@ func pdfObjects(t *testing.T, pdf []byte) map[int]pdfObject {
 		if k := bytes.Index(body, []byte("stream\n")); k >= 0 {
 			o.dict = string(body[:k])
 			data := body[k+len("stream\n"):]
-			if e := bytes.LastIndex(data, []byte("endstream")); e >= 0 {
-				data = bytes.TrimRight(data[:e], "\r\n")
+			m := streamLength.FindStringSubmatch(o.dict)
+			if m == nil {
+				t.Fatalf("object %d: stream without /Length", n)
+			}
+			if size, _ := strconv.Atoi(m[1]); size <= len(data) {
+				data = data[:size]
 			}
 			if bytes.Contains(body[:k], []byte("/FlateDecode")) {
 				zr, err := zlib.NewReader(bytes.NewReader(data))

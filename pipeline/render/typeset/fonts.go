@@ -21,13 +21,17 @@ const (
 	Kai      = "kai"      // 楷體: （一） headings, the editor's note
 	Song     = "song"     // 宋/明: page numbers, tables
 	Title    = "title"    // 小標宋: masthead and title
+	// Latin is the Times-like face in which office templates set digits
+	// and Latin letters of the body; optional, the role's own face serves
+	// when there is none.
+	Latin = "latin"
 )
 
 // Roles lists the roles in the order they are reported.
-func Roles() []string { return []string{Fangsong, Hei, Kai, Song, Title} }
+func Roles() []string { return []string{Fangsong, Hei, Kai, Song, Title, Latin} }
 
 // DebianPackages are the packages that provide every role on Debian.
-const DebianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs"
+const DebianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation2"
 
 // A candidate is a font file that may fill a role, with the face to take
 // from a collection.
@@ -52,6 +56,7 @@ func candidates(goos, role string) []candidate {
 			Kai:      {"simkai.ttf", "STKAITI.TTF"},
 			Song:     {"simsun.ttc", "STSONG.TTF", "mingliu.ttc"},
 			Title:    {"FZXBSJW.TTF", "FZXBSK.TTF", "simsun.ttc"},
+			Latin:    {"times.ttf"},
 		}[role]
 	case "darwin":
 		names = map[string][]string{
@@ -60,6 +65,7 @@ func candidates(goos, role string) []candidate {
 			Kai:      {"Supplemental/Kaiti.ttc", "Microsoft/Kaiti.ttf"},
 			Song:     {"Supplemental/Songti.ttc", "Microsoft/SimSun.ttf"},
 			Title:    {"FZXBSJW.TTF", "Supplemental/Songti.ttc#1"},
+			Latin:    {"Supplemental/Times New Roman.ttf"},
 		}[role]
 	default:
 		names = map[string][]string{
@@ -68,6 +74,7 @@ func candidates(goos, role string) []candidate {
 			Kai:      {"arphic-gkai00mp/gkai00mp.ttf", "arphic/ukai.ttc", "lxgw-wenkai/LXGWWenKai-Regular.ttf"},
 			Song:     {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
 			Title:    {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
+			Latin:    {"liberation2/LiberationSerif-Regular.ttf", "liberation/LiberationSerif-Regular.ttf"},
 		}[role]
 	}
 	out := make([]candidate, len(names))
@@ -236,7 +243,11 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if len(s.faces) == 0 {
+	chinese := 0
+	for _, role := range []string{Fangsong, Hei, Kai, Song, Title} {
+		chinese += len(s.own[role])
+	}
+	if chinese == 0 {
 		return nil, fmt.Errorf("no Chinese TrueType font found: install %s (Debian), or set the font paths under fonts: in config.yaml", DebianPackages)
 	}
 	for _, role := range Roles() {
@@ -245,7 +256,8 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 		for _, f := range chain {
 			seen[f] = true
 		}
-		// Fallbacks in a fixed order: song faces read best in any role.
+		// Fallbacks in a fixed order: song faces read best in any role. A
+		// Latin face has no Chinese, so it is no fallback.
 		for _, fr := range []string{Song, Kai, Hei, Fangsong, Title} {
 			for _, f := range s.own[fr] {
 				if !seen[f] {
