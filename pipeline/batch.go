@@ -57,6 +57,7 @@ type batch struct {
 	renderer *render.Renderer
 	inbox    *inbox.Inbox
 	sum      *Summary
+	total    int // files to process, for progress
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -137,59 +138,102 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	return b.sum, nil
 }
 
-// takeFiles finishes what a killed batch left in work/, then claims and
-// processes every settled file of the inbox, oldest first.
+// takeFiles finishes what a killed batch left behind, then claims and
+// processes every settled file of the inbox, oldest first. Files seen for
+// the first time must stay unchanged for the settle time, so when some are
+// still waiting the batch waits that long and looks again: a nightly batch
+// started cold takes tonight's files tonight, not tomorrow.
 func (b *batch) takeFiles(ctx context.Context) error {
 	leftover, err := b.inbox.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recover claims: %w", err)
 	}
-	ready, waiting, err := b.inbox.Scan(ctx)
-	if err != nil {
-		return fmt.Errorf("scan inbox: %w", err)
-	}
-	b.sum.Waiting = waiting
-	sort.SliceStable(ready, func(i, j int) bool {
-		if !ready[i].ModTime.Equal(ready[j].ModTime) {
-			return ready[i].ModTime.Before(ready[j].ModTime)
-		}
-		return ready[i].Path < ready[j].Path
-	})
-	total := len(leftover) + len(ready)
-	done := 0
-	step := func(c inbox.Claim, recovered bool) error {
-		r, err := b.process(ctx, c)
-		if err != nil {
-			return err
-		}
-		r.Recovered = recovered
-		b.sum.add(r)
-		done++
-		if b.opts.Progress != nil {
-			b.opts.Progress(done, total)
-		}
-		return nil
-	}
+	b.total = len(leftover)
 	for _, c := range leftover {
-		if err := step(c, true); err != nil {
+		if err := b.step(ctx, c, true); err != nil {
 			return err
 		}
 	}
-	for _, cand := range ready {
-		if err := ctx.Err(); err != nil {
-			// Files not yet claimed stay in the inbox for the next batch.
-			return fmt.Errorf("batch stopped: %w", err)
-		}
-		c, err := b.inbox.Claim(cand)
-		if errors.Is(err, inbox.ErrGone) {
-			continue // taken by someone else or withdrawn by the unit
-		}
+	if err := b.finishUnarchived(ctx); err != nil {
+		return err
+	}
+	settle := time.Duration(b.ws.Config.SettleSeconds) * time.Second
+	for round := 0; ; round++ {
+		ready, waiting, err := b.inbox.Scan(ctx)
 		if err != nil {
-			return fmt.Errorf("claim %s: %w", cand.Path, err)
+			return fmt.Errorf("scan inbox: %w", err)
 		}
-		if err := step(c, false); err != nil {
+		b.sum.Waiting = waiting
+		b.total += len(ready)
+		sort.SliceStable(ready, func(i, j int) bool {
+			if !ready[i].ModTime.Equal(ready[j].ModTime) {
+				return ready[i].ModTime.Before(ready[j].ModTime)
+			}
+			return ready[i].Path < ready[j].Path
+		})
+		for _, cand := range ready {
+			if err := ctx.Err(); err != nil {
+				// Files not yet claimed stay in the inbox for the next batch.
+				return fmt.Errorf("batch stopped: %w", err)
+			}
+			c, err := b.inbox.Claim(cand)
+			if errors.Is(err, inbox.ErrGone) {
+				continue // taken by someone else, withdrawn or changed by the unit
+			}
+			if err != nil {
+				return fmt.Errorf("claim %s: %w", cand.Path, err)
+			}
+			if err := b.step(ctx, c, false); err != nil {
+				return err
+			}
+		}
+		if waiting == 0 || settle == 0 || round >= settleRounds {
+			return nil
+		}
+		b.log.WithField("waiting", waiting).Info("files still arriving; looking again after the settle time")
+		select {
+		case <-ctx.Done():
+			return nil // what waits stays in the inbox for the next batch
+		case <-time.After(settle + time.Second):
+		}
+	}
+}
+
+// settleRounds bounds how often one batch waits for files still arriving,
+// so that a file that never stops changing cannot hold the briefing back.
+const settleRounds = 2
+
+func (b *batch) step(ctx context.Context, c inbox.Claim, recovered bool) error {
+	r, err := b.process(ctx, c)
+	if err != nil {
+		return err
+	}
+	r.Recovered = recovered
+	b.sum.add(r)
+	if b.opts.Progress != nil {
+		b.opts.Progress(len(b.sum.Files), b.total)
+	}
+	return nil
+}
+
+// finishUnarchived completes records whose file a killed batch moved to
+// the archive without noting where: Archive finds the finished copy again
+// from the claim alone.
+func (b *batch) finishUnarchived(ctx context.Context) error {
+	recs, err := b.ledger.Unarchived(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range recs {
+		rec := &recs[i]
+		c := inbox.Claim{Name: rec.ClaimName, OrigName: rec.OrigName, ReceivedAt: rec.ReceivedAt,
+			Path: filepath.Join(b.ws.WorkDir(), "claimed", rec.ClaimName, rec.OrigName)}
+		r, err := b.file(ctx, c, rec)
+		if err != nil {
 			return err
 		}
+		r.Recovered = true
+		b.sum.add(r)
 	}
 	return nil
 }
@@ -220,6 +264,14 @@ func (b *batch) process(ctx context.Context, c inbox.Claim) (FileResult, error) 
 	} else {
 		log.Info("finishing a file claimed by an interrupted batch")
 	}
+	return b.file(ctx, c, rec)
+}
+
+// file moves a recorded claim to its archive folder, notes the path in the
+// ledger and writes the 退回 copy when the file has findings.
+func (b *batch) file(ctx context.Context, c inbox.Claim, rec *ledger.Record) (FileResult, error) {
+	sha := rec.SHA256
+	log := b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": sha})
 	accepted := rec.Status == ledger.StatusAccepted
 	if rec.Status == ledger.StatusDuplicate {
 		orig, err := b.ledger.BySHA(ctx, sha)

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	_ "modernc.org/sqlite"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
@@ -152,6 +154,31 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("second batch: %d files, rendered %v, issue %d (first %d)", len(again.Files), again.Rendered, again.Issue, sum.Issue)
 		}
 	})
+}
+
+// A batch killed after moving a file but before noting where leaves a
+// ledger row without an archive path; the next batch must find the copy.
+func TestFinishesAMoveTheLedgerMissed(t *testing.T) {
+	ws, _, sum := buildDemo(t)
+	want := sum.Files[0]
+	db, err := sql.Open("sqlite", ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE submissions SET archive_path = '' WHERE sha256 = ?`, want.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	again, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 1 || again.Files[0].ArchivePath != want.ArchivePath || !again.Files[0].Recovered {
+		t.Fatalf("second batch files = %+v, want %s recovered at %s", again.Files, want.Name, want.ArchivePath)
+	}
+	if n := len(listFiles(t, ws.ArchiveDir())); n != len(sum.Files) {
+		t.Errorf("archive holds %d files, want %d", n, len(sum.Files))
+	}
 }
 
 func hasRule(fs []rules.Finding, rule string) bool {

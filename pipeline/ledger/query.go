@@ -227,6 +227,18 @@ func (l *Ledger) History(ctx context.Context, unit string) ([]Record, error) {
 	return rs, nil
 }
 
+// Unarchived returns the records whose file was not yet known to be in the
+// archive: a batch killed between moving a file and noting where it went
+// leaves one, and the next batch finishes it. Findings are loaded so that
+// the 退回 copy can be written again.
+func (l *Ledger) Unarchived(ctx context.Context) ([]Record, error) {
+	rs, err := l.records(ctx, withFindings, `SELECT id FROM submissions WHERE archive_path = ''`, "id")
+	if err != nil {
+		return nil, fmt.Errorf("ledger unarchived: %w", err)
+	}
+	return rs, nil
+}
+
 // UnitStatus is where a unit stands for a period: its latest non-duplicate
 // submission. Units that sent nothing are absent; the caller finds them by
 // comparing with the unit registry.
