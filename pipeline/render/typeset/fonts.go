@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -219,6 +220,16 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 		return f, nil
 	}
 	var errs []error
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(Roles(), k) {
+			errs = append(errs, fmt.Errorf("fonts.%s: not a font role (%s)", k, strings.Join(Roles(), ", ")))
+		}
+	}
 	for _, role := range Roles() {
 		if p := overrides[role]; p != "" {
 			path, idx := SplitFace(p)

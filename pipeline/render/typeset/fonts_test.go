@@ -86,6 +86,10 @@ func TestConfiguredFontMustLoad(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "fonts.hei") || !strings.Contains(err.Error(), "bad.ttf") {
 		t.Fatalf("Discover with a bad configured font: %v", err)
 	}
+	_, err = Discover(map[string]string{"heii": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"}, "linux")
+	if err == nil || !strings.Contains(err.Error(), "fonts.heii: not a font role") {
+		t.Fatalf("Discover with a misspelt role: %v", err)
+	}
 }
 
 func TestNoFontNamesPackages(t *testing.T) {
