@@ -14,7 +14,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var o runOptions
 	var noRun bool
+	var units int
 	fs := newFlags("demo", e, &dir)
+	fs.IntVar(&units, "units", 0, "build a synthetic region of this many units (the county's 73 plus copies) for benchmarks")
 	o.register(fs)
 	fs.BoolVar(&noRun, "no-run", false, "only build the workspace; leave the forms in the inbox")
 	fs.Usage = func() {
@@ -32,7 +34,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError("demo takes one folder")
 	}
-	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Init: pipeline.Init})
+	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Units: units, Init: pipeline.Init})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/xuri/excelize/v2"
 
@@ -20,6 +23,10 @@ import (
 // Options shape the sample.
 type Options struct {
 	Seed uint64
+	// Units, when more than the county's registry, turns the sample into a
+	// region for benchmarks: copies of the county under other names
+	// ("示例2縣洋川鎮"), each copy with figures of its own.
+	Units int
 	// Init lays out the workspace (the caller passes pipeline's Init so that
 	// the default rules and templates are copied too).
 	Init func(dir string) (*workspace.Workspace, error)
@@ -40,8 +47,18 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	county := ws.Units
+	if opts.Units > len(county) {
+		if ws, err = growRegion(ws, opts.Units, opts.Init); err != nil {
+			return nil, nil, err
+		}
+	}
 	cfg := ws.Config
-	vals := countyValues(ws.Units, opts.Seed)
+	var vals []map[string]float64
+	for start := 0; start < len(ws.Units); start += len(county) {
+		end := min(start+len(county), len(ws.Units))
+		vals = append(vals, countyValues(ws.Units[start:end], opts.Seed+uint64(start))...)
+	}
 	// Files carry modification times in the order a real evening brings
 	// them: first attempts that were wrong, then the good files, then a few
 	// corrections that are wrong again.
@@ -49,24 +66,40 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	if base.IsZero() {
 		base = time.Date(2008, 12, 5, 12, 0, 0, 0, time.UTC)
 	}
-	for i, u := range ws.Units {
+	err = parallel(len(ws.Units), func(i int) error {
+		u := ws.Units[i]
 		id := form.Identity{
 			UnitCode: u.Code, UnitName: u.Name, Period: cfg.Period,
-			FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i), Date: base.Format("2006-01-02"),
+			FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i%9000), Date: base.Format("2006-01-02"),
 		}
 		path := formPath(ws, u, "")
 		if err := writeForm(path, ws, u, id, vals[i], nil); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if err := os.Chtimes(path, base, base); err != nil {
-			return nil, nil, fmt.Errorf("set time: %w", err)
+			return fmt.Errorf("set time: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	faults, err := writeFaults(ws, vals, base)
 	if err != nil {
 		return nil, nil, err
 	}
 	return ws, faults, nil
+}
+
+// parallel runs do(0..n-1) on as many goroutines as there are cores and
+// returns the first error.
+func parallel(n int, do func(i int) error) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		g.Go(func() error { return do(i) })
+	}
+	return g.Wait()
 }
 
 func formPath(ws *workspace.Workspace, u workspace.Unit, suffix string) string {
