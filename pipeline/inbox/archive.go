@@ -32,13 +32,66 @@ const maxStemBytes = 180
 // halfway can finish; an identical file received in the same second under
 // the same name counts as that copy.
 func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (string, error) {
+	r := ArchiveRequest{Claim: c, Accepted: accepted, Period: period, Unit: unit, SHA256: sha}
+	paths, errs, err := in.ArchiveAll([]ArchiveRequest{r})
+	if err != nil {
+		return "", err
+	}
+	return paths[0], errs[0]
+}
+
+// ArchiveRequest is one claim to archive, with Archive's arguments.
+type ArchiveRequest struct {
+	Claim    Claim
+	Accepted bool
+	Period   string
+	Unit     string
+	SHA256   string
+}
+
+// ArchiveAll archives many claims as Archive does, but makes them durable
+// with one flush before any file leaves work/, instead of a file and a
+// folder sync per claim. paths[i] and errs[i] answer reqs[i]; err is a
+// failure to flush, after which every file is still in work/ (under both
+// names) and a later call finishes it.
+func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error, err error) {
+	var d durability
+	paths = make([]string, len(reqs))
+	errs = make([]error, len(reqs))
+	srcs := make([]string, len(reqs))
+	for i, r := range reqs {
+		paths[i], srcs[i], errs[i] = in.place(r, &d)
+	}
+	if err := d.sync(); err != nil {
+		return paths, errs, fmt.Errorf("archive: %w", err)
+	}
+	for i, r := range reqs {
+		if errs[i] != nil {
+			continue
+		}
+		if srcs[i] != "" {
+			if err := os.Remove(srcs[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs[i] = fmt.Errorf("archive %s: remove from work: %w", r.Claim.Name, err)
+				continue
+			}
+		}
+		in.removeClaimDirs(r.Claim.Name, r.Claim.Folder)
+	}
+	return paths, errs, nil
+}
+
+// place gives a claim's content its archive name and returns that path,
+// and the work path to remove once the archive copy is durable ("" when the
+// file had already left work/).
+func (in *Inbox) place(r ArchiveRequest, d *durability) (string, string, error) {
+	c, accepted, period, unit, sha := r.Claim, r.Accepted, r.Period, r.Unit, r.SHA256
 	sha = strings.ToLower(sha)
 	if len(sha) != 64 || !isLowerHex(sha) {
-		return "", fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
+		return "", "", fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
 	}
 	src, err := in.claimPath(c)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	kind := "rejected"
 	if accepted {
@@ -46,12 +99,12 @@ func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (stri
 	}
 	dir := filepath.Join(in.archive, kind, safeName(period), safeName(unit))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create archive folder: %w", err)
+		return "", "", fmt.Errorf("create archive folder: %w", err)
 	}
 	srcInfo, err := os.Lstat(src)
 	gone := errors.Is(err, fs.ErrNotExist)
 	if err != nil && !gone {
-		return "", fmt.Errorf("archive %s: %w", c.Name, err)
+		return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
 	}
 	base := archiveName(c.OrigName, c.ReceivedAt, sha)
 	for n := 1; n < 1000; n++ {
@@ -59,43 +112,36 @@ func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (stri
 		dstInfo, err := os.Lstat(dst)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && gone:
-			return "", fmt.Errorf("archive %s: %w: neither in work nor at %s", c.Name, fs.ErrNotExist, dst)
+			return "", "", fmt.Errorf("archive %s: %w: neither in work nor at %s", c.Name, fs.ErrNotExist, dst)
 		case errors.Is(err, fs.ErrNotExist):
 			err := place(src, dst, srcInfo.Size(), sha)
 			if errors.Is(err, fs.ErrExist) {
 				continue // appeared since the Lstat
 			}
 			if err != nil {
-				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+				return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
 			}
 		case err != nil:
-			return "", fmt.Errorf("archive %s: %w", c.Name, err)
+			return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
 		case !gone && os.SameFile(srcInfo, dstInfo):
 			// Linked by a batch that died before removing the original.
 		default:
 			same, err := hasContent(dst, sha)
 			if err != nil {
-				return "", fmt.Errorf("archive %s: %w", c.Name, err)
+				return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
 			}
 			if !same {
 				continue
 			}
 		}
-		if !gone {
-			if err := syncFile(dst); err != nil {
-				return "", fmt.Errorf("archive %s: %w", c.Name, err)
-			}
-			if err := syncDir(dir); err != nil {
-				return "", fmt.Errorf("archive %s: %w", c.Name, err)
-			}
-			if err := os.Remove(src); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return "", fmt.Errorf("archive %s: remove from work: %w", c.Name, err)
-			}
+		if gone {
+			return dst, "", nil
 		}
-		in.removeClaimDirs(c.Name, c.Folder)
-		return dst, nil
+		d.file(dst)
+		d.dirs(dir)
+		return dst, src, nil
 	}
-	return "", fmt.Errorf("archive %s: 999 files already named %s", c.Name, base)
+	return "", "", fmt.Errorf("archive %s: 999 files already named %s", c.Name, base)
 }
 
 // claimPath recomputes where a claim's file lies, refusing a claim whose

@@ -19,6 +19,35 @@ const stampLayout = "20060102T150405Z"
 // package comment). It fails with ErrGone when the file is no longer
 // there to take or has changed since the scan.
 func (in *Inbox) Claim(c Candidate) (Claim, error) {
+	var d durability
+	cl, err := in.claim(c, &d)
+	if err != nil {
+		return Claim{}, err
+	}
+	if err := d.sync(); err != nil {
+		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
+	}
+	return cl, nil
+}
+
+// ClaimAll claims many candidates and makes the renames durable with one
+// flush instead of four folder syncs per file. errs[i] is Claim's error for
+// cands[i]; err is a failure to flush, after which no claim counts as made
+// durable (they are still claims: Recover finds them).
+func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err error) {
+	var d durability
+	claims = make([]Claim, len(cands))
+	errs = make([]error, len(cands))
+	for i, c := range cands {
+		claims[i], errs[i] = in.claim(c, &d)
+	}
+	if err := d.sync(); err != nil {
+		return claims, errs, fmt.Errorf("claim: %w", err)
+	}
+	return claims, errs, nil
+}
+
+func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 	if !isPlainName(c.Name) || (c.Folder != "" && !isPlainName(c.Folder)) || filepath.Base(c.Path) != c.Name {
 		return Claim{}, fmt.Errorf("claim %q: not a candidate from Scan", c.Path)
 	}
@@ -67,11 +96,7 @@ func (in *Inbox) Claim(c Candidate) (Claim, error) {
 		}
 		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
 	}
-	for _, d := range []string{target, dir, in.claimedDir(), filepath.Dir(c.Path)} {
-		if err := syncDir(d); err != nil {
-			return Claim{}, fmt.Errorf("claim %s: sync %s: %w", c.Path, d, err)
-		}
-	}
+	d.dirs(target, dir, in.claimedDir(), filepath.Dir(c.Path))
 	return Claim{Path: dst, Name: name, Folder: c.Folder, OrigName: c.Name, ReceivedAt: received}, nil
 }
 

@@ -1,0 +1,80 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// ClaimAll and ArchiveAll must leave each file in exactly one place, as
+// Claim and Archive do one by one, past the count where one flush per file
+// system replaces per-file syncs.
+func TestClaimAllArchiveAll(t *testing.T) {
+	for _, n := range []int{1, manyFiles} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			ws := newWorkspace(t, 0)
+			in := New(ws, func() time.Time { return t0 })
+			for i := range n {
+				write(t, filepath.Join(ws.InboxDir(), "Z01", fmt.Sprintf("f%03d.xlsx", i)), workbook(t, fmt.Sprint(i)))
+			}
+			cands, _, err := in.Scan(context.Background())
+			if err != nil || len(cands) != n {
+				t.Fatalf("scan: %d candidates, %v", len(cands), err)
+			}
+			// One candidate vanishes between the scan and the claim.
+			if err := os.Remove(cands[0].Path); err != nil {
+				t.Fatal(err)
+			}
+			claims, errs, err := in.ClaimAll(cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(errs[0], ErrGone) {
+				t.Errorf("claim of a vanished file: %v, want ErrGone", errs[0])
+			}
+			var reqs []ArchiveRequest
+			for i, c := range claims[1:] {
+				if errs[i+1] != nil {
+					t.Fatalf("claim %d: %v", i+1, errs[i+1])
+				}
+				data, err := os.ReadFile(c.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				reqs = append(reqs, ArchiveRequest{Claim: c, Accepted: i%2 == 0, Period: "2008-12", Unit: "Z01", SHA256: sum(data)})
+			}
+			paths, aerrs, err := in.ArchiveAll(reqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range paths {
+				if aerrs[i] != nil {
+					t.Fatalf("archive %d: %v", i, aerrs[i])
+				}
+				if _, err := os.Stat(p); err != nil {
+					t.Errorf("archived file missing: %v", err)
+				}
+			}
+			if left, _ := os.ReadDir(filepath.Join(ws.WorkDir(), "claimed")); len(left) != 0 {
+				t.Errorf("%d claims left in work", len(left))
+			}
+			// Archiving the same claims again finds the copies (crash recovery).
+			again, aerrs, err := in.ArchiveAll(reqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range again {
+				if aerrs[i] != nil || again[i] != paths[i] {
+					t.Errorf("second archive of %d: %s, %v; want %s", i, again[i], aerrs[i], paths[i])
+				}
+			}
+		})
+	}
+}
+
+// manyFiles is past manyThreshold, so the flush takes the syncfs path on Linux.
+const manyFiles = 40

@@ -1,0 +1,44 @@
+package inbox
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// manyThreshold is where one syncfs per file system beats fsyncs one by
+// one: each fsync after a rename commits the journal on its own.
+const manyThreshold = 8
+
+// syncMany flushes files and folders. Past a handful it asks Linux to
+// flush each file system they live on once (syncfs), which covers every
+// name and every byte written to it so far.
+func syncMany(files, dirs []string) error {
+	if len(files)+len(dirs) < manyThreshold {
+		return syncEach(files, dirs)
+	}
+	done := map[uint64]bool{}
+	for _, p := range append(append([]string{}, dirs...), files...) {
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		dev := uint64(st.Sys().(*syscall.Stat_t).Dev)
+		if done[dev] {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		err = unix.Syncfs(int(f.Fd()))
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("syncfs %s: %w", p, err)
+		}
+		done[dev] = true
+	}
+	return nil
+}
