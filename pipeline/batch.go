@@ -9,10 +9,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/sirupsen/logrus"
+	"golang.org/x/sync/errgroup"
 
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/inbox"
@@ -58,6 +61,7 @@ type batch struct {
 	inbox    *inbox.Inbox
 	sum      *Summary
 	total    int // files to process, for progress
+	stages   stageClock
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -117,6 +121,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	b.log = opts.Log.WithField("run", runID)
 	status := "failed"
 	defer func() {
+		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
 		if err := led.FinishRun(context.WithoutCancel(ctx), runID, status, mustJSON(b.sum)); err != nil {
 			b.log.WithError(err).Error("record run end")
@@ -139,18 +144,20 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 }
 
 // takeFiles finishes what a killed batch left behind, then claims and
-// processes every settled file of the inbox, oldest first. Files seen for
-// the first time must stay unchanged for the settle time, so when some are
-// still waiting the batch waits that long and looks again: a nightly batch
-// started cold takes tonight's files tonight, not tomorrow.
+// processes every settled file of the inbox, oldest first, in groups.
+// Files seen for the first time must stay unchanged for the settle time,
+// so when some are still waiting the batch waits that long and looks
+// again: a nightly batch started cold takes tonight's files tonight.
 func (b *batch) takeFiles(ctx context.Context) error {
+	start := time.Now()
 	leftover, err := b.inbox.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recover claims: %w", err)
 	}
 	b.total = len(leftover)
-	for _, c := range leftover {
-		if err := b.step(ctx, c, true); err != nil {
+	b.stages.add(stagePickup, time.Since(start))
+	for chunk := range slices.Chunk(leftover, groupSize) {
+		if err := b.processGroup(ctx, chunk, true); err != nil {
 			return err
 		}
 	}
@@ -159,10 +166,12 @@ func (b *batch) takeFiles(ctx context.Context) error {
 	}
 	settle := time.Duration(b.ws.Config.SettleSeconds) * time.Second
 	for round := 0; ; round++ {
+		start := time.Now()
 		ready, waiting, err := b.inbox.Scan(ctx)
 		if err != nil {
 			return fmt.Errorf("scan inbox: %w", err)
 		}
+		b.stages.add(stagePickup, time.Since(start))
 		b.sum.Waiting = waiting
 		b.total += len(ready)
 		sort.SliceStable(ready, func(i, j int) bool {
@@ -171,19 +180,29 @@ func (b *batch) takeFiles(ctx context.Context) error {
 			}
 			return ready[i].Path < ready[j].Path
 		})
-		for _, cand := range ready {
+		for chunk := range slices.Chunk(ready, groupSize) {
 			if err := ctx.Err(); err != nil {
 				// Files not yet claimed stay in the inbox for the next batch.
 				return fmt.Errorf("batch stopped: %w", err)
 			}
-			c, err := b.inbox.Claim(cand)
-			if errors.Is(err, inbox.ErrGone) {
-				continue // taken by someone else, withdrawn or changed by the unit
-			}
+			start := time.Now()
+			claims, errs, err := b.inbox.ClaimAll(chunk)
 			if err != nil {
-				return fmt.Errorf("claim %s: %w", cand.Path, err)
+				return err
 			}
-			if err := b.step(ctx, c, false); err != nil {
+			var taken []inbox.Claim
+			for i, err := range errs {
+				switch {
+				case errors.Is(err, inbox.ErrGone):
+					// taken by someone else, withdrawn or changed by the unit
+				case err != nil:
+					return fmt.Errorf("claim %s: %w", chunk[i].Path, err)
+				default:
+					taken = append(taken, claims[i])
+				}
+			}
+			b.stages.add(stagePickup, time.Since(start))
+			if err := b.processGroup(ctx, taken, false); err != nil {
 				return err
 			}
 		}
@@ -203,15 +222,151 @@ func (b *batch) takeFiles(ctx context.Context) error {
 // so that a file that never stops changing cannot hold the briefing back.
 const settleRounds = 2
 
-func (b *batch) step(ctx context.Context, c inbox.Claim, recovered bool) error {
-	r, err := b.process(ctx, c)
+// groupSize is how many files share one ledger transaction and one flush
+// of the archive. Every file of a group is recorded before any moves, so
+// a crash anywhere leaves each file either unrecorded in work/ (processed
+// again) or recorded (finished from its row).
+const groupSize = 256
+
+// job is one claimed file on its way through a group.
+type job struct {
+	claim inbox.Claim
+	rec   *ledger.Record
+	// recorded is true when the ledger already had the claim (a batch was
+	// killed after recording it).
+	recorded bool
+	// origAccepted, for a duplicate, is whether the file it repeats was
+	// accepted: the copy goes to the same archive folder.
+	origAccepted *bool
+	// sub is kept only for files with findings, for the 退回 copy.
+	sub *form.Submission
+	err error
+}
+
+// processGroup judges a group of claims in parallel (hash, read, check),
+// records them in one transaction, archives them with one flush, and
+// writes the 退回 copies.
+func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	jobs := make([]job, len(claims))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range jobs {
+		jobs[i].claim = claims[i]
+		g.Go(func() error {
+			b.judge(ctx, &jobs[i])
+			return nil
+		})
+	}
+	g.Wait()
+	for i := range jobs {
+		if jobs[i].err != nil {
+			return jobs[i].err
+		}
+	}
+	b.markRepeats(jobs)
+
+	start := time.Now()
+	var fresh []ledger.Record
+	for _, j := range jobs {
+		if !j.recorded {
+			fresh = append(fresh, *j.rec)
+		}
+	}
+	ids, err := b.ledger.RecordBatch(ctx, fresh)
+	if err != nil {
+		return fmt.Errorf("record files: %w", err)
+	}
+	n := 0
+	for i := range jobs {
+		if !jobs[i].recorded {
+			jobs[i].rec.ID = ids[n]
+			n++
+		}
+	}
+	b.stages.add(stageLedger, time.Since(start))
+	return b.archiveGroup(ctx, jobs, recovered)
+}
+
+// markRepeats makes the second of two identical files in one group a
+// duplicate, as it would be had they come in different batches.
+func (b *batch) markRepeats(jobs []job) {
+	first := map[string]*job{}
+	for i := range jobs {
+		j := &jobs[i]
+		if j.recorded || j.rec.Status == ledger.StatusDuplicate {
+			continue
+		}
+		orig, ok := first[j.rec.SHA256]
+		if !ok {
+			first[j.rec.SHA256] = j
+			continue
+		}
+		accepted := orig.rec.Status == ledger.StatusAccepted
+		*j.rec = ledger.Record{RunID: j.rec.RunID, ClaimName: j.rec.ClaimName, OrigName: j.rec.OrigName,
+			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: ledger.StatusDuplicate,
+			UnitCode: orig.rec.UnitCode, Period: orig.rec.Period}
+		j.origAccepted, j.sub = &accepted, nil
+	}
+}
+
+// archiveGroup moves recorded files to their archive folders, notes the
+// paths in the ledger, and writes 退回 copies.
+func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) error {
+	start := time.Now()
+	reqs := make([]inbox.ArchiveRequest, len(jobs))
+	for i := range jobs {
+		j := &jobs[i]
+		accepted := j.rec.Status == ledger.StatusAccepted
+		if j.rec.Status == ledger.StatusDuplicate {
+			if j.origAccepted == nil {
+				orig, err := b.ledger.BySHA(ctx, j.rec.SHA256)
+				if err != nil {
+					return fmt.Errorf("look up original of %s: %w", j.claim.Name, err)
+				}
+				ok := orig != nil && orig.Status == ledger.StatusAccepted
+				j.origAccepted = &ok
+			}
+			accepted = *j.origAccepted
+		}
+		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: j.rec.UnitCode, SHA256: j.rec.SHA256}
+	}
+	paths, errs, err := b.inbox.ArchiveAll(reqs)
 	if err != nil {
 		return err
 	}
-	r.Recovered = recovered
-	b.sum.add(r)
+	b.stages.add(stageArchive, time.Since(start))
+	start = time.Now()
+	noted := make(map[int64]string, len(jobs))
+	for i, err := range errs {
+		if err != nil {
+			return err
+		}
+		noted[jobs[i].rec.ID] = paths[i]
+	}
+	if err := b.ledger.SetArchivePaths(ctx, noted); err != nil {
+		return fmt.Errorf("note archive paths: %w", err)
+	}
+	b.stages.add(stageLedger, time.Since(start))
+	start = time.Now()
+	for i := range jobs {
+		j, rec := &jobs[i], jobs[i].rec
+		res := FileResult{Name: rec.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: rec.SHA256,
+			Status: rec.Status, ArchivePath: paths[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
+		if len(rec.Findings) > 0 && rec.Status != ledger.StatusDuplicate {
+			if res.ReturnPath, err = b.writeReturn(paths[i], rec, j.sub); err != nil {
+				return err
+			}
+		}
+		b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": rec.SHA256,
+			"status": rec.Status, "findings": len(rec.Findings), "archive": paths[i]}).Info("file done")
+		b.sum.add(res)
+	}
+	b.stages.add(stageReturns, time.Since(start))
 	if b.opts.Progress != nil {
-		b.opts.Progress(len(b.sum.Files), b.total)
+		b.opts.Progress(len(b.sum.Files), max(b.total, len(b.sum.Files)))
 	}
 	return nil
 }
@@ -224,102 +379,71 @@ func (b *batch) finishUnarchived(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	jobs := make([]job, len(recs))
 	for i := range recs {
-		rec := &recs[i]
-		c := inbox.Claim{Name: rec.ClaimName, OrigName: rec.OrigName, ReceivedAt: rec.ReceivedAt,
-			Path: filepath.Join(b.ws.WorkDir(), "claimed", rec.ClaimName, rec.OrigName)}
-		r, err := b.file(ctx, c, rec)
-		if err != nil {
+		jobs[i] = job{rec: &recs[i], recorded: true, claim: inbox.Claim{
+			Name: recs[i].ClaimName, OrigName: recs[i].OrigName, ReceivedAt: recs[i].ReceivedAt}}
+	}
+	for chunk := range slices.Chunk(jobs, groupSize) {
+		if err := b.archiveGroup(ctx, chunk, true); err != nil {
 			return err
 		}
-		r.Recovered = true
-		b.sum.add(r)
 	}
 	return nil
 }
 
-// process takes one claimed file to its single destination. The ledger row
-// is written before the file moves, so a crash in between is finished by
-// the next batch from the row; a crash before the row means the file is
-// simply processed again.
-func (b *batch) process(ctx context.Context, c inbox.Claim) (FileResult, error) {
+// judge hashes, reads and checks one claimed file and decides its status,
+// unless the ledger already recorded it. It runs on many goroutines: it
+// only reads shared state.
+func (b *batch) judge(ctx context.Context, j *job) {
+	c := j.claim
 	sha, err := hashFile(c.Path)
 	if err != nil {
-		return FileResult{}, fmt.Errorf("hash %s: %w", c.Name, err)
+		j.err = fmt.Errorf("hash %s: %w", c.Name, err)
+		return
 	}
-	log := b.log.WithFields(logrus.Fields{"file": c.OrigName, "unit": c.Folder, "sha256": sha})
-	rec, err := b.ledger.ByClaim(ctx, c.Name)
-	if err != nil {
-		return FileResult{}, fmt.Errorf("look up claim %s: %w", c.Name, err)
-	}
-	if rec == nil {
-		r, err := b.judge(ctx, c, sha)
-		if err != nil {
-			return FileResult{}, err
+	start := time.Now()
+	if j.rec, j.err = b.ledger.ByClaim(ctx, c.Name); j.err != nil || j.rec != nil {
+		j.recorded = j.rec != nil
+		if j.recorded {
+			b.log.WithFields(logrus.Fields{"file": c.OrigName, "sha256": sha}).Info("finishing a file recorded by an interrupted batch")
 		}
-		if r.ID, err = b.ledger.Record(ctx, r); err != nil {
-			return FileResult{}, fmt.Errorf("record %s: %w", c.Name, err)
-		}
-		rec = &r
-	} else {
-		log.Info("finishing a file claimed by an interrupted batch")
+		return
 	}
-	return b.file(ctx, c, rec)
-}
-
-// file moves a recorded claim to its archive folder, notes the path in the
-// ledger and writes the 退回 copy when the file has findings.
-func (b *batch) file(ctx context.Context, c inbox.Claim, rec *ledger.Record) (FileResult, error) {
-	sha := rec.SHA256
-	log := b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": sha})
-	accepted := rec.Status == ledger.StatusAccepted
-	if rec.Status == ledger.StatusDuplicate {
-		orig, err := b.ledger.BySHA(ctx, sha)
-		if err != nil {
-			return FileResult{}, fmt.Errorf("look up original of %s: %w", c.Name, err)
-		}
-		accepted = orig != nil && orig.Status == ledger.StatusAccepted
-	}
-	path, err := b.inbox.Archive(c, accepted, rec.Period, rec.UnitCode, sha)
-	if err != nil {
-		return FileResult{}, fmt.Errorf("archive %s: %w", c.Name, err)
-	}
-	if err := b.ledger.SetArchivePath(ctx, rec.ID, path); err != nil {
-		return FileResult{}, fmt.Errorf("record archive path of %s: %w", c.Name, err)
-	}
-	res := FileResult{Name: c.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: sha,
-		Status: rec.Status, ArchivePath: path, Findings: rec.Findings}
-	if len(rec.Findings) > 0 && rec.Status != ledger.StatusDuplicate {
-		if res.ReturnPath, err = b.writeReturn(path, rec); err != nil {
-			return FileResult{}, err
-		}
-	}
-	log.WithFields(logrus.Fields{"status": rec.Status, "findings": len(rec.Findings), "archive": path}).Info("file done")
-	return res, nil
-}
-
-// judge reads and checks a file and decides its status.
-func (b *batch) judge(ctx context.Context, c inbox.Claim, sha string) (ledger.Record, error) {
 	cfg := b.ws.Config
-	rec := ledger.Record{
+	rec := &ledger.Record{
 		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName, SHA256: sha,
 		ReceivedAt: c.ReceivedAt, UnitCode: c.Folder, Period: cfg.Period,
 	}
+	j.rec = rec
 	orig, err := b.ledger.BySHA(ctx, sha)
 	if err != nil {
-		return rec, fmt.Errorf("look up content of %s: %w", c.Name, err)
+		j.err = fmt.Errorf("look up content of %s: %w", c.Name, err)
+		return
 	}
+	b.stages.add(stageLedger, time.Since(start))
 	if orig != nil {
-		rec.Status, rec.UnitCode, rec.Period = ledger.StatusDuplicate, orig.UnitCode, orig.Period
-		return rec, nil
+		accepted := orig.Status == ledger.StatusAccepted
+		rec.Status, rec.UnitCode, rec.Period, j.origAccepted = ledger.StatusDuplicate, orig.UnitCode, orig.Period, &accepted
+		return
 	}
-	sub, findings, err := b.checker.Check(c.Path, c.Folder, func(unit, period string) (map[string]float64, error) {
-		return b.ledger.Previous(ctx, unit, period)
-	})
+	start = time.Now()
+	sub, findings, err := b.checker.read(c.Path)
+	b.stages.add(stageRead, time.Since(start))
 	if err != nil {
-		return rec, fmt.Errorf("check %s: %w", c.Name, err)
+		j.err = fmt.Errorf("read %s: %w", c.Name, err)
+		return
 	}
 	if sub != nil {
+		start = time.Now()
+		findings, err = b.checker.verify(sub, c.Folder, func(unit, period string) (map[string]float64, error) {
+			return b.ledger.Previous(ctx, unit, period)
+		}, findings)
+		b.stages.add(stageCheck, time.Since(start))
+		if err != nil {
+			j.err = fmt.Errorf("check %s: %w", c.Name, err)
+			return
+		}
 		// A form for a closed period is filed under the current one, where
 		// the unit still owes its report.
 		if cfg.PeriodOpen(sub.Period) {
@@ -338,18 +462,20 @@ func (b *batch) judge(ctx context.Context, c inbox.Claim, sha string) (ledger.Re
 	if rec.UnitCode == "" {
 		rec.UnitCode = unknownUnit
 	}
-	return rec, nil
+	if len(findings) > 0 {
+		j.sub = sub
+	}
 }
 
-// writeReturn writes the 退回 copy and the note beside it, from the
-// archived file so that a recovered batch can write it again.
-func (b *batch) writeReturn(archived string, rec *ledger.Record) (string, error) {
+// writeReturn writes the 退回 copy and the note beside it. sub is what was
+// read from the file, nil when it could not be read or the batch that read
+// it was interrupted.
+func (b *batch) writeReturn(archived string, rec *ledger.Record, sub *form.Submission) (string, error) {
 	dir := filepath.Join(b.ws.OutboxDir(), "returns", rec.UnitCode)
 	base := trimExt(filepath.Base(archived))
 	book := filepath.Join(dir, base+"-審核意見.xlsx")
-	var sub *form.Submission
-	if s, _, err := form.Read(archived, b.ws.Catalogue, b.checker.limits()); err == nil {
-		sub = s
+	if sub == nil {
+		sub, _, _ = b.checker.read(archived)
 	}
 	if err := WriteFile(book, func(w io.Writer) error {
 		return form.WriteReturn(w, archived, sub, rec.Findings)

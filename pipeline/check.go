@@ -31,32 +31,42 @@ type PrevFunc func(unit, period string) (map[string]float64, error)
 
 // Check reads the file at path, which came from inbox folder folder ("" when
 // unknown or at the top), and returns what was read with every finding.
-// Rules run only on a form that was read cleanly: a blank or unreadable
-// value would make them report mistakes that are not there. The error is
-// for I/O trouble only.
+// The error is for I/O trouble only.
 func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, []rules.Finding, error) {
-	sub, findings, err := form.Read(path, c.ws.Catalogue, c.limits())
+	sub, findings, err := c.read(path)
 	if err != nil || sub == nil {
 		return sub, findings, err
 	}
+	findings, err = c.verify(sub, folder, prev, findings)
+	return sub, findings, err
+}
+
+func (c *Checker) read(path string) (*form.Submission, []rules.Finding, error) {
+	return form.Read(path, c.ws.Catalogue, c.limits())
+}
+
+// verify adds the identity checks and the unit rules to what reading
+// found. Rules run only on a form that was read cleanly: a blank or
+// unreadable value would make them report mistakes that are not there.
+func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []rules.Finding) ([]rules.Finding, error) {
 	findings = append(findings, checkIdentity(c.ws, folder, sub)...)
 	if rules.HasError(findings) {
-		return sub, findings, nil
+		return findings, nil
 	}
 	u, _ := c.ws.Units.ByCode(sub.UnitCode)
 	var before map[string]float64
 	if prev != nil {
+		var err error
 		if before, err = prev(u.Code, sub.Period); err != nil {
-			return sub, findings, fmt.Errorf("previous values of %s: %w", u.Code, err)
+			return findings, fmt.Errorf("previous values of %s: %w", u.Code, err)
 		}
 	}
-	findings = append(findings, c.rules.CheckUnit(rules.UnitInput{
+	return append(findings, c.rules.CheckUnit(rules.UnitInput{
 		Unit: u, Values: sub.Values, Prev: before, Locate: func(code string) (string, string) {
 			loc := sub.Cells[code]
 			return loc.Sheet, loc.Cell
 		},
-	})...)
-	return sub, findings, nil
+	})...), nil
 }
 
 func (c *Checker) limits() form.Limits {

@@ -34,6 +34,7 @@ func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue
 // same inputs and the files in place renders nothing.
 func (b *batch) publish(ctx context.Context) error {
 	ws, period := b.ws, b.ws.Config.Period
+	start := time.Now()
 	current, err := b.ledger.Current(ctx, period)
 	if err != nil {
 		return fmt.Errorf("current submissions: %w", err)
@@ -79,6 +80,7 @@ func (b *batch) publish(ctx context.Context) error {
 		}
 	}
 
+	b.stages.add(stageMerge, time.Since(start))
 	hash, err := inputsHash(ws, current, returnedRecs)
 	if err != nil {
 		return err
@@ -113,6 +115,8 @@ func (b *batch) publish(ctx context.Context) error {
 		Issue: issue, Date: date, Period: period, Totals: totals, Previous: previous,
 		Reported: unitValues, Missing: missing, Returned: returned, CountyFindings: b.sum.CountyFindings,
 	}
+	start = time.Now()
+	defer func() { b.stages.add(stageRender, time.Since(start)) }()
 	pdfPath := filepath.Join(dir, briefingName(issue)+".pdf")
 	outputs := []struct {
 		path  string

@@ -176,16 +176,35 @@ func sortedKeys(m map[string]float64) []string {
 	return keys
 }
 
-// SetArchivePath records where a file was archived. The batch records a
-// file before it moves it (so a crash in between is finished from the
-// record) and learns the final path only after the move.
+// SetArchivePath notes where a recorded file was archived. The batch
+// records first and archives afterwards, so the path is known only then.
 func (l *Ledger) SetArchivePath(ctx context.Context, id int64, path string) error {
-	res, err := l.w.ExecContext(ctx, `UPDATE submissions SET archive_path = ? WHERE id = ?`, path, id)
+	return l.SetArchivePaths(ctx, map[int64]string{id: path})
+}
+
+// SetArchivePaths notes many archive paths in one transaction.
+func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) error {
+	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("set archive path of submission %d: %w", id, err)
+		return fmt.Errorf("set archive paths: begin: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("set archive path of submission %d: no such submission (%d rows, %v)", id, n, err)
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE submissions SET archive_path = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("set archive paths: %w", err)
+	}
+	defer stmt.Close()
+	for id, path := range paths {
+		res, err := stmt.ExecContext(ctx, path, id)
+		if err != nil {
+			return fmt.Errorf("set archive path of submission %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("set archive path of submission %d: no such submission (%d rows, %v)", id, n, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set archive paths: commit: %w", err)
 	}
 	return nil
 }
