@@ -37,17 +37,19 @@ func TestKillAnywhere(t *testing.T) {
 	runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
 	want := totals(t, clean)
 
-	// Kill after the k-th file is done, plus a pause that lands the kill
-	// at different places inside the next file (or inside rendering).
+	// Kill at moments spread over the whole batch (start-up, claiming,
+	// reading, recording, archiving, rendering), then after some files are
+	// reported done.
 	type point struct {
 		afterFiles int
 		pause      time.Duration
 	}
 	var points []point
-	for k := 0; k <= inputs; k += 8 {
-		for _, p := range []time.Duration{0, 2 * time.Millisecond, 7 * time.Millisecond} {
-			points = append(points, point{k, p})
-		}
+	for d := time.Duration(0); d <= 600*time.Millisecond; d += 25 * time.Millisecond {
+		points = append(points, point{0, d})
+	}
+	for k := inputs / 4; k <= inputs; k += inputs / 4 {
+		points = append(points, point{k, 0})
 	}
 	if len(points) < 20 {
 		t.Fatalf("only %d kill points", len(points))
