@@ -1,0 +1,397 @@
+#!/usr/bin/python3
+"""Collects and reports the benchmark's measurements (stdlib only).
+
+    report.py extract WORKSPACE REPDIR
+        after one repetition, before the workspace is removed: keeps the
+        batch's log, the cold briefing's totals from the ledger and the PDF
+        sizes in REPDIR/extract.json.
+    report.py render [--bin B] [--root R] [--cpus L] --md OUT.md --json OUT.json RESULTS N...
+        writes the Markdown report and its data.
+
+Layout of RESULTS (written by run.sh): <N>/demo.*, <N>/files, <N>/rep<r>/
+{peer,cold,warm,changed}.{measure.json,out,err}, peer.json, change.txt.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+
+CASES = ("cold", "warm", "changed")
+CASE_NAMES = {"cold": "cold (everything new)", "warm": "nothing new",
+              "changed": "one changed file", "peer": "peer: openpyxl script"}
+# Stages the batch reports in `msg="stage done"` log lines, in batch order.
+STAGES = ("pickup", "read", "check", "ledger", "archive", "returns", "merge", "render")
+# Stages the batch runs on several goroutines and sums over them.
+PARALLEL_STAGES = ("read", "check")
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def ledger_path(ws):
+    path = "ledger.db"
+    try:
+        with open(os.path.join(ws, "config.yaml"), encoding="utf-8") as f:
+            m = re.search(r"^\s+ledger:\s*\"?([^\"\s#]+)", f.read(), re.M)
+            if m:
+                path = m.group(1)
+    except OSError:
+        pass
+    return path if os.path.isabs(path) else os.path.join(ws, path)
+
+
+def aggregates(ws):
+    """Indicator code → how the batch totals it, from the catalogue's
+    one-line entries (the demo writes them so; stdlib has no YAML)."""
+    agg = {}
+    try:
+        with open(os.path.join(ws, "indicators.yaml"), encoding="utf-8") as f:
+            for line in f:
+                code = re.search(r"\bcode:\s*(\w+)", line)
+                how = re.search(r"\baggregate:\s*(\w+)", line)
+                if code and how:
+                    agg[code.group(1)] = how.group(1)
+    except OSError:
+        pass
+    return agg
+
+
+def extract(ws, rd):
+    out = {"pdf_bytes": {}, "totals": None, "totals_error": None, "log": []}
+    sums = {c: load(os.path.join(rd, c + ".out")) for c in CASES}
+    for case, s in sums.items():
+        if s.get("rendered") and s.get("briefing"):
+            p = s["briefing"] if os.path.isabs(s["briefing"]) else os.path.join(os.getcwd(), s["briefing"])
+            out["pdf_bytes"][case] = os.path.getsize(p)
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % ledger_path(ws), uri=True)
+        row = db.execute("SELECT totals_json FROM briefings WHERE issue = ?",
+                         (sums["cold"]["issue"],)).fetchone()
+        db.close()
+        if row is None:
+            out["totals_error"] = "no briefing %s in the ledger" % sums["cold"]["issue"]
+        else:
+            out["totals"] = json.loads(row[0])
+    except (sqlite3.Error, ValueError, KeyError) as e:
+        out["totals_error"] = "ledger: %s" % e
+    out["aggregate"] = aggregates(ws)
+    runs = {s.get("run_id"): c for c, s in sums.items()}
+    logfile = os.path.join(ws, "logs", "countybrief.log")
+    if os.path.exists(logfile):
+        with open(logfile, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    e = json.loads(line)
+                except ValueError:
+                    continue
+                if e.get("msg") == "stage done" and e.get("run") in runs:
+                    out["log"].append({"case": runs[e["run"]], "stage": e.get("stage"),
+                                       "seconds": e.get("seconds")})
+    with open(os.path.join(rd, "extract.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False)
+
+
+def reps(d):
+    return sorted((os.path.join(d, x) for x in os.listdir(d) if x.startswith("rep")),
+                  key=lambda p: int(p.rsplit("rep", 1)[1]))
+
+
+def collect(d):
+    """One N's figures: per case the median wall, the largest RSS, files."""
+    rs = reps(d)
+    n = {"files_in_inbox": int(open(os.path.join(d, "files")).read()),
+         "demo": load(os.path.join(d, "demo.measure.json")), "repeats": len(rs), "cases": {}}
+    for case in CASES + ("peer",):
+        ms = [load(os.path.join(r, case + ".measure.json")) for r in rs]
+        c = {"wall_s": [m["wall_s"] for m in ms], "maxrss_kb": max(m["maxrss_kb"] for m in ms),
+             "cpu_s": statistics.median(m["user_s"] + m["sys_s"] for m in ms)}
+        c["median_s"] = statistics.median(c["wall_s"])
+        if case == "peer":
+            pj = [load(os.path.join(r, "peer.json")) for r in rs]
+            c["files"] = len(pj[0]["files"])
+            c["counted"] = sum(1 for f in pj[0]["files"] if f["counted"])
+        else:
+            ss = [load(os.path.join(r, case + ".out")) for r in rs]
+            c["files"] = len(ss[0].get("files") or [])
+            c["accepted"] = ss[0]["accepted"]
+            c["rejected"] = ss[0]["rejected"]
+            c["rendered"] = all(s["rendered"] for s in ss)
+            ex = [load(os.path.join(r, "extract.json")) for r in rs]
+            sizes = [e["pdf_bytes"][case] for e in ex if case in e["pdf_bytes"]]
+            c["pdf_bytes"] = max(sizes) if sizes else None
+            stages = {}
+            for e in ex:
+                per = {}
+                for ev in e["log"]:
+                    if ev["case"] == case and isinstance(ev.get("seconds"), (int, float)):
+                        per[ev["stage"]] = per.get(ev["stage"], 0) + ev["seconds"]
+                for st, v in per.items():
+                    stages.setdefault(st, []).append(v)
+            c["stages_s"] = {st: statistics.median(v) for st, v in stages.items()}
+            c["outside_run_s"] = statistics.median(
+                m["wall_s"] - run_span(s) for m, s in zip(ms, ss))
+        c["forms_per_s"] = c["files"] / c["median_s"] if c["files"] else None
+        n["cases"][case] = c
+    n["sanity"] = sanity(rs[0])
+    return n
+
+
+def run_span(summary):
+    """Seconds between the summary's started and finished stamps (RFC 3339
+    with nanoseconds, which datetime does not parse)."""
+    def parse(t):
+        m = re.match(r"(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", t)
+        frac = (m.group(2) or "0")[:6].ljust(6, "0")
+        zone = "+00:00" if m.group(3) == "Z" else m.group(3)
+        return datetime.datetime.fromisoformat("%s.%s%s" % (m.group(1), frac, zone))
+    return (parse(summary["finished"]) - parse(summary["started"])).total_seconds()
+
+
+def sanity(rd):
+    """Compares the peer's sums over the files the batch accepted with the
+    totals of the cold briefing, and lists files the two classify apart."""
+    cold = load(os.path.join(rd, "cold.out"))
+    peer = load(os.path.join(rd, "peer.json"))
+    ex = load(os.path.join(rd, "extract.json"))
+    out = {"lines": [], "ok": False}
+    status = {(f["unit"], f["name"]): f for f in cold["files"]}
+    accepted = {k for k, f in status.items() if f["status"] == "accepted"}
+    by_file = {(f["folder"], f["name"]): f for f in peer["files"]}
+    sums, missing = {}, []
+    for k in sorted(accepted):
+        f = by_file.get(k)
+        if f is None or not f["counted"]:
+            missing.append("%s/%s (%s)" % (k[0], k[1], f["problem"] if f else "not seen by the peer"))
+            continue
+        for code, v in f["values"].items():
+            sums[code] = sums.get(code, 0) + v
+    if ex["totals"] is None:
+        out["lines"].append("batch totals unavailable: %s" % ex["totals_error"])
+        return out
+    batch = ex["totals"].get("all", {})
+    agg = ex.get("aggregate") or {}
+    # The peer only sums; an indicator the batch totals otherwise (counting
+    # units, say) is not like for like and is named instead of compared.
+    other = sorted(c for c in sums if agg.get(c, "sum") != "sum")
+    diffs = []
+    for code in sorted(set(sums) - set(other)):
+        b = batch.get(code, 0)
+        if abs(b - sums[code]) > 1e-6 * max(1.0, abs(b)):
+            diffs.append("%s batch %s peer %s" % (code, b, sums[code]))
+    derived = sorted(set(batch) - set(sums))
+    if not diffs and not missing:
+        out["ok"] = True
+        out["lines"].append("peer sums over the %d files the batch accepted equal the batch totals "
+                            "for all %d summed form indicators" % (len(accepted), len(sums) - len(other)))
+    else:
+        out["lines"].append("MISMATCH: %d indicators differ, %d accepted files the peer did not count"
+                            % (len(diffs), len(missing)))
+        out["lines"] += ["  " + x for x in diffs + missing]
+    if other:
+        out["lines"].append("not compared, the batch does not sum them: %s" % ", ".join(
+            "%s (%s; peer sum %s, batch %s)" % (c, agg[c], sums[c], batch.get(c)) for c in other))
+    if derived:
+        out["lines"].append("derived by the batch, not on the form: %s" % ", ".join(derived))
+    extra = []
+    for k, f in sorted(by_file.items()):
+        b = status.get(k)
+        if f["counted"] and (b is None or b["status"] != "accepted"):
+            rules = sorted({x["rule"] for x in (b or {}).get("findings") or [] if x.get("severity") == "error"})
+            extra.append("%s/%s (batch: %s %s)" % (k[0], k[1], b["status"] if b else "not seen",
+                                                  ", ".join(rules)))
+    skipped = [f for f in peer["files"] if not f["counted"]]
+    out["lines"].append("peer skipped %d files: %s" % (len(skipped), "; ".join(
+        "%s/%s (%s)" % (f["folder"], f["name"], f["problem"]) for f in skipped) or "none"))
+    if extra:
+        out["lines"].append("the peer also counted %d files the batch rejected, so its own totals "
+                            "are off by them: %s" % (len(extra), "; ".join(extra)))
+    return out
+
+
+def machine(bin_path, root, cpus):
+    m = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+         "nproc": len(os.sched_getaffinity(0)), "kernel": platform.release()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            models = re.findall(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+        m["cpu"] = models[0] if models else "unknown"
+        m["cpus_online"] = len(models)
+        with open("/proc/meminfo") as f:
+            kb = int(re.search(r"^MemTotal:\s*(\d+)", f.read(), re.M).group(1))
+        m["memory"] = "%.1f GB" % (kb * 1024 / 1e9)
+        m["load"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    except (OSError, AttributeError):
+        pass
+    m["pinned_to"] = cpus or None
+    m["go"] = run(["go", "version"])
+    m["binary_go"] = run(["go", "version", bin_path]).split(": ", 1)[-1]
+    head = run(["git", "-C", root, "rev-parse", "--short", "HEAD"])
+    dirty = run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
+    m["commit"] = head + (" with uncommitted changes in %d files" % len(dirty.splitlines()) if dirty else "")
+    return m
+
+
+def run(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def mb(kb):
+    return kb * 1024 / 1e6
+
+
+def fmt(x, spec):
+    return "–" if x is None else format(x, spec)
+
+
+def targets(data):
+    """The issue's targets, checked against whatever sizes were measured."""
+    rows = []
+
+    def case(n, c):
+        return data.get(str(n), {}).get("cases", {}).get(c)
+
+    def add(name, got, ok, unit=""):
+        if not got:  # None or False: a size or a figure this run lacks
+            rows.append((name, "not measured", "–"))
+        else:
+            rows.append((name, got + unit, "met" if ok else "**missed**"))
+
+    c = case(7300, "cold")
+    p = case(7300, "peer")
+    add("cold 7,300: ≥ 2,500 forms/s", c and fmt(c["forms_per_s"], ",.0f"), c and c["forms_per_s"] >= 2500, " forms/s")
+    add("cold 7,300: ≤ 3 s incl. ledger and PDF", c and fmt(c["median_s"], ".2f"), c and c["median_s"] <= 3, " s")
+    add("cold 7,300: ≥ 8× the openpyxl peer", c and p and fmt(p["median_s"] / c["median_s"], ".1f"),
+        c and p and p["median_s"] / c["median_s"] >= 8, "×")
+    c = case(73, "cold")
+    add("county (73) cold incl. PDF: ≤ 0.5 s", c and fmt(c["median_s"], ".2f"), c and c["median_s"] <= 0.5, " s")
+    c = case(7300, "warm")
+    add("nothing new at 7,300: ≤ 0.2 s", c and fmt(c["median_s"], ".2f"), c and c["median_s"] <= 0.2, " s")
+    c = case(7300, "changed")
+    add("one changed file at 7,300: ≤ 0.5 s", c and fmt(c["median_s"], ".2f"), c and c["median_s"] <= 0.5, " s")
+    peak = {n: max(data[str(n)]["cases"][k]["maxrss_kb"] for k in CASES) for n in (730, 7300) if str(n) in data}
+    add("peak RSS at 7,300: ≤ 200 MB", 7300 in peak and fmt(mb(peak[7300]), ".0f"),
+        7300 in peak and mb(peak[7300]) <= 200, " MB")
+    both = 730 in peak and 7300 in peak
+    add("peak RSS 7,300 ≤ 1.5× that of 730", both and fmt(peak[7300] / peak[730], ".2f"),
+        both and peak[7300] / peak[730] <= 1.5, "×")
+    c = case(73, "cold")
+    add("county PDF ≤ 600 KB", c and c["pdf_bytes"] and fmt(c["pdf_bytes"] / 1000, ".0f"),
+        c and c["pdf_bytes"] and c["pdf_bytes"] <= 600e3, " KB")
+    return rows
+
+
+def render(args):
+    data = {n: collect(os.path.join(args.results, n)) for n in args.sizes}
+    m = machine(args.bin, args.root, args.cpus)
+    L = []
+    L.append("# countybrief batch benchmark")
+    L.append("")
+    L.append("- date: %s" % m["date"])
+    L.append("- machine: %s CPUs usable (nproc) of %s × %s, %s RAM, Linux %s; load average at the end %s%s"
+             % (m["nproc"], m.get("cpus_online", "?"), m.get("cpu", "?"), m.get("memory", "?"), m["kernel"],
+                m.get("load", "?"), "; pinned to CPUs " + m["pinned_to"] if m["pinned_to"] else ""))
+    L.append("- Go: %s; binary built with %s from %s" % (m["go"], m["binary_go"], m["commit"]))
+    L.append("- batch: `countybrief run --settle 0 --json`, one process per batch, wall time of the process "
+             "(start, fonts, templates, ledger, PDF included); peak RSS is the process's ru_maxrss")
+    L.append("- peer: `/usr/bin/python3 bench/peer_openpyxl.py`, one process over the same inbox")
+    L.append("- wall: median of the repetitions; RSS: the largest; MB = 10^6 bytes, KB = 10^3 bytes")
+    L.append("")
+    L.append("| units | case | files | wall s (median) | runs (s) | forms/s | peak RSS MB | CPU s | briefing PDF KB |")
+    L.append("|---:|---|---:|---:|---|---:|---:|---:|---:|")
+    for n in args.sizes:
+        d = data[n]
+        L.append("| %s | workspace build (demo, not timed as batch) | %d | %.2f | | | %.0f | %.2f | |"
+                 % (n, d["files_in_inbox"], d["demo"]["wall_s"], mb(d["demo"]["maxrss_kb"]),
+                    d["demo"]["user_s"] + d["demo"]["sys_s"]))
+        for case in ("cold", "warm", "changed", "peer"):
+            c = d["cases"][case]
+            pdf = c.get("pdf_bytes")
+            L.append("| %s | %s | %d | %.3f | %s | %s | %.0f | %.2f | %s |"
+                     % (n, CASE_NAMES[case], c["files"], c["median_s"],
+                        " ".join("%.3f" % w for w in c["wall_s"]), fmt(c["forms_per_s"], ",.0f"),
+                        mb(c["maxrss_kb"]), c["cpu_s"], fmt(pdf and pdf / 1000, ".0f")))
+    L.append("")
+    L.append("Speed-up of the cold batch over the peer (peer wall / batch wall, same files):")
+    L.append("")
+    for n in args.sizes:
+        c, p = data[n]["cases"]["cold"], data[n]["cases"]["peer"]
+        L.append("- %s units: %.2f×" % (n, p["median_s"] / c["median_s"]))
+    L.append("")
+    L.append("Sanity (first repetition, cold):")
+    L.append("")
+    for n in args.sizes:
+        lines = data[n]["sanity"]["lines"]
+        L.append("- %s units: %s" % (n, lines[0]))
+        L += ["  - " + line.strip() for line in lines[1:]]
+    L.append("")
+    L.append("Stage shares: median seconds from the batch's `stage done` log lines, in brackets the share "
+             "of the process's wall time. %s are summed over the worker goroutines, so on several cores "
+             "they can exceed their share of the wall time. The last column is the wall time outside the "
+             "batch's own clock (summary `started`→`finished`): process start, workspace, fonts and "
+             "templates, ledger open, exit." % " and ".join(PARALLEL_STAGES))
+    L.append("")
+    have = any(data[n]["cases"][c]["stages_s"] for n in args.sizes for c in CASES)
+    if not have:
+        L.append("- the batch measured here logs no `stage done` events, so no stage shares are available.")
+    else:
+        names = list(STAGES) + sorted({s for n in args.sizes for c in CASES
+                                       for s in data[n]["cases"][c]["stages_s"]} - set(STAGES))
+        L.append("| units | case | " + " | ".join(names) + " | outside the batch's clock |")
+        L.append("|---:|---|" + "---:|" * (len(names) + 1))
+        for n in args.sizes:
+            for case in CASES:
+                c = data[n]["cases"][case]
+                st = c["stages_s"]
+                if not st:
+                    continue
+                cells = ["%.3f (%.0f%%)" % (st[s], 100 * st[s] / c["median_s"]) if s in st else "–" for s in names]
+                rest = c["outside_run_s"]
+                L.append("| %s | %s | %s | %.3f (%.0f%%) |" % (n, CASE_NAMES[case], " | ".join(cells),
+                                                               rest, 100 * rest / c["median_s"]))
+    L.append("")
+    L.append("Targets (issue):")
+    L.append("")
+    L.append("| target | measured | verdict |")
+    L.append("|---|---:|---|")
+    for name, got, verdict in targets(data):
+        L.append("| %s | %s | %s |" % (name, got, verdict))
+    L.append("")
+    text = "\n".join(L)
+    with open(args.md, "w", encoding="utf-8") as f:
+        f.write(text)
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump({"machine": m, "sizes": data}, f, ensure_ascii=False, indent=1)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "extract":
+        if len(sys.argv) != 4:
+            sys.exit("usage: report.py extract WORKSPACE REPDIR")
+        extract(sys.argv[2], sys.argv[3])
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd", choices=["render"])
+    ap.add_argument("--bin", default="")
+    ap.add_argument("--root", default=".")
+    ap.add_argument("--cpus", default="")
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("results")
+    ap.add_argument("sizes", nargs="+")
+    render(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Benchmark of the whole batch, as the office runs it: build countybrief,
+# build a demo region of N units once per N, then from copies of it measure
+# a cold batch, a batch with nothing new, a batch with one corrected file,
+# and the openpyxl peer over the same files. Prints a Markdown report and
+# keeps it in bench/results/latest.md (and latest.json).
+#
+#   bench/run.sh [N...]            default: 73 730 7300
+#
+# Environment:
+#   BENCH_REPEAT=R      measurements per case (default 3, 1 for N >= 5000);
+#                       the report gives the median wall time, the largest RSS
+#   BENCH_CPUS=LIST     pin batch and peer to these CPUs (taskset -c LIST)
+#   COUNTYBRIEF_BIN=B   measure this binary instead of building one
+#   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
+#   TMPDIR              scratch space (a 7300-unit region needs ~0.5 GB)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+py=/usr/bin/python3 # Debian's, with python3-openpyxl
+out_dir=${BENCH_OUT:-$here/results}
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ -x "$py" ] || die "$py missing: apt-get install python3-openpyxl"
+"$py" -c 'import openpyxl' 2>/dev/null || die "openpyxl missing for $py: apt-get install python3-openpyxl"
+command -v go >/dev/null || [ -n "${COUNTYBRIEF_BIN:-}" ] || die "go not on PATH"
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(73 730 7300)
+for n in "${sizes[@]}"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "not a unit count: $n"
+done
+
+pin=()
+if [ -n "${BENCH_CPUS:-}" ]; then
+  command -v taskset >/dev/null || die "taskset missing: apt-get install util-linux"
+  pin=(taskset -c "$BENCH_CPUS")
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/countybrief-bench.XXXXXX")
+tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
+cleanup() { rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+res=$tmp/results
+mkdir -p "$res" "$out_dir"
+
+bin=${COUNTYBRIEF_BIN:-}
+if [ -z "$bin" ]; then
+  bin=$tmp/countybrief
+  echo "bench: go build ./cmd/countybrief" >&2
+  (cd "$root" && go build -o "$bin" ./cmd/countybrief) || die "build failed"
+fi
+[ -x "$bin" ] || die "no binary at $bin"
+
+# measure NAME DIR CMD...: run CMD, keeping DIR/NAME.{measure.json,out,err}.
+measure() {
+  local name=$1 dir=$2
+  shift 2
+  if ! "$py" "$here/measure.py" "$dir/$name.measure.json" "$dir/$name.out" "$dir/$name.err" -- "$@"; then
+    echo "bench: $name failed: $*" >&2
+    tail -n 20 "$dir/$name.err" >&2
+    exit 1
+  fi
+}
+
+batch() { # batch NAME DIR WORKSPACE
+  measure "$1" "$2" "${pin[@]}" "$bin" run --workspace "$3" --settle 0 --json
+}
+
+for n in "${sizes[@]}"; do
+  d=$res/$n
+  mkdir -p "$d"
+  pristine=$tmp/ws-$n
+  echo "bench: N=$n: building the demo region" >&2
+  measure demo "$d" "$bin" demo --units "$n" --no-run "$pristine"
+  find "$pristine/inbox" -type f | wc -l >"$d/files"
+
+  reps=${BENCH_REPEAT:-}
+  [ -n "$reps" ] || { if [ "$n" -ge 5000 ]; then reps=1; else reps=3; fi; }
+  for ((r = 1; r <= reps; r++)); do
+    rd=$d/rep$r
+    mkdir -p "$rd"
+    echo "bench: N=$n: repetition $r/$reps" >&2
+    # The peer reads the pristine inbox (it moves nothing), alternating
+    # with the batch so that both meet the same load on a shared machine.
+    measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
+
+    ws=$tmp/run-$n
+    rm -rf "$ws"
+    cp -a "$pristine" "$ws"
+    batch cold "$rd" "$ws"
+    batch warm "$rd" "$ws"
+    # One unit corrects one figure and sends its form again.
+    unit=$(cd "$ws/archive/accepted" && find . -mindepth 2 -maxdepth 2 -type d | sort | head -n 1)
+    [ -n "$unit" ] || die "N=$n: the cold batch accepted nothing"
+    src=$(find "$ws/archive/accepted/$unit" -type f -name '*.xlsx' | sort | head -n 1)
+    "$py" "$here/change_form.py" "$src" "$ws/inbox/$(basename "$unit")/更正.xlsx" >"$rd/change.txt"
+    batch changed "$rd" "$ws"
+    "$py" "$here/report.py" extract "$ws" "$rd"
+    rm -rf "$ws"
+  done
+  rm -rf "$pristine"
+done
+
+"$py" "$here/report.py" render --bin "$bin" --root "$root" --cpus "${BENCH_CPUS:-}" \
+  --md "$out_dir/latest.md" --json "$out_dir/latest.json" "$res" "${sizes[@]}"
+cat "$out_dir/latest.md"
