@@ -3,16 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"countybrief/pipeline"
+	"countybrief/pipeline/lock"
 	"countybrief/pipeline/workspace"
 )
 
 // runBatch runs one batch over the inbox. Exit 0 when the batch completed,
-// even if files were rejected; 1 when the batch itself failed.
+// even if files were rejected; 1 when the batch itself failed; 3 when
+// another batch holds the workspace (without --wait).
 func runBatch(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var o runOptions
@@ -65,6 +68,11 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 		}
 	}
 	sum, err := pipeline.Run(ctx, ws, opts)
+	var held *lock.HeldError
+	if errors.As(err, &held) {
+		return &exitError{code: 3, err: fmt.Errorf("另一個批處理正在運行（pid %d，%s 開始）；用 --wait 可排隊等它結束: %w",
+			held.Holder.PID, held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+	}
 	if err != nil {
 		return err
 	}

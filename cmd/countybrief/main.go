@@ -4,7 +4,8 @@
 //
 // Exit codes: 0 success; 1 the command ran and found problems (a file with
 // errors for check, a broken rule for rules check, a failed batch for run);
-// 2 usage or configuration error.
+// 2 usage or configuration error; 3 another batch is running on the
+// workspace (run without --wait).
 package main
 
 import (
