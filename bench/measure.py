@@ -6,11 +6,13 @@
 Wall time is taken with a monotonic clock around the child alone (this
 interpreter's start is not in it). Peak RSS is ru_maxrss of the child's own
 rusage from wait4, the figure GNU time's %M prints, so no package beyond
-python3 is needed. Exits with the child's status.
+python3 is needed. Exits with the child's status; on SIGINT or SIGTERM it
+stops the child and waits for it.
 """
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -23,6 +25,17 @@ def main():
     with open(out, "wb") as fo, open(err, "wb") as fe:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+        # Stopping the harness stops the measured program too, and this
+        # waits for it, so that no process outlives the harness. SIGTERM,
+        # not the signal received: a background job of a script ignores
+        # SIGINT, and its children inherit that. A program that goes on
+        # (demo finishes the region it builds) is killed 10 s later.
+        def stop(*_):
+            child.terminate()
+            signal.alarm(10)
+        signal.signal(signal.SIGALRM, lambda *_: child.kill())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, stop)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     # Popen's own bookkeeping must not wait for the pid again.

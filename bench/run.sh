@@ -14,74 +14,65 @@
 #   COUNTYBRIEF_BIN=B   measure this binary instead of building one
 #   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
 #   TMPDIR              scratch space (a 7300-unit region needs ~0.5 GB)
+#
+# Everything is in functions and main runs from the last line, so bash has
+# read the whole file before it starts: editing the script during a long
+# run does not change the run.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
 py=/usr/bin/python3 # Debian's, with python3-openpyxl
-out_dir=${BENCH_OUT:-$here/results}
+cur=                # pid of the measurement running now
+tmp=
 
-die() { echo "bench: $*" >&2; exit 1; }
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
 
-[ -x "$py" ] || die "$py missing: apt-get install python3-openpyxl"
-"$py" -c 'import openpyxl' 2>/dev/null || die "openpyxl missing for $py: apt-get install python3-openpyxl"
-command -v go >/dev/null || [ -n "${COUNTYBRIEF_BIN:-}" ] || die "go not on PATH"
+cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(73 730 7300)
-for n in "${sizes[@]}"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || die "not a unit count: $n"
-done
-
-pin=()
-if [ -n "${BENCH_CPUS:-}" ]; then
-  command -v taskset >/dev/null || die "taskset missing: apt-get install util-linux"
-  pin=(taskset -c "$BENCH_CPUS")
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/countybrief-bench.XXXXXX")
-tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-res=$tmp/results
-mkdir -p "$res" "$out_dir"
-
-bin=${COUNTYBRIEF_BIN:-}
-if [ -z "$bin" ]; then
-  bin=$tmp/countybrief
-  echo "bench: go build ./cmd/countybrief" >&2
-  (cd "$root" && go build -o "$bin" ./cmd/countybrief) || die "build failed"
-fi
-[ -x "$bin" ] || die "no binary at $bin"
+stop() {
+  if [ -n "$cur" ]; then
+    kill -TERM "$cur" 2>/dev/null || true
+    wait "$cur" 2>/dev/null || true
+  fi
+  exit "$1"
+}
 
 # measure NAME DIR CMD...: run CMD, keeping DIR/NAME.{measure.json,out,err}.
 measure() {
   local name=$1 dir=$2
   shift 2
-  if ! "$py" "$here/measure.py" "$dir/$name.measure.json" "$dir/$name.out" "$dir/$name.err" -- "$@"; then
+  # In the background and waited for, so that a signal reaches the trap
+  # at once rather than after the measurement.
+  "$py" "$here/measure.py" "$dir/$name.measure.json" "$dir/$name.out" "$dir/$name.err" -- "$@" &
+  cur=$!
+  if ! wait "$cur"; then
+    cur=
     echo "bench: $name failed: $*" >&2
     tail -n 20 "$dir/$name.err" >&2
     exit 1
   fi
+  cur=
 }
 
 batch() { # batch NAME DIR WORKSPACE
   measure "$1" "$2" "${pin[@]}" "$bin" run --workspace "$3" --settle 0 --json
 }
 
-for n in "${sizes[@]}"; do
-  d=$res/$n
+# one_size N: the demo region of N units, then BENCH_REPEAT rounds of
+# peer, cold, nothing new and one changed file, each round on a fresh copy.
+one_size() {
+  local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws=$tmp/run-$1 reps r rd unit src
   mkdir -p "$d"
-  pristine=$tmp/ws-$n
   echo "bench: N=$n: building the demo region" >&2
   measure demo "$d" "$bin" demo --units "$n" --no-run "$pristine"
   find "$pristine/inbox" -type f | wc -l >"$d/files"
 
   reps=${BENCH_REPEAT:-}
-  [ -n "$reps" ] || { if [ "$n" -ge 5000 ]; then reps=1; else reps=3; fi; }
+  if [ -z "$reps" ]; then
+    if [ "$n" -ge 5000 ]; then reps=1; else reps=3; fi
+  fi
   for ((r = 1; r <= reps; r++)); do
     rd=$d/rep$r
     mkdir -p "$rd"
@@ -90,7 +81,6 @@ for n in "${sizes[@]}"; do
     # with the batch so that both meet the same load on a shared machine.
     measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
 
-    ws=$tmp/run-$n
     rm -rf "$ws"
     cp -a "$pristine" "$ws"
     batch cold "$rd" "$ws"
@@ -105,8 +95,52 @@ for n in "${sizes[@]}"; do
     rm -rf "$ws"
   done
   rm -rf "$pristine"
-done
+}
 
-"$py" "$here/report.py" render --bin "$bin" --root "$root" --cpus "${BENCH_CPUS:-}" \
-  --md "$out_dir/latest.md" --json "$out_dir/latest.json" "$res" "${sizes[@]}"
-cat "$out_dir/latest.md"
+main() {
+  here=$(cd "$(dirname "$0")" && pwd)
+  root=$(cd "$here/.." && pwd)
+  local out_dir=${BENCH_OUT:-$here/results} n
+
+  [ -x "$py" ] || die "$py missing: apt-get install python3-openpyxl"
+  "$py" -c 'import openpyxl' 2>/dev/null || die "openpyxl missing for $py: apt-get install python3-openpyxl"
+  command -v go >/dev/null || [ -n "${COUNTYBRIEF_BIN:-}" ] || die "go not on PATH"
+
+  local sizes=("$@")
+  [ ${#sizes[@]} -gt 0 ] || sizes=(73 730 7300)
+  for n in "${sizes[@]}"; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "not a unit count: $n"
+  done
+
+  pin=()
+  if [ -n "${BENCH_CPUS:-}" ]; then
+    command -v taskset >/dev/null || die "taskset missing: apt-get install util-linux"
+    pin=(taskset -c "$BENCH_CPUS")
+  fi
+
+  trap cleanup EXIT
+  trap 'stop 130' INT
+  trap 'stop 143' TERM
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/countybrief-bench.XXXXXX")
+  tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
+  res=$tmp/results
+  mkdir -p "$res" "$out_dir"
+
+  bin=${COUNTYBRIEF_BIN:-}
+  if [ -z "$bin" ]; then
+    bin=$tmp/countybrief
+    echo "bench: go build ./cmd/countybrief" >&2
+    (cd "$root" && go build -o "$bin" ./cmd/countybrief) || die "build failed"
+  fi
+  [ -x "$bin" ] || die "no binary at $bin"
+
+  for n in "${sizes[@]}"; do
+    one_size "$n"
+  done
+
+  "$py" "$here/report.py" render --bin "$bin" --root "$root" --cpus "${BENCH_CPUS:-}" \
+    --md "$out_dir/latest.md" --json "$out_dir/latest.json" "$res" "${sizes[@]}"
+  cat "$out_dir/latest.md"
+}
+
+main "$@"; exit
