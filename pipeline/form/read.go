@@ -73,11 +73,15 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 	}
 	defer fh.Close()
 	// Read one byte past the cap, so a file that grew after a size check is
-	// still caught.
-	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxBytes+1))
-	if err != nil {
+	// still caught; the buffer is sized from Stat to read in one go.
+	var buf bytes.Buffer
+	if st, err := fh.Stat(); err == nil {
+		buf.Grow(int(min(max(st.Size(), 0), lim.MaxBytes)) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(fh, lim.MaxBytes+1)); err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, []rules.Finding{{
 			Rule: RuleLimit, Severity: rules.Error,
@@ -88,9 +92,35 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 	if nf := sniff(path, data); nf != nil {
 		return nil, []rules.Finding{formatFinding(nf)}, nil
 	}
-	r := &reader{cat: cat, lim: lim}
-	sub, fs := r.read(data)
+	if sub, fs, ok := readFast(data, cat, lim); ok {
+		return sub, fs, nil
+	}
+	sub, fs := readFull(data, cat, lim)
 	return sub, fs, nil
+}
+
+// readFast reads the form with the fast reader; ok is false when it gave
+// up and the file must be read by readFull.
+func readFast(data []byte, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, bool) {
+	b, err := openFast(data, lim)
+	switch {
+	case errors.Is(err, errLimit):
+		return nil, []rules.Finding{unzipLimit(lim)}, true
+	case err != nil:
+		return nil, nil, false
+	}
+	r := &reader{cat: cat, lim: lim, fast: b}
+	sub, fs := r.readBook()
+	if r.bailed {
+		return nil, nil, false
+	}
+	return sub, fs, true
+}
+
+// readFull reads the form through excelize.
+func readFull(data []byte, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding) {
+	r := &reader{cat: cat, lim: lim}
+	return r.read(data)
 }
 
 func formatFinding(nf *notForm) rules.Finding {
@@ -112,12 +142,16 @@ func guard(fn func() error) (err error) {
 
 // reader holds the state of one Read.
 type reader struct {
-	cat      *workspace.Catalogue
-	lim      Limits
-	f        *excelize.File
-	rows     int // budget used
-	cells    int
-	findings []rules.Finding
+	cat       *workspace.Catalogue
+	lim       Limits
+	f         *excelize.File // the full reader's workbook
+	fast      *fastBook      // or the fast reader's
+	bailed    bool           // the fast reader met what it cannot read exactly
+	inputList []workspace.Indicator
+	idx       *indicatorIndex
+	rows      int // budget used
+	cells     int
+	findings  []rules.Finding
 }
 
 // grid is a scanned sheet: only rows with text, gaps left out.
@@ -125,6 +159,14 @@ type grid struct {
 	sheet string
 	rows  map[int][]string // row number → cells from column A, "" for empty
 	order []int            // row numbers in sheet order
+
+	// Kept by the fast reader only, to tell when an empty value cell
+	// needs excelize: merged ranges as written, formula cells without a
+	// cached value (row, column).
+	merges        []string
+	emptyFormulas [][2]int
+
+	hits map[string]*hit // each input indicator's row, once found
 }
 
 func (g *grid) at(row, col int) string {
@@ -155,17 +197,22 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding) {
 	if err != nil {
 		// excelize has no sentinel error for its unzip limit.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, []rules.Finding{{
-				Rule: RuleLimit, Severity: rules.Error,
-				Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxUnzipBytes>>20),
-				Fix:     fixSendXLSX,
-			}}
+			return nil, []rules.Finding{unzipLimit(r.lim)}
 		}
 		return nil, []rules.Finding{corrupt()}
 	}
+	return r.readBook()
+}
+
+// readBook reads the form from the opened workbook, by either reader.
+func (r *reader) readBook() (*Submission, []rules.Finding) {
 	g, err := r.findSheet()
 	if err != nil {
-		if errors.Is(err, errLimit) {
+		switch {
+		case errors.Is(err, errBail):
+			r.bailed = true
+			return nil, nil
+		case errors.Is(err, errLimit):
 			return nil, []rules.Finding{{
 				Rule: RuleLimit, Severity: rules.Error,
 				Message: fmt.Sprintf("表格的行數或單元格數超過上限（%d 行、%d 個單元格），遠多於正常的填報表，系統不予讀取。", r.lim.MaxRows, r.lim.MaxCells),
@@ -190,6 +237,14 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding) {
 	return sub, r.findings
 }
 
+func unzipLimit(lim Limits) rules.Finding {
+	return rules.Finding{
+		Rule: RuleLimit, Severity: rules.Error,
+		Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", lim.MaxUnzipBytes>>20),
+		Fix:     fixSendXLSX,
+	}
+}
+
 func corrupt() rules.Finding {
 	return rules.Finding{
 		Rule: RuleFormat, Severity: rules.Error,
@@ -203,7 +258,11 @@ func corrupt() rules.Finding {
 // form, so a normal file costs one sheet.
 func (r *reader) findSheet() (*grid, error) {
 	var names []string
-	if err := guard(func() error { names = r.f.GetSheetList(); return nil }); err != nil {
+	if r.fast != nil {
+		for _, s := range r.fast.sheets {
+			names = append(names, s.name)
+		}
+	} else if err := guard(func() error { names = r.f.GetSheetList(); return nil }); err != nil {
 		return nil, err
 	}
 	for i, n := range names {
@@ -211,19 +270,26 @@ func (r *reader) findSheet() (*grid, error) {
 			names[0], names[i] = names[i], names[0]
 		}
 	}
-	inputs := r.cat.Inputs()
+	inputs := r.inputs()
 	var best *grid
 	bestScore := 0
 	for _, name := range names {
-		g, err := r.scan(name)
+		var g *grid
+		var err error
+		if r.fast != nil {
+			g, err = r.scanFast(r.fast.sheet(name))
+		} else {
+			g, err = r.scan(name)
+		}
 		if err != nil {
 			return nil, err
 		}
 		if g == nil {
 			continue // a chart sheet or an unreadable extra sheet
 		}
+		g.hits = r.index().findAll(g)
 		score := 0
-		for _, c := range g.findAll(inputs) {
+		for _, c := range g.hits {
 			if c.byCode {
 				score += 2
 			} else {
@@ -286,16 +352,37 @@ type hit struct {
 	dup    []int // further rows with the same code
 }
 
+// inputs are the catalogue's input indicators, listed once per Read.
+func (r *reader) inputs() []workspace.Indicator {
+	if r.inputList == nil {
+		r.inputList = r.cat.Inputs()
+	}
+	return r.inputList
+}
+
+// indicatorIndex finds an input indicator by code or by squashed label.
+type indicatorIndex struct {
+	codes  map[string]bool
+	labels map[string]string // squashed label → code
+}
+
+func (r *reader) index() *indicatorIndex {
+	if r.idx == nil {
+		inputs := r.inputs()
+		r.idx = &indicatorIndex{codes: make(map[string]bool, len(inputs)), labels: make(map[string]string, len(inputs))}
+		for _, in := range inputs {
+			r.idx.codes[in.Code] = true
+			r.idx.labels[squash(in.Label)] = in.Code
+		}
+	}
+	return r.idx
+}
+
 // findAll locates each input indicator's row: by the code in any cell, or
 // by its label when no cell holds the code.
-func (g *grid) findAll(inputs []workspace.Indicator) map[string]*hit {
-	want := make(map[string]bool, len(inputs))
-	labels := make(map[string]string, len(inputs))
-	for _, in := range inputs {
-		want[in.Code] = true
-		labels[squash(in.Label)] = in.Code
-	}
-	byCode := map[string]*hit{}
+func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
+	want, labels := ix.codes, ix.labels
+	byCode := make(map[string]*hit, len(want))
 	byLabel := map[string]*hit{}
 	for _, row := range g.order {
 		for _, v := range g.rows[row] {
@@ -359,8 +446,8 @@ func (g *grid) valueColumn() int {
 }
 
 func (r *reader) values(g *grid, sub *Submission) {
-	inputs := r.cat.Inputs()
-	hits := g.findAll(inputs)
+	inputs := r.inputs()
+	hits := g.hits
 	vcol := g.valueColumn()
 	for _, in := range inputs {
 		sub.Values[in.Code] = 0
@@ -420,6 +507,10 @@ func (r *reader) values(g *grid, sub *Submission) {
 func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 	if v := g.at(row, col); v != "" {
 		return v, nil
+	}
+	if r.fast != nil {
+		r.bailed = r.bailed || g.needsFull(col, row)
+		return "", nil
 	}
 	cell := cellName(col, row)
 	var out, formula string
@@ -641,7 +732,9 @@ func (r *reader) identityDates(sub *Submission) {
 			return
 		}
 		_ = guard(func() error {
-			if props, err := r.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+			if r.fast != nil {
+				date1904 = r.fast.date1904
+			} else if props, err := r.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 				date1904 = *props.Date1904
 			}
 			t, err := excelize.ExcelDateToTime(v, date1904)

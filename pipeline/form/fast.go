@@ -1,0 +1,882 @@
+package form
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+)
+
+// The fast reader reads a form without excelize: archive/zip and a lean
+// XML scan of the workbook, its relationships, the shared strings and the
+// sheets, streamed row by row. It must read every file to exactly what
+// the excelize reader gives. So it is strict: whatever it cannot vouch for
+// (an odd package layout, a formula without a cached value in a value
+// cell, a merge over one, rich inline text, a malformed typed attribute, a
+// damaged part) makes it give up with errBail, and Read reads the file
+// with excelize instead. On the forms the system writes and on their
+// re-saves by Excel, WPS, LibreOffice and openpyxl it does not give up.
+
+var errBail = errors.New("fast reader cannot read this file exactly")
+
+// XML namespaces excelize requires of the roots of the parts it decodes.
+const (
+	nsMain     = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	nsRels     = "http://schemas.openxmlformats.org/package/2006/relationships"
+	nsTypes    = "http://schemas.openxmlformats.org/package/2006/content-types"
+	nsDrawing  = "http://schemas.openxmlformats.org/drawingml/2006/main"
+	nsOfficeR  = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+	relOffice  = nsOfficeR + "/officeDocument"
+	strictMark = "purl.oclc.org/ooxml" // strict OOXML, which excelize rewrites
+	maxRow     = 1048576
+	maxCol     = 16384
+)
+
+// fastBook is a workbook opened by the fast reader.
+type fastBook struct {
+	parts    map[string]string // XML parts by name, unzipped
+	sheets   []fastSheet       // in workbook order
+	sst      []string
+	date1904 bool
+}
+
+type fastSheet struct{ name, part string }
+
+// sheet is the sheet of a name from the book's own list.
+func (b *fastBook) sheet(name string) fastSheet {
+	for _, s := range b.sheets {
+		if s.name == name {
+			return s
+		}
+	}
+	return fastSheet{}
+}
+
+// openFast unzips the parts the reader needs and checks the rest as
+// excelize's open would: a limit finding is returned as excelize's open
+// gives it, anything else it cannot vouch for is errBail.
+func openFast(data []byte, lim Limits) (*fastBook, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, errBail
+	}
+	b := &fastBook{parts: make(map[string]string, 8)}
+	seen := make(map[string]bool, len(zr.File))
+	scratch := make([]byte, 8<<10)
+	var unzipped int64
+	for _, zf := range zr.File {
+		// The same sums and order as excelize's ReadZipReader, so that
+		// a file over the limit gives the same finding.
+		size := zf.FileInfo().Size()
+		unzipped += size
+		if size < 0 || size > lim.MaxUnzipBytes || unzipped > lim.MaxUnzipBytes {
+			return nil, errLimit
+		}
+		name := strings.ReplaceAll(zf.Name, "\\", "/")
+		switch strings.ToLower(name) {
+		case "[content_types].xml":
+			name = "[Content_Types].xml"
+		case "xl/sharedstrings.xml":
+			name = "xl/sharedStrings.xml"
+		}
+		if seen[name] {
+			return nil, errBail
+		}
+		seen[name] = true
+		keep := keptPart(name)
+		text, err := unzipPart(zf, size, keep, scratch)
+		if err != nil {
+			return nil, errBail
+		}
+		if keep {
+			if strings.Contains(text, strictMark) {
+				return nil, errBail
+			}
+			b.parts[name] = text
+		}
+	}
+	if err := b.structure(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// keptPart reports whether the fast reader reads a part: those excelize
+// decodes at open and the worksheets. The rest are only unzipped, since
+// excelize's open fails on a part that does not unzip.
+func keptPart(name string) bool {
+	switch name {
+	case "_rels/.rels", "[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+		"xl/sharedStrings.xml", "xl/styles.xml", "xl/theme/theme1.xml", "xl/calcChain.xml":
+		return true
+	}
+	return strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml")
+}
+
+// unzipPart reads one part whole, or only unzips it when it is not kept.
+// A checksum or size error, which excelize overlooks, fails it here.
+func unzipPart(zf *zip.File, size int64, keep bool, scratch []byte) (string, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	if keep {
+		sb.Grow(int(size))
+	}
+	for err == nil {
+		var n int
+		n, err = rc.Read(scratch)
+		if keep {
+			sb.Write(scratch[:n])
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	return sb.String(), err
+}
+
+// structure reads the package layout excelize's open reads: the workbook
+// found from _rels/.rels, its sheets and relationships, and the parts
+// excelize decodes at open, which must at least be well-formed.
+func (b *fastBook) structure() error {
+	rels, ok := b.parts["_rels/.rels"]
+	if !ok {
+		return errBail
+	}
+	root, err := parseRels(rels)
+	if err != nil {
+		return err
+	}
+	wbPath := ""
+	for _, rel := range root {
+		if rel.typ == relOffice {
+			wbPath = strings.TrimPrefix(rel.target, "/")
+			break
+		}
+	}
+	if wbPath != "xl/workbook.xml" {
+		return errBail
+	}
+	for _, p := range []struct{ name, ns, root string }{
+		{"[Content_Types].xml", nsTypes, "Types"},
+		{"xl/styles.xml", nsMain, "styleSheet"},
+		{"xl/theme/theme1.xml", nsDrawing, "theme"},
+		{"xl/calcChain.xml", nsMain, "calcChain"},
+	} {
+		if part, ok := b.parts[p.name]; ok && !wellFormed(part, p.ns, p.root) {
+			return errBail
+		}
+	}
+	wb, ok := b.parts[wbPath]
+	if !ok {
+		return errBail
+	}
+	sheets, err := b.parseWorkbook(wb)
+	if err != nil {
+		return err
+	}
+	wbRels, ok := b.parts["xl/_rels/workbook.xml.rels"]
+	if !ok {
+		return errBail
+	}
+	targets, err := parseRels(wbRels)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]string, len(targets))
+	for _, rel := range targets {
+		if _, dup := byID[rel.id]; dup {
+			return errBail
+		}
+		byID[rel.id] = rel.target
+	}
+	for i, s := range sheets {
+		if !validSheetName(s.name) {
+			return errBail
+		}
+		for _, t := range sheets[:i] {
+			if strings.EqualFold(t.name, s.name) {
+				return errBail
+			}
+		}
+		target, ok := byID[s.part]
+		if !ok {
+			return errBail
+		}
+		p := path.Clean("xl/" + target)
+		if strings.HasPrefix(target, "/") {
+			p = strings.TrimPrefix(path.Clean(target), "/")
+		}
+		if _, ok := b.parts[p]; !ok || !strings.HasPrefix(p, "xl/worksheets/") || strings.Contains(target, "\\") {
+			return errBail
+		}
+		b.sheets = append(b.sheets, fastSheet{name: s.name, part: p})
+	}
+	if sst, ok := b.parts["xl/sharedStrings.xml"]; ok {
+		if b.sst, err = parseSST(sst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validSheetName is excelize's check of a sheet name; a sheet it refuses
+// is skipped there, and the fast reader gives up instead.
+func validSheetName(name string) bool {
+	return name != "" && len(utf16.Encode([]rune(name))) <= 31 &&
+		!strings.HasPrefix(name, "'") && !strings.HasSuffix(name, "'") &&
+		!strings.ContainsAny(name, ":\\/?*[]")
+}
+
+type rel struct{ id, typ, target string }
+
+func parseRels(part string) ([]rel, error) {
+	x := newScanner(part)
+	if x.next() != tokStart || local(x.name) != "Relationships" || x.rootSpace() != nsRels {
+		return nil, errBail
+	}
+	var out []rel
+	for x.next() != tokEOF {
+		if x.kind == tokStart && len(x.stack) == 2 && local(x.name) == "Relationship" {
+			var r rel
+			for _, a := range x.attrs {
+				switch local(a.name) {
+				case "Id":
+					r.id = a.value
+				case "Type":
+					r.typ = a.value
+				case "Target":
+					r.target = a.value
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	if x.failed {
+		return nil, errBail
+	}
+	return out, nil
+}
+
+// parseWorkbook reads the sheet list (name and relationship id) and the
+// 1904 date setting, and checks every attribute excelize decodes as a
+// number or boolean, since a malformed one makes excelize refuse the file.
+func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
+	x := newScanner(part)
+	if x.next() != tokStart || local(x.name) != "workbook" || x.rootSpace() != nsMain {
+		return nil, errBail
+	}
+	scopes := [][]xattr{append([]xattr(nil), x.attrs...), nil} // declarations of the root and <sheets>
+	var sheets []fastSheet
+	seenSheets, seenPr := false, false
+	for x.next() != tokEOF {
+		if x.kind != tokStart {
+			continue
+		}
+		for _, a := range x.attrs {
+			if !typedOK(workbookAttrKind(local(a.name)), a.value) {
+				return nil, errBail
+			}
+		}
+		depth, name := len(x.stack), local(x.name)
+		switch {
+		case depth == 2 && name == "sheets":
+			if seenSheets {
+				return nil, errBail
+			}
+			seenSheets = true
+			scopes[1] = append([]xattr(nil), x.attrs...)
+		case depth == 2 && name == "workbookPr":
+			if seenPr {
+				return nil, errBail
+			}
+			seenPr = true
+			if v, n := attrCount(x, "date1904"); n > 1 {
+				return nil, errBail
+			} else if n == 1 {
+				b.date1904, _ = parseXMLBool(v)
+			}
+		case depth == 3 && name == "sheet" && local(x.stack[1]) == "sheets":
+			s, ids := fastSheet{}, 0
+			for _, a := range x.attrs {
+				prefix, name, prefixed := strings.Cut(a.name, ":")
+				switch {
+				case a.name == "name":
+					s.name = a.value
+				case prefixed && name == "id" && resolve(prefix, x.attrs, scopes[1], scopes[0]) == nsOfficeR:
+					s.part = a.value
+					ids++
+				case prefixed && name == "name":
+					return nil, errBail
+				}
+			}
+			if ids != 1 {
+				return nil, errBail
+			}
+			sheets = append(sheets, s)
+		}
+	}
+	if x.failed || !seenSheets {
+		return nil, errBail
+	}
+	return sheets, nil
+}
+
+// resolve is the namespace a prefix is bound to, looking in the
+// declarations of an element and then of its ancestors.
+func resolve(prefix string, scopes ...[]xattr) string {
+	for _, attrs := range scopes {
+		for _, a := range attrs {
+			if a.name == "xmlns:"+prefix {
+				return a.value
+			}
+		}
+	}
+	return prefix
+}
+
+type attrKind uint8
+
+const (
+	kindString attrKind = iota
+	kindBool
+	kindInt
+	kindUint32
+	kindFloat
+)
+
+// typedOK reports whether encoding/xml decodes v into a field of kind k.
+func typedOK(k attrKind, v string) bool {
+	if v == "" {
+		return true
+	}
+	t := strings.TrimSpace(v)
+	var err error
+	switch k {
+	case kindBool:
+		_, err = strconv.ParseBool(t)
+	case kindInt:
+		_, err = strconv.ParseInt(t, 10, 64)
+	case kindUint32:
+		_, err = strconv.ParseUint(t, 10, 32)
+	case kindFloat:
+		_, err = strconv.ParseFloat(t, 64)
+	}
+	return err == nil
+}
+
+func parseXMLBool(v string) (bool, bool) {
+	if v == "" {
+		return false, true
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	return b, err == nil
+}
+
+// workbookAttrKind is the kind of every attribute excelize's workbook
+// types decode as a boolean or a number.
+func workbookAttrKind(name string) attrKind {
+	switch name {
+	case "autoRecover", "crashSave", "dataExtractLoad", "repairLoad", "lockRevision", "lockStructure",
+		"lockWindows", "date1904", "showBorderUnselectedTables", "filterPrivacy", "promptedSolutions",
+		"showInkAnnotation", "backupFile", "saveExternalLinkValues", "hidePivotFieldList",
+		"showPivotChartFilter", "allowRefreshQuery", "publishItems", "checkCompatibility",
+		"autoCompressPictures", "refreshAllConnections", "minimized", "showHorizontalScroll",
+		"showVerticalScroll", "showSheetTabs", "autoFilterDateGrouping", "function", "hidden",
+		"publishToServer", "vbProcedure", "workbookParameter", "xml", "fullCalcOnLoad", "iterate",
+		"fullPrecision", "calcCompleted", "calcOnSave", "concurrentCalc", "forceFullCalc", "autoUpdate",
+		"changesSavedWin", "includeHiddenRowCol", "includePrintSettings", "maximized", "onlySync",
+		"personalView", "showFormulaBar", "showStatusbar":
+		return kindBool
+	case "revisionsSpinCount", "workbookSpinCount", "windowWidth", "windowHeight", "firstSheet",
+		"activeTab", "sheetId", "builtInGroupCount", "cacheId", "functionGroupId", "localSheetId",
+		"calcId", "iterateCount", "concurrentManualCount", "activeSheetId", "mergeInterval",
+		"xWindow", "yWindow":
+		return kindInt
+	case "tabRatio", "iterateDelta":
+		return kindFloat
+	}
+	return kindString
+}
+
+// runAttrKind is the kind of the attributes of a rich text run's
+// properties (and of the phonetic elements) as excelize decodes them.
+func runAttrKind(elem, attr string) attrKind {
+	switch elem + "." + attr {
+	case "charset.val", "family.val", "color.indexed", "color.theme", "phoneticPr.fontId", "sst.count", "sst.uniqueCount":
+		return kindInt
+	case "b.val", "i.val", "strike.val", "outline.val", "shadow.val", "condense.val", "extend.val", "color.auto":
+		return kindBool
+	case "sz.val", "color.tint":
+		return kindFloat
+	case "rPh.sb", "rPh.eb":
+		return kindUint32
+	}
+	return kindString
+}
+
+// parseSST reads the shared strings as excelize's xlsxSI.String gives
+// them: the text of <t> followed by that of each run, phonetic runs left
+// out.
+func parseSST(part string) ([]string, error) {
+	x := newScanner(part)
+	if x.next() != tokStart || local(x.name) != "sst" || x.rootSpace() != nsMain {
+		return nil, errBail
+	}
+	if !attrsTyped(x, "sst") {
+		return nil, errBail
+	}
+	var out []string
+	var text strings.Builder
+	for x.next() != tokEOF {
+		if x.kind != tokStart {
+			continue
+		}
+		if local(x.name) != "si" || len(x.stack) != 2 {
+			x.skip() // excelize decodes nothing else at this level
+			continue
+		}
+		text.Reset()
+		if !readSI(x, &text) {
+			return nil, errBail
+		}
+		out = append(out, bstrUnmarshal(text.String()))
+	}
+	if x.failed {
+		return nil, errBail
+	}
+	return out, nil
+}
+
+func attrsTyped(x *xmlScanner, elem string) bool {
+	for _, a := range x.attrs {
+		if !typedOK(runAttrKind(elem, local(a.name)), a.value) {
+			return false
+		}
+	}
+	return true
+}
+
+// readSI reads one <si> (or <is>) just started, appending its text.
+func readSI(x *xmlScanner, text *strings.Builder) bool {
+	depth := len(x.stack)
+	var head, runs strings.Builder
+	seenT := false
+	for x.next() != tokEOF && len(x.stack) >= depth {
+		if x.kind != tokStart {
+			continue
+		}
+		switch local(x.name) {
+		case "t":
+			if seenT {
+				return false
+			}
+			seenT = true
+			if !readText(x, &head) {
+				return false
+			}
+		case "r":
+			if !readRun(x, &runs) {
+				return false
+			}
+		case "rPh", "phoneticPr":
+			// Left out of the text; only their typed attributes matter.
+			if !attrsTyped(x, local(x.name)) {
+				return false
+			}
+			x.skip()
+		default:
+			return false
+		}
+	}
+	text.WriteString(head.String())
+	text.WriteString(runs.String())
+	return !x.failed
+}
+
+func readRun(x *xmlScanner, text *strings.Builder) bool {
+	depth := len(x.stack)
+	seenT, seenPr := false, false
+	for x.next() != tokEOF && len(x.stack) >= depth {
+		if x.kind != tokStart {
+			continue
+		}
+		switch local(x.name) {
+		case "t":
+			if seenT {
+				return false
+			}
+			seenT = true
+			if !readText(x, text) {
+				return false
+			}
+		case "rPr":
+			if seenPr || !readRunProps(x) {
+				return false
+			}
+			seenPr = true
+		default:
+			return false
+		}
+	}
+	return !x.failed
+}
+
+func readRunProps(x *xmlScanner) bool {
+	depth := len(x.stack)
+	seen := map[string]bool{}
+	for x.next() != tokEOF && len(x.stack) >= depth {
+		if x.kind != tokStart {
+			continue
+		}
+		name := local(x.name)
+		if seen[name] || !attrsTyped(x, name) || !skipPlain(x) {
+			return false
+		}
+		seen[name] = true
+	}
+	return !x.failed
+}
+
+// readText appends the text of the element just started, which must hold
+// text only.
+func readText(x *xmlScanner, text *strings.Builder) bool {
+	for {
+		switch x.next() {
+		case tokText:
+			text.WriteString(x.text)
+		case tokEnd:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skipPlain passes over an element just started that must hold no
+// further elements.
+func skipPlain(x *xmlScanner) bool {
+	var sink strings.Builder
+	return readText(x, &sink)
+}
+
+// bstrExp is excelize's pattern of an escaped character, _x000D_.
+var bstrExp = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
+
+// bstrUnmarshal undoes the _xHHHH_ escapes of a string exactly as
+// excelize does, an escape of a lone surrogate dropped.
+func bstrUnmarshal(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var out strings.Builder
+	cursor := 0
+	for _, m := range bstrExp.FindAllStringIndex(s, -1) {
+		out.WriteString(s[cursor:m[0]])
+		cursor = m[1]
+		if s[m[0]:m[1]] == "_x005F_" {
+			out.WriteString("_")
+			continue
+		}
+		v, _ := strconv.Unquote(`"\u` + s[m[0]+2:m[1]-1] + `"`)
+		out.WriteString(v)
+	}
+	out.WriteString(s[cursor:])
+	return out.String()
+}
+
+// scanFast streams one sheet into a grid as scan does through excelize's
+// Rows, charging the same row and cell budget.
+func (r *reader) scanFast(s fastSheet) (*grid, error) {
+	g := &grid{sheet: s.name, rows: map[int][]string{}}
+	x := newScanner(r.fast.parts[s.part])
+	if x.next() != tokStart {
+		return nil, errBail
+	}
+	dataSeen := false
+	for x.next() != tokEOF {
+		if x.kind != tokStart {
+			continue
+		}
+		switch name := local(x.name); {
+		case name == "sheetData":
+			if len(x.stack) != 2 || dataSeen {
+				return nil, errBail
+			}
+			dataSeen = true
+			if err := r.sheetData(x, g); err != nil {
+				return nil, err
+			}
+		case name == "mergeCell":
+			ref, n := attrCount(x, "ref")
+			if n != 1 {
+				ref = "?" // cannot be placed: any empty cell goes to excelize
+			}
+			g.merges = append(g.merges, ref)
+		case !dataSeen && (name == "row" || name == "c"):
+			// excelize's Rows would take it for a row of the sheet.
+			return nil, errBail
+		}
+	}
+	if x.failed {
+		return nil, errBail
+	}
+	return g, nil
+}
+
+func (r *reader) sheetData(x *xmlScanner, g *grid) error {
+	prev := 0
+	for x.next() != tokEOF && len(x.stack) >= 2 {
+		switch {
+		case x.kind == tokText || x.kind == tokEnd:
+			continue
+		case local(x.name) != "row" || len(x.stack) != 3:
+			return errBail
+		}
+		num := prev + 1
+		if v, n := attrCount(x, "r"); n > 1 {
+			return errBail
+		} else if n == 1 {
+			var ok bool
+			if num, ok = plainInt(v); !ok || num <= prev || num > maxRow {
+				return errBail
+			}
+		}
+		if r.rows += num - prev; r.rows > r.lim.MaxRows {
+			return errLimit
+		}
+		prev = num
+		cols, err := r.rowCells(x, g, num)
+		if err != nil {
+			return err
+		}
+		if r.cells += len(cols); r.cells > r.lim.MaxCells {
+			return errLimit
+		}
+		for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
+			cols = cols[:len(cols)-1]
+		}
+		if len(cols) > 0 {
+			g.rows[num] = cols
+			g.order = append(g.order, num)
+		}
+	}
+	if x.failed {
+		return errBail
+	}
+	return nil
+}
+
+// rowCells reads the cells of the row just started, from column A, as
+// excelize's Rows.Columns gives them with raw values.
+func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
+	var cells []string
+	col := 0
+	for x.next() != tokEOF && len(x.stack) >= 3 {
+		switch {
+		case x.kind == tokText || x.kind == tokEnd:
+			continue
+		case local(x.name) != "c" || len(x.stack) != 4:
+			return nil, errBail
+		}
+		ref, nr := attrCount(x, "r")
+		style, ns := attrCount(x, "s")
+		typ, nt := attrCount(x, "t")
+		if nr > 1 || ns > 1 || nt > 1 {
+			return nil, errBail
+		}
+		if ns == 1 {
+			if _, err := strconv.ParseInt(style, 10, 64); err != nil {
+				return nil, errBail
+			}
+		}
+		next := col + 1
+		if nr == 1 {
+			c, rr, ok := parseRef(ref)
+			if !ok || rr != row {
+				return nil, errBail
+			}
+			next = c
+		}
+		if next <= col || next > maxCol {
+			return nil, errBail
+		}
+		col = next
+		v, hasF, is, hasIS, ok := cellParts(x)
+		if !ok {
+			return nil, errBail
+		}
+		var val string
+		switch typ {
+		case "s":
+			if v != "" {
+				// As excelize: a bad index reads as 0, one out of range as empty.
+				if i, _ := strconv.Atoi(strings.TrimSpace(v)); i >= 0 && i < len(r.fast.sst) {
+					val = r.fast.sst[i]
+				}
+			}
+		case "inlineStr":
+			val = v
+			if hasIS {
+				val = is
+			}
+		default:
+			val = v
+		}
+		if val == "" && !hasF {
+			continue
+		}
+		if val == "" {
+			g.emptyFormulas = append(g.emptyFormulas, [2]int{row, col})
+		}
+		for len(cells) < col-1 {
+			cells = append(cells, "")
+		}
+		cells = append(cells, val)
+	}
+	if x.failed {
+		return nil, errBail
+	}
+	return cells, nil
+}
+
+// cellParts reads the children of the cell just started: the text of
+// <v>, whether it has a formula, and the text of a plain <is><t>.
+func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bool) {
+	var seenV bool
+	for x.next() != tokEOF && len(x.stack) >= 4 {
+		if x.kind != tokStart {
+			continue
+		}
+		switch local(x.name) {
+		case "v":
+			if seenV {
+				return
+			}
+			seenV = true
+			var b strings.Builder
+			if !readText(x, &b) {
+				return
+			}
+			v = b.String()
+		case "f":
+			if hasF || !formulaAttrsOK(x) || !skipPlain(x) {
+				return
+			}
+			hasF = true
+		case "is":
+			if hasIS {
+				return
+			}
+			hasIS = true
+			var b strings.Builder
+			seenT := false
+			for x.next() != tokEOF && len(x.stack) >= 5 {
+				if x.kind != tokStart {
+					continue
+				}
+				if local(x.name) != "t" || seenT || !readText(x, &b) {
+					return // rich inline text
+				}
+				seenT = true
+			}
+			is = bstrUnmarshal(b.String())
+		default:
+			return
+		}
+	}
+	return v, hasF, is, hasIS, !x.failed
+}
+
+// formulaAttrsOK checks the attributes excelize decodes as booleans or a
+// number; a shared formula's index must be one.
+func formulaAttrsOK(x *xmlScanner) bool {
+	for _, a := range x.attrs {
+		k := kindString
+		switch local(a.name) {
+		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
+			k = kindBool
+		case "si":
+			k = kindInt
+		}
+		if !typedOK(k, a.value) {
+			return false
+		}
+	}
+	return true
+}
+
+// attrCount finds an attribute by local name, as excelize matches it, and
+// says how many there are.
+func attrCount(x *xmlScanner, name string) (string, int) {
+	val, n := "", 0
+	for _, a := range x.attrs {
+		if local(a.name) == name && !strings.HasPrefix(a.name, "xmlns:") {
+			val, n = a.value, n+1
+		}
+	}
+	return val, n
+}
+
+// plainInt reads digits only; excelize reads more (signs, spaces), which
+// the fast reader leaves to it.
+func plainInt(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// parseRef reads an A1 reference in capitals, without $.
+func parseRef(ref string) (col, row int, ok bool) {
+	i := 0
+	for i < len(ref) && 'A' <= ref[i] && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+	}
+	if i == 0 || i > 3 || col > maxCol {
+		return 0, 0, false
+	}
+	row, ok = plainInt(ref[i:])
+	if !ok || row < 1 || row > maxRow || ref[i] == '0' {
+		return 0, 0, false
+	}
+	return col, row, true
+}
+
+// needsFull reports whether an empty value cell may read otherwise in
+// excelize's full load of the sheet: it holds a formula without a cached
+// value, or a merge may cover it.
+func (g *grid) needsFull(col, row int) bool {
+	for _, p := range g.emptyFormulas {
+		if p == [2]int{row, col} {
+			return true
+		}
+	}
+	for _, m := range g.merges {
+		from, to, ok := strings.Cut(m, ":")
+		c1, r1, ok1 := parseRef(from)
+		c2, r2, ok2 := parseRef(to)
+		if !ok || !ok1 || !ok2 || min(c1, c2) <= col && col <= max(c1, c2) && min(r1, r2) <= row && row <= max(r1, r2) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,86 @@
+package form
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"countybrief/pipeline/workspace"
+)
+
+// corpus is every file the tests read: the bad and odd files, the forms
+// of foreign writers, and forms written here.
+func corpus(t testing.TB, ws *workspace.Workspace) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	for _, dir := range []string{badDir, foreignDir} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[filepath.Base(dir)+"/"+e.Name()] = data
+		}
+	}
+	for _, code := range []string{"Z01", "J05"} {
+		var buf bytes.Buffer
+		if err := WriteBlank(&buf, ws.Catalogue, unit(t, ws, code), "2008-12"); err != nil {
+			t.Fatal(err)
+		}
+		files["written/blank-"+code+".xlsx"] = buf.Bytes()
+	}
+	var buf bytes.Buffer
+	if err := WriteFilled(&buf, ws.Catalogue, unit(t, ws, "Z01"), "2008-12", sampleIdentity(), sampleValues()); err != nil {
+		t.Fatal(err)
+	}
+	files["written/filled.xlsx"] = buf.Bytes()
+	return files
+}
+
+// TestFastReaderMatchesExcelize reads every file of the corpus with both
+// readers: where the fast one does not give up, it must give exactly what
+// excelize gives, and it may give up only on the files listed.
+func TestFastReaderMatchesExcelize(t *testing.T) {
+	ws := loadWorkspace(t)
+	// Formulas without a cached value (openpyxl never caches one), a
+	// merge over an empty value cell, and a workbook part cut short.
+	wantBail := []string{
+		"bad/broken-xml.xlsx", "bad/formula-no-cache.xlsx", "bad/merged-value.xlsx",
+		"bad/self-reference.xlsx", "bad/whole-sheet-formula.xlsx", "foreign/openpyxl.xlsx",
+	}
+	var bailed []string
+	read := 0
+	for name, data := range corpus(t, ws) {
+		if sniff(name, data) != nil {
+			continue
+		}
+		read++
+		lim := DefaultLimits()
+		sub, fs, ok := readFast(data, ws.Catalogue, lim)
+		if !ok {
+			bailed = append(bailed, name)
+			continue
+		}
+		fullSub, fullFs := readFull(data, ws.Catalogue, lim)
+		if !reflect.DeepEqual(sub, fullSub) {
+			t.Errorf("%s: fast reader read\n%+v\nexcelize\n%+v", name, sub, fullSub)
+		}
+		if !reflect.DeepEqual(fs, fullFs) {
+			t.Errorf("%s: fast reader found\n%+v\nexcelize\n%+v", name, fs, fullFs)
+		}
+	}
+	slices.Sort(bailed)
+	if !slices.Equal(bailed, wantBail) {
+		t.Errorf("fast reader gave up on %v, want %v", bailed, wantBail)
+	}
+	if read < 40 {
+		t.Errorf("only %d XLSX files compared", read)
+	}
+}

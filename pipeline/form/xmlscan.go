@@ -1,0 +1,431 @@
+package form
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// xmlScanner is a strict pull tokenizer for the XLSX parts the fast reader
+// parses. It accepts a subset of what encoding/xml accepts (and so what
+// excelize reads) and, where it accepts, yields the same names, attribute
+// values and text: entities and character references decoded, \r\n folded
+// to \n. Whatever lies outside that subset (a DOCTYPE, CDATA, a processing
+// instruction other than the declaration, a declared encoding other than
+// UTF-8, a non-ASCII name, a second root) fails the scan, and the file is
+// read by excelize instead. Text and values are substrings of the part
+// where nothing needs decoding, so a scan allocates little.
+type xmlScanner struct {
+	s       string
+	pos     int
+	failed  bool
+	kind    tokKind
+	name    string // qualified name as written, prefix included
+	attrs   []xattr
+	text    string
+	stack   []string
+	selfEnd bool // the start tag was <x/>: its end comes next
+	rooted  bool // the root element has been opened
+	buf     []byte
+}
+
+type tokKind uint8
+
+const (
+	tokStart tokKind = iota + 1
+	tokEnd
+	tokText
+	tokEOF
+)
+
+type xattr struct{ name, value string }
+
+func newScanner(s string) *xmlScanner {
+	return &xmlScanner{s: s, attrs: make([]xattr, 0, 8), stack: make([]string, 0, 8)}
+}
+
+// fail stops the scan: every later call returns tokEOF with failed set.
+func (x *xmlScanner) fail() tokKind {
+	x.failed = true
+	x.pos = len(x.s)
+	x.kind = tokEOF
+	return tokEOF
+}
+
+// next moves to the next token: a start tag (name, attrs), an end tag
+// (name), text inside the root (text), or the end of the part. Comments are
+// skipped, as is whitespace outside the root.
+func (x *xmlScanner) next() tokKind {
+	if x.failed {
+		return tokEOF
+	}
+	if x.selfEnd {
+		x.selfEnd = false
+		x.kind = tokEnd
+		x.stack = x.stack[:len(x.stack)-1]
+		return tokEnd
+	}
+	for {
+		if x.pos >= len(x.s) {
+			if len(x.stack) > 0 || !x.rooted {
+				return x.fail()
+			}
+			x.kind = tokEOF
+			return tokEOF
+		}
+		if x.s[x.pos] != '<' {
+			end := strings.IndexByte(x.s[x.pos:], '<')
+			if end < 0 {
+				end = len(x.s) - x.pos
+			}
+			raw := x.s[x.pos : x.pos+end]
+			x.pos += end
+			if len(x.stack) == 0 {
+				if strings.TrimLeft(raw, " \t\r\n") != "" {
+					return x.fail()
+				}
+				continue
+			}
+			t, ok := x.decode(raw, false)
+			if !ok {
+				return x.fail()
+			}
+			x.text = t
+			x.kind = tokText
+			return tokText
+		}
+		rest := x.s[x.pos:]
+		switch {
+		case strings.HasPrefix(rest, "<?"):
+			if x.pos != 0 || !x.declaration() {
+				return x.fail()
+			}
+		case strings.HasPrefix(rest, "<!--"):
+			i := strings.Index(rest[4:], "--")
+			if i < 0 || 4+i+2 >= len(rest) || rest[4+i+2] != '>' {
+				return x.fail()
+			}
+			x.pos += 4 + i + 3
+		case strings.HasPrefix(rest, "</"):
+			x.pos += 2
+			name, ok := x.readName()
+			x.space()
+			if !ok || len(x.stack) == 0 || x.stack[len(x.stack)-1] != name || !x.eat('>') {
+				return x.fail()
+			}
+			x.stack = x.stack[:len(x.stack)-1]
+			x.name = name
+			x.kind = tokEnd
+			return tokEnd
+		case strings.HasPrefix(rest, "<!"):
+			return x.fail()
+		default:
+			return x.start()
+		}
+	}
+}
+
+func (x *xmlScanner) start() tokKind {
+	if len(x.stack) == 0 && x.rooted {
+		return x.fail() // a second root
+	}
+	x.pos++
+	name, ok := x.readName()
+	if !ok {
+		return x.fail()
+	}
+	x.name = name
+	x.attrs = x.attrs[:0]
+	for {
+		sp := x.space()
+		switch {
+		case x.eat('>'):
+		case x.eat('/'):
+			if !x.eat('>') {
+				return x.fail()
+			}
+			x.selfEnd = true
+		default:
+			if !sp {
+				return x.fail()
+			}
+			an, ok := x.readName()
+			if !ok {
+				return x.fail()
+			}
+			x.space()
+			if !x.eat('=') {
+				return x.fail()
+			}
+			x.space()
+			if x.pos >= len(x.s) || (x.s[x.pos] != '"' && x.s[x.pos] != '\'') {
+				return x.fail()
+			}
+			q := x.s[x.pos]
+			end := strings.IndexByte(x.s[x.pos+1:], q)
+			if end < 0 {
+				return x.fail()
+			}
+			raw := x.s[x.pos+1 : x.pos+1+end]
+			x.pos += end + 2
+			if strings.IndexByte(raw, '<') >= 0 {
+				return x.fail()
+			}
+			v, ok := x.decode(raw, true)
+			if !ok {
+				return x.fail()
+			}
+			for _, a := range x.attrs {
+				if a.name == an {
+					return x.fail()
+				}
+			}
+			x.attrs = append(x.attrs, xattr{an, v})
+			continue
+		}
+		break
+	}
+	x.rooted = true
+	x.stack = append(x.stack, name)
+	x.kind = tokStart
+	return tokStart
+}
+
+// declaration accepts <?xml version="1.0" encoding="UTF-8" ...?> only, as
+// encoding/xml reads it.
+func (x *xmlScanner) declaration() bool {
+	rest := x.s[x.pos:]
+	end := strings.Index(rest, "?>")
+	if end < 0 || !strings.HasPrefix(rest, "<?xml") || len(rest) < 6 || !isSpace(rest[5]) {
+		return false
+	}
+	content := rest[5:end]
+	if v := procInstParam("version", content); v != "" && v != "1.0" {
+		return false
+	}
+	if e := procInstParam("encoding", content); e != "" && !strings.EqualFold(e, "utf-8") {
+		return false
+	}
+	if !utf8.ValidString(content) {
+		return false
+	}
+	x.pos += end + 2
+	return true
+}
+
+// procInstParam finds param="value" in a declaration the way encoding/xml
+// does, so that both agree on the version and encoding.
+func procInstParam(param, s string) string {
+	param += "="
+	i := 0
+	var sep byte
+	for i < len(s) {
+		sub := s[i:]
+		k := strings.Index(sub, param)
+		if k < 0 || len(param)+k >= len(sub) {
+			return ""
+		}
+		i += len(param) + k + 1
+		if c := sub[len(param)+k]; c == '\'' || c == '"' {
+			sep = c
+			break
+		}
+	}
+	if sep == 0 {
+		return ""
+	}
+	j := strings.IndexByte(s[i:], sep)
+	if j < 0 {
+		return ""
+	}
+	return s[i : i+j]
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func (x *xmlScanner) space() bool {
+	start := x.pos
+	for x.pos < len(x.s) && isSpace(x.s[x.pos]) {
+		x.pos++
+	}
+	return x.pos > start
+}
+
+func (x *xmlScanner) eat(c byte) bool {
+	if x.pos < len(x.s) && x.s[x.pos] == c {
+		x.pos++
+		return true
+	}
+	return false
+}
+
+// readName reads an ASCII name with at most one prefix; encoding/xml
+// accepts more, which the scanner leaves to excelize.
+func (x *xmlScanner) readName() (string, bool) {
+	start, colon := x.pos, -1
+	for x.pos < len(x.s) {
+		c := x.s[x.pos]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+		case '0' <= c && c <= '9', c == '.', c == '-':
+			if x.pos == start || x.pos == colon+1 {
+				return "", false
+			}
+		case c == ':':
+			if colon >= 0 || x.pos == start {
+				return "", false
+			}
+			colon = x.pos
+		default:
+			goto done
+		}
+		x.pos++
+	}
+done:
+	if x.pos == start || x.pos == colon+1 {
+		return "", false
+	}
+	return x.s[start:x.pos], true
+}
+
+// decode turns raw text or an attribute value into its value as
+// encoding/xml gives it, and checks every character as it does.
+func (x *xmlScanner) decode(raw string, attr bool) (string, bool) {
+	plain := true
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '&', c == '\r':
+			plain = false
+		case c == '>' && !attr && i >= 2 && raw[i-1] == ']' && raw[i-2] == ']':
+			return "", false
+		case c < 0x20 && c != '\t' && c != '\n':
+			return "", false
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(raw[i:])
+			if r == utf8.RuneError && size == 1 || !inCharRange(r) {
+				return "", false
+			}
+			i += size - 1
+		}
+	}
+	if plain {
+		return raw, true
+	}
+	b := x.buf[:0]
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case '\r':
+			b = append(b, '\n')
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+		case '&':
+			semi := strings.IndexByte(raw[i:], ';')
+			if semi < 0 {
+				return "", false
+			}
+			ent := raw[i+1 : i+semi]
+			i += semi
+			switch ent {
+			case "lt":
+				b = append(b, '<')
+			case "gt":
+				b = append(b, '>')
+			case "amp":
+				b = append(b, '&')
+			case "apos":
+				b = append(b, '\'')
+			case "quot":
+				b = append(b, '"')
+			default:
+				r, ok := charRef(ent)
+				if !ok {
+					return "", false
+				}
+				b = utf8.AppendRune(b, r)
+			}
+		default:
+			b = append(b, c)
+		}
+	}
+	x.buf = b
+	return string(b), true
+}
+
+// charRef reads #123 or #x7B; a reference to a character XML does not
+// allow, which encoding/xml refuses, fails here too.
+func charRef(ent string) (rune, bool) {
+	if len(ent) < 2 || ent[0] != '#' {
+		return 0, false
+	}
+	digits, base := ent[1:], 10
+	if digits[0] == 'x' {
+		digits, base = digits[1:], 16
+	}
+	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || !inCharRange(rune(n)) || (0xD800 <= n && n <= 0xDFFF) {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+func inCharRange(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// attr returns the value of the attribute named name as written.
+func (x *xmlScanner) attr(name string) (string, bool) {
+	for _, a := range x.attrs {
+		if a.name == name {
+			return a.value, true
+		}
+	}
+	return "", false
+}
+
+// local is a qualified name without its prefix, as encoding/xml's
+// Name.Local.
+func local(name string) string {
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// skip consumes the element just started, with everything in it.
+func (x *xmlScanner) skip() {
+	depth := len(x.stack)
+	for len(x.stack) >= depth && x.next() != tokEOF {
+	}
+}
+
+// rootSpace is the namespace of the root element just started, resolved
+// from its own declarations as encoding/xml resolves it.
+func (x *xmlScanner) rootSpace() string {
+	decl := "xmlns"
+	if i := strings.IndexByte(x.name, ':'); i >= 0 {
+		decl = "xmlns:" + x.name[:i]
+	}
+	v, _ := x.attr(decl)
+	return v
+}
+
+// wellFormed scans a whole part whose root must be root in namespace ns,
+// as excelize decodes it at open.
+func wellFormed(part, ns, root string) bool {
+	x := newScanner(part)
+	if x.next() != tokStart || local(x.name) != root || x.rootSpace() != ns {
+		return false
+	}
+	for x.next() != tokEOF {
+	}
+	return !x.failed
+}
