@@ -34,9 +34,10 @@ type Options struct {
 	Log logrus.FieldLogger
 	// Wait queues behind a running batch instead of failing at once.
 	Wait bool
-	// Fonts are loaded once per process by a long-running caller; loaded
-	// for this batch when nil.
-	Fonts *render.Fonts
+	// Renderer is kept by a long-running caller, which loads fonts once and
+	// rebuilds it when templates change; made by a batch that has a
+	// briefing to write when nil.
+	Renderer *render.Renderer
 	// Checker holds compiled rules kept by a long-running caller, which
 	// reloads them all or nothing; compiled for this batch when nil.
 	Checker *Checker
@@ -52,16 +53,15 @@ const LockFile = "batch.lock"
 
 // batch is one run's state; it lives only for the duration of Run.
 type batch struct {
-	ws       *workspace.Workspace
-	opts     Options
-	log      logrus.FieldLogger
-	ledger   *ledger.Ledger
-	checker  *Checker
-	renderer *render.Renderer
-	inbox    *inbox.Inbox
-	sum      *Summary
-	total    int // files to process, for progress
-	stages   stageClock
+	ws      *workspace.Workspace
+	opts    Options
+	log     logrus.FieldLogger
+	ledger  *ledger.Ledger
+	checker *Checker
+	inbox   *inbox.Inbox
+	sum     *Summary
+	total   int // files to process, for progress
+	stages  stageClock
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -84,16 +84,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 			return nil, err
 		}
 	}
-	fonts := opts.Fonts
-	if fonts == nil {
-		if fonts, err = render.LoadFonts(ws.Config); err != nil {
-			return nil, fmt.Errorf("load fonts: %w", err)
-		}
-	}
-	renderer, err := render.New(ws, fonts)
-	if err != nil {
-		return nil, fmt.Errorf("load templates: %w", err)
-	}
 	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("create work folder: %w", err)
 	}
@@ -109,9 +99,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	defer led.Close()
 
 	b := &batch{
-		ws: ws, opts: opts, ledger: led, checker: checker, renderer: renderer,
+		ws: ws, opts: opts, ledger: led, checker: checker,
 		inbox: inbox.New(ws, opts.Now),
-		sum:   &Summary{Period: ws.Config.Period, Started: opts.Now()},
+		// Empty lists, not nulls, for the JSON summary's readers.
+		sum: &Summary{Period: ws.Config.Period, Started: opts.Now(), Files: []FileResult{}, Missing: []string{}, Returned: []string{}},
 	}
 	runID, err := led.StartRun(ctx, b.sum.Started)
 	if err != nil {

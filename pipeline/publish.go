@@ -13,6 +13,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
@@ -30,58 +32,18 @@ func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue
 
 // publish merges the current accepted set, runs the county rules and
 // writes the outputs. The issue number comes from the ledger and goes up
-// only when what the briefing is made of changed; a batch that finds the
-// same inputs and the files in place renders nothing.
+// only when what the briefing is made of changed. Whether it changed is
+// told from the ledger's heads (which files count) before any figure is
+// loaded, so a batch that finds nothing new costs almost nothing.
 func (b *batch) publish(ctx context.Context) error {
 	ws, period := b.ws, b.ws.Config.Period
 	start := time.Now()
-	current, err := b.ledger.Current(ctx, period)
+	current, returned, err := b.ledger.Heads(ctx, period)
 	if err != nil {
-		return fmt.Errorf("current submissions: %w", err)
+		return err
 	}
-	returnedRecs, err := b.ledger.Returned(ctx, period)
-	if err != nil {
-		return fmt.Errorf("returned submissions: %w", err)
-	}
-	values := make(map[string]map[string]float64, len(current))
-	var inputs []rules.UnitInput
-	reported := map[string]bool{}
-	var unitValues []render.UnitValues
-	for _, rec := range current {
-		values[rec.UnitCode] = rec.Values
-		reported[rec.UnitCode] = true
-	}
-	for _, u := range ws.Units {
-		if v, ok := values[u.Code]; ok {
-			inputs = append(inputs, rules.UnitInput{Unit: u, Values: v})
-			unitValues = append(unitValues, render.UnitValues{Unit: u, Values: v})
-		}
-	}
-	totals := merge.Merge(ws.Catalogue, ws.Units, values)
-	b.sum.CountyFindings = b.checker.County(inputs)
-	b.sum.Reported = len(current)
-
-	var returned []render.Returned
-	isReturned := map[string]bool{}
-	for _, rec := range returnedRecs {
-		u, ok := ws.Units.ByCode(rec.UnitCode)
-		if !ok {
-			continue // a file from no known unit is on no unit's list
-		}
-		isReturned[u.Code] = true
-		returned = append(returned, render.Returned{Unit: u, File: rec.OrigName, Reasons: reasons(rec.Findings)})
-		b.sum.Returned = append(b.sum.Returned, u.Code)
-	}
-	var missing []workspace.Unit
-	for _, u := range ws.Units {
-		if !reported[u.Code] && !isReturned[u.Code] {
-			missing = append(missing, u)
-			b.sum.Missing = append(b.sum.Missing, u.Code)
-		}
-	}
-
-	b.stages.add(stageMerge, time.Since(start))
-	hash, err := inputsHash(ws, current, returnedRecs)
+	b.tally(current, returned)
+	hash, err := inputsHash(ws, current, returned)
 	if err != nil {
 		return err
 	}
@@ -89,44 +51,53 @@ func (b *batch) publish(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("last briefing: %w", err)
 	}
-	dir := filepath.Join(ws.OutboxDir(), period)
 	if last != nil && last.InputsHash == hash && fileExists(last.Path) {
 		b.sum.Issue, b.sum.Briefing = last.Issue, last.Path
+		b.stages.add(stageMerge, time.Since(start))
 		b.log.WithField("issue", last.Issue).Info("nothing changed since the last briefing")
 		return nil
 	}
-	var previous *merge.Totals
+	if current, err = b.ledger.Current(ctx, period); err != nil {
+		return fmt.Errorf("current submissions: %w", err)
+	}
+	if returned, err = b.ledger.Returned(ctx, period); err != nil {
+		return fmt.Errorf("returned submissions: %w", err)
+	}
+	brief := b.assemble(current, returned)
+	b.stages.add(stageMerge, time.Since(start))
+
+	start = time.Now()
+	defer func() { b.stages.add(stageRender, time.Since(start)) }()
+	renderer, err := b.renderer()
+	if err != nil {
+		return err
+	}
 	if last != nil && last.InputsHash != hash && last.Period == period {
 		var t merge.Totals
 		if json.Unmarshal(last.Totals, &t) == nil {
-			previous = &t
+			brief.Previous = &t
 		}
 	}
 	at := b.opts.Now()
-	issue, err := b.ledger.Publish(ctx, ledger.Briefing{Period: period, InputsHash: hash, Totals: mustJSON(totals), At: at})
-	if err != nil {
+	record := ledger.Briefing{Period: period, InputsHash: hash, Totals: mustJSON(brief.Totals), At: at}
+	if brief.Issue, err = b.ledger.Publish(ctx, record); err != nil {
 		return fmt.Errorf("number the briefing: %w", err)
 	}
-	date := ws.Config.ReportDateTime()
-	if date.IsZero() {
-		date = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, ws.Config.Location())
+	brief.Date = ws.Config.ReportDateTime()
+	if brief.Date.IsZero() {
+		brief.Date = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, ws.Config.Location())
 	}
-	brief := render.Briefing{
-		Issue: issue, Date: date, Period: period, Totals: totals, Previous: previous,
-		Reported: unitValues, Missing: missing, Returned: returned, CountyFindings: b.sum.CountyFindings,
-	}
-	start = time.Now()
-	defer func() { b.stages.add(stageRender, time.Since(start)) }()
-	pdfPath := filepath.Join(dir, briefingName(issue)+".pdf")
+	dir := filepath.Join(ws.OutboxDir(), period)
+	pdfPath := filepath.Join(dir, briefingName(brief.Issue)+".pdf")
 	outputs := []struct {
 		path  string
 		write func(io.Writer, render.Briefing) error
 		into  *string
 	}{
-		{pdfPath, b.renderer.PDF, &b.sum.Briefing},
-		{filepath.Join(dir, briefingName(issue)+".txt"), b.renderer.Text, &b.sum.BriefingText},
-		{filepath.Join(dir, totalsName), b.renderer.TotalsWorkbook, &b.sum.TotalsWorkbook},
-		{filepath.Join(dir, chaseName), b.renderer.ChaseList, &b.sum.ChaseList},
+		{pdfPath, renderer.PDF, &b.sum.Briefing},
+		{filepath.Join(dir, briefingName(brief.Issue)+".txt"), renderer.Text, &b.sum.BriefingText},
+		{filepath.Join(dir, totalsName), renderer.TotalsWorkbook, &b.sum.TotalsWorkbook},
+		{filepath.Join(dir, chaseName), renderer.ChaseList, &b.sum.ChaseList},
 	}
 	for _, o := range outputs {
 		if err := WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
@@ -134,12 +105,86 @@ func (b *batch) publish(ctx context.Context) error {
 		}
 		*o.into = o.path
 	}
-	if _, err := b.ledger.Publish(ctx, ledger.Briefing{Issue: issue, Period: period, InputsHash: hash, Path: pdfPath, Totals: mustJSON(totals), At: at}); err != nil {
+	// Noting the path last means a crash before it leaves the same issue to
+	// be rendered again, under the same number.
+	record.Path = pdfPath
+	if _, err := b.ledger.Publish(ctx, record); err != nil {
 		return fmt.Errorf("record the briefing: %w", err)
 	}
-	b.sum.Issue, b.sum.Rendered = issue, true
-	b.log.WithFields(map[string]any{"issue": issue, "file": pdfPath}).Info("briefing written")
+	b.sum.Issue, b.sum.Rendered = brief.Issue, true
+	b.log.WithFields(logrus.Fields{"issue": brief.Issue, "file": pdfPath}).Info("briefing written")
 	return nil
+}
+
+// tally fills the summary's lists of who reported, who was sent back and
+// who is missing.
+func (b *batch) tally(current, returned []ledger.Record) {
+	b.sum.Reported = len(current)
+	known := map[string]bool{}
+	for _, r := range current {
+		known[r.UnitCode] = true
+	}
+	for _, r := range returned {
+		if _, ok := b.ws.Units.ByCode(r.UnitCode); ok {
+			known[r.UnitCode] = true
+			b.sum.Returned = append(b.sum.Returned, r.UnitCode)
+		}
+	}
+	for _, u := range b.ws.Units {
+		if !known[u.Code] {
+			b.sum.Missing = append(b.sum.Missing, u.Code)
+		}
+	}
+}
+
+// assemble merges the figures and gathers what the briefing says about
+// each unit.
+func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
+	ws := b.ws
+	values := make(map[string]map[string]float64, len(current))
+	for _, rec := range current {
+		values[rec.UnitCode] = rec.Values
+	}
+	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.Merge(ws.Catalogue, ws.Units, values)}
+	var inputs []rules.UnitInput
+	for _, u := range ws.Units {
+		if v, ok := values[u.Code]; ok {
+			inputs = append(inputs, rules.UnitInput{Unit: u, Values: v})
+			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Values: v})
+		}
+	}
+	b.sum.CountyFindings = b.checker.County(inputs)
+	brief.CountyFindings = b.sum.CountyFindings
+	sentBack := map[string]bool{}
+	for _, rec := range returned {
+		if u, ok := ws.Units.ByCode(rec.UnitCode); ok {
+			sentBack[u.Code] = true
+			brief.Returned = append(brief.Returned, render.Returned{Unit: u, File: rec.OrigName, Reasons: reasons(rec.Findings)})
+		}
+	}
+	for _, u := range ws.Units {
+		if _, ok := values[u.Code]; !ok && !sentBack[u.Code] {
+			brief.Missing = append(brief.Missing, u)
+		}
+	}
+	return brief
+}
+
+// renderer is the caller's, or made now: fonts and templates are loaded
+// only by a batch that has a briefing to write.
+func (b *batch) renderer() (*render.Renderer, error) {
+	if b.opts.Renderer != nil {
+		return b.opts.Renderer, nil
+	}
+	fonts, err := render.LoadFonts(b.ws.Config)
+	if err != nil {
+		return nil, fmt.Errorf("load fonts: %w", err)
+	}
+	r, err := render.New(b.ws, fonts)
+	if err != nil {
+		return nil, fmt.Errorf("load templates: %w", err)
+	}
+	return r, nil
 }
 
 // reasons shortens a rejected file's error findings for the 退回 list.

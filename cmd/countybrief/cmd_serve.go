@@ -14,9 +14,10 @@ import (
 )
 
 // runServe runs batches on the schedule of config.yaml until SIGINT or
-// SIGTERM. Before each batch it reloads the workspace and the rules, all
-// or nothing: a file broken by an edit is logged and the last good set is
-// kept, so a typo made at 17:00 does not stop the 02:00 run.
+// SIGTERM. Before each batch it reloads the workspace, the rules and the
+// templates, all or nothing: a file broken by an edit is logged and the
+// last good set is kept, so a typo made at 17:00 does not stop the 02:00
+// run.
 func runServe(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var poll time.Duration
@@ -40,11 +41,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeLog()
+	// Fonts are read once; templates are parsed and trial-run now, so a
+	// broken template stops serve at start rather than at 02:00.
 	fonts, err := render.LoadFonts(ws.Config)
 	if err != nil {
 		return err
 	}
-	s := &server{dir: dir, ws: ws, checker: checker, fonts: fonts, log: log}
+	renderer, err := render.New(ws, fonts)
+	if err != nil {
+		return configError(err)
+	}
+	s := &server{dir: dir, ws: ws, checker: checker, fonts: fonts, renderer: renderer, log: log}
 	opt := schedule.Options{LastRun: s.lastRun, Log: log}
 	if poll > 0 {
 		opt.Poll = poll
@@ -56,14 +63,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}, opt)
 }
 
-// server keeps what a long-running process loads once: the last good
-// workspace and rules, and the fonts.
+// server keeps what a long-running process loads once: the fonts, and
+// the last good workspace, rules and templates.
 type server struct {
-	dir     string
-	ws      *workspace.Workspace
-	checker *pipeline.Checker
-	fonts   *render.Fonts
-	log     logrus.FieldLogger
+	dir      string
+	ws       *workspace.Workspace
+	checker  *pipeline.Checker
+	fonts    *render.Fonts
+	renderer *render.Renderer
+	log      logrus.FieldLogger
 }
 
 func (s *server) reload() {
@@ -77,13 +85,18 @@ func (s *server) reload() {
 		s.log.WithError(err).Warn("rule files have problems; keeping the last good ones")
 		return
 	}
-	s.ws, s.checker = ws, checker
+	renderer, err := render.New(ws, s.fonts)
+	if err != nil {
+		s.log.WithError(err).Warn("templates have problems; keeping the last good ones")
+		return
+	}
+	s.ws, s.checker, s.renderer = ws, checker, renderer
 }
 
 func (s *server) batch(ctx context.Context, filesOnly bool) error {
 	s.reload()
 	_, err := pipeline.Run(ctx, s.ws, pipeline.Options{
-		Log: s.log, Wait: true, Fonts: s.fonts, Checker: s.checker, FilesOnly: filesOnly,
+		Log: s.log, Wait: true, Renderer: s.renderer, Checker: s.checker, FilesOnly: filesOnly,
 	})
 	return err
 }

@@ -227,6 +227,20 @@ func (l *Ledger) History(ctx context.Context, unit string) ([]Record, error) {
 	return rs, nil
 }
 
+// Heads returns, without values or findings, the records Current and
+// Returned would: enough to tell whether anything a briefing is made of
+// changed, at a fraction of the cost of loading the figures.
+func (l *Ledger) Heads(ctx context.Context, period string) (current, returned []Record, err error) {
+	if current, err = l.records(ctx, 0, latestIn(`status = 'accepted'`), "unit_code", period); err != nil {
+		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
+	}
+	sel := `SELECT id FROM submissions WHERE status = 'rejected' AND id IN (` + latestIn(`status <> 'duplicate'`) + `)`
+	if returned, err = l.records(ctx, 0, sel, "unit_code", period); err != nil {
+		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
+	}
+	return current, returned, nil
+}
+
 // Unarchived returns the records whose file was not yet known to be in the
 // archive: a batch killed between moving a file and noting where it went
 // leaves one, and the next batch finishes it. Findings are loaded so that

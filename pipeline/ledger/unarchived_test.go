@@ -27,3 +27,35 @@ func TestUnarchivedUntilThePathIsSet(t *testing.T) {
 		t.Fatalf("after SetArchivePath: %v, %v; want none", got, err)
 	}
 }
+
+func TestHeadsMatchCurrentAndReturned(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	mustRecord(t, l,
+		sub("a1", "Z01", "2008-12", StatusAccepted, 0, 1),
+		sub("a2", "Z01", "2008-12", StatusAccepted, 5, 2),
+		sub("r1", "Z02", "2008-12", StatusAccepted, 0, 3),
+		sub("r2", "Z02", "2008-12", StatusRejected, 6, 4),
+		sub("o1", "Z03", "2008-11", StatusAccepted, 0, 5),
+	)
+	cur, ret, err := l.Heads(ctx, "2008-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCur, _ := l.Current(ctx, "2008-12")
+	wantRet, _ := l.Returned(ctx, "2008-12")
+	same := func(a, b []Record) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if a[i].ID != b[i].ID || a[i].SHA256 != b[i].SHA256 || a[i].Values != nil {
+				return false
+			}
+		}
+		return true
+	}
+	if !same(cur, wantCur) || !same(ret, wantRet) || len(cur) != 2 || len(ret) != 1 {
+		t.Errorf("Heads = %v / %v; want the ids of Current %v / Returned %v without values", cur, ret, wantCur, wantRet)
+	}
+}
