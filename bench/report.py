@@ -139,7 +139,8 @@ def collect(d):
             c["stages_s"] = {st: statistics.median(v) for st, v in stages.items()}
             c["outside_run_s"] = statistics.median(
                 m["wall_s"] - run_span(s) for m, s in zip(ms, ss))
-        c["forms_per_s"] = c["files"] / c["median_s"] if c["files"] else None
+        # A rate over one file or none says nothing; those rows show time.
+        c["forms_per_s"] = c["files"] / c["median_s"] if case in ("cold", "peer") and c["files"] else None
         n["cases"][case] = c
     n["sanity"] = sanity(rs[0])
     return n
@@ -217,7 +218,7 @@ def sanity(rd):
     return out
 
 
-def machine(bin_path, root, cpus):
+def machine(results, bin_path, root, cpus):
     m = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
          "nproc": len(os.sched_getaffinity(0)), "kernel": platform.release()}
     try:
@@ -229,14 +230,24 @@ def machine(bin_path, root, cpus):
             kb = int(re.search(r"^MemTotal:\s*(\d+)", f.read(), re.M).group(1))
         m["memory"] = "%.1f GB" % (kb * 1024 / 1e9)
         m["load"] = " ".join(open("/proc/loadavg").read().split()[:3])
+        start = os.path.join(results, "loadavg-start")
+        if os.path.exists(start):
+            m["load_start"] = " ".join(open(start).read().split()[:3])
     except (OSError, AttributeError):
         pass
     m["pinned_to"] = cpus or None
     m["go"] = run(["go", "version"])
     m["binary_go"] = run(["go", "version", bin_path]).split(": ", 1)[-1]
-    head = run(["git", "-C", root, "rev-parse", "--short", "HEAD"])
-    dirty = run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
-    m["commit"] = head + (" with uncommitted changes in %d files" % len(dirty.splitlines()) if dirty else "")
+    built = os.path.join(results, "build-commit")
+    if os.path.exists(built):
+        head = open(built).read().strip()
+        # bench/ is not in the binary.
+        dirty = [line[3:] for line in open(os.path.join(results, "build-dirty")).read().splitlines()
+                 if not line[3:].startswith("bench/")]
+        m["built_from"] = "the working tree at %s%s" % (head, " plus uncommitted changes to %s" % ", ".join(dirty)
+                                                       if dirty else "")
+    else:
+        m["built_from"] = "a binary given in COUNTYBRIEF_BIN (%s); commit not known" % bin_path
     return m
 
 
@@ -294,15 +305,17 @@ def targets(data):
 
 def render(args):
     data = {n: collect(os.path.join(args.results, n)) for n in args.sizes}
-    m = machine(args.bin, args.root, args.cpus)
+    m = machine(args.results, args.bin, args.root, args.cpus)
     L = []
     L.append("# countybrief batch benchmark")
     L.append("")
     L.append("- date: %s" % m["date"])
-    L.append("- machine: %s CPUs usable (nproc) of %s × %s, %s RAM, Linux %s; load average at the end %s%s"
+    L.append("- machine: %s CPUs usable (nproc) of %s × %s, %s RAM, Linux %s%s"
              % (m["nproc"], m.get("cpus_online", "?"), m.get("cpu", "?"), m.get("memory", "?"), m["kernel"],
-                m.get("load", "?"), "; pinned to CPUs " + m["pinned_to"] if m["pinned_to"] else ""))
-    L.append("- Go: %s; binary built with %s from %s" % (m["go"], m["binary_go"], m["commit"]))
+                "; pinned to CPUs " + m["pinned_to"] if m["pinned_to"] else ""))
+    L.append("- load average (1, 5, 15 min) at the start %s, at the end %s; the machine is shared, so other "
+             "work ran alongside" % (m.get("load_start", "?"), m.get("load", "?")))
+    L.append("- Go: %s; binary built with %s from %s" % (m["go"], m["binary_go"], m["built_from"]))
     L.append("- batch: `countybrief run --settle 0 --json`, one process per batch, wall time of the process "
              "(start, fonts, templates, ledger, PDF included); peak RSS is the process's ru_maxrss")
     L.append("- peer: `/usr/bin/python3 bench/peer_openpyxl.py`, one process over the same inbox")
@@ -327,7 +340,8 @@ def render(args):
     L.append("")
     for n in args.sizes:
         c, p = data[n]["cases"]["cold"], data[n]["cases"]["peer"]
-        L.append("- %s units: %.2f×" % (n, p["median_s"] / c["median_s"]))
+        L.append("- %s units: %.2f× (CPU time, less sensitive to the machine's load: %.2f×)"
+                 % (n, p["median_s"] / c["median_s"], p["cpu_s"] / c["cpu_s"]))
     L.append("")
     L.append("Sanity (first repetition, cold):")
     L.append("")

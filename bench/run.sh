@@ -125,12 +125,16 @@ main() {
   tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
   res=$tmp/results
   mkdir -p "$res" "$out_dir"
+  cp /proc/loadavg "$res/loadavg-start" 2>/dev/null || true
 
   bin=${COUNTYBRIEF_BIN:-}
   if [ -z "$bin" ]; then
     bin=$tmp/countybrief
     echo "bench: go build ./cmd/countybrief" >&2
     (cd "$root" && go build -o "$bin" ./cmd/countybrief) || die "build failed"
+    # What was built: the commit and the files that differed from it.
+    git -C "$root" rev-parse --short HEAD >"$res/build-commit" 2>/dev/null || true
+    git -C "$root" status --porcelain --untracked-files=no >"$res/build-dirty" 2>/dev/null || true
   fi
   [ -x "$bin" ] || die "no binary at $bin"
 
