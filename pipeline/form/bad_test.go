@@ -473,7 +473,7 @@ func oddCases() []fileCase {
 				if err := f.SetCellValue(sheet, "G4", "2008-12-04"); err != nil {
 					return err
 				}
-				return f.UnprotectSheet(sheet, sheetPassword)
+				return f.UnprotectSheet(sheet)
 			})
 		}},
 	}

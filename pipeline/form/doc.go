@@ -15,6 +15,26 @@
 // runs behind a guard that turns a library panic into a finding, because a
 // malformed file must not stop the batch.
 //
-// The sheet is protected (SHA-512) against accidental edits, not against a
-// determined clerk: the password is sheetPassword in write.go.
+// The sheet is protected against accidental edits, not against a determined
+// clerk, and without a password: the password used to be a constant printed
+// in this source, so it kept no one out, and its SHA-512 hash with 100,000
+// spins cost about 100 ms a form, which a county-sized sample or a
+// benchmark of 7,300 forms pays for nothing. A protected sheet without a
+// password still keeps its locked cells locked in Excel, WPS and
+// LibreOffice; unprotecting it is a deliberate menu command.
+//
+// Read has two readers. The fast one opens the zip itself and scans the
+// workbook, relationships, shared strings and sheets with a strict XML
+// scanner, streaming rows; it costs a small fraction of opening the file
+// with excelize, which decodes styles and theme too. It must read every
+// file exactly as the excelize reader does, so it gives up on anything it
+// cannot vouch for: a formula without a cached value in a value cell (what
+// openpyxl writes), a merge over an empty value cell, rich inline text, an
+// odd package layout, a damaged part or a malformed attribute excelize
+// decodes as a number. The file is then read by excelize, as before. One
+// difference is known and accepted: the fast reader checks the styles,
+// theme and calculation chain parts for well-formed XML only, so a file
+// whose styles part is well-formed but holds a non-number where excelize
+// wants one reads in the fast reader, where excelize calls it corrupt; no
+// spreadsheet program writes such a file.
 package form

@@ -3,9 +3,9 @@ package form
 import (
 	"archive/zip"
 	"bytes"
-	"reflect"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 

@@ -10,10 +10,6 @@ import (
 	"countybrief/pipeline/workspace"
 )
 
-// sheetPassword guards the form against accidental edits only; the office
-// may give it to a unit that must restructure its copy.
-const sheetPassword = "countybrief"
-
 // WriteBlank writes the form for unit u and period: identity prefilled and
 // locked, members prefilled from the registry, every other input empty.
 func WriteBlank(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string) error {
@@ -178,9 +174,8 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 		b.err = b.f.SetPanes(b.sheet, &excelize.Panes{Freeze: true, YSplit: rowHeader, TopLeftCell: cellName(1, rowHeader+1), ActivePane: "bottomLeft"})
 	}
 	if b.err == nil {
+		// No password: see the package comment.
 		b.err = b.f.ProtectSheet(b.sheet, &excelize.SheetProtectionOptions{
-			AlgorithmName:       "SHA-512",
-			Password:            sheetPassword,
 			SelectLockedCells:   true,
 			SelectUnlockedCells: true,
 			FormatColumns:       true,
