@@ -2,11 +2,11 @@ package form
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -60,11 +60,7 @@ func (b *fastBook) sheet(name string) fastSheet {
 // openFast unzips the parts the reader needs and checks the rest as
 // excelize's open would: a limit finding is returned as excelize's open
 // gives it, anything else it cannot vouch for is errBail.
-func openFast(data []byte, lim Limits) (*fastBook, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, errBail
-	}
+func openFast(zr *zip.Reader, lim Limits) (*fastBook, error) {
 	b := &fastBook{parts: make(map[string]string, 8)}
 	seen := make(map[string]bool, len(zr.File))
 	scratch := make([]byte, 8<<10)
@@ -437,7 +433,9 @@ func parseSST(part string) ([]string, error) {
 		return nil, errBail
 	}
 	var out []string
-	var text strings.Builder
+	if n, ok := plainInt(strings.TrimSpace(attrValue(x, "uniqueCount"))); ok && n < 1<<16 {
+		out = make([]string, 0, n)
+	}
 	for x.next() != tokEOF {
 		if x.kind != tokStart {
 			continue
@@ -446,16 +444,21 @@ func parseSST(part string) ([]string, error) {
 			x.skip() // excelize decodes nothing else at this level
 			continue
 		}
-		text.Reset()
-		if !readSI(x, &text) {
+		text, ok := readSI(x)
+		if !ok {
 			return nil, errBail
 		}
-		out = append(out, bstrUnmarshal(text.String()))
+		out = append(out, bstrUnmarshal(text))
 	}
 	if x.failed {
 		return nil, errBail
 	}
 	return out, nil
+}
+
+func attrValue(x *xmlScanner, name string) string {
+	v, _ := x.attr(name)
+	return v
 }
 
 func attrsTyped(x *xmlScanner, elem string) bool {
@@ -467,10 +470,10 @@ func attrsTyped(x *xmlScanner, elem string) bool {
 	return true
 }
 
-// readSI reads one <si> (or <is>) just started, appending its text.
-func readSI(x *xmlScanner, text *strings.Builder) bool {
+// readSI reads one <si> just started and returns its text.
+func readSI(x *xmlScanner) (string, bool) {
 	depth := len(x.stack)
-	var head, runs strings.Builder
+	var head, runs string
 	seenT := false
 	for x.next() != tokEOF && len(x.stack) >= depth {
 		if x.kind != tokStart {
@@ -478,34 +481,36 @@ func readSI(x *xmlScanner, text *strings.Builder) bool {
 		}
 		switch local(x.name) {
 		case "t":
-			if seenT {
-				return false
+			var ok bool
+			if head, ok = readText(x); seenT || !ok {
+				return "", false
 			}
 			seenT = true
-			if !readText(x, &head) {
-				return false
-			}
 		case "r":
-			if !readRun(x, &runs) {
-				return false
+			t, ok := readRun(x)
+			if !ok {
+				return "", false
 			}
+			runs += t
 		case "rPh", "phoneticPr":
 			// Left out of the text; only their typed attributes matter.
 			if !attrsTyped(x, local(x.name)) {
-				return false
+				return "", false
 			}
 			x.skip()
 		default:
-			return false
+			return "", false
 		}
 	}
-	text.WriteString(head.String())
-	text.WriteString(runs.String())
-	return !x.failed
+	if runs != "" {
+		head += runs
+	}
+	return head, !x.failed
 }
 
-func readRun(x *xmlScanner, text *strings.Builder) bool {
+func readRun(x *xmlScanner) (string, bool) {
 	depth := len(x.stack)
+	var text string
 	seenT, seenPr := false, false
 	for x.next() != tokEOF && len(x.stack) >= depth {
 		if x.kind != tokStart {
@@ -513,52 +518,51 @@ func readRun(x *xmlScanner, text *strings.Builder) bool {
 		}
 		switch local(x.name) {
 		case "t":
-			if seenT {
-				return false
+			var ok bool
+			if text, ok = readText(x); seenT || !ok {
+				return "", false
 			}
 			seenT = true
-			if !readText(x, text) {
-				return false
-			}
 		case "rPr":
 			if seenPr || !readRunProps(x) {
-				return false
+				return "", false
 			}
 			seenPr = true
 		default:
-			return false
+			return "", false
 		}
 	}
-	return !x.failed
+	return text, !x.failed
 }
 
 func readRunProps(x *xmlScanner) bool {
 	depth := len(x.stack)
-	seen := map[string]bool{}
+	var seen []string
 	for x.next() != tokEOF && len(x.stack) >= depth {
 		if x.kind != tokStart {
 			continue
 		}
 		name := local(x.name)
-		if seen[name] || !attrsTyped(x, name) || !skipPlain(x) {
+		if slices.Contains(seen, name) || !attrsTyped(x, name) || !skipPlain(x) {
 			return false
 		}
-		seen[name] = true
+		seen = append(seen, name)
 	}
 	return !x.failed
 }
 
-// readText appends the text of the element just started, which must hold
-// text only.
-func readText(x *xmlScanner, text *strings.Builder) bool {
+// readText reads the text of the element just started, which must hold
+// text only. One run of text, the usual case, is returned as it is.
+func readText(x *xmlScanner) (string, bool) {
+	text := ""
 	for {
 		switch x.next() {
 		case tokText:
-			text.WriteString(x.text)
+			text += x.text
 		case tokEnd:
-			return true
+			return text, true
 		default:
-			return false
+			return "", false
 		}
 	}
 }
@@ -566,8 +570,8 @@ func readText(x *xmlScanner, text *strings.Builder) bool {
 // skipPlain passes over an element just started that must hold no
 // further elements.
 func skipPlain(x *xmlScanner) bool {
-	var sink strings.Builder
-	return readText(x, &sink)
+	_, ok := readText(x)
+	return ok
 }
 
 // bstrExp is excelize's pattern of an escaped character, _x000D_.
@@ -680,7 +684,18 @@ func (r *reader) sheetData(x *xmlScanner, g *grid) error {
 // rowCells reads the cells of the row just started, from column A, as
 // excelize's Rows.Columns gives them with raw values.
 func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
-	var cells []string
+	// Rows take their cells from one array, in turn, rather than each
+	// growing its own.
+	if cap(r.cellArena)-len(r.cellArena) < 2*lastCol {
+		r.cellArena = make([]string, 0, 512)
+	}
+	start := len(r.cellArena)
+	cells := r.cellArena[start:start]
+	defer func() {
+		if len(cells) <= cap(r.cellArena)-start {
+			r.cellArena = r.cellArena[:start+len(cells)]
+		}
+	}()
 	col := 0
 	for x.next() != tokEOF && len(x.stack) >= 3 {
 		switch {
@@ -753,46 +768,43 @@ func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
 // cellParts reads the children of the cell just started: the text of
 // <v>, whether it has a formula, and the text of a plain <is><t>.
 func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bool) {
-	var seenV bool
+	bad := func() (string, bool, string, bool, bool) { return "", false, "", false, false }
+	seenV := false
 	for x.next() != tokEOF && len(x.stack) >= 4 {
 		if x.kind != tokStart {
 			continue
 		}
 		switch local(x.name) {
 		case "v":
-			if seenV {
-				return
+			var text bool
+			if v, text = readText(x); seenV || !text {
+				return bad()
 			}
 			seenV = true
-			var b strings.Builder
-			if !readText(x, &b) {
-				return
-			}
-			v = b.String()
 		case "f":
 			if hasF || !formulaAttrsOK(x) || !skipPlain(x) {
-				return
+				return bad()
 			}
 			hasF = true
 		case "is":
 			if hasIS {
-				return
+				return bad()
 			}
 			hasIS = true
-			var b strings.Builder
 			seenT := false
 			for x.next() != tokEOF && len(x.stack) >= 5 {
 				if x.kind != tokStart {
 					continue
 				}
-				if local(x.name) != "t" || seenT || !readText(x, &b) {
-					return // rich inline text
+				var text bool
+				if is, text = readText(x); local(x.name) != "t" || seenT || !text {
+					return bad() // rich inline text
 				}
 				seenT = true
 			}
-			is = bstrUnmarshal(b.String())
+			is = bstrUnmarshal(is)
 		default:
-			return
+			return bad()
 		}
 	}
 	return v, hasF, is, hasIS, !x.failed

@@ -58,12 +58,13 @@ func TestFastReaderMatchesExcelize(t *testing.T) {
 	var bailed []string
 	read := 0
 	for name, data := range corpus(t, ws) {
-		if sniff(name, data) != nil {
+		nf, zr := sniff(name, data)
+		if nf != nil {
 			continue
 		}
 		read++
 		lim := DefaultLimits()
-		sub, fs, ok := readFast(data, ws.Catalogue, lim)
+		sub, fs, ok := readFast(zr, ws.Catalogue, lim)
 		if !ok {
 			bailed = append(bailed, name)
 			continue

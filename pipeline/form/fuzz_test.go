@@ -49,8 +49,8 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
-		if sniff(path, data) == nil {
-			if fastSub, fastFs, ok := readFast(data, ws.Catalogue, DefaultLimits()); ok {
+		if nf, zr := sniff(path, data); nf == nil {
+			if fastSub, fastFs, ok := readFast(zr, ws.Catalogue, DefaultLimits()); ok {
 				fullSub, fullFs := readFull(data, ws.Catalogue, DefaultLimits())
 				if !reflect.DeepEqual(fastSub, fullSub) || !reflect.DeepEqual(fastFs, fullFs) {
 					t.Fatalf("fast reader read %+v %+v, excelize %+v %+v", fastSub, fastFs, fullSub, fullFs)

@@ -1,6 +1,7 @@
 package form
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -89,10 +90,11 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 			Fix:     "請不要在表格中插入圖片或其他內容；" + fixSendXLSX,
 		}}, nil
 	}
-	if nf := sniff(path, data); nf != nil {
+	nf, zr := sniff(path, data)
+	if nf != nil {
 		return nil, []rules.Finding{formatFinding(nf)}, nil
 	}
-	if sub, fs, ok := readFast(data, cat, lim); ok {
+	if sub, fs, ok := readFast(zr, cat, lim); ok {
 		return sub, fs, nil
 	}
 	sub, fs := readFull(data, cat, lim)
@@ -101,8 +103,8 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 
 // readFast reads the form with the fast reader; ok is false when it gave
 // up and the file must be read by readFull.
-func readFast(data []byte, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, bool) {
-	b, err := openFast(data, lim)
+func readFast(zr *zip.Reader, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, bool) {
+	b, err := openFast(zr, lim)
 	switch {
 	case errors.Is(err, errLimit):
 		return nil, []rules.Finding{unzipLimit(lim)}, true
@@ -147,7 +149,8 @@ type reader struct {
 	f         *excelize.File // the full reader's workbook
 	fast      *fastBook      // or the fast reader's
 	bailed    bool           // the fast reader met what it cannot read exactly
-	inputList []workspace.Indicator
+	inputList []*workspace.Indicator
+	cellArena []string // the fast reader's cells
 	idx       *indicatorIndex
 	rows      int // budget used
 	cells     int
@@ -352,10 +355,17 @@ type hit struct {
 	dup    []int // further rows with the same code
 }
 
-// inputs are the catalogue's input indicators, listed once per Read.
-func (r *reader) inputs() []workspace.Indicator {
+// inputs are the catalogue's input indicators (Catalogue.Inputs), listed
+// once per Read and pointing into the catalogue: a copy of each would be a
+// good part of what a fast Read allocates.
+func (r *reader) inputs() []*workspace.Indicator {
 	if r.inputList == nil {
-		r.inputList = r.cat.Inputs()
+		r.inputList = make([]*workspace.Indicator, 0, len(r.cat.Indicators))
+		for i := range r.cat.Indicators {
+			if in := &r.cat.Indicators[i]; !in.Derived() {
+				r.inputList = append(r.inputList, in)
+			}
+		}
 	}
 	return r.inputList
 }
@@ -473,7 +483,7 @@ func (r *reader) values(g *grid, sub *Submission) {
 		var v float64
 		var blank bool
 		if p == nil {
-			v, blank, p = parseValue(text, in)
+			v, blank, p = parseValue(text, *in)
 		}
 		switch {
 		case p != nil:

@@ -92,7 +92,10 @@ func openForReturn(path string) *excelize.File {
 	}
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxBytes+1))
-	if err != nil || int64(len(data)) > lim.MaxBytes || sniff(path, data) != nil {
+	if err != nil || int64(len(data)) > lim.MaxBytes {
+		return nil
+	}
+	if nf, _ := sniff(path, data); nf != nil {
 		return nil
 	}
 	var f *excelize.File
