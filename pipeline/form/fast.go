@@ -704,16 +704,24 @@ func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
 		case local(x.name) != "c" || len(x.stack) != 4:
 			return nil, errBail
 		}
-		ref, nr := attrCount(x, "r")
-		style, ns := attrCount(x, "s")
-		typ, nt := attrCount(x, "t")
+		var ref, typ string
+		nr, ns, nt := 0, 0, 0
+		for _, a := range x.attrs {
+			switch local(a.name) {
+			case "r":
+				ref, nr = a.value, nr+1
+			case "s":
+				// As excelize reads it, without trimming.
+				if _, err := strconv.ParseInt(a.value, 10, 64); err != nil {
+					return nil, errBail
+				}
+				ns++
+			case "t":
+				typ, nt = a.value, nt+1
+			}
+		}
 		if nr > 1 || ns > 1 || nt > 1 {
 			return nil, errBail
-		}
-		if ns == 1 {
-			if _, err := strconv.ParseInt(style, 10, 64); err != nil {
-				return nil, errBail
-			}
 		}
 		next := col + 1
 		if nr == 1 {
@@ -828,12 +836,12 @@ func formulaAttrsOK(x *xmlScanner) bool {
 	return true
 }
 
-// attrCount finds an attribute by local name, as excelize matches it, and
-// says how many there are.
+// attrCount finds an attribute by local name, as excelize matches it (a
+// namespace declaration xmlns:r included), and says how many there are.
 func attrCount(x *xmlScanner, name string) (string, int) {
 	val, n := "", 0
 	for _, a := range x.attrs {
-		if local(a.name) == name && !strings.HasPrefix(a.name, "xmlns:") {
+		if local(a.name) == name {
 			val, n = a.value, n+1
 		}
 	}

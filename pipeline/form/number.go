@@ -47,7 +47,9 @@ func parseValue(text string, in workspace.Indicator) (v float64, blank bool, p *
 	if s == "" || strings.Contains(noneWords, "|"+s+"|") {
 		return 0, true, nil
 	}
-	s = widthFold.Replace(s)
+	if !isASCII(s) {
+		s = widthFold.Replace(s)
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return -1
@@ -86,4 +88,13 @@ func parseValue(text string, in workspace.Indicator) (v float64, blank bool, p *
 		v = r
 	}
 	return v, false, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

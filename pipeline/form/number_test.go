@@ -1,7 +1,9 @@
 package form
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"countybrief/pipeline/workspace"
 )
@@ -83,6 +85,27 @@ func TestCalcSafe(t *testing.T) {
 	for _, tt := range tests {
 		if got := calcSafe(tt.formula, "C32"); got != tt.ok {
 			t.Errorf("calcSafe(%q) = %v, want %v", tt.formula, got, tt.ok)
+		}
+	}
+}
+
+// TestSquashMatchesMap checks the quick path of squash against dropping
+// spaces rune by rune.
+func TestSquashMatchesMap(t *testing.T) {
+	slow := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || r == '\u3000' {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	for _, s := range []string{
+		"", "members", "查找突出問題 ", "查找\u3000突出", "a\u00a0b", "a\u0085b", "x\u2003y", "「典型」",
+		"—", "\u1680", "\tcode\n", "bad\xffutf8", "\xff\xfe", "\xe3\x80", "半角 全角　", "A\u202fB", "😀 ",
+	} {
+		if got, want := squash(s), slow(s); got != want {
+			t.Errorf("squash(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

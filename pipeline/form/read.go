@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -394,6 +395,13 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 	want, labels := ix.codes, ix.labels
 	byCode := make(map[string]*hit, len(want))
 	byLabel := map[string]*hit{}
+	// One array holds every hit: at most one per code by code and one by
+	// label, so it never grows and the pointers hold.
+	hits := make([]hit, 0, 2*len(want))
+	newHit := func(h hit) *hit {
+		hits = append(hits, h)
+		return &hits[len(hits)-1]
+	}
 	for _, row := range g.order {
 		for _, v := range g.rows[row] {
 			if v == "" {
@@ -405,13 +413,13 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 						h.dup = append(h.dup, row)
 					}
 				} else {
-					byCode[code] = &hit{code: code, row: row, byCode: true}
+					byCode[code] = newHit(hit{code: code, row: row, byCode: true})
 				}
 				continue
 			}
 			if code, ok := labels[squash(v)]; ok {
 				if _, seen := byLabel[code]; !seen {
-					byLabel[code] = &hit{code: code, row: row}
+					byLabel[code] = newHit(hit{code: code, row: row})
 				}
 			}
 		}
@@ -425,7 +433,24 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 }
 
 // squash drops spaces so that a label with a stray space still matches.
+// It runs on every cell of a sheet, so a valid string that holds no byte
+// that may begin a space, the usual case, is returned as it is without
+// decoding.
 func squash(s string) string {
+	for i := 0; i < len(s); i++ {
+		// Spaces are ASCII or begin with one of these bytes in UTF-8
+		// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+		if c := s[i]; c <= ' ' || c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3 {
+			return dropSpaces(s)
+		}
+	}
+	if !utf8.ValidString(s) {
+		return dropSpaces(s) // which also replaces invalid bytes
+	}
+	return s
+}
+
+func dropSpaces(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\u3000' {
 			return -1

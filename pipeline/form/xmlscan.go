@@ -26,6 +26,7 @@ type xmlScanner struct {
 	stack   []string
 	selfEnd bool // the start tag was <x/>: its end comes next
 	rooted  bool // the root element has been opened
+	lean    bool // check only: no text tokens, no attributes kept
 	buf     []byte
 }
 
@@ -86,6 +87,12 @@ func (x *xmlScanner) next() tokKind {
 				}
 				continue
 			}
+			if x.lean {
+				if _, ok := checkText(raw, false); !ok {
+					return x.fail()
+				}
+				continue
+			}
 			t, ok := x.decode(raw, false)
 			if !ok {
 				return x.fail()
@@ -95,6 +102,9 @@ func (x *xmlScanner) next() tokKind {
 			return tokText
 		}
 		rest := x.s[x.pos:]
+		if len(rest) > 1 && rest[1] != '?' && rest[1] != '!' && rest[1] != '/' {
+			return x.start()
+		}
 		switch {
 		case strings.HasPrefix(rest, "<?"):
 			if x.pos != 0 || !x.declaration() {
@@ -168,8 +178,11 @@ func (x *xmlScanner) start() tokKind {
 			}
 			raw := x.s[x.pos+1 : x.pos+1+end]
 			x.pos += end + 2
-			if strings.IndexByte(raw, '<') >= 0 {
-				return x.fail()
+			if x.lean {
+				if _, ok := checkText(raw, true); !ok {
+					return x.fail()
+				}
+				continue
 			}
 			v, ok := x.decode(raw, true)
 			if !ok {
@@ -200,10 +213,10 @@ func (x *xmlScanner) declaration() bool {
 		return false
 	}
 	content := rest[5:end]
-	if v := procInstParam("version", content); v != "" && v != "1.0" {
+	if v := procInstParam("version=", content); v != "" && v != "1.0" {
 		return false
 	}
-	if e := procInstParam("encoding", content); e != "" && !strings.EqualFold(e, "utf-8") {
+	if e := procInstParam("encoding=", content); e != "" && !strings.EqualFold(e, "utf-8") {
 		return false
 	}
 	if !utf8.ValidString(content) {
@@ -213,10 +226,10 @@ func (x *xmlScanner) declaration() bool {
 	return true
 }
 
-// procInstParam finds param="value" in a declaration the way encoding/xml
-// does, so that both agree on the version and encoding.
+// procInstParam finds param="value" (param given with its =) in a
+// declaration the way encoding/xml does, so that both agree on the version
+// and encoding.
 func procInstParam(param, s string) string {
-	param += "="
 	i := 0
 	var sep byte
 	for i < len(s) {
@@ -288,26 +301,53 @@ done:
 	return x.s[start:x.pos], true
 }
 
-// decode turns raw text or an attribute value into its value as
-// encoding/xml gives it, and checks every character as it does.
-func (x *xmlScanner) decode(raw string, attr bool) (string, bool) {
-	plain := true
+// checkText checks raw text or an attribute value as encoding/xml does:
+// every character allowed in XML, every entity one of the five or a
+// character reference, no ]]> in text. plain means nothing needs decoding.
+func checkText(raw string, attr bool) (plain, ok bool) {
+	plain = true
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch {
-		case c == '&', c == '\r':
+		case c == '&':
+			semi := strings.IndexByte(raw[i:], ';')
+			if semi < 0 {
+				return false, false
+			}
+			switch ent := raw[i+1 : i+semi]; ent {
+			case "lt", "gt", "amp", "apos", "quot":
+			default:
+				if _, ok := charRef(ent); !ok {
+					return false, false
+				}
+			}
+			i += semi
 			plain = false
+		case c == '\r':
+			plain = false
+		case c == '<':
+			return false, false // text stops before it; a value may not hold it
 		case c == '>' && !attr && i >= 2 && raw[i-1] == ']' && raw[i-2] == ']':
-			return "", false
+			return false, false
 		case c < 0x20 && c != '\t' && c != '\n':
-			return "", false
+			return false, false
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(raw[i:])
 			if r == utf8.RuneError && size == 1 || !inCharRange(r) {
-				return "", false
+				return false, false
 			}
 			i += size - 1
 		}
+	}
+	return plain, true
+}
+
+// decode turns raw text or an attribute value into its value as
+// encoding/xml gives it.
+func (x *xmlScanner) decode(raw string, attr bool) (string, bool) {
+	plain, ok := checkText(raw, attr)
+	if !ok {
+		return "", false
 	}
 	if plain {
 		return raw, true
@@ -323,9 +363,6 @@ func (x *xmlScanner) decode(raw string, attr bool) (string, bool) {
 			}
 		case '&':
 			semi := strings.IndexByte(raw[i:], ';')
-			if semi < 0 {
-				return "", false
-			}
 			ent := raw[i+1 : i+semi]
 			i += semi
 			switch ent {
@@ -340,10 +377,7 @@ func (x *xmlScanner) decode(raw string, attr bool) (string, bool) {
 			case "quot":
 				b = append(b, '"')
 			default:
-				r, ok := charRef(ent)
-				if !ok {
-					return "", false
-				}
+				r, _ := charRef(ent)
 				b = utf8.AppendRune(b, r)
 			}
 		default:
@@ -425,6 +459,7 @@ func wellFormed(part, ns, root string) bool {
 	if x.next() != tokStart || local(x.name) != root || x.rootSpace() != ns {
 		return false
 	}
+	x.lean = true
 	for x.next() != tokEOF {
 	}
 	return !x.failed
