@@ -238,21 +238,21 @@ type rel struct{ id, typ, target string }
 
 func parseRels(part string) ([]rel, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name) != "Relationships" || x.rootSpace() != nsRels {
+	if x.next() != tokStart || local(x.name()) != "Relationships" || x.rootSpace() != nsRels {
 		return nil, errBail
 	}
 	var out []rel
 	for x.next() != tokEOF {
-		if x.kind == tokStart && len(x.stack) == 2 && local(x.name) == "Relationship" {
+		if x.kind == tokStart && len(x.stack) == 2 && local(x.name()) == "Relationship" {
 			var r rel
-			for _, a := range x.attrs {
-				switch local(a.name) {
+			for i := range x.attrs {
+				switch local(x.attrName(i)) {
 				case "Id":
-					r.id = a.value
+					r.id = x.attrValue(i)
 				case "Type":
-					r.typ = a.value
+					r.typ = x.attrValue(i)
 				case "Target":
-					r.target = a.value
+					r.target = x.attrValue(i)
 				}
 			}
 			out = append(out, r)
@@ -269,29 +269,29 @@ func parseRels(part string) ([]rel, error) {
 // number or boolean, since a malformed one makes excelize refuse the file.
 func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name) != "workbook" || x.rootSpace() != nsMain {
+	if x.next() != tokStart || local(x.name()) != "workbook" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
-	scopes := [][]xattr{append([]xattr(nil), x.attrs...), nil} // declarations of the root and <sheets>
+	scopes := [][]xattr{x.attrList(), nil} // declarations of the root and <sheets>
 	var sheets []fastSheet
 	seenSheets, seenPr := false, false
 	for x.next() != tokEOF {
 		if x.kind != tokStart {
 			continue
 		}
-		for _, a := range x.attrs {
-			if !typedOK(workbookAttrKind(local(a.name)), a.value) {
+		for i := range x.attrs {
+			if !typedOK(workbookAttrKind(local(x.attrName(i))), x.attrValue(i)) {
 				return nil, errBail
 			}
 		}
-		depth, name := len(x.stack), local(x.name)
+		depth, name := len(x.stack), local(x.name())
 		switch {
 		case depth == 2 && name == "sheets":
 			if seenSheets {
 				return nil, errBail
 			}
 			seenSheets = true
-			scopes[1] = append([]xattr(nil), x.attrs...)
+			scopes[1] = x.attrList()
 		case depth == 2 && name == "workbookPr":
 			if seenPr {
 				return nil, errBail
@@ -302,14 +302,15 @@ func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 			} else if n == 1 {
 				b.date1904, _ = parseXMLBool(v)
 			}
-		case depth == 3 && name == "sheet" && local(x.stack[1]) == "sheets":
+		case depth == 3 && name == "sheet" && local(x.str(x.stack[1])) == "sheets":
 			s, ids := fastSheet{}, 0
-			for _, a := range x.attrs {
+			attrs := x.attrList()
+			for _, a := range attrs {
 				prefix, name, prefixed := strings.Cut(a.name, ":")
 				switch {
 				case a.name == "name":
 					s.name = a.value
-				case prefixed && name == "id" && resolve(prefix, x.attrs, scopes[1], scopes[0]) == nsOfficeR:
+				case prefixed && name == "id" && resolve(prefix, attrs, scopes[1], scopes[0]) == nsOfficeR:
 					s.part = a.value
 					ids++
 				case prefixed && name == "name":
@@ -426,7 +427,7 @@ func runAttrKind(elem, attr string) attrKind {
 // out.
 func parseSST(part string) ([]string, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name) != "sst" || x.rootSpace() != nsMain {
+	if x.next() != tokStart || local(x.name()) != "sst" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
 	if !attrsTyped(x, "sst") {
@@ -440,7 +441,7 @@ func parseSST(part string) ([]string, error) {
 		if x.kind != tokStart {
 			continue
 		}
-		if local(x.name) != "si" || len(x.stack) != 2 {
+		if local(x.name()) != "si" || len(x.stack) != 2 {
 			x.skip() // excelize decodes nothing else at this level
 			continue
 		}
@@ -462,8 +463,8 @@ func attrValue(x *xmlScanner, name string) string {
 }
 
 func attrsTyped(x *xmlScanner, elem string) bool {
-	for _, a := range x.attrs {
-		if !typedOK(runAttrKind(elem, local(a.name)), a.value) {
+	for i := range x.attrs {
+		if !typedOK(runAttrKind(elem, local(x.attrName(i))), x.attrValue(i)) {
 			return false
 		}
 	}
@@ -479,7 +480,7 @@ func readSI(x *xmlScanner) (string, bool) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name) {
+		switch local(x.name()) {
 		case "t":
 			var ok bool
 			if head, ok = readText(x); seenT || !ok {
@@ -494,7 +495,7 @@ func readSI(x *xmlScanner) (string, bool) {
 			runs += t
 		case "rPh", "phoneticPr":
 			// Left out of the text; only their typed attributes matter.
-			if !attrsTyped(x, local(x.name)) {
+			if !attrsTyped(x, local(x.name())) {
 				return "", false
 			}
 			x.skip()
@@ -516,7 +517,7 @@ func readRun(x *xmlScanner) (string, bool) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name) {
+		switch local(x.name()) {
 		case "t":
 			var ok bool
 			if text, ok = readText(x); seenT || !ok {
@@ -542,7 +543,7 @@ func readRunProps(x *xmlScanner) bool {
 		if x.kind != tokStart {
 			continue
 		}
-		name := local(x.name)
+		name := local(x.name())
 		if slices.Contains(seen, name) || !attrsTyped(x, name) || !skipPlain(x) {
 			return false
 		}
@@ -558,7 +559,7 @@ func readText(x *xmlScanner) (string, bool) {
 	for {
 		switch x.next() {
 		case tokText:
-			text += x.text
+			text += x.text()
 		case tokEnd:
 			return text, true
 		default:
@@ -612,7 +613,7 @@ func (r *reader) scanFast(s fastSheet) (*grid, error) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch name := local(x.name); {
+		switch name := local(x.name()); {
 		case name == "sheetData":
 			if len(x.stack) != 2 || dataSeen {
 				return nil, errBail
@@ -644,7 +645,7 @@ func (r *reader) sheetData(x *xmlScanner, g *grid) error {
 		switch {
 		case x.kind == tokText || x.kind == tokEnd:
 			continue
-		case local(x.name) != "row" || len(x.stack) != 3:
+		case local(x.name()) != "row" || len(x.stack) != 3:
 			return errBail
 		}
 		num := prev + 1
@@ -701,23 +702,23 @@ func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
 		switch {
 		case x.kind == tokText || x.kind == tokEnd:
 			continue
-		case local(x.name) != "c" || len(x.stack) != 4:
+		case local(x.name()) != "c" || len(x.stack) != 4:
 			return nil, errBail
 		}
 		var ref, typ string
 		nr, ns, nt := 0, 0, 0
-		for _, a := range x.attrs {
-			switch local(a.name) {
+		for i := range x.attrs {
+			switch local(x.attrName(i)) {
 			case "r":
-				ref, nr = a.value, nr+1
+				ref, nr = x.attrValue(i), nr+1
 			case "s":
 				// As excelize reads it, without trimming.
-				if _, err := strconv.ParseInt(a.value, 10, 64); err != nil {
+				if _, err := strconv.ParseInt(x.attrValue(i), 10, 64); err != nil {
 					return nil, errBail
 				}
 				ns++
 			case "t":
-				typ, nt = a.value, nt+1
+				typ, nt = x.attrValue(i), nt+1
 			}
 		}
 		if nr > 1 || ns > 1 || nt > 1 {
@@ -782,7 +783,7 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name) {
+		switch local(x.name()) {
 		case "v":
 			var text bool
 			if v, text = readText(x); seenV || !text {
@@ -805,7 +806,7 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 					continue
 				}
 				var text bool
-				if is, text = readText(x); local(x.name) != "t" || seenT || !text {
+				if is, text = readText(x); local(x.name()) != "t" || seenT || !text {
 					return bad() // rich inline text
 				}
 				seenT = true
@@ -821,15 +822,15 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 // formulaAttrsOK checks the attributes excelize decodes as booleans or a
 // number; a shared formula's index must be one.
 func formulaAttrsOK(x *xmlScanner) bool {
-	for _, a := range x.attrs {
+	for i := range x.attrs {
 		k := kindString
-		switch local(a.name) {
+		switch local(x.attrName(i)) {
 		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
 			k = kindBool
 		case "si":
 			k = kindInt
 		}
-		if !typedOK(k, a.value) {
+		if !typedOK(k, x.attrValue(i)) {
 			return false
 		}
 	}
@@ -840,9 +841,9 @@ func formulaAttrsOK(x *xmlScanner) bool {
 // namespace declaration xmlns:r included), and says how many there are.
 func attrCount(x *xmlScanner, name string) (string, int) {
 	val, n := "", 0
-	for _, a := range x.attrs {
-		if local(a.name) == name {
-			val, n = a.value, n+1
+	for i := range x.attrs {
+		if local(x.attrName(i)) == name {
+			val, n = x.attrValue(i), n+1
 		}
 	}
 	return val, n

@@ -14,20 +14,32 @@ import (
 // instruction other than the declaration, a declared encoding other than
 // UTF-8, a non-ASCII name, a second root) fails the scan, and the file is
 // read by excelize instead. Text and values are substrings of the part
-// where nothing needs decoding, so a scan allocates little.
+// where nothing needs decoding, so a scan allocates little, and the
+// scanner keeps them as offsets: storing no pointers, it costs the garbage
+// collector nothing per token.
 type xmlScanner struct {
 	s       string
 	pos     int
 	failed  bool
 	kind    tokKind
-	name    string // qualified name as written, prefix included
-	attrs   []xattr
-	text    string
-	stack   []string
+	nameAt  span // of the current tag: qualified name, prefix included
+	attrs   []rawAttr
+	textAt  span
+	textOK  bool   // textAt needs no decoding
+	decoded string // else the decoded text
+	stack   []span
 	selfEnd bool // the start tag was <x/>: its end comes next
 	rooted  bool // the root element has been opened
 	lean    bool // check only: no text tokens, no attributes kept
 	buf     []byte
+}
+
+// span is a part of the scanned string.
+type span struct{ from, to int32 }
+
+type rawAttr struct {
+	name, value span
+	plain       bool // value needs no decoding
 }
 
 type tokKind uint8
@@ -39,10 +51,53 @@ const (
 	tokEOF
 )
 
+// xattr is an attribute read out of the scanner, to keep.
 type xattr struct{ name, value string }
 
+// maxPart is the largest part the scanner takes; offsets are int32. Parts
+// are far smaller under the reader's limits.
+const maxPart = 1 << 30
+
 func newScanner(s string) *xmlScanner {
-	return &xmlScanner{s: s, attrs: make([]xattr, 0, 8), stack: make([]string, 0, 8)}
+	x := &xmlScanner{s: s, attrs: make([]rawAttr, 0, 8), stack: make([]span, 0, 8)}
+	if len(s) > maxPart {
+		x.fail()
+	}
+	return x
+}
+
+func (x *xmlScanner) str(sp span) string { return x.s[sp.from:sp.to] }
+
+// name is the qualified name of the current tag.
+func (x *xmlScanner) name() string { return x.str(x.nameAt) }
+
+// text is the current text token, decoded.
+func (x *xmlScanner) text() string {
+	if x.textOK {
+		return x.str(x.textAt)
+	}
+	return x.decoded
+}
+
+func (x *xmlScanner) attrName(i int) string { return x.str(x.attrs[i].name) }
+
+// attrValue is the decoded value of the current tag's i-th attribute.
+func (x *xmlScanner) attrValue(i int) string {
+	a := x.attrs[i]
+	if a.plain {
+		return x.str(a.value)
+	}
+	v, _ := x.decode(x.str(a.value), true) // checked when scanned
+	return v
+}
+
+// attrList copies the current tag's attributes out, to keep.
+func (x *xmlScanner) attrList() []xattr {
+	out := make([]xattr, len(x.attrs))
+	for i := range x.attrs {
+		out[i] = xattr{x.attrName(i), x.attrValue(i)}
+	}
+	return out
 }
 
 // fail stops the scan: every later call returns tokEOF with failed set.
@@ -87,17 +142,18 @@ func (x *xmlScanner) next() tokKind {
 				}
 				continue
 			}
-			if x.lean {
-				if _, ok := checkText(raw, false); !ok {
-					return x.fail()
-				}
-				continue
-			}
-			t, ok := x.decode(raw, false)
+			plain, ok := checkText(raw, false)
 			if !ok {
 				return x.fail()
 			}
-			x.text = t
+			if x.lean {
+				continue
+			}
+			x.textAt = span{int32(x.pos - end), int32(x.pos)}
+			x.textOK = plain
+			if !plain {
+				x.decoded, _ = x.decode(raw, false)
+			}
 			x.kind = tokText
 			return tokText
 		}
@@ -120,11 +176,11 @@ func (x *xmlScanner) next() tokKind {
 			x.pos += 2
 			name, ok := x.readName()
 			x.space()
-			if !ok || len(x.stack) == 0 || x.stack[len(x.stack)-1] != name || !x.eat('>') {
+			if !ok || len(x.stack) == 0 || x.str(x.stack[len(x.stack)-1]) != x.str(name) || !x.eat('>') {
 				return x.fail()
 			}
 			x.stack = x.stack[:len(x.stack)-1]
-			x.name = name
+			x.nameAt = name
 			x.kind = tokEnd
 			return tokEnd
 		case strings.HasPrefix(rest, "<!"):
@@ -144,7 +200,7 @@ func (x *xmlScanner) start() tokKind {
 	if !ok {
 		return x.fail()
 	}
-	x.name = name
+	x.nameAt = name
 	x.attrs = x.attrs[:0]
 	for {
 		sp := x.space()
@@ -176,24 +232,21 @@ func (x *xmlScanner) start() tokKind {
 			if end < 0 {
 				return x.fail()
 			}
-			raw := x.s[x.pos+1 : x.pos+1+end]
+			value := span{int32(x.pos + 1), int32(x.pos + 1 + end)}
 			x.pos += end + 2
-			if x.lean {
-				if _, ok := checkText(raw, true); !ok {
-					return x.fail()
-				}
-				continue
-			}
-			v, ok := x.decode(raw, true)
+			plain, ok := checkText(x.str(value), true)
 			if !ok {
 				return x.fail()
 			}
+			if x.lean {
+				continue
+			}
 			for _, a := range x.attrs {
-				if a.name == an {
+				if x.str(a.name) == x.str(an) {
 					return x.fail()
 				}
 			}
-			x.attrs = append(x.attrs, xattr{an, v})
+			x.attrs = append(x.attrs, rawAttr{an, value, plain})
 			continue
 		}
 		break
@@ -274,31 +327,31 @@ func (x *xmlScanner) eat(c byte) bool {
 
 // readName reads an ASCII name with at most one prefix; encoding/xml
 // accepts more, which the scanner leaves to excelize.
-func (x *xmlScanner) readName() (string, bool) {
+func (x *xmlScanner) readName() (span, bool) {
 	start, colon := x.pos, -1
+loop:
 	for x.pos < len(x.s) {
 		c := x.s[x.pos]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
 		case '0' <= c && c <= '9', c == '.', c == '-':
 			if x.pos == start || x.pos == colon+1 {
-				return "", false
+				return span{}, false
 			}
 		case c == ':':
 			if colon >= 0 || x.pos == start {
-				return "", false
+				return span{}, false
 			}
 			colon = x.pos
 		default:
-			goto done
+			break loop
 		}
 		x.pos++
 	}
-done:
 	if x.pos == start || x.pos == colon+1 {
-		return "", false
+		return span{}, false
 	}
-	return x.s[start:x.pos], true
+	return span{int32(start), int32(x.pos)}, true
 }
 
 // checkText checks raw text or an attribute value as encoding/xml does:
@@ -417,9 +470,9 @@ func inCharRange(r rune) bool {
 
 // attr returns the value of the attribute named name as written.
 func (x *xmlScanner) attr(name string) (string, bool) {
-	for _, a := range x.attrs {
-		if a.name == name {
-			return a.value, true
+	for i := range x.attrs {
+		if x.attrName(i) == name {
+			return x.attrValue(i), true
 		}
 	}
 	return "", false
@@ -445,8 +498,8 @@ func (x *xmlScanner) skip() {
 // from its own declarations as encoding/xml resolves it.
 func (x *xmlScanner) rootSpace() string {
 	decl := "xmlns"
-	if i := strings.IndexByte(x.name, ':'); i >= 0 {
-		decl = "xmlns:" + x.name[:i]
+	if prefix, _, ok := strings.Cut(x.name(), ":"); ok {
+		decl = "xmlns:" + prefix
 	}
 	v, _ := x.attr(decl)
 	return v
@@ -456,7 +509,7 @@ func (x *xmlScanner) rootSpace() string {
 // as excelize decodes it at open.
 func wellFormed(part, ns, root string) bool {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name) != root || x.rootSpace() != ns {
+	if x.next() != tokStart || local(x.name()) != root || x.rootSpace() != ns {
 		return false
 	}
 	x.lean = true
