@@ -75,7 +75,9 @@ func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error
 				continue
 			}
 		}
-		in.removeClaimDirs(r.Claim.Name, r.Claim.Folder)
+		if filepath.Dir(srcs[i]) != in.claimedDir() {
+			in.removeClaimDirs(r.Claim.Name, r.Claim.Folder)
+		}
 	}
 	return paths, errs, nil
 }
@@ -144,17 +146,26 @@ func (in *Inbox) place(r ArchiveRequest, d *durability) (string, string, error) 
 	return "", "", fmt.Errorf("archive %s: 999 files already named %s", c.Name, base)
 }
 
-// claimPath recomputes where a claim's file lies, refusing a claim whose
-// parts could point outside work/claimed/.
+// claimPath recomputes where a claim's file lies (flat or in its own
+// folder, see claim.go), refusing a claim whose parts could point outside
+// work/claimed/.
 func (in *Inbox) claimPath(c Claim) (string, error) {
 	if _, ok := parseClaimName(c.Name); !ok || !isPlainName(c.OrigName) || (c.Folder != "" && !isPlainName(c.Folder)) {
 		return "", fmt.Errorf("archive %q: not a claim from Claim or Recover", c.Name)
 	}
-	p := filepath.Join(in.claimedDir(), c.Name, c.Folder, c.OrigName)
-	if c.Path != "" && filepath.Clean(c.Path) != p {
-		return "", fmt.Errorf("archive %s: path %s is not the claim's", c.Name, c.Path)
+	flat := filepath.Join(in.claimedDir(), flatName(c.Name, c.Folder, c.OrigName))
+	nested := filepath.Join(in.claimedDir(), c.Name, c.Folder, c.OrigName)
+	switch p := filepath.Clean(c.Path); {
+	case c.Path == "":
+		// Rebuilt from the ledger: wherever the file is, if anywhere.
+		if _, err := os.Lstat(flat); err == nil {
+			return flat, nil
+		}
+		return nested, nil
+	case p == flat || p == nested:
+		return p, nil
 	}
-	return p, nil
+	return "", fmt.Errorf("archive %s: path %s is not the claim's", c.Name, c.Path)
 }
 
 // place puts src's content at dst without replacing anything at dst; it

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,14 +70,19 @@ func claimAll(in *Inbox, ready []Candidate) ([]string, error) {
 	return got, nil
 }
 
-func TestClaimTakesTheFileIntoItsOwnFolder(t *testing.T) {
+// A claimed file lies flat in work/claimed/ under a name that gives back
+// the claim, the folder and the original name; a name too long for that
+// gets a folder of its own.
+func TestClaimLayout(t *testing.T) {
 	ws := newWorkspace(t, 0)
+	long := strings.Repeat("縣財政局", 18) + ".xlsx"
 	write(t, filepath.Join(ws.InboxDir(), "Z01", "洋川鎮報表.xlsx"), []byte("a"))
 	write(t, filepath.Join(ws.InboxDir(), "頂層.xlsx"), []byte("b"))
+	write(t, filepath.Join(ws.InboxDir(), "Z02", long), []byte("c"))
 	c := &clock{t: t0.Add(1500 * time.Millisecond)}
 	in := New(ws, c.now)
 	ready, _, err := in.Scan(context.Background())
-	if err != nil || len(ready) != 2 {
+	if err != nil || len(ready) != 3 {
 		t.Fatalf("scan: %v %v", ready, err)
 	}
 	c.set(t0.Add(time.Hour)) // claiming later does not change the receive time
@@ -91,7 +97,10 @@ func TestClaimTakesTheFileIntoItsOwnFolder(t *testing.T) {
 		if !strings.HasPrefix(cl.Name, "20081205T101501Z-") {
 			t.Errorf("claim name %q does not start with the receive time", cl.Name)
 		}
-		want := filepath.Join(ws.WorkDir(), "claimed", cl.Name, cl.Folder, cl.OrigName)
+		want := filepath.Join(ws.WorkDir(), "claimed", cl.Name+"_"+strconv.Itoa(len(cl.Folder))+"_"+cl.Folder+cl.OrigName)
+		if cl.OrigName == long {
+			want = filepath.Join(ws.WorkDir(), "claimed", cl.Name, cl.Folder, cl.OrigName)
+		}
 		if cl.Path != want {
 			t.Errorf("claim path %s, want %s", cl.Path, want)
 		}
@@ -333,6 +342,34 @@ func TestRecoverWithNothingClaimed(t *testing.T) {
 	}
 }
 
+func TestFlatName(t *testing.T) {
+	name := "20081205T101500Z-1a2b3c4d"
+	tests := []struct {
+		in           string
+		folder, orig string
+		ok           bool
+	}{
+		{name + "_3_Z01報表.xlsx", "Z01", "報表.xlsx", true},
+		{name + "_0_頂層.xlsx", "", "頂層.xlsx", true},
+		{name + "_4_a_b_c_d.xlsx", "a_b_", "c_d.xlsx", true},
+		{name + "_9_Z01.xlsx", "", "", false},   // folder longer than the rest
+		{name + "_03_Z01a.xlsx", "", "", false}, // not a number flatName writes
+		{name + "_x_Z01a.xlsx", "", "", false},
+		{name + "_3_Z01", "", "", false}, // no original name
+		{"20081205T101500Z-1A2B3C4D_0_a.xlsx", "", "", false},
+		{name + "_2_..a.xlsx", "", "", false},
+	}
+	for _, tt := range tests {
+		n, folder, orig, ok := parseFlatName(tt.in)
+		if ok != tt.ok || (ok && (n != name || folder != tt.folder || orig != tt.orig)) {
+			t.Errorf("parseFlatName(%q) = %q %q %q %v, want %q %q %v", tt.in, n, folder, orig, ok, tt.folder, tt.orig, tt.ok)
+		}
+		if ok && flatName(n, folder, orig) != tt.in {
+			t.Errorf("flatName does not give back %q", tt.in)
+		}
+	}
+}
+
 func TestClaimNameRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
@@ -372,6 +409,24 @@ func FuzzClaimName(f *testing.F) {
 		}
 		if !isPlainName(s) || filepath.Base(s) != s {
 			t.Fatalf("claim name %q is not one path element", s)
+		}
+	})
+}
+
+func FuzzFlatName(f *testing.F) {
+	for _, s := range []string{"20081205T101500Z-1a2b3c4d_3_Z01報表.xlsx", "20081205T101500Z-1a2b3c4d_0_a", "20081205T101500Z-1a2b3c4d_1_/x", "20081205T101500Z-1a2b3c4d_99999999999999999999_a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name, folder, orig, ok := parseFlatName(s)
+		if !ok {
+			return
+		}
+		if flatName(name, folder, orig) != s {
+			t.Fatalf("%q parses to %q %q %q, which flatten differently", s, name, folder, orig)
+		}
+		if !isPlainName(s) || !isPlainName(orig) || (folder != "" && !isPlainName(folder)) {
+			t.Fatalf("%q gives a part that is not one path element", s)
 		}
 	})
 }

@@ -31,13 +31,19 @@
 // A file over the size cap is still ready (marked TooLarge) so that it is
 // rejected with a reason rather than left behind.
 //
-// Claiming. Claim renames the file into its own new folder,
-// work/claimed/<received>-<random>/[<unit folder>/]<original name>. The
+// Claiming. Claim renames the file to
+// work/claimed/<received>-<random>_<n>_<unit folder><original name>, where n
+// is the folder name's length in bytes, so that the file name alone gives
+// back the claim, the unit folder and the original name for Recover. The
 // rename is atomic on one file system, so of two processes claiming one
-// file exactly one succeeds; the other gets ErrGone. The file keeps its
-// original name, which therefore always fits the file system, and the
-// folder name alone gives back the receive time, the unit folder and the
-// original name for Recover. The receive time is when Scan first saw the
+// file exactly one succeeds; the other gets ErrGone. It never replaces a
+// file (renameat2's RENAME_NOREPLACE on Linux). A name too long for the
+// file system's 255 bytes takes the older layout instead, a folder of its
+// own: work/claimed/<received>-<random>/[<unit folder>/]<original name>,
+// where the file keeps its original name and the folder names give back the
+// rest. Flat is the default because a folder made and removed per file
+// was, on ext4, most of a large batch's time.
+// The receive time is when Scan first saw the
 // file as it was taken (whole seconds, UTC), not when the batch ran.
 //
 // Archiving. Archive moves a claim to

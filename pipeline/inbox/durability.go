@@ -1,5 +1,10 @@
 package inbox
 
+import (
+	"io/fs"
+	"os"
+)
+
 // durability gathers the files and folders whose new names or content must
 // reach the disk, so that a batch pays one flush for many files instead of
 // a few fsyncs per file (on a 2-core office PC, six fsyncs per file put
@@ -44,4 +49,12 @@ func syncEach(files, dirs []string) error {
 		}
 	}
 	return nil
+}
+
+// renameChecked renames old to new after checking that new is free.
+func renameChecked(old, new string) error {
+	if _, err := os.Lstat(new); err == nil {
+		return &os.LinkError{Op: "rename", Old: old, New: new, Err: fs.ErrExist}
+	}
+	return os.Rename(old, new)
 }
