@@ -1,9 +1,11 @@
 package form
 
 import (
+	"archive/zip"
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,4 +112,28 @@ func needOpenpyxl(t testing.TB) {
 	if out, err := exec.Command(python, "-c", "import openpyxl").CombinedOutput(); err != nil {
 		t.Fatalf("openpyxl missing for %s: install the Debian package python3-openpyxl: %v\n%s", python, err, out)
 	}
+}
+
+// unzipAll returns the parts of an XLSX file by name.
+func unzipAll(t testing.TB, path string) map[string]string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	parts := map[string]string{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[zf.Name] = string(b)
+	}
+	return parts
 }
