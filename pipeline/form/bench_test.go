@@ -61,5 +61,4 @@ func BenchmarkWriteFilled(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.SetBytes(int64(buf.Len()))
 }
