@@ -236,30 +236,35 @@ type job struct {
 
 // processGroup judges a group of claims in parallel (hash, read, check),
 // records them in one transaction, archives them with one flush, and
-// writes the 退回 copies.
+// writes the 退回 copies. The ledger is asked once per group, not per
+// file, for what it knows of the files' content and the units' previous
+// figures.
 func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
 	if len(claims) == 0 {
 		return nil
 	}
 	jobs := make([]job, len(claims))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range jobs {
 		jobs[i].claim = claims[i]
-		g.Go(func() error {
-			b.judge(ctx, &jobs[i])
-			return nil
-		})
 	}
-	g.Wait()
-	for i := range jobs {
-		if jobs[i].err != nil {
-			return jobs[i].err
-		}
+	if err := b.each(jobs, b.hash); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := b.known(ctx, jobs, recovered); err != nil {
+		return err
+	}
+	prev, err := b.previous(ctx, jobs)
+	if err != nil {
+		return err
+	}
+	b.stages.add(stageLedger, time.Since(start))
+	if err := b.each(jobs, func(j *job) { b.judge(j, prev) }); err != nil {
+		return err
 	}
 	b.markRepeats(jobs)
 
-	start := time.Now()
+	start = time.Now()
 	var fresh []ledger.Record
 	for _, j := range jobs {
 		if !j.recorded {
@@ -279,6 +284,108 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 	}
 	b.stages.add(stageLedger, time.Since(start))
 	return b.archiveGroup(ctx, jobs, recovered)
+}
+
+// each runs do for every job on as many goroutines as there are cores and
+// returns the first job error.
+func (b *batch) each(jobs []job, do func(*job)) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range jobs {
+		if jobs[i].rec != nil && jobs[i].rec.Status != "" {
+			continue // decided already: recorded before, or a duplicate
+		}
+		g.Go(func() error {
+			do(&jobs[i])
+			return nil
+		})
+	}
+	g.Wait()
+	for i := range jobs {
+		if jobs[i].err != nil {
+			return jobs[i].err
+		}
+	}
+	return nil
+}
+
+func (b *batch) hash(j *job) {
+	sha, err := hashFile(j.claim.Path)
+	if err != nil {
+		j.err = fmt.Errorf("hash %s: %w", j.claim.Name, err)
+		return
+	}
+	c := j.claim
+	j.rec = &ledger.Record{
+		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName, SHA256: sha,
+		ReceivedAt: c.ReceivedAt, UnitCode: c.Folder, Period: b.ws.Config.Period,
+	}
+}
+
+// known settles what the ledger already knows: a claim an interrupted
+// batch recorded (only recovered claims can be; a new claim's name is
+// new), and content received before, which makes a duplicate.
+func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
+	if recovered {
+		for i := range jobs {
+			j := &jobs[i]
+			rec, err := b.ledger.ByClaim(ctx, j.claim.Name)
+			if err != nil {
+				return fmt.Errorf("look up claim %s: %w", j.claim.Name, err)
+			}
+			if rec != nil {
+				b.log.WithFields(logrus.Fields{"file": rec.OrigName, "sha256": rec.SHA256}).Info("finishing a file recorded by an interrupted batch")
+				j.rec, j.recorded = rec, true
+			}
+		}
+	}
+	var shas []string
+	for _, j := range jobs {
+		if !j.recorded {
+			shas = append(shas, j.rec.SHA256)
+		}
+	}
+	origins, err := b.ledger.BySHAs(ctx, shas)
+	if err != nil {
+		return err
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		orig, ok := origins[j.rec.SHA256]
+		if j.recorded || !ok {
+			continue
+		}
+		accepted := orig.Status == ledger.StatusAccepted
+		j.rec.Status, j.rec.UnitCode, j.rec.Period, j.origAccepted = ledger.StatusDuplicate, orig.UnitCode, orig.Period, &accepted
+	}
+	return nil
+}
+
+// previous fetches the previous figures of the units whose folders the
+// group's files came from, for the period-over-period rules; a form from
+// elsewhere (the top of the inbox, another period) is looked up alone.
+func (b *batch) previous(ctx context.Context, jobs []job) (PrevFunc, error) {
+	period := b.ws.Config.Period
+	var units []string
+	for _, j := range jobs {
+		if j.rec.Status == "" && j.claim.Folder != "" {
+			units = append(units, j.claim.Folder)
+		}
+	}
+	fetched, err := b.ledger.PreviousFor(ctx, period, units)
+	if err != nil {
+		return nil, err
+	}
+	asked := map[string]bool{}
+	for _, u := range units {
+		asked[u] = true
+	}
+	return func(unit, p string) (map[string]float64, error) {
+		if p == period && asked[unit] {
+			return fetched[unit], nil
+		}
+		return b.ledger.Previous(ctx, unit, p)
+	}, nil
 }
 
 // markRepeats makes the second of two identical files in one group a
@@ -383,42 +490,11 @@ func (b *batch) finishUnarchived(ctx context.Context) error {
 	return nil
 }
 
-// judge hashes, reads and checks one claimed file and decides its status,
-// unless the ledger already recorded it. It runs on many goroutines: it
-// only reads shared state.
-func (b *batch) judge(ctx context.Context, j *job) {
-	c := j.claim
-	sha, err := hashFile(c.Path)
-	if err != nil {
-		j.err = fmt.Errorf("hash %s: %w", c.Name, err)
-		return
-	}
+// judge reads and checks one claimed file and decides its status. It
+// runs on many goroutines: it only reads shared state.
+func (b *batch) judge(j *job, prev PrevFunc) {
+	c, rec, cfg := j.claim, j.rec, b.ws.Config
 	start := time.Now()
-	if j.rec, j.err = b.ledger.ByClaim(ctx, c.Name); j.err != nil || j.rec != nil {
-		j.recorded = j.rec != nil
-		if j.recorded {
-			b.log.WithFields(logrus.Fields{"file": c.OrigName, "sha256": sha}).Info("finishing a file recorded by an interrupted batch")
-		}
-		return
-	}
-	cfg := b.ws.Config
-	rec := &ledger.Record{
-		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName, SHA256: sha,
-		ReceivedAt: c.ReceivedAt, UnitCode: c.Folder, Period: cfg.Period,
-	}
-	j.rec = rec
-	orig, err := b.ledger.BySHA(ctx, sha)
-	if err != nil {
-		j.err = fmt.Errorf("look up content of %s: %w", c.Name, err)
-		return
-	}
-	b.stages.add(stageLedger, time.Since(start))
-	if orig != nil {
-		accepted := orig.Status == ledger.StatusAccepted
-		rec.Status, rec.UnitCode, rec.Period, j.origAccepted = ledger.StatusDuplicate, orig.UnitCode, orig.Period, &accepted
-		return
-	}
-	start = time.Now()
 	sub, findings, err := b.checker.read(c.Path)
 	b.stages.add(stageRead, time.Since(start))
 	if err != nil {
@@ -427,9 +503,7 @@ func (b *batch) judge(ctx context.Context, j *job) {
 	}
 	if sub != nil {
 		start = time.Now()
-		findings, err = b.checker.verify(sub, c.Folder, func(unit, period string) (map[string]float64, error) {
-			return b.ledger.Previous(ctx, unit, period)
-		}, findings)
+		findings, err = b.checker.verify(sub, c.Folder, prev, findings)
 		b.stages.add(stageCheck, time.Since(start))
 		if err != nil {
 			j.err = fmt.Errorf("check %s: %w", c.Name, err)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"countybrief/rules"
@@ -225,6 +227,61 @@ func (l *Ledger) History(ctx context.Context, unit string) ([]Record, error) {
 		return nil, fmt.Errorf("ledger history %s: %w", unit, err)
 	}
 	return rs, nil
+}
+
+// BySHAs is BySHA for many hashes in one query, without values or
+// findings: the batch asks once per group of files rather than once per
+// file. Hashes with no record are absent from the map.
+func (l *Ledger) BySHAs(ctx context.Context, shas []string) (map[string]Record, error) {
+	out := make(map[string]Record, len(shas))
+	for chunk := range slices.Chunk(shas, maxParams) {
+		sel := `SELECT id FROM (
+			SELECT id, ROW_NUMBER() OVER (PARTITION BY sha256 ORDER BY received_at, id) AS n
+			FROM submissions WHERE status <> 'duplicate' AND sha256 IN (` + placeholders(len(chunk)) + `)) WHERE n = 1`
+		rs, err := l.records(ctx, 0, sel, "id", anys(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("ledger by sha: %w", err)
+		}
+		for _, r := range rs {
+			out[r.SHA256] = r
+		}
+	}
+	return out, nil
+}
+
+// PreviousFor is Previous for many units in one query: for each unit that
+// has one, the values of its latest accepted submission in the latest
+// period before period.
+func (l *Ledger) PreviousFor(ctx context.Context, period string, units []string) (map[string]map[string]float64, error) {
+	out := map[string]map[string]float64{}
+	for chunk := range slices.Chunk(units, maxParams) {
+		sel := `SELECT id FROM (
+			SELECT id, ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY period DESC, received_at DESC, id DESC) AS n
+			FROM submissions WHERE period < ? AND status = 'accepted' AND unit_code IN (` + placeholders(len(chunk)) + `)) WHERE n = 1`
+		rs, err := l.records(ctx, withValues, sel, "id", append([]any{period}, anys(chunk)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("ledger previous %s: %w", period, err)
+		}
+		for _, r := range rs {
+			out[r.UnitCode] = r.Values
+		}
+	}
+	return out, nil
+}
+
+// maxParams keeps an IN list well under SQLite's limit on bound parameters.
+const maxParams = 500
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // Heads returns, without values or findings, the records Current and

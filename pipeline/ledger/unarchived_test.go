@@ -59,3 +59,47 @@ func TestHeadsMatchCurrentAndReturned(t *testing.T) {
 		t.Errorf("Heads = %v / %v; want the ids of Current %v / Returned %v without values", cur, ret, wantCur, wantRet)
 	}
 }
+
+// The batched look-ups answer as the one-by-one ones do.
+func TestBatchedLookUpsMatchSingleOnes(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	dup := sub("d1", "Z01", "2008-12", StatusDuplicate, 9, 0)
+	dup.SHA256 = "sha-a2"
+	mustRecord(t, l,
+		sub("a1", "Z01", "2008-10", StatusAccepted, 0, 1),
+		sub("a2", "Z01", "2008-11", StatusAccepted, 1, 2),
+		sub("a3", "Z01", "2008-11", StatusRejected, 2, 3),
+		sub("b1", "Z02", "2008-12", StatusAccepted, 3, 4),
+		dup,
+	)
+	units := []string{"Z01", "Z02", "Z09"}
+	prev, err := l.PreviousFor(ctx, "2008-12", units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		want, err := l.Previous(ctx, u, "2008-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (want == nil) != (prev[u] == nil) || (want != nil && want["marker"] != prev[u]["marker"]) {
+			t.Errorf("PreviousFor[%s] = %v, Previous = %v", u, prev[u], want)
+		}
+	}
+	shas := []string{"sha-a1", "sha-a2", "sha-a3", "sha-none"}
+	got, err := l.BySHAs(ctx, shas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sha := range shas {
+		want, err := l.BySHA(ctx, sha)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, ok := got[sha]
+		if (want == nil) == ok || (want != nil && (g.ID != want.ID || g.Status != want.Status)) {
+			t.Errorf("BySHAs[%s] = %+v (%v), BySHA = %+v", sha, g, ok, want)
+		}
+	}
+}
