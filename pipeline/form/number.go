@@ -69,10 +69,13 @@ func parseValue(text string, in workspace.Indicator) (v float64, blank bool, p *
 		}
 		s = num
 	}
-	if groupedNumber.MatchString(s) {
+	if isDecimal(s) {
+		// What a spreadsheet stores, the usual case: plainNumber matches
+		// and groupedNumber cannot, so the patterns need not run.
+	} else if groupedNumber.MatchString(s) {
 		s = strings.ReplaceAll(s, ",", "")
 	}
-	if !plainNumber.MatchString(s) {
+	if !isDecimal(s) && !plainNumber.MatchString(s) {
 		return 0, false, &numberProblem{"不是一個數字", "請只填阿拉伯數字（單位是" + in.Measure + "），不要寫文字、算式或說明"}
 	}
 	v, err := strconv.ParseFloat(s, 64)
@@ -97,4 +100,20 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// isDecimal reports whether s is digits with at most one point after the
+// first digit, which plainNumber matches.
+func isDecimal(s string) bool {
+	point := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+		case c == '.' && i > 0 && !point:
+			point = true
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -103,9 +103,20 @@ func TestSquashMatchesMap(t *testing.T) {
 	for _, s := range []string{
 		"", "members", "查找突出問題 ", "查找\u3000突出", "a\u00a0b", "a\u0085b", "x\u2003y", "「典型」",
 		"—", "\u1680", "\tcode\n", "bad\xffutf8", "\xff\xfe", "\xe3\x80", "半角 全角　", "A\u202fB", "😀 ",
+		"「四個一」、。", "\u2014\u200b\u205f", "\u2028\u2029", "\u200a\u200b", "\u3001\u3000", "\u1680\u1681",
+		"\xc2", "\xe3\x80", "a\xe2", "\u00a0", "\u0085",
 	} {
 		if got, want := squash(s), slow(s); got != want {
 			t.Errorf("squash(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestIsDecimalWithinPlainNumber: isDecimal only short-cuts plainNumber.
+func TestIsDecimalWithinPlainNumber(t *testing.T) {
+	for _, s := range []string{"0", "1536", "5200.5", "12.", ".5", "1.2.3", "", "1,536", "1e5", "-1", "+2", "１", "1 2"} {
+		if isDecimal(s) && (!plainNumber.MatchString(s) || groupedNumber.MatchString(s)) {
+			t.Errorf("isDecimal(%q) but the patterns disagree", s)
 		}
 	}
 }

@@ -433,14 +433,11 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 }
 
 // squash drops spaces so that a label with a stray space still matches.
-// It runs on every cell of a sheet, so a valid string that holds no byte
-// that may begin a space, the usual case, is returned as it is without
-// decoding.
+// It runs on every cell of a sheet, so a valid string that holds no space,
+// the usual case, is returned as it is without decoding.
 func squash(s string) string {
 	for i := 0; i < len(s); i++ {
-		// Spaces are ASCII or begin with one of these bytes in UTF-8
-		// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
-		if c := s[i]; c <= ' ' || c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3 {
+		if c := s[i]; c <= ' ' || c >= 0xC2 && c <= 0xE3 && maySpace(s[i:]) {
 			return dropSpaces(s)
 		}
 	}
@@ -448,6 +445,26 @@ func squash(s string) string {
 		return dropSpaces(s) // which also replaces invalid bytes
 	}
 	return s
+}
+
+// maySpace reports whether s may begin with a space other than ASCII in
+// UTF-8: U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+// U+205F or U+3000. A cut sequence counts as one.
+func maySpace(s string) bool {
+	if len(s) < 3 {
+		return len(s) < 2 || s[0] != 0xC2 || s[1] == 0x85 || s[1] == 0xA0
+	}
+	switch b1, b2 := s[1], s[2]; s[0] {
+	case 0xC2:
+		return b1 == 0x85 || b1 == 0xA0
+	case 0xE1:
+		return b1 == 0x9A && b2 == 0x80
+	case 0xE2:
+		return b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF) || b1 == 0x81 && b2 == 0x9F
+	case 0xE3:
+		return b1 == 0x80 && b2 == 0x80
+	}
+	return false
 }
 
 func dropSpaces(s string) string {

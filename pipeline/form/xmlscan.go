@@ -333,7 +333,7 @@ loop:
 	for x.pos < len(x.s) {
 		c := x.s[x.pos]
 		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+		case 'a' <= c|0x20 && c|0x20 <= 'z', c == '_':
 		case '0' <= c && c <= '9', c == '.', c == '-':
 			if x.pos == start || x.pos == colon+1 {
 				return span{}, false
@@ -361,6 +361,9 @@ func checkText(raw string, attr bool) (plain, ok bool) {
 	plain = true
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
+		if ' ' <= c && c < 0x80 && c != '&' && c != '<' && c != '>' {
+			continue // most characters: plain ASCII
+		}
 		switch {
 		case c == '&':
 			semi := strings.IndexByte(raw[i:], ';')
