@@ -32,6 +32,7 @@ die() {
 cleanup() { [ -z "$tmp" ] || rm -rf "$tmp"; }
 
 stop() {
+  echo "bench: stopped by a signal (exit $1)" >&2
   if [ -n "$cur" ]; then
     kill -TERM "$cur" 2>/dev/null || true
     wait "$cur" 2>/dev/null || true
