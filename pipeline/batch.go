@@ -548,7 +548,7 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, sub *form.Submi
 		return "", fmt.Errorf("write return workbook: %w", err)
 	}
 	name := rec.UnitCode
-	if u, ok := b.ws.Units.ByCode(rec.UnitCode); ok {
+	if u, ok := b.ws.Unit(rec.UnitCode); ok {
 		name = u.Name
 	}
 	note := form.ReturnNote(name, rec.OrigName, rec.Findings)

@@ -53,7 +53,7 @@ func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, fin
 	if rules.HasError(findings) {
 		return findings, nil
 	}
-	u, _ := c.ws.Units.ByCode(sub.UnitCode)
+	u, _ := c.ws.Unit(sub.UnitCode)
 	var before map[string]float64
 	if prev != nil {
 		var err error

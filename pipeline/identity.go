@@ -28,11 +28,11 @@ func checkIdentity(ws *workspace.Workspace, folder string, sub *form.Submission)
 		return rules.Finding{Rule: rule, Severity: rules.Error, Sheet: at.Sheet, Cell: at.Cell, Message: msg, Fix: fix}
 	}
 	var out []rules.Finding
-	u, known := ws.Units.ByCode(sub.UnitCode)
+	u, known := ws.Unit(sub.UnitCode)
 	switch {
 	case folder != "" && sub.UnitCode != folder:
 		owner := folder
-		if f, ok := ws.Units.ByCode(folder); ok {
+		if f, ok := ws.Unit(folder); ok {
 			owner = f.Name
 		}
 		out = append(out, finding(ruleIdentity, codeCell,

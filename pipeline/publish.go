@@ -125,7 +125,7 @@ func (b *batch) tally(current, returned []ledger.Record) {
 		known[r.UnitCode] = true
 	}
 	for _, r := range returned {
-		if _, ok := b.ws.Units.ByCode(r.UnitCode); ok {
+		if _, ok := b.ws.Unit(r.UnitCode); ok {
 			known[r.UnitCode] = true
 			b.sum.Returned = append(b.sum.Returned, r.UnitCode)
 		}
@@ -157,7 +157,7 @@ func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 	brief.CountyFindings = b.sum.CountyFindings
 	sentBack := map[string]bool{}
 	for _, rec := range returned {
-		if u, ok := ws.Units.ByCode(rec.UnitCode); ok {
+		if u, ok := ws.Unit(rec.UnitCode); ok {
 			sentBack[u.Code] = true
 			brief.Returned = append(brief.Returned, render.Returned{Unit: u, File: rec.OrigName, Reasons: reasons(rec.Findings)})
 		}

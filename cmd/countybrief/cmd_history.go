@@ -26,7 +26,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	code := fs.Arg(0)
-	u, ok := ws.Units.ByCode(code)
+	u, ok := ws.Unit(code)
 	if !ok {
 		return usageError("unit %q is not in units.yaml", code)
 	}

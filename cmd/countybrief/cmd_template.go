@@ -25,7 +25,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	}
 	units := ws.Units
 	if unit != "" {
-		u, ok := ws.Units.ByCode(unit)
+		u, ok := ws.Unit(unit)
 		if !ok {
 			return usageError("unit %q is not in %s", unit, workspace.UnitsFile)
 		}

@@ -27,8 +27,12 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 		Township: map[string]float64{},
 		Organ:    map[string]float64{},
 	}
+	byCode := make(map[string]workspace.Unit, len(units))
+	for _, u := range units {
+		byCode[u.Code] = u
+	}
 	for code, vs := range values {
-		u, known := units.ByCode(code)
+		u, known := byCode[code]
 		targets := []map[string]float64{t.All}
 		switch {
 		case known && u.Kind == workspace.KindTownship:

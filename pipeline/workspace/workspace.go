@@ -27,6 +27,17 @@ type Workspace struct {
 	Config    *Config
 	Units     Units
 	Catalogue *Catalogue
+	unitIndex map[string]int
+}
+
+// Unit returns the registry's unit with the code. It is a map look-up: a
+// region's registry holds thousands of units and every file asks.
+func (ws *Workspace) Unit(code string) (Unit, bool) {
+	i, ok := ws.unitIndex[code]
+	if !ok {
+		return Unit{}, false
+	}
+	return ws.Units[i], true
 }
 
 // Load reads and validates the workspace in dir, reporting every problem of
@@ -68,6 +79,10 @@ func Load(dir string) (*Workspace, error) {
 	}
 	if len(all) > 0 {
 		return nil, all
+	}
+	ws.unitIndex = make(map[string]int, len(ws.Units))
+	for i, u := range ws.Units {
+		ws.unitIndex[u.Code] = i
 	}
 	return ws, nil
 }
