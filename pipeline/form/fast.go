@@ -32,7 +32,7 @@ const (
 	nsDrawing  = "http://schemas.openxmlformats.org/drawingml/2006/main"
 	nsOfficeR  = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 	relOffice  = nsOfficeR + "/officeDocument"
-	strictMark = "purl.oclc.org/ooxml" // strict OOXML, which excelize rewrites
+	strictMark = "purl.oclc.org" // strict OOXML, which excelize rewrites
 	maxRow     = 1048576
 	maxCol     = 16384
 )
@@ -90,7 +90,9 @@ func openFast(zr *zip.Reader, lim Limits) (*fastBook, error) {
 			return nil, errBail
 		}
 		if keep {
-			if strings.Contains(text, strictMark) {
+			// excelize rewrites strict namespaces, text included, in the
+			// parts it decodes whole; it streams worksheets as written.
+			if !strings.HasPrefix(name, "xl/worksheets/") && strings.Contains(text, strictMark) {
 				return nil, errBail
 			}
 			b.parts[name] = text
