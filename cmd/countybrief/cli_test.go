@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"countybrief/pipeline"
+)
+
+// The commands a clerk runs by hand: what they print and how they exit.
+func TestCommands(t *testing.T) {
+	bin := buildBinary(t)
+	ws := filepath.Join(t.TempDir(), "ws")
+	runCmd(t, bin, "demo", "--no-run", ws)
+	good, _ := filepath.Glob(filepath.Join(ws, "inbox", "J01", "*.xlsx"))
+	bad, _ := filepath.Glob(filepath.Join(ws, "inbox", "J03", "*初稿*.xlsx"))
+	if len(good) != 1 || len(bad) != 1 {
+		t.Fatalf("sample files: %v %v", good, bad)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+	}{
+		{"check a good form", []string{"check", "--workspace", ws, good[0]}, 0, []string{"可以報送"}},
+		{"check a wrong form", []string{"check", "--workspace", ws, bad[0]}, 1, []string{"有錯誤", "unit.solved_le_found", "怎樣改"}},
+		{"check as JSON", []string{"check", "--workspace", ws, "--json", good[0], bad[0]}, 1, []string{`"ok": true`, `"ok": false`, `"rule": "unit.solved_le_found"`}},
+		{"check nothing", []string{"check", "--workspace", ws}, 2, []string{"name at least one file"}},
+		{"validate", []string{"validate", "--workspace", ws}, 0, []string{"OK: 73 units"}},
+		{"rules check", []string{"rules", "check", "--workspace", ws}, 0, []string{"OK"}},
+		{"blank forms", []string{"template", "--workspace", ws, "--out", filepath.Join(t.TempDir(), "forms")}, 0, []string{"73"}},
+		{"unknown unit", []string{"template", "--workspace", ws, "--unit", "X99"}, 2, []string{"X99"}},
+		{"status before any batch", []string{"status", "--workspace", ws}, 0, []string{"未報送 73"}},
+		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command"}},
+		{"a workspace that is not one", []string{"run", "--workspace", t.TempDir()}, 2, []string{"config.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := exec.Command(bin, tt.args...).CombinedOutput()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, out)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(string(out), c) {
+					t.Errorf("output lacks %q:\n%s", c, out)
+				}
+			}
+		})
+	}
+
+	// After a batch, status counts every unit in one state.
+	runCmd(t, bin, "run", "--workspace", ws, "--settle", "0")
+	var rep pipeline.StatusReport
+	if err := json.Unmarshal(runOut(t, bin, "status", "--workspace", ws, "--json"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range rep.Counts {
+		total += n
+	}
+	if total != 73 || rep.Counts[pipeline.StateReturned] != 2 || rep.Counts[pipeline.StateMissing] != 0 {
+		t.Errorf("status counts %v, want 73 units with 2 sent back and none missing", rep.Counts)
+	}
+}
