@@ -605,7 +605,7 @@ func bstrUnmarshal(s string) string {
 // scanFast streams one sheet into a grid as scan does through excelize's
 // Rows, charging the same row and cell budget.
 func (r *reader) scanFast(s fastSheet) (*grid, error) {
-	g := &grid{sheet: s.name, rows: map[int][]string{}}
+	g := &grid{sheet: s.name}
 	x := newScanner(r.fast.parts[s.part])
 	if x.next() != tokStart {
 		return nil, errBail
@@ -674,8 +674,7 @@ func (r *reader) sheetData(x *xmlScanner, g *grid) error {
 			cols = cols[:len(cols)-1]
 		}
 		if len(cols) > 0 {
-			g.rows[num] = cols
-			g.order = append(g.order, num)
+			g.add(num, cols)
 		}
 	}
 	if x.failed {

@@ -100,6 +100,11 @@ func TestSquashMatchesMap(t *testing.T) {
 			return r
 		}, s)
 	}
+	for r := rune(0x80); r < 0x10000; r++ {
+		if isWideSpace(r) != unicode.IsSpace(r) {
+			t.Errorf("isWideSpace(%U) = %v, unicode.IsSpace says %v", r, isWideSpace(r), unicode.IsSpace(r))
+		}
+	}
 	for _, s := range []string{
 		"", "members", "查找突出問題 ", "查找\u3000突出", "a\u00a0b", "a\u0085b", "x\u2003y", "「典型」",
 		"—", "\u1680", "\tcode\n", "bad\xffutf8", "\xff\xfe", "\xe3\x80", "半角 全角　", "A\u202fB", "😀 ",

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -161,8 +162,8 @@ type reader struct {
 // grid is a scanned sheet: only rows with text, gaps left out.
 type grid struct {
 	sheet string
-	rows  map[int][]string // row number → cells from column A, "" for empty
-	order []int            // row numbers in sheet order
+	order []int      // row numbers, ascending
+	rows  [][]string // each row's cells from column A, "" for empty
 
 	// Kept by the fast reader only, to tell when an empty value cell
 	// needs excelize: merged ranges as written, formula cells without a
@@ -173,8 +174,18 @@ type grid struct {
 	hits map[string]*hit // each input indicator's row, once found
 }
 
+// add appends a row, which comes after every row already added.
+func (g *grid) add(row int, cells []string) {
+	g.order = append(g.order, row)
+	g.rows = append(g.rows, cells)
+}
+
 func (g *grid) at(row, col int) string {
-	cells := g.rows[row]
+	i, ok := slices.BinarySearch(g.order, row)
+	if !ok {
+		return ""
+	}
+	cells := g.rows[i]
 	if col < 1 || col > len(cells) {
 		return ""
 	}
@@ -312,7 +323,7 @@ func (r *reader) findSheet() (*grid, error) {
 
 // scan streams one sheet into a grid, charging the row and cell budget.
 func (r *reader) scan(name string) (*grid, error) {
-	g := &grid{sheet: name, rows: map[int][]string{}}
+	g := &grid{sheet: name}
 	err := guard(func() error {
 		rows, err := r.f.Rows(name)
 		if err != nil {
@@ -336,8 +347,7 @@ func (r *reader) scan(name string) (*grid, error) {
 				cols = cols[:len(cols)-1]
 			}
 			if len(cols) > 0 {
-				g.rows[num] = cols
-				g.order = append(g.order, num)
+				g.add(num, cols)
 			}
 		}
 		return rows.Error()
@@ -402,8 +412,8 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 		hits = append(hits, h)
 		return &hits[len(hits)-1]
 	}
-	for _, row := range g.order {
-		for _, v := range g.rows[row] {
+	for i, row := range g.order {
+		for _, v := range g.rows[i] {
 			if v == "" {
 				continue
 			}
@@ -434,37 +444,29 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 
 // squash drops spaces so that a label with a stray space still matches.
 // It runs on every cell of a sheet, so a valid string that holds no space,
-// the usual case, is returned as it is without decoding.
+// the usual case, is returned as it is after one pass.
 func squash(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0xC2 && c <= 0xE3 && maySpace(s[i:]) {
-			return dropSpaces(s)
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c <= ' ' {
+				return dropSpaces(s)
+			}
+			i++
+			continue
 		}
-	}
-	if !utf8.ValidString(s) {
-		return dropSpaces(s) // which also replaces invalid bytes
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || isWideSpace(r) {
+			return dropSpaces(s) // which also replaces invalid bytes
+		}
+		i += size
 	}
 	return s
 }
 
-// maySpace reports whether s may begin with a space other than ASCII in
-// UTF-8: U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
-// U+205F or U+3000. A cut sequence counts as one.
-func maySpace(s string) bool {
-	if len(s) < 3 {
-		return len(s) < 2 || s[0] != 0xC2 || s[1] == 0x85 || s[1] == 0xA0
-	}
-	switch b1, b2 := s[1], s[2]; s[0] {
-	case 0xC2:
-		return b1 == 0x85 || b1 == 0xA0
-	case 0xE1:
-		return b1 == 0x9A && b2 == 0x80
-	case 0xE2:
-		return b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF) || b1 == 0x81 && b2 == 0x9F
-	case 0xE3:
-		return b1 == 0x80 && b2 == 0x80
-	}
-	return false
+// isWideSpace reports whether r, not ASCII, is a space to unicode.IsSpace.
+func isWideSpace(r rune) bool {
+	return r == 0x85 || r == 0xA0 || r == 0x1680 || 0x2000 <= r && r <= 0x200A ||
+		r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000
 }
 
 func dropSpaces(s string) string {
@@ -479,8 +481,7 @@ func dropSpaces(s string) string {
 // valueColumn is the column under the 數值 header, or the form's own
 // column when the header is gone.
 func (g *grid) valueColumn() int {
-	for _, row := range g.order {
-		cells := g.rows[row]
+	for _, cells := range g.rows {
 		label, value := 0, 0
 		for i, v := range cells {
 			switch squash(v) {
@@ -679,8 +680,8 @@ func (r *reader) identity(g *grid, sub *Submission) {
 		byLabel[fd.label] = i
 	}
 	found := make([]bool, len(fields))
-	for _, row := range g.order {
-		cells := g.rows[row]
+	for ri, row := range g.order {
+		cells := g.rows[ri]
 		for c, v := range cells {
 			i, ok := byLabel[strings.TrimRight(squash(v), ":：")]
 			if !ok || found[i] {
