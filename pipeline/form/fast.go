@@ -240,15 +240,15 @@ type rel struct{ id, typ, target string }
 
 func parseRels(part string) ([]rel, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name()) != "Relationships" || x.rootSpace() != nsRels {
+	if x.next() != tokStart || x.localName() != "Relationships" || x.rootSpace() != nsRels {
 		return nil, errBail
 	}
 	var out []rel
 	for x.next() != tokEOF {
-		if x.kind == tokStart && len(x.stack) == 2 && local(x.name()) == "Relationship" {
+		if x.kind == tokStart && len(x.stack) == 2 && x.localName() == "Relationship" {
 			var r rel
 			for i := range x.attrs {
-				switch local(x.attrName(i)) {
+				switch x.attrLocal(i) {
 				case "Id":
 					r.id = x.attrValue(i)
 				case "Type":
@@ -271,7 +271,7 @@ func parseRels(part string) ([]rel, error) {
 // number or boolean, since a malformed one makes excelize refuse the file.
 func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name()) != "workbook" || x.rootSpace() != nsMain {
+	if x.next() != tokStart || x.localName() != "workbook" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
 	scopes := [][]xattr{x.attrList(), nil} // declarations of the root and <sheets>
@@ -282,11 +282,11 @@ func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 			continue
 		}
 		for i := range x.attrs {
-			if !typedOK(workbookAttrKind(local(x.attrName(i))), x.attrValue(i)) {
+			if !typedOK(workbookAttrKind(x.attrLocal(i)), x.attrValue(i)) {
 				return nil, errBail
 			}
 		}
-		depth, name := len(x.stack), local(x.name())
+		depth, name := len(x.stack), x.localName()
 		switch {
 		case depth == 2 && name == "sheets":
 			if seenSheets {
@@ -429,7 +429,7 @@ func runAttrKind(elem, attr string) attrKind {
 // out.
 func parseSST(part string) ([]string, error) {
 	x := newScanner(part)
-	if x.next() != tokStart || local(x.name()) != "sst" || x.rootSpace() != nsMain {
+	if x.next() != tokStart || x.localName() != "sst" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
 	if !attrsTyped(x, "sst") {
@@ -443,7 +443,7 @@ func parseSST(part string) ([]string, error) {
 		if x.kind != tokStart {
 			continue
 		}
-		if local(x.name()) != "si" || len(x.stack) != 2 {
+		if x.localName() != "si" || len(x.stack) != 2 {
 			x.skip() // excelize decodes nothing else at this level
 			continue
 		}
@@ -466,7 +466,7 @@ func attrValue(x *xmlScanner, name string) string {
 
 func attrsTyped(x *xmlScanner, elem string) bool {
 	for i := range x.attrs {
-		if !typedOK(runAttrKind(elem, local(x.attrName(i))), x.attrValue(i)) {
+		if !typedOK(runAttrKind(elem, x.attrLocal(i)), x.attrValue(i)) {
 			return false
 		}
 	}
@@ -482,7 +482,7 @@ func readSI(x *xmlScanner) (string, bool) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name()) {
+		switch x.localName() {
 		case "t":
 			var ok bool
 			if head, ok = readText(x); seenT || !ok {
@@ -497,7 +497,7 @@ func readSI(x *xmlScanner) (string, bool) {
 			runs += t
 		case "rPh", "phoneticPr":
 			// Left out of the text; only their typed attributes matter.
-			if !attrsTyped(x, local(x.name())) {
+			if !attrsTyped(x, x.localName()) {
 				return "", false
 			}
 			x.skip()
@@ -519,7 +519,7 @@ func readRun(x *xmlScanner) (string, bool) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name()) {
+		switch x.localName() {
 		case "t":
 			var ok bool
 			if text, ok = readText(x); seenT || !ok {
@@ -545,7 +545,7 @@ func readRunProps(x *xmlScanner) bool {
 		if x.kind != tokStart {
 			continue
 		}
-		name := local(x.name())
+		name := x.localName()
 		if slices.Contains(seen, name) || !attrsTyped(x, name) || !skipPlain(x) {
 			return false
 		}
@@ -615,7 +615,7 @@ func (r *reader) scanFast(s fastSheet) (*grid, error) {
 		if x.kind != tokStart {
 			continue
 		}
-		switch name := local(x.name()); {
+		switch name := x.localName(); {
 		case name == "sheetData":
 			if len(x.stack) != 2 || dataSeen {
 				return nil, errBail
@@ -647,7 +647,7 @@ func (r *reader) sheetData(x *xmlScanner, g *grid) error {
 		switch {
 		case x.kind == tokText || x.kind == tokEnd:
 			continue
-		case local(x.name()) != "row" || len(x.stack) != 3:
+		case x.localName() != "row" || len(x.stack) != 3:
 			return errBail
 		}
 		num := prev + 1
@@ -703,13 +703,13 @@ func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
 		switch {
 		case x.kind == tokText || x.kind == tokEnd:
 			continue
-		case local(x.name()) != "c" || len(x.stack) != 4:
+		case x.localName() != "c" || len(x.stack) != 4:
 			return nil, errBail
 		}
 		var ref, typ string
 		nr, ns, nt := 0, 0, 0
 		for i := range x.attrs {
-			switch local(x.attrName(i)) {
+			switch x.attrLocal(i) {
 			case "r":
 				ref, nr = x.attrValue(i), nr+1
 			case "s":
@@ -784,7 +784,7 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 		if x.kind != tokStart {
 			continue
 		}
-		switch local(x.name()) {
+		switch x.localName() {
 		case "v":
 			var text bool
 			if v, text = readText(x); seenV || !text {
@@ -807,7 +807,7 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 					continue
 				}
 				var text bool
-				if is, text = readText(x); local(x.name()) != "t" || seenT || !text {
+				if is, text = readText(x); x.localName() != "t" || seenT || !text {
 					return bad() // rich inline text
 				}
 				seenT = true
@@ -825,7 +825,7 @@ func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bo
 func formulaAttrsOK(x *xmlScanner) bool {
 	for i := range x.attrs {
 		k := kindString
-		switch local(x.attrName(i)) {
+		switch x.attrLocal(i) {
 		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
 			k = kindBool
 		case "si":
@@ -843,7 +843,7 @@ func formulaAttrsOK(x *xmlScanner) bool {
 func attrCount(x *xmlScanner, name string) (string, int) {
 	val, n := "", 0
 	for i := range x.attrs {
-		if local(x.attrName(i)) == name {
+		if x.attrLocal(i) == name {
 			val, n = x.attrValue(i), n+1
 		}
 	}

@@ -22,7 +22,8 @@ type xmlScanner struct {
 	pos     int
 	failed  bool
 	kind    tokKind
-	nameAt  span // of the current tag: qualified name, prefix included
+	nameAt  span  // of the current tag: qualified name, prefix included
+	localAt int32 // where its local name starts
 	attrs   []rawAttr
 	textAt  span
 	textOK  bool   // textAt needs no decoding
@@ -39,7 +40,8 @@ type span struct{ from, to int32 }
 
 type rawAttr struct {
 	name, value span
-	plain       bool // value needs no decoding
+	local       int32 // where the local name starts
+	plain       bool  // value needs no decoding
 }
 
 type tokKind uint8
@@ -70,6 +72,12 @@ func (x *xmlScanner) str(sp span) string { return x.s[sp.from:sp.to] }
 
 // name is the qualified name of the current tag.
 func (x *xmlScanner) name() string { return x.str(x.nameAt) }
+
+// localName is the current tag's name without its prefix, as
+// encoding/xml's Name.Local.
+func (x *xmlScanner) localName() string { return x.s[x.localAt:x.nameAt.to] }
+
+func (x *xmlScanner) attrLocal(i int) string { return x.s[x.attrs[i].local:x.attrs[i].name.to] }
 
 // text is the current text token, decoded.
 func (x *xmlScanner) text() string {
@@ -174,13 +182,13 @@ func (x *xmlScanner) next() tokKind {
 			x.pos += 4 + i + 3
 		case strings.HasPrefix(rest, "</"):
 			x.pos += 2
-			name, ok := x.readName()
+			name, loc, ok := x.readName()
 			x.space()
 			if !ok || len(x.stack) == 0 || x.str(x.stack[len(x.stack)-1]) != x.str(name) || !x.eat('>') {
 				return x.fail()
 			}
 			x.stack = x.stack[:len(x.stack)-1]
-			x.nameAt = name
+			x.nameAt, x.localAt = name, loc
 			x.kind = tokEnd
 			return tokEnd
 		case strings.HasPrefix(rest, "<!"):
@@ -196,11 +204,11 @@ func (x *xmlScanner) start() tokKind {
 		return x.fail() // a second root
 	}
 	x.pos++
-	name, ok := x.readName()
+	name, loc, ok := x.readName()
 	if !ok {
 		return x.fail()
 	}
-	x.nameAt = name
+	x.nameAt, x.localAt = name, loc
 	x.attrs = x.attrs[:0]
 	for {
 		sp := x.space()
@@ -215,7 +223,7 @@ func (x *xmlScanner) start() tokKind {
 			if !sp {
 				return x.fail()
 			}
-			an, ok := x.readName()
+			an, aloc, ok := x.readName()
 			if !ok {
 				return x.fail()
 			}
@@ -246,7 +254,7 @@ func (x *xmlScanner) start() tokKind {
 					return x.fail()
 				}
 			}
-			x.attrs = append(x.attrs, rawAttr{an, value, plain})
+			x.attrs = append(x.attrs, rawAttr{an, value, aloc, plain})
 			continue
 		}
 		break
@@ -327,7 +335,7 @@ func (x *xmlScanner) eat(c byte) bool {
 
 // readName reads an ASCII name with at most one prefix; encoding/xml
 // accepts more, which the scanner leaves to excelize.
-func (x *xmlScanner) readName() (span, bool) {
+func (x *xmlScanner) readName() (span, int32, bool) {
 	start, colon := x.pos, -1
 loop:
 	for x.pos < len(x.s) {
@@ -336,11 +344,11 @@ loop:
 		case 'a' <= c|0x20 && c|0x20 <= 'z', c == '_':
 		case '0' <= c && c <= '9', c == '.', c == '-':
 			if x.pos == start || x.pos == colon+1 {
-				return span{}, false
+				return span{}, 0, false
 			}
 		case c == ':':
 			if colon >= 0 || x.pos == start {
-				return span{}, false
+				return span{}, 0, false
 			}
 			colon = x.pos
 		default:
@@ -349,9 +357,13 @@ loop:
 		x.pos++
 	}
 	if x.pos == start || x.pos == colon+1 {
-		return span{}, false
+		return span{}, 0, false
 	}
-	return span{int32(start), int32(x.pos)}, true
+	loc := start
+	if colon >= 0 {
+		loc = colon + 1
+	}
+	return span{int32(start), int32(x.pos)}, int32(loc), true
 }
 
 // checkText checks raw text or an attribute value as encoding/xml does:

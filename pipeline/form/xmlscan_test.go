@@ -23,14 +23,17 @@ func scanTokens(s string) (toks []string, ok bool) {
 		switch x.next() {
 		case tokStart:
 			flush()
-			tok := "S" + local(x.name())
+			tok := "S" + x.localName()
+			if x.localName() != local(x.name()) {
+				tok += " (local name wrong)"
+			}
 			for i := range x.attrs {
-				tok += " " + local(x.attrName(i)) + "=" + x.attrValue(i)
+				tok += " " + x.attrLocal(i) + "=" + x.attrValue(i)
 			}
 			toks = append(toks, tok)
 		case tokEnd:
 			flush()
-			toks = append(toks, "E"+local(x.name()))
+			toks = append(toks, "E"+x.localName())
 		case tokText:
 			text += x.text()
 		case tokEOF:
