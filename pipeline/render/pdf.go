@@ -275,7 +275,14 @@ func (p *pdfDoc) setFont(f *typeset.Face, size float64) {
 		// The family is renamed to a subset tag of the same length when the
 		// file is written (see tagSubsets), so it starts with 3 digits.
 		fam = fmt.Sprintf("%03d%s", p.order[f], familyName(f.Family))
-		p.pdf.AddUTF8FontFromBytes(fam, "", f.Data)
+		data, err := f.Data()
+		if err != nil {
+			if p.err == nil {
+				p.err = err
+			}
+			return
+		}
+		p.pdf.AddUTF8FontFromBytes(fam, "", data)
 		p.families[f] = fam
 	}
 	if fam != p.curFont || size != p.curSize {

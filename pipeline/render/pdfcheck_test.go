@@ -161,7 +161,11 @@ func TestUncoveredGlyphsSeesBoxes(t *testing.T) {
 		t.Fatal("cwfs.ttf not loaded: apt-get install fonts-cwtex-fs")
 	}
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("cwfs", "", fs.Data)
+	data, err := fs.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf.AddUTF8FontFromBytes("cwfs", "", data)
 	pdf.AddPage()
 	pdf.SetFont("cwfs", "", 16)
 	pdf.Text(20, 20, "實踐实践")

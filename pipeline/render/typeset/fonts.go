@@ -3,12 +3,14 @@ package typeset
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
@@ -120,39 +122,100 @@ func SplitFace(p string) (string, int) {
 	return p, 0
 }
 
-// Face is one loaded font: a standalone TrueType file in memory.
+// Face is one font face. Finding it reads only what telling its glyphs
+// apart needs (the directory, the character map, the name); its outlines
+// are read once, when a render first measures or draws with it, so a face
+// that only stands by in a fallback chain costs a few kilobytes.
 type Face struct {
 	Family string // from the name table
 	Path   string
 	Index  int    // face within a collection
 	Source string // "config" or "found"
-	Data   []byte
-	font   *sfnt.Font
+	glyphs int
+	cover  *coverage
+	full   struct {
+		once sync.Once
+		data []byte
+		font *sfnt.Font
+		err  error
+	}
 }
+
+// coverage has a bit per character of the Basic Multilingual Plane, the
+// only plane fpdf maps.
+type coverage [0x10000 / 64]uint64
+
+func (c *coverage) has(r rune) bool { return r <= 0xFFFF && c[r/64]&(1<<(r%64)) != 0 }
 
 // Key names the face uniquely, e.g. "/usr/share/fonts/.../uming.ttc#0".
 func (f *Face) Key() string { return f.Path + "#" + strconv.Itoa(f.Index) }
 
 // Has reports whether the face has a glyph for r. fpdf maps only the Basic
 // Multilingual Plane, so runes beyond it count as missing.
-func (f *Face) Has(r rune) bool {
-	if r > 0xFFFF {
-		return false
+func (f *Face) Has(r rune) bool { return r >= 0 && f.cover.has(r) }
+
+// Data is the face as a standalone TrueType file, read on first use and
+// kept: renders embed it many times over a process's life.
+func (f *Face) Data() ([]byte, error) {
+	if err := f.load(); err != nil {
+		return nil, err
 	}
-	var b sfnt.Buffer
-	g, err := f.font.GlyphIndex(&b, r)
-	return err == nil && g != 0
+	return f.full.data, nil
 }
 
-// Advance is the advance width of r in ems, 0 when the face lacks it.
+// load reads the face's file once; only the face's own tables of a
+// collection are read.
+func (f *Face) load() error {
+	f.full.once.Do(func() {
+		f.full.data, f.full.font, f.full.err = readFace(f.Path, f.Index)
+	})
+	return f.full.err
+}
+
+func readFace(path string, index int) ([]byte, *sfnt.Font, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read font: %w", err)
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read font: %w", err)
+	}
+	l, err := readLayout(file, st.Size(), index)
+	if err != nil {
+		return nil, nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	var data []byte
+	if l.collection {
+		data, err = l.extract(file)
+	} else {
+		data = make([]byte, st.Size())
+		err = readFull(file, data, 0)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	fnt, err := sfnt.Parse(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	return data, fnt, nil
+}
+
+// Advance is the advance width of r in ems, 0 when the face lacks it or
+// its file can no longer be read (Data then says why).
 func (f *Face) Advance(r rune) float64 {
+	if !f.Has(r) || f.load() != nil {
+		return 0
+	}
 	var b sfnt.Buffer
-	g, err := f.font.GlyphIndex(&b, r)
+	g, err := f.full.font.GlyphIndex(&b, r)
 	if err != nil || g == 0 {
 		return 0
 	}
 	// At 1000 ppem the advance comes back in thousandths of an em.
-	a, err := f.font.GlyphAdvance(&b, g, fixed.I(1000), font.HintingNone)
+	a, err := f.full.font.GlyphAdvance(&b, g, fixed.I(1000), font.HintingNone)
 	if err != nil {
 		return 0
 	}
@@ -160,19 +223,29 @@ func (f *Face) Advance(r rune) float64 {
 }
 
 // NumGlyphs is the number of glyphs in the face.
-func (f *Face) NumGlyphs() int { return f.font.NumGlyphs() }
+func (f *Face) NumGlyphs() int { return f.glyphs }
 
-// LoadFace reads face index of the font file at path.
+// LoadFace looks at face index of the font file at path: its name, its
+// glyph count and which characters it has. The outlines wait for Data.
 func LoadFace(path string, index int) (*Face, error) {
-	data, err := os.ReadFile(path)
+	file, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read font: %w", err)
 	}
-	ttf, err := ExtractFace(data, index)
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read font: %w", err)
+	}
+	l, err := readLayout(file, st.Size(), index)
 	if err != nil {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
-	fnt, err := sfnt.Parse(ttf)
+	fr, err := newFaceReader(file, l)
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	fnt, err := sfnt.ParseReaderAt(fr)
 	if err != nil {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
@@ -181,7 +254,82 @@ func LoadFace(path string, index int) (*Face, error) {
 	if err != nil || family == "" {
 		family = filepath.Base(path)
 	}
-	return &Face{Family: family, Path: path, Index: index, Data: ttf, font: fnt}, nil
+	f := &Face{Family: family, Path: path, Index: index, glyphs: fnt.NumGlyphs(), cover: new(coverage)}
+	for r := rune(0); r <= 0xFFFF; r++ {
+		if g, err := fnt.GlyphIndex(&b, r); err == nil && g != 0 {
+			f.cover[r/64] |= 1 << (r % 64)
+		}
+	}
+	return f, nil
+}
+
+// faceReader shows sfnt a face as its standalone file while reading only
+// the parts sfnt asks for; the character map, looked up for every
+// character of the plane, is read once and held.
+type faceReader struct {
+	file io.ReaderAt
+	l    *layout
+	cmap table
+	data []byte
+}
+
+func newFaceReader(file io.ReaderAt, l *layout) (*faceReader, error) {
+	fr := &faceReader{file: file, l: l}
+	for _, t := range l.tables {
+		if t.tag == "cmap" {
+			fr.cmap = t
+			fr.data = make([]byte, t.size)
+			if err := readFull(file, fr.data, t.src); err != nil {
+				return nil, fmt.Errorf("read table %q: %w", t.tag, err)
+			}
+		}
+	}
+	return fr, nil
+}
+
+func (fr *faceReader) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := fr.readPart(p[n:], off+int64(n))
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// readPart reads from off up to the end of the part of the standalone file
+// that holds it: the directory, a table, or a table's padding.
+func (fr *faceReader) readPart(p []byte, off int64) (int, error) {
+	l := fr.l
+	if off < 0 || off >= l.size {
+		return 0, io.EOF
+	}
+	if !l.collection {
+		if c := fr.cmap; c.size > 0 && off >= c.src && off < c.src+c.size {
+			return copy(p, fr.data[off-c.src:]), nil
+		}
+		return fr.file.ReadAt(p, off)
+	}
+	if off < int64(len(l.dir)) {
+		return copy(p, l.dir[off:]), nil
+	}
+	t, ok := l.find(off)
+	if !ok {
+		return 0, io.EOF
+	}
+	if rel := off - t.dst; rel >= t.size {
+		pad := min(int64(len(p)), (t.size+3)&^3-rel)
+		clear(p[:pad])
+		return int(pad), nil
+	}
+	rel := off - t.dst
+	p = p[:min(int64(len(p)), t.size-rel)]
+	if t.tag == "cmap" {
+		return copy(p, fr.data[rel:]), nil
+	}
+	return fr.file.ReadAt(p, t.src+rel)
 }
 
 // Set is the fonts of a process: for each role its own faces first, then

@@ -1,9 +1,11 @@
 package typeset
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 )
 
@@ -21,85 +23,173 @@ func IsCollection(data []byte) bool {
 // table directory. Tables shared with other faces are copied. A plain
 // TrueType file is returned unchanged for index 0.
 func ExtractFace(data []byte, index int) ([]byte, error) {
-	if !IsCollection(data) {
+	l, err := readLayout(bytes.NewReader(data), int64(len(data)), index)
+	if err != nil {
+		return nil, err
+	}
+	if !l.collection {
+		return data, nil
+	}
+	return l.extract(bytes.NewReader(data))
+}
+
+// A layout describes one face as the standalone file ExtractFace writes,
+// without copying its tables, so a face can be looked at through a few
+// small reads of a large collection and extracted only when it is drawn.
+type layout struct {
+	collection bool
+	dir        []byte // offset table and table directory, as rewritten
+	tables     []table
+	size       int64 // of the standalone file
+}
+
+// A table of the face: where it is in the font file and where it goes in
+// the standalone one.
+type table struct {
+	tag      string
+	src, dst int64
+	size     int64
+}
+
+// readLayout reads the table directory of face index of the font in r
+// (size bytes). A plain TrueType file keeps its own offsets; the tables of
+// a collection's face are laid out afresh, 4-byte aligned, sorted by tag.
+func readLayout(r io.ReaderAt, size int64, index int) (*layout, error) {
+	var head [12]byte
+	if size < 12 || readFull(r, head[:4], 0) != nil || string(head[:4]) != "ttcf" {
 		if index != 0 {
 			return nil, fmt.Errorf("face %d: not a collection", index)
 		}
-		return data, checkTrueType(data, 0)
+		return readDirectory(r, size, 0, false)
 	}
-	count := int(binary.BigEndian.Uint32(data[8:12]))
-	if index < 0 || index >= count {
+	if err := readFull(r, head[:], 0); err != nil {
+		return nil, fmt.Errorf("read font header: %w", err)
+	}
+	count := int64(binary.BigEndian.Uint32(head[8:12]))
+	if index < 0 || int64(index) >= count {
 		return nil, fmt.Errorf("face %d: collection has %d faces", index, count)
 	}
-	if 12+4*count > len(data) {
+	if 12+4*count > size {
 		return nil, fmt.Errorf("collection header: truncated")
 	}
-	off := int(binary.BigEndian.Uint32(data[12+4*index:]))
-	if err := checkTrueType(data, off); err != nil {
+	var o [4]byte
+	if err := readFull(r, o[:], 12+4*int64(index)); err != nil {
+		return nil, fmt.Errorf("read collection header: %w", err)
+	}
+	return readDirectory(r, size, int64(binary.BigEndian.Uint32(o[:])), true)
+}
+
+// readDirectory reads the table directory at off: an sfnt with glyf
+// outlines, which is all fpdf can embed.
+func readDirectory(r io.ReaderAt, size, off int64, collection bool) (*layout, error) {
+	if off+12 > size {
+		return nil, fmt.Errorf("table directory: truncated")
+	}
+	var head [12]byte
+	if err := readFull(r, head[:], off); err != nil {
+		return nil, fmt.Errorf("read table directory: %w", err)
+	}
+	if err := checkVersion(head[:]); err != nil {
 		return nil, err
 	}
-	numTables := int(binary.BigEndian.Uint16(data[off+4:]))
-	type record struct {
-		tag             string
-		sum, off, size  uint32
-		newOff, padSize int
+	numTables := int64(binary.BigEndian.Uint16(head[4:]))
+	if off+12+16*numTables > size {
+		return nil, fmt.Errorf("table directory: truncated")
 	}
-	recs := make([]record, numTables)
-	for i := range recs {
-		p := off + 12 + 16*i
-		recs[i] = record{
-			tag:  string(data[p : p+4]),
-			sum:  binary.BigEndian.Uint32(data[p+4:]),
-			off:  binary.BigEndian.Uint32(data[p+8:]),
-			size: binary.BigEndian.Uint32(data[p+12:]),
+	recs := make([]byte, 16*numTables)
+	if err := readFull(r, recs, off+12); err != nil {
+		return nil, fmt.Errorf("read table directory: %w", err)
+	}
+	l := &layout{collection: collection, tables: make([]table, numTables)}
+	glyf := false
+	for i := range l.tables {
+		p := recs[16*i:]
+		t := table{
+			tag:  string(p[:4]),
+			src:  int64(binary.BigEndian.Uint32(p[8:])),
+			size: int64(binary.BigEndian.Uint32(p[12:])),
 		}
-		if uint64(recs[i].off)+uint64(recs[i].size) > uint64(len(data)) {
-			return nil, fmt.Errorf("face %d table %q: beyond the end of the file", index, recs[i].tag)
+		if t.src+t.size > size {
+			return nil, fmt.Errorf("table %q: beyond the end of the file", t.tag)
 		}
+		glyf = glyf || t.tag == "glyf"
+		t.dst = t.src
+		l.tables[i] = t
+	}
+	if !glyf {
+		return nil, fmt.Errorf("%w: no glyf table", ErrNotTrueType)
+	}
+	if !collection {
+		l.dir = append(head[:], recs...)
+		l.size = size
+		return l, nil
 	}
 	// The directory must be sorted by tag; keep the collection's order but
 	// make sure.
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].tag < recs[j].tag })
+	sum := make(map[string][]byte, numTables)
+	for i, t := range l.tables {
+		sum[t.tag] = recs[16*i+4 : 16*i+8]
+	}
+	sort.SliceStable(l.tables, func(i, j int) bool { return l.tables[i].tag < l.tables[j].tag })
 	pos := 12 + 16*numTables
-	for i := range recs {
-		recs[i].newOff = pos
-		recs[i].padSize = (int(recs[i].size) + 3) &^ 3
-		pos += recs[i].padSize
+	l.dir = make([]byte, pos)
+	copy(l.dir, head[:])
+	for i := range l.tables {
+		t := &l.tables[i]
+		t.dst = pos
+		pos += (t.size + 3) &^ 3
+		p := l.dir[12+16*i:]
+		copy(p[:4], t.tag)
+		copy(p[4:8], sum[t.tag])
+		binary.BigEndian.PutUint32(p[8:], uint32(t.dst))
+		binary.BigEndian.PutUint32(p[12:], uint32(t.size))
 	}
-	out := make([]byte, pos)
-	copy(out[:12], data[off:off+12])
-	for i, r := range recs {
-		p := 12 + 16*i
-		copy(out[p:p+4], r.tag)
-		binary.BigEndian.PutUint32(out[p+4:], r.sum)
-		binary.BigEndian.PutUint32(out[p+8:], uint32(r.newOff))
-		binary.BigEndian.PutUint32(out[p+12:], r.size)
-		copy(out[r.newOff:], data[r.off:r.off+r.size])
-	}
-	return out, nil
+	l.size = pos
+	return l, nil
 }
 
-// checkTrueType checks the table directory at off: an sfnt with glyf
-// outlines, which is all fpdf can embed.
-func checkTrueType(data []byte, off int) error {
-	if off < 0 || off+12 > len(data) {
-		return fmt.Errorf("table directory: truncated")
-	}
-	switch v := binary.BigEndian.Uint32(data[off:]); v {
+// checkVersion checks the sfnt version of an offset table.
+func checkVersion(head []byte) error {
+	switch v := binary.BigEndian.Uint32(head); v {
 	case 0x00010000, 0x74727565: // 1.0 or 'true'
+		return nil
 	case 0x4F54544F: // 'OTTO'
 		return fmt.Errorf("%w: CFF outlines (OpenType .otf)", ErrNotTrueType)
 	default:
 		return fmt.Errorf("%w: version %#x", ErrNotTrueType, v)
 	}
-	numTables := int(binary.BigEndian.Uint16(data[off+4:]))
-	if off+12+16*numTables > len(data) {
-		return fmt.Errorf("table directory: truncated")
-	}
-	for i := 0; i < numTables; i++ {
-		if string(data[off+12+16*i:off+16+16*i]) == "glyf" {
-			return nil
+}
+
+// extract writes the standalone file, reading each table from r.
+func (l *layout) extract(r io.ReaderAt) ([]byte, error) {
+	out := make([]byte, l.size)
+	copy(out, l.dir)
+	for _, t := range l.tables {
+		if err := readFull(r, out[t.dst:t.dst+t.size], t.src); err != nil {
+			return nil, fmt.Errorf("read table %q: %w", t.tag, err)
 		}
 	}
-	return fmt.Errorf("%w: no glyf table", ErrNotTrueType)
+	return out, nil
+}
+
+// find is the table whose bytes in the standalone file, padding included,
+// hold off.
+func (l *layout) find(off int64) (table, bool) {
+	for _, t := range l.tables {
+		if off >= t.dst && off < t.dst+((t.size+3)&^3) {
+			return t, true
+		}
+	}
+	return table{}, false
+}
+
+func readFull(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
