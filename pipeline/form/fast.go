@@ -476,7 +476,8 @@ func attrsTyped(x *xmlScanner, elem string) bool {
 // readSI reads one <si> just started and returns its text.
 func readSI(x *xmlScanner) (string, bool) {
 	depth := len(x.stack)
-	var head, runs string
+	var head string
+	var runs strings.Builder
 	seenT := false
 	for x.next() != tokEOF && len(x.stack) >= depth {
 		if x.kind != tokStart {
@@ -494,7 +495,7 @@ func readSI(x *xmlScanner) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			runs += t
+			runs.WriteString(t)
 		case "rPh", "phoneticPr":
 			// Left out of the text; only their typed attributes matter.
 			if !attrsTyped(x, x.localName()) {
@@ -505,8 +506,8 @@ func readSI(x *xmlScanner) (string, bool) {
 			return "", false
 		}
 	}
-	if runs != "" {
-		head += runs
+	if runs.Len() > 0 {
+		head += runs.String()
 	}
 	return head, !x.failed
 }
@@ -558,11 +559,22 @@ func readRunProps(x *xmlScanner) bool {
 // text only. One run of text, the usual case, is returned as it is.
 func readText(x *xmlScanner) (string, bool) {
 	text := ""
+	var more strings.Builder // text split by comments
 	for {
 		switch x.next() {
 		case tokText:
-			text += x.text()
+			if text == "" {
+				text = x.text()
+			} else {
+				if more.Len() == 0 {
+					more.WriteString(text)
+				}
+				more.WriteString(x.text())
+			}
 		case tokEnd:
+			if more.Len() > 0 {
+				return more.String(), true
+			}
 			return text, true
 		default:
 			return "", false

@@ -56,6 +56,10 @@ const (
 // xattr is an attribute read out of the scanner, to keep.
 type xattr struct{ name, value string }
 
+// maxAttrs is the most attributes the scanner keeps for a tag; a tag of a
+// spreadsheet has a few dozen at most.
+const maxAttrs = 128
+
 // maxPart is the largest part the scanner takes; offsets are int32. Parts
 // are far smaller under the reader's limits.
 const maxPart = 1 << 30
@@ -248,6 +252,9 @@ func (x *xmlScanner) start() tokKind {
 			}
 			if x.lean {
 				continue
+			}
+			if len(x.attrs) == maxAttrs {
+				return x.fail() // and the duplicate check stays cheap
 			}
 			for _, a := range x.attrs {
 				if x.str(a.name) == x.str(an) {
