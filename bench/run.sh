@@ -18,7 +18,8 @@
 # Everything is in functions and main runs from the last line, so bash has
 # read the whole file before it starts: editing the script during a long
 # run does not change the run.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 py=/usr/bin/python3 # Debian's, with python3-openpyxl
 cur=                # pid of the measurement running now
@@ -87,9 +88,11 @@ one_size() {
     batch cold "$rd" "$ws"
     batch warm "$rd" "$ws"
     # One unit corrects one figure and sends its form again.
-    unit=$(cd "$ws/archive/accepted" && find . -mindepth 2 -maxdepth 2 -type d | sort | head -n 1)
+    # (awk reads to the end: head would leave sort to die of SIGPIPE,
+    # which pipefail turns into a failure.)
+    unit=$(cd "$ws/archive/accepted" && find . -mindepth 2 -maxdepth 2 -type d | LC_ALL=C sort | awk 'NR == 1')
     [ -n "$unit" ] || die "N=$n: the cold batch accepted nothing"
-    src=$(find "$ws/archive/accepted/$unit" -type f -name '*.xlsx' | sort | head -n 1)
+    src=$(find "$ws/archive/accepted/$unit" -type f -name '*.xlsx' | LC_ALL=C sort | awk 'NR == 1')
     "$py" "$here/change_form.py" "$src" "$ws/inbox/$(basename "$unit")/更正.xlsx" >"$rd/change.txt"
     batch changed "$rd" "$ws"
     "$py" "$here/report.py" extract "$ws" "$rd"
@@ -122,7 +125,9 @@ main() {
   trap cleanup EXIT
   trap 'stop 130' INT
   trap 'stop 143' TERM
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/countybrief-bench.XXXXXX")
+  # Names without "countybrief": on a shared machine someone's cleanup of
+  # their own countybrief temp folders and processes must not take these.
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbbench.XXXXXX")
   tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
   res=$tmp/results
   mkdir -p "$res" "$out_dir"
@@ -130,7 +135,7 @@ main() {
 
   bin=${COUNTYBRIEF_BIN:-}
   if [ -z "$bin" ]; then
-    bin=$tmp/countybrief
+    bin=$tmp/cb
     echo "bench: go build ./cmd/countybrief" >&2
     (cd "$root" && go build -o "$bin" ./cmd/countybrief) || die "build failed"
     # What was built: the commit and the files that differed from it.
