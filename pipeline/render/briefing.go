@@ -168,6 +168,12 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	var reported []UnitValues
 	var missing []workspace.Unit
 	var returned []Returned
+	// Every unit reports the same ones, so they share one map: a region of
+	// thousands of units must not cost thousands of maps at every start.
+	vs := map[string]float64{}
+	for _, in := range ws.Catalogue.Inputs() {
+		vs[in.Code] = 1
+	}
 	for i, u := range ws.Units {
 		switch {
 		case i == len(ws.Units)-1 && i > 0:
@@ -176,10 +182,6 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 		case i == len(ws.Units)-2 && i > 0:
 			returned = append(returned, Returned{Unit: u, File: "sample.xlsx", Reasons: []string{"樣例退回原因"}})
 			continue
-		}
-		vs := map[string]float64{}
-		for _, in := range ws.Catalogue.Inputs() {
-			vs[in.Code] = 1
 		}
 		values[u.Code] = vs
 		reported = append(reported, UnitValues{Unit: u, Values: vs})

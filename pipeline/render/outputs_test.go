@@ -20,6 +20,7 @@ func TestTotalsWorkbook(t *testing.T) {
 	if err := r.TotalsWorkbook(&buf, b); err != nil {
 		t.Fatal(err)
 	}
+	first := bytes.Clone(buf.Bytes())
 	f, err := excelize.OpenReader(&buf)
 	if err != nil {
 		t.Fatalf("open workbook: %v", err)
@@ -57,6 +58,21 @@ func TestTotalsWorkbook(t *testing.T) {
 	}
 	if len(units) != len(b.Reported)+1 {
 		t.Fatalf("%s has %d rows, want %d", SheetUnits, len(units), len(b.Reported)+1)
+	}
+	for col, want := range map[string]float64{"A": 14, "C": 14, "D": 34} {
+		if w, err := f.GetColWidth(SheetTotals, col); err != nil || w != want {
+			t.Errorf("%s column %s width %v (%v), want %v", SheetTotals, col, w, err, want)
+		}
+	}
+	if p, err := f.GetPanes(SheetUnits); err != nil || !p.Freeze || p.XSplit != 2 || p.YSplit != 1 || p.TopLeftCell != "C2" {
+		t.Errorf("%s panes = %+v (%v), want code and name frozen", SheetUnits, p, err)
+	}
+	var again bytes.Buffer
+	if err := r.TotalsWorkbook(&again, b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), first) {
+		t.Error("two writes of one workbook differ")
 	}
 	inputs := ws.Catalogue.Inputs()
 	for i, u := range b.Reported {

@@ -3,10 +3,12 @@ package render
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -271,18 +273,78 @@ func TestTemplateErrors(t *testing.T) {
 	}
 }
 
+// benchUnits are the county's own 73 units and a region of a hundred
+// counties, where nothing may grow with the units that the PDF does not list.
+var benchUnits = []int{73, 7300}
+
 func BenchmarkPDF(b *testing.B) {
 	ws := testWorkspace(b, "")
 	r := newRenderer(b, ws)
-	br := domainBriefing(b, ws)
-	var size int
+	for _, n := range benchUnits {
+		br := manyUnits(b, ws, n)
+		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+			var size int
+			benchAllocs(b, func() {
+				var buf bytes.Buffer
+				if err := r.PDF(&buf, br); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			})
+			b.ReportMetric(float64(size), "pdf-bytes")
+		})
+	}
+}
+
+func BenchmarkTotalsWorkbook(b *testing.B) {
+	ws := testWorkspace(b, "")
+	r := newRenderer(b, ws)
+	for _, n := range benchUnits {
+		br := manyUnits(b, ws, n)
+		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+			var size int
+			benchAllocs(b, func() {
+				var buf bytes.Buffer
+				if err := r.TotalsWorkbook(&buf, br); err != nil {
+					b.Fatal(err)
+				}
+				size = buf.Len()
+			})
+			b.ReportMetric(float64(size), "xlsx-bytes")
+		})
+	}
+}
+
+// benchAllocs runs f b.N times and reports the bytes it allocated per run,
+// counted by the runtime as ReportAllocs does but as a metric benchstat can
+// compare between the unit counts.
+func benchAllocs(b *testing.B, f func()) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var buf bytes.Buffer
-		if err := r.PDF(&buf, br); err != nil {
-			b.Fatal(err)
-		}
-		size = buf.Len()
+		f()
 	}
-	b.ReportMetric(float64(size), "pdf-bytes")
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N), "alloc-bytes/op")
+}
+
+// manyUnits is the domain briefing with its reported units repeated under
+// new codes until n have reported.
+func manyUnits(t testing.TB, ws *workspace.Workspace, n int) Briefing {
+	t.Helper()
+	br := domainBriefing(t, ws)
+	base := br.Reported
+	br.Reported = make([]UnitValues, 0, n)
+	for i := 0; len(br.Reported) < n; i++ {
+		u := base[i%len(base)]
+		if i >= len(base) {
+			u.Unit.Code = fmt.Sprintf("%s-%d", u.Unit.Code, i/len(base))
+		}
+		br.Reported = append(br.Reported, u)
+	}
+	return br
 }

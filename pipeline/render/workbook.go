@@ -19,7 +19,8 @@ const (
 // one row per indicator with the county total and the township and
 // county-organ subtotals; sheet 分單位明細 has one row per reported unit
 // and one column per form row. Values are numbers, not text, so the office
-// can sum and chart them.
+// can sum and chart them. Rows are streamed, so a county of thousands of
+// units costs no more memory than the XML of its rows.
 func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -31,8 +32,18 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err := f.SetSheetName("Sheet1", SheetTotals); err != nil {
 		return fmt.Errorf("totals sheet: %w", err)
 	}
+	sw, err := f.NewStreamWriter(SheetTotals)
+	if err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
+	if err := sw.SetColWidth(1, 3, 14); err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
+	if err := sw.SetColWidth(4, 4, 34); err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
 	header := []any{"層次", "活動", "代碼", "指標", "計量單位", "全縣", "鄉鎮小計", "縣直小計"}
-	if err := r.setRow(f, SheetTotals, 1, header); err != nil {
+	if err := r.setRow(sw, 1, header); err != nil {
 		return err
 	}
 	levels := map[int]string{}
@@ -42,17 +53,20 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	for i, in := range cat.Indicators {
 		row := []any{levels[in.Level], in.Activity, in.Code, in.Label, in.Measure,
 			b.Totals.All[in.Code], b.Totals.Township[in.Code], b.Totals.Organ[in.Code]}
-		if err := r.setRow(f, SheetTotals, i+2, row); err != nil {
+		if err := r.setRow(sw, i+2, row); err != nil {
 			return err
 		}
 	}
-	if err := f.SetColWidth(SheetTotals, "A", "C", 14); err != nil {
-		return fmt.Errorf("totals sheet: %w", err)
-	}
-	if err := f.SetColWidth(SheetTotals, "D", "D", 34); err != nil {
+	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("totals sheet: %w", err)
 	}
 	if _, err := f.NewSheet(SheetUnits); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
+	}
+	if sw, err = f.NewStreamWriter(SheetUnits); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 1, TopLeftCell: "C2", ActivePane: "bottomRight"}); err != nil {
 		return fmt.Errorf("unit sheet: %w", err)
 	}
 	inputs := cat.Inputs()
@@ -60,19 +74,20 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	for _, in := range inputs {
 		uh = append(uh, in.Label+"（"+in.Measure+"）")
 	}
-	if err := r.setRow(f, SheetUnits, 1, uh); err != nil {
+	if err := r.setRow(sw, 1, uh); err != nil {
 		return err
 	}
+	row := make([]any, 0, 3+len(inputs))
 	for i, u := range b.Reported {
-		row := []any{u.Unit.Code, u.Unit.Name, u.Unit.Kind}
+		row = append(row[:0], u.Unit.Code, u.Unit.Name, u.Unit.Kind)
 		for _, in := range inputs {
 			row = append(row, u.Values[in.Code])
 		}
-		if err := r.setRow(f, SheetUnits, i+2, row); err != nil {
+		if err := r.setRow(sw, i+2, row); err != nil {
 			return err
 		}
 	}
-	if err := f.SetPanes(SheetUnits, &excelize.Panes{Freeze: true, XSplit: 2, YSplit: 1, TopLeftCell: "C2", ActivePane: "bottomRight"}); err != nil {
+	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("unit sheet: %w", err)
 	}
 	if err := f.Write(w); err != nil {
@@ -82,7 +97,7 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 }
 
 // setRow writes a row, converting its text to the briefing's script.
-func (r *Renderer) setRow(f *excelize.File, sheet string, row int, vals []any) error {
+func (r *Renderer) setRow(sw *excelize.StreamWriter, row int, vals []any) error {
 	for i, v := range vals {
 		if s, ok := v.(string); ok {
 			c, err := r.conv(s)
@@ -94,10 +109,10 @@ func (r *Renderer) setRow(f *excelize.File, sheet string, row int, vals []any) e
 	}
 	cell, err := excelize.CoordinatesToCellName(1, row)
 	if err != nil {
-		return fmt.Errorf("%s row %d: %w", sheet, row, err)
+		return fmt.Errorf("%s row %d: %w", sw.Sheet, row, err)
 	}
-	if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
-		return fmt.Errorf("%s row %d: %w", sheet, row, err)
+	if err := sw.SetRow(cell, vals); err != nil {
+		return fmt.Errorf("%s row %d: %w", sw.Sheet, row, err)
 	}
 	return nil
 }
