@@ -51,6 +51,7 @@ type pdfDoc struct {
 	pdf      *fpdf.Fpdf
 	set      *typeset.Set
 	primary  map[string]*typeset.Face
+	drawn    map[*typeset.Face]map[rune]bool // what each face will draw
 	families map[*typeset.Face]string
 	order    map[*typeset.Face]int
 	page     int
@@ -79,6 +80,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error
 		lay:      lay,
 		set:      r.fonts.set,
 		primary:  map[string]*typeset.Face{},
+		drawn:    map[*typeset.Face]map[rune]bool{},
 		families: map[*typeset.Face]string{},
 		order:    map[*typeset.Face]int{},
 		ratio:    lay.CharPitch() / (lay.BodySize * mmPerPt),
@@ -198,6 +200,17 @@ func (p *pdfDoc) chooseFaces(d *doc) error {
 		}
 		p.primary[role] = p.set.Primary(role, text)
 	}
+	// The faces are embedded with the outlines of these characters only.
+	for _, role := range typeset.Roles() {
+		for _, r := range texts[role] {
+			if f := p.face(role, r); f != nil && !unicode.IsSpace(r) {
+				if p.drawn[f] == nil {
+					p.drawn[f] = map[rune]bool{}
+				}
+				p.drawn[f][r] = true
+			}
+		}
+	}
 	return nil
 }
 
@@ -275,7 +288,11 @@ func (p *pdfDoc) setFont(f *typeset.Face, size float64) {
 		// The family is renamed to a subset tag of the same length when the
 		// file is written (see tagSubsets), so it starts with 3 digits.
 		fam = fmt.Sprintf("%03d%s", p.order[f], familyName(f.Family))
-		data, err := f.Data()
+		runes := make([]rune, 0, len(p.drawn[f]))
+		for r := range p.drawn[f] {
+			runes = append(runes, r)
+		}
+		data, err := f.Subset(runes)
 		if err != nil {
 			if p.err == nil {
 				p.err = err
@@ -349,6 +366,12 @@ func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
 }
 
 func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string) {
+	for _, r := range s {
+		if !p.drawn[f][r] && p.err == nil {
+			// roleText missed a character: it would be drawn blank.
+			p.err = fmt.Errorf("%s face %s: U+%04X %c was not foreseen", st.role, f.Family, r, r)
+		}
+	}
 	p.setFont(f, st.size)
 	p.pdf.SetTextColor(st.color[0], st.color[1], st.color[2])
 	if st.bold {

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
@@ -122,111 +122,50 @@ func SplitFace(p string) (string, int) {
 	return p, 0
 }
 
-// Face is one font face. Finding it reads only what telling its glyphs
-// apart needs (the directory, the character map, the name); its outlines
-// are read once, when a render first measures or draws with it, so a face
-// that only stands by in a fallback chain costs a few kilobytes.
+// Face is one font face. Finding it reads only its directory, character
+// map, name and advance widths; outlines are read one glyph at a time, the
+// first time a render draws that glyph, and kept. A face that only stands
+// by in a fallback chain costs a few hundred kilobytes, and one that draws
+// a briefing no more than the glyphs it drew, whatever the size of its file.
 type Face struct {
 	Family string // from the name table
 	Path   string
 	Index  int    // face within a collection
 	Source string // "config" or "found"
 	glyphs int
-	cover  *coverage
-	full   struct {
-		once sync.Once
-		data []byte
-		font *sfnt.Font
-		err  error
-	}
+	gids   *[0x10000]uint16 // glyph of each character of the BMP, 0 for none
+	adv    []fixed.Int26_6  // advance of each glyph at 1000 ppem
+	file   fileID
+	out    outlines
 }
 
-// coverage has a bit per character of the Basic Multilingual Plane, the
-// only plane fpdf maps.
-type coverage [0x10000 / 64]uint64
-
-func (c *coverage) has(r rune) bool { return r <= 0xFFFF && c[r/64]&(1<<(r%64)) != 0 }
+// fileID tells whether a font file is still the one the face was found in.
+type fileID struct {
+	size    int64
+	modTime time.Time
+}
 
 // Key names the face uniquely, e.g. "/usr/share/fonts/.../uming.ttc#0".
 func (f *Face) Key() string { return f.Path + "#" + strconv.Itoa(f.Index) }
 
 // Has reports whether the face has a glyph for r. fpdf maps only the Basic
 // Multilingual Plane, so runes beyond it count as missing.
-func (f *Face) Has(r rune) bool { return r >= 0 && f.cover.has(r) }
+func (f *Face) Has(r rune) bool { return r >= 0 && r <= 0xFFFF && f.gids[r] != 0 }
 
-// Data is the face as a standalone TrueType file, read on first use and
-// kept: renders embed it many times over a process's life.
-func (f *Face) Data() ([]byte, error) {
-	if err := f.load(); err != nil {
-		return nil, err
-	}
-	return f.full.data, nil
-}
-
-// load reads the face's file once; only the face's own tables of a
-// collection are read.
-func (f *Face) load() error {
-	f.full.once.Do(func() {
-		f.full.data, f.full.font, f.full.err = readFace(f.Path, f.Index)
-	})
-	return f.full.err
-}
-
-func readFace(path string, index int) ([]byte, *sfnt.Font, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read font: %w", err)
-	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("read font: %w", err)
-	}
-	l, err := readLayout(file, st.Size(), index)
-	if err != nil {
-		return nil, nil, fmt.Errorf("font %s: %w", path, err)
-	}
-	var data []byte
-	if l.collection {
-		data, err = l.extract(file)
-	} else {
-		data = make([]byte, st.Size())
-		err = readFull(file, data, 0)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("font %s: %w", path, err)
-	}
-	fnt, err := sfnt.Parse(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("font %s: %w", path, err)
-	}
-	return data, fnt, nil
-}
-
-// Advance is the advance width of r in ems, 0 when the face lacks it or
-// its file can no longer be read (Data then says why).
+// Advance is the advance width of r in ems, 0 when the face lacks it.
 func (f *Face) Advance(r rune) float64 {
-	if !f.Has(r) || f.load() != nil {
+	if !f.Has(r) {
 		return 0
 	}
-	var b sfnt.Buffer
-	g, err := f.full.font.GlyphIndex(&b, r)
-	if err != nil || g == 0 {
-		return 0
-	}
-	// At 1000 ppem the advance comes back in thousandths of an em.
-	a, err := f.full.font.GlyphAdvance(&b, g, fixed.I(1000), font.HintingNone)
-	if err != nil {
-		return 0
-	}
-	return float64(a) / 64 / 1000
+	return float64(f.adv[f.gids[r]]) / 64 / 1000
 }
 
 // NumGlyphs is the number of glyphs in the face.
 func (f *Face) NumGlyphs() int { return f.glyphs }
 
 // LoadFace looks at face index of the font file at path: its name, its
-// glyph count and which characters it has. The outlines wait for Data.
+// glyph count, which characters it has and how wide they are. The
+// outlines wait for Subset.
 func LoadFace(path string, index int) (*Face, error) {
 	file, err := os.Open(path)
 	if err != nil {
@@ -254,34 +193,44 @@ func LoadFace(path string, index int) (*Face, error) {
 	if err != nil || family == "" {
 		family = filepath.Base(path)
 	}
-	f := &Face{Family: family, Path: path, Index: index, glyphs: fnt.NumGlyphs(), cover: new(coverage)}
+	f := &Face{Family: family, Path: path, Index: index, glyphs: fnt.NumGlyphs(),
+		gids: new([0x10000]uint16), adv: make([]fixed.Int26_6, fnt.NumGlyphs()),
+		file: fileID{st.Size(), st.ModTime()}}
 	for r := rune(0); r <= 0xFFFF; r++ {
-		if g, err := fnt.GlyphIndex(&b, r); err == nil && g != 0 {
-			f.cover[r/64] |= 1 << (r % 64)
+		if g, err := fnt.GlyphIndex(&b, r); err == nil && int(g) < len(f.adv) {
+			f.gids[r] = uint16(g)
 		}
+	}
+	for g := range f.adv {
+		// At 1000 ppem the advance comes back in thousandths of an em.
+		a, err := fnt.GlyphAdvance(&b, sfnt.GlyphIndex(g), fixed.I(1000), font.HintingNone)
+		if err != nil {
+			return nil, fmt.Errorf("font %s: glyph %d: %w", path, g, err)
+		}
+		f.adv[g] = a
 	}
 	return f, nil
 }
 
 // faceReader shows sfnt a face as its standalone file while reading only
-// the parts sfnt asks for; the character map, looked up for every
-// character of the plane, is read once and held.
+// the parts sfnt asks for; the character map and the metrics, looked up
+// for every character and glyph, are read once and held while the face is
+// looked at.
 type faceReader struct {
 	file io.ReaderAt
 	l    *layout
-	cmap table
-	data []byte
+	held map[string][]byte
 }
 
 func newFaceReader(file io.ReaderAt, l *layout) (*faceReader, error) {
-	fr := &faceReader{file: file, l: l}
+	fr := &faceReader{file: file, l: l, held: map[string][]byte{}}
 	for _, t := range l.tables {
-		if t.tag == "cmap" {
-			fr.cmap = t
-			fr.data = make([]byte, t.size)
-			if err := readFull(file, fr.data, t.src); err != nil {
+		if t.tag == "cmap" || t.tag == "hmtx" {
+			data := make([]byte, t.size)
+			if err := readFull(file, data, t.src); err != nil {
 				return nil, fmt.Errorf("read table %q: %w", t.tag, err)
 			}
+			fr.held[t.tag] = data
 		}
 	}
 	return fr, nil
@@ -306,28 +255,27 @@ func (fr *faceReader) readPart(p []byte, off int64) (int, error) {
 	if off < 0 || off >= l.size {
 		return 0, io.EOF
 	}
-	if !l.collection {
-		if c := fr.cmap; c.size > 0 && off >= c.src && off < c.src+c.size {
-			return copy(p, fr.data[off-c.src:]), nil
-		}
-		return fr.file.ReadAt(p, off)
-	}
-	if off < int64(len(l.dir)) {
+	if off < int64(len(l.dir)) && l.collection {
 		return copy(p, l.dir[off:]), nil
 	}
 	t, ok := l.find(off)
 	if !ok {
-		return 0, io.EOF
-	}
-	if rel := off - t.dst; rel >= t.size {
-		pad := min(int64(len(p)), (t.size+3)&^3-rel)
-		clear(p[:pad])
-		return int(pad), nil
+		// Between the tables of a plain file, where only sfnt's own
+		// bounds checks look.
+		return fr.file.ReadAt(p, off)
 	}
 	rel := off - t.dst
+	if rel >= t.size {
+		pad := min(int64(len(p)), (t.size+3)&^3-rel)
+		if l.collection {
+			clear(p[:pad])
+			return int(pad), nil
+		}
+		return fr.file.ReadAt(p[:pad], off)
+	}
 	p = p[:min(int64(len(p)), t.size-rel)]
-	if t.tag == "cmap" {
-		return copy(p, fr.data[rel:]), nil
+	if data, ok := fr.held[t.tag]; ok {
+		return copy(p, data[rel:]), nil
 	}
 	return fr.file.ReadAt(p, t.src+rel)
 }

@@ -1,0 +1,307 @@
+package typeset
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// outlines is what a face needs to be embedded: the tables fpdf reads,
+// read once, and the outlines of the glyphs drawn so far, each read once.
+type outlines struct {
+	once   sync.Once
+	err    error
+	tables map[string][]byte // as in the face, but post cut to its header
+	loca   []uint32          // glyph offsets in glyf, one past the last too
+	glyf   int64             // where glyf starts in the font file
+	mu     sync.Mutex
+	glyphs map[uint16][]byte
+}
+
+// embedTables are the tables fpdf reads to measure and subset a TrueType
+// face; loca and glyf are rebuilt.
+var embedTables = []string{"OS/2", "cmap", "cvt ", "fpgm", "gasp", "head", "hhea", "hmtx", "maxp", "name", "post", "prep"}
+
+// Subset is the face as a TrueType file that holds the outlines of runes,
+// of the glyphs those are built from and of .notdef; every other glyph is
+// empty. Glyph numbers, metrics and the character map are the face's own,
+// so the subset fpdf cuts from it for a PDF is the one it would cut from
+// the whole face, and the file is small whatever the size of the face.
+func (f *Face) Subset(runes []rune) ([]byte, error) {
+	o := &f.out
+	o.once.Do(func() { o.err = f.readTables() })
+	if o.err != nil {
+		return nil, o.err
+	}
+	want := map[uint16]bool{0: true}
+	for _, r := range runes {
+		if f.Has(r) {
+			want[f.gids[r]] = true
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := f.readGlyphs(want); err != nil {
+		return nil, err
+	}
+	gids := make([]uint16, 0, len(want))
+	for g := range want {
+		gids = append(gids, g)
+	}
+	slices.Sort(gids)
+	loca := make([]byte, 4*(len(o.loca)))
+	var glyf []byte
+	next := 0
+	for _, g := range gids {
+		for ; next <= int(g); next++ {
+			binary.BigEndian.PutUint32(loca[4*next:], uint32(len(glyf)))
+		}
+		// Each glyph keeps its slot's length in the face, padding and all,
+		// as fpdf copies slots whole.
+		glyf = append(glyf, o.glyphs[g]...)
+	}
+	for ; next < len(o.loca); next++ {
+		binary.BigEndian.PutUint32(loca[4*next:], uint32(len(glyf)))
+	}
+	tables := map[string][]byte{"glyf": glyf, "loca": loca}
+	for tag, data := range o.tables {
+		tables[tag] = data
+	}
+	return assemble(tables), nil
+}
+
+// readTables reads the tables fpdf needs and the glyph offsets.
+func (f *Face) readTables() error {
+	file, l, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	o := &f.out
+	o.tables = map[string][]byte{}
+	o.glyphs = map[uint16][]byte{}
+	var loca, glyf table
+	for _, t := range l.tables {
+		switch {
+		case t.tag == "loca":
+			loca = t
+			continue
+		case t.tag == "glyf":
+			glyf = t
+			continue
+		case !slices.Contains(embedTables, t.tag):
+			continue
+		}
+		data := make([]byte, t.size)
+		if err := readFull(file, data, t.src); err != nil {
+			return fmt.Errorf("font %s: read table %q: %w", f.Path, t.tag, err)
+		}
+		o.tables[t.tag] = data
+	}
+	head := o.tables["head"]
+	if len(head) < 54 {
+		return fmt.Errorf("font %s: head table: truncated", f.Path)
+	}
+	if post := o.tables["post"]; len(post) >= 32 {
+		// fpdf reads only the header; version 3 says there are no glyph
+		// names, which for a CJK face are most of the table.
+		post = slices.Clone(post[:32])
+		binary.BigEndian.PutUint32(post, 0x00030000)
+		o.tables["post"] = post
+	}
+	long := binary.BigEndian.Uint16(head[50:]) != 0
+	n := f.glyphs + 1
+	size := int64(2 * n)
+	if long {
+		size = int64(4 * n)
+	}
+	if loca.size < size {
+		return fmt.Errorf("font %s: loca table: %d glyphs need %d bytes, have %d", f.Path, f.glyphs, size, loca.size)
+	}
+	raw := make([]byte, size)
+	if err := readFull(file, raw, loca.src); err != nil {
+		return fmt.Errorf("font %s: read table \"loca\": %w", f.Path, err)
+	}
+	o.loca = make([]uint32, n)
+	for i := range o.loca {
+		if long {
+			o.loca[i] = binary.BigEndian.Uint32(raw[4*i:])
+		} else {
+			o.loca[i] = 2 * uint32(binary.BigEndian.Uint16(raw[2*i:]))
+		}
+		if o.loca[i] > uint32(glyf.size) || i > 0 && o.loca[i] < o.loca[i-1] {
+			return fmt.Errorf("font %s: loca table: glyph %d out of order or beyond glyf", f.Path, i)
+		}
+	}
+	o.glyf = glyf.src
+	// The subset's loca has 4-byte offsets, so the header says so.
+	head = slices.Clone(head)
+	binary.BigEndian.PutUint16(head[50:], 1)
+	o.tables["head"] = head
+	return nil
+}
+
+// readGlyphs reads the outlines of the wanted glyphs not read before, and
+// adds to want the glyphs a composite glyph is built from.
+func (f *Face) readGlyphs(want map[uint16]bool) error {
+	o := &f.out
+	queue := make([]uint16, 0, len(want))
+	for g := range want {
+		queue = append(queue, g)
+	}
+	sort.Slice(queue, func(i, j int) bool { return queue[i] < queue[j] })
+	var file *os.File
+	defer func() {
+		if file != nil {
+			file.Close()
+		}
+	}()
+	for len(queue) > 0 {
+		g := queue[0]
+		queue = queue[1:]
+		data, ok := o.glyphs[g]
+		if !ok {
+			if int(g)+1 >= len(o.loca) {
+				return fmt.Errorf("font %s: glyph %d beyond the font", f.Path, g)
+			}
+			if file == nil {
+				var err error
+				if file, _, err = f.open(); err != nil {
+					return err
+				}
+			}
+			data = make([]byte, o.loca[g+1]-o.loca[g])
+			if err := readFull(file, data, o.glyf+int64(o.loca[g])); err != nil {
+				return fmt.Errorf("font %s: glyph %d: %w", f.Path, g, err)
+			}
+			o.glyphs[g] = data
+		}
+		for _, c := range components(data) {
+			if !want[c] {
+				want[c] = true
+				queue = append(queue, c)
+			}
+		}
+	}
+	return nil
+}
+
+// errFontChanged says a font file was replaced while the process ran: its
+// glyph offsets no longer hold.
+var errFontChanged = errors.New("font file changed since it was loaded; restart countybrief")
+
+// open opens the face's file, checking it is the one the face was found in.
+func (f *Face) open() (*os.File, *layout, error) {
+	file, err := os.Open(f.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read font: %w", err)
+	}
+	st, err := file.Stat()
+	if err == nil && (st.Size() != f.file.size || !st.ModTime().Equal(f.file.modTime)) {
+		err = errFontChanged
+	}
+	var l *layout
+	if err == nil {
+		l, err = readLayout(file, st.Size(), f.Index)
+	}
+	if err != nil {
+		file.Close()
+		return nil, nil, fmt.Errorf("font %s: %w", f.Path, err)
+	}
+	return file, l, nil
+}
+
+// Composite glyph flags (TrueType glyf table).
+const (
+	argsAreWords   = 0x0001
+	haveScale      = 0x0008
+	moreComponents = 0x0020
+	haveXYScale    = 0x0040
+	haveTwoByTwo   = 0x0080
+)
+
+// components lists the glyphs a composite glyph is built from; none for a
+// simple or empty glyph, and as many as can be read of a damaged one.
+func components(data []byte) []uint16 {
+	if len(data) < 10 || int16(binary.BigEndian.Uint16(data)) >= 0 {
+		return nil
+	}
+	var out []uint16
+	for p := 10; p+4 <= len(data); {
+		flags := binary.BigEndian.Uint16(data[p:])
+		out = append(out, binary.BigEndian.Uint16(data[p+2:]))
+		p += 4
+		if flags&argsAreWords != 0 {
+			p += 4
+		} else {
+			p += 2
+		}
+		switch {
+		case flags&haveScale != 0:
+			p += 2
+		case flags&haveXYScale != 0:
+			p += 4
+		case flags&haveTwoByTwo != 0:
+			p += 8
+		}
+		if flags&moreComponents == 0 {
+			break
+		}
+	}
+	return out
+}
+
+// assemble writes tables as a TrueType file, sorted by tag, each 4-byte
+// aligned, with their checksums.
+func assemble(tables map[string][]byte) []byte {
+	tags := make([]string, 0, len(tables))
+	size := 12 + 16*len(tables)
+	for tag, data := range tables {
+		tags = append(tags, tag)
+		size += (len(data) + 3) &^ 3
+	}
+	sort.Strings(tags)
+	out := make([]byte, 12, size)
+	n := len(tags)
+	binary.BigEndian.PutUint32(out, 0x00010000)
+	binary.BigEndian.PutUint16(out[4:], uint16(n))
+	es := 0
+	for 1<<(es+1) <= n {
+		es++
+	}
+	binary.BigEndian.PutUint16(out[6:], uint16(16<<es))
+	binary.BigEndian.PutUint16(out[8:], uint16(es))
+	binary.BigEndian.PutUint16(out[10:], uint16(16*n-16<<es))
+	out = out[:12+16*n]
+	pos := len(out)
+	for i, tag := range tags {
+		data := tables[tag]
+		rec := out[12+16*i:]
+		copy(rec, tag)
+		binary.BigEndian.PutUint32(rec[4:], checksum(data))
+		binary.BigEndian.PutUint32(rec[8:], uint32(pos))
+		binary.BigEndian.PutUint32(rec[12:], uint32(len(data)))
+		pos += (len(data) + 3) &^ 3
+	}
+	for _, tag := range tags {
+		out = append(out, tables[tag]...)
+		for len(out)%4 != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+func checksum(data []byte) uint32 {
+	var sum uint32
+	for i := 0; i < len(data); i += 4 {
+		var w [4]byte
+		copy(w[:], data[i:])
+		sum += binary.BigEndian.Uint32(w[:])
+	}
+	return sum
+}
