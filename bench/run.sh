@@ -125,8 +125,6 @@ main() {
   trap cleanup EXIT
   trap 'stop 130' INT
   trap 'stop 143' TERM
-  # Names without "countybrief": on a shared machine someone's cleanup of
-  # their own countybrief temp folders and processes must not take these.
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/cbbench.XXXXXX")
   tmp=$(cd "$tmp" && pwd) # the summaries then name absolute paths
   res=$tmp/results
