@@ -1,6 +1,7 @@
 package typeset
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 // debianSet loads the fonts CI installs, failing loudly when they are not.
@@ -99,10 +101,10 @@ func TestNoFontNamesPackages(t *testing.T) {
 	}
 }
 
-func TestExtractFace(t *testing.T) {
+func TestFacesOfCollection(t *testing.T) {
 	// Both Debian collections have tables that are not 4-byte aligned, so
-	// sfnt refuses them as collections; the extracted faces are realigned
-	// and must parse, each with its own name and the glyphs we need.
+	// sfnt refuses them as collections; each face is laid out afresh and
+	// must parse, with its own name and the glyphs we need.
 	tests := []struct {
 		path, pkg string
 		faces     int
@@ -111,67 +113,217 @@ func TestExtractFace(t *testing.T) {
 		{"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "fonts-wqy-zenhei", 3, []string{"WenQuanYi Zen Hei", "WenQuanYi Zen Hei Mono"}},
 		{"/usr/share/fonts/truetype/arphic/uming.ttc", "fonts-arphic-uming", 4, []string{"AR PL UMing CN", "AR PL UMing TW"}},
 	}
-	var b sfnt.Buffer
 	for _, tt := range tests {
-		data, err := os.ReadFile(tt.path)
-		if err != nil {
+		if _, err := os.Stat(tt.path); err != nil {
 			t.Fatalf("%v (apt-get install %s)", err, tt.pkg)
-		}
-		if _, err := sfnt.ParseCollection(data); err == nil {
-			t.Logf("sfnt now parses %s directly", tt.path)
 		}
 		names := map[string]bool{}
 		for i := 0; i < tt.faces; i++ {
-			f := extracted(t, data, i)
-			name, _ := f.Name(&b, sfnt.NameIDFamily)
-			names[name] = true
+			f, err := LoadFace(tt.path, i)
+			if err != nil {
+				t.Fatalf("face %d: %v", i, err)
+			}
+			names[f.Family] = true
 			for _, r := range "綏学" {
-				if g, _ := f.GlyphIndex(&b, r); g == 0 {
-					t.Errorf("%s face %d (%s) has no %c", tt.path, i, name, r)
+				if !f.Has(r) || f.Advance(r) <= 0 {
+					t.Errorf("%s face %d (%s) has no %c", tt.path, i, f.Family, r)
 				}
 			}
+			checkSubset(t, f, []rune("綏学"), '一')
 		}
 		for _, w := range tt.want {
 			if !names[w] {
 				t.Errorf("%s: faces %v, none named %q", tt.path, names, w)
 			}
 		}
-		if _, err := ExtractFace(data, tt.faces); err == nil {
+		if _, err := LoadFace(tt.path, tt.faces); err == nil {
 			t.Errorf("%s: face beyond the collection: no error", tt.path)
 		}
 	}
 	for _, junk := range [][]byte{[]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x05"), []byte("OTTO\x00\x00\x00\x00\x00\x00\x00\x00"), {}} {
-		if _, err := ExtractFace(junk, 0); err == nil {
-			t.Errorf("ExtractFace(%q): no error", junk)
+		if _, err := readLayout(bytes.NewReader(junk), int64(len(junk)), 0); err == nil {
+			t.Errorf("readLayout(%q): no error", junk)
 		}
 	}
 }
 
-func extracted(t *testing.T, data []byte, i int) *sfnt.Font {
+// checkSubset checks that the subset of f for runes is a TrueType file
+// with the face's glyph numbers, the outlines of runes and no outline for
+// other, which the subset leaves out.
+func checkSubset(t *testing.T, f *Face, runes []rune, other rune) {
 	t.Helper()
-	ttf, err := ExtractFace(data, i)
+	data, err := f.Subset(runes)
 	if err != nil {
-		t.Fatalf("face %d: %v", i, err)
+		t.Fatalf("%s subset: %v", f.Key(), err)
 	}
-	if IsCollection(ttf) {
-		t.Fatalf("face %d still a collection", i)
-	}
-	f, err := sfnt.Parse(ttf)
+	sub, err := sfnt.Parse(data)
 	if err != nil {
-		t.Fatalf("face %d: parse extracted: %v", i, err)
+		t.Fatalf("%s subset: parse: %v", f.Key(), err)
 	}
-	return f
+	if sub.NumGlyphs() != f.NumGlyphs() {
+		t.Errorf("%s subset has %d glyphs, the face %d", f.Key(), sub.NumGlyphs(), f.NumGlyphs())
+	}
+	var b sfnt.Buffer
+	outline := func(r rune) int {
+		g, err := sub.GlyphIndex(&b, r)
+		if err != nil || g != sfnt.GlyphIndex(f.gids[r]) {
+			t.Errorf("%s subset: %c is glyph %d (%v), in the face %d", f.Key(), r, g, err, f.gids[r])
+		}
+		segs, err := sub.LoadGlyph(&b, g, fixed.I(100), nil)
+		if err != nil {
+			t.Errorf("%s subset: load %c: %v", f.Key(), r, err)
+		}
+		return len(segs)
+	}
+	for _, r := range runes {
+		if outline(r) == 0 {
+			t.Errorf("%s subset: no outline for %c", f.Key(), r)
+		}
+	}
+	if n := outline(other); n != 0 {
+		t.Errorf("%s subset: %c, not asked for, has %d segments", f.Key(), other, n)
+	}
 }
 
-func FuzzExtractFace(f *testing.F) {
+func FuzzReadLayout(f *testing.F) {
 	f.Add([]byte("ttcf\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x10\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00glyf\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04"), 0)
 	f.Add([]byte("\x00\x01\x00\x00\x00\x00"), 0)
+	if data, err := os.ReadFile("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"); err == nil {
+		f.Add(data[:4096], 0)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, index int) {
-		out, err := ExtractFace(data, index)
-		if err == nil && len(out) < 12 {
-			t.Fatalf("extracted %d bytes without error", len(out))
+		r := bytes.NewReader(data)
+		l, err := readLayout(r, int64(len(data)), index)
+		if err != nil {
+			return
+		}
+		if int64(len(l.dir)) > l.size {
+			t.Fatalf("directory of %d bytes in a file of %d", len(l.dir), l.size)
+		}
+		for _, tb := range l.tables {
+			if tb.src+tb.size > int64(len(data)) || tb.dst+tb.size > l.size {
+				t.Fatalf("table %q out of bounds", tb.tag)
+			}
+		}
+		fr, err := newFaceReader(r, l)
+		if err != nil {
+			return
+		}
+		// sfnt must refuse what is broken, through our reader, without
+		// panicking.
+		_, _ = sfnt.ParseReaderAt(fr)
+	})
+}
+
+func FuzzComponents(f *testing.F) {
+	// A composite of glyphs 3 and 7, the first with word arguments and a
+	// scale.
+	f.Add([]byte("\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00\x29\x00\x03\x00\x00\x00\x00\x40\x00\x00\x00\x00\x07\x00\x00"))
+	f.Add([]byte("\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if n := len(components(data)); n > len(data)/4 {
+			t.Fatalf("%d components in %d bytes", n, len(data))
 		}
 	})
+}
+
+func TestComponents(t *testing.T) {
+	got := components([]byte("\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00\x29\x00\x03\x00\x00\x00\x00\x40\x00\x00\x00\x00\x07\x00\x00"))
+	if len(got) != 2 || got[0] != 3 || got[1] != 7 {
+		t.Errorf("components = %v, want [3 7]", got)
+	}
+}
+
+// TestOutlinesReadOnce proves a face's outlines are read when a render
+// first needs them and not again: finding the fonts reads none, a subset
+// reads the glyphs it draws, and once read they no longer need the file.
+func TestOutlinesReadOnce(t *testing.T) {
+	const src = "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"
+	orig, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatalf("%v (apt-get install fonts-arphic-gbsn00lp)", err)
+	}
+	path := filepath.Join(t.TempDir(), "song.ttf")
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Discover(map[string]string{Song: path}, "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range s.Faces() {
+		if f.out.tables != nil || len(f.out.glyphs) != 0 {
+			t.Errorf("%s: outlines read while finding fonts", f.Key())
+		}
+	}
+	song := s.Own(Song)[0]
+	if song.Path != path {
+		t.Fatalf("song face %s, want the configured %s", song.Key(), path)
+	}
+	drawn := []rune("宋體一二")
+	data, err := song.Subset(drawn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > len(orig)/10 {
+		t.Errorf("subset of 4 characters is %d bytes, the face %d", len(data), len(orig))
+	}
+	for _, f := range s.Faces() {
+		if read := f.out.tables != nil; read != (f == song) {
+			t.Errorf("%s: outlines read = %v after a subset of the song face", f.Key(), read)
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	again, err := song.Subset(drawn)
+	if err != nil || !bytes.Equal(again, data) {
+		t.Fatalf("second subset of the same characters went back to the file: %v", err)
+	}
+	if _, err := song.Subset([]rune("三")); err == nil {
+		t.Fatal("a new character with the file gone: no error")
+	}
+	// A font replaced under a running process: its glyph offsets no longer
+	// hold, so nothing more is read from it.
+	if err := os.WriteFile(path, orig[:len(orig)-4], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := song.Subset([]rune("三")); !errors.Is(err, errFontChanged) {
+		t.Fatalf("a new character from a changed file: %v, want %v", err, errFontChanged)
+	}
+}
+
+// TestSubsetComposite checks that a composite glyph comes with the glyphs
+// it is built from, without which it would be drawn blank.
+func TestSubsetComposite(t *testing.T) {
+	const path = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+	f, err := LoadFace(path, 0)
+	if err != nil {
+		t.Fatalf("%v (apt-get install fonts-liberation2)", err)
+	}
+	if _, err := f.Subset(nil); err != nil {
+		t.Fatal(err)
+	}
+	var composite rune
+	for r := rune(0xC0); r < 0x180 && composite == 0; r++ {
+		if !f.Has(r) {
+			continue
+		}
+		if _, err := f.Subset([]rune{r}); err != nil {
+			t.Fatal(err)
+		}
+		if len(components(f.out.glyphs[f.gids[r]])) > 0 {
+			composite = r
+		}
+	}
+	if composite == 0 {
+		t.Fatal("no composite glyph among the accented letters of Liberation Serif")
+	}
+	fresh, err := LoadFace(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSubset(t, fresh, []rune{composite}, 'x')
 }
 
 func TestConfiguredFaceOfCollection(t *testing.T) {

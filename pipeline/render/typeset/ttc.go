@@ -1,7 +1,6 @@
 package typeset
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,29 +12,11 @@ import (
 // (.otf with a CFF table) and anything that is not an sfnt at all.
 var ErrNotTrueType = errors.New("not a TrueType font")
 
-// IsCollection reports whether data is a TrueType collection (.ttc).
-func IsCollection(data []byte) bool {
-	return len(data) >= 12 && string(data[:4]) == "ttcf"
-}
-
-// ExtractFace copies face index of a TrueType collection into a standalone
-// TrueType file: the face's tables, each 4-byte aligned, behind a rewritten
-// table directory. Tables shared with other faces are copied. A plain
-// TrueType file is returned unchanged for index 0.
-func ExtractFace(data []byte, index int) ([]byte, error) {
-	l, err := readLayout(bytes.NewReader(data), int64(len(data)), index)
-	if err != nil {
-		return nil, err
-	}
-	if !l.collection {
-		return data, nil
-	}
-	return l.extract(bytes.NewReader(data))
-}
-
-// A layout describes one face as the standalone file ExtractFace writes,
-// without copying its tables, so a face can be looked at through a few
-// small reads of a large collection and extracted only when it is drawn.
+// A layout describes one face of a font file as a standalone TrueType
+// file, without copying its tables, so that a face of a large collection
+// can be looked at through a few small reads. sfnt refuses the Debian
+// collections as they are (their tables are not 4-byte aligned), so a
+// collection's face is laid out afresh.
 type layout struct {
 	collection bool
 	dir        []byte // offset table and table directory, as rewritten
@@ -158,18 +139,6 @@ func checkVersion(head []byte) error {
 	default:
 		return fmt.Errorf("%w: version %#x", ErrNotTrueType, v)
 	}
-}
-
-// extract writes the standalone file, reading each table from r.
-func (l *layout) extract(r io.ReaderAt) ([]byte, error) {
-	out := make([]byte, l.size)
-	copy(out, l.dir)
-	for _, t := range l.tables {
-		if err := readFull(r, out[t.dst:t.dst+t.size], t.src); err != nil {
-			return nil, fmt.Errorf("read table %q: %w", t.tag, err)
-		}
-	}
-	return out, nil
 }
 
 // find is the table whose bytes in the standalone file, padding included,
