@@ -237,6 +237,8 @@ def machine(results, bin_path, root, cpus):
         pass
     m["pinned_to"] = cpus or None
     m["go"] = run(["go", "version"])
+    m["peer"] = run([sys.executable, "-c", "import sys, openpyxl; "
+                     "print('Python %d.%d.%d' % sys.version_info[:3], 'openpyxl', openpyxl.__version__)"])
     m["binary_go"] = run(["go", "version", bin_path]).split(": ", 1)[-1]
     built = os.path.join(results, "build-commit")
     if os.path.exists(built):
@@ -318,7 +320,7 @@ def render(args):
     L.append("- Go: %s; binary built with %s from %s" % (m["go"], m["binary_go"], m["built_from"]))
     L.append("- batch: `countybrief run --settle 0 --json`, one process per batch, wall time of the process "
              "(start, fonts, templates, ledger, PDF included); peak RSS is the process's ru_maxrss")
-    L.append("- peer: `/usr/bin/python3 bench/peer_openpyxl.py`, one process over the same inbox")
+    L.append("- peer: `/usr/bin/python3 bench/peer_openpyxl.py` (%s), one process over the same inbox" % m["peer"])
     L.append("- wall: median of the repetitions; RSS: the largest; MB = 10^6 bytes, KB = 10^3 bytes")
     L.append("")
     L.append("| units | case | files | wall s (median) | runs (s) | forms/s | peak RSS MB | CPU s | briefing PDF KB |")

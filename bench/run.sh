@@ -114,6 +114,7 @@ main() {
   [ ${#sizes[@]} -gt 0 ] || sizes=(73 730 7300)
   for n in "${sizes[@]}"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "not a unit count: $n"
+    [ "$n" -ge 73 ] || die "the demo region has at least the county's 73 units: $n"
   done
 
   pin=()
