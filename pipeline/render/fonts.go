@@ -14,8 +14,10 @@ type Fonts struct {
 	set *typeset.Set
 }
 
-// LoadFonts finds and reads the fonts for each role: config.yaml's fonts:
-// paths first, then the operating system's usual files.
+// LoadFonts finds the fonts for each role: config.yaml's fonts: paths
+// first, then the operating system's usual files. It reads what choosing
+// among them needs (which characters each face has, and their widths);
+// outlines are read as renders draw them, once per process.
 func LoadFonts(cfg *workspace.Config) (*Fonts, error) {
 	var overrides map[string]string
 	if cfg != nil {
