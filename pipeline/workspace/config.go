@@ -85,7 +85,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	var ps Problems
 	need := func(field, v string) {
 		if v == "" {
-			ps.add(file, keyLine(doc, field), field, "missing")
+			ps.add(file, keyLine(doc(), field), field, "missing")
 		}
 	}
 	need("county", c.County)
@@ -96,7 +96,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
-			ps.add(file, keyLine(doc, "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
+			ps.add(file, keyLine(doc(), "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
 		} else {
 			c.location = loc
 		}
@@ -104,14 +104,14 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Deadline != "" {
 		t, err := time.Parse(time.RFC3339, c.Deadline)
 		if err != nil {
-			ps.add(file, keyLine(doc, "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
+			ps.add(file, keyLine(doc(), "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
 		}
 		c.deadline = t
 	}
 	if c.ReportDate != "" {
 		t, err := time.ParseInLocation("2006-01-02", c.ReportDate, c.location)
 		if err != nil {
-			ps.add(file, keyLine(doc, "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
+			ps.add(file, keyLine(doc(), "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
 		}
 		c.reportDate = t
 	}
@@ -120,16 +120,16 @@ func parseConfig(file string, data []byte) (*Config, error) {
 		c.Language = Traditional
 	case Traditional, Simplified:
 	default:
-		ps.add(file, keyLine(doc, "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
+		ps.add(file, keyLine(doc(), "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"
 	}
 	if _, err := cron.ParseStandard(c.Schedule); err != nil {
-		ps.add(file, keyLine(doc, "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+		ps.add(file, keyLine(doc(), "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
 	}
 	if c.SettleSeconds < 0 {
-		ps.add(file, keyLine(doc, "settle_seconds"), "settle_seconds", "must not be negative")
+		ps.add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "must not be negative")
 	}
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = 10 << 20

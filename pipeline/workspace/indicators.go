@@ -83,13 +83,13 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 	activityLevel := map[string]int{}
 	for _, l := range c.Levels {
 		if len(l.Activities) != 4 {
-			ps.add(file, keyLine(doc, "levels"), "activities", "level %d lists %d activities, want 4", l.Level, len(l.Activities))
+			ps.add(file, keyLine(doc(), "levels"), "activities", "level %d lists %d activities, want 4", l.Level, len(l.Activities))
 		}
 		for _, a := range l.Activities {
 			activityLevel[a] = l.Level
 		}
 	}
-	items := seqItems(doc, "indicators")
+	items := seqItems(doc(), "indicators")
 	seen := map[string]int{}
 	for i, in := range c.Indicators {
 		line := lineOf(items, i)

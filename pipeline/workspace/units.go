@@ -39,31 +39,30 @@ func parseUnits(file string, data []byte) (Units, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := seqItems(doc, "units")
+	at := func(i int) int { return lineOf(seqItems(doc(), "units"), i) }
 	var ps Problems
 	if len(f.Units) == 0 {
 		ps.add(file, 0, "units", "no units listed")
 	}
 	seen := map[string]int{}
 	for i, u := range f.Units {
-		line := lineOf(items, i)
 		switch {
 		case !unitCode.MatchString(u.Code):
 			// The code becomes a folder name, so it must be safe on every filesystem.
-			ps.add(file, line, "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
+			ps.add(file, at(i), "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
 		case seen[u.Code] > 0:
-			ps.add(file, line, "code", "%q already used on line %d", u.Code, seen[u.Code])
+			ps.add(file, at(i), "code", "%q already used on line %d", u.Code, at(seen[u.Code]-1))
 		default:
-			seen[u.Code] = line
+			seen[u.Code] = i + 1
 		}
 		if u.Name == "" {
-			ps.add(file, line, "name", "missing")
+			ps.add(file, at(i), "name", "missing")
 		}
 		if u.Kind != KindTownship && u.Kind != KindOrgan {
-			ps.add(file, line, "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
+			ps.add(file, at(i), "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
 		}
 		if u.Members < 0 {
-			ps.add(file, line, "members", "must not be negative")
+			ps.add(file, at(i), "members", "must not be negative")
 		}
 	}
 	return f.Units, ps.err()

@@ -2,24 +2,32 @@ package workspace
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
+	"io"
 
 	"gopkg.in/yaml.v3"
 )
 
-// decodeStrict decodes data into v, rejecting unknown fields, and returns
-// the document node so that callers can point validation errors at lines.
-func decodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Problems{{File: file, Msg: fmt.Sprintf("not valid YAML: %v", err)}}
-	}
+// decodeStrict decodes data into v, rejecting unknown fields. It returns
+// a function that gives the document node, parsed only when a caller has
+// a problem to point at a line: a region's registry holds thousands of
+// units, and parsing it twice on every start was most of a quiet batch.
+func decodeStrict(file string, data []byte, v any) (func() *yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		return nil, Problems{{File: file, Msg: err.Error()}}
 	}
-	return &doc, nil
+	var doc *yaml.Node
+	return func() *yaml.Node {
+		if doc == nil {
+			doc = &yaml.Node{}
+			if yaml.Unmarshal(data, doc) != nil {
+				doc = &yaml.Node{} // decoded above, so this does not happen
+			}
+		}
+		return doc
+	}, nil
 }
 
 // seqItems returns the item nodes of the sequence under key at the top of
