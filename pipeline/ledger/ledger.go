@@ -21,7 +21,7 @@ type Ledger struct {
 	r *sql.DB // read-only connections
 
 	// Prepared once on the writer connection and reused by every Record.
-	claimID, insSubmission, insValue, insFinding *sql.Stmt
+	claimID, insSubmission, insFinding *sql.Stmt
 }
 
 // readConns bounds the read pool: the status command and the batch read
@@ -77,9 +77,8 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	}{
 		{&l.claimID, `SELECT id FROM submissions WHERE claim_name = ?`},
 		{&l.insSubmission, `INSERT INTO submissions
-			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&l.insValue, `INSERT INTO submission_values (submission_id, code, value) VALUES (?, ?, ?)`},
+			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&l.insFinding, `INSERT INTO findings
 			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -95,7 +94,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 // exist at this point: every write commits or rolls back before returning.
 func (l *Ledger) Close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insValue, l.insFinding} {
+	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insFinding} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -84,20 +84,22 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 }
 
 func loadValues(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT submission_id, code, value FROM submission_values WHERE submission_id IN (`+sel+`)`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT id, values_json FROM submissions WHERE values_json IS NOT NULL AND id IN (`+sel+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("values: %w", err)
 	}
 	for rows.Next() {
 		var id int64
-		var code string
-		var v float64
-		if err := rows.Scan(&id, &code, &v); err != nil {
+		var vals []byte
+		if err := rows.Scan(&id, &vals); err != nil {
 			rows.Close()
 			return fmt.Errorf("values: %w", err)
 		}
 		if r := byID[id]; r != nil {
-			r.Values[code] = v
+			if err := json.Unmarshal(vals, &r.Values); err != nil {
+				rows.Close()
+				return fmt.Errorf("values of submission %d: %w", id, err)
+			}
 		}
 	}
 	if err := closeRows(rows); err != nil {

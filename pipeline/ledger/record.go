@@ -111,11 +111,10 @@ func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) 
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, error) {
 	claimID := tx.StmtContext(ctx, l.claimID)
 	insSub := tx.StmtContext(ctx, l.insSubmission)
-	insVal := tx.StmtContext(ctx, l.insValue)
 	insFind := tx.StmtContext(ctx, l.insFinding)
 	ids := make([]int64, len(rs))
 	for i := range rs {
-		id, err := insertOne(ctx, claimID, insSub, insVal, insFind, &rs[i])
+		id, err := insertOne(ctx, claimID, insSub, insFind, &rs[i])
 		if err != nil {
 			return nil, fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
 		}
@@ -124,7 +123,7 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, 
 	return ids, nil
 }
 
-func insertOne(ctx context.Context, claimID, insSub, insVal, insFind *sql.Stmt, r *Record) (int64, error) {
+func insertOne(ctx context.Context, claimID, insSub, insFind *sql.Stmt, r *Record) (int64, error) {
 	var id int64
 	switch err := claimID.QueryRowContext(ctx, r.ClaimName).Scan(&id); {
 	case err == nil:
@@ -137,18 +136,21 @@ func insertOne(ctx context.Context, claimID, insSub, insVal, insFind *sql.Stmt, 
 		return 0, err
 	}
 	runID := sql.NullInt64{Int64: r.RunID, Valid: r.RunID != 0}
+	var vals sql.NullString
+	if len(r.Values) > 0 {
+		b, err := json.Marshal(r.Values)
+		if err != nil {
+			return 0, fmt.Errorf("values: %w", err)
+		}
+		vals = sql.NullString{String: string(b), Valid: true}
+	}
 	res, err := insSub.ExecContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
-		r.ArchivePath, r.SHA256, r.Status, at)
+		r.ArchivePath, r.SHA256, r.Status, at, vals)
 	if err != nil {
 		return 0, err
 	}
 	if id, err = res.LastInsertId(); err != nil {
 		return 0, err
-	}
-	for code, v := range r.Values {
-		if _, err := insVal.ExecContext(ctx, id, code, v); err != nil {
-			return 0, fmt.Errorf("value %s: %w", code, err)
-		}
 	}
 	for seq, f := range r.Findings {
 		var vals sql.NullString

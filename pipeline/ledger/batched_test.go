@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"testing"
 )
 
@@ -101,5 +103,43 @@ func TestBatchedLookUpsMatchSingleOnes(t *testing.T) {
 		if (want == nil) == ok || (want != nil && (g.ID != want.ID || g.Status != want.Status)) {
 			t.Errorf("BySHAs[%s] = %+v (%v), BySHA = %+v", sha, g, ok, want)
 		}
+	}
+}
+
+// A ledger written before values moved onto the submission row keeps its
+// figures through the migration, and the view answers like the old table.
+func TestMigrationMovesValuesOntoTheRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		migrations()[0],
+		`INSERT INTO submissions (id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at)
+			VALUES (1, 'c1', 'Z01', '2008-12', 'a.xlsx', 'archive/a.xlsx', 'sha-1', 'accepted', 1)`,
+		`INSERT INTO submission_values VALUES (1, 'problems_found', 12), (1, 'help_funds', 1234.5)`,
+		`PRAGMA user_version = 1`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	l, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cur, err := l.Current(context.Background(), "2008-12")
+	if err != nil || len(cur) != 1 {
+		t.Fatalf("Current = %v, %v", cur, err)
+	}
+	if v := cur[0].Values; v["problems_found"] != 12 || v["help_funds"] != 1234.5 || len(v) != 2 {
+		t.Errorf("values after migration = %v", v)
+	}
+	var n int
+	if err := l.r.QueryRow(`SELECT count(*) FROM submission_values WHERE submission_id = 1`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("submission_values view gives %d rows, %v; want 2", n, err)
 	}
 }
