@@ -28,9 +28,10 @@ var embedTables = []string{"OS/2", "cmap", "cvt ", "fpgm", "gasp", "head", "hhea
 
 // Subset is the face as a TrueType file that holds the outlines of runes,
 // of the glyphs those are built from and of .notdef; every other glyph is
-// empty. Glyph numbers, metrics and the character map are the face's own,
-// so the subset fpdf cuts from it for a PDF is the one it would cut from
-// the whole face, and the file is small whatever the size of the face.
+// empty, and the character map has runes only. Glyph numbers and metrics
+// are the face's own, so the glyphs fpdf cuts from it for a PDF are the
+// ones it would cut from the whole face; the file is small whatever the
+// size of the face, and so is what fpdf builds from its character map.
 func (f *Face) Subset(runes []rune) ([]byte, error) {
 	o := &f.out
 	o.once.Do(func() { o.err = f.readTables() })
@@ -38,9 +39,11 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 		return nil, o.err
 	}
 	want := map[uint16]bool{0: true}
+	var mapped []rune
 	for _, r := range runes {
 		if f.Has(r) {
 			want[f.gids[r]] = true
+			mapped = append(mapped, r)
 		}
 	}
 	o.mu.Lock()
@@ -71,7 +74,61 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	for tag, data := range o.tables {
 		tables[tag] = data
 	}
+	if cmap, ok := f.charMap(mapped); ok {
+		tables["cmap"] = cmap
+	}
 	return assemble(tables), nil
+}
+
+// charMap is a cmap table mapping runes, and nothing else, to their glyphs
+// in the face: one format 4 subtable for Windows Unicode, the one fpdf
+// reads. It says no when the runes are too scattered for format 4.
+func (f *Face) charMap(runes []rune) ([]byte, bool) {
+	slices.Sort(runes)
+	runes = slices.Compact(runes)
+	type segment struct{ start, end, delta uint16 }
+	var segs []segment
+	for _, r := range runes {
+		c, g := uint16(r), f.gids[r]
+		if n := len(segs); n > 0 && segs[n-1].end+1 == c && segs[n-1].delta == g-c {
+			segs[n-1].end = c
+			continue
+		}
+		segs = append(segs, segment{c, c, g - c})
+	}
+	// The table ends with the segment for U+FFFF, mapped to .notdef.
+	if len(runes) == 0 || runes[len(runes)-1] != 0xFFFF {
+		segs = append(segs, segment{0xFFFF, 0xFFFF, 1})
+	}
+	n := len(segs)
+	length := 16 + 8*n
+	if length > 0xFFFF {
+		return nil, false
+	}
+	out := make([]byte, 12+length)
+	be := binary.BigEndian
+	be.PutUint16(out[2:], 1)  // one subtable
+	be.PutUint16(out[4:], 3)  // Windows
+	be.PutUint16(out[6:], 1)  // Unicode BMP
+	be.PutUint32(out[8:], 12) // at 12
+	sub := out[12:]
+	be.PutUint16(sub, 4)
+	be.PutUint16(sub[2:], uint16(length))
+	es := 0
+	for 1<<(es+1) <= n {
+		es++
+	}
+	be.PutUint16(sub[6:], uint16(2*n))
+	be.PutUint16(sub[8:], uint16(2<<es))
+	be.PutUint16(sub[10:], uint16(es))
+	be.PutUint16(sub[12:], uint16(2*n-2<<es))
+	for i, sg := range segs {
+		be.PutUint16(sub[14+2*i:], sg.end)
+		be.PutUint16(sub[16+2*n+2*i:], sg.start)
+		be.PutUint16(sub[16+4*n+2*i:], sg.delta)
+		// idRangeOffset stays 0: every glyph is rune plus delta.
+	}
+	return out, true
 }
 
 // readTables reads the tables fpdf needs and the glyph offsets.
