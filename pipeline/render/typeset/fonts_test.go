@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 )
@@ -148,8 +150,8 @@ func TestFacesOfCollection(t *testing.T) {
 }
 
 // checkSubset checks that the subset of f for runes is a TrueType file
-// with the face's glyph numbers and the outlines of runes, and that other,
-// not asked for, is neither mapped nor has its outline.
+// with the outlines and advances the face has for runes, that it has few
+// glyphs, and that other, not asked for, is not in it.
 func checkSubset(t *testing.T, f *Face, runes []rune, other rune) {
 	t.Helper()
 	data, err := f.Subset(runes)
@@ -160,32 +162,61 @@ func checkSubset(t *testing.T, f *Face, runes []rune, other rune) {
 	if err != nil {
 		t.Fatalf("%s subset: parse: %v", f.Key(), err)
 	}
-	if sub.NumGlyphs() != f.NumGlyphs() {
-		t.Errorf("%s subset has %d glyphs, the face %d", f.Key(), sub.NumGlyphs(), f.NumGlyphs())
+	if sub.NumGlyphs() < len(runes)+1 || sub.NumGlyphs() > 4*len(runes)+1 {
+		t.Errorf("%s subset of %d characters has %d glyphs", f.Key(), len(runes), sub.NumGlyphs())
 	}
+	face := faceFont(t, f)
 	var b sfnt.Buffer
-	segments := func(g sfnt.GlyphIndex) int {
-		segs, err := sub.LoadGlyph(&b, g, fixed.I(100), nil)
-		if err != nil {
-			t.Errorf("%s subset: load glyph %d: %v", f.Key(), g, err)
-		}
-		return len(segs)
-	}
 	for _, r := range runes {
 		g, err := sub.GlyphIndex(&b, r)
-		if err != nil || g != sfnt.GlyphIndex(f.gids[r]) {
-			t.Errorf("%s subset: %c is glyph %d (%v), in the face %d", f.Key(), r, g, err, f.gids[r])
+		if err != nil || g == 0 {
+			t.Errorf("%s subset: %c is glyph %d (%v)", f.Key(), r, g, err)
+			continue
 		}
-		if segments(g) == 0 {
-			t.Errorf("%s subset: no outline for %c", f.Key(), r)
+		if adv, _ := sub.GlyphAdvance(&b, g, fixed.I(1000), font.HintingNone); adv != f.adv[f.gids[r]] {
+			t.Errorf("%s subset: %c advances %v, in the face %v", f.Key(), r, adv, f.adv[f.gids[r]])
+		}
+		got, err := sub.LoadGlyph(&b, g, fixed.I(100), nil)
+		if err != nil || len(got) == 0 {
+			t.Errorf("%s subset: no outline for %c (%v)", f.Key(), r, err)
+			continue
+		}
+		got = slices.Clone(got)
+		want, err := face.LoadGlyph(&b, sfnt.GlyphIndex(f.gids[r]), fixed.I(100), nil)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s subset: outline of %c differs from the face's (%v)", f.Key(), r, err)
 		}
 	}
 	if g, err := sub.GlyphIndex(&b, other); err != nil || g != 0 {
 		t.Errorf("%s subset: %c, not asked for, is glyph %d (%v)", f.Key(), other, g, err)
 	}
-	if n := segments(sfnt.GlyphIndex(f.gids[other])); n != 0 {
-		t.Errorf("%s subset: %c, not asked for, has %d segments", f.Key(), other, n)
+}
+
+// faceFont parses the whole face, as sfnt sees it.
+func faceFont(t *testing.T, f *Face) *sfnt.Font {
+	t.Helper()
+	file, err := os.Open(f.Path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { file.Close() })
+	st, err := file.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := readLayout(file, st.Size(), f.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := newFaceReader(file, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnt, err := sfnt.ParseReaderAt(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fnt
 }
 
 func FuzzReadLayout(f *testing.F) {
@@ -219,21 +250,28 @@ func FuzzReadLayout(f *testing.F) {
 }
 
 func FuzzComponents(f *testing.F) {
-	// A composite of glyphs 3 and 7, the first with word arguments and a
-	// scale.
-	f.Add([]byte("\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00\x29\x00\x03\x00\x00\x00\x00\x40\x00\x00\x00\x00\x07\x00\x00"))
+	f.Add(compositeOf3And7)
 	f.Add([]byte("\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if n := len(components(data)); n > len(data)/4 {
-			t.Fatalf("%d components in %d bytes", n, len(data))
+		for _, p := range components(data) {
+			if p+2 > len(data) {
+				t.Fatalf("component glyph at %d of %d bytes", p, len(data))
+			}
 		}
 	})
 }
 
+// compositeOf3And7 is a composite glyph of glyphs 3 and 7, the first with
+// word arguments and a scale.
+var compositeOf3And7 = []byte("\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00\x29\x00\x03\x00\x00\x00\x00\x40\x00\x00\x00\x00\x07\x00\x00")
+
 func TestComponents(t *testing.T) {
-	got := components([]byte("\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x00\x29\x00\x03\x00\x00\x00\x00\x40\x00\x00\x00\x00\x07\x00\x00"))
-	if len(got) != 2 || got[0] != 3 || got[1] != 7 {
-		t.Errorf("components = %v, want [3 7]", got)
+	got := components(compositeOf3And7)
+	if len(got) != 2 || got[0] != 12 || got[1] != 22 {
+		t.Errorf("components at %v, want [12 22]", got)
+	}
+	if got := components(compositeOf3And7[:20]); len(got) != 1 {
+		t.Errorf("components of a cut composite at %v, want the first only", got)
 	}
 }
 

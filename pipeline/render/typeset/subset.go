@@ -18,20 +18,22 @@ type outlines struct {
 	tables map[string][]byte // as in the face, but post cut to its header
 	loca   []uint32          // glyph offsets in glyf, one past the last too
 	glyf   int64             // where glyf starts in the font file
-	mu     sync.Mutex
-	glyphs map[uint16][]byte
+	// longMetrics is how many glyphs have an advance of their own in hmtx.
+	longMetrics int
+	mu          sync.Mutex
+	glyphs      map[uint16][]byte
 }
 
 // embedTables are the tables fpdf reads to measure and subset a TrueType
-// face; loca and glyf are rebuilt.
-var embedTables = []string{"OS/2", "cmap", "cvt ", "fpgm", "gasp", "head", "hhea", "hmtx", "maxp", "name", "post", "prep"}
+// face, as the face has them; cmap, glyf, hmtx, loca, and post are written
+// anew, head, hhea and maxp patched.
+var embedTables = []string{"OS/2", "cvt ", "fpgm", "gasp", "head", "hhea", "hmtx", "maxp", "name", "post", "prep"}
 
-// Subset is the face as a TrueType file that holds the outlines of runes,
-// of the glyphs those are built from and of .notdef; every other glyph is
-// empty, and the character map has runes only. Glyph numbers and metrics
-// are the face's own, so the glyphs fpdf cuts from it for a PDF are the
-// ones it would cut from the whole face; the file is small whatever the
-// size of the face, and so is what fpdf builds from its character map.
+// Subset is the face as a TrueType file that holds runes and nothing
+// else: their glyphs, the glyphs those are built from and .notdef,
+// renumbered in the face's order, with the face's outlines and metrics.
+// fpdf parses a whole font for every document it is added to, so what it
+// gets is a few kilobytes, not the face's megabytes.
 func (f *Face) Subset(runes []rune) ([]byte, error) {
 	o := &f.out
 	o.once.Do(func() { o.err = f.readTables() })
@@ -56,40 +58,73 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 		gids = append(gids, g)
 	}
 	slices.Sort(gids)
-	loca := make([]byte, 4*(len(o.loca)))
+	renum := make(map[uint16]uint16, len(gids))
+	for i, g := range gids {
+		renum[g] = uint16(i)
+	}
+	cmap, err := charMap(mapped, func(r rune) uint16 { return renum[f.gids[r]] })
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", f.Path, err)
+	}
+	be := binary.BigEndian
+	n := len(gids)
+	loca := make([]byte, 4*(n+1))
+	hmtx := make([]byte, 4*n)
 	var glyf []byte
-	next := 0
-	for _, g := range gids {
-		for ; next <= int(g); next++ {
-			binary.BigEndian.PutUint32(loca[4*next:], uint32(len(glyf)))
-		}
-		// Each glyph keeps its slot's length in the face, padding and all,
-		// as fpdf copies slots whole.
+	for i, g := range gids {
+		be.PutUint32(loca[4*i:], uint32(len(glyf)))
+		adv, lsb := o.metrics(g)
+		be.PutUint16(hmtx[4*i:], adv)
+		be.PutUint16(hmtx[4*i+2:], lsb)
+		start := len(glyf)
 		glyf = append(glyf, o.glyphs[g]...)
+		for _, p := range components(o.glyphs[g]) {
+			be.PutUint16(glyf[start+p:], renum[be.Uint16(glyf[start+p:])])
+		}
+		for len(glyf)%4 != 0 {
+			glyf = append(glyf, 0)
+		}
 	}
-	for ; next < len(o.loca); next++ {
-		binary.BigEndian.PutUint32(loca[4*next:], uint32(len(glyf)))
-	}
-	tables := map[string][]byte{"glyf": glyf, "loca": loca}
+	be.PutUint32(loca[4*n:], uint32(len(glyf)))
+	tables := map[string][]byte{"cmap": cmap, "glyf": glyf, "hmtx": hmtx, "loca": loca}
 	for tag, data := range o.tables {
-		tables[tag] = data
-	}
-	if cmap, ok := f.charMap(mapped); ok {
-		tables["cmap"] = cmap
+		switch tag {
+		case "hmtx":
+		case "hhea":
+			data = slices.Clone(data)
+			be.PutUint16(data[34:], uint16(n))
+			tables[tag] = data
+		case "maxp":
+			data = slices.Clone(data)
+			be.PutUint16(data[4:], uint16(n))
+			tables[tag] = data
+		default:
+			tables[tag] = data
+		}
 	}
 	return assemble(tables), nil
 }
 
-// charMap is a cmap table mapping runes, and nothing else, to their glyphs
-// in the face: one format 4 subtable for Windows Unicode, the one fpdf
-// reads. It says no when the runes are too scattered for format 4.
-func (f *Face) charMap(runes []rune) ([]byte, bool) {
+// metrics are the advance width and left side bearing of glyph g, in font
+// units: glyphs past the long metrics share the last advance.
+func (o *outlines) metrics(g uint16) (adv, lsb uint16) {
+	be := binary.BigEndian
+	if int(g) < o.longMetrics {
+		return be.Uint16(o.tables["hmtx"][4*int(g):]), be.Uint16(o.tables["hmtx"][4*int(g)+2:])
+	}
+	last := 4 * (o.longMetrics - 1)
+	return be.Uint16(o.tables["hmtx"][last:]), be.Uint16(o.tables["hmtx"][4*o.longMetrics+2*(int(g)-o.longMetrics):])
+}
+
+// charMap is a cmap table mapping runes to the glyphs gid gives: one
+// format 4 subtable for Windows Unicode, the one fpdf reads.
+func charMap(runes []rune, gid func(rune) uint16) ([]byte, error) {
 	slices.Sort(runes)
 	runes = slices.Compact(runes)
 	type segment struct{ start, end, delta uint16 }
 	var segs []segment
 	for _, r := range runes {
-		c, g := uint16(r), f.gids[r]
+		c, g := uint16(r), gid(r)
 		if n := len(segs); n > 0 && segs[n-1].end+1 == c && segs[n-1].delta == g-c {
 			segs[n-1].end = c
 			continue
@@ -103,7 +138,7 @@ func (f *Face) charMap(runes []rune) ([]byte, bool) {
 	n := len(segs)
 	length := 16 + 8*n
 	if length > 0xFFFF {
-		return nil, false
+		return nil, fmt.Errorf("%d characters too scattered for one character map", len(runes))
 	}
 	out := make([]byte, 12+length)
 	be := binary.BigEndian
@@ -128,7 +163,7 @@ func (f *Face) charMap(runes []rune) ([]byte, bool) {
 		be.PutUint16(sub[16+4*n+2*i:], sg.delta)
 		// idRangeOffset stays 0: every glyph is rune plus delta.
 	}
-	return out, true
+	return out, nil
 }
 
 // readTables reads the tables fpdf needs and the glyph offsets.
@@ -169,6 +204,14 @@ func (f *Face) readTables() error {
 		post = slices.Clone(post[:32])
 		binary.BigEndian.PutUint32(post, 0x00030000)
 		o.tables["post"] = post
+	}
+	hhea, maxp := o.tables["hhea"], o.tables["maxp"]
+	if len(hhea) < 36 || len(maxp) < 6 {
+		return fmt.Errorf("font %s: hhea or maxp table: truncated", f.Path)
+	}
+	o.longMetrics = int(binary.BigEndian.Uint16(hhea[34:]))
+	if o.longMetrics == 0 || o.longMetrics > f.glyphs || len(o.tables["hmtx"]) < 4*o.longMetrics+2*(f.glyphs-o.longMetrics) {
+		return fmt.Errorf("font %s: hmtx table: too short for %d glyphs", f.Path, f.glyphs)
 	}
 	long := binary.BigEndian.Uint16(head[50:]) != 0
 	n := f.glyphs + 1
@@ -237,8 +280,8 @@ func (f *Face) readGlyphs(want map[uint16]bool) error {
 			}
 			o.glyphs[g] = data
 		}
-		for _, c := range components(data) {
-			if !want[c] {
+		for _, p := range components(data) {
+			if c := binary.BigEndian.Uint16(data[p:]); !want[c] {
 				want[c] = true
 				queue = append(queue, c)
 			}
@@ -281,16 +324,17 @@ const (
 	haveTwoByTwo   = 0x0080
 )
 
-// components lists the glyphs a composite glyph is built from; none for a
-// simple or empty glyph, and as many as can be read of a damaged one.
-func components(data []byte) []uint16 {
+// components lists where in a composite glyph the numbers of the glyphs
+// it is built from are; none for a simple or empty glyph, and as many as
+// can be read of a damaged one.
+func components(data []byte) []int {
 	if len(data) < 10 || int16(binary.BigEndian.Uint16(data)) >= 0 {
 		return nil
 	}
-	var out []uint16
+	var out []int
 	for p := 10; p+4 <= len(data); {
 		flags := binary.BigEndian.Uint16(data[p:])
-		out = append(out, binary.BigEndian.Uint16(data[p+2:]))
+		out = append(out, p+2)
 		p += 4
 		if flags&argsAreWords != 0 {
 			p += 4
