@@ -131,7 +131,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("write pdf: %w", err)
 	}
-	if _, err := w.Write(p.tagSubsets(buf.Bytes())); err != nil {
+	if _, err := p.subsetTags().WriteString(w, buf.String()); err != nil {
 		return nil, fmt.Errorf("write pdf: %w", err)
 	}
 	return p.primary, nil
@@ -286,7 +286,7 @@ func (p *pdfDoc) setFont(f *typeset.Face, size float64) {
 	fam, ok := p.families[f]
 	if !ok {
 		// The family is renamed to a subset tag of the same length when the
-		// file is written (see tagSubsets), so it starts with 3 digits.
+		// file is written (see subsetTags), so it starts with 3 digits.
 		fam = fmt.Sprintf("%03d%s", p.order[f], familyName(f.Family))
 		runes := make([]rune, 0, len(p.drawn[f]))
 		for r := range p.drawn[f] {
@@ -897,19 +897,21 @@ func (p *pdfDoc) distribution(bl block) {
 	p.y = lay.TextHeight
 }
 
-// tagSubsets renames each embedded font "utf8NNNfamily" to
+// subsetTags renames each embedded font "utf8NNNfamily" to
 // "XXXXXX+family", the PDF convention that marks a subset (fpdf subsets
 // but does not say so). The names keep their length, so the
-// cross-reference offsets stay right.
-func (p *pdfDoc) tagSubsets(out []byte) []byte {
+// cross-reference offsets stay right; all are renamed in one pass as the
+// file is written.
+func (p *pdfDoc) subsetTags() *strings.Replacer {
+	var pairs []string
 	for f, fam := range p.families {
 		old := "utf8" + fam
 		tag := subsetTag(p.order[f]) + "+" + fam[3:]
 		for _, key := range []string{"/BaseFont /", "/FontName /"} {
-			out = bytes.ReplaceAll(out, []byte(key+old), []byte(key+tag))
+			pairs = append(pairs, key+old, key+tag)
 		}
 	}
-	return out
+	return strings.NewReplacer(pairs...)
 }
 
 // subsetTag is six capital letters derived from the face's load order.
