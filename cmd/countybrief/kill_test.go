@@ -36,19 +36,22 @@ func TestKillAnywhere(t *testing.T) {
 	inputs := countFiles(t, filepath.Join(template, "inbox"))
 
 	clean := copyTree(t, template)
+	began := time.Now()
 	runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
+	span := time.Since(began)
 	want := totals(t, clean)
 
-	// Kill at moments spread over the whole batch (start-up, claiming,
-	// reading, recording, archiving, rendering), then after some files are
-	// reported done.
+	// Kill at moments spread over the whole of a clean batch's time
+	// (start-up, claiming, reading, recording, archiving, rendering), then
+	// after some files are reported done.
 	type point struct {
 		afterFiles int
 		pause      time.Duration
 	}
 	var points []point
-	for d := time.Duration(0); d <= 600*time.Millisecond; d += 25 * time.Millisecond {
-		points = append(points, point{0, d})
+	const spread = 25
+	for i := range spread {
+		points = append(points, point{0, span * time.Duration(i) / spread})
 	}
 	for k := inputs / 4; k <= inputs; k += inputs / 4 {
 		points = append(points, point{k, 0})
