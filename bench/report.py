@@ -111,14 +111,16 @@ def collect(d):
     n = {"files_in_inbox": int(open(os.path.join(d, "files")).read()),
          "demo": load(os.path.join(d, "demo.measure.json")), "repeats": len(rs), "cases": {}}
     for case in CASES + ("peer",):
-        ms = [load(os.path.join(r, case + ".measure.json")) for r in rs]
+        # The peer may run in fewer repetitions than the batch.
+        ms = [load(os.path.join(r, case + ".measure.json")) for r in rs
+              if os.path.exists(os.path.join(r, case + ".measure.json"))]
         c = {"wall_s": [m["wall_s"] for m in ms], "maxrss_kb": max(m["maxrss_kb"] for m in ms),
              "cpu_s": statistics.median(m["user_s"] + m["sys_s"] for m in ms)}
         c["median_s"] = statistics.median(c["wall_s"])
         if case == "peer":
-            pj = [load(os.path.join(r, "peer.json")) for r in rs]
-            c["files"] = len(pj[0]["files"])
-            c["counted"] = sum(1 for f in pj[0]["files"] if f["counted"])
+            pj = load(os.path.join(rs[0], "peer.json"))
+            c["files"] = len(pj["files"])
+            c["counted"] = sum(1 for f in pj["files"] if f["counted"])
         else:
             ss = [load(os.path.join(r, case + ".out")) for r in rs]
             c["files"] = len(ss[0].get("files") or [])

@@ -8,8 +8,10 @@
 #   bench/run.sh [N...]            default: 73 730 7300
 #
 # Environment:
-#   BENCH_REPEAT=R      measurements per case (default 3, 1 for N >= 5000);
-#                       the report gives the median wall time, the largest RSS
+#   BENCH_REPEAT=R      measurements per case (default 3); the report gives
+#                       the median wall time and the largest RSS
+#   BENCH_PEER_REPEAT=R measurements of the peer (default BENCH_REPEAT, but
+#                       1 from 5000 units up: a minute each)
 #   BENCH_CPUS=LIST     pin batch and peer to these CPUs (taskset -c LIST)
 #   COUNTYBRIEF_BIN=B   measure this binary instead of building one
 #   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
@@ -65,23 +67,27 @@ batch() { # batch NAME DIR WORKSPACE
 # one_size N: the demo region of N units, then BENCH_REPEAT rounds of
 # peer, cold, nothing new and one changed file, each round on a fresh copy.
 one_size() {
-  local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws=$tmp/run-$1 reps r rd unit src
+  local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws=$tmp/run-$1 reps peer_reps r rd unit src
   mkdir -p "$d"
   echo "bench: N=$n: building the demo region" >&2
   measure demo "$d" "$bin" demo --units "$n" --no-run "$pristine"
   find "$pristine/inbox" -type f | wc -l >"$d/files"
 
-  reps=${BENCH_REPEAT:-}
-  if [ -z "$reps" ]; then
-    if [ "$n" -ge 5000 ]; then reps=1; else reps=3; fi
+  reps=${BENCH_REPEAT:-3}
+  peer_reps=${BENCH_PEER_REPEAT:-}
+  if [ -z "$peer_reps" ]; then
+    if [ "$n" -ge 5000 ]; then peer_reps=1; else peer_reps=$reps; fi
   fi
+  [[ $reps =~ ^[1-9][0-9]*$ && $peer_reps =~ ^[1-9][0-9]*$ ]] || die "repetitions must be 1 or more"
   for ((r = 1; r <= reps; r++)); do
     rd=$d/rep$r
     mkdir -p "$rd"
     echo "bench: N=$n: repetition $r/$reps" >&2
     # The peer reads the pristine inbox (it moves nothing), alternating
     # with the batch so that both meet the same load on a shared machine.
-    measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
+    if [ "$r" -le "$peer_reps" ]; then
+      measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
+    fi
 
     rm -rf "$ws"
     cp -a "$pristine" "$ws"
