@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"countybrief/pipeline"
 	"countybrief/rules"
 )
 
@@ -36,13 +35,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageError("name at least one file")
 	}
-	ws, err := loadWorkspace(dir)
+	_, checker, err := loadChecker(dir)
 	if err != nil {
 		return err
-	}
-	checker, err := pipeline.NewChecker(ws)
-	if err != nil {
-		return configError(err)
 	}
 	var results []checkResult
 	bad := 0

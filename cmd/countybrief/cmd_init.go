@@ -53,6 +53,20 @@ func loadWorkspace(dir string) (*workspace.Workspace, error) {
 	return ws, nil
 }
 
+// loadChecker loads the workspace and compiles its rules; a broken rule
+// file is a configuration error.
+func loadChecker(dir string) (*workspace.Workspace, *pipeline.Checker, error) {
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	checker, err := pipeline.NewChecker(ws)
+	if err != nil {
+		return nil, nil, configError(err)
+	}
+	return ws, checker, nil
+}
+
 func configError(err error) error {
 	var ps workspace.Problems
 	if errors.As(err, &ps) {

@@ -28,13 +28,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ws, err := loadWorkspace(dir)
+	ws, checker, err := loadChecker(dir)
 	if err != nil {
 		return err
-	}
-	checker, err := pipeline.NewChecker(ws)
-	if err != nil {
-		return configError(err)
 	}
 	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), verbose)
 	if err != nil {
