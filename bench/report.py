@@ -145,6 +145,15 @@ def collect(d):
         c["forms_per_s"] = c["files"] / c["median_s"] if case in ("cold", "peer") and c["files"] else None
         n["cases"][case] = c
     n["sanity"] = sanity(rs[0])
+    changed = [load(os.path.join(r, "changed.out")) for r in rs]
+    if all(s["accepted"] == 1 and s["rejected"] == 0 and s["rendered"] for s in changed):
+        n["sanity"]["lines"].append("the changed file was accepted and a new issue rendered in every repetition")
+    else:
+        n["sanity"]["ok"] = False
+        n["sanity"]["lines"].append("MISMATCH: the changed file was not accepted and rendered in every repetition "
+                                    "(accepted %s, rejected %s, rendered %s)"
+                                    % ([s["accepted"] for s in changed], [s["rejected"] for s in changed],
+                                       [s["rendered"] for s in changed]))
     return n
 
 
@@ -347,7 +356,7 @@ def render(args):
         L.append("- %s units: %.2f× (CPU time, less sensitive to the machine's load: %.2f×)"
                  % (n, p["median_s"] / c["median_s"], p["cpu_s"] / c["cpu_s"]))
     L.append("")
-    L.append("Sanity (first repetition, cold):")
+    L.append("Sanity (totals: first repetition, cold):")
     L.append("")
     for n in args.sizes:
         lines = data[n]["sanity"]["lines"]
