@@ -62,6 +62,9 @@ type batch struct {
 	sum     *Summary
 	total   int // files to process, for progress
 	stages  stageClock
+	// archiving reports the end of the group being moved in the
+	// background; nil when none is.
+	archiving chan error
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -139,7 +142,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 // Files seen for the first time must stay unchanged for the settle time,
 // so when some are still waiting the batch waits that long and looks
 // again: a nightly batch started cold takes tonight's files tonight.
-func (b *batch) takeFiles(ctx context.Context) error {
+func (b *batch) takeFiles(ctx context.Context) (err error) {
+	defer func() {
+		if werr := b.awaitArchive(); err == nil {
+			err = werr
+		}
+	}()
 	start := time.Now()
 	leftover, err := b.inbox.Recover(ctx)
 	if err != nil {
@@ -152,11 +160,17 @@ func (b *batch) takeFiles(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := b.awaitArchive(); err != nil {
+		return err
+	}
 	if err := b.finishUnarchived(ctx); err != nil {
 		return err
 	}
 	settle := time.Duration(b.ws.Config.SettleSeconds) * time.Second
 	for round := 0; ; round++ {
+		if err := b.awaitArchive(); err != nil {
+			return err
+		}
 		start := time.Now()
 		ready, waiting, err := b.inbox.Scan(ctx)
 		if err != nil {
@@ -283,7 +297,26 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		}
 	}
 	b.stages.add(stageLedger, time.Since(start))
-	return b.archiveGroup(ctx, jobs, recovered)
+	// The group is recorded, so its moves can run while the next group is
+	// read: reading wants the processors, moving wants the disk. One group
+	// moves at a time.
+	if err := b.awaitArchive(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.archiveGroup(ctx, jobs, recovered) }()
+	b.archiving = done
+	return nil
+}
+
+// awaitArchive waits for the group being moved, if any.
+func (b *batch) awaitArchive() error {
+	if b.archiving == nil {
+		return nil
+	}
+	err := <-b.archiving
+	b.archiving = nil
+	return err
 }
 
 // each runs do for every job on as many goroutines as there are cores and

@@ -156,6 +156,35 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 }
 
+// A region's batch spans several groups (and so overlaps one group's moves
+// with the next group's reading); every file must still end in one place,
+// counted once.
+func TestRegionInGroups(t *testing.T) {
+	const units = 600
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 2, Units: units, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Accepted != units || sum.Rejected != len(faults) || len(sum.Files) != units+len(faults) {
+		t.Errorf("accepted %d, rejected %d of %d files; want %d and %d", sum.Accepted, sum.Rejected, len(sum.Files), units, len(faults))
+	}
+	if n := len(listFiles(t, ws.ArchiveDir())); n != units+len(faults) {
+		t.Errorf("archive holds %d files, want %d", n, units+len(faults))
+	}
+	if left := listFiles(t, ws.InboxDir()); len(left) != 0 {
+		t.Errorf("left in the inbox: %v", left)
+	}
+	got := readTotals(t, sum.TotalsWorkbook)
+	if got["typical_sites"] != units {
+		t.Errorf("typical sites total %v, want one per unit (%d)", got["typical_sites"], units)
+	}
+}
+
 // A batch killed after moving a file but before noting where leaves a
 // ledger row without an archive path; the next batch must find the copy.
 func TestFinishesAMoveTheLedgerMissed(t *testing.T) {
