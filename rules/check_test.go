@@ -72,8 +72,8 @@ func ids(fs []Finding) []string {
 
 func TestCheckUnit(t *testing.T) {
 	s, ws := defaultSet(t)
-	township, _ := ws.Units.ByCode("Z01")
-	organ, _ := ws.Units.ByCode("J01")
+	township, _ := ws.Unit("Z01")
+	organ, _ := ws.Unit("J01")
 	organVals := with(saneUnit(), "members", 28, "reading_note_chars", 28*5100, "reflections", 30, "county_leader_visits", 0)
 	tests := []struct {
 		name        string

@@ -132,7 +132,7 @@ func refill(t *testing.T, wsDir, src, dst string, change map[string]float64) {
 		t.Fatalf("read %s: %v", src, err)
 	}
 	maps.Copy(sub.Values, change)
-	u, _ := ws.Units.ByCode(sub.UnitCode)
+	u, _ := ws.Unit(sub.UnitCode)
 	var buf bytes.Buffer
 	if err := form.WriteFilled(&buf, ws.Catalogue, u, sub.Period, sub.Identity, sub.Values); err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func writeFaults(ws *workspace.Workspace, vals []map[string]float64, base time.T
 		id := form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period, FilledBy: clerkName(i),
 			Phone: fmt.Sprintf("0851-2641%04d", 1000+i), Date: base.Format("2006-01-02")}
 		if f.claim != "" {
-			other, _ := ws.Units.ByCode(f.claim)
+			other, _ := ws.Unit(f.claim)
 			id.UnitCode, id.UnitName = other.Code, other.Name
 		}
 		v := maps.Clone(vals[i])

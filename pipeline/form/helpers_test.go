@@ -36,7 +36,7 @@ func loadWorkspace(t testing.TB) *workspace.Workspace {
 
 func unit(t testing.TB, ws *workspace.Workspace, code string) workspace.Unit {
 	t.Helper()
-	u, ok := ws.Units.ByCode(code)
+	u, ok := ws.Unit(code)
 	if !ok {
 		t.Fatalf("unit %s not in the default registry", code)
 	}

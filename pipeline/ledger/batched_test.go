@@ -22,7 +22,7 @@ func TestUnarchivedUntilThePathIsSet(t *testing.T) {
 	if len(got) != 1 || got[0].ID != ids[1] || len(got[0].Findings) != 1 {
 		t.Fatalf("Unarchived = %+v, want only c2 with its finding", got)
 	}
-	if err := l.SetArchivePath(ctx, ids[1], "archive/rejected/c2.xlsx"); err != nil {
+	if err := l.SetArchivePaths(ctx, map[int64]string{ids[1]: "archive/rejected/c2.xlsx"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err = l.Unarchived(ctx); err != nil || len(got) != 0 {

@@ -178,13 +178,9 @@ func sortedKeys(m map[string]float64) []string {
 	return keys
 }
 
-// SetArchivePath notes where a recorded file was archived. The batch
-// records first and archives afterwards, so the path is known only then.
-func (l *Ledger) SetArchivePath(ctx context.Context, id int64, path string) error {
-	return l.SetArchivePaths(ctx, map[int64]string{id: path})
-}
-
-// SetArchivePaths notes many archive paths in one transaction.
+// SetArchivePaths notes where recorded files were archived, in one
+// transaction. The batch records first and archives afterwards, so the
+// paths are known only then.
 func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) error {
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {

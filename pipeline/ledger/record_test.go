@@ -147,18 +147,18 @@ func TestRecordRefusesBadInput(t *testing.T) {
 	}
 }
 
-func TestSetArchivePath(t *testing.T) {
+func TestSetArchivePaths(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)
 	id := mustRecord(t, l, sub("a", "U01", "2008-12", StatusAccepted, 0, 1))[0]
 	const path = `archive/accepted/2008-12/U01/台帳 (1).xlsx`
-	if err := l.SetArchivePath(ctx, id, path); err != nil {
+	if err := l.SetArchivePaths(ctx, map[int64]string{id: path}); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := l.ByClaim(ctx, "a"); err != nil || r.ArchivePath != path {
 		t.Errorf("ArchivePath = %+v, %v; want %q", r, err, path)
 	}
-	if err := l.SetArchivePath(ctx, id+1, path); err == nil {
+	if err := l.SetArchivePaths(ctx, map[int64]string{id + 1: path}); err == nil {
 		t.Error("SetArchivePath of a missing submission succeeded")
 	}
 }

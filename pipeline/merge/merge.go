@@ -4,6 +4,8 @@
 package merge
 
 import (
+	"slices"
+
 	"countybrief/pipeline/workspace"
 )
 
@@ -46,7 +48,7 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 			}
 			v := vs[in.Code]
 			if in.Aggregate == workspace.AggCountNonzero {
-				if v == 0 || (len(in.Kinds) > 0 && !(known && contains(in.Kinds, u.Kind))) {
+				if v == 0 || (len(in.Kinds) > 0 && !(known && slices.Contains(in.Kinds, u.Kind))) {
 					continue
 				}
 				v = 1
@@ -69,13 +71,4 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 		}
 	}
 	return t
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -19,16 +19,6 @@ type Unit struct {
 // Units is the registry in file order.
 type Units []Unit
 
-// ByCode returns the unit with the code.
-func (us Units) ByCode(code string) (Unit, bool) {
-	for _, u := range us {
-		if u.Code == code {
-			return u, true
-		}
-	}
-	return Unit{}, false
-}
-
 var unitCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 
 func parseUnits(file string, data []byte) (Units, error) {
