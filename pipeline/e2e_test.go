@@ -32,11 +32,12 @@ var paperFigures = []string{
 	"1954個", "11.3萬元", "57個",
 }
 
-// buildDemo makes the sample county in a temporary folder and runs one
-// batch over it, as `countybrief demo` does.
-func buildDemo(t *testing.T) (*workspace.Workspace, []demo.Fault, *pipeline.Summary) {
+// buildDemo makes the sample county (units 0) or a region of that many
+// units in a temporary folder and runs one batch over it, as `countybrief
+// demo` does.
+func buildDemo(t *testing.T, units int) (*workspace.Workspace, []demo.Fault, *pipeline.Summary) {
 	t.Helper()
-	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Units: units, Init: pipeline.Init})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func buildDemo(t *testing.T) (*workspace.Workspace, []demo.Fault, *pipeline.Summ
 }
 
 func TestDemoEndToEnd(t *testing.T) {
-	ws, faults, sum := buildDemo(t)
+	ws, faults, sum := buildDemo(t, 0)
 
 	t.Run("every file ends in exactly one place with one ledger row", func(t *testing.T) {
 		inboxFiles := listFiles(t, ws.InboxDir())
@@ -161,15 +162,7 @@ func TestDemoEndToEnd(t *testing.T) {
 // counted once.
 func TestRegionInGroups(t *testing.T) {
 	const units = 600
-	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 2, Units: units, Init: pipeline.Init})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Config.SettleSeconds = 0
-	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, faults, sum := buildDemo(t, units)
 	if sum.Accepted != units || sum.Rejected != len(faults) || len(sum.Files) != units+len(faults) {
 		t.Errorf("accepted %d, rejected %d of %d files; want %d and %d", sum.Accepted, sum.Rejected, len(sum.Files), units, len(faults))
 	}
@@ -188,7 +181,7 @@ func TestRegionInGroups(t *testing.T) {
 // A batch killed after moving a file but before noting where leaves a
 // ledger row without an archive path; the next batch must find the copy.
 func TestFinishesAMoveTheLedgerMissed(t *testing.T) {
-	ws, _, sum := buildDemo(t)
+	ws, _, sum := buildDemo(t, 0)
 	want := sum.Files[0]
 	db, err := sql.Open("sqlite", ws.LedgerPath())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,10 +40,7 @@ type runOptions struct {
 	settle  int
 }
 
-func (o *runOptions) register(fs interface {
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-}) {
+func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.asJSON, "json", false, "print the run summary as JSON")
 	fs.BoolVar(&o.wait, "wait", false, "wait for a running batch to finish instead of exiting")
 	fs.BoolVar(&o.verbose, "v", false, "log every file on the terminal")

@@ -105,9 +105,8 @@ func TestDuplicateAndResubmission(t *testing.T) {
 	}
 
 	// A corrected file: the same unit, more problems found.
-	sum = runJSONWith(t, bin, ws, func() {
-		refill(t, ws, accepted[0], filepath.Join(ws, "inbox", "J01", "修改後.xlsx"), map[string]float64{"problems_found": 40})
-	})
+	refill(t, ws, accepted[0], filepath.Join(ws, "inbox", "J01", "修改後.xlsx"), map[string]float64{"problems_found": 40})
+	sum = runJSON(t, bin, ws)
 	if len(sum.Files) != 1 || sum.Files[0].Status != pipeline.Accepted || !sum.Rendered || sum.Issue != 2 {
 		t.Fatalf("resubmission: %+v rendered %v issue %d; want accepted, briefing 第2期", sum.Files, sum.Rendered, sum.Issue)
 	}
@@ -210,10 +209,4 @@ func runJSON(t *testing.T, bin, ws string) pipeline.Summary {
 		t.Fatal(err)
 	}
 	return s
-}
-
-func runJSONWith(t *testing.T, bin, ws string, prepare func()) pipeline.Summary {
-	t.Helper()
-	prepare()
-	return runJSON(t, bin, ws)
 }
