@@ -105,3 +105,161 @@ func currentLedger(b *testing.B) *Ledger {
 	}
 	return l
 }
+
+// The figures of one realistic form: 28 indicators, counts and a few
+// amounts with cents, as the batch records them.
+func formValues(seed int) map[string]float64 {
+	vs := make(map[string]float64, 28)
+	for i := range 28 {
+		v := float64((seed*7+i*13)%500 + i)
+		if i%9 == 4 {
+			v += 0.5 * float64(seed%3)
+		}
+		vs[fmt.Sprintf("indicator_code_%02d", i)] = v
+	}
+	vs["indicator_code_27"] = float64(100000 + seed*31)
+	return vs
+}
+
+// batchLedger is a ledger as a 7,300-unit batch leaves it: each unit has
+// one accepted submission for 2008-12; every 50th unit also has an older
+// rejected file, every 100th a later rejected one (so it is on the 退回
+// list) and every 70th a duplicate re-drop.
+func batchLedger(b *testing.B) *Ledger {
+	b.Helper()
+	ctx := context.Background()
+	l, _ := openTemp(b)
+	var all []Record
+	for u := range benchUnits {
+		unit := fmt.Sprintf("U%04d", u)
+		acc := sub(unit+"-acc", unit, "2008-12", StatusAccepted, 10, 0)
+		acc.Values = formValues(u)
+		all = append(all, acc)
+		if u%50 == 0 {
+			all = append(all, sub(unit+"-old-rej", unit, "2008-12", StatusRejected, 5, 0))
+		}
+		if u%100 == 0 {
+			all = append(all, sub(unit+"-new-rej", unit, "2008-12", StatusRejected, 20, 0))
+		}
+		if u%70 == 0 {
+			d := sub(unit+"-dup", unit, "2008-12", StatusDuplicate, 30, 0)
+			d.SHA256, d.Values = acc.SHA256, nil
+			all = append(all, d)
+		}
+	}
+	if _, err := l.RecordBatch(ctx, all); err != nil {
+		b.Fatal(err)
+	}
+	return l
+}
+
+func BenchmarkBatchHeads(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		cur, ret, err := l.Heads(ctx, "2008-12")
+		if err != nil || len(cur) != benchUnits || len(ret) != benchUnits/100 {
+			b.Fatalf("Heads = %d, %d, %v", len(cur), len(ret), err)
+		}
+	}
+}
+
+func BenchmarkBatchCurrent(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		cur, err := l.Current(ctx, "2008-12")
+		if err != nil || len(cur) != benchUnits || len(cur[0].Values) != 28 {
+			b.Fatalf("Current = %d, %v", len(cur), err)
+		}
+	}
+}
+
+func BenchmarkBatchReturned(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ret, err := l.Returned(ctx, "2008-12")
+		if err != nil || len(ret) != benchUnits/100 || len(ret[0].Findings) != 1 {
+			b.Fatalf("Returned = %d, %v", len(ret), err)
+		}
+	}
+}
+
+// One group of the batch: 256 files of the next period recorded in one
+// transaction, as the batch does after reading them.
+func BenchmarkBatchRecordBatch256(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	b.ReportAllocs()
+	next := 0
+	for b.Loop() {
+		b.StopTimer()
+		group := make([]Record, 256)
+		for j := range group {
+			u := next % benchUnits
+			r := sub(fmt.Sprintf("next-%07d", next), fmt.Sprintf("U%04d", u), "2009-01", StatusAccepted, 60, 0)
+			r.Values = formValues(next)
+			if j%10 == 0 {
+				r.Findings = []rules.Finding{{Rule: "change.members", Severity: rules.Warning, Sheet: "表一", Cell: "C7",
+					Values: map[string]float64{"members": 12, "prev": 30}, Message: "黨員人數比上期少六成", Fix: "請核對人數"}}
+			}
+			group[j] = r
+			next++
+		}
+		b.StartTimer()
+		if _, err := l.RecordBatch(ctx, group); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBatchBySHAs256(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	shas := make([]string, 256)
+	for i := range shas {
+		shas[i] = fmt.Sprintf("sha-U%04d-acc", i*28)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := l.BySHAs(ctx, shas)
+		if err != nil || len(got) != len(shas) {
+			b.Fatalf("BySHAs = %d, %v", len(got), err)
+		}
+	}
+}
+
+func BenchmarkBatchPreviousFor256(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	units := make([]string, 256)
+	for i := range units {
+		units[i] = fmt.Sprintf("U%04d", i*28)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := l.PreviousFor(ctx, "2009-01", units)
+		if err != nil || len(got) != len(units) {
+			b.Fatalf("PreviousFor = %d, %v", len(got), err)
+		}
+	}
+}
+
+func BenchmarkBatchSetArchivePaths256(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	paths := make(map[int64]string, 256)
+	for i := range 256 {
+		paths[int64(i*28+1)] = fmt.Sprintf("archive/2008-12/U%04d/form.xlsx", i*28)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := l.SetArchivePaths(ctx, paths); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
