@@ -230,3 +230,99 @@ func TestConcurrentRenders(t *testing.T) {
 		}
 	}
 }
+
+// TestTotalsWorkbookRegion reads a region's workbook back: the unit sheet
+// has a row per reported unit, and the first, a middle and the last rows
+// hold the unit and every figure.
+func TestTotalsWorkbookRegion(t *testing.T) {
+	ws := regionWorkspace(t, "", 7300)
+	r := newRenderer(t, ws)
+	b := regionBriefing(t, ws)
+	var buf bytes.Buffer
+	if err := r.TotalsWorkbook(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("open workbook: %v", err)
+	}
+	defer f.Close()
+	units, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != len(b.Reported)+1 {
+		t.Fatalf("%s has %d rows, want %d", SheetUnits, len(units), len(b.Reported)+1)
+	}
+	inputs := ws.Catalogue.Inputs()
+	if len(units[0]) != 3+len(inputs) || units[0][0] != "單位代碼" {
+		t.Errorf("header = %v", units[0])
+	}
+	for _, i := range []int{0, 1, len(b.Reported) / 2, len(b.Reported) - 1} {
+		u, row := b.Reported[i], units[i+1]
+		if len(row) != 3+len(inputs) {
+			t.Fatalf("unit row %d has %d cells, want %d", i+2, len(row), 3+len(inputs))
+		}
+		if row[0] != u.Unit.Code || row[1] != u.Unit.Name || row[2] != u.Unit.Kind {
+			t.Errorf("unit row %d = %v, want %s %s %s", i+2, row[:3], u.Unit.Code, u.Unit.Name, u.Unit.Kind)
+		}
+		for k, in := range inputs {
+			if got, err := strconv.ParseFloat(row[3+k], 64); err != nil || got != u.Values[in.Code] {
+				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Values[in.Code])
+			}
+		}
+	}
+}
+
+// TestUnitCells: text and numbers a clerk's file may hold read back from
+// the unit sheet as they were, in the script of the briefing.
+func TestUnitCells(t *testing.T) {
+	for _, tt := range []struct {
+		name, lang, unit string
+		value            float64
+		wantName         string
+		want             float64 // to Excel's 15 significant digits
+	}{
+		{"plain", "", "洋川鎮", 333, "洋川鎮", 333},
+		{"escaped", "", `A&B <"縣委">'`, -2, `A&B <"縣委">'`, -2},
+		{"spaces kept", "", " 兩端 空格 ", 0.5, " 兩端 空格 ", 0.5},
+		{"line end", "", "第一行\n第二行", 1e15, "第一行\n第二行", 1e15},
+		{"fifteen digits", "", "x", 1.0 / 3, "x", 0.333333333333333},
+		{"large", "", "x", 1.5e20, "x", 1.5e20},
+		{"not a number", "", "x", math.Inf(1), "x", math.Inf(1)},
+		{"simplified", workspace.Simplified, "縣委辦公室", 7, "县委办公室", 7},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := testWorkspace(t, tt.lang)
+			r := newRenderer(t, ws)
+			in := ws.Catalogue.Inputs()[0]
+			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: workspace.KindTownship}
+			b := Briefing{Reported: []UnitValues{{Unit: unit, Values: map[string]float64{in.Code: tt.value}}}}
+			var buf bytes.Buffer
+			if err := r.TotalsWorkbook(&buf, b); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatalf("open workbook: %v", err)
+			}
+			defer f.Close()
+			rows, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 {
+				t.Fatalf("%d rows, want 2", len(rows))
+			}
+			if got := rows[1][1]; got != tt.wantName {
+				t.Errorf("name = %q, want %q", got, tt.wantName)
+			}
+			if got, err := strconv.ParseFloat(rows[1][3], 64); err != nil || got != tt.want {
+				t.Errorf("value = %q, want %v", rows[1][3], tt.want)
+			}
+			if got := rows[1][len(rows[1])-1]; got != "0" {
+				t.Errorf("a figure not reported = %q, want 0", got)
+			}
+		})
+	}
+}
