@@ -1,0 +1,125 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// countyUnits and groupFiles are the county's size and the batch's group
+// size (pipeline.groupSize), the scale the inbox must be fast at.
+const (
+	countyUnits = 7300
+	groupFiles  = 256
+)
+
+// BenchmarkScanCounty scans 7,300 unit folders of one settled file each,
+// nothing new since the last scan: the whole of a quiet batch's pickup.
+func BenchmarkScanCounty(b *testing.B) {
+	ws := newWorkspace(b, 10)
+	book := workbook(b, "報表")
+	for u := range countyUnits {
+		write(b, filepath.Join(ws.InboxDir(), fmt.Sprintf("U%04d", u), "報表.xlsx"), book)
+	}
+	c := &clock{t: t0}
+	in := New(ws, c.now)
+	for range 2 { // see, then settle
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		c.set(c.now().Add(time.Minute))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		ready, _, err := in.Scan(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ready) != countyUnits {
+			b.Fatalf("%d ready, want %d", len(ready), countyUnits)
+		}
+	}
+}
+
+// groupCandidates drops one file into each of n unit folders and returns
+// them as Scan would.
+func groupCandidates(b *testing.B, ws string, round, n int, data []byte) []Candidate {
+	b.Helper()
+	cands := make([]Candidate, n)
+	for u := range n {
+		folder := fmt.Sprintf("U%04d", u)
+		name := fmt.Sprintf("報表-%d.xlsx", round)
+		path := filepath.Join(ws, folder, name)
+		write(b, path, data)
+		info, err := os.Lstat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cands[u] = Candidate{Path: path, Folder: folder, Name: name, Size: info.Size(), ModTime: info.ModTime(), Seen: t0}
+	}
+	return cands
+}
+
+func claimGroup(b *testing.B, in *Inbox, cands []Candidate) []Claim {
+	b.Helper()
+	claims, errs, err := in.ClaimAll(cands)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return claims
+}
+
+// BenchmarkClaimAll claims one group of 256 files from 256 unit folders.
+func BenchmarkClaimAll(b *testing.B) {
+	ws := newWorkspace(b, 0)
+	in := New(ws, nil)
+	book := workbook(b, "報表")
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		cands := groupCandidates(b, ws.InboxDir(), i, groupFiles, book)
+		b.StartTimer()
+		claims := claimGroup(b, in, cands)
+		b.StopTimer()
+		for _, c := range claims {
+			if err := os.Remove(c.Path); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkArchiveAll archives one group of 256 claims into 256 unit
+// folders of a new period, as a cold batch does.
+func BenchmarkArchiveAll(b *testing.B) {
+	ws := newWorkspace(b, 0)
+	in := New(ws, nil)
+	book := workbook(b, "報表")
+	sha := sum(book)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		claims := claimGroup(b, in, groupCandidates(b, ws.InboxDir(), i, groupFiles, book))
+		reqs := make([]ArchiveRequest, len(claims))
+		for j, c := range claims {
+			reqs[j] = ArchiveRequest{Claim: c, Accepted: true, Period: fmt.Sprintf("P%d", i), Unit: c.Folder, SHA256: sha}
+		}
+		b.StartTimer()
+		_, errs, err := in.ArchiveAll(reqs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
