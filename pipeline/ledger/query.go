@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -20,6 +21,14 @@ func latestIn(statusFilter string) string {
 		SELECT id, ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY received_at DESC, id DESC) AS n
 		FROM submissions WHERE period = ? AND ` + statusFilter + `) WHERE n = 1`
 }
+
+// returnedIn selects the rejected submissions of a period (the argument)
+// that no later non-duplicate one of the same unit follows. Rejected files
+// are few, so checking each against the index costs less than ranking
+// every file of the period.
+const returnedIn = `SELECT id FROM submissions r WHERE period = ? AND status = 'rejected' AND NOT EXISTS (
+	SELECT 1 FROM submissions a WHERE a.period = r.period AND a.status IN ('accepted', 'rejected') AND a.unit_code = r.unit_code
+		AND (a.received_at > r.received_at OR (a.received_at = r.received_at AND a.id > r.id)))`
 
 // What to load besides the submission row.
 type loads uint8
@@ -88,15 +97,16 @@ func loadValues(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel str
 	if err != nil {
 		return fmt.Errorf("values: %w", err)
 	}
+	intern := map[string]string{}
 	for rows.Next() {
 		var id int64
-		var vals []byte
+		var vals sql.RawBytes
 		if err := rows.Scan(&id, &vals); err != nil {
 			rows.Close()
 			return fmt.Errorf("values: %w", err)
 		}
 		if r := byID[id]; r != nil {
-			if err := json.Unmarshal(vals, &r.Values); err != nil {
+			if err := decodeValues(vals, r.Values, intern); err != nil {
 				rows.Close()
 				return fmt.Errorf("values of submission %d: %w", id, err)
 			}
@@ -183,11 +193,63 @@ func (l *Ledger) BySHA(ctx context.Context, sha string) (*Record, error) {
 // one (the unit keeps its last good figures until it sends better ones);
 // duplicates never count.
 func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
-	rs, err := l.records(ctx, withValues, latestIn(`status = 'accepted'`), "unit_code", period)
+	rs, err := l.readCurrent(ctx, period, true)
 	if err != nil {
 		return nil, fmt.Errorf("ledger current %s: %w", period, err)
 	}
 	return rs, nil
+}
+
+// readCurrent is Current, with or without the values. It reads every
+// accepted submission of the period in the index's order (by unit, newest
+// first) and keeps the first of each unit: one pass over the index, where
+// a window function over it cost a sort and a second lookup of every row.
+func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) ([]Record, error) {
+	q := `SELECT id, COALESCE(run_id, 0), claim_name, unit_code, orig_name, archive_path, sha256, received_at`
+	if withVals {
+		q += `, values_json`
+	}
+	q += ` FROM submissions WHERE period = ? AND status = 'accepted' ORDER BY unit_code, received_at DESC, id DESC`
+	rows, err := l.r.QueryContext(ctx, q, period)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	var intern map[string]string
+	if withVals {
+		intern = map[string]string{}
+	}
+	var r Record
+	var at int64
+	var vals sql.RawBytes
+	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.OrigName, &r.ArchivePath, &r.SHA256, &at, &vals}
+	if !withVals {
+		dest = dest[:len(dest)-1]
+	}
+	for rows.Next() {
+		vals = vals[:0]
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && out[len(out)-1].UnitCode == r.UnitCode {
+			continue
+		}
+		r.Period, r.Status, r.ReceivedAt = period, StatusAccepted, fromNanos(at)
+		if withVals {
+			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
+			if vals != nil {
+				if err := decodeValues(vals, r.Values, intern); err != nil {
+					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Returned returns the units whose latest non-duplicate submission of the
@@ -195,8 +257,7 @@ func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
 // code: the 退回 list. A unit that had a file rejected and then sent one that
 // was accepted is not on it.
 func (l *Ledger) Returned(ctx context.Context, period string) ([]Record, error) {
-	sel := `SELECT id FROM submissions WHERE status = 'rejected' AND id IN (` + latestIn(`status <> 'duplicate'`) + `)`
-	rs, err := l.records(ctx, withFindings, sel, "unit_code", period)
+	rs, err := l.records(ctx, withFindings, returnedIn, "unit_code", period)
 	if err != nil {
 		return nil, fmt.Errorf("ledger returned %s: %w", period, err)
 	}
@@ -290,11 +351,10 @@ func anys(ss []string) []any {
 // Returned would: enough to tell whether anything a briefing is made of
 // changed, at a fraction of the cost of loading the figures.
 func (l *Ledger) Heads(ctx context.Context, period string) (current, returned []Record, err error) {
-	if current, err = l.records(ctx, 0, latestIn(`status = 'accepted'`), "unit_code", period); err != nil {
+	if current, err = l.readCurrent(ctx, period, false); err != nil {
 		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
 	}
-	sel := `SELECT id FROM submissions WHERE status = 'rejected' AND id IN (` + latestIn(`status <> 'duplicate'`) + `)`
-	if returned, err = l.records(ctx, 0, sel, "unit_code", period); err != nil {
+	if returned, err = l.records(ctx, 0, returnedIn, "unit_code", period); err != nil {
 		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
 	}
 	return current, returned, nil

@@ -1,0 +1,191 @@
+package ledger
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// A form's values are stored as a flat JSON object of numbers. Reading
+// 7,300 of them through encoding/json's reflection was most of what
+// Current cost, so the shape the ledger itself writes is read and written
+// by hand here; anything else goes through encoding/json, which stays the
+// definition of what the column means.
+
+// appendValues appends vs as the JSON encoding/json.Marshal would produce:
+// keys sorted, numbers in its format. Keys that JSON would escape are left
+// to encoding/json.
+func appendValues(b []byte, vs map[string]float64) ([]byte, error) {
+	keys := make([]string, 0, len(vs))
+	for k := range vs {
+		if !plainKey(k) {
+			m, err := json.Marshal(vs)
+			return append(b, m...), err
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':')
+		b = appendNumber(b, vs[k])
+	}
+	return append(b, '}'), nil
+}
+
+// plainKey reports whether k is printable ASCII that encoding/json writes
+// as is (it escapes <, > and & for HTML).
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendNumber formats f as encoding/json does: the shortest decimal that
+// reads back to the same double, in exponent form only for very small or
+// large magnitudes, with a one-digit negative exponent unpadded. f is
+// finite (validate refuses NaN and infinities).
+func appendNumber(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// decodeValues adds the object in data to vs, as json.Unmarshal into vs
+// would. intern shares key strings between records (every form has the
+// same codes); it may be nil.
+func decodeValues(data []byte, vs map[string]float64, intern map[string]string) error {
+	if decodeFlat(data, vs, intern) {
+		return nil
+	}
+	return json.Unmarshal(data, &vs)
+}
+
+// decodeFlat decodes {"key":number,...} without whitespace, escapes or
+// non-ASCII keys, the form appendValues and SQLite's json_group_object
+// write. It reports false, having added nothing, for anything else.
+func decodeFlat(data []byte, vs map[string]float64, intern map[string]string) bool {
+	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
+		return false
+	}
+	body := data[1 : len(data)-1]
+	type pair struct {
+		key []byte
+		val float64
+	}
+	// Checked in full before vs is touched, so that a fallback starts from
+	// the map as it was.
+	var buf [40]pair
+	pairs := buf[:0]
+	for i := 0; i < len(body); {
+		if len(pairs) > 0 {
+			if body[i] != ',' {
+				return false
+			}
+			i++
+		}
+		if i >= len(body) || body[i] != '"' {
+			return false
+		}
+		i++
+		start := i
+		for i < len(body) && body[i] != '"' {
+			if c := body[i]; c < 0x20 || c > 0x7e || c == '\\' {
+				return false
+			}
+			i++
+		}
+		if i+1 >= len(body) || body[i+1] != ':' {
+			return false
+		}
+		key := body[start:i]
+		i += 2
+		n := numberLen(body[i:])
+		if n == 0 {
+			return false
+		}
+		f, err := strconv.ParseFloat(string(body[i:i+n]), 64)
+		if err != nil {
+			return false
+		}
+		pairs = append(pairs, pair{key, f})
+		i += n
+	}
+	for _, p := range pairs {
+		k, ok := intern[string(p.key)]
+		if !ok {
+			k = string(p.key)
+			if intern != nil {
+				intern[k] = k
+			}
+		}
+		vs[k] = p.val
+	}
+	return true
+}
+
+// numberLen returns the length of the JSON number at the start of b, or 0
+// if b does not start with one that ends where a value must (at a comma or
+// the end). JSON's grammar is stricter than strconv.ParseFloat's (no
+// leading +, no leading zeros, no hex, inf or underscores).
+func numberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return 0
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return 0
+		}
+		i = j
+	}
+	if i < len(b) && b[i] != ',' {
+		return 0
+	}
+	return i
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,107 @@
+package ledger
+
+import (
+	"encoding/json"
+	"maps"
+	"math"
+	"testing"
+)
+
+func TestAppendValuesMatchesEncodingJSON(t *testing.T) {
+	for _, vs := range []map[string]float64{
+		{},
+		{"zero": 0, "negzero": math.Copysign(0, -1), "big": 1e21, "tenth": 0.1, "cents": 12345.678},
+		{"over2p53": 1 << 60, "odd": 9007199254740993, "tiny": 1e-7, "small": 0.000001, "neg": -3.5e-10},
+		{"max": math.MaxFloat64, "min": math.SmallestNonzeroFloat64, "almost": 999999999999999999999},
+		{"a<b": 1, "é": 2, "tab\t": 3},
+	} {
+		want, err := json.Marshal(vs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendValues(nil, vs)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("appendValues(%v) = %s, %v; want %s", vs, got, err, want)
+		}
+	}
+}
+
+func TestDecodeValues(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want map[string]float64
+		fast bool // read without encoding/json
+		bad  bool
+	}{
+		{in: `{}`, want: map[string]float64{}, fast: true},
+		{in: `{"a":0,"b":-0}`, want: map[string]float64{"a": 0, "b": math.Copysign(0, -1)}, fast: true},
+		{in: `{"x":1e21,"y":0.1,"z":12345.678}`, want: map[string]float64{"x": 1e21, "y": 0.1, "z": 12345.678}, fast: true},
+		{in: `{"p":9007199254740993,"q":1152921504606846976}`, want: map[string]float64{"p": 9007199254740992, "q": 1 << 60}, fast: true},
+		{in: `{"e":1E-7,"f":2e+3,"g":12.0}`, want: map[string]float64{"e": 1e-7, "f": 2000, "g": 12}, fast: true},
+		{in: `{"d":1,"d":2}`, want: map[string]float64{"d": 2}, fast: true},
+		{in: `{"":5}`, want: map[string]float64{"": 5}, fast: true},
+		{in: `{ "a" : 1 }`, want: map[string]float64{"a": 1}},
+		{in: `{"\u00e9":1}`, want: map[string]float64{"é": 1}},
+		{in: `{"é":1}`, want: map[string]float64{"é": 1}},
+		{in: `{"a":01}`, bad: true},
+		{in: `{"a":+1}`, bad: true},
+		{in: `{"a":.5}`, bad: true},
+		{in: `{"a":1.}`, bad: true},
+		{in: `{"a":0x10}`, bad: true},
+		{in: `{"a":Infinity}`, bad: true},
+		{in: `{"a":1e400}`, bad: true},
+		{in: `{"a":1,}`, bad: true},
+		{in: `{"a":"1"}`, bad: true},
+		{in: `[1]`, bad: true},
+	} {
+		got := map[string]float64{}
+		err := decodeValues([]byte(tc.in), got, map[string]string{})
+		if tc.bad {
+			if err == nil {
+				t.Errorf("decodeValues(%s) = %v, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || !sameValues(got, tc.want) {
+			t.Errorf("decodeValues(%s) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if fast := decodeFlat([]byte(tc.in), map[string]float64{}, nil); fast != tc.fast {
+			t.Errorf("decodeFlat(%s) = %v, want %v", tc.in, fast, tc.fast)
+		}
+	}
+}
+
+// sameValues compares bit for bit, so that -0 and 0 differ.
+func sameValues(a, b map[string]float64) bool {
+	return maps.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+}
+
+func FuzzDecodeValues(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":0,"b":-0}`, `{"x":1e21,"y":0.1,"z":12345.678}`,
+		`{"p":9007199254740993}`, `{"a":01}`, `{"a":1,}`, `{ "a" : 1 }`, `{"a":1e400}`, `{"\u00e9":-1.5E-7}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := map[string]float64{"pre": 1}
+		wantErr := json.Unmarshal(data, &want)
+		got := map[string]float64{"pre": 1}
+		gotErr := decodeValues(data, got, map[string]string{})
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("decodeValues(%q) error %v, encoding/json %v", data, gotErr, wantErr)
+		}
+		if wantErr == nil && !sameValues(got, want) {
+			t.Fatalf("decodeValues(%q) = %v, encoding/json %v", data, got, want)
+		}
+		if wantErr == nil {
+			// What the ledger writes reads back bit for bit.
+			enc, err := appendValues(nil, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := map[string]float64{}
+			if err := decodeValues(enc, back, nil); err != nil || !sameValues(back, want) {
+				t.Fatalf("round trip of %v via %s = %v, %v", want, enc, back, err)
+			}
+		}
+	})
+}
