@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -245,7 +246,10 @@ type job struct {
 	origAccepted *bool
 	// sub is kept only for files with findings, for the 退回 copy.
 	sub *form.Submission
-	err error
+	// data is the file's content from hashing until it is read; nil for
+	// a file too large to read.
+	data []byte
+	err  error
 }
 
 // processGroup judges a group of claims in parallel (hash, read, check),
@@ -343,12 +347,13 @@ func (b *batch) each(jobs []job, do func(*job)) error {
 }
 
 func (b *batch) hash(j *job) {
-	sha, err := hashFile(j.claim.Path)
+	data, sha, err := readClaim(j.claim.Path, b.checker.reader.MaxBytes())
 	if err != nil {
 		j.err = fmt.Errorf("hash %s: %w", j.claim.Name, err)
 		return
 	}
 	c := j.claim
+	j.data = data
 	j.rec = &ledger.Record{
 		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName, SHA256: sha,
 		ReceivedAt: c.ReceivedAt, UnitCode: c.Folder, Period: b.ws.Config.Period,
@@ -528,7 +533,15 @@ func (b *batch) finishUnarchived(ctx context.Context) error {
 func (b *batch) judge(j *job, prev PrevFunc) {
 	c, rec, cfg := j.claim, j.rec, b.ws.Config
 	start := time.Now()
-	sub, findings, err := b.checker.read(c.Path)
+	var sub *form.Submission
+	var findings []rules.Finding
+	var err error
+	if j.data != nil {
+		sub, findings = b.checker.reader.ReadBytes(c.Path, j.data)
+		j.data = nil
+	} else {
+		sub, findings, err = b.checker.read(c.Path)
+	}
 	b.stages.add(stageRead, time.Since(start))
 	if err != nil {
 		j.err = fmt.Errorf("read %s: %w", c.Name, err)
@@ -596,15 +609,30 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, sub *form.Submi
 
 func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }
 
-func hashFile(path string) (string, error) {
+// readClaim hashes a claimed file and returns its content too when the
+// reader will read it (no more than limit bytes), so that a file is read
+// from disk once.
+func readClaim(path string, limit int64) ([]byte, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil {
+		buf.Grow(int(min(max(st.Size(), 0), limit)) + bytes.MinRead)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, "", err
+	}
+	h := sha256.New()
+	h.Write(buf.Bytes())
+	data := buf.Bytes()
+	if int64(len(data)) > limit {
+		if _, err := io.Copy(h, f); err != nil {
+			return nil, "", err
+		}
+		data = nil
+	}
+	return data, hex.EncodeToString(h.Sum(nil)), nil
 }

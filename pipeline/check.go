@@ -10,10 +10,11 @@ import (
 
 // Checker reads and checks one file the way a batch does; `countybrief
 // check` uses it so that a unit sees before sending exactly what the batch
-// will say.
+// will say. It is safe for concurrent use.
 type Checker struct {
-	ws    *workspace.Workspace
-	rules *rules.Set
+	ws     *workspace.Workspace
+	rules  *rules.Set
+	reader *form.Reader
 }
 
 // NewChecker compiles the workspace's rules.
@@ -22,7 +23,9 @@ func NewChecker(ws *workspace.Workspace) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
-	return &Checker{ws: ws, rules: set}, nil
+	lim := form.DefaultLimits()
+	lim.MaxBytes = ws.Config.MaxFileBytes
+	return &Checker{ws: ws, rules: set, reader: form.NewReader(ws.Catalogue, lim)}, nil
 }
 
 // PrevFunc gives a unit's accepted values of the period before; nil values
@@ -42,7 +45,7 @@ func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, [
 }
 
 func (c *Checker) read(path string) (*form.Submission, []rules.Finding, error) {
-	return form.Read(path, c.ws.Catalogue, c.limits())
+	return c.reader.Read(path)
 }
 
 // verify adds the identity checks and the unit rules to what reading
@@ -67,12 +70,6 @@ func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, fin
 			return loc.Sheet, loc.Cell
 		},
 	})...), nil
-}
-
-func (c *Checker) limits() form.Limits {
-	lim := form.DefaultLimits()
-	lim.MaxBytes = c.ws.Config.MaxFileBytes
-	return lim
 }
 
 // County runs the county-level rules over the accepted units.

@@ -39,8 +39,8 @@ const (
 
 // fastBook is a workbook opened by the fast reader.
 type fastBook struct {
-	parts    map[string]string // XML parts by name, unzipped
-	sheets   []fastSheet       // in workbook order
+	parts    map[string]*sharedPart // XML parts by name, unzipped
+	sheets   []fastSheet            // in workbook order
 	sst      []string
 	date1904 bool
 }
@@ -59,11 +59,14 @@ func (b *fastBook) sheet(name string) fastSheet {
 
 // openFast unzips the parts the reader needs and checks the rest as
 // excelize's open would: a limit finding is returned as excelize's open
-// gives it, anything else it cannot vouch for is errBail.
-func openFast(zr *zip.Reader, lim Limits) (*fastBook, error) {
-	b := &fastBook{parts: make(map[string]string, 8)}
+// gives it, anything else it cannot vouch for is errBail. data is the
+// file zr reads; parts other forms share are taken from shared when it
+// is not nil.
+func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fastBook, error) {
+	b := &fastBook{parts: make(map[string]*sharedPart, 8)}
 	seen := make(map[string]bool, len(zr.File))
 	scratch := make([]byte, 8<<10)
+	var key []byte
 	var unzipped int64
 	for _, zf := range zr.File {
 		// The same sums and order as excelize's ReadZipReader, so that
@@ -85,17 +88,31 @@ func openFast(zr *zip.Reader, lim Limits) (*fastBook, error) {
 		}
 		seen[name] = true
 		keep := keptPart(name)
-		text, err := unzipPart(zf, size, keep, scratch)
-		if err != nil {
-			return nil, errBail
+		var part *sharedPart
+		cached := false
+		if shared != nil && shareable(name) {
+			if k := partKey(key, zf, data); k != nil {
+				key, cached = k, true
+				part = shared.get(key)
+			}
+		}
+		if part == nil {
+			text, err := unzipPart(zf, size, keep, scratch)
+			if err != nil {
+				return nil, errBail
+			}
+			part = &sharedPart{text: text}
+			if cached {
+				part = shared.put(key, text)
+			}
 		}
 		if keep {
 			// excelize rewrites strict namespaces, text included, in the
 			// parts it decodes whole; it streams worksheets as written.
-			if !strings.HasPrefix(name, "xl/worksheets/") && strings.Contains(text, strictMark) {
+			if !strings.HasPrefix(name, "xl/worksheets/") && strings.Contains(part.text, strictMark) {
 				return nil, errBail
 			}
-			b.parts[name] = text
+			b.parts[name] = part
 		}
 	}
 	if err := b.structure(); err != nil {
@@ -151,7 +168,7 @@ func (b *fastBook) structure() error {
 	if !ok {
 		return errBail
 	}
-	root, err := parseRels(rels)
+	root, err := parseRels(rels.text)
 	if err != nil {
 		return err
 	}
@@ -171,7 +188,7 @@ func (b *fastBook) structure() error {
 		{"xl/theme/theme1.xml", nsDrawing, "theme"},
 		{"xl/calcChain.xml", nsMain, "calcChain"},
 	} {
-		if part, ok := b.parts[p.name]; ok && !wellFormed(part, p.ns, p.root) {
+		if part, ok := b.parts[p.name]; ok && !part.wellFormed(p.ns, p.root) {
 			return errBail
 		}
 	}
@@ -179,7 +196,7 @@ func (b *fastBook) structure() error {
 	if !ok {
 		return errBail
 	}
-	sheets, err := b.parseWorkbook(wb)
+	sheets, err := b.parseWorkbook(wb.text)
 	if err != nil {
 		return err
 	}
@@ -187,7 +204,7 @@ func (b *fastBook) structure() error {
 	if !ok {
 		return errBail
 	}
-	targets, err := parseRels(wbRels)
+	targets, err := parseRels(wbRels.text)
 	if err != nil {
 		return err
 	}
@@ -221,7 +238,7 @@ func (b *fastBook) structure() error {
 		b.sheets = append(b.sheets, fastSheet{name: s.name, part: p})
 	}
 	if sst, ok := b.parts["xl/sharedStrings.xml"]; ok {
-		if b.sst, err = parseSST(sst); err != nil {
+		if b.sst, err = parseSST(sst.text); err != nil {
 			return err
 		}
 	}
@@ -618,7 +635,7 @@ func bstrUnmarshal(s string) string {
 // Rows, charging the same row and cell budget.
 func (r *reader) scanFast(s fastSheet) (*grid, error) {
 	g := &grid{sheet: s.name}
-	x := newScanner(r.fast.parts[s.part])
+	x := newScanner(r.fast.parts[s.part].text)
 	if x.next() != tokStart {
 		return nil, errBail
 	}

@@ -57,19 +57,26 @@ func TestFastReaderMatchesExcelize(t *testing.T) {
 	}
 	var bailed []string
 	read := 0
+	// One Reader for the whole corpus, as in a batch: the damaged files
+	// share all but one part with good ones, which the cache must not
+	// lend them.
+	shared := NewReader(ws.Catalogue, DefaultLimits())
 	for name, data := range corpus(t, ws) {
 		nf, zr := sniff(name, data)
 		if nf != nil {
 			continue
 		}
 		read++
-		lim := DefaultLimits()
-		sub, fs, ok := readFast(zr, ws.Catalogue, lim)
+		alone := NewReader(ws.Catalogue, DefaultLimits())
+		sub, fs, ok := shared.readFast(zr, data)
+		if aloneSub, aloneFs, aloneOK := alone.readFast(zr, data); aloneOK != ok || !reflect.DeepEqual(aloneSub, sub) || !reflect.DeepEqual(aloneFs, fs) {
+			t.Errorf("%s: read with the shared parts of other forms: %v %+v %+v; alone: %v %+v %+v", name, ok, sub, fs, aloneOK, aloneSub, aloneFs)
+		}
 		if !ok {
 			bailed = append(bailed, name)
 			continue
 		}
-		fullSub, fullFs := readFull(data, ws.Catalogue, lim)
+		fullSub, fullFs := alone.readFull(data)
 		if !reflect.DeepEqual(sub, fullSub) {
 			t.Errorf("%s: fast reader read\n%+v\nexcelize\n%+v", name, sub, fullSub)
 		}

@@ -103,14 +103,15 @@ func TestFastReaderOnOddXML(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sub, fs, ok := readFast(zr, ws.Catalogue, DefaultLimits())
+			rd := NewReader(ws.Catalogue, DefaultLimits())
+			sub, fs, ok := rd.readFast(zr, tt.data)
 			if ok == tt.bail {
 				t.Fatalf("fast reader gave up: %v, want %v", !ok, tt.bail)
 			}
 			if !ok {
 				return
 			}
-			fullSub, fullFs := readFull(tt.data, ws.Catalogue, DefaultLimits())
+			fullSub, fullFs := rd.readFull(tt.data)
 			if !reflect.DeepEqual(sub, fullSub) || !reflect.DeepEqual(fs, fullFs) {
 				t.Errorf("fast reader read\n%+v\n%+v\nexcelize\n%+v\n%+v", sub, fs, fullSub, fullFs)
 			}

@@ -40,6 +40,9 @@ func FuzzRead(f *testing.F) {
 	}
 	ws := loadWorkspace(f)
 	inputs := len(ws.Catalogue.Inputs())
+	// One Reader for every input, as in a batch, so that mutations of the
+	// corpus meet parts already in its shared-part cache.
+	rd := NewReader(ws.Catalogue, DefaultLimits())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "form.xlsx")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -50,8 +53,8 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("Read: %v", err)
 		}
 		if nf, zr := sniff(path, data); nf == nil {
-			if fastSub, fastFs, ok := readFast(zr, ws.Catalogue, DefaultLimits()); ok {
-				fullSub, fullFs := readFull(data, ws.Catalogue, DefaultLimits())
+			if fastSub, fastFs, ok := rd.readFast(zr, data); ok {
+				fullSub, fullFs := rd.readFull(data)
 				if !reflect.DeepEqual(fastSub, fullSub) || !reflect.DeepEqual(fastFs, fullFs) {
 					t.Fatalf("fast reader read %+v %+v, excelize %+v %+v", fastSub, fastFs, fullSub, fullFs)
 				}

@@ -65,11 +65,32 @@ const (
 	RuleVersion   = "form.version"   // another form version
 )
 
+// A Reader reads filled forms against one catalogue within limits. It is
+// safe for concurrent use, and a batch uses one for all its files, so
+// that the parts forms share are unzipped and checked once (partCache).
+type Reader struct {
+	cat    *workspace.Catalogue
+	lim    Limits
+	shared *partCache
+	inputs []*workspace.Indicator
+	idx    *indicatorIndex
+}
+
+// NewReader returns a Reader for forms of the catalogue.
+func NewReader(cat *workspace.Catalogue, lim Limits) *Reader {
+	r := &reader{cat: cat}
+	return &Reader{cat: cat, lim: lim.withDefaults(), shared: newPartCache(), inputs: r.inputs(), idx: r.index()}
+}
+
+// Read reads the filled form at path with a Reader of its own.
+func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, error) {
+	return NewReader(cat, lim).Read(path)
+}
+
 // Read reads the filled form at path. The error is only for I/O trouble;
 // whatever is wrong with the content is a finding, and a file that is not
 // an XLSX form at all gives one form.format finding and a nil Submission.
-func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, error) {
-	lim = lim.withDefaults()
+func (r *Reader) Read(path string) (*Submission, []rules.Finding, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open form: %w", err)
@@ -79,29 +100,39 @@ func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rul
 	// still caught; the buffer is sized from Stat to read in one go.
 	var buf bytes.Buffer
 	if st, err := fh.Stat(); err == nil {
-		buf.Grow(int(min(max(st.Size(), 0), lim.MaxBytes)) + bytes.MinRead)
+		buf.Grow(int(min(max(st.Size(), 0), r.lim.MaxBytes)) + bytes.MinRead)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(fh, lim.MaxBytes+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(fh, r.lim.MaxBytes+1)); err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
 	}
-	data := buf.Bytes()
-	if int64(len(data)) > lim.MaxBytes {
+	sub, fs := r.ReadBytes(path, buf.Bytes())
+	return sub, fs, nil
+}
+
+// ReadBytes reads a form already in memory: data is the content of the
+// file at path, whose extension helps name what a file that is not a form
+// is. It answers as Read does.
+func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []rules.Finding) {
+	if int64(len(data)) > r.lim.MaxBytes {
 		return nil, []rules.Finding{{
 			Rule: RuleLimit, Severity: rules.Error,
-			Message: fmt.Sprintf("文件超過 %d KB，遠大於正常的填報表，系統不予讀取。", lim.MaxBytes>>10),
+			Message: fmt.Sprintf("文件超過 %d KB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxBytes>>10),
 			Fix:     "請不要在表格中插入圖片或其他內容；" + fixSendXLSX,
-		}}, nil
+		}}
 	}
 	nf, zr := sniff(path, data)
 	if nf != nil {
-		return nil, []rules.Finding{formatFinding(nf)}, nil
+		return nil, []rules.Finding{formatFinding(nf)}
 	}
-	sub, fs, ok := readFast(zr, cat, lim)
+	sub, fs, ok := r.readFast(zr, data)
 	if !ok {
-		sub, fs = readFull(data, cat, lim)
+		sub, fs = r.readFull(data)
 	}
-	return detach(sub), fs, nil
+	return detach(sub), fs
 }
+
+// MaxBytes is the largest file the Reader reads.
+func (r *Reader) MaxBytes() int64 { return r.lim.MaxBytes }
 
 // detach copies the strings a Submission holds out of the workbook's
 // parts: the fast reader's strings are slices of a part's whole text, and
@@ -132,26 +163,31 @@ func detach(sub *Submission) *Submission {
 
 // readFast reads the form with the fast reader; ok is false when it gave
 // up and the file must be read by readFull.
-func readFast(zr *zip.Reader, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, bool) {
-	b, err := openFast(zr, lim)
+func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []rules.Finding, bool) {
+	b, err := openFast(zr, data, r.lim, r.shared)
 	switch {
 	case errors.Is(err, errLimit):
-		return nil, []rules.Finding{unzipLimit(lim)}, true
+		return nil, []rules.Finding{unzipLimit(r.lim)}, true
 	case err != nil:
 		return nil, nil, false
 	}
-	r := &reader{cat: cat, lim: lim, fast: b}
-	sub, fs := r.readBook()
-	if r.bailed {
+	br := r.book()
+	br.fast = b
+	sub, fs := br.readBook()
+	if br.bailed {
 		return nil, nil, false
 	}
 	return sub, fs, true
 }
 
 // readFull reads the form through excelize.
-func readFull(data []byte, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding) {
-	r := &reader{cat: cat, lim: lim}
-	return r.read(data)
+func (r *Reader) readFull(data []byte) (*Submission, []rules.Finding) {
+	return r.book().read(data)
+}
+
+// book starts the state of reading one file.
+func (r *Reader) book() *reader {
+	return &reader{cat: r.cat, lim: r.lim, inputList: r.inputs, idx: r.idx}
 }
 
 func formatFinding(nf *notForm) rules.Finding {

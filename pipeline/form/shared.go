@@ -1,0 +1,104 @@
+package form
+
+import (
+	"archive/zip"
+	"encoding/binary"
+	"strings"
+	"sync"
+)
+
+// Forms filled in from one template share most of their workbook parts
+// byte for byte: styles, theme, relationships, content types. A batch of
+// thousands of forms would unzip and check the same 30 KB in each. The
+// shared-part cache unzips such a part once: archive/zip's verdict on a
+// part (its text, or a checksum or size error) depends only on the part's
+// name, method, directory checksum and sizes, compressed bytes and the data
+// descriptor after them, so a part equal in all of these to one already
+// unzipped has the same text and passes the same checks. Everything that
+// decides is in the key; nothing is trusted from a file name or a date.
+type partCache struct {
+	mu    sync.RWMutex
+	parts map[string]*sharedPart
+	bytes int // keys and texts held, bounded by maxSharedBytes
+}
+
+// Bounds of the cache: a few templates' worth. Once full it takes nothing
+// more, which only costs speed.
+const (
+	maxSharedParts = 64
+	maxSharedBytes = 4 << 20
+)
+
+// sharedPart is a part that unzipped cleanly. wellFormed is worked out
+// once, by the first form whose structure asks for it.
+type sharedPart struct {
+	text      string
+	checkOnce sync.Once
+	wellOK    bool
+}
+
+func newPartCache() *partCache { return &partCache{parts: map[string]*sharedPart{}} }
+
+// wellFormed reports wellFormed(text, ns, root) for the part, computed
+// once: a part's name fixes ns and root.
+func (p *sharedPart) wellFormed(ns, root string) bool {
+	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root) })
+	return p.wellOK
+}
+
+// shareable leaves out the parts that differ from form to form (the
+// figures, the unit's strings, the save time), which would only fill the
+// cache.
+func shareable(name string) bool {
+	return !strings.HasPrefix(name, "xl/worksheets/") && name != "xl/sharedStrings.xml" && name != "docProps/core.xml"
+}
+
+// partKey appends to buf everything that decides how zf unzips, or
+// returns nil when the part cannot be keyed (its data is not where the
+// directory says).
+func partKey(buf []byte, zf *zip.File, data []byte) []byte {
+	off, err := zf.DataOffset()
+	if err != nil {
+		return nil
+	}
+	end := off + int64(zf.CompressedSize64)
+	if off < 0 || end < off || end > int64(len(data)) {
+		return nil
+	}
+	descEnd := end
+	if zf.Flags&0x8 != 0 {
+		// archive/zip reads up to 16 bytes of data descriptor.
+		descEnd = min(end+16, int64(len(data)))
+	}
+	buf = append(buf[:0], zf.Name...)
+	buf = append(buf, 0)
+	buf = binary.LittleEndian.AppendUint16(buf, zf.Method)
+	buf = binary.LittleEndian.AppendUint16(buf, zf.Flags&0x8)
+	buf = binary.LittleEndian.AppendUint32(buf, zf.CRC32)
+	buf = binary.LittleEndian.AppendUint64(buf, zf.UncompressedSize64)
+	buf = binary.LittleEndian.AppendUint64(buf, zf.CompressedSize64)
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(descEnd-end))
+	return append(buf, data[off:descEnd]...)
+}
+
+func (c *partCache) get(key []byte) *sharedPart {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.parts[string(key)]
+}
+
+// put remembers a part that unzipped cleanly and returns the entry to use,
+// which is the one already there when another form got in first.
+func (c *partCache) put(key []byte, text string) *sharedPart {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.parts[string(key)]; ok {
+		return p
+	}
+	p := &sharedPart{text: text}
+	if len(c.parts) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
+		c.parts[string(key)] = p
+		c.bytes += len(key) + len(text)
+	}
+	return p
+}
