@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 )
@@ -194,20 +193,17 @@ func LoadFace(path string, index int) (*Face, error) {
 		family = filepath.Base(path)
 	}
 	f := &Face{Family: family, Path: path, Index: index, glyphs: fnt.NumGlyphs(),
-		gids: new([0x10000]uint16), adv: make([]fixed.Int26_6, fnt.NumGlyphs()),
-		file: fileID{st.Size(), st.ModTime()}}
-	for r := rune(0); r <= 0xFFFF; r++ {
-		if g, err := fnt.GlyphIndex(&b, r); err == nil && int(g) < len(f.adv) {
-			f.gids[r] = uint16(g)
-		}
+		gids: new([0x10000]uint16), file: fileID{st.Size(), st.ModTime()}}
+	// At 1000 ppem an advance is in thousandths of an em.
+	if f.adv, err = advances(fr, f.glyphs); err != nil {
+		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
-	for g := range f.adv {
-		// At 1000 ppem the advance comes back in thousandths of an em.
-		a, err := fnt.GlyphAdvance(&b, sfnt.GlyphIndex(g), fixed.I(1000), font.HintingNone)
-		if err != nil {
-			return nil, fmt.Errorf("font %s: glyph %d: %w", path, g, err)
+	if !bmpGlyphs(fr.held["cmap"], f.glyphs, f.gids) {
+		for r := rune(0); r <= 0xFFFF; r++ {
+			if g, err := fnt.GlyphIndex(&b, r); err == nil && int(g) < f.glyphs {
+				f.gids[r] = uint16(g)
+			}
 		}
-		f.adv[g] = a
 	}
 	return f, nil
 }
