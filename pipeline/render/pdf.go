@@ -65,12 +65,14 @@ type pdfDoc struct {
 
 // PDF writes the briefing as a PDF on the GB/T 9704 grid.
 func (r *Renderer) PDF(w io.Writer, b Briefing) error {
-	_, err := r.pdf(w, b)
+	_, err := r.pdf(w, b, true)
 	return err
 }
 
-// pdf renders and returns the face each role was set in.
-func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error) {
+// pdf renders and returns the face each role was set in. A trial run,
+// whose file nobody reads, need not compress it: that was a third of its
+// cost, and every check (fonts cut and embedded, the file written) still runs.
+func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*typeset.Face, error) {
 	d, err := r.build(&b)
 	if err != nil {
 		return nil, err
@@ -98,6 +100,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing) (map[string]*typeset.Face, error
 	})
 	p.pdf = pdf
 	pdf.SetCatalogSort(true)
+	pdf.SetCompression(compress)
 	pdf.SetCreationDate(b.Date)
 	pdf.SetModificationDate(b.Date)
 	pdf.SetAutoPageBreak(false, 0)

@@ -348,3 +348,31 @@ func manyUnits(t testing.TB, ws *workspace.Workspace, n int) Briefing {
 	}
 	return br
 }
+
+// TestSampleBriefing: the trial run's sample has the briefing's shape at
+// any registry size: both kinds report, the registry's last unit is
+// missing, another is returned, and a region is sampled down.
+func TestSampleBriefing(t *testing.T) {
+	for _, n := range benchUnits {
+		t.Run(fmt.Sprintf("units=%d", n), func(t *testing.T) {
+			ws := regionWorkspace(t, "", n)
+			b := sampleBriefing(ws)
+			if got, want := len(b.Reported)+len(b.Missing)+len(b.Returned), min(n, sampleUnits); got != want {
+				t.Errorf("sample has %d units, want %d", got, want)
+			}
+			if len(b.Missing) != 1 || b.Missing[0] != ws.Units[n-1] || len(b.Returned) != 1 {
+				t.Fatalf("missing %v, returned %v: want the last unit missing and one returned", b.Missing, b.Returned)
+			}
+			kinds := map[string]bool{}
+			for _, u := range b.Reported {
+				kinds[u.Unit.Kind] = true
+			}
+			if !kinds[workspace.KindTownship] || !kinds[workspace.KindOrgan] {
+				t.Errorf("reported kinds %v, want both", kinds)
+			}
+			if got := b.Totals.All["typical_sites"]; got != float64(len(b.Reported)) {
+				t.Errorf("typical_sites total %v, want one per reported unit (%d)", got, len(b.Reported))
+			}
+		})
+	}
+}

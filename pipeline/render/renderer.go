@@ -50,7 +50,7 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 		}
 		r.conv = cc.Convert
 	}
-	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws)); err != nil {
+	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws), false); err != nil {
 		return nil, fmt.Errorf("trial run on sample data: %w", err)
 	}
 	// Any unit may end up on the 催報 or 退回 list, so every name must be
