@@ -244,19 +244,23 @@ type job struct {
 	// origAccepted, for a duplicate, is whether the file it repeats was
 	// accepted: the copy goes to the same archive folder.
 	origAccepted *bool
-	// sub is kept only for files with findings, for the 退回 copy.
-	sub *form.Submission
 	// data is the file's content from hashing until it is read; nil for
 	// a file too large to read.
 	data []byte
-	err  error
+	// sub and findings are what reading found; sub is kept after the
+	// file is judged only when it has findings, for the 退回 copy.
+	sub      *form.Submission
+	findings []rules.Finding
+	err      error
 }
 
 // processGroup judges a group of claims in parallel (hash, read, check),
 // records them in one transaction, archives them with one flush, and
 // writes the 退回 copies. The ledger is asked once per group, not per
 // file, for what it knows of the files' content and the units' previous
-// figures.
+// figures. The previous group is recorded and moved in the background
+// while this one is hashed and read; this one is checked only once that
+// is done, so that it sees the previous group as a later batch would.
 func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
 	if len(claims) == 0 {
 		return nil
@@ -268,8 +272,21 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 	if err := b.each(jobs, b.hash); err != nil {
 		return err
 	}
+	// Content the ledger had before this batch is a duplicate, not read
+	// again.
 	start := time.Now()
 	if err := b.known(ctx, jobs, recovered); err != nil {
+		return err
+	}
+	b.stages.add(stageLedger, time.Since(start))
+	if err := b.each(jobs, b.read); err != nil {
+		return err
+	}
+	if err := b.awaitArchive(); err != nil {
+		return err
+	}
+	start = time.Now()
+	if err := b.known(ctx, jobs, false); err != nil { // repeats of the previous group
 		return err
 	}
 	prev, err := b.previous(ctx, jobs)
@@ -281,8 +298,16 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.markRepeats(jobs)
+	done := make(chan error, 1)
+	go func() { done <- b.recordAndArchive(ctx, jobs, recovered) }()
+	b.archiving = done
+	return nil
+}
 
-	start = time.Now()
+// recordAndArchive records a judged group in one transaction, then moves
+// its files; every file of the group is recorded before any moves.
+func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool) error {
+	start := time.Now()
 	var fresh []ledger.Record
 	for _, j := range jobs {
 		if !j.recorded {
@@ -301,19 +326,10 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		}
 	}
 	b.stages.add(stageLedger, time.Since(start))
-	// The group is recorded, so its moves can run while the next group is
-	// read: reading wants the processors, moving wants the disk. One group
-	// moves at a time.
-	if err := b.awaitArchive(); err != nil {
-		return err
-	}
-	done := make(chan error, 1)
-	go func() { done <- b.archiveGroup(ctx, jobs, recovered) }()
-	b.archiving = done
-	return nil
+	return b.archiveGroup(ctx, jobs, recovered)
 }
 
-// awaitArchive waits for the group being moved, if any.
+// awaitArchive waits for the group being recorded and moved, if any.
 func (b *batch) awaitArchive() error {
 	if b.archiving == nil {
 		return nil
@@ -360,9 +376,10 @@ func (b *batch) hash(j *job) {
 	}
 }
 
-// known settles what the ledger already knows: a claim an interrupted
-// batch recorded (only recovered claims can be; a new claim's name is
-// new), and content received before, which makes a duplicate.
+// known settles what the ledger already knows of the files not yet
+// decided: a claim an interrupted batch recorded (only recovered claims
+// can be; a new claim's name is new), and content received before, which
+// makes a duplicate.
 func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 	if recovered {
 		for i := range jobs {
@@ -379,7 +396,7 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 	}
 	var shas []string
 	for _, j := range jobs {
-		if !j.recorded {
+		if j.rec.Status == "" {
 			shas = append(shas, j.rec.SHA256)
 		}
 	}
@@ -390,11 +407,12 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 	for i := range jobs {
 		j := &jobs[i]
 		orig, ok := origins[j.rec.SHA256]
-		if j.recorded || !ok {
+		if j.rec.Status != "" || !ok {
 			continue
 		}
 		accepted := orig.Status == ledger.StatusAccepted
 		j.rec.Status, j.rec.UnitCode, j.rec.Period, j.origAccepted = ledger.StatusDuplicate, orig.UnitCode, orig.Period, &accepted
+		j.data, j.sub, j.findings = nil, nil, nil
 	}
 	return nil
 }
@@ -528,27 +546,29 @@ func (b *batch) finishUnarchived(ctx context.Context) error {
 	return nil
 }
 
-// judge reads and checks one claimed file and decides its status. It
-// runs on many goroutines: it only reads shared state.
-func (b *batch) judge(j *job, prev PrevFunc) {
-	c, rec, cfg := j.claim, j.rec, b.ws.Config
+// read reads one claimed file. It runs on many goroutines: it only reads
+// shared state.
+func (b *batch) read(j *job) {
 	start := time.Now()
-	var sub *form.Submission
-	var findings []rules.Finding
-	var err error
 	if j.data != nil {
-		sub, findings = b.checker.reader.ReadBytes(c.Path, j.data)
+		j.sub, j.findings = b.checker.reader.ReadBytes(j.claim.Path, j.data)
 		j.data = nil
 	} else {
-		sub, findings, err = b.checker.read(c.Path)
+		var err error
+		if j.sub, j.findings, err = b.checker.read(j.claim.Path); err != nil {
+			j.err = fmt.Errorf("read %s: %w", j.claim.Name, err)
+		}
 	}
 	b.stages.add(stageRead, time.Since(start))
-	if err != nil {
-		j.err = fmt.Errorf("read %s: %w", c.Name, err)
-		return
-	}
+}
+
+// judge checks one file read and decides its status. It runs on many
+// goroutines: it only reads shared state.
+func (b *batch) judge(j *job, prev PrevFunc) {
+	c, rec, cfg, sub, findings := j.claim, j.rec, b.ws.Config, j.sub, j.findings
 	if sub != nil {
-		start = time.Now()
+		start := time.Now()
+		var err error
 		findings, err = b.checker.verify(sub, c.Folder, prev, findings)
 		b.stages.add(stageCheck, time.Since(start))
 		if err != nil {
@@ -573,8 +593,9 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 	if rec.UnitCode == "" {
 		rec.UnitCode = unknownUnit
 	}
-	if len(findings) > 0 {
-		j.sub = sub
+	j.findings = nil
+	if len(findings) == 0 {
+		j.sub = nil
 	}
 }
 
