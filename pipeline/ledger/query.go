@@ -210,12 +210,23 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 		q += `, values_json`
 	}
 	q += ` FROM submissions WHERE period = ? AND status = 'accepted' ORDER BY unit_code, received_at DESC, id DESC`
-	rows, err := l.r.QueryContext(ctx, q, period)
+	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// Growing the slice row by row copied and collected more than the
+	// rows themselves cost; counting in the index is cheap.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE period = ? AND status = 'accepted'`, period).Scan(&n); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, q, period)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Record
+	out := make([]Record, 0, n)
 	var intern map[string]string
 	if withVals {
 		intern = map[string]string{}

@@ -122,9 +122,12 @@ func decodeFlat(data []byte, vs map[string]float64, intern map[string]string) bo
 		if n == 0 {
 			return false
 		}
-		f, err := strconv.ParseFloat(string(body[i:i+n]), 64)
-		if err != nil {
-			return false
+		f, ok := exactDecimal(body[i : i+n])
+		if !ok {
+			var err error
+			if f, err = strconv.ParseFloat(string(body[i:i+n]), 64); err != nil {
+				return false
+			}
 		}
 		pairs = append(pairs, pair{key, f})
 		i += n
@@ -188,4 +191,42 @@ func digits(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// exactDecimal reads a JSON number without exponent whose digits, decimal
+// point removed, make an integer below 2^53: a form's counts and amounts.
+// That integer and the power of ten (at most 1e22) are exact doubles, so
+// one IEEE division rounds correctly and the result is ParseFloat's, bit
+// for bit. It reports false for anything else.
+func exactDecimal(b []byte) (float64, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var m uint64
+	frac := -1
+	for i, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			if m >= 1<<53 {
+				return 0, false
+			}
+		case c == '.':
+			frac = len(b) - i - 1
+		default:
+			return 0, false
+		}
+	}
+	f := float64(m)
+	if frac > 0 {
+		if frac > 22 {
+			return 0, false
+		}
+		f /= math.Pow10(frac)
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
