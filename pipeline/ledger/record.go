@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -109,12 +108,14 @@ func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) 
 
 // insert writes validated records inside tx.
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, error) {
-	claimID := tx.StmtContext(ctx, l.claimID)
-	insSub := tx.StmtContext(ctx, l.insSubmission)
-	insFind := tx.StmtContext(ctx, l.insFinding)
+	ins := inserter{
+		claimID: tx.StmtContext(ctx, l.claimID),
+		insSub:  tx.StmtContext(ctx, l.insSubmission),
+		insFind: tx.StmtContext(ctx, l.insFinding),
+	}
 	ids := make([]int64, len(rs))
 	for i := range rs {
-		id, err := insertOne(ctx, claimID, insSub, insFind, &rs[i])
+		id, err := ins.one(ctx, &rs[i])
 		if err != nil {
 			return nil, fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
 		}
@@ -123,50 +124,79 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, 
 	return ids, nil
 }
 
-func insertOne(ctx context.Context, claimID, insSub, insFind *sql.Stmt, r *Record) (int64, error) {
-	var id int64
-	switch err := claimID.QueryRowContext(ctx, r.ClaimName).Scan(&id); {
-	case err == nil:
-		return id, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, err
-	}
+// inserter holds a transaction's statements and a buffer the values of
+// each record are encoded in.
+type inserter struct {
+	claimID, insSub, insFind *sql.Stmt
+	buf                      []byte
+}
+
+func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
 	at, err := nanos("received at", r.ReceivedAt)
 	if err != nil {
+		// A claim already recorded is returned whatever the record says.
+		if id, ierr := ins.recorded(ctx, r.ClaimName); ierr != nil || id != 0 {
+			return id, ierr
+		}
 		return 0, err
 	}
 	runID := sql.NullInt64{Int64: r.RunID, Valid: r.RunID != 0}
-	var vals sql.NullString
-	if len(r.Values) > 0 {
-		b, err := json.Marshal(r.Values)
-		if err != nil {
-			return 0, fmt.Errorf("values: %w", err)
-		}
-		vals = sql.NullString{String: string(b), Valid: true}
+	vals, err := ins.values(r.Values)
+	if err != nil {
+		return 0, fmt.Errorf("values: %w", err)
 	}
-	res, err := insSub.ExecContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
+	// A claim already recorded inserts nothing (the statement says ON
+	// CONFLICT DO NOTHING); its id is looked up only then, so a new file
+	// costs one statement.
+	res, err := ins.insSub.ExecContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
 		r.ArchivePath, r.SHA256, r.Status, at, vals)
 	if err != nil {
 		return 0, err
 	}
-	if id, err = res.LastInsertId(); err != nil {
+	switch n, err := res.RowsAffected(); {
+	case err != nil:
+		return 0, err
+	case n == 0:
+		return ins.recorded(ctx, r.ClaimName)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
 		return 0, err
 	}
 	for seq, f := range r.Findings {
-		var vals sql.NullString
-		if len(f.Values) > 0 {
-			b, err := json.Marshal(f.Values)
-			if err != nil {
-				return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
-			}
-			vals = sql.NullString{String: string(b), Valid: true}
+		vals, err := ins.values(f.Values)
+		if err != nil {
+			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
 		}
-		if _, err := insFind.ExecContext(ctx, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
+		if _, err := ins.insFind.ExecContext(ctx, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
 			vals, f.Message, f.Fix); err != nil {
 			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
 		}
 	}
 	return id, nil
+}
+
+// recorded returns the id of a recorded claim, or 0.
+func (ins *inserter) recorded(ctx context.Context, claim string) (int64, error) {
+	var id int64
+	err := ins.claimID.QueryRowContext(ctx, claim).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// values encodes vs as the JSON column holds it; no values is NULL.
+func (ins *inserter) values(vs map[string]float64) (sql.NullString, error) {
+	if len(vs) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := appendValues(ins.buf[:0], vs)
+	ins.buf = b
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
 }
 
 func sortedKeys(m map[string]float64) []string {

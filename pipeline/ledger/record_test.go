@@ -109,6 +109,18 @@ func TestRecordIdempotentByClaim(t *testing.T) {
 	if len(h) != 1 || h[0].Status != StatusAccepted || h[0].Values["marker"] != 1 || len(h[0].Findings) != 0 {
 		t.Errorf("History after a repeated claim = %+v, want the first record alone", h)
 	}
+	// A repeat right after a record whose findings were written (the last
+	// statement changed a row) still writes nothing.
+	ids = mustRecord(t, l, sub("claim-3", "U03", "2008-12", StatusRejected, 1, 5), sub("claim-3", "U03", "2008-12", StatusRejected, 2, 6))
+	if ids[0] != ids[1] {
+		t.Errorf("batch with a repeated rejected claim gave ids %v", ids)
+	}
+	if h, err = l.History(ctx, "U03"); err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 1 || h[0].Values["marker"] != 5 || len(h[0].Findings) != 1 {
+		t.Errorf("History after a repeated rejected claim = %+v, want the first record alone", h)
+	}
 }
 
 func TestRecordRefusesBadInput(t *testing.T) {

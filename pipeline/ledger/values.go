@@ -14,12 +14,12 @@ import (
 // definition of what the column means.
 
 // appendValues appends vs as the JSON encoding/json.Marshal would produce:
-// keys sorted, numbers in its format. Keys that JSON would escape are left
-// to encoding/json.
+// keys sorted, numbers in its format. Keys that JSON would escape, and NaN
+// and infinities (which it refuses), are left to encoding/json.
 func appendValues(b []byte, vs map[string]float64) ([]byte, error) {
 	keys := make([]string, 0, len(vs))
-	for k := range vs {
-		if !plainKey(k) {
+	for k, v := range vs {
+		if !plainKey(k) || math.IsNaN(v) || math.IsInf(v, 0) {
 			m, err := json.Marshal(vs)
 			return append(b, m...), err
 		}
@@ -53,7 +53,7 @@ func plainKey(k string) bool {
 // appendNumber formats f as encoding/json does: the shortest decimal that
 // reads back to the same double, in exponent form only for very small or
 // large magnitudes, with a one-digit negative exponent unpadded. f is
-// finite (validate refuses NaN and infinities).
+// finite.
 func appendNumber(b []byte, f float64) []byte {
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {

@@ -15,14 +15,13 @@ func TestAppendValuesMatchesEncodingJSON(t *testing.T) {
 		{"over2p53": 1 << 60, "odd": 9007199254740993, "tiny": 1e-7, "small": 0.000001, "neg": -3.5e-10},
 		{"max": math.MaxFloat64, "min": math.SmallestNonzeroFloat64, "almost": 999999999999999999999},
 		{"a<b": 1, "é": 2, "tab\t": 3},
+		{"nan": math.NaN()},
+		{"inf": math.Inf(-1), "ok": 1},
 	} {
-		want, err := json.Marshal(vs)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, wantErr := json.Marshal(vs)
 		got, err := appendValues(nil, vs)
-		if err != nil || string(got) != string(want) {
-			t.Errorf("appendValues(%v) = %s, %v; want %s", vs, got, err, want)
+		if (err != nil) != (wantErr != nil) || wantErr == nil && string(got) != string(want) {
+			t.Errorf("appendValues(%v) = %s, %v; want %s, %v", vs, got, err, want, wantErr)
 		}
 	}
 }
