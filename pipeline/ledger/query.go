@@ -50,39 +50,52 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 	// A read transaction has nothing to commit; rollback only ends it.
 	defer tx.Rollback()
 
-	rows, err := tx.QueryContext(ctx, `SELECT `+recordCols+` FROM submissions WHERE id IN (`+sel+`) ORDER BY `+order, args...)
+	cols := recordCols
+	if what&withValues != 0 {
+		cols += `, values_json`
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM submissions WHERE id IN (`+sel+`) ORDER BY `+order, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []Record
+	var intern map[string]string
+	var r Record
+	var at int64
+	var vals sql.RawBytes
+	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
+		&r.ArchivePath, &r.SHA256, &r.Status, &at, &vals}
+	if what&withValues != 0 {
+		intern = map[string]string{}
+	} else {
+		dest = dest[:len(dest)-1]
+	}
 	for rows.Next() {
-		var r Record
-		var at int64
-		if err := rows.Scan(&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
-			&r.ArchivePath, &r.SHA256, &r.Status, &at); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		r.ReceivedAt = fromNanos(at)
+		if what&withValues != 0 {
+			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
+			if vals != nil {
+				if err := decodeValues(vals, r.Values, intern); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
+				}
+			}
+		}
 		out = append(out, r)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 || what == 0 {
+	if len(out) == 0 || what&withFindings == 0 {
 		return out, nil
 	}
 	byID := make(map[int64]*Record, len(out))
 	for i := range out {
 		byID[out[i].ID] = &out[i]
-	}
-	if what&withValues != 0 {
-		for i := range out {
-			out[i].Values = map[string]float64{}
-		}
-		if err := loadValues(ctx, tx, byID, sel, args); err != nil {
-			return nil, err
-		}
 	}
 	if what&withFindings != 0 {
 		if err := loadFindings(ctx, tx, byID, sel, args); err != nil {
@@ -90,32 +103,6 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		}
 	}
 	return out, nil
-}
-
-func loadValues(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, values_json FROM submissions WHERE values_json IS NOT NULL AND id IN (`+sel+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("values: %w", err)
-	}
-	intern := map[string]string{}
-	for rows.Next() {
-		var id int64
-		var vals sql.RawBytes
-		if err := rows.Scan(&id, &vals); err != nil {
-			rows.Close()
-			return fmt.Errorf("values: %w", err)
-		}
-		if r := byID[id]; r != nil {
-			if err := decodeValues(vals, r.Values, intern); err != nil {
-				rows.Close()
-				return fmt.Errorf("values of submission %d: %w", id, err)
-			}
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("values: %w", err)
-	}
-	return nil
 }
 
 func loadFindings(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
