@@ -50,26 +50,28 @@ type ArchiveRequest struct {
 }
 
 // ArchiveAll archives many claims as Archive does, but makes them durable
-// with one flush before any file leaves work/, instead of a file and a
-// folder sync per claim. paths[i] and errs[i] answer reqs[i]; err is a
-// failure to flush, after which every file is still in work/ (under both
-// names) and a later call finishes it.
+// with one flush before it returns, instead of a file and a folder sync per
+// claim. paths[i] and errs[i] answer reqs[i]; err is a failure to flush,
+// after which a file may be in work/ or at its archive name (a rename is
+// atomic) and a later call finishes it.
 func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error, err error) {
-	var d durability
+	a := archiver{in: in, made: map[string]bool{}}
 	paths = make([]string, len(reqs))
 	errs = make([]error, len(reqs))
 	srcs := make([]string, len(reqs))
+	drop := make([]bool, len(reqs))
 	for i, r := range reqs {
-		paths[i], srcs[i], errs[i] = in.place(r, &d)
+		paths[i], srcs[i], drop[i], errs[i] = a.place(r)
 	}
-	if err := d.sync(); err != nil {
+	if err := a.d.sync(); err != nil {
 		return paths, errs, fmt.Errorf("archive: %w", err)
 	}
 	for i, r := range reqs {
 		if errs[i] != nil {
 			continue
 		}
-		if srcs[i] != "" {
+		// Only once the archive copy is durable may the work copy go.
+		if drop[i] {
 			if err := os.Remove(srcs[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs[i] = fmt.Errorf("archive %s: remove from work: %w", r.Claim.Name, err)
 				continue
@@ -82,68 +84,156 @@ func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error
 	return paths, errs, nil
 }
 
-// place gives a claim's content its archive name and returns that path,
-// and the work path to remove once the archive copy is durable ("" when the
-// file had already left work/).
-func (in *Inbox) place(r ArchiveRequest, d *durability) (string, string, error) {
-	c, accepted, period, unit, sha := r.Claim, r.Accepted, r.Period, r.Unit, r.SHA256
-	sha = strings.ToLower(sha)
-	if len(sha) != 64 || !isLowerHex(sha) {
-		return "", "", fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
+// archiver is one ArchiveAll call: what must be flushed, and the archive
+// folders known to exist, so that a folder costs one mkdir per call rather
+// than a stat per file.
+type archiver struct {
+	in   *Inbox
+	d    durability
+	made map[string]bool
+}
+
+// folder makes sure dir exists with one mkdir, making its parents only when
+// that says they are missing. It returns the folders whose entries changed.
+func (a *archiver) folder(dir string) ([]string, error) {
+	if a.made[dir] {
+		return nil, nil
 	}
-	src, err := in.claimPath(c)
+	err := os.Mkdir(dir, 0o755)
+	var changed []string
+	switch {
+	case err == nil:
+		changed = []string{filepath.Dir(dir)}
+	case errors.Is(err, fs.ErrExist):
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create archive folder: %w", err)
+		}
+		// Every level up to the archive's own parent may be new.
+		for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+			changed = append(changed, p)
+			if p == filepath.Dir(a.in.archive) || p == filepath.Dir(p) {
+				break
+			}
+		}
+	default:
+		return nil, fmt.Errorf("create archive folder: %w", err)
+	}
+	a.made[dir] = true
+	return changed, nil
+}
+
+// place gives a claim's content its archive name and returns that path,
+// the claim's work path, and whether that work file is to be removed once
+// the archive copy is durable (a copy, or content already archived). A
+// rename moves it in one step and leaves nothing to remove.
+func (a *archiver) place(r ArchiveRequest) (dst, src string, drop bool, err error) {
+	c, sha := r.Claim, strings.ToLower(r.SHA256)
+	if len(sha) != 64 || !isLowerHex(sha) {
+		return "", "", false, fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
+	}
+	src, err = a.in.claimPath(c)
 	if err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	kind := "rejected"
-	if accepted {
+	if r.Accepted {
 		kind = "accepted"
 	}
-	dir := filepath.Join(in.archive, kind, safeName(period), safeName(unit))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", fmt.Errorf("create archive folder: %w", err)
+	dir := filepath.Join(a.in.archive, kind, safeName(r.Period), safeName(r.Unit))
+	changed, err := a.folder(dir)
+	if err != nil {
+		return "", "", false, err
 	}
-	srcInfo, err := os.Lstat(src)
-	gone := errors.Is(err, fs.ErrNotExist)
-	if err != nil && !gone {
-		return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
+	fail := func(err error) (string, string, bool, error) {
+		return "", "", false, fmt.Errorf("archive %s: %w", c.Name, err)
 	}
 	base := archiveName(c.OrigName, c.ReceivedAt, sha)
+	gone, remade := false, false
 	for n := 1; n < 1000; n++ {
 		dst := filepath.Join(dir, numbered(base, n))
-		dstInfo, err := os.Lstat(dst)
-		switch {
-		case errors.Is(err, fs.ErrNotExist) && gone:
-			return "", "", fmt.Errorf("archive %s: %w: neither in work nor at %s", c.Name, fs.ErrNotExist, dst)
-		case errors.Is(err, fs.ErrNotExist):
-			err := place(src, dst, srcInfo.Size(), sha)
-			if errors.Is(err, fs.ErrExist) {
-				continue // appeared since the Lstat
-			}
-			if err != nil {
-				return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
-			}
-		case err != nil:
-			return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
-		case !gone && os.SameFile(srcInfo, dstInfo):
-			// Linked by a batch that died before removing the original.
-		default:
-			same, err := hasContent(dst, sha)
-			if err != nil {
-				return "", "", fmt.Errorf("archive %s: %w", c.Name, err)
-			}
-			if !same {
-				continue
+		if !gone {
+			err := renameNoReplace(src, dst)
+			switch {
+			case err == nil:
+				// The rename proves dst's folder is on src's file system.
+				// work/ needs no flush: should the crash keep the old name
+				// too, both name one file, which the next call finds.
+				a.d.moved(filepath.Dir(src), dst, append(changed, dir)...)
+				return dst, src, false, nil
+			case errors.Is(err, fs.ErrExist):
+			case errors.Is(err, fs.ErrNotExist):
+				_, serr := os.Lstat(src)
+				switch {
+				case serr == nil && !remade:
+					// The folder went since this call made it.
+					delete(a.made, dir)
+					more, err := a.folder(dir)
+					if err != nil {
+						return "", "", false, err
+					}
+					changed, remade = append(changed, more...), true
+					n--
+					continue
+				case serr == nil:
+					return fail(err)
+				case !errors.Is(serr, fs.ErrNotExist):
+					return fail(serr)
+				}
+				gone = true
+			case isCrossDevice(err):
+				// Linux says so before it looks for src.
+				info, err := os.Lstat(src)
+				if errors.Is(err, fs.ErrNotExist) {
+					gone = true
+					break
+				}
+				if err == nil {
+					err = copyVerified(src, dst, info.Size(), sha)
+				}
+				if err == nil {
+					a.d.file(dst)
+					a.d.dirs(append(changed, dir)...)
+					return dst, src, true, nil
+				}
+				if !errors.Is(err, fs.ErrExist) {
+					return fail(err)
+				}
+			default:
+				return fail(err)
 			}
 		}
-		if gone {
-			return dst, "", nil
+		// Something is at dst: this claim's content (a batch that died
+		// after moving, linking or copying it), or another file.
+		var srcInfo fs.FileInfo
+		if !gone {
+			srcInfo, err = os.Lstat(src)
+			gone = errors.Is(err, fs.ErrNotExist)
+			if err != nil && !gone {
+				return fail(err)
+			}
 		}
-		d.file(dst)
-		d.dirs(dir)
-		return dst, src, nil
+		if !gone {
+			if dstInfo, err := os.Lstat(dst); err == nil && os.SameFile(srcInfo, dstInfo) {
+				a.d.file(dst)
+				a.d.dirs(append(changed, dir)...)
+				return dst, src, true, nil
+			}
+		}
+		same, err := hasContent(dst, sha)
+		if gone && errors.Is(err, fs.ErrNotExist) {
+			return fail(fmt.Errorf("%w: neither in work nor at %s", fs.ErrNotExist, dst))
+		}
+		if err != nil {
+			return fail(err)
+		}
+		if same {
+			a.d.file(dst)
+			a.d.dirs(append(changed, dir)...)
+			return dst, src, !gone, nil
+		}
 	}
-	return "", "", fmt.Errorf("archive %s: 999 files already named %s", c.Name, base)
+	return fail(fmt.Errorf("999 files already named %s", base))
 }
 
 // claimPath recomputes where a claim's file lies (flat or in its own
@@ -166,28 +256,6 @@ func (in *Inbox) claimPath(c Claim) (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("archive %s: path %s is not the claim's", c.Name, c.Path)
-}
-
-// place puts src's content at dst without replacing anything at dst; it
-// leaves src in place. A hard link is atomic and refuses an existing dst.
-// Where links are not supported a rename serves: the caller checked that
-// dst is free, and the batch lock keeps others out of the archive. Across
-// file systems it copies.
-func place(src, dst string, size int64, sha string) error {
-	err := os.Link(src, dst)
-	if err == nil || errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	if !isCrossDevice(err) {
-		err = os.Rename(src, dst)
-		if err == nil {
-			return nil
-		}
-		if !isCrossDevice(err) {
-			return err
-		}
-	}
-	return copyVerified(src, dst, size, sha)
 }
 
 // copyVerified copies src to a temp file beside dst, syncs it, checks its

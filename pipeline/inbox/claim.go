@@ -21,6 +21,9 @@ const stampLayout = "20060102T150405Z"
 // package comment). It fails with ErrGone when the file is no longer
 // there to take or has changed since the scan.
 func (in *Inbox) Claim(c Candidate) (Claim, error) {
+	if err := in.makeClaimedDir(); err != nil {
+		return Claim{}, err
+	}
 	var d durability
 	cl, err := in.claim(c, &d)
 	if err != nil {
@@ -37,9 +40,15 @@ func (in *Inbox) Claim(c Candidate) (Claim, error) {
 // cands[i]; err is a failure to flush, after which no claim counts as made
 // durable (they are still claims: Recover finds them).
 func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err error) {
-	var d durability
 	claims = make([]Claim, len(cands))
 	errs = make([]error, len(cands))
+	if len(cands) == 0 {
+		return claims, errs, nil
+	}
+	if err := in.makeClaimedDir(); err != nil {
+		return claims, errs, err
+	}
+	var d durability
 	for i, c := range cands {
 		claims[i], errs[i] = in.claim(c, &d)
 	}
@@ -49,6 +58,17 @@ func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err 
 	return claims, errs, nil
 }
 
+// makeClaimedDir makes work/claimed/ once per call rather than per file.
+func (in *Inbox) makeClaimedDir() error {
+	if err := os.MkdirAll(in.claimedDir(), 0o755); err != nil {
+		return fmt.Errorf("create claim folder: %w", err)
+	}
+	return nil
+}
+
+// claim takes one candidate; work/claimed/ must exist. The Lstat is the
+// one look at the file: it is what keeps a file changed since the scan
+// from being taken.
 func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 	if !isPlainName(c.Name) || (c.Folder != "" && !isPlainName(c.Folder)) || filepath.Base(c.Path) != c.Name {
 		return Claim{}, fmt.Errorf("claim %q: not a candidate from Scan", c.Path)
@@ -68,9 +88,6 @@ func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 		seen = in.now()
 	}
 	received := seen.UTC().Truncate(time.Second)
-	if err := os.MkdirAll(in.claimedDir(), 0o755); err != nil {
-		return Claim{}, fmt.Errorf("create claim folder: %w", err)
-	}
 	if len(flatName(claimNameTemplate, c.Folder, c.Name)) <= maxFlatBytes {
 		return in.claimFlat(c, received, d)
 	}
@@ -93,7 +110,7 @@ func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 		os.Remove(dir)
 		return Claim{}, claimError(c, err)
 	}
-	d.dirs(target, dir, in.claimedDir(), filepath.Dir(c.Path))
+	d.moved(in.claimedDir(), "", target, dir, in.claimedDir(), filepath.Dir(c.Path))
 	return Claim{Path: dst, Name: name, Folder: c.Folder, OrigName: c.Name, ReceivedAt: received}, nil
 }
 
@@ -115,7 +132,8 @@ func (in *Inbox) claimFlat(c Candidate, received time.Time, d *durability) (Clai
 		if err != nil {
 			return Claim{}, claimError(c, err)
 		}
-		d.dirs(in.claimedDir(), filepath.Dir(c.Path))
+		// The rename proves the unit's folder is on work/'s file system.
+		d.moved(in.claimedDir(), "", in.claimedDir(), filepath.Dir(c.Path))
 		return Claim{Path: dst, Name: name, Folder: c.Folder, OrigName: c.Name, ReceivedAt: received}, nil
 	}
 	return Claim{}, fmt.Errorf("claim %s: no free claim name", c.Path)

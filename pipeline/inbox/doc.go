@@ -52,7 +52,8 @@
 // computes it again and finds its own work done. Period and unit may come
 // from a file's content: anything but a plain name (letters, digits, '-',
 // '_', '.'; no "..", no Windows device name) becomes "_unknown". The move
-// is a hard link then an unlink, because a link, unlike a rename, refuses
-// to replace an existing file; across file systems it is a copy that is
-// synced and checked against the content hash before the original goes.
+// is one rename that refuses to replace a file (renameat2's
+// RENAME_NOREPLACE on Linux), so after a crash the file is either in work/
+// or at its archive name; across file systems it is a copy that is synced
+// and checked against the content hash before the original goes.
 package inbox

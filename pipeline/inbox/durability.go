@@ -13,19 +13,56 @@ type durability struct {
 	fileList []string
 	dirSet   map[string]bool
 	dirList  []string
+	// refSet and refList name one path on each file system to flush; a
+	// path whose file system is known from another's needs no look-up.
+	refSet  map[string]bool
+	refList []string
 }
 
-func (d *durability) file(path string) { d.fileList = append(d.fileList, path) }
+func (d *durability) file(path string) {
+	d.fileList = append(d.fileList, path)
+	d.ref(path)
+}
 
 func (d *durability) dirs(paths ...string) {
+	for _, p := range paths {
+		if d.addDir(p) {
+			d.ref(p)
+		}
+	}
+}
+
+// moved notes a file and folders that a rename proved to be on the file
+// system of ref: renames do not cross file systems. file may be "".
+func (d *durability) moved(ref, file string, dirs ...string) {
+	if file != "" {
+		d.fileList = append(d.fileList, file)
+	}
+	for _, p := range dirs {
+		d.addDir(p)
+	}
+	d.ref(ref)
+}
+
+func (d *durability) addDir(p string) bool {
 	if d.dirSet == nil {
 		d.dirSet = map[string]bool{}
 	}
-	for _, p := range paths {
-		if !d.dirSet[p] {
-			d.dirSet[p] = true
-			d.dirList = append(d.dirList, p)
-		}
+	if d.dirSet[p] {
+		return false
+	}
+	d.dirSet[p] = true
+	d.dirList = append(d.dirList, p)
+	return true
+}
+
+func (d *durability) ref(p string) {
+	if d.refSet == nil {
+		d.refSet = map[string]bool{}
+	}
+	if !d.refSet[p] {
+		d.refSet[p] = true
+		d.refList = append(d.refList, p)
 	}
 }
 
@@ -33,7 +70,7 @@ func (d *durability) sync() error {
 	if len(d.fileList) == 0 && len(d.dirList) == 0 {
 		return nil
 	}
-	return syncMany(d.fileList, d.dirList)
+	return syncMany(d.fileList, d.dirList, d.refList)
 }
 
 // syncEach syncs every file and folder on its own.

@@ -12,8 +12,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,81 +33,42 @@ type sighting struct {
 // Scan lists the files ready to claim and counts those still waiting
 // (settling, empty, or a workbook that may still be arriving).
 func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
+	found, err := in.list(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("scan %s: %w", in.inbox, err)
+	}
 	seen := in.loadSeen()
 	now := in.now()
-	next := make(map[string]sighting)
+	next := make(map[string]sighting, len(found))
 	var ready []Candidate
 	waiting := 0
-	err := filepath.WalkDir(in.inbox, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path != in.inbox && errors.Is(err, fs.ErrNotExist) {
-				return nil // removed while we walked
-			}
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if path == in.inbox {
-			return nil
-		}
-		rel, err := filepath.Rel(in.inbox, path)
-		if err != nil {
-			return err
-		}
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		if d.IsDir() {
-			// A work or archive folder configured inside the inbox must
-			// not be taken from.
-			if len(parts) >= maxDepth || isJunkDir(d.Name()) || path == in.work || path == in.archive {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || isJunk(d.Name()) {
-			return nil
-		}
-		info, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if info.Size() == 0 {
+	for _, f := range found {
+		if f.info.Size() == 0 {
 			waiting++
-			return nil
+			continue
 		}
-		key := filepath.ToSlash(rel)
-		s := sighting{Size: info.Size(), ModTime: info.ModTime().UnixNano(), First: now.UnixNano()}
+		s := sighting{Size: f.info.Size(), ModTime: f.info.ModTime().UnixNano(), First: now.UnixNano()}
 		// A first sighting in our future means our clock was set back:
 		// start the wait again rather than trust it.
-		if old, ok := seen[key]; ok && old.Size == s.Size && old.ModTime == s.ModTime && old.First <= s.First {
+		if old, ok := seen[f.key]; ok && old.Size == s.Size && old.ModTime == s.ModTime && old.First <= s.First {
 			s.First = old.First
 		}
-		next[key] = s
+		next[f.key] = s
 		age := now.Sub(time.Unix(0, s.First))
 		if age < in.settle {
 			waiting++
-			return nil
+			continue
 		}
 		c := Candidate{
-			Path: path, Name: d.Name(), Size: info.Size(), ModTime: info.ModTime(),
-			TooLarge: in.maxBytes > 0 && info.Size() > in.maxBytes,
+			Path: f.path, Folder: f.folder, Name: f.info.Name(), Size: f.info.Size(), ModTime: f.info.ModTime(),
+			TooLarge: in.maxBytes > 0 && f.info.Size() > in.maxBytes,
 			Seen:     time.Unix(0, s.First),
 		}
-		if len(parts) > 1 {
-			c.Folder = parts[0]
-		}
-		if !c.TooLarge && age < 2*in.settle && isZipType(c.Name) && !hasZipEnd(path) {
+		if !c.TooLarge && age < 2*in.settle && isZipType(c.Name) && !hasZipEnd(f.path) {
 			waiting++
-			return nil
+			continue
 		}
 		ready = append(ready, c)
-		return nil
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("scan %s: %w", in.inbox, err)
 	}
 	if !maps.Equal(seen, next) {
 		if err := in.saveSeen(next); err != nil {
@@ -113,6 +77,128 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	}
 	sort.Slice(ready, func(i, j int) bool { return ready[i].Path < ready[j].Path })
 	return ready, waiting, nil
+}
+
+// found is a regular file in the inbox that is not junk.
+type found struct {
+	path, folder string
+	// key is the path below inbox/ with '/', the sightings' key.
+	key  string
+	info fs.FileInfo
+}
+
+// list finds the inbox's files: those at the top, then each unit folder's
+// in the inbox's order. Thousands of unit folders are read a few at a
+// time: one by one, reading them was most of a quiet batch's time.
+func (in *Inbox) list(ctx context.Context) ([]found, error) {
+	entries, err := os.ReadDir(in.inbox)
+	if err != nil {
+		return nil, err
+	}
+	var top []found
+	var folders []string
+	for _, e := range entries {
+		path := filepath.Join(in.inbox, e.Name())
+		if e.IsDir() {
+			// A work or archive folder configured inside the inbox must
+			// not be taken from.
+			if !isJunkDir(e.Name()) && path != in.work && path != in.archive {
+				folders = append(folders, e.Name())
+			}
+			continue
+		}
+		f, ok, err := in.file(e, path, "", e.Name())
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			top = append(top, f)
+		}
+	}
+	lists := make([][]found, len(folders))
+	errs := make([]error, len(folders))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(folders), scanWorkers()) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(folders); i = int(next.Add(1)) - 1 {
+				if errs[i] = ctx.Err(); errs[i] != nil {
+					return
+				}
+				name := folders[i]
+				lists[i], errs[i] = in.walk(ctx, filepath.Join(in.inbox, name), name, name, 1, nil)
+				if errs[i] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	out := top
+	for i := range folders {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, lists[i]...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanWorkers is how many folders are read at once: reading a cached
+// folder is work for a processor, not a wait for the disk.
+func scanWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
+
+// walk adds the files of dir and of its folders: dir is depth levels
+// below inbox/ (a unit folder is 1), and files lie at most maxDepth deep.
+func (in *Inbox) walk(ctx context.Context, dir, folder, key string, depth int, out []found) ([]found, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil // removed while we walked
+	}
+	if err != nil {
+		return out, err
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if e.IsDir() {
+			if depth+1 < maxDepth && !isJunkDir(e.Name()) && path != in.work && path != in.archive {
+				if err := ctx.Err(); err != nil {
+					return out, err
+				}
+				if out, err = in.walk(ctx, path, folder, key+"/"+e.Name(), depth+1, out); err != nil {
+					return out, err
+				}
+			}
+			continue
+		}
+		f, ok, err := in.file(e, path, folder, key+"/"+e.Name())
+		if err != nil {
+			return out, err
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// file looks at one entry that is not a folder: one Lstat for a regular
+// file that is not junk, nothing for anything else.
+func (in *Inbox) file(e fs.DirEntry, path, folder, key string) (found, bool, error) {
+	if !e.Type().IsRegular() || isJunk(e.Name()) {
+		return found{}, false, nil
+	}
+	info, err := e.Info()
+	if errors.Is(err, fs.ErrNotExist) {
+		return found{}, false, nil
+	}
+	if err != nil {
+		return found{}, false, err
+	}
+	return found{path: path, folder: folder, key: key, info: info}, true, nil
 }
 
 // isJunk reports files nobody means to send: owner and lock files of

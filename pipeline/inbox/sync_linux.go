@@ -14,13 +14,14 @@ const manyThreshold = 8
 
 // syncMany flushes files and folders. Past a handful it asks Linux to
 // flush each file system they live on once (syncfs), which covers every
-// name and every byte written to it so far.
-func syncMany(files, dirs []string) error {
+// name and every byte written to it so far; refs name a path on each of
+// those file systems.
+func syncMany(files, dirs, refs []string) error {
 	if len(files)+len(dirs) < manyThreshold {
 		return syncEach(files, dirs)
 	}
 	done := map[uint64]bool{}
-	for _, p := range append(append([]string{}, dirs...), files...) {
+	for _, p := range refs {
 		st, err := os.Stat(p)
 		if err != nil {
 			return err
