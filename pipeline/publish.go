@@ -94,16 +94,24 @@ func (b *batch) publish(ctx context.Context) error {
 		write func(io.Writer, render.Briefing) error
 		into  *string
 	}{
+		{filepath.Join(dir, totalsName), renderer.TotalsWorkbook, &b.sum.TotalsWorkbook},
 		{pdfPath, renderer.PDF, &b.sum.Briefing},
 		{filepath.Join(dir, briefingName(brief.Issue)+".txt"), renderer.Text, &b.sum.BriefingText},
-		{filepath.Join(dir, totalsName), renderer.TotalsWorkbook, &b.sum.TotalsWorkbook},
 		{filepath.Join(dir, chaseName), renderer.ChaseList, &b.sum.ChaseList},
 	}
-	for _, o := range outputs {
+	for i, o := range outputs {
 		if err := WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 		}
 		*o.into = o.path
+		if i == 0 {
+			// Every unit's figures are the most a region's batch holds,
+			// and only the workbook lists them: they go before the PDF,
+			// which allocates the most, is made.
+			for i := range brief.Reported {
+				brief.Reported[i].Values = nil
+			}
+		}
 	}
 	// Noting the path last means a crash before it leaves the same issue to
 	// be rendered again, under the same number.
