@@ -20,8 +20,8 @@ type Ledger struct {
 	w *sql.DB // the one writer connection
 	r *sql.DB // read-only connections
 
-	// Prepared once on the writer connection and reused by every Record.
-	claimID, insSubmission, insFinding *sql.Stmt
+	// Prepared once on the writer connection and reused by every write.
+	claimID, insSubmission, insFinding, setArchive *sql.Stmt
 }
 
 // readConns bounds the read pool: the status command and the batch read
@@ -83,6 +83,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 		{&l.insFinding, `INSERT INTO findings
 			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&l.setArchive, `UPDATE submissions SET archive_path = ? WHERE id = ?`},
 	} {
 		if *p.stmt, err = l.w.PrepareContext(ctx, p.sql); err != nil {
 			return fmt.Errorf("prepare: %w", err)
@@ -95,7 +96,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 // exist at this point: every write commits or rolls back before returning.
 func (l *Ledger) Close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insFinding} {
+	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insFinding, l.setArchive} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -217,13 +219,11 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 		return fmt.Errorf("set archive paths: begin: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE submissions SET archive_path = ? WHERE id = ?`)
-	if err != nil {
-		return fmt.Errorf("set archive paths: %w", err)
-	}
-	defer stmt.Close()
-	for id, path := range paths {
-		res, err := stmt.ExecContext(ctx, path, id)
+	stmt := tx.StmtContext(ctx, l.setArchive)
+	// In id order the updates walk the table once instead of seeking at
+	// random.
+	for _, id := range slices.Sorted(maps.Keys(paths)) {
+		res, err := stmt.ExecContext(ctx, paths[id], id)
 		if err != nil {
 			return fmt.Errorf("set archive path of submission %d: %w", id, err)
 		}
