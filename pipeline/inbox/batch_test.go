@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,3 +79,60 @@ func TestClaimAllArchiveAll(t *testing.T) {
 
 // manyFiles is past manyThreshold, so the flush takes the syncfs path on Linux.
 const manyFiles = 40
+
+// ArchiveAll makes each archive folder once per call whatever exists of
+// it already, and moves the files rather than leaving a second name.
+func TestArchiveAllMakesFolders(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, archive string)
+	}{
+		{"no archive folder at all", func(t *testing.T, archive string) {
+			if err := os.RemoveAll(archive); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the period exists", func(t *testing.T, archive string) {
+			if err := os.MkdirAll(filepath.Join(archive, "accepted", "2008-11"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the unit folder exists", func(t *testing.T, archive string) {
+			if err := os.MkdirAll(filepath.Join(archive, "accepted", "2008-11", "Z01"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWorkspace(t, 0)
+			in := New(ws, func() time.Time { return t0 })
+			var reqs []ArchiveRequest
+			for i, unit := range []string{"Z01", "Z01", "Z02"} {
+				data := []byte(fmt.Sprint("content ", i))
+				cl := claimed(t, in, unit, fmt.Sprintf("f%d.xlsx", i), data)
+				reqs = append(reqs, ArchiveRequest{Claim: cl, Accepted: true, Period: "2008-11", Unit: unit, SHA256: sum(data)})
+			}
+			tt.prepare(t, ws.ArchiveDir())
+			paths, errs, err := in.ArchiveAll(reqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range paths {
+				if errs[i] != nil {
+					t.Fatalf("archive %d: %v", i, errs[i])
+				}
+				want := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", reqs[i].Unit)
+				if filepath.Dir(p) != want {
+					t.Errorf("archived at %s, want in %s", p, want)
+				}
+				if b, err := os.ReadFile(p); err != nil || sum(b) != reqs[i].SHA256 {
+					t.Errorf("%s: content differs (%v)", p, err)
+				}
+				if _, err := os.Lstat(reqs[i].Claim.Path); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("claim %s still in work: %v", reqs[i].Claim.Path, err)
+				}
+			}
+		})
+	}
+}
