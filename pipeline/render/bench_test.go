@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -104,5 +105,28 @@ func BenchmarkLoadFonts(b *testing.B) {
 		if _, err := LoadFonts(ws.Config); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBriefingHeap reports the heap a region's Briefing holds: the
+// reported units' figures, a map per unit as the batch builds them.
+func BenchmarkBriefingHeap(b *testing.B) {
+	for _, n := range benchUnits {
+		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+			ws := regionWorkspace(b, "", n)
+			var held uint64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				br := regionBriefing(b, ws)
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				held = after.HeapAlloc - before.HeapAlloc
+				runtime.KeepAlive(br)
+			}
+			b.ReportMetric(float64(held), "heap-bytes")
+			b.ReportMetric(float64(held)/float64(n), "heap-bytes/unit")
+		})
 	}
 }

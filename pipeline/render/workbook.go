@@ -92,11 +92,7 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err != nil {
 		return err
 	}
-	rows, err := r.unitRows(b.Reported, inputs)
-	if err != nil {
-		return err
-	}
-	pw := &packageWriter{path: path, rows: rows}
+	pw := &packageWriter{path: path, rows: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs) }}
 	f.SetZipWriter(pw.start)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
@@ -119,33 +115,36 @@ func sheetPath(f *excelize.File, sheet string) (string, error) {
 // They are written here and not through excelize's StreamWriter, which
 // spends some 300 ns and several allocations on every cell: at 7,300 units
 // of 25 columns that was most of a batch's render stage. The cells are the
-// ones StreamWriter writes: text inline, numbers as numbers.
-func (r *Renderer) unitRows(units []UnitValues, inputs []workspace.Indicator) ([]byte, error) {
+// ones StreamWriter writes: text inline, numbers as numbers. The rows go
+// to w in pieces, straight into the deflater, so that a region's several
+// megabytes of XML are never held whole.
+func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.Indicator) error {
 	cols := make([]string, 3+len(inputs))
 	for i := range cols {
 		name, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
-			return nil, fmt.Errorf("unit sheet: %w", err)
+			return fmt.Errorf("unit sheet: %w", err)
 		}
 		cols[i] = name
 	}
 	// A kind is one of a few words; each is converted once.
 	kinds := map[string]string{}
-	// About 30 bytes a cell.
-	buf := make([]byte, 0, len(units)*(64+32*len(cols)))
+	const piece = 64 << 10
+	buf := make([]byte, 0, 2*piece)
+	var num [20]byte
 	for i, u := range units {
-		row := strconv.AppendInt(nil, int64(i+2), 10)
+		row := strconv.AppendInt(num[:0], int64(i+2), 10)
 		buf = append(buf, `<row r="`...)
 		buf = append(buf, row...)
 		buf = append(buf, `">`...)
 		name, err := r.conv(u.Unit.Name)
 		if err != nil {
-			return nil, fmt.Errorf("convert script: %w", err)
+			return fmt.Errorf("convert script: %w", err)
 		}
 		kind, ok := kinds[u.Unit.Kind]
 		if !ok {
 			if kind, err = r.conv(u.Unit.Kind); err != nil {
-				return nil, fmt.Errorf("convert script: %w", err)
+				return fmt.Errorf("convert script: %w", err)
 			}
 			kinds[u.Unit.Kind] = kind
 		}
@@ -160,8 +159,14 @@ func (r *Renderer) unitRows(units []UnitValues, inputs []workspace.Indicator) ([
 			buf = appendNumber(buf, u.Values[in.Code])
 		}
 		buf = append(buf, `</row>`...)
+		if len(buf) >= piece || i == len(units)-1 {
+			if _, err := w.Write(buf); err != nil {
+				return fmt.Errorf("unit sheet: %w", err)
+			}
+			buf = buf[:0]
+		}
 	}
-	return buf, nil
+	return nil
 }
 
 func appendCellStart(buf []byte, col string, row []byte) []byte {
@@ -223,8 +228,8 @@ func appendNumber(buf []byte, v float64) []byte {
 // the fastest level, since the sheet's XML is several megabytes of
 // repetitive markup that the fastest level still shrinks sevenfold.
 type packageWriter struct {
-	path  string // of the unit sheet
-	rows  []byte
+	path  string                  // of the unit sheet
+	rows  func(w io.Writer) error // writes the unit rows
 	zw    *zip.Writer
 	fw    *flate.Writer
 	sheet *bytes.Buffer // the unit sheet as excelize wrote it
@@ -271,10 +276,14 @@ func (p *packageWriter) finish() error {
 	if end < 0 {
 		return fmt.Errorf("unit sheet: no sheet data in %s", p.path)
 	}
-	for _, part := range [][]byte{frame[:end], p.rows, frame[end:]} {
-		if _, err := p.entry.Write(part); err != nil {
-			return fmt.Errorf("unit sheet: %w", err)
-		}
+	if _, err := p.entry.Write(frame[:end]); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
+	}
+	if err := p.rows(p.entry); err != nil {
+		return err
+	}
+	if _, err := p.entry.Write(frame[end:]); err != nil {
+		return fmt.Errorf("unit sheet: %w", err)
 	}
 	p.done = true
 	return nil
