@@ -226,7 +226,8 @@ func appendNumber(buf []byte, v float64) []byte {
 // packageWriter zips the workbook's parts for excelize: it puts the unit
 // rows into the unit sheet, before its end of sheet data, and deflates at
 // the fastest level, since the sheet's XML is several megabytes of
-// repetitive markup that the fastest level still shrinks sevenfold.
+// repetitive markup that the fastest level still shrinks several-fold
+// (the file grows by a third: 0.79 to 1.06 MB at 7,300 units).
 type packageWriter struct {
 	path  string                  // of the unit sheet
 	rows  func(w io.Writer) error // writes the unit rows
