@@ -59,14 +59,13 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		return nil, err
 	}
 	var out []Record
-	var intern map[string]string
+	var keys []string
 	var r Record
 	var at int64
 	var vals sql.RawBytes
 	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
 		&r.ArchivePath, &r.SHA256, &r.Status, &at, &vals}
 	if what&withValues != 0 {
-		intern = map[string]string{}
 	} else {
 		dest = dest[:len(dest)-1]
 	}
@@ -79,7 +78,7 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		if what&withValues != 0 {
 			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
 			if vals != nil {
-				if err := decodeValues(vals, r.Values, intern); err != nil {
+				if err := decodeValues(vals, r.Values, &keys); err != nil {
 					rows.Close()
 					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
 				}
@@ -214,10 +213,7 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 	}
 	defer rows.Close()
 	out := make([]Record, 0, n)
-	var intern map[string]string
-	if withVals {
-		intern = map[string]string{}
-	}
+	var keys []string
 	var r Record
 	var at int64
 	var vals sql.RawBytes
@@ -237,7 +233,7 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 		if withVals {
 			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
 			if vals != nil {
-				if err := decodeValues(vals, r.Values, intern); err != nil {
+				if err := decodeValues(vals, r.Values, &keys); err != nil {
 					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
 				}
 			}

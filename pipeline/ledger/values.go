@@ -70,10 +70,11 @@ func appendNumber(b []byte, f float64) []byte {
 }
 
 // decodeValues adds the object in data to vs, as json.Unmarshal into vs
-// would. intern shares key strings between records (every form has the
-// same codes); it may be nil.
-func decodeValues(data []byte, vs map[string]float64, intern map[string]string) error {
-	if decodeFlat(data, vs, intern) {
+// would. keys shares key strings between records: every form has the
+// same codes in the same (sorted) order, so the key at each position is
+// compared with the last record's and reused when equal. It may be nil.
+func decodeValues(data []byte, vs map[string]float64, keys *[]string) error {
+	if decodeFlat(data, vs, keys) {
 		return nil
 	}
 	return json.Unmarshal(data, &vs)
@@ -82,7 +83,7 @@ func decodeValues(data []byte, vs map[string]float64, intern map[string]string) 
 // decodeFlat decodes {"key":number,...} without whitespace, escapes or
 // non-ASCII keys, the form appendValues and SQLite's json_group_object
 // write. It reports false, having added nothing, for anything else.
-func decodeFlat(data []byte, vs map[string]float64, intern map[string]string) bool {
+func decodeFlat(data []byte, vs map[string]float64, keys *[]string) bool {
 	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
 		return false
 	}
@@ -132,15 +133,21 @@ func decodeFlat(data []byte, vs map[string]float64, intern map[string]string) bo
 		pairs = append(pairs, pair{key, f})
 		i += n
 	}
-	for _, p := range pairs {
-		k, ok := intern[string(p.key)]
-		if !ok {
-			k = string(p.key)
-			if intern != nil {
-				intern[k] = k
+	for j, p := range pairs {
+		switch {
+		case keys == nil:
+			vs[string(p.key)] = p.val
+		case j < len(*keys) && (*keys)[j] == string(p.key):
+			vs[(*keys)[j]] = p.val
+		default:
+			k := string(p.key)
+			if j < len(*keys) {
+				(*keys)[j] = k
+			} else {
+				*keys = append(*keys, k)
 			}
+			vs[k] = p.val
 		}
-		vs[k] = p.val
 	}
 	return true
 }
