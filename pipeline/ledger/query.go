@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -62,7 +61,7 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 	var keys []string
 	var r Record
 	var at int64
-	var vals sql.RawBytes
+	var vals sql.NullString
 	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
 		&r.ArchivePath, &r.SHA256, &r.Status, &at, &vals}
 	if what&withValues != 0 {
@@ -76,9 +75,9 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		}
 		r.ReceivedAt = fromNanos(at)
 		if what&withValues != 0 {
-			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
-			if vals != nil {
-				if err := decodeValues(vals, r.Values, &keys); err != nil {
+			r.Values = make(map[string]float64, strings.Count(vals.String, ",")+1)
+			if vals.Valid {
+				if err := decodeValues(vals.String, r.Values, &keys); err != nil {
 					rows.Close()
 					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
 				}
@@ -216,13 +215,12 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 	var keys []string
 	var r Record
 	var at int64
-	var vals sql.RawBytes
+	var vals sql.NullString
 	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.OrigName, &r.ArchivePath, &r.SHA256, &at, &vals}
 	if !withVals {
 		dest = dest[:len(dest)-1]
 	}
 	for rows.Next() {
-		vals = vals[:0]
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
@@ -231,9 +229,9 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 		}
 		r.Period, r.Status, r.ReceivedAt = period, StatusAccepted, fromNanos(at)
 		if withVals {
-			r.Values = make(map[string]float64, bytes.Count(vals, []byte{','})+1)
-			if vals != nil {
-				if err := decodeValues(vals, r.Values, &keys); err != nil {
+			r.Values = make(map[string]float64, strings.Count(vals.String, ",")+1)
+			if vals.Valid {
+				if err := decodeValues(vals.String, r.Values, &keys); err != nil {
 					return nil, fmt.Errorf("values of submission %d: %w", r.ID, err)
 				}
 			}

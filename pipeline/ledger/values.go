@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // A form's values are stored as a flat JSON object of numbers. Reading
@@ -73,23 +74,23 @@ func appendNumber(b []byte, f float64) []byte {
 // would. keys shares key strings between records: every form has the
 // same codes in the same (sorted) order, so the key at each position is
 // compared with the last record's and reused when equal. It may be nil.
-func decodeValues(data []byte, vs map[string]float64, keys *[]string) error {
+func decodeValues(data string, vs map[string]float64, keys *[]string) error {
 	if decodeFlat(data, vs, keys) {
 		return nil
 	}
-	return json.Unmarshal(data, &vs)
+	return json.Unmarshal([]byte(data), &vs)
 }
 
 // decodeFlat decodes {"key":number,...} without whitespace, escapes or
 // non-ASCII keys, the form appendValues and SQLite's json_group_object
 // write. It reports false, having added nothing, for anything else.
-func decodeFlat(data []byte, vs map[string]float64, keys *[]string) bool {
+func decodeFlat(data string, vs map[string]float64, keys *[]string) bool {
 	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
 		return false
 	}
 	body := data[1 : len(data)-1]
 	type pair struct {
-		key []byte
+		key string
 		val float64
 	}
 	// Checked in full before vs is touched, so that a fallback starts from
@@ -126,7 +127,7 @@ func decodeFlat(data []byte, vs map[string]float64, keys *[]string) bool {
 		f, ok := exactDecimal(body[i : i+n])
 		if !ok {
 			var err error
-			if f, err = strconv.ParseFloat(string(body[i:i+n]), 64); err != nil {
+			if f, err = strconv.ParseFloat(body[i:i+n], 64); err != nil {
 				return false
 			}
 		}
@@ -134,20 +135,20 @@ func decodeFlat(data []byte, vs map[string]float64, keys *[]string) bool {
 		i += n
 	}
 	for j, p := range pairs {
+		if keys != nil && j < len(*keys) && (*keys)[j] == p.key {
+			vs[(*keys)[j]] = p.val
+			continue
+		}
+		// A copy, so that the map does not keep the whole text alive.
+		k := strings.Clone(p.key)
 		switch {
 		case keys == nil:
-			vs[string(p.key)] = p.val
-		case j < len(*keys) && (*keys)[j] == string(p.key):
-			vs[(*keys)[j]] = p.val
+		case j < len(*keys):
+			(*keys)[j] = k
 		default:
-			k := string(p.key)
-			if j < len(*keys) {
-				(*keys)[j] = k
-			} else {
-				*keys = append(*keys, k)
-			}
-			vs[k] = p.val
+			*keys = append(*keys, k)
 		}
+		vs[k] = p.val
 	}
 	return true
 }
@@ -156,7 +157,7 @@ func decodeFlat(data []byte, vs map[string]float64, keys *[]string) bool {
 // if b does not start with one that ends where a value must (at a comma or
 // the end). JSON's grammar is stricter than strconv.ParseFloat's (no
 // leading +, no leading zeros, no hex, inf or underscores).
-func numberLen(b []byte) int {
+func numberLen(b string) int {
 	i := 0
 	if i < len(b) && b[i] == '-' {
 		i++
@@ -193,7 +194,7 @@ func numberLen(b []byte) int {
 	return i
 }
 
-func digits(b []byte, i int) int {
+func digits(b string, i int) int {
 	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
 		i++
 	}
@@ -205,15 +206,15 @@ func digits(b []byte, i int) int {
 // That integer and the power of ten (at most 1e22) are exact doubles, so
 // one IEEE division rounds correctly and the result is ParseFloat's, bit
 // for bit. It reports false for anything else.
-func exactDecimal(b []byte) (float64, bool) {
+func exactDecimal(b string) (float64, bool) {
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
 	var m uint64
 	frac := -1
-	for i, c := range b {
-		switch {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
 		case '0' <= c && c <= '9':
 			m = m*10 + uint64(c-'0')
 			if m >= 1<<53 {

@@ -57,7 +57,7 @@ func TestDecodeValues(t *testing.T) {
 	} {
 		// keys carries over from case to case, as from record to record.
 		got := map[string]float64{}
-		err := decodeValues([]byte(tc.in), got, &keys)
+		err := decodeValues(tc.in, got, &keys)
 		if tc.bad {
 			if err == nil {
 				t.Errorf("decodeValues(%s) = %v, want an error", tc.in, got)
@@ -67,7 +67,7 @@ func TestDecodeValues(t *testing.T) {
 		if err != nil || !sameValues(got, tc.want) {
 			t.Errorf("decodeValues(%s) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
-		if fast := decodeFlat([]byte(tc.in), map[string]float64{}, nil); fast != tc.fast {
+		if fast := decodeFlat(tc.in, map[string]float64{}, nil); fast != tc.fast {
 			t.Errorf("decodeFlat(%s) = %v, want %v", tc.in, fast, tc.fast)
 		}
 	}
@@ -90,7 +90,7 @@ func FuzzDecodeValues(f *testing.F) {
 		var keys []string
 		for range 2 {
 			got := map[string]float64{"pre": 1}
-			gotErr := decodeValues(data, got, &keys)
+			gotErr := decodeValues(string(data), got, &keys)
 			if (gotErr != nil) != (wantErr != nil) {
 				t.Fatalf("decodeValues(%q) error %v, encoding/json %v", data, gotErr, wantErr)
 			}
@@ -105,7 +105,7 @@ func FuzzDecodeValues(f *testing.F) {
 				t.Fatal(err)
 			}
 			back := map[string]float64{}
-			if err := decodeValues(enc, back, nil); err != nil || !sameValues(back, want) {
+			if err := decodeValues(string(enc), back, nil); err != nil || !sameValues(back, want) {
 				t.Fatalf("round trip of %v via %s = %v, %v", want, enc, back, err)
 			}
 		}
@@ -126,7 +126,7 @@ func TestExactDecimalMatchesParseFloat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := exactDecimal([]byte(tc.in))
+		got, ok := exactDecimal(tc.in)
 		if ok != tc.ok || ok && math.Float64bits(got) != math.Float64bits(want) {
 			t.Errorf("exactDecimal(%s) = %v, %v; want %v, %v", tc.in, got, ok, want, tc.ok)
 		}
