@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -59,6 +60,50 @@ func TestHeadsMatchCurrentAndReturned(t *testing.T) {
 	}
 	if !same(cur, wantCur) || !same(ret, wantRet) || len(cur) != 2 || len(ret) != 1 {
 		t.Errorf("Heads = %v / %v; want the ids of Current %v / Returned %v without values", cur, ret, wantCur, wantRet)
+	}
+}
+
+// Current and Heads read their rows their own way; every field must come
+// back as History (the plain path) reads it.
+func TestCurrentRecordsWhole(t *testing.T) {
+	l, _ := openTemp(t)
+	ctx := context.Background()
+	run, err := l.StartRun(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withRun := sub("w1", "Z01", "2008-12", StatusAccepted, 3, 1)
+	withRun.RunID = run
+	bare := sub("w2", "Z02", "2008-12", StatusAccepted, 4, 2)
+	bare.Values = nil
+	mustRecord(t, l, withRun, bare)
+	cur, err := l.Current(ctx, "2008-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads, _, err := l.Heads(ctx, "2008-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cur) != 2 || len(heads) != 2 {
+		t.Fatalf("Current = %+v, Heads = %+v; want two records each", cur, heads)
+	}
+	for i, r := range cur {
+		h, err := l.History(ctx, r.UnitCode)
+		if err != nil || len(h) != 1 {
+			t.Fatalf("History(%s) = %+v, %v", r.UnitCode, h, err)
+		}
+		want := h[0]
+		if !reflect.DeepEqual(r, want) {
+			t.Errorf("Current record\n%+v\nwant\n%+v", r, want)
+		}
+		want.Values = nil
+		if !reflect.DeepEqual(heads[i], want) {
+			t.Errorf("Heads record\n%+v\nwant\n%+v", heads[i], want)
+		}
+	}
+	if cur[0].RunID != run || cur[1].Values == nil || len(cur[1].Values) != 0 {
+		t.Errorf("Current = %+v; want the run on the first and an empty map of values on the second", cur)
 	}
 }
 
