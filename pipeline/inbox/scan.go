@@ -33,11 +33,19 @@ type sighting struct {
 // Scan lists the files ready to claim and counts those still waiting
 // (settling, empty, or a workbook that may still be arriving).
 func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
+	// Decoding the sightings takes about as long as reading a few
+	// thousand folders: do both at once.
+	var seen map[string]sighting
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		seen = in.loadSeen()
+	}()
 	found, err := in.list(ctx)
+	<-loaded
 	if err != nil {
 		return nil, 0, fmt.Errorf("scan %s: %w", in.inbox, err)
 	}
-	seen := in.loadSeen()
 	now := in.now()
 	next := make(map[string]sighting, len(found))
 	var ready []Candidate
@@ -134,12 +142,16 @@ func (in *Inbox) list(ctx context.Context) ([]found, error) {
 		})
 	}
 	wg.Wait()
-	out := top
+	n := len(top)
 	for i := range folders {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		out = append(out, lists[i]...)
+		n += len(lists[i])
+	}
+	out := append(make([]found, 0, n), top...)
+	for _, l := range lists {
+		out = append(out, l...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
