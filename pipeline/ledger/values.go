@@ -3,7 +3,6 @@ package ledger
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,18 +14,16 @@ import (
 // definition of what the column means.
 
 // appendValues appends vs as the JSON encoding/json.Marshal would produce:
-// keys sorted, numbers in its format. Keys that JSON would escape, and NaN
-// and infinities (which it refuses), are left to encoding/json.
-func appendValues(b []byte, vs map[string]float64) ([]byte, error) {
-	keys := make([]string, 0, len(vs))
-	for k, v := range vs {
-		if !plainKey(k) || math.IsNaN(v) || math.IsInf(v, 0) {
+// keys sorted, numbers in its format. keys are vs's keys, sorted. Keys that
+// JSON would escape, and NaN and infinities (which it refuses), are left to
+// encoding/json.
+func appendValues(b []byte, vs map[string]float64, keys []string) ([]byte, error) {
+	for _, k := range keys {
+		if v := vs[k]; !plainKey(k) || math.IsNaN(v) || math.IsInf(v, 0) {
 			m, err := json.Marshal(vs)
 			return append(b, m...), err
 		}
-		keys = append(keys, k)
 	}
-	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {

@@ -1,7 +1,9 @@
 package ledger
 
 import (
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"strconv"
@@ -19,7 +21,7 @@ func TestAppendValuesMatchesEncodingJSON(t *testing.T) {
 		{"inf": math.Inf(-1), "ok": 1},
 	} {
 		want, wantErr := json.Marshal(vs)
-		got, err := appendValues(nil, vs)
+		got, err := appendValues(nil, vs, sortedKeys(vs))
 		if (err != nil) != (wantErr != nil) || wantErr == nil && string(got) != string(want) {
 			t.Errorf("appendValues(%v) = %s, %v; want %s, %v", vs, got, err, want, wantErr)
 		}
@@ -100,7 +102,7 @@ func FuzzDecodeValues(f *testing.F) {
 		}
 		if wantErr == nil {
 			// What the ledger writes reads back bit for bit.
-			enc, err := appendValues(nil, want)
+			enc, err := appendValues(nil, want, sortedKeys(want))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,6 +131,47 @@ func TestExactDecimalMatchesParseFloat(t *testing.T) {
 		got, ok := exactDecimal(tc.in)
 		if ok != tc.ok || ok && math.Float64bits(got) != math.Float64bits(want) {
 			t.Errorf("exactDecimal(%s) = %v, %v; want %v, %v", tc.in, got, ok, want, tc.ok)
+		}
+	}
+}
+
+// Records of a batch share the sorted codes of the one before when their
+// codes are the same; a record with other codes must not be written in the
+// previous order.
+func TestRecordBatchStoresValuesAsEncodingJSON(t *testing.T) {
+	l, _ := openTemp(t)
+	sets := []map[string]float64{
+		{"b": 2, "a": 1},
+		{"a": 3, "b": 4},
+		{"a": 5, "c": 6},
+		{"c": 7, "b": 8, "a": 9},
+		{"z": 0.1, "y": 1e21, "x": -0.000001},
+		nil,
+	}
+	var rs []Record
+	for i, vs := range sets {
+		r := sub(fmt.Sprintf("c%d", i), fmt.Sprintf("U%d", i), "2008-12", StatusAccepted, i, 0)
+		r.Values = vs
+		rs = append(rs, r)
+	}
+	ids := mustRecord(t, l, rs...)
+	for i, id := range ids {
+		var got sql.NullString
+		if err := l.r.QueryRow(`SELECT values_json FROM submissions WHERE id = ?`, id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if sets[i] == nil {
+			if got.Valid {
+				t.Errorf("record %d without values stored %q", i, got.String)
+			}
+			continue
+		}
+		want, err := json.Marshal(sets[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.String != string(want) {
+			t.Errorf("record %d stored %s, want %s", i, got.String, want)
 		}
 	}
 }
