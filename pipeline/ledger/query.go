@@ -67,8 +67,7 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 	var vals sql.NullString
 	dest := []any{&r.ID, &r.RunID, &r.ClaimName, &r.UnitCode, &r.Period, &r.OrigName,
 		&r.ArchivePath, &r.SHA256, &r.Status, &at, &vals}
-	if what&withValues != 0 {
-	} else {
+	if what&withValues == 0 {
 		dest = dest[:len(dest)-1]
 	}
 	for rows.Next() {
@@ -236,7 +235,7 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 			if !(asInt(row[0], &r.ID) && asInt(row[1], &r.RunID) && asText(row[2], &r.ClaimName) &&
 				asText(row[3], &r.UnitCode) && asText(row[4], &r.OrigName) && asText(row[5], &r.ArchivePath) &&
 				asText(row[6], &r.SHA256) && asInt(row[7], &at)) {
-				return fmt.Errorf("submission row %v has unexpected types", row)
+				return fmt.Errorf("submission %v: unexpected column types", row[0])
 			}
 			if len(out) > 0 && out[len(out)-1].UnitCode == r.UnitCode {
 				continue
