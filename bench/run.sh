@@ -15,7 +15,7 @@
 #   BENCH_CPUS=LIST     pin batch and peer to these CPUs (taskset -c LIST)
 #   COUNTYBRIEF_BIN=B   measure this binary instead of building one
 #   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
-#   TMPDIR              scratch space (a 7300-unit region needs ~0.5 GB)
+#   TMPDIR              scratch space (a 7300-unit region needs ~1 GB)
 #
 # Everything is in functions and main runs from the last line, so bash has
 # read the whole file before it starts: editing the script during a long
@@ -67,7 +67,7 @@ batch() { # batch NAME DIR WORKSPACE
 # one_size N: the demo region of N units, then BENCH_REPEAT rounds of
 # peer, cold, nothing new and one changed file, each round on a fresh copy.
 one_size() {
-  local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws=$tmp/run-$1 reps peer_reps r rd unit src
+  local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws reps peer_reps r rd unit src
   mkdir -p "$d"
   echo "bench: N=$n: building the demo region" >&2
   measure demo "$d" "$bin" demo --units "$n" --no-run "$pristine"
@@ -89,8 +89,14 @@ one_size() {
       measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
     fi
 
-    rm -rf "$ws"
+    # Each round has its own copy, and copies are removed only when the
+    # benchmark ends: on ext4, folders made within minutes of deleting
+    # thousands of others cost several times more (the inode allocator
+    # skips recently freed inodes one by one, perf shows it in
+    # recently_deleted), which a nightly run does not meet.
+    ws=$tmp/run-$n-$r
     cp -a "$pristine" "$ws"
+    sync
     batch cold "$rd" "$ws"
     batch warm "$rd" "$ws"
     # One unit corrects one figure and sends its form again.
@@ -102,9 +108,7 @@ one_size() {
     "$py" "$here/change_form.py" "$src" "$ws/inbox/$(basename "$unit")/更正.xlsx" >"$rd/change.txt"
     batch changed "$rd" "$ws"
     "$py" "$here/report.py" extract "$ws" "$rd"
-    rm -rf "$ws"
   done
-  rm -rf "$pristine"
 }
 
 main() {
