@@ -42,6 +42,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if noRun {
 		return nil
 	}
+	limitMemory(ws.Config)
 	// The demo wrote every file itself, so none can still be arriving.
 	if o.settle < 0 {
 		o.settle = 0

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/workspace"
@@ -50,7 +52,18 @@ func loadWorkspace(dir string) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, configError(err)
 	}
+	limitMemory(ws.Config)
 	return ws, nil
+}
+
+// limitMemory sets the process's soft memory limit from the workspace,
+// unless GOMEMLIMIT in the environment already set one: the runtime then
+// collects garbage harder as the batch nears the limit, so that a region's
+// batch takes little more memory than a county's.
+func limitMemory(cfg *workspace.Config) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
+	}
 }
 
 // loadChecker loads the workspace and compiles its rules; a broken rule

@@ -87,6 +87,7 @@ func (s *server) reload() {
 		return
 	}
 	s.ws, s.checker, s.renderer = ws, checker, renderer
+	limitMemory(ws.Config)
 }
 
 func (s *server) batch(ctx context.Context, filesOnly bool) error {

@@ -406,6 +406,9 @@ func checkText(raw string, attr bool) (plain, ok bool) {
 			return false, false
 		case c < 0x20 && c != '\t' && c != '\n':
 			return false, false
+		case 0xE1 <= c && c <= 0xEC && i+2 < len(raw) && raw[i+1]&0xC0 == 0x80 && raw[i+2]&0xC0 == 0x80:
+			// U+1000 to U+CFFF, Chinese text among them: all allowed.
+			i += 2
 		case c >= 0x80:
 			r, size := utf8.DecodeRuneInString(raw[i:])
 			if r == utf8.RuneError && size == 1 || !inCharRange(r) {

@@ -33,7 +33,7 @@ const readConns = 4
 // failing.
 const (
 	writerParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	readerParams = "_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=query_only(1)"
+	readerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-256)&_pragma=synchronous(FULL)&_pragma=query_only(1)"
 )
 
 // Open opens the ledger at path, creating the file if needed (its folder

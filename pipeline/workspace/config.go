@@ -20,6 +20,7 @@ type Config struct {
 	Timezone             string            `yaml:"timezone"`
 	SettleSeconds        int               `yaml:"settle_seconds"`
 	MaxFileBytes         int64             `yaml:"max_file_bytes"`
+	MemoryLimitMB        int               `yaml:"memory_limit_mb"`
 	MatchTopLevelByCode  bool              `yaml:"match_top_level_by_code"`
 	Paths                Paths             `yaml:"paths"`
 	Fonts                map[string]string `yaml:"fonts"`
@@ -29,6 +30,13 @@ type Config struct {
 	deadline, reportDate time.Time
 	location             *time.Location
 }
+
+// DefaultMemoryLimitMB is the memory a batch aims to stay within: the
+// county's batch needs about half of it, and a region of 7,300 units keeps
+// within it by collecting garbage more often, not by holding less. It is
+// a soft limit (Go's runtime memory limit): a batch that needs more gets
+// it, at the cost of time.
+const DefaultMemoryLimitMB = 48
 
 // Paths are relative to the workspace unless absolute.
 type Paths struct {
@@ -133,6 +141,12 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	}
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = 10 << 20
+	}
+	switch {
+	case c.MemoryLimitMB < 0:
+		ps.add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "must not be negative")
+	case c.MemoryLimitMB == 0:
+		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()

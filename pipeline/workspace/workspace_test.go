@@ -83,6 +83,9 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"bad deadline", ConfigFile, func(s string) string {
 			return strings.Replace(s, `deadline: "2008-12-05T18:00:00+08:00"`, `deadline: "12月5日"`, 1)
 		}, []string{"deadline: \"12月5日\" is not a time"}},
+		{"negative memory limit", ConfigFile, func(s string) string {
+			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
+		}, []string{"config.yaml:22: memory_limit_mb: must not be negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
