@@ -3,6 +3,8 @@ package form
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -99,11 +101,13 @@ func (b *builder) newStyles() {
 		"helphead": {Font: &excelize.Font{Bold: true}, Protection: locked},
 	}
 	b.styles = make(map[string]int, len(defs))
-	for name, s := range defs {
+	// In a fixed order, so that every form of a template has the same
+	// styles part, byte for byte: a batch then unzips it once.
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		if b.err != nil {
 			return
 		}
-		b.styles[name], b.err = b.f.NewStyle(s)
+		b.styles[name], b.err = b.f.NewStyle(defs[name])
 	}
 }
 
@@ -112,8 +116,8 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 		return
 	}
 	b.newStyles()
-	for col, width := range map[string]float64{"A": 16, "B": 34, "C": 14, "D": 8, "E": 14, "F": 26} {
-		if b.err == nil {
+	for i, width := range []float64{16, 34, 14, 8, 14, 26} {
+		if col := string(rune('A' + i)); b.err == nil {
 			b.err = b.f.SetColWidth(b.sheet, col, col, width)
 		}
 	}

@@ -57,3 +57,41 @@ func TestFormIsProtectedWithoutPassword(t *testing.T) {
 		t.Error("LibreOffice asks for a password to unprotect the sheet")
 	}
 }
+
+// TestFormsOfATemplateShareTheirParts writes the forms of two units with
+// different figures, several times: apart from the sheet and its strings,
+// every part must be the same byte for byte, which is what lets a batch
+// unzip those parts once (partCache).
+func TestFormsOfATemplateShareTheirParts(t *testing.T) {
+	ws := loadWorkspace(t)
+	dir := t.TempDir()
+	var first map[string]string
+	for i, code := range []string{"Z01", "J03", "Z01", "J03", "Z02"} {
+		values := sampleValues()
+		values["members"] = float64(100 + i)
+		path := filepath.Join(dir, code+".xlsx")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFilled(f, ws.Catalogue, unit(t, ws, code), "2008-12", sampleIdentity(), values); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		parts := unzipAll(t, path)
+		if first == nil {
+			first = parts
+			continue
+		}
+		for name, text := range first {
+			if name == "xl/worksheets/sheet1.xml" || name == "xl/sharedStrings.xml" {
+				continue
+			}
+			if parts[name] != text {
+				t.Errorf("form %d (%s): %s differs from the first form's", i, code, name)
+			}
+		}
+	}
+}
