@@ -68,9 +68,18 @@ func Load(dir string) (*Workspace, error) {
 		collect(err)
 	}
 	if data, path := read(UnitsFile); data != nil {
-		us, err := parseUnits(path, data)
-		ws.Units = us
-		collect(err)
+		cached := false
+		if ws.Config != nil {
+			ws.Units, cached = cachedUnits(ws.WorkDir(), data)
+		}
+		if !cached {
+			us, err := parseUnits(path, data)
+			ws.Units = us
+			collect(err)
+			if err == nil && ws.Config != nil {
+				cacheUnits(ws.WorkDir(), data, us)
+			}
+		}
 	}
 	if data, path := read(IndicatorsFile); data != nil {
 		c, err := parseCatalogue(path, data)
