@@ -238,19 +238,7 @@ func TestTotalsWorkbookRegion(t *testing.T) {
 	ws := regionWorkspace(t, "", 7300)
 	r := newRenderer(t, ws)
 	b := regionBriefing(t, ws)
-	var buf bytes.Buffer
-	if err := r.TotalsWorkbook(&buf, b); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatalf("open workbook: %v", err)
-	}
-	defer f.Close()
-	units, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	units := unitSheet(t, r, b)
 	if len(units) != len(b.Reported)+1 {
 		t.Fatalf("%s has %d rows, want %d", SheetUnits, len(units), len(b.Reported)+1)
 	}
@@ -298,19 +286,7 @@ func TestUnitCells(t *testing.T) {
 			in := ws.Catalogue.Inputs()[0]
 			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: workspace.KindTownship}
 			b := Briefing{Reported: []UnitValues{{Unit: unit, Values: map[string]float64{in.Code: tt.value}}}}
-			var buf bytes.Buffer
-			if err := r.TotalsWorkbook(&buf, b); err != nil {
-				t.Fatal(err)
-			}
-			f, err := excelize.OpenReader(&buf)
-			if err != nil {
-				t.Fatalf("open workbook: %v", err)
-			}
-			defer f.Close()
-			rows, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rows := unitSheet(t, r, b)
 			if len(rows) != 2 {
 				t.Fatalf("%d rows, want 2", len(rows))
 			}
@@ -325,4 +301,24 @@ func TestUnitCells(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unitSheet writes the totals workbook and reads its per-unit sheet back
+// with excelize.
+func unitSheet(t *testing.T, r *Renderer, b Briefing) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.TotalsWorkbook(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("open workbook: %v", err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

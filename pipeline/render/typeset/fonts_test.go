@@ -195,24 +195,7 @@ func checkSubset(t *testing.T, f *Face, runes []rune, other rune) {
 // faceFont parses the whole face, as sfnt sees it.
 func faceFont(t *testing.T, f *Face) *sfnt.Font {
 	t.Helper()
-	file, err := os.Open(f.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { file.Close() })
-	st, err := file.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := readLayout(file, st.Size(), f.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := newFaceReader(file, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fnt, err := sfnt.ParseReaderAt(fr)
+	fnt, err := sfnt.ParseReaderAt(openFace(t, f))
 	if err != nil {
 		t.Fatal(err)
 	}
