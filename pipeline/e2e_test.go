@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"os"
@@ -290,4 +291,46 @@ func listFiles(t *testing.T, dir string) []string {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// A file over max_file_bytes is hashed whole, not read, and rejected with
+// the size finding; the rest of the batch is unaffected.
+func TestFileOverTheSizeCap(t *testing.T) {
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big string
+	var bigSize int64
+	for _, path := range listFiles(t, ws.InboxDir()) {
+		if st, err := os.Stat(path); err == nil && st.Size() > bigSize && filepath.Ext(path) == ".xlsx" {
+			big, bigSize = path, st.Size()
+		}
+	}
+	data, err := os.ReadFile(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds, ws.Config.MaxFileBytes = 0, bigSize-1
+	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSHA := fmt.Sprintf("%x", sha256.Sum256(data))
+	found := false
+	for _, f := range sum.Files {
+		if f.SHA256 != wantSHA {
+			continue
+		}
+		found = true
+		if f.Status != pipeline.Rejected || !hasRule(f.Findings, form.RuleLimit) {
+			t.Errorf("%s (%d bytes, cap %d): %s %v, want rejected for its size", f.Name, bigSize, bigSize-1, f.Status, f.Findings)
+		}
+	}
+	if !found {
+		t.Fatalf("no file with the SHA-256 of the whole of %s in %+v", big, sum.Files)
+	}
+	if len(sum.Files) != len(ws.Units)+len(faults) || len(listFiles(t, ws.InboxDir())) != 0 {
+		t.Errorf("%d files handled, %d left in the inbox", len(sum.Files), len(listFiles(t, ws.InboxDir())))
+	}
 }
