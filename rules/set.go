@@ -137,7 +137,7 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 		})
 	}
-	if err := l.ps.err(); err != nil {
+	if err := l.ps.Err(); err != nil {
 		return nil, err
 	}
 	return s, nil

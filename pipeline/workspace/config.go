@@ -150,7 +150,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()
-	return &c, ps.err()
+	return &c, ps.Err()
 }
 
 func (p *Paths) setDefaults() {

@@ -5,23 +5,35 @@ import (
 	"strings"
 )
 
-// Problem is one validation failure at a place in a file.
+// Problem is one thing wrong with a file the office edits, placed so that
+// it can go to the line: "file:line[:col]: [rule <id>: ][field: ]msg".
+// The rule files report theirs the same way (rules.Problem).
 type Problem struct {
 	File  string
 	Line  int
+	Col   int
+	Rule  string // the rule a problem in a rule file belongs to
 	Field string
 	Msg   string
 }
 
 func (p Problem) Error() string {
-	loc := p.File
-	if p.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	var b strings.Builder
+	b.WriteString(p.File)
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Col)
+	case p.Line > 0:
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Rule != "" {
+		fmt.Fprintf(&b, ": rule %s", p.Rule)
 	}
 	if p.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", loc, p.Field, p.Msg)
+		fmt.Fprintf(&b, ": %s", p.Field)
 	}
-	return fmt.Sprintf("%s: %s", loc, p.Msg)
+	fmt.Fprintf(&b, ": %s", p.Msg)
+	return b.String()
 }
 
 // Problems collects every validation failure of a load.
@@ -39,7 +51,8 @@ func (ps *Problems) add(file string, line int, field, format string, args ...any
 	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (ps Problems) err() error {
+// Err is ps as an error, or nil when there is none.
+func (ps Problems) Err() error {
 	if len(ps) == 0 {
 		return nil
 	}

@@ -139,5 +139,5 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 	if _, ok := seen[MembersCode]; !ok {
 		ps.add(file, 0, "indicators", "the %q indicator (party members, the weight of per-member figures) is missing", MembersCode)
 	}
-	return &c, ps.err()
+	return &c, ps.Err()
 }

@@ -55,5 +55,5 @@ func parseUnits(file string, data []byte) (Units, error) {
 			ps.add(file, at(i), "members", "must not be negative")
 		}
 	}
-	return f.Units, ps.err()
+	return f.Units, ps.Err()
 }
