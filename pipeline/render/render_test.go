@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,25 +279,16 @@ func TestTemplateErrors(t *testing.T) {
 var benchUnits = []int{73, 7300}
 
 func BenchmarkPDF(b *testing.B) {
-	ws := testWorkspace(b, "")
-	r := newRenderer(b, ws)
-	for _, n := range benchUnits {
-		br := manyUnits(b, ws, n)
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
-			var size int
-			benchAllocs(b, func() {
-				var buf bytes.Buffer
-				if err := r.PDF(&buf, br); err != nil {
-					b.Fatal(err)
-				}
-				size = buf.Len()
-			})
-			b.ReportMetric(float64(size), "pdf-bytes")
-		})
-	}
+	benchOutput(b, (*Renderer).PDF, "pdf-bytes")
 }
 
 func BenchmarkTotalsWorkbook(b *testing.B) {
+	benchOutput(b, (*Renderer).TotalsWorkbook, "xlsx-bytes")
+}
+
+// benchOutput writes one output for each size of benchUnits and reports
+// its size in unit.
+func benchOutput(b *testing.B, write func(*Renderer, io.Writer, Briefing) error, unit string) {
 	ws := testWorkspace(b, "")
 	r := newRenderer(b, ws)
 	for _, n := range benchUnits {
@@ -305,12 +297,12 @@ func BenchmarkTotalsWorkbook(b *testing.B) {
 			var size int
 			benchAllocs(b, func() {
 				var buf bytes.Buffer
-				if err := r.TotalsWorkbook(&buf, br); err != nil {
+				if err := write(r, &buf, br); err != nil {
 					b.Fatal(err)
 				}
 				size = buf.Len()
 			})
-			b.ReportMetric(float64(size), "xlsx-bytes")
+			b.ReportMetric(float64(size), unit)
 		})
 	}
 }
