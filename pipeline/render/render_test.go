@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -294,34 +293,18 @@ func benchOutput(b *testing.B, write func(*Renderer, io.Writer, Briefing) error,
 	for _, n := range benchUnits {
 		br := manyUnits(b, ws, n)
 		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
 			var size int
-			benchAllocs(b, func() {
+			for b.Loop() {
 				var buf bytes.Buffer
 				if err := write(r, &buf, br); err != nil {
 					b.Fatal(err)
 				}
 				size = buf.Len()
-			})
+			}
 			b.ReportMetric(float64(size), unit)
 		})
 	}
-}
-
-// benchAllocs runs f b.N times and reports the bytes it allocated per run,
-// counted by the runtime as ReportAllocs does but as a metric benchstat can
-// compare between the unit counts.
-func benchAllocs(b *testing.B, f func()) {
-	b.ReportAllocs()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		f()
-	}
-	b.StopTimer()
-	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N), "alloc-bytes/op")
 }
 
 // manyUnits is the domain briefing with its reported units repeated under
