@@ -108,9 +108,7 @@ func (in *Inbox) list(ctx context.Context) ([]found, error) {
 	for _, e := range entries {
 		path := filepath.Join(in.inbox, e.Name())
 		if e.IsDir() {
-			// A work or archive folder configured inside the inbox must
-			// not be taken from.
-			if !isJunkDir(e.Name()) && path != in.work && path != in.archive {
+			if in.takesFrom(e.Name(), path) {
 				folders = append(folders, e.Name())
 			}
 			continue
@@ -125,6 +123,8 @@ func (in *Inbox) list(ctx context.Context) ([]found, error) {
 	}
 	lists := make([][]found, len(folders))
 	errs := make([]error, len(folders))
+	// A few workers take the folders in turn: a goroutine per folder
+	// (errgroup) made a 7,300-folder scan a third slower.
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(len(folders), scanWorkers()) {
@@ -159,6 +159,13 @@ func (in *Inbox) list(ctx context.Context) ([]found, error) {
 	return out, nil
 }
 
+// takesFrom reports whether files are taken from a folder of the inbox:
+// not from junk folders, nor from a work or archive folder configured
+// inside the inbox.
+func (in *Inbox) takesFrom(name, path string) bool {
+	return !isJunkDir(name) && path != in.work && path != in.archive
+}
+
 // scanWorkers is how many folders are read at once: reading a cached
 // folder is work for a processor, not a wait for the disk.
 func scanWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
@@ -176,7 +183,7 @@ func (in *Inbox) walk(ctx context.Context, dir, folder, key string, depth int, o
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		if e.IsDir() {
-			if depth+1 < maxDepth && !isJunkDir(e.Name()) && path != in.work && path != in.archive {
+			if depth+1 < maxDepth && in.takesFrom(e.Name(), path) {
 				if err := ctx.Err(); err != nil {
 					return out, err
 				}
