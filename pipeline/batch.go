@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -639,16 +638,12 @@ func readClaim(path string, limit int64) ([]byte, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	if st, err := f.Stat(); err == nil {
-		buf.Grow(int(min(max(st.Size(), 0), limit)) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+	data, err := form.ReadUpTo(f, limit)
+	if err != nil {
 		return nil, "", err
 	}
 	h := sha256.New()
-	h.Write(buf.Bytes())
-	data := buf.Bytes()
+	h.Write(data)
 	if int64(len(data)) > limit {
 		if _, err := io.Copy(h, f); err != nil {
 			return nil, "", err

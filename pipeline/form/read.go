@@ -96,17 +96,25 @@ func (r *Reader) Read(path string) (*Submission, []rules.Finding, error) {
 		return nil, nil, fmt.Errorf("open form: %w", err)
 	}
 	defer fh.Close()
-	// Read one byte past the cap, so a file that grew after a size check is
-	// still caught; the buffer is sized from Stat to read in one go.
-	var buf bytes.Buffer
-	if st, err := fh.Stat(); err == nil {
-		buf.Grow(int(min(max(st.Size(), 0), r.lim.MaxBytes)) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(fh, r.lim.MaxBytes+1)); err != nil {
+	data, err := ReadUpTo(fh, r.lim.MaxBytes)
+	if err != nil {
 		return nil, nil, fmt.Errorf("read form: %w", err)
 	}
-	sub, fs := r.ReadBytes(path, buf.Bytes())
+	sub, fs := r.ReadBytes(path, data)
 	return sub, fs, nil
+}
+
+// ReadUpTo reads f to its end, but no more than one byte past limit: a
+// file over the cap shows as over it even when it grew after its size was
+// checked, and costs no more than the cap. The buffer is sized from Stat
+// to read in one go.
+func ReadUpTo(f *os.File, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil {
+		buf.Grow(int(min(max(st.Size(), 0), limit)) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(f, limit+1))
+	return buf.Bytes(), err
 }
 
 // ReadBytes reads a form already in memory: data is the content of the
