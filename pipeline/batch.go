@@ -65,6 +65,9 @@ type batch struct {
 	// archiving reports the end of the group being moved in the
 	// background; nil when none is.
 	archiving chan error
+	// lastGroup is the content of the group before, by SHA-256: a file
+	// may repeat one of them before the ledger holds it.
+	lastGroup map[string]ledger.Record
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -259,7 +262,8 @@ type job struct {
 // file, for what it knows of the files' content and the units' previous
 // figures. The previous group is recorded and moved in the background
 // while this one is hashed and read; this one is checked only once that
-// is done, so that it sees the previous group as a later batch would.
+// is done, and told its repeats of the previous group, so that it sees
+// that group as a later batch would.
 func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
 	if len(claims) == 0 {
 		return nil
@@ -285,9 +289,6 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	start = time.Now()
-	if err := b.known(ctx, jobs, false); err != nil { // repeats of the previous group
-		return err
-	}
 	prev, err := b.previous(ctx, jobs)
 	if err != nil {
 		return err
@@ -443,10 +444,12 @@ func (b *batch) previous(ctx context.Context, jobs []job) (PrevFunc, error) {
 	}, nil
 }
 
-// markRepeats makes the second of two identical files in one group a
-// duplicate, as it would be had they come in different batches.
+// markRepeats makes a file that repeats an earlier one of its group, or
+// of the group before (which the ledger may not have had when this group
+// was looked up), a duplicate, as it would be had they come in different
+// batches.
 func (b *batch) markRepeats(jobs []job) {
-	first := map[string]*job{}
+	first := make(map[string]ledger.Record, len(jobs))
 	for i := range jobs {
 		j := &jobs[i]
 		if j.recorded || j.rec.Status == ledger.StatusDuplicate {
@@ -454,15 +457,19 @@ func (b *batch) markRepeats(jobs []job) {
 		}
 		orig, ok := first[j.rec.SHA256]
 		if !ok {
-			first[j.rec.SHA256] = j
+			orig, ok = b.lastGroup[j.rec.SHA256]
+		}
+		if !ok {
+			first[j.rec.SHA256] = *j.rec
 			continue
 		}
-		accepted := orig.rec.Status == ledger.StatusAccepted
+		accepted := orig.Status == ledger.StatusAccepted
 		*j.rec = ledger.Record{RunID: j.rec.RunID, ClaimName: j.rec.ClaimName, OrigName: j.rec.OrigName,
 			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: ledger.StatusDuplicate,
-			UnitCode: orig.rec.UnitCode, Period: orig.rec.Period}
+			UnitCode: orig.UnitCode, Period: orig.Period}
 		j.origAccepted, j.sub = &accepted, nil
 	}
+	b.lastGroup = first
 }
 
 // archiveGroup moves recorded files to their archive folders, notes the

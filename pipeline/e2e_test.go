@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	_ "modernc.org/sqlite"
@@ -334,5 +336,51 @@ func TestFileOverTheSizeCap(t *testing.T) {
 	}
 	if len(sum.Files) != len(ws.Units)+len(faults) || len(listFiles(t, ws.InboxDir())) != 0 {
 		t.Errorf("%d files handled, %d left in the inbox", len(sum.Files), len(listFiles(t, ws.InboxDir())))
+	}
+}
+
+// A file that repeats one of the group before it is a duplicate, although
+// that group may still be on its way into the ledger when this one is
+// looked up.
+func TestRepeatOfTheGroupBefore(t *testing.T) {
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Units: 300, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files are taken oldest first, so the oldest is in the first group of
+	// 256 and a copy made now is in the second.
+	var oldest string
+	var oldestTime time.Time
+	for _, path := range listFiles(t, ws.InboxDir()) {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if oldest == "" || st.ModTime().Before(oldestTime) {
+			oldest, oldestTime = path, st.ModTime()
+		}
+	}
+	data, err := os.ReadFile(oldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(filepath.Dir(oldest), "再次報送.xlsx")
+	if err := os.WriteFile(copyPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(copyPath, time.Now(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Files) != 300+len(faults)+1 || sum.Duplicates != 1 {
+		t.Fatalf("%d files, %d duplicates; want %d and 1", len(sum.Files), sum.Duplicates, 300+len(faults)+1)
+	}
+	at := slices.IndexFunc(sum.Files, func(f pipeline.FileResult) bool { return f.Name == "再次報送.xlsx" })
+	if at < 256 || sum.Files[at].Status != pipeline.Duplicate {
+		t.Errorf("the copy is file %d of the batch; want a duplicate in the second group", at)
 	}
 }
