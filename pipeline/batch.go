@@ -60,8 +60,10 @@ type batch struct {
 	checker *Checker
 	inbox   *inbox.Inbox
 	sum     *Summary
-	total   int // files to process, for progress
-	stages  stageClock
+	// states is where every unit stands once the files are taken.
+	states *StatusReport
+	total  int // files to process, for progress
+	stages stageClock
 	// archiving reports the end of the group being moved in the
 	// background; nil when none is.
 	archiving chan error
@@ -108,7 +110,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		ws: ws, opts: opts, ledger: led, checker: checker,
 		inbox: inbox.New(ws, opts.Now),
 		// Empty lists, not nulls, for the JSON summary's readers.
-		sum: &Summary{Period: ws.Config.Period, Started: opts.Now(), Files: []FileResult{}, Missing: []string{}, Returned: []string{}},
+		sum: &Summary{Period: ws.Config.Period, Started: opts.Now(), Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
 	}
 	runID, err := led.StartRun(ctx, b.sum.Started)
 	if err != nil {

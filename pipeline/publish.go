@@ -19,7 +19,6 @@ import (
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // Output file names under outbox/<period>/.
@@ -124,60 +123,6 @@ func (b *batch) publish(ctx context.Context) error {
 	return nil
 }
 
-// tally fills the summary's lists of who reported, who was sent back and
-// who is missing.
-func (b *batch) tally(current, returned []ledger.Record) {
-	b.sum.Reported = len(current)
-	known := map[string]bool{}
-	for _, r := range current {
-		known[r.UnitCode] = true
-	}
-	for _, r := range returned {
-		if _, ok := b.ws.Unit(r.UnitCode); ok {
-			known[r.UnitCode] = true
-			b.sum.Returned = append(b.sum.Returned, r.UnitCode)
-		}
-	}
-	for _, u := range b.ws.Units {
-		if !known[u.Code] {
-			b.sum.Missing = append(b.sum.Missing, u.Code)
-		}
-	}
-}
-
-// assemble merges the figures and gathers what the briefing says about
-// each unit.
-func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
-	ws := b.ws
-	values := make(map[string]map[string]float64, len(current))
-	for _, rec := range current {
-		values[rec.UnitCode] = rec.Values
-	}
-	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.Merge(ws.Catalogue, ws.Units, values)}
-	var inputs []rules.UnitInput
-	for _, u := range ws.Units {
-		if v, ok := values[u.Code]; ok {
-			inputs = append(inputs, rules.UnitInput{Unit: u, Values: v})
-			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Values: v})
-		}
-	}
-	b.sum.CountyFindings = b.checker.County(inputs)
-	brief.CountyFindings = b.sum.CountyFindings
-	sentBack := map[string]bool{}
-	for _, rec := range returned {
-		if u, ok := ws.Unit(rec.UnitCode); ok {
-			sentBack[u.Code] = true
-			brief.Returned = append(brief.Returned, render.Returned{Unit: u, File: rec.OrigName, Reasons: reasons(rec.Findings)})
-		}
-	}
-	for _, u := range ws.Units {
-		if _, ok := values[u.Code]; !ok && !sentBack[u.Code] {
-			brief.Missing = append(brief.Missing, u)
-		}
-	}
-	return brief
-}
-
 // renderer is the caller's, or made now: fonts and templates are loaded
 // only by a batch that has a briefing to write.
 func (b *batch) renderer() (*render.Renderer, error) {
@@ -193,17 +138,6 @@ func (b *batch) renderer() (*render.Renderer, error) {
 		return nil, fmt.Errorf("load templates: %w", err)
 	}
 	return r, nil
-}
-
-// reasons shortens a rejected file's error findings for the 退回 list.
-func reasons(fs []rules.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		if f.Severity == rules.Error {
-			out = append(out, f.Message)
-		}
-	}
-	return out
 }
 
 // inputsHash fingerprints everything a briefing is made of: the accepted

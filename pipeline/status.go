@@ -6,36 +6,38 @@ import (
 	"time"
 
 	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
-// Where a unit stands for a period.
-const (
-	StateAccepted = "accepted" // its latest file was accepted
-	StateReturned = "returned" // its latest file was rejected: awaiting resubmission
-	StateMissing  = "missing"  // nothing received
-)
-
-// UnitState is one line of `countybrief status`.
+// UnitState is one unit's standing for a period: one line of `countybrief
+// status`, of the run summary and of every list the briefing makes.
 type UnitState struct {
-	Code       string    `json:"code"`
-	Name       string    `json:"name"`
-	Kind       string    `json:"kind"`
-	State      string    `json:"state"`
+	Code  string      `json:"code"`
+	Name  string      `json:"name"`
+	Kind  string      `json:"kind"`
+	State vocab.State `json:"state"`
+	// Label is State as the office reads it.
+	Label string `json:"label"`
+	// File and ReceivedAt are the unit's latest file (duplicates aside),
+	// accepted or not.
 	File       string    `json:"file,omitempty"`
-	ReceivedAt time.Time `json:"received_at,omitempty"`
-	// Late is true when the file came after the deadline, or when nothing
-	// has come and the deadline has passed.
+	ReceivedAt time.Time `json:"received_at,omitzero"`
+	// Counted is the file whose figures are in the totals, when one is.
+	Counted           string    `json:"counted,omitempty"`
+	CountedReceivedAt time.Time `json:"counted_received_at,omitzero"`
+	// Late is true when the counted file came after the deadline, or when
+	// the deadline has passed and the unit still owes a file.
 	Late bool `json:"late"`
 }
 
 // StatusReport is the reporting status of every unit for a period.
 type StatusReport struct {
-	Period   string         `json:"period"`
-	Deadline time.Time      `json:"deadline"`
-	Units    []UnitState    `json:"units"`
-	Counts   map[string]int `json:"counts"`
-	Late     int            `json:"late"`
+	Period   string              `json:"period"`
+	Deadline time.Time           `json:"deadline"`
+	Units    []UnitState         `json:"units"`
+	Counts   map[vocab.State]int `json:"counts"`
+	Late     int                 `json:"late"`
 }
 
 // Status reads the ledger and tells, in registry order, where each unit
@@ -46,31 +48,45 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	defer led.Close()
-	states, err := led.Status(ctx, period)
+	current, returned, err := led.Heads(ctx, period)
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
-	latest := make(map[string]ledger.UnitStatus, len(states))
-	for _, s := range states {
-		latest[s.UnitCode] = s
-	}
-	deadline := ws.Config.DeadlineTime()
-	rep := &StatusReport{Period: period, Deadline: deadline, Counts: map[string]int{}}
-	for _, u := range ws.Units {
-		st := UnitState{Code: u.Code, Name: u.Name, Kind: u.Kind, State: StateMissing}
-		if s, ok := latest[u.Code]; ok {
-			st.State, st.File, st.ReceivedAt = StateAccepted, s.OrigName, s.ReceivedAt
-			if s.Status == ledger.StatusRejected {
-				st.State = StateReturned
-			}
+	return classify(ws, period, current, returned, now), nil
+}
+
+// classify is the one definition of the reporting states: every unit of
+// the registry gets exactly one, from its latest accepted file (current)
+// and, when its latest file was rejected, that file (returned). Files of
+// codes not in the registry count for no unit.
+func classify(ws *workspace.Workspace, period string, current, returned []ledger.Record, now time.Time) *StatusReport {
+	byUnit := func(recs []ledger.Record) map[string]ledger.Record {
+		m := make(map[string]ledger.Record, len(recs))
+		for _, r := range recs {
+			m[r.UnitCode] = r
 		}
-		if !deadline.IsZero() {
-			switch st.State {
-			case StateMissing, StateReturned:
-				st.Late = now.After(deadline)
-			default:
-				st.Late = st.ReceivedAt.After(deadline)
-			}
+		return m
+	}
+	counted, rejected := byUnit(current), byUnit(returned)
+	deadline := ws.Config.DeadlineTime()
+	past := !deadline.IsZero() && now.After(deadline)
+	rep := &StatusReport{Period: period, Deadline: deadline, Units: make([]UnitState, 0, len(ws.Units)), Counts: map[vocab.State]int{}}
+	for _, u := range ws.Units {
+		acc, hasAccepted := counted[u.Code]
+		rej, latestRejected := rejected[u.Code]
+		st := UnitState{Code: u.Code, Name: u.Name, Kind: u.Kind, State: vocab.Classify(hasAccepted, latestRejected, past)}
+		st.Label = st.State.Label()
+		if hasAccepted {
+			st.File, st.ReceivedAt = acc.OrigName, acc.ReceivedAt
+			st.Counted, st.CountedReceivedAt = acc.OrigName, acc.ReceivedAt
+		}
+		if latestRejected {
+			st.File, st.ReceivedAt = rej.OrigName, rej.ReceivedAt
+		}
+		if hasAccepted {
+			st.Late = !deadline.IsZero() && acc.ReceivedAt.After(deadline)
+		} else {
+			st.Late = past
 		}
 		rep.Counts[st.State]++
 		if st.Late {
@@ -78,5 +94,5 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 		}
 		rep.Units = append(rep.Units, st)
 	}
-	return rep, nil
+	return rep
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"time"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/rules"
 )
 
@@ -29,25 +30,32 @@ type FileResult struct {
 // Summary is the outcome of one batch, printed by `run --json` and kept in
 // the ledger.
 type Summary struct {
-	RunID          int64           `json:"run_id"`
-	Period         string          `json:"period"`
-	Started        time.Time       `json:"started"`
-	Finished       time.Time       `json:"finished"`
-	Files          []FileResult    `json:"files"`
-	Accepted       int             `json:"accepted"`
-	Rejected       int             `json:"rejected"`
-	Duplicates     int             `json:"duplicates"`
-	Waiting        int             `json:"waiting"`
-	Reported       int             `json:"reported"`
-	Missing        []string        `json:"missing"`
-	Returned       []string        `json:"returned"`
-	CountyFindings []rules.Finding `json:"county_findings,omitempty"`
-	Issue          int             `json:"issue"`
-	Rendered       bool            `json:"rendered"`
-	Briefing       string          `json:"briefing,omitempty"`
-	BriefingText   string          `json:"briefing_text,omitempty"`
-	TotalsWorkbook string          `json:"totals_workbook,omitempty"`
-	ChaseList      string          `json:"chase_list,omitempty"`
+	RunID      int64        `json:"run_id"`
+	Period     string       `json:"period"`
+	Started    time.Time    `json:"started"`
+	Finished   time.Time    `json:"finished"`
+	Files      []FileResult `json:"files"`
+	Accepted   int          `json:"accepted"`
+	Rejected   int          `json:"rejected"`
+	Duplicates int          `json:"duplicates"`
+	Waiting    int          `json:"waiting"`
+	// Reported is how many units' figures are in the totals; Counts is
+	// how many units are in each state (see classify). Missing (missing
+	// or overdue), Returned (nothing accepted, latest file rejected) and
+	// KeptAfterReturn (latest file rejected, an earlier one counts) are
+	// the unit codes of those states, so no unit is in two lists.
+	Reported        int                 `json:"reported"`
+	Counts          map[vocab.State]int `json:"counts"`
+	Missing         []string            `json:"missing"`
+	Returned        []string            `json:"returned"`
+	KeptAfterReturn []string            `json:"kept_after_return"`
+	CountyFindings  []rules.Finding     `json:"county_findings,omitempty"`
+	Issue           int                 `json:"issue"`
+	Rendered        bool                `json:"rendered"`
+	Briefing        string              `json:"briefing,omitempty"`
+	BriefingText    string              `json:"briefing_text,omitempty"`
+	TotalsWorkbook  string              `json:"totals_workbook,omitempty"`
+	ChaseList       string              `json:"chase_list,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
 }

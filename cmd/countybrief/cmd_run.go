@@ -95,7 +95,8 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 			fmt.Fprintf(w, "  %s\n", describeFinding(fd))
 		}
 	}
-	fmt.Fprintf(w, "已報送 %d 個單位，待催報 %d 個，待重報 %d 個。\n", s.Reported, len(s.Missing), len(s.Returned))
+	fmt.Fprintf(w, "計入匯總 %d 個單位（其中 %d 個最新一份被退回，仍按上一份計入），退回待重報 %d 個，未報送 %d 個。\n",
+		s.Reported, len(s.KeptAfterReturn), len(s.Returned), len(s.Missing))
 	for _, cf := range s.CountyFindings {
 		fmt.Fprintf(w, "全縣審核：%s\n", describeFinding(cf))
 	}

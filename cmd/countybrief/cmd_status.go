@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,7 +37,6 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	words := map[string]string{pipeline.StateAccepted: "已接收", pipeline.StateReturned: "已退回待重報", pipeline.StateMissing: "未報送"}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "代碼\t單位\t狀態\t逾期\t文件\t收到時間")
 	for _, u := range rep.Units {
@@ -46,12 +47,15 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		if !u.ReceivedAt.IsZero() {
 			at = u.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, words[u.State], late, u.File, at)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Label, late, u.File, at)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "報送期 %s：已接收 %d，已退回待重報 %d，未報送 %d，逾期 %d。\n", period,
-		rep.Counts[pipeline.StateAccepted], rep.Counts[pipeline.StateReturned], rep.Counts[pipeline.StateMissing], rep.Late)
+	counts := make([]string, 0, len(vocab.States()))
+	for _, st := range vocab.States() {
+		counts = append(counts, fmt.Sprintf("%s %d", st.Label(), rep.Counts[st]))
+	}
+	fmt.Fprintf(e.stdout, "報送期 %s（共 %d 個單位）：%s；其中逾期 %d。\n", period, len(rep.Units), strings.Join(counts, "，"), rep.Late)
 	return nil
 }
