@@ -98,14 +98,47 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		byID[out[i].ID] = &out[i]
 	}
 	if what&withFindings != 0 {
-		if err := loadFindings(ctx, tx, byID, sel, args); err != nil {
+		err := loadFindings(ctx, tx, sel, args, func(id int64, f rules.Finding) {
+			if r := byID[id]; r != nil {
+				r.Findings = append(r.Findings, f)
+			}
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func loadFindings(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel string, args []any) error {
+// Findings returns the findings of the given submissions in the order they
+// were recorded, read in one snapshot; submissions without findings (and
+// ids not in the ledger) are absent from the map.
+func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]rules.Finding, error) {
+	out := make(map[int64][]rules.Finding)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tx, err := l.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("ledger findings: %w", err)
+	}
+	defer tx.Rollback()
+	add := func(id int64, f rules.Finding) { out[id] = append(out[id], f) }
+	for chunk := range slices.Chunk(ids, maxParams) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if err := loadFindings(ctx, tx, placeholders(len(chunk)), args, add); err != nil {
+			return nil, fmt.Errorf("ledger %w", err)
+		}
+	}
+	return out, nil
+}
+
+// loadFindings passes to add, in order, the findings of the submissions
+// whose ids sel selects.
+func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add func(id int64, f rules.Finding)) error {
 	rows, err := tx.QueryContext(ctx, `SELECT submission_id, rule, severity, sheet, cell, values_json, message, fix
 		FROM findings WHERE submission_id IN (`+sel+`) ORDER BY submission_id, seq`, args...)
 	if err != nil {
@@ -125,9 +158,7 @@ func loadFindings(ctx context.Context, tx *sql.Tx, byID map[int64]*Record, sel s
 				return fmt.Errorf("findings of submission %d: %w", id, err)
 			}
 		}
-		if r := byID[id]; r != nil {
-			r.Findings = append(r.Findings, f)
-		}
+		add(id, f)
 	}
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("findings: %w", err)
