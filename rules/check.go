@@ -10,18 +10,60 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// CheckUnit runs every unit rule that applies to the unit's kind and
-// returns the findings in file order. A rule that compares with the
-// previous period passes when in.Prev is nil. A rule that cannot be
-// evaluated gives an error finding saying so; CheckUnit never panics on
-// figures and may be called concurrently.
-func (s *Set) CheckUnit(in UnitInput) []Finding {
-	c := s.newUnitCheck(in)
-	var out []Finding
-	for _, r := range s.unit {
-		out = append(out, c.run(r)...)
+// Report is what one check found. A rule that fails at run time is the
+// office's mistake, never the unit's: it is listed in Broken, for the
+// office to mend, and gives no finding against the unit.
+type Report struct {
+	Findings []Finding
+	Broken   []RuleFailure
+}
+
+// RuleFailure is a rule that could not be evaluated, placed at its
+// expression. A rule is listed once per check however often it failed.
+type RuleFailure struct {
+	File string
+	Line int
+	Col  int
+	Rule string
+	Err  string // expr's message, e.g. "runtime error: integer divide by zero"
+}
+
+// Error formats the failure as a rule-file problem, for the office's log.
+func (f RuleFailure) Error() string { return f.problem("").Error() }
+
+// problem places the failure like a load problem; on names the figures
+// that broke the rule, when known.
+func (f RuleFailure) problem(on string) Problem {
+	msg := "fails at run time: " + f.Err
+	if on != "" {
+		msg = fmt.Sprintf("fails at run time on %s: %s", on, f.Err)
 	}
-	return out
+	return Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg}
+}
+
+func (r *rule) failure(err error) RuleFailure {
+	detail := err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		// Message without the source snippet: the position says where.
+		detail = fe.Message
+	}
+	return RuleFailure{File: r.file, Line: r.exprAt.line, Col: r.exprAt.col, Rule: r.id, Err: detail}
+}
+
+// CheckUnit is CheckUnitReport without the broken rules.
+func (s *Set) CheckUnit(in UnitInput) []Finding { return s.CheckUnitReport(in).Findings }
+
+// CheckUnitReport runs every unit rule that applies to the unit's kind;
+// findings come in file order. A rule that compares with the previous
+// period passes when in.Prev is nil. It never panics on figures and may be
+// called concurrently.
+func (s *Set) CheckUnitReport(in UnitInput) Report {
+	c := s.newUnitCheck(in)
+	for _, r := range s.unit {
+		c.run(r)
+	}
+	return c.rep
 }
 
 type unitCheck struct {
@@ -30,6 +72,7 @@ type unitCheck struct {
 	cur, prev []float64
 	env       reflect.Value
 	vm        vm.VM
+	rep       Report
 }
 
 func (s *Set) newUnitCheck(in UnitInput) *unitCheck {
@@ -41,33 +84,40 @@ func (s *Set) newUnitCheck(in UnitInput) *unitCheck {
 	return c
 }
 
-func (c *unitCheck) run(r *rule) []Finding {
+func (c *unitCheck) run(r *rule) {
 	if len(r.kinds) > 0 && !slices.Contains(r.kinds, c.in.Unit.Kind) {
-		return nil
+		return
 	}
 	if r.usesPrev && c.prev == nil {
-		return nil
+		return
 	}
 	if r.each == nil {
-		return c.eval(r, -1)
+		c.eval(r, -1)
+		return
 	}
-	var out []Finding
 	for _, i := range r.each {
 		var pv float64
 		if c.prev != nil {
 			pv = c.prev[i]
 		}
 		c.t.setEach(c.env, c.cur[i], pv)
-		out = append(out, c.eval(r, i)...)
+		if !c.eval(r, i) {
+			return
+		}
 	}
-	return out
 }
 
-// eval runs r once; each is the each: indicator or -1.
-func (c *unitCheck) eval(r *rule, each int) []Finding {
+// eval runs r once, each being the each: indicator or -1; it reports
+// false when r could not be evaluated, so that a rule run for every
+// indicator is listed as broken once.
+func (c *unitCheck) eval(r *rule, each int) bool {
 	ok, err := runBool(&c.vm, r.program, c.env.Addr().Interface())
-	if err == nil && ok {
-		return nil
+	if err != nil {
+		c.rep.Broken = append(c.rep.Broken, r.failure(err))
+		return false
+	}
+	if ok {
+		return true
 	}
 	cell := r.cell
 	if each >= 0 {
@@ -91,43 +141,42 @@ func (c *unitCheck) eval(r *rule, each int) []Finding {
 			f.Values[namePrev+"."+c.t.codes[each]] = c.prev[each]
 		}
 	}
-	if err != nil {
-		f.Severity = Error
-		f.Message, f.Fix = brokenRule(r.id, err)
-		return []Finding{f}
-	}
 	v := view{cur: c.cur, prev: c.prev, unit: c.in.Unit, each: max(each, 0)}
 	f.Message = c.t.render(r.message, v)
 	f.Fix = c.t.render(r.fix, v)
-	return []Finding{f}
+	c.rep.Findings = append(c.rep.Findings, f)
+	return true
 }
 
-// CheckCounty runs the county rules over the accepted units of a period;
-// findings carry the county totals of the indicators each rule reads.
-func (s *Set) CheckCounty(units []UnitInput) []Finding {
+// CheckCounty is CheckCountyReport without the broken rules.
+func (s *Set) CheckCounty(units []UnitInput) []Finding { return s.CheckCountyReport(units).Findings }
+
+// CheckCountyReport runs the county rules over the accepted units of a
+// period; findings carry the county totals of the indicators each rule
+// reads.
+func (s *Set) CheckCountyReport(units []UnitInput) Report {
 	env, total := s.types.countyEnv(units)
 	var m vm.VM
-	var out []Finding
+	var rep Report
 	for _, r := range s.county {
 		ok, err := runBool(&m, r.program, env.Addr().Interface())
-		if err == nil && ok {
+		if err != nil {
+			rep.Broken = append(rep.Broken, r.failure(err))
+			continue
+		}
+		if ok {
 			continue
 		}
 		f := Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
 		for _, i := range r.uses {
 			f.Values[s.types.codes[i]] = total[i]
 		}
-		if err != nil {
-			f.Severity = Error
-			f.Message, f.Fix = brokenRule(r.id, err)
-		} else {
-			v := view{cur: total, units: len(units)}
-			f.Message = s.types.render(r.message, v)
-			f.Fix = s.types.render(r.fix, v)
-		}
-		out = append(out, f)
+		v := view{cur: total, units: len(units)}
+		f.Message = s.types.render(r.message, v)
+		f.Fix = s.types.render(r.fix, v)
+		rep.Findings = append(rep.Findings, f)
 	}
-	return out
+	return rep
 }
 
 func runBool(m *vm.VM, p *vm.Program, env any) (bool, error) {
@@ -140,16 +189,4 @@ func runBool(m *vm.VM, p *vm.Program, env any) (bool, error) {
 		return false, fmt.Errorf("result is %T, not true or false", out)
 	}
 	return b, nil
-}
-
-// brokenRule words a rule that could not be evaluated: the unit did
-// nothing wrong, so the fix is for the office.
-func brokenRule(id string, err error) (msg, fix string) {
-	detail := err.Error()
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		detail = fe.Message
-	}
-	return fmt.Sprintf("審核規則 %s 無法計算（%s），本表暫不能通過。", id, detail),
-		"這不是填報錯誤：請聯繫縣活動辦，由活動辦運行 countybrief rules check 修正規則後重新審核。"
 }

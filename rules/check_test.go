@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -195,24 +194,107 @@ func TestCheckUnitNeverRejectsPlausibleUnits(t *testing.T) {
 	}
 }
 
-func TestCheckUnitRuntimeErrorIsFinding(t *testing.T) {
+// probeSet loads the rules of testdata/probe.bad.yaml, which pass their
+// examples but fail at run time on some figures.
+func probeSet(t *testing.T) (*Set, *workspace.Workspace) {
+	t.Helper()
 	ws := testWorkspace(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "runtime.good.yaml"))
+	data, err := os.ReadFile(filepath.Join("testdata", "probe.bad.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(fstest.MapFS{"runtime.yaml": {Data: data}}, ws.Catalogue)
+	s, err := Load(fstest.MapFS{"probe.bad.yaml": {Data: data}}, ws.Catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := s.CheckUnit(UnitInput{Unit: ws.Units[0], Values: map[string]float64{"problems_found": 4}, Locate: locate(ws.Catalogue)})
-	if len(got) != 1 {
-		t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+	return s, ws
+}
+
+func TestCheckUnitReportBrokenRules(t *testing.T) {
+	s, ws := probeSet(t)
+	township, _ := ws.Unit("Z01")
+	organ, _ := ws.Unit("J01")
+	sane := map[string]float64{"problems_found": 4, "problems_solved": 2, "typical_sites": 1, "help_funds": 3, "members": 2}
+	tests := []struct {
+		name         string
+		unit         workspace.Unit
+		values, prev map[string]float64
+		findings     []string
+		broken       []string
+	}{
+		{name: "sane", unit: township, values: sane, prev: sane},
+		{name: "divide by zero", unit: township, values: withFloat(sane, "problems_solved", 0), prev: sane,
+			broken: []string{"p.modulo"}},
+		{name: "kind missing from a map", unit: organ, values: sane, prev: sane,
+			broken: []string{"p.kind_map"}},
+		{name: "no previous period", unit: township, values: sane,
+			broken: []string{"p.no_prev"}},
+		{name: "large figure", unit: township, values: withFloat(sane, "help_funds", 1e7), prev: sane,
+			broken: []string{"p.large", "p.text"}},
+		{name: "each rule listed once", unit: township, values: withFloat(sane, "members", 0), prev: sane,
+			broken: []string{"p.each"}},
+		{name: "findings beside broken rules", unit: township,
+			values: withFloat(withFloat(sane, "problems_solved", 0), "typical_sites", -1), prev: sane,
+			findings: []string{"p.kind_map", "p.fine"}, broken: []string{"p.modulo"}},
 	}
-	f := got[0]
-	if f.Rule != "t.runtime" || f.Severity != Error || !strings.Contains(f.Message, "無法計算") ||
-		!strings.Contains(f.Message, "divide by zero") || f.Cell != "D8" {
-		t.Errorf("finding %+v", f)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := UnitInput{Unit: tt.unit, Values: tt.values, Prev: tt.prev, Locate: locate(ws.Catalogue)}
+			rep := s.CheckUnitReport(in)
+			var broken []string
+			for _, f := range rep.Broken {
+				broken = append(broken, f.Rule)
+			}
+			if !reflect.DeepEqual(ids(rep.Findings), tt.findings) || !reflect.DeepEqual(broken, tt.broken) {
+				t.Fatalf("findings %v, broken %v; want %v, %v\n%+v", ids(rep.Findings), broken, tt.findings, tt.broken, rep)
+			}
+			// A rule that cannot be evaluated is the office's mistake: it
+			// must never reject the unit's file.
+			if got := s.CheckUnit(in); !reflect.DeepEqual(ids(got), tt.findings) {
+				t.Errorf("CheckUnit: %v, want %v", ids(got), tt.findings)
+			}
+		})
+	}
+}
+
+func TestRuleFailurePlacesTheExpression(t *testing.T) {
+	s, ws := probeSet(t)
+	rep := s.CheckUnitReport(UnitInput{Unit: ws.Units[0], Values: map[string]float64{"problems_found": 4}, Prev: saneUnit()})
+	want := RuleFailure{File: "probe.bad.yaml", Line: 6, Col: 11, Rule: "p.modulo", Err: "runtime error: integer divide by zero"}
+	if len(rep.Broken) == 0 || rep.Broken[0] != want {
+		t.Fatalf("broken %+v, want first %+v", rep.Broken, want)
+	}
+	if got := want.Error(); got != "probe.bad.yaml:6:11: rule p.modulo: expr: fails at run time: runtime error: integer divide by zero" {
+		t.Errorf("Error() = %s", got)
+	}
+}
+
+func TestCheckCountyReportBrokenRules(t *testing.T) {
+	s, ws := probeSet(t)
+	tests := []struct {
+		name     string
+		units    []UnitInput
+		findings []string
+		broken   []string
+	}{
+		{name: "no unit", broken: []string{"p.first_unit"}},
+		{name: "one unit", units: []UnitInput{{Unit: ws.Units[0], Values: map[string]float64{"typical_sites": 1}}}},
+		{name: "one unit failing", units: []UnitInput{{Unit: ws.Units[0]}}, findings: []string{"p.first_unit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := s.CheckCountyReport(tt.units)
+			var broken []string
+			for _, f := range rep.Broken {
+				broken = append(broken, f.Rule)
+			}
+			if !reflect.DeepEqual(ids(rep.Findings), tt.findings) || !reflect.DeepEqual(broken, tt.broken) {
+				t.Fatalf("findings %v, broken %v; want %v, %v", ids(rep.Findings), broken, tt.findings, tt.broken)
+			}
+			if got := s.CheckCounty(tt.units); !reflect.DeepEqual(ids(got), tt.findings) {
+				t.Errorf("CheckCounty: %v, want %v", ids(got), tt.findings)
+			}
+		})
 	}
 }
 

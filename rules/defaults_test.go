@@ -5,12 +5,15 @@ import (
 )
 
 func TestDefaultsLoadAndPassExamples(t *testing.T) {
-	s, _ := defaultSet(t)
+	s, ws := defaultSet(t)
 	if len(s.unit) < 12 || len(s.county) < 3 {
 		t.Errorf("%d unit rules and %d county rules shipped, want at least 12 and 3", len(s.unit), len(s.county))
 	}
 	for _, err := range s.Test() {
 		t.Error(err)
+	}
+	for _, p := range s.Probe(ws.Units) {
+		t.Error(p)
 	}
 	// Every shipped rule shows both verdicts, so that its examples pin
 	// down what it accepts as well as what it rejects.

@@ -21,8 +21,15 @@
 //
 // Every rule carries examples: figures with the verdict they must get;
 // Set.Test runs them, which is what `countybrief rules check` and
-// `countybrief rules test` do offline.
+// `countybrief rules test` do offline. Set.Probe runs every rule over
+// figures no example has (blank, zero, large, negative, fractional, with
+// and without a previous period, each unit kind, no unit in the county)
+// and reports a rule that fails at run time.
 //
-// A Set is immutable after loading: CheckUnit and CheckCounty may be called
-// from several goroutines at once.
+// A rule that still fails at run time during a check is the office's
+// mistake, not the unit's: CheckUnitReport and CheckCountyReport list it
+// in Report.Broken and give no finding for it.
+//
+// A Set is immutable after loading: its checks may be called from several
+// goroutines at once.
 package rules

@@ -22,10 +22,26 @@ type ExampleResult struct {
 	Rule  string
 	Index int    // from 1, in the rule's examples
 	Want  string // pass or fail
-	Got   string // pass or fail
-	// Findings are what the rule found on the example's figures; a rule
-	// that could not be evaluated shows as one error finding.
+	Got   string // pass, fail, or error when the rule could not be evaluated
+	// Findings are what the rule found on the example's figures.
 	Findings []Finding
+	Err      string // why the rule could not be evaluated, when Got is error
+}
+
+// gotError is the verdict of an example its rule could not evaluate: no
+// example wants it, since such a rule would fail at the batch too.
+const gotError = "error"
+
+// failure is what is shown of an example with the wrong verdict.
+func (e ExampleResult) failure() string {
+	msg := fmt.Sprintf("want %s, got %s", e.Want, e.Got)
+	switch {
+	case e.Err != "":
+		msg += ": " + e.Err
+	case len(e.Findings) > 0:
+		msg += ": " + e.Findings[0].Message
+	}
+	return msg
 }
 
 // OK reports whether the rule gave the verdict the example wants.
@@ -34,10 +50,7 @@ func (e ExampleResult) OK() bool { return e.Want == e.Got }
 func (e ExampleResult) String() string {
 	verdict := "ok"
 	if !e.OK() {
-		verdict = fmt.Sprintf("FAIL: want %s, got %s", e.Want, e.Got)
-		for _, f := range e.Findings {
-			verdict += fmt.Sprintf("; %s", f.Message)
-		}
+		verdict = "FAIL: " + e.failure()
 	}
 	return fmt.Sprintf("%s:%d:%d: rule %s: example %d: %s", e.File, e.Line, e.Col, e.Rule, e.Index, verdict)
 }
@@ -51,14 +64,20 @@ func (s *Set) RunExamples() []ExampleResult {
 	for _, r := range s.all() {
 		for i, e := range r.examples {
 			res := ExampleResult{File: r.file, Line: e.pos.line, Col: e.pos.col, Rule: r.id, Index: i + 1, Want: e.want}
+			var rep Report
 			if r.county {
-				res.Findings = s.countyExample(r, e)
+				rep = s.countyExample(r, e)
 			} else {
-				res.Findings = s.unitExample(r, e)
+				rep = s.unitExample(r, e)
 			}
-			res.Got = WantPass
-			if len(res.Findings) > 0 {
+			res.Findings = rep.Findings
+			switch {
+			case len(rep.Broken) > 0:
+				res.Got, res.Err = gotError, rep.Broken[0].Err
+			case len(rep.Findings) > 0:
 				res.Got = WantFail
+			default:
+				res.Got = WantPass
 			}
 			out = append(out, res)
 		}
@@ -74,12 +93,8 @@ func (s *Set) Test() []error {
 		if res.OK() {
 			continue
 		}
-		msg := fmt.Sprintf("want %s, got %s", res.Want, res.Got)
-		if len(res.Findings) > 0 {
-			msg += ": " + res.Findings[0].Message
-		}
 		errs = append(errs, Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
-			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
+			Field: fmt.Sprintf("example %d", res.Index), Msg: res.failure()})
 	}
 	return errs
 }
@@ -108,7 +123,7 @@ func exampleKind(r *rule, kind string) string {
 	return workspace.KindTownship
 }
 
-func (s *Set) unitExample(r *rule, e exampleSpec) []Finding {
+func (s *Set) unitExample(r *rule, e exampleSpec) Report {
 	in := UnitInput{
 		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, e.kind), Members: int(e.values.vals[workspace.MembersCode])},
 		Values: e.values.vals,
@@ -119,10 +134,12 @@ func (s *Set) unitExample(r *rule, e exampleSpec) []Finding {
 	if e.prev != nil {
 		in.Prev = e.prev.vals
 	}
-	return s.newUnitCheck(in).run(r)
+	c := s.newUnitCheck(in)
+	c.run(r)
+	return c.rep
 }
 
-func (s *Set) countyExample(r *rule, e exampleSpec) []Finding {
+func (s *Set) countyExample(r *rule, e exampleSpec) Report {
 	units := make([]UnitInput, len(e.units))
 	for i, u := range e.units {
 		units[i] = UnitInput{
@@ -131,7 +148,7 @@ func (s *Set) countyExample(r *rule, e exampleSpec) []Finding {
 		}
 	}
 	one := &Set{types: s.types, county: []*rule{r}}
-	return one.CheckCounty(units)
+	return one.CheckCountyReport(units)
 }
 
 // checkExamples validates the examples against the catalogue at load.

@@ -9,7 +9,8 @@ import (
 )
 
 // Each *.bad.yaml in testdata fails with exactly these problems (as
-// substrings, in order); each *.good.yaml loads and passes its examples.
+// substrings, in order); each *.good.yaml loads, passes its examples and
+// never fails at run time under Probe.
 var badFiles = map[string][]string{
 	"problems.bad.yaml": {
 		"problems.bad.yaml:8:9: rule b.dup: id: already used at ",
@@ -45,6 +46,20 @@ var badFiles = map[string][]string{
 	},
 	"verdict.bad.yaml": {
 		"verdict.bad.yaml:9:9: rule e.wrong_verdict: example 1: want fail, got pass",
+	},
+	"runtime.bad.yaml": {
+		"runtime.bad.yaml:12:9: rule t.runtime: example 2: want fail, got error: runtime error: integer divide by zero",
+		"runtime.bad.yaml:6:11: rule t.runtime: expr: fails at run time on a 鄉鎮 unit with every figure blank, no previous period: runtime error: integer divide by zero",
+	},
+	"probe.bad.yaml": {
+		"probe.bad.yaml:6:11: rule p.modulo: expr: fails at run time on a 鄉鎮 unit with every figure blank, no previous period: runtime error: integer divide by zero",
+		"probe.bad.yaml:15:11: rule p.kind_map: expr: fails at run time on a 縣直 unit with every figure 10, no previous period: invalid operation: <nil> <= float64",
+		"probe.bad.yaml:24:11: rule p.no_prev: expr: fails at run time on a 鄉鎮 unit with every figure 10, no previous period: index out of range",
+		"probe.bad.yaml:33:11: rule p.large: expr: fails at run time on a 鄉鎮 unit with every figure 1e12, no previous period: memory budget exceeded",
+		"probe.bad.yaml:42:11: rule p.text: expr: fails at run time on a 鄉鎮 unit with every figure 1e12, no previous period: invalid operation: int(1e+12)",
+		"probe.bad.yaml:42:11: rule p.text: expr: fails at run time on a 鄉鎮 unit with every figure 0.5, no previous period: invalid operation: int(0.5)",
+		"probe.bad.yaml:52:11: rule p.each: expr: fails at run time on a 鄉鎮 unit with every figure blank, no previous period: runtime error: integer divide by zero",
+		"probe.bad.yaml:72:11: rule p.first_unit: expr: fails at run time on no unit: index out of range",
 	},
 	"syntax.bad.yaml": {
 		"syntax.bad.yaml:1: not valid YAML: did not find expected ',' or ']'",
@@ -86,6 +101,9 @@ func TestLoadTestdata(t *testing.T) {
 			default:
 				for _, err := range set.Test() {
 					got = append(got, err.Error())
+				}
+				for _, p := range set.Probe(ws.Units) {
+					got = append(got, p.Error())
 				}
 			}
 			want := badFiles[name]

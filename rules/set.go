@@ -67,6 +67,7 @@ type Set struct {
 type rule struct {
 	file        string
 	pos         pos
+	exprAt      pos // where run-time failures are placed
 	id          string
 	description string
 	county      bool
@@ -306,6 +307,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 		return
 	}
 	r.program = prog
+	r.exprAt = nodePos(spec.exprNode)
 	// Parse again for the names used: the compiled tree has been patched
 	// and folded, the parsed one is as written.
 	tree, err := parser.Parse(spec.expr)
