@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
@@ -91,11 +92,17 @@ func (c *unitCheck) run(r *rule) {
 	if r.usesPrev && c.prev == nil {
 		return
 	}
+	if c.unread(r, r.reads...) {
+		return
+	}
 	if r.each == nil {
 		c.eval(r, -1)
 		return
 	}
 	for _, i := range r.each {
+		if r.usesValue && c.unread(r, i) {
+			continue
+		}
 		var pv float64
 		if c.prev != nil {
 			pv = c.prev[i]
@@ -105,6 +112,52 @@ func (c *unitCheck) run(r *rule) {
 			return
 		}
 	}
+}
+
+// unread reports whether any of the indicators r reads (per-member
+// figures through the cells they divide) could not be read off the form;
+// if so it adds the warning that r was not evaluated, on the first such
+// cell. The previous period's figures come from the ledger, never from
+// this form, so prev.<code> does not count.
+func (c *unitCheck) unread(r *rule, reads ...int) bool {
+	if len(c.in.Unreadable) == 0 {
+		return false
+	}
+	var first string
+	var cells []string
+	seen := map[int]bool{}
+	for _, i := range reads {
+		cellsOf := []int{i}
+		if d, ok := c.t.derived[i]; ok {
+			cellsOf = []int{d.of, d.members}
+		}
+		for _, j := range cellsOf {
+			reason, bad := c.in.Unreadable[c.t.codes[j]]
+			if !bad || seen[j] {
+				continue
+			}
+			seen[j] = true
+			if first == "" {
+				first = c.t.codes[j]
+			}
+			cells = append(cells, fmt.Sprintf("「%s」無法讀取（%s）", c.t.label(j), reason))
+		}
+	}
+	if first == "" {
+		return false
+	}
+	which := "該格"
+	if len(cells) > 1 {
+		which = "這些格"
+	}
+	f := Finding{Rule: r.id, Severity: Warning,
+		Message: fmt.Sprintf("規則「%s」未檢查：它要用到的%s。改正%s後會再檢查。", r.description, strings.Join(cells, "、"), which),
+		Fix:     fmt.Sprintf("按%s的讀取問題改正後重新報送。", which)}
+	if c.in.Locate != nil {
+		f.Sheet, f.Cell = c.in.Locate(first)
+	}
+	c.rep.Findings = append(c.rep.Findings, f)
+	return true
 }
 
 // eval runs r once, each being the each: indicator or -1; it reports

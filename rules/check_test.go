@@ -372,3 +372,81 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckUnitUnreadable(t *testing.T) {
+	ws := testWorkspace(t)
+	data, err := os.ReadFile(filepath.Join("testdata", "unreadable.good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(fstest.MapFS{"unreadable.yaml": {Data: data}}, ws.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	township, _ := ws.Unit("Z01")
+	organ, _ := ws.Unit("J01")
+	sane := map[string]float64{"problems_found": 3, "problems_solved": 2, "members": 2, "reading_note_chars": 12000,
+		"help_funds": 100, "help_problems_solved": 1}
+	type found struct {
+		rule string
+		sev  Severity
+		cell string
+	}
+	tests := []struct {
+		name       string
+		unit       workspace.Unit
+		values     map[string]float64
+		unreadable map[string]string
+		want       []found
+		message    string // of the first finding, when given
+	}{
+		{name: "nothing unreadable", unit: township, values: sane},
+		{name: "read by code", unit: township, unreadable: map[string]string{"problems_found": "「三」不是數字"},
+			want:    []found{{"u.solved", Warning, "D8"}, {"u.each", Warning, "D8"}},
+			message: "規則「已解決不多於查找出的」未檢查：它要用到的「查找突出問題」無法讀取（「三」不是數字）。改正該格後會再檢查。"},
+		{name: "read through a per-member figure", unit: township, unreadable: map[string]string{"reading_note_chars": "公式出錯"},
+			want: []found{{"u.notes", Warning, "D25"}}},
+		{name: "members read directly and through a per-member figure", unit: township,
+			unreadable: map[string]string{"members": "公式出錯"},
+			want:       []found{{"u.notes", Warning, "D24"}, {"u.each_other", Warning, "D24"}},
+			message:    "規則「人均讀書筆記不少於 5000 字」未檢查：它要用到的「本單位黨員人數」無法讀取（公式出錯）。改正該格後會再檢查。"},
+		{name: "two cells", unit: township, unreadable: map[string]string{"members": "公式出錯", "reading_note_chars": "「一萬」不是數字"},
+			want:    []found{{"u.notes", Warning, "D24"}, {"u.each_other", Warning, "D24"}},
+			message: "規則「人均讀書筆記不少於 5000 字」未檢查：它要用到的「本單位黨員人數」無法讀取（公式出錯）、「黨員讀書筆記合計字數」無法讀取（「一萬」不是數字）。改正這些格後會再檢查。"},
+		{name: "the previous period is not this form", unit: township, unreadable: map[string]string{"help_funds": "「一百」不是數字"},
+			want: []found{{"u.each", Warning, "D30"}, {"u.each_other", Warning, "D30"}}},
+		{name: "each: checks the cells that were read", unit: township, values: withFloat(sane, "problems_found", -1),
+			unreadable: map[string]string{"help_funds": "「一百」不是數字"},
+			want: []found{{"u.solved", Error, "D9"}, {"u.each", Error, "D8"}, {"u.each", Warning, "D30"},
+				{"u.each_other", Warning, "D30"}}},
+		{name: "a code inside another code or in text", unit: township, unreadable: map[string]string{"problems_solved": "「二」不是數字"},
+			want: []found{{"u.solved", Warning, "D9"}}},
+		{name: "a rule for another kind", unit: township, unreadable: map[string]string{"county_leader_visits": "「一」不是數字"}},
+		{name: "a rule for this kind", unit: organ, unreadable: map[string]string{"county_leader_visits": "「一」不是數字"},
+			want: []found{{"u.organ", Warning, "D15"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := tt.values
+			if values == nil {
+				values = maps.Clone(sane)
+			}
+			// The reader gives no value for a cell it could not read.
+			for code := range tt.unreadable {
+				delete(values, code)
+			}
+			got := s.CheckUnit(UnitInput{Unit: tt.unit, Values: values, Prev: map[string]float64{"help_funds": 50},
+				Locate: locate(ws.Catalogue), Unreadable: tt.unreadable})
+			var gotFound []found
+			for _, f := range got {
+				gotFound = append(gotFound, found{f.Rule, f.Severity, f.Cell})
+			}
+			if !reflect.DeepEqual(gotFound, tt.want) {
+				t.Fatalf("got %v, want %v\n%+v", gotFound, tt.want, got)
+			}
+			if tt.message != "" && got[0].Message != tt.message {
+				t.Errorf("message\n got %s\nwant %s", got[0].Message, tt.message)
+			}
+		})
+	}
+}

@@ -148,6 +148,14 @@ func (t *envTypes) complete(values map[string]float64) []float64 {
 	return out
 }
 
+// label is the indicator's name on the form, as the clerk knows it.
+func (t *envTypes) label(i int) string {
+	if in, ok := t.cat.ByCode(t.codes[i]); ok {
+		return in.Label
+	}
+	return t.codes[i]
+}
+
 func (t *envTypes) derive(out []float64) {
 	for i, d := range t.derived {
 		out[i] = ratio(out[d.of], out[d.members])

@@ -29,6 +29,8 @@ func FuzzLoad(f *testing.F) {
 	}
 	ws := testWorkspace(f)
 	in := UnitInput{Unit: ws.Units[0], Values: saneUnit(), Prev: saneUnit(), Locate: locate(ws.Catalogue)}
+	unread := in
+	unread.Unreadable = map[string]string{"members": "公式出錯", "help_funds": "「一百」不是數字"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Load(fstest.MapFS{"fuzz.yaml": {Data: data}}, ws.Catalogue)
 		if err != nil {
@@ -39,6 +41,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		s.CheckUnit(in)
+		s.CheckUnit(unread)
 		s.CheckCounty([]UnitInput{in, in})
 		s.Test()
 		s.Probe(ws.Units)

@@ -138,9 +138,7 @@ func (t *envTypes) render(segs []segment, v view) string {
 				b.WriteString(formatNumber(v.prev[v.each]))
 			}
 		case refLabel:
-			if in, ok := t.cat.ByCode(t.codes[v.each]); ok {
-				b.WriteString(in.Label)
-			}
+			b.WriteString(t.label(v.each))
 		case refUnits:
 			b.WriteString(strconv.Itoa(v.units))
 		}

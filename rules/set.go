@@ -49,11 +49,19 @@ const (
 // UnitInput is what a unit check needs: the unit, its figures, its previous
 // accepted figures (nil when it has no earlier period) and a way to find
 // the cell of an indicator (nil when there is no workbook, as in examples).
+//
+// Unreadable maps the code of each form cell that could not be read to
+// why, in the clerk's words. A rule that reads such a cell, by its code or
+// through a per-member figure, is not evaluated: its verdict on a value
+// the reader could not see would be wrong. It gives a warning on that cell
+// instead, so that the clerk learns in one round which checks are still to
+// come. Only unit checks heed it; county checks run on accepted files.
 type UnitInput struct {
-	Unit   workspace.Unit
-	Values map[string]float64
-	Prev   map[string]float64
-	Locate func(code string) (sheet, cell string)
+	Unit       workspace.Unit
+	Values     map[string]float64
+	Prev       map[string]float64
+	Locate     func(code string) (sheet, cell string)
+	Unreadable map[string]string
 }
 
 // Set is a compiled, immutable set of rules.
@@ -75,9 +83,11 @@ type rule struct {
 	each        []int // indicator indexes; nil for a rule run once
 	severity    Severity
 	program     *vm.Program
-	uses        []int // indicators the expression reads, in source order
+	reads       []int // indicators the expression reads, in source order
+	uses        []int // reads, then those its message shows
 	prevUses    []int // indicators read as prev.x
 	usesPrev    bool  // the rule compares with the previous period
+	usesValue   bool  // the each: indicator is read through value
 	usesPrevVal bool
 	cell        int // indicator whose cell findings point at; -1: none
 	message     []segment
@@ -316,7 +326,8 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 		return
 	}
 	u := l.uses(tree.Node, r.county)
-	r.uses, r.prevUses, r.usesPrev, r.usesPrevVal = u.cur, u.prev, u.prevAny, u.prevValue
+	r.reads, r.prevUses, r.usesPrev, r.usesValue, r.usesPrevVal = u.cur, u.prev, u.prevAny, u.value, u.prevValue
+	r.uses = slices.Clone(r.reads)
 	if r.each == nil && (u.value || u.prevValue) {
 		p.add(nodePos(spec.exprNode), "expr", "value and prev_value exist only in rules with each:")
 	}
