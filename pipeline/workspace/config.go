@@ -148,9 +148,15 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	case c.MemoryLimitMB == 0:
 		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
+	if c.MatchTopLevelByCode {
+		// A form names its unit in a cell anyone can type into; only the
+		// folder a unit's own share opens says who sent the file.
+		ps.warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code",
+			"設為 true 時，放在收件箱最外層的文件按表內填寫的單位代碼歸屬；任何人都能改這個代碼，一份冒名的表格就會替換另一個單位已接收的數據。建議改為 false（最外層的文件一律退回，請單位放進本單位的文件夾）")
+	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()
-	return &c, ps.Err()
+	return &c, ps.orNil()
 }
 
 func (p *Paths) setDefaults() {

@@ -27,6 +27,9 @@ type Workspace struct {
 	Config    *Config
 	Units     Units
 	Catalogue *Catalogue
+	// Warnings are settings that work but carry a risk the office should
+	// hear of (validate prints them); they never stop a batch.
+	Warnings  Problems
 	unitIndex map[string]int
 }
 
@@ -41,7 +44,9 @@ func (ws *Workspace) Unit(code string) (Unit, bool) {
 }
 
 // Load reads and validates the workspace in dir, reporting every problem of
-// every file (as Problems) rather than stopping at the first.
+// every file (as Problems) rather than stopping at the first. Warnings
+// alone do not fail a load: they are in ws.Warnings, and among the
+// Problems when an error fails it.
 func Load(dir string) (*Workspace, error) {
 	ws := &Workspace{Dir: dir}
 	var all Problems
@@ -86,9 +91,10 @@ func Load(dir string) (*Workspace, error) {
 		ws.Catalogue = c
 		collect(err)
 	}
-	if len(all) > 0 {
-		return nil, all
+	if err := all.Err(); err != nil {
+		return nil, err
 	}
+	ws.Warnings = all
 	ws.unitIndex = make(map[string]int, len(ws.Units))
 	for i, u := range ws.Units {
 		ws.unitIndex[u.Code] = i

@@ -111,6 +111,61 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 	}
 }
 
+// TestWarningsDoNotStopALoad: a risky setting loads, with a warning that
+// names its file, line and risk; the same warning beside an error is
+// reported with it.
+func TestWarningsDoNotStopALoad(t *testing.T) {
+	const topLevel = "match_top_level_by_code: true"
+	tests := []struct {
+		name      string
+		edit      func(string) string
+		wantErr   bool
+		wantWarns []string
+	}{
+		{"defaults", func(s string) string { return s }, false, nil},
+		{"top-level files matched by code", func(s string) string {
+			return strings.Replace(s, "match_top_level_by_code: false", topLevel, 1)
+		}, false, []string{"config.yaml:25: match_top_level_by_code: 警告: ", "冒名"}},
+		{"warning beside an error", func(s string) string {
+			s = strings.Replace(s, "match_top_level_by_code: false", topLevel, 1)
+			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
+		}, true, []string{"match_top_level_by_code: 警告: ", "memory_limit_mb: must not be negative"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := Init(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, ConfigFile)
+			if err := os.WriteFile(path, []byte(tt.edit(string(mustRead(t, path)))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ws, err := Load(dir)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Load error = %v, want error %v", err, tt.wantErr)
+			}
+			report := ""
+			if err != nil {
+				report = err.Error()
+			} else {
+				report = ws.Warnings.Error()
+				if len(tt.wantWarns) == 0 && len(ws.Warnings) > 0 {
+					t.Errorf("warnings on the defaults: %v", ws.Warnings)
+				}
+				if ws.Config.MatchTopLevelByCode != (len(tt.wantWarns) > 0) {
+					t.Errorf("MatchTopLevelByCode = %v", ws.Config.MatchTopLevelByCode)
+				}
+			}
+			for _, w := range tt.wantWarns {
+				if !strings.Contains(report, w) {
+					t.Errorf("report lacks %q:\n%s", w, report)
+				}
+			}
+		})
+	}
+}
+
 func mustRead(t *testing.T, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
