@@ -39,6 +39,7 @@ const (
 
 // fastBook is a workbook opened by the fast reader.
 type fastBook struct {
+	lim      Limits
 	parts    map[string]*sharedPart // XML parts by name, unzipped
 	sheets   []fastSheet            // in workbook order
 	sst      []string
@@ -63,7 +64,7 @@ func (b *fastBook) sheet(name string) fastSheet {
 // file zr reads; parts other forms share are taken from shared when it
 // is not nil.
 func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fastBook, error) {
-	b := &fastBook{parts: make(map[string]*sharedPart, 8)}
+	b := &fastBook{lim: lim, parts: make(map[string]*sharedPart, 8)}
 	seen := make(map[string]bool, len(zr.File))
 	scratch := make([]byte, 8<<10)
 	var key []byte
@@ -168,7 +169,7 @@ func (b *fastBook) structure() error {
 	if !ok {
 		return errBail
 	}
-	root, err := parseRels(rels.text)
+	root, err := parseRels(rels.text, b.lim)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (b *fastBook) structure() error {
 		{"xl/theme/theme1.xml", nsDrawing, "theme"},
 		{"xl/calcChain.xml", nsMain, "calcChain"},
 	} {
-		if part, ok := b.parts[p.name]; ok && !part.wellFormed(p.ns, p.root) {
+		if part, ok := b.parts[p.name]; ok && !part.wellFormed(p.ns, p.root, b.lim) {
 			return errBail
 		}
 	}
@@ -204,7 +205,7 @@ func (b *fastBook) structure() error {
 	if !ok {
 		return errBail
 	}
-	targets, err := parseRels(wbRels.text)
+	targets, err := parseRels(wbRels.text, b.lim)
 	if err != nil {
 		return err
 	}
@@ -238,7 +239,7 @@ func (b *fastBook) structure() error {
 		b.sheets = append(b.sheets, fastSheet{name: s.name, part: p})
 	}
 	if sst, ok := b.parts["xl/sharedStrings.xml"]; ok {
-		if b.sst, err = parseSST(sst.text); err != nil {
+		if b.sst, err = parseSST(sst.text, b.lim); err != nil {
 			return err
 		}
 	}
@@ -255,8 +256,8 @@ func validSheetName(name string) bool {
 
 type rel struct{ id, typ, target string }
 
-func parseRels(part string) ([]rel, error) {
-	x := newScanner(part)
+func parseRels(part string, lim Limits) ([]rel, error) {
+	x := newScanner(part, lim)
 	if x.next() != tokStart || x.localName() != "Relationships" || x.rootSpace() != nsRels {
 		return nil, errBail
 	}
@@ -287,7 +288,7 @@ func parseRels(part string) ([]rel, error) {
 // 1904 date setting, and checks every attribute excelize decodes as a
 // number or boolean, since a malformed one makes excelize refuse the file.
 func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
-	x := newScanner(part)
+	x := newScanner(part, b.lim)
 	if x.next() != tokStart || x.localName() != "workbook" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
@@ -444,8 +445,8 @@ func runAttrKind(elem, attr string) attrKind {
 // parseSST reads the shared strings as excelize's xlsxSI.String gives
 // them: the text of <t> followed by that of each run, phonetic runs left
 // out.
-func parseSST(part string) ([]string, error) {
-	x := newScanner(part)
+func parseSST(part string, lim Limits) ([]string, error) {
+	x := newScanner(part, lim)
 	if x.next() != tokStart || x.localName() != "sst" || x.rootSpace() != nsMain {
 		return nil, errBail
 	}
@@ -635,7 +636,7 @@ func bstrUnmarshal(s string) string {
 // Rows, charging the same row and cell budget.
 func (r *reader) scanFast(s fastSheet) (*grid, error) {
 	g := &grid{sheet: s.name}
-	x := newScanner(r.fast.parts[s.part].text)
+	x := newScanner(r.fast.parts[s.part].text, r.lim)
 	if x.next() != tokStart {
 		return nil, errBail
 	}

@@ -61,34 +61,6 @@ func TestParseValue(t *testing.T) {
 	}
 }
 
-func TestCalcSafe(t *testing.T) {
-	tests := []struct {
-		formula string
-		ok      bool
-	}{
-		{"C10-C8-C9", true},
-		{"SUM(C8:C14)", true},
-		{"ROUND(C34*1.5,0)", true},
-		{"$C$8+1", true},
-		{"300+33", true},
-		{"C32+1", false},   // its own cell
-		{"$C$32*2", false}, // its own cell, absolute
-		{"SUM(A1:XFD1048576)", false},
-		{"SUM(A:A)", false},
-		{"SUM(1:1)", false},
-		{`REPT("x",100000000)`, false},
-		{"LEN(C8)", false},
-		{"Sheet2!C8", false},
-		{"[1]Sheet1!C8", false},
-		{"INDIRECT(C8)", false},
-	}
-	for _, tt := range tests {
-		if got := calcSafe(tt.formula, "C32"); got != tt.ok {
-			t.Errorf("calcSafe(%q) = %v, want %v", tt.formula, got, tt.ok)
-		}
-	}
-}
-
 // TestSquashMatchesMap checks the quick path of squash against dropping
 // spaces rune by rune.
 func TestSquashMatchesMap(t *testing.T) {

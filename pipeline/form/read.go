@@ -28,12 +28,18 @@ type Limits struct {
 	MaxUnzipBytes int64 // all parts unzipped; also kept in memory, never spilled to disk
 	MaxRows       int   // rows of all sheets scanned, gaps included
 	MaxCells      int   // cells of all sheets scanned, gaps included
+	MaxDepth      int   // nesting of elements in any XML part
+	MaxElements   int   // elements in any one XML part
+	MaxFormula    int   // cells visited to compute formulas without a cached value, across the file
 }
 
 // DefaultLimits are far above any real form (about 20 KB, 50 rows) and far
 // below what hurts a batch of thousands of files.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxRows: 20000, MaxCells: 200000}
+	return Limits{
+		MaxBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxRows: 20000, MaxCells: 200000,
+		MaxDepth: 64, MaxElements: 600000, MaxFormula: 2000,
+	}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -49,6 +55,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCells <= 0 {
 		l.MaxCells = d.MaxCells
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = d.MaxElements
+	}
+	if l.MaxFormula <= 0 {
+		l.MaxFormula = d.MaxFormula
 	}
 	return l
 }
@@ -134,6 +149,9 @@ func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []rules.Findi
 	}
 	sub, fs, ok := r.readFast(zr, data)
 	if !ok {
+		if p := costOf(zr, r.lim); p != nil {
+			return nil, []rules.Finding{p.finding(r.lim)}
+		}
 		sub, fs = r.readFull(data)
 	}
 	return detach(sub), fs
@@ -195,7 +213,7 @@ func (r *Reader) readFull(data []byte) (*Submission, []rules.Finding) {
 
 // book starts the state of reading one file.
 func (r *Reader) book() *reader {
-	return &reader{cat: r.cat, lim: r.lim, inputList: r.inputs, idx: r.idx}
+	return &reader{cat: r.cat, lim: r.lim, inputList: r.inputs, idx: r.idx, formulaLeft: r.lim.MaxFormula}
 }
 
 func formatFinding(nf *notForm) rules.Finding {
@@ -217,17 +235,18 @@ func guard(fn func() error) (err error) {
 
 // reader holds the state of one Read.
 type reader struct {
-	cat       *workspace.Catalogue
-	lim       Limits
-	f         *excelize.File // the full reader's workbook
-	fast      *fastBook      // or the fast reader's
-	bailed    bool           // the fast reader met what it cannot read exactly
-	inputList []*workspace.Indicator
-	cellArena []string // the fast reader's cells
-	idx       *indicatorIndex
-	rows      int // budget used
-	cells     int
-	findings  []rules.Finding
+	cat         *workspace.Catalogue
+	lim         Limits
+	f           *excelize.File // the full reader's workbook
+	fast        *fastBook      // or the fast reader's
+	bailed      bool           // the fast reader met what it cannot read exactly
+	inputList   []*workspace.Indicator
+	cellArena   []string // the fast reader's cells
+	idx         *indicatorIndex
+	rows        int // budget used
+	cells       int
+	formulaLeft int // cells formulas may still visit
+	findings    []rules.Finding
 }
 
 // grid is a scanned sheet: only rows with text, gaps left out.
@@ -627,7 +646,7 @@ func (r *reader) values(g *grid, sub *Submission) {
 // cellText is a value cell's text. An empty cell may be covered by a merge
 // or be a formula without a cached result; only then is the sheet loaded
 // whole, so a normal file is read by streaming alone. A formula that cannot
-// be computed safely is a problem, not a blank.
+// be computed within the budget is a problem, not a blank.
 func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 	if v := g.at(row, col); v != "" {
 		return v, nil
@@ -636,7 +655,6 @@ func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 		r.bailed = r.bailed || g.needsFull(col, row)
 		return "", nil
 	}
-	cell := cellName(col, row)
 	var out, formula string
 	err := guard(func() error {
 		merges, err := r.f.GetMergeCells(g.sheet, true)
@@ -651,72 +669,24 @@ func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 				return nil
 			}
 		}
-		if formula, err = r.f.GetCellFormula(g.sheet, cell); err != nil || formula == "" {
-			return err
-		}
-		if !calcSafe(formula, cell) {
-			return errors.New("formula refused")
-		}
-		out, err = r.f.CalcCellValue(g.sheet, cell, excelize.Options{RawCellValue: true})
+		formula, err = r.f.GetCellFormula(g.sheet, cellName(col, row))
 		return err
 	})
-	if formula != "" && err != nil {
-		return "", &numberProblem{"是系統算不出結果的公式（=" + clip(formula) + "）", "請刪除公式，直接填寫數字"}
+	if err != nil || formula == "" {
+		return out, nil
 	}
-	return out, nil
-}
-
-// rangeRef matches an A1 range; whole rows or columns (A:A, 1:1) do not
-// match and are refused below.
-var (
-	rangeRef = regexp.MustCompile(`\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})`)
-	cellRef  = regexp.MustCompile(`\$?[A-Z]{1,3}\$?\d{1,7}`)
-	funcName = regexp.MustCompile(`([A-Z_][A-Z0-9_.]*)\s*\(`)
-	anyRange = regexp.MustCompile(`[A-Za-z$]*\d*:[A-Za-z$]*\d*`)
-)
-
-// calcSafe allows only formulas a clerk writes to add up a few cells:
-// the functions of calcFunctions over cells and ranges of at most 1,000
-// cells, no strings, no other sheets or workbooks, and not the formula's
-// own cell, which excelize computes as if it were 0. Anything else could
-// make CalcCellValue walk a whole sheet or build a huge string.
-func calcSafe(formula, cell string) bool {
-	upper := strings.ToUpper(formula)
-	if len(formula) > 500 || strings.ContainsAny(formula, "!\"[") {
-		return false
-	}
-	for _, m := range funcName.FindAllStringSubmatch(upper, -1) {
-		if !strings.Contains(calcFunctions, "|"+m[1]+"|") {
-			return false
+	c := &calc{r: r, g: g, active: map[[2]int]bool{}}
+	v, err := c.formula(formula, col, row)
+	switch {
+	case errors.Is(err, errTooComplex):
+		return "=" + formula, &numberProblem{
+			fmt.Sprintf("公式太複雜（%s!%s 要計算的單元格超過 %d 個），系統不予計算", g.sheet, cellName(col, row), r.lim.MaxFormula),
+			"請把這一格改為數值：複製這一格，再用「選擇性粘貼 → 數值」粘貼回原處",
 		}
+	case err != nil:
+		return "=" + formula, &numberProblem{"是系統算不出結果的公式", "請刪除公式，直接填寫數字"}
 	}
-	for _, ref := range cellRef.FindAllString(upper, -1) {
-		if strings.ReplaceAll(ref, "$", "") == cell {
-			return false
-		}
-	}
-	if anyRange.MatchString(rangeRef.ReplaceAllString(upper, "")) {
-		return false
-	}
-	for _, m := range rangeRef.FindAllStringSubmatch(upper, -1) {
-		c1, _ := excelize.ColumnNameToNumber(m[1])
-		c2, _ := excelize.ColumnNameToNumber(m[3])
-		r1, _ := strconv.Atoi(m[2])
-		r2, _ := strconv.Atoi(m[4])
-		if (abs(c2-c1)+1)*(abs(r2-r1)+1) > 1000 {
-			return false
-		}
-	}
-	return true
-}
-
-const calcFunctions = "|SUM|ROUND|ROUNDUP|ROUNDDOWN|INT|ABS|MAX|MIN|"
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
+	return strconv.FormatFloat(v, 'f', -1, 64), nil
 }
 
 // clip makes cell text safe to quote in a message: one line, no control

@@ -39,10 +39,11 @@ type sharedPart struct {
 
 func newPartCache() *partCache { return &partCache{parts: map[string]*sharedPart{}} }
 
-// wellFormed reports wellFormed(text, ns, root) for the part, computed
-// once: a part's name fixes ns and root.
-func (p *sharedPart) wellFormed(ns, root string) bool {
-	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root) })
+// wellFormed reports wellFormed(text, ns, root, lim) for the part,
+// computed once: a part's name fixes ns and root, and the cache belongs to
+// a Reader, which fixes lim.
+func (p *sharedPart) wellFormed(ns, root string, lim Limits) bool {
+	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root, lim) })
 	return p.wellOK
 }
 

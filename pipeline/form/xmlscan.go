@@ -33,6 +33,10 @@ type xmlScanner struct {
 	rooted  bool // the root element has been opened
 	lean    bool // check only: no text tokens, no attributes kept
 	buf     []byte
+
+	// Bounds from Limits: past them the scan fails, and the file goes to
+	// the excelize reader, whose pre-scan (costOf) names the limit.
+	maxDepth, elemsLeft int
 }
 
 // span is a part of the scanned string.
@@ -64,8 +68,8 @@ const maxAttrs = 128
 // are far smaller under the reader's limits.
 const maxPart = 1 << 30
 
-func newScanner(s string) *xmlScanner {
-	x := &xmlScanner{s: s, attrs: make([]rawAttr, 0, 8), stack: make([]span, 0, 8)}
+func newScanner(s string, lim Limits) *xmlScanner {
+	x := &xmlScanner{s: s, attrs: make([]rawAttr, 0, 8), stack: make([]span, 0, 8), maxDepth: lim.MaxDepth, elemsLeft: lim.MaxElements}
 	if len(s) > maxPart {
 		x.fail()
 	}
@@ -206,6 +210,9 @@ func (x *xmlScanner) next() tokKind {
 func (x *xmlScanner) start() tokKind {
 	if len(x.stack) == 0 && x.rooted {
 		return x.fail() // a second root
+	}
+	if x.elemsLeft--; x.elemsLeft < 0 || len(x.stack) >= x.maxDepth {
+		return x.fail()
 	}
 	x.pos++
 	name, loc, ok := x.readName()
@@ -532,8 +539,8 @@ func (x *xmlScanner) rootSpace() string {
 
 // wellFormed scans a whole part whose root must be root in namespace ns,
 // as excelize decodes it at open.
-func wellFormed(part, ns, root string) bool {
-	x := newScanner(part)
+func wellFormed(part, ns, root string, lim Limits) bool {
+	x := newScanner(part, lim)
 	if x.next() != tokStart || local(x.name()) != root || x.rootSpace() != ns {
 		return false
 	}

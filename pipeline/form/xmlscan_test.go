@@ -11,7 +11,7 @@ import (
 // scanTokens lists the tokens the scanner yields, text runs joined, or
 // ok false when it refuses the document.
 func scanTokens(s string) (toks []string, ok bool) {
-	x := newScanner(s)
+	x := newScanner(s, DefaultLimits())
 	text := ""
 	flush := func() {
 		if text != "" {
