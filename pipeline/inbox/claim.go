@@ -87,7 +87,7 @@ func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 	if seen.IsZero() {
 		seen = in.now()
 	}
-	received := seen.UTC().Truncate(time.Second)
+	received := received(seen)
 	if len(flatName(claimNameTemplate, c.Folder, c.Name)) <= maxFlatBytes {
 		return in.claimFlat(c, received, d)
 	}
@@ -208,6 +208,10 @@ func (in *Inbox) newClaimDir(received time.Time) (name, dir string, err error) {
 	}
 	return "", "", fmt.Errorf("create claim folder: %w", err)
 }
+
+// received is the receive time of a file first seen at seen: whole
+// seconds, UTC, as claim and archive names carry it.
+func received(seen time.Time) time.Time { return seen.UTC().Truncate(time.Second) }
 
 // formatClaimName is <received>-<8 hex>, e.g. 20081205T101500Z-1a2b3c4d.
 func formatClaimName(received time.Time, random string) string {

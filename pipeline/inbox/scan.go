@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -13,7 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,12 @@ type sighting struct {
 
 // Scan lists the files ready to claim and counts those still waiting
 // (settling, empty, or a workbook that may still be arriving).
+//
+// The ready files come oldest first on this program's clock: by the
+// second Scan first saw each (the receive time Claim gives it), then by
+// path. A file's modification time plays no part, so a server clock set
+// ahead cannot put a file before the ones that arrived with it, and the
+// order is the one the receive times in the ledger tell.
 func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	// Decoding the sightings takes about as long as reading a few
 	// thousand folders: do both at once.
@@ -83,7 +90,9 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 			return nil, 0, err
 		}
 	}
-	sort.Slice(ready, func(i, j int) bool { return ready[i].Path < ready[j].Path })
+	slices.SortFunc(ready, func(a, b Candidate) int {
+		return cmp.Or(received(a.Seen).Compare(received(b.Seen)), strings.Compare(a.Path, b.Path))
+	})
 	return ready, waiting, nil
 }
 

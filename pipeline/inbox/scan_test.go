@@ -406,3 +406,43 @@ func BenchmarkClaimArchive(b *testing.B) {
 		}
 	}
 }
+
+// Ready files come in the order this program first saw them, to the
+// second, then by path; a modification time in the future or the past
+// changes nothing.
+func TestScanOrdersByFirstSeen(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	c := &clock{}
+	in := New(ws, c.now)
+	drops := []struct {
+		at    time.Duration
+		path  string
+		mtime time.Time
+	}{
+		{0, "Z02/late.xls", t0.AddDate(1, 0, 0)},
+		{5200 * time.Millisecond, "Z01/b.xls", t0.AddDate(-8, 0, 0)},
+		{5200 * time.Millisecond, "Z01/a.xls", t0},
+		{5700 * time.Millisecond, "Z00/c.xls", t0.AddDate(-9, 0, 0)}, // same second as a and b
+		{7 * time.Second, "Z00/0.xls", t0.AddDate(-10, 0, 0)},
+	}
+	for _, d := range drops {
+		path := filepath.Join(ws.InboxDir(), filepath.FromSlash(d.path))
+		write(t, path, []byte(d.path))
+		if err := os.Chtimes(path, d.mtime, d.mtime); err != nil {
+			t.Fatal(err)
+		}
+		c.set(t0.Add(d.at))
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.set(t0.Add(time.Minute))
+	ready, _, err := in.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Z02/late.xls Z00/c.xls Z01/a.xls Z01/b.xls Z00/0.xls"
+	if got := strings.Join(names(ready), " "); got != want {
+		t.Errorf("order %s\nwant  %s", got, want)
+	}
+}
