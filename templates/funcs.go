@@ -42,21 +42,36 @@ func Count(v float64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
 
-// Approx floors a large total to a round figure and marks it with 余:
-// four-digit totals to the 500 (1536 → 1500余, 7208 → 7000余), three-digit
-// to the 50, and so on. A total that is already round, or under 100, is
-// written exactly.
+// Approx floors a total to a round figure and marks it with 余 (1536 →
+// 1500余, 7208 → 7000余, 180 → 180), never more than MaxApproxDrop below
+// it: "more than 150" for 180 people undersells what the units did. The
+// figure is the multiple of the coarsest step 5, 2 or 1 × 10ⁿ that keeps
+// within that bound. A total under 100, or one already round, is written
+// exactly.
 func Approx(v float64) string {
 	if v < 100 {
 		return Count(v)
 	}
-	digits := int(math.Floor(math.Log10(v))) + 1
-	step := 5 * math.Pow10(digits-2)
-	round := math.Floor(v/step) * step
-	if round == v {
-		return Count(v)
+	if r := approxFloor(v); r < v {
+		return Count(r) + "余"
 	}
-	return Count(round) + "余"
+	return Count(v)
+}
+
+// MaxApproxDrop is how far below a total Approx may go, as a share of it.
+const MaxApproxDrop = 0.05
+
+// approxFloor is v (at least 100) floored to the coarsest step that keeps
+// within MaxApproxDrop. The loop ends by step 5 at the latest, which drops
+// less than 5, under 5% of 100.
+func approxFloor(v float64) float64 {
+	for step := math.Pow10(int(math.Floor(math.Log10(v)))); ; step /= 10 {
+		for _, m := range []float64{5, 2, 1} {
+			if r := math.Floor(v/(m*step)) * m * step; r > 0 && v-r <= MaxApproxDrop*v {
+				return r
+			}
+		}
+	}
 }
 
 // Wan writes an amount of yuan in 萬 with one decimal (113000 → 11.3萬);

@@ -1,6 +1,9 @@
 package templates
 
 import (
+	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,8 +21,10 @@ func TestHelpers(t *testing.T) {
 		{"approx people", Approx(7208), "7000余"},
 		{"approx exact", Approx(1500), "1500"},
 		{"approx small", Approx(57), "57"},
-		{"approx three digits", Approx(236), "200余"},
-		{"approx five digits", Approx(12345), "10000余"},
+		{"approx three digits", Approx(236), "230余"},
+		{"approx round three digits", Approx(180), "180"},
+		{"approx just over a round figure", Approx(1099), "1050余"},
+		{"approx five digits", Approx(12345), "12000余"},
 		{"wan", Wan(113000), "11.3萬"},
 		{"wan rounds", Wan(112960), "11.3萬"},
 		{"atleast notes", AtLeast(5123.4), "5000"},
@@ -44,5 +49,30 @@ func TestHelpers(t *testing.T) {
 		if _, err := Date(bad); err == nil {
 			t.Errorf("Date(%v): no error", bad)
 		}
+	}
+}
+
+// TestApproxStaysClose checks every whole total from 100 to 200,000 and a
+// spread of fractional ones: the figure is never above the total, never
+// more than MaxApproxDrop below it, and carries 余 exactly when it is
+// below.
+func TestApproxStaysClose(t *testing.T) {
+	check := func(v float64) {
+		got := Approx(v)
+		r, err := strconv.ParseFloat(strings.TrimSuffix(got, "余"), 64)
+		switch {
+		case err != nil:
+			t.Fatalf("Approx(%v) = %q: not a number", v, got)
+		case r > v || r < (1-MaxApproxDrop)*v:
+			t.Fatalf("Approx(%v) = %q: outside [%v, %v]", v, got, (1-MaxApproxDrop)*v, v)
+		case strings.HasSuffix(got, "余") != (r < v):
+			t.Fatalf("Approx(%v) = %q: 余 must mark a figure below the total", v, got)
+		}
+	}
+	for v := 100; v <= 200_000; v++ {
+		check(float64(v))
+	}
+	for v := 100.25; v < 1e9; v *= 1.37 {
+		check(math.Round(v*100) / 100)
 	}
 }
