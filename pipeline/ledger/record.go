@@ -261,3 +261,25 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 	}
 	return nil
 }
+
+// TrimArchivePrefix removes prefix from the start of every archive path
+// that begins with it, in one transaction, and returns how many changed.
+// The ledger stores paths as it is given them; this is how a caller that
+// moves to another base (paths relative to the workspace rather than to
+// the folder a batch was started from) rewrites the old rows. Calling it
+// again changes nothing.
+func (l *Ledger) TrimArchivePrefix(ctx context.Context, prefix string) (int64, error) {
+	if prefix == "" {
+		return 0, nil
+	}
+	res, err := l.w.ExecContext(ctx, `UPDATE submissions SET archive_path = substr(archive_path, length(?1) + 1)
+		WHERE substr(archive_path, 1, length(?1)) = ?1 AND length(archive_path) > length(?1)`, prefix)
+	if err != nil {
+		return 0, fmt.Errorf("trim archive paths: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("trim archive paths: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,77 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrCorrupt marks a ledger file SQLite finds damaged: it is not a
+// database, or its pages fail the integrity check. Such a file is never
+// repaired in place; the office rebuilds the ledger from the archive.
+var ErrCorrupt = errors.New("ledger file is corrupt")
+
+// IsCorrupt reports whether err says the ledger file is damaged, as
+// opposed to merely unreachable (locked, no permission), which a rebuild
+// would not cure.
+func IsCorrupt(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return true
+		}
+	}
+	return errors.Is(err, ErrCorrupt)
+}
+
+// QuickCheck runs SQLite's quick_check over the whole file and returns an
+// error wrapping ErrCorrupt with what it found when the file is damaged.
+// It reads every page, so it costs about as much as reading the file once.
+func (l *Ledger) QuickCheck(ctx context.Context) error {
+	rows, err := l.r.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		if IsCorrupt(err) {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return fmt.Errorf("ledger quick check: %w", err)
+	}
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			rows.Close()
+			return fmt.Errorf("ledger quick check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		if IsCorrupt(err) {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return fmt.Errorf("ledger quick check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrCorrupt, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// HasSubmissions reports whether any file was ever recorded: a ledger
+// without one, beside an archive that holds files, has lost its memory.
+func (l *Ledger) HasSubmissions(ctx context.Context) (bool, error) {
+	var has bool
+	if err := l.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM submissions)`).Scan(&has); err != nil {
+		if IsCorrupt(err) {
+			return false, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return false, fmt.Errorf("ledger has submissions: %w", err)
+	}
+	return has, nil
+}

@@ -1,0 +1,31 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+)
+
+// How a run ended, as the batch tells FinishRun.
+const (
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+	// RunStopped: a stop request ended the taking of files; every claimed
+	// file was finished.
+	RunStopped = "stopped"
+)
+
+// ToReturn returns the submissions that have findings and were recorded by
+// a run that did not complete, other than run except, with findings
+// loaded. A run that completed wrote every 退回 copy of its files; one
+// that was killed, failed or ran out of disk may have recorded and
+// archived files whose copies were never written, and the next batch
+// writes those that are missing.
+func (l *Ledger) ToReturn(ctx context.Context, except int64) ([]Record, error) {
+	rs, err := l.records(ctx, withValues|withFindings, `SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id
+		WHERE r.status <> '`+RunCompleted+`' AND r.id <> ? AND s.status <> 'duplicate'
+			AND EXISTS (SELECT 1 FROM findings f WHERE f.submission_id = s.id)`, "id", except)
+	if err != nil {
+		return nil, fmt.Errorf("ledger to return: %w", err)
+	}
+	return rs, nil
+}
