@@ -40,7 +40,7 @@ type fileCase struct {
 
 // gen builds test files from the good filled form.
 type gen struct {
-	t   *testing.T
+	t   testing.TB
 	ws  *workspace.Workspace
 	dir string
 }
@@ -617,4 +617,32 @@ func TestOddFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addParts appends parts to a zip.
+func (g *gen) addParts(data []byte, files map[string][]byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		if err := zw.Copy(zf); err != nil {
+			g.t.Fatal(err)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		w, err := zw.Create(name)
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		if _, err := w.Write(files[name]); err != nil {
+			g.t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		g.t.Fatal(err)
+	}
+	return out.Bytes()
 }

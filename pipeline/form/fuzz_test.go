@@ -12,14 +12,15 @@ import (
 	"countybrief/rules"
 )
 
-// FuzzRead feeds arbitrary bytes, seeded with every good, odd and bad file,
+// FuzzRead feeds arbitrary bytes, seeded with every good, odd, bad and
+// hostile file,
 // to Read and to WriteReturn: neither may panic, and Read must either
 // return a full Submission or say with an error finding why not. Where the
 // fast reader does not give up, it must read what excelize reads. The
 // seeds include stored (uncompressed) copies without checksums, so that
 // mutations reach the XML itself.
 func FuzzRead(f *testing.F) {
-	for _, dir := range []string{badDir, foreignDir} {
+	for _, dir := range []string{badDir, foreignDir, hostileDir} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			f.Fatal(err)
