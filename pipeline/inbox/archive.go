@@ -323,8 +323,10 @@ func syncFile(path string) error {
 }
 
 // archiveName is <stem>__<received>__<sha8><ext>, the stem and extension
-// cleaned so that the name is valid on Windows and Unix alike.
+// cleaned so that the name is valid on Windows and Unix alike and shows
+// what it is.
 func archiveName(orig string, received time.Time, sha string) string {
+	orig = stripInvisible(orig)
 	ext := filepath.Ext(orig)
 	stem := orig[:len(orig)-len(ext)]
 	if !isPlainExt(ext) {
@@ -346,16 +348,42 @@ func isPlainExt(ext string) bool {
 	return true
 }
 
-// cleanStem replaces what Windows or Unix forbids in a name (separators,
-// control characters, invalid UTF-8, <>:"|?*) with '_', drops leading dots
-// (hidden) and trailing dots and spaces (which Windows strips), shortens
-// the stem at a character boundary, and defuses device names such as CON.
-func cleanStem(s string) string {
+// stripInvisible drops the characters a name can hold but a clerk cannot
+// see: control and format characters (bidirectional overrides and
+// isolates, which can make "xcod.exe" look like "exe.docx"; zero-width
+// spaces and joiners; the byte-order mark), line and paragraph
+// separators, and the other code points Unicode says to render as
+// nothing, such as the Hangul fillers. Variation selectors stay: they
+// choose a Chinese character's form and spoof nothing.
+// Invalid UTF-8 becomes '_' in the same pass, so that dropping a
+// character can never join the bytes around it into an invisible one.
+func stripInvisible(s string) string {
 	var b strings.Builder
 	for i, w := 0, 0; i < len(s); i += w {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		w = size
-		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) || strings.ContainsRune(`/\<>:"|?*`, r) {
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteByte('_')
+		case !unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point):
+			b.WriteString(s[i : i+w])
+		}
+	}
+	return b.String()
+}
+
+// unnamed stands in for a name with nothing visible left in it.
+const unnamed = "未命名"
+
+// cleanStem replaces what Windows or Unix forbids in a name (separators,
+// <>:"|?*) with '_', drops leading dots (hidden) and trailing dots and
+// spaces (which Windows strips), shortens the stem at a character
+// boundary, and defuses device names such as CON. The stem comes through
+// stripInvisible first: it is valid UTF-8 without control characters.
+func cleanStem(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`/\<>:"|?*`, r) {
 			r = '_'
 		}
 		if b.Len()+utf8.RuneLen(r) > maxStemBytes {
@@ -365,7 +393,7 @@ func cleanStem(s string) string {
 	}
 	out := strings.TrimRight(strings.TrimLeft(b.String(), ". "), ". ")
 	if out == "" {
-		return "file"
+		return unnamed
 	}
 	if isDeviceName(out) {
 		return "_" + out

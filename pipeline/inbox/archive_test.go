@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -78,6 +80,43 @@ func TestArchivePlacesTheFile(t *testing.T) {
 				t.Errorf("claim folder left in work: %v", err)
 			}
 		})
+	}
+}
+
+// A period or unit read from a hostile or damaged file can never choose
+// a path outside archive/: anything but a plain name is filed as
+// _unknown.
+func TestArchiveStaysInsideArchive(t *testing.T) {
+	hostile := []string{"..", ".", "", "a/b", `a\b`, "/etc", "/tmp/x", "a\x00b", "../../../../tmp/x",
+		"Z01/../..", `C:\Windows`, `\\server\share`, "C:", "..\u2215..", "\u202e..", strings.Repeat("../", 40)}
+	ws := newWorkspace(t, 0)
+	in := New(ws, func() time.Time { return t0 })
+	for i, v := range hostile {
+		for _, field := range []string{"period", "unit"} {
+			data := []byte(fmt.Sprint(field, i))
+			cl := claimed(t, in, "Z01", fmt.Sprintf("%s%d.xlsx", field, i), data)
+			period, unit := "2008-11", "Z01"
+			if field == "period" {
+				period = v
+			} else {
+				unit = v
+			}
+			got, err := in.Archive(cl, false, period, unit, sum(data))
+			if err != nil {
+				t.Fatalf("%s %q: %v", field, v, err)
+			}
+			rel, err := filepath.Rel(ws.ArchiveDir(), got)
+			if err != nil || !filepath.IsLocal(rel) {
+				t.Fatalf("%s %q archived at %s, outside %s", field, v, got, ws.ArchiveDir())
+			}
+			want := filepath.Join("rejected", "2008-11", "_unknown")
+			if field == "period" {
+				want = filepath.Join("rejected", "_unknown", "Z01")
+			}
+			if filepath.Dir(rel) != want {
+				t.Errorf("%s %q archived in %s, want %s", field, v, filepath.Dir(rel), want)
+			}
+		}
 	}
 }
 
@@ -325,12 +364,21 @@ func TestArchiveName(t *testing.T) {
 		{"no-extension", "no-extension__20081205T101500Z__abababab"},
 		{"odd.ext with space", "odd.ext with space__20081205T101500Z__abababab"},
 		{"a:b*c?.xlsx", "a_b_c___20081205T101500Z__abababab.xlsx"},
-		{"..xlsx", "file__20081205T101500Z__abababab.xlsx"},
-		{"...", "file__20081205T101500Z__abababab"},
+		{"..xlsx", "未命名__20081205T101500Z__abababab.xlsx"},
+		{"...", "未命名__20081205T101500Z__abababab"},
 		{"CON.xlsx", "_CON__20081205T101500Z__abababab.xlsx"},
 		{"aux.old.xlsx", "_aux.old__20081205T101500Z__abababab.xlsx"},
 		{"bad\xffbyte.xlsx", "bad_byte__20081205T101500Z__abababab.xlsx"},
-		{"tab\there.xlsx", "tab_here__20081205T101500Z__abababab.xlsx"},
+		{"tab\there.xlsx", "tabhere__20081205T101500Z__abababab.xlsx"},
+		// Invisible characters go, wherever they are.
+		{"報表\u202excod.exe", "報表xcod__20081205T101500Z__abababab.exe"},
+		{"x.\u202exlsx", "x__20081205T101500Z__abababab.xlsx"},
+		{"\u2066報表\u2069\u200e\u200f\u061c.xlsx", "報表__20081205T101500Z__abababab.xlsx"},
+		{"報\u200b表\u200c\u200d\u2060\ufeff.xlsx", "報表__20081205T101500Z__abababab.xlsx"},
+		{"a\u2028b\u2029c\u00ad\u3164.xlsx", "abc__20081205T101500Z__abababab.xlsx"},
+		{"\u202a\u202b\u202c\u202d\u202e.xlsx", "未命名__20081205T101500Z__abababab.xlsx"},
+		{"\u200b", "未命名__20081205T101500Z__abababab"},
+		{"葛\U000E0100.xlsx", "葛\U000E0100__20081205T101500Z__abababab.xlsx"}, // a variation selector stays
 	}
 	for _, tt := range tests {
 		if got := archiveName(tt.orig, t0, h); got != tt.want {
@@ -361,8 +409,8 @@ func FuzzArchiveName(f *testing.F) {
 				t.Fatalf("%q gives %q, not a portable file name", s, name)
 			}
 			for _, r := range name {
-				if r < 0x20 || r == 0x7f {
-					t.Fatalf("%q gives %q with a control character", s, name)
+				if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
+					t.Fatalf("%q gives %q with an invisible character %U", s, name, r)
 				}
 			}
 		}
