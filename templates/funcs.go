@@ -42,6 +42,13 @@ func Count(v float64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
 
+// Fixed writes v with exactly places decimals (5485.6, 5522.0 for one
+// place), so that the figures of one indicator line up: an indicator's
+// places come from the catalogue (workspace.Indicator.Places).
+func Fixed(v float64, places int) string {
+	return strconv.FormatFloat(v, 'f', places, 64)
+}
+
 // Approx floors a total to a round figure and marks it with 余 (1536 →
 // 1500余, 7208 → 7000余, 180 → 180), never more than MaxApproxDrop below
 // it: "more than 150" for 180 people undersells what the units did. The

@@ -3,16 +3,24 @@
 // subtotal, with per-member figures as weighted averages.
 package merge
 
-import (
-	"slices"
-
-	"countybrief/pipeline/workspace"
-)
+import "countybrief/pipeline/workspace"
 
 // Totals are the merged figures, keyed by indicator code, derived
 // indicators included.
 type Totals struct {
 	Units    int                `json:"units"`
+	All      map[string]float64 `json:"all"`
+	Township map[string]float64 `json:"township"`
+	Organ    map[string]float64 `json:"organ"`
+	// Reached counts, per input indicator and by the same groups, the
+	// units that reported it non-zero: the 15 townships county leaders
+	// reached beside their 37 visits. It is a number of units, kept apart
+	// so that no figure of an indicator is ever a count in another unit.
+	Reached Reached `json:"reached"`
+}
+
+// Reached is a number of units per indicator code, by group.
+type Reached struct {
 	All      map[string]float64 `json:"all"`
 	Township map[string]float64 `json:"township"`
 	Organ    map[string]float64 `json:"organ"`
@@ -28,6 +36,7 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 		All:      map[string]float64{},
 		Township: map[string]float64{},
 		Organ:    map[string]float64{},
+		Reached:  Reached{All: map[string]float64{}, Township: map[string]float64{}, Organ: map[string]float64{}},
 	}
 	byCode := make(map[string]workspace.Unit, len(units))
 	for _, u := range units {
@@ -35,26 +44,23 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 	}
 	for code, vs := range values {
 		u, known := byCode[code]
-		targets := []map[string]float64{t.All}
+		sums, reached := []map[string]float64{t.All}, []map[string]float64{t.Reached.All}
 		switch {
 		case known && u.Kind == workspace.KindTownship:
-			targets = append(targets, t.Township)
+			sums, reached = append(sums, t.Township), append(reached, t.Reached.Township)
 		case known && u.Kind == workspace.KindOrgan:
-			targets = append(targets, t.Organ)
+			sums, reached = append(sums, t.Organ), append(reached, t.Reached.Organ)
 		}
 		for _, in := range cat.Indicators {
 			if in.Derived() {
 				continue
 			}
 			v := vs[in.Code]
-			if in.Aggregate == workspace.AggCountNonzero {
-				if v == 0 || (len(in.Kinds) > 0 && !(known && slices.Contains(in.Kinds, u.Kind))) {
-					continue
+			for i := range sums {
+				sums[i][in.Code] += v
+				if v != 0 {
+					reached[i][in.Code]++
 				}
-				v = 1
-			}
-			for _, m := range targets {
-				m[in.Code] += v
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import (
 func TestMerge(t *testing.T) {
 	cat := &workspace.Catalogue{Indicators: []workspace.Indicator{
 		{Code: "problems_found", Aggregate: workspace.AggSum},
-		{Code: "county_leader_visits", Aggregate: workspace.AggCountNonzero, Kinds: []string{workspace.KindTownship}},
+		{Code: "county_leader_visits", Aggregate: workspace.AggSum},
 		{Code: "members", Aggregate: workspace.AggSum},
 		{Code: "reading_note_chars", Aggregate: workspace.AggSum},
 		{Code: "notes_per_member", Aggregate: workspace.AggPerMember, Of: "reading_note_chars"},
@@ -34,9 +34,16 @@ func TestMerge(t *testing.T) {
 			want: Totals{
 				Units: 3,
 				// (1.8M + 0.5M + 0.1M) / 410, not the mean of 6000, 5000 and 10000.
-				All:      map[string]float64{"problems_found": 9, "county_leader_visits": 1, "members": 410, "reading_note_chars": 2_400_000, "notes_per_member": 2_400_000.0 / 410},
-				Township: map[string]float64{"problems_found": 8, "county_leader_visits": 1, "members": 400, "reading_note_chars": 2_300_000, "notes_per_member": 5750},
-				Organ:    map[string]float64{"problems_found": 1, "members": 10, "reading_note_chars": 100_000, "notes_per_member": 10_000},
+				// Visits are visits (次) in every group; how many units had
+				// any is Reached, a number of units.
+				All:      map[string]float64{"problems_found": 9, "county_leader_visits": 6, "members": 410, "reading_note_chars": 2_400_000, "notes_per_member": 2_400_000.0 / 410},
+				Township: map[string]float64{"problems_found": 8, "county_leader_visits": 2, "members": 400, "reading_note_chars": 2_300_000, "notes_per_member": 5750},
+				Organ:    map[string]float64{"problems_found": 1, "county_leader_visits": 4, "members": 10, "reading_note_chars": 100_000, "notes_per_member": 10_000},
+				Reached: Reached{
+					All:      map[string]float64{"problems_found": 3, "county_leader_visits": 2, "members": 3, "reading_note_chars": 3},
+					Township: map[string]float64{"problems_found": 2, "county_leader_visits": 1, "members": 2, "reading_note_chars": 2},
+					Organ:    map[string]float64{"problems_found": 1, "county_leader_visits": 1, "members": 1, "reading_note_chars": 1},
+				},
 			},
 		},
 		{
@@ -58,7 +65,8 @@ func TestMerge(t *testing.T) {
 			for _, part := range []struct {
 				name      string
 				got, want map[string]float64
-			}{{"All", got.All, tt.want.All}, {"Township", got.Township, tt.want.Township}, {"Organ", got.Organ, tt.want.Organ}} {
+			}{{"All", got.All, tt.want.All}, {"Township", got.Township, tt.want.Township}, {"Organ", got.Organ, tt.want.Organ},
+				{"Reached.All", got.Reached.All, tt.want.Reached.All}, {"Reached.Township", got.Reached.Township, tt.want.Reached.Township}, {"Reached.Organ", got.Reached.Organ, tt.want.Reached.Organ}} {
 				for code, w := range part.want {
 					if part.got[code] != w {
 						t.Errorf("%s[%s] = %v, want %v", part.name, code, part.got[code], w)

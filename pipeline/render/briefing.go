@@ -117,6 +117,20 @@ func (v *view) Town(code string) (float64, error) { return v.value(v.b.Totals.To
 // Organ is the county-organ subtotal of an indicator.
 func (v *view) Organ(code string) (float64, error) { return v.value(v.b.Totals.Organ, code) }
 
+// Reached is how many units reported an indicator non-zero: a number of
+// units, not of the indicator's measure word.
+func (v *view) Reached(code string) (float64, error) { return v.value(v.b.Totals.Reached.All, code) }
+
+// TownReached is how many townships reported an indicator non-zero.
+func (v *view) TownReached(code string) (float64, error) {
+	return v.value(v.b.Totals.Reached.Township, code)
+}
+
+// OrganReached is how many county organs reported an indicator non-zero.
+func (v *view) OrganReached(code string) (float64, error) {
+	return v.value(v.b.Totals.Reached.Organ, code)
+}
+
 // Fact is a number from county_facts.
 func (v *view) Fact(key string) (float64, error) {
 	switch x := v.facts[key].(type) {
@@ -153,9 +167,9 @@ func (v *view) Change(code string) (string, error) {
 	d := v.b.Totals.All[code] - v.b.Previous.All[code]
 	switch {
 	case d > 0:
-		return fmt.Sprintf("，比上期增加%s%s", templates.Count(d), in.Measure), nil
+		return fmt.Sprintf("，比上期增加%s%s", templates.Fixed(d, in.Places()), in.Measure), nil
 	case d < 0:
-		return fmt.Sprintf("，比上期減少%s%s", templates.Count(-d), in.Measure), nil
+		return fmt.Sprintf("，比上期減少%s%s", templates.Fixed(-d, in.Places()), in.Measure), nil
 	}
 	return "", nil
 }

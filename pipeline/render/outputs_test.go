@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"countybrief/pipeline/workspace"
+	"countybrief/templates"
 )
 
 func TestTotalsWorkbook(t *testing.T) {
@@ -87,6 +88,100 @@ func TestTotalsWorkbook(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFiguresCarryTheirUnit: every figure of an indicator is printed in
+// its own measure word and with its catalogue's decimal places, in the
+// briefing's table, in its prose and in the workbook's number formats.
+func TestFiguresCarryTheirUnit(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	_, text := render(t, r, b)
+	rows := map[string][]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if cells := strings.Split(line, "\t"); len(cells) == 6 {
+			rows[cells[1]] = cells
+		}
+	}
+	visits := b.Totals.All["county_leader_visits"]
+	for _, want := range []string{
+		// Visits are counted in 次 where the prose and the county rules
+		// speak of them; the townships reached are a count of units.
+		"宣講" + strconv.Itoa(int(visits)) + "次", "遍及15個鄉鎮",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("prose lacks %q", want)
+		}
+	}
+	if visits == b.Totals.Reached.Township["county_leader_visits"] {
+		t.Fatalf("the test needs more visits than townships, got %v", visits)
+	}
+	for _, tt := range []struct {
+		code, wantAll string
+	}{
+		{"county_leader_visits", strconv.Itoa(int(visits))},
+		{"notes_per_member", templates.Fixed(b.Totals.All["notes_per_member"], 0)},
+		{"reflections_per_member", templates.Fixed(b.Totals.All["reflections_per_member"], 1)},
+		{"help_funds", "113000"},
+	} {
+		in, _ := ws.Catalogue.ByCode(tt.code)
+		row := rows[in.Label]
+		if row == nil {
+			t.Errorf("table has no row %s", in.Label)
+			continue
+		}
+		if row[2] != in.Measure || row[3] != tt.wantAll {
+			t.Errorf("table row %s = %v, want %s %s", in.Label, row, tt.wantAll, in.Measure)
+		}
+		for _, cell := range row[3:] {
+			places := 0
+			if i := strings.IndexByte(cell, '.'); i >= 0 {
+				places = len(cell) - i - 1
+			}
+			if places != in.Places() {
+				t.Errorf("%s figure %q has %d places, want %d", in.Code, cell, places, in.Places())
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.TotalsWorkbook(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tt := range []struct {
+		code, format string
+	}{{"notes_per_member", "0"}, {"reflections_per_member", "0.0"}, {"members", "0"}} {
+		for _, col := range []string{"F", "G", "H"} {
+			if got := cellFormat(t, f, SheetTotals, col+strconv.Itoa(rowOf(ws, tt.code))); got != tt.format {
+				t.Errorf("%s %s format %q, want %q", SheetTotals, tt.code, got, tt.format)
+			}
+		}
+	}
+	if got := cellFormat(t, f, SheetUnits, "D2"); got != "0" {
+		t.Errorf("%s D2 format %q, want 0", SheetUnits, got)
+	}
+}
+
+// cellFormat is the custom number format of a cell.
+func cellFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt == nil {
+		return ""
+	}
+	return *st.CustomNumFmt
 }
 
 func rowOf(ws *workspace.Workspace, code string) int {

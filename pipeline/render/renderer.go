@@ -276,9 +276,9 @@ func (r *Renderer) totalsTable(b *Briefing) (table, error) {
 			prevActivity = in.Activity
 			t.rows = append(t.rows, tableRow{cells: []string{
 				act, in.Label, in.Measure,
-				templates.Count(b.Totals.All[in.Code]),
-				templates.Count(b.Totals.Township[in.Code]),
-				templates.Count(b.Totals.Organ[in.Code]),
+				templates.Fixed(b.Totals.All[in.Code], in.Places()),
+				templates.Fixed(b.Totals.Township[in.Code], in.Places()),
+				templates.Fixed(b.Totals.Organ[in.Code], in.Places()),
 			}})
 		}
 	}

@@ -54,11 +54,19 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	for _, l := range cat.Levels {
 		levels[l.Level] = l.Name
 	}
+	styles, err := placeStyles(f, cat)
+	if err != nil {
+		return err
+	}
 	for i, in := range cat.Indicators {
 		row := []any{levels[in.Level], in.Activity, in.Code, in.Label, in.Measure,
 			b.Totals.All[in.Code], b.Totals.Township[in.Code], b.Totals.Organ[in.Code]}
 		if err := r.setRow(sheetRows{f, SheetTotals}, i+2, row); err != nil {
 			return err
+		}
+		n := strconv.Itoa(i + 2)
+		if err := f.SetCellStyle(SheetTotals, "F"+n, "H"+n, styles[in.Places()]); err != nil {
+			return fmt.Errorf("totals sheet: %w", err)
 		}
 	}
 	if err := f.SetColWidth(SheetTotals, "A", "C", 14); err != nil {
@@ -92,12 +100,36 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err != nil {
 		return err
 	}
-	pw := &packageWriter{path: path, rows: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs) }}
+	pw := &packageWriter{path: path, rows: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) }}
 	f.SetZipWriter(pw.start)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil
+}
+
+// placeStyles makes one cell style per number of decimal places the
+// catalogue prints figures with, keyed by places: a figure in the
+// workbook shows the places it shows in the briefing, while the cell
+// keeps the exact value.
+func placeStyles(f *excelize.File, cat *workspace.Catalogue) (map[int]int, error) {
+	styles := map[int]int{}
+	for _, in := range cat.Indicators {
+		p := in.Places()
+		if _, ok := styles[p]; ok {
+			continue
+		}
+		format := "0"
+		if p > 0 {
+			format += "." + strings.Repeat("0", p)
+		}
+		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+		if err != nil {
+			return nil, fmt.Errorf("number format %s: %w", format, err)
+		}
+		styles[p] = id
+	}
+	return styles, nil
 }
 
 // sheetPath is where the sheet's XML goes in the package: excelize names
@@ -118,7 +150,7 @@ func sheetPath(f *excelize.File, sheet string) (string, error) {
 // ones StreamWriter writes: text inline, numbers as numbers. The rows go
 // to w in pieces, straight into the deflater, so that a region's several
 // megabytes of XML are never held whole.
-func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.Indicator) error {
+func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.Indicator, styles map[int]int) error {
 	cols := make([]string, 3+len(inputs))
 	for i := range cols {
 		name, err := excelize.ColumnNumberToName(i + 1)
@@ -126,6 +158,11 @@ func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.
 			return fmt.Errorf("unit sheet: %w", err)
 		}
 		cols[i] = name
+	}
+	// Each input's column has its style attribute made once.
+	colStyles := make([][]byte, len(inputs))
+	for k, in := range inputs {
+		colStyles[k] = []byte(` s="` + strconv.Itoa(styles[in.Places()]) + `"`)
 	}
 	// A kind is one of a few words; each is converted once.
 	kinds := map[string]string{}
@@ -156,6 +193,7 @@ func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.
 		}
 		for k, in := range inputs {
 			buf = appendCellStart(buf, cols[3+k], row)
+			buf = append(buf, colStyles[k]...)
 			buf = appendNumber(buf, u.Values[in.Code])
 		}
 		buf = append(buf, `</row>`...)

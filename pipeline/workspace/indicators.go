@@ -8,12 +8,16 @@ const (
 	TypeDecimal = "decimal"
 )
 
-// How an indicator is merged into the county figure.
+// How an indicator is merged into the county figure. Every county figure
+// is in the indicator's own measure word: a count of the units that
+// reported something is not the indicator's figure but merge's Reached.
 const (
-	AggSum          = "sum"
-	AggCountNonzero = "count_nonzero" // number of units that reported a non-zero value
-	AggPerMember    = "per_member"    // sum of Of divided by the sum of MembersCode
+	AggSum       = "sum"
+	AggPerMember = "per_member" // sum of Of divided by the sum of MembersCode
 )
+
+// MaxDecimals bounds an indicator's decimal places.
+const MaxDecimals = 4
 
 // MembersCode is the indicator that holds a unit's party-member count, the
 // weight of every per-member figure.
@@ -31,11 +35,27 @@ type Indicator struct {
 	Required  bool     `yaml:"required"`
 	Aggregate string   `yaml:"aggregate"`
 	Of        string   `yaml:"of,omitempty"`
-	Kinds     []string `yaml:"kinds,omitempty"` // unit kinds counted by count_nonzero; empty means all
+	// Decimals is how many decimal places every printed figure of the
+	// indicator has (table, change, workbook); nil means the type's
+	// default (see Places).
+	Decimals *int `yaml:"decimals,omitempty"`
 }
 
 // Derived reports whether the indicator is computed rather than filled in.
 func (in Indicator) Derived() bool { return in.Aggregate == AggPerMember }
+
+// Places is the decimal places the indicator's figures are printed with:
+// Decimals, or by default none for an integer and one for a decimal, so
+// that one indicator never shows 5485.6 beside 5522.
+func (in Indicator) Places() int {
+	switch {
+	case in.Decimals != nil:
+		return *in.Decimals
+	case in.Type == TypeDecimal:
+		return 1
+	}
+	return 0
+}
 
 // Level is one of the three levels with its four activities.
 type Level struct {
@@ -113,19 +133,21 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 		if in.Type != TypeInteger && in.Type != TypeDecimal {
 			ps.add(file, line, "type", "%q must be %s or %s", in.Type, TypeInteger, TypeDecimal)
 		}
+		if d := in.Decimals; d != nil && (*d < 0 || *d > MaxDecimals || in.Type == TypeInteger && *d != 0) {
+			ps.add(file, line, "decimals", "%d：整數指標只能是 0，小數指標在 0 到 %d 之間", *d, MaxDecimals)
+		}
 		switch in.Aggregate {
-		case AggSum, AggCountNonzero:
+		case AggSum:
 		case AggPerMember:
 			if in.Of == "" {
 				ps.add(file, line, "of", "per_member needs the indicator it divides")
 			}
+		case "count_nonzero":
+			// Its county figure counted units under the measure word of
+			// the units' values: 15 townships printed as 「15 次」.
+			ps.add(file, line, "aggregate", "count_nonzero 已取消：它把填了非零數的單位個數當作本指標的數（如 15 個鄉鎮印成「15 次」）。請改為 sum；要說有幾個單位，在模板裡用 .Reached / .TownReached / .OrganReached")
 		default:
-			ps.add(file, line, "aggregate", "%q must be sum, count_nonzero or per_member", in.Aggregate)
-		}
-		for _, k := range in.Kinds {
-			if k != KindTownship && k != KindOrgan {
-				ps.add(file, line, "kinds", "%q must be %s or %s", k, KindTownship, KindOrgan)
-			}
+			ps.add(file, line, "aggregate", "%q must be sum or per_member", in.Aggregate)
 		}
 	}
 	for i, in := range c.Indicators {

@@ -76,6 +76,13 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"per-member without numerator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, ", of: reflections}", "}", 1)
 		}, []string{"of: per_member needs the indicator it divides"}},
+		{"decimals on an integer and out of range", IndicatorsFile, func(s string) string {
+			s = strings.Replace(s, "measure: 份, type: integer,", "measure: 份, type: integer, decimals: 1,", 1)
+			return strings.Replace(s, "type: decimal, decimals: 0, aggregate: per_member", "type: decimal, decimals: 9, aggregate: per_member", 1)
+		}, []string{"indicators.yaml:19: decimals: 1：整數指標只能是 0", "indicators.yaml:38: decimals: 9："}},
+		{"a count of units under the measure word of the value", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: count_nonzero", 1)
+		}, []string{"indicators.yaml:27: aggregate: count_nonzero 已取消"}},
 		{"bad schedule and language", ConfigFile, func(s string) string {
 			s = strings.Replace(s, `schedule: "0 2 * * *"`, `schedule: "every night"`, 1)
 			return strings.Replace(s, "language: zh-Hant", "language: en", 1)
