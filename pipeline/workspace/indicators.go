@@ -26,15 +26,15 @@ const MembersCode = "members"
 // Indicator is one line of the catalogue. Indicators whose aggregate is
 // per_member are derived: they have no row on the form.
 type Indicator struct {
-	Code      string   `yaml:"code"`
-	Label     string   `yaml:"label"`
-	Level     int      `yaml:"level"`
-	Activity  string   `yaml:"activity"`
-	Measure   string   `yaml:"measure"`
-	Type      string   `yaml:"type"`
-	Required  bool     `yaml:"required"`
-	Aggregate string   `yaml:"aggregate"`
-	Of        string   `yaml:"of,omitempty"`
+	Code      string `yaml:"code"`
+	Label     string `yaml:"label"`
+	Level     int    `yaml:"level"`
+	Activity  string `yaml:"activity"`
+	Measure   string `yaml:"measure"`
+	Type      string `yaml:"type"`
+	Required  bool   `yaml:"required"`
+	Aggregate string `yaml:"aggregate"`
+	Of        string `yaml:"of,omitempty"`
 	// Decimals is how many decimal places every printed figure of the
 	// indicator has (table, change, workbook); nil means the type's
 	// default (see Places).
