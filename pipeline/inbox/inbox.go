@@ -56,6 +56,10 @@ type Candidate struct {
 	ModTime time.Time
 	// TooLarge marks a file over the size cap: to be rejected unread.
 	TooLarge bool
+	// Empty marks a file that has stayed empty for twice the settle time:
+	// to be rejected as empty (a copy that never began, or a unit's
+	// mistake) rather than waited for by every later batch.
+	Empty bool
 	// Seen is when Scan first saw the file at this size and time.
 	Seen time.Time
 }

@@ -32,7 +32,7 @@ type sighting struct {
 }
 
 // Scan lists the files ready to claim and counts those still waiting
-// (settling, empty, or a workbook that may still be arriving).
+// (settling, or empty or a workbook that may still be arriving).
 //
 // The ready files come oldest first on this program's clock: by the
 // second Scan first saw each (the receive time Claim gives it), then by
@@ -58,10 +58,6 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	var ready []Candidate
 	waiting := 0
 	for _, f := range found {
-		if f.info.Size() == 0 {
-			waiting++
-			continue
-		}
 		s := sighting{Size: f.info.Size(), ModTime: f.info.ModTime().UnixNano(), First: now.UnixNano()}
 		// A first sighting in our future means our clock was set back:
 		// start the wait again rather than trust it.
@@ -77,9 +73,10 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		c := Candidate{
 			Path: f.path, Folder: f.folder, Name: f.info.Name(), Size: f.info.Size(), ModTime: f.info.ModTime(),
 			TooLarge: in.maxBytes > 0 && f.info.Size() > in.maxBytes,
+			Empty:    f.info.Size() == 0,
 			Seen:     time.Unix(0, s.First),
 		}
-		if !c.TooLarge && age < 2*in.settle && isZipType(c.Name) && !hasZipEnd(f.path) {
+		if age < 2*in.settle && (c.Empty || !c.TooLarge && isZipType(c.Name) && !hasZipEnd(f.path)) {
 			waiting++
 			continue
 		}

@@ -56,8 +56,9 @@ func TestScanIgnoresJunk(t *testing.T) {
 			want = append(want, folder+"/"+name[strings.LastIndex(name, "/")+1:])
 		}
 	}
+	// At a settle time of 0 an empty file is ready at once, to be rejected.
 	write(t, filepath.Join(ws.InboxDir(), "Z05", "empty.xlsx"), nil)
-	wantWaiting := 1
+	want = append(want, "Z05/empty.xlsx")
 	if runtime.GOOS != "windows" { // Windows needs a privilege to make links
 		if err := os.Symlink(filepath.Join(ws.Dir, "config.yaml"), filepath.Join(ws.InboxDir(), "Z05", "link.xlsx")); err != nil {
 			t.Fatal(err)
@@ -73,8 +74,8 @@ func TestScanIgnoresJunk(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("ready:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if waiting != wantWaiting {
-		t.Errorf("waiting = %d, want %d (the empty file)", waiting, wantWaiting)
+	if waiting != 0 {
+		t.Errorf("waiting = %d, want 0", waiting)
 	}
 	for _, c := range ready {
 		if c.Folder == "Z03" && c.Name != "報表.xlsx" && c.Name != "深.xlsx" {
@@ -294,6 +295,49 @@ func TestTruncatedWorkbookIsTakenAfterTwiceTheSettleTime(t *testing.T) {
 		}
 		if got := strings.Join(names(ready), " "); got != s.want {
 			t.Errorf("at t0+%v: ready %q, want %q", s.at, got, s.want)
+		}
+	}
+}
+
+// An empty file waits twice the settle time, as a copy just begun, then
+// is ready marked Empty so that it is rejected and named instead of
+// holding every later batch back.
+func TestEmptyFileIsReadyAfterTwiceTheSettleTime(t *testing.T) {
+	ws := newWorkspace(t, 10)
+	for _, name := range []string{"empty.xlsx", "empty.xls"} {
+		write(t, filepath.Join(ws.InboxDir(), "Z01", name), nil)
+	}
+	write(t, filepath.Join(ws.InboxDir(), "Z02", "filled later.xls"), nil)
+	c := &clock{}
+	for _, s := range []struct {
+		at      time.Duration
+		fill    bool
+		want    string
+		waiting int
+	}{
+		{0, false, "", 3},
+		{10 * time.Second, false, "", 3},
+		{15 * time.Second, true, "", 3},
+		{19 * time.Second, false, "", 3},
+		{20 * time.Second, false, "Z01/empty.xls Z01/empty.xlsx", 1},
+		{25 * time.Second, false, "Z01/empty.xls Z01/empty.xlsx Z02/filled later.xls", 0},
+		{time.Hour, false, "Z01/empty.xls Z01/empty.xlsx Z02/filled later.xls", 0},
+	} {
+		if s.fill {
+			write(t, filepath.Join(ws.InboxDir(), "Z02", "filled later.xls"), []byte("data"))
+		}
+		c.set(t0.Add(s.at))
+		ready, waiting, err := New(ws, c.now).Scan(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(names(ready), " "); got != s.want || waiting != s.waiting {
+			t.Errorf("at t0+%v: ready %q, %d waiting; want %q, %d waiting", s.at, got, waiting, s.want, s.waiting)
+		}
+		for _, r := range ready {
+			if r.Empty != (r.Size == 0) {
+				t.Errorf("at t0+%v: %s has %d bytes, Empty %v", s.at, r.Name, r.Size, r.Empty)
+			}
 		}
 	}
 }
