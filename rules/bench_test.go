@@ -31,3 +31,10 @@ func BenchmarkCheckCounty(b *testing.B) {
 		s.CheckCounty(units)
 	}
 }
+
+func BenchmarkProbeDefaults(b *testing.B) {
+	s, ws := defaultSet(b)
+	for b.Loop() {
+		s.Probe(ws.Units)
+	}
+}
