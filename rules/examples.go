@@ -32,17 +32,6 @@ type ExampleResult struct {
 // example wants it, since such a rule would fail at the batch too.
 const gotError = "error"
 
-// failure is what is shown of an example with the wrong verdict.
-func (e ExampleResult) failure() string {
-	msg := fmt.Sprintf("want %s, got %s", e.Want, e.Got)
-	switch {
-	case e.Err != "":
-		msg += ": " + e.Err
-	case len(e.Findings) > 0:
-		msg += ": " + e.Findings[0].Message
-	}
-	return msg
-}
 
 // OK reports whether the rule gave the verdict the example wants.
 func (e ExampleResult) OK() bool { return e.Want == e.Got }
@@ -50,7 +39,13 @@ func (e ExampleResult) OK() bool { return e.Want == e.Got }
 func (e ExampleResult) String() string {
 	verdict := "ok"
 	if !e.OK() {
-		verdict = "FAIL: " + e.failure()
+		verdict = fmt.Sprintf("FAIL: want %s, got %s", e.Want, e.Got)
+		if e.Err != "" {
+			verdict += ": " + e.Err
+		}
+		for _, f := range e.Findings {
+			verdict += fmt.Sprintf("; %s", f.Message)
+		}
 	}
 	return fmt.Sprintf("%s:%d:%d: rule %s: example %d: %s", e.File, e.Line, e.Col, e.Rule, e.Index, verdict)
 }
@@ -93,8 +88,15 @@ func (s *Set) Test() []error {
 		if res.OK() {
 			continue
 		}
+		msg := fmt.Sprintf("want %s, got %s", res.Want, res.Got)
+		switch {
+		case res.Err != "":
+			msg += ": " + res.Err
+		case len(res.Findings) > 0:
+			msg += ": " + res.Findings[0].Message
+		}
 		errs = append(errs, Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
-			Field: fmt.Sprintf("example %d", res.Index), Msg: res.failure()})
+			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
 	}
 	return errs
 }
