@@ -32,7 +32,6 @@ type ExampleResult struct {
 // example wants it, since such a rule would fail at the batch too.
 const gotError = "error"
 
-
 // OK reports whether the rule gave the verdict the example wants.
 func (e ExampleResult) OK() bool { return e.Want == e.Got }
 
