@@ -283,7 +283,7 @@ func badCases() []fileCase {
 		{name: "percent.xlsx", make: func(g *gen) []byte { return g.edit(nil, g.set("C10", "50%")) }, want: []want{{RuleNumber, "C10"}}},
 		{name: "decimal-count.xlsx", make: func(g *gen) []byte { return g.edit(map[string]float64{}, g.set("C17", 12.5)) }, want: []want{{RuleNumber, "C17"}}},
 		{name: "words.xlsx", make: func(g *gen) []byte { return g.edit(nil, g.set("C31", "約6條左右")) }, want: []want{{RuleNumber, "C31"}}},
-		{name: "wan-yuan.xlsx", make: func(g *gen) []byte { return g.edit(nil, g.set("C34", "0.52萬元")) }, want: []want{{RuleNumber, "C34"}}},
+		{name: "wan-yuan.xlsx", make: func(g *gen) []byte { return g.edit(nil, g.set("C34", "0.52萬元")) }, want: []want{{RuleMeasure, "C34"}}},
 		{name: "huge-number.xlsx", make: func(g *gen) []byte { return g.edit(nil, g.set("C33", 1e20)) }, want: []want{{RuleNumber, "C33"}}},
 		{name: "error-cell.xlsx", make: func(g *gen) []byte {
 			return g.patchSheet(g.good(), func(x string) string {
@@ -574,7 +574,7 @@ func TestBadFiles(t *testing.T) {
 				}
 				t.Errorf("findings %v, want %v", got, c.want)
 			}
-			if !rules.HasError(fs) && c.want[0].rule != RuleVersion && c.want[0].rule != RuleIdentity {
+			if !rules.HasError(fs) && c.want[0].rule != RuleVersion && c.want[0].rule != RuleIdentity && c.want[0].rule != RuleMeasure {
 				t.Errorf("no error finding")
 			}
 			if len(c.want) == 1 && (c.want[0].rule == RuleFormat || c.want[0].rule == RuleLimit) && sub != nil {
@@ -645,4 +645,55 @@ func (g *gen) addParts(data []byte, files map[string][]byte) []byte {
 		g.t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// TestEveryProblemInOnePass: a form with cells that cannot be read still
+// gives a Submission, with every other value and the unreadable ones
+// apart, so that the rules can run on what was read (issue 11.4).
+func TestEveryProblemInOnePass(t *testing.T) {
+	ws := loadWorkspace(t)
+	tests := []struct {
+		file       string
+		unreadable []string // cells
+		values     map[string]float64
+	}{
+		{"many-faults.xlsx", []string{"C14", "C30", "C35", "C8"}, map[string]float64{"members": 333, "problems_found": 4}},
+		{"row-deleted.xlsx", nil, map[string]float64{"members": 333}},
+		{"row-duplicated.xlsx", []string{"C22"}, map[string]float64{"members": 333}},
+		{"error-cell.xlsx", []string{"C13"}, map[string]float64{"members": 333}},
+		{"whole-sheet-formula.xlsx", []string{"C32"}, map[string]float64{"members": 333}},
+		{"wan-yuan.xlsx", nil, map[string]float64{"help_funds": 5200}},
+		{"numbers-as-text.xlsx", nil, map[string]float64{"tutoring_sessions": 5, "members": 333}},
+	}
+	for _, tt := range tests {
+		sub, fs := readGuarded(t, filepath.Join(badDir, tt.file), ws.Catalogue)
+		if sub == nil {
+			t.Errorf("%s: no submission", tt.file)
+			continue
+		}
+		var cells []string
+		for code, why := range sub.Unreadable {
+			if why == "" {
+				t.Errorf("%s: %s unreadable without a reason", tt.file, code)
+			}
+			if loc, ok := sub.Cells[code]; ok {
+				cells = append(cells, loc.Cell)
+			}
+		}
+		slices.Sort(cells)
+		if !slices.Equal(cells, tt.unreadable) {
+			t.Errorf("%s: unreadable cells %v, want %v (%v)", tt.file, cells, tt.unreadable, sub.Unreadable)
+		}
+		if len(sub.Unreadable) > 0 && !rules.HasError(fs) {
+			t.Errorf("%s: unreadable values without an error finding", tt.file)
+		}
+		for code, v := range tt.values {
+			if got, ok := sub.Values[code]; !ok || got != v {
+				t.Errorf("%s: %s = %v (read %v), want %v", tt.file, code, got, ok, v)
+			}
+		}
+		if n := len(sub.Values) + len(sub.Unreadable); n != len(ws.Catalogue.Inputs()) {
+			t.Errorf("%s: %d values and unreadable, want %d", tt.file, n, len(ws.Catalogue.Inputs()))
+		}
+	}
 }

@@ -64,8 +64,18 @@ func FuzzRead(f *testing.F) {
 		if sub == nil && !rules.HasError(fs) {
 			t.Fatalf("no submission and no error finding: %+v", fs)
 		}
-		if sub != nil && len(sub.Values) != inputs {
-			t.Fatalf("%d values, want %d", len(sub.Values), inputs)
+		if sub != nil {
+			for code := range sub.Unreadable {
+				if _, ok := sub.Values[code]; ok {
+					t.Fatalf("%s both read and unreadable", code)
+				}
+			}
+			if len(sub.Values)+len(sub.Unreadable) != inputs {
+				t.Fatalf("%d values and %d unreadable, want %d together", len(sub.Values), len(sub.Unreadable), inputs)
+			}
+			if len(sub.Unreadable) > 0 && !rules.HasError(fs) {
+				t.Fatalf("unreadable %v without an error finding", sub.Unreadable)
+			}
 		}
 		for _, fd := range fs {
 			if !strings.HasPrefix(fd.Rule, "form.") || fd.Message == "" || fd.Fix == "" {

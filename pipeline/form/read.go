@@ -82,6 +82,7 @@ const (
 	RuleDuplicate = "form.duplicate" // an indicator's row appears twice
 	RuleIdentity  = "form.identity"  // identity block missing or wrong
 	RuleVersion   = "form.version"   // another form version
+	RuleMeasure   = "form.measure"   // a number typed with another indicator's measure word
 )
 
 // A Reader reads filled forms against one catalogue within limits. It is
@@ -596,8 +597,13 @@ func (r *reader) values(g *grid, sub *Submission) {
 	inputs := r.inputs()
 	hits := g.hits
 	vcol := g.valueColumn()
+	unreadable := func(code, why string) {
+		if sub.Unreadable == nil {
+			sub.Unreadable = map[string]string{}
+		}
+		sub.Unreadable[code] = why
+	}
 	for _, in := range inputs {
-		sub.Values[in.Code] = 0
 		h, ok := hits[in.Code]
 		if !ok {
 			r.add(rules.Finding{
@@ -605,6 +611,7 @@ func (r *reader) values(g *grid, sub *Submission) {
 				Message: "表中找不到指標「" + in.Label + "」這一行（代碼 " + in.Code + "），可能被刪除了。",
 				Fix:     "請用本系統下發的空白表格重新填寫，不要刪除表中的行。",
 			})
+			unreadable(in.Code, "表中找不到這一行")
 			continue
 		}
 		cell := cellName(vcol, h.row)
@@ -619,8 +626,9 @@ func (r *reader) values(g *grid, sub *Submission) {
 		text, p := r.cellText(g, vcol, h.row)
 		var v float64
 		var blank bool
+		var measure string
 		if p == nil {
-			v, blank, p = parseValue(text, *in)
+			v, blank, measure, p = parseValue(text, *in)
 		}
 		switch {
 		case p != nil:
@@ -629,6 +637,7 @@ func (r *reader) values(g *grid, sub *Submission) {
 				Message: "「" + in.Label + "」填的是「" + clip(text) + "」，" + p.msg + "。",
 				Fix:     p.fix + "。",
 			})
+			unreadable(in.Code, p.msg)
 		case blank && in.Required:
 			said := "沒有填寫"
 			if strings.TrimSpace(text) != "" {
@@ -639,11 +648,29 @@ func (r *reader) values(g *grid, sub *Submission) {
 				Message: "「" + in.Label + "」是必填項，但" + said + "。",
 				Fix:     "請填寫" + in.Measure + "數；沒有發生的填 0。",
 			})
+			unreadable(in.Code, "必填項沒有填寫")
+		case len(h.dup) > 0:
+			unreadable(in.Code, "表中有兩行，無法確定用哪個數")
 		case blank:
+			sub.Values[in.Code] = 0
 			sub.Blank = append(sub.Blank, in.Code)
 		default:
+			if measure != "" {
+				r.add(measureFinding(*in, g.sheet, cell, text, v))
+			}
 			sub.Values[in.Code] = v
 		}
+	}
+}
+
+// measureFinding warns of a value typed with a measure word that is not
+// the indicator's: the number is taken, and the clerk asked to check it.
+func measureFinding(in workspace.Indicator, sheet, cell, text string, v float64) rules.Finding {
+	num := strconv.FormatFloat(v, 'f', -1, 64)
+	return rules.Finding{
+		Rule: RuleMeasure, Severity: rules.Warning, Sheet: sheet, Cell: cell,
+		Message: "「" + in.Label + "」填的是「" + clip(text) + "」，這一項的單位是「" + in.Measure + "」，已按 " + num + " " + in.Measure + "計入。",
+		Fix:     "請核對這個數是否按「" + in.Measure + "」計；下次只填阿拉伯數字，不寫單位。",
 	}
 }
 

@@ -17,12 +17,24 @@ type Identity struct {
 	FormVersion string `json:"form_version"`
 }
 
-// Submission is what was read from one filled form.
+// Submission is what was read from one filled form. Read returns one
+// whenever it found the form's sheet, however many of its cells are wrong,
+// so that every problem of a file is reported in one pass.
 type Submission struct {
 	Identity
-	// Values holds every input indicator of the catalogue; an optional
-	// indicator left blank is 0 and listed in Blank.
+	// Values holds every input indicator of the catalogue that was read:
+	// a number, or 0 for an optional indicator left blank (listed in
+	// Blank).
 	Values map[string]float64 `json:"values"`
+	// Unreadable holds every other input indicator, by code, with a short
+	// Chinese reason (不是一個數字, 公式太複雜…, 表中找不到這一行,
+	// 必填項沒有填寫, 表中有兩行…). Values and Unreadable never share a
+	// code and together cover the catalogue's inputs. Each code here comes
+	// with an error finding of the reader that says more, so a Submission
+	// with a non-empty Unreadable is always rejected; a rule over one of
+	// these codes has no value to judge and should not run. nil when
+	// every value was read.
+	Unreadable map[string]string `json:"unreadable,omitempty"`
 	// Cells locates each value (and each identity field, keyed by its JSON
 	// name) so that findings and the 退回 copy can point at the cell.
 	Cells map[string]Location `json:"cells"`
