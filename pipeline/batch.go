@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -118,7 +119,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	}
 	b.sum.RunID = runID
 	b.log = opts.Log.WithField("run", runID)
-	status := "failed"
+	status := ledger.RunFailed
 	defer func() {
 		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
@@ -126,15 +127,23 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 			b.log.WithError(err).Error("record run end")
 		}
 	}()
-	if err := b.takeFiles(ctx); err != nil {
+	// A stop (SIGTERM to serve, Ctrl-C to run) ends the taking of new
+	// files; what is claimed is finished, and the briefing made, with a
+	// context that the stop does not cancel, so that no file is left half
+	// done in work/. That bounds a stop by one group and the briefing.
+	work := context.WithoutCancel(ctx)
+	if err := b.takeFiles(ctx, work); err != nil {
 		return b.sum, err
 	}
 	if !opts.FilesOnly {
-		if err := b.publish(ctx); err != nil {
+		if err := b.publish(work); err != nil {
 			return b.sum, err
 		}
 	}
-	status = "completed"
+	status = ledger.RunCompleted
+	if ctx.Err() != nil {
+		status, b.sum.Stopped = ledger.RunStopped, true
+	}
 	b.log.WithFields(logrus.Fields{
 		"accepted": b.sum.Accepted, "rejected": b.sum.Rejected, "duplicates": b.sum.Duplicates,
 		"waiting": b.sum.Waiting, "missing": len(b.sum.Missing), "issue": b.sum.Issue, "rendered": b.sum.Rendered,
@@ -147,7 +156,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 // Files seen for the first time must stay unchanged for the settle time,
 // so when some are still waiting the batch waits that long and looks
 // again: a nightly batch started cold takes tonight's files tonight.
-func (b *batch) takeFiles(ctx context.Context) (err error) {
+//
+// stop only decides whether to claim more; every claimed file is finished
+// with work.
+func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 	defer func() {
 		if werr := b.awaitArchive(); err == nil {
 			err = werr
@@ -171,6 +183,9 @@ func (b *batch) takeFiles(ctx context.Context) (err error) {
 	if err := b.finishUnarchived(ctx); err != nil {
 		return err
 	}
+	if err := b.finishReturns(ctx); err != nil {
+		return err
+	}
 	settle := time.Duration(b.ws.Config.SettleSeconds) * time.Second
 	for round := 0; ; round++ {
 		if err := b.awaitArchive(); err != nil {
@@ -184,16 +199,10 @@ func (b *batch) takeFiles(ctx context.Context) (err error) {
 		b.stages.add(stagePickup, time.Since(start))
 		b.sum.Waiting = waiting
 		b.total += len(ready)
-		sort.SliceStable(ready, func(i, j int) bool {
-			if !ready[i].ModTime.Equal(ready[j].ModTime) {
-				return ready[i].ModTime.Before(ready[j].ModTime)
-			}
-			return ready[i].Path < ready[j].Path
-		})
 		for chunk := range slices.Chunk(ready, groupSize) {
-			if err := ctx.Err(); err != nil {
-				// Files not yet claimed stay in the inbox for the next batch.
-				return fmt.Errorf("batch stopped: %w", err)
+			if stop.Err() != nil {
+				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
+				return nil
 			}
 			start := time.Now()
 			claims, errs, err := b.inbox.ClaimAll(chunk)
@@ -221,7 +230,7 @@ func (b *batch) takeFiles(ctx context.Context) (err error) {
 		}
 		b.log.WithField("waiting", waiting).Info("files still arriving; looking again after the settle time")
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
 			return nil // what waits stays in the inbox for the next batch
 		case <-time.After(settle + time.Second):
 		}
@@ -245,9 +254,6 @@ type job struct {
 	// recorded is true when the ledger already had the claim (a batch was
 	// killed after recording it).
 	recorded bool
-	// origAccepted, for a duplicate, is whether the file it repeats was
-	// accepted: the copy goes to the same archive folder.
-	origAccepted *bool
 	// data is the file's content from hashing until it is read; nil for
 	// a file too large to read.
 	data []byte
@@ -364,24 +370,33 @@ func (b *batch) each(jobs []job, do func(*job)) error {
 	return nil
 }
 
+// hash reads a claimed file once. A file that cannot be read (no
+// permission, a disk error) is rejected with the reason, and the batch
+// goes on: one bad file must not hold up the county.
 func (b *batch) hash(j *job) {
-	data, sha, err := readClaim(j.claim.Path, b.checker.reader.MaxBytes())
+	c := j.claim
+	j.rec = &ledger.Record{
+		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName,
+		ReceivedAt: c.ReceivedAt, UnitCode: b.unitOf(c.Folder), Period: b.ws.Config.Period,
+	}
+	data, sha, err := readClaim(c.Path, b.checker.reader.MaxBytes())
 	if err != nil {
-		j.err = fmt.Errorf("hash %s: %w", j.claim.Name, err)
+		b.log.WithFields(logrus.Fields{"file": c.OrigName, "unit": c.Folder}).WithError(err).Warn("cannot read a claimed file; rejecting it")
+		j.rec.Status = ledger.StatusRejected
+		j.rec.Findings = []rules.Finding{unreadableFinding(err)}
 		return
 	}
-	c := j.claim
-	j.data = data
-	j.rec = &ledger.Record{
-		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName, SHA256: sha,
-		ReceivedAt: c.ReceivedAt, UnitCode: c.Folder, Period: b.ws.Config.Period,
-	}
+	j.data, j.rec.SHA256 = data, sha
 }
 
 // known settles what the ledger already knows of the files not yet
 // decided: a claim an interrupted batch recorded (only recovered claims
-// can be; a new claim's name is new), and content received before, which
-// makes a duplicate.
+// can be; a new claim's name is new), and content that its own unit sent
+// before and that was accepted, which makes a duplicate. The same bytes
+// in another unit's folder are judged as that unit's file (and fail its
+// identity check); the same bytes as a rejected file are judged again,
+// under today's rules, so that a unit whose file was rejected by a rule
+// the office has since fixed can simply send it again.
 func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 	if recovered {
 		for i := range jobs {
@@ -409,14 +424,20 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 	for i := range jobs {
 		j := &jobs[i]
 		orig, ok := origins[j.rec.SHA256]
-		if j.rec.Status != "" || !ok {
+		if j.rec.Status != "" || !ok || !repeats(orig, j) {
 			continue
 		}
-		accepted := orig.Status == ledger.StatusAccepted
-		j.rec.Status, j.rec.UnitCode, j.rec.Period, j.origAccepted = ledger.StatusDuplicate, orig.UnitCode, orig.Period, &accepted
+		j.rec.Status, j.rec.UnitCode, j.rec.Period = ledger.StatusDuplicate, orig.UnitCode, orig.Period
 		j.data, j.sub, j.findings = nil, nil, nil
 	}
 	return nil
+}
+
+// repeats reports whether a file is a duplicate of orig, an earlier file
+// with the same content: orig was accepted, for the unit whose folder the
+// file is in.
+func repeats(orig ledger.Record, j *job) bool {
+	return orig.Status == ledger.StatusAccepted && j.claim.Folder != "" && orig.UnitCode == j.claim.Folder
 }
 
 // previous fetches the previous figures of the units whose folders the
@@ -446,30 +467,31 @@ func (b *batch) previous(ctx context.Context, jobs []job) (PrevFunc, error) {
 	}, nil
 }
 
-// markRepeats makes a file that repeats an earlier one of its group, or
-// of the group before (which the ledger may not have had when this group
-// was looked up), a duplicate, as it would be had they come in different
-// batches.
+// markRepeats makes a file that repeats an accepted file of its own unit
+// earlier in its group, or in the group before (which the ledger may not
+// have had when this group was looked up), a duplicate, as it would be had
+// they come in different batches.
 func (b *batch) markRepeats(jobs []job) {
 	first := make(map[string]ledger.Record, len(jobs))
 	for i := range jobs {
 		j := &jobs[i]
-		if j.recorded || j.rec.Status == ledger.StatusDuplicate {
+		if j.recorded || j.rec.Status == ledger.StatusDuplicate || j.rec.SHA256 == "" {
 			continue
 		}
 		orig, ok := first[j.rec.SHA256]
 		if !ok {
 			orig, ok = b.lastGroup[j.rec.SHA256]
 		}
-		if !ok {
-			first[j.rec.SHA256] = *j.rec
+		if !ok || !repeats(orig, j) {
+			if j.rec.Status == ledger.StatusAccepted {
+				first[j.rec.SHA256] = *j.rec
+			}
 			continue
 		}
-		accepted := orig.Status == ledger.StatusAccepted
 		*j.rec = ledger.Record{RunID: j.rec.RunID, ClaimName: j.rec.ClaimName, OrigName: j.rec.OrigName,
 			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: ledger.StatusDuplicate,
 			UnitCode: orig.UnitCode, Period: orig.Period}
-		j.origAccepted, j.sub = &accepted, nil
+		j.sub = nil
 	}
 	b.lastGroup = first
 }
@@ -481,19 +503,9 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 	reqs := make([]inbox.ArchiveRequest, len(jobs))
 	for i := range jobs {
 		j := &jobs[i]
-		accepted := j.rec.Status == ledger.StatusAccepted
-		if j.rec.Status == ledger.StatusDuplicate {
-			if j.origAccepted == nil {
-				orig, err := b.ledger.BySHA(ctx, j.rec.SHA256)
-				if err != nil {
-					return fmt.Errorf("look up original of %s: %w", j.claim.Name, err)
-				}
-				ok := orig != nil && orig.Status == ledger.StatusAccepted
-				j.origAccepted = &ok
-			}
-			accepted = *j.origAccepted
-		}
-		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: j.rec.UnitCode, SHA256: j.rec.SHA256}
+		// A duplicate repeats an accepted file and is archived beside it.
+		accepted := j.rec.Status == ledger.StatusAccepted || j.rec.Status == ledger.StatusDuplicate
+		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: b.unitOf(j.rec.UnitCode), SHA256: j.rec.SHA256}
 	}
 	paths, errs, err := b.inbox.ArchiveAll(reqs)
 	if err != nil {
@@ -506,7 +518,13 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		if err != nil {
 			return err
 		}
-		noted[jobs[i].rec.ID] = paths[i]
+		// Stored relative to the workspace, so that the ledger holds the
+		// same paths whichever folder the program was started from.
+		rel, err := filepath.Rel(b.ws.Dir, paths[i])
+		if err != nil {
+			return fmt.Errorf("archive path of %s: %w", jobs[i].claim.Name, err)
+		}
+		noted[jobs[i].rec.ID] = filepath.ToSlash(rel)
 	}
 	if err := b.ledger.SetArchivePaths(ctx, noted); err != nil {
 		return fmt.Errorf("note archive paths: %w", err)
@@ -518,7 +536,7 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		res := FileResult{Name: rec.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: rec.SHA256,
 			Status: rec.Status, ArchivePath: paths[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
 		if len(rec.Findings) > 0 && rec.Status != ledger.StatusDuplicate {
-			if res.ReturnPath, err = b.writeReturn(paths[i], rec, j.sub); err != nil {
+			if res.ReturnPath, err = b.writeReturn(paths[i], rec, j.claim.Folder, j.sub); err != nil {
 				return err
 			}
 		}
@@ -588,8 +606,10 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 		if cfg.PeriodOpen(sub.Period) {
 			rec.Period = sub.Period
 		}
-		if c.Folder == "" {
-			rec.UnitCode = sub.UnitCode
+		// A file at the top of the inbox speaks for the unit its code
+		// cell names only when the office chose to trust that.
+		if c.Folder == "" && cfg.MatchTopLevelByCode {
+			rec.UnitCode = b.unitOf(sub.UnitCode)
 		}
 		rec.Values = sub.Values
 	}
@@ -598,23 +618,26 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 	if rules.HasError(findings) {
 		rec.Status = ledger.StatusRejected
 	}
-	if rec.UnitCode == "" {
-		rec.UnitCode = unknownUnit
-	}
 	j.findings = nil
 	if len(findings) == 0 {
 		j.sub = nil
 	}
 }
 
-// writeReturn writes the 退回 copy and the note beside it. sub is what was
-// read from the file, nil when it could not be read or the batch that read
-// it was interrupted.
-func (b *batch) writeReturn(archived string, rec *ledger.Record, sub *form.Submission) (string, error) {
-	dir := filepath.Join(b.ws.OutboxDir(), "returns", rec.UnitCode)
+// writeReturn writes the 退回 copy and the note beside it, unless they are
+// there already, and returns the copy's path. sub is what was read from
+// the file; when nil (a recovered record), the archived file is read
+// again only if its values were read once, so that a file the reader gave
+// up on is never parsed a second time. folder is the inbox folder the
+// file came from, "" when unknown.
+func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
+	dir := filepath.Join(b.ws.OutboxDir(), "returns", b.unitOf(rec.UnitCode))
 	base := trimExt(filepath.Base(archived))
-	book := filepath.Join(dir, base+"-審核意見.xlsx")
-	if sub == nil {
+	book, note := filepath.Join(dir, base+"-審核意見.xlsx"), filepath.Join(dir, base+"-審核意見.txt")
+	if fileExists(book) && fileExists(note) {
+		return book, nil
+	}
+	if sub == nil && len(rec.Values) > 0 {
 		sub, _, _ = b.checker.read(archived)
 	}
 	if err := WriteFile(book, func(w io.Writer) error {
@@ -622,18 +645,70 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, sub *form.Submi
 	}); err != nil {
 		return "", fmt.Errorf("write return workbook: %w", err)
 	}
-	name := rec.UnitCode
-	if u, ok := b.ws.Unit(rec.UnitCode); ok {
-		name = u.Name
-	}
-	note := form.ReturnNote(name, rec.OrigName, rec.Findings)
-	if err := WriteFile(filepath.Join(dir, base+"-審核意見.txt"), func(w io.Writer) error {
-		_, err := io.WriteString(w, note)
+	text := form.ReturnNote(b.addressee(rec.UnitCode, folder), rec.OrigName, rec.Findings)
+	if err := WriteFile(note, func(w io.Writer) error {
+		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
 		return "", fmt.Errorf("write return note: %w", err)
 	}
 	return book, nil
+}
+
+// addressee is whom a 退回 note is for: the unit, or where its file lay
+// when the file names no unit of the registry.
+func (b *batch) addressee(unit, folder string) string {
+	if u, ok := b.ws.Unit(unit); ok {
+		return u.Name
+	}
+	if folder == "" {
+		return "收件箱頂層文件的報送單位"
+	}
+	return fmt.Sprintf("收件箱「%s」文件夾中文件的報送單位", folder)
+}
+
+// finishReturns writes the 退回 copies that runs which did not complete
+// (killed, out of disk, an outbox that could not be written) recorded
+// but never wrote, and removes the temporary files such a run left in
+// the outbox. The batch lock is held, so no temporary file there is in use.
+func (b *batch) finishReturns(ctx context.Context) error {
+	err := filepath.WalkDir(b.ws.OutboxDir(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() && isTempOutput(d.Name()) {
+			b.log.WithField("file", path).Info("removing a temporary file an interrupted run left")
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("clean outbox: %w", err)
+	}
+	recs, err := b.ledger.ToReturn(ctx, b.sum.RunID)
+	if err != nil {
+		return err
+	}
+	for i := range recs {
+		rec := &recs[i]
+		if rec.ArchivePath == "" {
+			continue // its file is not archived yet: archiveGroup writes it
+		}
+		book, err := b.writeReturn(b.ws.Path(rec.ArchivePath), rec, "", nil)
+		if err != nil {
+			return err
+		}
+		b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": rec.SHA256, "return": book}).Debug("退回 copy present")
+	}
+	return nil
+}
+
+// isTempOutput tells the temporary files WriteFile makes.
+func isTempOutput(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
 }
 
 func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }

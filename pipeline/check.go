@@ -32,13 +32,17 @@ func NewChecker(ws *workspace.Workspace) (*Checker, error) {
 // mean there is none.
 type PrevFunc func(unit, period string) (map[string]float64, error)
 
-// Check reads the file at path, which came from inbox folder folder ("" when
-// unknown or at the top), and returns what was read with every finding.
-// The error is for I/O trouble only.
+// Check reads the file at path, which came from inbox folder folder, and
+// returns what was read with every finding. folder "" is a unit checking
+// its own file before sending it: the file is judged as if it were in the
+// folder of the unit it names. The error is for I/O trouble only.
 func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, []rules.Finding, error) {
 	sub, findings, err := c.read(path)
 	if err != nil || sub == nil {
 		return sub, findings, err
+	}
+	if folder == "" {
+		folder = sub.UnitCode
 	}
 	findings, err = c.verify(sub, folder, prev, findings)
 	return sub, findings, err

@@ -19,6 +19,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
+	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/render"
@@ -347,28 +348,26 @@ func TestRepeatOfTheGroupBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Files are taken oldest first, so the oldest is in the first group of
-	// 256 and a copy made now is in the second.
-	var oldest string
-	var oldestTime time.Time
-	for _, path := range listFiles(t, ws.InboxDir()) {
-		st, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if oldest == "" || st.ModTime().Before(oldestTime) {
-			oldest, oldestTime = path, st.ModTime()
-		}
+	// Files are taken in the order the inbox first saw them, then by path:
+	// the first accepted file by path is in the first group of 256, and a
+	// copy the inbox first sees a second later is last, in the second.
+	faulty := map[string]bool{}
+	for _, f := range faults {
+		faulty[f.File] = true
 	}
-	data, err := os.ReadFile(oldest)
+	files := listFiles(t, ws.InboxDir())
+	slices.Sort(files)
+	first := files[slices.IndexFunc(files, func(p string) bool { return !faulty[p] })]
+	if _, _, err := inbox.New(ws, time.Now).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	data, err := os.ReadFile(first)
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyPath := filepath.Join(filepath.Dir(oldest), "再次報送.xlsx")
+	copyPath := filepath.Join(filepath.Dir(first), "再次報送.xlsx")
 	if err := os.WriteFile(copyPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(copyPath, time.Now(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ws.Config.SettleSeconds = 0

@@ -11,12 +11,32 @@ import (
 // unknownUnit files a submission whose unit cannot be told.
 const unknownUnit = "_unknown"
 
+// unitOf is the one place where a unit code that came with a file (its
+// inbox folder's name, or the code cell of the form) becomes the code
+// under which the file is recorded and by which every path for it is
+// made: a code of the registry, or unknownUnit. An unknown code never
+// becomes a path.
+func (b *batch) unitOf(code string) string {
+	if u, ok := b.ws.Unit(code); ok {
+		return u.Code
+	}
+	return unknownUnit
+}
+
 // Rule ids of the inbox's own checks: who may send what.
 const (
 	ruleUnknownUnit = "inbox.unit"
 	ruleIdentity    = "inbox.identity"
 	rulePeriod      = "inbox.period"
+	ruleUnreadable  = "inbox.unreadable"
 )
+
+// unreadableFinding rejects a file that the batch could not read at all.
+func unreadableFinding(err error) rules.Finding {
+	return rules.Finding{Rule: ruleUnreadable, Severity: rules.Error,
+		Message: fmt.Sprintf("活動辦無法讀取這個文件（系統提示：%v）。", err),
+		Fix:     "請在本單位電腦上打開文件確認能正常打開，另存為 Excel 工作簿（.xlsx）後重新報送；如仍被退回，請告知活動辦檢查收件箱的文件權限。"}
+}
 
 // checkIdentity enforces that a unit reports only for itself and only for
 // an open period. folder is the inbox subfolder the file came from ("" for

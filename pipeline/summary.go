@@ -50,12 +50,15 @@ type Summary struct {
 	Returned        []string            `json:"returned"`
 	KeptAfterReturn []string            `json:"kept_after_return"`
 	CountyFindings  []rules.Finding     `json:"county_findings,omitempty"`
-	Issue           int                 `json:"issue"`
-	Rendered        bool                `json:"rendered"`
-	Briefing        string              `json:"briefing,omitempty"`
-	BriefingText    string              `json:"briefing_text,omitempty"`
-	TotalsWorkbook  string              `json:"totals_workbook,omitempty"`
-	ChaseList       string              `json:"chase_list,omitempty"`
+	// Stopped is true when a stop request ended the taking of files
+	// early: what was claimed was finished, the rest waits in the inbox.
+	Stopped        bool   `json:"stopped,omitempty"`
+	Issue          int    `json:"issue"`
+	Rendered       bool   `json:"rendered"`
+	Briefing       string `json:"briefing,omitempty"`
+	BriefingText   string `json:"briefing_text,omitempty"`
+	TotalsWorkbook string `json:"totals_workbook,omitempty"`
+	ChaseList      string `json:"chase_list,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
 }

@@ -72,7 +72,7 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 			UnitCode: u.Code, UnitName: u.Name, Period: cfg.Period,
 			FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i%9000), Date: base.Format("2006-01-02"),
 		}
-		path := formPath(ws, u, "")
+		path := formPath(ws, u, "", "")
 		if err := writeForm(path, ws, u, id, vals[i], nil); err != nil {
 			return err
 		}
@@ -102,8 +102,8 @@ func parallel(n int, do func(i int) error) error {
 	return g.Wait()
 }
 
-func formPath(ws *workspace.Workspace, u workspace.Unit, suffix string) string {
-	return filepath.Join(ws.InboxDir(), u.Code, u.Name+"四個一活動統計表"+suffix+".xlsx")
+func formPath(ws *workspace.Workspace, u workspace.Unit, prefix, suffix string) string {
+	return filepath.Join(ws.InboxDir(), u.Code, prefix+u.Name+"四個一活動統計表"+suffix+".xlsx")
 }
 
 func writeForm(path string, ws *workspace.Workspace, u workspace.Unit, id form.Identity, values map[string]float64, edit func(*excelize.File, *form.Submission) error) error {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -15,7 +16,10 @@ import (
 // fault describes one wrong file: which unit sends it, how it is spoilt,
 // and whether it arrives before the unit's good file (a first attempt) or
 // after it (a correction that is wrong again, so the unit stays on the
-// 退回 list while its earlier accepted file still counts).
+// 退回 list while its earlier accepted file still counts). The batch takes
+// files first seen in the same second by name, and the demo's batch sees
+// every file at once, so a first attempt carries its label before the
+// unit's name (it sorts before the good file) and a later one after it.
 type fault struct {
 	unit   string
 	suffix string
@@ -73,7 +77,10 @@ func writeFaults(ws *workspace.Workspace, vals []map[string]float64, base time.T
 			continue // an office that edited units.yaml may lack the unit
 		}
 		u := ws.Units[i]
-		path := formPath(ws, u, f.suffix)
+		path := formPath(ws, u, "", f.suffix)
+		if !f.after {
+			path = formPath(ws, u, strings.Trim(f.suffix, "（）")+"-", "")
+		}
 		id := form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period, FilledBy: clerkName(i),
 			Phone: fmt.Sprintf("0851-2641%04d", 1000+i), Date: base.Format("2006-01-02")}
 		if f.claim != "" {
