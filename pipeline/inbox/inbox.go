@@ -3,6 +3,7 @@ package inbox
 import (
 	"errors"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"countybrief/pipeline/workspace"
@@ -26,6 +27,9 @@ type Inbox struct {
 	settle               time.Duration
 	maxBytes             int64
 	now                  func() time.Time
+
+	mu         sync.Mutex
+	unreadable []Problem // of the last Scan
 }
 
 // New returns the inbox of ws. now is the clock settle times are measured

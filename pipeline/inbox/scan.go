@@ -48,16 +48,18 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		defer close(loaded)
 		seen = in.loadSeen()
 	}()
-	found, err := in.list(ctx)
+	l, err := in.list(ctx)
 	<-loaded
+	in.setUnreadable(l.problems)
 	if err != nil {
 		return nil, 0, fmt.Errorf("scan %s: %w", in.inbox, err)
 	}
 	now := in.now()
-	next := make(map[string]sighting, len(found))
+	next := make(map[string]sighting, len(l.files))
+	keepSightings(seen, next, l.problems)
 	var ready []Candidate
 	waiting := 0
-	for _, f := range found {
+	for _, f := range l.files {
 		s := sighting{Size: f.info.Size(), ModTime: f.info.ModTime().UnixNano(), First: now.UnixNano()}
 		// A first sighting in our future means our clock was set back:
 		// start the wait again rather than trust it.
@@ -101,15 +103,63 @@ type found struct {
 	info fs.FileInfo
 }
 
+// Problem is a folder or file of the inbox that Scan could not read: no
+// permission, or an I/O error. Scan goes on without it; its files count
+// as neither ready nor waiting, and keep their sightings, so that they
+// settle as before once they can be read again.
+type Problem struct {
+	// Path is the folder or file.
+	Path string
+	// Folder is the first-level folder Path is or lies in (the unit to
+	// name), "" for a file at the top of the inbox.
+	Folder string
+	Err    error
+	key    string // see found
+}
+
+// Unreadable returns the folders and files the last Scan could not read,
+// in the inbox's order, for the batch to name in its summary and log.
+func (in *Inbox) Unreadable() []Problem {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return slices.Clone(in.unreadable)
+}
+
+func (in *Inbox) setUnreadable(p []Problem) {
+	in.mu.Lock()
+	in.unreadable = p
+	in.mu.Unlock()
+}
+
+// keepSightings carries over the sightings of files Scan could not look
+// at this time: a folder unreadable for one scan (a share that hiccuped)
+// must not restart its files' settle time.
+func keepSightings(seen, next map[string]sighting, problems []Problem) {
+	for _, p := range problems {
+		for k, s := range seen {
+			if k == p.key || strings.HasPrefix(k, p.key+"/") {
+				next[k] = s
+			}
+		}
+	}
+}
+
+// listing is what reading the inbox, or one unit folder, found.
+type listing struct {
+	files    []found
+	problems []Problem
+}
+
 // list finds the inbox's files: those at the top, then each unit folder's
 // in the inbox's order. Thousands of unit folders are read a few at a
-// time: one by one, reading them was most of a quiet batch's time.
-func (in *Inbox) list(ctx context.Context) ([]found, error) {
+// time: one by one, reading them was most of a quiet batch's time. Only
+// an inbox that cannot be read at all, or a cancelled ctx, is an error.
+func (in *Inbox) list(ctx context.Context) (listing, error) {
 	entries, err := os.ReadDir(in.inbox)
 	if err != nil {
-		return nil, err
+		return listing{}, err
 	}
-	var top []found
+	var top listing
 	var folders []string
 	for _, e := range entries {
 		path := filepath.Join(in.inbox, e.Name())
@@ -119,48 +169,33 @@ func (in *Inbox) list(ctx context.Context) ([]found, error) {
 			}
 			continue
 		}
-		f, ok, err := in.file(e, path, "", e.Name())
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			top = append(top, f)
-		}
+		in.file(e, path, "", e.Name(), &top)
 	}
-	lists := make([][]found, len(folders))
-	errs := make([]error, len(folders))
+	lists := make([]listing, len(folders))
 	// A few workers take the folders in turn: a goroutine per folder
 	// (errgroup) made a 7,300-folder scan a third slower.
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(len(folders), scanWorkers()) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(folders); i = int(next.Add(1)) - 1 {
-				if errs[i] = ctx.Err(); errs[i] != nil {
-					return
-				}
+			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				name := folders[i]
-				lists[i], errs[i] = in.walk(ctx, filepath.Join(in.inbox, name), name, name, 1, nil)
-				if errs[i] != nil {
-					return
-				}
+				in.walk(ctx, filepath.Join(in.inbox, name), name, name, 1, &lists[i])
 			}
 		})
 	}
 	wg.Wait()
-	n := len(top)
-	for i := range folders {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		n += len(lists[i])
-	}
-	out := append(make([]found, 0, n), top...)
-	for _, l := range lists {
-		out = append(out, l...)
-	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return listing{}, err
+	}
+	n, np := len(top.files), len(top.problems)
+	for _, l := range lists {
+		n, np = n+len(l.files), np+len(l.problems)
+	}
+	out := listing{files: append(make([]found, 0, n), top.files...), problems: append(make([]Problem, 0, np), top.problems...)}
+	for _, l := range lists {
+		out.files = append(out.files, l.files...)
+		out.problems = append(out.problems, l.problems...)
 	}
 	return out, nil
 }
@@ -176,54 +211,44 @@ func (in *Inbox) takesFrom(name, path string) bool {
 // folder is work for a processor, not a wait for the disk.
 func scanWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
 
-// walk adds the files of dir and of its folders: dir is depth levels
+// walk adds the files of dir and of its folders to l: dir is depth levels
 // below inbox/ (a unit folder is 1), and files lie at most maxDepth deep.
-func (in *Inbox) walk(ctx context.Context, dir, folder, key string, depth int, out []found) ([]found, error) {
+// A folder it cannot read is a problem in l, after whatever entries
+// ReadDir returned before failing, which are taken as usual.
+func (in *Inbox) walk(ctx context.Context, dir, folder, key string, depth int, l *listing) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil // removed while we walked
+		return // removed while we walked
 	}
 	if err != nil {
-		return out, err
+		l.problems = append(l.problems, Problem{Path: dir, Folder: folder, Err: err, key: key})
 	}
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		if e.IsDir() {
-			if depth+1 < maxDepth && in.takesFrom(e.Name(), path) {
-				if err := ctx.Err(); err != nil {
-					return out, err
-				}
-				if out, err = in.walk(ctx, path, folder, key+"/"+e.Name(), depth+1, out); err != nil {
-					return out, err
-				}
+			if depth+1 < maxDepth && in.takesFrom(e.Name(), path) && ctx.Err() == nil {
+				in.walk(ctx, path, folder, key+"/"+e.Name(), depth+1, l)
 			}
 			continue
 		}
-		f, ok, err := in.file(e, path, folder, key+"/"+e.Name())
-		if err != nil {
-			return out, err
-		}
-		if ok {
-			out = append(out, f)
-		}
+		in.file(e, path, folder, key+"/"+e.Name(), l)
 	}
-	return out, nil
 }
 
 // file looks at one entry that is not a folder: one Lstat for a regular
 // file that is not junk, nothing for anything else.
-func (in *Inbox) file(e fs.DirEntry, path, folder, key string) (found, bool, error) {
+func (in *Inbox) file(e fs.DirEntry, path, folder, key string, l *listing) {
 	if !e.Type().IsRegular() || isJunk(e.Name()) {
-		return found{}, false, nil
+		return
 	}
 	info, err := e.Info()
-	if errors.Is(err, fs.ErrNotExist) {
-		return found{}, false, nil
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		l.problems = append(l.problems, Problem{Path: path, Folder: folder, Err: err, key: key})
+	default:
+		l.files = append(l.files, found{path: path, folder: folder, key: key, info: info})
 	}
-	if err != nil {
-		return found{}, false, err
-	}
-	return found{path: path, folder: folder, key: key, info: info}, true, nil
 }
 
 // isJunk reports files nobody means to send: owner and lock files of
