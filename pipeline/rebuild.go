@@ -1,0 +1,594 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/lock"
+	"countybrief/pipeline/workspace"
+	"countybrief/rules"
+)
+
+// ErrLedgerLost is wrapped by CheckLedger's error when the workspace has
+// archived files or published briefings but its ledger is missing, empty
+// or corrupt. Writing anything then would start a new ledger that numbers
+// the next briefing 第1期 again and overwrites the published one; the
+// office runs `countybrief ledger rebuild` instead.
+var ErrLedgerLost = errors.New("台帳遺失")
+
+// CheckLedger reports, wrapping ErrLedgerLost, a ledger that has lost the
+// workspace's history: missing, without a single submission, or corrupt
+// (it does not open as a database, or fails SQLite's quick check) while
+// archive/ holds a file or outbox/ a published briefing. A new workspace,
+// where nothing was ever archived, passes. Commands that write call it
+// before they change anything. It reads the whole ledger once.
+func CheckLedger(ctx context.Context, ws *workspace.Workspace) error {
+	path := ws.LedgerPath()
+	state, damage, err := examineLedger(ctx, path)
+	if err != nil || state == "" {
+		return err
+	}
+	archived, err := firstArchived(ws.ArchiveDir())
+	if err != nil {
+		return err
+	}
+	issues, _, err := publishedIssues(ws)
+	if err != nil {
+		return err
+	}
+	var found []string
+	if archived != "" {
+		found = append(found, fmt.Sprintf("存檔裡已有文件（如 %s）", archived))
+	}
+	if len(issues) > 0 {
+		last := issues[len(issues)-1]
+		found = append(found, fmt.Sprintf("已發布到第%d期簡報（%s）", last.Issue, last.Path))
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	kept := ""
+	if damage != nil {
+		kept = fmt.Sprintf("；損壞的台帳會改名為 %s.broken-<時間> 保留，不會刪除（%v）", filepath.Base(path), damage)
+	}
+	return fmt.Errorf("%w：台帳 %s %s，但%s。照這個台帳運行，簡報會從第1期重新編號並覆蓋已發布的簡報，所以不能寫入。"+
+		"請運行 countybrief ledger rebuild --workspace %s，從存檔重建台帳並接續簡報期號%s",
+		ErrLedgerLost, path, state, strings.Join(found, "、"), ws.Dir, kept)
+}
+
+// examineLedger says what is wrong with the ledger file, in the words of
+// CheckLedger's message, or "" when it holds submissions and passes the
+// quick check. damage is SQLite's complaint about a corrupt file. A missing
+// file is not created. err is trouble that a rebuild would not cure (a
+// lock held too long, no permission).
+func examineLedger(ctx context.Context, path string) (state string, damage, err error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "不存在", nil, nil
+	case err != nil:
+		return "", nil, fmt.Errorf("examine ledger: %w", err)
+	case info.Size() == 0:
+		return "是空文件", nil, nil
+	}
+	led, err := ledger.Open(ctx, path)
+	if err != nil {
+		if ledger.IsCorrupt(err) {
+			return "已損壞", err, nil
+		}
+		return "", nil, err
+	}
+	defer led.Close()
+	if err := led.QuickCheck(ctx); err != nil {
+		if ledger.IsCorrupt(err) {
+			return "已損壞", err, nil
+		}
+		return "", nil, err
+	}
+	has, err := led.HasSubmissions(ctx)
+	switch {
+	case ledger.IsCorrupt(err):
+		return "已損壞", err, nil
+	case err != nil:
+		return "", nil, err
+	case !has:
+		return "沒有任何報送記錄", nil, nil
+	}
+	return "", nil, nil
+}
+
+// firstArchived returns the first file found under the archive, or "".
+func firstArchived(root string) (string, error) {
+	var found string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if !d.IsDir() {
+			found = path
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("look in the archive: %w", err)
+	}
+	return found, nil
+}
+
+// RestoredIssue is a published briefing whose number a rebuild put back.
+type RestoredIssue struct {
+	Issue  int
+	Period string
+	Path   string
+}
+
+// briefingPDF is the name publish gives a briefing.
+var briefingPDF = regexp.MustCompile(`^簡報第([1-9][0-9]{0,8})期\.pdf$`)
+
+// publishedIssues lists outbox/<period>/簡報第N期.pdf by issue, then
+// period. clashes are the issues found in more than one period.
+func publishedIssues(ws *workspace.Workspace) (issues []RestoredIssue, clashes []int, err error) {
+	paths, err := filepath.Glob(filepath.Join(ws.OutboxDir(), "*", "簡報第*期.pdf"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("look for published briefings: %w", err)
+	}
+	for _, p := range paths {
+		m := briefingPDF.FindStringSubmatch(filepath.Base(p))
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		issues = append(issues, RestoredIssue{Issue: n, Period: filepath.Base(filepath.Dir(p)), Path: p})
+	}
+	slices.SortFunc(issues, func(a, b RestoredIssue) int {
+		return cmp.Or(cmp.Compare(a.Issue, b.Issue), strings.Compare(a.Period, b.Period))
+	})
+	for i := 1; i < len(issues); i++ {
+		if issues[i].Issue == issues[i-1].Issue && !slices.Contains(clashes, issues[i].Issue) {
+			clashes = append(clashes, issues[i].Issue)
+		}
+	}
+	return issues, clashes, nil
+}
+
+// RebuildOptions tune RebuildLedger. The zero value is valid.
+type RebuildOptions struct {
+	// Now names the kept-aside ledger; time.Now when nil.
+	Now func() time.Time
+	// Checker re-checks rejected files; compiled from the workspace when nil.
+	Checker *Checker
+}
+
+// RebuildReport is what RebuildLedger found and restored.
+type RebuildReport struct {
+	// Ledger is the new ledger's path.
+	Ledger string
+	// KeptAside are the old ledger's files under their new names.
+	KeptAside []string
+	// Files counts the restored files by status, Periods by period.
+	Files   map[string]int
+	Periods map[string]int
+	// Unchecked are rejected files whose check today finds no error (the
+	// rules changed since): they stay rejected, with today's findings.
+	Unchecked []string
+	Briefings []RestoredIssue
+	// Problems are the files that could not be restored (left where they
+	// are) and briefing numbers found twice.
+	Problems []RebuildProblem
+}
+
+// RebuildProblem is a file left out of the rebuilt ledger, and why.
+type RebuildProblem struct {
+	Path    string
+	Problem string
+}
+
+// archived is one file of the archive as its folders and name describe it.
+type archived struct {
+	path, stored string
+	status       string
+	period, unit string
+	orig         string
+	received     time.Time
+	sha          string
+	rec          *ledger.Record
+	problem      string
+}
+
+// archivedName is archiveName's <stem>__<received>__<sha8>[-n]<.ext>.
+var archivedName = regexp.MustCompile(`^(.+)__([0-9]{8}T[0-9]{6}Z)__([0-9a-f]{8})(?:-[0-9]+)?(\.[A-Za-z0-9]{1,10})?$`)
+
+// RebuildLedger makes a new ledger from the archive, for a workspace whose
+// ledger was lost: every archived file with its status, period and unit
+// (from its folders), receipt time and content (from its name, checked
+// against the full SHA-256), the accepted files' values, the rejected
+// files' findings, and the numbers of the published briefings, so that the
+// next briefing is numbered on from the last. Accepted files are read, not
+// judged again; rejected files are checked again (against their own period)
+// to recover the reasons they were returned. A later file with the content
+// of an earlier one is a duplicate. Files that cannot be restored are
+// reported and left where they are.
+//
+// It holds the batch lock. The new ledger is built beside the old and
+// takes its place only when complete; the old ledger's files, sound or
+// not, are renamed to ledger.db.broken-<time>, never deleted.
+func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOptions) (*RebuildReport, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	checker := opts.Checker
+	if checker == nil {
+		var err error
+		if checker, err = NewChecker(ws); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
+		return nil, fmt.Errorf("create work folder: %w", err)
+	}
+	lk, err := lock.Acquire(ctx, filepath.Join(ws.WorkDir(), LockFile), false)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Release()
+
+	path := ws.LedgerPath()
+	rep := &RebuildReport{Ledger: path, Files: map[string]int{}, Periods: map[string]int{}}
+	files, err := scanArchive(ws, rep)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create ledger folder: %w", err)
+	}
+	tmp := path + ".rebuilding"
+	// What an interrupted rebuild left is only a partial copy of the archive.
+	for _, suffix := range ledgerSuffixes {
+		if err := os.Remove(tmp + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("remove an unfinished rebuild: %w", err)
+		}
+	}
+	if err := fillLedger(ctx, ws, checker, tmp, files, rep); err != nil {
+		return nil, err
+	}
+	if rep.KeptAside, err = keepAside(path, opts.Now()); err != nil {
+		return nil, err
+	}
+	for _, suffix := range ledgerSuffixes {
+		if err := os.Rename(tmp+suffix, path+suffix); err != nil && (suffix == "" || !errors.Is(err, fs.ErrNotExist)) {
+			return nil, fmt.Errorf("put the rebuilt ledger in place: %w", err)
+		}
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("put the rebuilt ledger in place: %w", err)
+	}
+	return rep, nil
+}
+
+// ledgerSuffixes are the files SQLite keeps beside a database: an old
+// write-ahead log left next to a new database would be replayed into it.
+var ledgerSuffixes = []string{"", "-wal", "-shm", "-journal"}
+
+// keepAside renames the ledger's files, if any, to <name>.broken-<time>.
+func keepAside(path string, now time.Time) ([]string, error) {
+	base := path + ".broken-" + now.UTC().Format("20060102T150405Z")
+	aside := base
+	for n := 2; ; n++ {
+		taken := false
+		for _, suffix := range ledgerSuffixes {
+			if _, err := os.Lstat(aside + suffix); err == nil {
+				taken = true
+			}
+		}
+		if !taken {
+			break
+		}
+		aside = fmt.Sprintf("%s-%d", base, n)
+	}
+	var kept []string
+	for _, suffix := range ledgerSuffixes {
+		switch err := os.Rename(path+suffix, aside+suffix); {
+		case err == nil:
+			kept = append(kept, aside+suffix)
+		case !errors.Is(err, fs.ErrNotExist):
+			return kept, fmt.Errorf("keep the old ledger aside: %w", err)
+		}
+	}
+	return kept, nil
+}
+
+// scanArchive lists the archive's files whose place and name parse, in the
+// order they were received, with their content hashed; the others go to
+// the report's problems.
+func scanArchive(ws *workspace.Workspace, rep *RebuildReport) ([]*archived, error) {
+	root := ws.ArchiveDir()
+	var files []*archived
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		f, problem := parseArchived(root, path, d)
+		if problem != "" {
+			rep.Problems = append(rep.Problems, RebuildProblem{Path: path, Problem: problem})
+			return nil
+		}
+		f.stored = storedPath(ws, path)
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the archive: %w", err)
+	}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, f := range files {
+		g.Go(func() error {
+			sum, err := hashFile(f.path)
+			switch {
+			case err != nil:
+				f.problem = fmt.Sprintf("讀不出內容：%v", err)
+			case !strings.HasPrefix(sum, f.sha):
+				f.problem = fmt.Sprintf("內容的 sha256（%.8s…）與文件名中的 %s 不符，文件可能被改過", sum, f.sha)
+			}
+			f.sha = sum
+			return nil
+		})
+	}
+	g.Wait()
+	kept := files[:0]
+	for _, f := range files {
+		if f.problem != "" {
+			rep.Problems = append(rep.Problems, RebuildProblem{Path: f.path, Problem: f.problem})
+			continue
+		}
+		kept = append(kept, f)
+	}
+	// The batch took the files of one second in the order of their inbox
+	// paths, <unit>/<name>; the ids it gave them decide which of a unit's
+	// files received in the same second is its latest.
+	slices.SortFunc(kept, func(a, b *archived) int {
+		return cmp.Or(a.received.Compare(b.received), strings.Compare(filepath.Join(a.unit, a.orig), filepath.Join(b.unit, b.orig)),
+			strings.Compare(a.stored, b.stored))
+	})
+	return kept, nil
+}
+
+// parseArchived reads archive/<status>/<period>/<unit>/<name>.
+func parseArchived(root, path string, d fs.DirEntry) (*archived, string) {
+	if !d.Type().IsRegular() {
+		return nil, "不是普通文件"
+	}
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		return nil, err.Error()
+	}
+	parts := strings.Split(rel, string(filepath.Separator))
+	if len(parts) != 4 || (parts[0] != ledger.StatusAccepted && parts[0] != ledger.StatusRejected) {
+		return nil, "不在 accepted/<報送期>/<單位>/ 或 rejected/<報送期>/<單位>/ 文件夾裡"
+	}
+	m := archivedName.FindStringSubmatch(parts[3])
+	if m == nil {
+		return nil, "文件名不是 <原名>__<收到時間>__<sha256前8位>.xlsx 的形式"
+	}
+	received, err := time.Parse("20060102T150405Z", m[2])
+	if err != nil {
+		return nil, fmt.Sprintf("文件名中的收到時間 %s 無效", m[2])
+	}
+	return &archived{path: path, status: parts[0], period: parts[1], unit: parts[2],
+		orig: m[1] + m[4], received: received, sha: m[3]}, ""
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// storedPath is an archive path as the ledger keeps it: relative to the
+// workspace when inside it, so that neither the folder the program is
+// started from nor a move of the whole workspace breaks it; absolute when
+// the archive is configured elsewhere. ws.Path turns it back.
+func storedPath(ws *workspace.Workspace, path string) string {
+	absWS, err := filepath.Abs(ws.Dir)
+	if err != nil {
+		return path
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(absWS, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return abs
+	}
+	return filepath.ToSlash(rel)
+}
+
+// MigrateArchivePaths rewrites archive paths that older batches stored
+// relative to the folder they were started from, or absolute, as paths
+// relative to the workspace, and returns how many rows changed. Paths
+// relative to the start folder are recognised only from the workspace
+// folder as given now (ws.Dir): call it from the folder the batches ran
+// in, as the nightly service does. Rows already relative to the
+// workspace, and archives outside it, are left as they are; calling it
+// again changes nothing.
+func MigrateArchivePaths(ctx context.Context, ws *workspace.Workspace, led *ledger.Ledger) (int64, error) {
+	abs, err := filepath.Abs(ws.Dir)
+	if err != nil {
+		return 0, fmt.Errorf("migrate archive paths: %w", err)
+	}
+	sep := string(filepath.Separator)
+	prefixes := []string{strings.TrimSuffix(abs, sep) + sep}
+	if dir := filepath.Clean(ws.Dir); !filepath.IsAbs(dir) && dir != "." {
+		prefixes = append(prefixes, dir+sep)
+	}
+	var total int64
+	for _, p := range prefixes {
+		n, err := led.TrimArchivePrefix(ctx, p)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// fillLedger records the files in a new ledger at path, a group at a time
+// in the order received, and the published briefings' numbers.
+func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, path string, files []*archived, rep *RebuildReport) (err error) {
+	led, err := ledger.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("create the new ledger: %w", err)
+	}
+	defer func() {
+		if cerr := led.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	prev := func(unit, period string) (map[string]float64, error) { return led.Previous(ctx, unit, period) }
+	origins := map[string]*ledger.Record{}
+	for group := range slices.Chunk(files, groupSize) {
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for _, f := range group {
+			if !repeated(origins[f.sha], f) {
+				g.Go(func() error {
+					restore(ws, checker, f, prev)
+					return nil
+				})
+			}
+		}
+		g.Wait()
+		var recs []ledger.Record
+		for _, f := range group {
+			switch orig := origins[f.sha]; {
+			case repeated(orig, f):
+				f.rec = &ledger.Record{Status: ledger.StatusDuplicate, UnitCode: orig.UnitCode, Period: orig.Period}
+			case f.rec == nil:
+				rep.Problems = append(rep.Problems, RebuildProblem{Path: f.path, Problem: f.problem})
+				continue
+			case orig == nil:
+				origins[f.sha] = f.rec
+			}
+			f.rec.ClaimName = "rebuilt/" + filepath.ToSlash(f.stored)
+			f.rec.OrigName, f.rec.ArchivePath, f.rec.SHA256, f.rec.ReceivedAt = f.orig, f.stored, f.sha, f.received
+			recs = append(recs, *f.rec)
+			rep.Files[f.rec.Status]++
+			rep.Periods[f.rec.Period]++
+			if f.rec.Status == ledger.StatusRejected && !rules.HasError(f.rec.Findings) {
+				rep.Unchecked = append(rep.Unchecked, f.path)
+			}
+		}
+		if _, err := led.RecordBatch(ctx, recs); err != nil {
+			return err
+		}
+	}
+	issues, clashes, err := publishedIssues(ws)
+	if err != nil {
+		return err
+	}
+	for i, b := range issues {
+		if slices.Contains(clashes, b.Issue) {
+			rep.Problems = append(rep.Problems, RebuildProblem{Path: b.Path,
+				Problem: fmt.Sprintf("第%d期簡報在不止一個報送期裡，沒有恢復這個期號", b.Issue)})
+			continue
+		}
+		info, err := os.Stat(b.Path)
+		if err != nil {
+			return fmt.Errorf("published briefing: %w", err)
+		}
+		if err := led.RestoreBriefing(ctx, b.Issue, b.Period, b.Path, info.ModTime()); err != nil {
+			return err
+		}
+		rep.Briefings = append(rep.Briefings, issues[i])
+	}
+	return nil
+}
+
+// repeated reports whether the batch took f as a duplicate of orig, the
+// first file with its content: only a copy of an accepted file, in the
+// same unit's folder, is one; any other resend was judged again.
+func repeated(orig *ledger.Record, f *archived) bool {
+	return orig != nil && orig.Status == ledger.StatusAccepted && f.status == ledger.StatusAccepted && orig.UnitCode == f.unit
+}
+
+// restore reads one file that is not a duplicate: an accepted file for its
+// values, a rejected one checked again, as of its own period, for the
+// reasons it was returned. A file that cannot be read as it was judged is
+// left with a problem and no record.
+func restore(ws *workspace.Workspace, checker *Checker, f *archived, prev PrevFunc) {
+	rec := &ledger.Record{Status: f.status, UnitCode: f.unit, Period: f.period}
+	if f.status == ledger.StatusAccepted {
+		sub, findings, err := checker.read(f.path)
+		switch {
+		case err != nil:
+			f.problem = fmt.Sprintf("讀不出表格：%v", err)
+			return
+		case sub == nil || rules.HasError(findings):
+			f.problem = "存在「接收」文件夾裡，卻讀不出數值"
+			return
+		}
+		rec.Values = sub.Values
+		f.rec = rec
+		return
+	}
+	// A file filed under no known unit came from the top of the inbox or
+	// a folder outside the registry: judged as from the top, it is told so.
+	folder := f.unit
+	if folder == unknownUnit {
+		folder = ""
+	}
+	// The period it was judged in: a file filed under 2008-12 was received
+	// while 2008-12 was open, whatever the configuration says today.
+	cfg := *ws.Config
+	cfg.Period, cfg.OpenPeriods = f.period, nil
+	then := *ws
+	then.Config = &cfg
+	c := *checker
+	c.ws = &then
+	sub, findings, err := c.read(f.path)
+	if err == nil && sub != nil {
+		rec.Values = sub.Values
+		findings, err = c.verify(sub, folder, prev, findings)
+	}
+	if err != nil {
+		f.problem = fmt.Sprintf("重新審核失敗：%v", err)
+		return
+	}
+	rec.Findings = findings
+	f.rec = rec
+}

@@ -1,0 +1,317 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/demo"
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/workspace"
+)
+
+// head is what a rebuilt ledger must give back of a record: everything but
+// the ids, run and claim, which only the batch that took the file knew.
+type head struct {
+	Unit, Period, Status, SHA, Orig, Archive string
+	Received                                 time.Time
+	Values                                   map[string]float64
+	Rules                                    []string
+}
+
+func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, last *ledger.Briefing) {
+	t.Helper()
+	ctx := context.Background()
+	led, err := ledger.Open(ctx, ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	conv := func(rs []ledger.Record) []head {
+		var out []head
+		for _, r := range rs {
+			h := head{Unit: r.UnitCode, Period: r.Period, Status: r.Status, SHA: r.SHA256, Orig: r.OrigName,
+				Archive: ws.Path(r.ArchivePath), Received: r.ReceivedAt.UTC(), Values: r.Values}
+			for _, f := range r.Findings {
+				h.Rules = append(h.Rules, f.Rule)
+			}
+			if abs, err := filepath.Abs(h.Archive); err == nil {
+				h.Archive = abs
+			}
+			out = append(out, h)
+		}
+		return out
+	}
+	cur, err := led.Current(ctx, ws.Config.Period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, err := led.Returned(ctx, ws.Config.Period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err = led.LastBriefing(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return conv(cur), conv(ret), last
+}
+
+// resend drops a new version of a unit's form (same figures, another
+// clerk: new content) and a byte copy of an archived file (a duplicate),
+// then runs a batch, so that the ledger holds a second issue, a
+// superseded file and a duplicate.
+func resend(t *testing.T, ws *workspace.Workspace) {
+	t.Helper()
+	ctx := context.Background()
+	led, err := ledger.Open(ctx, ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := led.Current(ctx, ws.Config.Period)
+	led.Close()
+	if err != nil || len(cur) < 2 {
+		t.Fatalf("current: %d records, %v", len(cur), err)
+	}
+	u, _ := ws.Unit(cur[0].UnitCode)
+	var buf bytes.Buffer
+	id := form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period, FilledBy: "林秀英", Phone: "0851-26419999", Date: "2008-12-06"}
+	if err := form.WriteFilled(&buf, ws.Catalogue, u, ws.Config.Period, id, cur[0].Values); err != nil {
+		t.Fatal(err)
+	}
+	writeInbox(t, ws, u.Code, "更正版.xlsx", buf.Bytes())
+	copied, err := os.ReadFile(ws.Path(cur[1].ArchivePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeInbox(t, ws, cur[1].UnitCode, "再傳一次.xlsx", copied)
+	// The receive times in archive names are seconds: the resends must not
+	// share a second with the first batch's files.
+	time.Sleep(1100 * time.Millisecond)
+	sum, err := pipeline.Run(ctx, ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Accepted != 1 || sum.Duplicates != 1 || sum.Issue != 2 {
+		t.Fatalf("resend batch: accepted %d, duplicates %d, issue %d; want 1, 1, 2", sum.Accepted, sum.Duplicates, sum.Issue)
+	}
+}
+
+func writeInbox(t *testing.T, ws *workspace.Workspace, unit, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(ws.InboxDir(), unit, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRebuildLedger(t *testing.T) {
+	ctx := context.Background()
+	ws, faults, _ := buildDemo(t, 0)
+	resend(t, ws)
+	if err := pipeline.CheckLedger(ctx, ws); err != nil {
+		t.Fatalf("a sound ledger: %v", err)
+	}
+	wantCur, wantRet, wantLast := heads(t, ws)
+	if len(wantRet) == 0 || wantLast == nil {
+		t.Fatalf("the demo should leave returned units and a briefing: %d, %v", len(wantRet), wantLast)
+	}
+	archived := listFiles(t, ws.ArchiveDir())
+
+	damage := map[string]func(t *testing.T, path string){
+		"deleted": func(t *testing.T, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"emptied": func(t *testing.T, path string) {
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"overwritten": func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.WriteAt(bytes.Repeat([]byte("壞"), 40), 0); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for _, name := range []string{"deleted", "emptied", "overwritten"} {
+		t.Run(name, func(t *testing.T) {
+			// Every case starts from the sound ledger.
+			sound, err := os.ReadFile(ws.LedgerPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				os.WriteFile(ws.LedgerPath(), sound, 0o644)
+			})
+			damage[name](t, ws.LedgerPath())
+			var before []byte
+			if name != "deleted" {
+				before, _ = os.ReadFile(ws.LedgerPath())
+			}
+
+			err = pipeline.CheckLedger(ctx, ws)
+			if !errors.Is(err, pipeline.ErrLedgerLost) {
+				t.Fatalf("CheckLedger = %v, want ErrLedgerLost", err)
+			}
+			for _, want := range []string{"countybrief ledger rebuild --workspace " + ws.Dir, "第2期"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the guidance lacks %q: %v", want, err)
+				}
+			}
+			if name == "overwritten" && !strings.Contains(err.Error(), "不會刪除") {
+				t.Errorf("the guidance does not say the corrupt file is kept: %v", err)
+			}
+
+			rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Problems) != 0 {
+				t.Errorf("problems: %+v", rep.Problems)
+			}
+			want := map[string]int{ledger.StatusAccepted: len(ws.Units) + 1, ledger.StatusRejected: len(faults), ledger.StatusDuplicate: 1}
+			if !maps.Equal(rep.Files, want) || rep.Periods[ws.Config.Period] != len(archived) {
+				t.Errorf("restored %v in %v, want %v, %d in %s", rep.Files, rep.Periods, want, len(archived), ws.Config.Period)
+			}
+			if len(rep.Briefings) != 2 || rep.Briefings[1].Issue != 2 {
+				t.Errorf("briefings restored: %+v", rep.Briefings)
+			}
+			// The old file is kept, byte for byte, never deleted.
+			if name == "deleted" {
+				if len(rep.KeptAside) != 0 {
+					t.Errorf("kept aside %v of a deleted ledger", rep.KeptAside)
+				}
+			} else {
+				if len(rep.KeptAside) == 0 || !strings.Contains(filepath.Base(rep.KeptAside[0]), "ledger.db.broken-") {
+					t.Fatalf("kept aside: %v", rep.KeptAside)
+				}
+				if kept, err := os.ReadFile(rep.KeptAside[0]); err != nil || !bytes.Equal(kept, before) {
+					t.Errorf("the old ledger was not kept as it was (%v)", err)
+				}
+			}
+			if err := pipeline.CheckLedger(ctx, ws); err != nil {
+				t.Fatalf("after the rebuild: %v", err)
+			}
+
+			gotCur, gotRet, gotLast := heads(t, ws)
+			if !reflect.DeepEqual(gotCur, wantCur) {
+				g, w := firstDiff(gotCur, wantCur)
+				t.Errorf("current after rebuild differs:\n got %+v\nwant %+v", g, w)
+			}
+			if !reflect.DeepEqual(gotRet, wantRet) {
+				g, w := firstDiff(gotRet, wantRet)
+				t.Errorf("returned after rebuild differs:\n got %+v\nwant %+v", g, w)
+			}
+			if gotLast == nil || gotLast.Issue != wantLast.Issue || gotLast.Period != wantLast.Period {
+				t.Errorf("last briefing %+v, want issue %d of %s", gotLast, wantLast.Issue, wantLast.Period)
+			}
+			if got := listFiles(t, ws.ArchiveDir()); !reflect.DeepEqual(got, archived) {
+				t.Errorf("the archive changed: %d files, was %d", len(got), len(archived))
+			}
+		})
+	}
+}
+
+// firstDiff returns the first pair of differing elements, or the lengths.
+func firstDiff(got, want []head) (any, any) {
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			return got[i], want[i]
+		}
+	}
+	return len(got), len(want)
+}
+
+func TestRebuildLedgerLeavesBadFilesAlone(t *testing.T) {
+	ctx := context.Background()
+	ws, _, _ := buildDemo(t, 0)
+	tampered := listFiles(t, filepath.Join(ws.ArchiveDir(), "accepted"))[0]
+	data, err := os.ReadFile(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, append(data, 0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(filepath.Dir(tampered), "未命名.xlsx")
+	if err := os.WriteFile(stray, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(ws.LedgerPath()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range rep.Problems {
+		got[p.Path] = true
+	}
+	if len(rep.Problems) != 2 || !got[tampered] || !got[stray] {
+		t.Errorf("problems %+v, want the tampered and the stray file", rep.Problems)
+	}
+	for _, p := range []string{tampered, stray} {
+		if !fileExists(p) {
+			t.Errorf("%s was moved or deleted", p)
+		}
+	}
+	if rep.Files[ledger.StatusAccepted] != len(ws.Units)-1 {
+		t.Errorf("accepted %d, want every unit but the tampered one", rep.Files[ledger.StatusAccepted])
+	}
+}
+
+func TestCheckLedgerPassesAFreshWorkspace(t *testing.T) {
+	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pipeline.CheckLedger(context.Background(), ws); err != nil {
+		t.Fatal(err)
+	}
+	if fileExists(ws.LedgerPath()) {
+		t.Error("CheckLedger created the ledger")
+	}
+}
+
+// TestRebuiltPathsAreWorkspaceRelative: the ledger must not depend on the
+// folder the program was started from, so archive paths are stored
+// relative to the workspace.
+func TestRebuiltPathsAreWorkspaceRelative(t *testing.T) {
+	ctx := context.Background()
+	ws, _, _ := buildDemo(t, 0)
+	if err := os.Remove(ws.LedgerPath()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	led, err := ledger.Open(ctx, ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	cur, err := led.Current(ctx, ws.Config.Period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cur {
+		if filepath.IsAbs(r.ArchivePath) || !strings.HasPrefix(r.ArchivePath, "archive"+string(filepath.Separator)) || !fileExists(ws.Path(r.ArchivePath)) {
+			t.Fatalf("archive path %q is not relative to the workspace", r.ArchivePath)
+		}
+	}
+}
