@@ -29,15 +29,25 @@ const (
 // cell with a finding filled red (error) or yellow (warning) and commented
 // with the finding, and a first sheet 審核意見 listing all findings. A
 // finding without a cell, or whose cell is not in the workbook, is listed
-// on 審核意見 only. When srcPath cannot be opened as an XLSX workbook the
-// copy holds 審核意見 alone. sub may be nil.
+// on 審核意見 only. The copy is a plain .xlsx with the workbook's own parts
+// only: macros, links to other workbooks, embedded objects and entries
+// with unsafe names are left out.
+//
+// sub is what Read returned for the file. When it is nil (the file could
+// not be read, or went over a limit) the source is not opened at all, by
+// excelize or any parser: the copy holds 審核意見 alone, saying the
+// original is not attached. So is it when the source cannot be opened.
 func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.Finding) error {
 	findings = ordered(findings)
-	if f := openForReturn(srcPath); f != nil {
+	var f *excelize.File
+	if sub != nil {
+		f = openForReturn(srcPath)
+	}
+	if f != nil {
 		var buf bytes.Buffer
 		err := guard(func() error {
 			markCells(f, findings)
-			if err := reviewSheet(f, sub, findings); err != nil {
+			if err := reviewSheet(f, sub, findings, true); err != nil {
 				return err
 			}
 			return f.Write(&buf)
@@ -52,12 +62,12 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.
 		// The workbook opened but cannot be rewritten (a malformed part
 		// excelize parses only now): the unit still gets the opinions.
 	}
-	f := excelize.NewFile()
+	f = excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
 		return fmt.Errorf("name review sheet: %w", err)
 	}
-	if err := reviewSheet(f, sub, findings); err != nil {
+	if err := reviewSheet(f, sub, findings, false); err != nil {
 		return err
 	}
 	if err := f.Write(w); err != nil {
@@ -82,8 +92,9 @@ func rank(s rules.Severity) int {
 	return 1
 }
 
-// openForReturn opens the unit's file under the reader's limits, or returns
-// nil when it is not an XLSX workbook that can be opened.
+// openForReturn opens the parts of the unit's file that the copy keeps
+// (cleanCopy), under the reader's limits, or returns nil when it is not an
+// XLSX workbook that can be opened.
 func openForReturn(path string) *excelize.File {
 	lim := DefaultLimits()
 	fh, err := os.Open(path)
@@ -96,6 +107,9 @@ func openForReturn(path string) *excelize.File {
 		return nil
 	}
 	if nf, _ := sniff(path, data); nf != nil {
+		return nil
+	}
+	if data = cleanCopy(data, lim); data == nil {
 		return nil
 	}
 	var f *excelize.File
@@ -201,8 +215,12 @@ func severityName(s rules.Severity) string {
 	return "提示"
 }
 
+// notAttached tells the unit why the 退回 copy holds no form.
+const notAttached = "原表格無法打開或超過系統限制，未附在本文件中；請按以下意見用本系統下發的表格重新填寫後報送。"
+
 // reviewSheet writes 審核意見 and makes it the first, active sheet.
-func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding) error {
+// attached says whether the unit's own sheets follow it.
+func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding, attached bool) error {
 	name := ReviewSheet
 	if idx, err := f.GetSheetIndex(name); err == nil && idx >= 0 && f.SheetCount > 1 {
 		// A copy returned before and sent back: replace the old opinions.
@@ -241,6 +259,10 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding) er
 	}
 	b.set("A2", summary)
 	b.merge("A2", "G2")
+	if !attached {
+		b.set("A3", notAttached)
+		b.merge("A3", "G3")
+	}
 	heads := []string{"序號", "類別", "規則", "單元格", "數值", "問題", "怎樣改"}
 	for i, h := range heads {
 		b.set(cellName(i+1, 4), h)

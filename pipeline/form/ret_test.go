@@ -180,3 +180,160 @@ func TestReturnNote(t *testing.T) {
 		t.Errorf("a long file name is not clipped to one line: %q", got)
 	}
 }
+
+// TestReturnWithoutSubmissionOpensNothing: a file that could not be read
+// (sub nil) is never parsed again for its 退回 copy, which holds 審核意見
+// alone and says the original is not attached, even when the file is a
+// good form (issue 10.4).
+func TestReturnWithoutSubmissionOpensNothing(t *testing.T) {
+	ws := loadWorkspace(t)
+	good := filepath.Join(t.TempDir(), "Z01.xlsx")
+	writeFilledFile(t, good, ws, sampleIdentity(), sampleValues())
+	limit := rules.Finding{Rule: RuleLimit, Severity: rules.Error, Message: "超過上限。", Fix: "請重新填寫。"}
+	for _, src := range []string{
+		good,
+		filepath.Join(hostileDir, "deep-nesting.xlsx"),
+		filepath.Join(hostileDir, "element-flood.xlsx"),
+		filepath.Join(badDir, "zip-bomb.xlsx"),
+	} {
+		var buf bytes.Buffer
+		if err := WriteReturn(&buf, src, nil, []rules.Finding{limit}); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		rows, err := f.GetRows(ReviewSheet)
+		sheets := f.GetSheetList()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(sheets, []string{ReviewSheet}) || len(rows) < 3 || len(rows[2]) == 0 || rows[2][0] != notAttached {
+			t.Errorf("%s: sheets %v rows %q, want 審核意見 alone saying the original is not attached", filepath.Base(src), sheets, rows)
+		}
+	}
+}
+
+// TestReturnCopyKeepsOnlyTheWorkbook sends forms carrying macros, links to
+// other workbooks, an embedded object and entries with unsafe names, and
+// checks that the 退回 copy is a plain workbook without them that still
+// reads as the unit's form (issue 10.10).
+func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
+	ws := loadWorkspace(t)
+	g := &gen{t: t, ws: ws, dir: t.TempDir()}
+	const (
+		macroType = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+		relVBA    = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+		relExt    = nsOfficeR + "/externalLink"
+		relOLE    = nsOfficeR + "/oleObject"
+	)
+	addRel := func(body []byte, id, typ, target, mode string) []byte {
+		if mode != "" {
+			mode = ` TargetMode="` + mode + `"`
+		}
+		return []byte(strings.Replace(string(body), "</Relationships>",
+			`<Relationship Id="`+id+`" Type="`+typ+`" Target="`+target+`"`+mode+`/></Relationships>`, 1))
+	}
+	payload := func(data []byte, patch func(name string, body []byte) []byte, files map[string][]byte) []byte {
+		return g.addParts(g.rezip(data, patch), files)
+	}
+	macro := payload(g.good(), func(name string, body []byte) []byte {
+		switch name {
+		case "[Content_Types].xml":
+			s := strings.Replace(string(body), typeWorkbook, macroType, 1)
+			return []byte(strings.Replace(s, "<Default ", `<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default `, 1))
+		case "xl/_rels/workbook.xml.rels":
+			return addRel(body, "rIdVBA", relVBA, "vbaProject.bin", "")
+		}
+		return body
+	}, map[string][]byte{"xl/vbaProject.bin": []byte("\xd0\xcf\x11\xe0 macro")})
+	external := payload(g.good(), func(name string, body []byte) []byte {
+		switch name {
+		case "xl/_rels/workbook.xml.rels":
+			return addRel(body, "rIdExt", relExt, "externalLinks/externalLink1.xml", "")
+		case "xl/workbook.xml":
+			return []byte(strings.Replace(string(body), "</sheets>", `</sheets><externalReferences><externalReference r:id="rIdExt"/></externalReferences>`, 1))
+		}
+		return body
+	}, map[string][]byte{
+		"xl/externalLinks/externalLink1.xml":            []byte(`<externalLink xmlns="` + nsMain + `"><externalBook xmlns:r="` + nsOfficeR + `" r:id="rId1"/></externalLink>`),
+		"xl/externalLinks/_rels/externalLink1.xml.rels": addRel([]byte(`<Relationships xmlns="`+nsRels+`"></Relationships>`), "rId1", nsOfficeR+"/externalLinkPath", `file:///\\server\share\secret.xlsx`, "External"),
+	})
+	ole := payload(g.good(), func(name string, body []byte) []byte {
+		if name == "xl/worksheets/sheet1.xml" {
+			s := string(body)
+			if !strings.Contains(s, "xmlns:r=") {
+				s = strings.Replace(s, "<worksheet ", `<worksheet xmlns:r="`+nsOfficeR+`" `, 1)
+			}
+			return []byte(strings.Replace(s, "</worksheet>", `<oleObjects><oleObject progId="Package" shapeId="1025" r:id="rIdOle"/></oleObjects></worksheet>`, 1))
+		}
+		return body
+	}, map[string][]byte{
+		"xl/embeddings/oleObject1.bin":        []byte("\xd0\xcf\x11\xe0 object"),
+		"xl/worksheets/_rels/sheet1.xml.rels": addRel([]byte(`<Relationships xmlns="`+nsRels+`"></Relationships>`), "rIdOle", relOLE, "../embeddings/oleObject1.bin", ""),
+	})
+	unsafe := g.addParts(g.good(), map[string][]byte{
+		"../evil.txt": []byte("x"), "/abs.xml": []byte("<x/>"), `xl\worksheets\evil.xml`: []byte("<x/>"), "xl/../../evil.xml": []byte("<x/>"),
+	})
+	tests := []struct {
+		name   string
+		data   []byte
+		absent []string // in any part name or text of the copy
+	}{
+		{"macros.xlsm", macro, []string{"vbaProject", "macroEnabled", `Extension="bin"`}},
+		{"external-link.xlsx", external, []string{"externalLink", "externalReference", "secret.xlsx"}},
+		{"ole-object.xlsx", ole, []string{"oleObject", "embeddings"}},
+		{"unsafe-names.xlsx", unsafe, []string{"evil", "abs.xml"}},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(src, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sub, fs, err := Read(src, ws.Catalogue, DefaultLimits())
+			if err != nil || sub == nil {
+				t.Fatalf("the source does not read: %v %+v", err, fs)
+			}
+			fs = append(fs, rules.Finding{Rule: "unit.x", Severity: rules.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"})
+			var buf bytes.Buffer
+			if err := WriteReturn(&buf, src, sub, fs); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "return-"+tt.name+".xlsx")
+			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			parts := unzipAll(t, out)
+			for name, text := range parts {
+				if !safeName(name) {
+					t.Errorf("unsafe entry %q", name)
+				}
+				for _, a := range tt.absent {
+					if strings.Contains(name, a) || strings.Contains(text, a) {
+						t.Errorf("%s still holds %q", name, a)
+					}
+				}
+			}
+			if !strings.Contains(parts["[Content_Types].xml"], typeWorkbook) {
+				t.Errorf("content types do not declare a plain workbook: %s", parts["[Content_Types].xml"])
+			}
+			f, err := excelize.OpenFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheets := f.GetSheetList()
+			f.Close()
+			if !slices.Equal(sheets, []string{ReviewSheet, SheetName}) {
+				t.Errorf("sheets %v, want 審核意見 and the form", sheets)
+			}
+			again, _, err := Read(out, ws.Catalogue, DefaultLimits())
+			if err != nil || again == nil || again.Values["members"] != 333 {
+				t.Errorf("the copy does not read as the form: %v %+v", err, again)
+			}
+		})
+	}
+}
