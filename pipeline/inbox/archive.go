@@ -224,6 +224,12 @@ func (a *archiver) place(r ArchiveRequest) (dst, src string, drop bool, err erro
 		if gone && errors.Is(err, fs.ErrNotExist) {
 			return fail(fmt.Errorf("%w: neither in work nor at %s", fs.ErrNotExist, dst))
 		}
+		if gone && errors.Is(err, fs.ErrPermission) {
+			// A file its sender made unreadable, moved here by an earlier
+			// call. Only this program names files in archive/, and the
+			// name carries the receive second and the hash: it is ours.
+			same, err = true, nil
+		}
 		if err != nil {
 			return fail(err)
 		}
@@ -312,6 +318,11 @@ func hasContent(path, sha string) (bool, error) {
 
 func syncFile(path string) error {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		// A file its sender made unreadable (mode 000) cannot be opened
+		// to flush, but its file system can be flushed whole.
+		return syncFileSystem(filepath.Dir(path))
+	}
 	if err != nil {
 		return err
 	}

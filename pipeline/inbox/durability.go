@@ -3,6 +3,7 @@ package inbox
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // durability gathers the files and folders whose new names or content must
@@ -21,7 +22,9 @@ type durability struct {
 
 func (d *durability) file(path string) {
 	d.fileList = append(d.fileList, path)
-	d.ref(path)
+	// The folder stands for the file system: a file may be one its sender
+	// made unreadable, which cannot be opened to flush.
+	d.ref(filepath.Dir(path))
 }
 
 func (d *durability) dirs(paths ...string) {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -161,5 +162,98 @@ func TestUnreadableFolderKeepsItsSightings(t *testing.T) {
 		if len(ready) != s.ready || len(in.Unreadable()) != s.problems {
 			t.Errorf("at t0+%v: %d ready, unreadable %v; want %d ready, %d unreadable", s.at, len(ready), in.Unreadable(), s.ready, s.problems)
 		}
+	}
+}
+
+// A file nobody may open (mode 000) is still claimed, recovered and
+// archived by rename, alongside the others and without failing them; a
+// second archive call finds it. Across disks, where the archive must
+// copy it, it fails alone.
+func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
+	if !asNonRoot(t) {
+		return
+	}
+	for _, tt := range []struct {
+		name   string
+		files  int  // readable ones beside the unreadable one
+		across bool // archive on another file system (/dev/shm)
+	}{
+		{"few files, flushed one by one", 2, false},
+		{"many files, flushed per file system", manyFiles, false},
+		{"across disks", 2, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWorkspace(t, 0)
+			if tt.across {
+				shm, err := os.MkdirTemp("/dev/shm", "countybrief-archive-")
+				if err != nil {
+					t.Fatalf("this test needs a tmpfs at /dev/shm: %v", err)
+				}
+				t.Cleanup(func() { os.RemoveAll(shm) })
+				ws.Config.Paths.Archive = shm
+			}
+			// Folders made before, so that a few files are flushed one by one.
+			for _, unit := range []string{"Z01", "Z02"} {
+				if err := os.MkdirAll(filepath.Join(ws.ArchiveDir(), "rejected", "2008-11", unit), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := New(ws, func() time.Time { return t0 })
+			locked := filepath.Join(ws.InboxDir(), "Z01", "locked.xlsx")
+			write(t, locked, []byte("cannot be read"))
+			chmod(t, locked, 0)
+			for i := range tt.files {
+				write(t, filepath.Join(ws.InboxDir(), "Z02", fmt.Sprintf("f%02d.xlsx", i)), []byte(fmt.Sprint(i)))
+			}
+			cands, _, err := in.Scan(context.Background())
+			if err != nil || len(cands) != tt.files+1 {
+				t.Fatalf("scan: %d ready, %v", len(cands), err)
+			}
+			if _, err := os.ReadFile(locked); !errors.Is(err, fs.ErrPermission) {
+				t.Fatalf("the locked file can be read (%v): the test proves nothing", err)
+			}
+			claims, errs, err := in.ClaimAll(cands)
+			if err != nil || errors.Join(errs...) != nil {
+				t.Fatalf("claim: %v %v", err, errs)
+			}
+			recovered, err := New(ws, nil).Recover(context.Background())
+			if err != nil || len(recovered) != len(claims) {
+				t.Fatalf("recover: %d of %d claims, %v", len(recovered), len(claims), err)
+			}
+			var reqs []ArchiveRequest
+			for _, c := range claims {
+				sha := sum(nil) // what a batch that could read nothing has
+				if c.Folder != "Z01" {
+					data, err := os.ReadFile(c.Path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sha = sum(data)
+				}
+				reqs = append(reqs, ArchiveRequest{Claim: c, Period: "2008-11", Unit: c.Folder, SHA256: sha})
+			}
+			for range 2 { // the second time as a batch finishing the first's work
+				paths, errs, err := in.ArchiveAll(reqs)
+				if err != nil {
+					t.Fatalf("archive: %v", err)
+				}
+				for i, r := range reqs {
+					if r.Claim.Folder == "Z01" && tt.across {
+						if !errors.Is(errs[i], fs.ErrPermission) {
+							t.Errorf("copy of the locked file: %v, want a permission error", errs[i])
+						}
+						if _, err := os.Lstat(r.Claim.Path); err != nil {
+							t.Errorf("the locked file left work: %v", err)
+						}
+						continue
+					}
+					if errs[i] != nil {
+						t.Errorf("%s: %v", r.Claim.OrigName, errs[i])
+					} else if _, err := os.Lstat(paths[i]); err != nil {
+						t.Errorf("%s: %v", r.Claim.OrigName, err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -30,16 +30,25 @@ func syncMany(files, dirs, refs []string) error {
 		if done[dev] {
 			continue
 		}
-		f, err := os.Open(p)
-		if err != nil {
+		if err := syncFileSystem(p); err != nil {
 			return err
 		}
-		err = unix.Syncfs(int(f.Fd()))
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("syncfs %s: %w", p, err)
-		}
 		done[dev] = true
+	}
+	return nil
+}
+
+// syncFileSystem flushes the whole file system that path, a file or
+// folder this process can open, lives on.
+func syncFileSystem(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = unix.Syncfs(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("syncfs %s: %w", path, err)
 	}
 	return nil
 }
