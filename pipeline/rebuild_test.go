@@ -315,3 +315,58 @@ func TestRebuiltPathsAreWorkspaceRelative(t *testing.T) {
 		}
 	}
 }
+
+// Rows older batches stored relative to the start folder, or absolute,
+// become relative to the workspace; rows already so, and archives outside
+// the workspace, stay.
+func TestMigrateArchivePaths(t *testing.T) {
+	ctx := context.Background()
+	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Dir(ws.Dir))
+	ws.Dir = filepath.Base(ws.Dir)
+	abs, err := filepath.Abs(ws.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "archive", "a.xlsx")
+	stored := map[string]string{
+		"J01": filepath.Join(abs, "archive", "accepted", "2008-12", "J01", "a.xlsx"),
+		"J02": filepath.Join(ws.Dir, "archive", "accepted", "2008-12", "J02", "b.xlsx"),
+		"J03": "archive/accepted/2008-12/J03/c.xlsx",
+		"J04": outside,
+	}
+	want := map[string]string{
+		"J01": filepath.Join("archive", "accepted", "2008-12", "J01", "a.xlsx"),
+		"J02": filepath.Join("archive", "accepted", "2008-12", "J02", "b.xlsx"),
+		"J03": stored["J03"],
+		"J04": outside,
+	}
+	led, err := ledger.Open(ctx, ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	for unit, p := range stored {
+		if _, err := led.Record(ctx, ledger.Record{ClaimName: unit, UnitCode: unit, Period: "2008-12", OrigName: "x.xlsx",
+			ArchivePath: p, SHA256: unit, Status: ledger.StatusAccepted, ReceivedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round, wantN := range []int64{2, 0} {
+		if n, err := pipeline.MigrateArchivePaths(ctx, ws, led); err != nil || n != wantN {
+			t.Fatalf("round %d: %d rows changed (%v), want %d", round, n, err, wantN)
+		}
+	}
+	for unit, p := range want {
+		h, err := led.History(ctx, unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h[0].ArchivePath != p {
+			t.Errorf("%s: %q, want %q", unit, h[0].ArchivePath, p)
+		}
+	}
+}

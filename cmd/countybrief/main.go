@@ -42,6 +42,7 @@ func commands() []command {
 		{"rules", "檢查和測試審核規則 / check and test rule files", runRules},
 		{"history", "查看單位的報送記錄 / a unit's submissions", runHistory},
 		{"status", "報送情況 / reporting status per unit", runStatus},
+		{"ledger", "從存檔重建台帳 / rebuild the ledger from the archive", runLedger},
 		{"serve", "按計劃定時運行 / run batches on the schedule", runServe},
 		{"fonts", "列出找到的字體 / list the fonts found", runFonts},
 	}

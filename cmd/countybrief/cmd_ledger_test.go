@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/demo"
+)
+
+// TestLedgerRebuild runs `countybrief ledger rebuild` in-process on the
+// sample county after a batch, its ledger deleted.
+func TestLedgerRebuild(t *testing.T) {
+	ctx := context.Background()
+	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	if _, err := pipeline.Run(ctx, ws, pipeline.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(ws.LedgerPath()); err != nil {
+		t.Fatal(err)
+	}
+	ledgerCmd := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		code := run(ctx, append([]string{"ledger"}, args...), &env{stdout: &out, stderr: &out})
+		return code, out.String()
+	}
+
+	code, out := ledgerCmd("rebuild", "--workspace", ws.Dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"已從存檔重建台帳", "接收 73", "報送期 2008-12", "最後一期是第1期", "下一期是第2期"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A file the rebuild cannot place: listed, left alone, exit 1; the
+	// ledger it replaces is kept aside.
+	stray := filepath.Join(ws.ArchiveDir(), "accepted", "未命名.xlsx")
+	if err := os.WriteFile(stray, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out = ledgerCmd("rebuild", "--workspace", ws.Dir)
+	if code != 1 || !strings.Contains(out, stray) || !strings.Contains(out, "原台帳已改名保留") {
+		t.Errorf("exit %d, want 1 naming %s and the kept ledger:\n%s", code, stray, out)
+	}
+	if _, err := os.Stat(stray); err != nil {
+		t.Errorf("the stray file: %v", err)
+	}
+
+	for _, args := range [][]string{nil, {"mend"}, {"rebuild", "extra"}, {"rebuild", "--bogus"}} {
+		if code, out := ledgerCmd(args...); code != 2 {
+			t.Errorf("ledger %v: exit %d, want 2\n%s", args, code, out)
+		}
+	}
+}
