@@ -121,11 +121,9 @@ func TestRestoreBriefing(t *testing.T) {
 	}
 	// Numbering goes on from the restored issue, and a batch's inputs never
 	// match an issue whose inputs are unknown.
-	for want, hash := range map[int]string{8: "0123abcd"} {
-		issue, err := l.Publish(ctx, Briefing{Period: "2008-12", InputsHash: hash, At: at})
-		if err != nil || issue != want {
-			t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第%d期", issue, err, want)
-		}
+	issue, err := l.Publish(ctx, Briefing{Period: "2008-12", InputsHash: "0123abcd", At: at})
+	if err != nil || issue != 8 {
+		t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第8期", issue, err)
 	}
 }
 
