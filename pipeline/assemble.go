@@ -45,7 +45,9 @@ func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Values: v})
 		}
 	}
-	b.sum.CountyFindings = b.checker.County(inputs)
+	var broken []rules.RuleFailure
+	b.sum.CountyFindings, broken = b.checker.County(inputs)
+	b.noteBroken(broken)
 	brief.CountyFindings = b.sum.CountyFindings
 	rejected := make(map[string]ledger.Record, len(returned))
 	for _, rec := range returned {

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -61,6 +62,8 @@ type batch struct {
 	checker *Checker
 	inbox   *inbox.Inbox
 	sum     *Summary
+	// mu guards what judging goroutines add to sum.
+	mu sync.Mutex
 	// states is where every unit stands once the files are taken.
 	states *StatusReport
 	total  int // files to process, for progress
@@ -595,12 +598,14 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 	if sub != nil {
 		start := time.Now()
 		var err error
-		findings, err = b.checker.verify(sub, c.Folder, prev, findings)
+		var broken []rules.RuleFailure
+		findings, broken, err = b.checker.verify(sub, c.Folder, prev, findings)
 		b.stages.add(stageCheck, time.Since(start))
 		if err != nil {
 			j.err = fmt.Errorf("check %s: %w", c.Name, err)
 			return
 		}
+		b.noteBroken(broken)
 		// A form for a closed period is filed under the current one, where
 		// the unit still owes its report.
 		if cfg.PeriodOpen(sub.Period) {
@@ -621,6 +626,23 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 	j.findings = nil
 	if len(findings) == 0 {
 		j.sub = nil
+	}
+}
+
+// noteBroken tells the office, once per rule, of a rule that failed when
+// it ran. It runs on many goroutines.
+func (b *batch) noteBroken(broken []rules.RuleFailure) {
+	if len(broken) == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, rf := range broken {
+		if slices.ContainsFunc(b.sum.BrokenRules, func(s BrokenRule) bool { return s.Rule == rf.Rule }) {
+			continue
+		}
+		b.sum.BrokenRules = append(b.sum.BrokenRules, BrokenRule{Rule: rf.Rule, Where: fmt.Sprintf("%s:%d:%d", rf.File, rf.Line, rf.Col), Err: rf.Err})
+		b.log.WithFields(logrus.Fields{"rule": rf.Rule, "where": rf.Error()}).Error("a rule failed when it ran; it judged no file")
 	}
 }
 

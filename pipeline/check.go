@@ -44,7 +44,7 @@ func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, [
 	if folder == "" {
 		folder = sub.UnitCode
 	}
-	findings, err = c.verify(sub, folder, prev, findings)
+	findings, _, err = c.verify(sub, folder, prev, findings)
 	return sub, findings, err
 }
 
@@ -53,28 +53,38 @@ func (c *Checker) read(path string) (*form.Submission, []rules.Finding, error) {
 }
 
 // verify adds the identity checks and the unit rules to what reading
-// found. Rules run only on a form that was read cleanly: a blank or
-// unreadable value would make them report mistakes that are not there.
-func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []rules.Finding) ([]rules.Finding, error) {
-	findings = append(findings, checkIdentity(c.ws, folder, sub)...)
-	if rules.HasError(findings) {
-		return findings, nil
+// found. The rules run over every value that could be read, so that a
+// clerk learns every problem in one 退回; a rule that needs a value that
+// could not be read warns that it was skipped (rules.UnitInput.Unreadable).
+// A file that is not its folder's unit's, or not for an open period, is
+// judged on that alone. broken lists rules that failed when they ran:
+// the office's fault, never held against the unit.
+func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []rules.Finding) (_ []rules.Finding, broken []rules.RuleFailure, _ error) {
+	identity := checkIdentity(c.ws, folder, sub)
+	findings = append(findings, identity...)
+	if rules.HasError(identity) {
+		return findings, nil, nil
 	}
 	u, _ := c.ws.Unit(sub.UnitCode)
 	var before map[string]float64
 	if prev != nil {
 		var err error
 		if before, err = prev(u.Code, sub.Period); err != nil {
-			return findings, fmt.Errorf("previous values of %s: %w", u.Code, err)
+			return findings, nil, fmt.Errorf("previous values of %s: %w", u.Code, err)
 		}
 	}
-	return append(findings, c.rules.CheckUnit(rules.UnitInput{
-		Unit: u, Values: sub.Values, Prev: before, Locate: func(code string) (string, string) {
+	rep := c.rules.CheckUnitReport(rules.UnitInput{
+		Unit: u, Values: sub.Values, Unreadable: sub.Unreadable, Prev: before, Locate: func(code string) (string, string) {
 			loc := sub.Cells[code]
 			return loc.Sheet, loc.Cell
 		},
-	})...), nil
+	})
+	return append(findings, rep.Findings...), rep.Broken, nil
 }
 
-// County runs the county-level rules over the accepted units.
-func (c *Checker) County(units []rules.UnitInput) []rules.Finding { return c.rules.CheckCounty(units) }
+// County runs the county-level rules over the accepted units; broken
+// lists the rules that failed when they ran.
+func (c *Checker) County(units []rules.UnitInput) (findings []rules.Finding, broken []rules.RuleFailure) {
+	rep := c.rules.CheckCountyReport(units)
+	return rep.Findings, rep.Broken
+}

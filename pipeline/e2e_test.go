@@ -19,8 +19,8 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
-	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/workspace"

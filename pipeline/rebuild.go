@@ -583,7 +583,7 @@ func restore(ws *workspace.Workspace, checker *Checker, f *archived, prev PrevFu
 	sub, findings, err := c.read(f.path)
 	if err == nil && sub != nil {
 		rec.Values = sub.Values
-		findings, err = c.verify(sub, folder, prev, findings)
+		findings, _, err = c.verify(sub, folder, prev, findings)
 	}
 	if err != nil {
 		f.problem = fmt.Sprintf("重新審核失敗：%v", err)

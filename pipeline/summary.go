@@ -50,6 +50,9 @@ type Summary struct {
 	Returned        []string            `json:"returned"`
 	KeptAfterReturn []string            `json:"kept_after_return"`
 	CountyFindings  []rules.Finding     `json:"county_findings,omitempty"`
+	// BrokenRules are rules that failed when they ran, once each: the
+	// office must fix them; they rejected no file.
+	BrokenRules []BrokenRule `json:"broken_rules,omitempty"`
 	// Stopped is true when a stop request ended the taking of files
 	// early: what was claimed was finished, the rest waits in the inbox.
 	Stopped        bool   `json:"stopped,omitempty"`
@@ -61,6 +64,14 @@ type Summary struct {
 	ChaseList      string `json:"chase_list,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
+}
+
+// BrokenRule is a rule that failed when it ran, where it is written, and
+// how it failed.
+type BrokenRule struct {
+	Rule  string `json:"rule"`
+	Where string `json:"where"`
+	Err   string `json:"error"`
 }
 
 func (s *Summary) add(r FileResult) {

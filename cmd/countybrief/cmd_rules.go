@@ -13,12 +13,16 @@ import (
 // them:
 //
 //	countybrief rules check [--workspace DIR]  compile every rule against the
-//	                                           catalogue and run its examples
+//	                                           catalogue, run its examples, and
+//	                                           run it over made-up figures (every
+//	                                           value blank, zero, large; with and
+//	                                           without a previous period) to find
+//	                                           rules that fail when they run
 //	countybrief rules test [--workspace DIR]   run the examples, one line each
 //
 // Every problem is printed as file:line:col: rule <id>: <field>: <problem>.
-// Exit status: 0 every rule compiles and every example gets the verdict it
-// wants; 1 a rule file has problems or an example fails; 2 usage error, or
+// Exit status: 0 every rule compiles, every example gets the verdict it
+// wants and no rule fails on made-up figures; 1 otherwise; 2 usage error, or
 // the workspace or its rules folder cannot be read.
 func runRules(ctx context.Context, e *env, args []string) error {
 	usage := func() {
@@ -69,11 +73,14 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		return testRules(e, set)
 	}
 	errs := set.Test()
+	for _, p := range set.Probe(ws.Units) {
+		errs = append(errs, p)
+	}
 	for _, err := range errs {
 		fmt.Fprintln(e.stdout, err)
 	}
 	if len(errs) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("examples with the wrong verdict: %d", len(errs))}
+		return &exitError{code: 1, err: fmt.Errorf("examples with the wrong verdict, or rules that fail when they run: %d", len(errs))}
 	}
 	fmt.Fprintf(e.stdout, "OK: %d rules\n", set.Len())
 	return nil

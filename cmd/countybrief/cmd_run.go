@@ -100,6 +100,12 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	for _, cf := range s.CountyFindings {
 		fmt.Fprintf(w, "全縣審核：%s\n", describeFinding(cf))
 	}
+	for _, br := range s.BrokenRules {
+		fmt.Fprintf(w, "審核規則出錯（活動辦請修改，未據此退回任何文件）：%s 規則 %s：%s\n", br.Where, br.Rule, br.Err)
+	}
+	if s.Stopped {
+		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
+	}
 	if s.Rendered {
 		fmt.Fprintf(w, "簡報第%d期：%s\n匯總表：%s\n催報退回名單：%s\n", s.Issue, s.Briefing, s.TotalsWorkbook, s.ChaseList)
 	} else if s.Briefing != "" {
