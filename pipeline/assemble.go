@@ -1,10 +1,14 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
+
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 	"countybrief/rules"
 )
 
@@ -29,8 +33,10 @@ func (b *batch) tally(current, returned []ledger.Record) {
 	}
 }
 
-// assemble merges the figures and gathers what the briefing says about
-// each unit.
+// assemble merges the figures and gathers what the briefing and the
+// office's lists say about each unit: its one state from tally, and the
+// files behind it. The counted files' findings are not in current (the
+// ledger loads values only); auditFindings adds them.
 func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 	ws := b.ws
 	values := make(map[string]map[string]float64, len(current))
@@ -49,29 +55,53 @@ func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 	b.sum.CountyFindings, broken = b.checker.County(inputs)
 	b.noteBroken(broken)
 	brief.CountyFindings = b.sum.CountyFindings
-	rejected := make(map[string]ledger.Record, len(returned))
-	for _, rec := range returned {
-		rejected[rec.UnitCode] = rec
-	}
 	for i, st := range b.states.Units {
-		u := ws.Units[i]
-		switch st.State {
-		case vocab.Returned:
-			rec := rejected[u.Code]
-			brief.Returned = append(brief.Returned, render.Returned{Unit: u, File: rec.OrigName, Reasons: reasons(rec.Findings)})
-		case vocab.Missing, vocab.Overdue:
-			brief.Missing = append(brief.Missing, u)
-		}
+		brief.Units = append(brief.Units, render.UnitLine{Unit: ws.Units[i], State: st.State, Late: st.Late,
+			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
 	}
+	brief.Rejected = fileReports(ws, returned)
+	brief.Counted = fileReports(ws, current)
 	return brief
 }
 
-// reasons shortens a rejected file's error findings for the 退回 list.
-func reasons(fs []rules.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		if f.Severity == rules.Error {
-			out = append(out, f.Message)
+// auditFindings loads the findings (warnings) of the counted files, which
+// only the 審核報告 shows.
+func (b *batch) auditFindings(ctx context.Context, brief *render.Briefing, current []ledger.Record) error {
+	ids := make([]int64, len(current))
+	byUnit := make(map[string]int64, len(current))
+	for i, rec := range current {
+		ids[i] = rec.ID
+		byUnit[rec.UnitCode] = rec.ID
+	}
+	found, err := b.ledger.Findings(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("findings of the counted files: %w", err)
+	}
+	for i, f := range brief.Counted {
+		brief.Counted[i].Findings = found[byUnit[f.Unit.Code]]
+	}
+	return nil
+}
+
+// fileReports are the files in registry order of their units, a code
+// not in the registry last under its own code.
+func fileReports(ws *workspace.Workspace, recs []ledger.Record) []render.FileReport {
+	byUnit := make(map[string]ledger.Record, len(recs))
+	for _, rec := range recs {
+		byUnit[rec.UnitCode] = rec
+	}
+	out := make([]render.FileReport, 0, len(recs))
+	report := func(u workspace.Unit, rec ledger.Record) {
+		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: rec.Findings})
+	}
+	for _, u := range ws.Units {
+		if rec, ok := byUnit[u.Code]; ok {
+			report(u, rec)
+		}
+	}
+	for _, rec := range recs {
+		if _, known := ws.Unit(rec.UnitCode); !known {
+			report(workspace.Unit{Code: rec.UnitCode}, rec)
 		}
 	}
 	return out

@@ -2,26 +2,60 @@ package render
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"countybrief/pipeline/merge"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
 	"countybrief/templates"
 )
 
-// Briefing is everything one issue says.
+// Briefing is everything one issue says, and what the office's own
+// lists (chase list, 審核報告) say beside it.
 type Briefing struct {
-	Issue          int
-	Date           time.Time
-	Period         string
-	Totals         merge.Totals
-	Previous       *merge.Totals // nil when there is no earlier issue
+	Issue    int
+	Date     time.Time
+	Period   string
+	Totals   merge.Totals
+	Previous *merge.Totals // nil when there is no earlier issue
+	// Units is every unit of the registry, in registry order, each in its
+	// one state: every count, chart and list of units is made from it, so
+	// that they all add up to the registry.
+	Units []UnitLine
+	// Reported are the counted units' figures, for the per-unit sheet.
 	Reported       []UnitValues
-	Missing        []workspace.Unit // 催報: not reported by the deadline
-	Returned       []Returned       // 退回: latest file rejected
 	CountyFindings []rules.Finding
+	// Rejected is the latest file of every unit whose latest file was
+	// rejected (state Returned or AcceptedLatestReturned, or a code not in
+	// the registry), with its findings. Counted is every file whose
+	// figures are in the totals, with its findings (warnings). Both are
+	// for the office (審核報告, chase list), never for the briefing.
+	Rejected []FileReport
+	Counted  []FileReport
+}
+
+// UnitLine is one unit and where it stands.
+type UnitLine struct {
+	Unit  workspace.Unit
+	State vocab.State
+	// Late: the counted file came after the deadline, or the deadline has
+	// passed and the unit still owes a file.
+	Late bool
+	// File and ReceivedAt are the unit's latest file (duplicates aside),
+	// accepted or not; Counted is the file whose figures are in the
+	// totals, when one is.
+	File       string
+	ReceivedAt time.Time
+	Counted    string
+}
+
+// FileReport is one received file and what the checks found in it.
+type FileReport struct {
+	Unit       workspace.Unit // only Code is set for a code not in the registry
+	File       string
+	ReceivedAt time.Time
+	Findings   []rules.Finding
 }
 
 // UnitValues are one reported unit's accepted figures.
@@ -30,43 +64,57 @@ type UnitValues struct {
 	Values map[string]float64
 }
 
-// Returned is a unit whose file was sent back, with short reasons.
-type Returned struct {
-	Unit    workspace.Unit
-	File    string
-	Reasons []string
-}
-
-// view is what the templates see.
+// view is what the templates see. It carries counts of units by state
+// and, when few are still owed, their names: the briefing goes to the
+// leadership and upward, so what a file got wrong stays in the office's
+// 審核報告 and chase list.
 type view struct {
-	Issue        int
-	Date         time.Time
-	Period       string
-	Name         string
-	County       string
-	Office       string
-	Units        int
-	Reported     int
-	Missing      []string
-	Returned     []returnedView
-	Findings     []string
+	Issue    int
+	Date     time.Time
+	Period   string
+	Name     string
+	County   string
+	Office   string
+	Units    int
+	Reported int
+	// States and Kinds count the units in each state that occurs, for the
+	// county and per kind; each adds up to the units it covers.
+	States []stateCount
+	Kinds  []kindCount
+	// Owed is how many units still owe a file (first or corrected), by
+	// kind in OwedKinds; OwedNames names them, in registry order, only
+	// when there are no more than the configured few.
+	Owed         int
+	OwedKinds    []kindOwed
+	OwedNames    []string
 	Distribution workspace.Distribution
 	b            *Briefing
 	cat          *workspace.Catalogue
 	facts        map[string]any
 }
 
-type returnedView struct {
-	Name    string
-	File    string
-	Reasons string
+// stateCount is how many units are in one state.
+type stateCount struct {
+	State vocab.State
+	Label string
+	Count int
 }
 
-// newView builds the template data. Text that comes from the units' files
-// (reasons, findings) passes through visible, which spells out any
-// character no font can draw as U+XXXX: one clerk's stray symbol must not
-// stop the county's briefing, nor may it vanish.
-func newView(ws *workspace.Workspace, b *Briefing, visible func(string) string) *view {
+// kindOwed is how many units of one kind still owe a file.
+type kindOwed struct {
+	Kind  string
+	Count int
+}
+
+type kindCount struct {
+	Kind   string
+	Count  int
+	States []stateCount
+}
+
+// newView builds the template data. Nothing a unit typed reaches it, only
+// registry names, which New has checked against the fonts.
+func newView(ws *workspace.Workspace, b *Briefing) *view {
 	v := &view{
 		Issue:        b.Issue,
 		Date:         b.Date,
@@ -74,31 +122,72 @@ func newView(ws *workspace.Workspace, b *Briefing, visible func(string) string) 
 		Name:         ws.Config.BriefingName,
 		County:       ws.Config.County,
 		Office:       ws.Config.Office,
-		Units:        len(ws.Units),
-		Reported:     len(b.Reported),
+		Units:        len(b.Units),
 		Distribution: ws.Config.Distribution,
 		b:            b,
 		cat:          ws.Catalogue,
 		facts:        ws.Config.CountyFacts,
 	}
-	for _, u := range b.Missing {
-		v.Missing = append(v.Missing, visible(u.Name))
-	}
-	for _, r := range b.Returned {
-		// Reasons are sentences of their own; the briefing runs them into
-		// one, so their full stops become semicolons.
-		rs := make([]string, 0, len(r.Reasons))
-		for _, reason := range r.Reasons {
-			if reason = strings.TrimRight(strings.TrimSpace(visible(reason)), "。；;.，, "); reason != "" {
-				rs = append(rs, reason)
-			}
+	v.States = countStates(b.Units, "")
+	for _, kind := range kinds(b.Units) {
+		k := kindCount{Kind: kind, States: countStates(b.Units, kind)}
+		for _, s := range k.States {
+			k.Count += s.Count
 		}
-		v.Returned = append(v.Returned, returnedView{Name: visible(r.Unit.Name), File: visible(r.File), Reasons: strings.Join(rs, "；") + "。"})
+		v.Kinds = append(v.Kinds, k)
 	}
-	for _, f := range b.CountyFindings {
-		v.Findings = append(v.Findings, strings.TrimRight(visible(f.Message), "。"))
+	owedKinds := map[string]int{}
+	var owed []string
+	for _, u := range b.Units {
+		switch {
+		case u.State.Counted():
+			v.Reported++
+		default:
+			v.Owed++
+			owedKinds[u.Unit.Kind]++
+			owed = append(owed, u.Unit.Name)
+		}
+	}
+	for _, kind := range kinds(b.Units) {
+		if n := owedKinds[kind]; n > 0 {
+			v.OwedKinds = append(v.OwedKinds, kindOwed{kind, n})
+		}
+	}
+	if v.Owed <= ws.Config.BriefingNamesMax {
+		v.OwedNames = owed
 	}
 	return v
+}
+
+// kinds lists the unit kinds in the order the registry first has them.
+func kinds(units []UnitLine) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range units {
+		if !seen[u.Unit.Kind] {
+			seen[u.Unit.Kind] = true
+			out = append(out, u.Unit.Kind)
+		}
+	}
+	return out
+}
+
+// countStates counts the units of kind ("" for all) in each state that
+// occurs, in the order of vocab.States.
+func countStates(units []UnitLine, kind string) []stateCount {
+	n := map[vocab.State]int{}
+	for _, u := range units {
+		if kind == "" || u.Unit.Kind == kind {
+			n[u.State]++
+		}
+	}
+	var out []stateCount
+	for _, s := range vocab.States() {
+		if n[s] > 0 {
+			out = append(out, stateCount{s, s.Label(), n[s]})
+		}
+	}
+	return out
 }
 
 func (v *view) value(m map[string]float64, code string) (float64, error) {
@@ -177,13 +266,14 @@ func (v *view) Change(code string) (string, error) {
 // sampleUnits bounds the units of the sample briefing.
 const sampleUnits = 100
 
-// sampleBriefing is the data a template is trial-run on at load: every
-// unit but two reported 1 of everything, one is missing and one returned,
-// so that every branch of the default template runs. A region's registry
-// is sampled evenly down to sampleUnits, its last unit kept: the trial
-// run needs the briefing's shape, not the region's size, and merging
-// thousands of units was a quarter of New. (Every unit's name is checked
-// against the fonts apart from the trial run.)
+// sampleBriefing is the data a template is trial-run on at load: the
+// last units take every state but Accepted, the others are accepted, so
+// that every state and the list of the few units owed appear; every
+// unit counted reported 1 of everything. A
+// region's registry is sampled evenly down to sampleUnits, its last unit
+// kept: the trial run needs the briefing's shape, not the region's size,
+// and merging thousands of units was a quarter of New. (Every unit's
+// name is checked against the fonts apart from the trial run.)
 func sampleBriefing(ws *workspace.Workspace) Briefing {
 	units := ws.Units
 	if n := len(units); n > sampleUnits {
@@ -194,24 +284,28 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	}
 	values := map[string]map[string]float64{}
 	var reported []UnitValues
-	var missing []workspace.Unit
-	var returned []Returned
+	var lines []UnitLine
 	// Every unit reports the same ones, so they share one map.
 	vs := map[string]float64{}
 	for _, in := range ws.Catalogue.Inputs() {
 		vs[in.Code] = 1
 	}
-	for i, u := range units {
-		switch {
-		case i == len(units)-1 && i > 0:
-			missing = append(missing, u)
-			continue
-		case i == len(units)-2 && i > 0:
-			returned = append(returned, Returned{Unit: u, File: "sample.xlsx", Reasons: []string{"樣例退回原因"}})
-			continue
+	var others []vocab.State
+	for _, st := range vocab.States() {
+		if st != vocab.Accepted {
+			others = append(others, st)
 		}
-		values[u.Code] = vs
-		reported = append(reported, UnitValues{Unit: u, Values: vs})
+	}
+	for i, u := range units {
+		st := vocab.Accepted
+		if k := i - (len(units) - len(others)); k >= 0 {
+			st = others[k]
+		}
+		lines = append(lines, UnitLine{Unit: u, State: st, Late: st == vocab.Overdue})
+		if st.Counted() {
+			values[u.Code] = vs
+			reported = append(reported, UnitValues{Unit: u, Values: vs})
+		}
 	}
 	t := merge.Merge(ws.Catalogue, units, values)
 	date := ws.Config.ReportDateTime()
@@ -220,7 +314,7 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	}
 	return Briefing{
 		Issue: 1, Date: date, Period: ws.Config.Period, Totals: t, Previous: &t,
-		Reported: reported, Missing: missing, Returned: returned,
+		Units: lines, Reported: reported,
 		CountyFindings: []rules.Finding{{Rule: "sample", Severity: rules.Warning, Message: "樣例審核提示"}},
 	}
 }

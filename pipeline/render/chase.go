@@ -4,15 +4,18 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
-	"countybrief/pipeline/workspace"
+	"countybrief/pipeline/vocab"
+	"countybrief/rules"
 )
 
-// ChaseList writes the clerk's to-do list as UTF-8 text: 催報, the units
-// that have not reported, by kind; and 退回, the units whose file was sent
-// back, each with its file and reasons. The office phones down this list.
+// ChaseList writes the clerk's to-do list as UTF-8 text: a section per
+// state other than 已接收 (逾期未報 and 未報送 to chase, 退回待重報 to
+// correct, and the units whose latest file was sent back while an earlier
+// one counts), each unit in exactly one section, in registry order; a
+// unit with a rejected file comes with the file and what was wrong. The
+// office phones down this list.
 func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 	var s strings.Builder
 	var convErr error
@@ -24,33 +27,39 @@ func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 		}
 		return out
 	}
+	rejected := make(map[string]FileReport, len(b.Rejected))
+	for _, f := range b.Rejected {
+		rejected[f.Unit.Code] = f
+	}
 	date := fmt.Sprintf("%d年%d月%d日", b.Date.Year(), int(b.Date.Month()), b.Date.Day())
-	s.WriteString(c(fmt.Sprintf("%s　%s報送期　催報和退回名單（%s）\n\n", r.ws.Config.BriefingName, b.Period, date)))
-	missing := append([]workspace.Unit(nil), b.Missing...)
-	sort.SliceStable(missing, func(i, j int) bool {
-		if missing[i].Kind != missing[j].Kind {
-			return missing[i].Kind > missing[j].Kind // 鄉鎮 before 縣直
+	s.WriteString(c(fmt.Sprintf("%s　%s報送期　催報和退回名單（%s）\n", r.ws.Config.BriefingName, b.Period, date)))
+	section := 0
+	for _, st := range vocab.States() {
+		if st == vocab.Accepted {
+			continue
 		}
-		return missing[i].Code < missing[j].Code
-	})
-	s.WriteString(c(fmt.Sprintf("一、催報（尚未報送，共%d個單位）\n", len(missing))))
-	if len(missing) == 0 {
-		s.WriteString(c("　　無。\n"))
-	}
-	for _, u := range missing {
-		s.WriteString(c(fmt.Sprintf("　　%s　%s（%s）\n", u.Code, u.Name, kindName(u.Kind))))
-	}
-	returned := append([]Returned(nil), b.Returned...)
-	sort.SliceStable(returned, func(i, j int) bool { return returned[i].Unit.Code < returned[j].Unit.Code })
-	s.WriteString(c(fmt.Sprintf("\n二、退回（須修改後重新報送，共%d個單位）\n", len(returned))))
-	if len(returned) == 0 {
-		s.WriteString(c("　　無。\n"))
-	}
-	for _, rt := range returned {
-		s.WriteString(c(fmt.Sprintf("　　%s　%s（%s）　文件：", rt.Unit.Code, rt.Unit.Name, kindName(rt.Unit.Kind))))
-		s.WriteString(rt.File + "\n")
-		for _, reason := range rt.Reasons {
-			s.WriteString(c("　　　　- " + reason + "\n"))
+		var units []UnitLine
+		for _, u := range b.Units {
+			if u.State == st {
+				units = append(units, u)
+			}
+		}
+		section++
+		s.WriteString(c(fmt.Sprintf("\n%s、%s（共%d個單位）\n", string([]rune(levelNumerals)[section-1]), st.Label(), len(units))))
+		if len(units) == 0 {
+			s.WriteString(c("　　無。\n"))
+		}
+		for _, u := range units {
+			s.WriteString(c(fmt.Sprintf("　　%s　%s（%s）", u.Unit.Code, u.Unit.Name, kindName(u.Unit.Kind))))
+			f, ok := rejected[u.Unit.Code]
+			if !ok {
+				s.WriteString("\n")
+				continue
+			}
+			s.WriteString(c("　退回的文件：") + f.File + "\n")
+			for _, reason := range reasons(f.Findings) {
+				s.WriteString(c("　　　　- " + reason + "\n"))
+			}
 		}
 	}
 	if convErr != nil {
@@ -62,4 +71,15 @@ func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 		return fmt.Errorf("write chase list: %w", err)
 	}
 	return nil
+}
+
+// reasons are the messages of a file's errors: what made it rejected.
+func reasons(fs []rules.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Severity == rules.Error {
+			out = append(out, f.Message)
+		}
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"countybrief/pipeline/merge"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
 )
@@ -50,21 +51,51 @@ func testWorkspace(t testing.TB, lang string) *workspace.Workspace {
 	return ws
 }
 
-// domainBriefing spreads DOMAIN.md's county totals over all units but two
-// county organs (one missing, one returned), merges them, and returns the
-// briefing. Every township reports, so county leaders reached all 15.
+// domainBriefing spreads DOMAIN.md's county totals over the counted
+// units, with every state occurring among the county organs at the end
+// of the registry: J54 未報送, J55 已接收 with its latest file returned,
+// J56 退回待重報, J57 逾期未報. Every township reports, so county leaders
+// reached all 15.
 func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	t.Helper()
 	units := ws.Units
-	missing, returned := units[len(units)-5], units[len(units)-3]
-	if missing.Kind != workspace.KindOrgan || returned.Kind != workspace.KindOrgan {
-		t.Fatalf("the default units should end with county organs")
+	n := len(units)
+	state := map[string]vocab.State{
+		units[n-5].Code: vocab.Missing, units[n-4].Code: vocab.AcceptedLatestReturned,
+		units[n-3].Code: vocab.Returned, units[n-2].Code: vocab.Overdue,
 	}
+	received := time.Date(2008, 12, 5, 9, 30, 0, 0, ws.Config.Location())
 	var reporting []workspace.Unit
+	var lines []UnitLine
+	var rejected, counted []FileReport
 	for _, u := range units {
-		if u.Code != missing.Code && u.Code != returned.Code {
-			reporting = append(reporting, u)
+		st, ok := state[u.Code]
+		if !ok {
+			st = vocab.Accepted
+		} else if u.Kind != workspace.KindOrgan {
+			t.Fatalf("the default units should end with county organs")
 		}
+		line := UnitLine{Unit: u, State: st, Late: st == vocab.Overdue}
+		if st.Counted() {
+			reporting = append(reporting, u)
+			line.Counted = u.Name + "-2008-12.xlsx"
+			line.File, line.ReceivedAt = line.Counted, received
+			fr := FileReport{Unit: u, File: line.Counted, ReceivedAt: received}
+			if len(counted) == 0 {
+				fr.Findings = []rules.Finding{{Rule: "unit.solved_share", Severity: rules.Warning, Sheet: "活動數據", Cell: "C8",
+					Message: "已解決的問題不到查找問題的一成", Fix: "請核對已解決數"}}
+			}
+			counted = append(counted, fr)
+		}
+		if st == vocab.Returned || st == vocab.AcceptedLatestReturned {
+			line.File, line.ReceivedAt = u.Name+"-2008-12-更正.xlsx", received.Add(time.Hour)
+			rejected = append(rejected, FileReport{Unit: u, File: line.File, ReceivedAt: line.ReceivedAt, Findings: []rules.Finding{
+				{Rule: "unit.solved_le_found", Severity: rules.Error, Sheet: "活動數據", Cell: "C8", Message: "查找突出問題（C7）少於其中已解決（C8）。", Fix: "請核對兩個數"},
+				{Rule: "form.required", Severity: rules.Error, Sheet: "活動數據", Cell: "C11", Message: "受益群眾人數（C11）未填", Fix: "請填寫人數；沒有的填 0。"},
+				{Rule: "unit.note", Severity: rules.Warning, Sheet: "活動數據", Cell: "C12", Message: "機制數比上期少", Fix: "請核對"},
+			}})
+		}
+		lines = append(lines, line)
 	}
 	values := map[string]map[string]float64{}
 	for _, u := range reporting {
@@ -109,11 +140,12 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		Period:   "2008-12",
 		Totals:   totals,
 		Previous: &prev,
+		Units:    lines,
 		Reported: reported,
-		Missing:  []workspace.Unit{missing},
-		Returned: []Returned{{Unit: returned, File: "縣人民檢察院-2008-12.xlsx", Reasons: []string{"查找突出問題（C7）少於其中已解決（C8）。", "受益群眾人數（C11）未填"}}},
 		CountyFindings: []rules.Finding{{Rule: "county.solved_ratio", Severity: rules.Warning,
-			Message: "全縣問題解決率低於六成，請督促各單位加快整改"}},
+			Message: "全縣問題解決率低於六成，請督促各單位加快整改", Fix: "請各單位加快整改"}},
+		Rejected: rejected,
+		Counted:  counted,
 	}
 }
 

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
+	"countybrief/rules"
 	"countybrief/templates"
 )
 
@@ -27,7 +30,7 @@ func TestTotalsWorkbook(t *testing.T) {
 		t.Fatalf("open workbook: %v", err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != SheetTotals+","+SheetUnits {
+	if got := f.GetSheetList(); strings.Join(got, ",") != SheetTotals+","+SheetUnits+","+SheetStates {
 		t.Fatalf("sheets = %v", got)
 	}
 	rows, err := f.GetRows(SheetTotals, excelize.Options{RawCellValue: true})
@@ -211,9 +214,11 @@ func TestChaseList(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{workspace.Traditional, []string{"催報（尚未報送，共1個單位）", "J54　縣供銷合作社（縣直）", "退回（須修改後重新報送，共1個單位）", "J56　縣人民檢察院（縣直）　文件：縣人民檢察院-2008-12.xlsx", "- 受益群眾人數（C11）未填"}},
+		{workspace.Traditional, []string{"一、已接收（最新一份被退回，仍按上一份計入）（共1個單位）", "J55　縣人民法院（縣直）　退回的文件：縣人民法院-2008-12-更正.xlsx",
+			"二、退回待重報（共1個單位）", "J56　縣人民檢察院（縣直）　退回的文件：縣人民檢察院-2008-12-更正.xlsx", "- 受益群眾人數（C11）未填",
+			"三、未報送（共1個單位）\n　　J54　縣供銷合作社（縣直）\n", "四、逾期未報（共1個單位）\n　　J57　縣人民武裝部（縣直）\n"}},
 		// File names stay as they are on disk; the words are converted.
-		{workspace.Simplified, []string{"催报（尚未报送，共1个单位）", "J54　县供销合作社（县直）", "J56　县人民检察院（县直）　文件：縣人民檢察院-2008-12.xlsx"}},
+		{workspace.Simplified, []string{"三、未报送（共1个单位）", "J54　县供销合作社（县直）", "J56　县人民检察院（县直）　退回的文件：縣人民檢察院-2008-12-更正.xlsx"}},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			ws := testWorkspace(t, tt.lang)
@@ -227,19 +232,165 @@ func TestChaseList(t *testing.T) {
 					t.Errorf("chase list lacks %q:\n%s", w, buf.String())
 				}
 			}
+			if strings.Contains(buf.String(), "機制數比上期少") {
+				t.Error("chase list gives a warning as a reason for sending a file back")
+			}
 		})
 	}
 	ws := testWorkspace(t, "")
 	r := newRenderer(t, ws)
 	b := domainBriefing(t, ws)
-	b.Missing, b.Returned = nil, nil
+	for i := range b.Units {
+		b.Units[i].State = vocab.Accepted
+	}
 	var buf bytes.Buffer
 	if err := r.ChaseList(&buf, b); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(buf.String(), "無。") != 2 {
+	if strings.Count(buf.String(), "無。") != 4 {
 		t.Errorf("empty chase list:\n%s", buf.String())
 	}
+}
+
+// TestStatesAddUp: in a county where every state occurs, each unit is in
+// exactly one state in every output: the reporting chart's bars add up to
+// the units of each kind and of the county, the appendix's counts too,
+// the states sheets list every unit once, and no unit is in two sections
+// of the chase list.
+func TestStatesAddUp(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	occurs := map[vocab.State]bool{}
+	perKind := map[string]int{}
+	for _, u := range b.Units {
+		occurs[u.State] = true
+		perKind[u.Unit.Kind]++
+	}
+	if len(occurs) != len(vocab.States()) {
+		t.Fatalf("the test county has states %v, want all %d", occurs, len(vocab.States()))
+	}
+	d, err := r.build(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.charts[chartReporting]
+	if len(c.series) != len(vocab.States()) {
+		t.Errorf("reporting chart has series %v, want one per state", c.series)
+	}
+	total := 0
+	for _, cat := range c.cats {
+		sum := 0
+		for _, v := range cat.values {
+			sum += int(v)
+		}
+		if sum != perKind[cat.name] {
+			t.Errorf("chart bars of %s add up to %d, want %d", cat.name, sum, perKind[cat.name])
+		}
+		total += sum
+	}
+	if total != len(ws.Units) {
+		t.Errorf("chart bars add up to %d, want %d units", total, len(ws.Units))
+	}
+
+	v := newView(ws, &b)
+	if got := sumCounts(v.States); got != len(ws.Units) {
+		t.Errorf("appendix states add up to %d, want %d", got, len(ws.Units))
+	}
+	for _, k := range v.Kinds {
+		if got := sumCounts(k.States); got != perKind[k.Kind] || k.Count != got {
+			t.Errorf("appendix %s states add up to %d (says %d), want %d", k.Kind, got, k.Count, perKind[k.Kind])
+		}
+	}
+	if v.Reported+v.Owed != len(ws.Units) {
+		t.Errorf("appendix: %d counted + %d owed, want %d units", v.Reported, v.Owed, len(ws.Units))
+	}
+
+	var chase bytes.Buffer
+	if err := r.ChaseList(&chase, b); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, line := range strings.Split(chase.String(), "\n") {
+		for _, u := range ws.Units {
+			if strings.HasPrefix(line, "　　"+u.Code+"　") {
+				seen[u.Code]++
+			}
+		}
+	}
+	for code, n := range seen {
+		if n > 1 {
+			t.Errorf("chase list names %s %d times", code, n)
+		}
+	}
+	if len(seen) != len(ws.Units)-int(counted(b)) {
+		t.Errorf("chase list names %d units, want the %d not simply accepted", len(seen), len(ws.Units)-int(counted(b)))
+	}
+
+	for name, write := range map[string]func(io.Writer, Briefing) error{"totals": r.TotalsWorkbook, "audit": r.AuditReport} {
+		rows := readSheet(t, write, b, SheetStates)
+		if len(rows) != len(ws.Units)+1 {
+			t.Fatalf("%s %s has %d rows, want %d", name, SheetStates, len(rows), len(ws.Units)+1)
+		}
+		states := map[string]int{}
+		for i, u := range b.Units {
+			row := rows[i+1]
+			if row[0] != u.Unit.Code || row[3] != u.State.Label() {
+				t.Errorf("%s %s row %d = %v, want %s %s", name, SheetStates, i+2, row, u.Unit.Code, u.State.Label())
+			}
+			states[row[3]]++
+		}
+		if sum := sumMap(states); sum != len(ws.Units) {
+			t.Errorf("%s %s states add up to %d", name, SheetStates, sum)
+		}
+	}
+}
+
+// counted is how many units are simply accepted: the chase list's
+// sections are the other states.
+func counted(b Briefing) int {
+	n := 0
+	for _, u := range b.Units {
+		if u.State == vocab.Accepted {
+			n++
+		}
+	}
+	return n
+}
+
+func sumCounts(cs []stateCount) int {
+	n := 0
+	for _, c := range cs {
+		n += c.Count
+	}
+	return n
+}
+
+func sumMap(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// readSheet writes a workbook and reads one sheet back with excelize.
+func readSheet(t *testing.T, write func(io.Writer, Briefing) error, b Briefing, sheet string) [][]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := write(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("open workbook: %v", err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 func TestOutline(t *testing.T) {
@@ -264,39 +415,110 @@ func TestOutline(t *testing.T) {
 	}
 }
 
-// TestNothingReported renders the first morning of a period: no unit has
-// reported, none was returned, there is no earlier issue.
-func TestNothingReported(t *testing.T) {
+// TestOwedUnitsNamedOnlyWhenFew: the briefing names the units still
+// owing a file when there are no more than briefing_names_max of them;
+// beyond that it counts them by kind, so the first morning of a period
+// (nothing reported, 73 owed) is not a page of names. Nothing a unit's
+// file got wrong is in the briefing.
+func TestOwedUnitsNamedOnlyWhenFew(t *testing.T) {
 	ws := testWorkspace(t, "")
 	r := newRenderer(t, ws)
-	b := Briefing{Issue: 1, Date: domainBriefing(t, ws).Date, Period: "2008-12", Missing: ws.Units}
-	pdf, text := render(t, r, b)
-	for _, want := range []string{"以下73個單位尚未報送", "洋川鎮、鄭場鎮", "縣能源局。", "已有0個報送進展"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("text lacks %q", want)
-		}
+	some := domainBriefing(t, ws)
+	var none []UnitLine
+	for _, u := range some.Units {
+		none = append(none, UnitLine{Unit: u.Unit, State: vocab.Missing})
 	}
-	raw := run(t, "pdftotext", "-raw", "-enc", "UTF-8", writeTemp(t, "empty.pdf", pdf), "-")
-	if squash(raw) != squash(text) {
-		i := firstDiff(squash(raw), squash(text))
-		t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(squash(raw), i), around(squash(text), i))
+	tests := []struct {
+		name      string
+		b         Briefing
+		want, not []string
+	}{
+		{"three owed", some,
+			[]string{"以下3個單位尚未報送或須修改後重新報送，請於收到本簡報後儘快報送：縣供銷合作社、縣人民檢察院、縣人民武裝部。",
+				"全縣73個參學單位中，已接收69個，已接收（最新一份被退回，仍按上一份計入）1個，退回待重報1個，未報送1個，逾期未報1個。",
+				"鄉鎮15個：已接收15個。", "縣直58個：已接收54個，"},
+			[]string{"C11", "C8", "未填", "解決率低於六成", "縣人民法院"}},
+		{"nothing reported", Briefing{Issue: 1, Date: some.Date, Period: "2008-12", Units: none},
+			[]string{"尚有73個單位未報送或須修改後重新報送（鄉鎮15個、縣直58個），活動辦已另行逐一通知。", "已有0個報送進展"},
+			[]string{"洋川鎮、", "縣能源局。"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pdf, text := render(t, r, tt.b)
+			for _, want := range tt.want {
+				if !strings.Contains(text, want) {
+					t.Errorf("text lacks %q", want)
+				}
+			}
+			for _, not := range tt.not {
+				if strings.Contains(text, not) {
+					t.Errorf("text has %q", not)
+				}
+			}
+			raw := run(t, "pdftotext", "-raw", "-enc", "UTF-8", writeTemp(t, "owed.pdf", pdf), "-")
+			if squash(raw) != squash(text) {
+				i := firstDiff(squash(raw), squash(text))
+				t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(squash(raw), i), around(squash(text), i))
+			}
+		})
 	}
 }
 
-// TestStrayCharacterSpelledOut: a symbol no font has, typed by a clerk
-// into a file, is printed as its code instead of stopping the briefing.
-func TestStrayCharacterSpelledOut(t *testing.T) {
+// TestAuditReport reads the 審核報告 back: every finding of every
+// returned or excluded file, the warnings of counted files, the county
+// findings, each with its place and fix.
+func TestAuditReport(t *testing.T) {
 	ws := testWorkspace(t, "")
 	r := newRenderer(t, ws)
 	b := domainBriefing(t, ws)
-	b.Returned[0].Reasons = []string{"「投入幫扶資金」填的是「😀」，不是一個數字"}
-	pdf, text := render(t, r, b)
-	if !strings.Contains(text, "填的是「U+1F600」") {
-		t.Errorf("text twin does not spell out U+1F600:\n%s", text)
+	b.Rejected = append(b.Rejected, FileReport{Unit: workspace.Unit{Code: "X99"}, File: "不明.xlsx", ReceivedAt: b.Date,
+		Findings: []rules.Finding{{Rule: "form.unknown_unit", Severity: rules.Error, Sheet: "活動數據", Cell: "B3", Message: "單位代碼不在名冊中", Fix: "請用本單位的表格"}}})
+	var buf bytes.Buffer
+	if err := r.AuditReport(&buf, b); err != nil {
+		t.Fatal(err)
 	}
-	raw := run(t, "pdftotext", "-raw", "-enc", "UTF-8", writeTemp(t, "stray.pdf", pdf), "-")
-	if !strings.Contains(squash(raw), "填的是「U+1F600」") {
-		t.Error("PDF does not spell out U+1F600")
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join([]string{SheetAuditRejected, SheetAuditWarnings, SheetAuditCounty, SheetStates}, ","); got != want {
+		t.Fatalf("sheets %s, want %s", got, want)
+	}
+	tests := []struct {
+		sheet string
+		rows  [][]string
+	}{
+		{SheetAuditRejected, [][]string{
+			{"J55", "縣人民法院", "已接收（最新一份被退回，仍按上一份計入）", "縣人民法院-2008-12-更正.xlsx", "2008-12-05 10:30", "unit.solved_le_found", "錯誤", "活動數據", "C8", "查找突出問題（C7）少於其中已解決（C8）。", "請核對兩個數"},
+			{"J55", "縣人民法院", "已接收（最新一份被退回，仍按上一份計入）", "縣人民法院-2008-12-更正.xlsx", "2008-12-05 10:30", "form.required", "錯誤", "活動數據", "C11", "受益群眾人數（C11）未填", "請填寫人數；沒有的填 0。"},
+			{"J55", "縣人民法院", "已接收（最新一份被退回，仍按上一份計入）", "縣人民法院-2008-12-更正.xlsx", "2008-12-05 10:30", "unit.note", "警告", "活動數據", "C12", "機制數比上期少", "請核對"},
+			{"J56", "縣人民檢察院", "退回待重報", "縣人民檢察院-2008-12-更正.xlsx", "2008-12-05 10:30", "unit.solved_le_found", "錯誤", "活動數據", "C8", "查找突出問題（C7）少於其中已解決（C8）。", "請核對兩個數"},
+			{"J56", "縣人民檢察院", "退回待重報", "縣人民檢察院-2008-12-更正.xlsx", "2008-12-05 10:30", "form.required", "錯誤", "活動數據", "C11", "受益群眾人數（C11）未填", "請填寫人數；沒有的填 0。"},
+			{"J56", "縣人民檢察院", "退回待重報", "縣人民檢察院-2008-12-更正.xlsx", "2008-12-05 10:30", "unit.note", "警告", "活動數據", "C12", "機制數比上期少", "請核對"},
+			{"X99", "", "不在參學單位名冊中", "不明.xlsx", "2008-12-06 00:00", "form.unknown_unit", "錯誤", "活動數據", "B3", "單位代碼不在名冊中", "請用本單位的表格"},
+		}},
+		{SheetAuditWarnings, [][]string{
+			{"Z01", "洋川鎮", "已接收", "洋川鎮-2008-12.xlsx", "2008-12-05 09:30", "unit.solved_share", "警告", "活動數據", "C8", "已解決的問題不到查找問題的一成", "請核對已解決數"},
+		}},
+		{SheetAuditCounty, [][]string{
+			{"county.solved_ratio", "警告", "全縣問題解決率低於六成，請督促各單位加快整改", "請各單位加快整改"},
+		}},
+	}
+	for _, tt := range tests {
+		rows, err := f.GetRows(tt.sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(tt.rows)+1 {
+			t.Errorf("%s has %d rows, want %d:\n%v", tt.sheet, len(rows), len(tt.rows)+1, rows)
+			continue
+		}
+		for i, want := range tt.rows {
+			if got := strings.Join(rows[i+1], "|"); got != strings.Join(want, "|") {
+				t.Errorf("%s row %d:\n got %s\nwant %s", tt.sheet, i+2, got, strings.Join(want, "|"))
+			}
+		}
 	}
 }
 

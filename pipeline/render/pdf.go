@@ -754,8 +754,44 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 // chartHeight is the height of a chart with its caption and legend.
 func (p *pdfDoc) chartHeight(c chart) float64 {
 	bar := p.rowHeight() * 0.8
-	return p.lp*2 + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
+	return p.lp*float64(1+len(p.legendRows(c))) + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
 }
+
+// legendItem is one series' swatch and name.
+type legendItem struct {
+	series int
+	g      glyphs
+	l      typeset.Line
+	w      float64 // swatch, gap, name and the space after
+}
+
+// legendRows sets the legend's items in rows no wider than the text
+// block: a state's name may be long, and a county may have five of them.
+func (p *pdfDoc) legendRows(c chart) [][]legendItem {
+	W, size := p.lay.TextWidth, p.lay.TableSize
+	st, sw := p.body(size), p.em(size)
+	var rows [][]legendItem
+	width := 0.0
+	for i, s := range c.series {
+		g := glyphs{}
+		g.add(s, st)
+		ls := p.setText(g, W-sw*2.4, 0, true)
+		if len(ls) == 0 {
+			continue
+		}
+		it := legendItem{i, g, ls[0], sw*1.4 + p.lineWidth(g, ls[0]) + sw}
+		if len(rows) == 0 || width+it.w > W {
+			rows = append(rows, nil)
+			width = 0
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], it)
+		width += it.w
+	}
+	return rows
+}
+
+// seriesColors tell the bars of a chart apart, in print and in grey.
+var seriesColors = []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}, {60, 110, 180}, {150, 190, 110}}
 
 // drawChart draws a horizontal grouped bar chart: per category one bar
 // per series, each with its value at the end.
@@ -763,7 +799,6 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	lay := p.lay
 	W := lay.TextWidth
 	size := lay.TableSize
-	seriesColors := []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}}
 	if p.gridY()+p.chartHeight(c) > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
@@ -773,36 +808,26 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 		p.flowLines(g, p.setText(g, W, 0, true), p.left(), true)
 	}
 	st := p.body(size)
-	// Legend: swatch and name per series, centred as one row.
-	type item struct {
-		g glyphs
-		l typeset.Line
-		w float64
-	}
-	var items []item
-	total := 0.0
+	// Legend: swatch and name per series, each row centred.
 	sw := p.em(size)
-	for _, s := range c.series {
-		g := glyphs{}
-		g.add(s, st)
-		ls := p.setText(g, W, 0, true)
-		if len(ls) == 0 {
-			continue
-		}
-		w := p.lineWidth(g, ls[0])
-		items = append(items, item{g, ls[0], w})
-		total += sw*1.4 + w + sw
-	}
 	top := p.top() + p.gridY()
-	x := p.left() + (W-total)/2
-	for i, it := range items {
-		col := seriesColors[i%len(seriesColors)]
-		p.pdf.SetFillColor(col[0], col[1], col[2])
-		p.pdf.Rect(x, top+p.lp/2-sw/3, sw, sw*2/3, "F")
-		x += sw * 1.4
-		p.drawLine(it.g, it.l, x, baseline(top, p.lp, size))
-		x += it.w + sw
+	rows := p.legendRows(c)
+	for i, row := range rows {
+		total := 0.0
+		for _, it := range row {
+			total += it.w
+		}
+		x, y := p.left()+(W-total)/2, top+float64(i)*p.lp
+		for _, it := range row {
+			col := seriesColors[it.series%len(seriesColors)]
+			p.pdf.SetFillColor(col[0], col[1], col[2])
+			p.pdf.Rect(x, y+p.lp/2-sw/3, sw, sw*2/3, "F")
+			p.drawLine(it.g, it.l, x+sw*1.4, baseline(y, p.lp, size))
+			x += it.w
+		}
 	}
+	// top is the last legend row's, as the bars and the axis count from it.
+	top += float64(max(len(rows)-1, 0)) * p.lp
 	p.y = top - p.top() + p.lp
 	maxV := 0.0
 	for _, cat := range c.cats {

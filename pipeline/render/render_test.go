@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"countybrief/pipeline/render/typeset"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -62,7 +63,7 @@ func squash(s string) string {
 
 func TestBriefing(t *testing.T) {
 	words := []string{"學習實踐活動簡報", "第3期", "2008年12月6日", "編者按：", "報：", "（共印120份）",
-		"催報", "縣供銷合作社", "退回：縣人民檢察院。查找突出問題（C7）少於其中已解決（C8）；受益群眾人數（C11）未填。審核提示", "比上期增加12個", "一期118戶拆遷提前6天完成", "2008年12月10日"}
+		"催報", "縣供銷合作社", "比上期增加12個", "一期118戶拆遷提前6天完成", "2008年12月10日"}
 	tests := []struct{ lang string }{{workspace.Traditional}, {workspace.Simplified}}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -325,22 +326,31 @@ func manyUnits(t testing.TB, ws *workspace.Workspace, n int) Briefing {
 }
 
 // TestSampleBriefing: the trial run's sample has the briefing's shape at
-// any registry size: both kinds report, the registry's last unit is
-// missing, another is returned, and a region is sampled down.
+// any registry size: every state occurs once at the end of the registry,
+// both kinds report, and a region is sampled down.
 func TestSampleBriefing(t *testing.T) {
 	for _, n := range benchUnits {
 		t.Run(fmt.Sprintf("units=%d", n), func(t *testing.T) {
 			ws := regionWorkspace(t, "", n)
 			b := sampleBriefing(ws)
-			if got, want := len(b.Reported)+len(b.Missing)+len(b.Returned), min(n, sampleUnits); got != want {
+			if got, want := len(b.Units), min(n, sampleUnits); got != want {
 				t.Errorf("sample has %d units, want %d", got, want)
 			}
-			if len(b.Missing) != 1 || b.Missing[0] != ws.Units[n-1] || len(b.Returned) != 1 {
-				t.Fatalf("missing %v, returned %v: want the last unit missing and one returned", b.Missing, b.Returned)
+			if last := b.Units[len(b.Units)-1]; last.Unit != ws.Units[n-1] || last.State != vocab.Overdue {
+				t.Errorf("last sample unit %v, want the registry's last, overdue", last)
 			}
+			states := map[vocab.State]int{}
 			kinds := map[string]bool{}
+			for _, u := range b.Units {
+				states[u.State]++
+			}
 			for _, u := range b.Reported {
 				kinds[u.Unit.Kind] = true
+			}
+			for _, st := range vocab.States() {
+				if st != vocab.Accepted && states[st] != 1 {
+					t.Errorf("%d units %s, want 1", states[st], st)
+				}
 			}
 			if !kinds[workspace.KindTownship] || !kinds[workspace.KindOrgan] {
 				t.Errorf("reported kinds %v, want both", kinds)

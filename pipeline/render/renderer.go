@@ -14,6 +14,7 @@ import (
 	"github.com/longbridgeapp/opencc"
 
 	"countybrief/pipeline/render/typeset"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/templates"
 )
@@ -190,7 +191,7 @@ type chartCat struct {
 
 func (r *Renderer) build(b *Briefing) (*doc, error) {
 	var buf bytes.Buffer
-	if err := r.tmpl.Execute(&buf, newView(r.ws, b, r.visible)); err != nil {
+	if err := r.tmpl.Execute(&buf, newView(r.ws, b)); err != nil {
 		return nil, fmt.Errorf("template %s: %w", r.source, err)
 	}
 	out, err := r.conv(buf.String())
@@ -218,22 +219,6 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// visible spells out as U+XXXX each character of s that no body face can
-// draw, in the script the briefing will be in.
-func (r *Renderer) visible(s string) string {
-	set := r.fonts.set
-	var b strings.Builder
-	for _, c := range s {
-		t, err := r.conv(string(c))
-		if err != nil || set.Check(typeset.Fangsong, []rune(t)) != nil {
-			fmt.Fprintf(&b, "U+%04X", c)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // convAll converts every string in place.
@@ -308,26 +293,24 @@ func (r *Renderer) problemsChart(b *Briefing) (chart, error) {
 	return c, r.convChart(&c)
 }
 
+// reportingChart has a group of bars per unit kind and a bar per state
+// that occurs, so that each group adds up to the units of its kind.
 func (r *Renderer) reportingChart(b *Briefing) (chart, error) {
-	c := chart{series: []string{"已報送", "退回", "未報送"}}
-	for _, kind := range []string{workspace.KindTownship, workspace.KindOrgan} {
-		var vals [3]float64
-		for _, u := range b.Reported {
-			if u.Unit.Kind == kind {
-				vals[0]++
-			}
+	var c chart
+	all := countStates(b.Units, "")
+	for _, sc := range all {
+		c.series = append(c.series, sc.Label)
+	}
+	for _, kind := range kinds(b.Units) {
+		n := map[vocab.State]int{}
+		for _, sc := range countStates(b.Units, kind) {
+			n[sc.State] = sc.Count
 		}
-		for _, u := range b.Returned {
-			if u.Unit.Kind == kind {
-				vals[1]++
-			}
+		vals := make([]float64, len(all))
+		for i, sc := range all {
+			vals[i] = float64(n[sc.State])
 		}
-		for _, u := range b.Missing {
-			if u.Kind == kind {
-				vals[2]++
-			}
-		}
-		c.cats = append(c.cats, chartCat{kind, vals[:]})
+		c.cats = append(c.cats, chartCat{kind, vals})
 	}
 	return c, r.convChart(&c)
 }

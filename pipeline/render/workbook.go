@@ -27,7 +27,8 @@ const (
 // TotalsWorkbook writes the period's figures as a workbook: sheet 匯總 has
 // one row per indicator with the county total and the township and
 // county-organ subtotals; sheet 分單位明細 has one row per reported unit
-// and one column per form row. Values are numbers, not text, so the office
+// and one column per form row; sheet 報送狀態 has every unit of the
+// registry with its one state. Values are numbers, not text, so the office
 // can sum and chart them. excelize writes the package and the header of
 // the unit sheet; the unit rows are written as XML here (see unitRows) and
 // put into the sheet as the package is zipped, so a region of thousands of
@@ -95,6 +96,9 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	}
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("unit sheet: %w", err)
+	}
+	if err := r.statesSheet(f, b.Units); err != nil {
+		return err
 	}
 	path, err := sheetPath(f, SheetUnits)
 	if err != nil {

@@ -22,6 +22,7 @@ type Config struct {
 	MaxFileBytes         int64             `yaml:"max_file_bytes"`
 	MemoryLimitMB        int               `yaml:"memory_limit_mb"`
 	MatchTopLevelByCode  bool              `yaml:"match_top_level_by_code"`
+	BriefingNamesMax     int               `yaml:"briefing_names_max"`
 	Paths                Paths             `yaml:"paths"`
 	Fonts                map[string]string `yaml:"fonts"`
 	Distribution         Distribution      `yaml:"distribution"`
@@ -37,6 +38,13 @@ type Config struct {
 // a soft limit (Go's runtime memory limit): a batch that needs more gets
 // it, at the cost of time.
 const DefaultMemoryLimitMB = 48
+
+// DefaultBriefingNamesMax is how many units still owing a file the
+// briefing names at most: a short list shows the leadership who to
+// press, while a long one (69 names on the first morning ran 1.3 pages)
+// says nothing the counts by kind do not, and the office has the chase
+// list for its phone calls.
+const DefaultBriefingNamesMax = 10
 
 // Paths are relative to the workspace unless absolute.
 type Paths struct {
@@ -153,6 +161,12 @@ func parseConfig(file string, data []byte) (*Config, error) {
 		// folder a unit's own share opens says who sent the file.
 		ps.warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code",
 			"設為 true 時，放在收件箱最外層的文件按表內填寫的單位代碼歸屬；任何人都能改這個代碼，一份冒名的表格就會替換另一個單位已接收的數據。建議改為 false（最外層的文件一律退回，請單位放進本單位的文件夾）")
+	}
+	switch {
+	case c.BriefingNamesMax < 0:
+		ps.add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "must not be negative")
+	case c.BriefingNamesMax == 0:
+		c.BriefingNamesMax = DefaultBriefingNamesMax
 	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()
