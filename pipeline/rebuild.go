@@ -176,8 +176,6 @@ func publishedIssues(ws *workspace.Workspace) (issues []RestoredIssue, clashes [
 type RebuildOptions struct {
 	// Now names the kept-aside ledger; time.Now when nil.
 	Now func() time.Time
-	// Checker re-checks rejected files; compiled from the workspace when nil.
-	Checker *Checker
 }
 
 // RebuildReport is what RebuildLedger found and restored.
@@ -226,9 +224,10 @@ var archivedName = regexp.MustCompile(`^(.+)__([0-9]{8}T[0-9]{6}Z)__([0-9a-f]{8}
 // files' findings, and the numbers of the published briefings, so that the
 // next briefing is numbered on from the last. Accepted files are read, not
 // judged again; rejected files are checked again (against their own period)
-// to recover the reasons they were returned. A later file with the content
-// of an earlier one is a duplicate. Files that cannot be restored are
-// reported and left where they are.
+// to recover the reasons they were returned. A later copy of an accepted
+// file, in the same unit's folder, is a duplicate, as the batch would have
+// had it. Files that cannot be restored are reported and left where they
+// are.
 //
 // It holds the batch lock. The new ledger is built beside the old and
 // takes its place only when complete; the old ledger's files, sound or
@@ -237,12 +236,9 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	checker := opts.Checker
-	if checker == nil {
-		var err error
-		if checker, err = NewChecker(ws); err != nil {
-			return nil, err
-		}
+	checker, err := NewChecker(ws)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("create work folder: %w", err)
