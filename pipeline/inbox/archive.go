@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -30,7 +31,8 @@ const maxStemBytes = 180
 // it again for a claim already archived (the file gone from work/ and its
 // content at the computed name) returns that path, so a batch killed
 // halfway can finish; an identical file received in the same second under
-// the same name counts as that copy.
+// the same name counts as that copy. The file is read to check it still
+// has the hash sha; ArchiveGroup takes what the caller saw instead.
 func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (string, error) {
 	r := ArchiveRequest{Claim: c, Accepted: accepted, Period: period, Unit: unit, SHA256: sha}
 	paths, errs, err := in.ArchiveAll([]ArchiveRequest{r})
@@ -40,51 +42,133 @@ func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (stri
 	return paths[0], errs[0]
 }
 
-// ArchiveRequest is one claim to archive, with Archive's arguments.
+// ErrChanged means a claimed file changed after it was judged (its writer
+// had paused, not finished) and its request carried no Judged bytes:
+// nothing was archived for it, and the changed file is back in the inbox
+// as a new arrival (ArchiveResult.Arrival).
+var ErrChanged = errors.New("file changed after it was judged")
+
+// ArchiveRequest is one claim to archive, with Archive's arguments and
+// what the caller saw of the file when it judged it.
 type ArchiveRequest struct {
 	Claim    Claim
 	Accepted bool
 	Period   string
 	Unit     string
-	SHA256   string
+	// SHA256 is the hash of the bytes judged.
+	SHA256 string
+	// Size and ModTime are what the caller saw of the claimed file (an
+	// fstat of the descriptor it read the bytes through, or an Lstat of a
+	// file it could not open) when it judged it. A zero ModTime means it
+	// did not read the file itself (a claim an earlier batch judged): the
+	// file is then read once more to compare its hash with SHA256.
+	Size    int64
+	ModTime time.Time
+	// Judged holds the bytes judged, when the caller kept them: should
+	// the file have changed since, the archive gets these instead. nil
+	// when not kept.
+	Judged []byte
 }
 
-// ArchiveAll archives many claims as Archive does, but makes them durable
-// with one flush before it returns, instead of a file and a folder sync per
-// claim. paths[i] and errs[i] answer reqs[i]; err is a failure to flush,
-// after which a file may be in work/ or at its archive name (a rename is
-// atomic) and a later call finishes it.
+// ArchiveResult answers one ArchiveRequest.
+type ArchiveResult struct {
+	// Path is where the judged content lies in the archive; "" when it
+	// could not be put there. It may be set with Err, when only a later
+	// step failed.
+	Path string
+	// Err is this request's failure: errors.Is(Err, ErrChanged) when the
+	// file changed after it was judged and the request had no Judged
+	// bytes; otherwise the claim stays in work/ for a later call.
+	Err error
+	// Arrival is set when the claimed file changed after it was judged:
+	// where it was put back in the inbox, to be scanned as a new file.
+	Arrival string
+}
+
+// ArchiveAll is ArchiveGroup without the arrivals: paths[i] and errs[i]
+// answer reqs[i].
 func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error, err error) {
+	res, err := in.ArchiveGroup(reqs)
+	paths = make([]string, len(res))
+	errs = make([]error, len(res))
+	for i, r := range res {
+		paths[i], errs[i] = r.Path, r.Err
+	}
+	return paths, errs, err
+}
+
+// ArchiveGroup archives many claims as Archive does, but makes them
+// durable with one flush before it returns, instead of a file and a folder
+// sync per claim; err is a failure to flush, after which a file may be in
+// work/ or at its archive name (a rename is atomic) and a later call
+// finishes it.
+//
+// The archive holds exactly the bytes judged. Before the move, and again
+// after it (a writer may hold the file open), the file is compared with
+// the request's Size and ModTime, or its hash. A file that changed is not
+// archived: Judged is written at the archive name as a file of its own
+// and, once that is durable, the changed file goes back to its unit's
+// inbox folder, under its original name or a numbered one, never
+// replacing, as a new arrival (Arrival); without Judged the result is
+// ErrChanged and the file goes back all the same. A crash before it is
+// back leaves it in work/, where a later call (reading it, ModTime zero)
+// finds the difference again.
+func (in *Inbox) ArchiveGroup(reqs []ArchiveRequest) ([]ArchiveResult, error) {
 	a := archiver{in: in, made: map[string]bool{}}
-	paths = make([]string, len(reqs))
-	errs = make([]error, len(reqs))
-	srcs := make([]string, len(reqs))
-	drop := make([]bool, len(reqs))
+	res := make([]ArchiveResult, len(reqs))
+	moves := make([]placed, len(reqs))
 	for i, r := range reqs {
-		paths[i], srcs[i], drop[i], errs[i] = a.place(r)
+		moves[i], res[i].Err = a.place(r)
+		res[i].Path = moves[i].path
 	}
 	if err := a.d.sync(); err != nil {
-		return paths, errs, fmt.Errorf("archive: %w", err)
+		return res, fmt.Errorf("archive: %w", err)
 	}
 	for i, r := range reqs {
-		if errs[i] != nil {
+		m := moves[i]
+		switch {
+		case m.requeue && (res[i].Err == nil || errors.Is(res[i].Err, ErrChanged)):
+			arrival, err := in.requeue(m.src, r.Claim)
+			if err != nil {
+				res[i].Err = errors.Join(res[i].Err, fmt.Errorf("archive %s: put the changed file back in the inbox: %w", r.Claim.Name, err))
+				continue
+			}
+			res[i].Arrival = arrival
+		case res[i].Err != nil:
 			continue
-		}
-		// Only once the archive copy is durable may the work copy go.
-		if drop[i] {
-			if err := os.Remove(srcs[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs[i] = fmt.Errorf("archive %s: remove from work: %w", r.Claim.Name, err)
+		case m.drop:
+			// Only once the archive copy is durable may the work copy go.
+			if err := os.Remove(m.src); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				res[i].Err = fmt.Errorf("archive %s: remove from work: %w", r.Claim.Name, err)
 				continue
 			}
 		}
-		if filepath.Dir(srcs[i]) != in.claimedDir() {
+		if filepath.Dir(m.src) != in.claimedDir() {
 			in.removeClaimDirs(r.Claim.Name, r.Claim.Folder)
 		}
 	}
-	return paths, errs, nil
+	return res, nil
 }
 
-// archiver is one ArchiveAll call: what must be flushed, and the archive
+// requeue puts a claimed file that changed after it was judged back in
+// its unit's inbox folder, never replacing a file there: the next Scan
+// sees a new file and waits for it to settle.
+func (in *Inbox) requeue(src string, c Claim) (string, error) {
+	dir := filepath.Join(in.inbox, c.Folder)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for n := 1; n < 1000; n++ {
+		dst := filepath.Join(dir, numbered(c.OrigName, n))
+		err := renameNoReplace(src, dst)
+		if !errors.Is(err, fs.ErrExist) {
+			return dst, err
+		}
+	}
+	return "", fmt.Errorf("999 files already named %s in %s", c.OrigName, dir)
+}
+
+// archiver is one ArchiveGroup call: what must be flushed, and the archive
 // folders known to exist, so that a folder costs one mkdir per call rather
 // than a stat per file.
 type archiver struct {
@@ -123,108 +207,187 @@ func (a *archiver) folder(dir string) ([]string, error) {
 	return changed, nil
 }
 
-// place gives a claim's content its archive name and returns that path,
-// the claim's work path, and whether that work file is to be removed once
-// the archive copy is durable (a copy, or content already archived). A
-// rename moves it in one step and leaves nothing to remove.
-func (a *archiver) place(r ArchiveRequest) (dst, src string, drop bool, err error) {
+// placed is where place put a claim's judged content, and what is left
+// to do with the claim's work file once the archive is durable.
+type placed struct {
+	path, src string
+	// drop: remove src, of which the archive holds a copy.
+	drop bool
+	// requeue: put src back in the inbox; it changed after it was judged.
+	requeue bool
+}
+
+// stamp is what tells that a file changed: its size and modification time.
+type stamp struct {
+	size  int64
+	mtime time.Time
+}
+
+func (s stamp) matches(info fs.FileInfo) bool {
+	return info.Size() == s.size && info.ModTime().Equal(s.mtime)
+}
+
+// check compares the claimed file with what was judged of it, by the
+// request's size and time or else by its hash, and returns the stamp the
+// file must keep through the move.
+func check(r ArchiveRequest, src, sha string) (want stamp, changed bool, err error) {
+	if !r.ModTime.IsZero() {
+		want = stamp{r.Size, r.ModTime}
+		info, err := os.Lstat(src)
+		if err != nil {
+			return want, false, err
+		}
+		return want, !want.matches(info), nil
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return stamp{}, false, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return stamp{}, false, err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return stamp{}, false, err
+	}
+	return stamp{info.Size(), info.ModTime()}, hex.EncodeToString(h.Sum(nil)) != sha, nil
+}
+
+// place gives a claim's judged content its archive name. A rename moves
+// it in one step and leaves nothing to do after the flush; a copy across
+// disks, or content found already archived, leaves the work file to drop;
+// a file changed since it was judged is left to requeue.
+func (a *archiver) place(r ArchiveRequest) (placed, error) {
 	c, sha := r.Claim, strings.ToLower(r.SHA256)
 	if len(sha) != 64 || !isLowerHex(sha) {
-		return "", "", false, fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
+		return placed{}, fmt.Errorf("archive %s: %q is not a SHA-256", c.Name, sha)
 	}
-	src, err = a.in.claimPath(c)
+	src, err := a.in.claimPath(c)
 	if err != nil {
-		return "", "", false, err
+		return placed{}, err
 	}
+	p := placed{src: src}
+	fail := func(err error) (placed, error) {
+		return placed{src: src}, fmt.Errorf("archive %s: %w", c.Name, err)
+	}
+	want, changed, err := check(r, src, sha)
+	gone := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !gone {
+		return fail(err)
+	}
+	p.requeue = changed
 	kind := "rejected"
 	if r.Accepted {
 		kind = "accepted"
 	}
 	dir := filepath.Join(a.in.archive, kind, safeName(r.Period), safeName(r.Unit))
-	changed, err := a.folder(dir)
+	newDirs, err := a.folder(dir)
 	if err != nil {
-		return "", "", false, err
+		return placed{}, err
 	}
-	fail := func(err error) (string, string, bool, error) {
-		return "", "", false, fmt.Errorf("archive %s: %w", c.Name, err)
+	done := func(dst string, drop bool) (placed, error) {
+		a.d.file(dst)
+		a.d.dirs(append(newDirs, dir)...)
+		p.path, p.drop = dst, drop
+		return p, nil
 	}
 	base := archiveName(c.OrigName, c.ReceivedAt, sha)
-	gone, remade := false, false
+	remade := false
 	for n := 1; n < 1000; n++ {
 		dst := filepath.Join(dir, numbered(base, n))
-		if !gone {
-			err := renameNoReplace(src, dst)
-			switch {
-			case err == nil:
+		var err error
+		switch {
+		case gone || p.requeue && r.Judged == nil:
+			err = fs.ErrExist // nothing to put here: see what is here
+		case p.requeue:
+			err = writeVerified(bytes.NewReader(r.Judged), dst, int64(len(r.Judged)), sha)
+			if err == nil {
+				return done(dst, false)
+			}
+		default:
+			err = renameNoReplace(src, dst)
+			if err == nil {
+				if a.in.afterMove != nil {
+					a.in.afterMove(dst)
+				}
+				if info, err := os.Lstat(dst); err == nil && !want.matches(info) {
+					// Written to since the check: its writer still holds
+					// it open. Back to work/; the judged bytes go here.
+					if err := renameNoReplace(dst, src); err != nil {
+						return fail(fmt.Errorf("move %s, changed after it was judged, back to work: %w", dst, err))
+					}
+					p.requeue = true
+					n--
+					continue
+				}
 				// The rename proves dst's folder is on src's file system.
 				// work/ needs no flush: should the crash keep the old name
 				// too, both name one file, which the next call finds.
-				a.d.moved(filepath.Dir(src), dst, append(changed, dir)...)
-				return dst, src, false, nil
-			case errors.Is(err, fs.ErrExist):
-			case errors.Is(err, fs.ErrNotExist):
-				_, serr := os.Lstat(src)
-				switch {
-				case serr == nil && !remade:
-					// The folder went since this call made it.
-					delete(a.made, dir)
-					more, err := a.folder(dir)
-					if err != nil {
-						return "", "", false, err
-					}
-					changed, remade = append(changed, more...), true
+				a.d.moved(filepath.Dir(src), dst, append(newDirs, dir)...)
+				p.path = dst
+				return p, nil
+			}
+			if isCrossDevice(err) { // Linux says so before it looks for src
+				err = copyVerified(src, dst, want.size, sha)
+				if err == nil {
+					return done(dst, true)
+				}
+				if errors.Is(err, errDiffers) {
+					p.requeue = true
 					n--
 					continue
-				case serr == nil:
-					return fail(err)
-				case !errors.Is(serr, fs.ErrNotExist):
-					return fail(serr)
 				}
-				gone = true
-			case isCrossDevice(err):
-				// Linux says so before it looks for src.
-				info, err := os.Lstat(src)
-				if errors.Is(err, fs.ErrNotExist) {
-					gone = true
-					break
-				}
-				if err == nil {
-					err = copyVerified(src, dst, info.Size(), sha)
-				}
-				if err == nil {
-					a.d.file(dst)
-					a.d.dirs(append(changed, dir)...)
-					return dst, src, true, nil
-				}
-				if !errors.Is(err, fs.ErrExist) {
-					return fail(err)
-				}
-			default:
-				return fail(err)
 			}
 		}
+		switch {
+		case errors.Is(err, fs.ErrExist):
+		case errors.Is(err, fs.ErrNotExist) && !gone:
+			_, serr := os.Lstat(src)
+			switch {
+			case serr == nil && !remade:
+				// The folder went since this call made it.
+				delete(a.made, dir)
+				more, err := a.folder(dir)
+				if err != nil {
+					return placed{}, err
+				}
+				newDirs, remade = append(newDirs, more...), true
+				n--
+				continue
+			case serr == nil:
+				return fail(err)
+			case !errors.Is(serr, fs.ErrNotExist):
+				return fail(serr)
+			}
+			gone, p.requeue = true, false
+		default:
+			return fail(err)
+		}
 		// Something is at dst: this claim's content (a batch that died
-		// after moving, linking or copying it), or another file.
-		var srcInfo fs.FileInfo
-		if !gone {
-			srcInfo, err = os.Lstat(src)
+		// after moving, linking, copying or writing it), or another file.
+		if !gone && !p.requeue {
+			srcInfo, err := os.Lstat(src)
 			gone = errors.Is(err, fs.ErrNotExist)
 			if err != nil && !gone {
 				return fail(err)
 			}
-		}
-		if !gone {
-			if dstInfo, err := os.Lstat(dst); err == nil && os.SameFile(srcInfo, dstInfo) {
-				a.d.file(dst)
-				a.d.dirs(append(changed, dir)...)
-				return dst, src, true, nil
+			if dstInfo, err := os.Lstat(dst); !gone && err == nil && os.SameFile(srcInfo, dstInfo) {
+				return done(dst, true)
 			}
 		}
 		same, err := hasContent(dst, sha)
-		if gone && errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && gone:
 			return fail(fmt.Errorf("%w: neither in work nor at %s", fs.ErrNotExist, dst))
-		}
-		if gone && errors.Is(err, fs.ErrPermission) {
+		case errors.Is(err, fs.ErrNotExist) && r.Judged == nil:
+			// No earlier call archived what was judged, and it is lost.
+			p.path = ""
+			return p, fmt.Errorf("archive %s: %w", c.Name, ErrChanged)
+		case errors.Is(err, fs.ErrNotExist):
+			continue // gone since the write found it: try the next name
+		case errors.Is(err, fs.ErrPermission) && gone:
 			// A file its sender made unreadable, moved here by an earlier
 			// call. Only this program names files in archive/, and the
 			// name carries the receive second and the hash: it is ours.
@@ -234,9 +397,7 @@ func (a *archiver) place(r ArchiveRequest) (dst, src string, drop bool, err erro
 			return fail(err)
 		}
 		if same {
-			a.d.file(dst)
-			a.d.dirs(append(changed, dir)...)
-			return dst, src, !gone, nil
+			return done(dst, !gone && !p.requeue)
 		}
 	}
 	return fail(fmt.Errorf("999 files already named %s", base))
@@ -264,21 +425,29 @@ func (in *Inbox) claimPath(c Claim) (string, error) {
 	return "", fmt.Errorf("archive %s: path %s is not the claim's", c.Name, c.Path)
 }
 
-// copyVerified copies src to a temp file beside dst, syncs it, checks its
-// size and hash, then gives it dst's name without replacing anything.
+// errDiffers means bytes written to the archive are not those judged.
+var errDiffers = errors.New("differs from what was judged")
+
+// copyVerified copies src to the archive as writeVerified does.
 func copyVerified(src, dst string, size int64, sha string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	return writeVerified(in, dst, size, sha)
+}
+
+// writeVerified writes r to a temp file beside dst, syncs it, checks its
+// size and hash, then gives it dst's name without replacing anything.
+func writeVerified(r io.Reader, dst string, size int64, sha string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".archive-*.tmp")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), in)
+	n, err := io.Copy(io.MultiWriter(tmp, h), r)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -286,18 +455,17 @@ func copyVerified(src, dst string, size int64, sha string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("copy to archive: %w", err)
+		return fmt.Errorf("write to archive: %w", err)
 	}
-	if n != size || hex.EncodeToString(h.Sum(nil)) != sha {
-		return fmt.Errorf("copy to archive: the copy (%d bytes) differs from the claimed file (%d bytes, sha256 %s)", n, size, sha)
+	if got := hex.EncodeToString(h.Sum(nil)); n != size || got != sha {
+		return fmt.Errorf("write to archive: the copy (%d bytes, sha256 %s) %w (%d bytes, sha256 %s)", n, got, errDiffers, size, sha)
 	}
 	if err := os.Link(tmp.Name(), dst); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			return err
-		}
+		// A file system without hard links.
+		return renameNoReplace(tmp.Name(), dst)
 	}
 	return nil
 }

@@ -30,6 +30,10 @@ type Inbox struct {
 
 	mu         sync.Mutex
 	unreadable []Problem // of the last Scan
+
+	// afterMove, when set, runs after a claim is renamed to its archive
+	// name and before it is looked at again: a test writes there.
+	afterMove func(dst string)
 }
 
 // New returns the inbox of ws. now is the clock settle times are measured

@@ -185,12 +185,7 @@ func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ws := newWorkspace(t, 0)
 			if tt.across {
-				shm, err := os.MkdirTemp("/dev/shm", "countybrief-archive-")
-				if err != nil {
-					t.Fatalf("this test needs a tmpfs at /dev/shm: %v", err)
-				}
-				t.Cleanup(func() { os.RemoveAll(shm) })
-				ws.Config.Paths.Archive = shm
+				ws.Config.Paths.Archive = tmpfsDir(t)
 			}
 			// Folders made before, so that a few files are flushed one by one.
 			for _, unit := range []string{"Z01", "Z02"} {
@@ -222,15 +217,21 @@ func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
 			}
 			var reqs []ArchiveRequest
 			for _, c := range claims {
-				sha := sum(nil) // what a batch that could read nothing has
-				if c.Folder != "Z01" {
-					data, err := os.ReadFile(c.Path)
-					if err != nil {
-						t.Fatal(err)
-					}
-					sha = sum(data)
+				// As a batch does: the stamp of what it read, or of a
+				// file it could not open.
+				info, err := os.Lstat(c.Path)
+				if err != nil {
+					t.Fatal(err)
 				}
-				reqs = append(reqs, ArchiveRequest{Claim: c, Period: "2008-11", Unit: c.Folder, SHA256: sha})
+				data, err := os.ReadFile(c.Path)
+				if c.Folder == "Z01" && errors.Is(err, fs.ErrPermission) {
+					data, err = nil, nil
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				reqs = append(reqs, ArchiveRequest{Claim: c, Period: "2008-11", Unit: c.Folder, SHA256: sum(data),
+					Size: info.Size(), ModTime: info.ModTime()})
 			}
 			for range 2 { // the second time as a batch finishing the first's work
 				paths, errs, err := in.ArchiveAll(reqs)
