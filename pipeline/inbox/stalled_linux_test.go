@@ -28,7 +28,7 @@ func TestStalledWriterIsArchivedAsJudged(t *testing.T) {
 		// stamp: the request carries the size and time read, else the
 		// file is hashed; keep: it carries the bytes judged.
 		stamp, keep bool
-		across     bool // the archive on another file system
+		across      bool // the archive on another file system
 		// inPlace: the writer rewrites the bytes it wrote and puts the
 		// time back, as a copy over a preallocated file can look.
 		inPlace bool
