@@ -93,6 +93,9 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"negative memory limit", ConfigFile, func(s string) string {
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
 		}, []string{"config.yaml:22: memory_limit_mb: must not be negative"}},
+		{"negative number of names", ConfigFile, func(s string) string {
+			return strings.Replace(s, "briefing_names_max: 10", "briefing_names_max: -1", 1)
+		}, []string{"config.yaml:27: briefing_names_max: must not be negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
