@@ -8,8 +8,14 @@
 // still belongs to the first-level folder. Symbolic links, devices and
 // pipes are never taken (a link could lead out of the inbox; a pipe blocks
 // a reader forever), nor are the junk files Office and file managers leave
-// in shared folders (see isJunk). A folder that cannot be read fails the
-// scan, naming it, rather than leaving a unit's files silently behind.
+// in shared folders (see isJunk). A folder or file that cannot be read (no
+// permission, an I/O error) does not stop the scan: the other units' files
+// are found as usual, and Unreadable names each such folder or file with
+// its error, for the batch to report rather than leave a unit's files
+// silently behind. Only an inbox that cannot be read at all fails Scan.
+// Ready files come oldest first by the second Scan first saw them (their
+// receive time), then by path: never by modification time, which a
+// server's clock can set in the future.
 //
 // Settling. A file is ready when its size and modification time have not
 // changed for SettleSeconds, measured on this program's clock from when
@@ -20,16 +26,20 @@
 // takes them on a second Scan after the settle time, or on the next run
 // (the scheduler's poll keeps the sightings fresh between nightly runs).
 // The file is a cache: when it is unreadable it is started afresh, which
-// only delays files by one settle time.
+// only delays files by one settle time. The sightings of a folder or file
+// Scan could not read are kept, so that a share's hiccup does not restart
+// them.
 //
 // Windows' CopyFile creates the destination at full size before the data
 // arrives, so "size unchanged" does not prove a file complete. A workbook
 // (.xlsx and the other zip-based types) whose zip end record is missing
 // therefore waits for a second settle time; after that it is ready and the
 // form reader rejects it as damaged, with a reason, instead of it waiting
-// for ever. Empty files always wait: they are usually a copy just begun.
-// A file over the size cap is still ready (marked TooLarge) so that it is
-// rejected with a reason rather than left behind.
+// for ever. An empty file also waits twice the settle time, as a copy just
+// begun; after that it is ready, marked Empty, to be rejected as empty
+// rather than waited for by every later batch. A file over the size cap is
+// still ready (marked TooLarge) so that it is rejected with a reason
+// rather than left behind.
 //
 // Claiming. Claim renames the file to
 // work/claimed/<received>-<random>_<n>_<unit folder><original name>, where n
@@ -45,15 +55,35 @@
 // was, on ext4, most of a large batch's time.
 // The receive time is when Scan first saw the
 // file as it was taken (whole seconds, UTC), not when the batch ran.
+// Claiming needs only the folders' permissions, so a file its sender made
+// unreadable (mode 000) is claimed, recovered and archived like any other
+// (given the size and time the batch saw: it cannot be hashed); it fails
+// alone only where the archive must copy it to another disk.
 //
 // Archiving. Archive moves a claim to
 // archive/{accepted,rejected}/<period>/<unit>/<name>__<received>__<sha8><ext>,
 // a name computed from the claim alone, so that a batch that died halfway
-// computes it again and finds its own work done. Period and unit may come
-// from a file's content: anything but a plain name (letters, digits, '-',
-// '_', '.'; no "..", no Windows device name) becomes "_unknown". The move
+// computes it again and finds its own work done. The name drops the
+// characters a clerk cannot see (bidirectional controls, zero-width and
+// other format characters, control characters), so that it shows what the
+// file is; a name with nothing left becomes 未命名. Period and unit may
+// come from a file's content: anything but a plain name (letters, digits,
+// '-', '_', '.'; no "..", no Windows device name) becomes "_unknown", so
+// that no value can lead outside archive/. The move
 // is one rename that refuses to replace a file (renameat2's
 // RENAME_NOREPLACE on Linux), so after a crash the file is either in work/
 // or at its archive name; across file systems it is a copy that is synced
 // and checked against the content hash before the original goes.
+//
+// A writer that paused for longer than the settle time has its half file
+// claimed and judged, and may go on writing into the same file wherever
+// it was moved. The archive holds exactly the bytes judged: ArchiveGroup
+// compares the file with the size and modification time the batch judged
+// it by (or, when the batch did not read it, with its hash) before the
+// move and again after it. A file that changed is not archived: the bytes
+// judged, when the batch kept them, are written at the archive name as a
+// file of their own; the changed file goes back to its unit's inbox
+// folder, never replacing a file there, to settle and be taken as a new
+// arrival; and without the judged bytes the request fails with ErrChanged.
+// A writer that goes on after that last look is beyond any check.
 package inbox
