@@ -104,11 +104,19 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		return nil, err
 	}
 	defer lk.Release()
+	// A ledger lost beside a full archive would renumber the briefings
+	// from 第1期 and forget every file: refuse, and say how to rebuild.
+	if err := CheckLedger(ctx, ws); err != nil {
+		return nil, err
+	}
 	led, err := ledger.Open(ctx, ws.LedgerPath())
 	if err != nil {
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	defer led.Close()
+	if _, err := MigrateArchivePaths(ctx, ws, led); err != nil {
+		return nil, err
+	}
 
 	b := &batch{
 		ws: ws, opts: opts, ledger: led, checker: checker,
@@ -521,13 +529,7 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		if err != nil {
 			return err
 		}
-		// Stored relative to the workspace, so that the ledger holds the
-		// same paths whichever folder the program was started from.
-		rel, err := filepath.Rel(b.ws.Dir, paths[i])
-		if err != nil {
-			return fmt.Errorf("archive path of %s: %w", jobs[i].claim.Name, err)
-		}
-		noted[jobs[i].rec.ID] = filepath.ToSlash(rel)
+		noted[jobs[i].rec.ID] = storedPath(b.ws, paths[i])
 	}
 	if err := b.ledger.SetArchivePaths(ctx, noted); err != nil {
 		return fmt.Errorf("note archive paths: %w", err)

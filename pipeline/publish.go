@@ -98,7 +98,17 @@ func (b *batch) publish(ctx context.Context) error {
 		{filepath.Join(dir, briefingName(brief.Issue)+".txt"), renderer.Text, &b.sum.BriefingText},
 		{filepath.Join(dir, chaseName), renderer.ChaseList, &b.sum.ChaseList},
 	}
+	// A numbered briefing once written is never replaced: only the issue
+	// a crash left without its noted path may be written again.
+	unfinished := last != nil && last.Issue == brief.Issue && last.Path == ""
 	for i, o := range outputs {
+		if numbered := i == 1 || i == 2; numbered && !unfinished && fileExists(o.path) {
+			if last != nil && brief.Issue <= last.Issue {
+				*o.into = o.path // the same inputs as an issue published before
+				continue
+			}
+			return fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", o.path, fs.ErrExist)
+		}
 		if err := WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 		}

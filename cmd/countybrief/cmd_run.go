@@ -15,8 +15,10 @@ import (
 )
 
 // runBatch runs one batch over the inbox. Exit 0 when the batch completed,
-// even if files were rejected; 1 when the batch itself failed; 3 when
-// another batch holds the workspace (without --wait).
+// even if files were rejected; 1 when the batch itself failed; 2 when the
+// workspace's files have problems, or its ledger is lost beside an archive
+// (the message says how to rebuild it); 3 when another batch holds the
+// workspace (without --wait).
 func runBatch(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var o runOptions
@@ -70,6 +72,9 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	if errors.As(err, &held) {
 		return &exitError{code: 3, err: fmt.Errorf("另一個批處理正在運行（pid %d，%s 開始）；用 --wait 可排隊等它結束: %w",
 			held.Holder.PID, held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+	}
+	if errors.Is(err, pipeline.ErrLedgerLost) {
+		return &exitError{code: 2, err: err}
 	}
 	if err != nil {
 		return err
