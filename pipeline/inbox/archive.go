@@ -381,12 +381,11 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && gone:
 			return fail(fmt.Errorf("%w: neither in work nor at %s", fs.ErrNotExist, dst))
-		case errors.Is(err, fs.ErrNotExist) && r.Judged == nil:
+		case errors.Is(err, fs.ErrNotExist) && p.requeue && r.Judged == nil:
 			// No earlier call archived what was judged, and it is lost.
-			p.path = ""
 			return p, fmt.Errorf("archive %s: %w", c.Name, ErrChanged)
 		case errors.Is(err, fs.ErrNotExist):
-			continue // gone since the write found it: try the next name
+			continue // gone since the rename or write found it: try the next name
 		case errors.Is(err, fs.ErrPermission) && gone:
 			// A file its sender made unreadable, moved here by an earlier
 			// call. Only this program names files in archive/, and the

@@ -87,7 +87,7 @@ func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 	if seen.IsZero() {
 		seen = in.now()
 	}
-	received := received(seen)
+	received := receiveTime(seen)
 	if len(flatName(claimNameTemplate, c.Folder, c.Name)) <= maxFlatBytes {
 		return in.claimFlat(c, received, d)
 	}
@@ -209,9 +209,9 @@ func (in *Inbox) newClaimDir(received time.Time) (name, dir string, err error) {
 	return "", "", fmt.Errorf("create claim folder: %w", err)
 }
 
-// received is the receive time of a file first seen at seen: whole
+// receiveTime is the receive time of a file first seen at seen: whole
 // seconds, UTC, as claim and archive names carry it.
-func received(seen time.Time) time.Time { return seen.UTC().Truncate(time.Second) }
+func receiveTime(seen time.Time) time.Time { return seen.UTC().Truncate(time.Second) }
 
 // formatClaimName is <received>-<8 hex>, e.g. 20081205T101500Z-1a2b3c4d.
 func formatClaimName(received time.Time, random string) string {

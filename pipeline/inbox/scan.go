@@ -90,7 +90,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		}
 	}
 	slices.SortFunc(ready, func(a, b Candidate) int {
-		return cmp.Or(received(a.Seen).Compare(received(b.Seen)), strings.Compare(a.Path, b.Path))
+		return cmp.Or(receiveTime(a.Seen).Compare(receiveTime(b.Seen)), strings.Compare(a.Path, b.Path))
 	})
 	return ready, waiting, nil
 }
