@@ -38,18 +38,15 @@ func (p *costProblem) finding(lim Limits) rules.Finding {
 }
 
 // costOf checks every part of the zip, one at a time, against the XML
-// bounds of lim. A part that does not unzip is left to the caller's
-// parser, which refuses it.
+// bounds of lim. A part that fails to unzip is counted as far as it
+// unzipped: excelize overlooks a checksum error and parses the text.
 func costOf(zr *zip.Reader, lim Limits) *costProblem {
 	scratch := make([]byte, 32<<10)
 	for _, zf := range zr.File {
 		if zf.UncompressedSize64 > uint64(lim.MaxUnzipBytes) {
 			continue // refused for its size before it is parsed
 		}
-		text, err := unzipPart(zf, int64(zf.UncompressedSize64), true, scratch)
-		if err != nil {
-			continue
-		}
+		text, _ := unzipPart(zf, int64(zf.UncompressedSize64), true, scratch)
 		if p := xmlCost(text, lim); p != nil {
 			p.part = zf.Name
 			return p

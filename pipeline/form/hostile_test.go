@@ -1,7 +1,10 @@
 package form
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,4 +207,43 @@ func BenchmarkHostile(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestHostilePartWithBadChecksum: excelize parses a part whose checksum
+// is wrong, so the bounds count it too.
+func TestHostilePartWithBadChecksum(t *testing.T) {
+	ws := loadWorkspace(t)
+	g := &gen{t: t, ws: ws, dir: t.TempDir()}
+	data := elementFlood(g, 250_000)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			zf.CRC32++
+		}
+		raw, err := zf.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateRaw(&zf.FileHeader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bad-crc.xlsx")
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, fs := readGuarded(t, path, ws.Catalogue)
+	checkHostile(t, hostileShape{want: want{RuleLimit, ""}, says: "元素"}, fs)
 }
