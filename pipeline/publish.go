@@ -25,6 +25,9 @@ import (
 const (
 	totalsName = "匯總表.xlsx"
 	chaseName  = "催報退回名單.txt"
+	// auditName is the office's own report: every returned file with its
+	// reasons, warnings, county-rule findings. It is not sent upward.
+	auditName = "審核報告.xlsx"
 )
 
 func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue) }
@@ -63,6 +66,9 @@ func (b *batch) publish(ctx context.Context) error {
 		return fmt.Errorf("returned submissions: %w", err)
 	}
 	brief := b.assemble(current, returned)
+	if err := b.auditFindings(ctx, &brief, current); err != nil {
+		return err
+	}
 	b.stages.add(stageMerge, time.Since(start))
 
 	start = time.Now()
@@ -97,6 +103,7 @@ func (b *batch) publish(ctx context.Context) error {
 		{pdfPath, renderer.PDF, &b.sum.Briefing},
 		{filepath.Join(dir, briefingName(brief.Issue)+".txt"), renderer.Text, &b.sum.BriefingText},
 		{filepath.Join(dir, chaseName), renderer.ChaseList, &b.sum.ChaseList},
+		{filepath.Join(dir, auditName), renderer.AuditReport, &b.sum.AuditReport},
 	}
 	// A numbered briefing once written is never replaced: only the issue
 	// a crash left without its noted path may be written again.

@@ -62,6 +62,7 @@ type Summary struct {
 	BriefingText   string `json:"briefing_text,omitempty"`
 	TotalsWorkbook string `json:"totals_workbook,omitempty"`
 	ChaseList      string `json:"chase_list,omitempty"`
+	AuditReport    string `json:"audit_report,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
 }

@@ -1,15 +1,16 @@
 package main
 
 import (
-	"countybrief/pipeline/vocab"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"countybrief/pipeline"
+	"countybrief/pipeline/vocab"
 )
 
 // The commands a clerk runs by hand: what they print and how they exit.
@@ -75,5 +76,31 @@ func TestCommands(t *testing.T) {
 	// still count, under the state that says so.
 	if total != 73 || rep.Counts[vocab.AcceptedLatestReturned] != 2 || rep.Counts[vocab.Accepted] != 71 {
 		t.Errorf("status counts %v, want 71 accepted and 2 counted with their latest file returned", rep.Counts)
+	}
+}
+
+// validate loads a workspace that trusts the code cell of top-level files,
+// and says what that risks, with the file and line, without failing.
+func TestValidateWarnsOfTopLevelTrust(t *testing.T) {
+	bin := buildBinary(t)
+	ws := filepath.Join(t.TempDir(), "ws")
+	runCmd(t, bin, "init", ws)
+	cfg := filepath.Join(ws, "config.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusting := strings.Replace(string(data), "match_top_level_by_code: false", "match_top_level_by_code: true", 1)
+	if trusting == string(data) {
+		t.Fatal("the default config.yaml has no match_top_level_by_code: false line")
+	}
+	if err := os.WriteFile(cfg, []byte(trusting), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := string(runOut(t, bin, "validate", "--workspace", ws))
+	for _, want := range []string{"config.yaml:", "match_top_level_by_code", "警告", "OK:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out)
+		}
 	}
 }

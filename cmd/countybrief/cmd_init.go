@@ -41,6 +41,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range ws.Warnings {
+		fmt.Fprintln(e.stdout, w)
+	}
 	fmt.Fprintf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
 }

@@ -112,7 +112,7 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}
 	if s.Rendered {
-		fmt.Fprintf(w, "簡報第%d期：%s\n匯總表：%s\n催報退回名單：%s\n", s.Issue, s.Briefing, s.TotalsWorkbook, s.ChaseList)
+		fmt.Fprintf(w, "簡報第%d期：%s\n匯總表：%s\n催報退回名單：%s\n審核報告（內部）：%s\n", s.Issue, s.Briefing, s.TotalsWorkbook, s.ChaseList, s.AuditReport)
 	} else if s.Briefing != "" {
 		fmt.Fprintf(w, "數據沒有變化，沿用簡報第%d期：%s\n", s.Issue, s.Briefing)
 	}
