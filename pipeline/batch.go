@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -207,10 +208,11 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		if err != nil {
 			return fmt.Errorf("scan inbox: %w", err)
 		}
+		b.noteUnreadable(b.inbox.Unreadable())
 		b.stages.add(stagePickup, time.Since(start))
 		b.sum.Waiting = waiting
 		b.total += len(ready)
-		for chunk := range slices.Chunk(ready, groupSize) {
+		for chunk := range groups(ready) {
 			if stop.Err() != nil {
 				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
 				return nil
@@ -258,6 +260,55 @@ const settleRounds = 2
 // again) or recorded (finished from its row).
 const groupSize = 256
 
+// groupBytes bounds the bytes of a group's files, which are held from
+// hashing until they are archived.
+const groupBytes = 64 << 20
+
+// groups cuts the ready files into groups of at most groupSize files and,
+// unless one file alone is larger, groupBytes bytes.
+func groups(ready []inbox.Candidate) iter.Seq[[]inbox.Candidate] {
+	return func(yield func([]inbox.Candidate) bool) {
+		start, bytes := 0, int64(0)
+		for i, c := range ready {
+			size := c.Size
+			if c.TooLarge {
+				size = 0 // hashed as it streams by, never held
+			}
+			if i > start && (i-start == groupSize || bytes+size > groupBytes) {
+				if !yield(ready[start:i]) {
+					return
+				}
+				start, bytes = i, 0
+			}
+			bytes += size
+		}
+		if start < len(ready) {
+			yield(ready[start:])
+		}
+	}
+}
+
+// notArchived is the archive path noted for a file that changed after it
+// was judged when its judged bytes could not be kept: the changed file
+// went back to the inbox to be judged anew.
+const notArchived = "-"
+
+// noteUnreadable names, in the summary and the log, the inbox folders and
+// files the scan could not read; every other unit is processed.
+func (b *batch) noteUnreadable(problems []inbox.Problem) {
+	for _, p := range problems {
+		where := p.Path
+		if rel, err := filepath.Rel(b.ws.Dir, p.Path); err == nil {
+			where = filepath.ToSlash(rel)
+		}
+		if slices.Contains(b.sum.Unreadable, where) {
+			continue
+		}
+		b.sum.Unreadable = append(b.sum.Unreadable, where)
+		b.log.WithFields(logrus.Fields{"unit": p.Folder, "file": where}).WithError(p.Err).Error("cannot read this part of the inbox; the other units are processed")
+	}
+}
+
 // job is one claimed file on its way through a group.
 type job struct {
 	claim inbox.Claim
@@ -266,8 +317,11 @@ type job struct {
 	// killed after recording it).
 	recorded bool
 	// data is the file's content from hashing until it is read; nil for
-	// a file too large to read.
-	data []byte
+	// a file too large to read. judged keeps the same bytes until the file
+	// is archived, so that the archive holds exactly what was judged even
+	// if a writer changes the file meanwhile; stamp is the file as read.
+	data, judged []byte
+	stamp        fs.FileInfo
 	// sub and findings are what reading found; sub is kept after the
 	// file is judged only when it has findings, for the 退回 copy.
 	sub      *form.Submission
@@ -382,23 +436,35 @@ func (b *batch) each(jobs []job, do func(*job)) error {
 }
 
 // hash reads a claimed file once. A file that cannot be read (no
-// permission, a disk error) is rejected with the reason, and the batch
-// goes on: one bad file must not hold up the county.
+// permission, a disk error) or that is empty is rejected with the reason,
+// and the batch goes on: one bad file must not hold up the county.
 func (b *batch) hash(j *job) {
 	c := j.claim
 	j.rec = &ledger.Record{
 		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName,
 		ReceivedAt: c.ReceivedAt, UnitCode: b.unitOf(c.Folder), Period: b.ws.Config.Period,
 	}
-	data, sha, err := readClaim(c.Path, b.checker.reader.MaxBytes())
-	if err != nil {
+	data, sha, info, err := readClaim(c.Path, b.checker.reader.MaxBytes())
+	switch {
+	case err != nil:
 		b.log.WithFields(logrus.Fields{"file": c.OrigName, "unit": c.Folder}).WithError(err).Warn("cannot read a claimed file; rejecting it")
-		j.rec.Status = ledger.StatusRejected
-		j.rec.Findings = []rules.Finding{unreadableFinding(err)}
-		return
+		// The content could not be read: its hash is that of no bytes,
+		// and the archive checks the file by its size and time instead.
+		j.rec.SHA256 = emptySHA
+		if info, err := os.Lstat(c.Path); err == nil {
+			j.stamp = info
+		}
+		j.rec.Status, j.rec.Findings = ledger.StatusRejected, []rules.Finding{unreadableFinding(err)}
+	case info.Size() == 0:
+		j.rec.SHA256, j.stamp = sha, info
+		j.rec.Status, j.rec.Findings = ledger.StatusRejected, []rules.Finding{emptyFinding()}
+	default:
+		j.data, j.judged, j.rec.SHA256, j.stamp = data, data, sha, info
 	}
-	j.data, j.rec.SHA256 = data, sha
 }
+
+// emptySHA is the SHA-256 of no bytes.
+const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // known settles what the ledger already knows of the files not yet
 // decided: a claim an interrupted batch recorded (only recovered claims
@@ -516,20 +582,44 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		j := &jobs[i]
 		// A duplicate repeats an accepted file and is archived beside it.
 		accepted := j.rec.Status == ledger.StatusAccepted || j.rec.Status == ledger.StatusDuplicate
-		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: b.unitOf(j.rec.UnitCode), SHA256: j.rec.SHA256}
+		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: b.unitOf(j.rec.UnitCode),
+			SHA256: j.rec.SHA256, Judged: j.judged}
+		// A claim recorded by an interrupted batch was not read by this
+		// one: the archive checks it against the recorded hash.
+		if j.stamp != nil {
+			reqs[i].Size, reqs[i].ModTime = j.stamp.Size(), j.stamp.ModTime()
+		}
 	}
-	paths, errs, err := b.inbox.ArchiveAll(reqs)
+	results, err := b.inbox.ArchiveGroup(reqs)
 	if err != nil {
 		return err
 	}
 	b.stages.add(stageArchive, time.Since(start))
 	start = time.Now()
 	noted := make(map[int64]string, len(jobs))
-	for i, err := range errs {
-		if err != nil {
-			return err
+	paths := make([]string, len(jobs))
+	for i, r := range results {
+		j := &jobs[i]
+		j.judged = nil
+		log := b.log.WithFields(logrus.Fields{"file": j.rec.OrigName, "unit": j.rec.UnitCode, "sha256": j.rec.SHA256})
+		if r.Arrival != "" {
+			log.WithField("arrival", r.Arrival).Warn("the file changed after it was judged; the judged bytes are archived and the changed file is back in the inbox")
+			b.sum.ChangedAfterJudging = append(b.sum.ChangedAfterJudging, r.Arrival)
 		}
-		noted[jobs[i].rec.ID] = storedPath(b.ws, paths[i])
+		switch {
+		case errors.Is(r.Err, inbox.ErrChanged):
+			// The judged bytes were not kept (a file too large to read):
+			// the row stays, marked, and the changed file is judged anew.
+			noted[j.rec.ID] = notArchived
+		case r.Err != nil:
+			// The file stays claimed in work/ and is finished by a later
+			// batch; the others go on.
+			log.WithError(r.Err).Error("cannot archive a file; it stays in work/ for the next batch")
+			b.sum.ArchiveErrors = append(b.sum.ArchiveErrors, fmt.Sprintf("%s: %v", j.rec.OrigName, r.Err))
+		default:
+			paths[i] = r.Path
+			noted[j.rec.ID] = storedPath(b.ws, r.Path)
+		}
 	}
 	if err := b.ledger.SetArchivePaths(ctx, noted); err != nil {
 		return fmt.Errorf("note archive paths: %w", err)
@@ -538,6 +628,9 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 	start = time.Now()
 	for i := range jobs {
 		j, rec := &jobs[i], jobs[i].rec
+		if paths[i] == "" {
+			continue // not archived: reported above
+		}
 		res := FileResult{Name: rec.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: rec.SHA256,
 			Status: rec.Status, ArchivePath: paths[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
 		if len(rec.Findings) > 0 && rec.Status != ledger.StatusDuplicate {
@@ -718,8 +811,8 @@ func (b *batch) finishReturns(ctx context.Context) error {
 	}
 	for i := range recs {
 		rec := &recs[i]
-		if rec.ArchivePath == "" {
-			continue // its file is not archived yet: archiveGroup writes it
+		if rec.ArchivePath == "" || rec.ArchivePath == notArchived {
+			continue // not archived yet (archiveGroup writes it), or never
 		}
 		book, err := b.writeReturn(b.ws.Path(rec.ArchivePath), rec, "", nil)
 		if err != nil {
@@ -739,24 +832,28 @@ func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name)
 
 // readClaim hashes a claimed file and returns its content too when the
 // reader will read it (no more than limit bytes), so that a file is read
-// from disk once.
-func readClaim(path string, limit int64) ([]byte, string, error) {
+// from disk once, with the size and time of the file as read: the archive
+// compares them with the file it moves, to catch a writer that went on
+// writing after the file was judged.
+func readClaim(path string, limit int64) (data []byte, sha string, info fs.FileInfo, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer f.Close()
-	data, err := form.ReadUpTo(f, limit)
-	if err != nil {
-		return nil, "", err
+	if data, err = form.ReadUpTo(f, limit); err != nil {
+		return nil, "", nil, err
 	}
 	h := sha256.New()
 	h.Write(data)
 	if int64(len(data)) > limit {
 		if _, err := io.Copy(h, f); err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		data = nil
 	}
-	return data, hex.EncodeToString(h.Sum(nil)), nil
+	if info, err = f.Stat(); err != nil {
+		return nil, "", nil, err
+	}
+	return data, hex.EncodeToString(h.Sum(nil)), info, nil
 }

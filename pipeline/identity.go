@@ -29,7 +29,15 @@ const (
 	ruleIdentity    = "inbox.identity"
 	rulePeriod      = "inbox.period"
 	ruleUnreadable  = "inbox.unreadable"
+	ruleEmpty       = "inbox.empty"
 )
+
+// emptyFinding rejects a file of no bytes.
+func emptyFinding() rules.Finding {
+	return rules.Finding{Rule: ruleEmpty, Severity: rules.Error,
+		Message: "文件是空的（0 字節），裡面沒有任何內容。",
+		Fix:     "常見原因是複製或保存沒有完成。請在本單位電腦上打開填好的表格確認內容，保存後重新報送。"}
+}
 
 // unreadableFinding rejects a file that the batch could not read at all.
 func unreadableFinding(err error) rules.Finding {

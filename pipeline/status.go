@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -38,6 +39,9 @@ type StatusReport struct {
 	Units    []UnitState         `json:"units"`
 	Counts   map[vocab.State]int `json:"counts"`
 	Late     int                 `json:"late"`
+	// Unreadable are the inbox folders and files the last batch could not
+	// read: the units there may have sent files that nobody has seen.
+	Unreadable []string `json:"unreadable,omitempty"`
 }
 
 // Status reads the ledger and tells, in registry order, where each unit
@@ -52,7 +56,19 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
-	return classify(ws, period, current, returned, now), nil
+	rep := classify(ws, period, current, returned, now)
+	last, err := led.LastRun(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read status: %w", err)
+	}
+	if last != nil && len(last.Summary) > 0 {
+		var sum Summary
+		if err := json.Unmarshal(last.Summary, &sum); err != nil {
+			return nil, fmt.Errorf("read the last run's summary: %w", err)
+		}
+		rep.Unreadable = sum.Unreadable
+	}
+	return rep, nil
 }
 
 // classify is the one definition of the reporting states: every unit of

@@ -53,6 +53,17 @@ type Summary struct {
 	// BrokenRules are rules that failed when they ran, once each: the
 	// office must fix them; they rejected no file.
 	BrokenRules []BrokenRule `json:"broken_rules,omitempty"`
+	// Unreadable are the inbox folders and files (relative to the
+	// workspace) that the scan could not read: their units' files wait
+	// until the office fixes the permissions or the disk.
+	Unreadable []string `json:"unreadable,omitempty"`
+	// ChangedAfterJudging are files that a unit went on writing after
+	// they were judged: the judged bytes are archived and the changed
+	// file is back in the inbox, at these paths, to be judged anew.
+	ChangedAfterJudging []string `json:"changed_after_judging,omitempty"`
+	// ArchiveErrors are files that could not be moved to the archive;
+	// they stay in work/ and the next batch finishes them.
+	ArchiveErrors []string `json:"archive_errors,omitempty"`
 	// Stopped is true when a stop request ended the taking of files
 	// early: what was claimed was finished, the rest waits in the inbox.
 	Stopped        bool   `json:"stopped,omitempty"`

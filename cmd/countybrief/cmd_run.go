@@ -108,6 +108,15 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	for _, br := range s.BrokenRules {
 		fmt.Fprintf(w, "審核規則出錯（活動辦請修改，未據此退回任何文件）：%s 規則 %s：%s\n", br.Where, br.Rule, br.Err)
 	}
+	for _, p := range s.Unreadable {
+		fmt.Fprintf(w, "無法讀取：%s（請檢查文件夾權限或磁盤；其他單位已照常處理）\n", p)
+	}
+	for _, p := range s.ChangedAfterJudging {
+		fmt.Fprintf(w, "文件在審核後仍被改動，已按審核時的內容存檔，改動後的文件放回收件箱下次處理：%s\n", p)
+	}
+	for _, p := range s.ArchiveErrors {
+		fmt.Fprintf(w, "無法存檔，文件留在 work/ 下次處理：%s\n", p)
+	}
 	if s.Stopped {
 		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}

@@ -52,6 +52,9 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, p := range rep.Unreadable {
+		fmt.Fprintf(e.stdout, "上次處理時無法讀取：%s（請檢查文件夾權限或磁盤；該處的文件尚未處理）\n", p)
+	}
 	counts := make([]string, 0, len(vocab.States()))
 	for _, st := range vocab.States() {
 		counts = append(counts, fmt.Sprintf("%s %d", st.Label(), rep.Counts[st]))

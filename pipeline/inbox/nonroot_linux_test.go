@@ -3,95 +3,23 @@
 package inbox
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"countybrief/pipeline/internal/testuser"
 )
-
-// nonRootEnv tells a test binary that it is the child asNonRoot started.
-const nonRootEnv = "COUNTYBRIEF_INBOX_NONROOT_CHILD"
-
-// nobody is the user and group the permission tests run as under root.
-const nobody = 65534
-
-// asNonRoot makes the calling test (a top-level one) run as an ordinary
-// user. Root reads, lists and renames whatever it likes, so a permission
-// test run as root, as CI runs, would pass without testing anything.
-// Under root it runs the test again in a child process as nobody, from a
-// copy of the test binary that nobody can read and run, fails the test
-// if the child fails or cannot be started, and returns false: the caller
-// then returns. Otherwise it returns true and the caller goes on.
-func asNonRoot(t *testing.T) bool {
-	t.Helper()
-	if os.Getenv(nonRootEnv) != "" {
-		if os.Geteuid() == 0 {
-			t.Fatalf("the child meant to run as uid %d runs as root", nobody)
-		}
-		return true
-	}
-	if os.Geteuid() != 0 {
-		return true
-	}
-	// os.MkdirTemp makes a folder only its owner may enter: open it up.
-	dir, err := os.MkdirTemp("", "countybrief-nonroot-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := os.ReadFile(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(dir, "inbox.test")
-	tmp := filepath.Join(dir, "tmp")
-	for _, err := range []error{
-		os.WriteFile(exe, bin, 0o755), os.Chmod(exe, 0o755),
-		os.Mkdir(tmp, 0o777), os.Chmod(tmp, 0o777|fs.ModeSticky), os.Chmod(dir, 0o755),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(exe, "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.v", "-test.count=1")
-	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), nonRootEnv+"=1", "TMPDIR="+tmp)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, err := cmd.CombinedOutput()
-	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+t.Name()+" (")) {
-		t.Fatalf("%s as uid %d: %v\n%s", t.Name(), nobody, err, out)
-	}
-	t.Logf("ran as uid %d:\n%s", nobody, out)
-	return false
-}
-
-// chmod sets a mode for the rest of the test and gives the owner back
-// full rights afterwards, so that the test's folders can be removed.
-func chmod(t *testing.T, path string, mode fs.FileMode) {
-	t.Helper()
-	if err := os.Chmod(path, mode); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chmod(path, 0o755) })
-}
 
 // A folder or file Scan cannot read is named, and every other unit's
 // files are still found.
 func TestScanGoesOnPastUnreadableFolders(t *testing.T) {
-	if !asNonRoot(t) {
+	if !testuser.Nobody(t) {
 		return
 	}
 	ws := newWorkspace(t, 0)
@@ -99,9 +27,9 @@ func TestScanGoesOnPastUnreadableFolders(t *testing.T) {
 	for _, p := range []string{"Z01/a.xlsx", "Z02/b.xlsx", "Z03/c.xlsx", "Z04/d.xlsx", "Z04/sub/e.xlsx", "top.xlsx", "Z05/f.xlsx"} {
 		write(t, filepath.Join(inbox, filepath.FromSlash(p)), []byte(p))
 	}
-	chmod(t, filepath.Join(inbox, "Z02"), 0)     // cannot be listed
-	chmod(t, filepath.Join(inbox, "Z03"), 0o444) // listed, but its files cannot be looked at
-	chmod(t, filepath.Join(inbox, "Z04", "sub"), 0)
+	testuser.Chmod(t, filepath.Join(inbox, "Z02"), 0)     // cannot be listed
+	testuser.Chmod(t, filepath.Join(inbox, "Z03"), 0o444) // listed, but its files cannot be looked at
+	testuser.Chmod(t, filepath.Join(inbox, "Z04", "sub"), 0)
 	in := New(ws, nil)
 	ready, _, err := in.Scan(context.Background())
 	if err != nil {
@@ -126,7 +54,7 @@ func TestScanGoesOnPastUnreadableFolders(t *testing.T) {
 	}
 	// The next scan reports afresh.
 	for _, p := range []string{"Z02", "Z03", "Z04/sub"} {
-		chmod(t, filepath.Join(inbox, filepath.FromSlash(p)), 0o755)
+		testuser.Chmod(t, filepath.Join(inbox, filepath.FromSlash(p)), 0o755)
 	}
 	if ready, _, err := in.Scan(context.Background()); err != nil || len(ready) != 7 || len(in.Unreadable()) != 0 {
 		t.Errorf("once readable: %d ready, %v unreadable, %v", len(ready), in.Unreadable(), err)
@@ -135,7 +63,7 @@ func TestScanGoesOnPastUnreadableFolders(t *testing.T) {
 
 // A folder unreadable for one scan keeps its files' settle time.
 func TestUnreadableFolderKeepsItsSightings(t *testing.T) {
-	if !asNonRoot(t) {
+	if !testuser.Nobody(t) {
 		return
 	}
 	ws := newWorkspace(t, 10)
@@ -152,7 +80,7 @@ func TestUnreadableFolderKeepsItsSightings(t *testing.T) {
 		{5 * time.Second, 0, 0, 1},
 		{10 * time.Second, 0o755, 1, 0},
 	} {
-		chmod(t, dir, s.mode)
+		testuser.Chmod(t, dir, s.mode)
 		c.set(t0.Add(s.at))
 		in := New(ws, c.now)
 		ready, _, err := in.Scan(context.Background())
@@ -170,7 +98,7 @@ func TestUnreadableFolderKeepsItsSightings(t *testing.T) {
 // second archive call finds it. Across disks, where the archive must
 // copy it, it fails alone.
 func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
-	if !asNonRoot(t) {
+	if !testuser.Nobody(t) {
 		return
 	}
 	for _, tt := range []struct {
@@ -196,7 +124,7 @@ func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
 			in := New(ws, func() time.Time { return t0 })
 			locked := filepath.Join(ws.InboxDir(), "Z01", "locked.xlsx")
 			write(t, locked, []byte("cannot be read"))
-			chmod(t, locked, 0)
+			testuser.Chmod(t, locked, 0)
 			for i := range tt.files {
 				write(t, filepath.Join(ws.InboxDir(), "Z02", fmt.Sprintf("f%02d.xlsx", i)), []byte(fmt.Sprint(i)))
 			}
