@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
 	"countybrief/pipeline/form"
@@ -356,5 +358,46 @@ func TestPublishedBriefingIsNeverOverwritten(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(next); string(data) != "published elsewhere" {
 		t.Error("the published briefing was overwritten")
+	}
+}
+
+// A form with an unreadable value and a figure that breaks a rule comes
+// back once, naming both: rules run over what could be read, and a rule
+// that needs the unreadable value says it was skipped.
+func TestOneReturnNamesEveryProblem(t *testing.T) {
+	ws := county(t, t.TempDir())
+	u, _ := ws.Unit("J08")
+	path := filepath.Join(ws.InboxDir(), "J08", "兩處錯.xlsx")
+	forge(t, ws, u, form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period}, path)
+	sub, _, err := form.NewReader(ws.Catalogue, form.DefaultLimits()).Read(path)
+	if err != nil || sub == nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, v := range map[string]any{"suggestions": "十二", "problems_solved": sub.Values["problems_found"] + 3} {
+		loc := sub.Cells[code]
+		if err := f.UnprotectSheet(loc.Sheet); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue(loc.Sheet, loc.Cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	sum := run(t, ws)
+	res := result(t, sum, "兩處錯.xlsx")
+	for _, rule := range []string{"form.number", "unit.solved_le_found"} {
+		if !hasRule(res.Findings, rule) {
+			t.Errorf("the 退回 lacks %s: %v", rule, res.Findings)
+		}
+	}
+	if res.Status != pipeline.Rejected {
+		t.Errorf("status %s; want rejected", res.Status)
 	}
 }
