@@ -25,6 +25,7 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
 	"countybrief/pipeline/render"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
 )
@@ -131,7 +132,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	}
 	b.sum.RunID = runID
 	b.log = opts.Log.WithField("run", runID)
-	status := ledger.RunFailed
+	status := vocab.RunFailed
 	defer func() {
 		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
@@ -152,9 +153,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 			return b.sum, err
 		}
 	}
-	status = ledger.RunCompleted
+	status = vocab.RunCompleted
 	if ctx.Err() != nil {
-		status, b.sum.Stopped = ledger.RunStopped, true
+		status, b.sum.Stopped = vocab.RunStopped, true
 	}
 	b.log.WithFields(logrus.Fields{
 		"accepted": b.sum.Accepted, "rejected": b.sum.Rejected, "duplicates": b.sum.Duplicates,
@@ -325,7 +326,7 @@ type job struct {
 	// sub and findings are what reading found; sub is kept after the
 	// file is judged only when it has findings, for the 退回 copy.
 	sub      *form.Submission
-	findings []rules.Finding
+	findings []vocab.Finding
 	err      error
 }
 
@@ -454,10 +455,10 @@ func (b *batch) hash(j *job) {
 		if info, err := os.Lstat(c.Path); err == nil {
 			j.stamp = info
 		}
-		j.rec.Status, j.rec.Findings = ledger.StatusRejected, []rules.Finding{unreadableFinding(err)}
+		j.rec.Status, j.rec.Findings = vocab.FileRejected, []vocab.Finding{unreadableFinding(err)}
 	case info.Size() == 0:
 		j.rec.SHA256, j.stamp = sha, info
-		j.rec.Status, j.rec.Findings = ledger.StatusRejected, []rules.Finding{emptyFinding()}
+		j.rec.Status, j.rec.Findings = vocab.FileRejected, []vocab.Finding{emptyFinding()}
 	default:
 		j.data, j.judged, j.rec.SHA256, j.stamp = data, data, sha, info
 	}
@@ -504,7 +505,7 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 		if j.rec.Status != "" || !ok || !repeats(orig, j) {
 			continue
 		}
-		j.rec.Status, j.rec.UnitCode, j.rec.Period = ledger.StatusDuplicate, orig.UnitCode, orig.Period
+		j.rec.Status, j.rec.UnitCode, j.rec.Period = vocab.FileDuplicate, orig.UnitCode, orig.Period
 		j.data, j.sub, j.findings = nil, nil, nil
 	}
 	return nil
@@ -514,7 +515,7 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 // with the same content: orig was accepted, for the unit whose folder the
 // file is in.
 func repeats(orig ledger.Record, j *job) bool {
-	return orig.Status == ledger.StatusAccepted && j.claim.Folder != "" && orig.UnitCode == j.claim.Folder
+	return orig.Status == vocab.FileAccepted && j.claim.Folder != "" && orig.UnitCode == j.claim.Folder
 }
 
 // previous fetches the previous figures of the units whose folders the
@@ -552,7 +553,7 @@ func (b *batch) markRepeats(jobs []job) {
 	first := make(map[string]ledger.Record, len(jobs))
 	for i := range jobs {
 		j := &jobs[i]
-		if j.recorded || j.rec.Status == ledger.StatusDuplicate || j.rec.SHA256 == "" {
+		if j.recorded || j.rec.Status == vocab.FileDuplicate || j.rec.SHA256 == "" {
 			continue
 		}
 		orig, ok := first[j.rec.SHA256]
@@ -560,13 +561,13 @@ func (b *batch) markRepeats(jobs []job) {
 			orig, ok = b.lastGroup[j.rec.SHA256]
 		}
 		if !ok || !repeats(orig, j) {
-			if j.rec.Status == ledger.StatusAccepted {
+			if j.rec.Status == vocab.FileAccepted {
 				first[j.rec.SHA256] = *j.rec
 			}
 			continue
 		}
 		*j.rec = ledger.Record{RunID: j.rec.RunID, ClaimName: j.rec.ClaimName, OrigName: j.rec.OrigName,
-			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: ledger.StatusDuplicate,
+			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: vocab.FileDuplicate,
 			UnitCode: orig.UnitCode, Period: orig.Period}
 		j.sub = nil
 	}
@@ -581,7 +582,7 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 	for i := range jobs {
 		j := &jobs[i]
 		// A duplicate repeats an accepted file and is archived beside it.
-		accepted := j.rec.Status == ledger.StatusAccepted || j.rec.Status == ledger.StatusDuplicate
+		accepted := j.rec.Status == vocab.FileAccepted || j.rec.Status == vocab.FileDuplicate
 		reqs[i] = inbox.ArchiveRequest{Claim: j.claim, Accepted: accepted, Period: j.rec.Period, Unit: b.unitOf(j.rec.UnitCode),
 			SHA256: j.rec.SHA256, Judged: j.judged}
 		// A claim recorded by an interrupted batch was not read by this
@@ -633,7 +634,7 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		}
 		res := FileResult{Name: rec.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: rec.SHA256,
 			Status: rec.Status, ArchivePath: paths[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
-		if len(rec.Findings) > 0 && rec.Status != ledger.StatusDuplicate {
+		if len(rec.Findings) > 0 && rec.Status != vocab.FileDuplicate {
 			if res.ReturnPath, err = b.writeReturn(paths[i], rec, j.claim.Folder, j.sub); err != nil {
 				return err
 			}
@@ -714,9 +715,9 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 		rec.Values = sub.Values
 	}
 	rec.Findings = findings
-	rec.Status = ledger.StatusAccepted
-	if rules.HasError(findings) {
-		rec.Status = ledger.StatusRejected
+	rec.Status = vocab.FileAccepted
+	if vocab.HasError(findings) {
+		rec.Status = vocab.FileRejected
 	}
 	j.findings = nil
 	if len(findings) == 0 {

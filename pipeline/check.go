@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
 )
@@ -36,7 +37,7 @@ type PrevFunc func(unit, period string) (map[string]float64, error)
 // returns what was read with every finding. folder "" is a unit checking
 // its own file before sending it: the file is judged as if it were in the
 // folder of the unit it names. The error is for I/O trouble only.
-func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, []rules.Finding, error) {
+func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, []vocab.Finding, error) {
 	sub, findings, err := c.read(path)
 	if err != nil || sub == nil {
 		return sub, findings, err
@@ -48,7 +49,7 @@ func (c *Checker) Check(path, folder string, prev PrevFunc) (*form.Submission, [
 	return sub, findings, err
 }
 
-func (c *Checker) read(path string) (*form.Submission, []rules.Finding, error) {
+func (c *Checker) read(path string) (*form.Submission, []vocab.Finding, error) {
 	return c.reader.Read(path)
 }
 
@@ -59,10 +60,10 @@ func (c *Checker) read(path string) (*form.Submission, []rules.Finding, error) {
 // A file that is not its folder's unit's, or not for an open period, is
 // judged on that alone. broken lists rules that failed when they ran:
 // the office's fault, never held against the unit.
-func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []rules.Finding) (_ []rules.Finding, broken []rules.RuleFailure, _ error) {
+func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []vocab.Finding) (_ []vocab.Finding, broken []rules.RuleFailure, _ error) {
 	identity := checkIdentity(c.ws, folder, sub)
 	findings = append(findings, identity...)
-	if rules.HasError(identity) {
+	if vocab.HasError(identity) {
 		return findings, nil, nil
 	}
 	u, _ := c.ws.Unit(sub.UnitCode)
@@ -84,7 +85,7 @@ func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, fin
 
 // County runs the county-level rules over the accepted units; broken
 // lists the rules that failed when they ran.
-func (c *Checker) County(units []rules.UnitInput) (findings []rules.Finding, broken []rules.RuleFailure) {
+func (c *Checker) County(units []rules.UnitInput) (findings []vocab.Finding, broken []rules.RuleFailure) {
 	rep := c.rules.CheckCountyReport(units)
 	return rep.Findings, rep.Broken
 }

@@ -23,8 +23,8 @@ import (
 	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/render"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // paperFigures are the county figures of DOMAIN.md as the briefing must
@@ -97,7 +97,7 @@ func TestDemoEndToEnd(t *testing.T) {
 				t.Errorf("%s: not in the run summary", fault.File)
 				continue
 			}
-			if r.Status != pipeline.Rejected {
+			if r.Status != vocab.FileRejected {
 				t.Errorf("%s: status %s, want rejected", r.Name, r.Status)
 			}
 			if !hasRule(r.Findings, fault.Rule) {
@@ -132,7 +132,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		for _, path := range accepted {
 			sub, findings, err := form.Read(path, ws.Catalogue, form.DefaultLimits())
-			if err != nil || sub == nil || rules.HasError(findings) {
+			if err != nil || sub == nil || vocab.HasError(findings) {
 				t.Fatalf("re-read %s: %v %v", path, err, findings)
 			}
 			for code, v := range sub.Values {
@@ -207,7 +207,7 @@ func TestFinishesAMoveTheLedgerMissed(t *testing.T) {
 	}
 }
 
-func hasRule(fs []rules.Finding, rule string) bool {
+func hasRule(fs []vocab.Finding, rule string) bool {
 	for _, f := range fs {
 		if f.Rule == rule {
 			return true
@@ -328,7 +328,7 @@ func TestFileOverTheSizeCap(t *testing.T) {
 			continue
 		}
 		found = true
-		if f.Status != pipeline.Rejected || !hasRule(f.Findings, form.RuleLimit) {
+		if f.Status != vocab.FileRejected || !hasRule(f.Findings, form.RuleLimit) {
 			t.Errorf("%s (%d bytes, cap %d): %s %v, want rejected for its size", f.Name, bigSize, bigSize/2, f.Status, f.Findings)
 		}
 	}
@@ -379,7 +379,7 @@ func TestRepeatOfTheGroupBefore(t *testing.T) {
 		t.Fatalf("%d files, %d duplicates; want %d and 1", len(sum.Files), sum.Duplicates, 300+len(faults)+1)
 	}
 	at := slices.IndexFunc(sum.Files, func(f pipeline.FileResult) bool { return f.Name == "再次報送.xlsx" })
-	if at < 256 || sum.Files[at].Status != pipeline.Duplicate {
+	if at < 256 || sum.Files[at].Status != vocab.FileDuplicate {
 		t.Errorf("the copy is file %d of the batch; want a duplicate in the second group", at)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/internal/testuser"
+	"countybrief/pipeline/vocab"
 )
 
 // One file nobody may open and one unit folder nobody may list must not
@@ -30,7 +31,7 @@ func TestUnreadableFileAndFolderDoNotStopTheCounty(t *testing.T) {
 	testuser.Chmod(t, filepath.Join(ws.InboxDir(), "J06"), 0)
 	sum := run(t, ws)
 	res := result(t, sum, filepath.Base(locked))
-	if res.Status != pipeline.Rejected || !hasRule(res.Findings, "inbox.unreadable") || res.Unit != "J05" {
+	if res.Status != vocab.FileRejected || !hasRule(res.Findings, "inbox.unreadable") || res.Unit != "J05" {
 		t.Errorf("unreadable file: %s under %s with %v; want rejected under J05 by inbox.unreadable", res.Status, res.Unit, res.Findings)
 	}
 	if !fileExists(res.ArchivePath) || res.ReturnPath == "" {
@@ -66,7 +67,7 @@ func TestEmptyFileIsRejected(t *testing.T) {
 	}
 	sum := run(t, ws)
 	res := result(t, sum, "空白.xlsx")
-	if res.Status != pipeline.Rejected || !hasRule(res.Findings, "inbox.empty") {
+	if res.Status != vocab.FileRejected || !hasRule(res.Findings, "inbox.empty") {
 		t.Errorf("empty file: %s with %v; want rejected by inbox.empty", res.Status, res.Findings)
 	}
 	if sum.Waiting != 0 {

@@ -98,7 +98,7 @@ func TestCodeCellNeverBecomesAPath(t *testing.T) {
 				forge(t, ws, u, form.Identity{UnitCode: code, UnitName: u.Name, Period: ws.Config.Period}, filepath.Join(ws.InboxDir(), "偽造.xlsx"))
 				sum := run(t, ws)
 				res := result(t, sum, "偽造.xlsx")
-				if res.Status != pipeline.Rejected || res.Unit != "_unknown" {
+				if res.Status != vocab.FileRejected || res.Unit != "_unknown" {
 					t.Errorf("forged file: status %s unit %q; want rejected under _unknown", res.Status, res.Unit)
 				}
 				for _, p := range []string{res.ArchivePath, res.ReturnPath} {
@@ -149,7 +149,7 @@ func TestTopLevelFormCannotReplaceAUnit(t *testing.T) {
 	forge(t, ws, u, form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period}, forged)
 	sum := run(t, ws)
 	res := result(t, sum, "縣財政局報表.xlsx")
-	if res.Status != pipeline.Rejected || res.Unit != "_unknown" || !hasRule(res.Findings, "inbox.identity") {
+	if res.Status != vocab.FileRejected || res.Unit != "_unknown" || !hasRule(res.Findings, "inbox.identity") {
 		t.Errorf("top-level form: %s under %q with %v; want rejected under _unknown by inbox.identity", res.Status, res.Unit, res.Findings)
 	}
 	if sum.Reported != first.Reported {
@@ -182,7 +182,7 @@ func TestCopyInAnotherUnitsFolderIsThatUnitsFile(t *testing.T) {
 	}
 	sum := run(t, ws)
 	res := result(t, sum, "抄來的.xlsx")
-	if res.Status != pipeline.Rejected || res.Unit != "J02" || !hasRule(res.Findings, "inbox.identity") {
+	if res.Status != vocab.FileRejected || res.Unit != "J02" || !hasRule(res.Findings, "inbox.identity") {
 		t.Fatalf("copy in J02's folder: %s under %q; want rejected under J02 by inbox.identity", res.Status, res.Unit)
 	}
 	if !strings.Contains(res.ReturnPath, filepath.Join("returns", "J02")) {
@@ -212,11 +212,9 @@ func TestCopyInAnotherUnitsFolderIsThatUnitsFile(t *testing.T) {
 func TestResendsOfRejectedAndAcceptedFiles(t *testing.T) {
 	ws := county(t, t.TempDir())
 	run(t, ws)
-	for _, tt := range []struct {
-		folder, glob, want string
-	}{
-		{"rejected", "初稿-*.xlsx", pipeline.Rejected},
-		{"accepted", "縣*.xlsx", pipeline.Duplicate},
+	for _, tt := range []struct{ folder, glob string }{
+		{"rejected", "初稿-*.xlsx"},
+		{"accepted", "縣*.xlsx"},
 	} {
 		files, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), tt.folder, ws.Config.Period, "J03", tt.glob))
 		if len(files) != 1 {
@@ -231,12 +229,15 @@ func TestResendsOfRejectedAndAcceptedFiles(t *testing.T) {
 		}
 	}
 	sum := run(t, ws)
-	for _, tt := range []struct{ name, want string }{{"rejected-再報.xlsx", pipeline.Rejected}, {"accepted-再報.xlsx", pipeline.Duplicate}} {
+	for _, tt := range []struct {
+		name string
+		want vocab.FileStatus
+	}{{"rejected-再報.xlsx", vocab.FileRejected}, {"accepted-再報.xlsx", vocab.FileDuplicate}} {
 		res := result(t, sum, tt.name)
 		if res.Status != tt.want {
 			t.Errorf("%s: %s; want %s", tt.name, res.Status, tt.want)
 		}
-		if tt.want == pipeline.Rejected && (res.ReturnPath == "" || !fileExists(res.ReturnPath)) {
+		if tt.want == vocab.FileRejected && (res.ReturnPath == "" || !fileExists(res.ReturnPath)) {
 			t.Errorf("%s: judged again but no 退回 copy", tt.name)
 		}
 	}
@@ -397,7 +398,7 @@ func TestOneReturnNamesEveryProblem(t *testing.T) {
 			t.Errorf("the 退回 lacks %s: %v", rule, res.Findings)
 		}
 	}
-	if res.Status != pipeline.Rejected {
+	if res.Status != vocab.FileRejected {
 		t.Errorf("status %s; want rejected", res.Status)
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // unknownUnit files a submission whose unit cannot be told.
@@ -33,15 +33,15 @@ const (
 )
 
 // emptyFinding rejects a file of no bytes.
-func emptyFinding() rules.Finding {
-	return rules.Finding{Rule: ruleEmpty, Severity: rules.Error,
+func emptyFinding() vocab.Finding {
+	return vocab.Finding{Rule: ruleEmpty, Severity: vocab.Error,
 		Message: "文件是空的（0 字節），裡面沒有任何內容。",
 		Fix:     "常見原因是複製或保存沒有完成。請在本單位電腦上打開填好的表格確認內容，保存後重新報送。"}
 }
 
 // unreadableFinding rejects a file that the batch could not read at all.
-func unreadableFinding(err error) rules.Finding {
-	return rules.Finding{Rule: ruleUnreadable, Severity: rules.Error,
+func unreadableFinding(err error) vocab.Finding {
+	return vocab.Finding{Rule: ruleUnreadable, Severity: vocab.Error,
 		Message: fmt.Sprintf("活動辦無法讀取這個文件（系統提示：%v）。", err),
 		Fix:     "請在本單位電腦上打開文件確認能正常打開，另存為 Excel 工作簿（.xlsx）後重新報送；如仍被退回，請告知活動辦檢查收件箱的文件權限。"}
 }
@@ -49,13 +49,13 @@ func unreadableFinding(err error) rules.Finding {
 // checkIdentity enforces that a unit reports only for itself and only for
 // an open period. folder is the inbox subfolder the file came from ("" for
 // the top of the inbox).
-func checkIdentity(ws *workspace.Workspace, folder string, sub *form.Submission) []rules.Finding {
+func checkIdentity(ws *workspace.Workspace, folder string, sub *form.Submission) []vocab.Finding {
 	codeCell := sub.Cells["unit_code"]
 	periodCell := sub.Cells["period"]
-	finding := func(rule string, at form.Location, msg, fix string) rules.Finding {
-		return rules.Finding{Rule: rule, Severity: rules.Error, Sheet: at.Sheet, Cell: at.Cell, Message: msg, Fix: fix}
+	finding := func(rule string, at form.Location, msg, fix string) vocab.Finding {
+		return vocab.Finding{Rule: rule, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell, Message: msg, Fix: fix}
 	}
-	var out []rules.Finding
+	var out []vocab.Finding
 	u, known := ws.Unit(sub.UnitCode)
 	switch {
 	case folder != "" && sub.UnitCode != folder:

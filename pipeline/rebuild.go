@@ -22,8 +22,8 @@ import (
 
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // ErrLedgerLost is wrapped by CheckLedger's error when the workspace has
@@ -185,7 +185,7 @@ type RebuildReport struct {
 	// KeptAside are the old ledger's files under their new names.
 	KeptAside []string
 	// Files counts the restored files by status, Periods by period.
-	Files   map[string]int
+	Files   map[vocab.FileStatus]int
 	Periods map[string]int
 	// Unchecked are rejected files whose check today finds no error (the
 	// rules changed since): they stay rejected, with today's findings.
@@ -205,7 +205,7 @@ type RebuildProblem struct {
 // archived is one file of the archive as its folders and name describe it.
 type archived struct {
 	path, stored string
-	status       string
+	status       vocab.FileStatus
 	period, unit string
 	orig         string
 	received     time.Time
@@ -222,7 +222,7 @@ var archivedName = regexp.MustCompile(`^(.+)__([0-9]{8}T[0-9]{6}Z)__([0-9a-f]{8}
 // (from its folders), receipt time and content (from its name, checked
 // against the full SHA-256), the accepted files' values, the rejected
 // files' findings, and the numbers of the published briefings, so that the
-// next briefing is numbered on from the last. Accepted files are read, not
+// next briefing is numbered on from the last. vocab.FileAccepted files are read, not
 // judged again; rejected files are checked again (against their own period)
 // to recover the reasons they were returned. A later copy of an accepted
 // file, in the same unit's folder, is a duplicate, as the batch would have
@@ -250,7 +250,7 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 	defer lk.Release()
 
 	path := ws.LedgerPath()
-	rep := &RebuildReport{Ledger: path, Files: map[string]int{}, Periods: map[string]int{}}
+	rep := &RebuildReport{Ledger: path, Files: map[vocab.FileStatus]int{}, Periods: map[string]int{}}
 	files, err := scanArchive(ws, rep)
 	if err != nil {
 		return nil, err
@@ -386,7 +386,7 @@ func parseArchived(root, path string, d fs.DirEntry) (*archived, string) {
 		return nil, err.Error()
 	}
 	parts := strings.Split(rel, string(filepath.Separator))
-	if len(parts) != 4 || (parts[0] != ledger.StatusAccepted && parts[0] != ledger.StatusRejected) {
+	if len(parts) != 4 || (parts[0] != string(vocab.FileAccepted) && parts[0] != string(vocab.FileRejected)) {
 		return nil, "不在 accepted/<報送期>/<單位>/ 或 rejected/<報送期>/<單位>/ 文件夾裡"
 	}
 	m := archivedName.FindStringSubmatch(parts[3])
@@ -397,7 +397,7 @@ func parseArchived(root, path string, d fs.DirEntry) (*archived, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("文件名中的收到時間 %s 無效", m[2])
 	}
-	return &archived{path: path, status: parts[0], period: parts[1], unit: parts[2],
+	return &archived{path: path, status: vocab.FileStatus(parts[0]), period: parts[1], unit: parts[2],
 		orig: m[1] + m[4], received: received, sha: m[3]}, ""
 }
 
@@ -493,7 +493,7 @@ func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, 
 		for _, f := range group {
 			switch orig := origins[f.sha]; {
 			case repeated(orig, f):
-				f.rec = &ledger.Record{Status: ledger.StatusDuplicate, UnitCode: orig.UnitCode, Period: orig.Period}
+				f.rec = &ledger.Record{Status: vocab.FileDuplicate, UnitCode: orig.UnitCode, Period: orig.Period}
 			case f.rec == nil:
 				rep.Problems = append(rep.Problems, RebuildProblem{Path: f.path, Problem: f.problem})
 				continue
@@ -505,7 +505,7 @@ func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, 
 			recs = append(recs, *f.rec)
 			rep.Files[f.rec.Status]++
 			rep.Periods[f.rec.Period]++
-			if f.rec.Status == ledger.StatusRejected && !rules.HasError(f.rec.Findings) {
+			if f.rec.Status == vocab.FileRejected && !vocab.HasError(f.rec.Findings) {
 				rep.Unchecked = append(rep.Unchecked, f.path)
 			}
 		}
@@ -539,7 +539,7 @@ func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, 
 // first file with its content: only a copy of an accepted file, in the
 // same unit's folder, is one; any other resend was judged again.
 func repeated(orig *ledger.Record, f *archived) bool {
-	return orig != nil && orig.Status == ledger.StatusAccepted && f.status == ledger.StatusAccepted && orig.UnitCode == f.unit
+	return orig != nil && orig.Status == vocab.FileAccepted && f.status == vocab.FileAccepted && orig.UnitCode == f.unit
 }
 
 // restore reads one file that is not a duplicate: an accepted file for its
@@ -548,13 +548,13 @@ func repeated(orig *ledger.Record, f *archived) bool {
 // left with a problem and no record.
 func restore(ws *workspace.Workspace, checker *Checker, f *archived, prev PrevFunc) {
 	rec := &ledger.Record{Status: f.status, UnitCode: f.unit, Period: f.period}
-	if f.status == ledger.StatusAccepted {
+	if f.status == vocab.FileAccepted {
 		sub, findings, err := checker.read(f.path)
 		switch {
 		case err != nil:
 			f.problem = fmt.Sprintf("讀不出表格：%v", err)
 			return
-		case sub == nil || rules.HasError(findings):
+		case sub == nil || vocab.HasError(findings):
 			f.problem = "存在「接收」文件夾裡，卻讀不出數值"
 			return
 		}

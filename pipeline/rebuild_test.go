@@ -16,16 +16,18 @@ import (
 	"countybrief/pipeline/demo"
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
 // head is what a rebuilt ledger must give back of a record: everything but
 // the ids, run and claim, which only the batch that took the file knew.
 type head struct {
-	Unit, Period, Status, SHA, Orig, Archive string
-	Received                                 time.Time
-	Values                                   map[string]float64
-	Rules                                    []string
+	Unit, Period, SHA, Orig, Archive string
+	Status                           vocab.FileStatus
+	Received                         time.Time
+	Values                           map[string]float64
+	Rules                            []string
 }
 
 func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, last *ledger.Briefing) {
@@ -183,7 +185,7 @@ func TestRebuildLedger(t *testing.T) {
 			if len(rep.Problems) != 0 {
 				t.Errorf("problems: %+v", rep.Problems)
 			}
-			want := map[string]int{ledger.StatusAccepted: len(ws.Units) + 1, ledger.StatusRejected: len(faults), ledger.StatusDuplicate: 1}
+			want := map[vocab.FileStatus]int{vocab.FileAccepted: len(ws.Units) + 1, vocab.FileRejected: len(faults), vocab.FileDuplicate: 1}
 			if !maps.Equal(rep.Files, want) || rep.Periods[ws.Config.Period] != len(archived) {
 				t.Errorf("restored %v in %v, want %v, %d in %s", rep.Files, rep.Periods, want, len(archived), ws.Config.Period)
 			}
@@ -270,8 +272,8 @@ func TestRebuildLedgerLeavesBadFilesAlone(t *testing.T) {
 			t.Errorf("%s was moved or deleted", p)
 		}
 	}
-	if rep.Files[ledger.StatusAccepted] != len(ws.Units)-1 {
-		t.Errorf("accepted %d, want every unit but the tampered one", rep.Files[ledger.StatusAccepted])
+	if rep.Files[vocab.FileAccepted] != len(ws.Units)-1 {
+		t.Errorf("accepted %d, want every unit but the tampered one", rep.Files[vocab.FileAccepted])
 	}
 }
 
@@ -351,7 +353,7 @@ func TestMigrateArchivePaths(t *testing.T) {
 	defer led.Close()
 	for unit, p := range stored {
 		if _, err := led.Record(ctx, ledger.Record{ClaimName: unit, UnitCode: unit, Period: "2008-12", OrigName: "x.xlsx",
-			ArchivePath: p, SHA256: unit, Status: ledger.StatusAccepted, ReceivedAt: time.Now()}); err != nil {
+			ArchivePath: p, SHA256: unit, Status: vocab.FileAccepted, ReceivedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,27 +4,19 @@ import (
 	"time"
 
 	"countybrief/pipeline/vocab"
-	"countybrief/rules"
-)
-
-// File statuses in a run summary, as in the ledger.
-const (
-	Accepted  = "accepted"
-	Rejected  = "rejected"
-	Duplicate = "duplicate"
 )
 
 // FileResult is what a batch did with one file.
 type FileResult struct {
-	Name        string          `json:"name"`
-	Unit        string          `json:"unit"`
-	Period      string          `json:"period"`
-	SHA256      string          `json:"sha256"`
-	Status      string          `json:"status"`
-	ArchivePath string          `json:"archive_path"`
-	ReturnPath  string          `json:"return_path,omitempty"`
-	Findings    []rules.Finding `json:"findings,omitempty"`
-	Recovered   bool            `json:"recovered,omitempty"`
+	Name        string           `json:"name"`
+	Unit        string           `json:"unit"`
+	Period      string           `json:"period"`
+	SHA256      string           `json:"sha256"`
+	Status      vocab.FileStatus `json:"status"`
+	ArchivePath string           `json:"archive_path"`
+	ReturnPath  string           `json:"return_path,omitempty"`
+	Findings    []vocab.Finding  `json:"findings,omitempty"`
+	Recovered   bool             `json:"recovered,omitempty"`
 }
 
 // Summary is the outcome of one batch, printed by `run --json` and kept in
@@ -49,7 +41,7 @@ type Summary struct {
 	Missing         []string            `json:"missing"`
 	Returned        []string            `json:"returned"`
 	KeptAfterReturn []string            `json:"kept_after_return"`
-	CountyFindings  []rules.Finding     `json:"county_findings,omitempty"`
+	CountyFindings  []vocab.Finding     `json:"county_findings,omitempty"`
 	// BrokenRules are rules that failed when they ran, once each: the
 	// office must fix them; they rejected no file.
 	BrokenRules []BrokenRule `json:"broken_rules,omitempty"`
@@ -89,11 +81,11 @@ type BrokenRule struct {
 func (s *Summary) add(r FileResult) {
 	s.Files = append(s.Files, r)
 	switch r.Status {
-	case Accepted:
+	case vocab.FileAccepted:
 		s.Accepted++
-	case Rejected:
+	case vocab.FileRejected:
 		s.Rejected++
-	case Duplicate:
+	case vocab.FileDuplicate:
 		s.Duplicates++
 	}
 }

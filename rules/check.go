@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"countybrief/pipeline/vocab"
 	"errors"
 	"fmt"
 	"reflect"
@@ -15,7 +16,7 @@ import (
 // office's mistake, never the unit's: it is listed in Broken, for the
 // office to mend, and gives no finding against the unit.
 type Report struct {
-	Findings []Finding
+	Findings []vocab.Finding
 	Broken   []RuleFailure
 }
 
@@ -29,17 +30,17 @@ type RuleFailure struct {
 	Err  string // expr's message, e.g. "runtime error: integer divide by zero"
 }
 
-// Error formats the failure as a rule-file problem, for the office's log.
+// vocab.Error formats the failure as a rule-file problem, for the office's log.
 func (f RuleFailure) Error() string { return f.problem("").Error() }
 
 // problem places the failure like a load problem; on names the figures
 // that broke the rule, when known.
-func (f RuleFailure) problem(on string) Problem {
+func (f RuleFailure) problem(on string) vocab.Problem {
 	msg := "fails at run time: " + f.Err
 	if on != "" {
 		msg = fmt.Sprintf("fails at run time on %s: %s", on, f.Err)
 	}
-	return Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg}
+	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg}
 }
 
 func (r *rule) failure(err error) RuleFailure {
@@ -53,7 +54,7 @@ func (r *rule) failure(err error) RuleFailure {
 }
 
 // CheckUnit is CheckUnitReport without the broken rules.
-func (s *Set) CheckUnit(in UnitInput) []Finding { return s.CheckUnitReport(in).Findings }
+func (s *Set) CheckUnit(in UnitInput) []vocab.Finding { return s.CheckUnitReport(in).Findings }
 
 // CheckUnitReport runs every unit rule that applies to the unit's kind;
 // findings come in file order. A rule that compares with the previous
@@ -150,7 +151,7 @@ func (c *unitCheck) unread(r *rule, reads ...int) bool {
 	if len(cells) > 1 {
 		which = "這些格"
 	}
-	f := Finding{Rule: r.id, Severity: Warning,
+	f := vocab.Finding{Rule: r.id, Severity: vocab.Warning,
 		Message: fmt.Sprintf("規則「%s」未檢查：它要用到的%s。改正%s後會再檢查。", r.description, strings.Join(cells, "、"), which),
 		Fix:     fmt.Sprintf("按%s的讀取問題改正後重新報送。", which)}
 	if c.in.Locate != nil {
@@ -176,7 +177,7 @@ func (c *unitCheck) eval(r *rule, each int) bool {
 	if each >= 0 {
 		cell = each
 	}
-	f := Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
+	f := vocab.Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
 	if cell >= 0 && c.in.Locate != nil {
 		f.Sheet, f.Cell = c.in.Locate(c.t.codes[c.t.formCell(cell)])
 	}
@@ -202,7 +203,9 @@ func (c *unitCheck) eval(r *rule, each int) bool {
 }
 
 // CheckCounty is CheckCountyReport without the broken rules.
-func (s *Set) CheckCounty(units []UnitInput) []Finding { return s.CheckCountyReport(units).Findings }
+func (s *Set) CheckCounty(units []UnitInput) []vocab.Finding {
+	return s.CheckCountyReport(units).Findings
+}
 
 // CheckCountyReport runs the county rules over the accepted units of a
 // period; findings carry the county totals of the indicators each rule
@@ -220,7 +223,7 @@ func (s *Set) CheckCountyReport(units []UnitInput) Report {
 		if ok {
 			continue
 		}
-		f := Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
+		f := vocab.Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
 		for _, i := range r.uses {
 			f.Values[s.types.codes[i]] = total[i]
 		}

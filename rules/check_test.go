@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -61,7 +62,7 @@ func withFloat(base map[string]float64, code string, v float64) map[string]float
 	return out
 }
 
-func ids(fs []Finding) []string {
+func ids(fs []vocab.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Rule)
@@ -80,7 +81,7 @@ func TestCheckUnit(t *testing.T) {
 		values      map[string]float64
 		prev        map[string]float64
 		want        []string
-		first       Finding // compared field by field when Rule is set
+		first       vocab.Finding // compared field by field when Rule is set
 		wantMessage string
 	}{
 		{name: "sane township", unit: township, values: saneUnit()},
@@ -89,12 +90,12 @@ func TestCheckUnit(t *testing.T) {
 			prev: with(saneUnit(), "problems_found", 2, "help_funds", 2000)},
 		{name: "solved more than found", unit: township, values: with(saneUnit(), "problems_solved", 5),
 			want: []string{"unit.solved_le_found"},
-			first: Finding{Rule: "unit.solved_le_found", Severity: Error, Sheet: "填報表", Cell: "D9",
+			first: vocab.Finding{Rule: "unit.solved_le_found", Severity: vocab.Error, Sheet: "填報表", Cell: "D9",
 				Values: map[string]float64{"problems_solved": 5, "problems_found": 3}},
 			wantMessage: "已解決問題 5 個，多於查找出的突出問題 3 個。"},
 		{name: "negative funds", unit: township, values: with(saneUnit(), "help_funds", -300),
 			want: []string{"unit.nonnegative"},
-			first: Finding{Rule: "unit.nonnegative", Severity: Error, Sheet: "填報表", Cell: "D30",
+			first: vocab.Finding{Rule: "unit.nonnegative", Severity: vocab.Error, Sheet: "填報表", Cell: "D30",
 				Values: map[string]float64{"help_funds": -300}},
 			wantMessage: "「投入幫扶資金」填的是 -300，不能是負數。"},
 		{name: "no typical site and no case report", unit: township,
@@ -102,13 +103,13 @@ func TestCheckUnit(t *testing.T) {
 			want:   []string{"unit.typical_site", "unit.case_report"}},
 		{name: "notes per member low", unit: township, values: with(saneUnit(), "reading_note_chars", 1000000),
 			want: []string{"unit.notes_per_member"},
-			first: Finding{Rule: "unit.notes_per_member", Severity: Warning, Sheet: "填報表", Cell: "D25",
+			first: vocab.Finding{Rule: "unit.notes_per_member", Severity: vocab.Warning, Sheet: "填報表", Cell: "D25",
 				Values: map[string]float64{"members": 333, "notes_per_member": 1000000.0 / 333, "reading_note_chars": 1000000}},
 			wantMessage: "人均讀書筆記 3003 字，不足 5000 字（合計 1000000 字，黨員 333 人）。"},
 		{name: "cumulative figure fell", unit: township, values: saneUnit(),
 			prev: with(saneUnit(), "problems_found", 5, "problems_solved", 2),
 			want: []string{"trend.cumulative"},
-			first: Finding{Rule: "trend.cumulative", Severity: Error, Sheet: "填報表", Cell: "D8",
+			first: vocab.Finding{Rule: "trend.cumulative", Severity: vocab.Error, Sheet: "填報表", Cell: "D8",
 				Values: map[string]float64{"problems_found": 3, "prev.problems_found": 5}},
 			wantMessage: "「查找突出問題」本期填 3，比上期的 5 還少；各項數字是累計數。"},
 		{name: "first period never compared", unit: township, values: with(saneUnit(), "members", 40, "reading_note_chars", 40*5000, "reflections", 40),
@@ -187,7 +188,7 @@ func TestCheckUnitNeverRejectsPlausibleUnits(t *testing.T) {
 			}
 		}
 		for _, f := range s.CheckUnit(UnitInput{Unit: u, Values: vals, Prev: prev}) {
-			if f.Severity == Error {
+			if f.Severity == vocab.Error {
 				t.Fatalf("unit %s %v: error %s: %s", u.Code, vals, f.Rule, f.Message)
 			}
 		}
@@ -321,7 +322,7 @@ func TestCheckCounty(t *testing.T) {
 	}
 	f := got[0]
 	wantMsg := fmt.Sprintf("已接收的 %d 個單位中有單位沒有選定典型培育點（全縣共 %d 個）。", len(units), len(units)-1)
-	if f.Severity != Error || f.Message != wantMsg || f.Values["typical_sites"] != float64(len(units)-1) || f.Cell != "" {
+	if f.Severity != vocab.Error || f.Message != wantMsg || f.Values["typical_sites"] != float64(len(units)-1) || f.Cell != "" {
 		t.Errorf("finding %+v\nwant message %s", f, wantMsg)
 	}
 }
@@ -330,7 +331,7 @@ func TestCheckUnitConcurrent(t *testing.T) {
 	s, ws := defaultSet(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	inputs := make([]UnitInput, 64)
-	want := make([][]Finding, len(inputs))
+	want := make([][]vocab.Finding, len(inputs))
 	for i := range inputs {
 		vals := plausibleUnit(r)
 		vals["problems_solved"] = vals["problems_found"] + float64(i%3) // some errors too
@@ -389,7 +390,7 @@ func TestCheckUnitUnreadable(t *testing.T) {
 		"help_funds": 100, "help_problems_solved": 1}
 	type found struct {
 		rule string
-		sev  Severity
+		sev  vocab.Severity
 		cell string
 	}
 	tests := []struct {
@@ -402,28 +403,28 @@ func TestCheckUnitUnreadable(t *testing.T) {
 	}{
 		{name: "nothing unreadable", unit: township, values: sane},
 		{name: "read by code", unit: township, unreadable: map[string]string{"problems_found": "「三」不是數字"},
-			want:    []found{{"u.solved", Warning, "D8"}, {"u.each", Warning, "D8"}},
+			want:    []found{{"u.solved", vocab.Warning, "D8"}, {"u.each", vocab.Warning, "D8"}},
 			message: "規則「已解決不多於查找出的」未檢查：它要用到的「查找突出問題」無法讀取（「三」不是數字）。改正該格後會再檢查。"},
 		{name: "read through a per-member figure", unit: township, unreadable: map[string]string{"reading_note_chars": "公式出錯"},
-			want: []found{{"u.notes", Warning, "D25"}}},
+			want: []found{{"u.notes", vocab.Warning, "D25"}}},
 		{name: "members read directly and through a per-member figure", unit: township,
 			unreadable: map[string]string{"members": "公式出錯"},
-			want:       []found{{"u.notes", Warning, "D24"}, {"u.each_other", Warning, "D24"}},
+			want:       []found{{"u.notes", vocab.Warning, "D24"}, {"u.each_other", vocab.Warning, "D24"}},
 			message:    "規則「人均讀書筆記不少於 5000 字」未檢查：它要用到的「本單位黨員人數」無法讀取（公式出錯）。改正該格後會再檢查。"},
 		{name: "two cells", unit: township, unreadable: map[string]string{"members": "公式出錯", "reading_note_chars": "「一萬」不是數字"},
-			want:    []found{{"u.notes", Warning, "D24"}, {"u.each_other", Warning, "D24"}},
+			want:    []found{{"u.notes", vocab.Warning, "D24"}, {"u.each_other", vocab.Warning, "D24"}},
 			message: "規則「人均讀書筆記不少於 5000 字」未檢查：它要用到的「本單位黨員人數」無法讀取（公式出錯）、「黨員讀書筆記合計字數」無法讀取（「一萬」不是數字）。改正這些格後會再檢查。"},
 		{name: "the previous period is not this form", unit: township, unreadable: map[string]string{"help_funds": "「一百」不是數字"},
-			want: []found{{"u.each", Warning, "D30"}, {"u.each_other", Warning, "D30"}}},
+			want: []found{{"u.each", vocab.Warning, "D30"}, {"u.each_other", vocab.Warning, "D30"}}},
 		{name: "each: checks the cells that were read", unit: township, values: withFloat(sane, "problems_found", -1),
 			unreadable: map[string]string{"help_funds": "「一百」不是數字"},
-			want: []found{{"u.solved", Error, "D9"}, {"u.each", Error, "D8"}, {"u.each", Warning, "D30"},
-				{"u.each_other", Warning, "D30"}}},
+			want: []found{{"u.solved", vocab.Error, "D9"}, {"u.each", vocab.Error, "D8"}, {"u.each", vocab.Warning, "D30"},
+				{"u.each_other", vocab.Warning, "D30"}}},
 		{name: "a code inside another code or in text", unit: township, unreadable: map[string]string{"problems_solved": "「二」不是數字"},
-			want: []found{{"u.solved", Warning, "D9"}}},
+			want: []found{{"u.solved", vocab.Warning, "D9"}}},
 		{name: "a rule for another kind", unit: township, unreadable: map[string]string{"county_leader_visits": "「一」不是數字"}},
 		{name: "a rule for this kind", unit: organ, unreadable: map[string]string{"county_leader_visits": "「一」不是數字"},
-			want: []found{{"u.organ", Warning, "D15"}}},
+			want: []found{{"u.organ", vocab.Warning, "D15"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

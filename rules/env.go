@@ -7,6 +7,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -68,9 +69,9 @@ const (
 	offPrevValue
 )
 
-func newEnvTypes(cat *workspace.Catalogue) (*envTypes, Problems) {
+func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 	t := &envTypes{cat: cat, index: map[string]int{}, derived: map[int]derivation{}}
-	var ps Problems
+	var ps vocab.Problems
 	reserved := map[string]bool{}
 	for _, n := range reservedNames {
 		reserved[n] = true
@@ -78,7 +79,7 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, Problems) {
 	var fields []reflect.StructField
 	for _, in := range cat.Indicators {
 		if reserved[in.Code] {
-			ps = append(ps, Problem{File: workspace.IndicatorsFile, Field: "code",
+			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code",
 				Msg: fmt.Sprintf("%q is a name rule expressions use; choose another code", in.Code)})
 			continue
 		}

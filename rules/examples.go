@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -24,7 +25,7 @@ type ExampleResult struct {
 	Want  string // pass or fail
 	Got   string // pass, fail, or error when the rule could not be evaluated
 	// Findings are what the rule found on the example's figures.
-	Findings []Finding
+	Findings []vocab.Finding
 	Err      string // why the rule could not be evaluated, when Got is error
 }
 
@@ -94,7 +95,7 @@ func (s *Set) Test() []error {
 		case len(res.Findings) > 0:
 			msg += ": " + res.Findings[0].Message
 		}
-		errs = append(errs, Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
+		errs = append(errs, vocab.Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
 			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
 	}
 	return errs

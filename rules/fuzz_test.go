@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"countybrief/pipeline/vocab"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,7 +10,7 @@ import (
 )
 
 // FuzzLoad feeds arbitrary rule files to the loader: it must return a set
-// or Problems, never panic, and a set it returns must check a unit and run
+// or vocab.Problems, never panic, and a set it returns must check a unit and run
 // its examples without panicking either.
 func FuzzLoad(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.yaml"))
@@ -34,9 +35,9 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Load(fstest.MapFS{"fuzz.yaml": {Data: data}}, ws.Catalogue)
 		if err != nil {
-			var ps Problems
+			var ps vocab.Problems
 			if !errors.As(err, &ps) || len(ps) == 0 {
-				t.Fatalf("error is not Problems: %v", err)
+				t.Fatalf("error is not vocab.Problems: %v", err)
 			}
 			return
 		}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"countybrief/pipeline/vocab"
 	"errors"
 	"os"
 	"path/filepath"
@@ -90,7 +91,7 @@ func TestLoadTestdata(t *testing.T) {
 			}
 			var got []string
 			set, err := LoadDir(dir, ws.Catalogue)
-			var ps Problems
+			var ps vocab.Problems
 			switch {
 			case errors.As(err, &ps):
 				for _, p := range ps {
@@ -131,7 +132,7 @@ func TestLoadTestdata(t *testing.T) {
 func TestLoadDirMissing(t *testing.T) {
 	ws := testWorkspace(t)
 	_, err := LoadDir(filepath.Join(t.TempDir(), "nope"), ws.Catalogue)
-	var ps Problems
+	var ps vocab.Problems
 	if err == nil || errors.As(err, &ps) {
 		t.Fatalf("want a read error, got %v", err)
 	}
@@ -157,9 +158,9 @@ func TestLoadReportsAllFiles(t *testing.T) {
 		}
 	}
 	_, err := LoadDir(dir, ws.Catalogue)
-	var ps Problems
+	var ps vocab.Problems
 	if !errors.As(err, &ps) {
-		t.Fatalf("want Problems, got %v", err)
+		t.Fatalf("want vocab.Problems, got %v", err)
 	}
 	if want := len(badFiles["problems.bad.yaml"]) + len(badFiles["misc.bad.yaml"]); len(ps) != want {
 		t.Errorf("got %d problems, want %d:\n%v", len(ps), want, err)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"countybrief/pipeline/vocab"
 	"errors"
 	"fmt"
 	"io"
@@ -71,17 +72,17 @@ type numbers struct {
 type reader struct {
 	file  string
 	lines []string
-	ps    *Problems
+	ps    *vocab.Problems
 	rule  string // id of the rule being read, for problems
 }
 
 func (p *reader) add(at pos, field, format string, args ...any) {
-	*p.ps = append(*p.ps, Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: fmt.Sprintf(format, args...)})
+	*p.ps = append(*p.ps, vocab.Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // parseFile decodes one rule file; it returns what it could read even when
 // some rules are broken, so that the caller reports the rest too.
-func parseFile(file string, data []byte, ps *Problems) []*ruleSpec {
+func parseFile(file string, data []byte, ps *vocab.Problems) []*ruleSpec {
 	p := &reader{file: file, ps: ps, lines: strings.Split(string(data), "\n")}
 	if len(data) > maxFileBytes {
 		p.add(pos{}, "", "file is larger than %d bytes; a rule file holds a few rules", maxFileBytes)

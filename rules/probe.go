@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -19,10 +20,10 @@ import (
 // previous one, for the first unit of each kind in units (both kinds
 // when units is empty). County rules see no unit, one unit and several,
 // with the same figures, and units whose figures differ.
-func (s *Set) Probe(units []workspace.Unit) []Problem {
+func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 	figures := s.types.probeFigures()
 	reps := representatives(units)
-	var out []Problem
+	var out []vocab.Problem
 	seen := map[RuleFailure]bool{}
 	note := func(rep Report, on string) {
 		for _, f := range rep.Broken {
@@ -55,7 +56,7 @@ func (s *Set) Probe(units []workspace.Unit) []Problem {
 	}
 	note(s.CheckCountyReport(mixed), fmt.Sprintf("%d units with different figures", len(mixed)))
 	// Several failures of one rule read best together, rules in file order.
-	slices.SortStableFunc(out, func(a, b Problem) int {
+	slices.SortStableFunc(out, func(a, b vocab.Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 	})
 	return out

@@ -20,6 +20,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -81,7 +82,7 @@ type rule struct {
 	county      bool
 	kinds       []string
 	each        []int // indicator indexes; nil for a rule run once
-	severity    Severity
+	severity    vocab.Severity
 	program     *vm.Program
 	reads       []int // indicators the expression reads, in source order
 	uses        []int // reads, then those its message shows
@@ -99,7 +100,7 @@ type rule struct {
 func (s *Set) Len() int { return len(s.unit) + len(s.county) }
 
 // LoadDir loads every *.yaml and *.yml file directly in dir, in name order.
-// A broken file makes the whole load fail with Problems naming every
+// A broken file makes the whole load fail with vocab.Problems naming every
 // problem as path:line:col.
 func LoadDir(dir string, cat *workspace.Catalogue) (*Set, error) {
 	return load(os.DirFS(dir), cat, func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) })
@@ -143,8 +144,8 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 				s.unit = append(s.unit, r)
 			}
 		}
-		// Problems of a file read best in the order of its lines.
-		slices.SortStableFunc(l.ps[first:], func(a, b Problem) int {
+		// vocab.Problems of a file read best in the order of its lines.
+		slices.SortStableFunc(l.ps[first:], func(a, b vocab.Problem) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
 		})
 	}
@@ -156,7 +157,7 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 
 type loader struct {
 	types      *envTypes
-	ps         Problems
+	ps         vocab.Problems
 	ids        map[string]string // id → where it was first defined
 	unitOpts   []expr.Option
 	countyOpts []expr.Option
@@ -201,13 +202,13 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 	default:
 		p.add(at("scope"), "scope", "%q must be %s or %s", spec.scope, scopeUnit, scopeCounty)
 	}
-	switch Severity(spec.severity) {
-	case Error, Warning:
-		r.severity = Severity(spec.severity)
+	switch vocab.Severity(spec.severity) {
+	case vocab.Error, vocab.Warning:
+		r.severity = vocab.Severity(spec.severity)
 	case "":
 		p.add(spec.pos, "severity", "missing")
 	default:
-		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, Error, Warning)
+		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, vocab.Error, vocab.Warning)
 	}
 	for _, k := range spec.kinds {
 		if k != workspace.KindTownship && k != workspace.KindOrgan {

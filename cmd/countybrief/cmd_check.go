@@ -2,12 +2,11 @@ package main
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
-
-	"countybrief/rules"
 )
 
 // checkResult is one file's outcome in `check --json`.
@@ -15,7 +14,7 @@ type checkResult struct {
 	File     string          `json:"file"`
 	Unit     string          `json:"unit,omitempty"`
 	OK       bool            `json:"ok"`
-	Findings []rules.Finding `json:"findings"`
+	Findings []vocab.Finding `json:"findings"`
 }
 
 // runCheck lets a unit check its own files before sending them. Exit 1
@@ -46,7 +45,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		r := checkResult{File: path, OK: !rules.HasError(findings), Findings: findings}
+		r := checkResult{File: path, OK: !vocab.HasError(findings), Findings: findings}
 		if sub != nil {
 			r.Unit = sub.UnitCode
 		}
@@ -85,9 +84,9 @@ func printFindings(w io.Writer, r checkResult) {
 
 // describeFinding is one line a clerk can act on: severity, place, rule,
 // message and what to do.
-func describeFinding(f rules.Finding) string {
+func describeFinding(f vocab.Finding) string {
 	level := "提醒"
-	if f.Severity == rules.Error {
+	if f.Severity == vocab.Error {
 		level = "錯誤"
 	}
 	place := ""

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
 )
 
 // runHistory lists a unit's submissions, newest first, and marks the one
@@ -53,7 +54,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 			counted[c.ID] = true
 		}
 	}
-	words := map[string]string{ledger.StatusAccepted: "接收", ledger.StatusRejected: "退回", ledger.StatusDuplicate: "重複"}
+	words := map[vocab.FileStatus]string{vocab.FileAccepted: "接收", vocab.FileRejected: "退回", vocab.FileDuplicate: "重複"}
 	fmt.Fprintf(e.stdout, "%s（%s）共報送 %d 份：\n", u.Name, u.Code, len(recs))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "收到時間\t報送期\t結果\t計入匯總\t原文件名\tsha256\t存檔")

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"countybrief/pipeline"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -84,7 +85,7 @@ func loadChecker(dir string) (*workspace.Workspace, *pipeline.Checker, error) {
 }
 
 func configError(err error) error {
-	var ps workspace.Problems
+	var ps vocab.Problems
 	if errors.As(err, &ps) {
 		return &exitError{code: 2, err: fmt.Errorf("workspace has problems:\n%w", err)}
 	}

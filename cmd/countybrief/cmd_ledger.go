@@ -9,8 +9,8 @@ import (
 	"slices"
 
 	"countybrief/pipeline"
-	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
+	"countybrief/pipeline/vocab"
 )
 
 // runLedger looks after the ledger itself:
@@ -83,7 +83,7 @@ func printRebuild(e *env, rep *pipeline.RebuildReport) {
 		total += n
 	}
 	fmt.Fprintf(w, "已從存檔重建台帳 %s：共 %d 個文件，接收 %d、退回 %d、重複 %d。\n", rep.Ledger, total,
-		rep.Files[ledger.StatusAccepted], rep.Files[ledger.StatusRejected], rep.Files[ledger.StatusDuplicate])
+		rep.Files[vocab.FileAccepted], rep.Files[vocab.FileRejected], rep.Files[vocab.FileDuplicate])
 	for _, p := range slices.Sorted(maps.Keys(rep.Periods)) {
 		fmt.Fprintf(w, "  報送期 %s：%d 個文件\n", p, rep.Periods[p])
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/rules"
 )
 
@@ -59,7 +60,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue)
-	var ps rules.Problems
+	var ps vocab.Problems
 	switch {
 	case errors.As(err, &ps):
 		for _, p := range ps {

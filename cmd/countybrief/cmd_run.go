@@ -11,6 +11,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/lock"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -92,7 +93,7 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	fmt.Fprintf(w, "第%d批（報送期 %s）：收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
 		s.RunID, s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
 	for _, f := range s.Files {
-		if f.Status != pipeline.Rejected {
+		if f.Status != vocab.FileRejected {
 			continue
 		}
 		fmt.Fprintf(w, "退回 %s（%s）：\n", f.Name, f.Unit)

@@ -17,6 +17,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -94,7 +95,7 @@ func TestDuplicateAndResubmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := runJSON(t, bin, ws)
-	if len(sum.Files) != 1 || sum.Files[0].Status != pipeline.Duplicate || sum.Rendered {
+	if len(sum.Files) != 1 || sum.Files[0].Status != vocab.FileDuplicate || sum.Rendered {
 		t.Fatalf("re-drop: %+v, rendered %v; want one duplicate and no new briefing", sum.Files, sum.Rendered)
 	}
 	if after := totals(t, ws); !equalTotals(after, before) {
@@ -107,7 +108,7 @@ func TestDuplicateAndResubmission(t *testing.T) {
 	// A corrected file: the same unit, more problems found.
 	refill(t, ws, accepted[0], filepath.Join(ws, "inbox", "J01", "修改後.xlsx"), map[string]float64{"problems_found": 40})
 	sum = runJSON(t, bin, ws)
-	if len(sum.Files) != 1 || sum.Files[0].Status != pipeline.Accepted || !sum.Rendered || sum.Issue != 2 {
+	if len(sum.Files) != 1 || sum.Files[0].Status != vocab.FileAccepted || !sum.Rendered || sum.Issue != 2 {
 		t.Fatalf("resubmission: %+v rendered %v issue %d; want accepted, briefing 第2期", sum.Files, sum.Rendered, sum.Issue)
 	}
 	after := totals(t, ws)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // The files under testdata/bad are made by this generator
@@ -512,11 +512,11 @@ func generate(t *testing.T, cases []fileCase) {
 }
 
 // readGuarded reads under a deadline: a hang guard, not a speed check.
-func readGuarded(t *testing.T, path string, cat *workspace.Catalogue) (*Submission, []rules.Finding) {
+func readGuarded(t *testing.T, path string, cat *workspace.Catalogue) (*Submission, []vocab.Finding) {
 	t.Helper()
 	type result struct {
 		sub *Submission
-		fs  []rules.Finding
+		fs  []vocab.Finding
 		err error
 	}
 	done := make(chan result, 1)
@@ -574,7 +574,7 @@ func TestBadFiles(t *testing.T) {
 				}
 				t.Errorf("findings %v, want %v", got, c.want)
 			}
-			if !rules.HasError(fs) && c.want[0].rule != RuleVersion && c.want[0].rule != RuleIdentity && c.want[0].rule != RuleMeasure {
+			if !vocab.HasError(fs) && c.want[0].rule != RuleVersion && c.want[0].rule != RuleIdentity && c.want[0].rule != RuleMeasure {
 				t.Errorf("no error finding")
 			}
 			if len(c.want) == 1 && (c.want[0].rule == RuleFormat || c.want[0].rule == RuleLimit) && sub != nil {
@@ -684,7 +684,7 @@ func TestEveryProblemInOnePass(t *testing.T) {
 		if !slices.Equal(cells, tt.unreadable) {
 			t.Errorf("%s: unreadable cells %v, want %v (%v)", tt.file, cells, tt.unreadable, sub.Unreadable)
 		}
-		if len(sub.Unreadable) > 0 && !rules.HasError(fs) {
+		if len(sub.Unreadable) > 0 && !vocab.HasError(fs) {
 			t.Errorf("%s: unreadable values without an error finding", tt.file)
 		}
 		for code, v := range tt.values {

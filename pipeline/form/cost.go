@@ -2,11 +2,10 @@ package form
 
 import (
 	"archive/zip"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"countybrief/rules"
 )
 
 // A few kilobytes of XML can ask a parser for millions of elements or a
@@ -21,17 +20,17 @@ type costProblem struct {
 	depth bool // nesting, else the number of elements
 }
 
-func (p *costProblem) finding(lim Limits) rules.Finding {
+func (p *costProblem) finding(lim Limits) vocab.Finding {
 	part := clipN(p.part, 40)
 	if p.depth {
-		return rules.Finding{
-			Rule: RuleLimit, Severity: rules.Error,
+		return vocab.Finding{
+			Rule: RuleLimit, Severity: vocab.Error,
 			Message: fmt.Sprintf("文件內部的部件「%s」嵌套超過 %d 層，正常的填報表不會這樣，系統不予讀取。", part, lim.MaxDepth),
 			Fix:     "請用本系統下發的空白表格重新填寫；" + fixSendXLSX,
 		}
 	}
-	return rules.Finding{
-		Rule: RuleLimit, Severity: rules.Error,
+	return vocab.Finding{
+		Rule: RuleLimit, Severity: vocab.Error,
 		Message: fmt.Sprintf("文件內部的部件「%s」含有超過 %d 個元素，遠多於正常的填報表，系統不予讀取。", part, lim.MaxElements),
 		Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
 	}

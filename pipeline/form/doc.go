@@ -10,7 +10,7 @@
 // renamed sheet or an extra sheet is harmless.
 //
 // Read never returns an error for bad content: everything wrong with a file,
-// down to "this is a PDF", is a rules.Finding with a Chinese message and fix.
+// down to "this is a PDF", is a vocab.Finding with a Chinese message and fix.
 // The error is kept for I/O trouble. Every excelize call on a received file
 // runs behind a guard that turns a library panic into a finding, because a
 // malformed file must not stop the batch.

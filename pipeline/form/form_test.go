@@ -13,8 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 func TestFilledFormReadsBack(t *testing.T) {
@@ -84,12 +84,12 @@ func TestBlankFormAsksForEveryRequiredValue(t *testing.T) {
 	identityWarnings := 0
 	for _, f := range fs {
 		switch {
-		case f.Rule == RuleRequired && f.Severity == rules.Error:
+		case f.Rule == RuleRequired && f.Severity == vocab.Error:
 			got = append(got, f.Cell)
 			if !strings.Contains(f.Message, "必填") || f.Fix == "" || f.Sheet != SheetName {
 				t.Errorf("finding lacks message, fix or sheet: %+v", f)
 			}
-		case f.Rule == RuleIdentity && f.Severity == rules.Warning:
+		case f.Rule == RuleIdentity && f.Severity == vocab.Warning:
 			identityWarnings++
 		default:
 			t.Errorf("unexpected finding %+v", f)

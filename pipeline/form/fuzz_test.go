@@ -3,13 +3,12 @@ package form
 import (
 	"archive/zip"
 	"bytes"
+	"countybrief/pipeline/vocab"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	"countybrief/rules"
 )
 
 // FuzzRead feeds arbitrary bytes, seeded with every good, odd, bad and
@@ -61,7 +60,7 @@ func FuzzRead(f *testing.F) {
 				}
 			}
 		}
-		if sub == nil && !rules.HasError(fs) {
+		if sub == nil && !vocab.HasError(fs) {
 			t.Fatalf("no submission and no error finding: %+v", fs)
 		}
 		if sub != nil {
@@ -73,7 +72,7 @@ func FuzzRead(f *testing.F) {
 			if len(sub.Values)+len(sub.Unreadable) != inputs {
 				t.Fatalf("%d values and %d unreadable, want %d together", len(sub.Values), len(sub.Unreadable), inputs)
 			}
-			if len(sub.Unreadable) > 0 && !rules.HasError(fs) {
+			if len(sub.Unreadable) > 0 && !vocab.HasError(fs) {
 				t.Fatalf("unreadable %v without an error finding", sub.Unreadable)
 			}
 		}

@@ -3,6 +3,7 @@ package form
 import (
 	"archive/zip"
 	"bytes"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"io"
 	"os"
@@ -10,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"countybrief/rules"
 )
 
 // Hostile files: a few kilobytes that ask a reader for minutes of work or
@@ -178,10 +177,10 @@ func TestHostileShapesAtSize(t *testing.T) {
 	}
 }
 
-func checkHostile(t *testing.T, s hostileShape, fs []rules.Finding) {
+func checkHostile(t *testing.T, s hostileShape, fs []vocab.Finding) {
 	t.Helper()
-	i := slices.IndexFunc(fs, func(f rules.Finding) bool { return f.Rule == s.want.rule && f.Cell == s.want.cell })
-	if i < 0 || fs[i].Severity != rules.Error || !strings.Contains(fs[i].Message, s.says) || fs[i].Fix == "" {
+	i := slices.IndexFunc(fs, func(f vocab.Finding) bool { return f.Rule == s.want.rule && f.Cell == s.want.cell })
+	if i < 0 || fs[i].Severity != vocab.Error || !strings.Contains(fs[i].Message, s.says) || fs[i].Fix == "" {
 		for _, f := range fs {
 			t.Logf("%s %s %s!%s %s %s", f.Rule, f.Severity, f.Sheet, f.Cell, f.Message, f.Fix)
 		}
@@ -201,7 +200,7 @@ func BenchmarkHostile(b *testing.B) {
 			rd := NewReader(ws.Catalogue, DefaultLimits())
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, fs := rd.ReadBytes(path, data); !rules.HasError(fs) {
+				if _, fs := rd.ReadBytes(path, data); !vocab.HasError(fs) {
 					b.Fatalf("accepted: %v", fs)
 				}
 			}

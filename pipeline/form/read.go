@@ -17,8 +17,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // Limits bound what one received file may cost to read. A zero field takes
@@ -103,14 +103,14 @@ func NewReader(cat *workspace.Catalogue, lim Limits) *Reader {
 }
 
 // Read reads the filled form at path with a Reader of its own.
-func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []rules.Finding, error) {
+func Read(path string, cat *workspace.Catalogue, lim Limits) (*Submission, []vocab.Finding, error) {
 	return NewReader(cat, lim).Read(path)
 }
 
 // Read reads the filled form at path. The error is only for I/O trouble;
 // whatever is wrong with the content is a finding, and a file that is not
 // an XLSX form at all gives one form.format finding and a nil Submission.
-func (r *Reader) Read(path string) (*Submission, []rules.Finding, error) {
+func (r *Reader) Read(path string) (*Submission, []vocab.Finding, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open form: %w", err)
@@ -140,22 +140,22 @@ func ReadUpTo(f *os.File, limit int64) ([]byte, error) {
 // ReadBytes reads a form already in memory: data is the content of the
 // file at path, whose extension helps name what a file that is not a form
 // is. It answers as Read does.
-func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []rules.Finding) {
+func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []vocab.Finding) {
 	if int64(len(data)) > r.lim.MaxBytes {
-		return nil, []rules.Finding{{
-			Rule: RuleLimit, Severity: rules.Error,
+		return nil, []vocab.Finding{{
+			Rule: RuleLimit, Severity: vocab.Error,
 			Message: fmt.Sprintf("文件超過 %d KB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxBytes>>10),
 			Fix:     "請不要在表格中插入圖片或其他內容；" + fixSendXLSX,
 		}}
 	}
 	nf, zr := sniff(path, data)
 	if nf != nil {
-		return nil, []rules.Finding{formatFinding(nf)}
+		return nil, []vocab.Finding{formatFinding(nf)}
 	}
 	sub, fs, ok := r.readFast(zr, data)
 	if !ok {
 		if p := costOf(zr, r.lim); p != nil {
-			return nil, []rules.Finding{p.finding(r.lim)}
+			return nil, []vocab.Finding{p.finding(r.lim)}
 		}
 		sub, fs = r.readFull(data)
 	}
@@ -194,11 +194,11 @@ func detach(sub *Submission) *Submission {
 
 // readFast reads the form with the fast reader; ok is false when it gave
 // up and the file must be read by readFull.
-func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []rules.Finding, bool) {
+func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding, bool) {
 	b, err := openFast(zr, data, r.lim, r.shared)
 	switch {
 	case errors.Is(err, errLimit):
-		return nil, []rules.Finding{unzipLimit(r.lim)}, true
+		return nil, []vocab.Finding{unzipLimit(r.lim)}, true
 	case err != nil:
 		return nil, nil, false
 	}
@@ -212,7 +212,7 @@ func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []rules.Fin
 }
 
 // readFull reads the form through excelize.
-func (r *Reader) readFull(data []byte) (*Submission, []rules.Finding) {
+func (r *Reader) readFull(data []byte) (*Submission, []vocab.Finding) {
 	return r.book().read(data)
 }
 
@@ -221,8 +221,8 @@ func (r *Reader) book() *reader {
 	return &reader{cat: r.cat, lim: r.lim, inputList: r.inputs, idx: r.idx, formulaLeft: r.lim.MaxFormula}
 }
 
-func formatFinding(nf *notForm) rules.Finding {
-	return rules.Finding{Rule: RuleFormat, Severity: rules.Error, Message: nf.what, Fix: nf.fix}
+func formatFinding(nf *notForm) vocab.Finding {
+	return vocab.Finding{Rule: RuleFormat, Severity: vocab.Error, Message: nf.what, Fix: nf.fix}
 }
 
 var errLimit = errors.New("limit exceeded")
@@ -251,7 +251,7 @@ type reader struct {
 	rows        int // budget used
 	cells       int
 	formulaLeft int // cells formulas may still visit
-	findings    []rules.Finding
+	findings    []vocab.Finding
 }
 
 // grid is a scanned sheet: only rows with text, gaps left out.
@@ -287,11 +287,11 @@ func (g *grid) at(row, col int) string {
 	return cells[col-1]
 }
 
-func (r *reader) add(f rules.Finding) { r.findings = append(r.findings, f) }
+func (r *reader) add(f vocab.Finding) { r.findings = append(r.findings, f) }
 
 // read opens the workbook and reads the form; a nil Submission means
 // nothing could be read, and the findings say why.
-func (r *reader) read(data []byte) (*Submission, []rules.Finding) {
+func (r *reader) read(data []byte) (*Submission, []vocab.Finding) {
 	opts := excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    r.lim.MaxUnzipBytes,
@@ -307,15 +307,15 @@ func (r *reader) read(data []byte) (*Submission, []rules.Finding) {
 	if err != nil {
 		// excelize has no sentinel error for its unzip limit.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, []rules.Finding{unzipLimit(r.lim)}
+			return nil, []vocab.Finding{unzipLimit(r.lim)}
 		}
-		return nil, []rules.Finding{corrupt()}
+		return nil, []vocab.Finding{corrupt()}
 	}
 	return r.readBook()
 }
 
 // readBook reads the form from the opened workbook, by either reader.
-func (r *reader) readBook() (*Submission, []rules.Finding) {
+func (r *reader) readBook() (*Submission, []vocab.Finding) {
 	g, err := r.findSheet()
 	if err != nil {
 		switch {
@@ -323,17 +323,17 @@ func (r *reader) readBook() (*Submission, []rules.Finding) {
 			r.bailed = true
 			return nil, nil
 		case errors.Is(err, errLimit):
-			return nil, []rules.Finding{{
-				Rule: RuleLimit, Severity: rules.Error,
+			return nil, []vocab.Finding{{
+				Rule: RuleLimit, Severity: vocab.Error,
 				Message: fmt.Sprintf("表格的行數或單元格數超過上限（%d 行、%d 個單元格），遠多於正常的填報表，系統不予讀取。", r.lim.MaxRows, r.lim.MaxCells),
 				Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
 			}}
 		}
-		return nil, []rules.Finding{corrupt()}
+		return nil, []vocab.Finding{corrupt()}
 	}
 	if g == nil {
-		return nil, []rules.Finding{{
-			Rule: RuleFormat, Severity: rules.Error,
+		return nil, []vocab.Finding{{
+			Rule: RuleFormat, Severity: vocab.Error,
 			Message: "這個 Excel 表格不是本系統下發的填報表：表中找不到指標代碼，也找不到指標名稱。",
 			Fix:     fixSendXLSX,
 		}}
@@ -347,17 +347,17 @@ func (r *reader) readBook() (*Submission, []rules.Finding) {
 	return sub, r.findings
 }
 
-func unzipLimit(lim Limits) rules.Finding {
-	return rules.Finding{
-		Rule: RuleLimit, Severity: rules.Error,
+func unzipLimit(lim Limits) vocab.Finding {
+	return vocab.Finding{
+		Rule: RuleLimit, Severity: vocab.Error,
 		Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", lim.MaxUnzipBytes>>20),
 		Fix:     fixSendXLSX,
 	}
 }
 
-func corrupt() rules.Finding {
-	return rules.Finding{
-		Rule: RuleFormat, Severity: rules.Error,
+func corrupt() vocab.Finding {
+	return vocab.Finding{
+		Rule: RuleFormat, Severity: vocab.Error,
 		Message: "文件內部結構損壞，無法作為 Excel 表格讀取。",
 		Fix:     "請在電腦上重新打開、保存表格後再報送；如仍打不開，請用本系統下發的空白表格重新填寫。",
 	}
@@ -606,8 +606,8 @@ func (r *reader) values(g *grid, sub *Submission) {
 	for _, in := range inputs {
 		h, ok := hits[in.Code]
 		if !ok {
-			r.add(rules.Finding{
-				Rule: RuleRow, Severity: rules.Error, Sheet: g.sheet,
+			r.add(vocab.Finding{
+				Rule: RuleRow, Severity: vocab.Error, Sheet: g.sheet,
 				Message: "表中找不到指標「" + in.Label + "」這一行（代碼 " + in.Code + "），可能被刪除了。",
 				Fix:     "請用本系統下發的空白表格重新填寫，不要刪除表中的行。",
 			})
@@ -617,8 +617,8 @@ func (r *reader) values(g *grid, sub *Submission) {
 		cell := cellName(vcol, h.row)
 		sub.Cells[in.Code] = Location{Sheet: g.sheet, Cell: cell}
 		for _, d := range h.dup {
-			r.add(rules.Finding{
-				Rule: RuleDuplicate, Severity: rules.Error, Sheet: g.sheet, Cell: cellName(vcol, d),
+			r.add(vocab.Finding{
+				Rule: RuleDuplicate, Severity: vocab.Error, Sheet: g.sheet, Cell: cellName(vcol, d),
 				Message: "指標「" + in.Label + "」在表中出現了兩次（第 " + strconv.Itoa(h.row) + " 行和第 " + strconv.Itoa(d) + " 行），系統無法確定用哪個數。",
 				Fix:     "請刪除多餘的一行，只保留一個「" + in.Label + "」。",
 			})
@@ -632,8 +632,8 @@ func (r *reader) values(g *grid, sub *Submission) {
 		}
 		switch {
 		case p != nil:
-			r.add(rules.Finding{
-				Rule: RuleNumber, Severity: rules.Error, Sheet: g.sheet, Cell: cell,
+			r.add(vocab.Finding{
+				Rule: RuleNumber, Severity: vocab.Error, Sheet: g.sheet, Cell: cell,
 				Message: "「" + in.Label + "」填的是「" + clip(text) + "」，" + p.msg + "。",
 				Fix:     p.fix + "。",
 			})
@@ -643,8 +643,8 @@ func (r *reader) values(g *grid, sub *Submission) {
 			if strings.TrimSpace(text) != "" {
 				said = "填的是「" + clip(text) + "」"
 			}
-			r.add(rules.Finding{
-				Rule: RuleRequired, Severity: rules.Error, Sheet: g.sheet, Cell: cell,
+			r.add(vocab.Finding{
+				Rule: RuleRequired, Severity: vocab.Error, Sheet: g.sheet, Cell: cell,
 				Message: "「" + in.Label + "」是必填項，但" + said + "。",
 				Fix:     "請填寫" + in.Measure + "數；沒有發生的填 0。",
 			})
@@ -665,10 +665,10 @@ func (r *reader) values(g *grid, sub *Submission) {
 
 // measureFinding warns of a value typed with a measure word that is not
 // the indicator's: the number is taken, and the clerk asked to check it.
-func measureFinding(in workspace.Indicator, sheet, cell, text string, v float64) rules.Finding {
+func measureFinding(in workspace.Indicator, sheet, cell, text string, v float64) vocab.Finding {
 	num := strconv.FormatFloat(v, 'f', -1, 64)
-	return rules.Finding{
-		Rule: RuleMeasure, Severity: rules.Warning, Sheet: sheet, Cell: cell,
+	return vocab.Finding{
+		Rule: RuleMeasure, Severity: vocab.Warning, Sheet: sheet, Cell: cell,
 		Message: "「" + in.Label + "」填的是「" + clip(text) + "」，這一項的單位是「" + in.Measure + "」，已按 " + num + " " + in.Measure + "計入。",
 		Fix:     "請核對這個數是否按「" + in.Measure + "」計；下次只填阿拉伯數字，不寫單位。",
 	}
@@ -791,7 +791,7 @@ func (r *reader) identity(g *grid, sub *Submission) {
 		case fd.key == "form_version":
 			r.checkVersion(found[i], val, g.sheet, loc)
 		case !found[i]:
-			r.add(rules.Finding{
+			r.add(vocab.Finding{
 				Rule: RuleIdentity, Severity: severity(fd.required), Sheet: g.sheet,
 				Message: "表頭找不到「" + fd.label + "」一欄。",
 				Fix:     "請用本系統下發的空白表格重新填寫，不要刪改表頭。",
@@ -801,19 +801,19 @@ func (r *reader) identity(g *grid, sub *Submission) {
 			if fd.required {
 				fix = "這一格由系統預填，請用本系統下發給本單位的表格重新填寫。"
 			}
-			r.add(rules.Finding{
+			r.add(vocab.Finding{
 				Rule: RuleIdentity, Severity: severity(fd.required), Sheet: loc.Sheet, Cell: loc.Cell,
 				Message: "「" + fd.label + "」是空的。", Fix: fix,
 			})
 		case fd.key == "unit_code" && !unitPattern.MatchString(val):
-			r.add(rules.Finding{
-				Rule: RuleIdentity, Severity: rules.Error, Sheet: loc.Sheet, Cell: loc.Cell,
+			r.add(vocab.Finding{
+				Rule: RuleIdentity, Severity: vocab.Error, Sheet: loc.Sheet, Cell: loc.Cell,
 				Message: "「單位代碼」填的是「" + clip(val) + "」，不是有效的單位代碼。",
 				Fix:     "單位代碼由系統預填，請用本系統下發給本單位的表格重新填寫。",
 			})
 		case fd.key == "period" && !periodPattern.MatchString(val):
-			r.add(rules.Finding{
-				Rule: RuleIdentity, Severity: rules.Error, Sheet: loc.Sheet, Cell: loc.Cell,
+			r.add(vocab.Finding{
+				Rule: RuleIdentity, Severity: vocab.Error, Sheet: loc.Sheet, Cell: loc.Cell,
 				Message: "「報送期」填的是「" + clip(val) + "」，不是 2008-12 這樣的年月。",
 				Fix:     "報送期由系統預填，請用本系統下發的本期表格重新填寫。",
 			})
@@ -821,24 +821,24 @@ func (r *reader) identity(g *grid, sub *Submission) {
 	}
 }
 
-func severity(required bool) rules.Severity {
+func severity(required bool) vocab.Severity {
 	if required {
-		return rules.Error
+		return vocab.Error
 	}
-	return rules.Warning
+	return vocab.Warning
 }
 
 func (r *reader) checkVersion(found bool, val, sheet string, loc Location) {
 	switch {
 	case !found || val == "":
-		r.add(rules.Finding{
-			Rule: RuleVersion, Severity: rules.Warning, Sheet: sheet, Cell: loc.Cell,
+		r.add(vocab.Finding{
+			Rule: RuleVersion, Severity: vocab.Warning, Sheet: sheet, Cell: loc.Cell,
 			Message: "表中找不到表格版本號，可能不是本期下發的表格。",
 			Fix:     "下次請用本系統下發的最新表格（版本 " + FormVersion + "）填寫。",
 		})
 	case val != FormVersion:
-		r.add(rules.Finding{
-			Rule: RuleVersion, Severity: rules.Warning, Sheet: loc.Sheet, Cell: loc.Cell,
+		r.add(vocab.Finding{
+			Rule: RuleVersion, Severity: vocab.Warning, Sheet: loc.Sheet, Cell: loc.Cell,
 			Message: "表格版本是「" + clip(val) + "」，不是本期的 " + FormVersion + " 版，請核對各行是否對應。",
 			Fix:     "下次請用本系統下發的最新表格（版本 " + FormVersion + "）填寫。",
 		})

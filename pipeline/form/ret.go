@@ -3,6 +3,7 @@ package form
 import (
 	"bytes"
 	"cmp"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"io"
 	"maps"
@@ -12,8 +13,6 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-
-	"countybrief/rules"
 )
 
 // ReviewSheet is the first sheet of a 退回 copy, listing every finding.
@@ -37,7 +36,7 @@ const (
 // not be read, or went over a limit) the source is not opened at all, by
 // excelize or any parser: the copy holds 審核意見 alone, saying the
 // original is not attached. So is it when the source cannot be opened.
-func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.Finding) error {
+func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding) error {
 	findings = ordered(findings)
 	var f *excelize.File
 	if sub != nil {
@@ -77,16 +76,16 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []rules.
 }
 
 // ordered puts errors before warnings, keeping each group's order.
-func ordered(fs []rules.Finding) []rules.Finding {
+func ordered(fs []vocab.Finding) []vocab.Finding {
 	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b rules.Finding) int {
+	slices.SortStableFunc(out, func(a, b vocab.Finding) int {
 		return cmp.Compare(rank(a.Severity), rank(b.Severity))
 	})
 	return out
 }
 
-func rank(s rules.Severity) int {
-	if s == rules.Error {
+func rank(s vocab.Severity) int {
+	if s == vocab.Error {
 		return 0
 	}
 	return 1
@@ -133,8 +132,8 @@ type place struct{ sheet, cell string }
 // markCells fills and comments each cell that has findings. A cell the
 // workbook cannot take (a sheet renamed since, a malformed reference) is
 // left to the review sheet.
-func markCells(f *excelize.File, findings []rules.Finding) {
-	byCell := map[place][]rules.Finding{}
+func markCells(f *excelize.File, findings []vocab.Finding) {
+	byCell := map[place][]vocab.Finding{}
 	var order []place
 	sheets := map[string]bool{}
 	for _, name := range f.GetSheetList() {
@@ -157,7 +156,7 @@ func markCells(f *excelize.File, findings []rules.Finding) {
 	for _, p := range order {
 		fs := byCell[p]
 		sev := 1
-		if rules.HasError(fs) {
+		if vocab.HasError(fs) {
 			sev = 0
 		}
 		// A cell that cannot be marked keeps its finding on the review
@@ -194,7 +193,7 @@ func markCells(f *excelize.File, findings []rules.Finding) {
 	}
 }
 
-func commentText(fs []rules.Finding) string {
+func commentText(fs []vocab.Finding) string {
 	var b strings.Builder
 	for i, fd := range fs {
 		if i > 0 {
@@ -208,8 +207,8 @@ func commentText(fs []rules.Finding) string {
 	return b.String()
 }
 
-func severityName(s rules.Severity) string {
-	if s == rules.Error {
+func severityName(s vocab.Severity) string {
+	if s == vocab.Error {
 		return "錯誤"
 	}
 	return "提示"
@@ -220,7 +219,7 @@ const notAttached = "原表格無法打開或超過系統限制，未附在本�
 
 // reviewSheet writes 審核意見 and makes it the first, active sheet.
 // attached says whether the unit's own sheets follow it.
-func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding, attached bool) error {
+func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, attached bool) error {
 	name := ReviewSheet
 	if idx, err := f.GetSheetIndex(name); err == nil && idx >= 0 && f.SheetCount > 1 {
 		// A copy returned before and sent back: replace the old opinions.
@@ -242,7 +241,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding, at
 	b.reviewStyles()
 	errs := 0
 	for _, fd := range findings {
-		if fd.Severity == rules.Error {
+		if fd.Severity == vocab.Error {
 			errs++
 		}
 	}
@@ -281,7 +280,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []rules.Finding, at
 			b.set(cellName(col+1, row), v)
 		}
 		st := "warning"
-		if fd.Severity == rules.Error {
+		if fd.Severity == vocab.Error {
 			st = "error"
 		}
 		b.style(cellName(1, row), cellName(len(heads), row), st)
@@ -325,7 +324,7 @@ func (b *builder) reviewStyles() {
 
 // shownValue is the figure a finding is about: its own Values when it
 // carries one, else the value read from its cell.
-func shownValue(fd rules.Finding, sub *Submission) string {
+func shownValue(fd vocab.Finding, sub *Submission) string {
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	switch {
 	case len(fd.Values) == 1:
@@ -355,11 +354,11 @@ const maxNoteItems = 10
 
 // ReturnNote is a short plain-text note for the unit, to paste into a
 // message beside the 退回 copy.
-func ReturnNote(unitName, fileName string, findings []rules.Finding) string {
+func ReturnNote(unitName, fileName string, findings []vocab.Finding) string {
 	findings = ordered(findings)
 	errs := 0
 	for _, fd := range findings {
-		if fd.Severity == rules.Error {
+		if fd.Severity == vocab.Error {
 			errs++
 		}
 	}

@@ -2,6 +2,7 @@ package form
 
 import (
 	"bytes"
+	"countybrief/pipeline/vocab"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
-
-	"countybrief/rules"
 )
 
 func TestReturnCopyMarksCellsAndListsFindings(t *testing.T) {
@@ -23,9 +22,9 @@ func TestReturnCopyMarksCellsAndListsFindings(t *testing.T) {
 	// What the rules stage adds: a warning on a read cell and a
 	// whole-file error.
 	fs = append(fs,
-		rules.Finding{Rule: "unit.solved_le_found", Severity: rules.Warning, Sheet: SheetName, Cell: "C11",
+		vocab.Finding{Rule: "unit.solved_le_found", Severity: vocab.Warning, Sheet: SheetName, Cell: "C11",
 			Values: map[string]float64{"problems_solved": 2}, Message: "已解決問題數偏少。", Fix: "請核對。"},
-		rules.Finding{Rule: "unit.period_closed", Severity: rules.Error, Message: "報送期已截止。", Fix: "請聯繫活動辦。"},
+		vocab.Finding{Rule: "unit.period_closed", Severity: vocab.Error, Message: "報送期已截止。", Fix: "請聯繫活動辦。"},
 	)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "退回.xlsx")
@@ -149,17 +148,17 @@ func TestReturnOfAFileThatIsNotAWorkbook(t *testing.T) {
 }
 
 func TestReturnNote(t *testing.T) {
-	e := rules.Finding{Rule: RuleNumber, Severity: rules.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」填的是「50%」，填了百分數。", Fix: "請填個數。"}
-	w := rules.Finding{Rule: "unit.x", Severity: rules.Warning, Message: "人均讀書筆記偏少。", Fix: "請核對。"}
-	many := slices.Repeat([]rules.Finding{e}, 12)
+	e := vocab.Finding{Rule: RuleNumber, Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」填的是「50%」，填了百分數。", Fix: "請填個數。"}
+	w := vocab.Finding{Rule: "unit.x", Severity: vocab.Warning, Message: "人均讀書筆記偏少。", Fix: "請核對。"}
+	many := slices.Repeat([]vocab.Finding{e}, 12)
 	tests := []struct {
 		name     string
-		findings []rules.Finding
+		findings []vocab.Finding
 		want     []string
 		not      []string
 	}{
-		{"errors", []rules.Finding{w, e}, []string{"洋川鎮：", "「Z01.xlsx」", "1 處錯誤", "已退回", "1. 【錯誤】C10 「查找突出問題」", "2. 【提示】", "怎樣改：請填個數。", "紅色"}, []string{"通過"}},
-		{"warnings", []rules.Finding{w}, []string{"已通過審核", "1 處提示", "人均讀書筆記偏少"}, []string{"退回"}},
+		{"errors", []vocab.Finding{w, e}, []string{"洋川鎮：", "「Z01.xlsx」", "1 處錯誤", "已退回", "1. 【錯誤】C10 「查找突出問題」", "2. 【提示】", "怎樣改：請填個數。", "紅色"}, []string{"通過"}},
+		{"warnings", []vocab.Finding{w}, []string{"已通過審核", "1 處提示", "人均讀書筆記偏少"}, []string{"退回"}},
 		{"clean", nil, []string{"已通過審核。"}, []string{"提示", "錯誤"}},
 		{"many", many, []string{"12 處錯誤", "10. ", "……另有 2 處"}, []string{"11. "}},
 	}
@@ -176,7 +175,7 @@ func TestReturnNote(t *testing.T) {
 			}
 		}
 	}
-	if got := ReturnNote("洋川鎮", strings.Repeat("長", 500)+"\n.xlsx", []rules.Finding{e}); strings.Count(got, "長") > 40 || strings.Contains(got, "\n.xlsx") {
+	if got := ReturnNote("洋川鎮", strings.Repeat("長", 500)+"\n.xlsx", []vocab.Finding{e}); strings.Count(got, "長") > 40 || strings.Contains(got, "\n.xlsx") {
 		t.Errorf("a long file name is not clipped to one line: %q", got)
 	}
 }
@@ -189,7 +188,7 @@ func TestReturnWithoutSubmissionOpensNothing(t *testing.T) {
 	ws := loadWorkspace(t)
 	good := filepath.Join(t.TempDir(), "Z01.xlsx")
 	writeFilledFile(t, good, ws, sampleIdentity(), sampleValues())
-	limit := rules.Finding{Rule: RuleLimit, Severity: rules.Error, Message: "超過上限。", Fix: "請重新填寫。"}
+	limit := vocab.Finding{Rule: RuleLimit, Severity: vocab.Error, Message: "超過上限。", Fix: "請重新填寫。"}
 	for _, src := range []string{
 		good,
 		filepath.Join(hostileDir, "deep-nesting.xlsx"),
@@ -197,7 +196,7 @@ func TestReturnWithoutSubmissionOpensNothing(t *testing.T) {
 		filepath.Join(badDir, "zip-bomb.xlsx"),
 	} {
 		var buf bytes.Buffer
-		if err := WriteReturn(&buf, src, nil, []rules.Finding{limit}); err != nil {
+		if err := WriteReturn(&buf, src, nil, []vocab.Finding{limit}); err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -298,7 +297,7 @@ func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
 			if err != nil || sub == nil {
 				t.Fatalf("the source does not read: %v %+v", err, fs)
 			}
-			fs = append(fs, rules.Finding{Rule: "unit.x", Severity: rules.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"})
+			fs = append(fs, vocab.Finding{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"})
 			var buf bytes.Buffer
 			if err := WriteReturn(&buf, src, sub, fs); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"path/filepath"
 	"reflect"
@@ -11,8 +12,8 @@ import (
 func TestUnarchivedUntilThePathIsSet(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
-	moved := sub("c1", "Z01", "2008-12", StatusAccepted, 0, 1)
-	pending := sub("c2", "Z02", "2008-12", StatusRejected, 1, 2)
+	moved := sub("c1", "Z01", "2008-12", vocab.FileAccepted, 0, 1)
+	pending := sub("c2", "Z02", "2008-12", vocab.FileRejected, 1, 2)
 	pending.ArchivePath = ""
 	ids := mustRecord(t, l, moved, pending)
 
@@ -35,11 +36,11 @@ func TestHeadsMatchCurrentAndReturned(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
 	mustRecord(t, l,
-		sub("a1", "Z01", "2008-12", StatusAccepted, 0, 1),
-		sub("a2", "Z01", "2008-12", StatusAccepted, 5, 2),
-		sub("r1", "Z02", "2008-12", StatusAccepted, 0, 3),
-		sub("r2", "Z02", "2008-12", StatusRejected, 6, 4),
-		sub("o1", "Z03", "2008-11", StatusAccepted, 0, 5),
+		sub("a1", "Z01", "2008-12", vocab.FileAccepted, 0, 1),
+		sub("a2", "Z01", "2008-12", vocab.FileAccepted, 5, 2),
+		sub("r1", "Z02", "2008-12", vocab.FileAccepted, 0, 3),
+		sub("r2", "Z02", "2008-12", vocab.FileRejected, 6, 4),
+		sub("o1", "Z03", "2008-11", vocab.FileAccepted, 0, 5),
 	)
 	cur, ret, err := l.Heads(ctx, "2008-12")
 	if err != nil {
@@ -72,9 +73,9 @@ func TestCurrentRecordsWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withRun := sub("w1", "Z01", "2008-12", StatusAccepted, 3, 1)
+	withRun := sub("w1", "Z01", "2008-12", vocab.FileAccepted, 3, 1)
 	withRun.RunID = run
-	bare := sub("w2", "Z02", "2008-12", StatusAccepted, 4, 2)
+	bare := sub("w2", "Z02", "2008-12", vocab.FileAccepted, 4, 2)
 	bare.Values = nil
 	mustRecord(t, l, withRun, bare)
 	cur, err := l.Current(ctx, "2008-12")
@@ -111,13 +112,13 @@ func TestCurrentRecordsWhole(t *testing.T) {
 func TestBatchedLookUpsMatchSingleOnes(t *testing.T) {
 	l, _ := openTemp(t)
 	ctx := context.Background()
-	dup := sub("d1", "Z01", "2008-12", StatusDuplicate, 9, 0)
+	dup := sub("d1", "Z01", "2008-12", vocab.FileDuplicate, 9, 0)
 	dup.SHA256 = "sha-a2"
 	mustRecord(t, l,
-		sub("a1", "Z01", "2008-10", StatusAccepted, 0, 1),
-		sub("a2", "Z01", "2008-11", StatusAccepted, 1, 2),
-		sub("a3", "Z01", "2008-11", StatusRejected, 2, 3),
-		sub("b1", "Z02", "2008-12", StatusAccepted, 3, 4),
+		sub("a1", "Z01", "2008-10", vocab.FileAccepted, 0, 1),
+		sub("a2", "Z01", "2008-11", vocab.FileAccepted, 1, 2),
+		sub("a3", "Z01", "2008-11", vocab.FileRejected, 2, 3),
+		sub("b1", "Z02", "2008-12", vocab.FileAccepted, 3, 4),
 		dup,
 	)
 	units := []string{"Z01", "Z02", "Z09"}

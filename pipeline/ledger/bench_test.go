@@ -2,10 +2,9 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"testing"
-
-	"countybrief/rules"
 )
 
 // A catch-up run records up to 7,300 submissions (73 units × 100 periods)
@@ -16,7 +15,7 @@ func benchRecord(i int) Record {
 	r := sub(fmt.Sprintf("claim-%07d", i), fmt.Sprintf("U%04d", i%benchUnits), "2008-12", acc, i, 0)
 	r.Values = bigValues(i)
 	if i%10 == 0 {
-		r.Findings = []rules.Finding{{Rule: "change.members", Severity: rules.Warning, Sheet: "表一", Cell: "C7",
+		r.Findings = []vocab.Finding{{Rule: "change.members", Severity: vocab.Warning, Sheet: "表一", Cell: "C7",
 			Values: map[string]float64{"members": 12, "prev": 30}, Message: "黨員人數比上期少六成", Fix: "請核對人數"}}
 	}
 	return r
@@ -94,7 +93,7 @@ func currentLedger(b *testing.B) *Ledger {
 	var all []Record
 	for u := range benchUnits {
 		unit := fmt.Sprintf("U%04d", u)
-		for k, st := range []string{acc, acc, rej, dup} {
+		for k, st := range []vocab.FileStatus{acc, acc, rej, dup} {
 			r := sub(fmt.Sprintf("%s-%d", unit, k), unit, "2008-12", st, k, float64(k))
 			r.Values = bigValues(u)
 			all = append(all, r)
@@ -138,17 +137,17 @@ func batchLedgerFile(b *testing.B) (*Ledger, string) {
 	var all []Record
 	for u := range benchUnits {
 		unit := fmt.Sprintf("U%04d", u)
-		acc := sub(unit+"-acc", unit, "2008-12", StatusAccepted, 10, 0)
+		acc := sub(unit+"-acc", unit, "2008-12", vocab.FileAccepted, 10, 0)
 		acc.Values = formValues(u)
 		all = append(all, acc)
 		if u%50 == 0 {
-			all = append(all, sub(unit+"-old-rej", unit, "2008-12", StatusRejected, 5, 0))
+			all = append(all, sub(unit+"-old-rej", unit, "2008-12", vocab.FileRejected, 5, 0))
 		}
 		if u%100 == 0 {
-			all = append(all, sub(unit+"-new-rej", unit, "2008-12", StatusRejected, 20, 0))
+			all = append(all, sub(unit+"-new-rej", unit, "2008-12", vocab.FileRejected, 20, 0))
 		}
 		if u%70 == 0 {
-			d := sub(unit+"-dup", unit, "2008-12", StatusDuplicate, 30, 0)
+			d := sub(unit+"-dup", unit, "2008-12", vocab.FileDuplicate, 30, 0)
 			d.SHA256, d.Values = acc.SHA256, nil
 			all = append(all, d)
 		}
@@ -228,10 +227,10 @@ func BenchmarkBatchRecordBatch256(b *testing.B) {
 		group := make([]Record, 256)
 		for j := range group {
 			u := next % benchUnits
-			r := sub(fmt.Sprintf("next-%07d", next), fmt.Sprintf("U%04d", u), "2009-01", StatusAccepted, 60, 0)
+			r := sub(fmt.Sprintf("next-%07d", next), fmt.Sprintf("U%04d", u), "2009-01", vocab.FileAccepted, 60, 0)
 			r.Values = formValues(next)
 			if j%10 == 0 {
-				r.Findings = []rules.Finding{{Rule: "change.members", Severity: rules.Warning, Sheet: "表一", Cell: "C7",
+				r.Findings = []vocab.Finding{{Rule: "change.members", Severity: vocab.Warning, Sheet: "表一", Cell: "C7",
 					Values: map[string]float64{"members": 12, "prev": 30}, Message: "黨員人數比上期少六成", Fix: "請核對人數"}}
 			}
 			group[j] = r

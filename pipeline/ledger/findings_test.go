@@ -2,11 +2,10 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"reflect"
 	"testing"
-
-	"countybrief/rules"
 )
 
 func TestFindings(t *testing.T) {
@@ -15,11 +14,11 @@ func TestFindings(t *testing.T) {
 	// joined; each carries two findings whose order must survive.
 	n := maxParams + 7
 	var rs []Record
-	want := map[int64][]rules.Finding{}
+	want := map[int64][]vocab.Finding{}
 	for i := range n {
 		r := sub(fmt.Sprintf("r%04d", i), fmt.Sprintf("U%04d", i), "2008-12", rej, i, float64(i))
-		r.Findings = append(r.Findings, rules.Finding{
-			Rule: "form.sum", Severity: rules.Warning, Sheet: "表二", Cell: fmt.Sprintf("D%d", i),
+		r.Findings = append(r.Findings, vocab.Finding{
+			Rule: "form.sum", Severity: vocab.Warning, Sheet: "表二", Cell: fmt.Sprintf("D%d", i),
 			Message: fmt.Sprintf("合計不符 %d", i), Fix: "請重新加總",
 		})
 		rs = append(rs, r)

@@ -2,12 +2,11 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"countybrief/rules"
 )
 
 // t0 is a fixed receipt time; tests add minutes to order submissions.
@@ -30,16 +29,16 @@ func openTemp(t testing.TB) (*Ledger, string) {
 
 // sub builds a record whose values carry a marker, so a test can tell
 // which version a query returned.
-func sub(claim, unit, period, status string, minute int, marker float64) Record {
+func sub(claim, unit, period string, status vocab.FileStatus, minute int, marker float64) Record {
 	r := Record{
 		ClaimName: claim, UnitCode: unit, Period: period, Status: status,
 		OrigName: claim + ".xlsx", ArchivePath: filepath.Join("archive", claim+".xlsx"),
 		SHA256: fmt.Sprintf("sha-%s", claim), ReceivedAt: t0.Add(time.Duration(minute) * time.Minute),
 		Values: map[string]float64{"marker": marker, "members": 12},
 	}
-	if status == StatusRejected {
-		r.Findings = []rules.Finding{{
-			Rule: "form.number", Severity: rules.Error, Sheet: "表一", Cell: "C7",
+	if status == vocab.FileRejected {
+		r.Findings = []vocab.Finding{{
+			Rule: "form.number", Severity: vocab.Error, Sheet: "表一", Cell: "C7",
 			Values: map[string]float64{"members": -1}, Message: "黨員人數不可為負數", Fix: "請填寫正確的人數",
 		}}
 	}

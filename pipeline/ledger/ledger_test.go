@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"net/url"
 	"os"
@@ -41,7 +42,7 @@ func TestMigrationsFreshAndReopen(t *testing.T) {
 			t.Errorf("writer PRAGMA %s = %s, want %s", pragma, got, want)
 		}
 	}
-	id := mustRecord(t, l, sub("a", "U01", "2008-12", StatusAccepted, 0, 1))[0]
+	id := mustRecord(t, l, sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1))[0]
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestOpenPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustRecord(t, l, sub("a", "U01", "2008-12", StatusAccepted, 0, 1))
+			mustRecord(t, l, sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1))
 			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
@@ -11,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"countybrief/rules"
 )
 
 // latestIn selects, per unit of one period (the first argument), the id of
@@ -98,7 +97,7 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 		byID[out[i].ID] = &out[i]
 	}
 	if what&withFindings != 0 {
-		err := loadFindings(ctx, tx, sel, args, func(id int64, f rules.Finding) {
+		err := loadFindings(ctx, tx, sel, args, func(id int64, f vocab.Finding) {
 			if r := byID[id]; r != nil {
 				r.Findings = append(r.Findings, f)
 			}
@@ -113,8 +112,8 @@ func (l *Ledger) records(ctx context.Context, what loads, sel, order string, arg
 // Findings returns the findings of the given submissions in the order they
 // were recorded, read in one snapshot; submissions without findings (and
 // ids not in the ledger) are absent from the map.
-func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]rules.Finding, error) {
-	out := make(map[int64][]rules.Finding)
+func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]vocab.Finding, error) {
+	out := make(map[int64][]vocab.Finding)
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -123,7 +122,7 @@ func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]rules.F
 		return nil, fmt.Errorf("ledger findings: %w", err)
 	}
 	defer tx.Rollback()
-	add := func(id int64, f rules.Finding) { out[id] = append(out[id], f) }
+	add := func(id int64, f vocab.Finding) { out[id] = append(out[id], f) }
 	for chunk := range slices.Chunk(ids, maxParams) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
@@ -138,7 +137,7 @@ func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]rules.F
 
 // loadFindings passes to add, in order, the findings of the submissions
 // whose ids sel selects.
-func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add func(id int64, f rules.Finding)) error {
+func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add func(id int64, f vocab.Finding)) error {
 	rows, err := tx.QueryContext(ctx, `SELECT submission_id, rule, severity, sheet, cell, values_json, message, fix
 		FROM findings WHERE submission_id IN (`+sel+`) ORDER BY submission_id, seq`, args...)
 	if err != nil {
@@ -146,7 +145,7 @@ func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add f
 	}
 	for rows.Next() {
 		var id int64
-		var f rules.Finding
+		var f vocab.Finding
 		var vals sql.NullString
 		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &vals, &f.Message, &f.Fix); err != nil {
 			rows.Close()
@@ -261,7 +260,7 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, withVals bool) 
 			} else if err != nil {
 				return err
 			}
-			r := Record{Period: period, Status: StatusAccepted}
+			r := Record{Period: period, Status: vocab.FileAccepted}
 			var at int64
 			if !(asInt(row[0], &r.ID) && asInt(row[1], &r.RunID) && asText(row[2], &r.ClaimName) &&
 				asText(row[3], &r.UnitCode) && asText(row[4], &r.OrigName) && asText(row[5], &r.ArchivePath) &&
@@ -430,7 +429,7 @@ func (l *Ledger) Unarchived(ctx context.Context) ([]Record, error) {
 // comparing with the unit registry.
 type UnitStatus struct {
 	UnitCode   string
-	Status     string // StatusAccepted or StatusRejected
+	Status     vocab.FileStatus // accepted or rejected
 	OrigName   string
 	ReceivedAt time.Time
 }

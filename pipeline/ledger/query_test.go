@@ -2,15 +2,16 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"reflect"
 	"testing"
 	"time"
 )
 
 const (
-	acc = StatusAccepted
-	rej = StatusRejected
-	dup = StatusDuplicate
+	acc = vocab.FileAccepted
+	rej = vocab.FileRejected
+	dup = vocab.FileDuplicate
 )
 
 func TestCurrent(t *testing.T) {
@@ -89,7 +90,7 @@ func TestCurrent(t *testing.T) {
 
 func TestReturnedAndStatus(t *testing.T) {
 	type st struct {
-		status string
+		status vocab.FileStatus
 		minute int
 	}
 	for _, tc := range []struct {
@@ -304,7 +305,7 @@ func TestRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := l.LastRun(ctx); err != nil || r.ID != first || r.Status != RunRunning || !r.StartedAt.Equal(t0) || !r.FinishedAt.IsZero() {
+	if r, err := l.LastRun(ctx); err != nil || r.ID != first || r.Status != vocab.RunRunning || !r.StartedAt.Equal(t0) || !r.FinishedAt.IsZero() {
 		t.Errorf("LastRun = %+v, %v; want run %d running since %v", r, err, first, t0)
 	}
 	// The first run dies without finishing; the next run marks it.
@@ -312,9 +313,9 @@ func TestRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var status string
-	if err := l.r.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, first).Scan(&status); err != nil || status != RunInterrupted {
-		t.Errorf("dead run status = %q, %v; want %q", status, err, RunInterrupted)
+	var status vocab.RunStatus
+	if err := l.r.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, first).Scan(&status); err != nil || status != vocab.RunInterrupted {
+		t.Errorf("dead run status = %q, %v; want %q", status, err, vocab.RunInterrupted)
 	}
 	summary := []byte(`{"accepted":3}`)
 	if err := l.FinishRun(ctx, second, "completed", summary); err != nil {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -10,19 +11,6 @@ import (
 	"slices"
 	"sort"
 	"time"
-
-	"countybrief/rules"
-)
-
-// Submission statuses.
-const (
-	// StatusAccepted: the file passed the checks; its values count.
-	StatusAccepted = "accepted"
-	// StatusRejected: the file had an error finding and goes back to the unit.
-	StatusRejected = "rejected"
-	// StatusDuplicate: the same content was received before; recorded so the
-	// re-drop is explained, never counted.
-	StatusDuplicate = "duplicate"
 )
 
 // Record is one received file and what the batch decided about it.
@@ -37,12 +25,12 @@ type Record struct {
 	OrigName    string // the name the unit gave the file
 	ArchivePath string
 	SHA256      string
-	Status      string // StatusAccepted, StatusRejected or StatusDuplicate
+	Status      vocab.FileStatus
 	ReceivedAt  time.Time
 	// Values are stored exactly (IEEE 754 doubles); NaN and infinities are
 	// refused because SQLite would store NaN as NULL.
 	Values   map[string]float64
-	Findings []rules.Finding
+	Findings []vocab.Finding
 }
 
 func (r *Record) validate() error {
@@ -55,7 +43,7 @@ func (r *Record) validate() error {
 		}
 	}
 	switch r.Status {
-	case StatusAccepted, StatusRejected, StatusDuplicate:
+	case vocab.FileAccepted, vocab.FileRejected, vocab.FileDuplicate:
 	default:
 		errs = append(errs, fmt.Errorf("unknown status %q", r.Status))
 	}
@@ -72,7 +60,7 @@ func (r *Record) validate() error {
 		errs = append(errs, fmt.Errorf("value %s is %v", code, r.Values[code]))
 	}
 	for i, f := range r.Findings {
-		if f.Severity != rules.Error && f.Severity != rules.Warning {
+		if f.Severity != vocab.Error && f.Severity != vocab.Warning {
 			errs = append(errs, fmt.Errorf("finding %d (%s): unknown severity %q", i, f.Rule, f.Severity))
 		}
 	}

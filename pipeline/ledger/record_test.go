@@ -2,13 +2,12 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"countybrief/rules"
 )
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -18,9 +17,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sub("c-1", "U01", "2008-12", StatusRejected, 3, 7.25)
+	want := sub("c-1", "U01", "2008-12", vocab.FileRejected, 3, 7.25)
 	want.RunID = run
-	want.Findings = append(want.Findings, rules.Finding{Rule: "change.members", Severity: rules.Warning, Message: "人數變動過大"})
+	want.Findings = append(want.Findings, vocab.Finding{Rule: "change.members", Severity: vocab.Warning, Message: "人數變動過大"})
 	want.ID = mustRecord(t, l, want)[0]
 
 	got, err := l.ByClaim(ctx, "c-1")
@@ -63,9 +62,9 @@ func TestValuesRoundTripExactly(t *testing.T) {
 		"huge_whole":  1e300,
 		"neg_integer": -17,
 	}
-	r := sub("v", "U01", "2008-12", StatusAccepted, 0, 1)
+	r := sub("v", "U01", "2008-12", vocab.FileAccepted, 0, 1)
 	r.Values = values
-	r.Findings = []rules.Finding{{Rule: "r", Severity: rules.Warning, Message: "m", Values: values}}
+	r.Findings = []vocab.Finding{{Rule: "r", Severity: vocab.Warning, Message: "m", Values: values}}
 	mustRecord(t, l, r)
 	got, err := l.ByClaim(ctx, "v")
 	if err != nil {
@@ -86,10 +85,10 @@ func TestValuesRoundTripExactly(t *testing.T) {
 func TestRecordIdempotentByClaim(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)
-	first := sub("claim-1", "U01", "2008-12", StatusAccepted, 0, 1)
+	first := sub("claim-1", "U01", "2008-12", vocab.FileAccepted, 0, 1)
 	id1 := mustRecord(t, l, first)[0]
 	// A recovered batch records the claim again, possibly judged differently.
-	again := sub("claim-1", "U01", "2008-12", StatusRejected, 9, 2)
+	again := sub("claim-1", "U01", "2008-12", vocab.FileRejected, 9, 2)
 	id2, err := l.Record(ctx, again)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +97,7 @@ func TestRecordIdempotentByClaim(t *testing.T) {
 		t.Errorf("second Record returned id %d, want the first's %d", id2, id1)
 	}
 	// Within one batch too.
-	ids := mustRecord(t, l, sub("claim-2", "U02", "2008-12", StatusAccepted, 1, 3), sub("claim-2", "U02", "2008-12", StatusAccepted, 2, 4))
+	ids := mustRecord(t, l, sub("claim-2", "U02", "2008-12", vocab.FileAccepted, 1, 3), sub("claim-2", "U02", "2008-12", vocab.FileAccepted, 2, 4))
 	if ids[0] != ids[1] {
 		t.Errorf("batch with a repeated claim gave ids %v", ids)
 	}
@@ -106,12 +105,12 @@ func TestRecordIdempotentByClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h) != 1 || h[0].Status != StatusAccepted || h[0].Values["marker"] != 1 || len(h[0].Findings) != 0 {
+	if len(h) != 1 || h[0].Status != vocab.FileAccepted || h[0].Values["marker"] != 1 || len(h[0].Findings) != 0 {
 		t.Errorf("History after a repeated claim = %+v, want the first record alone", h)
 	}
 	// A repeat right after a record whose findings were written (the last
 	// statement changed a row) still writes nothing.
-	ids = mustRecord(t, l, sub("claim-3", "U03", "2008-12", StatusRejected, 1, 5), sub("claim-3", "U03", "2008-12", StatusRejected, 2, 6))
+	ids = mustRecord(t, l, sub("claim-3", "U03", "2008-12", vocab.FileRejected, 1, 5), sub("claim-3", "U03", "2008-12", vocab.FileRejected, 2, 6))
 	if ids[0] != ids[1] {
 		t.Errorf("batch with a repeated rejected claim gave ids %v", ids)
 	}
@@ -144,8 +143,8 @@ func TestRecordRefusesBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, _ := openTemp(t)
-			good := sub("good", "U01", "2008-12", StatusAccepted, 0, 1)
-			bad := sub("bad", "U01", "2008-12", StatusRejected, 1, 2)
+			good := sub("good", "U01", "2008-12", vocab.FileAccepted, 0, 1)
+			bad := sub("bad", "U01", "2008-12", vocab.FileRejected, 1, 2)
 			tc.edit(&bad)
 			_, err := l.RecordBatch(ctx, []Record{good, bad})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -162,7 +161,7 @@ func TestRecordRefusesBadInput(t *testing.T) {
 func TestSetArchivePaths(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)
-	id := mustRecord(t, l, sub("a", "U01", "2008-12", StatusAccepted, 0, 1))[0]
+	id := mustRecord(t, l, sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1))[0]
 	const path = `archive/accepted/2008-12/U01/台帳 (1).xlsx`
 	if err := l.SetArchivePaths(ctx, map[int64]string{id: path}); err != nil {
 		t.Fatal(err)

@@ -2,19 +2,11 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"errors"
 	"fmt"
 	"time"
-)
-
-// Statuses the ledger gives runs itself; FinishRun records the caller's.
-const (
-	// RunRunning: started and not yet finished.
-	RunRunning = "running"
-	// RunInterrupted: still running when the next run started, so the
-	// process died (the batch lock allows one run at a time).
-	RunInterrupted = "interrupted"
 )
 
 // Run is one batch run.
@@ -22,7 +14,7 @@ type Run struct {
 	ID         int64
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running or when interrupted
-	Status     string
+	Status     vocab.RunStatus
 	Summary    []byte // the caller's JSON
 }
 
@@ -39,10 +31,10 @@ func (l *Ledger) StartRun(ctx context.Context, at time.Time) (int64, error) {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, RunInterrupted, RunRunning); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, vocab.RunInterrupted, vocab.RunRunning); err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?)`, n, RunRunning)
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?)`, n, vocab.RunRunning)
 	if err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
@@ -58,7 +50,7 @@ func (l *Ledger) StartRun(ctx context.Context, at time.Time) (int64, error) {
 
 // FinishRun records how run id ended. The finish time is the wall clock:
 // it is audit information and appears in no output.
-func (l *Ledger) FinishRun(ctx context.Context, id int64, status string, summary []byte) error {
+func (l *Ledger) FinishRun(ctx context.Context, id int64, status vocab.RunStatus, summary []byte) error {
 	if status == "" {
 		return fmt.Errorf("finish run %d: empty status", id)
 	}

@@ -2,16 +2,8 @@ package ledger
 
 import (
 	"context"
+	"countybrief/pipeline/vocab"
 	"fmt"
-)
-
-// How a run ended, as the batch tells FinishRun.
-const (
-	RunCompleted = "completed"
-	RunFailed    = "failed"
-	// RunStopped: a stop request ended the taking of files; every claimed
-	// file was finished.
-	RunStopped = "stopped"
 )
 
 // ToReturn returns the submissions that have findings and were recorded by
@@ -22,7 +14,7 @@ const (
 // writes those that are missing.
 func (l *Ledger) ToReturn(ctx context.Context, except int64) ([]Record, error) {
 	rs, err := l.records(ctx, withValues|withFindings, `SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id
-		WHERE r.status <> '`+RunCompleted+`' AND r.id <> ? AND s.status <> 'duplicate'
+		WHERE r.status <> '`+string(vocab.RunCompleted)+`' AND r.id <> ? AND s.status <> 'duplicate'
 			AND EXISTS (SELECT 1 FROM findings f WHERE f.submission_id = s.id)`, "id", except)
 	if err != nil {
 		return nil, fmt.Errorf("ledger to return: %w", err)

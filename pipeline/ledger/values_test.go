@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"countybrief/pipeline/vocab"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -150,7 +151,7 @@ func TestRecordBatchStoresValuesAsEncodingJSON(t *testing.T) {
 	}
 	var rs []Record
 	for i, vs := range sets {
-		r := sub(fmt.Sprintf("c%d", i), fmt.Sprintf("U%d", i), "2008-12", StatusAccepted, i, 0)
+		r := sub(fmt.Sprintf("c%d", i), fmt.Sprintf("U%d", i), "2008-12", vocab.FileAccepted, i, 0)
 		r.Values = vs
 		rs = append(rs, r)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"countybrief/pipeline/vocab"
-	"countybrief/rules"
 )
 
 // Sheet names of the 審核報告 and the states sheet both workbooks have.
@@ -45,14 +44,14 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 		}
 		return "不在參學單位名冊中"
 	}
-	if err := r.fileSheet(f, SheetAuditRejected, b.Rejected, rejected, func(rules.Finding) bool { return true }, true); err != nil {
+	if err := r.fileSheet(f, SheetAuditRejected, b.Rejected, rejected, func(vocab.Finding) bool { return true }, true); err != nil {
 		return err
 	}
 	if _, err := f.NewSheet(SheetAuditWarnings); err != nil {
 		return fmt.Errorf("audit report: %w", err)
 	}
 	counted := func(fr FileReport) string { return states[fr.Unit.Code].Label() }
-	warning := func(fd rules.Finding) bool { return fd.Severity == rules.Warning }
+	warning := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning }
 	if err := r.fileSheet(f, SheetAuditWarnings, b.Counted, counted, warning, false); err != nil {
 		return err
 	}
@@ -79,14 +78,14 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 // fileSheet writes one row per finding that keep selects, a file's
 // columns repeated on each so that the office can filter and sort; with
 // everyFile, a file without such findings still gets its row.
-func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport, state func(FileReport) string, keep func(rules.Finding) bool, everyFile bool) error {
+func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport, state func(FileReport) string, keep func(vocab.Finding) bool, everyFile bool) error {
 	header := []any{"單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法"}
 	if err := r.setRow(sheetRows{f, sheet}, 1, header); err != nil {
 		return err
 	}
 	row := 2
 	for _, fr := range files {
-		var kept []rules.Finding
+		var kept []vocab.Finding
 		for _, fd := range fr.Findings {
 			if keep(fd) {
 				kept = append(kept, fd)
@@ -165,8 +164,8 @@ func (r *Renderer) clock(t time.Time) string {
 	return t.In(r.ws.Config.Location()).Format("2006-01-02 15:04")
 }
 
-func severityName(s rules.Severity) string {
-	if s == rules.Warning {
+func severityName(s vocab.Severity) string {
+	if s == vocab.Warning {
 		return "警告"
 	}
 	return "錯誤"

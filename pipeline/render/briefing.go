@@ -7,7 +7,6 @@ import (
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 	"countybrief/templates"
 )
 
@@ -25,7 +24,7 @@ type Briefing struct {
 	Units []UnitLine
 	// Reported are the counted units' figures, for the per-unit sheet.
 	Reported       []UnitValues
-	CountyFindings []rules.Finding
+	CountyFindings []vocab.Finding
 	// Rejected is the latest file of every unit whose latest file was
 	// rejected (state Returned or AcceptedLatestReturned, or a code not in
 	// the registry), with its findings. Counted is every file whose
@@ -55,7 +54,7 @@ type FileReport struct {
 	Unit       workspace.Unit // only Code is set for a code not in the registry
 	File       string
 	ReceivedAt time.Time
-	Findings   []rules.Finding
+	Findings   []vocab.Finding
 }
 
 // UnitValues are one reported unit's accepted figures.
@@ -315,6 +314,6 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	return Briefing{
 		Issue: 1, Date: date, Period: ws.Config.Period, Totals: t, Previous: &t,
 		Units: lines, Reported: reported,
-		CountyFindings: []rules.Finding{{Rule: "sample", Severity: rules.Warning, Message: "樣例審核提示"}},
+		CountyFindings: []vocab.Finding{{Rule: "sample", Severity: vocab.Warning, Message: "樣例審核提示"}},
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"countybrief/pipeline/vocab"
-	"countybrief/rules"
 )
 
 // ChaseList writes the clerk's to-do list as UTF-8 text: a section per
@@ -74,10 +73,10 @@ func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 }
 
 // reasons are the messages of a file's errors: what made it rejected.
-func reasons(fs []rules.Finding) []string {
+func reasons(fs []vocab.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		if f.Severity == rules.Error {
+		if f.Severity == vocab.Error {
 			out = append(out, f.Message)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 )
 
 // domainFigures are the county totals of DOMAIN.md's table, as raw sums.
@@ -82,17 +81,17 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 			line.File, line.ReceivedAt = line.Counted, received
 			fr := FileReport{Unit: u, File: line.Counted, ReceivedAt: received}
 			if len(counted) == 0 {
-				fr.Findings = []rules.Finding{{Rule: "unit.solved_share", Severity: rules.Warning, Sheet: "活動數據", Cell: "C8",
+				fr.Findings = []vocab.Finding{{Rule: "unit.solved_share", Severity: vocab.Warning, Sheet: "活動數據", Cell: "C8",
 					Message: "已解決的問題不到查找問題的一成", Fix: "請核對已解決數"}}
 			}
 			counted = append(counted, fr)
 		}
 		if st == vocab.Returned || st == vocab.AcceptedLatestReturned {
 			line.File, line.ReceivedAt = u.Name+"-2008-12-更正.xlsx", received.Add(time.Hour)
-			rejected = append(rejected, FileReport{Unit: u, File: line.File, ReceivedAt: line.ReceivedAt, Findings: []rules.Finding{
-				{Rule: "unit.solved_le_found", Severity: rules.Error, Sheet: "活動數據", Cell: "C8", Message: "查找突出問題（C7）少於其中已解決（C8）。", Fix: "請核對兩個數"},
-				{Rule: "form.required", Severity: rules.Error, Sheet: "活動數據", Cell: "C11", Message: "受益群眾人數（C11）未填", Fix: "請填寫人數；沒有的填 0。"},
-				{Rule: "unit.note", Severity: rules.Warning, Sheet: "活動數據", Cell: "C12", Message: "機制數比上期少", Fix: "請核對"},
+			rejected = append(rejected, FileReport{Unit: u, File: line.File, ReceivedAt: line.ReceivedAt, Findings: []vocab.Finding{
+				{Rule: "unit.solved_le_found", Severity: vocab.Error, Sheet: "活動數據", Cell: "C8", Message: "查找突出問題（C7）少於其中已解決（C8）。", Fix: "請核對兩個數"},
+				{Rule: "form.required", Severity: vocab.Error, Sheet: "活動數據", Cell: "C11", Message: "受益群眾人數（C11）未填", Fix: "請填寫人數；沒有的填 0。"},
+				{Rule: "unit.note", Severity: vocab.Warning, Sheet: "活動數據", Cell: "C12", Message: "機制數比上期少", Fix: "請核對"},
 			}})
 		}
 		lines = append(lines, line)
@@ -142,7 +141,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		Previous: &prev,
 		Units:    lines,
 		Reported: reported,
-		CountyFindings: []rules.Finding{{Rule: "county.solved_ratio", Severity: rules.Warning,
+		CountyFindings: []vocab.Finding{{Rule: "county.solved_ratio", Severity: vocab.Warning,
 			Message: "全縣問題解決率低於六成，請督促各單位加快整改", Fix: "請各單位加快整改"}},
 		Rejected: rejected,
 		Counted:  counted,

@@ -12,7 +12,6 @@ import (
 
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
-	"countybrief/rules"
 	"countybrief/templates"
 )
 
@@ -472,7 +471,7 @@ func TestAuditReport(t *testing.T) {
 	r := newRenderer(t, ws)
 	b := domainBriefing(t, ws)
 	b.Rejected = append(b.Rejected, FileReport{Unit: workspace.Unit{Code: "X99"}, File: "不明.xlsx", ReceivedAt: b.Date,
-		Findings: []rules.Finding{{Rule: "form.unknown_unit", Severity: rules.Error, Sheet: "活動數據", Cell: "B3", Message: "單位代碼不在名冊中", Fix: "請用本單位的表格"}}})
+		Findings: []vocab.Finding{{Rule: "form.unknown_unit", Severity: vocab.Error, Sheet: "活動數據", Cell: "B3", Message: "單位代碼不在名冊中", Fix: "請用本單位的表格"}}})
 	var buf bytes.Buffer
 	if err := r.AuditReport(&buf, b); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"countybrief/pipeline/vocab"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -98,10 +99,10 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ps Problems
+	var ps vocab.Problems
 	need := func(field, v string) {
 		if v == "" {
-			ps.add(file, keyLine(doc(), field), field, "missing")
+			ps.Add(file, keyLine(doc(), field), field, "missing")
 		}
 	}
 	need("county", c.County)
@@ -112,7 +113,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
-			ps.add(file, keyLine(doc(), "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
+			ps.Add(file, keyLine(doc(), "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
 		} else {
 			c.location = loc
 		}
@@ -120,14 +121,14 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Deadline != "" {
 		t, err := time.Parse(time.RFC3339, c.Deadline)
 		if err != nil {
-			ps.add(file, keyLine(doc(), "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
+			ps.Add(file, keyLine(doc(), "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
 		}
 		c.deadline = t
 	}
 	if c.ReportDate != "" {
 		t, err := time.ParseInLocation("2006-01-02", c.ReportDate, c.location)
 		if err != nil {
-			ps.add(file, keyLine(doc(), "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
+			ps.Add(file, keyLine(doc(), "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
 		}
 		c.reportDate = t
 	}
@@ -136,41 +137,41 @@ func parseConfig(file string, data []byte) (*Config, error) {
 		c.Language = Traditional
 	case Traditional, Simplified:
 	default:
-		ps.add(file, keyLine(doc(), "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
+		ps.Add(file, keyLine(doc(), "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"
 	}
 	if _, err := cron.ParseStandard(c.Schedule); err != nil {
-		ps.add(file, keyLine(doc(), "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+		ps.Add(file, keyLine(doc(), "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
 	}
 	if c.SettleSeconds < 0 {
-		ps.add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "must not be negative")
+		ps.Add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "must not be negative")
 	}
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = 10 << 20
 	}
 	switch {
 	case c.MemoryLimitMB < 0:
-		ps.add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "must not be negative")
+		ps.Add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "must not be negative")
 	case c.MemoryLimitMB == 0:
 		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
 	if c.MatchTopLevelByCode {
 		// A form names its unit in a cell anyone can type into; only the
 		// folder a unit's own share opens says who sent the file.
-		ps.warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code",
+		ps.Warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code",
 			"設為 true 時，放在收件箱最外層的文件按表內填寫的單位代碼歸屬；任何人都能改這個代碼，一份冒名的表格就會替換另一個單位已接收的數據。建議改為 false（最外層的文件一律退回，請單位放進本單位的文件夾）")
 	}
 	switch {
 	case c.BriefingNamesMax < 0:
-		ps.add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "must not be negative")
+		ps.Add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "must not be negative")
 	case c.BriefingNamesMax == 0:
 		c.BriefingNamesMax = DefaultBriefingNamesMax
 	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()
-	return &c, ps.orNil()
+	return &c, ps.All()
 }
 
 func (p *Paths) setDefaults() {

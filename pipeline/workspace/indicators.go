@@ -1,6 +1,9 @@
 package workspace
 
-import "regexp"
+import (
+	"countybrief/pipeline/vocab"
+	"regexp"
+)
 
 // Value types of an indicator.
 const (
@@ -99,11 +102,11 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ps Problems
+	var ps vocab.Problems
 	activityLevel := map[string]int{}
 	for _, l := range c.Levels {
 		if len(l.Activities) != 4 {
-			ps.add(file, keyLine(doc(), "levels"), "activities", "level %d lists %d activities, want 4", l.Level, len(l.Activities))
+			ps.Add(file, keyLine(doc(), "levels"), "activities", "level %d lists %d activities, want 4", l.Level, len(l.Activities))
 		}
 		for _, a := range l.Activities {
 			activityLevel[a] = l.Level
@@ -116,38 +119,38 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 		switch {
 		case !indicatorCode.MatchString(in.Code):
 			// Codes are names in rule expressions, so they must be identifiers.
-			ps.add(file, line, "code", "%q must start with a-z and hold only a-z, 0-9 and '_'", in.Code)
+			ps.Add(file, line, "code", "%q must start with a-z and hold only a-z, 0-9 and '_'", in.Code)
 		case seen[in.Code] > 0:
-			ps.add(file, line, "code", "%q already used on line %d", in.Code, seen[in.Code])
+			ps.Add(file, line, "code", "%q already used on line %d", in.Code, seen[in.Code])
 		default:
 			seen[in.Code] = line
 		}
 		if in.Label == "" {
-			ps.add(file, line, "label", "missing")
+			ps.Add(file, line, "label", "missing")
 		}
 		if lv, ok := activityLevel[in.Activity]; !ok {
-			ps.add(file, line, "activity", "%q is not an activity listed under levels", in.Activity)
+			ps.Add(file, line, "activity", "%q is not an activity listed under levels", in.Activity)
 		} else if lv != in.Level {
-			ps.add(file, line, "level", "%d, but activity %s belongs to level %d", in.Level, in.Activity, lv)
+			ps.Add(file, line, "level", "%d, but activity %s belongs to level %d", in.Level, in.Activity, lv)
 		}
 		if in.Type != TypeInteger && in.Type != TypeDecimal {
-			ps.add(file, line, "type", "%q must be %s or %s", in.Type, TypeInteger, TypeDecimal)
+			ps.Add(file, line, "type", "%q must be %s or %s", in.Type, TypeInteger, TypeDecimal)
 		}
 		if d := in.Decimals; d != nil && (*d < 0 || *d > MaxDecimals || in.Type == TypeInteger && *d != 0) {
-			ps.add(file, line, "decimals", "%d：整數指標只能是 0，小數指標在 0 到 %d 之間", *d, MaxDecimals)
+			ps.Add(file, line, "decimals", "%d：整數指標只能是 0，小數指標在 0 到 %d 之間", *d, MaxDecimals)
 		}
 		switch in.Aggregate {
 		case AggSum:
 		case AggPerMember:
 			if in.Of == "" {
-				ps.add(file, line, "of", "per_member needs the indicator it divides")
+				ps.Add(file, line, "of", "per_member needs the indicator it divides")
 			}
 		case "count_nonzero":
 			// Its county figure counted units under the measure word of
 			// the units' values: 15 townships printed as 「15 次」.
-			ps.add(file, line, "aggregate", "count_nonzero 已取消：它把填了非零數的單位個數當作本指標的數（如 15 個鄉鎮印成「15 次」）。請改為 sum；要說有幾個單位，在模板裡用 .Reached / .TownReached / .OrganReached")
+			ps.Add(file, line, "aggregate", "count_nonzero 已取消：它把填了非零數的單位個數當作本指標的數（如 15 個鄉鎮印成「15 次」）。請改為 sum；要說有幾個單位，在模板裡用 .Reached / .TownReached / .OrganReached")
 		default:
-			ps.add(file, line, "aggregate", "%q must be sum or per_member", in.Aggregate)
+			ps.Add(file, line, "aggregate", "%q must be sum or per_member", in.Aggregate)
 		}
 	}
 	for i, in := range c.Indicators {
@@ -155,11 +158,11 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 			continue
 		}
 		if of, ok := c.ByCode(in.Of); !ok || of.Derived() {
-			ps.add(file, lineOf(items, i), "of", "%q is not an input indicator", in.Of)
+			ps.Add(file, lineOf(items, i), "of", "%q is not an input indicator", in.Of)
 		}
 	}
 	if _, ok := seen[MembersCode]; !ok {
-		ps.add(file, 0, "indicators", "the %q indicator (party members, the weight of per-member figures) is missing", MembersCode)
+		ps.Add(file, 0, "indicators", "the %q indicator (party members, the weight of per-member figures) is missing", MembersCode)
 	}
 	return &c, ps.Err()
 }

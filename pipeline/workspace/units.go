@@ -1,6 +1,9 @@
 package workspace
 
-import "regexp"
+import (
+	"countybrief/pipeline/vocab"
+	"regexp"
+)
 
 // Unit kinds as they appear in units.yaml.
 const (
@@ -30,29 +33,29 @@ func parseUnits(file string, data []byte) (Units, error) {
 		return nil, err
 	}
 	at := func(i int) int { return lineOf(seqItems(doc(), "units"), i) }
-	var ps Problems
+	var ps vocab.Problems
 	if len(f.Units) == 0 {
-		ps.add(file, 0, "units", "no units listed")
+		ps.Add(file, 0, "units", "no units listed")
 	}
 	seen := map[string]int{}
 	for i, u := range f.Units {
 		switch {
 		case !unitCode.MatchString(u.Code):
 			// The code becomes a folder name, so it must be safe on every filesystem.
-			ps.add(file, at(i), "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
+			ps.Add(file, at(i), "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
 		case seen[u.Code] > 0:
-			ps.add(file, at(i), "code", "%q already used on line %d", u.Code, at(seen[u.Code]-1))
+			ps.Add(file, at(i), "code", "%q already used on line %d", u.Code, at(seen[u.Code]-1))
 		default:
 			seen[u.Code] = i + 1
 		}
 		if u.Name == "" {
-			ps.add(file, at(i), "name", "missing")
+			ps.Add(file, at(i), "name", "missing")
 		}
 		if u.Kind != KindTownship && u.Kind != KindOrgan {
-			ps.add(file, at(i), "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
+			ps.Add(file, at(i), "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
 		}
 		if u.Members < 0 {
-			ps.add(file, at(i), "members", "must not be negative")
+			ps.Add(file, at(i), "members", "must not be negative")
 		}
 	}
 	return f.Units, ps.Err()

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"countybrief/pipeline/vocab"
 	"embed"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type Workspace struct {
 	Catalogue *Catalogue
 	// Warnings are settings that work but carry a risk the office should
 	// hear of (validate prints them); they never stop a batch.
-	Warnings  Problems
+	Warnings  vocab.Problems
 	unitIndex map[string]int
 }
 
@@ -44,18 +45,18 @@ func (ws *Workspace) Unit(code string) (Unit, bool) {
 }
 
 // Load reads and validates the workspace in dir, reporting every problem of
-// every file (as Problems) rather than stopping at the first. Warnings
+// every file (as vocab.Problems) rather than stopping at the first. Warnings
 // alone do not fail a load: they are in ws.Warnings, and among the
-// Problems when an error fails it.
+// vocab.Problems when an error fails it.
 func Load(dir string) (*Workspace, error) {
 	ws := &Workspace{Dir: dir}
-	var all Problems
+	var all vocab.Problems
 	collect := func(err error) {
-		var ps Problems
+		var ps vocab.Problems
 		if errors.As(err, &ps) {
 			all = append(all, ps...)
 		} else if err != nil {
-			all = append(all, Problem{Msg: err.Error()})
+			all = append(all, vocab.Problem{Msg: err.Error()})
 		}
 	}
 	read := func(name string) ([]byte, string) {

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"countybrief/pipeline/vocab"
 	"errors"
 	iofs "io/fs"
 	"os"
@@ -108,9 +109,9 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := Load(dir)
-			var ps Problems
+			var ps vocab.Problems
 			if !errors.As(err, &ps) {
-				t.Fatalf("Load error = %v, want Problems", err)
+				t.Fatalf("Load error = %v, want vocab.Problems", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {

@@ -1,12 +1,15 @@
-package rules
+package vocab
 
-// Severity decides what a finding does to a file.
+// Severity decides what a finding does to a file, and whether a problem
+// in a file the office edits stops the program.
 type Severity string
 
 const (
 	// Error rejects the file: the unit must correct it and send it again.
+	// A problem of this severity stops the workspace from loading.
 	Error Severity = "error"
-	// Warning accepts the file and flags the value for the office to look at.
+	// Warning accepts the file and flags the value for the office to look
+	// at. A problem of this severity is shown, and the workspace loads.
 	Warning Severity = "warning"
 )
 

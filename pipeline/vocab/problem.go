@@ -1,0 +1,85 @@
+package vocab
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Problem is one thing wrong with a file the office edits (config, units,
+// catalogue, rules, templates), placed so that it can go to the line:
+// "file:line[:col]: [rule <id>: ][field: ]msg".
+type Problem struct {
+	File  string
+	Line  int
+	Col   int
+	Rule  string // the rule a problem in a rule file belongs to
+	Field string
+	Msg   string
+	// Severity is Error when empty: a setting that works but carries a
+	// risk is a Warning.
+	Severity Severity
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Col)
+	case p.Line > 0:
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	if p.Rule != "" {
+		fmt.Fprintf(&b, ": rule %s", p.Rule)
+	}
+	if p.Field != "" {
+		fmt.Fprintf(&b, ": %s", p.Field)
+	}
+	if p.Severity == Warning {
+		b.WriteString(": 警告")
+	}
+	fmt.Fprintf(&b, ": %s", p.Msg)
+	return b.String()
+}
+
+// Problems collects every problem of a load: a load reports all of them
+// rather than the first.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Add records an error at file:line in field.
+func (ps *Problems) Add(file string, line int, field, format string, args ...any) {
+	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Warn records a warning at file:line in field.
+func (ps *Problems) Warn(file string, line int, field, format string, args ...any) {
+	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Severity: Warning})
+}
+
+// All is ps, warnings included, as an error, or nil when empty: a parser
+// hands everything it found to its caller, which sorts warnings out.
+func (ps Problems) All() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// Err is ps as an error, or nil when ps holds no error: warnings alone
+// never stop a load.
+func (ps Problems) Err() error {
+	for _, p := range ps {
+		if p.Severity != Warning {
+			return ps
+		}
+	}
+	return nil
+}
