@@ -49,7 +49,7 @@ func (b *batch) publish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	last, err := b.ledger.LastBriefing(ctx)
+	last, err := b.ledger.LastIssue(ctx)
 	if err != nil {
 		return fmt.Errorf("last briefing: %w", err)
 	}
@@ -84,8 +84,8 @@ func (b *batch) publish(ctx context.Context) error {
 		}
 	}
 	at := b.opts.Now()
-	record := ledger.Briefing{Period: period, InputsHash: hash, Totals: mustJSON(brief.Totals), At: at}
-	if brief.Issue, err = b.ledger.Publish(ctx, record); err != nil {
+	record := ledger.Issue{Period: period, InputsHash: hash, Totals: mustJSON(brief.Totals), At: at}
+	if brief.Issue, err = b.ledger.NumberIssue(ctx, record); err != nil {
 		return fmt.Errorf("number the briefing: %w", err)
 	}
 	brief.Date = ws.Config.ReportDateTime()
@@ -132,7 +132,7 @@ func (b *batch) publish(ctx context.Context) error {
 	// Noting the path last means a crash before it leaves the same issue to
 	// be rendered again, under the same number.
 	record.Path = pdfPath
-	if _, err := b.ledger.Publish(ctx, record); err != nil {
+	if _, err := b.ledger.NumberIssue(ctx, record); err != nil {
 		return fmt.Errorf("record the briefing: %w", err)
 	}
 	b.sum.Issue, b.sum.Rendered = brief.Issue, true

@@ -527,7 +527,7 @@ func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, 
 		if err != nil {
 			return fmt.Errorf("published briefing: %w", err)
 		}
-		if err := led.RestoreBriefing(ctx, b.Issue, b.Period, b.Path, info.ModTime()); err != nil {
+		if err := led.RestoreIssue(ctx, b.Issue, b.Period, b.Path, info.ModTime()); err != nil {
 			return err
 		}
 		rep.Briefings = append(rep.Briefings, issues[i])

@@ -30,7 +30,7 @@ type head struct {
 	Rules                            []string
 }
 
-func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, last *ledger.Briefing) {
+func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, last *ledger.Issue) {
 	t.Helper()
 	ctx := context.Background()
 	led, err := ledger.Open(ctx, ws.LedgerPath())
@@ -61,7 +61,7 @@ func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, las
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last, err = led.LastBriefing(ctx); err != nil {
+	if last, err = led.LastIssue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return conv(cur), conv(ret), last

@@ -101,7 +101,7 @@ func TestTwoWritersQueue(t *testing.T) {
 					errs <- fmt.Errorf("handle %d batch %d: %w", h, i, err)
 					return
 				}
-				if _, err := l.Publish(ctx, Briefing{Period: "2008-12", InputsHash: fmt.Sprintf("h%d-%d", h, i), At: t0}); err != nil {
+				if _, err := l.NumberIssue(ctx, Issue{Period: "2008-12", InputsHash: fmt.Sprintf("h%d-%d", h, i), At: t0}); err != nil {
 					errs <- fmt.Errorf("handle %d publish %d: %w", h, i, err)
 					return
 				}
@@ -118,9 +118,9 @@ func TestTwoWritersQueue(t *testing.T) {
 		t.Errorf("Current = %d units, %v; want 400", len(cur), err)
 	}
 	// Issue numbers were handed out under the write lock: 1..40, no gaps.
-	last, err := b.LastBriefing(ctx)
+	last, err := b.LastIssue(ctx)
 	if err != nil || last == nil || last.Issue != 40 {
-		t.Errorf("LastBriefing = %+v, %v; want issue 40", last, err)
+		t.Errorf("LastIssue = %+v, %v; want issue 40", last, err)
 	}
 }
 

@@ -105,23 +105,23 @@ func TestHasSubmissions(t *testing.T) {
 	}
 }
 
-func TestRestoreBriefing(t *testing.T) {
+func TestRestoreIssue(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)
 	at := t0.Add(time.Hour)
-	if err := l.RestoreBriefing(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err != nil {
+	if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.RestoreBriefing(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err == nil {
+	if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err == nil {
 		t.Error("the same issue restored twice")
 	}
-	last, err := l.LastBriefing(ctx)
+	last, err := l.LastIssue(ctx)
 	if err != nil || last == nil || last.Issue != 7 || last.Period != "2008-12" || last.Path != "outbox/2008-12/簡報第7期.pdf" || !last.At.Equal(at) {
-		t.Fatalf("last briefing %+v, %v", last, err)
+		t.Fatalf("last issue %+v, %v", last, err)
 	}
 	// Numbering goes on from the restored issue, and a batch's inputs never
 	// match an issue whose inputs are unknown.
-	issue, err := l.Publish(ctx, Briefing{Period: "2008-12", InputsHash: "0123abcd", At: at})
+	issue, err := l.NumberIssue(ctx, Issue{Period: "2008-12", InputsHash: "0123abcd", At: at})
 	if err != nil || issue != 8 {
 		t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第8期", issue, err)
 	}

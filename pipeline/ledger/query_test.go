@@ -250,11 +250,11 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-func TestPublishNumbering(t *testing.T) {
+func TestNumberIssue(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)
-	if b, err := l.LastBriefing(ctx); err != nil || b != nil {
-		t.Fatalf("LastBriefing on an empty ledger = %+v, %v", b, err)
+	if b, err := l.LastIssue(ctx); err != nil || b != nil {
+		t.Fatalf("LastIssue on an empty ledger = %+v, %v", b, err)
 	}
 	steps := []struct {
 		hash, path string
@@ -269,29 +269,29 @@ func TestPublishNumbering(t *testing.T) {
 	}
 	for i, s := range steps {
 		at := t0.Add(time.Duration(i) * time.Hour)
-		issue, err := l.Publish(ctx, Briefing{Issue: 77, Period: "2008-12", InputsHash: s.hash, Path: s.path,
+		issue, err := l.NumberIssue(ctx, Issue{Issue: 77, Period: "2008-12", InputsHash: s.hash, Path: s.path,
 			Totals: []byte(`{"all":{"members":` + s.hash[1:] + `}}`), At: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if issue != s.want {
-			t.Errorf("step %d: Publish(%s) = issue %d, want %d", i, s.hash, issue, s.want)
+			t.Errorf("step %d: NumberIssue(%s) = issue %d, want %d", i, s.hash, issue, s.want)
 		}
 	}
-	last, err := l.LastBriefing(ctx)
+	last, err := l.LastIssue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Briefing{Issue: 3, Period: "2008-12", InputsHash: "h3", Path: "b-3.pdf", Totals: []byte(`{"all":{"members":3}}`), At: t0.Add(5 * time.Hour)}
+	want := Issue{Issue: 3, Period: "2008-12", InputsHash: "h3", Path: "b-3.pdf", Totals: []byte(`{"all":{"members":3}}`), At: t0.Add(5 * time.Hour)}
 	if last == nil || !last.At.Equal(want.At) {
-		t.Fatalf("LastBriefing = %+v, want %+v", last, want)
+		t.Fatalf("LastIssue = %+v, want %+v", last, want)
 	}
 	last.At = want.At
 	if !reflect.DeepEqual(*last, want) {
-		t.Errorf("LastBriefing = %+v, want %+v", *last, want)
+		t.Errorf("LastIssue = %+v, want %+v", *last, want)
 	}
-	if _, err := l.Publish(ctx, Briefing{Period: "2008-12", At: t0}); err == nil {
-		t.Error("Publish without an inputs hash succeeded")
+	if _, err := l.NumberIssue(ctx, Issue{Period: "2008-12", At: t0}); err == nil {
+		t.Error("NumberIssue without an inputs hash succeeded")
 	}
 }
 

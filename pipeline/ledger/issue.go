@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-// Briefing is one published briefing issue (第N期).
-type Briefing struct {
+// Issue is the ledger's note of one numbered briefing issue (第N期): what
+// it was made from and where it went. What the issue says is
+// render.Briefing.
+type Issue struct {
 	Issue      int
 	Period     string
 	InputsHash string // hash of everything the briefing was made from
@@ -18,21 +20,21 @@ type Briefing struct {
 	At         time.Time
 }
 
-// Publish numbers a briefing. The same inputs hash keeps its issue number
+// NumberIssue numbers a briefing. The same inputs hash keeps its issue number
 // (a re-run that changes nothing must not make 第8期 into 第9期); its path
 // and time are updated. New inputs get the highest issue plus one, starting
 // at 1. p.Issue is ignored.
-func (l *Ledger) Publish(ctx context.Context, p Briefing) (issue int, err error) {
+func (l *Ledger) NumberIssue(ctx context.Context, p Issue) (issue int, err error) {
 	if p.InputsHash == "" || p.Period == "" {
-		return 0, errors.New("publish: empty inputs hash or period")
+		return 0, errors.New("number issue: empty inputs hash or period")
 	}
 	at, err := nanos("publish time", p.At)
 	if err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
+		return 0, fmt.Errorf("number issue: %w", err)
 	}
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
+		return 0, fmt.Errorf("number issue: %w", err)
 	}
 	defer tx.Rollback()
 	err = tx.QueryRowContext(ctx, `SELECT issue FROM briefings WHERE inputs_hash = ?`, p.InputsHash).Scan(&issue)
@@ -45,18 +47,17 @@ func (l *Ledger) Publish(ctx context.Context, p Briefing) (issue int, err error)
 			p.Period, p.InputsHash, p.Path, nonNil(p.Totals), at).Scan(&issue)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
+		return 0, fmt.Errorf("number issue: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
+		return 0, fmt.Errorf("number issue: %w", err)
 	}
 	return issue, nil
 }
 
-// LastBriefing returns the highest-numbered briefing, or nil before the
-// first.
-func (l *Ledger) LastBriefing(ctx context.Context) (*Briefing, error) {
-	var b Briefing
+// LastIssue returns the highest-numbered issue, or nil before the first.
+func (l *Ledger) LastIssue(ctx context.Context) (*Issue, error) {
+	var b Issue
 	var at int64
 	err := l.r.QueryRowContext(ctx, `SELECT issue, period, inputs_hash, path, totals_json, at
 		FROM briefings ORDER BY issue DESC LIMIT 1`).Scan(&b.Issue, &b.Period, &b.InputsHash, &b.Path, &b.Totals, &at)
@@ -64,7 +65,7 @@ func (l *Ledger) LastBriefing(ctx context.Context) (*Briefing, error) {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil
 	case err != nil:
-		return nil, fmt.Errorf("last briefing: %w", err)
+		return nil, fmt.Errorf("last issue: %w", err)
 	}
 	b.At = fromNanos(at)
 	return &b, nil
@@ -84,21 +85,21 @@ func nonNil(b []byte) []byte {
 // so no batch's inputs ever match it and the next change gets a new number.
 const restoredPrefix = "restored:"
 
-// RestoreBriefing records an issue published before the ledger was lost,
+// RestoreIssue records an issue published before the ledger was lost,
 // so that numbering goes on from it. Its inputs and totals are unknown: the
 // next briefing is compared with nothing. Restoring a number already in
 // the ledger is an error.
-func (l *Ledger) RestoreBriefing(ctx context.Context, issue int, period, path string, at time.Time) error {
+func (l *Ledger) RestoreIssue(ctx context.Context, issue int, period, path string, at time.Time) error {
 	if issue < 1 || period == "" {
-		return fmt.Errorf("restore briefing %d: bad issue or empty period", issue)
+		return fmt.Errorf("restore issue %d: bad issue or empty period", issue)
 	}
 	n, err := nanos("publish time", at)
 	if err != nil {
-		return fmt.Errorf("restore briefing %d: %w", issue, err)
+		return fmt.Errorf("restore issue %d: %w", issue, err)
 	}
 	if _, err := l.w.ExecContext(ctx, `INSERT INTO briefings (issue, period, inputs_hash, path, totals_json, at)
 		VALUES (?, ?, ?, ?, ?, ?)`, issue, period, fmt.Sprintf("%s%d", restoredPrefix, issue), path, []byte{}, n); err != nil {
-		return fmt.Errorf("restore briefing %d: %w", issue, err)
+		return fmt.Errorf("restore issue %d: %w", issue, err)
 	}
 	return nil
 }
