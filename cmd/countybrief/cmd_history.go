@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"countybrief/pipeline/ledger"
+	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
 )
 
@@ -31,28 +31,9 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageError("unit %q is not in units.yaml", code)
 	}
-	led, err := ledger.Open(ctx, ws.LedgerPath())
-	if err != nil {
-		return fmt.Errorf("open ledger: %w", err)
-	}
-	defer led.Close()
-	recs, err := led.History(ctx, code)
+	recs, err := pipeline.History(ctx, ws, code)
 	if err != nil {
 		return err
-	}
-	counted := map[int64]bool{}
-	periods := map[string]bool{}
-	for _, r := range recs {
-		periods[r.Period] = true
-	}
-	for p := range periods {
-		cur, err := led.Current(ctx, p)
-		if err != nil {
-			return err
-		}
-		for _, c := range cur {
-			counted[c.ID] = true
-		}
 	}
 	words := map[vocab.FileStatus]string{vocab.FileAccepted: "接收", vocab.FileRejected: "退回", vocab.FileDuplicate: "重複"}
 	fmt.Fprintf(e.stdout, "%s（%s）共報送 %d 份：\n", u.Name, u.Code, len(recs))
@@ -60,7 +41,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(tw, "收到時間\t報送期\t結果\t計入匯總\t原文件名\tsha256\t存檔")
 	for _, r := range recs {
 		mark := ""
-		if counted[r.ID] {
+		if r.Counted {
 			mark = "是"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", r.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),

@@ -2,22 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"time"
 
-	"github.com/sirupsen/logrus"
-
 	"countybrief/pipeline"
-	"countybrief/pipeline/ledger"
-	"countybrief/pipeline/render"
-	"countybrief/pipeline/schedule"
 	"countybrief/pipeline/workspace"
 )
 
 // runServe runs batches on the schedule of config.yaml until SIGINT or
-// SIGTERM. Before each batch it reloads the workspace, the rules and the
-// templates, all or nothing: a file broken by an edit is logged and the
-// last good set is kept, so a typo made at 17:00 does not stop the 02:00
-// run.
+// SIGTERM (pipeline.Serve). Exit status: 0 after a stop; 2 when the
+// workspace, rules or templates cannot be loaded at start; 1 otherwise.
 func runServe(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var poll time.Duration
@@ -28,7 +22,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ws, checker, err := loadChecker(dir)
+	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
 	}
@@ -37,85 +31,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeLog()
-	// Fonts are read once; templates are parsed and trial-run now, so a
-	// broken template stops serve at start rather than at 02:00.
-	fonts, err := render.LoadFonts(ws.Config)
-	if err != nil {
-		return err
-	}
-	renderer, err := render.New(ws, fonts)
-	if err != nil {
+	err = pipeline.Serve(ctx, dir, pipeline.ServeOptions{Poll: poll, Log: log, Reloaded: func(ws *workspace.Workspace) { limitMemory(ws.Config) }})
+	if errors.Is(err, pipeline.ErrConfig) {
 		return configError(err)
 	}
-	s := &server{dir: dir, ws: ws, checker: checker, fonts: fonts, renderer: renderer, log: log}
-	opt := schedule.Options{LastRun: s.lastRun, Log: log}
-	if poll > 0 {
-		opt.Poll = poll
-		opt.PollJob = func(ctx context.Context) error { return s.batch(ctx, true) }
-	}
-	log.WithFields(logrus.Fields{"schedule": ws.Config.Schedule, "timezone": ws.Config.Location().String(), "poll": poll}).Info("serving")
-	return schedule.Run(ctx, ws.Config.Schedule, ws.Config.Location(), func(ctx context.Context) error {
-		return s.batch(ctx, false)
-	}, opt)
-}
-
-// server keeps what a long-running process loads once: the fonts, and
-// the last good workspace, rules and templates.
-type server struct {
-	dir      string
-	ws       *workspace.Workspace
-	checker  *pipeline.Checker
-	fonts    *render.Fonts
-	renderer *render.Renderer
-	log      logrus.FieldLogger
-}
-
-func (s *server) reload() {
-	ws, err := workspace.Load(s.dir)
-	if err != nil {
-		s.log.WithError(err).Warn("workspace files have problems; keeping the last good ones")
-		return
-	}
-	checker, err := pipeline.NewChecker(ws)
-	if err != nil {
-		s.log.WithError(err).Warn("rule files have problems; keeping the last good ones")
-		return
-	}
-	renderer, err := render.New(ws, s.fonts)
-	if err != nil {
-		s.log.WithError(err).Warn("templates have problems; keeping the last good ones")
-		return
-	}
-	s.ws, s.checker, s.renderer = ws, checker, renderer
-	limitMemory(ws.Config)
-}
-
-func (s *server) batch(ctx context.Context, filesOnly bool) error {
-	s.reload()
-	_, err := pipeline.Run(ctx, s.ws, pipeline.Options{
-		Log: s.log, Wait: true, Renderer: s.renderer, Checker: s.checker, FilesOnly: filesOnly,
-	})
 	return err
-}
-
-// lastRun is when a batch last completed, from the ledger; zero if never.
-func (s *server) lastRun() time.Time {
-	led, err := ledger.Open(context.Background(), s.ws.LedgerPath())
-	if err != nil {
-		s.log.WithError(err).Warn("cannot read the last run; not catching up")
-		return time.Now()
-	}
-	defer led.Close()
-	run, err := led.LastRun(context.Background())
-	if err != nil {
-		s.log.WithError(err).Warn("cannot read the last run; not catching up")
-		return time.Now()
-	}
-	if run == nil {
-		return time.Time{}
-	}
-	if run.FinishedAt.IsZero() {
-		return run.StartedAt
-	}
-	return run.FinishedAt
 }

@@ -48,9 +48,6 @@ func Parse(spec string, loc *time.Location) (*Schedule, error) {
 	return s, nil
 }
 
-// Location is the zone the schedule's wall-clock times are read in.
-func (s *Schedule) Location() *time.Location { return s.loc }
-
 // Next returns the first scheduled instant strictly after t, or the zero
 // time when there is none within five years.
 //
