@@ -352,8 +352,8 @@ func TestMigrateArchivePaths(t *testing.T) {
 	}
 	defer led.Close()
 	for unit, p := range stored {
-		if _, err := led.Record(ctx, ledger.Record{ClaimName: unit, UnitCode: unit, Period: "2008-12", OrigName: "x.xlsx",
-			ArchivePath: p, SHA256: unit, Status: vocab.FileAccepted, ReceivedAt: time.Now()}); err != nil {
+		if _, err := led.RecordBatch(ctx, []ledger.Record{{ClaimName: unit, UnitCode: unit, Period: "2008-12", OrigName: "x.xlsx",
+			ArchivePath: p, SHA256: unit, Status: vocab.FileAccepted, ReceivedAt: time.Now()}}); err != nil {
 			t.Fatal(err)
 		}
 	}

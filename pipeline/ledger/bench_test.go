@@ -21,19 +21,6 @@ func benchRecord(i int) Record {
 	return r
 }
 
-// One transaction (one fsync) per file: what the batch does by default.
-func BenchmarkRecord(b *testing.B) {
-	ctx := context.Background()
-	l, _ := openTemp(b)
-	i := 0
-	for b.Loop() {
-		if _, err := l.Record(ctx, benchRecord(i)); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
 // A whole catch-up run in one transaction.
 func BenchmarkRecordBatch(b *testing.B) {
 	ctx := context.Background()

@@ -26,7 +26,7 @@ func TestReadersWhileWriterWrites(t *testing.T) {
 		for i := range n {
 			rec := sub(fmt.Sprintf("c%03d", i), fmt.Sprintf("U%03d", i), "2008-12", acc, i, float64(i))
 			rec.Values = bigValues(i)
-			if _, err := w.Record(ctx, rec); err != nil {
+			if _, err := w.RecordBatch(ctx, []Record{rec}); err != nil {
 				errs <- fmt.Errorf("write %d: %w", i, err)
 				return
 			}

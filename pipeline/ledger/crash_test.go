@@ -37,7 +37,7 @@ func holdTransaction(path string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := l.Record(ctx, sub("committed", "U01", "2008-12", acc, 0, 1)); err != nil {
+	if _, err := l.RecordBatch(ctx, []Record{sub("committed", "U01", "2008-12", acc, 0, 1)}); err != nil {
 		return err
 	}
 	committedWAL, err := fileSize(path + "-wal")
@@ -138,9 +138,7 @@ func TestKilledMidTransactionIsConsistentOnReopen(t *testing.T) {
 		t.Errorf("submission_values holds %d rows, %v; want the committed record's 2", values, err)
 	}
 	// The file is writable again: recovery records the lost claims.
-	if _, err := l.Record(ctx, sub("lost-000", "U02", "2008-12", acc, 1, 2)); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, l, sub("lost-000", "U02", "2008-12", acc, 1, 2))
 	if cur, err := l.Current(ctx, "2008-12"); err != nil || len(cur) != 2 {
 		t.Errorf("Current after recovery = %d units, %v; want 2", len(cur), err)
 	}

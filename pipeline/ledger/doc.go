@@ -12,7 +12,7 @@
 //   - WAL journal: a reader (the status command, a clerk's query) never
 //     blocks the nightly batch and the batch never blocks a reader; readers
 //     see the last committed state, never half a file's record.
-//   - synchronous FULL: a commit is on disk before Record returns. The
+//   - synchronous FULL: a commit is on disk before RecordBatch returns. The
 //     batch archives a file only after its record is committed, so a power
 //     cut after the rename must not lose the record; with NORMAL the last
 //     commits may roll back on power loss (not on a crash) even though the

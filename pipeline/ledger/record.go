@@ -67,21 +67,12 @@ func (r *Record) validate() error {
 	return errors.Join(errs...)
 }
 
-// Record stores one submission with its values and findings in one
-// transaction and returns its id. If the claim name is already recorded it
-// returns that record's id and writes nothing.
-func (l *Ledger) Record(ctx context.Context, r Record) (int64, error) {
-	ids, err := l.RecordBatch(ctx, []Record{r})
-	if err != nil {
-		return 0, err
-	}
-	return ids[0], nil
-}
-
-// RecordBatch is Record for many submissions in one transaction: all are
-// stored or none. One commit (one fsync) for the lot is what makes a
-// catch-up run of thousands of files fast; the price is that a crash loses
-// the whole batch, which recovery then records again by claim name.
+// RecordBatch stores submissions with their values and findings in one
+// transaction, all or none, and returns their ids in order. A claim name
+// already recorded gets that record's id and writes nothing. One commit
+// (one fsync) for the lot is what makes a catch-up run of thousands of
+// files fast; the price is that a crash loses the whole group, which
+// recovery then records again by claim name.
 func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) {
 	for i := range rs {
 		if err := rs[i].validate(); err != nil {
