@@ -46,13 +46,16 @@ func countyForms(n int) []string {
 // One op reads the values of a 7,300-form batch, as Current does (and
 // PreviousFor again for units with an earlier period).
 //
-// 2026-11-26, 2 CPUs of an AMD EPYC, load 1.5–1.6, go1.26.8, -count 5
+// 2026-11-26, 2 CPUs of an AMD EPYC, load 0.9–1.1, go1.26.8, -count 5
 // -benchtime 20x, min / median per 7,300 forms:
 //
-//	hand           10.0 / 10.2 ms   7.2 MB   36,532 allocs
-//	encoding-json  55.1 / 56.9 ms  19.3 MB  445,300 allocs
+//	hand           11.1 / 11.3 ms   7.2 MB   36,532 allocs
+//	encoding-json  57.7 / 59.6 ms  19.3 MB  445,300 allocs
 //
-// The hand decoder saves about 46 ms a batch: 12% of the 0.373 s ledger
+// (With exactDecimal in place of strconv.ParseFloat the hand decoder took
+// 10.0 / 10.2 ms, encoding/json 55.1 / 56.9 ms, at load 1.5–1.6.)
+//
+// The hand decoder saves about 48 ms a batch: 13% of the 0.373 s ledger
 // stage and more than half the 0.080 s merge stage of a cold 7,300-unit
 // batch (bench/results/latest.md), and 12 MB of garbage under a 48 MB
 // memory limit. It stays.
@@ -83,16 +86,18 @@ func BenchmarkDecodeValues7300(b *testing.B) {
 	})
 }
 
-// One op parses every number of a 7,300-form batch (189,800).
+// One op parses every number of a 7,300-form batch (189,800), as the
+// values decoder does.
 //
-// 2026-11-26, same machine and settings as BenchmarkDecodeValues7300, min
-// / median per 7,300 forms:
+// A hand-written parser of exact decimals, exactDecimal, was measured
+// against it on 2026-11-26 (same machine and settings as
+// BenchmarkDecodeValues7300), min / median per 7,300 forms:
 //
 //	exactDecimal  1.19 / 1.21 ms
 //	ParseFloat    3.88 / 3.90 ms
 //
-// exactDecimal saves 2.7 ms a batch, 0.7% of the ledger stage: not worth
-// a hand-written number parser.
+// It saved 2.7 ms a batch, 0.7% of the 0.373 s ledger stage, and was
+// removed: a saving that small does not pay for a second number parser.
 func BenchmarkParseNumbers7300(b *testing.B) {
 	var nums []string
 	for _, s := range countyForms(benchUnits) {
@@ -101,30 +106,14 @@ func BenchmarkParseNumbers7300(b *testing.B) {
 		}
 	}
 	var sink float64
-	b.Run("exactDecimal", func(b *testing.B) {
-		for b.Loop() {
-			for _, s := range nums {
-				f, ok := exactDecimal(s)
-				if !ok {
-					var err error
-					if f, err = strconv.ParseFloat(s, 64); err != nil {
-						b.Fatal(err)
-					}
-				}
-				sink += f
+	for b.Loop() {
+		for _, s := range nums {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				b.Fatal(err)
 			}
+			sink += f
 		}
-	})
-	b.Run("ParseFloat", func(b *testing.B) {
-		for b.Loop() {
-			for _, s := range nums {
-				f, err := strconv.ParseFloat(s, 64)
-				if err != nil {
-					b.Fatal(err)
-				}
-				sink += f
-			}
-		}
-	})
+	}
 	_ = sink
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"strconv"
 	"testing"
 )
 
@@ -113,27 +112,6 @@ func FuzzDecodeValues(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestExactDecimalMatchesParseFloat(t *testing.T) {
-	for _, tc := range []struct {
-		in string
-		ok bool // read without strconv
-	}{
-		{"0", true}, {"-0", true}, {"1", true}, {"12345.678", true}, {"0.1", true}, {"0.000001", true},
-		{"628.5", true}, {"-3.25", true}, {"0.30000000000000004", false}, {"9007199254740991", true},
-		{"9007199254740992", false}, {"9007199254740993", false}, {"1.0000000000000000000001", false},
-		{"0.00000000000000000000001", false}, {"1e5", false},
-	} {
-		want, err := strconv.ParseFloat(tc.in, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := exactDecimal(tc.in)
-		if ok != tc.ok || ok && math.Float64bits(got) != math.Float64bits(want) {
-			t.Errorf("exactDecimal(%s) = %v, %v; want %v, %v", tc.in, got, ok, want, tc.ok)
-		}
-	}
 }
 
 // Records of a batch share the sorted codes of the one before when their
