@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"countybrief/pipeline/safefile"
 )
 
 // unknown stands in for a period or unit that is not a plain name.
@@ -25,37 +27,22 @@ const unknown = "_unknown"
 // for the receive time, hash, suffix and extension.
 const maxStemBytes = 180
 
-// Archive moves a claim to its archive folder and returns the final path.
-// sha is the file's SHA-256 in hex. It never overwrites a file: a name
-// taken by different content gets -2, -3, … before the extension. Calling
-// it again for a claim already archived (the file gone from work/ and its
-// content at the computed name) returns that path, so a batch killed
-// halfway can finish; an identical file received in the same second under
-// the same name counts as that copy. The file is read to check it still
-// has the hash sha; ArchiveGroup takes what the caller saw instead.
-func (in *Inbox) Archive(c Claim, accepted bool, period, unit, sha string) (string, error) {
-	r := ArchiveRequest{Claim: c, Accepted: accepted, Period: period, Unit: unit, SHA256: sha}
-	paths, errs, err := in.ArchiveAll([]ArchiveRequest{r})
-	if err != nil {
-		return "", err
-	}
-	return paths[0], errs[0]
-}
-
 // ErrChanged means a claimed file changed after it was judged (its writer
 // had paused, not finished) and its request carried no Judged bytes:
 // nothing was archived for it, and the changed file is back in the inbox
 // as a new arrival (ArchiveResult.Arrival).
 var ErrChanged = errors.New("file changed after it was judged")
 
-// ArchiveRequest is one claim to archive, with Archive's arguments and
-// what the caller saw of the file when it judged it.
+// ArchiveRequest is one claim to archive, where it goes, and what the
+// caller saw of the file when it judged it.
 type ArchiveRequest struct {
 	Claim    Claim
 	Accepted bool
-	Period   string
-	Unit     string
-	// SHA256 is the hash of the bytes judged.
+	// Period and Unit name the archive folder; anything but a plain name
+	// becomes "_unknown" (see the package comment).
+	Period string
+	Unit   string
+	// SHA256 is the hash of the bytes judged, in hex.
 	SHA256 string
 	// Size and ModTime are what the caller saw of the claimed file (an
 	// fstat of the descriptor it read the bytes through, or an Lstat of a
@@ -85,23 +72,17 @@ type ArchiveResult struct {
 	Arrival string
 }
 
-// ArchiveAll is ArchiveGroup without the arrivals: paths[i] and errs[i]
-// answer reqs[i].
-func (in *Inbox) ArchiveAll(reqs []ArchiveRequest) (paths []string, errs []error, err error) {
-	res, err := in.ArchiveGroup(reqs)
-	paths = make([]string, len(res))
-	errs = make([]error, len(res))
-	for i, r := range res {
-		paths[i], errs[i] = r.Path, r.Err
-	}
-	return paths, errs, err
-}
-
-// ArchiveGroup archives many claims as Archive does, but makes them
-// durable with one flush before it returns, instead of a file and a folder
-// sync per claim; err is a failure to flush, after which a file may be in
-// work/ or at its archive name (a rename is atomic) and a later call
-// finishes it.
+// ArchiveGroup moves claims to their archive folders; res[i] answers
+// reqs[i]. It never overwrites a file: a name taken by different content
+// gets -2, -3, … before the extension. Calling it again for a claim
+// already archived (the file gone from work/ and its content at the
+// computed name) gives that path, so a batch killed halfway can finish;
+// such a request needs only the claim's Name, OrigName and ReceivedAt.
+// An identical file received in the same second under the same name
+// counts as that copy. The moves are made durable with one flush before
+// it returns, instead of a file and a folder sync per claim; err is a
+// failure to flush, after which a file may be in work/ or at its archive
+// name (a rename is atomic) and a later call finishes it.
 //
 // The archive holds exactly the bytes judged. Before the move, and again
 // after it (a writer may hold the file open), the file is compared with
@@ -160,7 +141,7 @@ func (in *Inbox) requeue(src string, c Claim) (string, error) {
 	}
 	for n := 1; n < 1000; n++ {
 		dst := filepath.Join(dir, numbered(c.OrigName, n))
-		err := renameNoReplace(src, dst)
+		err := safefile.RenameNoReplace(src, dst)
 		if !errors.Is(err, fs.ErrExist) {
 			return dst, err
 		}
@@ -307,7 +288,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 				return done(dst, false)
 			}
 		default:
-			err = renameNoReplace(src, dst)
+			err = safefile.RenameNoReplace(src, dst)
 			if err == nil {
 				if a.in.afterMove != nil {
 					a.in.afterMove(dst)
@@ -315,7 +296,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 				if info, err := os.Lstat(dst); err == nil && !want.matches(info) {
 					// Written to since the check: its writer still holds
 					// it open. Back to work/; the judged bytes go here.
-					if err := renameNoReplace(dst, src); err != nil {
+					if err := safefile.RenameNoReplace(dst, src); err != nil {
 						return fail(fmt.Errorf("move %s, changed after it was judged, back to work: %w", dst, err))
 					}
 					p.requeue = true
@@ -407,7 +388,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 // work/claimed/.
 func (in *Inbox) claimPath(c Claim) (string, error) {
 	if _, ok := parseClaimName(c.Name); !ok || !isPlainName(c.OrigName) || (c.Folder != "" && !isPlainName(c.Folder)) {
-		return "", fmt.Errorf("archive %q: not a claim from Claim or Recover", c.Name)
+		return "", fmt.Errorf("archive %q: not a claim from ClaimAll or Recover", c.Name)
 	}
 	flat := filepath.Join(in.claimedDir(), flatName(c.Name, c.Folder, c.OrigName))
 	nested := filepath.Join(in.claimedDir(), c.Name, c.Folder, c.OrigName)
@@ -437,36 +418,25 @@ func copyVerified(src, dst string, size int64, sha string) error {
 	return writeVerified(in, dst, size, sha)
 }
 
-// writeVerified writes r to a temp file beside dst, syncs it, checks its
-// size and hash, then gives it dst's name without replacing anything.
+// writeVerified writes r at dst, never replacing a file there, and only
+// if what it wrote is size bytes with the SHA-256 sha. The name is durable
+// once the caller's flush covers dst's folder.
 func writeVerified(r io.Reader, dst string, size int64, sha string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".archive-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), r)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write to archive: %w", err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); n != size || got != sha {
-		return fmt.Errorf("write to archive: the copy (%d bytes, sha256 %s) %w (%d bytes, sha256 %s)", n, got, errDiffers, size, sha)
-	}
-	if err := os.Link(tmp.Name(), dst); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+	err := safefile.WriteNew(dst, func(w io.Writer) error {
+		h := sha256.New()
+		n, err := io.Copy(io.MultiWriter(w, h), r)
+		if err != nil {
 			return err
 		}
-		// A file system without hard links.
-		return renameNoReplace(tmp.Name(), dst)
+		if got := hex.EncodeToString(h.Sum(nil)); n != size || got != sha {
+			return fmt.Errorf("the copy (%d bytes, sha256 %s) %w (%d bytes, sha256 %s)", n, got, errDiffers, size, sha)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("write to archive: %w", err)
 	}
-	return nil
+	return err
 }
 
 // hasContent reports whether the file at path has the SHA-256 sha.

@@ -31,7 +31,7 @@ func claimed(t *testing.T, in *Inbox, folder, name string, data []byte) Claim {
 	}
 	for _, c := range ready {
 		if c.Folder == folder && c.Name == name {
-			cl, err := in.Claim(c)
+			cl, err := claimOne(in, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestArchivePlacesTheFile(t *testing.T) {
 			ws := newWorkspace(t, 0)
 			in := New(ws, func() time.Time { return t0 })
 			cl := claimed(t, in, tt.folder, tt.orig, data)
-			got, err := in.Archive(cl, tt.accepted, tt.period, tt.unit, h)
+			got, err := archiveOne(in, cl, tt.accepted, tt.period, tt.unit, h)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestArchiveStaysInsideArchive(t *testing.T) {
 			} else {
 				unit = v
 			}
-			got, err := in.Archive(cl, false, period, unit, sum(data))
+			got, err := archiveOne(in, cl, false, period, unit, sum(data))
 			if err != nil {
 				t.Fatalf("%s %q: %v", field, v, err)
 			}
@@ -130,7 +130,7 @@ func TestArchiveNeverOverwrites(t *testing.T) {
 	// Files that happen to carry the names already, with other content.
 	write(t, filepath.Join(dir, base+".xlsx"), []byte("someone else's"))
 	write(t, filepath.Join(dir, base+"-2.xlsx"), []byte("and another"))
-	got, err := in.Archive(cl, true, "2008-11", "Z01", sum(data))
+	got, err := archiveOne(in, cl, true, "2008-11", "Z01", sum(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,11 +175,11 @@ func TestArchiveIsIdempotent(t *testing.T) {
 			dst := filepath.Join(ws.ArchiveDir(), "rejected", "2008-11", "Z01", "報表__20081205T101500Z__"+sum(data)[:8]+".xlsx")
 			tt.crash(t, cl.Path, dst)
 			// Recovery sees the claim (or not, when the file already left).
-			got, err := New(ws, nil).Archive(cl, false, "2008-11", "Z01", sum(data))
+			got, err := archiveOne(New(ws, nil), cl, false, "2008-11", "Z01", sum(data))
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := New(ws, nil).Archive(cl, false, "2008-11", "Z01", sum(data))
+			again, err := archiveOne(New(ws, nil), cl, false, "2008-11", "Z01", sum(data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,8 +203,8 @@ func TestArchiveOfAVanishedClaimFails(t *testing.T) {
 	data := []byte("content")
 	cl := claimed(t, in, "Z01", "報表.xlsx", data)
 	os.Remove(cl.Path)
-	if _, err := in.Archive(cl, true, "2008-11", "Z01", sum(data)); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("Archive = %v, want not-exist", err)
+	if _, err := archiveOne(in, cl, true, "2008-11", "Z01", sum(data)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("archive = %v, want not-exist", err)
 	}
 }
 
@@ -218,13 +218,13 @@ func TestArchiveRefusesForgedClaims(t *testing.T) {
 		{Name: "20081205T101500Z-1a2b3c4d", Folder: "..", OrigName: "x"},
 		{Name: "20081205T101500Z-1a2b3c4d", OrigName: "x", Path: filepath.Join(ws.Dir, "config.yaml")},
 	} {
-		if _, err := in.Archive(c, true, "p", "u", h); err == nil {
-			t.Errorf("Archive(%+v) accepted a forged claim", c)
+		if _, err := archiveOne(in, c, true, "p", "u", h); err == nil {
+			t.Errorf("archive of %+v accepted a forged claim", c)
 		}
 	}
 	cl := Claim{Name: "20081205T101500Z-1a2b3c4d", OrigName: "x"}
-	if _, err := in.Archive(cl, true, "p", "u", "not a hash"); err == nil {
-		t.Error("Archive accepted a malformed hash")
+	if _, err := archiveOne(in, cl, true, "p", "u", "not a hash"); err == nil {
+		t.Error("archive accepted a malformed hash")
 	}
 }
 
@@ -249,7 +249,7 @@ func TestArchiveAcrossFileSystems(t *testing.T) {
 	in := New(ws, func() time.Time { return t0 })
 	data := workbook(t, "across")
 	cl := claimed(t, in, "Z01", "報表.xlsx", data)
-	got, err := in.Archive(cl, true, "2008-11", "Z01", sum(data))
+	got, err := archiveOne(in, cl, true, "2008-11", "Z01", sum(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,10 +262,10 @@ func TestArchiveAcrossFileSystems(t *testing.T) {
 	if _, err := os.Stat(cl.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("original kept after the copy: %v", err)
 	}
-	if again, err := in.Archive(cl, true, "2008-11", "Z01", sum(data)); err != nil || again != got {
-		t.Errorf("second Archive = %s, %v; want %s", again, err, got)
+	if again, err := archiveOne(in, cl, true, "2008-11", "Z01", sum(data)); err != nil || again != got {
+		t.Errorf("second archive = %s, %v; want %s", again, err, got)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(got), ".archive-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(got), ".*.tmp"))
 	if len(leftovers) != 0 {
 		t.Errorf("temp files left: %v", leftovers)
 	}

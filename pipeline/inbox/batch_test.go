@@ -11,10 +11,10 @@ import (
 	"time"
 )
 
-// ClaimAll and ArchiveAll must leave each file in exactly one place, as
-// Claim and Archive do one by one, past the count where one flush per file
-// system replaces per-file syncs.
-func TestClaimAllArchiveAll(t *testing.T) {
+// ClaimAll and ArchiveGroup must leave each file in exactly one place,
+// for one file and past the count where one flush per file system
+// replaces per-file syncs.
+func TestClaimAllArchiveGroup(t *testing.T) {
 	for _, n := range []int{1, manyFiles} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			ws := newWorkspace(t, 0)
@@ -48,15 +48,15 @@ func TestClaimAllArchiveAll(t *testing.T) {
 				}
 				reqs = append(reqs, ArchiveRequest{Claim: c, Accepted: i%2 == 0, Period: "2008-12", Unit: "Z01", SHA256: sum(data)})
 			}
-			paths, aerrs, err := in.ArchiveAll(reqs)
+			res, err := in.ArchiveGroup(reqs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, p := range paths {
-				if aerrs[i] != nil {
-					t.Fatalf("archive %d: %v", i, aerrs[i])
+			for i, r := range res {
+				if r.Err != nil {
+					t.Fatalf("archive %d: %v", i, r.Err)
 				}
-				if _, err := os.Stat(p); err != nil {
+				if _, err := os.Stat(r.Path); err != nil {
 					t.Errorf("archived file missing: %v", err)
 				}
 			}
@@ -64,13 +64,13 @@ func TestClaimAllArchiveAll(t *testing.T) {
 				t.Errorf("%d claims left in work", len(left))
 			}
 			// Archiving the same claims again finds the copies (crash recovery).
-			again, aerrs, err := in.ArchiveAll(reqs)
+			again, err := in.ArchiveGroup(reqs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := range again {
-				if aerrs[i] != nil || again[i] != paths[i] {
-					t.Errorf("second archive of %d: %s, %v; want %s", i, again[i], aerrs[i], paths[i])
+			for i, r := range again {
+				if r.Err != nil || r.Path != res[i].Path {
+					t.Errorf("second archive of %d: %s, %v; want %s", i, r.Path, r.Err, res[i].Path)
 				}
 			}
 		})
@@ -80,9 +80,9 @@ func TestClaimAllArchiveAll(t *testing.T) {
 // manyFiles is past manyThreshold, so the flush takes the syncfs path on Linux.
 const manyFiles = 40
 
-// ArchiveAll makes each archive folder once per call whatever exists of
+// ArchiveGroup makes each archive folder once per call whatever exists of
 // it already, and moves the files rather than leaving a second name.
-func TestArchiveAllMakesFolders(t *testing.T) {
+func TestArchiveGroupMakesFolders(t *testing.T) {
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, archive string)
@@ -114,20 +114,20 @@ func TestArchiveAllMakesFolders(t *testing.T) {
 				reqs = append(reqs, ArchiveRequest{Claim: cl, Accepted: true, Period: "2008-11", Unit: unit, SHA256: sum(data)})
 			}
 			tt.prepare(t, ws.ArchiveDir())
-			paths, errs, err := in.ArchiveAll(reqs)
+			res, err := in.ArchiveGroup(reqs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, p := range paths {
-				if errs[i] != nil {
-					t.Fatalf("archive %d: %v", i, errs[i])
+			for i, r := range res {
+				if r.Err != nil {
+					t.Fatalf("archive %d: %v", i, r.Err)
 				}
 				want := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", reqs[i].Unit)
-				if filepath.Dir(p) != want {
-					t.Errorf("archived at %s, want in %s", p, want)
+				if filepath.Dir(r.Path) != want {
+					t.Errorf("archived at %s, want in %s", r.Path, want)
 				}
-				if b, err := os.ReadFile(p); err != nil || sum(b) != reqs[i].SHA256 {
-					t.Errorf("%s: content differs (%v)", p, err)
+				if b, err := os.ReadFile(r.Path); err != nil || sum(b) != reqs[i].SHA256 {
+					t.Errorf("%s: content differs (%v)", r.Path, err)
 				}
 				if _, err := os.Lstat(reqs[i].Claim.Path); !errors.Is(err, fs.ErrNotExist) {
 					t.Errorf("claim %s still in work: %v", reqs[i].Claim.Path, err)

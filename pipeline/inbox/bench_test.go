@@ -97,10 +97,10 @@ func BenchmarkClaimAll(b *testing.B) {
 	}
 }
 
-// BenchmarkArchiveAll archives one group of 256 claims into 256 unit
+// BenchmarkArchiveGroup archives one group of 256 claims into 256 unit
 // folders of a new period, as a cold batch does, with the size and time
 // the batch saw (a rename keeps them).
-func BenchmarkArchiveAll(b *testing.B) {
+func BenchmarkArchiveGroup(b *testing.B) {
 	ws := newWorkspace(b, 0)
 	in := New(ws, nil)
 	book := workbook(b, "報表")
@@ -115,13 +115,13 @@ func BenchmarkArchiveAll(b *testing.B) {
 				Size: cands[j].Size, ModTime: cands[j].ModTime}
 		}
 		b.StartTimer()
-		_, errs, err := in.ArchiveAll(reqs)
+		res, err := in.ArchiveGroup(reqs)
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, err := range errs {
-			if err != nil {
-				b.Fatal(err)
+		for _, r := range res {
+			if r.Err != nil {
+				b.Fatal(r.Err)
 			}
 		}
 	}

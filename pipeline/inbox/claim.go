@@ -12,33 +12,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"countybrief/pipeline/safefile"
 )
 
 // stampLayout is the receive time in claim and archive names.
 const stampLayout = "20060102T150405Z"
 
-// Claim takes a candidate into work/claimed/ by an atomic rename (see the
-// package comment). It fails with ErrGone when the file is no longer
-// there to take or has changed since the scan.
-func (in *Inbox) Claim(c Candidate) (Claim, error) {
-	if err := in.makeClaimedDir(); err != nil {
-		return Claim{}, err
-	}
-	var d durability
-	cl, err := in.claim(c, &d)
-	if err != nil {
-		return Claim{}, err
-	}
-	if err := d.sync(); err != nil {
-		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
-	}
-	return cl, nil
-}
-
-// ClaimAll claims many candidates and makes the renames durable with one
-// flush instead of four folder syncs per file. errs[i] is Claim's error for
-// cands[i]; err is a failure to flush, after which no claim counts as made
-// durable (they are still claims: Recover finds them).
+// ClaimAll takes candidates into work/claimed/, each by an atomic rename
+// (see the package comment), and makes the renames durable with one flush
+// instead of four folder syncs per file. errs[i] is cands[i]'s failure,
+// ErrGone when the file is no longer there to take or has changed since
+// the scan; err is a failure to flush, after which no claim counts as
+// made durable (they are still claims: Recover finds them).
 func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err error) {
 	claims = make([]Claim, len(cands))
 	errs = make([]error, len(cands))
@@ -125,7 +111,7 @@ func (in *Inbox) claimFlat(c Candidate, received time.Time, d *durability) (Clai
 		}
 		name := formatClaimName(received, hex.EncodeToString(b[:]))
 		dst := filepath.Join(in.claimedDir(), flatName(name, c.Folder, c.Name))
-		err := renameNoReplace(c.Path, dst)
+		err := safefile.RenameNoReplace(c.Path, dst)
 		if errors.Is(err, fs.ErrExist) {
 			continue // the same second and the same random part: draw again
 		}

@@ -58,7 +58,7 @@ func claimerProcess(dir string) int {
 func claimAll(in *Inbox, ready []Candidate) ([]string, error) {
 	var got []string
 	for _, c := range ready {
-		cl, err := in.Claim(c)
+		cl, err := claimOne(in, c)
 		if errors.Is(err, ErrGone) {
 			continue
 		}
@@ -87,7 +87,7 @@ func TestClaimLayout(t *testing.T) {
 	}
 	c.set(t0.Add(time.Hour)) // claiming later does not change the receive time
 	for _, cand := range ready {
-		cl, err := in.Claim(cand)
+		cl, err := claimOne(in, cand)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestClaimRefusesWhatIsNoLongerThere(t *testing.T) {
 			}
 		}},
 		{"claimed by another batch", func(t *testing.T, in *Inbox, c Candidate) {
-			if _, err := in.Claim(c); err != nil {
+			if _, err := claimOne(in, c); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -142,7 +142,7 @@ func TestClaimRefusesWhatIsNoLongerThere(t *testing.T) {
 			}
 			tt.change(t, in, ready[0])
 			before, _ := os.ReadDir(filepath.Join(ws.WorkDir(), "claimed"))
-			if _, err := in.Claim(ready[0]); !errors.Is(err, ErrGone) {
+			if _, err := claimOne(in, ready[0]); !errors.Is(err, ErrGone) {
 				t.Fatalf("Claim: %v, want ErrGone", err)
 			}
 			if after, _ := os.ReadDir(filepath.Join(ws.WorkDir(), "claimed")); len(after) != len(before) {
@@ -165,8 +165,8 @@ func TestClaimRefusesForgedCandidates(t *testing.T) {
 		{Path: secret, Name: "../config.yaml", Size: info.Size(), ModTime: info.ModTime()},
 		{Path: secret, Name: "other.yaml", Size: info.Size(), ModTime: info.ModTime()},
 	} {
-		if _, err := in.Claim(c); err == nil || errors.Is(err, ErrGone) {
-			t.Errorf("Claim(%+v) = %v, want a refusal", c, err)
+		if _, err := claimOne(in, c); err == nil || errors.Is(err, ErrGone) {
+			t.Errorf("claim of %+v = %v, want a refusal", c, err)
 		}
 	}
 	if _, err := os.Stat(secret); err != nil {
@@ -277,7 +277,7 @@ func TestRecoverFindsClaims(t *testing.T) {
 	}
 	want := map[string]Claim{}
 	for _, cand := range ready {
-		cl, err := in.Claim(cand)
+		cl, err := claimOne(in, cand)
 		if err != nil {
 			t.Fatal(err)
 		}

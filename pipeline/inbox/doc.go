@@ -41,7 +41,7 @@
 // still ready (marked TooLarge) so that it is rejected with a reason
 // rather than left behind.
 //
-// Claiming. Claim renames the file to
+// Claiming. ClaimAll renames each file to
 // work/claimed/<received>-<random>_<n>_<unit folder><original name>, where n
 // is the folder name's length in bytes, so that the file name alone gives
 // back the claim, the unit folder and the original name for Recover. The
@@ -60,7 +60,7 @@
 // (given the size and time the batch saw: it cannot be hashed); it fails
 // alone only where the archive must copy it to another disk.
 //
-// Archiving. Archive moves a claim to
+// Archiving. ArchiveGroup moves each claim to
 // archive/{accepted,rejected}/<period>/<unit>/<name>__<received>__<sha8><ext>,
 // a name computed from the claim alone, so that a batch that died halfway
 // computes it again and finds its own work done. The name drops the
@@ -74,6 +74,15 @@
 // RENAME_NOREPLACE on Linux), so after a crash the file is either in work/
 // or at its archive name; across file systems it is a copy that is synced
 // and checked against the content hash before the original goes.
+//
+// Durability. ClaimAll and ArchiveGroup take a group of files and make
+// what they did durable with one flush before they return (on Linux,
+// past a handful of files, one syncfs per file system) rather than
+// several fsyncs per file. Each archive folder is made once per call.
+// The no-replace rename, the archive's copies, the sightings file and the
+// folder syncs are package safefile's, shared with the rest of the
+// program: a file system that cannot sync a folder (some network shares)
+// counts as synced for the inbox and the outputs alike.
 //
 // A writer that paused for longer than the settle time has its half file
 // claimed and judged, and may go on writing into the same file wherever

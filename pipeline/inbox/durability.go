@@ -1,9 +1,9 @@
 package inbox
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
+
+	"countybrief/pipeline/safefile"
 )
 
 // durability gathers the files and folders whose new names or content must
@@ -84,17 +84,9 @@ func syncEach(files, dirs []string) error {
 		}
 	}
 	for _, dir := range dirs {
-		if err := syncDir(dir); err != nil {
+		if err := safefile.SyncDir(dir); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// renameChecked renames old to new after checking that new is free.
-func renameChecked(old, new string) error {
-	if _, err := os.Lstat(new); err == nil {
-		return &os.LinkError{Op: "rename", Old: old, New: new, Err: fs.ErrExist}
-	}
-	return os.Rename(old, new)
 }

@@ -76,3 +76,22 @@ func names(cs []Candidate) []string {
 	}
 	return out
 }
+
+// claimOne claims one candidate through ClaimAll, the batch's way.
+func claimOne(in *Inbox, c Candidate) (Claim, error) {
+	claims, errs, err := in.ClaimAll([]Candidate{c})
+	if err != nil {
+		return Claim{}, err
+	}
+	return claims[0], errs[0]
+}
+
+// archiveOne archives one claim through ArchiveGroup, the batch's way,
+// as a batch that did not read the file asks: by its hash alone.
+func archiveOne(in *Inbox, c Claim, accepted bool, period, unit, sha string) (string, error) {
+	res, err := in.ArchiveGroup([]ArchiveRequest{{Claim: c, Accepted: accepted, Period: period, Unit: unit, SHA256: sha}})
+	if err != nil {
+		return "", err
+	}
+	return res[0].Path, res[0].Err
+}

@@ -60,7 +60,7 @@ type Candidate struct {
 	Folder string
 	Name   string
 	Size   int64
-	// ModTime is as the file system reports it; Claim checks it again.
+	// ModTime is as the file system reports it; ClaimAll checks it again.
 	ModTime time.Time
 	// TooLarge marks a file over the size cap: to be rejected unread.
 	TooLarge bool

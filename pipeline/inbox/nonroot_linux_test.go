@@ -162,23 +162,23 @@ func TestUnreadableFileIsClaimedAndArchived(t *testing.T) {
 					Size: info.Size(), ModTime: info.ModTime()})
 			}
 			for range 2 { // the second time as a batch finishing the first's work
-				paths, errs, err := in.ArchiveAll(reqs)
+				res, err := in.ArchiveGroup(reqs)
 				if err != nil {
 					t.Fatalf("archive: %v", err)
 				}
 				for i, r := range reqs {
 					if r.Claim.Folder == "Z01" && tt.across {
-						if !errors.Is(errs[i], fs.ErrPermission) {
-							t.Errorf("copy of the locked file: %v, want a permission error", errs[i])
+						if !errors.Is(res[i].Err, fs.ErrPermission) {
+							t.Errorf("copy of the locked file: %v, want a permission error", res[i].Err)
 						}
 						if _, err := os.Lstat(r.Claim.Path); err != nil {
 							t.Errorf("the locked file left work: %v", err)
 						}
 						continue
 					}
-					if errs[i] != nil {
-						t.Errorf("%s: %v", r.Claim.OrigName, errs[i])
-					} else if _, err := os.Lstat(paths[i]); err != nil {
+					if res[i].Err != nil {
+						t.Errorf("%s: %v", r.Claim.OrigName, res[i].Err)
+					} else if _, err := os.Lstat(res[i].Path); err != nil {
 						t.Errorf("%s: %v", r.Claim.OrigName, err)
 					}
 				}

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"countybrief/pipeline/safefile"
 )
 
 // maxDepth is how deep a file may lie: inbox/<unit>/a/b/file.
@@ -35,7 +37,7 @@ type sighting struct {
 // (settling, or empty or a workbook that may still be arriving).
 //
 // The ready files come oldest first on this program's clock: by the
-// second Scan first saw each (the receive time Claim gives it), then by
+// second Scan first saw each (the receive time ClaimAll gives it), then by
 // path. A file's modification time plays no part, so a server clock set
 // ahead cannot put a file before the ones that arrived with it, and the
 // order is the one the receive times in the ledger tell.
@@ -338,36 +340,12 @@ func (in *Inbox) saveSeen(seen map[string]sighting) error {
 	if err != nil {
 		return fmt.Errorf("encode sightings: %w", err)
 	}
-	if err := writeAtomic(in.seenPath(), data); err != nil {
+	err = safefile.WriteFile(in.seenPath(), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("save sightings: %w", err)
 	}
 	return nil
-}
-
-// writeAtomic replaces path with data: temp file in the same folder, sync,
-// rename, sync the folder.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return syncDir(dir)
 }

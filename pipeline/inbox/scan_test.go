@@ -441,11 +441,11 @@ func BenchmarkClaimArchive(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cl, err := in.Claim(Candidate{Path: path, Folder: "Z01", Name: "報表.xlsx", Size: info.Size(), ModTime: info.ModTime()})
+		cl, err := claimOne(in, Candidate{Path: path, Folder: "Z01", Name: "報表.xlsx", Size: info.Size(), ModTime: info.ModTime()})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := in.Archive(cl, true, "2008-11", "Z01", sha); err != nil {
+		if _, err := archiveOne(in, cl, true, "2008-11", "Z01", sha); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -73,7 +73,7 @@ func TestStalledWriterIsArchivedAsJudged(t *testing.T) {
 			if len(ready) != 1 {
 				t.Fatalf("%d ready, want the half file", len(ready))
 			}
-			cl, err := in.Claim(ready[0])
+			cl, err := claimOne(in, ready[0])
 			if err != nil {
 				t.Fatal(err)
 			}

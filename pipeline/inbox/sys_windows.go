@@ -8,10 +8,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// syncDir does nothing: Windows cannot open a folder for flushing, and
-// NTFS journals its directory changes.
-func syncDir(string) error { return nil }
-
 func isCrossDevice(err error) bool { return errors.Is(err, windows.ERROR_NOT_SAME_DEVICE) }
 
 // isBusy reports a file still open, without delete sharing, in another
