@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
+
+	"countybrief/pipeline/safefile"
 )
 
 // A region's registry lists thousands of units, and parsing its YAML was
@@ -48,20 +51,10 @@ func cacheUnits(workDir string, data []byte, us Units) {
 	payload := encodeUnits(us)
 	source, payloadSum := sha256.Sum256(data), sha256.Sum256(payload)
 	out := append(append(append(bytes.Clone(unitCacheMagic), source[:]...), payloadSum[:]...), payload...)
-	tmp, err := os.CreateTemp(workDir, unitCacheFile+".*.tmp")
-	if err != nil {
-		return
-	}
-	_, err = tmp.Write(out)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(workDir, unitCacheFile))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = safefile.WriteFile(filepath.Join(workDir, unitCacheFile), func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	})
 }
 
 func encodeUnits(us Units) []byte {

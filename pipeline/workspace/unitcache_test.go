@@ -94,6 +94,9 @@ func TestUnitCache(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(work, unitCacheFile)); err != nil {
 				t.Fatalf("no cache after a clean load: %v", err)
 			}
+			if tmp, _ := filepath.Glob(filepath.Join(work, ".*.tmp")); len(tmp) != 0 {
+				t.Fatalf("temporary files left beside the cache: %v", tmp)
+			}
 			tt.change(t, dir, work)
 			ws, err := Load(dir)
 			tt.check(t, ws, err, first.Units)
