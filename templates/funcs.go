@@ -30,7 +30,19 @@ func Funcs() template.FuncMap {
 		"percent": Percent,
 		"date":    Date,
 		"join":    strings.Join,
+		"figure":  Figure,
 	}
+}
+
+// Figure writes a figure as a clerk wrote it on the form: 12 not 12.0,
+// and at most two decimals for computed figures such as per-member
+// averages (3003.003… → 3003, 1.254 → 1.25). Rule messages print every
+// figure this way unless they call another helper.
+func Figure(v float64) string {
+	if v != math.Trunc(v) && !math.IsInf(v, 0) && !math.IsNaN(v) {
+		v = math.Round(v*100) / 100
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // Count writes a count in Arabic digits without grouping (1954, 227) and a

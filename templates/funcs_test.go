@@ -37,6 +37,14 @@ func TestHelpers(t *testing.T) {
 		{"atleast nothing", AtLeast(0), "0"},
 		{"percent", Percent(79, 149), "53.0%"},
 		{"percent of nothing", Percent(3, 0), "0%"},
+		{"figure whole", Figure(12), "12"},
+		{"figure zero", Figure(0), "0"},
+		{"figure negative", Figure(-300), "-300"},
+		{"figure decimal", Figure(2.5), "2.5"},
+		{"figure two places", Figure(5123.456789), "5123.46"},
+		{"figure large", Figure(1733200), "1733200"},
+		{"figure huge", Figure(1e12), "1000000000000"},
+		{"figure infinite", Figure(math.Inf(1)), "+Inf"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
