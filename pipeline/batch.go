@@ -25,6 +25,7 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
 	"countybrief/pipeline/render"
+	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
@@ -758,13 +759,13 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, 
 	if sub == nil && len(rec.Values) > 0 {
 		sub, _, _ = b.checker.read(archived)
 	}
-	if err := WriteFile(book, func(w io.Writer) error {
+	if err := safefile.WriteFile(book, func(w io.Writer) error {
 		return form.WriteReturn(w, archived, sub, rec.Findings)
 	}); err != nil {
 		return "", fmt.Errorf("write return workbook: %w", err)
 	}
 	text := form.ReturnNote(b.addressee(rec.UnitCode, folder), rec.OrigName, rec.Findings)
-	if err := WriteFile(note, func(w io.Writer) error {
+	if err := safefile.WriteFile(note, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
@@ -824,7 +825,7 @@ func (b *batch) finishReturns(ctx context.Context) error {
 	return nil
 }
 
-// isTempOutput tells the temporary files WriteFile makes.
+// isTempOutput tells the temporary files safefile.WriteFile makes.
 func isTempOutput(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
 }

@@ -18,6 +18,7 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
+	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/workspace"
 )
 
@@ -116,7 +117,7 @@ func (b *batch) publish(ctx context.Context) error {
 			}
 			return fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", o.path, fs.ErrExist)
 		}
-		if err := WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
+		if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 		}
 		*o.into = o.path

@@ -22,6 +22,7 @@ import (
 
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
+	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
@@ -276,7 +277,7 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 			return nil, fmt.Errorf("put the rebuilt ledger in place: %w", err)
 		}
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := safefile.SyncDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("put the rebuilt ledger in place: %w", err)
 	}
 	return rep, nil

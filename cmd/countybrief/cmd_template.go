@@ -6,8 +6,8 @@ import (
 	"io"
 	"path/filepath"
 
-	"countybrief/pipeline"
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/workspace"
 )
 
@@ -33,7 +33,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	}
 	for _, u := range units {
 		path := filepath.Join(out, u.Code+"-"+u.Name+"-"+ws.Config.Period+".xlsx")
-		err := pipeline.WriteFile(path, func(w io.Writer) error {
+		err := safefile.WriteFile(path, func(w io.Writer) error {
 			return form.WriteBlank(w, ws.Catalogue, u, ws.Config.Period)
 		})
 		if err != nil {
