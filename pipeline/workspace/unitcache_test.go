@@ -24,7 +24,7 @@ func TestUnitCache(t *testing.T) {
 			// A cache made for this very YAML but holding another registry
 			// shows the cache is what is read.
 			data := mustRead(t, filepath.Join(dir, UnitsFile))
-			cacheUnits(work, data, Units{{Code: "X1", Name: "緩存", Kind: KindOrgan}})
+			cacheUnits(work, data, Units{{Code: "X1", Name: "緩存", Kind: "縣直"}})
 		}, func(t *testing.T, ws *Workspace, err error, _ Units) {
 			if err != nil || len(ws.Units) != 1 || ws.Units[0].Name != "緩存" {
 				t.Fatalf("Load = %v, %v; want the cached registry", err, ws)
@@ -125,7 +125,7 @@ func BenchmarkLoadRegion(b *testing.B) {
 	var yml strings.Builder
 	yml.WriteString("units:\n")
 	for i := range 7300 {
-		fmt.Fprintf(&yml, "    - code: U%04d\n      name: 示例單位%d\n      kind: %s\n      members: %d\n", i, i, KindOrgan, 10+i%300)
+		fmt.Fprintf(&yml, "    - code: U%04d\n      name: 示例單位%d\n      kind: 縣直\n      members: %d\n", i, i, 10+i%300)
 	}
 	if err := os.WriteFile(filepath.Join(dir, UnitsFile), []byte(yml.String()), 0o644); err != nil {
 		b.Fatal(err)
