@@ -3,10 +3,13 @@ package form
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+
+	"countybrief/pipeline/form/xlsxscan"
 )
 
 // The 退回 copy goes back to the unit and is opened there, so it carries
@@ -50,7 +53,7 @@ func safeName(name string) bool {
 
 const (
 	typeWorkbook  = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-	relHyperlink  = nsOfficeR + "/hyperlink"
+	relHyperlink  = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 	maxCleanParts = 256
 )
 
@@ -85,7 +88,6 @@ func cleanCopy(data []byte, lim Limits) []byte {
 	parts := map[string]string{}
 	var order []string
 	var unzipped int64
-	scratch := make([]byte, 32<<10)
 	for _, zf := range zr.File {
 		if _, dup := parts[zf.Name]; dup || !safeName(zf.Name) || !keptForReturn(zf.Name) || len(order) == maxCleanParts {
 			continue
@@ -94,8 +96,8 @@ func cleanCopy(data []byte, lim Limits) []byte {
 		if unzipped += size; size < 0 || unzipped > lim.MaxUnzipBytes {
 			return nil
 		}
-		text, err := unzipPart(zf, size, true, scratch)
-		if err != nil || xmlCost(text, lim) != nil {
+		text, err := unzipText(zf)
+		if err != nil || xlsxscan.CheckPart(zf.Name, text, lim.scan()) != nil {
 			return nil
 		}
 		parts[zf.Name] = text
@@ -135,6 +137,16 @@ func cleanCopy(data []byte, lim Limits) []byte {
 		return nil
 	}
 	return out.Bytes()
+}
+
+func unzipText(zf *zip.File) (string, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	return string(b), err
 }
 
 // cleanRels keeps the relationships to parts the copy keeps, and links

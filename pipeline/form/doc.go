@@ -23,21 +23,14 @@
 // password still keeps its locked cells locked in Excel, WPS and
 // LibreOffice; unprotecting it is a deliberate menu command.
 //
-// Read has two readers. The fast one opens the zip itself and scans the
-// workbook, relationships, shared strings and sheets with a strict XML
-// scanner, row by row; it costs about a quarter of the CPU and a seventh
-// of the memory of opening the file with excelize, which decodes styles
-// and theme into structures. It must read every file exactly as the
-// excelize reader does, so it still unzips every part and checks that the
-// styles, theme, calculation chain and content types are well-formed XML,
-// because excelize refuses a file when any of these fails; and it gives up
-// on anything it cannot vouch for: a formula without a cached value in a
-// value cell (what openpyxl writes), a merge over an empty value cell,
-// rich inline text, an odd package layout, a damaged part or a malformed
-// attribute that excelize decodes as a number. The file is then read by
-// excelize, as before. One difference is known and accepted: in the
-// styles, theme and calculation chain the fast reader checks the XML, not
-// the numbers in it, so a file whose styles part is well-formed but holds
-// a non-number where excelize wants one reads in the fast reader, where
-// excelize calls it corrupt; no spreadsheet program writes such a file.
+// Read has two readers behind one small interface (workbook), over which
+// the form is read once: the identity block, the rows found by code or
+// label, the numbers and the findings. The fast one, package xlsxscan,
+// opens the zip itself and scans the parts with a strict XML scanner; it
+// costs about a quarter of the CPU and a seventh of the memory of
+// excelize, must read every file exactly as excelize does, and gives up
+// (xlsxscan.ErrUnsupported) on whatever it cannot vouch for, such as a
+// formula without a cached value in a value cell, which openpyxl writes.
+// The file is then checked against the XML bounds of Limits and read by
+// excelize, as before.
 package form

@@ -25,7 +25,7 @@ var (
 // maxFormulaLen keeps a pasted essay out of the parser.
 const maxFormulaLen = 500
 
-// calc computes formulas of one sheet read by excelize.
+// calc computes formulas of one sheet.
 type calc struct {
 	r      *reader
 	g      *grid
@@ -68,11 +68,8 @@ func (c *calc) cell(col, row int) (v float64, blank bool, err error) {
 		}
 		return v, false, nil
 	}
-	var f string
-	if err := guard(func() (err error) {
-		f, err = c.r.f.GetCellFormula(c.g.sheet, cellName(col, row))
-		return err
-	}); err != nil {
+	f, err := c.r.book.Formula(c.g.sheet, col, row)
+	if err != nil {
 		return 0, false, errNoCalc
 	}
 	if f == "" {

@@ -61,18 +61,18 @@ func TestFormula(t *testing.T) {
 		if tt.budget > 0 {
 			lim.MaxFormula = tt.budget
 		}
-		r := &reader{lim: lim, formulaLeft: lim.MaxFormula}
-		var err error
-		if r.f, err = excelize.OpenReader(bytes.NewReader(buf.Bytes()), excelize.Options{RawCellValue: true}); err != nil {
+		b, _, err := openFull(buf.Bytes(), lim)
+		if err != nil {
 			t.Fatal(err)
 		}
+		r := &reader{lim: lim, book: b, formulaLeft: lim.MaxFormula}
 		g, err := r.scan("Sheet1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := &calc{r: r, g: g, active: map[[2]int]bool{}}
 		got, err := c.formula(tt.formula, 3, 1)
-		r.f.Close()
+		b.f.Close()
 		if !errors.Is(err, tt.err) || err == nil && (got-tt.want > 1e-9 || tt.want-got > 1e-9) {
 			t.Errorf("%s = %v, %v; want %v, %v", tt.formula, got, err, tt.want, tt.err)
 		}

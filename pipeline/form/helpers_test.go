@@ -18,6 +18,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/bad and golden files")
 
+// Namespaces the tests write parts in.
+const (
+	nsMain    = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+	nsRels    = "http://schemas.openxmlformats.org/package/2006/relationships"
+	nsOfficeR = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+)
+
 // repoTestdata is the repository's top-level testdata folder.
 var repoTestdata = filepath.Join("..", "..", "testdata")
 

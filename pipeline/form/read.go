@@ -17,60 +17,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/form/xlsxscan"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
-
-// Limits bound what one received file may cost to read. A zero field takes
-// the value of DefaultLimits.
-type Limits struct {
-	MaxBytes      int64 // size of the file
-	MaxUnzipBytes int64 // all parts unzipped; also kept in memory, never spilled to disk
-	MaxRows       int   // rows of all sheets scanned, gaps included
-	MaxCells      int   // cells of all sheets scanned, gaps included
-	MaxDepth      int   // nesting of elements in any XML part
-	MaxElements   int   // elements in any one XML part
-	MaxFormula    int   // cells visited to compute formulas without a cached value, across the file
-}
-
-// DefaultLimits are far above any real form (about 20 KB, 50 rows, 300
-// cells, nesting 6 deep, 3,000 elements) and far below what hurts a batch
-// of thousands of files: any file within them is decided in well under a
-// second of CPU. The cells and elements are bounded by what excelize, the
-// fallback reader, costs: it decodes a sheet into structures of a few
-// hundred bytes a cell, and 200,000 cells took it most of a second.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxRows: 20000, MaxCells: 50000,
-		MaxDepth: 64, MaxElements: 200000, MaxFormula: 2000,
-	}
-}
-
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxUnzipBytes <= 0 {
-		l.MaxUnzipBytes = d.MaxUnzipBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxElements <= 0 {
-		l.MaxElements = d.MaxElements
-	}
-	if l.MaxFormula <= 0 {
-		l.MaxFormula = d.MaxFormula
-	}
-	return l
-}
 
 // Rule ids of the reader's findings.
 const (
@@ -91,7 +41,7 @@ const (
 type Reader struct {
 	cat    *workspace.Catalogue
 	lim    Limits
-	shared *partCache
+	shared *xlsxscan.Cache
 	inputs []*workspace.Indicator
 	idx    *indicatorIndex
 }
@@ -99,7 +49,7 @@ type Reader struct {
 // NewReader returns a Reader for forms of the catalogue.
 func NewReader(cat *workspace.Catalogue, lim Limits) *Reader {
 	r := &reader{cat: cat}
-	return &Reader{cat: cat, lim: lim.withDefaults(), shared: newPartCache(), inputs: r.inputs(), idx: r.index()}
+	return &Reader{cat: cat, lim: lim.withDefaults(), shared: xlsxscan.NewCache(), inputs: r.inputs(), idx: r.index()}
 }
 
 // Read reads the filled form at path with a Reader of its own.
@@ -142,11 +92,7 @@ func ReadUpTo(f *os.File, limit int64) ([]byte, error) {
 // is. It answers as Read does.
 func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []vocab.Finding) {
 	if int64(len(data)) > r.lim.MaxBytes {
-		return nil, []vocab.Finding{{
-			Rule: RuleLimit, Severity: vocab.Error,
-			Message: fmt.Sprintf("文件超過 %d KB，遠大於正常的填報表，系統不予讀取。", r.lim.MaxBytes>>10),
-			Fix:     "請不要在表格中插入圖片或其他內容；" + fixSendXLSX,
-		}}
+		return nil, []vocab.Finding{sizeLimit(r.lim)}
 	}
 	nf, zr := sniff(path, data)
 	if nf != nil {
@@ -154,8 +100,9 @@ func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []vocab.Findi
 	}
 	sub, fs, ok := r.readFast(zr, data)
 	if !ok {
-		if p := costOf(zr, r.lim); p != nil {
-			return nil, []vocab.Finding{p.finding(r.lim)}
+		var over *xlsxscan.LimitError
+		if errors.As(xlsxscan.CheckBounds(zr, r.lim.scan()), &over) {
+			return nil, []vocab.Finding{limitFinding(over, r.lim)}
 		}
 		sub, fs = r.readFull(data)
 	}
@@ -192,20 +139,19 @@ func detach(sub *Submission) *Submission {
 	return sub
 }
 
-// readFast reads the form with the fast reader; ok is false when it gave
-// up and the file must be read by readFull.
+// readFast reads the form with the fast reader, xlsxscan; ok is false
+// when it gave up and the file must be read by readFull.
 func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding, bool) {
-	b, err := openFast(zr, data, r.lim, r.shared)
+	b, err := xlsxscan.Open(zr, data, r.lim.scan(), r.shared)
+	var over *xlsxscan.LimitError
 	switch {
-	case errors.Is(err, errLimit):
-		return nil, []vocab.Finding{unzipLimit(r.lim)}, true
+	case errors.As(err, &over):
+		return nil, []vocab.Finding{limitFinding(over, r.lim)}, true
 	case err != nil:
 		return nil, nil, false
 	}
-	br := r.book()
-	br.fast = b
-	sub, fs := br.readBook()
-	if br.bailed {
+	sub, fs, err := r.book(b, b.Date1904()).readBook()
+	if err != nil {
 		return nil, nil, false
 	}
 	return sub, fs, true
@@ -213,40 +159,38 @@ func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Fin
 
 // readFull reads the form through excelize.
 func (r *Reader) readFull(data []byte) (*Submission, []vocab.Finding) {
-	return r.book().read(data)
+	b, date1904, err := openFull(data, r.lim)
+	if err != nil {
+		// excelize has no sentinel error for its unzip limit.
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, []vocab.Finding{limitFinding(&xlsxscan.LimitError{Bound: xlsxscan.BoundUnzip}, r.lim)}
+		}
+		return nil, []vocab.Finding{corrupt()}
+	}
+	defer b.f.Close()
+	sub, fs, _ := r.book(b, date1904).readBook() // excelize's workbook supports everything
+	return sub, fs
 }
 
-// book starts the state of reading one file.
-func (r *Reader) book() *reader {
-	return &reader{cat: r.cat, lim: r.lim, inputList: r.inputs, idx: r.idx, formulaLeft: r.lim.MaxFormula}
+// book starts the state of reading one file from its workbook.
+func (r *Reader) book(b workbook, date1904 bool) *reader {
+	return &reader{cat: r.cat, lim: r.lim, book: b, date1904: date1904, inputList: r.inputs, idx: r.idx, formulaLeft: r.lim.MaxFormula}
 }
 
 func formatFinding(nf *notForm) vocab.Finding {
 	return vocab.Finding{Rule: RuleFormat, Severity: vocab.Error, Message: nf.what, Fix: nf.fix}
 }
 
+// errLimit is a file over the rows or cells of Limits.
 var errLimit = errors.New("limit exceeded")
-
-// guard runs an excelize call on a received file, turning a library panic
-// into an error: a malformed file must become a finding, not a crash.
-func guard(fn func() error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("excelize panic: %v", p)
-		}
-	}()
-	return fn()
-}
 
 // reader holds the state of one Read.
 type reader struct {
 	cat         *workspace.Catalogue
 	lim         Limits
-	f           *excelize.File // the full reader's workbook
-	fast        *fastBook      // or the fast reader's
-	bailed      bool           // the fast reader met what it cannot read exactly
+	book        workbook
+	date1904    bool
 	inputList   []*workspace.Indicator
-	cellArena   []string // the fast reader's cells
 	idx         *indicatorIndex
 	rows        int // budget used
 	cells       int
@@ -259,12 +203,6 @@ type grid struct {
 	sheet string
 	order []int      // row numbers, ascending
 	rows  [][]string // each row's cells from column A, "" for empty
-
-	// Kept by the fast reader only, to tell when an empty value cell
-	// needs excelize: merged ranges as written, formula cells without a
-	// cached value (row, column).
-	merges        []string
-	emptyFormulas [][2]int
 
 	hits map[string]*hit // each input indicator's row, once found
 }
@@ -289,70 +227,34 @@ func (g *grid) at(row, col int) string {
 
 func (r *reader) add(f vocab.Finding) { r.findings = append(r.findings, f) }
 
-// read opens the workbook and reads the form; a nil Submission means
-// nothing could be read, and the findings say why.
-func (r *reader) read(data []byte) (*Submission, []vocab.Finding) {
-	opts := excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    r.lim.MaxUnzipBytes,
-		UnzipXMLSizeLimit: r.lim.MaxUnzipBytes,
-	}
-	err := guard(func() (err error) {
-		r.f, err = excelize.OpenReader(bytes.NewReader(data), opts)
-		return err
-	})
-	if r.f != nil {
-		defer r.f.Close()
-	}
-	if err != nil {
-		// excelize has no sentinel error for its unzip limit.
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, []vocab.Finding{unzipLimit(r.lim)}
-		}
-		return nil, []vocab.Finding{corrupt()}
-	}
-	return r.readBook()
-}
-
-// readBook reads the form from the opened workbook, by either reader.
-func (r *reader) readBook() (*Submission, []vocab.Finding) {
+// readBook reads the form from the opened workbook. The error is
+// xlsxscan.ErrUnsupported from the workbook: the file must be read
+// another way, and nothing read here counts.
+func (r *reader) readBook() (*Submission, []vocab.Finding, error) {
 	g, err := r.findSheet()
-	if err != nil {
-		switch {
-		case errors.Is(err, errBail):
-			r.bailed = true
-			return nil, nil
-		case errors.Is(err, errLimit):
-			return nil, []vocab.Finding{{
-				Rule: RuleLimit, Severity: vocab.Error,
-				Message: fmt.Sprintf("表格的行數或單元格數超過上限（%d 行、%d 個單元格），遠多於正常的填報表，系統不予讀取。", r.lim.MaxRows, r.lim.MaxCells),
-				Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
-			}}
-		}
-		return nil, []vocab.Finding{corrupt()}
-	}
-	if g == nil {
+	switch {
+	case errors.Is(err, xlsxscan.ErrUnsupported):
+		return nil, nil, err
+	case errors.Is(err, errLimit):
+		return nil, []vocab.Finding{cellsLimit(r.lim)}, nil
+	case err != nil:
+		return nil, []vocab.Finding{corrupt()}, nil
+	case g == nil:
 		return nil, []vocab.Finding{{
 			Rule: RuleFormat, Severity: vocab.Error,
 			Message: "這個 Excel 表格不是本系統下發的填報表：表中找不到指標代碼，也找不到指標名稱。",
 			Fix:     fixSendXLSX,
-		}}
+		}}, nil
 	}
 	sub := &Submission{
 		Values: make(map[string]float64, len(r.cat.Indicators)),
 		Cells:  make(map[string]Location, len(r.cat.Indicators)+8),
 	}
 	r.identity(g, sub)
-	r.values(g, sub)
-	return sub, r.findings
-}
-
-func unzipLimit(lim Limits) vocab.Finding {
-	return vocab.Finding{
-		Rule: RuleLimit, Severity: vocab.Error,
-		Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", lim.MaxUnzipBytes>>20),
-		Fix:     fixSendXLSX,
+	if err := r.values(g, sub); err != nil {
+		return nil, nil, err
 	}
+	return sub, r.findings, nil
 }
 
 func corrupt() vocab.Finding {
@@ -367,14 +269,7 @@ func corrupt() vocab.Finding {
 // codes, labels), reading 填報表 first and stopping there when it is the
 // form, so a normal file costs one sheet.
 func (r *reader) findSheet() (*grid, error) {
-	var names []string
-	if r.fast != nil {
-		for _, s := range r.fast.sheets {
-			names = append(names, s.name)
-		}
-	} else if err := guard(func() error { names = r.f.GetSheetList(); return nil }); err != nil {
-		return nil, err
-	}
+	names := r.book.Sheets()
 	for i, n := range names {
 		if n == SheetName {
 			names[0], names[i] = names[i], names[0]
@@ -384,18 +279,9 @@ func (r *reader) findSheet() (*grid, error) {
 	var best *grid
 	bestScore := 0
 	for _, name := range names {
-		var g *grid
-		var err error
-		if r.fast != nil {
-			g, err = r.scanFast(r.fast.sheet(name))
-		} else {
-			g, err = r.scan(name)
-		}
+		g, err := r.scan(name)
 		if err != nil {
 			return nil, err
-		}
-		if g == nil {
-			continue // a chart sheet or an unreadable extra sheet
 		}
 		g.hits = r.index().findAll(g)
 		score := 0
@@ -416,36 +302,26 @@ func (r *reader) findSheet() (*grid, error) {
 	return best, nil
 }
 
-// scan streams one sheet into a grid, charging the row and cell budget.
+// scan reads one sheet into a grid, charging the rows and cells of the
+// file's budget, gaps included.
 func (r *reader) scan(name string) (*grid, error) {
 	g := &grid{sheet: name}
-	err := guard(func() error {
-		rows, err := r.f.Rows(name)
-		if err != nil {
-			return nil // not a worksheet: nothing to read here
+	prev := 0
+	err := r.book.Rows(name, func(row int, cells []string) error {
+		if r.rows += row - prev; r.rows > r.lim.MaxRows {
+			return errLimit
 		}
-		defer rows.Close()
-		num := 0
-		for rows.Next() {
-			num++
-			if r.rows++; r.rows > r.lim.MaxRows {
-				return errLimit
-			}
-			cols, err := rows.Columns()
-			if r.cells += len(cols); r.cells > r.lim.MaxCells {
-				return errLimit
-			}
-			if err != nil {
-				return err
-			}
-			for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
-				cols = cols[:len(cols)-1]
-			}
-			if len(cols) > 0 {
-				g.add(num, cols)
-			}
+		prev = row
+		if r.cells += len(cells); r.cells > r.lim.MaxCells {
+			return errLimit
 		}
-		return rows.Error()
+		for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if len(cells) > 0 {
+			g.add(row, cells)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -593,7 +469,9 @@ func (g *grid) valueColumn() int {
 	return colValue
 }
 
-func (r *reader) values(g *grid, sub *Submission) {
+// values reads every input indicator's value; the error is
+// xlsxscan.ErrUnsupported, as for readBook.
+func (r *reader) values(g *grid, sub *Submission) error {
 	inputs := r.inputs()
 	hits := g.hits
 	vcol := g.valueColumn()
@@ -623,7 +501,10 @@ func (r *reader) values(g *grid, sub *Submission) {
 				Fix:     "請刪除多餘的一行，只保留一個「" + in.Label + "」。",
 			})
 		}
-		text, p := r.cellText(g, vcol, h.row)
+		text, p, err := r.cellText(g, vcol, h.row)
+		if err != nil {
+			return err
+		}
 		var v float64
 		var blank bool
 		var measure string
@@ -661,6 +542,7 @@ func (r *reader) values(g *grid, sub *Submission) {
 			sub.Values[in.Code] = v
 		}
 	}
+	return nil
 }
 
 // measureFinding warns of a value typed with a measure word that is not
@@ -675,36 +557,30 @@ func measureFinding(in workspace.Indicator, sheet, cell, text string, v float64)
 }
 
 // cellText is a value cell's text. An empty cell may be covered by a merge
-// or be a formula without a cached result; only then is the sheet loaded
-// whole, so a normal file is read by streaming alone. A formula that cannot
-// be computed within the budget is a problem, not a blank.
-func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
+// or be a formula without a cached result, which only then is asked of
+// the workbook, so a normal file is read by streaming alone. A formula
+// that cannot be computed within the budget is a problem, not a blank.
+// The error is xlsxscan.ErrUnsupported, as for readBook; any other error
+// of the workbook leaves the cell blank.
+func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem, error) {
 	if v := g.at(row, col); v != "" {
-		return v, nil
+		return v, nil, nil
 	}
-	if r.fast != nil {
-		r.bailed = r.bailed || g.needsFull(col, row)
-		return "", nil
+	c1, r1, merged, err := r.book.MergeOver(g.sheet, col, row)
+	switch {
+	case errors.Is(err, xlsxscan.ErrUnsupported):
+		return "", nil, err
+	case err != nil:
+		return "", nil, nil
+	case merged:
+		return g.at(r1, c1), nil, nil
 	}
-	var out, formula string
-	err := guard(func() error {
-		merges, err := r.f.GetMergeCells(g.sheet, true)
-		if err != nil {
-			return err
-		}
-		for _, m := range merges {
-			c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-			c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-			if err1 == nil && err2 == nil && c1 <= col && col <= c2 && r1 <= row && row <= r2 {
-				out = g.at(r1, c1)
-				return nil
-			}
-		}
-		formula, err = r.f.GetCellFormula(g.sheet, cellName(col, row))
-		return err
-	})
-	if err != nil || formula == "" {
-		return out, nil
+	formula, err := r.book.Formula(g.sheet, col, row)
+	switch {
+	case errors.Is(err, xlsxscan.ErrUnsupported):
+		return "", nil, err
+	case err != nil || formula == "":
+		return "", nil, nil
 	}
 	c := &calc{r: r, g: g, active: map[[2]int]bool{}}
 	v, err := c.formula(formula, col, row)
@@ -713,11 +589,11 @@ func (r *reader) cellText(g *grid, col, row int) (string, *numberProblem) {
 		return "=" + formula, &numberProblem{
 			fmt.Sprintf("公式太複雜（%s!%s 要計算的單元格超過 %d 個），系統不予計算", g.sheet, cellName(col, row), r.lim.MaxFormula),
 			"請把這一格改為數值：複製這一格，再用「選擇性粘貼 → 數值」粘貼回原處",
-		}
+		}, nil
 	case err != nil:
-		return "=" + formula, &numberProblem{"是系統算不出結果的公式", "請刪除公式，直接填寫數字"}
+		return "=" + formula, &numberProblem{"是系統算不出結果的公式", "請刪除公式，直接填寫數字"}, nil
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64), nil
+	return strconv.FormatFloat(v, 'f', -1, 64), nil, nil
 }
 
 // clip makes cell text safe to quote in a message: one line, no control
@@ -848,7 +724,6 @@ func (r *reader) checkVersion(found bool, val, sheet string, loc Location) {
 // identityDates turns date serial numbers, left when a spreadsheet program
 // took a typed date for a date, back into text.
 func (r *reader) identityDates(sub *Submission) {
-	date1904 := false
 	convert := func(s *string, layout string) {
 		// Serials of 2000-01-01 to 2099-12-31 only: 200812 is a typo, not
 		// a date in the year 2449.
@@ -856,18 +731,9 @@ func (r *reader) identityDates(sub *Submission) {
 		if err != nil || v < 36526 || v > 73050 {
 			return
 		}
-		_ = guard(func() error {
-			if r.fast != nil {
-				date1904 = r.fast.date1904
-			} else if props, err := r.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-				date1904 = *props.Date1904
-			}
-			t, err := excelize.ExcelDateToTime(v, date1904)
-			if err == nil {
-				*s = t.Format(layout)
-			}
-			return err
-		})
+		if t, err := excelize.ExcelDateToTime(v, r.date1904); err == nil {
+			*s = t.Format(layout)
+		}
 	}
 	convert(&sub.Date, time.DateOnly)
 	convert(&sub.Period, "2006-01")

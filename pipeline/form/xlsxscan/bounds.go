@@ -1,67 +1,46 @@
-package form
+package xlsxscan
 
 import (
 	"archive/zip"
-	"countybrief/pipeline/vocab"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
 
 // A few kilobytes of XML can ask a parser for millions of elements or a
 // nesting millions deep: excelize took 114 s and 816 MB over one such file
-// of 65 KB. The fast reader's scanner stops at the bounds of Limits on its
-// own; before a file reaches excelize, costOf counts every part the way
-// encoding/xml would see it, and a part over a bound rejects the file.
+// of 65 KB. The scanner of this package stops at the bounds on its own;
+// CheckBounds counts every part the way encoding/xml would see it, so that
+// a caller can refuse a file before it reaches excelize.
 
-// costProblem is the first bound a part goes over.
-type costProblem struct {
-	part  string
-	depth bool // nesting, else the number of elements
-}
-
-func (p *costProblem) finding(lim Limits) vocab.Finding {
-	part := clipN(p.part, 40)
-	if p.depth {
-		return vocab.Finding{
-			Rule: RuleLimit, Severity: vocab.Error,
-			Message: fmt.Sprintf("文件內部的部件「%s」嵌套超過 %d 層，正常的填報表不會這樣，系統不予讀取。", part, lim.MaxDepth),
-			Fix:     "請用本系統下發的空白表格重新填寫；" + fixSendXLSX,
-		}
-	}
-	return vocab.Finding{
-		Rule: RuleLimit, Severity: vocab.Error,
-		Message: fmt.Sprintf("文件內部的部件「%s」含有超過 %d 個元素，遠多於正常的填報表，系統不予讀取。", part, lim.MaxElements),
-		Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
-	}
-}
-
-// costOf checks every part of the zip, one at a time, against the XML
-// bounds of lim. A part that fails to unzip is counted as far as it
-// unzipped: excelize overlooks a checksum error and parses the text.
-func costOf(zr *zip.Reader, lim Limits) *costProblem {
+// CheckBounds checks every part of the zip, one at a time, against the XML
+// bounds of lim, and returns a *LimitError for the first part over one. A
+// part that fails to unzip is counted as far as it unzipped: excelize
+// overlooks a checksum error and parses the text. A part over
+// MaxUnzipBytes is not counted, since excelize refuses it for its size
+// before parsing it.
+func CheckBounds(zr *zip.Reader, lim Limits) error {
 	scratch := make([]byte, 32<<10)
 	for _, zf := range zr.File {
 		if zf.UncompressedSize64 > uint64(lim.MaxUnzipBytes) {
-			continue // refused for its size before it is parsed
+			continue
 		}
 		text, _ := unzipPart(zf, int64(zf.UncompressedSize64), true, scratch)
-		if p := xmlCost(text, lim); p != nil {
-			p.part = zf.Name
-			return p
+		if err := CheckPart(zf.Name, text, lim); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// xmlCost counts the elements of an XML text and how deep they nest, and
+// CheckPart is CheckBounds for one part already unzipped, name its name.
+// It counts the elements of the XML text and how deep they nest, and
 // errs on the side of counting more: whatever starts like a tag counts,
 // a declaration or comment is passed over to where encoding/xml resumes,
 // and an end tag closes one level whether it matches or not. encoding/xml
 // stops at the first byte that is not UTF-8, so the count stops there
 // too, and an image or other binary part, which breaks UTF-8 within its
 // first bytes, costs nothing.
-func xmlCost(s string, lim Limits) *costProblem {
+func CheckPart(name, s string, lim Limits) error {
 	s = s[:validPrefix(s)]
 	depth, elems := 0, 0
 	for i := 0; ; {
@@ -93,10 +72,10 @@ func xmlCost(s string, lim Limits) *costProblem {
 			}
 			i = end
 			if depth > lim.MaxDepth {
-				return &costProblem{depth: true}
+				return &LimitError{Bound: BoundDepth, Part: name}
 			}
 			if elems > lim.MaxElements {
-				return &costProblem{}
+				return &LimitError{Bound: BoundElements, Part: name}
 			}
 		}
 	}

@@ -1,9 +1,10 @@
-package form
+package xlsxscan
 
 import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 // scanTokens lists the tokens the scanner yields, text runs joined, or
 // ok false when it refuses the document.
 func scanTokens(s string) (toks []string, ok bool) {
-	x := newScanner(s, DefaultLimits())
+	x := newScanner(s, testLimits)
 	text := ""
 	flush := func() {
 		if text != "" {
@@ -154,9 +155,9 @@ func FuzzScanner(f *testing.F) {
 		f.Add(c.doc)
 	}
 	for _, name := range []string{"excelize.xlsx", "libreoffice.xlsx", "openpyxl.xlsx"} {
-		for part, text := range unzipAll(f, foreignDir+"/"+name) {
-			if strings.HasSuffix(part, ".xml") && len(text) < 40<<10 {
-				f.Add(text)
+		for _, p := range openFile(f, filepath.Join(foreignDir, name), nil).parts {
+			if len(p.text) < 40<<10 {
+				f.Add(p.text)
 			}
 		}
 	}

@@ -1,8 +1,7 @@
-package form
+package xlsxscan
 
 import (
 	"archive/zip"
-	"errors"
 	"io"
 	"path"
 	"regexp"
@@ -11,18 +10,6 @@ import (
 	"strings"
 	"unicode/utf16"
 )
-
-// The fast reader reads a form without excelize: archive/zip and a lean
-// XML scan of the workbook, its relationships, the shared strings and the
-// sheets, streamed row by row. It must read every file to exactly what
-// the excelize reader gives. So it is strict: whatever it cannot vouch for
-// (an odd package layout, a formula without a cached value in a value
-// cell, a merge over one, rich inline text, a malformed typed attribute, a
-// damaged part) makes it give up with errBail, and Read reads the file
-// with excelize instead. On the forms the system writes and on their
-// re-saves by Excel, WPS, LibreOffice and openpyxl it does not give up.
-
-var errBail = errors.New("fast reader cannot read this file exactly")
 
 // XML namespaces excelize requires of the roots of the parts it decodes.
 const (
@@ -37,34 +24,56 @@ const (
 	maxCol     = 16384
 )
 
-// fastBook is a workbook opened by the fast reader.
-type fastBook struct {
+// A Book is an opened workbook. It is not safe for concurrent use: Rows
+// keeps what later calls about that sheet need.
+type Book struct {
 	lim      Limits
 	parts    map[string]*sharedPart // XML parts by name, unzipped
-	sheets   []fastSheet            // in workbook order
+	sheets   []*sheet               // in workbook order
 	sst      []string
 	date1904 bool
+	arena    []string // the cells of the rows read
 }
 
-type fastSheet struct{ name, part string }
+type sheet struct {
+	name, part string
+
+	// Kept by Rows, to tell when an empty cell may read otherwise in
+	// excelize: merged ranges as written, and formula cells without a
+	// cached value (row, column).
+	merges        []string
+	emptyFormulas [][2]int
+}
+
+// Sheets lists the names of the worksheets in workbook order.
+func (b *Book) Sheets() []string {
+	names := make([]string, len(b.sheets))
+	for i, s := range b.sheets {
+		names[i] = s.name
+	}
+	return names
+}
+
+// Date1904 reports whether the workbook counts dates from 1904.
+func (b *Book) Date1904() bool { return b.date1904 }
 
 // sheet is the sheet of a name from the book's own list.
-func (b *fastBook) sheet(name string) fastSheet {
+func (b *Book) sheet(name string) *sheet {
 	for _, s := range b.sheets {
 		if s.name == name {
 			return s
 		}
 	}
-	return fastSheet{}
+	return nil
 }
 
-// openFast unzips the parts the reader needs and checks the rest as
-// excelize's open would: a limit finding is returned as excelize's open
-// gives it, anything else it cannot vouch for is errBail. data is the
-// file zr reads; parts other forms share are taken from shared when it
-// is not nil.
-func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fastBook, error) {
-	b := &fastBook{lim: lim, parts: make(map[string]*sharedPart, 8)}
+// Open unzips the parts the Book reads and checks the rest as excelize's
+// open would: a file excelize refuses for its size is a *LimitError
+// (BoundUnzip), anything else it cannot vouch for is ErrUnsupported. data
+// is the file zr reads; parts other files share are taken from cache when
+// it is not nil.
+func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
+	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8)}
 	seen := make(map[string]bool, len(zr.File))
 	scratch := make([]byte, 8<<10)
 	var key []byte
@@ -75,7 +84,7 @@ func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fast
 		size := zf.FileInfo().Size()
 		unzipped += size
 		if size < 0 || size > lim.MaxUnzipBytes || unzipped > lim.MaxUnzipBytes {
-			return nil, errLimit
+			return nil, &LimitError{Bound: BoundUnzip}
 		}
 		name := strings.ReplaceAll(zf.Name, "\\", "/")
 		switch strings.ToLower(name) {
@@ -85,33 +94,33 @@ func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fast
 			name = "xl/sharedStrings.xml"
 		}
 		if seen[name] {
-			return nil, errBail
+			return nil, ErrUnsupported
 		}
 		seen[name] = true
 		keep := keptPart(name)
 		var part *sharedPart
 		cached := false
-		if shared != nil && shareable(name) {
+		if cache != nil && shareable(name) {
 			if k := partKey(key, zf, data); k != nil {
 				key, cached = k, true
-				part = shared.get(key)
+				part = cache.get(key)
 			}
 		}
 		if part == nil {
 			text, err := unzipPart(zf, size, keep, scratch)
 			if err != nil {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 			part = &sharedPart{text: text}
 			if cached {
-				part = shared.put(key, text)
+				part = cache.put(key, text)
 			}
 		}
 		if keep {
 			// excelize rewrites strict namespaces, text included, in the
 			// parts it decodes whole; it streams worksheets as written.
 			if !strings.HasPrefix(name, "xl/worksheets/") && strings.Contains(part.text, strictMark) {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 			b.parts[name] = part
 		}
@@ -122,7 +131,7 @@ func openFast(zr *zip.Reader, data []byte, lim Limits, shared *partCache) (*fast
 	return b, nil
 }
 
-// keptPart reports whether the fast reader reads a part: those excelize
+// keptPart reports whether the Book reads a part: those excelize
 // decodes at open and the worksheets. The rest are only unzipped, since
 // excelize's open fails on a part that does not unzip.
 func keptPart(name string) bool {
@@ -164,10 +173,10 @@ func unzipPart(zf *zip.File, size int64, keep bool, scratch []byte) (string, err
 // structure reads the package layout excelize's open reads: the workbook
 // found from _rels/.rels, its sheets and relationships, and the parts
 // excelize decodes at open, which must at least be well-formed.
-func (b *fastBook) structure() error {
+func (b *Book) structure() error {
 	rels, ok := b.parts["_rels/.rels"]
 	if !ok {
-		return errBail
+		return ErrUnsupported
 	}
 	root, err := parseRels(rels.text, b.lim)
 	if err != nil {
@@ -181,7 +190,7 @@ func (b *fastBook) structure() error {
 		}
 	}
 	if wbPath != "xl/workbook.xml" {
-		return errBail
+		return ErrUnsupported
 	}
 	for _, p := range []struct{ name, ns, root string }{
 		{"[Content_Types].xml", nsTypes, "Types"},
@@ -190,12 +199,12 @@ func (b *fastBook) structure() error {
 		{"xl/calcChain.xml", nsMain, "calcChain"},
 	} {
 		if part, ok := b.parts[p.name]; ok && !part.wellFormed(p.ns, p.root, b.lim) {
-			return errBail
+			return ErrUnsupported
 		}
 	}
 	wb, ok := b.parts[wbPath]
 	if !ok {
-		return errBail
+		return ErrUnsupported
 	}
 	sheets, err := b.parseWorkbook(wb.text)
 	if err != nil {
@@ -203,7 +212,7 @@ func (b *fastBook) structure() error {
 	}
 	wbRels, ok := b.parts["xl/_rels/workbook.xml.rels"]
 	if !ok {
-		return errBail
+		return ErrUnsupported
 	}
 	targets, err := parseRels(wbRels.text, b.lim)
 	if err != nil {
@@ -212,31 +221,31 @@ func (b *fastBook) structure() error {
 	byID := make(map[string]string, len(targets))
 	for _, rel := range targets {
 		if _, dup := byID[rel.id]; dup {
-			return errBail
+			return ErrUnsupported
 		}
 		byID[rel.id] = rel.target
 	}
 	for i, s := range sheets {
 		if !validSheetName(s.name) {
-			return errBail
+			return ErrUnsupported
 		}
 		for _, t := range sheets[:i] {
 			if strings.EqualFold(t.name, s.name) {
-				return errBail
+				return ErrUnsupported
 			}
 		}
 		target, ok := byID[s.part]
 		if !ok {
-			return errBail
+			return ErrUnsupported
 		}
 		p := path.Clean("xl/" + target)
 		if strings.HasPrefix(target, "/") {
 			p = strings.TrimPrefix(path.Clean(target), "/")
 		}
 		if _, ok := b.parts[p]; !ok || !strings.HasPrefix(p, "xl/worksheets/") || strings.Contains(target, "\\") {
-			return errBail
+			return ErrUnsupported
 		}
-		b.sheets = append(b.sheets, fastSheet{name: s.name, part: p})
+		b.sheets = append(b.sheets, &sheet{name: s.name, part: p})
 	}
 	if sst, ok := b.parts["xl/sharedStrings.xml"]; ok {
 		if b.sst, err = parseSST(sst.text, b.lim); err != nil {
@@ -247,7 +256,7 @@ func (b *fastBook) structure() error {
 }
 
 // validSheetName is excelize's check of a sheet name; a sheet it refuses
-// is skipped there, and the fast reader gives up instead.
+// is skipped there, and is ErrUnsupported here.
 func validSheetName(name string) bool {
 	return name != "" && len(utf16.Encode([]rune(name))) <= 31 &&
 		!strings.HasPrefix(name, "'") && !strings.HasSuffix(name, "'") &&
@@ -259,7 +268,7 @@ type rel struct{ id, typ, target string }
 func parseRels(part string, lim Limits) ([]rel, error) {
 	x := newScanner(part, lim)
 	if x.next() != tokStart || x.localName() != "Relationships" || x.rootSpace() != nsRels {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	var out []rel
 	for x.next() != tokEOF {
@@ -279,21 +288,21 @@ func parseRels(part string, lim Limits) ([]rel, error) {
 		}
 	}
 	if x.failed {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	return out, nil
 }
 
-// parseWorkbook reads the sheet list (name and relationship id) and the
+// parseWorkbook reads the sheet list (name and relationship id, as part) and the
 // 1904 date setting, and checks every attribute excelize decodes as a
 // number or boolean, since a malformed one makes excelize refuse the file.
-func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
+func (b *Book) parseWorkbook(part string) ([]sheet, error) {
 	x := newScanner(part, b.lim)
 	if x.next() != tokStart || x.localName() != "workbook" || x.rootSpace() != nsMain {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	scopes := [][]xattr{x.attrList(), nil} // declarations of the root and <sheets>
-	var sheets []fastSheet
+	var sheets []sheet
 	seenSheets, seenPr := false, false
 	for x.next() != tokEOF {
 		if x.kind != tokStart {
@@ -301,29 +310,29 @@ func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 		}
 		for i := range x.attrs {
 			if !typedOK(workbookAttrKind(x.attrLocal(i)), x.attrValue(i)) {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 		}
 		depth, name := len(x.stack), x.localName()
 		switch {
 		case depth == 2 && name == "sheets":
 			if seenSheets {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 			seenSheets = true
 			scopes[1] = x.attrList()
 		case depth == 2 && name == "workbookPr":
 			if seenPr {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 			seenPr = true
 			if v, n := attrCount(x, "date1904"); n > 1 {
-				return nil, errBail
+				return nil, ErrUnsupported
 			} else if n == 1 {
 				b.date1904, _ = parseXMLBool(v)
 			}
 		case depth == 3 && name == "sheet" && local(x.str(x.stack[1])) == "sheets":
-			s, ids := fastSheet{}, 0
+			s, ids := sheet{}, 0
 			attrs := x.attrList()
 			for _, a := range attrs {
 				prefix, name, prefixed := strings.Cut(a.name, ":")
@@ -334,17 +343,17 @@ func (b *fastBook) parseWorkbook(part string) ([]fastSheet, error) {
 					s.part = a.value
 					ids++
 				case prefixed && name == "name":
-					return nil, errBail
+					return nil, ErrUnsupported
 				}
 			}
 			if ids != 1 {
-				return nil, errBail
+				return nil, ErrUnsupported
 			}
 			sheets = append(sheets, s)
 		}
 	}
 	if x.failed || !seenSheets {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	return sheets, nil
 }
@@ -448,10 +457,10 @@ func runAttrKind(elem, attr string) attrKind {
 func parseSST(part string, lim Limits) ([]string, error) {
 	x := newScanner(part, lim)
 	if x.next() != tokStart || x.localName() != "sst" || x.rootSpace() != nsMain {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	if !attrsTyped(x, "sst") {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	var out []string
 	if n, ok := plainInt(strings.TrimSpace(attrValue(x, "uniqueCount"))); ok && n < 1<<16 {
@@ -467,12 +476,12 @@ func parseSST(part string, lim Limits) ([]string, error) {
 		}
 		text, ok := readSI(x)
 		if !ok {
-			return nil, errBail
+			return nil, ErrUnsupported
 		}
 		out = append(out, bstrUnmarshal(text))
 	}
 	if x.failed {
-		return nil, errBail
+		return nil, ErrUnsupported
 	}
 	return out, nil
 }
@@ -630,305 +639,4 @@ func bstrUnmarshal(s string) string {
 	}
 	out.WriteString(s[cursor:])
 	return out.String()
-}
-
-// scanFast streams one sheet into a grid as scan does through excelize's
-// Rows, charging the same row and cell budget.
-func (r *reader) scanFast(s fastSheet) (*grid, error) {
-	g := &grid{sheet: s.name}
-	x := newScanner(r.fast.parts[s.part].text, r.lim)
-	if x.next() != tokStart {
-		return nil, errBail
-	}
-	dataSeen := false
-	for x.next() != tokEOF {
-		if x.kind != tokStart {
-			continue
-		}
-		switch name := x.localName(); {
-		case name == "sheetData":
-			if len(x.stack) != 2 || dataSeen {
-				return nil, errBail
-			}
-			dataSeen = true
-			if err := r.sheetData(x, g); err != nil {
-				return nil, err
-			}
-		case name == "mergeCell":
-			ref, n := attrCount(x, "ref")
-			if n != 1 {
-				ref = "?" // cannot be placed: any empty cell goes to excelize
-			}
-			g.merges = append(g.merges, ref)
-		case !dataSeen && (name == "row" || name == "c"):
-			// excelize's Rows would take it for a row of the sheet.
-			return nil, errBail
-		}
-	}
-	if x.failed {
-		return nil, errBail
-	}
-	return g, nil
-}
-
-func (r *reader) sheetData(x *xmlScanner, g *grid) error {
-	prev := 0
-	for x.next() != tokEOF && len(x.stack) >= 2 {
-		switch {
-		case x.kind == tokText || x.kind == tokEnd:
-			continue
-		case x.localName() != "row" || len(x.stack) != 3:
-			return errBail
-		}
-		num := prev + 1
-		if v, n := attrCount(x, "r"); n > 1 {
-			return errBail
-		} else if n == 1 {
-			var ok bool
-			if num, ok = plainInt(v); !ok || num <= prev || num > maxRow {
-				return errBail
-			}
-		}
-		if r.rows += num - prev; r.rows > r.lim.MaxRows {
-			return errLimit
-		}
-		prev = num
-		cols, err := r.rowCells(x, g, num)
-		if err != nil {
-			return err
-		}
-		if r.cells += len(cols); r.cells > r.lim.MaxCells {
-			return errLimit
-		}
-		for len(cols) > 0 && strings.TrimSpace(cols[len(cols)-1]) == "" {
-			cols = cols[:len(cols)-1]
-		}
-		if len(cols) > 0 {
-			g.add(num, cols)
-		}
-	}
-	if x.failed {
-		return errBail
-	}
-	return nil
-}
-
-// rowCells reads the cells of the row just started, from column A, as
-// excelize's Rows.Columns gives them with raw values.
-func (r *reader) rowCells(x *xmlScanner, g *grid, row int) ([]string, error) {
-	// Rows take their cells from one array, in turn, rather than each
-	// growing its own.
-	if cap(r.cellArena)-len(r.cellArena) < 2*lastCol {
-		r.cellArena = make([]string, 0, 512)
-	}
-	start := len(r.cellArena)
-	cells := r.cellArena[start:start]
-	defer func() {
-		if len(cells) <= cap(r.cellArena)-start {
-			r.cellArena = r.cellArena[:start+len(cells)]
-		}
-	}()
-	col := 0
-	for x.next() != tokEOF && len(x.stack) >= 3 {
-		switch {
-		case x.kind == tokText || x.kind == tokEnd:
-			continue
-		case x.localName() != "c" || len(x.stack) != 4:
-			return nil, errBail
-		}
-		var ref, typ string
-		nr, ns, nt := 0, 0, 0
-		for i := range x.attrs {
-			switch x.attrLocal(i) {
-			case "r":
-				ref, nr = x.attrValue(i), nr+1
-			case "s":
-				// As excelize reads it, without trimming.
-				if _, err := strconv.ParseInt(x.attrValue(i), 10, 64); err != nil {
-					return nil, errBail
-				}
-				ns++
-			case "t":
-				typ, nt = x.attrValue(i), nt+1
-			}
-		}
-		if nr > 1 || ns > 1 || nt > 1 {
-			return nil, errBail
-		}
-		next := col + 1
-		if nr == 1 {
-			c, rr, ok := parseRef(ref)
-			if !ok || rr != row {
-				return nil, errBail
-			}
-			next = c
-		}
-		if next <= col || next > maxCol {
-			return nil, errBail
-		}
-		col = next
-		v, hasF, is, hasIS, ok := cellParts(x)
-		if !ok {
-			return nil, errBail
-		}
-		var val string
-		switch typ {
-		case "s":
-			if v != "" {
-				// As excelize: a bad index reads as 0, one out of range as empty.
-				if i, _ := strconv.Atoi(strings.TrimSpace(v)); i >= 0 && i < len(r.fast.sst) {
-					val = r.fast.sst[i]
-				}
-			}
-		case "inlineStr":
-			val = v
-			if hasIS {
-				val = is
-			}
-		default:
-			val = v
-		}
-		if val == "" && !hasF {
-			continue
-		}
-		if val == "" {
-			g.emptyFormulas = append(g.emptyFormulas, [2]int{row, col})
-		}
-		for len(cells) < col-1 {
-			cells = append(cells, "")
-		}
-		cells = append(cells, val)
-	}
-	if x.failed {
-		return nil, errBail
-	}
-	return cells, nil
-}
-
-// cellParts reads the children of the cell just started: the text of
-// <v>, whether it has a formula, and the text of a plain <is><t>.
-func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bool) {
-	bad := func() (string, bool, string, bool, bool) { return "", false, "", false, false }
-	seenV := false
-	for x.next() != tokEOF && len(x.stack) >= 4 {
-		if x.kind != tokStart {
-			continue
-		}
-		switch x.localName() {
-		case "v":
-			var text bool
-			if v, text = readText(x); seenV || !text {
-				return bad()
-			}
-			seenV = true
-		case "f":
-			if hasF || !formulaAttrsOK(x) || !skipPlain(x) {
-				return bad()
-			}
-			hasF = true
-		case "is":
-			if hasIS {
-				return bad()
-			}
-			hasIS = true
-			seenT := false
-			for x.next() != tokEOF && len(x.stack) >= 5 {
-				if x.kind != tokStart {
-					continue
-				}
-				var text bool
-				if is, text = readText(x); x.localName() != "t" || seenT || !text {
-					return bad() // rich inline text
-				}
-				seenT = true
-			}
-			is = bstrUnmarshal(is)
-		default:
-			return bad()
-		}
-	}
-	return v, hasF, is, hasIS, !x.failed
-}
-
-// formulaAttrsOK checks the attributes excelize decodes as booleans or a
-// number; a shared formula's index must be one.
-func formulaAttrsOK(x *xmlScanner) bool {
-	for i := range x.attrs {
-		k := kindString
-		switch x.attrLocal(i) {
-		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
-			k = kindBool
-		case "si":
-			k = kindInt
-		}
-		if !typedOK(k, x.attrValue(i)) {
-			return false
-		}
-	}
-	return true
-}
-
-// attrCount finds an attribute by local name, as excelize matches it (a
-// namespace declaration xmlns:r included), and says how many there are.
-func attrCount(x *xmlScanner, name string) (string, int) {
-	val, n := "", 0
-	for i := range x.attrs {
-		if x.attrLocal(i) == name {
-			val, n = x.attrValue(i), n+1
-		}
-	}
-	return val, n
-}
-
-// plainInt reads digits only; excelize reads more (signs, spaces), which
-// the fast reader leaves to it.
-func plainInt(s string) (int, bool) {
-	if s == "" || len(s) > 9 {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-// parseRef reads an A1 reference in capitals, without $.
-func parseRef(ref string) (col, row int, ok bool) {
-	i := 0
-	for i < len(ref) && 'A' <= ref[i] && ref[i] <= 'Z' {
-		col = col*26 + int(ref[i]-'A'+1)
-		i++
-	}
-	if i == 0 || i > 3 || col > maxCol {
-		return 0, 0, false
-	}
-	row, ok = plainInt(ref[i:])
-	if !ok || row < 1 || row > maxRow || ref[i] == '0' {
-		return 0, 0, false
-	}
-	return col, row, true
-}
-
-// needsFull reports whether an empty value cell may read otherwise in
-// excelize's full load of the sheet: it holds a formula without a cached
-// value, or a merge may cover it.
-func (g *grid) needsFull(col, row int) bool {
-	for _, p := range g.emptyFormulas {
-		if p == [2]int{row, col} {
-			return true
-		}
-	}
-	for _, m := range g.merges {
-		from, to, ok := strings.Cut(m, ":")
-		c1, r1, ok1 := parseRef(from)
-		c2, r2, ok2 := parseRef(to)
-		if !ok || !ok1 || !ok2 || min(c1, c2) <= col && col <= max(c1, c2) && min(r1, r2) <= row && row <= max(r1, r2) {
-			return true
-		}
-	}
-	return false
 }

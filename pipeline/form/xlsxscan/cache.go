@@ -1,4 +1,4 @@
-package form
+package xlsxscan
 
 import (
 	"archive/zip"
@@ -16,7 +16,9 @@ import (
 // descriptor after them, so a part equal in all of these to one already
 // unzipped has the same text and passes the same checks. Everything that
 // decides is in the key; nothing is trusted from a file name or a date.
-type partCache struct {
+//
+// A Cache is safe for concurrent use, and serves Opens with one Limits.
+type Cache struct {
 	mu    sync.RWMutex
 	parts map[string]*sharedPart
 	bytes int // keys and texts held, bounded by maxSharedBytes
@@ -37,11 +39,12 @@ type sharedPart struct {
 	wellOK    bool
 }
 
-func newPartCache() *partCache { return &partCache{parts: map[string]*sharedPart{}} }
+// NewCache returns an empty Cache.
+func NewCache() *Cache { return &Cache{parts: map[string]*sharedPart{}} }
 
 // wellFormed reports wellFormed(text, ns, root, lim) for the part,
-// computed once: a part's name fixes ns and root, and the cache belongs to
-// a Reader, which fixes lim.
+// computed once: a part's name fixes ns and root, and the cache serves one
+// Limits.
 func (p *sharedPart) wellFormed(ns, root string, lim Limits) bool {
 	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root, lim) })
 	return p.wellOK
@@ -82,7 +85,7 @@ func partKey(buf []byte, zf *zip.File, data []byte) []byte {
 	return append(buf, data[off:descEnd]...)
 }
 
-func (c *partCache) get(key []byte) *sharedPart {
+func (c *Cache) get(key []byte) *sharedPart {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.parts[string(key)]
@@ -90,7 +93,7 @@ func (c *partCache) get(key []byte) *sharedPart {
 
 // put remembers a part that unzipped cleanly and returns the entry to use,
 // which is the one already there when another form got in first.
-func (c *partCache) put(key []byte, text string) *sharedPart {
+func (c *Cache) put(key []byte, text string) *sharedPart {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p, ok := c.parts[string(key)]; ok {

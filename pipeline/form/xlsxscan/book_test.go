@@ -1,0 +1,69 @@
+package xlsxscan
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestCacheLendsSharedParts opens two workbooks of one writer through one
+// Cache: the second takes the parts they share from the first.
+func TestCacheLendsSharedParts(t *testing.T) {
+	cache := NewCache()
+	path := filepath.Join(foreignDir, "excelize.xlsx")
+	first, second := openFile(t, path, cache), openFile(t, path, cache)
+	if len(cache.parts) < 5 {
+		t.Fatalf("%d parts cached after one workbook, want its shared parts", len(cache.parts))
+	}
+	for _, name := range []string{"xl/styles.xml", "xl/workbook.xml", "_rels/.rels"} {
+		if first.parts[name] != second.parts[name] {
+			t.Errorf("%s unzipped twice", name)
+		}
+	}
+	if first.parts["xl/worksheets/sheet1.xml"] == second.parts["xl/worksheets/sheet1.xml"] {
+		t.Error("a worksheet was lent from the cache")
+	}
+}
+
+// TestRowsAndEmptyCells reads the openpyxl form, whose value cells hold
+// formulas without a cached value: Rows gives them empty, and Formula
+// says it cannot tell what they hold.
+func TestRowsAndEmptyCells(t *testing.T) {
+	b := openFile(t, filepath.Join(foreignDir, "openpyxl.xlsx"), nil)
+	sheets := b.Sheets()
+	if len(sheets) == 0 {
+		t.Fatal("no sheets")
+	}
+	var empty [][2]int // column, row
+	rows := 0
+	err := b.Rows(sheets[0], func(row int, cells []string) error {
+		if row <= rows {
+			t.Fatalf("row %d after row %d", row, rows)
+		}
+		rows = row
+		for i, c := range cells {
+			if c == "" {
+				empty = append(empty, [2]int{i + 1, row})
+			}
+		}
+		return nil
+	})
+	if err != nil || rows == 0 {
+		t.Fatalf("Rows: %d rows, %v", rows, err)
+	}
+	unsupported := slices.ContainsFunc(empty, func(c [2]int) bool {
+		_, err := b.Formula(sheets[0], c[0], c[1])
+		return errors.Is(err, ErrUnsupported)
+	})
+	if !unsupported {
+		t.Error("no empty cell with a formula is unsupported")
+	}
+	stop := errors.New("stop")
+	if err := b.Rows(sheets[0], func(int, []string) error { return stop }); err != stop {
+		t.Errorf("Rows returned %v, want the error of add", err)
+	}
+	if _, err := b.Formula("no such sheet", 1, 1); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Formula of a missing sheet: %v", err)
+	}
+}

@@ -1,0 +1,325 @@
+package xlsxscan
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Rows streams the rows of a sheet as excelize's Rows gives them: add
+// gets each row element's number and its cells from column A with raw
+// values ("" for an empty cell), in order, gaps left out; a row's cells
+// are never reused, so add may keep them. An error of add stops the scan
+// and is returned as it is.
+func (b *Book) Rows(name string, add func(row int, cells []string) error) error {
+	s := b.sheet(name)
+	if s == nil {
+		return ErrUnsupported
+	}
+	s.merges, s.emptyFormulas = s.merges[:0], s.emptyFormulas[:0]
+	x := newScanner(b.parts[s.part].text, b.lim)
+	if x.next() != tokStart {
+		return ErrUnsupported
+	}
+	dataSeen := false
+	for x.next() != tokEOF {
+		if x.kind != tokStart {
+			continue
+		}
+		switch elem := x.localName(); {
+		case elem == "sheetData":
+			if len(x.stack) != 2 || dataSeen {
+				return ErrUnsupported
+			}
+			dataSeen = true
+			if err := b.sheetData(x, s, add); err != nil {
+				return err
+			}
+		case elem == "mergeCell":
+			ref, n := attrCount(x, "ref")
+			if n != 1 {
+				ref = "?" // cannot be placed: any empty cell is unsupported
+			}
+			s.merges = append(s.merges, ref)
+		case !dataSeen && (elem == "row" || elem == "c"):
+			// excelize's Rows would take it for a row of the sheet.
+			return ErrUnsupported
+		}
+	}
+	if x.failed {
+		return ErrUnsupported
+	}
+	return nil
+}
+
+func (b *Book) sheetData(x *xmlScanner, s *sheet, add func(int, []string) error) error {
+	prev := 0
+	for x.next() != tokEOF && len(x.stack) >= 2 {
+		switch {
+		case x.kind == tokText || x.kind == tokEnd:
+			continue
+		case x.localName() != "row" || len(x.stack) != 3:
+			return ErrUnsupported
+		}
+		num := prev + 1
+		if v, n := attrCount(x, "r"); n > 1 {
+			return ErrUnsupported
+		} else if n == 1 {
+			var ok bool
+			if num, ok = plainInt(v); !ok || num <= prev || num > maxRow {
+				return ErrUnsupported
+			}
+		}
+		prev = num
+		cells, err := b.rowCells(x, s, num)
+		if err != nil {
+			return err
+		}
+		if err := add(num, cells); err != nil {
+			return err
+		}
+	}
+	if x.failed {
+		return ErrUnsupported
+	}
+	return nil
+}
+
+// minArena is the room a row may take from the arena; a form's rows have
+// six columns.
+const minArena = 12
+
+// rowCells reads the cells of the row just started, from column A, as
+// excelize's Rows.Columns gives them with raw values.
+func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
+	// Rows take their cells from one array, in turn, rather than each
+	// growing its own.
+	if cap(b.arena)-len(b.arena) < minArena {
+		b.arena = make([]string, 0, 512)
+	}
+	start := len(b.arena)
+	cells := b.arena[start:start]
+	defer func() {
+		if len(cells) <= cap(b.arena)-start {
+			b.arena = b.arena[:start+len(cells)]
+		}
+	}()
+	col := 0
+	for x.next() != tokEOF && len(x.stack) >= 3 {
+		switch {
+		case x.kind == tokText || x.kind == tokEnd:
+			continue
+		case x.localName() != "c" || len(x.stack) != 4:
+			return nil, ErrUnsupported
+		}
+		var ref, typ string
+		nr, ns, nt := 0, 0, 0
+		for i := range x.attrs {
+			switch x.attrLocal(i) {
+			case "r":
+				ref, nr = x.attrValue(i), nr+1
+			case "s":
+				// As excelize reads it, without trimming.
+				if _, err := strconv.ParseInt(x.attrValue(i), 10, 64); err != nil {
+					return nil, ErrUnsupported
+				}
+				ns++
+			case "t":
+				typ, nt = x.attrValue(i), nt+1
+			}
+		}
+		if nr > 1 || ns > 1 || nt > 1 {
+			return nil, ErrUnsupported
+		}
+		next := col + 1
+		if nr == 1 {
+			c, rr, ok := parseRef(ref)
+			if !ok || rr != row {
+				return nil, ErrUnsupported
+			}
+			next = c
+		}
+		if next <= col || next > maxCol {
+			return nil, ErrUnsupported
+		}
+		col = next
+		v, hasF, is, hasIS, ok := cellParts(x)
+		if !ok {
+			return nil, ErrUnsupported
+		}
+		var val string
+		switch typ {
+		case "s":
+			if v != "" {
+				// As excelize: a bad index reads as 0, one out of range as empty.
+				if i, _ := strconv.Atoi(strings.TrimSpace(v)); i >= 0 && i < len(b.sst) {
+					val = b.sst[i]
+				}
+			}
+		case "inlineStr":
+			val = v
+			if hasIS {
+				val = is
+			}
+		default:
+			val = v
+		}
+		if val == "" && !hasF {
+			continue
+		}
+		if val == "" {
+			s.emptyFormulas = append(s.emptyFormulas, [2]int{row, col})
+		}
+		for len(cells) < col-1 {
+			cells = append(cells, "")
+		}
+		cells = append(cells, val)
+	}
+	if x.failed {
+		return nil, ErrUnsupported
+	}
+	return cells, nil
+}
+
+// cellParts reads the children of the cell just started: the text of
+// <v>, whether it has a formula, and the text of a plain <is><t>.
+func cellParts(x *xmlScanner) (v string, hasF bool, is string, hasIS bool, ok bool) {
+	bad := func() (string, bool, string, bool, bool) { return "", false, "", false, false }
+	seenV := false
+	for x.next() != tokEOF && len(x.stack) >= 4 {
+		if x.kind != tokStart {
+			continue
+		}
+		switch x.localName() {
+		case "v":
+			var text bool
+			if v, text = readText(x); seenV || !text {
+				return bad()
+			}
+			seenV = true
+		case "f":
+			if hasF || !formulaAttrsOK(x) || !skipPlain(x) {
+				return bad()
+			}
+			hasF = true
+		case "is":
+			if hasIS {
+				return bad()
+			}
+			hasIS = true
+			seenT := false
+			for x.next() != tokEOF && len(x.stack) >= 5 {
+				if x.kind != tokStart {
+					continue
+				}
+				var text bool
+				if is, text = readText(x); x.localName() != "t" || seenT || !text {
+					return bad() // rich inline text
+				}
+				seenT = true
+			}
+			is = bstrUnmarshal(is)
+		default:
+			return bad()
+		}
+	}
+	return v, hasF, is, hasIS, !x.failed
+}
+
+// formulaAttrsOK checks the attributes excelize decodes as booleans or a
+// number; a shared formula's index must be one.
+func formulaAttrsOK(x *xmlScanner) bool {
+	for i := range x.attrs {
+		k := kindString
+		switch x.attrLocal(i) {
+		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
+			k = kindBool
+		case "si":
+			k = kindInt
+		}
+		if !typedOK(k, x.attrValue(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// attrCount finds an attribute by local name, as excelize matches it (a
+// namespace declaration xmlns:r included), and says how many there are.
+func attrCount(x *xmlScanner, name string) (string, int) {
+	val, n := "", 0
+	for i := range x.attrs {
+		if x.attrLocal(i) == name {
+			val, n = x.attrValue(i), n+1
+		}
+	}
+	return val, n
+}
+
+// plainInt reads digits only; excelize reads more (signs, spaces), which
+// the fast reader leaves to it.
+func plainInt(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// parseRef reads an A1 reference in capitals, without $.
+func parseRef(ref string) (col, row int, ok bool) {
+	i := 0
+	for i < len(ref) && 'A' <= ref[i] && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+	}
+	if i == 0 || i > 3 || col > maxCol {
+		return 0, 0, false
+	}
+	row, ok = plainInt(ref[i:])
+	if !ok || row < 1 || row > maxRow || ref[i] == '0' {
+		return 0, 0, false
+	}
+	return col, row, true
+}
+
+// MergeOver reports whether a merge covers a cell that Rows showed empty,
+// in the last Rows of the sheet. A merge gives such a cell the value of
+// its top-left cell in excelize, which this package leaves to excelize:
+// a covering merge is ErrUnsupported, and so is one it cannot place.
+func (b *Book) MergeOver(name string, col, row int) (col1, row1 int, ok bool, err error) {
+	s := b.sheet(name)
+	if s == nil {
+		return 0, 0, false, ErrUnsupported
+	}
+	for _, m := range s.merges {
+		from, to, ok := strings.Cut(m, ":")
+		c1, r1, ok1 := parseRef(from)
+		c2, r2, ok2 := parseRef(to)
+		if !ok || !ok1 || !ok2 || min(c1, c2) <= col && col <= max(c1, c2) && min(r1, r2) <= row && row <= max(r1, r2) {
+			return 0, 0, false, ErrUnsupported
+		}
+	}
+	return 0, 0, false, nil
+}
+
+// Formula is the formula of a cell that Rows showed empty, in the last
+// Rows of the sheet: "" when it has none, and ErrUnsupported when it has
+// one, which then has no cached value and is left to excelize.
+func (b *Book) Formula(name string, col, row int) (string, error) {
+	s := b.sheet(name)
+	if s == nil {
+		return "", ErrUnsupported
+	}
+	for _, p := range s.emptyFormulas {
+		if p == [2]int{row, col} {
+			return "", ErrUnsupported
+		}
+	}
+	return "", nil
+}
