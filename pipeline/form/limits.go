@@ -97,6 +97,10 @@ func limitFinding(e *xlsxscan.LimitError, lim Limits) vocab.Finding {
 			Fix:     "請刪除表格以外多餘的內容；" + fixSendXLSX,
 		}
 	}
+	return unzipLimit(lim)
+}
+
+func unzipLimit(lim Limits) vocab.Finding {
 	return vocab.Finding{
 		Rule: RuleLimit, Severity: vocab.Error,
 		Message: fmt.Sprintf("文件解壓後超過 %d MB，遠大於正常的填報表，系統不予讀取。", lim.MaxUnzipBytes>>20),

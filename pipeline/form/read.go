@@ -163,7 +163,7 @@ func (r *Reader) readFull(data []byte) (*Submission, []vocab.Finding) {
 	if err != nil {
 		// excelize has no sentinel error for its unzip limit.
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, []vocab.Finding{limitFinding(&xlsxscan.LimitError{Bound: xlsxscan.BoundUnzip}, r.lim)}
+			return nil, []vocab.Finding{unzipLimit(r.lim)}
 		}
 		return nil, []vocab.Finding{corrupt()}
 	}

@@ -32,7 +32,7 @@ const (
 )
 
 // sharedPart is a part that unzipped cleanly. wellFormed is worked out
-// once, by the first form whose structure asks for it.
+// once, by the first workbook whose structure asks for it.
 type sharedPart struct {
 	text      string
 	checkOnce sync.Once
@@ -92,7 +92,7 @@ func (c *Cache) get(key []byte) *sharedPart {
 }
 
 // put remembers a part that unzipped cleanly and returns the entry to use,
-// which is the one already there when another form got in first.
+// which is the one already there when another workbook got in first.
 func (c *Cache) put(key []byte, text string) *sharedPart {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -256,7 +256,7 @@ func attrCount(x *xmlScanner, name string) (string, int) {
 }
 
 // plainInt reads digits only; excelize reads more (signs, spaces), which
-// the fast reader leaves to it.
+// is unsupported here.
 func plainInt(s string) (int, bool) {
 	if s == "" || len(s) > 9 {
 		return 0, false

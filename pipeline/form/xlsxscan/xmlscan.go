@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// xmlScanner is a strict pull tokenizer for the XLSX parts the fast reader
+// xmlScanner is a strict pull tokenizer for the XLSX parts the package
 // parses. It accepts a subset of what encoding/xml accepts (and so what
 // excelize reads) and, where it accepts, yields the same names, attribute
 // values and text: entities and character references decoded, \r\n folded
@@ -34,8 +34,8 @@ type xmlScanner struct {
 	lean    bool // check only: no text tokens, no attributes kept
 	buf     []byte
 
-	// Bounds from Limits: past them the scan fails, and the file goes to
-	// the excelize reader, whose pre-scan (costOf) names the limit.
+	// Bounds from Limits: past them the scan fails, which Open and Rows
+	// answer with ErrUnsupported; CheckBounds names the limit.
 	maxDepth, elemsLeft int
 }
 
@@ -65,7 +65,7 @@ type xattr struct{ name, value string }
 const maxAttrs = 128
 
 // maxPart is the largest part the scanner takes; offsets are int32. Parts
-// are far smaller under the reader's limits.
+// are far smaller under any sensible Limits.
 const maxPart = 1 << 30
 
 func newScanner(s string, lim Limits) *xmlScanner {
