@@ -307,7 +307,7 @@ func TestCheckCounty(t *testing.T) {
 		vals["members"] = float64(u.Members)
 		vals["reading_note_chars"] = float64(u.Members * 5200)
 		vals["reflections"] = float64(u.Members + 1)
-		if u.Kind == workspace.KindOrgan {
+		if u.Kind == "縣直" {
 			vals["county_leader_visits"] = 0
 		}
 		units = append(units, UnitInput{Unit: u, Values: vals})

@@ -58,7 +58,10 @@ type envTypes struct {
 	county  reflect.Type // units, total
 }
 
-type derivation struct{ of, members int }
+type derivation struct {
+	of, members int
+	scale       float64
+}
 
 // Field positions after the codes in the unit and row structs.
 const (
@@ -94,17 +97,17 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 		})
 		t.codes = append(t.codes, in.Code)
 	}
-	members, hasMembers := t.index[workspace.MembersCode]
 	for _, in := range cat.Indicators {
 		i, ok := t.index[in.Code]
 		if !ok || !in.Derived() {
 			continue
 		}
 		of, ok := t.index[in.Of]
-		if !ok || !hasMembers {
+		per, hasPer := t.index[in.Per]
+		if !ok || !hasPer || in.Aggregate != workspace.AggRatio {
 			continue
 		}
-		t.derived[i] = derivation{of: of, members: members}
+		t.derived[i] = derivation{of: of, members: per, scale: in.Scale}
 	}
 	t.vals = reflect.StructOf(fields)
 	field := func(name, tag string, typ reflect.Type) reflect.StructField {
@@ -159,7 +162,7 @@ func (t *envTypes) label(i int) string {
 
 func (t *envTypes) derive(out []float64) {
 	for i, d := range t.derived {
-		out[i] = ratio(out[d.of], out[d.members])
+		out[i] = ratio(out[d.of], out[d.members]) * d.scale
 	}
 }
 

@@ -122,12 +122,12 @@ func exampleKind(r *rule, kind string) string {
 	case len(r.kinds) > 0:
 		return r.kinds[0]
 	}
-	return workspace.KindTownship
+	return "鄉鎮"
 }
 
 func (s *Set) unitExample(r *rule, e exampleSpec) Report {
 	in := UnitInput{
-		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, e.kind), Members: int(e.values.vals[workspace.MembersCode])},
+		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, e.kind), Members: int(e.values.vals["members"])},
 		Values: e.values.vals,
 	}
 	if e.registered != nil {
@@ -145,7 +145,7 @@ func (s *Set) countyExample(r *rule, e exampleSpec) Report {
 	units := make([]UnitInput, len(e.units))
 	for i, u := range e.units {
 		units[i] = UnitInput{
-			Unit:   workspace.Unit{Code: fmt.Sprintf("%s%d", exampleUnitCode, i+1), Name: fmt.Sprintf("示例單位%d", i+1), Kind: exampleKind(r, u.kind), Members: int(u.values.vals[workspace.MembersCode])},
+			Unit:   workspace.Unit{Code: fmt.Sprintf("%s%d", exampleUnitCode, i+1), Name: fmt.Sprintf("示例單位%d", i+1), Kind: exampleKind(r, u.kind), Members: int(u.values.vals["members"])},
 			Values: u.values.vals,
 		}
 	}
@@ -195,8 +195,8 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 }
 
 func (l *loader) checkKind(p *reader, field string, at pos, kind string) {
-	if kind != "" && kind != workspace.KindTownship && kind != workspace.KindOrgan {
-		p.add(at, field, "%q must be %s or %s", kind, workspace.KindTownship, workspace.KindOrgan)
+	if kind != "" && kind != "鄉鎮" && kind != "縣直" {
+		p.add(at, field, "%q must be %s or %s", kind, "鄉鎮", "縣直")
 	}
 }
 

@@ -102,7 +102,7 @@ func representatives(units []workspace.Unit) []workspace.Unit {
 		}
 	}
 	if len(out) == 0 {
-		for _, k := range []string{workspace.KindTownship, workspace.KindOrgan} {
+		for _, k := range []string{"鄉鎮", "縣直"} {
 			out = append(out, workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: k})
 		}
 	}

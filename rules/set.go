@@ -211,8 +211,8 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, vocab.Error, vocab.Warning)
 	}
 	for _, k := range spec.kinds {
-		if k != workspace.KindTownship && k != workspace.KindOrgan {
-			p.add(at("kinds"), "kinds", "%q must be %s or %s", k, workspace.KindTownship, workspace.KindOrgan)
+		if k != "鄉鎮" && k != "縣直" {
+			p.add(at("kinds"), "kinds", "%q must be %s or %s", k, "鄉鎮", "縣直")
 		}
 	}
 	r.kinds = spec.kinds

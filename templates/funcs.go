@@ -48,6 +48,9 @@ func Figure(v float64) string {
 // Count writes a count in Arabic digits without grouping (1954, 227) and a
 // decimal with at most one place.
 func Count(v float64) string {
+	if math.IsNaN(v) {
+		return Absent
+	}
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return strconv.FormatInt(int64(v), 10)
 	}
@@ -58,6 +61,9 @@ func Count(v float64) string {
 // place), so that the figures of one indicator line up: an indicator's
 // places come from the catalogue (workspace.Indicator.Places).
 func Fixed(v float64, places int) string {
+	if math.IsNaN(v) {
+		return Absent
+	}
 	return strconv.FormatFloat(v, 'f', places, 64)
 }
 
@@ -68,7 +74,7 @@ func Fixed(v float64, places int) string {
 // within that bound. A total under 100, or one already round, is written
 // exactly.
 func Approx(v float64) string {
-	if v < 100 {
+	if math.IsNaN(v) || v < 100 {
 		return Count(v)
 	}
 	if r := approxFloor(v); r < v {
@@ -96,6 +102,9 @@ func approxFloor(v float64) float64 {
 // Wan writes an amount of yuan in 萬 with one decimal (113000 → 11.3萬);
 // the caller writes the 元.
 func Wan(v float64) string {
+	if math.IsNaN(v) {
+		return Absent
+	}
 	return strconv.FormatFloat(math.Round(v/1000)/10, 'f', 1, 64) + "萬"
 }
 
@@ -104,6 +113,8 @@ func Wan(v float64) string {
 // 5000, 1.3 → 1); under 1 it keeps one decimal, floored.
 func AtLeast(v float64) string {
 	switch {
+	case math.IsNaN(v):
+		return Absent
 	case v >= 1000:
 		return Count(math.Floor(v/1000) * 1000)
 	case v >= 100:
@@ -121,6 +132,9 @@ func AtLeast(v float64) string {
 // Percent writes part/whole as a percentage with one decimal (53.0%); an
 // empty whole gives "0%".
 func Percent(part, whole float64) string {
+	if math.IsNaN(part) || math.IsNaN(whole) {
+		return Absent
+	}
 	if whole == 0 {
 		return "0%"
 	}
@@ -145,3 +159,8 @@ func Date(v any) (string, error) {
 	}
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day()), nil
 }
+
+// Absent is how a figure that does not exist (a ratio over nothing) is
+// written: the view passes such a figure as NaN, and every helper writes
+// Absent for it rather than a number nobody counted.
+const Absent = "—"

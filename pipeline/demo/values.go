@@ -8,6 +8,11 @@ import (
 	"countybrief/pipeline/workspace"
 )
 
+// township is the kind the campaign's registry gives its townships: the
+// sample is that one report's data, so it knows its own codes and kinds,
+// which the program does not.
+const township = "鄉鎮"
+
 // countyValues deals the paper's totals out to the units so that every
 // total is exact and every unit's figures obey the shipped rules: solved
 // never exceeds found, people are at least households, each unit has one
@@ -20,7 +25,7 @@ func countyValues(units workspace.Units, seed uint64) []map[string]float64 {
 	weight := make([]float64, n)
 	members := make([]float64, n)
 	for i, u := range units {
-		if u.Kind == workspace.KindTownship {
+		if u.Kind == township {
 			weight[i] = 3 + 3*rng.Float64()
 		} else {
 			weight[i] = 0.5 + 1.5*rng.Float64()
@@ -97,7 +102,7 @@ func countyValues(units workspace.Units, seed uint64) []map[string]float64 {
 		// between one and two reflections, as "5000字以上" and "1篇以上" say.
 		vals[i]["reading_note_chars"] = members[i] * float64(5050+rng.IntN(850))
 		vals[i]["reflections"] = members[i] + math.Floor(members[i]*0.4*rng.Float64())
-		if u.Kind == workspace.KindTownship {
+		if u.Kind == township {
 			vals[i]["county_leader_visits"] = float64(1 + rng.IntN(4))
 		}
 	}

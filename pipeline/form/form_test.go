@@ -14,7 +14,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"countybrief/pipeline/vocab"
-	"countybrief/pipeline/workspace"
 )
 
 func TestFilledFormReadsBack(t *testing.T) {
@@ -66,12 +65,12 @@ func TestBlankFormAsksForEveryRequiredValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sub.UnitCode != "J05" || sub.UnitName != "縣紀委" || sub.Values[workspace.MembersCode] != 61 {
-		t.Errorf("identity %+v, members %v; want J05 縣紀委 with 61 members prefilled", sub.Identity, sub.Values[workspace.MembersCode])
+	if sub.UnitCode != "J05" || sub.UnitName != "縣紀委" || sub.Values["members"] != 61 {
+		t.Errorf("identity %+v, members %v; want J05 縣紀委 with 61 members prefilled", sub.Identity, sub.Values["members"])
 	}
 	var required, optional []string
 	for _, in := range ws.Catalogue.Inputs() {
-		if in.Code == workspace.MembersCode {
+		if in.Code == "members" {
 			continue
 		}
 		if in.Required {
@@ -145,7 +144,7 @@ print(sum(1 for r in rows if r[4] is not None and str(r[4]).islower()))
 		t.Fatalf("openpyxl: %v\n%s", err, out)
 	}
 	lines := strings.Fields(string(out))
-	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Levels) - 1 + 8 // table, a gap, 填表說明 and its six lines
+	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Sections) - 1 + 8 // table, a gap, 填表說明 and its six lines
 	if len(lines) != 2 || lines[0] != strconv.Itoa(wantRows) || lines[1] != strconv.Itoa(len(ws.Catalogue.Inputs())) {
 		t.Errorf("openpyxl read-only saw rows/codes %q, want %d rows and %d codes", lines, wantRows, len(ws.Catalogue.Inputs()))
 	}

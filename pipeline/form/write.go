@@ -204,16 +204,16 @@ func (b *builder) fitWidth(orientation string) {
 func (b *builder) indicatorRows(cat *workspace.Catalogue, u workspace.Unit, values map[string]float64) int {
 	inputs := cat.Inputs()
 	row := rowFirst
-	for li, lv := range cat.Levels {
+	for li, lv := range cat.Sections {
 		heading := cellName(1, row)
 		b.set(heading, levelHeading(li, lv.Name))
 		b.merge(heading, cellName(lastCol, row))
 		b.style(heading, cellName(lastCol, row), "level")
 		row++
-		for _, act := range lv.Activities {
+		for _, act := range lv.Groups {
 			start := row
 			for _, in := range inputs {
-				if in.Level != lv.Level || in.Activity != act {
+				if in.Section != lv.Name || in.Group != act {
 					continue
 				}
 				b.indicatorRow(row, in, u, values)
@@ -237,7 +237,7 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 	b.style(cellName(colLabel, row), cellName(colLabel, row), "text")
 	value := cellName(colValue, row)
 	v, ok := values[in.Code]
-	if !ok && in.Code == workspace.MembersCode {
+	if !ok && in.Code == "members" {
 		v, ok = float64(u.Members), true
 	}
 	if ok {
@@ -276,7 +276,7 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 	if in.Type == workspace.TypeDecimal {
 		note += "；可帶小數"
 	}
-	if in.Code == workspace.MembersCode {
+	if in.Code == "members" {
 		note += "；已按名冊預填，有變動請改"
 	}
 	b.set(cellName(colNote, row), note)

@@ -1,80 +1,137 @@
 // Package merge turns the accepted submissions of a period into county
-// totals: the whole county, the township subtotal and the county-organ
-// subtotal, with per-member figures as weighted averages.
+// totals: the whole county and one subtotal per unit kind of the
+// registry, each indicator by its catalogue aggregate. The package knows
+// no indicator and no kind by name.
 package merge
 
 import "countybrief/pipeline/workspace"
 
 // Totals are the merged figures, keyed by indicator code, derived
-// indicators included.
+// indicators included. A figure that does not exist — a ratio over a zero
+// denominator, the min, max or mean of an indicator no unit reported — is
+// absent from its map, never NaN or infinite: the briefing prints — for
+// it. A sum or a count of units is always there, 0 when nothing came in.
 type Totals struct {
-	Units    int                `json:"units"`
-	All      map[string]float64 `json:"all"`
-	Township map[string]float64 `json:"township"`
-	Organ    map[string]float64 `json:"organ"`
-	// Reached counts, per input indicator and by the same groups, the
-	// units that reported it non-zero: the 15 townships county leaders
-	// reached beside their 37 visits. It is a number of units, kept apart
-	// so that no figure of an indicator is ever a count in another unit.
+	Units  int                           `json:"units"`
+	All    map[string]float64            `json:"all"`
+	ByKind map[string]map[string]float64 `json:"by_kind"`
+	// Reached counts, per input indicator, the units that reported it
+	// non-zero (the 15 townships county leaders reached beside their 37
+	// visits). It is a number of units, kept apart so that no figure of an
+	// indicator is ever a count in another measure.
 	Reached Reached `json:"reached"`
 }
 
-// Reached is a number of units per indicator code, by group.
+// Reached is a number of units per indicator code, for the county and
+// per kind.
 type Reached struct {
-	All      map[string]float64 `json:"all"`
-	Township map[string]float64 `json:"township"`
-	Organ    map[string]float64 `json:"organ"`
+	All    map[string]float64            `json:"all"`
+	ByKind map[string]map[string]float64 `json:"by_kind"`
 }
 
-// Merge sums values (unit code → indicator code → value) by the catalogue's
-// aggregate of each indicator. Units missing from the registry are counted
-// in All only. A per-member figure is the sum of its numerator over the sum
-// of members, so a large township weighs more than a small office.
-func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]map[string]float64) Totals {
-	t := Totals{
-		Units:    len(values),
-		All:      map[string]float64{},
-		Township: map[string]float64{},
-		Organ:    map[string]float64{},
-		Reached:  Reached{All: map[string]float64{}, Township: map[string]float64{}, Organ: map[string]float64{}},
+// group gathers what one figure set (the county, or one kind) needs
+// before the aggregates are taken.
+type group struct {
+	sum, min, max map[string]float64
+	n, reached    map[string]float64 // units that reported the code; reported it non-zero
+}
+
+func newGroup() *group {
+	return &group{sum: map[string]float64{}, min: map[string]float64{}, max: map[string]float64{},
+		n: map[string]float64{}, reached: map[string]float64{}}
+}
+
+func (g *group) add(code string, v float64) {
+	if g.n[code] == 0 || v < g.min[code] {
+		g.min[code] = v
 	}
-	byCode := make(map[string]workspace.Unit, len(units))
-	for _, u := range units {
-		byCode[u.Code] = u
+	if g.n[code] == 0 || v > g.max[code] {
+		g.max[code] = v
 	}
-	for code, vs := range values {
-		u, known := byCode[code]
-		sums, reached := []map[string]float64{t.All}, []map[string]float64{t.Reached.All}
-		switch {
-		case known && u.Kind == workspace.KindTownship:
-			sums, reached = append(sums, t.Township), append(reached, t.Reached.Township)
-		case known && u.Kind == workspace.KindOrgan:
-			sums, reached = append(sums, t.Organ), append(reached, t.Reached.Organ)
+	g.n[code]++
+	g.sum[code] += v
+	if v != 0 {
+		g.reached[code]++
+	}
+}
+
+// figures takes every indicator's aggregate over the group.
+func (g *group) figures(cat *workspace.Catalogue) map[string]float64 {
+	out := map[string]float64{}
+	for _, in := range cat.Indicators {
+		c := in.Code
+		switch in.Aggregate {
+		case workspace.AggSum:
+			out[c] = g.sum[c]
+		case workspace.AggMin:
+			if g.n[c] > 0 {
+				out[c] = g.min[c]
+			}
+		case workspace.AggMax:
+			if g.n[c] > 0 {
+				out[c] = g.max[c]
+			}
+		case workspace.AggMean:
+			if g.n[c] > 0 {
+				out[c] = g.sum[c] / g.n[c]
+			}
+		case workspace.AggRatio:
+			if per := g.sum[in.Per]; per != 0 {
+				out[c] = g.sum[in.Of] / per * in.Scale
+			}
+		case workspace.AggCountNonzero:
+			out[c] = g.reached[in.Of]
 		}
-		for _, in := range cat.Indicators {
-			if in.Derived() {
+	}
+	return out
+}
+
+func (g *group) reachedInputs(cat *workspace.Catalogue) map[string]float64 {
+	out := map[string]float64{}
+	for _, in := range cat.Inputs() {
+		out[in.Code] = g.reached[in.Code]
+	}
+	return out
+}
+
+// Merge aggregates values (unit code → indicator code → value) by the
+// catalogue. A unit that left an indicator out did not report it: it
+// adds nothing to a sum and is not among the units of a min, max or mean.
+// Units missing from the registry count in All only; every kind of the
+// registry has its subtotal, empty or not.
+func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]map[string]float64) Totals {
+	all := newGroup()
+	kinds := map[string]*group{}
+	kindOf := make(map[string]string, len(units))
+	for _, u := range units {
+		kindOf[u.Code] = u.Kind
+		if kinds[u.Kind] == nil {
+			kinds[u.Kind] = newGroup()
+		}
+	}
+	inputs := cat.Inputs()
+	for code, vs := range values {
+		k, known := kindOf[code]
+		for _, in := range inputs {
+			v, ok := vs[in.Code]
+			if !ok {
 				continue
 			}
-			v := vs[in.Code]
-			for i := range sums {
-				sums[i][in.Code] += v
-				if v != 0 {
-					reached[i][in.Code]++
-				}
+			all.add(in.Code, v)
+			if known {
+				kinds[k].add(in.Code, v)
 			}
 		}
 	}
-	for _, in := range cat.Indicators {
-		if !in.Derived() {
-			continue
-		}
-		for _, m := range []map[string]float64{t.All, t.Township, t.Organ} {
-			if members := m[workspace.MembersCode]; members > 0 {
-				m[in.Code] = m[in.Of] / members
-			} else {
-				m[in.Code] = 0
-			}
-		}
+	t := Totals{
+		Units:   len(values),
+		All:     all.figures(cat),
+		ByKind:  map[string]map[string]float64{},
+		Reached: Reached{All: all.reachedInputs(cat), ByKind: map[string]map[string]float64{}},
+	}
+	for k, g := range kinds {
+		t.ByKind[k] = g.figures(cat)
+		t.Reached.ByKind[k] = g.reachedInputs(cat)
 	}
 	return t
 }

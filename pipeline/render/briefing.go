@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"countybrief/pipeline/merge"
@@ -87,9 +89,105 @@ type view struct {
 	OwedKinds    []kindOwed
 	OwedNames    []string
 	Distribution workspace.Distribution
-	b            *Briefing
-	cat          *workspace.Catalogue
-	facts        map[string]any
+	// Sections walk the catalogue, so that a briefing can list figures
+	// without naming codes: each section with its groups and indicators,
+	// indicators outside any section in a last section with no name.
+	// Indicators is every indicator in catalogue order.
+	Sections   []sectionView
+	Indicators []figureView
+	b          *Briefing
+	cat        *workspace.Catalogue
+	kinds      []string
+	facts      map[string]any
+}
+
+type sectionView struct {
+	Name       string
+	Groups     []groupView
+	Indicators []figureView
+}
+
+// groupView is a group of a section; indicators of a section that has no
+// groups are in one group with no name.
+type groupView struct {
+	Name       string
+	Indicators []figureView
+}
+
+// figureView is an indicator with its figures. Value is NaN and Text —
+// when the figure does not exist; Change is as .Change; Reached is the
+// number of units that reported a filled-in indicator non-zero.
+type figureView struct {
+	Code, Label, Measure string
+	Places               int
+	Value                float64
+	Text                 string
+	Kinds                []kindFigure
+	Change               string
+	Reached              float64
+}
+
+type kindFigure struct {
+	Kind  string
+	Value float64
+	Text  string
+}
+
+// walk lays the catalogue out for the templates.
+func walk(ws *workspace.Workspace, b *Briefing) ([]sectionView, []figureView) {
+	cat := ws.Catalogue
+	fig := func(in workspace.Indicator) figureView {
+		f := figureView{Code: in.Code, Label: in.Label, Measure: in.Measure, Places: in.Places(),
+			Value: figure(b.Totals.All, in), Text: figureText(b.Totals.All, in), Reached: b.Totals.Reached.All[in.Code]}
+		for _, k := range ws.Kinds {
+			m := b.Totals.ByKind[k]
+			f.Kinds = append(f.Kinds, kindFigure{Kind: k, Value: figure(m, in), Text: figureText(m, in)})
+		}
+		if b.Previous != nil {
+			f.Change = change(in, b.Totals.All, b.Previous.All)
+		}
+		return f
+	}
+	var all []figureView
+	for _, in := range cat.Indicators {
+		all = append(all, fig(in))
+	}
+	var sections []sectionView
+	placed := map[string]bool{}
+	for _, sec := range cat.Sections {
+		sv := sectionView{Name: sec.Name}
+		groups := sec.Groups
+		if len(groups) == 0 {
+			groups = []string{""}
+		}
+		for _, g := range groups {
+			gv := groupView{Name: g}
+			for i, in := range cat.Indicators {
+				if in.Section == sec.Name && in.Group == g {
+					gv.Indicators = append(gv.Indicators, all[i])
+				}
+			}
+			sv.Groups = append(sv.Groups, gv)
+		}
+		for i, in := range cat.Indicators {
+			if in.Section == sec.Name {
+				sv.Indicators = append(sv.Indicators, all[i])
+				placed[in.Code] = true
+			}
+		}
+		sections = append(sections, sv)
+	}
+	rest := sectionView{}
+	for i, in := range cat.Indicators {
+		if !placed[in.Code] {
+			rest.Indicators = append(rest.Indicators, all[i])
+		}
+	}
+	if len(rest.Indicators) > 0 {
+		rest.Groups = []groupView{{Indicators: rest.Indicators}}
+		sections = append(sections, rest)
+	}
+	return sections, all
 }
 
 // stateCount is how many units are in one state.
@@ -125,10 +223,12 @@ func newView(ws *workspace.Workspace, b *Briefing) *view {
 		Distribution: ws.Config.Distribution,
 		b:            b,
 		cat:          ws.Catalogue,
+		kinds:        ws.Kinds,
 		facts:        ws.Config.CountyFacts,
 	}
+	v.Sections, v.Indicators = walk(ws, b)
 	v.States = countStates(b.Units, "")
-	for _, kind := range kinds(b.Units) {
+	for _, kind := range v.kinds {
 		k := kindCount{Kind: kind, States: countStates(b.Units, kind)}
 		for _, s := range k.States {
 			k.Count += s.Count
@@ -147,7 +247,7 @@ func newView(ws *workspace.Workspace, b *Briefing) *view {
 			owed = append(owed, u.Unit.Name)
 		}
 	}
-	for _, kind := range kinds(b.Units) {
+	for _, kind := range v.kinds {
 		if n := owedKinds[kind]; n > 0 {
 			v.OwedKinds = append(v.OwedKinds, kindOwed{kind, n})
 		}
@@ -156,19 +256,6 @@ func newView(ws *workspace.Workspace, b *Briefing) *view {
 		v.OwedNames = owed
 	}
 	return v
-}
-
-// kinds lists the unit kinds in the order the registry first has them.
-func kinds(units []UnitLine) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, u := range units {
-		if !seen[u.Unit.Kind] {
-			seen[u.Unit.Kind] = true
-			out = append(out, u.Unit.Kind)
-		}
-	}
-	return out
 }
 
 // countStates counts the units of kind ("" for all) in each state that
@@ -189,34 +276,64 @@ func countStates(units []UnitLine, kind string) []stateCount {
 	return out
 }
 
-func (v *view) value(m map[string]float64, code string) (float64, error) {
-	if _, ok := v.cat.ByCode(code); !ok {
-		return 0, fmt.Errorf("no indicator %q in the catalogue", code)
-	}
-	return m[code], nil
+// noIndicator is the error of a template that names a code the catalogue
+// lacks: the trial run at load meets it, so the office hears of it at
+// validate, with the template's file and line.
+func noIndicator(code string) error {
+	return fmt.Errorf("指標目錄（indicators.yaml）裡沒有代碼 %q；請改用目錄裡的代碼，或先在目錄裡加上這個指標", code)
 }
 
-// All is the county total of an indicator.
+// value is the figure of code in m; a figure that does not exist (a ratio
+// over nothing) is NaN, which every figure helper prints as —.
+func (v *view) value(m map[string]float64, code string) (float64, error) {
+	in, ok := v.cat.ByCode(code)
+	if !ok {
+		return 0, noIndicator(code)
+	}
+	return figure(m, in), nil
+}
+
+func figure(m map[string]float64, in workspace.Indicator) float64 {
+	if x, ok := m[in.Code]; ok {
+		return x
+	}
+	if in.Aggregate == workspace.AggSum || in.Aggregate == workspace.AggCountNonzero {
+		return 0
+	}
+	return math.NaN()
+}
+
+func (v *view) kind(kind string) (map[string]float64, error) {
+	for _, k := range v.kinds {
+		if k == kind {
+			return v.b.Totals.ByKind[kind], nil
+		}
+	}
+	return nil, fmt.Errorf("名冊（units.yaml）裡沒有「%s」這類單位；只能是 %s 之一", kind, strings.Join(v.kinds, "、"))
+}
+
+// All is the county figure of an indicator.
 func (v *view) All(code string) (float64, error) { return v.value(v.b.Totals.All, code) }
 
-// Town is the township subtotal of an indicator.
-func (v *view) Town(code string) (float64, error) { return v.value(v.b.Totals.Township, code) }
-
-// Organ is the county-organ subtotal of an indicator.
-func (v *view) Organ(code string) (float64, error) { return v.value(v.b.Totals.Organ, code) }
+// Kind is the figure of an indicator over the units of one kind.
+func (v *view) Kind(kind, code string) (float64, error) {
+	m, err := v.kind(kind)
+	if err != nil {
+		return 0, err
+	}
+	return v.value(m, code)
+}
 
 // Reached is how many units reported an indicator non-zero: a number of
 // units, not of the indicator's measure word.
 func (v *view) Reached(code string) (float64, error) { return v.value(v.b.Totals.Reached.All, code) }
 
-// TownReached is how many townships reported an indicator non-zero.
-func (v *view) TownReached(code string) (float64, error) {
-	return v.value(v.b.Totals.Reached.Township, code)
-}
-
-// OrganReached is how many county organs reported an indicator non-zero.
-func (v *view) OrganReached(code string) (float64, error) {
-	return v.value(v.b.Totals.Reached.Organ, code)
+// KindReached is how many units of one kind reported an indicator non-zero.
+func (v *view) KindReached(kind, code string) (float64, error) {
+	if _, err := v.kind(kind); err != nil {
+		return 0, err
+	}
+	return v.value(v.b.Totals.Reached.ByKind[kind], code)
 }
 
 // Fact is a number from county_facts.
@@ -247,19 +364,29 @@ func (v *view) FactText(key string) (string, error) {
 func (v *view) Change(code string) (string, error) {
 	in, ok := v.cat.ByCode(code)
 	if !ok {
-		return "", fmt.Errorf("no indicator %q in the catalogue", code)
+		return "", noIndicator(code)
 	}
 	if v.b.Previous == nil {
 		return "", nil
 	}
-	d := v.b.Totals.All[code] - v.b.Previous.All[code]
+	return change(in, v.b.Totals.All, v.b.Previous.All), nil
+}
+
+// change is how the figure moved, or nothing when either figure does not
+// exist or it did not move.
+func change(in workspace.Indicator, cur, prev map[string]float64) string {
+	now, was := figure(cur, in), figure(prev, in)
+	if math.IsNaN(now) || math.IsNaN(was) {
+		return ""
+	}
+	d := now - was
 	switch {
 	case d > 0:
-		return fmt.Sprintf("，比上期增加%s%s", templates.Fixed(d, in.Places()), in.Measure), nil
+		return fmt.Sprintf("，比上期增加%s%s", templates.Fixed(d, in.Places()), in.Measure)
 	case d < 0:
-		return fmt.Sprintf("，比上期減少%s%s", templates.Fixed(-d, in.Places()), in.Measure), nil
+		return fmt.Sprintf("，比上期減少%s%s", templates.Fixed(-d, in.Places()), in.Measure)
 	}
-	return "", nil
+	return ""
 }
 
 // sampleUnits bounds the units of the sample briefing.

@@ -49,7 +49,7 @@ func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 			s.WriteString(c("　　無。\n"))
 		}
 		for _, u := range units {
-			s.WriteString(c(fmt.Sprintf("　　%s　%s（%s）", u.Unit.Code, u.Unit.Name, kindName(u.Unit.Kind))))
+			s.WriteString(c(fmt.Sprintf("　　%s　%s（%s）", u.Unit.Code, u.Unit.Name, u.Unit.Kind)))
 			f, ok := rejected[u.Unit.Code]
 			if !ok {
 				s.WriteString("\n")

@@ -71,7 +71,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		st, ok := state[u.Code]
 		if !ok {
 			st = vocab.Accepted
-		} else if u.Kind != workspace.KindOrgan {
+		} else if u.Kind != "縣直" {
 			t.Fatalf("the default units should end with county organs")
 		}
 		line := UnitLine{Unit: u, State: st, Late: st == vocab.Overdue}
@@ -121,7 +121,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		values[u.Code]["reading_note_chars"] = float64(u.Members*5000 + 37*i)
 		values[u.Code]["reflections"] = float64(u.Members + u.Members/4)
 		v := 0.0
-		if u.Kind == workspace.KindTownship {
+		if u.Kind == "鄉鎮" {
 			v = float64(1 + i%3)
 		}
 		values[u.Code]["county_leader_visits"] = v

@@ -20,19 +20,62 @@ const (
 	kPage         = "page"
 )
 
-// Chart kinds.
+// Chart kinds: bars of indicators per unit kind, and bars of units per
+// reporting state per unit kind.
 const (
-	chartProblems  = "problems"
+	chartBar       = "bar"
 	chartReporting = "reporting"
 )
 
-// block is one unit of the briefing: a paragraph, a heading, the table...
+// Arguments of .table and .chart (templates/doc.go).
+const (
+	argIndicators = "indicators"
+	argBy         = "by"
+	argGroup      = "group"
+	argTotal      = "total"
+	byKind        = "kind"
+	byNone        = "none"
+)
+
+// block is one unit of the briefing: a paragraph, a heading, a table...
 type block struct {
-	kind  string
-	arg   string   // label of note/lead, caption of table, kind of chart
-	arg2  string   // caption of a chart
-	lines []string // masthead and distribution lines; one joined line otherwise
-	line  int      // line in the template's output, for errors
+	kind   string
+	arg    string            // label of note/lead, caption of table, kind of chart
+	arg2   string            // caption of a chart
+	params map[string]string // key=value arguments of a table or chart
+	lines  []string          // masthead and distribution lines; one joined line otherwise
+	line   int               // line in the template's output, for errors
+	// tbl and cht are what build made of a table or chart block.
+	tbl *table
+	cht *chart
+}
+
+// blockArgs are the arguments each block with arguments takes.
+var blockArgs = map[string][]string{
+	kTable: {argIndicators, argBy, argGroup, argTotal},
+	kChart: {argIndicators, argBy},
+}
+
+// cutParams takes the key=value words at the start of s, leaving the
+// caption: a caption has no ASCII '=' in its first word.
+func cutParams(kind, s string, n int) (map[string]string, string, error) {
+	params := map[string]string{}
+	for {
+		word, rest, _ := strings.Cut(s, " ")
+		key, val, ok := strings.Cut(word, "=")
+		if !ok {
+			return params, s, nil
+		}
+		known := false
+		for _, k := range blockArgs[kind] {
+			known = known || k == key
+		}
+		if !known {
+			return nil, "", fmt.Errorf("output line %d: .%s 沒有參數 %s；可寫的參數有 %s", n, kind, key, strings.Join(blockArgs[kind], "、"))
+		}
+		params[key] = val
+		s = strings.TrimSpace(rest)
+	}
 }
 
 // text is the block's paragraph text.
@@ -64,15 +107,30 @@ func parseBlocks(out string) ([]block, error) {
 				if b.arg != "" {
 					return nil, fmt.Errorf("output line %d: .%s takes no argument", n, kind)
 				}
-			case kNote, kLead, kTable:
+			case kNote, kLead:
+				if b.arg == "" {
+					return nil, fmt.Errorf("output line %d: .%s needs a label", n, kind)
+				}
+			case kTable:
+				var err error
+				if b.params, b.arg, err = cutParams(kind, b.arg, n); err != nil {
+					return nil, err
+				}
 				if b.arg == "" {
 					return nil, fmt.Errorf("output line %d: .%s needs a label", n, kind)
 				}
 			case kChart:
 				b.arg, b.arg2, _ = strings.Cut(b.arg, " ")
-				b.arg2 = strings.TrimSpace(b.arg2)
-				if b.arg != chartProblems && b.arg != chartReporting {
-					return nil, fmt.Errorf("output line %d: .chart %q: want %s or %s", n, b.arg, chartProblems, chartReporting)
+				var err error
+				if b.params, b.arg2, err = cutParams(kind, strings.TrimSpace(b.arg2), n); err != nil {
+					return nil, err
+				}
+				switch b.arg {
+				case chartBar, chartReporting:
+				case "problems":
+					return nil, fmt.Errorf("output line %d: .chart problems 已取消：請改寫為 .chart bar indicators=problems_found,problems_solved 標題（柱狀圖按單位類別列出所寫的指標）", n)
+				default:
+					return nil, fmt.Errorf("output line %d: .chart %q：只能是 %s（指標按單位類別的柱狀圖）或 %s（各類單位報送情況）", n, b.arg, chartBar, chartReporting)
 				}
 			default:
 				return nil, fmt.Errorf("output line %d: unknown block .%s", n, kind)

@@ -44,7 +44,7 @@ func TestTotalsWorkbook(t *testing.T) {
 		if row[2] != in.Code || row[3] != in.Label || row[4] != in.Measure {
 			t.Errorf("row %d = %v, want %s %s %s", i+2, row[:5], in.Code, in.Label, in.Measure)
 		}
-		for k, m := range []map[string]float64{b.Totals.All, b.Totals.Township, b.Totals.Organ} {
+		for k, m := range []map[string]float64{b.Totals.All, b.Totals.ByKind["鄉鎮"], b.Totals.ByKind["縣直"]} {
 			got, err := strconv.ParseFloat(row[5+k], 64)
 			// Excel keeps 15 significant digits.
 			if err != nil || math.Abs(got-m[in.Code]) > 1e-12*math.Max(1, math.Abs(m[in.Code])) {
@@ -116,7 +116,7 @@ func TestFiguresCarryTheirUnit(t *testing.T) {
 			t.Errorf("prose lacks %q", want)
 		}
 	}
-	if visits == b.Totals.Reached.Township["county_leader_visits"] {
+	if visits == b.Totals.Reached.ByKind["鄉鎮"]["county_leader_visits"] {
 		t.Fatalf("the test needs more visits than townships, got %v", visits)
 	}
 	for _, tt := range []struct {
@@ -273,7 +273,12 @@ func TestStatesAddUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := d.charts[chartReporting]
+	var c chart
+	for _, bl := range d.blocks {
+		if bl.kind == kChart && bl.arg == chartReporting {
+			c = *bl.cht
+		}
+	}
 	if len(c.series) != len(vocab.States()) {
 		t.Errorf("reporting chart has series %v, want one per state", c.series)
 	}
@@ -600,7 +605,7 @@ func TestUnitCells(t *testing.T) {
 			ws := testWorkspace(t, tt.lang)
 			r := newRenderer(t, ws)
 			in := ws.Catalogue.Inputs()[0]
-			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: workspace.KindTownship}
+			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: "鄉鎮"}
 			b := Briefing{Reported: []UnitValues{{Unit: unit, Values: map[string]float64{in.Code: tt.value}}}}
 			rows := unitSheet(t, r, b)
 			if len(rows) != 2 {

@@ -164,8 +164,8 @@ func roleText(d *doc) map[string][]rune {
 		case kH2:
 			add(typeset.Kai, bl.text())
 		case kTable:
-			add(typeset.Hei, bl.arg+strings.Join(d.table.header, ""))
-			for _, row := range d.table.rows {
+			add(typeset.Hei, bl.arg+strings.Join(bl.tbl.header, ""))
+			for _, row := range bl.tbl.rows {
 				if row.level {
 					add(typeset.Hei, strings.Join(row.cells, ""))
 				} else {
@@ -173,7 +173,7 @@ func roleText(d *doc) map[string][]rune {
 				}
 			}
 		case kChart:
-			c := d.charts[bl.arg]
+			c := *bl.cht
 			add(typeset.Hei, bl.arg2)
 			add(typeset.Fangsong, strings.Join(c.series, ""))
 			for _, cat := range c.cats {
@@ -501,12 +501,12 @@ func (p *pdfDoc) minLines(d *doc, bl *block) int {
 	switch bl.kind {
 	case kTable:
 		// Keep a table that fits on a page in one piece.
-		if h := p.tableHeight(d.table); h <= p.lay.TextHeight-2*p.lp {
+		if h := p.tableHeight(*bl.tbl); h <= p.lay.TextHeight-2*p.lp {
 			return int(math.Ceil(h / p.lp))
 		}
 		return int(math.Ceil((p.rowHeight()*3 + p.lp) / p.lp))
 	case kChart:
-		return int(math.Ceil(p.chartHeight(d.charts[bl.arg]) / p.lp))
+		return int(math.Ceil(p.chartHeight(*bl.cht) / p.lp))
 	case kDistribution:
 		return 0
 	}
@@ -568,9 +568,9 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 		p.pdf.Bookmark(bl.text(), level, p.top()+p.gridY())
 		p.flowLines(g, ls, p.left(), false)
 	case kTable:
-		p.drawTable(bl.arg, d.table)
+		p.drawTable(bl.arg, *bl.tbl)
 	case kChart:
-		p.drawChart(bl.arg2, d.charts[bl.arg])
+		p.drawChart(bl.arg2, *bl.cht)
 	case kDistribution:
 		p.distribution(bl)
 	case kPage:

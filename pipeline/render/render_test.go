@@ -246,7 +246,14 @@ func TestTemplateErrors(t *testing.T) {
 		name, tmpl, want string
 	}{
 		{"parse error names file and line", ".p\n{{.All \"x\"\n", "briefing.tmpl:2"},
-		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `: template: briefing.tmpl:2:9: executing "briefing.tmpl" at <.All>: error calling All: no indicator "no_such_code"`},
+		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:2：指標目錄（indicators.yaml）裡沒有代碼 "no_such_code"`},
+		{"unknown indicator of a kind", ".p\n\n.p\n{{count (.Kind \"鄉鎮\" \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:4：指標目錄（indicators.yaml）裡沒有代碼 "no_such_code"`},
+		{"unknown kind", ".p\n{{count (.Kind \"企業\" \"problems_found\")}}\n", `:2：名冊（units.yaml）裡沒有「企業」這類單位；只能是 鄉鎮、縣直 之一`},
+		{"unknown indicator in a walk", ".p\n{{range .Sections}}{{.Name}}{{end}}\n\n.table indicators=problems_found,no_such_code 表\n", filepath.Join("templates", "briefing.tmpl") + `:4：indicators= 裡的 "no_such_code" 不在指標目錄`},
+		{"unknown chart argument", ".chart bar colour=red 圖\n", ".chart 沒有參數 colour"},
+		{"a bar chart names its indicators", ".chart bar 圖\n", "要寫 indicators="},
+		{"the old problems chart says how to rewrite it", ".chart problems 圖\n", ".chart bar indicators=problems_found,problems_solved"},
+		{"bad breakdown", ".table by=unit 表\n", "by=unit 不對"},
 		{"unknown block", ".chapter\ntext\n", "unknown block .chapter"},
 		{"character no font has", ".p\n笑\U0001F600\n", "U+1F600"},
 	}
@@ -352,7 +359,7 @@ func TestSampleBriefing(t *testing.T) {
 					t.Errorf("%d units %s, want 1", states[st], st)
 				}
 			}
-			if !kinds[workspace.KindTownship] || !kinds[workspace.KindOrgan] {
+			if !kinds["鄉鎮"] || !kinds["縣直"] {
 				t.Errorf("reported kinds %v, want both", kinds)
 			}
 			if got := b.Totals.All["typical_sites"]; got != float64(len(b.Reported)) {

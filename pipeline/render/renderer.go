@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"text/template"
@@ -27,8 +29,12 @@ type Renderer struct {
 	fonts  *Fonts
 	tmpl   *template.Template
 	source string // where the main template came from, for errors
-	conv   func(string) (string, error)
-	faces  map[string]*typeset.Face // per role, as set in the trial run
+	// origin is the path of each template a workspace file replaced, and
+	// sources the text of every template, for placing errors.
+	origin  map[string]string
+	sources map[string]string
+	conv    func(string) (string, error)
+	faces   map[string]*typeset.Face // per role, as set in the trial run
 }
 
 // New parses the briefing templates — a file in the workspace's templates
@@ -39,11 +45,10 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	if err := checkLayout(ws.Config.Layout); err != nil {
 		return nil, err
 	}
-	tmpl, source, err := parseTemplates(ws.TemplatesDir())
-	if err != nil {
+	r := &Renderer{ws: ws, fonts: fonts, conv: func(s string) (string, error) { return s, nil }}
+	if err := r.parseTemplates(ws.TemplatesDir()); err != nil {
 		return nil, err
 	}
-	r := &Renderer{ws: ws, fonts: fonts, tmpl: tmpl, source: source, conv: func(s string) (string, error) { return s, nil }}
 	if ws.Config.Language == workspace.Simplified {
 		cc, err := opencc.New("t2s")
 		if err != nil {
@@ -51,6 +56,7 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 		}
 		r.conv = cc.Convert
 	}
+	var err error
 	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws), false); err != nil {
 		return nil, fmt.Errorf("trial run on sample data: %w", err)
 	}
@@ -103,30 +109,30 @@ func checkLayout(l workspace.Layout) error {
 // parseTemplates parses the embedded defaults, then the workspace's files
 // over them, and says where the main template came from. Parse errors carry
 // file:line.
-func parseTemplates(dir string) (*template.Template, string, error) {
+func (r *Renderer) parseTemplates(dir string) error {
 	root := template.New(templates.Main).Funcs(templates.Funcs()).Option("missingkey=error")
 	sources := map[string]string{}
 	defaults := templates.Defaults()
 	names, err := fs.Glob(defaults, "*.tmpl")
 	if err != nil {
-		return nil, "", fmt.Errorf("list default templates: %w", err)
+		return fmt.Errorf("list default templates: %w", err)
 	}
 	for _, name := range names {
 		data, err := fs.ReadFile(defaults, name)
 		if err != nil {
-			return nil, "", fmt.Errorf("read default template %s: %w", name, err)
+			return fmt.Errorf("read default template %s: %w", name, err)
 		}
 		sources[name] = string(data)
 	}
 	override, err := filepath.Glob(filepath.Join(dir, "*.tmpl"))
 	if err != nil {
-		return nil, "", fmt.Errorf("list templates: %w", err)
+		return fmt.Errorf("list templates: %w", err)
 	}
 	origin := map[string]string{}
 	for _, path := range override {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, "", fmt.Errorf("read template: %w", err)
+			return fmt.Errorf("read template: %w", err)
 		}
 		sources[filepath.Base(path)] = string(data)
 		origin[filepath.Base(path)] = path
@@ -143,28 +149,26 @@ func parseTemplates(dir string) (*template.Template, string, error) {
 		}
 		if _, err := t.Parse(sources[name]); err != nil {
 			if p, ok := origin[name]; ok {
-				return nil, "", fmt.Errorf("template %s: %w", p, err)
+				return fmt.Errorf("template %s: %w", p, err)
 			}
-			return nil, "", fmt.Errorf("default template: %w", err)
+			return fmt.Errorf("default template: %w", err)
 		}
 	}
 	if root.Tree == nil {
-		return nil, "", fmt.Errorf("template %s: missing", templates.Main)
+		return fmt.Errorf("template %s: missing", templates.Main)
 	}
-	source := "default " + templates.Main
+	r.tmpl, r.origin, r.sources, r.source = root, origin, sources, "default "+templates.Main
 	if p, ok := origin[templates.Main]; ok {
-		source = p
+		r.source = p
 	}
-	return root, source, nil
+	return nil
 }
 
 // doc is a briefing ready to set: the blocks in the briefing's language,
-// with the table and charts filled in.
+// with their tables and charts filled in.
 type doc struct {
 	title  string
 	blocks []block
-	table  table
-	charts map[string]chart
 }
 
 type table struct {
@@ -192,7 +196,7 @@ type chartCat struct {
 func (r *Renderer) build(b *Briefing) (*doc, error) {
 	var buf bytes.Buffer
 	if err := r.tmpl.Execute(&buf, newView(r.ws, b)); err != nil {
-		return nil, fmt.Errorf("template %s: %w", r.source, err)
+		return nil, r.execError(err)
 	}
 	out, err := r.conv(buf.String())
 	if err != nil {
@@ -202,23 +206,67 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r.source, err)
 	}
-	d := &doc{blocks: blocks, charts: map[string]chart{}}
-	for _, bl := range blocks {
-		if bl.kind == kTitle {
+	d := &doc{blocks: blocks}
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		switch {
+		case bl.kind == kTitle && d.title == "":
 			d.title = bl.text()
-			break
+		case bl.kind == kTable:
+			t, err := r.table(b, bl.params)
+			if err != nil {
+				return nil, r.argError(bl, err)
+			}
+			bl.tbl = &t
+		case bl.kind == kChart:
+			c, err := r.chart(b, bl.arg, bl.params)
+			if err != nil {
+				return nil, r.argError(bl, err)
+			}
+			bl.cht = &c
 		}
 	}
-	if d.table, err = r.totalsTable(b); err != nil {
-		return nil, err
-	}
-	if d.charts[chartProblems], err = r.problemsChart(b); err != nil {
-		return nil, err
-	}
-	if d.charts[chartReporting], err = r.reportingChart(b); err != nil {
-		return nil, err
-	}
 	return d, nil
+}
+
+// execPlace finds template:line:col in text/template's execution errors.
+var execPlace = regexp.MustCompile(`template: ([^:]+):(\d+):\d+: executing "[^"]*" at <[^>]*>: (?:error calling \w+: )?`)
+
+// execError says where in which template file a run failed: a template
+// naming an indicator the catalogue lacks fails the trial run at load,
+// and the office must be able to go to the line.
+func (r *Renderer) execError(err error) error {
+	m := execPlace.FindStringSubmatchIndex(err.Error())
+	if m == nil {
+		return fmt.Errorf("template %s: %w", r.source, err)
+	}
+	msg := err.Error()
+	name, line := msg[m[2]:m[3]], msg[m[4]:m[5]]
+	where, ok := r.origin[name]
+	if !ok {
+		where = "內置模板 " + name
+	}
+	return fmt.Errorf("模板 %s:%s：%s", where, line, msg[m[1]:])
+}
+
+// argError places a bad table or chart argument: at the template line
+// that holds the argument when it is found there, else at the output line.
+func (r *Renderer) argError(bl *block, err error) error {
+	for key, val := range bl.params {
+		word := key + "=" + val
+		for name, src := range r.sources {
+			for n, line := range strings.Split(src, "\n") {
+				if strings.Contains(line, word) {
+					where, ok := r.origin[name]
+					if !ok {
+						where = "內置模板 " + name
+					}
+					return fmt.Errorf("模板 %s:%d：%w", where, n+1, err)
+				}
+			}
+		}
+	}
+	return fmt.Errorf("template %s: output line %d: %w", r.source, bl.line, err)
 }
 
 // convAll converts every string in place.
@@ -233,38 +281,114 @@ func (r *Renderer) convAll(ss ...*string) error {
 	return nil
 }
 
-// levelNumerals number the levels in the table: 一、二、…
+// levelNumerals number the sections in a table: 一、二、…
 const levelNumerals = "一二三四五六七八九十"
 
-func (r *Renderer) totalsTable(b *Briefing) (table, error) {
-	t := table{
-		header: []string{"活動", "指標", "單位", "全縣", "鄉鎮", "縣直"},
-		widths: []float64{0.16, 0.36, 0.06, 0.14, 0.14, 0.14},
-		right:  []bool{false, false, false, true, true, true},
-	}
+// indicators is the indicators a table or chart argument names, in the
+// order written, or every indicator when it names none.
+func (r *Renderer) indicators(params map[string]string, need bool) ([]workspace.Indicator, error) {
 	cat := r.ws.Catalogue
-	for li, lv := range cat.Levels {
-		name := lv.Name
-		if nums := []rune(levelNumerals); li < len(nums) {
-			name = string(nums[li]) + "、" + name
+	list, ok := params[argIndicators]
+	if !ok || list == "" {
+		if need {
+			return nil, fmt.Errorf("要寫 indicators=代碼,代碼…（指標目錄裡的代碼，用英文逗號隔開）")
 		}
-		t.rows = append(t.rows, tableRow{level: true, cells: []string{name}})
-		prevActivity := ""
-		for _, in := range cat.Indicators {
-			if in.Level != lv.Level {
+		return cat.Indicators, nil
+	}
+	var out []workspace.Indicator
+	for _, code := range strings.Split(list, ",") {
+		in, ok := cat.ByCode(code)
+		if !ok {
+			return nil, fmt.Errorf("indicators= 裡的 %q 不在指標目錄（indicators.yaml）裡；請改用目錄裡的代碼", code)
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// breakdown is the kinds a table or chart breaks figures down by.
+func (r *Renderer) breakdown(params map[string]string) ([]string, error) {
+	switch params[argBy] {
+	case "", byKind:
+		return r.ws.Kinds, nil
+	case byNone:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("by=%s 不對：只能是 by=%s（按單位類別分列）或 by=%s（只列合計）", params[argBy], byKind, byNone)
+}
+
+// table is a table of indicators: a heading row per section of the
+// catalogue, the group in the group= column when the template names that
+// column, and the county figure then one column per unit kind.
+func (r *Renderer) table(b *Briefing, params map[string]string) (table, error) {
+	ins, err := r.indicators(params, false)
+	if err != nil {
+		return table{}, err
+	}
+	kinds, err := r.breakdown(params)
+	if err != nil {
+		return table{}, err
+	}
+	groupHead, withGroup := params[argGroup]
+	total := params[argTotal]
+	if total == "" {
+		total = "合計"
+	}
+	var t table
+	if withGroup {
+		t.header, t.widths, t.right = append(t.header, groupHead), append(t.widths, 0.16), append(t.right, false)
+	}
+	figures := append([]string{total}, kinds...)
+	// Figure columns keep 0.14 of the width, as the campaign's five
+	// columns always had, and share half the width when there are many.
+	figW := math.Min(0.14, 0.5/float64(len(figures)))
+	labelW := 1 - 0.06 - figW*float64(len(figures))
+	if withGroup {
+		labelW -= 0.16
+	}
+	t.header = append(t.header, "指標", "單位")
+	t.widths = append(t.widths, labelW, 0.06)
+	t.right = append(t.right, false, false)
+	for _, f := range figures {
+		t.header, t.widths, t.right = append(t.header, f), append(t.widths, figW), append(t.right, true)
+	}
+	row := func(in workspace.Indicator, group string) {
+		cells := []string{in.Label, in.Measure, figureText(b.Totals.All, in)}
+		for _, k := range kinds {
+			cells = append(cells, figureText(b.Totals.ByKind[k], in))
+		}
+		if withGroup {
+			cells = append([]string{group}, cells...)
+		}
+		t.rows = append(t.rows, tableRow{cells: cells})
+	}
+	placed := map[string]bool{}
+	for si, sec := range r.ws.Catalogue.Sections {
+		prevGroup, heading := "", false
+		for _, in := range ins {
+			if in.Section != sec.Name {
 				continue
 			}
-			act := in.Activity
-			if act == prevActivity {
-				act = ""
+			if !heading {
+				name := sec.Name
+				if nums := []rune(levelNumerals); si < len(nums) {
+					name = string(nums[si]) + "、" + name
+				}
+				t.rows = append(t.rows, tableRow{level: true, cells: []string{name}})
+				heading = true
 			}
-			prevActivity = in.Activity
-			t.rows = append(t.rows, tableRow{cells: []string{
-				act, in.Label, in.Measure,
-				templates.Fixed(b.Totals.All[in.Code], in.Places()),
-				templates.Fixed(b.Totals.Township[in.Code], in.Places()),
-				templates.Fixed(b.Totals.Organ[in.Code], in.Places()),
-			}})
+			group := in.Group
+			if group == prevGroup {
+				group = ""
+			}
+			prevGroup = in.Group
+			row(in, group)
+			placed[in.Code] = true
+		}
+	}
+	for _, in := range ins {
+		if !placed[in.Code] {
+			row(in, in.Group)
 		}
 	}
 	for i := range t.header {
@@ -282,13 +406,53 @@ func (r *Renderer) totalsTable(b *Briefing) (table, error) {
 	return t, nil
 }
 
-func (r *Renderer) problemsChart(b *Briefing) (chart, error) {
-	found, _ := r.ws.Catalogue.ByCode("problems_found")
-	solved, _ := r.ws.Catalogue.ByCode("problems_solved")
-	c := chart{series: []string{labelOr(found.Label, "查找突出問題"), labelOr(solved.Label, "其中已解決")}}
-	c.cats = []chartCat{
-		{workspace.KindTownship, []float64{b.Totals.Township["problems_found"], b.Totals.Township["problems_solved"]}},
-		{workspace.KindOrgan, []float64{b.Totals.Organ["problems_found"], b.Totals.Organ["problems_solved"]}},
+// figureText is an indicator's figure in m with its places, or — when the
+// figure does not exist (a ratio over nothing).
+func figureText(m map[string]float64, in workspace.Indicator) string {
+	v, ok := m[in.Code]
+	if !ok && (in.Aggregate == workspace.AggSum || in.Aggregate == workspace.AggCountNonzero) {
+		v, ok = 0, true
+	}
+	if !ok {
+		return templates.Absent
+	}
+	return templates.Fixed(v, in.Places())
+}
+
+func (r *Renderer) chart(b *Briefing, kind string, params map[string]string) (chart, error) {
+	if kind == chartReporting {
+		if len(params) > 0 {
+			return chart{}, fmt.Errorf(".chart %s 不帶參數", chartReporting)
+		}
+		return r.reportingChart(b)
+	}
+	return r.barChart(b, params)
+}
+
+// barChart has a group of bars per unit kind and a bar per indicator. A
+// figure that does not exist draws no bar.
+func (r *Renderer) barChart(b *Briefing, params map[string]string) (chart, error) {
+	ins, err := r.indicators(params, true)
+	if err != nil {
+		return chart{}, err
+	}
+	kinds, err := r.breakdown(params)
+	if err != nil {
+		return chart{}, err
+	}
+	if params[argBy] == byNone {
+		return chart{}, fmt.Errorf("柱狀圖按單位類別分組，不能寫 by=%s", byNone)
+	}
+	var c chart
+	for _, in := range ins {
+		c.series = append(c.series, in.Label)
+	}
+	for _, k := range kinds {
+		vals := make([]float64, len(ins))
+		for i, in := range ins {
+			vals[i] = b.Totals.ByKind[k][in.Code]
+		}
+		c.cats = append(c.cats, chartCat{k, vals})
 	}
 	return c, r.convChart(&c)
 }
@@ -301,7 +465,7 @@ func (r *Renderer) reportingChart(b *Briefing) (chart, error) {
 	for _, sc := range all {
 		c.series = append(c.series, sc.Label)
 	}
-	for _, kind := range kinds(b.Units) {
+	for _, kind := range r.ws.Kinds {
 		n := map[vocab.State]int{}
 		for _, sc := range countStates(b.Units, kind) {
 			n[sc.State] = sc.Count
@@ -327,11 +491,4 @@ func (r *Renderer) convChart(c *chart) error {
 		}
 	}
 	return nil
-}
-
-func labelOr(label, def string) string {
-	if label == "" {
-		return def
-	}
-	return label
 }

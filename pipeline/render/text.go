@@ -19,7 +19,7 @@ func (r *Renderer) Text(w io.Writer, b Briefing) error {
 	}
 	bw := bufio.NewWriter(w)
 	for i, bl := range d.blocks {
-		lines := textLines(d, bl)
+		lines := textLines(bl)
 		if len(lines) == 0 {
 			continue
 		}
@@ -40,7 +40,7 @@ func (r *Renderer) Text(w io.Writer, b Briefing) error {
 const indent = "　　"
 
 // textLines is a block as lines of text, in the order the PDF draws it.
-func textLines(d *doc, bl block) []string {
+func textLines(bl block) []string {
 	switch bl.kind {
 	case kMasthead, kDistribution, kTitle:
 		return bl.lines
@@ -51,13 +51,13 @@ func textLines(d *doc, bl block) []string {
 	case kPara:
 		return []string{indent + plain(bl.text())}
 	case kTable:
-		out := []string{bl.arg, strings.Join(d.table.header, "\t")}
-		for _, row := range d.table.rows {
+		out := []string{bl.arg, strings.Join(bl.tbl.header, "\t")}
+		for _, row := range bl.tbl.rows {
 			out = append(out, strings.Join(row.cells, "\t"))
 		}
 		return out
 	case kChart:
-		c := d.charts[bl.arg]
+		c := bl.cht
 		out := []string{bl.arg2, strings.Join(c.series, "　")}
 		for _, cat := range c.cats {
 			vals := make([]string, len(cat.values))

@@ -47,26 +47,31 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	// The totals sheet has a row per indicator, however many units report,
 	// so it is set in place: excelize writes streamed sheets in map order,
 	// and a second stream would make the file's bytes differ run to run.
-	header := []any{"層次", "活動", "代碼", "指標", "計量單位", "全縣", "鄉鎮小計", "縣直小計"}
+	header := []any{"部分", "小類", "代碼", "指標", "計量單位", "全縣"}
+	for _, k := range r.ws.Kinds {
+		header = append(header, k+"小計")
+	}
 	if err := r.setRow(sheetRows{f, SheetTotals}, 1, header); err != nil {
 		return err
-	}
-	levels := map[int]string{}
-	for _, l := range cat.Levels {
-		levels[l.Level] = l.Name
 	}
 	styles, err := placeStyles(f, cat)
 	if err != nil {
 		return err
 	}
+	lastCol, err := excelize.ColumnNumberToName(len(header))
+	if err != nil {
+		return fmt.Errorf("totals sheet: %w", err)
+	}
 	for i, in := range cat.Indicators {
-		row := []any{levels[in.Level], in.Activity, in.Code, in.Label, in.Measure,
-			b.Totals.All[in.Code], b.Totals.Township[in.Code], b.Totals.Organ[in.Code]}
+		row := []any{in.Section, in.Group, in.Code, in.Label, in.Measure, cellFigure(b.Totals.All, in)}
+		for _, k := range r.ws.Kinds {
+			row = append(row, cellFigure(b.Totals.ByKind[k], in))
+		}
 		if err := r.setRow(sheetRows{f, SheetTotals}, i+2, row); err != nil {
 			return err
 		}
 		n := strconv.Itoa(i + 2)
-		if err := f.SetCellStyle(SheetTotals, "F"+n, "H"+n, styles[in.Places()]); err != nil {
+		if err := f.SetCellStyle(SheetTotals, "F"+n, lastCol+n, styles[in.Places()]); err != nil {
 			return fmt.Errorf("totals sheet: %w", err)
 		}
 	}
@@ -386,10 +391,11 @@ func (r *Renderer) setRow(sw rowWriter, row int, vals []any) error {
 	return nil
 }
 
-// kindName is a unit kind for the chase list.
-func kindName(k string) string {
-	if k == workspace.KindTownship || k == workspace.KindOrgan {
-		return k
+// cellFigure is an indicator's figure for a cell, or an empty cell when
+// the figure does not exist (a ratio over nothing).
+func cellFigure(m map[string]float64, in workspace.Indicator) any {
+	if v := figure(m, in); !math.IsNaN(v) {
+		return v
 	}
-	return "其他"
+	return nil
 }

@@ -1,62 +1,124 @@
 package workspace
 
 import (
+	"bytes"
 	"countybrief/pipeline/vocab"
 	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
-// Unit kinds as they appear in units.yaml.
-const (
-	KindTownship = "鄉鎮"
-	KindOrgan    = "縣直"
-)
-
-// Unit is one reporting unit (參學單位).
+// Unit is one reporting unit. Kind is whatever the registry calls its
+// sort of unit (鄉鎮, 縣直, 企業…): the program knows no kind by name, it
+// only breaks figures down by them.
 type Unit struct {
-	Code    string `yaml:"code"`
-	Name    string `yaml:"name"`
-	Kind    string `yaml:"kind"`
-	Members int    `yaml:"members"`
+	Code string `yaml:"code"`
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
+	// Members is a number the registry keeps per unit; rules see it as
+	// unit.members and a blank form is prefilled with it.
+	Members int `yaml:"members"`
 }
 
 // Units is the registry in file order.
 type Units []Unit
 
+// unitsFile is units.yaml as written: kinds orders the breakdowns by
+// kind, and is optional.
+type unitsFile struct {
+	Kinds []string `yaml:"kinds,omitempty"`
+	Units Units    `yaml:"units"`
+}
+
 var unitCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 
-func parseUnits(file string, data []byte) (Units, error) {
-	var f struct {
-		Units Units `yaml:"units"`
-	}
+func parseUnits(file string, data []byte) (Units, []string, error) {
+	var f unitsFile
 	doc, err := decodeStrict(file, data, &f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	at := func(i int) int { return lineOf(seqItems(doc(), "units"), i) }
 	var ps vocab.Problems
 	if len(f.Units) == 0 {
-		ps.Add(file, 0, "units", "no units listed")
+		ps.Add(file, 0, "units", "沒有列出任何單位；每個單位寫一行 {code: …, name: …, kind: …}")
+	}
+	listed := map[string]bool{}
+	for _, k := range f.Kinds {
+		if k == "" || listed[k] {
+			ps.Add(file, keyLine(doc(), "kinds"), "kinds", "「%s」是空的或重複了；每種單位寫一次", k)
+		}
+		listed[k] = true
 	}
 	seen := map[string]int{}
 	for i, u := range f.Units {
 		switch {
 		case !unitCode.MatchString(u.Code):
 			// The code becomes a folder name, so it must be safe on every filesystem.
-			ps.Add(file, at(i), "code", "%q must be 1-32 letters, digits, '-' or '_'", u.Code)
+			ps.Add(file, at(i), "code", "%q 不能用：單位代碼是 1 到 32 個英文字母、數字、'-' 或 '_'（它也是收件夾的名稱）", u.Code)
 		case seen[u.Code] > 0:
-			ps.Add(file, at(i), "code", "%q already used on line %d", u.Code, at(seen[u.Code]-1))
+			ps.Add(file, at(i), "code", "%q 已在第 %d 行用過；每個單位的代碼不能重複", u.Code, at(seen[u.Code]-1))
 		default:
 			seen[u.Code] = i + 1
 		}
 		if u.Name == "" {
-			ps.Add(file, at(i), "name", "missing")
+			ps.Add(file, at(i), "name", "沒有填單位名稱")
 		}
-		if u.Kind != KindTownship && u.Kind != KindOrgan {
-			ps.Add(file, at(i), "kind", "%q must be %s or %s", u.Kind, KindTownship, KindOrgan)
+		switch {
+		case u.Kind == "":
+			ps.Add(file, at(i), "kind", "沒有填單位類別（如 鄉鎮、縣直、企業）；簡報按類別分組統計")
+		case len(f.Kinds) > 0 && !listed[u.Kind]:
+			ps.Add(file, at(i), "kind", "%q 不在 kinds 裡；只能是 %s 之一，或把它加進 kinds", u.Kind, strings.Join(f.Kinds, "、"))
 		}
 		if u.Members < 0 {
-			ps.Add(file, at(i), "members", "must not be negative")
+			ps.Add(file, at(i), "members", "不能是負數")
 		}
 	}
-	return f.Units, ps.Err()
+	return f.Units, kindOrder(f.Kinds, f.Units), ps.Err()
+}
+
+// kindOrder is the listed kinds, then any other kind in the order the
+// registry first has it.
+func kindOrder(listed []string, units Units) []string {
+	out := append([]string{}, listed...)
+	seen := map[string]bool{}
+	for _, k := range listed {
+		seen[k] = true
+	}
+	for _, u := range units {
+		if !seen[u.Kind] {
+			seen[u.Kind] = true
+			out = append(out, u.Kind)
+		}
+	}
+	return out
+}
+
+// listedKinds reads only the kinds list of units.yaml, for a registry
+// that came from the unit cache: the list is a few lines at the top of a
+// file whose thousands of units the cache exists not to parse. The list
+// runs from its key to the next key at the left margin.
+func listedKinds(data []byte) []string {
+	var block []byte
+	in := false
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		top := len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '-' && line[0] != '\n' && line[0] != '\r'
+		switch {
+		case bytes.HasPrefix(line, []byte("kinds:")):
+			in = true
+		case top:
+			in = false
+		}
+		if in {
+			block = append(block, line...)
+		}
+	}
+	var f struct {
+		Kinds []string `yaml:"kinds"`
+	}
+	if len(block) == 0 || yaml.Unmarshal(block, &f) != nil {
+		return nil
+	}
+	return f.Kinds
 }

@@ -24,9 +24,13 @@ var defaults embed.FS
 
 // Workspace is a loaded, validated workspace folder.
 type Workspace struct {
-	Dir       string
-	Config    *Config
-	Units     Units
+	Dir    string
+	Config *Config
+	Units  Units
+	// Kinds is every kind of unit, in the order breakdowns by kind go:
+	// the kinds list of units.yaml, then any other kind as the registry
+	// first has it.
+	Kinds     []string
 	Catalogue *Catalogue
 	// Warnings are settings that work but carry a risk the office should
 	// hear of (validate prints them); they never stop a batch.
@@ -78,9 +82,11 @@ func Load(dir string) (*Workspace, error) {
 		if ws.Config != nil {
 			ws.Units, cached = cachedUnits(ws.WorkDir(), data)
 		}
-		if !cached {
-			us, err := parseUnits(path, data)
-			ws.Units = us
+		if cached {
+			ws.Kinds = kindOrder(listedKinds(data), ws.Units)
+		} else {
+			us, kinds, err := parseUnits(path, data)
+			ws.Units, ws.Kinds = us, kinds
 			collect(err)
 			if err == nil && ws.Config != nil {
 				cacheUnits(ws.WorkDir(), data, us)

@@ -24,8 +24,11 @@ func TestInitLaysOutDefaults(t *testing.T) {
 			t.Errorf("inbox folder of %s missing: %v", u.Code, err)
 		}
 	}
-	if kinds[KindTownship] != 15 || kinds[KindOrgan] != 58 {
+	if kinds["鄉鎮"] != 15 || kinds["縣直"] != 58 {
 		t.Errorf("units by kind = %v, want 15 townships and 58 county organs", kinds)
+	}
+	if strings.Join(ws.Kinds, ",") != "鄉鎮,縣直" {
+		t.Errorf("Kinds = %v, want the listed order", ws.Kinds)
 	}
 	if got := len(ws.Catalogue.Inputs()); got < 25 {
 		t.Errorf("%d input indicators, want the whole DOMAIN.md table", got)
@@ -57,33 +60,64 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 	}{
 		{"duplicate unit code", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: Z01", 1)
-		}, []string{"units.yaml:5: code: \"Z01\" already used on line 4"}},
+		}, []string{"units.yaml:8: code: \"Z01\" 已在第 7 行用過"}},
 		{"unit code unsafe as a folder", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: ../Z02", 1)
-		}, []string{"units.yaml:5: code:"}},
-		{"bad kind and negative members together", UnitsFile, func(s string) string {
-			s = strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 村, members: -1", 1)
-			return s
-		}, []string{"units.yaml:4: kind: \"村\"", "units.yaml:4: members: must not be negative"}},
+		}, []string{"units.yaml:8: code:"}},
+		{"kind not listed and negative members together", UnitsFile, func(s string) string {
+			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 村, members: -1", 1)
+		}, []string{"units.yaml:7: kind: \"村\" 不在 kinds 裡；只能是 鄉鎮、縣直 之一", "units.yaml:7: members: 不能是負數"}},
+		{"no kind", UnitsFile, func(s string) string {
+			return strings.Replace(s, "kind: 鄉鎮, members: 333", "members: 333", 1)
+		}, []string{"units.yaml:7: kind: 沒有填單位類別"}},
+		{"kind listed twice", UnitsFile, func(s string) string {
+			return strings.Replace(s, "kinds: [鄉鎮, 縣直]", "kinds: [鄉鎮, 縣直, 鄉鎮]", 1)
+		}, []string{"units.yaml:5: kinds: 「鄉鎮」是空的或重複了"}},
 		{"unknown field", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 鄉鎮, member: 333", 1)
 		}, []string{"units.yaml", "field member not found"}},
-		{"indicator in wrong level", IndicatorsFile, func(s string) string {
-			return strings.Replace(s, "level: 1, activity: 剖析一個案例", "level: 2, activity: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:", "level: 2, but activity 剖析一個案例 belongs to level 1"}},
+		{"old levels say how to rewrite them", IndicatorsFile, func(s string) string {
+			s = strings.Replace(s, "sections:\n  - {name: 領導班子, groups:", "levels:\n  - {level: 1, name: 領導班子, activities:", 1)
+			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "level: 1, activity: 剖析一個案例", 1)
+		}, []string{"indicators.yaml:25: levels: levels 已改名為 sections", "indicators.yaml:32: level: level 已取消：請改寫 section:",
+			"indicators.yaml:32: activity: activity 已改名為 group"}},
+		{"unknown key lists the keys", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "code: case_reports,", "code: case_reports, unit: 份,", 1)
+		}, []string{"indicators.yaml:32: unit: 沒有這個欄位；這裡可寫的欄位有 code、label、section、group"}},
+		{"indicator in a group of another section", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 領導幹部, group: 剖析一個案例", 1)
+		}, []string{"indicators.yaml:32: group: \"剖析一個案例\" 不是部分「領導幹部」的小類；只能是 作一次輔導、搞一次調研、聯一個項目、抓一項創新 之一"}},
+		{"section not listed", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 班子, group: 剖析一個案例", 1)
+		}, []string{"indicators.yaml:32: section: \"班子\" 不在 sections 裡；只能是 領導班子、領導幹部、一般黨員 之一"}},
+		{"no section where the catalogue has them", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例, ", "", 1)
+		}, []string{"indicators.yaml:32: section: 沒有填；本目錄分部分"}},
 		{"indicator code not an identifier", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "code: case_reports", "code: Case-Reports", 1)
-		}, []string{"code: \"Case-Reports\" must start with a-z"}},
-		{"per-member without numerator", IndicatorsFile, func(s string) string {
-			return strings.Replace(s, ", of: reflections}", "}", 1)
-		}, []string{"of: per_member needs the indicator it divides"}},
+		}, []string{"code: \"Case-Reports\" 不能用：代碼以小寫英文字母開頭"}},
+		{"ratio without a denominator", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections}", 1)
+		}, []string{"indicators.yaml:53: of: ratio 要寫分子和分母"}},
+		{"ratio over a derived indicator", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "of: reflections, per: members", "of: reflections, per: notes_per_member", 1)
+		}, []string{"indicators.yaml:53: per: \"notes_per_member\" 不是表上填報的指標"}},
+		{"negative scale", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections, per: members, scale: -100}", 1)
+		}, []string{"indicators.yaml:53: scale: -100 不對"}},
+		{"of on a filled-in indicator", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: sum, of: members", 1)
+		}, []string{"indicators.yaml:40: of: 只有 aggregate: ratio（比率）或 count_nonzero（單位數）才寫 of"}},
+		{"count_nonzero without of, and required", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 個單位, type: integer, required: true, aggregate: count_nonzero", 1)
+		}, []string{"indicators.yaml:40: of: count_nonzero 要寫 of", "indicators.yaml:40: required: count_nonzero 指標由程式計算"}},
+		{"unknown aggregate", IndicatorsFile, func(s string) string {
+			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: avg", 1)
+		}, []string{"indicators.yaml:40: aggregate: \"avg\" 不對：只能是 sum、min、max、mean、ratio 或 count_nonzero"}},
 		{"decimals on an integer and out of range", IndicatorsFile, func(s string) string {
 			s = strings.Replace(s, "measure: 份, type: integer,", "measure: 份, type: integer, decimals: 1,", 1)
-			return strings.Replace(s, "type: decimal, decimals: 0, aggregate: per_member", "type: decimal, decimals: 9, aggregate: per_member", 1)
-		}, []string{"indicators.yaml:19: decimals: 1：整數指標只能是 0", "indicators.yaml:38: decimals: 9："}},
-		{"a count of units under the measure word of the value", IndicatorsFile, func(s string) string {
-			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: count_nonzero", 1)
-		}, []string{"indicators.yaml:27: aggregate: count_nonzero 已取消"}},
+			return strings.Replace(s, "type: decimal, decimals: 0, aggregate: ratio", "type: decimal, decimals: 9, aggregate: ratio", 1)
+		}, []string{"indicators.yaml:32: decimals: 1：整數指標只能是 0", "indicators.yaml:51: decimals: 9："}},
 		{"bad schedule and language", ConfigFile, func(s string) string {
 			s = strings.Replace(s, `schedule: "0 2 * * *"`, `schedule: "every night"`, 1)
 			return strings.Replace(s, "language: zh-Hant", "language: en", 1)
@@ -184,4 +218,54 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestAnyShape: a report of another shape loads — no sections, or
+// sections without groups, kinds of its own — and its kinds keep their
+// order whether the registry is parsed or read from the cache.
+func TestAnyShape(t *testing.T) {
+	tests := []struct {
+		name, indicators, units string
+		wantKinds               string
+	}{
+		{"no sections, kinds by first appearance",
+			"indicators:\n  - {code: checked, label: 檢查企業, measure: 家, type: integer, required: true, aggregate: sum}\n" +
+				"  - {code: fixed_rate, label: 整改率, measure: '%', type: decimal, aggregate: ratio, of: checked, per: checked, scale: 100}\n",
+			"units:\n  - {code: A1, name: 甲廠, kind: 企業}\n  - {code: B1, name: 乙校, kind: 學校}\n  - {code: A2, name: 丙廠, kind: 企業}\n",
+			"企業,學校"},
+		{"a section without groups, kinds listed",
+			"version: \"2024-01\"\nsections:\n  - {name: 隱患}\n  - {name: 培訓, groups: [線上, 線下]}\n" +
+				"indicators:\n  - {code: hazards, label: 發現隱患, section: 隱患, measure: 處, type: integer, required: true, aggregate: max}\n" +
+				"  - {code: trained, label: 培訓人次, section: 培訓, group: 線下, measure: 人次, type: integer, required: false, aggregate: mean}\n" +
+				"  - {code: training_units, label: 開展培訓的單位, section: 培訓, group: 線上, measure: 個單位, type: integer, aggregate: count_nonzero, of: trained}\n",
+			"# 名冊\nkinds:\n  - 學校\n  - 企業\n  - 醫院\nunits:\n  - {code: A1, name: 甲廠, kind: 企業}\n  - {code: B1, name: 乙校, kind: 學校}\n",
+			"學校,企業,醫院"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := Init(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range map[string]string{IndicatorsFile: tt.indicators, UnitsFile: tt.units} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, pass := range []string{"parsed", "cached"} {
+				ws, err := Load(dir)
+				if err != nil {
+					t.Fatalf("%s: %v", pass, err)
+				}
+				if got := strings.Join(ws.Kinds, ","); got != tt.wantKinds {
+					t.Errorf("%s: Kinds = %s, want %s", pass, got, tt.wantKinds)
+				}
+				for _, in := range ws.Catalogue.Indicators {
+					if in.Aggregate == AggRatio && in.Scale != 100 {
+						t.Errorf("%s scale %v", in.Code, in.Scale)
+					}
+				}
+			}
+		})
+	}
 }
