@@ -29,7 +29,7 @@ const (
 type Book struct {
 	lim      Limits
 	parts    map[string]*sharedPart // XML parts by name, unzipped
-	sheets   []*sheet               // in workbook order
+	sheets   []sheet                // in workbook order
 	sst      []string
 	date1904 bool
 	arena    []string // the cells of the rows read
@@ -59,9 +59,9 @@ func (b *Book) Date1904() bool { return b.date1904 }
 
 // sheet is the sheet of a name from the book's own list.
 func (b *Book) sheet(name string) *sheet {
-	for _, s := range b.sheets {
-		if s.name == name {
-			return s
+	for i := range b.sheets {
+		if b.sheets[i].name == name {
+			return &b.sheets[i]
 		}
 	}
 	return nil
@@ -245,7 +245,7 @@ func (b *Book) structure() error {
 		if _, ok := b.parts[p]; !ok || !strings.HasPrefix(p, "xl/worksheets/") || strings.Contains(target, "\\") {
 			return ErrUnsupported
 		}
-		b.sheets = append(b.sheets, &sheet{name: s.name, part: p})
+		b.sheets = append(b.sheets, sheet{name: s.name, part: p})
 	}
 	if sst, ok := b.parts["xl/sharedStrings.xml"]; ok {
 		if b.sst, err = parseSST(sst.text, b.lim); err != nil {
