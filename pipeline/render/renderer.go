@@ -252,10 +252,19 @@ func (r *Renderer) execError(err error) error {
 // argError places a bad table or chart argument: at the template line
 // that holds the argument when it is found there, else at the output line.
 func (r *Renderer) argError(bl *block, err error) error {
-	for key, val := range bl.params {
+	names := make([]string, 0, len(r.sources))
+	for name := range r.sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, key := range blockArgs[bl.kind] {
+		val, ok := bl.params[key]
+		if !ok {
+			continue
+		}
 		word := key + "=" + val
-		for name, src := range r.sources {
-			for n, line := range strings.Split(src, "\n") {
+		for _, name := range names {
+			for n, line := range strings.Split(r.sources[name], "\n") {
 				if strings.Contains(line, word) {
 					where, ok := r.origin[name]
 					if !ok {
