@@ -17,6 +17,7 @@ var layers = map[string]int{
 	"pipeline/lock":              0,
 	"pipeline/schedule":          0,
 	"pipeline/render/typeset":    0,
+	"pipeline/form/xlsxscan":     0,
 	"templates":                  0,
 	"pipeline/internal/testuser": 0,
 	// 1: the files the office edits, loaded and validated.
