@@ -75,6 +75,7 @@ type unitCheck struct {
 	env       reflect.Value
 	vm        vm.VM
 	rep       Report
+	data      map[string]any // what messages see, made at the first finding
 }
 
 func (s *Set) newUnitCheck(in UnitInput) *unitCheck {
@@ -195,9 +196,14 @@ func (c *unitCheck) eval(r *rule, each int) bool {
 			f.Values[namePrev+"."+c.t.codes[each]] = c.prev[each]
 		}
 	}
-	v := view{cur: c.cur, prev: c.prev, unit: c.in.Unit, each: max(each, 0)}
-	f.Message = c.t.render(r.message, v)
-	f.Fix = c.t.render(r.fix, v)
+	if c.data == nil {
+		c.data = c.t.unitData(c.cur, c.prev, c.in.Unit)
+	}
+	if each >= 0 {
+		c.t.setEachData(c.data, c.cur, c.prev, each)
+	}
+	f.Message = r.render(r.message, c.data)
+	f.Fix = r.render(r.fix, c.data)
 	c.rep.Findings = append(c.rep.Findings, f)
 	return true
 }
@@ -214,6 +220,7 @@ func (s *Set) CheckCountyReport(units []UnitInput) Report {
 	env, total := s.types.countyEnv(units)
 	var m vm.VM
 	var rep Report
+	data := s.types.countyData(total, len(units))
 	for _, r := range s.county {
 		ok, err := runBool(&m, r.program, env.Addr().Interface())
 		if err != nil {
@@ -227,9 +234,8 @@ func (s *Set) CheckCountyReport(units []UnitInput) Report {
 		for _, i := range r.uses {
 			f.Values[s.types.codes[i]] = total[i]
 		}
-		v := view{cur: total, units: len(units)}
-		f.Message = s.types.render(r.message, v)
-		f.Fix = s.types.render(r.fix, v)
+		f.Message = r.render(r.message, data)
+		f.Fix = r.render(r.fix, data)
 		rep.Findings = append(rep.Findings, f)
 	}
 	return rep

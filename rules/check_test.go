@@ -360,20 +360,6 @@ func TestCheckUnitConcurrent(t *testing.T) {
 	}
 }
 
-func TestFormatNumber(t *testing.T) {
-	for _, tt := range []struct {
-		in   float64
-		want string
-	}{
-		{12, "12"}, {0, "0"}, {-300, "-300"}, {2.5, "2.5"}, {5123.456789, "5123.46"},
-		{1733200, "1733200"}, {113000, "113000"},
-	} {
-		if got := formatNumber(tt.in); got != tt.want {
-			t.Errorf("formatNumber(%v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestCheckUnitUnreadable(t *testing.T) {
 	ws := testWorkspace(t)
 	data, err := os.ReadFile(filepath.Join("testdata", "unreadable.good.yaml"))

@@ -19,6 +19,32 @@
 // lo <= x <= hi; is_int(x) reports a whole number. expr's own builtins
 // (all, any, none, count, filter, sum, len, abs, min, max, ...) work on units.
 //
+// A rule's message and fix are Go text/template texts with the helpers of
+// the briefing templates (templates.Funcs: count, approx, wan, atleast,
+// percent, figure...). A unit rule's message sees each indicator as
+// .<code>, the previous period as .prev.<code> (printed as nothing when the
+// unit has none) and .has_prev, and the registry entry as .unit.code,
+// .name, .kind and .members; a rule with each: also sees .value,
+// .prev_value and .label, the indicator's name on the form. A county
+// rule's message sees .total.<code> and .units, the number of units. A
+// figure printed without a helper shows as the clerk wrote it
+// (templates.Figure: 12, not 12.0; at most two decimals).
+//
+// Figures are data (.problems_solved), not functions ({{problems_solved}}),
+// because that is how the briefing templates the office already edits are
+// written: one way of writing {{…}} and the text/template documentation
+// cover both, no indicator code can clash with a helper (a code may be
+// called count), and a template parsed once at load serves concurrent
+// checks, where functions bound to one unit's figures would need a copy of
+// the template per finding. The leading dot is the one thing to learn, and
+// a figure written without it is a load problem saying where it goes.
+//
+// Every message is parsed at load, the names it reads are checked, and it
+// is trial-run on example figures, with and without a previous period, so
+// that a broken message is a load problem at its field, never a finding
+// without words. Should one still fail on a unit's figures, the finding
+// carries the rule's description instead.
+//
 // Every rule carries examples: figures with the verdict they must get;
 // Set.Test runs them, which is what `countybrief rules check` and
 // `countybrief rules test` do offline. Set.Probe runs every rule over

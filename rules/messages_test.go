@@ -137,3 +137,91 @@ func golden(t *testing.T, path, got string) {
 		}
 	}
 }
+
+func TestMessageHelpers(t *testing.T) {
+	ws := testWorkspace(t)
+	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	township, _ := ws.Unit("Z01")
+	type said struct{ rule, message, fix string }
+	tests := []struct {
+		name         string
+		values, prev map[string]float64
+		want         []said
+	}{
+		{name: "helpers and a group",
+			values: map[string]float64{"households_benefited": 2000, "people_benefited": 1536, "help_funds": 113000,
+				"problems_found": 149, "problems_solved": 79, "members": 40, "reading_note_chars": 205000},
+			want: []said{{"h.helpers", "受益約 1500余 人，資金 11.3萬元，解決率 53.0%，人均筆記 5000 字以上。", "洋川鎮（鄉鎮，名冊 333 人）請核對 2000 戶。"}}},
+		{name: "previous period shown", values: map[string]float64{"members": 0}, prev: map[string]float64{"members": 2},
+			want: []said{{"h.prev", "黨員 0 人，上期 2 人。", "上期 2 人（記錄 2 人，本期 0 人）。"}}},
+		{name: "no previous period: its figures print as nothing", values: map[string]float64{"members": 0},
+			want: []said{{"h.prev", "黨員 0 人。", "上期  人。"}}},
+		{name: "each", values: map[string]float64{"members": 1, "help_funds": 10000}, prev: map[string]float64{"members": 1, "help_funds": 20000},
+			want: []said{{"h.each", "「投入幫扶資金」由 2.0萬 減為 1.0萬（10000.0 元）。", "填累計數。"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []said
+			for _, f := range s.CheckUnit(UnitInput{Unit: township, Values: tt.values, Prev: tt.prev}) {
+				got = append(got, said{f.Rule, f.Message, f.Fix})
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	county := s.CheckCounty([]UnitInput{{Unit: township, Values: map[string]float64{"members": 3, "reading_note_chars": 14000, "people_benefited": 1536}}})
+	if len(county) != 1 || county[0].Message != "1 個單位合計 1500余 人，人均筆記 4666.67 字。" {
+		t.Errorf("county findings %+v", county)
+	}
+}
+
+// A finding carries every figure its message and fix show, not only
+// those its expression reads.
+func TestFindingValuesFollowTheMessage(t *testing.T) {
+	ws := testWorkspace(t)
+	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := s.CheckUnit(UnitInput{Unit: ws.Units[0], Values: map[string]float64{"households_benefited": 2, "people_benefited": 1, "members": 1}})
+	if len(fs) != 1 {
+		t.Fatalf("findings %+v", fs)
+	}
+	got := slices.Sorted(maps.Keys(fs[0].Values))
+	want := []string{"help_funds", "households_benefited", "notes_per_member", "people_benefited", "problems_found", "problems_solved"}
+	if !slices.Equal(got, want) {
+		t.Errorf("values of %v, want %v", got, want)
+	}
+}
+
+// A message that fails on figures its trial run at load did not have
+// gives the rule's description, so that the finding still says what is
+// wrong.
+func TestMessageFallsBackToDescription(t *testing.T) {
+	ws := testWorkspace(t)
+	dir := t.TempDir()
+	rule := `rules:
+  - id: f.slice
+    description: 典型培育點至少一個
+    expr: typical_sites >= 1
+    severity: warning
+    message: 單位 {{slice .unit.code 0 7}} 沒有典型培育點。
+    fix: 請補報 {{slice .unit.code 0 7}}。
+`
+	if err := os.WriteFile(filepath.Join(dir, "slice.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadDir(dir, ws.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	township, _ := ws.Unit("Z01") // a code shorter than the example unit's
+	fs := s.CheckUnit(UnitInput{Unit: township})
+	if len(fs) != 1 || fs[0].Message != "典型培育點至少一個" || fs[0].Fix != "典型培育點至少一個" {
+		t.Errorf("findings %+v", fs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/template"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -91,8 +92,8 @@ type rule struct {
 	usesValue   bool  // the each: indicator is read through value
 	usesPrevVal bool
 	cell        int // indicator whose cell findings point at; -1: none
-	message     []segment
-	fix         []segment
+	message     *template.Template
+	fix         *template.Template
 	examples    []exampleSpec
 }
 
@@ -118,7 +119,7 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
 	types, ps := newEnvTypes(cat)
-	l := &loader{types: types, ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
+	l := &loader{types: types, funcs: messageFuncs(), ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
 	s := &Set{types: types}
 	for _, e := range entries {
 		name := e.Name()
@@ -157,6 +158,7 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 
 type loader struct {
 	types      *envTypes
+	funcs      template.FuncMap
 	ps         vocab.Problems
 	ids        map[string]string // id → where it was first defined
 	unitOpts   []expr.Option
@@ -236,10 +238,24 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 	if spec.fix == "" && !r.county {
 		p.add(spec.pos, "fix", "missing: tell the unit what to do")
 	}
-	r.message = l.placeholders(p, spec.message, "message", at("message"), r)
-	r.fix = l.placeholders(p, spec.fix, "fix", at("fix"), r)
+	var message, fix shown
+	r.message, message = l.message(p, spec.message, "message", at("message"), r)
+	r.fix, fix = l.message(p, spec.fix, "fix", at("fix"), r)
 	l.compileExpr(p, spec, r)
 	l.checkExamples(p, spec, r)
+	if len(l.ps) > before {
+		return nil
+	}
+	// A finding carries the figures its message shows as well.
+	for _, s := range []shown{message, fix} {
+		for _, i := range s.cur {
+			r.uses = appendNew(r.uses, i)
+		}
+		for _, i := range s.prev {
+			r.prevUses = appendNew(r.prevUses, i)
+		}
+	}
+	l.trial(p, spec, r)
 	if len(l.ps) > before {
 		return nil
 	}
@@ -338,15 +354,6 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 			r.cell = l.types.formCell(u.cur[0])
 		case len(u.prev) > 0:
 			r.cell = l.types.formCell(u.prev[0])
-		}
-	}
-	// A finding carries the figures its message shows as well.
-	for _, seg := range slices.Concat(r.message, r.fix) {
-		switch {
-		case seg.ref == refCur && !slices.Contains(r.uses, seg.idx):
-			r.uses = append(r.uses, seg.idx)
-		case seg.ref == refPrev && !slices.Contains(r.prevUses, seg.idx):
-			r.prevUses = append(r.prevUses, seg.idx)
 		}
 	}
 }
