@@ -7,7 +7,7 @@ import (
 func BenchmarkLoadDefaults(b *testing.B) {
 	ws := testWorkspace(b)
 	for b.Loop() {
-		if _, err := Load(Defaults(), ws.Catalogue); err != nil {
+		if _, err := LoadDir(ws.RulesDir(), ws.Catalogue); err != nil {
 			b.Fatal(err)
 		}
 	}

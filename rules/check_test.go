@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
-	"testing/fstest"
 
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -196,23 +194,20 @@ func TestCheckUnitNeverRejectsPlausibleUnits(t *testing.T) {
 }
 
 // probeSet loads the rules of testdata/probe.bad.yaml, which pass their
-// examples but fail at run time on some figures.
-func probeSet(t *testing.T) (*Set, *workspace.Workspace) {
+// examples but fail at run time on some figures, and names their file.
+func probeSet(t *testing.T) (*Set, *workspace.Workspace, string) {
 	t.Helper()
 	ws := testWorkspace(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "probe.bad.yaml"))
+	dir := testdataDir(t, "probe.bad.yaml")
+	s, err := LoadDir(dir, ws.Catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(fstest.MapFS{"probe.bad.yaml": {Data: data}}, ws.Catalogue)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, ws
+	return s, ws, filepath.Join(dir, "probe.bad.yaml")
 }
 
 func TestCheckUnitReportBrokenRules(t *testing.T) {
-	s, ws := probeSet(t)
+	s, ws, _ := probeSet(t)
 	township, _ := ws.Unit("Z01")
 	organ, _ := ws.Unit("J01")
 	sane := map[string]float64{"problems_found": 4, "problems_solved": 2, "typical_sites": 1, "help_funds": 3, "members": 2}
@@ -259,19 +254,19 @@ func TestCheckUnitReportBrokenRules(t *testing.T) {
 }
 
 func TestRuleFailurePlacesTheExpression(t *testing.T) {
-	s, ws := probeSet(t)
+	s, ws, file := probeSet(t)
 	rep := s.CheckUnitReport(UnitInput{Unit: ws.Units[0], Values: map[string]float64{"problems_found": 4}, Prev: saneUnit()})
-	want := RuleFailure{File: "probe.bad.yaml", Line: 6, Col: 11, Rule: "p.modulo", Err: "runtime error: integer divide by zero"}
+	want := RuleFailure{File: file, Line: 6, Col: 11, Rule: "p.modulo", Err: "runtime error: integer divide by zero"}
 	if len(rep.Broken) == 0 || rep.Broken[0] != want {
 		t.Fatalf("broken %+v, want first %+v", rep.Broken, want)
 	}
-	if got := want.Error(); got != "probe.bad.yaml:6:11: rule p.modulo: expr: fails at run time: runtime error: integer divide by zero" {
+	if got := want.Error(); got != file+":6:11: rule p.modulo: expr: fails at run time: runtime error: integer divide by zero" {
 		t.Errorf("Error() = %s", got)
 	}
 }
 
 func TestCheckCountyReportBrokenRules(t *testing.T) {
-	s, ws := probeSet(t)
+	s, ws, _ := probeSet(t)
 	tests := []struct {
 		name     string
 		units    []UnitInput
@@ -362,11 +357,7 @@ func TestCheckUnitConcurrent(t *testing.T) {
 
 func TestCheckUnitUnreadable(t *testing.T) {
 	ws := testWorkspace(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "unreadable.good.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Load(fstest.MapFS{"unreadable.yaml": {Data: data}}, ws.Catalogue)
+	s, err := LoadDir(testdataDir(t, "unreadable.good.yaml"), ws.Catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}

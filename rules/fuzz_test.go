@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 )
 
 // FuzzLoad feeds arbitrary rule files to the loader: it must return a set
@@ -33,7 +32,11 @@ func FuzzLoad(f *testing.F) {
 	unread := in
 	unread.Unreadable = map[string]string{"members": "公式出錯", "help_funds": "「一百」不是數字"}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Load(fstest.MapFS{"fuzz.yaml": {Data: data}}, ws.Catalogue)
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "fuzz.yaml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := LoadDir(dir, ws.Catalogue)
 		if err != nil {
 			var ps vocab.Problems
 			if !errors.As(err, &ps) || len(ps) == 0 {

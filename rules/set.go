@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -104,17 +103,7 @@ func (s *Set) Len() int { return len(s.unit) + len(s.county) }
 // A broken file makes the whole load fail with vocab.Problems naming every
 // problem as path:line:col.
 func LoadDir(dir string, cat *workspace.Catalogue) (*Set, error) {
-	return load(os.DirFS(dir), cat, func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) })
-}
-
-// Load is LoadDir over an fs.FS such as Defaults(); problems name the
-// file by its path in fsys.
-func Load(fsys fs.FS, cat *workspace.Catalogue) (*Set, error) {
-	return load(fsys, cat, func(name string) string { return name })
-}
-
-func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*Set, error) {
-	entries, err := fs.ReadDir(fsys, ".")
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
@@ -123,17 +112,17 @@ func load(fsys fs.FS, cat *workspace.Catalogue, display func(string) string) (*S
 	s := &Set{types: types}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+		if e.IsDir() || strings.HasPrefix(name, ".") || (filepath.Ext(name) != ".yaml" && filepath.Ext(name) != ".yml") {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		file := filepath.Join(dir, name)
+		data, err := os.ReadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("read rules: %w", err)
 		}
-		shown := display(name)
 		first := len(l.ps)
-		specs := parseFile(shown, data, &l.ps)
-		p := &reader{file: shown, lines: strings.Split(string(data), "\n"), ps: &l.ps}
+		specs := parseFile(file, data, &l.ps)
+		p := &reader{file: file, lines: strings.Split(string(data), "\n"), ps: &l.ps}
 		for _, spec := range specs {
 			r := l.compile(p, spec)
 			if r == nil {
