@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -798,7 +797,7 @@ func (b *batch) finishReturns(ctx context.Context) error {
 			}
 			return err
 		}
-		if !d.IsDir() && isTempOutput(d.Name()) {
+		if !d.IsDir() && safefile.IsTemp(d.Name()) {
 			b.log.WithField("file", path).Info("removing a temporary file an interrupted run left")
 			return os.Remove(path)
 		}
@@ -823,11 +822,6 @@ func (b *batch) finishReturns(ctx context.Context) error {
 		b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": rec.SHA256, "return": book}).Debug("退回 copy present")
 	}
 	return nil
-}
-
-// isTempOutput tells the temporary files safefile.WriteFile makes.
-func isTempOutput(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
 }
 
 func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }

@@ -52,7 +52,7 @@ func (b *batch) publish(ctx context.Context) error {
 	}
 	last, err := b.ledger.LastIssue(ctx)
 	if err != nil {
-		return fmt.Errorf("last briefing: %w", err)
+		return err
 	}
 	if last != nil && last.InputsHash == hash && fileExists(last.Path) {
 		b.sum.Issue, b.sum.Briefing = last.Issue, last.Path

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -102,6 +103,12 @@ func writeTemp(path string, write func(io.Writer) error) (name string, err error
 		return "", fmt.Errorf("close %s: %w", path, err)
 	}
 	return f.Name(), nil
+}
+
+// IsTemp tells a temporary file this package makes, which a crash may
+// have left behind, from everything else.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
 }
 
 // maxNameBytes is the longest file name of the file systems we write to

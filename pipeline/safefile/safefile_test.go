@@ -45,11 +45,6 @@ func entries(t *testing.T, dir string) []string {
 	return out
 }
 
-// isLeftover is the test the batch applies to outbox/ after a crash.
-func isLeftover(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")
-}
-
 // What a crash in the middle of a write leaves is the temporary file: it
 // must be recognisable as a leftover, and say which file it was for.
 func TestCrashLeftoverIsRecognisable(t *testing.T) {
@@ -69,7 +64,7 @@ func TestCrashLeftoverIsRecognisable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(during) != 1 || !isLeftover(during[0]) || !strings.HasPrefix(during[0], ".簡報-第3期.pdf.") {
+			if len(during) != 1 || !IsTemp(during[0]) || !strings.HasPrefix(during[0], ".簡報-第3期.pdf.") {
 				t.Errorf("while writing the folder holds %q, want one .簡報-第3期.pdf.*.tmp", during)
 			}
 			if got := entries(t, dir); len(got) != 1 || got[0] != "簡報-第3期.pdf" {
@@ -83,7 +78,7 @@ func TestCrashLeftoverIsRecognisable(t *testing.T) {
 // temporary name is shortened, at a character boundary.
 func TestLongNameWrites(t *testing.T) {
 	base := strings.Repeat("報", 80) + ".xlsx" // 245 bytes
-	if p := tempPattern(base); len(p)-len("*")+len("4294967295") > maxNameBytes || !utf8.ValidString(p) || !isLeftover(p) {
+	if p := tempPattern(base); len(p)-len("*")+len("4294967295") > maxNameBytes || !utf8.ValidString(p) || !IsTemp(p) {
 		t.Errorf("tempPattern gives %q (%d bytes)", p, len(p))
 	}
 	dir := t.TempDir()
