@@ -41,17 +41,13 @@ func Serve(ctx context.Context, dir string, opts ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	checker, err := NewChecker(ws)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
-	}
 	fonts, err := render.LoadFonts(ws.Config)
 	if err != nil {
 		return fmt.Errorf("load fonts: %w", err)
 	}
-	renderer, err := render.New(ws, fonts)
+	checker, renderer, err := loadChecks(ws, fonts)
 	if err != nil {
-		return fmt.Errorf("%w: load templates: %w", ErrConfig, err)
+		return err
 	}
 	s := &service{dir: dir, ws: ws, checker: checker, fonts: fonts, renderer: renderer, opts: opts}
 	if opts.Reloaded != nil {
@@ -80,26 +76,19 @@ type service struct {
 }
 
 func (s *service) reload() {
-	log := s.opts.Log
 	ws, err := workspace.Load(s.dir)
-	if err != nil {
-		log.WithError(err).Warn("workspace files have problems; keeping the last good ones")
-		return
+	if err == nil {
+		var checker *Checker
+		var renderer *render.Renderer
+		if checker, renderer, err = loadChecks(ws, s.fonts); err == nil {
+			s.ws, s.checker, s.renderer = ws, checker, renderer
+			if s.opts.Reloaded != nil {
+				s.opts.Reloaded(ws)
+			}
+			return
+		}
 	}
-	checker, err := NewChecker(ws)
-	if err != nil {
-		log.WithError(err).Warn("rule files have problems; keeping the last good ones")
-		return
-	}
-	renderer, err := render.New(ws, s.fonts)
-	if err != nil {
-		log.WithError(err).Warn("templates have problems; keeping the last good ones")
-		return
-	}
-	s.ws, s.checker, s.renderer = ws, checker, renderer
-	if s.opts.Reloaded != nil {
-		s.opts.Reloaded(ws)
-	}
+	s.opts.Log.WithError(err).Warn("the workspace's files have problems; keeping the last good ones")
 }
 
 func (s *service) batch(ctx context.Context, filesOnly bool) error {

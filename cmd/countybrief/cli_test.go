@@ -104,3 +104,38 @@ func TestValidateWarnsOfTopLevelTrust(t *testing.T) {
 		}
 	}
 }
+
+// validate meets what a batch would: a rule or a template naming an
+// indicator the catalogue lacks fails here, at the file and line, and
+// not at the night's first batch.
+func TestValidateFindsUnknownIndicators(t *testing.T) {
+	bin := buildBinary(t)
+	for _, tt := range []struct {
+		file, old, new, want string
+	}{
+		{"templates/briefing.tmpl", `.All "problems_found"`, `.All "problems_fund"`, "problems_fund"},
+		{"rules/unit.yaml", "problems_solved <= problems_found", "problems_solved <= problems_fund", "problems_fund"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			ws := filepath.Join(t.TempDir(), "ws")
+			runCmd(t, bin, "init", ws)
+			path := filepath.Join(ws, filepath.FromSlash(tt.file))
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			broken := strings.Replace(string(data), tt.old, tt.new, 1)
+			if broken == string(data) {
+				t.Fatalf("%s has no %q to break", tt.file, tt.old)
+			}
+			if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(bin, "validate", "--workspace", ws).CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), tt.want) || !strings.Contains(string(out), filepath.Base(tt.file)) {
+				t.Errorf("validate: %v\n%s\nwant exit 2 naming %s and %s", err, out, filepath.Base(tt.file), tt.want)
+			}
+		})
+	}
+}

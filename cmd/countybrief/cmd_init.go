@@ -45,6 +45,12 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	for _, w := range ws.Warnings {
 		fmt.Fprintln(e.stdout, w)
 	}
+	if err := pipeline.Validate(ws); err != nil {
+		if errors.Is(err, pipeline.ErrConfig) {
+			return configError(err)
+		}
+		return err
+	}
 	fmt.Fprintf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
 }
