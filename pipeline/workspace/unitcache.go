@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"countybrief/pipeline/safefile"
 )
@@ -21,7 +24,7 @@ import (
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
-var unitCacheMagic = []byte("countybrief units 1\n")
+var unitCacheMagic = []byte("countybrief units 2\n")
 
 // cachedUnits returns the registry cached for the YAML data, if any.
 func cachedUnits(workDir string, data []byte) (Units, bool) {
@@ -65,6 +68,12 @@ func encodeUnits(us Units) []byte {
 			out = append(out, s...)
 		}
 		out = binary.AppendVarint(out, int64(u.Members))
+		out = binary.AppendUvarint(out, uint64(len(u.Prefill)))
+		for _, code := range slices.Sorted(maps.Keys(u.Prefill)) {
+			out = binary.AppendUvarint(out, uint64(len(code)))
+			out = append(out, code...)
+			out = binary.LittleEndian.AppendUint64(out, math.Float64bits(u.Prefill[code]))
+		}
 	}
 	return out
 }
@@ -91,6 +100,24 @@ func decodeUnits(b []byte) (Units, bool) {
 		}
 		us[i].Members = int(m)
 		b = b[k:]
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)) {
+			return nil, false
+		}
+		b = b[k:]
+		if n > 0 {
+			us[i].Prefill = make(map[string]float64, n)
+		}
+		for range n {
+			l, k := binary.Uvarint(b)
+			if k <= 0 || l > uint64(len(b)-k) || len(b)-k-int(l) < 8 {
+				return nil, false
+			}
+			code := string(b[k : k+int(l)])
+			b = b[k+int(l):]
+			us[i].Prefill[code] = math.Float64frombits(binary.LittleEndian.Uint64(b))
+			b = b[8:]
+		}
 	}
 	return us, len(b) == 0
 }

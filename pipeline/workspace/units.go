@@ -3,7 +3,9 @@ package workspace
 import (
 	"bytes"
 	"countybrief/pipeline/vocab"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -17,8 +19,13 @@ type Unit struct {
 	Name string `yaml:"name"`
 	Kind string `yaml:"kind"`
 	// Members is a number the registry keeps per unit; rules see it as
-	// unit.members and a blank form is prefilled with it.
+	// unit.members. It is also shorthand for prefill: {members: N} when
+	// the catalogue has an input indicator members (see resolvePrefill).
 	Members int `yaml:"members"`
+	// Prefill is what the unit's blank form holds before the clerk types
+	// anything, by input indicator code: figures the office already knows
+	// (a registry count, last year's base) for the clerk to check.
+	Prefill map[string]float64 `yaml:"prefill,omitempty"`
 }
 
 // Units is the registry in file order.
@@ -76,6 +83,85 @@ func parseUnits(file string, data []byte) (Units, []string, error) {
 		}
 	}
 	return f.Units, kindOrder(f.Kinds, f.Units), ps.Err()
+}
+
+// membersCode is the input indicator the registry's members count
+// prefills when a unit's prefill does not name it, so that a units.yaml
+// written before prefill existed keeps its forms prefilled.
+const membersCode = "members"
+
+// resolvePrefill checks every unit's prefill against the catalogue, which
+// the registry cannot see when it is parsed or taken from the unit cache,
+// and applies the members shorthand. data is units.yaml, parsed again
+// only to place a problem at its line.
+func resolvePrefill(file string, data []byte, us Units, cat *Catalogue) error {
+	inputs := map[string]Indicator{}
+	for _, in := range cat.Inputs() {
+		inputs[in.Code] = in
+	}
+	var doc *yaml.Node
+	at := func(i int, code string) int {
+		if doc == nil {
+			doc = &yaml.Node{}
+			_ = yaml.Unmarshal(data, doc) // it decoded before, or came from the cache of a file that did
+		}
+		return prefillLine(seqItems(doc, "units"), i, code)
+	}
+	_, shorthand := inputs[membersCode]
+	var ps vocab.Problems
+	for i := range us {
+		u := &us[i]
+		for _, code := range slices.Sorted(maps.Keys(u.Prefill)) {
+			v := u.Prefill[code]
+			in, ok := inputs[code]
+			switch {
+			case !ok:
+				ps.Add(file, at(i, code), "prefill", "%q 不是表上填報的指標；prefill 只能寫 indicators.yaml 裡 aggregate 不是 ratio、count_nonzero 的指標代碼", code)
+			case !(v >= 0):
+				ps.Add(file, at(i, code), "prefill", "%s: %v 不對：預填的數不能是負數", code, v)
+			case in.Type == TypeInteger && v != float64(int64(v)):
+				ps.Add(file, at(i, code), "prefill", "%s: %v 不對：「%s」是整數指標，預填的數要寫整數", code, v, in.Label)
+			case code == membersCode && u.Members != 0 && v != float64(u.Members):
+				ps.Add(file, at(i, code), "prefill", "members: %v 與本單位的 members: %d 不同；members: N 就是 prefill: {members: N} 的簡寫，請只寫一處", v, u.Members)
+			}
+		}
+		if _, set := u.Prefill[membersCode]; shorthand && !set {
+			if u.Prefill == nil {
+				u.Prefill = make(map[string]float64, 1)
+			}
+			u.Prefill[membersCode] = float64(u.Members)
+		}
+	}
+	return ps.Err()
+}
+
+// prefillLine is the line of code under the prefill of unit i, or of the
+// unit when the key cannot be found.
+func prefillLine(items []*yaml.Node, i int, code string) int {
+	if i >= len(items) {
+		return 0
+	}
+	line := items[i].Line
+	if _, p := mapEntry(items[i], "prefill"); p != nil {
+		line = p.Line
+		if k, _ := mapEntry(p, code); k != nil {
+			line = k.Line
+		}
+	}
+	return line
+}
+
+// mapEntry is the key and value nodes of key in mapping m, or nils.
+func mapEntry(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j], m.Content[j+1]
+		}
+	}
+	return nil, nil
 }
 
 // kindOrder is the listed kinds, then any other kind in the order the

@@ -77,7 +77,8 @@ func Load(dir string) (*Workspace, error) {
 		ws.Config = c
 		collect(err)
 	}
-	if data, path := read(UnitsFile); data != nil {
+	unitsData, unitsPath := read(UnitsFile)
+	if data, path := unitsData, unitsPath; data != nil {
 		cached := false
 		if ws.Config != nil {
 			ws.Units, cached = cachedUnits(ws.WorkDir(), data)
@@ -97,6 +98,9 @@ func Load(dir string) (*Workspace, error) {
 		c, err := parseCatalogue(path, data)
 		ws.Catalogue = c
 		collect(err)
+	}
+	if ws.Units != nil && ws.Catalogue != nil {
+		collect(resolvePrefill(unitsPath, unitsData, ws.Units, ws.Catalogue))
 	}
 	if err := all.Err(); err != nil {
 		return nil, err

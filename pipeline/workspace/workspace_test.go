@@ -6,6 +6,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -263,6 +264,77 @@ func TestAnyShape(t *testing.T) {
 				for _, in := range ws.Catalogue.Indicators {
 					if in.Aggregate == AggRatio && in.Scale != 100 {
 						t.Errorf("%s scale %v", in.Code, in.Scale)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPrefill: a unit's prefill names input indicators with figures that
+// fit them, members is shorthand for prefill: {members: N} only where the
+// catalogue has that input, and the prefill is the same whether the
+// registry is parsed or read from the cache, problems placed at their line
+// either way.
+func TestPrefill(t *testing.T) {
+	const catalogue = "indicators:\n" +
+		"  - {code: checked, label: 檢查企業, measure: 家, type: integer, required: true, aggregate: sum}\n" +
+		"  - {code: fines, label: 罰款, measure: 萬元, type: decimal, required: false, aggregate: sum}\n" +
+		"  - {code: checked_units, label: 有檢查的單位, measure: 個單位, type: integer, aggregate: count_nonzero, of: checked}\n"
+	tests := []struct {
+		name, indicators, units string
+		want                    map[string]map[string]float64 // unit → prefill
+		problems                []string
+	}{
+		{"campaign: members prefills members", "", "", map[string]map[string]float64{"Z01": {"members": 333}, "J05": {"members": 61}}, nil},
+		{"prefill of any input, members only a registry number here", catalogue,
+			"units:\n  - {code: A1, name: 甲廠, kind: 企業, members: 30, prefill: {checked: 12, fines: 0.5}}\n  - {code: A2, name: 乙廠, kind: 企業}\n",
+			map[string]map[string]float64{"A1": {"checked": 12, "fines": 0.5}, "A2": nil}, nil},
+		{"prefill problems at their lines", catalogue,
+			"units:\n  - {code: A1, name: 甲廠, kind: 企業}\n" +
+				"  - code: A2\n    name: 乙廠\n    kind: 企業\n    prefill:\n      checked: 1.5\n      nope: 3\n      checked_units: 1\n      fines: -2\n",
+			nil, []string{
+				"units.yaml:7: prefill: checked: 1.5 不對：「檢查企業」是整數指標",
+				"units.yaml:8: prefill: \"nope\" 不是表上填報的指標",
+				"units.yaml:9: prefill: \"checked_units\" 不是表上填報的指標",
+				"units.yaml:10: prefill: fines: -2 不對：預填的數不能是負數",
+			}},
+		{"members written twice and differently", "",
+			"units:\n  - {code: Z01, name: 洋川鎮, kind: 鄉鎮, members: 333, prefill: {members: 300}}\n",
+			nil, []string{"units.yaml:2: prefill: members: 300 與本單位的 members: 333 不同"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := Init(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range map[string]string{IndicatorsFile: tt.indicators, UnitsFile: tt.units} {
+				if data == "" {
+					continue
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, pass := range []string{"parsed", "cached"} {
+				ws, err := Load(dir)
+				if len(tt.problems) > 0 {
+					for _, p := range tt.problems {
+						if err == nil || !strings.Contains(err.Error(), p) {
+							t.Errorf("%s: error %v lacks %q", pass, err, p)
+						}
+					}
+					// A registry whose prefill is wrong parsed cleanly, so
+					// the second pass reads it from the cache.
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", pass, err)
+				}
+				for code, want := range tt.want {
+					if u, _ := ws.Unit(code); !reflect.DeepEqual(u.Prefill, want) {
+						t.Errorf("%s: %s prefill %v, want %v", pass, code, u.Prefill, want)
 					}
 				}
 			}
