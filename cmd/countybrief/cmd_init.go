@@ -7,15 +7,24 @@ import (
 	"os"
 	"runtime/debug"
 
+	"countybrief/examples"
 	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	var dir string
+	var dir, example string
 	fs := newFlags("init", e, &dir)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, "usage: countybrief init DIR") }
+	fs.StringVar(&example, "example", examples.Campaign, "the shipped report to start from (see the list below)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: countybrief init [--example NAME] DIR")
+		fs.PrintDefaults()
+		fmt.Fprintln(e.stderr, "示例報表：")
+		for _, ex := range examples.All() {
+			fmt.Fprintf(e.stderr, "  %-10s %s\n", ex.Name, ex.Title)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -24,7 +33,10 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	} else if fs.NArg() > 1 {
 		return usageError("init takes one folder")
 	}
-	ws, err := pipeline.Init(dir)
+	if _, err := examples.Lookup(example); err != nil {
+		return usageError("%v", err)
+	}
+	ws, err := pipeline.InitExample(dir, example)
 	if err != nil {
 		return configError(err)
 	}
