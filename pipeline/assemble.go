@@ -52,7 +52,7 @@ func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 		}
 	}
 	var broken []rules.RuleFailure
-	b.sum.CountyFindings, broken = b.checker.County(inputs)
+	b.sum.CountyFindings, broken = b.checker.County(inputs, brief.Totals.All)
 	b.noteBroken(broken)
 	brief.CountyFindings = b.sum.CountyFindings
 	for i, st := range b.states.Units {

@@ -20,7 +20,7 @@ type Checker struct {
 
 // NewChecker compiles the workspace's rules.
 func NewChecker(ws *workspace.Workspace) (*Checker, error) {
-	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue)
+	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
@@ -83,9 +83,10 @@ func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, fin
 	return append(findings, rep.Findings...), rep.Broken, nil
 }
 
-// County runs the county-level rules over the accepted units; broken
-// lists the rules that failed when they ran.
-func (c *Checker) County(units []rules.UnitInput) (findings []vocab.Finding, broken []rules.RuleFailure) {
-	rep := c.rules.CheckCountyReport(units)
+// County runs the county-level rules over the accepted units and the
+// county figures the briefing prints (merge.Totals.All); broken lists the
+// rules that failed when they ran.
+func (c *Checker) County(units []rules.UnitInput, totals map[string]float64) (findings []vocab.Finding, broken []rules.RuleFailure) {
+	rep := c.rules.CheckCountyReport(units, totals)
 	return rep.Findings, rep.Broken
 }

@@ -7,7 +7,7 @@ import (
 func BenchmarkLoadDefaults(b *testing.B) {
 	ws := testWorkspace(b)
 	for b.Loop() {
-		if _, err := LoadDir(ws.RulesDir(), ws.Catalogue); err != nil {
+		if _, err := LoadDir(ws.RulesDir(), ws.Catalogue, ws.Kinds); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,8 +27,9 @@ func BenchmarkCheckCounty(b *testing.B) {
 	for i, u := range ws.Units {
 		units[i] = UnitInput{Unit: u, Values: saneUnit()}
 	}
+	totals := mergedTotals(ws, units)
 	for b.Loop() {
-		s.CheckCounty(units)
+		s.CheckCounty(units, totals)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"countybrief/pipeline/vocab"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -131,7 +132,10 @@ func (c *unitCheck) unread(r *rule, reads ...int) bool {
 	for _, i := range reads {
 		cellsOf := []int{i}
 		if d, ok := c.t.derived[i]; ok {
-			cellsOf = []int{d.of, d.members}
+			cellsOf = []int{d.of}
+			if d.per >= 0 {
+				cellsOf = append(cellsOf, d.per)
+			}
 		}
 		for _, j := range cellsOf {
 			reason, bad := c.in.Unreadable[c.t.codes[j]]
@@ -209,19 +213,26 @@ func (c *unitCheck) eval(r *rule, each int) bool {
 }
 
 // CheckCounty is CheckCountyReport without the broken rules.
-func (s *Set) CheckCounty(units []UnitInput) []vocab.Finding {
-	return s.CheckCountyReport(units).Findings
+func (s *Set) CheckCounty(units []UnitInput, totals map[string]float64) []vocab.Finding {
+	return s.CheckCountyReport(units, totals).Findings
 }
 
 // CheckCountyReport runs the county rules over the accepted units of a
-// period; findings carry the county totals of the indicators each rule
-// reads.
-func (s *Set) CheckCountyReport(units []UnitInput) Report {
-	env, total := s.types.countyEnv(units)
+// period and the county figures the briefing prints (merge.Totals.All:
+// code → figure, a code absent when the briefing prints — for it).
+// A rule that reads a figure the county does not have passes, as a unit
+// rule that reads prev passes for a unit with no earlier period: there is
+// nothing to judge. Findings carry the county figures of the indicators
+// each rule reads.
+func (s *Set) CheckCountyReport(units []UnitInput, totals map[string]float64) Report {
+	env, total := s.types.countyEnv(units, totals)
 	var m vm.VM
 	var rep Report
 	data := s.types.countyData(total, len(units))
 	for _, r := range s.county {
+		if slices.ContainsFunc(r.totalReads, func(i int) bool { return math.IsNaN(total[i]) }) {
+			continue
+		}
 		ok, err := runBool(&m, r.program, env.Addr().Interface())
 		if err != nil {
 			rep.Broken = append(rep.Broken, r.failure(err))
@@ -232,7 +243,11 @@ func (s *Set) CheckCountyReport(units []UnitInput) Report {
 		}
 		f := vocab.Finding{Rule: r.id, Severity: r.severity, Values: map[string]float64{}}
 		for _, i := range r.uses {
-			f.Values[s.types.codes[i]] = total[i]
+			// A figure the county does not have is left out, as the
+			// ledger keeps numbers only.
+			if !math.IsNaN(total[i]) {
+				f.Values[s.types.codes[i]] = total[i]
+			}
 		}
 		f.Message = r.render(r.message, data)
 		f.Fix = r.render(r.fix, data)

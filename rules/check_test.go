@@ -16,7 +16,7 @@ import (
 func defaultSet(t testing.TB) (*Set, *workspace.Workspace) {
 	t.Helper()
 	ws := testWorkspace(t)
-	s, err := LoadDir(ws.RulesDir(), ws.Catalogue)
+	s, err := LoadDir(ws.RulesDir(), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatalf("load shipped rules:\n%v", err)
 	}
@@ -199,7 +199,7 @@ func probeSet(t *testing.T) (*Set, *workspace.Workspace, string) {
 	t.Helper()
 	ws := testWorkspace(t)
 	dir := testdataDir(t, "probe.bad.yaml")
-	s, err := LoadDir(dir, ws.Catalogue)
+	s, err := LoadDir(dir, ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestCheckCountyReportBrokenRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := s.CheckCountyReport(tt.units)
+			rep := s.CheckCountyReport(tt.units, mergedTotals(ws, tt.units))
 			var broken []string
 			for _, f := range rep.Broken {
 				broken = append(broken, f.Rule)
@@ -287,7 +287,7 @@ func TestCheckCountyReportBrokenRules(t *testing.T) {
 			if !reflect.DeepEqual(ids(rep.Findings), tt.findings) || !reflect.DeepEqual(broken, tt.broken) {
 				t.Fatalf("findings %v, broken %v; want %v, %v", ids(rep.Findings), broken, tt.findings, tt.broken)
 			}
-			if got := s.CheckCounty(tt.units); !reflect.DeepEqual(ids(got), tt.findings) {
+			if got := s.CheckCounty(tt.units, mergedTotals(ws, tt.units)); !reflect.DeepEqual(ids(got), tt.findings) {
 				t.Errorf("CheckCounty: %v, want %v", ids(got), tt.findings)
 			}
 		})
@@ -307,11 +307,11 @@ func TestCheckCounty(t *testing.T) {
 		}
 		units = append(units, UnitInput{Unit: u, Values: vals})
 	}
-	if got := s.CheckCounty(units); len(got) != 0 {
+	if got := s.CheckCounty(units, mergedTotals(ws, units)); len(got) != 0 {
 		t.Fatalf("sane county: %+v", got)
 	}
 	units[3].Values = with(units[3].Values, "typical_sites", 0, "county_leader_visits", 0)
-	got := s.CheckCounty(units)
+	got := s.CheckCounty(units, mergedTotals(ws, units))
 	if want := []string{"county.typical_site_every_unit", "county.township_leader_visits"}; !reflect.DeepEqual(ids(got), want) {
 		t.Fatalf("rules %v, want %v", ids(got), want)
 	}
@@ -357,7 +357,7 @@ func TestCheckUnitConcurrent(t *testing.T) {
 
 func TestCheckUnitUnreadable(t *testing.T) {
 	ws := testWorkspace(t)
-	s, err := LoadDir(testdataDir(t, "unreadable.good.yaml"), ws.Catalogue)
+	s, err := LoadDir(testdataDir(t, "unreadable.good.yaml"), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,8 @@ type envTypes struct {
 	cat   *workspace.Catalogue
 	codes []string // field i of vals, row and unit is codes[i]
 	index map[string]int
-	// derived[i] is set for per-member indicators: their value is computed.
+	// derived[i] is set for the catalogue's derived indicators: a unit's
+	// value is computed from its own filled-in figures.
 	derived map[int]derivation
 	vals    reflect.Type // codes
 	row     reflect.Type // codes, unit
@@ -58,9 +59,12 @@ type envTypes struct {
 	county  reflect.Type // units, total
 }
 
+// derivation is a derived indicator over one unit: a ratio of its own
+// figures (per -1 for count_nonzero, which over one unit is 1 when the
+// unit reported of non-zero).
 type derivation struct {
-	of, members int
-	scale       float64
+	of, per int
+	scale   float64
 }
 
 // Field positions after the codes in the unit and row structs.
@@ -104,10 +108,13 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 		}
 		of, ok := t.index[in.Of]
 		per, hasPer := t.index[in.Per]
-		if !ok || !hasPer || in.Aggregate != workspace.AggRatio {
-			continue
+		switch {
+		case !ok:
+		case in.Aggregate == workspace.AggRatio && hasPer:
+			t.derived[i] = derivation{of: of, per: per, scale: in.Scale}
+		case in.Aggregate == workspace.AggCountNonzero:
+			t.derived[i] = derivation{of: of, per: -1}
 		}
-		t.derived[i] = derivation{of: of, members: per, scale: in.Scale}
 	}
 	t.vals = reflect.StructOf(fields)
 	field := func(name, tag string, typ reflect.Type) reflect.StructField {
@@ -142,7 +149,7 @@ func validCode(code string) bool {
 }
 
 // complete returns the value of every code, indexed like codes: absent
-// inputs are 0 and per-member figures are computed from their inputs.
+// inputs are 0 and derived figures are computed from their inputs.
 func (t *envTypes) complete(values map[string]float64) []float64 {
 	out := make([]float64, len(t.codes))
 	for i, c := range t.codes {
@@ -162,7 +169,14 @@ func (t *envTypes) label(i int) string {
 
 func (t *envTypes) derive(out []float64) {
 	for i, d := range t.derived {
-		out[i] = ratio(out[d.of], out[d.members]) * d.scale
+		switch {
+		case d.per >= 0:
+			out[i] = ratio(out[d.of], out[d.per]) * d.scale
+		case out[d.of] != 0:
+			out[i] = 1
+		default:
+			out[i] = 0
+		}
 	}
 }
 
@@ -196,24 +210,25 @@ func (t *envTypes) setEach(env reflect.Value, value, prevValue float64) {
 	env.Field(n + offPrevValue).SetFloat(prevValue)
 }
 
-// countyEnv holds one row per unit and the county totals: inputs summed,
-// per-member figures weighted by members.
-func (t *envTypes) countyEnv(units []UnitInput) (reflect.Value, []float64) {
+// countyEnv holds one row per unit and the county figures as the
+// briefing has them (merge.Totals.All): a code absent from totals has no
+// figure and is NaN, as the briefing's helpers take it.
+func (t *envTypes) countyEnv(units []UnitInput, totals map[string]float64) (reflect.Value, []float64) {
 	env := reflect.New(t.county).Elem()
 	rows := reflect.MakeSlice(reflect.SliceOf(t.row), len(units), len(units))
-	total := make([]float64, len(t.codes))
 	for i, u := range units {
-		vals := t.complete(u.Values)
 		row := rows.Index(i)
-		setFloats(row, vals)
+		setFloats(row, t.complete(u.Values))
 		row.Field(len(t.codes)).Set(reflect.ValueOf(info(u.Unit)))
-		for j, x := range vals {
-			if _, ok := t.derived[j]; !ok {
-				total[j] += x
-			}
-		}
 	}
-	t.derive(total)
+	total := make([]float64, len(t.codes))
+	for i, c := range t.codes {
+		v, ok := totals[c]
+		if !ok {
+			v = math.NaN()
+		}
+		total[i] = v
+	}
 	env.Field(0).Set(rows)
 	setFloats(env.Field(1), total)
 	return env, total

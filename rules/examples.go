@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -115,19 +116,23 @@ func sortRules(rs []*rule) {
 	})
 }
 
-func exampleKind(r *rule, kind string) string {
+// exampleKind is the kind of an example's unit: as written, else the
+// rule's first kind, else the registry's first.
+func exampleKind(r *rule, kinds []string, kind string) string {
 	switch {
 	case kind != "":
 		return kind
 	case len(r.kinds) > 0:
 		return r.kinds[0]
+	case len(kinds) > 0:
+		return kinds[0]
 	}
-	return "鄉鎮"
+	return ""
 }
 
 func (s *Set) unitExample(r *rule, e exampleSpec) Report {
 	in := UnitInput{
-		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, e.kind), Members: int(e.values.vals["members"])},
+		Unit:   workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, s.kinds, e.kind)},
 		Values: e.values.vals,
 	}
 	if e.registered != nil {
@@ -141,16 +146,20 @@ func (s *Set) unitExample(r *rule, e exampleSpec) Report {
 	return c.rep
 }
 
+// countyExample runs r on the example's units and on the county figures
+// it writes: merging is merge's, and an example states what the briefing
+// would print rather than a second reckoning of it. A figure the example
+// leaves out is one the county does not have.
 func (s *Set) countyExample(r *rule, e exampleSpec) Report {
 	units := make([]UnitInput, len(e.units))
 	for i, u := range e.units {
 		units[i] = UnitInput{
-			Unit:   workspace.Unit{Code: fmt.Sprintf("%s%d", exampleUnitCode, i+1), Name: fmt.Sprintf("示例單位%d", i+1), Kind: exampleKind(r, u.kind), Members: int(u.values.vals["members"])},
+			Unit:   workspace.Unit{Code: fmt.Sprintf("%s%d", exampleUnitCode, i+1), Name: fmt.Sprintf("示例單位%d", i+1), Kind: exampleKind(r, s.kinds, u.kind)},
 			Values: u.values.vals,
 		}
 	}
-	one := &Set{types: s.types, county: []*rule{r}}
-	return one.CheckCountyReport(units)
+	one := &Set{types: s.types, kinds: s.kinds, county: []*rule{r}}
+	return one.CheckCountyReport(units, e.totals.vals)
 }
 
 // checkExamples validates the examples against the catalogue at load.
@@ -172,6 +181,7 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 		}
 		l.checkKind(p, field("kind"), at("kind"), e.kind)
 		if r.county {
+			l.checkTotals(p, field("totals"), e.totals)
 			for _, f := range []string{"values", "prev", "kind", "registered_members"} {
 				if _, ok := e.at[f]; ok {
 					p.add(at(f), field(f), "a county example lists units: instead")
@@ -184,8 +194,10 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 			}
 			continue
 		}
-		if _, ok := e.at["units"]; ok {
-			p.add(at("units"), field("units"), "only county examples list units")
+		for _, f := range []string{"units", "totals"} {
+			if _, ok := e.at[f]; ok {
+				p.add(at(f), field(f), "only county examples list %s", f)
+			}
 		}
 		l.checkCodes(p, field("values"), e.values)
 		if e.prev != nil {
@@ -195,8 +207,12 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 }
 
 func (l *loader) checkKind(p *reader, field string, at pos, kind string) {
-	if kind != "" && kind != "鄉鎮" && kind != "縣直" {
-		p.add(at, field, "%q must be %s or %s", kind, "鄉鎮", "縣直")
+	switch {
+	case kind == "" || slices.Contains(l.kinds, kind):
+	case len(l.kinds) == 0:
+		p.add(at, field, "單位名冊（%s）沒有「%s」這類單位，名冊裡也沒有列任何類別", workspace.UnitsFile, kind)
+	default:
+		p.add(at, field, "單位名冊（%s）沒有「%s」這類單位；只能寫 %s", workspace.UnitsFile, kind, strings.Join(l.kinds, "、"))
 	}
 }
 
@@ -210,11 +226,27 @@ func (l *loader) checkCodes(p *reader, field string, nums numbers) {
 	for _, c := range codes {
 		i, ok := l.types.index[c]
 		if !ok {
-			p.add(nums.at[c], field, "unknown indicator code %q", c)
+			p.add(nums.at[c], field, "%s", l.types.unknownCode(c))
 			continue
 		}
 		if _, derived := l.types.derived[i]; derived {
 			p.add(nums.at[c], field, "%s is computed from other figures; give those instead", c)
+		}
+	}
+}
+
+// checkTotals checks the county figures of an example: any indicator
+// of the catalogue, derived ones included, since a county rule reads the
+// figures as the briefing prints them.
+func (l *loader) checkTotals(p *reader, field string, nums numbers) {
+	codes := make([]string, 0, len(nums.at))
+	for c := range nums.at {
+		codes = append(codes, c)
+	}
+	sortByPos(codes, nums.at)
+	for _, c := range codes {
+		if _, ok := l.types.index[c]; !ok {
+			p.add(nums.at[c], field, "%s", l.types.unknownCode(c))
 		}
 	}
 }

@@ -36,7 +36,7 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "fuzz.yaml"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := LoadDir(dir, ws.Catalogue)
+		s, err := LoadDir(dir, ws.Catalogue, ws.Kinds)
 		if err != nil {
 			var ps vocab.Problems
 			if !errors.As(err, &ps) || len(ps) == 0 {
@@ -46,7 +46,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		s.CheckUnit(in)
 		s.CheckUnit(unread)
-		s.CheckCounty([]UnitInput{in, in})
+		s.CheckCounty([]UnitInput{in, in}, mergedTotals(ws, []UnitInput{in, in}))
 		s.Test()
 	})
 }

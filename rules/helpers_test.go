@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"testing"
 
+	"countybrief/pipeline/merge"
 	"countybrief/pipeline/workspace"
 )
 
@@ -16,4 +17,14 @@ func testWorkspace(t testing.TB) *workspace.Workspace {
 		t.Fatalf("init workspace: %v", err)
 	}
 	return ws
+}
+
+// mergedTotals are the county figures the briefing prints for units, as
+// the batch hands them to the county rules.
+func mergedTotals(ws *workspace.Workspace, units []UnitInput) map[string]float64 {
+	values := make(map[string]map[string]float64, len(units))
+	for _, u := range units {
+		values[u.Unit.Code] = u.Values
+	}
+	return merge.Merge(ws.Catalogue, ws.Units, values).All
 }

@@ -16,33 +16,33 @@ var badFiles = map[string][]string{
 	"problems.bad.yaml": {
 		"problems.bad.yaml:8:9: rule b.dup: id: already used at ",
 		"problems.bad.yaml:11:15: rule b.dup: severity: \"fatal\" must be error or warning",
-		"problems.bad.yaml:12:14: rule b.dup: message: {{.problems_fund}} names no figure",
+		"problems.bad.yaml:12:14: rule b.dup: message: {{.problems_fund}}：指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
 		"problems.bad.yaml:14:5: rule b.dup: expresion: unknown field",
-		"problems.bad.yaml:17:29: rule b.unknown: expr: unknown name problems_fund",
+		"problems.bad.yaml:17:29: rule b.unknown: expr: 指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
 		"problems.bad.yaml:23:29: rule b.syntax: expr: unexpected token EOF",
-		"problems.bad.yaml:31:17: rule b.block: expr: unknown indicator code problems_fund",
-		"problems.bad.yaml:42:37: rule b.example: example 1: values: unknown indicator code \"problem_found\"",
+		"problems.bad.yaml:31:17: rule b.block: expr: 指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
+		"problems.bad.yaml:42:37: rule b.example: example 1: values: 指標目錄（indicators.yaml）裡沒有 problem_found；是不是 problems_found？",
 		"problems.bad.yaml:43:15: rule b.example: example 1: want: \"maybe\" must be pass or fail",
 	},
 	"misc.bad.yaml": {
 		"misc.bad.yaml:2:5: id: missing",
 		"misc.bad.yaml:3:11: expr: expected bool, but got float64",
-		"misc.bad.yaml:10:24: rule c.county: expr: unknown indicator code typical_sitez",
+		"misc.bad.yaml:10:24: rule c.county: expr: 指標目錄（indicators.yaml）裡沒有 typical_sitez；是不是 typical_sites？",
 		"misc.bad.yaml:12:14: rule c.county: message: {{.problems_found}} names no figure of a county rule",
 		"misc.bad.yaml:15:11: rule c.value: expr: value and prev_value exist only in rules with each:",
 		"misc.bad.yaml:21:16: rule c.unit: expr: unit has no field kinds",
-		"misc.bad.yaml:22:12: rule c.unit: kinds: \"鄉村\" must be 鄉鎮 or 縣直",
+		"misc.bad.yaml:22:12: rule c.unit: kinds: 單位名冊（units.yaml）沒有「鄉村」這類單位；只能寫 鄉鎮、縣直",
 		"misc.bad.yaml:26:9: rule form.mine: id: ids starting form. are kept",
 		"misc.bad.yaml:28:11: rule form.mine: each: \"everything\" must be inputs, integer or a list",
 		"misc.bad.yaml:29:11: rule form.mine: expr: value and prev_value exist only in rules with each:",
 	},
 	"examples.bad.yaml": {
 		"examples.bad.yaml:9:18: rule e.county: example 1: values: a county example lists units: instead",
-		"examples.bad.yaml:9:47: rule e.county: example 1: units[1]: kind: \"村\" must be",
-		"examples.bad.yaml:9:59: rule e.county: example 1: units[1]: values: unknown indicator code \"member\"",
+		"examples.bad.yaml:9:47: rule e.county: example 1: units[1]: kind: 單位名冊（units.yaml）沒有「村」這類單位；只能寫 鄉鎮、縣直",
+		"examples.bad.yaml:9:59: rule e.county: example 1: units[1]: values: 指標目錄（indicators.yaml）裡沒有 member；是不是 members？",
 		"examples.bad.yaml:9:70: rule e.county: example 1: units[1]: values: notes_per_member is computed",
 		"examples.bad.yaml:17:17: rule e.unit: example 1: units: only county examples list units",
-		"examples.bad.yaml:17:28: rule e.unit: example 1: prev: unknown indicator code \"membres\"",
+		"examples.bad.yaml:17:28: rule e.unit: example 1: prev: 指標目錄（indicators.yaml）裡沒有 membres；是不是 members？",
 		"examples.bad.yaml:17:59: rule e.unit: example 1: values.members: \"ten\" is not a number",
 	},
 	"verdict.bad.yaml": {
@@ -68,7 +68,7 @@ var badFiles = map[string][]string{
 		"message.bad.yaml:15:10: rule m.syntax: fix: {{round}} is neither a helper nor a figure (",
 		"message.bad.yaml:21:14: rule m.names: message: {{.prev}} names no figure (",
 		"message.bad.yaml:21:14: rule m.names: message: {{.unit.phone}} names no figure (",
-		"message.bad.yaml:21:14: rule m.names: message: {{.help_fund}} names no figure (",
+		"message.bad.yaml:21:14: rule m.names: message: {{.help_fund}}：指標目錄（indicators.yaml）裡沒有 help_fund；是不是 help_funds？",
 		"message.bad.yaml:21:14: rule m.names: message: {{.total.members}} names no figure (",
 		"message.bad.yaml:22:10: rule m.names: fix: {{.}} is every figure at once; name one figure (",
 		"message.bad.yaml:27:14: rule m.type: message: {{.unit.name}}: wrong type for value; expected float64; got string",
@@ -76,7 +76,7 @@ var badFiles = map[string][]string{
 		"message.bad.yaml:33:14: rule m.blocks: message: {{range}}: a message has no list to repeat over",
 		"message.bad.yaml:33:14: rule m.blocks: message: {{template}} belongs in the briefing templates",
 		"message.bad.yaml:34:10: rule m.blocks: fix: {{define}} and {{block}} belong in the briefing templates",
-		"message.bad.yaml:40:14: rule m.county: message: {{.total.problems_fund}} names no figure of a county rule (.total.<code> or .units)",
+		"message.bad.yaml:40:14: rule m.county: message: {{.total.problems_fund}}：指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
 		"message.bad.yaml:40:14: rule m.county: message: {{.members}} names no figure of a county rule",
 		"message.bad.yaml:40:14: rule m.county: message: {{.prev.members}} names no figure of a county rule",
 	},
@@ -108,7 +108,7 @@ func TestLoadTestdata(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			set, err := LoadDir(dir, ws.Catalogue)
+			set, err := LoadDir(dir, ws.Catalogue, ws.Kinds)
 			var ps vocab.Problems
 			switch {
 			case errors.As(err, &ps):
@@ -149,7 +149,7 @@ func TestLoadTestdata(t *testing.T) {
 
 func TestLoadDirMissing(t *testing.T) {
 	ws := testWorkspace(t)
-	_, err := LoadDir(filepath.Join(t.TempDir(), "nope"), ws.Catalogue)
+	_, err := LoadDir(filepath.Join(t.TempDir(), "nope"), ws.Catalogue, ws.Kinds)
 	var ps vocab.Problems
 	if err == nil || errors.As(err, &ps) {
 		t.Fatalf("want a read error, got %v", err)
@@ -175,7 +175,7 @@ func TestLoadReportsAllFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := LoadDir(dir, ws.Catalogue)
+	_, err := LoadDir(dir, ws.Catalogue, ws.Kinds)
 	var ps vocab.Problems
 	if !errors.As(err, &ps) {
 		t.Fatalf("want vocab.Problems, got %v", err)

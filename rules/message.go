@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +31,7 @@ func messageFuncs() template.FuncMap {
 }
 
 // printed is how an action writes its value: a figure as the clerk wrote
+// it, a county figure that does not exist (NaN) as the briefing writes
 // it, whatever a helper returned as it is, and a previous figure of a unit
 // with no earlier period as nothing.
 func printed(v any) string {
@@ -37,6 +39,9 @@ func printed(v any) string {
 	case nil:
 		return ""
 	case float64:
+		if math.IsNaN(x) {
+			return templates.Absent
+		}
 		return templates.Figure(x)
 	case string:
 		return x
@@ -89,6 +94,9 @@ func (l *loader) message(p *reader, text, field string, at pos, r *rule) (*templ
 func (l *loader) undefined(text, name string, r *rule) string {
 	w := &messageWalk{l: l, r: r}
 	if !w.known(name) {
+		if _, isCode := l.types.index[name]; !isCode && nearest(name, l.types.codes) != "" {
+			return fmt.Sprintf("{{%s}}：%s（數字前面要寫點：{{.代碼}}）", name, l.types.unknownCode(name))
+		}
 		return fmt.Sprintf("{{%s}} is neither a helper nor a %s", name, l.shown(r))
 	}
 	var fixes []string
@@ -248,8 +256,25 @@ func (w *messageWalk) field(ident []string) {
 		}
 	}
 	if !ok {
-		w.bad = append(w.bad, fmt.Sprintf("{{.%s}} names no %s", strings.Join(ident, "."), w.l.shown(w.r)))
+		w.bad = append(w.bad, w.unknown(ident))
 	}
+}
+
+// unknown explains a name the message data lacks; a code not in the
+// catalogue, wherever it stands, gets the code it probably meant.
+func (w *messageWalk) unknown(ident []string) string {
+	t := w.l.types
+	var code string
+	switch {
+	case len(ident) == 1 && ident[0] != namePrev && ident[0] != nameUnit && ident[0] != nameTotal:
+		code = ident[0]
+	case len(ident) == 2 && (ident[0] == namePrev || ident[0] == nameTotal):
+		code = ident[1]
+	}
+	if _, isCode := t.index[code]; code != "" && !isCode && !slices.Contains(reservedNames, code) && code != nameLabel {
+		return fmt.Sprintf("{{.%s}}：%s", strings.Join(ident, "."), t.unknownCode(code))
+	}
+	return fmt.Sprintf("{{.%s}} names no %s", strings.Join(ident, "."), w.l.shown(w.r))
 }
 
 func appendNew(s []int, i int) []int {
@@ -283,8 +308,9 @@ func (t *envTypes) setEachData(data map[string]any, cur, prev []float64, i int) 
 	}
 }
 
-// countyData is what a county rule's message sees: the county totals and
-// the number of units.
+// countyData is what a county rule's message sees: the county figures
+// (NaN for one the county does not have, printed —) and the number of
+// units.
 func (t *envTypes) countyData(total []float64, units int) map[string]any {
 	return map[string]any{nameTotal: t.figures(total), nameUnits: units}
 }
@@ -313,9 +339,13 @@ func (l *loader) trial(p *reader, spec *ruleSpec, r *rule) {
 	}
 	var views []view
 	if r.county {
-		views = append(views, view{data: t.countyData(zero, 0)})
+		none := make([]float64, len(zero))
+		for i := range none {
+			none[i] = math.NaN()
+		}
+		views = append(views, view{data: t.countyData(zero, 0)}, view{data: t.countyData(none, 0), note: " on a county with no figure for it (printed —)"})
 	} else {
-		u := workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, "")}
+		u := workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, l.kinds, "")}
 		prevs := []view{{}}
 		if !r.usesPrev {
 			prevs = append(prevs, view{note: " on a unit with no earlier period (show previous figures inside {{if .has_prev}}…{{end}})"})

@@ -45,7 +45,7 @@ func TestMessagesGolden(t *testing.T) {
 		}
 	}
 	examples(s)
-	reps := representatives(ws.Units)
+	reps := representatives(ws.Units, ws.Kinds)
 	figures := s.types.probeFigures()
 	for _, u := range reps {
 		for _, cur := range figures {
@@ -57,7 +57,8 @@ func TestMessagesGolden(t *testing.T) {
 		}
 	}
 	for _, f := range figures {
-		section("county, "+f.name, s.CheckCounty([]UnitInput{{Unit: reps[0], Values: f.values}, {Unit: reps[1], Values: f.values}}))
+		two := []UnitInput{{Unit: reps[0], Values: f.values}, {Unit: reps[1], Values: f.values}}
+		section("county, "+f.name, s.CheckCounty(two, mergedTotals(ws, two)))
 	}
 	// Demo-like counties: plausible figures with the slips clerks make.
 	r := rand.New(rand.NewPCG(12, 4))
@@ -86,9 +87,9 @@ func TestMessagesGolden(t *testing.T) {
 			section(fmt.Sprintf("round %d, %s", round, u.Code), s.CheckUnit(in))
 			county = append(county, in)
 		}
-		section(fmt.Sprintf("round %d, county", round), s.CheckCounty(county))
+		section(fmt.Sprintf("round %d, county", round), s.CheckCounty(county, mergedTotals(ws, county)))
 	}
-	features, err := LoadDir(testdataDir(t, "features.good.yaml"), ws.Catalogue)
+	features, err := LoadDir(testdataDir(t, "features.good.yaml"), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func golden(t *testing.T, path, got string) {
 
 func TestMessageHelpers(t *testing.T) {
 	ws := testWorkspace(t)
-	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue)
+	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,8 @@ func TestMessageHelpers(t *testing.T) {
 			}
 		})
 	}
-	county := s.CheckCounty([]UnitInput{{Unit: township, Values: map[string]float64{"members": 3, "reading_note_chars": 14000, "people_benefited": 1536}}})
+	one := []UnitInput{{Unit: township, Values: map[string]float64{"members": 3, "reading_note_chars": 14000, "people_benefited": 1536}}}
+	county := s.CheckCounty(one, mergedTotals(ws, one))
 	if len(county) != 1 || county[0].Message != "1 個單位合計 1500余 人，人均筆記 4666.67 字。" {
 		t.Errorf("county findings %+v", county)
 	}
@@ -183,7 +185,7 @@ func TestMessageHelpers(t *testing.T) {
 // those its expression reads.
 func TestFindingValuesFollowTheMessage(t *testing.T) {
 	ws := testWorkspace(t)
-	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue)
+	s, err := LoadDir(testdataDir(t, "helpers.good.yaml"), ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +217,7 @@ func TestMessageFallsBackToDescription(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "slice.yaml"), []byte(rule), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := LoadDir(dir, ws.Catalogue)
+	s, err := LoadDir(dir, ws.Catalogue, ws.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}

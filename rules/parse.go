@@ -52,6 +52,7 @@ type exampleSpec struct {
 	registered *float64
 	want       string
 	units      []unitExample
+	totals     numbers // county figures of a county example
 	at         map[string]pos
 }
 
@@ -281,6 +282,8 @@ func (p *reader) example(i int, n *yaml.Node) exampleSpec {
 			}
 		case "want":
 			e.want = p.str(field, v)
+		case "totals":
+			e.totals = p.numbers(field, v)
 		case "units":
 			if v.Kind != yaml.SequenceNode {
 				p.add(nodePos(v), field, "want a list of units")

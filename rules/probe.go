@@ -3,6 +3,7 @@ package rules
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 
 	"countybrief/pipeline/vocab"
@@ -17,12 +18,13 @@ import (
 //
 // Unit rules see every figure typical, blank, zero, large, negative or
 // fractional, with no previous period and with each of those as the
-// previous one, for the first unit of each kind in units (both kinds
-// when units is empty). County rules see no unit, one unit and several,
-// with the same figures, and units whose figures differ.
+// previous one, for a unit of every kind of the registry (the first in
+// units, or a made-up one). County rules see no unit, one unit and
+// several, with the same figures and the same county figures (none at all
+// when blank), and units whose figures differ.
 func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 	figures := s.types.probeFigures()
-	reps := representatives(units)
+	reps := representatives(units, s.kinds)
 	var out []vocab.Problem
 	seen := map[RuleFailure]bool{}
 	note := func(rep Report, on string) {
@@ -43,18 +45,19 @@ func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 			}
 		}
 	}
-	note(s.CheckCountyReport(nil), "no unit")
+	zero := figures[2]
+	note(s.CheckCountyReport(nil, zero.totals), "no unit")
 	var mixed []UnitInput
 	for i, f := range figures {
-		note(s.CheckCountyReport([]UnitInput{{Unit: reps[0], Values: f.values}}), "1 unit with "+f.name)
+		note(s.CheckCountyReport([]UnitInput{{Unit: reps[0], Values: f.values}}, f.totals), "1 unit with "+f.name)
 		var several []UnitInput
 		for _, u := range reps {
 			several = append(several, UnitInput{Unit: u, Values: f.values}, UnitInput{Unit: u, Values: f.values})
 		}
-		note(s.CheckCountyReport(several), fmt.Sprintf("%d units with %s", len(several), f.name))
+		note(s.CheckCountyReport(several, f.totals), fmt.Sprintf("%d units with %s", len(several), f.name))
 		mixed = append(mixed, UnitInput{Unit: reps[i%len(reps)], Values: f.values})
 	}
-	note(s.CheckCountyReport(mixed), fmt.Sprintf("%d units with different figures", len(mixed)))
+	note(s.CheckCountyReport(mixed, figures[0].totals), fmt.Sprintf("%d units with different figures", len(mixed)))
 	// Several failures of one rule read best together, rules in file order.
 	slices.SortStableFunc(out, func(a, b vocab.Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
@@ -65,46 +68,62 @@ func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 type probeFigure struct {
 	name   string
 	values map[string]float64
+	totals map[string]float64 // county figures, derived ones included
 }
 
-// probeFigures gives every form figure the same value, so that a failure
+// probeFigures gives every figure the same value, so that a failure
 // names one value. Blank is an empty map, not nil: as a previous period
-// nil would mean there is none.
+// nil would mean there is none. The county figures of blank are none at
+// all, as when no unit reported an indicator taken by min, max or mean.
 func (t *envTypes) probeFigures() []probeFigure {
-	fill := func(x float64) map[string]float64 {
+	fill := func(x float64, derived bool) map[string]float64 {
 		m := map[string]float64{}
 		for i, code := range t.codes {
-			if _, derived := t.derived[i]; !derived {
+			if _, d := t.derived[i]; derived || !d {
 				m[code] = x
 			}
 		}
 		return m
 	}
-	return []probeFigure{
-		{"every figure 10", fill(10)},
-		{"every figure blank", map[string]float64{}},
-		{"every figure 0", fill(0)},
-		{"every figure 1e12", fill(1e12)},
-		{"every figure -1", fill(-1)},
-		{"every figure 0.5", fill(0.5)},
+	var out []probeFigure
+	for _, f := range []struct {
+		name string
+		x    float64
+	}{{"10", 10}, {"blank", math.NaN()}, {"0", 0}, {"1e12", 1e12}, {"-1", -1}, {"0.5", 0.5}} {
+		p := probeFigure{name: "every figure " + f.name, values: map[string]float64{}, totals: map[string]float64{}}
+		if !math.IsNaN(f.x) {
+			p.values, p.totals = fill(f.x, false), fill(f.x, true)
+		}
+		out = append(out, p)
 	}
+	return out
 }
 
-// representatives is the first unit of each kind: rules differ by kind
-// (kinds:, unit.kind), not by unit.
-func representatives(units []workspace.Unit) []workspace.Unit {
-	var out []workspace.Unit
-	seen := map[string]bool{}
+// representatives is a unit of each kind, in the registry's order: rules
+// differ by kind (kinds:, unit.kind), not by unit. A kind with no unit in
+// units gets a made-up one, so that its rules are probed all the same.
+func representatives(units []workspace.Unit, kinds []string) []workspace.Unit {
+	first := map[string]workspace.Unit{}
+	order := slices.Clone(kinds)
 	for _, u := range units {
-		if !seen[u.Kind] {
-			seen[u.Kind] = true
-			out = append(out, u)
+		if _, seen := first[u.Kind]; seen {
+			continue
+		}
+		first[u.Kind] = u
+		if !slices.Contains(order, u.Kind) {
+			order = append(order, u.Kind)
 		}
 	}
-	if len(out) == 0 {
-		for _, k := range []string{"鄉鎮", "縣直"} {
-			out = append(out, workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: k})
+	if len(order) == 0 {
+		order = append(order, "")
+	}
+	out := make([]workspace.Unit, 0, len(order))
+	for _, k := range order {
+		u, ok := first[k]
+		if !ok {
+			u = workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: k}
 		}
+		out = append(out, u)
 	}
 	return out
 }

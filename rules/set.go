@@ -67,7 +67,10 @@ type UnitInput struct {
 
 // Set is a compiled, immutable set of rules.
 type Set struct {
-	types  *envTypes
+	types *envTypes
+	// kinds are the registry's kinds of unit, in its order: the kinds a
+	// rule may name, and those examples and Probe make units of.
+	kinds  []string
 	unit   []*rule
 	county []*rule
 }
@@ -87,6 +90,7 @@ type rule struct {
 	reads       []int // indicators the expression reads, in source order
 	uses        []int // reads, then those its message shows
 	prevUses    []int // indicators read as prev.x
+	totalReads  []int // county figures the expression reads as total.x
 	usesPrev    bool  // the rule compares with the previous period
 	usesValue   bool  // the each: indicator is read through value
 	usesPrevVal bool
@@ -99,17 +103,19 @@ type rule struct {
 // Len is the number of rules in the set.
 func (s *Set) Len() int { return len(s.unit) + len(s.county) }
 
-// LoadDir loads every *.yaml and *.yml file directly in dir, in name order.
-// A broken file makes the whole load fail with vocab.Problems naming every
-// problem as path:line:col.
-func LoadDir(dir string, cat *workspace.Catalogue) (*Set, error) {
+// LoadDir loads every *.yaml and *.yml file directly in dir, in name order,
+// against the catalogue and the registry's kinds of unit (workspace.Kinds):
+// a rule may name no other indicator and no other kind. A broken file
+// makes the whole load fail with vocab.Problems naming every problem as
+// path:line:col.
+func LoadDir(dir string, cat *workspace.Catalogue, kinds []string) (*Set, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
 	types, ps := newEnvTypes(cat)
-	l := &loader{types: types, funcs: messageFuncs(), ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
-	s := &Set{types: types}
+	l := &loader{types: types, kinds: kinds, funcs: messageFuncs(), ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
+	s := &Set{types: types, kinds: kinds}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") || (filepath.Ext(name) != ".yaml" && filepath.Ext(name) != ".yml") {
@@ -147,6 +153,7 @@ func LoadDir(dir string, cat *workspace.Catalogue) (*Set, error) {
 
 type loader struct {
 	types      *envTypes
+	kinds      []string
 	funcs      template.FuncMap
 	ps         vocab.Problems
 	ids        map[string]string // id → where it was first defined
@@ -202,9 +209,7 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, vocab.Error, vocab.Warning)
 	}
 	for _, k := range spec.kinds {
-		if k != "鄉鎮" && k != "縣直" {
-			p.add(at("kinds"), "kinds", "%q must be %s or %s", k, "鄉鎮", "縣直")
-		}
+		l.checkKind(p, "kinds", at("kinds"), k)
 	}
 	r.kinds = spec.kinds
 	if r.county && len(spec.kinds) > 0 {
@@ -216,7 +221,7 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		case r.county:
 			p.add(at("cell"), "cell", "county findings point at no cell")
 		case !ok:
-			p.add(at("cell"), "cell", "unknown indicator code %q", spec.cell)
+			p.add(at("cell"), "cell", "%s", l.types.unknownCode(spec.cell))
 		default:
 			r.cell = l.types.formCell(i)
 		}
@@ -277,7 +282,7 @@ func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string)
 	for _, c := range spec.each {
 		i, ok := l.types.index[c]
 		if !ok {
-			p.add(at("each"), "each", "unknown indicator code %q", c)
+			p.add(at("each"), "each", "%s", l.types.unknownCode(c))
 			continue
 		}
 		r.each = append(r.each, i)
@@ -319,7 +324,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 			// expr bound the error to its source: it has a line and column.
 			at = p.exprPos(spec.exprNode, fe.Line, fe.Column)
 		}
-		p.add(at, "expr", "%s", l.explain(fe.Message))
+		p.add(at, "expr", "%s", l.explain(fe.Message, r.county))
 		return
 	}
 	r.program = prog
@@ -333,6 +338,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 	}
 	u := l.uses(tree.Node, r.county)
 	r.reads, r.prevUses, r.usesPrev, r.usesValue, r.usesPrevVal = u.cur, u.prev, u.prevAny, u.value, u.prevValue
+	r.totalReads = u.total
 	r.uses = slices.Clone(r.reads)
 	if r.each == nil && (u.value || u.prevValue) {
 		p.add(nodePos(spec.exprNode), "expr", "value and prev_value exist only in rules with each:")
@@ -348,24 +354,25 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 }
 
 // explain rewrites expr's messages that name the generated struct types,
-// which mean nothing to the office.
-func (l *loader) explain(msg string) string {
+// which mean nothing to the office, and says which code a name not in
+// the catalogue probably meant.
+func (l *loader) explain(msg string, county bool) string {
 	m := noField.FindStringSubmatch(msg)
 	switch {
 	case m == nil:
 	case m[1] == unitInfoType.String():
-		return fmt.Sprintf("unit has no field %s (it has code, name, kind, members)", m[2])
+		return fmt.Sprintf("unit has no field %s (it has %s)", m[2], strings.Join(unitFields, ", "))
 	case strings.HasPrefix(m[1], "struct {"):
-		return fmt.Sprintf("unknown indicator code %s", m[2])
+		return l.types.unknownCode(m[2])
 	}
 	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
-		return fmt.Sprintf("unknown name %s: not an indicator code in %s nor a rule helper", name, workspace.IndicatorsFile)
+		return l.types.unknownName(name, county)
 	}
 	return msg
 }
 
 type usage struct {
-	cur, prev        []int
+	cur, prev, total []int
 	prevAny          bool
 	value, prevValue bool
 }
@@ -375,7 +382,7 @@ type usedAt struct{ idx, from int }
 type usesVisitor struct {
 	t                *envTypes
 	county           bool
-	cur, prev        []usedAt
+	cur, prev, total []usedAt
 	prevAny          bool
 	value, prevValue bool
 }
@@ -411,6 +418,7 @@ func (v *usesVisitor) Visit(node *ast.Node) {
 				v.prev = append(v.prev, usedAt{i, n.Location().From})
 			case base.Value == nameTotal && v.county:
 				v.cur = append(v.cur, usedAt{i, n.Location().From})
+				v.total = append(v.total, usedAt{i, n.Location().From})
 			}
 		case *ast.PointerNode:
 			if v.county {
@@ -435,5 +443,5 @@ func (l *loader) uses(root ast.Node, county bool) usage {
 		}
 		return out
 	}
-	return usage{cur: order(v.cur), prev: order(v.prev), prevAny: v.prevAny, value: v.value, prevValue: v.prevValue}
+	return usage{cur: order(v.cur), prev: order(v.prev), total: order(v.total), prevAny: v.prevAny, value: v.value, prevValue: v.prevValue}
 }

@@ -59,7 +59,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue)
+	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue, ws.Kinds)
 	var ps vocab.Problems
 	switch {
 	case errors.As(err, &ps):
