@@ -117,8 +117,8 @@ func (c *unitCheck) run(r *rule) {
 	}
 }
 
-// unread reports whether any of the indicators r reads (per-member
-// figures through the cells they divide) could not be read off the form;
+// unread reports whether any of the indicators r reads (derived
+// figures through the cells they are computed from) could not be read off the form;
 // if so it adds the warning that r was not evaluated, on the first such
 // cell. The previous period's figures come from the ledger, never from
 // this form, so prev.<code> does not count.

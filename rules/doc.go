@@ -6,14 +6,25 @@
 // the rule, not a surprise during the nightly batch.
 //
 // A rule with scope unit sees every indicator of one submission as a number
-// (derived per-member figures included), prev (the unit's previous accepted
-// figures), has_prev and unit (code, name, kind, members from the registry).
+// (derived figures included, computed over the unit alone: a ratio of its
+// own of and per times scale, count_nonzero 1 when it reported of
+// non-zero), prev (the unit's previous accepted figures), has_prev and
+// unit (code, name, kind, members from the registry).
 // A rule that mentions prev passes when the unit has no earlier period, so
 // that a first report is never rejected for falling short of nothing. A rule
 // with each: is run once per listed indicator with value, prev_value and the
 // finding pointing at that indicator's cell. A rule with scope county sees
-// units (one row per accepted unit: the indicators and .unit) and total (the
-// county sums, per-member figures weighted by members).
+// units (one row per accepted unit: the indicators and .unit) and total:
+// the county figures exactly as the briefing prints them, which the caller
+// passes in (merge.Totals.All), each by the catalogue's aggregate. The
+// package does not merge figures itself, so that a rule and the briefing
+// can never disagree on a min, a mean or a ratio. A county rule that reads
+// a figure the county does not have (the briefing prints —) passes, as a
+// unit rule that reads prev passes for a first report; a message prints
+// such a figure as —.
+//
+// Kinds are the registry's (units.yaml): kinds: of a rule and kind: of an
+// example may name no other, and the package knows none by name.
 //
 // Helpers: ratio(a, b) is a/b or 0 when b is 0; between(x, lo, hi) is
 // lo <= x <= hi; is_int(x) reports a whole number. expr's own builtins
@@ -47,10 +58,13 @@
 //
 // Every rule carries examples: figures with the verdict they must get;
 // Set.Test runs them, which is what `countybrief rules check` and
-// `countybrief rules test` do offline. Set.Probe runs every rule over
-// figures no example has (blank, zero, large, negative, fractional, with
-// and without a previous period, each unit kind, no unit in the county)
-// and reports a rule that fails at run time.
+// `countybrief rules test` do offline. A county example writes its units
+// and the county figures (totals:) the briefing would print for them; a
+// figure it leaves out is one the county does not have. Set.Probe runs
+// every rule over figures no example has (blank, zero, large, negative,
+// fractional, with and without a previous period, each kind of the
+// registry, no unit in the county) and reports a rule that fails at run
+// time.
 //
 // A rule that still fails at run time during a check is the office's
 // mistake, not the unit's: CheckUnitReport and CheckCountyReport list it

@@ -53,7 +53,7 @@ const (
 //
 // Unreadable maps the code of each form cell that could not be read to
 // why, in the clerk's words. A rule that reads such a cell, by its code or
-// through a per-member figure, is not evaluated: its verdict on a value
+// through a derived figure, is not evaluated: its verdict on a value
 // the reader could not see would be wrong. It gives a warning on that cell
 // instead, so that the clerk learns in one round which checks are still to
 // come. Only unit checks heed it; county checks run on accepted files.
@@ -292,8 +292,8 @@ func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string)
 	}
 }
 
-// formCell is the indicator whose form row shows i: a per-member figure
-// has no row, so point at the figure it divides.
+// formCell is the indicator whose form row shows i: a derived figure has
+// no row, so point at the figure it is computed from.
 func (t *envTypes) formCell(i int) int {
 	if d, ok := t.derived[i]; ok {
 		return d.of
