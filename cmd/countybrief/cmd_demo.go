@@ -4,18 +4,23 @@ import (
 	"context"
 	"fmt"
 
+	"countybrief/examples"
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
+	"countybrief/pipeline/workspace"
 )
 
 // runDemo builds the sample county in a new folder and runs one batch over
-// it, printing the path of the briefing.
+// it, printing the path of the briefing. The campaign's sample has the
+// source paper's figures; another example's has figures drawn by the
+// generic generator, which reads the example only through its files.
 func runDemo(ctx context.Context, e *env, args []string) error {
-	var dir string
+	var dir, example string
 	var o runOptions
 	var noRun bool
 	var units int
 	fs := newFlags("demo", e, &dir)
+	fs.StringVar(&example, "example", examples.Campaign, "the shipped report whose sample to build (as for init)")
 	fs.IntVar(&units, "units", 0, "build a synthetic region of this many units (the county's 73 plus copies) for benchmarks")
 	o.register(fs)
 	fs.BoolVar(&noRun, "no-run", false, "only build the workspace; leave the forms in the inbox")
@@ -34,11 +39,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError("demo takes one folder")
 	}
-	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Units: units, Init: pipeline.Init})
+	if _, err := examples.Lookup(example); err != nil {
+		return usageError("%v", err)
+	}
+	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Units: units, Generic: example != examples.Campaign,
+		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, example) }})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "示例縣已建立：%s（%d 個單位的報表，另有 %d 份有錯誤的報表）\n", ws.Dir, len(ws.Units), len(faults))
+	fmt.Fprintf(e.stderr, "示例工作區已建立：%s（%d 個單位的報表，另有 %d 份有錯誤的報表）\n", ws.Dir, len(ws.Units), len(faults))
 	if noRun {
 		return nil
 	}

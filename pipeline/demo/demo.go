@@ -30,6 +30,10 @@ type Options struct {
 	// Init lays out the workspace (the caller passes pipeline's Init so that
 	// the default rules and templates are copied too).
 	Init func(dir string) (*workspace.Workspace, error)
+	// Generic fills the forms with figures drawn for whatever report Init
+	// laid out (see Fill) instead of dealing out the source paper's, which
+	// only the campaign's catalogue has.
+	Generic bool
 }
 
 // Fault is one faulty file the sample contains and the rule that must
@@ -53,27 +57,20 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 			return nil, nil, err
 		}
 	}
-	cfg := ws.Config
+	if opts.Generic {
+		faults, err := Fill(ws, opts.Seed)
+		return ws, faults, err
+	}
 	var vals []map[string]float64
 	for start := 0; start < len(ws.Units); start += len(county) {
 		end := min(start+len(county), len(ws.Units))
 		vals = append(vals, countyValues(ws.Units[start:end], opts.Seed+uint64(start))...)
 	}
-	// Files carry modification times in the order a real evening brings
-	// them: first attempts that were wrong, then the good files, then a few
-	// corrections that are wrong again.
-	base := cfg.DeadlineTime().Add(-6 * time.Hour)
-	if base.IsZero() {
-		base = time.Date(2008, 12, 5, 12, 0, 0, 0, time.UTC)
-	}
+	base := evening(ws.Config)
 	err = parallel(len(ws.Units), func(i int) error {
 		u := ws.Units[i]
-		id := form.Identity{
-			UnitCode: u.Code, UnitName: u.Name, Period: cfg.Period,
-			FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i%9000), Date: base.Format("2006-01-02"),
-		}
-		path := formPath(ws, u, "", "")
-		if err := writeForm(path, ws, u, id, vals[i], nil); err != nil {
+		path := formPath(ws, u, campaignStem, "", "")
+		if err := writeForm(path, ws, u, identity(ws, i, base), vals[i], nil); err != nil {
 			return err
 		}
 		if err := os.Chtimes(path, base, base); err != nil {
@@ -84,7 +81,7 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	faults, err := writeFaults(ws, vals, base)
+	faults, err := writeFaults(ws, faultsList(), vals, base, campaignStem)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,8 +99,25 @@ func parallel(n int, do func(i int) error) error {
 	return g.Wait()
 }
 
-func formPath(ws *workspace.Workspace, u workspace.Unit, prefix, suffix string) string {
-	return filepath.Join(ws.InboxDir(), u.Code, prefix+u.Name+"四個一活動統計表"+suffix+".xlsx")
+// campaignStem is what the campaign's units call their form in a file
+// name.
+const campaignStem = "四個一活動統計表"
+
+// evening is when the sample's files arrive: six hours before the
+// deadline. Files carry modification times in the order a real evening
+// brings them: first attempts that were wrong, then the good files, then
+// a few corrections that are wrong again.
+func evening(cfg *workspace.Config) time.Time {
+	if cfg.DeadlineTime().IsZero() {
+		return time.Date(2008, 12, 5, 12, 0, 0, 0, time.UTC)
+	}
+	return cfg.DeadlineTime().Add(-6 * time.Hour)
+}
+
+// formPath names a unit's file the way its clerk would: the unit's name,
+// what the form is (stem), and a label such as （初稿）.
+func formPath(ws *workspace.Workspace, u workspace.Unit, stem, prefix, suffix string) string {
+	return filepath.Join(ws.InboxDir(), u.Code, prefix+u.Name+stem+suffix+".xlsx")
 }
 
 func writeForm(path string, ws *workspace.Workspace, u workspace.Unit, id form.Identity, values map[string]float64, edit func(*excelize.File, *form.Submission) error) error {

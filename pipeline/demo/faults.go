@@ -64,9 +64,9 @@ func faultsList() []fault {
 	}
 }
 
-func writeFaults(ws *workspace.Workspace, vals []map[string]float64, base time.Time) ([]Fault, error) {
+func writeFaults(ws *workspace.Workspace, list []fault, vals []map[string]float64, base time.Time, stem string) ([]Fault, error) {
 	var out []Fault
-	for _, f := range faultsList() {
+	for _, f := range list {
 		i := -1
 		for j, u := range ws.Units {
 			if u.Code == f.unit {
@@ -77,12 +77,11 @@ func writeFaults(ws *workspace.Workspace, vals []map[string]float64, base time.T
 			continue // an office that edited units.yaml may lack the unit
 		}
 		u := ws.Units[i]
-		path := formPath(ws, u, "", f.suffix)
+		path := formPath(ws, u, stem, "", f.suffix)
 		if !f.after {
-			path = formPath(ws, u, strings.Trim(f.suffix, "（）")+"-", "")
+			path = formPath(ws, u, stem, strings.Trim(f.suffix, "（）")+"-", "")
 		}
-		id := form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period, FilledBy: clerkName(i),
-			Phone: fmt.Sprintf("0851-2641%04d", 1000+i), Date: base.Format("2006-01-02")}
+		id := identity(ws, i, base)
 		if f.claim != "" {
 			other, _ := ws.Unit(f.claim)
 			id.UnitCode, id.UnitName = other.Code, other.Name
