@@ -12,7 +12,7 @@ const formTitle = "學習實踐活動「四個一」活動情況統計表"
 
 // Columns of the indicator table.
 const (
-	colActivity = 1 // A 層次/活動
+	colActivity = 1 // A 小類, or 序號 when the catalogue has no groups
 	colLabel    = 2 // B 指標
 	colValue    = 3 // C 數值
 	colMeasure  = 4 // D 量詞
@@ -24,12 +24,13 @@ const (
 // Table headers; Read uses the 數值 and 指標 headers to find those columns
 // when a clerk has inserted a column.
 const (
-	headActivity = "層次/活動"
-	headLabel    = "指標"
-	headValue    = "數值"
-	headMeasure  = "量詞"
-	headCode     = "代碼"
-	headNote     = "說明"
+	headGroup   = "小類"
+	headNumber  = "序號"
+	headLabel   = "指標"
+	headValue   = "數值"
+	headMeasure = "量詞"
+	headCode    = "代碼"
+	headNote    = "說明"
 )
 
 // Identity labels as printed on the form, in the order of the block.
@@ -74,10 +75,15 @@ func identityFields() []identityField {
 	}
 }
 
-const levelNumerals = "一二三四五六七八九十"
+// notePrefilled marks a row whose value the form came with.
+const notePrefilled = "已按名冊預填"
 
-func levelHeading(i int, name string) string {
-	if ns := []rune(levelNumerals); i < len(ns) {
+const sectionNumerals = "一二三四五六七八九十"
+
+// sectionHeading numbers the i-th section heading; past ten, the name
+// alone reads better than 十一、.
+func sectionHeading(i int, name string) string {
+	if ns := []rune(sectionNumerals); i < len(ns) {
 		return string(ns[i]) + "、" + name
 	}
 	return name

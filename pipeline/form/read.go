@@ -251,7 +251,15 @@ func (r *reader) readBook() (*Submission, []vocab.Finding, error) {
 		Cells:  make(map[string]Location, len(r.cat.Indicators)+8),
 	}
 	r.identity(g, sub)
-	if err := r.values(g, sub); err != nil {
+	m, err := r.readMeta()
+	switch {
+	case errors.Is(err, errLimit):
+		return nil, []vocab.Finding{cellsLimit(r.lim)}, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	missing, rejected := r.checkCatalogue(m, g.sheet)
+	if err := r.values(g, sub, missing, rejected); err != nil {
 		return nil, nil, err
 	}
 	return sub, r.findings, nil
@@ -279,6 +287,9 @@ func (r *reader) findSheet() (*grid, error) {
 	var best *grid
 	bestScore := 0
 	for _, name := range names {
+		if name == MetaSheet {
+			continue
+		}
 		g, err := r.scan(name)
 		if err != nil {
 			return nil, err
@@ -469,9 +480,11 @@ func (g *grid) valueColumn() int {
 	return colValue
 }
 
-// values reads every input indicator's value; the error is
+// values reads every input indicator's value; missing are the inputs a
+// form of another catalogue has no row for, read as blank unless the
+// form was rejected (checkCatalogue). The error is
 // xlsxscan.ErrUnsupported, as for readBook.
-func (r *reader) values(g *grid, sub *Submission) error {
+func (r *reader) values(g *grid, sub *Submission, missing map[string]bool, rejected bool) error {
 	inputs := r.inputs()
 	hits := g.hits
 	vcol := g.valueColumn()
@@ -483,7 +496,15 @@ func (r *reader) values(g *grid, sub *Submission) error {
 	}
 	for _, in := range inputs {
 		h, ok := hits[in.Code]
-		if !ok {
+		switch {
+		case !ok && missing[in.Code] && rejected:
+			unreadable(in.Code, "舊表格沒有這一行")
+			continue
+		case !ok && missing[in.Code]:
+			sub.Values[in.Code] = 0
+			sub.Blank = append(sub.Blank, in.Code)
+			continue
+		case !ok:
 			r.add(vocab.Finding{
 				Rule: RuleRow, Severity: vocab.Error, Sheet: g.sheet,
 				Message: "表中找不到指標「" + in.Label + "」這一行（代碼 " + in.Code + "），可能被刪除了。",

@@ -326,8 +326,8 @@ func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
 			}
 			sheets := f.GetSheetList()
 			f.Close()
-			if !slices.Equal(sheets, []string{ReviewSheet, SheetName}) {
-				t.Errorf("sheets %v, want 審核意見 and the form", sheets)
+			if !slices.Equal(sheets, []string{ReviewSheet, SheetName, MetaSheet}) {
+				t.Errorf("sheets %v, want 審核意見, the form and its hidden %s", sheets, MetaSheet)
 			}
 			again, _, err := Read(out, ws.Catalogue, DefaultLimits())
 			if err != nil || again == nil || again.Values["members"] != 333 {

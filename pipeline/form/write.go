@@ -13,20 +13,22 @@ import (
 )
 
 // WriteBlank writes the form for unit u and period: identity prefilled and
-// locked, members prefilled from the registry, every other input empty.
+// locked, the unit's prefill (workspace.Unit.Prefill) in its rows, every
+// other input empty.
 func WriteBlank(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string) error {
 	return WriteFilled(w, cat, u, period, Identity{}, nil)
 }
 
 // WriteFilled writes the form as a unit would send it back: the identity
 // fields of id that are set replace the prefilled ones, and values fills the
-// inputs. An indicator absent from values is left empty, except members,
-// which keeps the registry count as on the blank form.
+// inputs. An indicator absent from values is left empty, or keeps the
+// unit's prefill as on the blank form.
 func WriteFilled(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &builder{f: f, sheet: SheetName}
 	b.build(cat, u, period, id, values)
+	b.meta(cat)
 	if b.err != nil {
 		return fmt.Errorf("build form: %w", b.err)
 	}
@@ -164,14 +166,18 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 		}
 	}
 
-	heads := []string{headActivity, headLabel, headValue, headMeasure, headCode, headNote}
+	first := headNumber
+	if grouped(cat) {
+		first = headGroup
+	}
+	heads := []string{first, headLabel, headValue, headMeasure, headCode, headNote}
 	for i, h := range heads {
 		b.set(cellName(i+1, rowHeader), h)
 	}
 	b.style(cellName(1, rowHeader), cellName(lastCol, rowHeader), "header")
 
 	row := b.indicatorRows(cat, u, values)
-	b.instructions(row + 1)
+	b.instructions(row+1, hasPrefill(cat, u))
 
 	b.fitWidth("portrait")
 	if b.err == nil {
@@ -200,36 +206,116 @@ func (b *builder) fitWidth(orientation string) {
 	}
 }
 
-// indicatorRows writes the table and returns the last row used.
+// indicatorRows writes the table and returns the last row used. It walks
+// the inputs, not the sections, so that no input can be left off: a
+// section opens a heading row where it starts, and a group is one merged
+// cell in column A over its rows.
 func (b *builder) indicatorRows(cat *workspace.Catalogue, u workspace.Unit, values map[string]float64) int {
-	inputs := cat.Inputs()
-	row := rowFirst
-	for li, lv := range cat.Sections {
-		heading := cellName(1, row)
-		b.set(heading, levelHeading(li, lv.Name))
-		b.merge(heading, cellName(lastCol, row))
-		b.style(heading, cellName(lastCol, row), "level")
-		row++
-		for _, act := range lv.Groups {
-			start := row
-			for _, in := range inputs {
-				if in.Section != lv.Name || in.Group != act {
-					continue
-				}
-				b.indicatorRow(row, in, u, values)
-				row++
-			}
-			if row == start {
-				continue
-			}
-			b.set(cellName(colActivity, start), act)
-			if row-1 > start {
-				b.merge(cellName(colActivity, start), cellName(colActivity, row-1))
-			}
-			b.style(cellName(colActivity, start), cellName(colActivity, row-1), "activity")
+	inputs := formOrder(cat)
+	numbered := !grouped(cat)
+	row, sections, groupStart := rowFirst, 0, 0
+	closeGroup := func(name string) {
+		if groupStart == 0 {
+			return
 		}
+		b.set(cellName(colActivity, groupStart), name)
+		if row-1 > groupStart {
+			b.merge(cellName(colActivity, groupStart), cellName(colActivity, row-1))
+		}
+		b.style(cellName(colActivity, groupStart), cellName(colActivity, row-1), "activity")
+		groupStart = 0
+	}
+	for i, in := range inputs {
+		var prev workspace.Indicator
+		if i > 0 {
+			prev = inputs[i-1]
+		}
+		newSection := i == 0 || in.Section != prev.Section
+		if newSection || in.Group != prev.Group {
+			closeGroup(prev.Group)
+		}
+		if newSection && in.Section != "" {
+			heading := cellName(1, row)
+			b.set(heading, sectionHeading(sections, in.Section))
+			b.merge(heading, cellName(lastCol, row))
+			b.style(heading, cellName(lastCol, row), "level")
+			sections++
+			row++
+		}
+		switch {
+		case in.Group != "" && groupStart == 0:
+			groupStart = row
+		case in.Group == "":
+			a := cellName(colActivity, row)
+			if numbered {
+				b.set(a, i+1)
+			}
+			b.style(a, a, "activity")
+		}
+		b.indicatorRow(row, in, u, values)
+		row++
+	}
+	if len(inputs) > 0 {
+		closeGroup(inputs[len(inputs)-1].Group)
 	}
 	return row - 1
+}
+
+// grouped reports whether column A names groups; without any, it
+// numbers the rows.
+func grouped(cat *workspace.Catalogue) bool {
+	return slices.ContainsFunc(cat.Inputs(), func(in workspace.Indicator) bool { return in.Group != "" })
+}
+
+// formOrder is the inputs in the order of the form: by section and then
+// group as the catalogue lists them, each in catalogue order. Inputs
+// without a section or group come first; a section or group the
+// catalogue does not list (validation refuses one) comes after the
+// listed ones, so that the form still has its row.
+func formOrder(cat *workspace.Catalogue) []workspace.Indicator {
+	rank := func(listed []string) func(string) int {
+		ranks := map[string]int{"": -1}
+		for i, name := range listed {
+			ranks[name] = i
+		}
+		return func(name string) int {
+			r, ok := ranks[name]
+			if !ok {
+				r = len(ranks)
+				ranks[name] = r
+			}
+			return r
+		}
+	}
+	var names []string
+	groups := map[string]func(string) int{}
+	for _, s := range cat.Sections {
+		names = append(names, s.Name)
+		groups[s.Name] = rank(s.Groups)
+	}
+	section := rank(names)
+	type placed struct {
+		in             workspace.Indicator
+		section, group int
+	}
+	var rows []placed
+	for _, in := range cat.Inputs() {
+		if groups[in.Section] == nil {
+			groups[in.Section] = rank(nil)
+		}
+		rows = append(rows, placed{in, section(in.Section), groups[in.Section](in.Group)})
+	}
+	slices.SortStableFunc(rows, func(a, b placed) int {
+		if c := a.section - b.section; c != 0 {
+			return c
+		}
+		return a.group - b.group
+	})
+	out := make([]workspace.Indicator, len(rows))
+	for i, r := range rows {
+		out[i] = r.in
+	}
+	return out
 }
 
 func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit, values map[string]float64) {
@@ -237,8 +323,9 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 	b.style(cellName(colLabel, row), cellName(colLabel, row), "text")
 	value := cellName(colValue, row)
 	v, ok := values[in.Code]
-	if !ok && in.Code == "members" {
-		v, ok = float64(u.Members), true
+	_, prefilled := u.Prefill[in.Code]
+	if !ok && prefilled {
+		v, ok = u.Prefill[in.Code], true
 	}
 	if ok {
 		if in.Type == workspace.TypeInteger {
@@ -276,22 +363,34 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 	if in.Type == workspace.TypeDecimal {
 		note += "；可帶小數"
 	}
-	if in.Code == "members" {
-		note += "；已按名冊預填，有變動請改"
+	if prefilled {
+		note += "；" + notePrefilled + "，有變動請改"
 	}
 	b.set(cellName(colNote, row), note)
 	b.style(cellName(colNote, row), cellName(colNote, row), "note")
 }
 
-func (b *builder) instructions(row int) {
+// hasPrefill reports whether any row of u's form is prefilled.
+func hasPrefill(cat *workspace.Catalogue, u workspace.Unit) bool {
+	return slices.ContainsFunc(cat.Inputs(), func(in workspace.Indicator) bool {
+		_, ok := u.Prefill[in.Code]
+		return ok
+	})
+}
+
+func (b *builder) instructions(row int, prefilled bool) {
 	lines := []string{
 		"本表填寫截至填報日期的累計數。只填黃色格子，灰色格子由系統生成，請勿改動。",
 		"「數值」欄只填阿拉伯數字，不帶單位，不填百分數；整數指標不要填小數。",
 		"標「必填」的指標沒有發生也要填0；標「可留空」的指標留空按0計。",
-		"本單位黨員人數已按名冊預填，如有變動請改為實際人數。",
+	}
+	if prefilled {
+		lines = append(lines, "說明欄寫著「"+notePrefilled+"」的數已由系統按名冊填好，如有變動請改為實際數。")
+	}
+	lines = append(lines,
 		"請勿刪除或修改「代碼」欄；請直接保存本 .xlsx 文件報送，不要另存為 .xls、.et、.csv 或 PDF。",
 		"填報人、聯繫電話、填報日期請填寫完整，以便核對。",
-	}
+	)
 	row++
 	b.set(cellName(1, row), "填表說明")
 	b.style(cellName(1, row), cellName(1, row), "helphead")
