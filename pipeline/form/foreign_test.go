@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -68,6 +69,14 @@ func TestForeignWriters(t *testing.T) {
 			}
 			if !maps.Equal(sub.Cells, ref.Cells) {
 				t.Errorf("cells %v, want %v", sub.Cells, ref.Cells)
+			}
+			// The hidden MetaSheet came through: under a catalogue of
+			// another version the form says which one it was made from.
+			next := *ws.Catalogue
+			next.Version += "-next"
+			_, fs, err = Read(filepath.Join(foreignDir, name), &next, DefaultLimits())
+			if err != nil || len(fs) != 1 || fs[0].Rule != RuleCatalogue || !strings.Contains(fs[0].Message, versionName(ws.Catalogue.Version)) {
+				t.Errorf("under version %s: %v %+v, want one %s warning naming %s", next.Version, err, fs, RuleCatalogue, ws.Catalogue.Version)
 			}
 		})
 	}
