@@ -9,6 +9,22 @@
 // when a code cell was deleted, and finds the form sheet by content, so a
 // renamed sheet or an extra sheet is harmless.
 //
+// The rows follow the catalogue whatever its shape: a section is a
+// heading row (一、…), a group one merged cell in column A over its rows
+// (小類), and a catalogue without groups numbers its rows there (序號).
+// Derived indicators have no row. A unit's prefill (units.yaml) is in its
+// rows, marked in 說明. Only the value cells are unlocked, each with a
+// validation rule of its type (whole number or decimal, at least 0) that
+// the spreadsheet program enforces while the clerk types.
+//
+// A second sheet, MetaSheet, very hidden and protected, holds the
+// catalogue's version and the code, type and label of every input. A
+// form of another version is read, with a warning, when every input it
+// has still is one of the same type (an optional input added since is
+// read as blank); otherwise it is rejected naming each indicator added,
+// retired or retyped. A form without the sheet, made before it existed,
+// is read by its codes as before.
+//
 // Read never returns an error for bad content: everything wrong with a file,
 // down to "this is a PDF", is a vocab.Finding with a Chinese message and fix.
 // The error is kept for I/O trouble. Every excelize call on a received file
