@@ -343,7 +343,7 @@ func TestSampleBriefing(t *testing.T) {
 			if got, want := len(b.Units), min(n, sampleUnits); got != want {
 				t.Errorf("sample has %d units, want %d", got, want)
 			}
-			if last := b.Units[len(b.Units)-1]; last.Unit != ws.Units[n-1] || last.State != vocab.Overdue {
+			if last := b.Units[len(b.Units)-1]; last.Unit.Code != ws.Units[n-1].Code || last.State != vocab.Overdue {
 				t.Errorf("last sample unit %v, want the registry's last, overdue", last)
 			}
 			states := map[vocab.State]int{}
