@@ -49,7 +49,7 @@ func (b *builder) meta(cat *workspace.Catalogue) {
 	m.set("A4", headCode)
 	m.set("B4", headType)
 	m.set("C4", headLabel)
-	for i, in := range formOrder(cat) {
+	for i, in := range cat.Inputs() {
 		row := rowMetaInputs + i
 		m.set(cellName(1, row), in.Code)
 		m.set(cellName(2, row), in.Type)
@@ -67,11 +67,14 @@ func (b *builder) meta(cat *workspace.Catalogue) {
 	b.err = m.err
 }
 
-// formMeta is what MetaSheet says of a form's catalogue.
+// formMeta is what MetaSheet says of a form's catalogue: its version
+// and its inputs in catalogue order.
 type formMeta struct {
 	version string
-	inputs  []workspace.Indicator // code, type and label only
+	inputs  []metaInput
 }
+
+type metaInput struct{ code, typ, label string }
 
 // readMeta reads MetaSheet, or gives nil for a form without one: a form
 // written before the sheet existed, or whose sheet was copied into
@@ -99,24 +102,27 @@ func (r *reader) readMeta() (*formMeta, error) {
 			}
 			return strings.TrimSpace(cells[col-1])
 		}
-		m.inputs = append(m.inputs, workspace.Indicator{Code: at(1), Type: at(2), Label: at(3)})
+		m.inputs = append(m.inputs, metaInput{at(1), at(2), at(3)})
 	}
 	return m, nil
 }
 
 // retype is an input whose type today's catalogue changed.
 type retype struct {
-	was workspace.Indicator // as the form's catalogue had it
+	was metaInput // as the form's catalogue had it
 	now *workspace.Indicator
 }
 
 // catalogueChanges compares the inputs of the form's catalogue with
 // today's: added are today's inputs the form lacks, retired the form's
 // that today's catalogue has no input for.
-func catalogueChanges(m *formMeta, inputs []*workspace.Indicator) (added []*workspace.Indicator, retired []workspace.Indicator, retyped []retype) {
-	onForm := make(map[string]workspace.Indicator, len(m.inputs))
+func catalogueChanges(m *formMeta, inputs []*workspace.Indicator) (added []*workspace.Indicator, retired []metaInput, retyped []retype) {
+	if sameInputs(m.inputs, inputs) {
+		return nil, nil, nil
+	}
+	onForm := make(map[string]metaInput, len(m.inputs))
 	for _, in := range m.inputs {
-		onForm[in.Code] = in
+		onForm[in.code] = in
 	}
 	today := make(map[string]bool, len(inputs))
 	for _, in := range inputs {
@@ -124,16 +130,30 @@ func catalogueChanges(m *formMeta, inputs []*workspace.Indicator) (added []*work
 		switch was, ok := onForm[in.Code]; {
 		case !ok:
 			added = append(added, in)
-		case was.Type != in.Type:
+		case was.typ != in.Type:
 			retyped = append(retyped, retype{was, in})
 		}
 	}
 	for _, in := range m.inputs {
-		if !today[in.Code] {
+		if !today[in.code] {
 			retired = append(retired, in)
 		}
 	}
 	return added, retired, retyped
+}
+
+// sameInputs is the common case, a form of today's catalogue, told
+// without building a map per file.
+func sameInputs(form []metaInput, today []*workspace.Indicator) bool {
+	if len(form) != len(today) {
+		return false
+	}
+	for i, in := range today {
+		if form[i].code != in.Code || form[i].typ != in.Type {
+			return false
+		}
+	}
+	return true
 }
 
 // checkCatalogue judges a form made from another catalogue. missing are
@@ -157,10 +177,10 @@ func (r *reader) checkCatalogue(m *formMeta, sheet string) (missing map[string]b
 		rejected = rejected || in.Required
 	}
 	for _, in := range retired {
-		changes = append(changes, "停用了「"+in.Label+"」（代碼 "+in.Code+"）")
+		changes = append(changes, "停用了「"+in.label+"」（代碼 "+in.code+"）")
 	}
 	for _, t := range retyped {
-		changes = append(changes, "「"+t.now.Label+"」（代碼 "+t.now.Code+"）由"+typeName(t.was.Type)+"改為"+typeName(t.now.Type))
+		changes = append(changes, "「"+t.now.Label+"」（代碼 "+t.now.Code+"）由"+typeName(t.was.typ)+"改為"+typeName(t.now.Type))
 	}
 	said := "這份表格是按指標目錄" + versionName(m.version) + "製作的，本期的指標目錄是" + versionName(r.cat.Version)
 	newForm := "請到系統下載本期的新表格（指標目錄" + versionName(r.cat.Version) + "），把數字填到新表格裡再報送。"
