@@ -22,8 +22,7 @@ import (
 )
 
 // waterReport is a report neither shipped example is: a quarterly 農村飲水
-// 安全 inspection (the period is the quarter's last month, as forms carry
-// a year and month) with one section, a pass rate, a maximum, and units of
+// 安全 inspection (period 2026Q4) with one section, a pass rate, a maximum, and units of
 // kinds 集中供水站 and 分散供水片區. Its briefing names no indicator: it walks
 // the catalogue, and a paragraph per indicator gives the figure of each
 // kind of unit.
@@ -31,7 +30,7 @@ var waterReport = map[string]string{
 	"config.yaml": `county: 綏陽縣
 office: 綏陽縣農村飲水安全工作領導小組辦公室
 briefing_name: 農村飲水安全巡查通報
-period: "2026-12"
+period: "2026Q4"
 deadline: "2027-01-08T18:00:00+08:00"
 report_date: "2027-01-10"
 timezone: Asia/Shanghai

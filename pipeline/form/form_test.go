@@ -115,7 +115,7 @@ func TestFormOpensInLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(csv)
-	wants := []string{formTitle, labelUnitCode, "洋川鎮", "2008-12", "一、領導班子", "三、一般黨員", "填表說明", FormVersion, "1536", "5200.5"}
+	wants := []string{ws.Catalogue.Title, ws.Catalogue.Note, labelUnitCode, "洋川鎮", "2008-12", "一、領導班子", "三、一般黨員", "填表說明", FormVersion, "1536", "5200.5"}
 	for _, in := range ws.Catalogue.Inputs() {
 		wants = append(wants, in.Label, in.Code)
 	}

@@ -1,5 +1,7 @@
 package form
 
+import "countybrief/pipeline/workspace"
+
 // FormVersion is printed on every form; Read warns when a file carries
 // another version, since rows may have changed between versions.
 const FormVersion = "2008.1"
@@ -7,8 +9,6 @@ const FormVersion = "2008.1"
 // SheetName is the name of the form sheet as written. Read does not rely on
 // it: it finds the sheet that holds the indicator codes.
 const SheetName = "填報表"
-
-const formTitle = "學習實踐活動「四個一」活動情況統計表"
 
 // Columns of the indicator table.
 const (
@@ -87,4 +87,12 @@ func sectionHeading(i int, name string) string {
 		return string(ns[i]) + "、" + name
 	}
 	return name
+}
+
+// formTitle heads the blank form: the catalogue's title, or a plain one.
+func formTitle(cat *workspace.Catalogue) string {
+	if cat.Title != "" {
+		return cat.Title
+	}
+	return "統計表"
 }

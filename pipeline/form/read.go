@@ -635,8 +635,7 @@ func clipN(s string, n int) string {
 }
 
 var (
-	periodPattern = regexp.MustCompile(`^\d{4}-\d{2}$`)
-	unitPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	unitPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 )
 
 // maxIdentityRunes keeps a pasted essay out of the ledger.
@@ -708,10 +707,10 @@ func (r *reader) identity(g *grid, sub *Submission) {
 				Message: "「單位代碼」填的是「" + clip(val) + "」，不是有效的單位代碼。",
 				Fix:     "單位代碼由系統預填，請用本系統下發給本單位的表格重新填寫。",
 			})
-		case fd.key == "period" && !periodPattern.MatchString(val):
+		case fd.key == "period" && !workspace.ValidPeriod(val):
 			r.add(vocab.Finding{
 				Rule: RuleIdentity, Severity: vocab.Error, Sheet: loc.Sheet, Cell: loc.Cell,
-				Message: "「報送期」填的是「" + clip(val) + "」，不是 2008-12 這樣的年月。",
+				Message: "「報送期」填的是「" + clip(val) + "」，不是有效的報送期。",
 				Fix:     "報送期由系統預填，請用本系統下發的本期表格重新填寫。",
 			})
 		}

@@ -125,7 +125,7 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 	}
 
 	last := cellName(lastCol, rowTitle)
-	b.set("A1", formTitle)
+	b.set("A1", formTitle(cat))
 	b.merge("A1", last)
 	b.style("A1", last, "title")
 	if b.err == nil {
@@ -177,7 +177,7 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 	b.style(cellName(1, rowHeader), cellName(lastCol, rowHeader), "header")
 
 	row := b.indicatorRows(cat, u, values)
-	b.instructions(row+1, hasPrefill(cat, u))
+	b.instructions(row+1, cat.Note, hasPrefill(cat, u))
 
 	b.fitWidth("portrait")
 	if b.err == nil {
@@ -378,9 +378,11 @@ func hasPrefill(cat *workspace.Catalogue, u workspace.Unit) bool {
 	})
 }
 
-func (b *builder) instructions(row int, prefilled bool) {
+// instructions writes the form's notes from row on; note, the catalogue's
+// own, says what the figures count.
+func (b *builder) instructions(row int, note string, prefilled bool) {
 	lines := []string{
-		"本表填寫截至填報日期的累計數。只填黃色格子，灰色格子由系統生成，請勿改動。",
+		note + "只填黃色格子，灰色格子由系統生成，請勿改動。",
 		"「數值」欄只填阿拉伯數字，不帶單位，不填百分數；整數指標不要填小數。",
 		"標「必填」的指標沒有發生也要填0；標「可留空」的指標留空按0計。",
 	}

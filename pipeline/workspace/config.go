@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"countybrief/pipeline/vocab"
+	"regexp"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -80,6 +81,12 @@ func (c *Config) ReportDateTime() time.Time { return c.reportDate }
 // Location is the office's time zone, used by the scheduler and for dates.
 func (c *Config) Location() *time.Location { return c.location }
 
+var periodName = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$`)
+
+// ValidPeriod reports whether p can name a period: a form carries it and
+// the archive makes a folder of it, so it is a plain name.
+func ValidPeriod(p string) bool { return periodName.MatchString(p) }
+
 // PeriodOpen reports whether a form for period may still be accepted.
 func (c *Config) PeriodOpen(period string) bool {
 	if period == c.Period {
@@ -109,6 +116,11 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	need("office", c.Office)
 	need("briefing_name", c.BriefingName)
 	need("period", c.Period)
+	for _, p := range append([]string{c.Period}, c.OpenPeriods...) {
+		if p != "" && !ValidPeriod(p) {
+			ps.Add(file, keyLine(doc(), "period"), "period", "%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4），因為它也是存檔文件夾的名字", p)
+		}
+	}
 	c.location = time.Local
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)

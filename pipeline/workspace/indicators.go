@@ -89,7 +89,11 @@ type Section struct {
 // Catalogue is the indicator catalogue in file order. Version names the
 // catalogue's edition, so that a form can say which one it was made from.
 type Catalogue struct {
-	Version    string      `yaml:"version,omitempty"`
+	Version string `yaml:"version,omitempty"`
+	// Title heads the blank form; Note, when set, is the form's first
+	// instruction (what the figures count, e.g. 累計數 or 本月數).
+	Title      string      `yaml:"title,omitempty"`
+	Note       string      `yaml:"note,omitempty"`
 	Sections   []Section   `yaml:"sections,omitempty"`
 	Indicators []Indicator `yaml:"indicators"`
 }
@@ -120,7 +124,7 @@ var indicatorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,47}$`)
 // Keys the catalogue knows, per mapping; anything else is a typing
 // mistake or a key of the old three-level format.
 var (
-	catalogueKeys = []string{"version", "sections", "indicators"}
+	catalogueKeys = []string{"version", "title", "note", "sections", "indicators"}
 	sectionKeys   = []string{"name", "groups"}
 	indicatorKeys = []string{"code", "label", "section", "group", "measure", "type", "required", "aggregate", "of", "per", "scale", "decimals"}
 )

@@ -80,45 +80,45 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"old levels say how to rewrite them", IndicatorsFile, func(s string) string {
 			s = strings.Replace(s, "sections:\n  - {name: 領導班子, groups:", "levels:\n  - {level: 1, name: 領導班子, activities:", 1)
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "level: 1, activity: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:25: levels: levels 已改名為 sections", "indicators.yaml:32: level: level 已取消：請改寫 section:",
-			"indicators.yaml:32: activity: activity 已改名為 group"}},
+		}, []string{"indicators.yaml:29: levels: levels 已改名為 sections", "indicators.yaml:36: level: level 已取消：請改寫 section:",
+			"indicators.yaml:36: activity: activity 已改名為 group"}},
 		{"unknown key lists the keys", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "code: case_reports,", "code: case_reports, unit: 份,", 1)
-		}, []string{"indicators.yaml:32: unit: 沒有這個欄位；這裡可寫的欄位有 code、label、section、group"}},
+		}, []string{"indicators.yaml:36: unit: 沒有這個欄位；這裡可寫的欄位有 code、label、section、group"}},
 		{"indicator in a group of another section", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 領導幹部, group: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:32: group: \"剖析一個案例\" 不是部分「領導幹部」的小類；只能是 作一次輔導、搞一次調研、聯一個項目、抓一項創新 之一"}},
+		}, []string{"indicators.yaml:36: group: \"剖析一個案例\" 不是部分「領導幹部」的小類；只能是 作一次輔導、搞一次調研、聯一個項目、抓一項創新 之一"}},
 		{"section not listed", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 班子, group: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:32: section: \"班子\" 不在 sections 裡；只能是 領導班子、領導幹部、一般黨員 之一"}},
+		}, []string{"indicators.yaml:36: section: \"班子\" 不在 sections 裡；只能是 領導班子、領導幹部、一般黨員 之一"}},
 		{"no section where the catalogue has them", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例, ", "", 1)
-		}, []string{"indicators.yaml:32: section: 沒有填；本目錄分部分"}},
+		}, []string{"indicators.yaml:36: section: 沒有填；本目錄分部分"}},
 		{"indicator code not an identifier", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "code: case_reports", "code: Case-Reports", 1)
 		}, []string{"code: \"Case-Reports\" 不能用：代碼以小寫英文字母開頭"}},
 		{"ratio without a denominator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections}", 1)
-		}, []string{"indicators.yaml:53: of: ratio 要寫分子和分母"}},
+		}, []string{"indicators.yaml:57: of: ratio 要寫分子和分母"}},
 		{"ratio over a derived indicator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members", "of: reflections, per: notes_per_member", 1)
-		}, []string{"indicators.yaml:53: per: \"notes_per_member\" 不是表上填報的指標"}},
+		}, []string{"indicators.yaml:57: per: \"notes_per_member\" 不是表上填報的指標"}},
 		{"negative scale", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections, per: members, scale: -100}", 1)
-		}, []string{"indicators.yaml:53: scale: -100 不對"}},
+		}, []string{"indicators.yaml:57: scale: -100 不對"}},
 		{"of on a filled-in indicator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: sum, of: members", 1)
-		}, []string{"indicators.yaml:40: of: 只有 aggregate: ratio（比率）或 count_nonzero（單位數）才寫 of"}},
+		}, []string{"indicators.yaml:44: of: 只有 aggregate: ratio（比率）或 count_nonzero（單位數）才寫 of"}},
 		{"count_nonzero without of, and required", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 個單位, type: integer, required: true, aggregate: count_nonzero", 1)
-		}, []string{"indicators.yaml:40: of: count_nonzero 要寫 of", "indicators.yaml:40: required: count_nonzero 指標由程式計算"}},
+		}, []string{"indicators.yaml:44: of: count_nonzero 要寫 of", "indicators.yaml:44: required: count_nonzero 指標由程式計算"}},
 		{"unknown aggregate", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: avg", 1)
-		}, []string{"indicators.yaml:40: aggregate: \"avg\" 不對：只能是 sum、min、max、mean、ratio 或 count_nonzero"}},
+		}, []string{"indicators.yaml:44: aggregate: \"avg\" 不對：只能是 sum、min、max、mean、ratio 或 count_nonzero"}},
 		{"decimals on an integer and out of range", IndicatorsFile, func(s string) string {
 			s = strings.Replace(s, "measure: 份, type: integer,", "measure: 份, type: integer, decimals: 1,", 1)
 			return strings.Replace(s, "type: decimal, decimals: 0, aggregate: ratio", "type: decimal, decimals: 9, aggregate: ratio", 1)
-		}, []string{"indicators.yaml:32: decimals: 1：整數指標只能是 0", "indicators.yaml:51: decimals: 9："}},
+		}, []string{"indicators.yaml:36: decimals: 1：整數指標只能是 0", "indicators.yaml:55: decimals: 9："}},
 		{"bad schedule and language", ConfigFile, func(s string) string {
 			s = strings.Replace(s, `schedule: "0 2 * * *"`, `schedule: "every night"`, 1)
 			return strings.Replace(s, "language: zh-Hant", "language: en", 1)
@@ -126,6 +126,9 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"bad deadline", ConfigFile, func(s string) string {
 			return strings.Replace(s, `deadline: "2008-12-05T18:00:00+08:00"`, `deadline: "12月5日"`, 1)
 		}, []string{"deadline: \"12月5日\" is not a time"}},
+		{"period that would climb out of the archive", ConfigFile, func(s string) string {
+			return strings.Replace(s, `period: "2008-12"`, `period: "../2008-12"`, 1)
+		}, []string{"config.yaml:6: period: \"../2008-12\" 不能用作報送期"}},
 		{"negative memory limit", ConfigFile, func(s string) string {
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
 		}, []string{"config.yaml:22: memory_limit_mb: must not be negative"}},
