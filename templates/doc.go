@@ -57,4 +57,15 @@
 //
 // A group of bars per kind of unit, a bar per reporting state that occurs:
 // each group adds up to the units of its kind.
+//
+//	.chart line indicators=a,b,… CAPTION
+//
+// A line per indicator of its county figure over the periods: a point for
+// each earlier period (the latest issue of that period, as the ledger
+// numbered them) and one for this issue, labelled by period, at most the
+// last 12, with the figure at each point in the indicator's places. A
+// period whose issue lacks the figure (an indicator added since, a ratio
+// over nothing) is a gap in the line, printed —, never 0; the first issue
+// draws one point. by= does not apply. The text twin lists the same
+// figures, a line per period.
 package templates

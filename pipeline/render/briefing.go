@@ -20,6 +20,10 @@ type Briefing struct {
 	Period   string
 	Totals   merge.Totals
 	Previous *merge.Totals // nil when there is no earlier issue
+	// History is the earlier numbered issues, oldest first, for the line
+	// charts over periods; an issue whose totals are not known (restored
+	// after the ledger was lost) has empty ones, drawn as gaps.
+	History []PastIssue
 	// Units is every unit of the registry, in registry order, each in its
 	// one state: every count, chart and list of units is made from it, so
 	// that they all add up to the registry.
@@ -34,6 +38,13 @@ type Briefing struct {
 	// for the office (審核報告, chase list), never for the briefing.
 	Rejected []FileReport
 	Counted  []FileReport
+}
+
+// PastIssue is what an earlier issue said of the county.
+type PastIssue struct {
+	Issue  int
+	Period string
+	Totals merge.Totals
 }
 
 // UnitLine is one unit and where it stands.

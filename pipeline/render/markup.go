@@ -20,11 +20,12 @@ const (
 	kPage         = "page"
 )
 
-// Chart kinds: bars of indicators per unit kind, and bars of units per
-// reporting state per unit kind.
+// Chart kinds: bars of indicators per unit kind, bars of units per
+// reporting state per unit kind, and lines of county figures over periods.
 const (
 	chartBar       = "bar"
 	chartReporting = "reporting"
+	chartLine      = "line"
 )
 
 // Arguments of .table and .chart (templates/doc.go).
@@ -126,11 +127,11 @@ func parseBlocks(out string) ([]block, error) {
 					return nil, err
 				}
 				switch b.arg {
-				case chartBar, chartReporting:
+				case chartBar, chartReporting, chartLine:
 				case "problems":
 					return nil, fmt.Errorf("output line %d: .chart problems 已取消：請改寫為 .chart bar indicators=problems_found,problems_solved 標題（柱狀圖按單位類別列出所寫的指標）", n)
 				default:
-					return nil, fmt.Errorf("output line %d: .chart %q：只能是 %s（指標按單位類別的柱狀圖）或 %s（各類單位報送情況）", n, b.arg, chartBar, chartReporting)
+					return nil, fmt.Errorf("output line %d: .chart %q：只能是 %s（指標按單位類別的柱狀圖）、%s（各類單位報送情況）或 %s（全縣指標歷期折線圖）", n, b.arg, chartBar, chartReporting, chartLine)
 				}
 			default:
 				return nil, fmt.Errorf("output line %d: unknown block .%s", n, kind)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,7 +14,6 @@ import (
 
 	"countybrief/pipeline/render/typeset"
 	"countybrief/pipeline/workspace"
-	"countybrief/templates"
 )
 
 const mmPerPt = 25.4 / 72
@@ -178,8 +178,8 @@ func roleText(d *doc) map[string][]rune {
 			add(typeset.Fangsong, strings.Join(c.series, ""))
 			for _, cat := range c.cats {
 				add(typeset.Fangsong, cat.name)
-				for _, v := range cat.values {
-					add(typeset.Fangsong, templates.Count(v))
+				for k, v := range cat.values {
+					add(typeset.Fangsong, c.valueText(k, v))
 				}
 			}
 		}
@@ -753,6 +753,10 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 
 // chartHeight is the height of a chart with its caption and legend.
 func (p *pdfDoc) chartHeight(c chart) float64 {
+	if c.line {
+		_, rows := p.periodLabels(c)
+		return p.lp*float64(1+len(p.legendRows(c))) + p.plotHeight() + float64(rows)*p.tableLineH() + p.lp/4
+	}
 	bar := p.rowHeight() * 0.8
 	return p.lp*float64(1+len(p.legendRows(c))) + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
 }
@@ -793,8 +797,9 @@ func (p *pdfDoc) legendRows(c chart) [][]legendItem {
 // seriesColors tell the bars of a chart apart, in print and in grey.
 var seriesColors = []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}, {60, 110, 180}, {150, 190, 110}}
 
-// drawChart draws a horizontal grouped bar chart: per category one bar
-// per series, each with its value at the end.
+// drawChart draws the caption and the legend, then either a horizontal
+// grouped bar chart, per category one bar per series with its value at
+// the end, or a line chart (drawLines).
 func (p *pdfDoc) drawChart(caption string, c chart) {
 	lay := p.lay
 	W := lay.TextWidth
@@ -829,6 +834,10 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	// top is the last legend row's, as the bars and the axis count from it.
 	top += float64(max(len(rows)-1, 0)) * p.lp
 	p.y = top - p.top() + p.lp
+	if c.line {
+		p.drawLines(c)
+		return
+	}
 	maxV := 0.0
 	for _, cat := range c.cats {
 		for _, v := range cat.values {
@@ -858,7 +867,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 				p.pdf.Rect(p.left()+labelW, by+bar*0.1, w, bar*0.8, "F")
 			}
 			vg := glyphs{}
-			vg.add(templates.Count(v), st)
+			vg.add(c.valueText(k, v), st)
 			if ls := p.setText(vg, W, 0, true); len(ls) > 0 {
 				p.drawLine(vg, ls[0], p.left()+labelW+w+p.em(size)/3, baseline(by, bar, size))
 			}
@@ -871,6 +880,123 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	axisTop := top + p.lp
 	p.pdf.Line(p.left()+labelW, axisTop, p.left()+labelW, p.top()+p.y-bar/2)
 	p.y += p.lp / 4
+}
+
+// plotHeight is the height of a line chart's plot, axis to top.
+func (p *pdfDoc) plotHeight() float64 { return 5 * p.lp }
+
+// periodLabels sets the period under each point of a line chart, and
+// says in how many rows: two, alternating, when neighbours would touch.
+func (p *pdfDoc) periodLabels(c chart) ([]cellSet, int) {
+	st := p.body(p.lay.TableSize)
+	step := p.plotWidth() / float64(len(c.cats))
+	out := make([]cellSet, len(c.cats))
+	rows := 1
+	for i, cat := range c.cats {
+		g := glyphs{}
+		g.add(cat.name, st)
+		ls := p.setText(g, p.lay.TextWidth, 0, true)
+		out[i] = cellSet{g, ls}
+		if len(ls) > 0 && p.lineWidth(g, ls[0])+p.em(st.size)/2 > step {
+			rows = 2
+		}
+	}
+	return out, rows
+}
+
+// plotWidth is the width of a line chart's plot, inset by a character
+// each side so that the figures at the first and last points fit.
+func (p *pdfDoc) plotWidth() float64 { return p.lay.TextWidth - 2*p.em(p.lay.TableSize) }
+
+// drawLines draws a line chart below its legend: a point per period and
+// series with its figure beside it, lines between neighbouring points, a
+// gap where a figure does not exist, marked — above the axis. Each period
+// is drawn as its label then its figures, the order of the text twin.
+func (p *pdfDoc) drawLines(c chart) {
+	size := p.lay.TableSize
+	st := p.body(size)
+	em := p.em(size)
+	labels, labelRows := p.periodLabels(c)
+	left := p.left() + em
+	step := p.plotWidth() / float64(len(c.cats))
+	bottom := p.top() + p.y + p.plotHeight()
+	textH := p.tableLineH()
+	// Figures run from 0 (or the lowest below it) to the highest; the top
+	// keeps room for the highest point's figure.
+	lo, hi := 0.0, 0.0
+	for _, cat := range c.cats {
+		for _, v := range cat.values {
+			if !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	span := p.plotHeight() - 1.5*textH
+	x := func(i int) float64 { return left + (float64(i)+0.5)*step }
+	y := func(v float64) float64 { return bottom - (v-lo)/(hi-lo)*span }
+
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.pdf.SetLineWidth(0.3)
+	p.pdf.Line(left, p.top()+p.y, left, bottom)
+	p.pdf.Line(left, bottom, left+p.plotWidth(), bottom)
+	for k := range c.series {
+		col := seriesColors[k%len(seriesColors)]
+		p.pdf.SetDrawColor(col[0], col[1], col[2])
+		p.pdf.SetFillColor(col[0], col[1], col[2])
+		p.pdf.SetLineWidth(0.5)
+		for i, cat := range c.cats {
+			v := cat.values[k]
+			if math.IsNaN(v) {
+				continue
+			}
+			if i > 0 && !math.IsNaN(c.cats[i-1].values[k]) {
+				p.pdf.Line(x(i-1), y(c.cats[i-1].values[k]), x(i), y(v))
+			}
+			p.pdf.Circle(x(i), y(v), 0.8, "F")
+		}
+	}
+	put := func(g glyphs, cx, top float64) {
+		if ls := p.setText(g, p.lay.TextWidth, 0, true); len(ls) > 0 {
+			p.drawLine(g, ls[0], cx-p.lineWidth(g, ls[0])/2, baseline(top, textH, size))
+		}
+	}
+	for i, cat := range c.cats {
+		if ls := labels[i].ls; len(ls) > 0 {
+			top := bottom + float64(i%labelRows)*textH
+			p.drawLine(labels[i].g, ls[0], x(i)-p.lineWidth(labels[i].g, ls[0])/2, baseline(top, textH, size))
+		}
+		// Figures above their points, highest first, each pushed below
+		// the one before when they would overlap; gaps stack up from the axis.
+		order := make([]int, 0, len(cat.values))
+		gaps := 0
+		for k, v := range cat.values {
+			if !math.IsNaN(v) {
+				order = append(order, k)
+			}
+		}
+		sort.SliceStable(order, func(a, b int) bool { return cat.values[order[a]] > cat.values[order[b]] })
+		tops := map[int]float64{}
+		floor := math.Inf(-1)
+		for _, k := range order {
+			t := math.Max(y(cat.values[k])-textH-0.5, floor)
+			tops[k], floor = t, t+textH
+		}
+		for k, v := range cat.values {
+			g := glyphs{}
+			g.add(c.valueText(k, v), st)
+			if math.IsNaN(v) {
+				gaps++
+				put(g, x(i), bottom-float64(gaps)*textH)
+				continue
+			}
+			put(g, x(i), tops[k])
+		}
+	}
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.y += p.plotHeight() + float64(labelRows)*textH + p.lp/4
 }
 
 // distribution draws the 版記 at the foot of the last page: the lines

@@ -186,6 +186,19 @@ type tableRow struct {
 type chart struct {
 	series []string
 	cats   []chartCat
+	// line draws the series as lines over the categories (periods);
+	// places are then the series' decimals, as the tables print them.
+	line   bool
+	places []int
+}
+
+// valueText is a figure as the chart prints it: — for one that does not
+// exist.
+func (c chart) valueText(series int, v float64) string {
+	if c.places != nil {
+		return templates.Fixed(v, c.places[series])
+	}
+	return templates.Count(v)
 }
 
 type chartCat struct {
@@ -435,7 +448,64 @@ func (r *Renderer) chart(b *Briefing, kind string, params map[string]string) (ch
 		}
 		return r.reportingChart(b)
 	}
+	if kind == chartLine {
+		return r.lineChart(b, params)
+	}
 	return r.barChart(b, params)
+}
+
+// linePeriods bounds the periods of a line chart: more would crowd the
+// labels of a page's width.
+const linePeriods = 12
+
+// lineChart has a point per period and a line per indicator, of the
+// county figure. A figure an issue does not have (an indicator added
+// since, a ratio over nothing, an issue restored without its totals) is
+// a gap: drawing it as 0 would show a fall that never happened.
+func (r *Renderer) lineChart(b *Briefing, params map[string]string) (chart, error) {
+	ins, err := r.indicators(params, true)
+	if err != nil {
+		return chart{}, err
+	}
+	if by, ok := params[argBy]; ok {
+		return chart{}, fmt.Errorf("折線圖畫的是各期的全縣數字，不按單位類別分列，請刪去 by=%s", by)
+	}
+	c := chart{line: true}
+	for _, in := range ins {
+		c.series = append(c.series, in.Label)
+		c.places = append(c.places, in.Places())
+	}
+	for _, is := range periods(b) {
+		vals := make([]float64, len(ins))
+		for i, in := range ins {
+			v, ok := is.Totals.All[in.Code]
+			if !ok {
+				v = math.NaN()
+			}
+			vals[i] = v
+		}
+		c.cats = append(c.cats, chartCat{is.Period, vals})
+	}
+	return c, r.convChart(&c)
+}
+
+// periods is the latest issue of each earlier period, in issue order,
+// then the briefing itself (which replaces the earlier issues of its own
+// period): a period's last word is what it said. Only the last
+// linePeriods are kept.
+func periods(b *Briefing) []PastIssue {
+	latest := map[string]int{}
+	for i, is := range b.History {
+		latest[is.Period] = i
+	}
+	var out []PastIssue
+	for i, is := range b.History {
+		if latest[is.Period] == i && is.Period != b.Period {
+			out = append(out, is)
+		}
+	}
+	out = append(out, PastIssue{Issue: b.Issue, Period: b.Period, Totals: b.Totals})
+	return out[max(0, len(out)-linePeriods):]
 }
 
 // barChart has a group of bars per unit kind and a bar per indicator. A

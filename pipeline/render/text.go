@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"countybrief/templates"
 )
 
 // Text writes the briefing as UTF-8 plain text: the PDF's words in the
@@ -62,7 +60,7 @@ func textLines(bl block) []string {
 		for _, cat := range c.cats {
 			vals := make([]string, len(cat.values))
 			for i, v := range cat.values {
-				vals[i] = templates.Count(v)
+				vals[i] = c.valueText(i, v)
 			}
 			out = append(out, cat.name+"\t"+strings.Join(vals, "\t"))
 		}
