@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"countybrief/pipeline/ledger"
@@ -62,6 +63,29 @@ func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
 	brief.Rejected = fileReports(ws, returned)
 	brief.Counted = fileReports(ws, current)
 	return brief
+}
+
+// pastIssues are the issues numbered before issue, oldest first, for
+// the briefing's charts over periods. An issue whose totals do not read
+// (one restored after the ledger was lost has none) keeps its period
+// with no figures, which the charts draw as gaps.
+func (b *batch) pastIssues(ctx context.Context, issue int) ([]render.PastIssue, error) {
+	all, err := b.ledger.Issues(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("earlier issues: %w", err)
+	}
+	var out []render.PastIssue
+	for _, is := range all {
+		if is.Issue >= issue {
+			break
+		}
+		p := render.PastIssue{Issue: is.Issue, Period: is.Period}
+		if json.Unmarshal(is.Totals, &p.Totals) != nil {
+			p.Totals = merge.Totals{}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // auditFindings loads the findings (warnings) of the counted files, which

@@ -89,6 +89,9 @@ func (b *batch) publish(ctx context.Context) error {
 	if brief.Issue, err = b.ledger.NumberIssue(ctx, record); err != nil {
 		return fmt.Errorf("number the briefing: %w", err)
 	}
+	if brief.History, err = b.pastIssues(ctx, brief.Issue); err != nil {
+		return err
+	}
 	brief.Date = ws.Config.ReportDateTime()
 	if brief.Date.IsZero() {
 		brief.Date = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, ws.Config.Location())
