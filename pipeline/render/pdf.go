@@ -966,10 +966,13 @@ func (p *pdfDoc) drawLines(c chart) {
 	for i, cat := range c.cats {
 		if ls := labels[i].ls; len(ls) > 0 {
 			top := bottom + float64(i%labelRows)*textH
-			p.drawLine(labels[i].g, ls[0], x(i)-p.lineWidth(labels[i].g, ls[0])/2, baseline(top, textH, size))
+			w := p.lineWidth(labels[i].g, ls[0])
+			lx := math.Max(p.left(), math.Min(x(i)-w/2, p.left()+p.lay.TextWidth-w))
+			p.drawLine(labels[i].g, ls[0], lx, baseline(top, textH, size))
 		}
-		// Figures above their points, highest first, each pushed below
-		// the one before when they would overlap; gaps stack up from the axis.
+		// Figures above their points, highest first; one that would meet
+		// the figure before goes below its point, or below that figure;
+		// gaps stack up from the axis.
 		order := make([]int, 0, len(cat.values))
 		gaps := 0
 		for k, v := range cat.values {
@@ -981,7 +984,11 @@ func (p *pdfDoc) drawLines(c chart) {
 		tops := map[int]float64{}
 		floor := math.Inf(-1)
 		for _, k := range order {
-			t := math.Max(y(cat.values[k])-textH-0.5, floor)
+			yk := y(cat.values[k])
+			t := yk - textH - 0.5
+			if t < floor {
+				t = math.Max(yk+0.5, floor)
+			}
 			tops[k], floor = t, t+textH
 		}
 		for k, v := range cat.values {
