@@ -77,8 +77,8 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	}{
 		{&l.claimID, `SELECT id FROM submissions WHERE claim_name = ?`},
 		{&l.insSubmission, `INSERT INTO submissions
-			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json, cells_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (claim_name) DO NOTHING`},
 		{&l.insFinding, `INSERT INTO findings
 			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix)

@@ -29,7 +29,11 @@ type Record struct {
 	ReceivedAt  time.Time
 	// Values are stored exactly (IEEE 754 doubles); NaN and infinities are
 	// refused because SQLite would store NaN as NULL.
-	Values   map[string]float64
+	Values map[string]float64
+	// Cells holds where each value was read, "sheet!A1" by indicator
+	// code; nil for rows recorded before cells were kept. Only Cells
+	// loads it.
+	Cells    map[string]string
 	Findings []vocab.Finding
 }
 
@@ -119,6 +123,7 @@ type inserter struct {
 	claimID, insSub, insFind *sql.Stmt
 	buf                      []byte
 	codes                    []string
+	cells                    cellEncoder
 }
 
 func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
@@ -135,11 +140,15 @@ func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("values: %w", err)
 	}
+	cells, err := ins.cells.encode(r.Cells)
+	if err != nil {
+		return 0, fmt.Errorf("cells: %w", err)
+	}
 	// A claim already recorded inserts nothing (the statement says ON
 	// CONFLICT DO NOTHING); its id is looked up only then, so a new file
 	// costs one statement.
 	res, err := ins.insSub.ExecContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
-		r.ArchivePath, r.SHA256, r.Status, at, vals)
+		r.ArchivePath, r.SHA256, r.Status, at, vals, cells)
 	if err != nil {
 		return 0, err
 	}

@@ -82,5 +82,10 @@ DROP TABLE submission_values;
 CREATE VIEW submission_values AS
 	SELECT s.id AS submission_id, j.key AS code, j.value AS value
 	FROM submissions s, json_each(s.values_json) j;
+`, `
+-- Where each value was read ("sheet!A1" by indicator code), so that a
+-- county figure can be traced to the cells behind it. Rows recorded
+-- before this column have NULL: their cells were never kept.
+ALTER TABLE submissions ADD COLUMN cells_json TEXT;
 `}
 }

@@ -1,0 +1,107 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"countybrief/pipeline/vocab"
+)
+
+func TestCellsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	l, _ := openTemp(t)
+	layout := map[string]string{"members": "活動數據!C7", "marker": "活動數據!C8"}
+	a := sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1)
+	a.Cells = layout
+	b := sub("b", "U02", "2008-12", vocab.FileAccepted, 1, 2)
+	b.Cells = maps.Clone(layout)
+	// The encoder keeps the last cells: a caller changing its map between
+	// records must still get each record's own cells stored.
+	c := sub("c", "U03", "2008-12", vocab.FileAccepted, 2, 3)
+	c.Cells = layout
+	old := sub("old", "U04", "2008-12", vocab.FileAccepted, 3, 4)
+	ids := mustRecord(t, l, a, b)
+	layout["marker"] = "活動數據!D9"
+	ids = append(ids, mustRecord(t, l, c, old)...)
+
+	got, err := l.Cells(ctx, append(ids, 999))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{ids[0]: "活動數據!C8", ids[1]: "活動數據!C8", ids[2]: "活動數據!D9"}
+	for id, cell := range want {
+		if got[id]["marker"] != cell || got[id]["members"] != "活動數據!C7" {
+			t.Errorf("cells of %d = %v, want marker at %s", id, got[id], cell)
+		}
+	}
+	if _, ok := got[ids[3]]; ok {
+		t.Errorf("a record without cells has %v", got[ids[3]])
+	}
+	if _, ok := got[999]; ok {
+		t.Error("an unknown id has cells")
+	}
+	if fmt.Sprintf("%p", got[ids[0]]) != fmt.Sprintf("%p", got[ids[1]]) {
+		t.Error("submissions with the same cells do not share one map")
+	}
+}
+
+// A ledger written before cells were kept opens, keeps its rows, and
+// says of them that it has no cells.
+func TestCellsMigrateAnOldLedger(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	steps := migrations()
+	before := -1
+	for i, s := range steps {
+		if strings.Contains(s, "ADD COLUMN cells_json") {
+			before = i
+		}
+	}
+	if before < 0 {
+		t.Fatal("no migration adds cells_json")
+	}
+	uri, err := fileURI(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", uri+"?"+writerParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, steps[:before]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO submissions
+		(claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json)
+		VALUES ('x', 'U01', '2008-12', 'x.xlsx', 'archive/x.xlsx', 'abc', 'accepted', 1, '{"members":12}')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cur, err := l.Current(ctx, "2008-12")
+	if err != nil || len(cur) != 1 || cur[0].Values["members"] != 12 {
+		t.Fatalf("old row after migration: %+v, %v", cur, err)
+	}
+	cells, err := l.Cells(ctx, []int64{cur[0].ID})
+	if err != nil || len(cells) != 0 {
+		t.Errorf("old row's cells = %v, %v; want none", cells, err)
+	}
+	r := sub("new", "U02", "2008-12", vocab.FileAccepted, 0, 1)
+	r.Cells = map[string]string{"members": "表!C7"}
+	id := mustRecord(t, l, r)[0]
+	if cells, err := l.Cells(ctx, []int64{id}); err != nil || cells[id]["members"] != "表!C7" {
+		t.Errorf("new row's cells = %v, %v", cells, err)
+	}
+}
