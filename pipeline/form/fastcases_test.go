@@ -60,11 +60,11 @@ func TestFastReaderOnOddXML(t *testing.T) {
 		}), true},
 		{"merge over an empty value", sheet(func(x string) string {
 			x = replaceCell(x, "C21", `<c r="C21"></c>`)
-			return strings.Replace(x, `<mergeCells count="16">`, `<mergeCells count="17"><mergeCell ref="C20:C21"/>`, 1)
+			return strings.Replace(x, `<mergeCells count="17">`, `<mergeCells count="18"><mergeCell ref="C20:C21"/>`, 1)
 		}), true},
 		{"merge away from values", sheet(func(x string) string {
 			x = replaceCell(x, "C21", `<c r="C21"></c>`)
-			return strings.Replace(x, `<mergeCells count="16">`, `<mergeCells count="17"><mergeCell ref="H20:H21"/>`, 1)
+			return strings.Replace(x, `<mergeCells count="17">`, `<mergeCells count="18"><mergeCell ref="H20:H21"/>`, 1)
 		}), false},
 		{"1904 dates", part("xl/workbook.xml", func(x string) string {
 			return strings.Replace(x, `<workbookPr `, `<workbookPr date1904="1" `, 1)

@@ -144,7 +144,7 @@ print(sum(1 for r in rows if r[4] is not None and str(r[4]).islower()))
 		t.Fatalf("openpyxl: %v\n%s", err, out)
 	}
 	lines := strings.Fields(string(out))
-	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Sections) - 1 + 8 // table, a gap, 填表說明 and its six lines
+	wantRows := rowFirst + len(ws.Catalogue.Inputs()) + len(ws.Catalogue.Sections) - 1 + 9 // table, a gap, 填表說明 and its seven lines
 	if len(lines) != 2 || lines[0] != strconv.Itoa(wantRows) || lines[1] != strconv.Itoa(len(ws.Catalogue.Inputs())) {
 		t.Errorf("openpyxl read-only saw rows/codes %q, want %d rows and %d codes", lines, wantRows, len(ws.Catalogue.Inputs()))
 	}

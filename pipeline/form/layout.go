@@ -75,8 +75,20 @@ func identityFields() []identityField {
 	}
 }
 
-// notePrefilled marks a row whose value the form came with.
-const notePrefilled = "已按名冊預填"
+// The form's own words in a row's 說明 cell, which the unit may replace
+// or add to with its explanation of the figure: Read keeps only what the
+// unit wrote, so these are shared with the writer, never retyped.
+const (
+	noteRequired  = "必填，沒有填0"
+	noteOptional  = "可留空，留空按0計"
+	noteDecimal   = "可帶小數"
+	notePrefilled = "已按名冊預填" // marks a row whose value the form came with
+	noteChange    = "有變動請改"
+)
+
+// maxExplanationRunes keeps a pasted essay out of the ledger and the
+// 審核報告; a reason fits in far fewer.
+const maxExplanationRunes = 200
 
 const sectionNumerals = "一二三四五六七八九十"
 

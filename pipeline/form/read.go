@@ -133,6 +133,9 @@ func detach(sub *Submission) *Submission {
 		values[strings.Clone(code)] = v
 	}
 	sub.Cells, sub.Values = cells, values
+	for code, text := range sub.Explanations {
+		sub.Explanations[code] = strings.Clone(text)
+	}
 	for i := range sub.Blank {
 		sub.Blank[i] = strings.Clone(sub.Blank[i])
 	}
@@ -460,24 +463,45 @@ func dropSpaces(s string) string {
 	}, s)
 }
 
-// valueColumn is the column under the 數值 header, or the form's own
-// column when the header is gone.
-func (g *grid) valueColumn() int {
+// columns are the columns under the 數值 and 說明 headers, or the form's
+// own columns when the headers are gone; 說明 keeps its place beside 數值
+// when only its header is gone.
+func (g *grid) columns() (value, note int) {
 	for _, cells := range g.rows {
-		label, value := 0, 0
+		label, value, note := 0, 0, 0
 		for i, v := range cells {
 			switch squash(v) {
 			case headLabel:
 				label = i + 1
 			case headValue:
 				value = i + 1
+			case headNote:
+				note = i + 1
 			}
 		}
 		if label > 0 && value > 0 {
-			return value
+			if note == 0 {
+				note = value + colNote - colValue
+			}
+			return value, note
 		}
 	}
-	return colValue
+	return colValue, colNote
+}
+
+// explanation is what the unit wrote in a 說明 cell, without the form's
+// own words: a unit may add its reason after them or type over them.
+func explanation(text string) string {
+	for _, own := range []string{notePrefilled + "，" + noteChange, noteRequired, noteOptional, noteDecimal} {
+		text = strings.ReplaceAll(text, own, "")
+	}
+	text = strings.TrimFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("；;，,。.、：:", r)
+	})
+	if text == "" {
+		return ""
+	}
+	return clipN(text, maxExplanationRunes)
 }
 
 // values reads every input indicator's value; missing are the inputs a
@@ -487,7 +511,7 @@ func (g *grid) valueColumn() int {
 func (r *reader) values(g *grid, sub *Submission, missing map[string]bool, rejected bool) error {
 	inputs := r.inputs()
 	hits := g.hits
-	vcol := g.valueColumn()
+	vcol, ncol := g.columns()
 	unreadable := func(code, why string) {
 		if sub.Unreadable == nil {
 			sub.Unreadable = map[string]string{}
@@ -515,6 +539,12 @@ func (r *reader) values(g *grid, sub *Submission, missing map[string]bool, rejec
 		}
 		cell := cellName(vcol, h.row)
 		sub.Cells[in.Code] = Location{Sheet: g.sheet, Cell: cell}
+		if why := explanation(g.at(h.row, ncol)); why != "" {
+			if sub.Explanations == nil {
+				sub.Explanations = map[string]string{}
+			}
+			sub.Explanations[in.Code] = why
+		}
 		for _, d := range h.dup {
 			r.add(vocab.Finding{
 				Rule: RuleDuplicate, Severity: vocab.Error, Sheet: g.sheet, Cell: cellName(vcol, d),

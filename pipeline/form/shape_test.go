@@ -123,7 +123,7 @@ func TestAnyCatalogueShape(t *testing.T) {
 					continue
 				}
 				r := row + 1
-				for col, want := range map[int]bool{colLabel: true, colMeasure: true, colNote: true, colCode: true, colValue: false} {
+				for col, want := range map[int]bool{colLabel: true, colMeasure: true, colNote: false, colCode: true, colValue: false} {
 					if got := locked(t, f, cellName(col, r)); got != want {
 						t.Errorf("%s: %s locked = %v, want %v", in.Code, cellName(col, r), got, want)
 					}

@@ -39,4 +39,9 @@ type Submission struct {
 	// name) so that findings and the 退回 copy can point at the cell.
 	Cells map[string]Location `json:"cells"`
 	Blank []string            `json:"blank,omitempty"`
+	// Explanations holds, by code, what the unit wrote in the 說明 cell of
+	// an input's row, the form's own words left out: the unit's reason for
+	// a figure, which accepts a warning on it as explained. nil when no row
+	// has one.
+	Explanations map[string]string `json:"explanations,omitempty"`
 }

@@ -96,7 +96,8 @@ func (b *builder) newStyles() {
 		"text":     {Border: border, Alignment: middle, Protection: locked},
 		"measure":  {Border: border, Alignment: center, Protection: locked},
 		"code":     {Font: &excelize.Font{Size: 8, Color: "A6A6A6"}, Border: border, Alignment: &excelize.Alignment{Vertical: "center", ShrinkToFit: true}, Protection: locked},
-		"note":     {Font: &excelize.Font{Size: 9, Color: "595959"}, Border: border, Alignment: middle, Protection: locked},
+		// 說明 is the unit's to write in: why a figure is what it is.
+		"note":     {Font: &excelize.Font{Size: 9, Color: "595959"}, Border: border, Fill: fill("FFF2CC"), Alignment: middle, Protection: unlocked},
 		"integer":  {Border: border, Fill: fill("FFF2CC"), NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
 		"decimal":  {Border: border, Fill: fill("FFF2CC"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}, Protection: unlocked},
 		"help":     {Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Protection: locked},
@@ -356,15 +357,15 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 	b.style(cellName(colMeasure, row), cellName(colMeasure, row), "measure")
 	b.set(cellName(colCode, row), in.Code)
 	b.style(cellName(colCode, row), cellName(colCode, row), "code")
-	note := "必填，沒有填0"
+	note := noteRequired
 	if !in.Required {
-		note = "可留空，留空按0計"
+		note = noteOptional
 	}
 	if in.Type == workspace.TypeDecimal {
-		note += "；可帶小數"
+		note += "；" + noteDecimal
 	}
 	if prefilled {
-		note += "；" + notePrefilled + "，有變動請改"
+		note += "；" + notePrefilled + "，" + noteChange
 	}
 	b.set(cellName(colNote, row), note)
 	b.style(cellName(colNote, row), cellName(colNote, row), "note")
@@ -385,6 +386,7 @@ func (b *builder) instructions(row int, note string, prefilled bool) {
 		note + "只填黃色格子，灰色格子由系統生成，請勿改動。",
 		"「數值」欄只填阿拉伯數字，不帶單位，不填百分數；整數指標不要填小數。",
 		"標「必填」的指標沒有發生也要填0；標「可留空」的指標留空按0計。",
+		"某個數與上期相比變化較大或明顯偏離常理、但確實無誤的，請在該行「說明」欄寫明原因；寫明原因的提示按已說明接收。",
 	}
 	if prefilled {
 		lines = append(lines, "說明欄寫著「"+notePrefilled+"」的數已由系統按名冊填好，如有變動請改為實際數。")

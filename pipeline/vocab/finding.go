@@ -11,6 +11,11 @@ const (
 	// Warning accepts the file and flags the value for the office to look
 	// at. A problem of this severity is shown, and the workspace loads.
 	Warning Severity = "warning"
+	// Explain is a rule's severity, never a recorded finding's: the file is
+	// accepted only when the unit explained the figure in its row's 說明
+	// column. The checker turns such a finding into an explained Warning or
+	// an Error before anything records it (the ledger refuses it).
+	Explain Severity = "explain"
 )
 
 // Finding is one problem found in a submission, located so that a clerk can
@@ -23,6 +28,9 @@ type Finding struct {
 	Values   map[string]float64 `json:"values,omitempty"`
 	Message  string             `json:"message"`
 	Fix      string             `json:"fix,omitempty"`
+	// Explanation is what the unit wrote in the 說明 column of the
+	// figure's row, which accepts a warning as explained; "" for none.
+	Explanation string `json:"explanation,omitempty"`
 }
 
 // HasError reports whether any finding rejects the file.
