@@ -23,6 +23,14 @@
 // unit rule that reads prev passes for a first report; a message prints
 // such a figure as —.
 //
+// A unit rule's severity is error (the file is returned), warning (the
+// file is accepted and the figure flagged) or explain: accepted only when
+// the unit wrote its reason in the 說明 column of the figure's row. The
+// package knows nothing of forms, so it gives such a finding with
+// severity vocab.Explain and the caller, which has the unit's 說明,
+// turns it into an explained warning or an error; an explain rule must
+// therefore point at a cell, and a county rule cannot be one.
+//
 // Kinds are the registry's (units.yaml): kinds: of a rule and kind: of an
 // example may name no other, and the package knows none by name.
 //

@@ -15,7 +15,7 @@ import (
 var badFiles = map[string][]string{
 	"problems.bad.yaml": {
 		"problems.bad.yaml:8:9: rule b.dup: id: already used at ",
-		"problems.bad.yaml:11:15: rule b.dup: severity: \"fatal\" must be error or warning",
+		"problems.bad.yaml:11:15: rule b.dup: severity: \"fatal\" must be error, warning or explain",
 		"problems.bad.yaml:12:14: rule b.dup: message: {{.problems_fund}}：指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
 		"problems.bad.yaml:14:5: rule b.dup: expresion: unknown field",
 		"problems.bad.yaml:17:29: rule b.unknown: expr: 指標目錄（indicators.yaml）裡沒有 problems_fund；是不是 problems_found？",
@@ -35,6 +35,9 @@ var badFiles = map[string][]string{
 		"misc.bad.yaml:26:9: rule form.mine: id: ids starting form. are kept",
 		"misc.bad.yaml:28:11: rule form.mine: each: \"everything\" must be inputs, integer or a list",
 		"misc.bad.yaml:29:11: rule form.mine: expr: value and prev_value exist only in rules with each:",
+		"misc.bad.yaml:37:15: rule c.explain_county: severity: explain is only for unit rules",
+		"misc.bad.yaml:42:15: rule c.explain_nowhere: severity: explain needs a cell",
+		"misc.bad.yaml:45:9: rule outlier.mine: id: ids starting outlier. are kept",
 	},
 	"examples.bad.yaml": {
 		"examples.bad.yaml:9:18: rule e.county: example 1: values: a county example lists units: instead",

@@ -182,6 +182,8 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		p.add(at("id"), "id", "%q must be lowercase words of a-z, 0-9 and '_' joined by '.'", spec.id)
 	case strings.HasPrefix(spec.id, "form."):
 		p.add(at("id"), "id", "ids starting form. are kept for the form reader")
+	case strings.HasPrefix(spec.id, "outlier."):
+		p.add(at("id"), "id", "ids starting outlier. are kept for the outlier checks")
 	default:
 		where := fmt.Sprintf("%s:%d:%d", p.file, at("id").line, at("id").col)
 		if first, dup := l.ids[spec.id]; dup {
@@ -203,10 +205,16 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 	switch vocab.Severity(spec.severity) {
 	case vocab.Error, vocab.Warning:
 		r.severity = vocab.Severity(spec.severity)
+	case vocab.Explain:
+		r.severity = vocab.Explain
+		if r.county {
+			// A county figure has no row of a unit's form to explain it in.
+			p.add(at("severity"), "severity", "%s is only for unit rules", vocab.Explain)
+		}
 	case "":
 		p.add(spec.pos, "severity", "missing")
 	default:
-		p.add(at("severity"), "severity", "%q must be %s or %s", spec.severity, vocab.Error, vocab.Warning)
+		p.add(at("severity"), "severity", "%q must be %s, %s or %s", spec.severity, vocab.Error, vocab.Warning, vocab.Explain)
 	}
 	for _, k := range spec.kinds {
 		l.checkKind(p, "kinds", at("kinds"), k)
@@ -236,6 +244,9 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 	r.message, message = l.message(p, spec.message, "message", at("message"), r)
 	r.fix, fix = l.message(p, spec.fix, "fix", at("fix"), r)
 	l.compileExpr(p, spec, r)
+	if r.severity == vocab.Explain && !r.county && r.cell < 0 && r.each == nil {
+		p.add(at("severity"), "severity", "%s needs a cell: the unit explains a figure in the 說明 of its row, and this rule reads none (add cell:)", vocab.Explain)
+	}
 	l.checkExamples(p, spec, r)
 	if len(l.ps) > before {
 		return nil
