@@ -30,6 +30,7 @@ type Config struct {
 	Distribution         Distribution      `yaml:"distribution"`
 	CountyFacts          map[string]any    `yaml:"county_facts"`
 	Layout               Layout            `yaml:"layout"`
+	Outliers             Outliers          `yaml:"outliers"`
 	deadline, reportDate time.Time
 	location             *time.Location
 }
@@ -183,6 +184,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	}
 	c.Paths.setDefaults()
 	c.Layout.setDefaults()
+	c.Outliers.check(&ps, file, doc())
 	return &c, ps.All()
 }
 
