@@ -712,7 +712,7 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 		if c.Folder == "" && cfg.MatchTopLevelByCode {
 			rec.UnitCode = b.unitOf(sub.UnitCode)
 		}
-		rec.Values = sub.Values
+		rec.Values, rec.Cells = sub.Values, cellsOf(sub)
 	}
 	rec.Findings = findings
 	rec.Status = vocab.FileAccepted

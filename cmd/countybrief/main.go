@@ -41,6 +41,7 @@ func commands() []command {
 		{"demo", "生成示例縣並運行 / build the sample county and run", runDemo},
 		{"rules", "檢查和測試審核規則 / check and test rule files", runRules},
 		{"history", "查看單位的報送記錄 / a unit's submissions", runHistory},
+		{"explain", "全縣數從哪裡來 / where a county figure came from", runExplain},
 		{"status", "報送情況 / reporting status per unit", runStatus},
 		{"ledger", "從存檔重建台帳 / rebuild the ledger from the archive", runLedger},
 		{"serve", "按計劃定時運行 / run batches on the schedule", runServe},

@@ -74,6 +74,13 @@ type FileReport struct {
 type UnitValues struct {
 	Unit   workspace.Unit
 	Values map[string]float64
+	// The file the figures were read from, for the 來源 sheet; Cells
+	// holds "sheet!A1" by code and is nil for a file recorded before
+	// cells were kept. Cells may be shared between units: never change it.
+	File       string
+	ReceivedAt time.Time
+	SHA256     string
+	Cells      map[string]string
 }
 
 // view is what the templates see. It carries counts of units by state

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"countybrief/pipeline"
+	"countybrief/templates"
+)
+
+// runExplain answers "where does this county figure come from": the
+// figure, how it is made, and every unit value behind it with its file
+// and cell.
+func runExplain(ctx context.Context, e *env, args []string) error {
+	var dir, unit, period string
+	var asJSON bool
+	fs := newFlags("explain", e, &dir)
+	fs.StringVar(&unit, "unit", "", "只看這個單位（單位代碼）")
+	fs.StringVar(&period, "period", "", "報送期（默認為 config.yaml 的報送期）")
+	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期] [--json] 指標代碼或名稱")
+		fs.PrintDefaults()
+	}
+	// Flags may follow the indicator, as a clerk types them.
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) > 1 {
+		if err := fs.Parse(rest[1:]); err != nil {
+			return err
+		}
+		rest = append(rest[:1], fs.Args()...)
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return usageError("請寫一個指標代碼或名稱")
+	}
+	ws, err := loadWorkspace(dir)
+	if err != nil {
+		return err
+	}
+	ex, err := pipeline.Explain(ctx, ws, rest[0], pipeline.ExplainOptions{Period: period, Unit: unit})
+	if errors.Is(err, pipeline.ErrUnknownName) {
+		return usageError("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ex)
+	}
+	fmt.Fprintf(e.stdout, "%s %s（%s），報送期 %s\n", ex.Code, ex.Label, ex.Measure, ex.Period)
+	fmt.Fprintf(e.stdout, "全縣：%s %s ＝ %s（本期計入 %d 個單位的文件）\n", ex.Text, ex.Measure, ex.How, ex.Reported)
+	if len(ex.Lines) == 0 {
+		if ex.Unit != "" {
+			fmt.Fprintf(e.stdout, "單位 %s 本期沒有計入匯總的這項數值。\n", ex.Unit)
+		} else {
+			fmt.Fprintln(e.stdout, "本期沒有單位的數值計入這個數。")
+		}
+	} else {
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子")
+		for _, l := range ex.Lines {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
+				templates.Figure(l.Value), l.File, l.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
+				l.SHA256, l.Cell)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var notes int
+	for _, l := range ex.Lines {
+		for _, f := range l.Findings {
+			if notes == 0 {
+				fmt.Fprintln(e.stdout, "審核提示：")
+			}
+			notes++
+			fmt.Fprintf(e.stdout, "  %s %s %s!%s：%s\n", l.Unit, l.Name, f.Sheet, f.Cell, f.Message)
+		}
+	}
+	if len(ex.CountyFindings) > 0 {
+		fmt.Fprintln(e.stdout, "全縣審核提示：")
+		for _, f := range ex.CountyFindings {
+			fmt.Fprintf(e.stdout, "  %s\n", f.Message)
+		}
+	}
+	return nil
+}
