@@ -87,5 +87,17 @@ CREATE VIEW submission_values AS
 -- county figure can be traced to the cells behind it. Rows recorded
 -- before this column have NULL: their cells were never kept.
 ALTER TABLE submissions ADD COLUMN cells_json TEXT;
+`, `
+-- Each change of a period's state (closed, reopened), never updated or
+-- deleted: the state is the latest row, and a period with none is open.
+-- The reason is the office's own words, required to reopen.
+CREATE TABLE period_changes (
+	id     INTEGER PRIMARY KEY,
+	period TEXT    NOT NULL,
+	state  TEXT    NOT NULL CHECK (state IN ('open', 'closed')),
+	at     INTEGER NOT NULL,
+	reason TEXT    NOT NULL
+) STRICT;
+CREATE INDEX period_changes_period ON period_changes (period, id);
 `}
 }
