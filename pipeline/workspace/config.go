@@ -88,7 +88,9 @@ var periodName = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$`)
 // the archive makes a folder of it, so it is a plain name.
 func ValidPeriod(p string) bool { return periodName.MatchString(p) }
 
-// PeriodOpen reports whether a form for period may still be accepted.
+// PeriodOpen reports whether the configuration names period as one that
+// takes forms. The office may still have closed it in the ledger, which
+// the batch asks too (pipeline.PeriodInfo).
 func (c *Config) PeriodOpen(period string) bool {
 	if period == c.Period {
 		return true
