@@ -4,26 +4,42 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 )
 
 // Sheet names of the 審核報告 and the states sheet both workbooks have.
 const (
-	SheetStates        = "報送狀態"
-	SheetAuditRejected = "退回文件"
-	SheetAuditWarnings = "已接收文件的提示"
-	SheetAuditCounty   = "全縣審核提示"
+	SheetStates         = "報送狀態"
+	SheetAuditRejected  = "退回文件"
+	SheetAuditWarnings  = "未說明的提示"
+	SheetAuditExplained = "已說明的提示"
+	SheetAuditOutliers  = "離群數值"
+	SheetAuditCounty    = "全縣審核提示"
 )
+
+// Outlier is a counted unit's figure far from those of its kind
+// (outlier.peer): a county finding named to the unit, for the 審核報告
+// only.
+type Outlier struct {
+	Unit    workspace.Unit
+	Finding vocab.Finding
+}
 
 // AuditReport writes the office's internal 審核報告 as a workbook: every
 // returned or excluded file with each finding (rule, sheet, cell, message,
-// fix); the findings (warnings) of the files that count; the county
-// rules' findings; and the state of every unit. None of it goes into the
-// briefing, which reaches the leadership and the level above.
+// fix, the unit's 說明); the warnings of the files that count, those the
+// unit left unexplained apart from those it explained, since the first
+// are the office's phone calls and the second its reading; the outliers,
+// a unit's figure against its own last period (outlier.jump) or its
+// kind's (outlier.peer); the county rules' findings; and the state of
+// every unit. None of it goes into the briefing, which reaches the
+// leadership and the level above.
 func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -51,8 +67,18 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 		return fmt.Errorf("audit report: %w", err)
 	}
 	counted := func(fr FileReport) string { return states[fr.Unit.Code].Label() }
-	warning := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning }
-	if err := r.fileSheet(f, SheetAuditWarnings, b.Counted, counted, warning, false); err != nil {
+	unexplained := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning && fd.Explanation == "" }
+	if err := r.fileSheet(f, SheetAuditWarnings, b.Counted, counted, unexplained, false); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(SheetAuditExplained); err != nil {
+		return fmt.Errorf("audit report: %w", err)
+	}
+	explained := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning && fd.Explanation != "" }
+	if err := r.fileSheet(f, SheetAuditExplained, b.Counted, counted, explained, false); err != nil {
+		return err
+	}
+	if err := r.outlierSheet(f, b); err != nil {
 		return err
 	}
 	if _, err := f.NewSheet(SheetAuditCounty); err != nil {
@@ -79,7 +105,7 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 // columns repeated on each so that the office can filter and sort; with
 // everyFile, a file without such findings still gets its row.
 func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport, state func(FileReport) string, keep func(vocab.Finding) bool, everyFile bool) error {
-	header := []any{"單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法"}
+	header := []any{"單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法", "單位說明"}
 	if err := r.setRow(sheetRows{f, sheet}, 1, header); err != nil {
 		return err
 	}
@@ -99,7 +125,7 @@ func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport,
 			row++
 		}
 		for _, fd := range kept {
-			finding := []any{fd.Rule, severityName(fd.Severity), fd.Sheet, fd.Cell, fd.Message, fd.Fix}
+			finding := []any{fd.Rule, severityName(fd.Severity), fd.Sheet, fd.Cell, fd.Message, fd.Fix, fd.Explanation}
 			if err := r.fileRow(f, sheet, row, head, finding); err != nil {
 				return err
 			}
@@ -107,6 +133,64 @@ func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport,
 		}
 	}
 	return nil
+}
+
+// outlierSheet lists the figures far from the unit's own last period,
+// found on its counted file, and those far from its kind's, found over
+// the county: one row each, with the figure and the one it is compared
+// with, so that the office can sort by either.
+func (r *Renderer) outlierSheet(f *excelize.File, b Briefing) error {
+	if _, err := f.NewSheet(SheetAuditOutliers); err != nil {
+		return fmt.Errorf("audit report: %w", err)
+	}
+	rows := sheetRows{f, SheetAuditOutliers}
+	header := []any{"單位代碼", "單位名稱", "類別", "規則", "比較", "指標", "本期數", "比較的數", "工作表", "單元格", "問題", "單位說明"}
+	if err := r.setRow(rows, 1, header); err != nil {
+		return err
+	}
+	row := 2
+	add := func(u workspace.Unit, fd vocab.Finding, against, prefix string) error {
+		code, figure, other := outlierFigures(fd, prefix)
+		label := code
+		if in, ok := r.ws.Catalogue.ByCode(code); ok {
+			label = in.Label
+		}
+		vals := []any{u.Code, u.Name, u.Kind, fd.Rule, against, label, figure, other, fd.Sheet, fd.Cell, fd.Message, fd.Explanation}
+		if err := r.setRow(rows, row, vals); err != nil {
+			return err
+		}
+		row++
+		return nil
+	}
+	for _, fr := range b.Counted {
+		for _, fd := range fr.Findings {
+			if fd.Rule == vocab.RuleOutlierJump {
+				if err := add(fr.Unit, fd, "本單位上期", "prev."); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, o := range b.Outliers {
+		if err := add(o.Unit, o.Finding, "同類單位中位數", "median."); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outlierFigures reads an outlier finding's Values: the indicator's code
+// with its figure, and under prefix+code the figure it was compared with.
+func outlierFigures(fd vocab.Finding, prefix string) (code string, figure, other any) {
+	for k, v := range fd.Values {
+		if !strings.Contains(k, ".") {
+			code, figure = k, v
+		}
+	}
+	if v, ok := fd.Values[prefix+code]; ok {
+		other = v
+	}
+	return code, figure, other
 }
 
 // fileRow writes a file's columns and a finding's; the file name (column

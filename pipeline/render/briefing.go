@@ -15,7 +15,10 @@ import (
 // Briefing is everything one issue says, and what the office's own
 // lists (chase list, 審核報告) say beside it.
 type Briefing struct {
-	Issue    int
+	Issue int
+	// Draft marks every page 草稿 and puts 草稿 where the masthead names
+	// the issue: a draft has no number until the office publishes it.
+	Draft    bool
 	Date     time.Time
 	Period   string
 	Totals   merge.Totals
@@ -38,6 +41,9 @@ type Briefing struct {
 	// for the office (審核報告, chase list), never for the briefing.
 	Rejected []FileReport
 	Counted  []FileReport
+	// Outliers are counted figures far from their kind's (outlier.peer),
+	// for the 審核報告 only.
+	Outliers []Outlier
 }
 
 // PastIssue is what an earlier issue said of the county.

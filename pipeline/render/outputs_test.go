@@ -29,7 +29,7 @@ func TestTotalsWorkbook(t *testing.T) {
 		t.Fatalf("open workbook: %v", err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != SheetTotals+","+SheetUnits+","+SheetStates {
+	if got := f.GetSheetList(); strings.Join(got, ",") != SheetTotals+","+SheetUnits+","+SheetStates+","+SheetSources {
 		t.Fatalf("sheets = %v", got)
 	}
 	rows, err := f.GetRows(SheetTotals, excelize.Options{RawCellValue: true})
@@ -486,7 +486,7 @@ func TestAuditReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join([]string{SheetAuditRejected, SheetAuditWarnings, SheetAuditCounty, SheetStates}, ","); got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join([]string{SheetAuditRejected, SheetAuditWarnings, SheetAuditExplained, SheetAuditOutliers, SheetAuditCounty, SheetStates}, ","); got != want {
 		t.Fatalf("sheets %s, want %s", got, want)
 	}
 	tests := []struct {

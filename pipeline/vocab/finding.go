@@ -33,6 +33,14 @@ type Finding struct {
 	Explanation string `json:"explanation,omitempty"`
 }
 
+// Rule ids of the outlier warnings, which the batch gives and the
+// 審核報告 lists apart: the program's, not a rule file's, and only ever
+// warnings, since an unusual figure may well be true.
+const (
+	RuleOutlierJump = "outlier.jump" // against the unit's own previous period
+	RuleOutlierPeer = "outlier.peer" // against the units of the same kind
+)
+
 // HasError reports whether any finding rejects the file.
 func HasError(fs []Finding) bool {
 	for _, f := range fs {
