@@ -702,10 +702,15 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 			return
 		}
 		b.noteBroken(broken)
-		// A form for a closed period is filed under the current one, where
-		// the unit still owes its report.
+		// A form for a period the configuration does not name is filed
+		// under the current one, where the unit still owes its report; one
+		// for a period the office closed, under that period as late.
 		if cfg.PeriodOpen(sub.Period) {
 			rec.Period = sub.Period
+		}
+		if findings, err = b.lateFiling(rec, sub, findings); err != nil {
+			j.err = fmt.Errorf("period of %s: %w", c.Name, err)
+			return
 		}
 		// A file at the top of the inbox speaks for the unit its code
 		// cell names only when the office chose to trust that.

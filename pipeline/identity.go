@@ -1,9 +1,12 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
@@ -30,6 +33,11 @@ const (
 	rulePeriod      = "inbox.period"
 	ruleUnreadable  = "inbox.unreadable"
 	ruleEmpty       = "inbox.empty"
+	// ruleLate marks a form for a period the office closed: kept and
+	// recorded under that period as 逾期補報, and rejected, so that no
+	// total, draft or issue of the period can count it (ReopenPeriod
+	// lets it in).
+	ruleLate = "inbox.late"
 )
 
 // emptyFinding rejects a file of no bytes.
@@ -81,4 +89,38 @@ func checkIdentity(ws *workspace.Workspace, folder string, sub *form.Submission)
 			"請使用當前報送期的表格填報。"))
 	}
 	return out
+}
+
+// lateFiling files a unit's own form for a period the office closed under
+// that period, rejected as 逾期補報 with the rules' findings kept: the
+// office sees what came late and the unit learns it was not counted. A
+// form that is not its folder's unit's is judged on that alone, as before.
+func (b *batch) lateFiling(rec *ledger.Record, sub *form.Submission, findings []vocab.Finding) ([]vocab.Finding, error) {
+	for _, f := range findings {
+		if f.Rule == ruleIdentity || f.Rule == ruleUnknownUnit {
+			return findings, nil
+		}
+	}
+	// The batch's own work context is not at hand on the judging
+	// goroutines; a ledger read here is one indexed row.
+	state, since, err := b.ledger.PeriodStateOf(context.Background(), sub.Period)
+	if err != nil || state != ledger.PeriodClosed {
+		return findings, err
+	}
+	kept := make([]vocab.Finding, 0, len(findings)+1)
+	for _, f := range findings {
+		if f.Rule != rulePeriod { // the period is known, only closed
+			kept = append(kept, f)
+		}
+	}
+	rec.Period = sub.Period
+	return append(kept, lateFinding(b.ws, sub, since)), nil
+}
+
+func lateFinding(ws *workspace.Workspace, sub *form.Submission, closed time.Time) vocab.Finding {
+	at := sub.Cells["period"]
+	return vocab.Finding{Rule: ruleLate, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell,
+		Message: fmt.Sprintf("逾期補報：報送期「%s」已於 %s 關閉。這份表格已存檔登記，但不計入該期匯總，也不改變已發布的簡報。",
+			sub.Period, closed.In(ws.Config.Location()).Format("2006-01-02 15:04")),
+		Fix: fmt.Sprintf("不需要重報：活動辦如重新開放該報送期，會把這份表格重新審核計入。當前報送期是「%s」，本期數據請用當前的表格報送。", ws.Config.Period)}
 }

@@ -42,6 +42,22 @@ type StatusReport struct {
 	// Unreadable are the inbox folders and files the last batch could not
 	// read: the units there may have sent files that nobody has seen.
 	Unreadable []string `json:"unreadable,omitempty"`
+	// PeriodState is whether the period is open or closed, with every
+	// close and reopen and its reason.
+	PeriodState PeriodInfo `json:"period_state"`
+	// LateFiles (逾期補報) are the files that came while the period was
+	// closed: kept and recorded, never in Units' states or the totals.
+	LateFiles []LateFile `json:"late_files,omitempty"`
+}
+
+// LateFile is one file kept for a closed period.
+type LateFile struct {
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	File       string    `json:"file"`
+	ReceivedAt time.Time `json:"received_at"`
+	SHA256     string    `json:"sha256"`
+	Archive    string    `json:"archive"`
 }
 
 // Status reads the ledger and tells, in registry order, where each unit
@@ -52,11 +68,25 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	defer led.Close()
-	current, returned, err := led.Heads(ctx, period)
+	current, returned, err := led.HeadsWithout(ctx, period, ruleLate)
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
 	rep := classify(ws, period, current, returned, now)
+	if rep.PeriodState, err = readPeriod(ctx, led, period); err != nil {
+		return nil, fmt.Errorf("read status: %w", err)
+	}
+	late, err := led.WithFinding(ctx, period, ruleLate)
+	if err != nil {
+		return nil, fmt.Errorf("read status: %w", err)
+	}
+	for _, rec := range late {
+		lf := LateFile{Code: rec.UnitCode, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256, Archive: rec.ArchivePath}
+		if u, ok := ws.Unit(rec.UnitCode); ok {
+			lf.Name = u.Name
+		}
+		rep.LateFiles = append(rep.LateFiles, lf)
+	}
 	last, err := led.LastRun(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
