@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"strings"
 
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/vocab"
@@ -58,7 +59,11 @@ func (c *Checker) read(path string) (*form.Submission, []vocab.Finding, error) {
 // clerk learns every problem in one 退回; a rule that needs a value that
 // could not be read warns that it was skipped (rules.UnitInput.Unreadable).
 // A file that is not its folder's unit's, or not for an open period, is
-// judged on that alone. broken lists rules that failed when they ran:
+// judged on that alone. A figure far from the unit's previous period's
+// is warned of (jumps); then every warning is settled against the unit's
+// 說明, and an explain rule's finding becomes a warning or an error
+// (explained), so that nothing recorded has severity explain. broken
+// lists rules that failed when they ran:
 // the office's fault, never held against the unit.
 func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, findings []vocab.Finding) (_ []vocab.Finding, broken []rules.RuleFailure, _ error) {
 	identity := checkIdentity(c.ws, folder, sub)
@@ -80,7 +85,45 @@ func (c *Checker) verify(sub *form.Submission, folder string, prev PrevFunc, fin
 			return loc.Sheet, loc.Cell
 		},
 	})
-	return append(findings, rep.Findings...), rep.Broken, nil
+	findings = append(findings, rep.Findings...)
+	findings = append(findings, jumps(c.ws, sub, before, c.ws.Config.Outliers.JumpFactor, findings)...)
+	return explained(findings, sub), rep.Broken, nil
+}
+
+// fixExplain is what a unit is told when a rule accepts a figure only
+// with its reason (severity explain) and the row's 說明 is empty.
+const fixExplain = "數字確實無誤的，請在該行說明欄寫明原因後重新報送。"
+
+// explained settles the findings against what the unit wrote in 說明: a
+// warning on a figure whose row has a reason is accepted as explained; a
+// finding of an explain rule is such a warning with a reason and an
+// error without one. A finding is on a figure when it points at its
+// value cell, which is where every finding on a figure points.
+func explained(fs []vocab.Finding, sub *form.Submission) []vocab.Finding {
+	byCell := make(map[form.Location]string, len(sub.Explanations))
+	for code, why := range sub.Explanations {
+		if loc, ok := sub.Cells[code]; ok {
+			byCell[loc] = why
+		}
+	}
+	for i := range fs {
+		f := &fs[i]
+		why := ""
+		if f.Cell != "" {
+			why = byCell[form.Location{Sheet: f.Sheet, Cell: f.Cell}]
+		}
+		switch {
+		case f.Severity == vocab.Explain && why == "":
+			f.Severity = vocab.Error
+			if f.Fix != "" && !strings.HasSuffix(f.Fix, "。") {
+				f.Fix += "。"
+			}
+			f.Fix += fixExplain
+		case f.Severity == vocab.Explain, f.Severity == vocab.Warning && why != "":
+			f.Severity, f.Explanation = vocab.Warning, why
+		}
+	}
+	return fs
 }
 
 // County runs the county-level rules over the accepted units and the

@@ -1,0 +1,136 @@
+package pipeline
+
+import (
+	"math"
+	"slices"
+
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/render"
+	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
+	"countybrief/templates"
+)
+
+// madScale makes the median absolute deviation estimate the standard
+// deviation of normally spread figures, so that a robust z-score reads
+// like an ordinary one (Iglewicz and Hoaglin's 3.5 is DHIS2's too).
+const madScale = 1.4826
+
+// jumps warns of each input whose figure is more than factor times its
+// previous period's, or less than 1/factor of it. A zero on either side
+// has no ratio, and what a zero means is for the rules to say; a cell
+// that already has a finding is left to it, since one is enough to make
+// the clerk look. factor 0 or no previous period: nothing.
+func jumps(ws *workspace.Workspace, sub *form.Submission, prev map[string]float64, factor float64, already []vocab.Finding) []vocab.Finding {
+	if factor <= 0 || prev == nil {
+		return nil
+	}
+	flagged := make(map[form.Location]bool, len(already))
+	for _, f := range already {
+		flagged[form.Location{Sheet: f.Sheet, Cell: f.Cell}] = true
+	}
+	var out []vocab.Finding
+	for _, in := range ws.Catalogue.Inputs() {
+		cur, ok := sub.Values[in.Code]
+		before, okPrev := prev[in.Code]
+		loc, located := sub.Cells[in.Code]
+		if !ok || !okPrev || !located || cur <= 0 || before <= 0 || flagged[loc] {
+			continue
+		}
+		ratio := cur / before
+		if ratio <= factor && ratio >= 1/factor {
+			continue
+		}
+		how := "增加到"
+		times := ratio
+		if ratio < 1 {
+			how, times = "減少到", 1/ratio
+		}
+		out = append(out, vocab.Finding{
+			Rule: vocab.RuleOutlierJump, Severity: vocab.Warning, Sheet: loc.Sheet, Cell: loc.Cell,
+			Values: map[string]float64{in.Code: cur, "prev." + in.Code: before},
+			Message: "「" + in.Label + "」從上期的 " + templates.Figure(before) + " " + in.Measure + how + "本期的 " +
+				templates.Figure(cur) + " " + in.Measure + "，相差 " + templates.Figure(times) + " 倍，超過設定的 " + templates.Figure(factor) + " 倍。",
+			Fix: "請核對這個數是否填錯（如多打或少打了零）；數字確實無誤的，請在該行說明欄寫明原因。",
+		})
+	}
+	return out
+}
+
+// peerOutliers warns of each counted unit's figure that lies far from
+// those of the units of its kind: a robust z-score, |x − median| /
+// (1.4826·MAD), above outliers.peer_z, over the current accepted figures
+// of a kind with at least outliers.peer_min_units units that reported
+// the figure. The median and MAD, unlike a mean and standard deviation,
+// are not dragged by the outlier itself; a kind whose figures mostly
+// agree (MAD 0) has no scale to judge by and is left alone. The findings
+// are the county's, for the 審核報告 (render.Briefing.Outliers), never
+// the briefing: in kind order, then catalogue order, then as reported.
+func peerOutliers(ws *workspace.Workspace, reported []render.UnitValues) []render.Outlier {
+	cfg := ws.Config.Outliers
+	if cfg.PeerZ <= 0 {
+		return nil
+	}
+	var out []render.Outlier
+	for _, kind := range ws.Kinds {
+		var peers []render.UnitValues
+		for _, uv := range reported {
+			if uv.Unit.Kind == kind {
+				peers = append(peers, uv)
+			}
+		}
+		for _, in := range ws.Catalogue.Inputs() {
+			var units []render.UnitValues
+			var xs []float64
+			for _, uv := range peers {
+				if x, ok := uv.Values[in.Code]; ok {
+					units, xs = append(units, uv), append(xs, x)
+				}
+			}
+			if len(xs) < cfg.PeerMinUnits {
+				continue
+			}
+			med, mad := medianMAD(xs)
+			if mad == 0 {
+				continue
+			}
+			for i, x := range xs {
+				z := math.Abs(x-med) / (madScale * mad)
+				if z <= cfg.PeerZ {
+					continue
+				}
+				u := units[i].Unit
+				out = append(out, render.Outlier{Unit: u, Finding: vocab.Finding{
+					Rule: vocab.RuleOutlierPeer, Severity: vocab.Warning,
+					Values: map[string]float64{in.Code: x, "median." + in.Code: med},
+					Message: u.Name + "的「" + in.Label + "」填 " + templates.Figure(x) + " " + in.Measure + "，同類（" + kind + "）" +
+						templates.Count(float64(len(xs))) + " 個單位的中位數是 " + templates.Figure(med) + " " + in.Measure +
+						"，穩健 z 值 " + templates.Count(z) + "，超過設定的 " + templates.Figure(cfg.PeerZ) + "。",
+					Fix: "請向" + u.Name + "核實這個數；確實如此的，無需處理。",
+				}})
+			}
+		}
+	}
+	return out
+}
+
+// medianMAD is the median of xs and the median of the absolute
+// deviations from it.
+func medianMAD(xs []float64) (med, mad float64) {
+	med = median(slices.Clone(xs))
+	dev := make([]float64, len(xs))
+	for i, x := range xs {
+		dev[i] = math.Abs(x - med)
+	}
+	return med, median(dev)
+}
+
+// median sorts xs in place.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
