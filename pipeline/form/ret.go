@@ -203,6 +203,9 @@ func commentText(fs []vocab.Finding) string {
 		if fd.Fix != "" {
 			b.WriteString("\n怎樣改：" + fd.Fix)
 		}
+		if fd.Explanation != "" {
+			b.WriteString("\n單位說明：" + fd.Explanation)
+		}
 	}
 	return b.String()
 }
@@ -212,6 +215,17 @@ func severityName(s vocab.Severity) string {
 		return "錯誤"
 	}
 	return "提示"
+}
+
+// whereToExplain tells the unit where the reason for a true but unusual
+// figure goes: the office reads it there, and a rule that asks for one
+// accepts the figure with it.
+const whereToExplain = "提示的數字確實無誤的，請在該行「說明」欄寫明原因；寫明原因的按已說明接收。"
+
+// unexplained reports whether the unit could still explain a finding:
+// a warning without its 說明.
+func unexplained(fs []vocab.Finding) bool {
+	return slices.ContainsFunc(fs, func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning && fd.Explanation == "" })
 }
 
 // notAttached tells the unit why the 退回 copy holds no form.
@@ -256,6 +270,9 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 	if len(findings) == 0 {
 		summary = "沒有發現問題。"
 	}
+	if unexplained(findings) {
+		summary += whereToExplain
+	}
 	b.set("A2", summary)
 	b.merge("A2", "G2")
 	if !attached {
@@ -276,7 +293,11 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 				where = fd.Sheet + "!" + fd.Cell
 			}
 		}
-		for col, v := range []any{i + 1, severityName(fd.Severity), fd.Rule, where, shownValue(fd, sub), fd.Message, fd.Fix} {
+		fix := fd.Fix
+		if fd.Explanation != "" {
+			fix += "（單位說明：" + fd.Explanation + "）"
+		}
+		for col, v := range []any{i + 1, severityName(fd.Severity), fd.Rule, where, shownValue(fd, sub), fd.Message, fix} {
 			b.set(cellName(col+1, row), v)
 		}
 		st := "warning"
@@ -387,10 +408,16 @@ func ReturnNote(unitName, fileName string, findings []vocab.Finding) string {
 		if fd.Fix != "" {
 			b.WriteString(" 怎樣改：" + fd.Fix)
 		}
+		if fd.Explanation != "" {
+			b.WriteString("（已說明：" + clipN(fd.Explanation, 40) + "）")
+		}
 		b.WriteString("\n")
 	}
 	if errs > 0 {
 		fmt.Fprintf(&b, "退回的表格中錯誤標為紅色、提示標為黃色，第一頁「%s」列出全部問題。\n", ReviewSheet)
+	}
+	if unexplained(findings) {
+		b.WriteString(whereToExplain + "\n")
 	}
 	return b.String()
 }

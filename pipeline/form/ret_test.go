@@ -57,6 +57,9 @@ func TestReturnCopyMarksCellsAndListsFindings(t *testing.T) {
 			t.Errorf("審核意見 lacks %q", fd.Message)
 		}
 	}
+	if !strings.Contains(rows[1][0], "請在該行「說明」欄寫明原因") {
+		t.Errorf("審核意見 does not say where an explanation goes: %q", rows[1])
+	}
 	if !strings.Contains(listed, "（整個文件）") || !strings.Contains(rows[4][2], "form.") || rows[len(rows)-1][1] != "提示" {
 		t.Errorf("審核意見 rows: errors first, whole-file finding shown: %q", rows)
 	}
@@ -150,6 +153,8 @@ func TestReturnOfAFileThatIsNotAWorkbook(t *testing.T) {
 func TestReturnNote(t *testing.T) {
 	e := vocab.Finding{Rule: RuleNumber, Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」填的是「50%」，填了百分數。", Fix: "請填個數。"}
 	w := vocab.Finding{Rule: "unit.x", Severity: vocab.Warning, Message: "人均讀書筆記偏少。", Fix: "請核對。"}
+	explained := w
+	explained.Explanation = "部分黨員外出務工"
 	many := slices.Repeat([]vocab.Finding{e}, 12)
 	tests := []struct {
 		name     string
@@ -158,7 +163,8 @@ func TestReturnNote(t *testing.T) {
 		not      []string
 	}{
 		{"errors", []vocab.Finding{w, e}, []string{"洋川鎮：", "「Z01.xlsx」", "1 處錯誤", "已退回", "1. 【錯誤】C10 「查找突出問題」", "2. 【提示】", "怎樣改：請填個數。", "紅色"}, []string{"通過"}},
-		{"warnings", []vocab.Finding{w}, []string{"已通過審核", "1 處提示", "人均讀書筆記偏少"}, []string{"退回"}},
+		{"warnings", []vocab.Finding{w}, []string{"已通過審核", "1 處提示", "人均讀書筆記偏少", "請在該行「說明」欄寫明原因"}, []string{"退回"}},
+		{"explained", []vocab.Finding{explained}, []string{"已通過審核", "（已說明：部分黨員外出務工）"}, []string{"退回", "請在該行「說明」欄"}},
 		{"clean", nil, []string{"已通過審核。"}, []string{"提示", "錯誤"}},
 		{"many", many, []string{"12 處錯誤", "10. ", "……另有 2 處"}, []string{"11. "}},
 	}
