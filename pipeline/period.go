@@ -63,6 +63,16 @@ var ErrPeriodUnchanged = ledger.ErrPeriodUnchanged
 // ErrNoReason: a period is reopened only with the office's reason.
 var ErrNoReason = errors.New("重新開放報送期必須寫明原因（--reason）")
 
+// InputError is a period name or deadline the office gave that cannot be
+// used; nothing was changed.
+type InputError string
+
+func (e InputError) Error() string { return string(e) }
+
+func badPeriod(p string) error {
+	return InputError(fmt.Sprintf("%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4）", p))
+}
+
 // periodChange holds the batch lock while it changes a period, so that
 // no file is judged against a state that changes before it is recorded.
 // A running batch makes it fail with lock.ErrLocked.
@@ -88,7 +98,7 @@ func periodChange(ctx context.Context, ws *workspace.Workspace, do func(*ledger.
 // ErrPeriodUnchanged.
 func ClosePeriod(ctx context.Context, ws *workspace.Workspace, period string, now time.Time) error {
 	if !workspace.ValidPeriod(period) {
-		return fmt.Errorf("%q 不是報送期的名字", period)
+		return badPeriod(period)
 	}
 	return periodChange(ctx, ws, func(led *ledger.Ledger) error {
 		return led.SetPeriodState(ctx, period, ledger.PeriodClosed, now, "")
@@ -119,7 +129,7 @@ func ReopenPeriod(ctx context.Context, ws *workspace.Workspace, period, reason s
 		return nil, ErrNoReason
 	}
 	if !workspace.ValidPeriod(period) {
-		return nil, fmt.Errorf("%q 不是報送期的名字", period)
+		return nil, badPeriod(period)
 	}
 	out := &Reopened{}
 	err := periodChange(ctx, ws, func(led *ledger.Ledger) error {
@@ -231,7 +241,7 @@ type Rolled struct {
 }
 
 // ErrNoNextPeriod: the current period's name says nothing of the next.
-var ErrNoNextPeriod = errors.New("無法從當前報送期的名字推出下一期（只認 2026-11 或 2026Q4 這樣的寫法），請用 --to 指定")
+var ErrNoNextPeriod error = InputError("無法從當前報送期的名字推出下一期（只認 2026-11 或 2026Q4 這樣的寫法），請用 --to 指定")
 
 // NextPeriod rolls the workspace to the next period: it closes the
 // current one (unless closed already) and sets config.yaml's period to
@@ -248,14 +258,14 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, to, deadline strin
 		}
 	}
 	if !workspace.ValidPeriod(to) {
-		return nil, fmt.Errorf("%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4）", to)
+		return nil, badPeriod(to)
 	}
 	if to == from {
-		return nil, fmt.Errorf("%s 已是當前報送期", to)
+		return nil, InputError(fmt.Sprintf("%s 已是當前報送期", to))
 	}
 	if deadline != "" {
 		if _, err := time.Parse(time.RFC3339, deadline); err != nil {
-			return nil, fmt.Errorf("截止時間 %q 要寫成 2008-12-05T18:00:00+08:00 這樣", deadline)
+			return nil, InputError(fmt.Sprintf("截止時間 %q 要寫成 2008-12-05T18:00:00+08:00 這樣", deadline))
 		}
 	}
 	out := &Rolled{From: from, To: to}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"countybrief/pipeline"
+	"countybrief/pipeline/ledger"
 )
 
 func runStatus(ctx context.Context, e *env, args []string) error {
@@ -55,10 +56,31 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	for _, p := range rep.Unreadable {
 		fmt.Fprintf(e.stdout, "上次處理時無法讀取：%s（請檢查文件夾權限或磁盤；該處的文件尚未處理）\n", p)
 	}
+	for _, lf := range rep.LateFiles {
+		fmt.Fprintf(e.stdout, "逾期補報（不計入）：%s %s　%s　%s 收到　存檔 %s\n", lf.Code, lf.Name, lf.File,
+			lf.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04"), lf.Archive)
+	}
+	printPeriodState(e, ws.Config.Location(), period, rep.PeriodState)
 	counts := make([]string, 0, len(vocab.States()))
 	for _, st := range vocab.States() {
 		counts = append(counts, fmt.Sprintf("%s %d", st.Label(), rep.Counts[st]))
 	}
 	fmt.Fprintf(e.stdout, "報送期 %s（共 %d 個單位）：%s；其中逾期 %d。\n", period, len(rep.Units), strings.Join(counts, "，"), rep.Late)
 	return nil
+}
+
+// printPeriodState says whether the period takes files, since when, and
+// every reopening with its reason.
+func printPeriodState(e *env, loc *time.Location, period string, st pipeline.PeriodInfo) {
+	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	if st.Since.IsZero() {
+		fmt.Fprintf(e.stdout, "報送期 %s：%s。\n", period, st.Label)
+	} else {
+		fmt.Fprintf(e.stdout, "報送期 %s：%s（%s 起）。\n", period, st.Label, at(st.Since))
+	}
+	for _, c := range st.History {
+		if c.State == ledger.PeriodOpen {
+			fmt.Fprintf(e.stdout, "  %s 重新開放，原因：%s\n", at(c.At), c.Reason)
+		}
+	}
 }
