@@ -19,10 +19,6 @@ import (
 	"countybrief/templates"
 )
 
-// NoCell stands for the cell of a value recorded before the ledger kept
-// cells.
-const NoCell = "（舊記錄，沒有存格子位置）"
-
 // ErrUnknownName marks an indicator or unit the workspace lacks: the
 // caller's slip, said in words for the clerk.
 var ErrUnknownName = errors.New("unknown name")
@@ -81,7 +77,7 @@ type SourceLine struct {
 	ReceivedAt  time.Time `json:"received_at"`
 	SHA256      string    `json:"sha256"`
 	ArchivePath string    `json:"archive_path"`
-	// Cell is "sheet!A1", or NoCell.
+	// Cell is "sheet!A1", or render.NoCell.
 	Cell string `json:"cell"`
 	// Findings are the file's findings on this cell or code.
 	Findings []vocab.Finding `json:"findings,omitempty"`
@@ -164,7 +160,7 @@ func Explain(ctx context.Context, ws *workspace.Workspace, code string, opts Exp
 			}
 			line := SourceLine{Unit: u.Code, Name: u.Name, Kind: u.Kind, Code: c, Label: labelOf(ws.Catalogue, c),
 				Value: v, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256,
-				ArchivePath: rec.ArchivePath, Cell: NoCell}
+				ArchivePath: rec.ArchivePath, Cell: render.NoCell}
 			if cell, ok := cells[rec.ID][c]; ok {
 				line.Cell = cell
 			}

@@ -20,19 +20,26 @@ import (
 
 // Sheet names of the totals workbook.
 const (
-	SheetTotals = "匯總"
-	SheetUnits  = "分單位明細"
+	SheetTotals  = "匯總"
+	SheetUnits   = "分單位明細"
+	SheetSources = "來源"
 )
+
+// NoCell stands for the cell of a value recorded before the ledger kept
+// cells.
+const NoCell = "（舊記錄，沒有存格子位置）"
 
 // TotalsWorkbook writes the period's figures as a workbook: sheet 匯總 has
 // one row per indicator with the county total and the township and
 // county-organ subtotals; sheet 分單位明細 has one row per reported unit
 // and one column per form row; sheet 報送狀態 has every unit of the
-// registry with its one state. Values are numbers, not text, so the office
-// can sum and chart them. excelize writes the package and the header of
-// the unit sheet; the unit rows are written as XML here (see unitRows) and
-// put into the sheet as the package is zipped, so a region of thousands of
-// units costs no more memory than the XML of its rows.
+// registry with its one state; sheet 來源 has one row per reported unit
+// and input value, with the file and the cell it was read from. Values
+// are numbers, not text, so the office can sum and chart them. excelize
+// writes the package and the headers of the unit and source sheets; their
+// rows are written as XML here (see unitRows, sourceRows) and put into the
+// sheets as the package is zipped, so a region of thousands of units costs
+// no more memory than the XML of its rows.
 func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -105,11 +112,21 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err := r.statesSheet(f, b.Units); err != nil {
 		return err
 	}
-	path, err := sheetPath(f, SheetUnits)
+	if err := r.sourcesHeader(f); err != nil {
+		return err
+	}
+	unitPath, err := sheetPath(f, SheetUnits)
 	if err != nil {
 		return err
 	}
-	pw := &packageWriter{path: path, rows: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) }}
+	sourcePath, err := sheetPath(f, SheetSources)
+	if err != nil {
+		return err
+	}
+	pw := &packageWriter{rows: map[string]func(io.Writer) error{
+		unitPath:   func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) },
+		sourcePath: func(w io.Writer) error { return r.sourceRows(w, b.Reported, inputs, styles) },
+	}}
 	f.SetZipWriter(pw.start)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
@@ -270,19 +287,20 @@ func appendNumber(buf []byte, v float64) []byte {
 	return append(buf, `</v></c>`...)
 }
 
-// packageWriter zips the workbook's parts for excelize: it puts the unit
-// rows into the unit sheet, before its end of sheet data, and deflates at
+// packageWriter zips the workbook's parts for excelize: it puts the rows
+// of the unit and source sheets into them, before their end of sheet
+// data, and deflates at
 // the fastest level, since the sheet's XML is several megabytes of
 // repetitive markup that the fastest level still shrinks several-fold
 // (the file grows by a third: 0.79 to 1.06 MB at 7,300 units).
 type packageWriter struct {
-	path  string                  // of the unit sheet
-	rows  func(w io.Writer) error // writes the unit rows
+	rows  map[string]func(w io.Writer) error // by sheet part: writes its rows
 	zw    *zip.Writer
 	fw    *flate.Writer
-	sheet *bytes.Buffer // the unit sheet as excelize wrote it
-	entry io.Writer     // where the unit sheet goes
-	done  bool          // the unit sheet has been written
+	path  string        // of the sheet being written
+	sheet *bytes.Buffer // that sheet as excelize wrote it
+	entry io.Writer     // where that sheet goes
+	done  int           // sheets whose rows have been written
 }
 
 func (p *packageWriter) start(w io.Writer) excelize.ZipWriter {
@@ -306,14 +324,14 @@ func (p *packageWriter) Create(name string) (io.Writer, error) {
 		return nil, err
 	}
 	w, err := p.zw.Create(name)
-	if err != nil || name != p.path {
+	if _, ok := p.rows[name]; err != nil || !ok {
 		return w, err
 	}
-	p.entry, p.sheet = w, &bytes.Buffer{}
+	p.path, p.entry, p.sheet = name, w, &bytes.Buffer{}
 	return p.sheet, nil
 }
 
-// finish writes the unit sheet once excelize has written its frame.
+// finish writes a sheet's rows once excelize has written its frame.
 func (p *packageWriter) finish() error {
 	if p.sheet == nil {
 		return nil
@@ -322,18 +340,18 @@ func (p *packageWriter) finish() error {
 	p.sheet = nil
 	end := bytes.LastIndex(frame, []byte("</sheetData>"))
 	if end < 0 {
-		return fmt.Errorf("unit sheet: no sheet data in %s", p.path)
+		return fmt.Errorf("sheet %s: no sheet data", p.path)
 	}
 	if _, err := p.entry.Write(frame[:end]); err != nil {
-		return fmt.Errorf("unit sheet: %w", err)
+		return fmt.Errorf("sheet %s: %w", p.path, err)
 	}
-	if err := p.rows(p.entry); err != nil {
+	if err := p.rows[p.path](p.entry); err != nil {
 		return err
 	}
 	if _, err := p.entry.Write(frame[end:]); err != nil {
-		return fmt.Errorf("unit sheet: %w", err)
+		return fmt.Errorf("sheet %s: %w", p.path, err)
 	}
-	p.done = true
+	p.done++
 	return nil
 }
 
@@ -343,8 +361,8 @@ func (p *packageWriter) Close() error {
 	if err := p.finish(); err != nil {
 		return err
 	}
-	if !p.done {
-		return fmt.Errorf("unit sheet: %s not in the package", p.path)
+	if p.done != len(p.rows) {
+		return fmt.Errorf("%d of %d streamed sheets not in the package", len(p.rows)-p.done, len(p.rows))
 	}
 	return p.zw.Close()
 }
@@ -396,6 +414,114 @@ func (r *Renderer) setRow(sw rowWriter, row int, vals []any) error {
 func cellFigure(m map[string]float64, in workspace.Indicator) any {
 	if v := figure(m, in); !math.IsNaN(v) {
 		return v
+	}
+	return nil
+}
+
+// sourcesHeader lays out the 來源 sheet in place, empty but for its
+// header: its rows are streamed into it with the package (sourceRows).
+// In place rather than through a StreamWriter, since excelize writes
+// streamed sheets in map order and the file's bytes would vary run to run.
+func (r *Renderer) sourcesHeader(f *excelize.File) error {
+	if _, err := f.NewSheet(SheetSources); err != nil {
+		return fmt.Errorf("source sheet: %w", err)
+	}
+	header := []any{"單位代碼", "單位名稱", "類別", "指標代碼", "指標", "數值", "文件", "收到時間", "sha256", "格子"}
+	if err := r.setRow(sheetRows{f, SheetSources}, 1, header); err != nil {
+		return err
+	}
+	if err := f.SetPanes(SheetSources, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("source sheet: %w", err)
+	}
+	for _, w := range []struct {
+		from, to string
+		width    float64
+	}{{"B", "B", 18}, {"D", "D", 16}, {"E", "E", 30}, {"G", "G", 30}, {"H", "H", 18}, {"I", "I", 20}, {"J", "J", 14}} {
+		if err := f.SetColWidth(SheetSources, w.from, w.to, w.width); err != nil {
+			return fmt.Errorf("source sheet: %w", err)
+		}
+	}
+	return nil
+}
+
+// sourceRows writes the 來源 sheet's rows from row 2 as SpreadsheetML,
+// as unitRows does and for the same reason: at 7,300 units of 25 inputs
+// the sheet has some 180,000 rows. What repeats is escaped once: each
+// unit's and each indicator's cells, and each distinct cell reference
+// (forms of one template share them). Rows and cells leave out their
+// references, which a sheet without gaps does not need: deflating the
+// sheet is most of its cost, and the references, different in every row,
+// tripled the compressed size. File names and
+// cell references are written as they are on disk and on the form, never
+// converted.
+func (r *Renderer) sourceRows(w io.Writer, units []UnitValues, inputs []workspace.Indicator, styles map[int]int) error {
+	type indicatorCells struct{ code, label, style []byte }
+	ind := make([]indicatorCells, len(inputs))
+	for k, in := range inputs {
+		label, err := r.conv(in.Label)
+		if err != nil {
+			return fmt.Errorf("convert script: %w", err)
+		}
+		ind[k] = indicatorCells{appendInlineStr(nil, in.Code), appendInlineStr(nil, label),
+			[]byte(` s="` + strconv.Itoa(styles[in.Places()]) + `"`)}
+	}
+	refs := map[string][]byte{}
+	noCell := appendInlineStr(nil, NoCell)
+	kinds := map[string][]byte{}
+	const piece = 64 << 10
+	buf := make([]byte, 0, 2*piece)
+	for i, u := range units {
+		name, err := r.conv(u.Unit.Name)
+		if err != nil {
+			return fmt.Errorf("convert script: %w", err)
+		}
+		kind, ok := kinds[u.Unit.Kind]
+		if !ok {
+			k, err := r.conv(u.Unit.Kind)
+			if err != nil {
+				return fmt.Errorf("convert script: %w", err)
+			}
+			kind = appendInlineStr(nil, k)
+			kinds[u.Unit.Kind] = kind
+		}
+		received := ""
+		if !u.ReceivedAt.IsZero() {
+			received = u.ReceivedAt.In(r.ws.Config.Location()).Format("2006-01-02 15:04:05")
+		}
+		unit := [][]byte{appendInlineStr(nil, u.Unit.Code), appendInlineStr(nil, name), kind}
+		file := [][]byte{appendInlineStr(nil, u.File), appendInlineStr(nil, received), appendInlineStr(nil, u.SHA256)}
+		for k, in := range inputs {
+			v, ok := u.Values[in.Code]
+			if !ok {
+				continue
+			}
+			ref := noCell
+			if c, ok := u.Cells[in.Code]; ok {
+				if ref, ok = refs[c]; !ok {
+					ref = appendInlineStr(nil, c)
+					refs[c] = ref
+				}
+			}
+			buf = append(buf, `<row>`...)
+			for _, cell := range [...][]byte{unit[0], unit[1], unit[2], ind[k].code, ind[k].label} {
+				buf = append(buf, `<c`...)
+				buf = append(buf, cell...)
+			}
+			buf = append(buf, `<c`...)
+			buf = append(buf, ind[k].style...)
+			buf = appendNumber(buf, v)
+			for _, cell := range [...][]byte{file[0], file[1], file[2], ref} {
+				buf = append(buf, `<c`...)
+				buf = append(buf, cell...)
+			}
+			buf = append(buf, `</row>`...)
+		}
+		if len(buf) >= piece || i == len(units)-1 {
+			if _, err := w.Write(buf); err != nil {
+				return fmt.Errorf("source sheet: %w", err)
+			}
+			buf = buf[:0]
+		}
 	}
 	return nil
 }
