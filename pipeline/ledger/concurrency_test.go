@@ -101,7 +101,7 @@ func TestTwoWritersQueue(t *testing.T) {
 					errs <- fmt.Errorf("handle %d batch %d: %w", h, i, err)
 					return
 				}
-				if _, err := l.NumberIssue(ctx, Issue{Period: "2008-12", InputsHash: fmt.Sprintf("h%d-%d", h, i), At: t0}); err != nil {
+				if _, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", InputsHash: fmt.Sprintf("h%d-%d", h, i), Path: "p", At: t0}}); err != nil {
 					errs <- fmt.Errorf("handle %d publish %d: %w", h, i, err)
 					return
 				}

@@ -121,7 +121,7 @@ func TestRestoreIssue(t *testing.T) {
 	}
 	// Numbering goes on from the restored issue, and a batch's inputs never
 	// match an issue whose inputs are unknown.
-	issue, err := l.NumberIssue(ctx, Issue{Period: "2008-12", InputsHash: "0123abcd", At: at})
+	issue, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", InputsHash: "0123abcd", Path: "p", At: at}})
 	if err != nil || issue != 8 {
 		t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第8期", issue, err)
 	}

@@ -250,51 +250,6 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-func TestNumberIssue(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	if b, err := l.LastIssue(ctx); err != nil || b != nil {
-		t.Fatalf("LastIssue on an empty ledger = %+v, %v", b, err)
-	}
-	steps := []struct {
-		hash, path string
-		want       int
-	}{
-		{"h1", "", 1},         // numbered before rendering
-		{"h1", "b-1.pdf", 1},  // then the path is filled in
-		{"h2", "b-2.pdf", 2},  // new inputs, new issue
-		{"h1", "b-1b.pdf", 1}, // old inputs again keep their number
-		{"h3", "b-3.pdf", 3},
-		{"h3", "b-3.pdf", 3},
-	}
-	for i, s := range steps {
-		at := t0.Add(time.Duration(i) * time.Hour)
-		issue, err := l.NumberIssue(ctx, Issue{Issue: 77, Period: "2008-12", InputsHash: s.hash, Path: s.path,
-			Totals: []byte(`{"all":{"members":` + s.hash[1:] + `}}`), At: at})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if issue != s.want {
-			t.Errorf("step %d: NumberIssue(%s) = issue %d, want %d", i, s.hash, issue, s.want)
-		}
-	}
-	last, err := l.LastIssue(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Issue{Issue: 3, Period: "2008-12", InputsHash: "h3", Path: "b-3.pdf", Totals: []byte(`{"all":{"members":3}}`), At: t0.Add(5 * time.Hour)}
-	if last == nil || !last.At.Equal(want.At) {
-		t.Fatalf("LastIssue = %+v, want %+v", last, want)
-	}
-	last.At = want.At
-	if !reflect.DeepEqual(*last, want) {
-		t.Errorf("LastIssue = %+v, want %+v", *last, want)
-	}
-	if _, err := l.NumberIssue(ctx, Issue{Period: "2008-12", At: t0}); err == nil {
-		t.Error("NumberIssue without an inputs hash succeeded")
-	}
-}
-
 func TestRuns(t *testing.T) {
 	ctx := context.Background()
 	l, _ := openTemp(t)

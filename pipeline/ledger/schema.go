@@ -99,5 +99,46 @@ CREATE TABLE period_changes (
 	reason TEXT    NOT NULL
 ) STRICT;
 CREATE INDEX period_changes_period ON period_changes (period, id);
+`, `
+-- Issues are published by the office, no longer numbered by batches: two
+-- issues may be made of the same inputs (a revert after an edit), so the
+-- inputs hash is no longer unique. What an issue counted and what it was
+-- rendered from are kept with it so that it can be printed again byte for
+-- byte. Issues numbered before this have no date, render_json, files or
+-- counted rows: they cannot be reprinted.
+CREATE TABLE briefings_published (
+	issue       INTEGER PRIMARY KEY,
+	period      TEXT    NOT NULL,
+	inputs_hash TEXT    NOT NULL,
+	path        TEXT    NOT NULL,
+	totals_json BLOB    NOT NULL,
+	at          INTEGER NOT NULL,
+	date        TEXT    NOT NULL DEFAULT '',
+	render_json BLOB
+) STRICT;
+INSERT INTO briefings_published (issue, period, inputs_hash, path, totals_json, at)
+	SELECT issue, period, inputs_hash, path, totals_json, at FROM briefings;
+DROP TABLE briefings;
+ALTER TABLE briefings_published RENAME TO briefings;
+
+-- Per unit, the submission an issue counted, with the hash of its bytes
+-- so that the archived file can be checked before a reprint.
+CREATE TABLE issue_counted (
+	issue         INTEGER NOT NULL REFERENCES briefings(issue),
+	unit_code     TEXT    NOT NULL,
+	submission_id INTEGER NOT NULL REFERENCES submissions(id),
+	sha256        TEXT    NOT NULL,
+	PRIMARY KEY (issue, unit_code)
+) STRICT, WITHOUT ROWID;
+
+-- The workspace files an issue was rendered from (config.yaml, units.yaml,
+-- indicators.yaml, templates/…), as they were: later edits change drafts
+-- and later issues, never a reprint.
+CREATE TABLE issue_files (
+	issue INTEGER NOT NULL REFERENCES briefings(issue),
+	name  TEXT    NOT NULL,
+	data  BLOB    NOT NULL,
+	PRIMARY KEY (issue, name)
+) STRICT, WITHOUT ROWID;
 `}
 }
