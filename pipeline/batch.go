@@ -149,7 +149,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		return b.sum, err
 	}
 	if !opts.FilesOnly {
-		if err := b.publish(work); err != nil {
+		if err := b.draft(work); err != nil {
 			return b.sum, err
 		}
 	}
@@ -159,7 +159,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	}
 	b.log.WithFields(logrus.Fields{
 		"accepted": b.sum.Accepted, "rejected": b.sum.Rejected, "duplicates": b.sum.Duplicates,
-		"waiting": b.sum.Waiting, "missing": len(b.sum.Missing), "issue": b.sum.Issue, "rendered": b.sum.Rendered,
+		"waiting": b.sum.Waiting, "missing": len(b.sum.Missing), "draft": b.sum.Rendered,
 	}).Info("batch completed")
 	return b.sum, nil
 }

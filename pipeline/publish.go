@@ -13,8 +13,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/sirupsen/logrus"
-
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
@@ -29,16 +27,23 @@ const (
 	// auditName is the office's own report: every returned file with its
 	// reasons, warnings, county-rule findings. It is not sent upward.
 	auditName = "審核報告.xlsx"
+	// draftDir holds the current draft under outbox/<period>/: every batch
+	// replaces it, and nothing in it carries an issue number.
+	draftDir  = "草稿"
+	draftName = "簡報（草稿）"
+	// draftInputs, under work/, is the fingerprint of the draft on disk.
+	draftInputs = "draft.inputs"
 )
 
 func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue) }
 
-// publish merges the current accepted set, runs the county rules and
-// writes the outputs. The issue number comes from the ledger and goes up
-// only when what the briefing is made of changed. Whether it changed is
-// told from the ledger's heads (which files count) before any figure is
-// loaded, so a batch that finds nothing new costs almost nothing.
-func (b *batch) publish(ctx context.Context) error {
+// draft merges the current accepted set, runs the county rules and
+// writes the draft briefing, its totals workbook and 審核報告, and the chase
+// list. A batch never numbers an issue: the office publishes one when it
+// has read the draft. Whether anything changed is told from the ledger's
+// heads (which files count) before any figure is loaded, so a batch that
+// finds nothing new costs almost nothing.
+func (b *batch) draft(ctx context.Context) error {
 	ws, period := b.ws, b.ws.Config.Period
 	start := time.Now()
 	current, returned, err := b.ledger.Heads(ctx, period)
@@ -46,30 +51,38 @@ func (b *batch) publish(ctx context.Context) error {
 		return err
 	}
 	b.tally(current, returned)
-	hash, err := inputsHash(ws, current, returned)
-	if err != nil {
-		return err
-	}
 	last, err := b.ledger.LastIssue(ctx)
 	if err != nil {
 		return err
 	}
-	if last != nil && last.InputsHash == hash && fileExists(last.Path) {
-		b.sum.Issue, b.sum.Briefing = last.Issue, last.Path
-		b.stages.add(stageMerge, time.Since(start))
-		b.log.WithField("issue", last.Issue).Info("nothing changed since the last briefing")
-		return nil
-	}
-	if current, err = b.ledger.Current(ctx, period); err != nil {
-		return fmt.Errorf("current submissions: %w", err)
-	}
-	if returned, err = b.ledger.Returned(ctx, period); err != nil {
-		return fmt.Errorf("returned submissions: %w", err)
-	}
-	brief := b.assemble(current, returned)
-	if err := b.auditFindings(ctx, &brief, current); err != nil {
+	today := dateIn(b.opts.Now(), ws.Config.Location())
+	hash, err := inputsHash(ws, current, returned)
+	if err != nil {
 		return err
 	}
+	// The draft is dated today and compared with the last issue: a new
+	// day or a new issue makes a new draft even with the same files.
+	hash = fmt.Sprintf("%s %s %d", hash, today.Format(time.DateOnly), issueNumber(last))
+	dir := filepath.Join(ws.OutboxDir(), period)
+	paths := draftPaths{
+		pdf:    filepath.Join(dir, draftDir, draftName+".pdf"),
+		text:   filepath.Join(dir, draftDir, draftName+".txt"),
+		totals: filepath.Join(dir, draftDir, totalsName),
+		audit:  filepath.Join(dir, draftDir, auditName),
+		chase:  filepath.Join(dir, chaseName),
+	}
+	hashFile := filepath.Join(ws.WorkDir(), draftInputs)
+	if old, err := os.ReadFile(hashFile); err == nil && string(old) == hash && paths.allExist() {
+		paths.into(b.sum)
+		b.stages.add(stageMerge, time.Since(start))
+		b.log.Info("nothing changed since the last draft")
+		return nil
+	}
+	brief, _, err := b.currentBriefing(ctx, period, last)
+	if err != nil {
+		return err
+	}
+	brief.Draft, brief.Date = true, today
 	b.stages.add(stageMerge, time.Since(start))
 
 	start = time.Now()
@@ -78,52 +91,20 @@ func (b *batch) publish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if last != nil && last.InputsHash != hash && last.Period == period {
-		var t merge.Totals
-		if json.Unmarshal(last.Totals, &t) == nil {
-			brief.Previous = &t
-		}
-	}
-	at := b.opts.Now()
-	record := ledger.Issue{Period: period, InputsHash: hash, Totals: mustJSON(brief.Totals), At: at}
-	if brief.Issue, err = b.ledger.NumberIssue(ctx, record); err != nil {
-		return fmt.Errorf("number the briefing: %w", err)
-	}
-	if brief.History, err = b.pastIssues(ctx, brief.Issue); err != nil {
-		return err
-	}
-	brief.Date = ws.Config.ReportDateTime()
-	if brief.Date.IsZero() {
-		brief.Date = time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, ws.Config.Location())
-	}
-	dir := filepath.Join(ws.OutboxDir(), period)
-	pdfPath := filepath.Join(dir, briefingName(brief.Issue)+".pdf")
 	outputs := []struct {
 		path  string
 		write func(io.Writer, render.Briefing) error
-		into  *string
 	}{
-		{filepath.Join(dir, totalsName), renderer.TotalsWorkbook, &b.sum.TotalsWorkbook},
-		{pdfPath, renderer.PDF, &b.sum.Briefing},
-		{filepath.Join(dir, briefingName(brief.Issue)+".txt"), renderer.Text, &b.sum.BriefingText},
-		{filepath.Join(dir, chaseName), renderer.ChaseList, &b.sum.ChaseList},
-		{filepath.Join(dir, auditName), renderer.AuditReport, &b.sum.AuditReport},
+		{paths.totals, renderer.TotalsWorkbook},
+		{paths.pdf, renderer.PDF},
+		{paths.text, renderer.Text},
+		{paths.chase, renderer.ChaseList},
+		{paths.audit, renderer.AuditReport},
 	}
-	// A numbered briefing once written is never replaced: only the issue
-	// a crash left without its noted path may be written again.
-	unfinished := last != nil && last.Issue == brief.Issue && last.Path == ""
 	for i, o := range outputs {
-		if numbered := i == 1 || i == 2; numbered && !unfinished && fileExists(o.path) {
-			if last != nil && brief.Issue <= last.Issue {
-				*o.into = o.path // the same inputs as an issue published before
-				continue
-			}
-			return fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", o.path, fs.ErrExist)
-		}
 		if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 		}
-		*o.into = o.path
 		if i == 0 {
 			// Every unit's figures are the most a region's batch holds,
 			// and only the workbook lists them: they go before the PDF,
@@ -133,15 +114,72 @@ func (b *batch) publish(ctx context.Context) error {
 			}
 		}
 	}
-	// Noting the path last means a crash before it leaves the same issue to
-	// be rendered again, under the same number.
-	record.Path = pdfPath
-	if _, err := b.ledger.NumberIssue(ctx, record); err != nil {
-		return fmt.Errorf("record the briefing: %w", err)
+	// Written last, so that a crash while writing leaves the draft to be
+	// made again by the next batch.
+	if err := safefile.WriteFile(hashFile, func(w io.Writer) error {
+		_, err := io.WriteString(w, hash)
+		return err
+	}); err != nil {
+		return fmt.Errorf("note the draft: %w", err)
 	}
-	b.sum.Issue, b.sum.Rendered = brief.Issue, true
-	b.log.WithFields(logrus.Fields{"issue": brief.Issue, "file": pdfPath}).Info("briefing written")
+	paths.into(b.sum)
+	b.sum.Rendered = true
+	b.log.WithField("file", paths.pdf).Info("draft written")
 	return nil
+}
+
+// draftPaths are where a batch's outputs go.
+type draftPaths struct{ pdf, text, totals, audit, chase string }
+
+func (p draftPaths) allExist() bool {
+	return fileExists(p.pdf) && fileExists(p.text) && fileExists(p.totals) && fileExists(p.audit) && fileExists(p.chase)
+}
+
+func (p draftPaths) into(s *Summary) {
+	s.Draft, s.DraftText, s.TotalsWorkbook, s.AuditReport, s.ChaseList = p.pdf, p.text, p.totals, p.audit, p.chase
+}
+
+// currentBriefing is the period's briefing as the ledger has it now: the
+// one definition that the draft and a published issue share. Previous is
+// the last issue's totals when it is of the same period; History the
+// issues numbered so far. Issue and Date are the caller's; tally must
+// have run over the period's heads.
+func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger.Issue) (render.Briefing, []ledger.Record, error) {
+	current, err := b.ledger.Current(ctx, period)
+	if err != nil {
+		return render.Briefing{}, nil, fmt.Errorf("current submissions: %w", err)
+	}
+	returned, err := b.ledger.Returned(ctx, period)
+	if err != nil {
+		return render.Briefing{}, nil, fmt.Errorf("returned submissions: %w", err)
+	}
+	brief := b.assemble(current, returned)
+	if err := b.auditFindings(ctx, &brief, current); err != nil {
+		return render.Briefing{}, nil, err
+	}
+	if last != nil && last.Period == period {
+		var t merge.Totals
+		if json.Unmarshal(last.Totals, &t) == nil {
+			brief.Previous = &t
+		}
+	}
+	if brief.History, err = b.pastIssues(ctx, issueNumber(last)+1); err != nil {
+		return render.Briefing{}, nil, err
+	}
+	return brief, current, nil
+}
+
+func issueNumber(last *ledger.Issue) int {
+	if last == nil {
+		return 0
+	}
+	return last.Issue
+}
+
+// dateIn is the calendar day of t in loc, at midnight.
+func dateIn(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 }
 
 // renderer is the caller's, or made now: fonts and templates are loaded

@@ -58,11 +58,14 @@ type Summary struct {
 	ArchiveErrors []string `json:"archive_errors,omitempty"`
 	// Stopped is true when a stop request ended the taking of files
 	// early: what was claimed was finished, the rest waits in the inbox.
-	Stopped        bool   `json:"stopped,omitempty"`
-	Issue          int    `json:"issue"`
+	Stopped bool `json:"stopped,omitempty"`
+	// Rendered is true when this batch wrote a new draft. Draft,
+	// DraftText, TotalsWorkbook and AuditReport are the current draft's
+	// files under outbox/<period>/草稿/ (new or kept); ChaseList is
+	// outbox/<period>/催報退回名單.txt. A batch never numbers an issue.
 	Rendered       bool   `json:"rendered"`
-	Briefing       string `json:"briefing,omitempty"`
-	BriefingText   string `json:"briefing_text,omitempty"`
+	Draft          string `json:"draft,omitempty"`
+	DraftText      string `json:"draft_text,omitempty"`
 	TotalsWorkbook string `json:"totals_workbook,omitempty"`
 	ChaseList      string `json:"chase_list,omitempty"`
 	AuditReport    string `json:"audit_report,omitempty"`

@@ -121,11 +121,14 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	if s.Stopped {
 		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}
-	if s.Rendered {
-		fmt.Fprintf(w, "簡報第%d期：%s\n匯總表：%s\n催報退回名單：%s\n審核報告（內部）：%s\n", s.Issue, s.Briefing, s.TotalsWorkbook, s.ChaseList, s.AuditReport)
-	} else if s.Briefing != "" {
-		fmt.Fprintf(w, "數據沒有變化，沿用簡報第%d期：%s\n", s.Issue, s.Briefing)
+	if s.Draft == "" {
+		return
 	}
+	if !s.Rendered {
+		fmt.Fprintln(w, "數據沒有變化，草稿沿用上一份。")
+	}
+	fmt.Fprintf(w, "簡報草稿：%s\n文字版：%s\n匯總表（草稿）：%s\n審核報告（內部）：%s\n催報退回名單：%s\n", s.Draft, s.DraftText, s.TotalsWorkbook, s.AuditReport, s.ChaseList)
+	fmt.Fprintln(w, "草稿沒有期號；審核後用 countybrief publish 發布為正式一期。")
 }
 
 func isTerminal(w io.Writer) bool {

@@ -61,6 +61,7 @@ type pdfDoc struct {
 	curFont  string
 	curSize  float64
 	err      error // a character found with no face while drawing
+	draft    bool  // every page carries draftMark
 }
 
 // PDF writes the briefing as a PDF on the GB/T 9704 grid.
@@ -106,6 +107,9 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(lay.MarginLeft, lay.MarginTop, lay.PageWidth-lay.MarginLeft-lay.TextWidth)
 	author, subject := r.ws.Config.Office, fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue)
+	if b.Draft {
+		subject = r.ws.Config.BriefingName + " " + draftMark
+	}
 	if err := r.convAll(&author, &subject); err != nil {
 		return nil, err
 	}
@@ -115,6 +119,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	pdf.SetCreator("countybrief", true)
 	pdf.SetProducer("countybrief", true)
 	pdf.SetLang(r.ws.Config.Language)
+	p.draft = d.draft
 	p.newPage()
 	for i, bl := range d.blocks {
 		var next *block
@@ -185,6 +190,9 @@ func roleText(d *doc) map[string][]rune {
 		}
 	}
 	add(typeset.Song, "— 0123456789 —")
+	if d.draft {
+		add(typeset.Hei, draftMark)
+	}
 	return m
 }
 
@@ -417,6 +425,24 @@ func (p *pdfDoc) newPage() {
 	p.pdf.AddPage()
 	p.page++
 	p.y = 0
+	if p.draft {
+		p.draftMark()
+	}
+}
+
+// draftMark writes 草稿 in red at the right of the page's header area,
+// above the text block, so that no page of a draft, even one printed
+// alone, can pass for an issue.
+func (p *pdfDoc) draftMark() {
+	st := style{role: typeset.Hei, size: p.lay.BodySize, color: red()}
+	g := glyphs{}
+	g.add(draftMark, st)
+	ls := p.setText(g, p.lay.TextWidth, 0, true)
+	if len(ls) != 1 {
+		return
+	}
+	y := p.top() - p.lp
+	p.drawLine(g, ls[0], p.left()+p.lay.TextWidth-p.lineWidth(g, ls[0]), y)
 }
 
 // pageNumber draws "— N —": odd pages right, even left, one character in,

@@ -164,11 +164,15 @@ func (r *Renderer) parseTemplates(dir string) error {
 	return nil
 }
 
+// draftMark is what a draft says in place of its issue number.
+const draftMark = "草稿"
+
 // doc is a briefing ready to set: the blocks in the briefing's language,
 // with their tables and charts filled in.
 type doc struct {
 	title  string
 	blocks []block
+	draft  bool
 }
 
 type table struct {
@@ -219,10 +223,14 @@ func (r *Renderer) build(b *Briefing) (*doc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r.source, err)
 	}
-	d := &doc{blocks: blocks}
+	d := &doc{blocks: blocks, draft: b.Draft}
 	for i := range d.blocks {
 		bl := &d.blocks[i]
 		switch {
+		case bl.kind == kMasthead && b.Draft:
+			// The template's issue line says 第0期 for a draft; whatever a
+			// template writes there, a draft must not look numbered.
+			bl.lines[1] = draftMark
 		case bl.kind == kTitle && d.title == "":
 			d.title = bl.text()
 		case bl.kind == kTable:
