@@ -116,7 +116,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 
 	t.Run("briefing carries every figure of the paper", func(t *testing.T) {
-		text := pdfText(t, sum.Briefing)
+		text := pdfText(t, sum.Draft)
 		for _, fig := range paperFigures {
 			if !strings.Contains(text, fig) {
 				t.Errorf("briefing lacks %q", fig)
@@ -155,8 +155,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(again.Files) != 0 || again.Rendered || again.Issue != sum.Issue {
-			t.Errorf("second batch: %d files, rendered %v, issue %d (first %d)", len(again.Files), again.Rendered, again.Issue, sum.Issue)
+		if len(again.Files) != 0 || again.Rendered || again.Draft != sum.Draft {
+			t.Errorf("second batch: %d files, rendered %v, draft %q (first %q)", len(again.Files), again.Rendered, again.Draft, sum.Draft)
 		}
 	})
 }

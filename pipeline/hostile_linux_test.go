@@ -40,7 +40,7 @@ func TestUnreadableFileAndFolderDoNotStopTheCounty(t *testing.T) {
 	if !slices.Contains(sum.Unreadable, "inbox/J06") {
 		t.Errorf("summary names unreadable %v; want inbox/J06", sum.Unreadable)
 	}
-	if !sum.Rendered || !fileExists(sum.Briefing) {
+	if !sum.Rendered || !fileExists(sum.Draft) {
 		t.Error("no briefing made")
 	}
 	// 73 units, one folder unread and one file unreadable; the sample's

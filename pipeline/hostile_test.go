@@ -343,19 +343,25 @@ func TestLedgerPathsAreWorkspaceRelative(t *testing.T) {
 
 // A numbered briefing already on disk is never replaced by a new issue of
 // the same number (an outbox restored from a backup, a ledger swapped):
-// the batch fails and says so, and the file is untouched.
+// publish fails and says so before taking the number, and the file is
+// untouched.
 func TestPublishedBriefingIsNeverOverwritten(t *testing.T) {
 	ws := county(t, t.TempDir())
-	first := run(t, ws)
+	run(t, ws)
+	first, err := pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	next := filepath.Join(filepath.Dir(first.Briefing), fmt.Sprintf("簡報第%d期.pdf", first.Issue+1))
 	if err := os.WriteFile(next, []byte("published elsewhere"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	u, _ := ws.Unit("J03")
 	forge(t, ws, u, form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period, FilledBy: "再報"}, filepath.Join(ws.InboxDir(), "J03", "更正.xlsx"))
-	_, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	run(t, ws)
+	_, err = pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{})
 	if !errors.Is(err, fs.ErrExist) {
-		t.Fatalf("batch over a taken issue number: %v; want an error that the file exists", err)
+		t.Fatalf("publish over a taken issue number: %v; want an error that the file exists", err)
 	}
 	if data, _ := os.ReadFile(next); string(data) != "published elsewhere" {
 		t.Error("the published briefing was overwritten")

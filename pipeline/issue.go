@@ -167,11 +167,19 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 	if err := liveRenderer.TotalsWorkbook(&totals, brief); err != nil {
 		return nil, fmt.Errorf("totals workbook: %w", err)
 	}
+	res := published(ws, pub)
+	// A file of this number already there (an outbox restored from a
+	// backup, a ledger swapped) was published by someone: refuse before
+	// the number is taken, and leave the file alone.
+	for _, path := range []string{res.Briefing, res.BriefingText, res.TotalsWorkbook} {
+		if fileExists(path) {
+			return nil, fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", path, fs.ErrExist)
+		}
+	}
 	if _, err := led.PublishIssue(ctx, pub); err != nil {
 		return nil, fmt.Errorf("number the issue: %w", err)
 	}
-	res := published(ws, pub)
-	if err := writeIssue(res, out.pdf, out.text, totals.Bytes()); err != nil {
+	if err := writeIssue(res, out.pdf, out.text, totals.Bytes(), false); err != nil {
 		return nil, err
 	}
 	opts.Log.WithFields(logrus.Fields{"issue": n, "file": res.Briefing, "counted": len(current)}).Info("issue published")
@@ -202,9 +210,10 @@ func published(ws *workspace.Workspace, pub ledger.Publication) *Published {
 	}
 }
 
-// writeIssue writes an issue's files, each only if it is not there: a
-// published file is never replaced.
-func writeIssue(p *Published, pdf, text, totals []byte) error {
+// writeIssue writes an issue's files; a published file is never
+// replaced. finishing skips the files a crash did not stop from being
+// written, and nil data.
+func writeIssue(p *Published, pdf, text, totals []byte, finishing bool) error {
 	dir := filepath.Dir(p.Briefing)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -213,7 +222,7 @@ func writeIssue(p *Published, pdf, text, totals []byte) error {
 		path string
 		data []byte
 	}{{p.TotalsWorkbook, totals}, {p.Briefing, pdf}, {p.BriefingText, text}} {
-		if f.data == nil || fileExists(f.path) {
+		if finishing && (f.data == nil || fileExists(f.path)) {
 			continue
 		}
 		err := safefile.WriteNew(f.path, func(w io.Writer) error {
@@ -249,7 +258,7 @@ func finishIssue(ctx context.Context, ws *workspace.Workspace, led *ledger.Ledge
 	if err != nil {
 		return nil, err
 	}
-	return res, writeIssue(res, out.pdf, out.text, nil)
+	return res, writeIssue(res, out.pdf, out.text, nil, true)
 }
 
 // issueRender is what an issue says that neither its counted files nor

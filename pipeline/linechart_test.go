@@ -12,9 +12,9 @@ import (
 	"countybrief/pipeline/workspace"
 )
 
-// TestLineChartFromTheLedger: the batch hands the briefing the earlier
-// issues from the ledger, so that a line chart of the next period's issue
-// has a point for the period before with the figure that issue printed.
+// TestLineChartFromTheLedger: the briefing is handed the earlier issues
+// from the ledger, so that a line chart of the next period's issue has a
+// point for the period before with the figure that issue printed.
 func TestLineChartFromTheLedger(t *testing.T) {
 	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
 		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
@@ -29,11 +29,14 @@ func TestLineChartFromTheLedger(t *testing.T) {
 	ws.Config.SettleSeconds = 0
 	batch := func() string {
 		t.Helper()
-		sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+		if _, err := pipeline.Run(context.Background(), ws, pipeline.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := os.ReadFile(sum.BriefingText)
+		data, err := os.ReadFile(p.BriefingText)
 		if err != nil {
 			t.Fatal(err)
 		}

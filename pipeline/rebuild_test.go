@@ -69,11 +69,14 @@ func heads(t *testing.T, ws *workspace.Workspace) (current, returned []head, las
 
 // resend drops a new version of a unit's form (same figures, another
 // clerk: new content) and a byte copy of an archived file (a duplicate),
-// then runs a batch, so that the ledger holds a second issue, a
-// superseded file and a duplicate.
+// then runs a batch, publishing an issue before and after, so that the
+// ledger holds a second issue, a superseded file and a duplicate.
 func resend(t *testing.T, ws *workspace.Workspace) {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	led, err := ledger.Open(ctx, ws.LedgerPath())
 	if err != nil {
 		t.Fatal(err)
@@ -102,8 +105,11 @@ func resend(t *testing.T, ws *workspace.Workspace) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Accepted != 1 || sum.Duplicates != 1 || sum.Issue != 2 {
-		t.Fatalf("resend batch: accepted %d, duplicates %d, issue %d; want 1, 1, 2", sum.Accepted, sum.Duplicates, sum.Issue)
+	if sum.Accepted != 1 || sum.Duplicates != 1 {
+		t.Fatalf("resend batch: accepted %d, duplicates %d; want 1, 1", sum.Accepted, sum.Duplicates)
+	}
+	if p, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{}); err != nil || p.Issue != 2 {
+		t.Fatalf("publish after the resend: %+v, %v; want 第2期", p, err)
 	}
 }
 
