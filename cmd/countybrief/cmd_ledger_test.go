@@ -24,6 +24,9 @@ func TestLedgerRebuild(t *testing.T) {
 	if _, err := pipeline.Run(ctx, ws, pipeline.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Remove(ws.LedgerPath()); err != nil {
 		t.Fatal(err)
 	}

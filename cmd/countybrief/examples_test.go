@@ -28,7 +28,7 @@ func TestExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("demo --example %s: %v\n%s", ex.Name, err, out)
 			}
-			pdfs, _ := filepath.Glob(filepath.Join(sample, "outbox", "*", "簡報第1期.pdf"))
+			pdfs, _ := filepath.Glob(filepath.Join(sample, "outbox", "*", "草稿", "簡報（草稿）.pdf"))
 			if len(pdfs) != 1 || !strings.Contains(string(out), pdfs[0]) {
 				t.Errorf("demo --example %s made briefings %v and said:\n%s", ex.Name, pdfs, out)
 			}

@@ -180,7 +180,7 @@ func fileExists(path string) bool {
 // totals reads the county column of the totals workbook.
 func totals(t *testing.T, ws string) map[string]string {
 	t.Helper()
-	f, err := excelize.OpenFile(filepath.Join(ws, "outbox", "2008-12", "匯總表.xlsx"))
+	f, err := excelize.OpenFile(filepath.Join(ws, "outbox", "2008-12", "草稿", "匯總表.xlsx"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func TestDuplicateAndResubmission(t *testing.T) {
 	}
 	sum := runJSON(t, bin, ws)
 	if len(sum.Files) != 1 || sum.Files[0].Status != vocab.FileDuplicate || sum.Rendered {
-		t.Fatalf("re-drop: %+v, rendered %v; want one duplicate and no new briefing", sum.Files, sum.Rendered)
+		t.Fatalf("re-drop: %+v, rendered %v; want one duplicate and no new draft", sum.Files, sum.Rendered)
 	}
 	if after := totals(t, ws); !equalTotals(after, before) {
 		t.Error("a duplicate changed the totals")
@@ -108,8 +108,8 @@ func TestDuplicateAndResubmission(t *testing.T) {
 	// A corrected file: the same unit, more problems found.
 	refill(t, ws, accepted[0], filepath.Join(ws, "inbox", "J01", "修改後.xlsx"), map[string]float64{"problems_found": 40})
 	sum = runJSON(t, bin, ws)
-	if len(sum.Files) != 1 || sum.Files[0].Status != vocab.FileAccepted || !sum.Rendered || sum.Issue != 2 {
-		t.Fatalf("resubmission: %+v rendered %v issue %d; want accepted, briefing 第2期", sum.Files, sum.Rendered, sum.Issue)
+	if len(sum.Files) != 1 || sum.Files[0].Status != vocab.FileAccepted || !sum.Rendered {
+		t.Fatalf("resubmission: %+v rendered %v; want accepted and a new draft", sum.Files, sum.Rendered)
 	}
 	after := totals(t, ws)
 	for key, row := range after {
