@@ -205,16 +205,19 @@ func pages(info string) string {
 
 type outputs struct{ pdf, workbook string }
 
-// runBatch runs one batch over the inbox and returns the briefing's and
-// the totals workbook's paths.
+// runBatch runs one batch over the inbox, publishes its draft and
+// returns the and its totals workbook's paths.
 func runBatch(t *testing.T, ws *workspace.Workspace) outputs {
 	t.Helper()
 	ws.Config.SettleSeconds = 0
 	if _, err := pipeline.Run(context.Background(), ws, pipeline.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(ws.OutboxDir(), ws.Config.Period)
-	o := outputs{pdf: filepath.Join(out, "簡報第1期.pdf"), workbook: filepath.Join(out, "匯總表.xlsx")}
+	p, err := pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outputs{pdf: p.Briefing, workbook: p.TotalsWorkbook}
 	for _, p := range []string{o.pdf, o.workbook} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("batch output: %v", err)
