@@ -559,7 +559,7 @@ func restore(ws *workspace.Workspace, checker *Checker, f *archived, prev PrevFu
 			f.problem = "存在「接收」文件夾裡，卻讀不出數值"
 			return
 		}
-		rec.Values = sub.Values
+		rec.Values, rec.Cells = sub.Values, cellsOf(sub)
 		f.rec = rec
 		return
 	}
@@ -579,7 +579,7 @@ func restore(ws *workspace.Workspace, checker *Checker, f *archived, prev PrevFu
 	c.ws = &then
 	sub, findings, err := c.read(f.path)
 	if err == nil && sub != nil {
-		rec.Values = sub.Values
+		rec.Values, rec.Cells = sub.Values, cellsOf(sub)
 		findings, _, err = c.verify(sub, folder, prev, findings)
 	}
 	if err != nil {

@@ -2,16 +2,18 @@ package ledger
 
 import (
 	"context"
-	"countybrief/pipeline/vocab"
 	"fmt"
 	"reflect"
 	"testing"
+
+	"countybrief/pipeline/vocab"
 )
 
 func TestFindings(t *testing.T) {
 	l, _ := openTemp(t)
 	// More rejected files than one IN list holds, so the chunks must be
-	// joined; each carries two findings whose order must survive.
+	// joined; each carries two findings whose order, and the unit's
+	// explanation of the warning, must survive.
 	n := maxParams + 7
 	var rs []Record
 	want := map[int64][]vocab.Finding{}
@@ -19,7 +21,7 @@ func TestFindings(t *testing.T) {
 		r := sub(fmt.Sprintf("r%04d", i), fmt.Sprintf("U%04d", i), "2008-12", rej, i, float64(i))
 		r.Findings = append(r.Findings, vocab.Finding{
 			Rule: "form.sum", Severity: vocab.Warning, Sheet: "表二", Cell: fmt.Sprintf("D%d", i),
-			Message: fmt.Sprintf("合計不符 %d", i), Fix: "請重新加總",
+			Message: fmt.Sprintf("合計不符 %d", i), Fix: "請重新加總", Explanation: fmt.Sprintf("第%d個說明", i),
 		})
 		rs = append(rs, r)
 	}

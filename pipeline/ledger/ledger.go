@@ -81,8 +81,8 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (claim_name) DO NOTHING`},
 		{&l.insFinding, `INSERT INTO findings
-			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix, explanation)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&l.setArchive, `UPDATE submissions SET archive_path = ? WHERE id = ?`},
 	} {
 		if *p.stmt, err = l.w.PrepareContext(ctx, p.sql); err != nil {

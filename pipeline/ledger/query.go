@@ -138,7 +138,7 @@ func (l *Ledger) Findings(ctx context.Context, ids []int64) (map[int64][]vocab.F
 // loadFindings passes to add, in order, the findings of the submissions
 // whose ids sel selects.
 func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add func(id int64, f vocab.Finding)) error {
-	rows, err := tx.QueryContext(ctx, `SELECT submission_id, rule, severity, sheet, cell, values_json, message, fix
+	rows, err := tx.QueryContext(ctx, `SELECT submission_id, rule, severity, sheet, cell, values_json, message, fix, explanation
 		FROM findings WHERE submission_id IN (`+sel+`) ORDER BY submission_id, seq`, args...)
 	if err != nil {
 		return fmt.Errorf("findings: %w", err)
@@ -147,7 +147,7 @@ func loadFindings(ctx context.Context, tx *sql.Tx, sel string, args []any, add f
 		var id int64
 		var f vocab.Finding
 		var vals sql.NullString
-		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &vals, &f.Message, &f.Fix); err != nil {
+		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &vals, &f.Message, &f.Fix, &f.Explanation); err != nil {
 			rows.Close()
 			return fmt.Errorf("findings: %w", err)
 		}

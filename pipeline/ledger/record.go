@@ -168,7 +168,7 @@ func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
 			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
 		}
 		if _, err := ins.insFind.ExecContext(ctx, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
-			vals, f.Message, f.Fix); err != nil {
+			vals, f.Message, f.Fix, f.Explanation); err != nil {
 			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
 		}
 	}

@@ -140,5 +140,9 @@ CREATE TABLE issue_files (
 	data  BLOB    NOT NULL,
 	PRIMARY KEY (issue, name)
 ) STRICT, WITHOUT ROWID;
+`, `
+-- What the unit wrote in the 說明 column beside a flagged figure: a
+-- warning with one is explained.
+ALTER TABLE findings ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
 `}
 }
