@@ -108,7 +108,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 
 	b := &batch{ws: ws, opts: Options{Now: opts.Now, Log: opts.Log}, log: opts.Log, ledger: led, checker: checker,
 		sum: &Summary{Period: period}}
-	heads, returned, err := led.Heads(ctx, period)
+	heads, returned, err := led.HeadsWithout(ctx, period, ruleLate)
 	if err != nil {
 		return nil, err
 	}

@@ -224,3 +224,28 @@ func equalCounts(a, b map[vocab.State]int) bool {
 	}
 	return true
 }
+
+// A period closed while config.yaml still names it: a late file for it is
+// kept, and the draft's states and the run summary stand as they stood
+// when the period closed.
+func TestLateFileLeavesTheDraftOfAClosedPeriod(t *testing.T) {
+	ctx := context.Background()
+	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
+		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	first := run(t, ws)
+	if err := pipeline.ClosePeriod(ctx, ws, ws.Config.Period, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	lateForm(t, ws, ws.Units[0], ws.Config.Period, "補報.xlsx", 2)
+	sum := run(t, ws)
+	if late := result(t, sum, "補報.xlsx"); !hasRule(late.Findings, "inbox.late") {
+		t.Fatalf("late file: %+v", late.Findings)
+	}
+	if !equalCounts(sum.Counts, first.Counts) || sum.Reported != first.Reported || len(sum.KeptAfterReturn) != len(first.KeptAfterReturn) {
+		t.Errorf("states after a late file: %v (kept after return %v); before %v", sum.Counts, sum.KeptAfterReturn, first.Counts)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/safefile"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -46,7 +48,7 @@ func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue
 func (b *batch) draft(ctx context.Context) error {
 	ws, period := b.ws, b.ws.Config.Period
 	start := time.Now()
-	current, returned, err := b.ledger.Heads(ctx, period)
+	current, returned, err := b.ledger.HeadsWithout(ctx, period, ruleLate)
 	if err != nil {
 		return err
 	}
@@ -153,6 +155,10 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	if err != nil {
 		return render.Briefing{}, nil, fmt.Errorf("returned submissions: %w", err)
 	}
+	// A file kept for a closed period changes nothing of that period.
+	returned = slices.DeleteFunc(returned, func(r ledger.Record) bool {
+		return slices.ContainsFunc(r.Findings, func(f vocab.Finding) bool { return f.Rule == ruleLate })
+	})
 	brief := b.assemble(current, returned)
 	if err := b.auditFindings(ctx, &brief, current); err != nil {
 		return render.Briefing{}, nil, err
