@@ -32,6 +32,9 @@ func (e unknownName) Is(target error) bool { return target == ErrUnknownName }
 type ExplainOptions struct {
 	Period string // "" is the period of config.yaml
 	Unit   string // "" is every counted unit
+	// Issue, when set, explains the figure as issue 第N期 printed it: the
+	// files that issue counted, in its period.
+	Issue int
 }
 
 // Explanation is where one county figure came from: the figure as the
@@ -107,7 +110,20 @@ func Explain(ctx context.Context, ws *workspace.Workspace, code string, opts Exp
 		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	defer led.Close()
-	current, err := led.Current(ctx, opts.Period)
+	var current []ledger.Record
+	if opts.Issue > 0 {
+		pub, err := led.Publication(ctx, opts.Issue)
+		if errors.Is(err, ledger.ErrNoIssue) {
+			return nil, unknownName(fmt.Sprintf("沒有第%d期：還沒有發布過這一期", opts.Issue))
+		}
+		if err != nil {
+			return nil, err
+		}
+		opts.Period = pub.Period
+		current, err = led.CountedRecords(ctx, opts.Issue)
+	} else {
+		current, err = led.Current(ctx, opts.Period)
+	}
 	if err != nil {
 		return nil, err
 	}

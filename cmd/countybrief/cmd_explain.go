@@ -16,13 +16,15 @@ import (
 // and cell.
 func runExplain(ctx context.Context, e *env, args []string) error {
 	var dir, unit, period string
+	var issue int
 	var asJSON bool
 	fs := newFlags("explain", e, &dir)
 	fs.StringVar(&unit, "unit", "", "只看這個單位（單位代碼）")
 	fs.StringVar(&period, "period", "", "報送期（默認為 config.yaml 的報送期）")
+	fs.IntVar(&issue, "issue", 0, "按第幾期簡報計入的文件解釋（默認為當前的數）")
 	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期] [--json] 指標代碼或名稱")
+		fmt.Fprintln(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
 		fs.PrintDefaults()
 	}
 	// Flags may follow the indicator, as a clerk types them.
@@ -44,7 +46,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := pipeline.Explain(ctx, ws, rest[0], pipeline.ExplainOptions{Period: period, Unit: unit})
+	ex, err := pipeline.Explain(ctx, ws, rest[0], pipeline.ExplainOptions{Period: period, Unit: unit, Issue: issue})
 	if errors.Is(err, pipeline.ErrUnknownName) {
 		return usageError("%v", err)
 	}
