@@ -3,7 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,16 +63,10 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	if err := r.fileSheet(f, SheetAuditRejected, b.Rejected, rejected, func(vocab.Finding) bool { return true }, true); err != nil {
 		return err
 	}
-	if _, err := f.NewSheet(SheetAuditWarnings); err != nil {
-		return fmt.Errorf("audit report: %w", err)
-	}
 	counted := func(fr FileReport) string { return states[fr.Unit.Code].Label() }
 	unexplained := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning && fd.Explanation == "" }
 	if err := r.fileSheet(f, SheetAuditWarnings, b.Counted, counted, unexplained, false); err != nil {
 		return err
-	}
-	if _, err := f.NewSheet(SheetAuditExplained); err != nil {
-		return fmt.Errorf("audit report: %w", err)
 	}
 	explained := func(fd vocab.Finding) bool { return fd.Severity == vocab.Warning && fd.Explanation != "" }
 	if err := r.fileSheet(f, SheetAuditExplained, b.Counted, counted, explained, false); err != nil {
@@ -81,16 +75,19 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	if err := r.outlierSheet(f, b); err != nil {
 		return err
 	}
-	if _, err := f.NewSheet(SheetAuditCounty); err != nil {
-		return fmt.Errorf("audit report: %w", err)
-	}
-	if err := r.setRow(sheetRows{f, SheetAuditCounty}, 1, []any{"規則", "類別", "問題", "修改方法"}); err != nil {
-		return err
-	}
-	for i, fd := range b.CountyFindings {
-		if err := r.setRow(sheetRows{f, SheetAuditCounty}, i+2, []any{fd.Rule, severityName(fd.Severity), fd.Message, fd.Fix}); err != nil {
+	err = r.streamSheet(f, SheetAuditCounty, func(add func(...any) error) error {
+		if err := add("規則", "類別", "問題", "修改方法"); err != nil {
 			return err
 		}
+		for _, fd := range b.CountyFindings {
+			if err := add(fd.Rule, severityName(fd.Severity), fd.Message, fd.Fix); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := r.statesSheet(f, b.Units); err != nil {
 		return err
@@ -103,36 +100,33 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 
 // fileSheet writes one row per finding that keep selects, a file's
 // columns repeated on each so that the office can filter and sort; with
-// everyFile, a file without such findings still gets its row.
+// everyFile, a file without such findings still gets its row. The file
+// name stays as it is on disk, since the clerk looks it up by name.
 func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport, state func(FileReport) string, keep func(vocab.Finding) bool, everyFile bool) error {
-	header := []any{"單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法", "單位說明"}
-	if err := r.setRow(sheetRows{f, sheet}, 1, header); err != nil {
-		return err
-	}
-	row := 2
-	for _, fr := range files {
-		var kept []vocab.Finding
-		for _, fd := range fr.Findings {
-			if keep(fd) {
-				kept = append(kept, fd)
+	return r.streamSheet(f, sheet, func(add func(...any) error) error {
+		if err := add("單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法", "單位說明"); err != nil {
+			return err
+		}
+		for _, fr := range files {
+			head := []any{fr.Unit.Code, fr.Unit.Name, state(fr), rawText(fr.File), r.clock(fr.ReceivedAt)}
+			wrote := false
+			for _, fd := range fr.Findings {
+				if !keep(fd) {
+					continue
+				}
+				if err := add(append(slices.Clip(head), fd.Rule, severityName(fd.Severity), fd.Sheet, fd.Cell, fd.Message, fd.Fix, fd.Explanation)...); err != nil {
+					return err
+				}
+				wrote = true
+			}
+			if !wrote && everyFile {
+				if err := add(head...); err != nil {
+					return err
+				}
 			}
 		}
-		head := []any{fr.Unit.Code, fr.Unit.Name, state(fr), fr.File, r.clock(fr.ReceivedAt)}
-		if len(kept) == 0 && everyFile {
-			if err := r.fileRow(f, sheet, row, head, nil); err != nil {
-				return err
-			}
-			row++
-		}
-		for _, fd := range kept {
-			finding := []any{fd.Rule, severityName(fd.Severity), fd.Sheet, fd.Cell, fd.Message, fd.Fix, fd.Explanation}
-			if err := r.fileRow(f, sheet, row, head, finding); err != nil {
-				return err
-			}
-			row++
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // outlierSheet lists the figures far from the unit's own last period,
@@ -140,43 +134,34 @@ func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport,
 // the county: one row each, with the figure and the one it is compared
 // with, so that the office can sort by either.
 func (r *Renderer) outlierSheet(f *excelize.File, b Briefing) error {
-	if _, err := f.NewSheet(SheetAuditOutliers); err != nil {
-		return fmt.Errorf("audit report: %w", err)
-	}
-	rows := sheetRows{f, SheetAuditOutliers}
-	header := []any{"單位代碼", "單位名稱", "類別", "規則", "比較", "指標", "本期數", "比較的數", "工作表", "單元格", "問題", "單位說明"}
-	if err := r.setRow(rows, 1, header); err != nil {
-		return err
-	}
-	row := 2
-	add := func(u workspace.Unit, fd vocab.Finding, against, prefix string) error {
-		code, figure, other := outlierFigures(fd, prefix)
-		label := code
-		if in, ok := r.ws.Catalogue.ByCode(code); ok {
-			label = in.Label
-		}
-		vals := []any{u.Code, u.Name, u.Kind, fd.Rule, against, label, figure, other, fd.Sheet, fd.Cell, fd.Message, fd.Explanation}
-		if err := r.setRow(rows, row, vals); err != nil {
+	return r.streamSheet(f, SheetAuditOutliers, func(add func(...any) error) error {
+		if err := add("單位代碼", "單位名稱", "類別", "規則", "比較", "指標", "本期數", "比較的數", "工作表", "單元格", "問題", "單位說明"); err != nil {
 			return err
 		}
-		row++
-		return nil
-	}
-	for _, fr := range b.Counted {
-		for _, fd := range fr.Findings {
-			if fd.Rule == vocab.RuleOutlierJump {
-				if err := add(fr.Unit, fd, "本單位上期", "prev."); err != nil {
-					return err
+		outlier := func(u workspace.Unit, fd vocab.Finding, against, prefix string) error {
+			code, figure, other := outlierFigures(fd, prefix)
+			label := code
+			if in, ok := r.ws.Catalogue.ByCode(code); ok {
+				label = in.Label
+			}
+			return add(u.Code, u.Name, u.Kind, fd.Rule, against, label, figure, other, fd.Sheet, fd.Cell, fd.Message, fd.Explanation)
+		}
+		for _, fr := range b.Counted {
+			for _, fd := range fr.Findings {
+				if fd.Rule == vocab.RuleOutlierJump {
+					if err := outlier(fr.Unit, fd, "本單位上期", "prev."); err != nil {
+						return err
+					}
 				}
 			}
 		}
-	}
-	for _, o := range b.Outliers {
-		if err := add(o.Unit, o.Finding, "同類單位中位數", "median."); err != nil {
-			return err
+		for _, o := range b.Outliers {
+			if err := outlier(o.Unit, o.Finding, "同類單位中位數", "median."); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // outlierFigures reads an outlier finding's Values: the indicator's code
@@ -193,51 +178,24 @@ func outlierFigures(fd vocab.Finding, prefix string) (code string, figure, other
 	return code, figure, other
 }
 
-// fileRow writes a file's columns and a finding's; the file name (column
-// D) stays as it is on disk, since the clerk looks it up by name, while
-// the words are converted to the briefing's script.
-func (r *Renderer) fileRow(f *excelize.File, sheet string, row int, head, finding []any) error {
-	if err := r.setRow(sheetRows{f, sheet}, row, append(append([]any{}, head...), finding...)); err != nil {
-		return err
-	}
-	return r.setRaw(f, sheet, "D", row, head[3].(string))
-}
-
-// setRaw puts text into a cell unconverted.
-func (r *Renderer) setRaw(f *excelize.File, sheet, col string, row int, text string) error {
-	if err := f.SetCellValue(sheet, col+strconv.Itoa(row), text); err != nil {
-		return fmt.Errorf("%s row %d: %w", sheet, row, err)
-	}
-	return nil
-}
-
-// statesSheet lists every unit of the registry with its one state.
+// statesSheet lists every unit of the registry with its one state; file
+// names as on disk, unconverted.
 func (r *Renderer) statesSheet(f *excelize.File, units []UnitLine) error {
-	if _, err := f.NewSheet(SheetStates); err != nil {
-		return fmt.Errorf("states sheet: %w", err)
-	}
-	header := []any{"單位代碼", "單位名稱", "類別", "狀態", "逾期", "最新文件", "收到時間", "計入匯總的文件"}
-	if err := r.setRow(sheetRows{f, SheetStates}, 1, header); err != nil {
-		return err
-	}
-	for i, u := range units {
-		late := ""
-		if u.Late {
-			late = "是"
-		}
-		vals := []any{u.Unit.Code, u.Unit.Name, u.Unit.Kind, u.State.Label(), late, "", r.clock(u.ReceivedAt), ""}
-		if err := r.setRow(sheetRows{f, SheetStates}, i+2, vals); err != nil {
+	return r.streamSheet(f, SheetStates, func(add func(...any) error) error {
+		if err := add("單位代碼", "單位名稱", "類別", "狀態", "逾期", "最新文件", "收到時間", "計入匯總的文件"); err != nil {
 			return err
 		}
-		// File names as on disk, unconverted.
-		if err := r.setRaw(f, SheetStates, "F", i+2, u.File); err != nil {
-			return err
+		for _, u := range units {
+			late := ""
+			if u.Late {
+				late = "是"
+			}
+			if err := add(u.Unit.Code, u.Unit.Name, u.Unit.Kind, u.State.Label(), late, rawText(u.File), r.clock(u.ReceivedAt), rawText(u.Counted)); err != nil {
+				return err
+			}
 		}
-		if err := r.setRaw(f, SheetStates, "H", i+2, u.Counted); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // clock is a time as the office reads it, in its time zone; "" for none.
