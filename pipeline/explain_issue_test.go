@@ -5,10 +5,15 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/render"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // explain --issue N tells a figure as issue N printed it, from the files
@@ -56,5 +61,44 @@ func TestExplainAsAnIssuePrintedIt(t *testing.T) {
 	}
 	if _, err := pipeline.Explain(ctx, ws, "problems_found", pipeline.ExplainOptions{Issue: 9}); !errors.Is(err, pipeline.ErrUnknownName) {
 		t.Errorf("an issue never published: %v; want ErrUnknownName", err)
+	}
+}
+
+// A published issue's workbook says where each figure came from (file,
+// sha256, cell); the draft's, rewritten by every batch, leaves that to
+// explain.
+func TestPublishedWorkbookHasSources(t *testing.T) {
+	ctx := context.Background()
+	ws := county(t, t.TempDir())
+	sum := run(t, ws)
+	draft, err := excelize.OpenFile(sum.TotalsWorkbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer draft.Close()
+	if slices.Contains(draft.GetSheetList(), render.SheetSources) {
+		t.Errorf("the draft's workbook %s has a %s sheet", sum.TotalsWorkbook, render.SheetSources)
+	}
+	pub, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(pub.TotalsWorkbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(render.SheetSources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := 0
+	for _, r := range rows[1:] {
+		if strings.Contains(strings.Join(r, "|"), "!") {
+			cells++
+		}
+	}
+	if len(rows) < 2 || cells != len(rows)-1 {
+		t.Errorf("%s: %d rows, %d naming a cell; want every row to name its file's cell", render.SheetSources, len(rows)-1, cells)
 	}
 }

@@ -163,6 +163,9 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 		return nil, err
 	}
 	brief.Issue, brief.Date = n, out.brief.Date
+	if err := addSources(ctx, led, &brief, current); err != nil {
+		return nil, err
+	}
 	var totals bytes.Buffer
 	if err := liveRenderer.TotalsWorkbook(&totals, brief); err != nil {
 		return nil, fmt.Errorf("totals workbook: %w", err)

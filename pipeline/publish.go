@@ -163,9 +163,6 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	if err := b.auditFindings(ctx, &brief, current); err != nil {
 		return render.Briefing{}, nil, err
 	}
-	if err := addSources(ctx, b.ledger, &brief, current); err != nil {
-		return render.Briefing{}, nil, err
-	}
 	brief.Outliers = peerOutliers(b.ws, brief.Reported)
 	if last != nil && last.Period == period {
 		var t merge.Totals

@@ -112,21 +112,27 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err := r.statesSheet(f, b.Units); err != nil {
 		return err
 	}
-	if err := r.sourcesHeader(f); err != nil {
-		return err
-	}
 	unitPath, err := sheetPath(f, SheetUnits)
 	if err != nil {
 		return err
 	}
-	sourcePath, err := sheetPath(f, SheetSources)
-	if err != nil {
-		return err
-	}
 	pw := &packageWriter{rows: map[string]func(io.Writer) error{
-		unitPath:   func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) },
-		sourcePath: func(w io.Writer) error { return r.sourceRows(w, b.Reported, inputs, styles) },
+		unitPath: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) },
 	}}
+	// A published issue's workbook says where every figure came from; a
+	// draft's, rewritten by every batch that changes a figure, leaves the
+	// row per unit and indicator (180,000 at a region's 7,300 units) to
+	// `countybrief explain`.
+	if !b.Draft {
+		if err := r.sourcesHeader(f); err != nil {
+			return err
+		}
+		sourcePath, err := sheetPath(f, SheetSources)
+		if err != nil {
+			return err
+		}
+		pw.rows[sourcePath] = func(w io.Writer) error { return r.sourceRows(w, b.Reported, inputs, styles) }
+	}
 	f.SetZipWriter(pw.start)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
