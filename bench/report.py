@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import re
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,17 +36,6 @@ def load(path):
         return json.load(f)
 
 
-def ledger_path(ws):
-    path = "ledger.db"
-    try:
-        with open(os.path.join(ws, "config.yaml"), encoding="utf-8") as f:
-            m = re.search(r"^\s+ledger:\s*\"?([^\"\s#]+)", f.read(), re.M)
-            if m:
-                path = m.group(1)
-    except OSError:
-        pass
-    return path if os.path.isabs(path) else os.path.join(ws, path)
-
 
 def aggregates(ws):
     """Indicator code → how the batch totals it, from the catalogue's
@@ -65,24 +53,35 @@ def aggregates(ws):
     return agg
 
 
+def workbook_totals(path):
+    """The county column of a totals workbook's 匯總 sheet, by indicator code."""
+    import openpyxl
+    # Not read_only: that mode trusts the sheet's dimension, which a
+    # streamed sheet does not give, and stops after the first row.
+    book = openpyxl.load_workbook(path, data_only=True)
+    try:
+        rows = book["匯總"].iter_rows(values_only=True)
+        header = next(r for r in rows if r and "代碼" in r and "全縣" in r)
+        code, county = header.index("代碼"), header.index("全縣")
+        return {r[code]: float(r[county]) for r in rows
+                if r and r[code] and isinstance(r[county], (int, float))}
+    finally:
+        book.close()
+
+
 def extract(ws, rd):
     out = {"pdf_bytes": {}, "totals": None, "totals_error": None, "log": []}
     sums = {c: load(os.path.join(rd, c + ".out")) for c in CASES}
+    # A batch writes a draft (no issue is numbered until `publish`): its
+    # PDF is the briefing measured, its workbook's 匯總 sheet the totals.
     for case, s in sums.items():
-        if s.get("rendered") and s.get("briefing"):
-            p = s["briefing"] if os.path.isabs(s["briefing"]) else os.path.join(os.getcwd(), s["briefing"])
+        if s.get("draft"):
+            p = s["draft"] if os.path.isabs(s["draft"]) else os.path.join(os.getcwd(), s["draft"])
             out["pdf_bytes"][case] = os.path.getsize(p)
     try:
-        db = sqlite3.connect("file:%s?mode=ro" % ledger_path(ws), uri=True)
-        row = db.execute("SELECT totals_json FROM briefings WHERE issue = ?",
-                         (sums["cold"]["issue"],)).fetchone()
-        db.close()
-        if row is None:
-            out["totals_error"] = "no briefing %s in the ledger" % sums["cold"]["issue"]
-        else:
-            out["totals"] = json.loads(row[0])
-    except (sqlite3.Error, ValueError, KeyError) as e:
-        out["totals_error"] = "ledger: %s" % e
+        out["totals"] = {"all": workbook_totals(os.path.join(rd, "cold-totals.xlsx"))}
+    except (OSError, KeyError, ValueError) as e:
+        out["totals_error"] = "totals workbook: %s" % e
     out["aggregate"] = aggregates(ws)
     runs = {s.get("run_id"): c for c, s in sums.items()}
     logfile = os.path.join(ws, "logs", "countybrief.log")

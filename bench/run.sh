@@ -98,6 +98,9 @@ one_size() {
     cp -a "$pristine" "$ws"
     sync
     batch cold "$rd" "$ws"
+    # The draft is rewritten by the next batches: keep the cold one's
+    # totals for the comparison with the peer.
+    cp "$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals_workbook"])' "$rd/cold.out")" "$rd/cold-totals.xlsx"
     batch warm "$rd" "$ws"
     # One unit corrects one figure and sends its form again.
     # (awk reads to the end: head would leave sort to die of SIGPIPE,
