@@ -85,7 +85,7 @@ func printFindings(w io.Writer, r checkResult) {
 // describeFinding is one line a clerk can act on: severity, place, rule,
 // message and what to do.
 func describeFinding(f vocab.Finding) string {
-	level := "提醒"
+	level := "提示"
 	if f.Severity == vocab.Error {
 		level = "錯誤"
 	}

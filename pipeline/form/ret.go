@@ -45,8 +45,9 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 	if f != nil {
 		var buf bytes.Buffer
 		err := guard(func() error {
+			shown := shownValues(f, sub, findings)
 			markCells(f, findings)
-			if err := reviewSheet(f, sub, findings, true); err != nil {
+			if err := reviewSheet(f, sub, findings, shown, true); err != nil {
 				return err
 			}
 			return f.Write(&buf)
@@ -66,7 +67,7 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 	if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
 		return fmt.Errorf("name review sheet: %w", err)
 	}
-	if err := reviewSheet(f, sub, findings, false); err != nil {
+	if err := reviewSheet(f, sub, findings, shownValues(nil, sub, findings), false); err != nil {
 		return err
 	}
 	if err := f.Write(w); err != nil {
@@ -129,9 +130,10 @@ func openForReturn(path string) *excelize.File {
 
 type place struct{ sheet, cell string }
 
-// markCells fills and comments each cell that has findings. A cell the
-// workbook cannot take (a sheet renamed since, a malformed reference) is
-// left to the review sheet.
+// markCells fills and comments each cell that has findings, and writes
+// the same words in a column beside the form, since comments do not
+// print. A cell the workbook cannot take (a sheet renamed since, a
+// malformed reference) is left to the review sheet.
 func markCells(f *excelize.File, findings []vocab.Finding) {
 	byCell := map[place][]vocab.Finding{}
 	var order []place
@@ -152,7 +154,12 @@ func markCells(f *excelize.File, findings []vocab.Finding) {
 		}
 		byCell[p] = append(byCell[p], fd)
 	}
-	styles := map[[2]int]int{} // (old style, rank) → new style
+	type key struct {
+		old, sev int
+		general  bool
+	}
+	styles := map[key]int{}
+	printed := map[string]*opinionColumn{}
 	for _, p := range order {
 		fs := byCell[p]
 		sev := 1
@@ -166,7 +173,8 @@ func markCells(f *excelize.File, findings []vocab.Finding) {
 			if err != nil {
 				return err
 			}
-			id, ok := styles[[2]int{old, sev}]
+			k := key{old, sev, hidesDigits(f, p)}
+			id, ok := styles[k]
 			if !ok {
 				st, err := f.GetStyle(old)
 				if err != nil || st == nil {
@@ -177,10 +185,13 @@ func markCells(f *excelize.File, findings []vocab.Finding) {
 					color = warningFill
 				}
 				st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+				if k.general {
+					st.NumFmt, st.CustomNumFmt = 0, nil
+				}
 				if id, err = f.NewStyle(st); err != nil {
 					return err
 				}
-				styles[[2]int{old, sev}] = id
+				styles[k] = id
 			}
 			if err := f.SetCellStyle(p.sheet, p.cell, p.cell, id); err != nil {
 				return err
@@ -190,7 +201,114 @@ func markCells(f *excelize.File, findings []vocab.Finding) {
 				Author: "審核", Cell: p.cell, Text: commentText(fs), Width: 300, Height: 120,
 			})
 		})
+		col, ok := printed[p.sheet]
+		if !ok {
+			col = newOpinionColumn(f, p.sheet)
+			printed[p.sheet] = col
+		}
+		col.add(p, fs)
 	}
+	for _, sheet := range slices.Sorted(maps.Keys(printed)) {
+		_ = guard(printed[sheet].write)
+	}
+}
+
+// hidesDigits reports whether the cell's number format shows its number
+// as another number (4.5 as 5 under an integer format): the clerk must see
+// the figure that was judged. Formats that show a number otherwise (a
+// percentage, a date) are kept.
+func hidesDigits(f *excelize.File, p place) bool {
+	raw, err := f.GetCellValue(p.sheet, p.cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return false
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return false
+	}
+	shown, err := f.GetCellValue(p.sheet, p.cell)
+	if err != nil {
+		return false
+	}
+	s, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(shown), ",", ""), 64)
+	return err == nil && s != v
+}
+
+// opinionColumn is the printable column of a sheet's findings: the first
+// column right of everything the sheet holds, or the column a 退回 copy
+// sent back again already has, emptied of the old opinions.
+type opinionColumn struct {
+	f     *excelize.File
+	sheet string
+	col   int
+	rows  map[int][]string
+	head  int // the row of its heading, 0 when none
+}
+
+func newOpinionColumn(f *excelize.File, sheet string) *opinionColumn {
+	c := &opinionColumn{f: f, sheet: sheet, rows: map[int][]string{}}
+	rows, _ := f.GetRows(sheet)
+	headCol := 0
+	for r, cells := range rows {
+		c.col = max(c.col, len(cells)+1)
+		for i, v := range cells {
+			if v == opinionHead {
+				headCol, c.head = i+1, r+1
+			}
+		}
+	}
+	switch {
+	case c.head > 0:
+		c.col = headCol
+		for r := c.head + 1; r <= len(rows); r++ {
+			_ = f.SetCellValue(sheet, cellName(c.col, r), nil)
+		}
+	case sheet == SheetName:
+		c.head = rowHeader
+	}
+	return c
+}
+
+// opinionHead heads the printable column of opinions on the form.
+const opinionHead = "審核意見（退回時加）"
+
+func (c *opinionColumn) add(p place, fs []vocab.Finding) {
+	_, row, _ := excelize.CellNameToCoordinates(p.cell)
+	for _, fd := range fs {
+		c.rows[row] = append(c.rows[row], "【"+severityName(fd.Severity)+"】"+p.cell+" "+fd.Message)
+	}
+}
+
+func (c *opinionColumn) write() error {
+	if c.col == 0 {
+		c.col = 1
+	}
+	name, err := excelize.ColumnNumberToName(c.col)
+	if err != nil {
+		return err
+	}
+	style, err := c.f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Font: &excelize.Font{Color: "C00000", Size: 9}})
+	if err != nil {
+		return err
+	}
+	if err := c.f.SetColWidth(c.sheet, name, name, 36); err != nil {
+		return err
+	}
+	if c.head > 0 {
+		if err := c.f.SetCellValue(c.sheet, cellName(c.col, c.head), opinionHead); err != nil {
+			return err
+		}
+	}
+	for _, row := range slices.Sorted(maps.Keys(c.rows)) {
+		cell := cellName(c.col, row)
+		if err := c.f.SetCellValue(c.sheet, cell, strings.Join(c.rows[row], "\n")); err != nil {
+			return err
+		}
+		if err := c.f.SetCellStyle(c.sheet, cell, cell, style); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func commentText(fs []vocab.Finding) string {
@@ -232,8 +350,11 @@ func unexplained(fs []vocab.Finding) bool {
 const notAttached = "原表格無法打開或超過系統限制，未附在本文件中；請按以下意見用本系統下發的表格重新填寫後報送。"
 
 // reviewSheet writes 審核意見 and makes it the first, active sheet.
-// attached says whether the unit's own sheets follow it.
-func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, attached bool) error {
+// shown holds each finding's figure as read; attached says whether the
+// unit's own sheets follow it. It prints on A4 portrait, one page wide,
+// its heading row on every page. The rule ids are the office's, in a
+// hidden last column.
+func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, shown []string, attached bool) error {
 	name := ReviewSheet
 	if idx, err := f.GetSheetIndex(name); err == nil && idx >= 0 && f.SheetCount > 1 {
 		// A copy returned before and sent back: replace the old opinions.
@@ -263,9 +384,10 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 	if sub != nil && sub.UnitName != "" {
 		title = clip(sub.UnitName) + " " + clip(sub.Period) + " 報送表格審核意見"
 	}
+	const shownCols, lastShown = 6, "F"
 	b.set("A1", title)
-	b.merge("A1", "G1")
-	b.style("A1", "G1", "title")
+	b.merge("A1", lastShown+"1")
+	b.style("A1", lastShown+"1", "title")
 	summary := fmt.Sprintf("共 %d 處錯誤（紅色，須改正後重新報送），%d 處提示（黃色，請核對）。", errs, len(findings)-errs)
 	if len(findings) == 0 {
 		summary = "沒有發現問題。"
@@ -274,18 +396,20 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 		summary += whereToExplain
 	}
 	b.set("A2", summary)
-	b.merge("A2", "G2")
+	b.merge("A2", lastShown+"2")
+	b.style("A2", lastShown+"2", "wrap")
 	if !attached {
 		b.set("A3", notAttached)
-		b.merge("A3", "G3")
+		b.merge("A3", lastShown+"3")
+		b.style("A3", lastShown+"3", "wrap")
 	}
-	heads := []string{"序號", "類別", "規則", "單元格", "數值", "問題", "怎樣改"}
+	heads := []string{"序號", "類別", "單元格", "數值", "問題", "怎樣改", "規則（活動辦用）"}
 	for i, h := range heads {
-		b.set(cellName(i+1, 4), h)
+		b.set(cellName(i+1, reviewHeadRow), h)
 	}
-	b.style("A4", "G4", "header")
+	b.style("A4", lastShown+"4", "header")
 	for i, fd := range findings {
-		row := 5 + i
+		row := reviewHeadRow + 1 + i
 		where := "（整個文件）"
 		if fd.Cell != "" {
 			where = fd.Cell
@@ -297,23 +421,35 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 		if fd.Explanation != "" {
 			fix += "（單位說明：" + fd.Explanation + "）"
 		}
-		for col, v := range []any{i + 1, severityName(fd.Severity), fd.Rule, where, shownValue(fd, sub), fd.Message, fix} {
+		for col, v := range []any{i + 1, severityName(fd.Severity), where, shown[i], fd.Message, fix, fd.Rule} {
 			b.set(cellName(col+1, row), v)
 		}
 		st := "warning"
 		if fd.Severity == vocab.Error {
 			st = "error"
 		}
-		b.style(cellName(1, row), cellName(len(heads), row), st)
+		b.style(cellName(1, row), cellName(shownCols, row), st)
 	}
-	for col, width := range map[string]float64{"A": 6, "B": 6, "C": 18, "D": 14, "E": 12, "F": 48, "G": 40} {
+	for col, width := range map[string]float64{"A": 5, "B": 6, "C": 13, "D": 12, "E": 38, "F": 30, "G": 18} {
 		if b.err == nil {
 			b.err = f.SetColWidth(name, col, col, width)
 		}
 	}
-	b.fitWidth("landscape")
 	if b.err == nil {
-		b.err = f.SetSheetDimension(name, "A1:G"+strconv.Itoa(max(4, 4+len(findings))))
+		b.err = f.SetColVisible(name, "G", false)
+	}
+	if b.err == nil {
+		b.err = f.SetRowHeight(name, 2, 30)
+	}
+	b.fitWidth("portrait")
+	if b.err == nil {
+		b.err = f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", Scope: name,
+			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", name, reviewHeadRow, reviewHeadRow),
+		})
+	}
+	if b.err == nil {
+		b.err = f.SetSheetDimension(name, "A1:G"+strconv.Itoa(reviewHeadRow+len(findings)))
 	}
 	if b.err != nil {
 		return fmt.Errorf("write review sheet: %w", b.err)
@@ -321,6 +457,9 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, at
 	f.SetActiveSheet(0)
 	return nil
 }
+
+// reviewHeadRow is the row of 審核意見's column headings.
+const reviewHeadRow = 4
 
 func (b *builder) reviewStyles() {
 	border := []excelize.Border{
@@ -331,6 +470,7 @@ func (b *builder) reviewStyles() {
 	fill := func(c string) excelize.Fill { return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}} }
 	defs := map[string]*excelize.Style{
 		"title":   {Font: &excelize.Font{Bold: true, Size: 14}},
+		"wrap":    {Alignment: wrap},
 		"header":  {Font: &excelize.Font{Bold: true}, Border: border, Fill: fill("D9D9D9"), Alignment: wrap},
 		"error":   {Border: border, Fill: fill(errorFill), Alignment: wrap},
 		"warning": {Border: border, Fill: fill(warningFill), Alignment: wrap},
@@ -343,31 +483,71 @@ func (b *builder) reviewStyles() {
 	}
 }
 
-// shownValue is the figure a finding is about: its own Values when it
-// carries one, else the value read from its cell.
-func shownValue(fd vocab.Finding, sub *Submission) string {
+// shownValues are the figures the findings are about, as read: a
+// finding's own Values (by cell where the form has one), else the value
+// read from its cell, else what the cell of the workbook f holds (text
+// that is not a number, say); f is nil when no workbook is attached.
+func shownValues(f *excelize.File, sub *Submission, findings []vocab.Finding) []string {
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	switch {
-	case len(fd.Values) == 1:
-		for _, v := range fd.Values {
-			return num(v)
+	out := make([]string, len(findings))
+	for i, fd := range findings {
+		switch {
+		case len(fd.Values) == 1:
+			for _, v := range fd.Values {
+				out[i] = num(v)
+			}
+		case len(fd.Values) > 1:
+			var parts []string
+			for _, k := range slices.Sorted(maps.Keys(fd.Values)) {
+				name := k
+				if loc, ok := sub.cell(k); ok {
+					name = loc.Cell
+				}
+				parts = append(parts, name+"="+num(fd.Values[k]))
+			}
+			out[i] = strings.Join(parts, "，")
+		case fd.Cell != "":
+			out[i] = readAt(f, sub, fd.Sheet, strings.ToUpper(fd.Cell))
 		}
-	case len(fd.Values) > 1:
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(fd.Values)) {
-			parts = append(parts, k+"="+num(fd.Values[k]))
-		}
-		return strings.Join(parts, "，")
-	case sub != nil && fd.Cell != "" && !strings.HasPrefix(fd.Rule, "form."):
+	}
+	return out
+}
+
+// cell is where the form had code, when sub is not nil.
+func (sub *Submission) cell(code string) (Location, bool) {
+	if sub == nil {
+		return Location{}, false
+	}
+	loc, ok := sub.Cells[code]
+	return loc, ok
+}
+
+// readAt is what was read at sheet!cell: the value when it read as one,
+// else the cell's contents, with （空白） for an empty cell.
+func readAt(f *excelize.File, sub *Submission, sheet, cell string) string {
+	if sub != nil {
 		for code, loc := range sub.Cells {
-			if loc.Sheet == fd.Sheet && loc.Cell == fd.Cell {
-				if v, ok := sub.Values[code]; ok {
-					return num(v)
+			if loc.Sheet == sheet && strings.EqualFold(loc.Cell, cell) {
+				if v, ok := sub.Values[code]; ok && !slices.Contains(sub.Blank, code) {
+					return strconv.FormatFloat(v, 'f', -1, 64)
 				}
 			}
 		}
 	}
-	return ""
+	if f == nil {
+		return ""
+	}
+	var raw string
+	if err := guard(func() (err error) {
+		raw, err = f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		return err
+	}); err != nil {
+		return ""
+	}
+	if strings.TrimSpace(raw) == "" {
+		return "（空白）"
+	}
+	return clip(raw)
 }
 
 // maxNoteItems keeps the note short enough for a chat message.

@@ -60,7 +60,7 @@ func TestReturnCopyMarksCellsAndListsFindings(t *testing.T) {
 	if !strings.Contains(rows[1][0], "請在該行「說明」欄寫明原因") {
 		t.Errorf("審核意見 does not say where an explanation goes: %q", rows[1])
 	}
-	if !strings.Contains(listed, "（整個文件）") || !strings.Contains(rows[4][2], "form.") || rows[len(rows)-1][1] != "提示" {
+	if !strings.Contains(listed, "（整個文件）") || !strings.Contains(rows[4][6], "form.") || rows[len(rows)-1][1] != "提示" {
 		t.Errorf("審核意見 rows: errors first, whole-file finding shown: %q", rows)
 	}
 
@@ -140,7 +140,7 @@ func TestReturnOfAFileThatIsNotAWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.GetSheetList(); !slices.Equal(got, []string{ReviewSheet}) || len(rows) != 5 || rows[4][3] != "（整個文件）" {
+		if got := f.GetSheetList(); !slices.Equal(got, []string{ReviewSheet}) || len(rows) != 5 || rows[4][2] != "（整個文件）" {
 			t.Errorf("%s: sheets %v rows %q, want 審核意見 alone with one whole-file finding", name, got, rows)
 		}
 	}
@@ -340,5 +340,143 @@ func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
 				t.Errorf("the copy does not read as the form: %v %+v", err, again)
 			}
 		})
+	}
+}
+
+// TestReturnCopyShowsWhatWasRead: the 退回 copy of issue 16.7. 審核意見
+// gives each finding's figure as read (a number, the text that is not
+// one, a blank), keeps rule ids in a hidden column, prints on A4
+// portrait one page wide with its heading row repeated; a marked cell
+// shows its number as typed (4.5 under an integer format stays 4.5); the
+// form carries the opinions in a printable column, since comments do not
+// print.
+func TestReturnCopyShowsWhatWasRead(t *testing.T) {
+	ws := loadWorkspace(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "Z01.xlsx")
+	writeFilledFile(t, src, ws, sampleIdentity(), sampleValues())
+	f, err := excelize.OpenFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// C10 (查找突出問題, an integer) gets 4.5, C32 text, C13 a blank.
+	for cell, v := range map[string]any{"C10": 4.5, "C32": "十二", "C13": nil} {
+		if err := f.SetCellValue(SheetName, cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	sub, fs, err := Read(src, ws.Catalogue, DefaultLimits())
+	if err != nil || sub == nil {
+		t.Fatalf("read: %v", err)
+	}
+	fs = append(fs, vocab.Finding{Rule: "unit.integer", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」要填整數。", Fix: "請填整數。"})
+	var buf bytes.Buffer
+	if err := WriteReturn(&buf, src, sub, fs); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "退回.xlsx")
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows, err := r.GetRows(ReviewSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[3]; !slices.Equal(got[:6], []string{"序號", "類別", "單元格", "數值", "問題", "怎樣改"}) {
+		t.Errorf("headings %q", got)
+	}
+	shown := map[string]string{}
+	for _, row := range rows[4:] {
+		shown[row[2]] = row[3]
+		if !strings.Contains(row[6], ".") {
+			t.Errorf("row %q keeps no rule id in its last column", row)
+		}
+	}
+	for cell, want := range map[string]string{"填報表!C10": "4.5", "填報表!C32": "十二", "填報表!C13": "（空白）"} {
+		if shown[cell] != want {
+			t.Errorf("數值 of %s is %q, want %q (all: %q)", cell, shown[cell], want, shown)
+		}
+	}
+	if v, err := r.GetColVisible(ReviewSheet, "G"); err != nil || v {
+		t.Errorf("the rule column is visible (%v)", err)
+	}
+	for _, row := range rows {
+		for _, c := range row[:min(len(row), 6)] {
+			if strings.Contains(c, "form.") || strings.Contains(c, "unit.") {
+				t.Errorf("a clerk sees a rule id: %q", row)
+			}
+		}
+	}
+	pl, err := r.GetPageLayout(ReviewSheet)
+	if err != nil || pl.Orientation == nil || *pl.Orientation != "portrait" || pl.Size == nil || *pl.Size != 9 || pl.FitToWidth == nil || *pl.FitToWidth != 1 {
+		t.Errorf("審核意見 does not print on A4 portrait one page wide: %+v %v", pl, err)
+	}
+	titles := ""
+	for _, dn := range r.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == ReviewSheet {
+			titles = dn.RefersTo
+		}
+	}
+	if titles != "'審核意見'!$4:$4" {
+		t.Errorf("print titles %q, want the heading row", titles)
+	}
+	if got, _ := r.GetCellValue(SheetName, "C10"); got != "4.5" {
+		t.Errorf("the marked C10 shows %q, want 4.5", got)
+	}
+	if got, _ := r.GetCellValue(SheetName, "C11"); got != "2" {
+		t.Errorf("an unmarked integer shows %q", got)
+	}
+	form, err := r.GetRows(SheetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var printed []string
+	for _, row := range form {
+		if len(row) > lastCol {
+			printed = append(printed, row[lastCol])
+		}
+	}
+	text := strings.Join(printed, "|")
+	for _, w := range []string{opinionHead, "【錯誤】C10 「查找突出問題」要填整數。", "【錯誤】C32"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the form's printable column lacks %q: %q", w, printed)
+		}
+	}
+
+	// Sent back as it is and returned again, the copy has one column of
+	// opinions, today's.
+	sub2, fs2, err := Read(out, ws.Catalogue, DefaultLimits())
+	if err != nil || sub2 == nil {
+		t.Fatalf("the copy does not read: %v", err)
+	}
+	fs2 = fs2[:1]
+	buf.Reset()
+	if err := WriteReturn(&buf, out, sub2, fs2); err != nil {
+		t.Fatal(err)
+	}
+	again, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	form, _ = again.GetRows(SheetName)
+	var cols, opinions int
+	for _, row := range form {
+		cols = max(cols, len(row))
+		if len(row) > lastCol && row[lastCol] != "" && row[lastCol] != opinionHead {
+			opinions++
+		}
+	}
+	if cols != lastCol+1 || opinions != 1 {
+		t.Errorf("returned twice: %d columns, %d opinions; want %d, 1", cols, opinions, lastCol+1)
 	}
 }
