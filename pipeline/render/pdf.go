@@ -70,7 +70,9 @@ func (r *Renderer) PDF(w io.Writer, b Briefing) error {
 	return err
 }
 
-// pdf renders and returns the face each role was set in. A trial run,
+// pdf renders and returns the face each role was set in: the trial run's
+// choice once there is one, so that a unit's rare character changes the
+// face of that character only, never the body of one issue. A trial run,
 // whose file nobody reads, need not compress it: that was a third of its
 // cost, and every check (fonts cut and embedded, the file written) still runs.
 func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*typeset.Face, error) {
@@ -92,7 +94,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	for i, f := range p.set.Faces() {
 		p.order[f] = i
 	}
-	if err := p.chooseFaces(d); err != nil {
+	if err := p.chooseFaces(d, r.faces); err != nil {
 		return nil, err
 	}
 	pdf := fpdf.NewCustom(&fpdf.InitType{
@@ -196,10 +198,10 @@ func roleText(d *doc) map[string][]rune {
 	return m
 }
 
-// chooseFaces picks each role's face for this document and refuses to go
-// on if a character has no face at all: a box in the leadership's briefing
-// is worse than no briefing.
-func (p *pdfDoc) chooseFaces(d *doc) error {
+// chooseFaces picks each role's face, the one fixed faces holds when
+// given, and refuses to go on if a character has no face at all: a box in
+// the leadership's briefing is worse than no briefing.
+func (p *pdfDoc) chooseFaces(d *doc, fixed map[string]*typeset.Face) error {
 	texts := roleText(d)
 	for _, role := range typeset.Roles() {
 		text := texts[role]
@@ -209,7 +211,11 @@ func (p *pdfDoc) chooseFaces(d *doc) error {
 		if err := p.set.Check(role, text); err != nil {
 			return fmt.Errorf("fonts: %w", err)
 		}
-		p.primary[role] = p.set.Primary(role, text)
+		if f := fixed[role]; f != nil {
+			p.primary[role] = f
+		} else {
+			p.primary[role] = p.set.Primary(role, text)
+		}
 	}
 	// The faces are embedded with the outlines of these characters only.
 	for _, role := range typeset.Roles() {

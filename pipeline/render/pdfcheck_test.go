@@ -80,6 +80,37 @@ var (
 // (.notdef, a box), and how many characters it checked.
 func uncoveredGlyphs(t *testing.T, pdf []byte) (missing []string, checked int) {
 	t.Helper()
+	walkGlyphs(t, pdf, func(font string, r rune, covered bool) {
+		checked++
+		if !covered {
+			missing = append(missing, fmt.Sprintf("U+%04X %c in %s", r, r, font))
+		}
+	})
+	return missing, checked
+}
+
+// glyphFonts counts, per character drawn, the embedded fonts (base font
+// names without the subset tag) that drew it.
+func glyphFonts(t *testing.T, pdf []byte) map[rune]map[string]int {
+	t.Helper()
+	out := map[rune]map[string]int{}
+	walkGlyphs(t, pdf, func(font string, r rune, _ bool) {
+		if i := strings.IndexByte(font, '+'); i >= 0 {
+			font = font[i+1:]
+		}
+		if out[r] == nil {
+			out[r] = map[string]int{}
+		}
+		out[r][font]++
+	})
+	return out
+}
+
+// walkGlyphs calls fn for every character of every string drawn in an
+// fpdf-written PDF, with the base font it was drawn in and whether the
+// embedded subset has a glyph for it.
+func walkGlyphs(t *testing.T, pdf []byte, fn func(font string, r rune, covered bool)) {
+	t.Helper()
 	objs := pdfObjects(t, pdf)
 	maps := map[string][]byte{} // resource name → CIDToGIDMap
 	names := map[string]string{}
@@ -137,15 +168,12 @@ func uncoveredGlyphs(t *testing.T, pdf []byte) (missing []string, checked int) {
 				cmap := maps[font]
 				for k := 0; k+1 < len(s); k += 2 {
 					cid := int(s[k])<<8 | int(s[k+1])
-					checked++
-					if 2*cid+1 >= len(cmap) || cmap[2*cid] == 0 && cmap[2*cid+1] == 0 {
-						missing = append(missing, fmt.Sprintf("U+%04X %c in %s", cid, rune(cid), names[font]))
-					}
+					covered := 2*cid+1 < len(cmap) && (cmap[2*cid] != 0 || cmap[2*cid+1] != 0)
+					fn(names[font], rune(cid), covered)
 				}
 			}
 		}
 	}
-	return missing, checked
 }
 
 // TestUncoveredGlyphsSeesBoxes proves the check can fail: cwTeX 仿宋 has

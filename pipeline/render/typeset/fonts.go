@@ -395,29 +395,39 @@ func (s *Set) Chain(role string) []*Face { return s.chains[role] }
 func (s *Set) Faces() []*Face { return s.faces }
 
 // Primary chooses the face for a role in one document: the first of the
-// role's chain that has every rune of text, so a paragraph is never a
-// patchwork of faces when one face can set it all. When none can, it is
-// the first face of the chain and Pick falls back per character.
+// role's chain that lacks at most two of the distinct characters of text,
+// or one in fifty of a longer text. A face lacking a rare character of a name (枧) stays the role's
+// face and Pick falls back for that character alone; a face lacking a
+// third of them is of the other script, and setting the text as a
+// patchwork of two faces would read worse than one fallback face. When no
+// face qualifies, it is the one lacking the fewest.
 func (s *Set) Primary(role string, text []rune) *Face {
 	chain := s.chains[role]
 	if len(chain) == 0 {
 		return nil
 	}
+	distinct := map[rune]bool{}
+	for _, r := range text {
+		if !isBlank(r) {
+			distinct[r] = true
+		}
+	}
+	best, fewest := chain[0], len(distinct)+1
 	for _, f := range chain {
-		if coversAll(f, text) {
+		miss := 0
+		for r := range distinct {
+			if !f.Has(r) {
+				miss++
+			}
+		}
+		if miss <= max(2, len(distinct)/50) {
 			return f
 		}
-	}
-	return chain[0]
-}
-
-func coversAll(f *Face, text []rune) bool {
-	for _, r := range text {
-		if !isBlank(r) && !f.Has(r) {
-			return false
+		if miss < fewest {
+			best, fewest = f, miss
 		}
 	}
-	return true
+	return best
 }
 
 func isBlank(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\u3000' }

@@ -55,6 +55,9 @@ func TestDiscoverDebian(t *testing.T) {
 		want string
 	}{
 		{Fangsong, trad, "cwfs.ttf"},
+		// One rare character of a name leaves the body face in place; Pick
+		// takes the next face for it alone.
+		{Fangsong, append([]rune("枧壩鎮"), trad...), "cwfs.ttf"},
 		// cwfs.ttf has no Simplified characters: the whole text moves to
 		// the first face of the chain that can set all of it.
 		{Fangsong, simp, "gbsn00lp.ttf"},
