@@ -32,7 +32,7 @@ func TestCommands(t *testing.T) {
 		{"check a good form", []string{"check", "--workspace", ws, good[0]}, 0, []string{"可以報送"}},
 		{"check a wrong form", []string{"check", "--workspace", ws, bad[0]}, 1, []string{"有錯誤", "unit.solved_le_found", "怎樣改"}},
 		{"check as JSON", []string{"check", "--workspace", ws, "--json", good[0], bad[0]}, 1, []string{`"ok": true`, `"ok": false`, `"rule": "unit.solved_le_found"`}},
-		{"check nothing", []string{"check", "--workspace", ws}, 2, []string{"name at least one file"}},
+		{"check nothing", []string{"check", "--workspace", ws}, 2, []string{"請寫出要自查的文件"}},
 		{"validate", []string{"validate", "--workspace", ws}, 0, []string{"OK: 73 units"}},
 		{"rules check", []string{"rules", "check", "--workspace", ws}, 0, []string{"OK"}},
 		{"blank forms", []string{"template", "--workspace", ws, "--out", filepath.Join(t.TempDir(), "forms")}, 0, []string{"73"}},

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
-	"countybrief/pipeline/vocab"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 )
 
 // checkResult is one file's outcome in `check --json`.
@@ -15,39 +21,51 @@ type checkResult struct {
 	Unit     string          `json:"unit,omitempty"`
 	OK       bool            `json:"ok"`
 	Findings []vocab.Finding `json:"findings"`
+	// JudgedBy is the workspace, the rules the form carries or the
+	// binary's defaults, with the versions of each.
+	JudgedBy         pipeline.Basis `json:"judged_by"`
+	CatalogueVersion string         `json:"catalogue_version"`
+	RulesVersion     string         `json:"rules_version"`
+	Notes            []string       `json:"notes,omitempty"`
 }
 
-// runCheck lets a unit check its own files before sending them. Exit 1
-// when any file has an error.
+// runCheck lets a unit check its own files before sending them, with or
+// without the office's workspace. Exit 1 when any file has an error.
 func runCheck(ctx context.Context, e *env, args []string) error {
-	var dir string
+	var dir, unit string
 	var asJSON bool
 	fs := newFlags("check", e, &dir)
-	fs.BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出審核結果")
+	fs.StringVar(&unit, "unit", "", "本單位的代碼：表內代碼不同的文件（別的單位的表格）算作錯誤")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: countybrief check [--workspace DIR] [--json] FILE...")
+		fmt.Fprintln(e.stderr, "用法：countybrief check [--unit 本單位代碼] [--json] [--workspace 工作區] 文件.xlsx…")
+		fmt.Fprintln(e.stderr, "沒有工作區時，按表格裡帶的審核規則審核（舊表格按程序自帶的默認規則）。")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError("name at least one file")
+		return usageError("請寫出要自查的文件，例如 countybrief check 文件.xlsx")
 	}
-	_, checker, err := loadChecker(dir)
+	ws, err := checkWorkspace(fs, dir)
 	if err != nil {
 		return err
 	}
 	var results []checkResult
 	bad := 0
 	for _, path := range fs.Args() {
-		sub, findings, err := checker.Check(path, "", nil)
-		if err != nil {
-			return err
+		sc, err := pipeline.CheckOwnFile(path, unit, ws)
+		if errors.Is(err, os.ErrNotExist) {
+			return usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
 		}
-		r := checkResult{File: path, OK: !vocab.HasError(findings), Findings: findings}
-		if sub != nil {
-			r.Unit = sub.UnitCode
+		if err != nil {
+			return fmt.Errorf("%s：%w", path, err)
+		}
+		r := checkResult{File: path, OK: !vocab.HasError(sc.Findings), Findings: sc.Findings,
+			JudgedBy: sc.Basis, CatalogueVersion: sc.CatalogueVersion, RulesVersion: sc.RulesVersion, Notes: sc.Notes}
+		if sc.Sub != nil {
+			r.Unit = sc.Sub.UnitCode
 		}
 		if !r.OK {
 			bad++
@@ -62,21 +80,49 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		for _, r := range results {
-			printFindings(e.stdout, r)
+			printFindings(e.stdout, r, dir)
 		}
+		fmt.Fprintln(e.stdout, "（自查不比較上一期的數字；活動辦處理時會比較，變化很大的數字可能另有提醒。）")
 	}
 	if bad > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d files have errors", bad, len(results))}
+		return &exitError{code: 1, err: fmt.Errorf("共 %d 份文件，其中 %d 份有錯誤，請修改後再報送", len(results), bad)}
 	}
 	return nil
 }
 
-func printFindings(w io.Writer, r checkResult) {
+// checkWorkspace is the office's workspace when one is named, or when the
+// current folder is one; nil otherwise, and the forms are judged by the
+// rules they carry.
+func checkWorkspace(fs *flag.FlagSet, dir string) (*workspace.Workspace, error) {
+	named := false
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "workspace" })
+	if !named {
+		if _, err := os.Stat(filepath.Join(dir, workspace.ConfigFile)); err != nil {
+			return nil, nil
+		}
+	}
+	return loadWorkspace(dir)
+}
+
+func printFindings(w io.Writer, r checkResult, dir string) {
 	verdict := "可以報送"
 	if !r.OK {
 		verdict = "有錯誤，請修改後再報送"
 	}
 	fmt.Fprintf(w, "%s：%s\n", filepath.Base(r.File), verdict)
+	by := map[pipeline.Basis]string{
+		pipeline.BasisWorkspace: "活動辦的工作區 " + dir,
+		pipeline.BasisForm:      "表格所帶的審核規則",
+		pipeline.BasisBuiltIn:   "本程序自帶的默認規則",
+	}[r.JudgedBy]
+	catalogue := r.CatalogueVersion
+	if catalogue == "" {
+		catalogue = "未標版本"
+	}
+	fmt.Fprintf(w, "  審核依據：%s（指標目錄 %s，審核規則 %s 版）\n", by, catalogue, r.RulesVersion)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  注意：%s\n", n)
+	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "  %s\n", describeFinding(f))
 	}
@@ -85,7 +131,7 @@ func printFindings(w io.Writer, r checkResult) {
 // describeFinding is one line a clerk can act on: severity, place, rule,
 // message and what to do.
 func describeFinding(f vocab.Finding) string {
-	level := "提示"
+	level := "提醒"
 	if f.Severity == vocab.Error {
 		level = "錯誤"
 	}

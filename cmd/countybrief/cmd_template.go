@@ -6,7 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"countybrief/pipeline/form"
+	"countybrief/pipeline"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/workspace"
 )
@@ -34,7 +34,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	for _, u := range units {
 		path := filepath.Join(out, u.Code+"-"+u.Name+"-"+ws.Config.Period+".xlsx")
 		err := safefile.WriteFile(path, func(w io.Writer) error {
-			return form.WriteBlank(w, ws.Catalogue, u, ws.Config.Period)
+			return pipeline.WriteBlankForm(w, ws, u)
 		})
 		if err != nil {
 			return fmt.Errorf("form of %s: %w", u.Code, err)

@@ -1,6 +1,7 @@
 package form
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -213,4 +214,90 @@ func typeName(typ string) string {
 		return "整數"
 	}
 	return "「" + clip(typ) + "」"
+}
+
+// A blank form also carries what `countybrief check` needs to judge it
+// where the office's folder is not: the version of the rules it was
+// issued under and the rule files themselves, packed by the caller. They
+// sit beside the version rows, in columns the batch's reader never looks
+// at, so that forms with and without them read the same.
+const (
+	labelRulesVersion = "審核規則版本"
+	labelCheckPack    = "審核資料"
+	// packChunk stays under a cell's 32,767 characters.
+	packChunk = 32000
+)
+
+// AttachCheck adds the rules' version and their packed files (any text,
+// e.g. base64) to the MetaSheet of the form in xlsx and returns the new
+// workbook.
+func AttachCheck(xlsx []byte, rulesVersion, pack string) ([]byte, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m := &builder{f: f, sheet: MetaSheet}
+	m.set("D2", labelRulesVersion)
+	m.set("E2", rulesVersion)
+	m.set("D3", labelCheckPack)
+	for i := 0; len(pack) > 0; i++ {
+		n := min(packChunk, len(pack))
+		m.set(cellName(5+i, 3), pack[:n])
+		pack = pack[n:]
+	}
+	if m.err != nil {
+		return nil, m.err
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// CheckInfo is what a form says of the catalogue and rules it was issued
+// under; empty fields for a form that does not say.
+type CheckInfo struct {
+	CatalogueVersion string
+	RulesVersion     string
+	Pack             string
+}
+
+// ReadCheckInfo reads CheckInfo from the form at path. It is for one
+// clerk's file at a time, so it uses excelize under the default limits
+// rather than the batch's reader.
+func ReadCheckInfo(path string) (CheckInfo, error) {
+	lim := DefaultLimits()
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: lim.MaxUnzipBytes})
+	if err != nil {
+		return CheckInfo{}, err
+	}
+	defer f.Close()
+	if !slices.Contains(f.GetSheetList(), MetaSheet) {
+		return CheckInfo{}, nil
+	}
+	cell := func(c string) string {
+		v, _ := f.GetCellValue(MetaSheet, c)
+		return strings.TrimSpace(v)
+	}
+	if cell("A1") != metaTitle {
+		return CheckInfo{}, nil
+	}
+	info := CheckInfo{CatalogueVersion: cell("B3")}
+	if cell("D2") == labelRulesVersion {
+		info.RulesVersion = cell("E2")
+	}
+	if cell("D3") == labelCheckPack {
+		var pack strings.Builder
+		for col := 5; ; col++ {
+			s := cell(cellName(col, 3))
+			if s == "" {
+				break
+			}
+			pack.WriteString(s)
+		}
+		info.Pack = pack.String()
+	}
+	return info, nil
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// checkIn runs check in folder dir, as a clerk with no workspace there
+// would, and returns the parsed --json output and the exit code.
+func checkIn(t *testing.T, bin, dir string, args ...string) ([]checkResult, int) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"check"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var rs []checkResult
+	if err := json.Unmarshal(out, &rs); err != nil {
+		t.Fatalf("check %v: %v\n%s", args, err, out)
+	}
+	return rs, code
+}
+
+// A clerk with the binary and a form, and no workspace: the form's own
+// rules judge it exactly as the office's workspace does, even for a
+// report the binary's defaults know nothing of; a form without them is
+// judged by the defaults and says so; --unit catches another unit's
+// form; a rules edit after the form was issued is named.
+func TestCheckWithoutWorkspace(t *testing.T) {
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	alone := t.TempDir()
+	safety := filepath.Join(tmp, "safety")
+	runCmd(t, bin, "init", "--example", "safety", safety)
+	forms := filepath.Join(tmp, "forms")
+	runCmd(t, bin, "template", "--workspace", safety, "--out", forms, "--unit", "A01")
+	blank, _ := filepath.Glob(filepath.Join(forms, "*.xlsx"))
+	if len(blank) != 1 {
+		t.Fatalf("forms: %v", blank)
+	}
+
+	offline, code := checkIn(t, bin, alone, blank[0], "--json")
+	office, officeCode := checkIn(t, bin, alone, "--workspace", safety, blank[0], "--json")
+	if code != 1 || officeCode != 1 {
+		t.Errorf("a blank form exits %d offline and %d with the workspace, want 1 and 1", code, officeCode)
+	}
+	if offline[0].JudgedBy != "form" || office[0].JudgedBy != "workspace" {
+		t.Errorf("judged by %q and %q, want form and workspace", offline[0].JudgedBy, office[0].JudgedBy)
+	}
+	if !reflect.DeepEqual(offline[0].Findings, office[0].Findings) || len(offline[0].Findings) == 0 {
+		t.Errorf("offline findings differ from the workspace's:\n%v\n%v", offline[0].Findings, office[0].Findings)
+	}
+	if offline[0].RulesVersion != office[0].RulesVersion || len(office[0].Notes) != 0 {
+		t.Errorf("versions %q and %q, notes %v", offline[0].RulesVersion, office[0].RulesVersion, office[0].Notes)
+	}
+
+	// The office edits a rule after issuing the form.
+	rule := filepath.Join(safety, "rules", "unit.yaml")
+	data, err := os.ReadFile(rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rule, append(data, "# 改過\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited, _ := checkIn(t, bin, alone, "--workspace", safety, blank[0], "--json")
+	if len(edited[0].Notes) != 1 || !strings.Contains(edited[0].Notes[0], offline[0].RulesVersion) {
+		t.Errorf("after a rules edit the notes are %v, want the form's version %s named", edited[0].Notes, offline[0].RulesVersion)
+	}
+
+	// A filled form without packed rules, flags after the file.
+	demo := filepath.Join(tmp, "demo")
+	runCmd(t, bin, "demo", "--no-run", demo)
+	good, _ := filepath.Glob(filepath.Join(demo, "inbox", "J01", "*.xlsx"))
+	rs, code := checkIn(t, bin, alone, good[0], "--json")
+	if code != 0 || rs[0].JudgedBy != "built-in" || len(rs[0].Notes) == 0 {
+		t.Errorf("a form without rules: exit %d, judged by %q, notes %v", code, rs[0].JudgedBy, rs[0].Notes)
+	}
+	rs, code = checkIn(t, bin, alone, good[0], "--json", "--unit", "Z01")
+	if code != 1 || len(rs[0].Findings) == 0 || !strings.Contains(rs[0].Findings[len(rs[0].Findings)-1].Message, "不是本單位") {
+		t.Errorf("another unit's form: exit %d, findings %v", code, rs[0].Findings)
+	}
+	cmd := exec.Command(bin, "check", good[0])
+	cmd.Dir = alone
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "可以報送") || !strings.Contains(string(out), "審核依據：本程序自帶的默認規則") {
+		t.Errorf("check in words: %v\n%s", err, out)
+	}
+}
