@@ -24,7 +24,7 @@ import (
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
-var unitCacheMagic = []byte("countybrief units 2\n")
+var unitCacheMagic = []byte("countybrief units 3\n")
 
 // cachedUnits returns the registry cached for the YAML data, if any.
 func cachedUnits(workDir string, data []byte) (Units, bool) {
@@ -63,7 +63,7 @@ func cacheUnits(workDir string, data []byte, us Units) {
 func encodeUnits(us Units) []byte {
 	out := binary.AppendUvarint(nil, uint64(len(us)))
 	for _, u := range us {
-		for _, s := range []string{u.Code, u.Name, u.Kind} {
+		for _, s := range []string{u.Code, u.Name, u.Kind, u.Contact, u.Phone} {
 			out = binary.AppendUvarint(out, uint64(len(s)))
 			out = append(out, s...)
 		}
@@ -86,7 +86,7 @@ func decodeUnits(b []byte) (Units, bool) {
 	b = b[k:]
 	us := make(Units, n)
 	for i := range us {
-		for _, s := range []*string{&us[i].Code, &us[i].Name, &us[i].Kind} {
+		for _, s := range []*string{&us[i].Code, &us[i].Name, &us[i].Kind, &us[i].Contact, &us[i].Phone} {
 			l, k := binary.Uvarint(b)
 			if k <= 0 || l > uint64(len(b)-k) {
 				return nil, false

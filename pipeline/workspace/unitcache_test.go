@@ -24,10 +24,13 @@ func TestUnitCache(t *testing.T) {
 			// A cache made for this very YAML but holding another registry
 			// shows the cache is what is read.
 			data := mustRead(t, filepath.Join(dir, UnitsFile))
-			cacheUnits(work, data, Units{{Code: "X1", Name: "緩存", Kind: "縣直"}})
+			cacheUnits(work, data, Units{{Code: "X1", Name: "緩存", Kind: "縣直", Contact: "王小紅", Phone: "0852-6223001"}})
 		}, func(t *testing.T, ws *Workspace, err error, _ Units) {
 			if err != nil || len(ws.Units) != 1 || ws.Units[0].Name != "緩存" {
 				t.Fatalf("Load = %v, %v; want the cached registry", err, ws)
+			}
+			if u := ws.Units[0]; u.Contact != "王小紅" || u.Phone != "0852-6223001" {
+				t.Errorf("the cache lost the contact: %+v", u)
 			}
 			if u, ok := ws.Unit("X1"); !ok || u.Name != "緩存" {
 				t.Errorf("Unit(X1) = %v %v after a load from the cache", u, ok)
@@ -68,7 +71,7 @@ func TestUnitCache(t *testing.T) {
 		{"registry with a problem", func(t *testing.T, dir, _ string) {
 			edit(t, filepath.Join(dir, UnitsFile), "code: Z02", "code: Z01")
 		}, func(t *testing.T, _ *Workspace, err error, _ Units) {
-			if err == nil || !strings.Contains(err.Error(), `"Z01" 已在第 10 行用過`) {
+			if err == nil || !strings.Contains(err.Error(), `"Z01" 已在第 11 行用過`) {
 				t.Fatalf("Load = %v, want the duplicate code reported", err)
 			}
 		}},

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,6 +27,10 @@ type Unit struct {
 	// anything, by input indicator code: figures the office already knows
 	// (a registry count, last year's base) for the clerk to check.
 	Prefill map[string]float64 `yaml:"prefill,omitempty"`
+	// Contact and Phone are whom the office rings when the unit owes a
+	// file (聯繫人, 電話); the chase list gives them. Both are optional.
+	Contact string `yaml:"contact,omitempty"`
+	Phone   string `yaml:"phone,omitempty"`
 }
 
 // Units is the registry in file order.
@@ -39,6 +44,11 @@ type unitsFile struct {
 }
 
 var unitCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+
+// phone is one or more telephone numbers as offices write them: digits
+// with an area code, dashes, spaces, brackets, a leading +, an extension
+// after 轉 or ext, several joined by 、 or /.
+var phone = regexp.MustCompile(`^\+?[0-9()（） -]{3,20}((轉|ext\.?|x)\s*[0-9]{1,6})?([、/,，]\s*\+?[0-9()（） -]{3,20}((轉|ext\.?|x)\s*[0-9]{1,6})?){0,3}$`)
 
 func parseUnits(file string, data []byte) (Units, []string, error) {
 	var f unitsFile
@@ -80,6 +90,12 @@ func parseUnits(file string, data []byte) (Units, []string, error) {
 		}
 		if u.Members < 0 {
 			ps.Add(file, at(i), "members", "不能是負數")
+		}
+		if u.Contact != "" && (strings.TrimSpace(u.Contact) == "" || utf8.RuneCountInString(u.Contact) > 20 || strings.ContainsAny(u.Contact, "\r\n\t")) {
+			ps.Add(file, at(i), "contact", "%q 不對：聯繫人寫一行姓名（可帶職務），不超過 20 個字", u.Contact)
+		}
+		if u.Phone != "" && !phone.MatchString(u.Phone) {
+			ps.Add(file, at(i), "phone", "%q 不像電話號碼：寫數字，可帶區號、「-」、空格、括號、開頭的「+」和分機（如 0852-6223001 轉 8012）；多個號碼用「、」或「/」分開", u.Phone)
 		}
 	}
 	return f.Units, kindOrder(f.Kinds, f.Units), ps.Err()

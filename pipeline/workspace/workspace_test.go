@@ -61,19 +61,23 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 	}{
 		{"duplicate unit code", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: Z01", 1)
-		}, []string{"units.yaml:11: code: \"Z01\" 已在第 10 行用過"}},
+		}, []string{"units.yaml:12: code: \"Z01\" 已在第 11 行用過"}},
 		{"unit code unsafe as a folder", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: ../Z02", 1)
-		}, []string{"units.yaml:11: code:"}},
+		}, []string{"units.yaml:12: code:"}},
 		{"kind not listed and negative members together", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 村, members: -1", 1)
-		}, []string{"units.yaml:10: kind: \"村\" 不在 kinds 裡；只能是 鄉鎮、縣直 之一", "units.yaml:10: members: 不能是負數"}},
+		}, []string{"units.yaml:11: kind: \"村\" 不在 kinds 裡；只能是 鄉鎮、縣直 之一", "units.yaml:11: members: 不能是負數"}},
 		{"no kind", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "members: 333", 1)
-		}, []string{"units.yaml:10: kind: 沒有填單位類別"}},
+		}, []string{"units.yaml:11: kind: 沒有填單位類別"}},
 		{"kind listed twice", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kinds: [鄉鎮, 縣直]", "kinds: [鄉鎮, 縣直, 鄉鎮]", 1)
-		}, []string{"units.yaml:8: kinds: 「鄉鎮」是空的或重複了"}},
+		}, []string{"units.yaml:9: kinds: 「鄉鎮」是空的或重複了"}},
+		{"contact and phone that are not", UnitsFile, func(s string) string {
+			s = strings.Replace(s, "鄉鎮, members: 333}", "鄉鎮, members: 333, contact: \"王小紅\\n李明\", phone: 請打辦公室}", 1)
+			return strings.Replace(s, "members: 457}", "members: 457, contact: 張華, phone: 0852-6223001 轉 12、13800000000}", 1)
+		}, []string{"units.yaml:11: contact: \"王小紅\\n李明\" 不對：聯繫人寫一行姓名", "units.yaml:11: phone: \"請打辦公室\" 不像電話號碼"}},
 		{"unknown field", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 鄉鎮, member: 333", 1)
 		}, []string{"units.yaml", "field member not found"}},
