@@ -48,6 +48,10 @@ type StatusReport struct {
 	// LateFiles (逾期補報) are the files that came while the period was
 	// closed: kept and recorded, never in Units' states or the totals.
 	LateFiles []LateFile `json:"late_files,omitempty"`
+	// Unknown is a period that config.yaml does not name and the ledger
+	// has never heard of: most likely mistyped, so no unit is listed,
+	// rather than every unit as 逾期未報.
+	Unknown bool `json:"unknown,omitempty"`
 }
 
 // LateFile is one file kept for a closed period.
@@ -72,14 +76,19 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
-	rep := classify(ws, period, current, returned, now)
-	if rep.PeriodState, err = readPeriod(ctx, led, period); err != nil {
+	state, err := readPeriod(ctx, led, period)
+	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
 	late, err := led.WithFinding(ctx, period, ruleLate)
 	if err != nil {
 		return nil, fmt.Errorf("read status: %w", err)
 	}
+	if !ws.Config.PeriodOpen(period) && len(current)+len(returned)+len(late)+len(state.History) == 0 {
+		return &StatusReport{Period: period, Units: []UnitState{}, Counts: map[vocab.State]int{}, PeriodState: state, Unknown: true}, nil
+	}
+	rep := classify(ws, period, current, returned, now)
+	rep.PeriodState = state
 	for _, rec := range late {
 		lf := LateFile{Code: rec.UnitCode, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256, Archive: rec.ArchivePath}
 		if u, ok := ws.Unit(rec.UnitCode); ok {

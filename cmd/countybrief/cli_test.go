@@ -38,7 +38,7 @@ func TestCommands(t *testing.T) {
 		{"blank forms", []string{"template", "--workspace", ws, "--out", filepath.Join(t.TempDir(), "forms")}, 0, []string{"73"}},
 		{"unknown unit", []string{"template", "--workspace", ws, "--unit", "X99"}, 2, []string{"X99"}},
 		{"status before any batch", []string{"status", "--workspace", ws}, 0, []string{"逾期未報 73"}},
-		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command"}},
+		{"unknown command", []string{"frobnicate"}, 2, []string{"沒有「frobnicate」這個命令"}},
 		{"a workspace that is not one", []string{"run", "--workspace", t.TempDir()}, 2, []string{"config.yaml"}},
 	}
 	for _, tt := range tests {

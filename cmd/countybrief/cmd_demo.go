@@ -20,15 +20,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	var noRun bool
 	var units int
 	fs := newFlags("demo", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, "the shipped report whose sample to build (as for init)")
-	fs.IntVar(&units, "units", 0, "build a synthetic region of this many units (the county's 73 plus copies) for benchmarks")
+	fs.StringVar(&example, "example", examples.Campaign, "做哪一種現成報表的示例（同 init）")
+	fs.IntVar(&units, "units", 0, "做一個有這麼多單位的模擬地區（73 個單位加複製），用於測速")
 	o.register(fs)
-	fs.BoolVar(&noRun, "no-run", false, "only build the workspace; leave the forms in the inbox")
+	fs.BoolVar(&noRun, "no-run", false, "只建工作區，表格留在收件箱，不運行")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: countybrief demo [flags] DIR")
+		fmt.Fprintln(e.stderr, "用法：countybrief demo [選項] 文件夾")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	switch fs.NArg() {
@@ -37,7 +37,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	case 1:
 		dir = fs.Arg(0)
 	default:
-		return usageError("demo takes one folder")
+		return usageError("請只寫一個文件夾")
 	}
 	if _, err := examples.Lookup(example); err != nil {
 		return usageError("%v", err)

@@ -27,17 +27,10 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
 		fs.PrintDefaults()
 	}
-	// Flags may follow the indicator, as a clerk types them.
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
-	if len(rest) > 1 {
-		if err := fs.Parse(rest[1:]); err != nil {
-			return err
-		}
-		rest = append(rest[:1], fs.Args()...)
-	}
 	if len(rest) != 1 {
 		fs.Usage()
 		return usageError("請寫一個指標代碼或名稱")

@@ -23,11 +23,11 @@ var roleNames = map[string]string{
 func runFonts(ctx context.Context, e *env, args []string) error {
 	var dir string
 	fs := newFlags("fonts", e, &dir)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("fonts takes no arguments")
+		return usageError("fonts 不用寫參數")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {

@@ -3,49 +3,80 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
+	"strings"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 )
 
 // runHistory lists a unit's submissions, newest first, and marks the one
 // each period's totals use, so the office can answer "which file of this
-// unit went into the briefing?".
+// unit went into the briefing?". Exit 2 when no unit, or more than one,
+// answers to what was typed.
 func runHistory(ctx context.Context, e *env, args []string) error {
 	var dir string
 	fs := newFlags("history", e, &dir)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, "usage: countybrief history [--workspace DIR] UNIT") }
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "用法：countybrief history [--workspace 工作區] 單位代碼或名稱（寫名稱的一部分也可以）")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError("name one unit code")
+		return usageError("請寫一個單位代碼或名稱，例如 countybrief history 洋川")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
 	}
-	code := fs.Arg(0)
-	u, ok := ws.Unit(code)
-	if !ok {
-		return usageError("unit %q is not in units.yaml", code)
+	u, err := findUnit(ws, fs.Arg(0))
+	if err != nil {
+		return err
 	}
-	recs, err := pipeline.History(ctx, ws, code)
+	recs, err := pipeline.History(ctx, ws, u.Code)
 	if err != nil {
 		return err
 	}
 	words := map[vocab.FileStatus]string{vocab.FileAccepted: "接收", vocab.FileRejected: "退回", vocab.FileDuplicate: "重複"}
 	fmt.Fprintf(e.stdout, "%s（%s）共報送 %d 份：\n", u.Name, u.Code, len(recs))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "收到時間\t報送期\t結果\t計入匯總\t原文件名\tsha256\t存檔")
+	rows := [][]string{{"收到時間", "報送期", "結果", "計入匯總", "原文件名", "sha256", "存檔"}}
 	for _, r := range recs {
 		mark := ""
 		if r.Counted {
 			mark = "是"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", r.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
-			r.Period, words[r.Status], mark, r.OrigName, r.SHA256, r.ArchivePath)
+		rows = append(rows, []string{r.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
+			r.Period, words[r.Status], mark, r.OrigName, fmt.Sprintf("%.12s", r.SHA256), r.ArchivePath})
 	}
-	return tw.Flush()
+	return writeTable(e.stdout, rows)
+}
+
+// findUnit takes a code, a name, or part of a name or code, as a clerk
+// remembers it; when several units answer it lists them rather than pick.
+func findUnit(ws *workspace.Workspace, typed string) (workspace.Unit, error) {
+	if u, ok := ws.Unit(typed); ok {
+		return u, nil
+	}
+	var found workspace.Units
+	for _, u := range ws.Units {
+		if u.Name == typed {
+			return u, nil
+		}
+		if strings.Contains(u.Name, typed) || strings.EqualFold(u.Code, typed) {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return workspace.Unit{}, usageError("單位名冊（%s）裡沒有代碼或名稱是「%s」的單位", workspace.UnitsFile, typed)
+	}
+	names := make([]string, len(found))
+	for i, u := range found {
+		names[i] = u.Code + " " + u.Name
+	}
+	return workspace.Unit{}, usageError("有 %d 個單位符合「%s」，請寫完整的名稱或代碼：\n  %s", len(found), typed, strings.Join(names, "\n  "))
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"countybrief/examples"
 	"countybrief/pipeline"
@@ -16,38 +19,73 @@ import (
 func runInit(ctx context.Context, e *env, args []string) error {
 	var dir, example string
 	fs := newFlags("init", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, "the shipped report to start from (see the list below)")
+	fs.StringVar(&example, "example", examples.Campaign, "從哪一種現成的報表開始（見下面的列表）")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: countybrief init [--example NAME] DIR")
+		fmt.Fprintln(e.stderr, "用法：countybrief init [--example 示例名] 文件夾")
 		fs.PrintDefaults()
 		fmt.Fprintln(e.stderr, "示例報表：")
 		for _, ex := range examples.All() {
 			fmt.Fprintf(e.stderr, "  %-10s %s\n", ex.Name, ex.Title)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 1 {
 		dir = fs.Arg(0)
 	} else if fs.NArg() > 1 {
-		return usageError("init takes one folder")
+		return usageError("請只寫一個文件夾")
 	}
 	if _, err := examples.Lookup(example); err != nil {
 		return usageError("%v", err)
 	}
+	before := officeFiles(dir)
 	ws, err := pipeline.InitExample(dir, example)
 	if err != nil {
 		return configError(err)
 	}
-	fmt.Fprintf(e.stdout, "工作區已建立：%s（%d 個單位，%d 項指標）\n", ws.Dir, len(ws.Units), len(ws.Catalogue.Indicators))
+	if len(before) == 0 {
+		fmt.Fprintf(e.stdout, "工作區已建立：%s（%d 個單位，%d 項指標）\n", ws.Dir, len(ws.Units), len(ws.Catalogue.Indicators))
+		return nil
+	}
+	var added []string
+	for _, f := range officeFiles(dir) {
+		if !slices.Contains(before, f) {
+			added = append(added, f)
+		}
+	}
+	fmt.Fprintf(e.stdout, "工作區 %s 已經存在：原有的 %d 個文件都保留了，沒有改動（%s）。\n", ws.Dir, len(before), strings.Join(before, "、"))
+	if len(added) > 0 {
+		fmt.Fprintf(e.stdout, "補上了缺少的 %d 個文件：%s。\n", len(added), strings.Join(added, "、"))
+	}
+	fmt.Fprintf(e.stdout, "現在是 %d 個單位，%d 項指標。要換成別的示例報表，請另建一個工作區。\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
+}
+
+// officeFiles are the files init lays out that an office edits, as
+// they are in dir now, slash-separated and sorted.
+func officeFiles(dir string) []string {
+	var out []string
+	for _, name := range []string{workspace.ConfigFile, workspace.UnitsFile, workspace.IndicatorsFile} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
+			out = append(out, name)
+		}
+	}
+	for _, sub := range []string{workspace.RulesDir, workspace.TemplatesDir} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, en := range entries {
+			if en.Type().IsRegular() {
+				out = append(out, sub+"/"+en.Name())
+			}
+		}
+	}
+	return out
 }
 
 func runValidate(ctx context.Context, e *env, args []string) error {
 	var dir string
 	fs := newFlags("validate", e, &dir)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	ws, err := loadWorkspace(dir)

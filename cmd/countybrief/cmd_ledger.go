@@ -44,7 +44,7 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 		usage()
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseArgs(fs, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

@@ -20,7 +20,7 @@ func runClosePeriod(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	fs := newFlags("close-period", e, &dir)
 	fs.StringVar(&period, "period", "", "要關閉的報送期（默認為 config.yaml 的當前報送期）")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -49,7 +49,7 @@ func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("reopen-period", e, &dir)
 	fs.StringVar(&period, "period", "", "要重新開放的報送期（必填）")
 	fs.StringVar(&reason, "reason", "", "重新開放的原因（必填，記入台帳）")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -87,7 +87,7 @@ func runNextPeriod(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("next-period", e, &dir)
 	fs.StringVar(&to, "to", "", "下一個報送期（默認按當前報送期推算：2026-11 之後是 2026-12，2026Q4 之後是 2027Q1）")
 	fs.StringVar(&deadline, "deadline", "", "新報送期的截止時間，如 2027-01-05T18:00:00+08:00（默認不改）")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -24,7 +24,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&period, "period", "", "要發布的報送期（默認：config.yaml 的當前報送期）")
 	fs.StringVar(&date, "date", "", "印在簡報上的日期 YYYY-MM-DD（默認：今天，按 config.yaml 的時區）")
 	fs.BoolVar(&wait, "wait", false, "有批處理在運行時排隊等它結束，而不是退出")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -74,16 +74,10 @@ func runReprint(ctx context.Context, e *env, args []string) error {
 	var dir, out string
 	fs := newFlags("reprint", e, &dir)
 	fs.StringVar(&out, "out", "", "把重印的 PDF 寫到這個新文件（已有的文件不會被覆蓋）")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
-	if len(rest) > 1 { // the number came before the flags: reprint 1 --out x.pdf
-		if err := fs.Parse(rest[1:]); err != nil {
-			return err
-		}
-		rest = append(rest[:1], fs.Args()...)
-	}
 	if len(rest) != 1 {
 		return usageError("用法：countybrief reprint N [--out FILE]")
 	}

@@ -49,7 +49,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "usage: countybrief rules %s [--workspace DIR]\n", sub)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -25,7 +25,7 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	var o runOptions
 	fs := newFlags("run", e, &dir)
 	o.register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	ws, err := loadWorkspace(dir)
@@ -44,10 +44,10 @@ type runOptions struct {
 }
 
 func (o *runOptions) register(fs *flag.FlagSet) {
-	fs.BoolVar(&o.asJSON, "json", false, "print the run summary as JSON")
-	fs.BoolVar(&o.wait, "wait", false, "wait for a running batch to finish instead of exiting")
-	fs.BoolVar(&o.verbose, "v", false, "log every file on the terminal")
-	fs.IntVar(&o.settle, "settle", -1, "seconds a file must stay unchanged before it is taken (default: settle_seconds of config.yaml)")
+	fs.BoolVar(&o.asJSON, "json", false, "以 JSON 輸出運行結果")
+	fs.BoolVar(&o.wait, "wait", false, "另一個批處理正在運行時排隊等它結束，而不是退出")
+	fs.BoolVar(&o.verbose, "v", false, "在終端上列出每個文件的處理情況")
+	fs.IntVar(&o.settle, "settle", -1, "文件保持不變多少秒後才讀取（默認是 config.yaml 的 settle_seconds）")
 }
 
 func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) error {
@@ -90,8 +90,8 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 }
 
 func printSummary(w io.Writer, s *pipeline.Summary) {
-	fmt.Fprintf(w, "第%d批（報送期 %s）：收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
-		s.RunID, s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
+	fmt.Fprintf(w, "報送期 %s：這次收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
+		s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
 	for _, f := range s.Files {
 		if f.Status != vocab.FileRejected {
 			continue
@@ -118,6 +118,7 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 	for _, p := range s.ArchiveErrors {
 		fmt.Fprintf(w, "無法存檔，文件留在 work/ 下次處理：%s\n", p)
 	}
+	fmt.Fprintf(w, "這次處理在台帳和日誌裡記為第 %d 次運行（每次運行都記一次，包括沒有收到文件的定時處理，所以次數會比收到文件的批次多）。\n", s.RunID)
 	if s.Stopped {
 		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}

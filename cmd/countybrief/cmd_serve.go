@@ -17,9 +17,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var poll time.Duration
 	var verbose bool
 	fs := newFlags("serve", e, &dir)
-	fs.DurationVar(&poll, "poll", 0, "also check new files this often between scheduled runs (e.g. 5m); 0: off")
-	fs.BoolVar(&verbose, "v", true, "log every file on the terminal")
-	if err := fs.Parse(args); err != nil {
+	fs.DurationVar(&poll, "poll", 0, "在定時運行之間每隔多久收一次新文件（例如 5m）；0 為不收")
+	fs.BoolVar(&verbose, "v", true, "在終端上列出每個文件的處理情況")
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	ws, err := loadWorkspace(dir)

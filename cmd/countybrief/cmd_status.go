@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"countybrief/pipeline"
@@ -17,9 +16,9 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	var asJSON bool
 	fs := newFlags("status", e, &dir)
-	fs.StringVar(&period, "period", "", "reporting period (default: period of config.yaml)")
-	fs.BoolVar(&asJSON, "json", false, "print as JSON")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&period, "period", "", "報送期（默認是 config.yaml 裡的本期）")
+	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出")
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	ws, err := loadWorkspace(dir)
@@ -38,8 +37,13 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "代碼\t單位\t狀態\t逾期\t文件\t收到時間")
+	if rep.Unknown {
+		open := append([]string{ws.Config.Period}, ws.Config.OpenPeriods...)
+		fmt.Fprintf(e.stdout, "注意：報送期「%s」不在 config.yaml 裡，台帳裡也沒有它的任何記錄，是不是寫錯了？設定中的報送期是 %s。\n",
+			period, strings.Join(open, "、"))
+		return nil
+	}
+	rows := [][]string{{"代碼", "單位", "狀態", "逾期", "文件", "收到時間"}}
 	for _, u := range rep.Units {
 		late, at := "", ""
 		if u.Late {
@@ -48,9 +52,9 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		if !u.ReceivedAt.IsZero() {
 			at = u.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Name, u.Label, late, u.File, at)
+		rows = append(rows, []string{u.Code, u.Name, u.Label, late, u.File, at})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(e.stdout, rows); err != nil {
 		return err
 	}
 	for _, p := range rep.Unreadable {

@@ -14,9 +14,9 @@ import (
 func runTemplate(ctx context.Context, e *env, args []string) error {
 	var dir, out, unit string
 	fs := newFlags("template", e, &dir)
-	fs.StringVar(&out, "out", "forms", "folder to write the forms into")
-	fs.StringVar(&unit, "unit", "", "write only this unit's form (code)")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&out, "out", "forms", "把表格寫到這個文件夾")
+	fs.StringVar(&unit, "unit", "", "只生成這個單位的表格（單位代碼）")
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	ws, err := loadWorkspace(dir)
@@ -27,7 +27,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if unit != "" {
 		u, ok := ws.Unit(unit)
 		if !ok {
-			return usageError("unit %q is not in %s", unit, workspace.UnitsFile)
+			return usageError("單位名冊（%s）裡沒有代碼是「%s」的單位", workspace.UnitsFile, unit)
 		}
 		units = workspace.Units{u}
 	}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -83,6 +84,10 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(e.stdout, versionLine())
+		return 0
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
@@ -101,24 +106,24 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "countybrief: unknown command %q\n", args[0])
+	fmt.Fprintf(e.stderr, "countybrief：沒有「%s」這個命令\n", args[0])
 	printUsage(e.stderr)
 	return 2
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: countybrief <command> [flags]\n\ncommands:")
+	fmt.Fprintln(w, "用法：countybrief <命令> [選項]\n\n命令：")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --workspace DIR (default: the current folder). Run `countybrief <command> -h` for its flags.")
+	fmt.Fprintln(w, "\n每個命令都可以用 --workspace 文件夾 指定工作區（默認是當前文件夾）。`countybrief <命令> -h` 列出該命令的選項；`countybrief --version` 顯示版本。")
 }
 
 // newFlags makes a command's flag set with the common --workspace flag.
 func newFlags(name string, e *env, workspace *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("countybrief "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(workspace, "workspace", ".", "workspace folder")
+	fs.StringVar(workspace, "workspace", ".", "工作區文件夾（默認是當前文件夾）")
 	return fs
 }
 
@@ -155,4 +160,28 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		}
 	}
 	return fs.Parse(append(append(flags, "--"), rest...))
+}
+
+// versionLine is the module version and the commit the binary was built
+// from, so that an office can tell which build judged its files.
+func versionLine() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "countybrief（沒有構建信息）"
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	line := "countybrief 版本 " + bi.Main.Version
+	if rev := settings["vcs.revision"]; rev != "" {
+		line += "，提交 " + rev[:min(12, len(rev))]
+		if t := settings["vcs.time"]; t != "" {
+			line += "（" + t + "）"
+		}
+		if settings["vcs.modified"] == "true" {
+			line += "，含未提交的改動"
+		}
+	}
+	return line + "，" + bi.GoVersion + " " + settings["GOOS"] + "/" + settings["GOARCH"] + " 構建"
 }
