@@ -364,25 +364,36 @@ func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
 			for j < l.End && !typeset.IsWide(g.runes[j]) && !unicode.IsSpace(g.runes[j]) && g.styles[j] == st && p.face(st.role, g.runes[j]) == f {
 				j++
 			}
-			p.glyph(f, st, xi, y, string(g.runes[i:j]))
+			p.glyph(f, st, xi, y, string(g.runes[i:j]), 100)
 			i = j
 			continue
 		}
+		// The glyph's box (its advance, what readers and checks see) is kept
+		// inside its cell on the grid, which is a little narrower than the
+		// box of a one-em face: such a glyph is drawn scaled to the cell,
+		// by a percent or two nobody sees. A squeezed opening mark, its ink
+		// on the right, overhangs the character before it instead.
+		cellL := xi
 		cell := p.em(st.size) - l.Shrink[i-l.Start]
 		ink := f.Advance(r) * st.size * mmPerPt
 		switch {
-		case typeset.IsOpening(r):
+		case typeset.IsOpening(r) && l.Shrink[i-l.Start] > 0:
 			xi += cell - ink
-		case typeset.IsNoStart(r):
+		case typeset.IsNoStart(r), typeset.IsOpening(r):
 		default:
-			xi += (p.em(st.size) - ink) / 2
+			xi += max((cell-ink)/2, 0)
 		}
-		p.glyph(f, st, xi, y, string(r))
+		p.glyph(f, st, xi, y, string(r), min(100*(cellL+cell-xi)/ink, 100))
 		i++
 	}
 }
 
-func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string) {
+// glyph draws s at x, scaled horizontally to scale percent.
+func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string, scale float64) {
+	if scale < 100 {
+		p.pdf.RawWriteStr(fmt.Sprintf("%.2f Tz", scale))
+		defer p.pdf.RawWriteStr("100 Tz")
+	}
 	for _, r := range s {
 		if !p.drawn[f][r] && p.err == nil {
 			// roleText missed a character: it would be drawn blank.

@@ -12,8 +12,8 @@ const noStart = "，。、；：？！）］｝〕〗〉》」』】’”·～�
 // Characters that must not end a line.
 const noEnd = "（［｛〔〖〈《「『【‘“￥＄" + "([{$¥"
 
-// Closing marks whose ink sits on the left of the em box, so half of the box
-// can be given up when they end a line or meet another closing mark.
+// Closing marks whose ink sits on the left of the em box, so part of the
+// box can be given up inside a line.
 const squeezable = "，。、；：）］｝〕〗〉》」』】’”"
 
 // IsNoStart reports whether r may not begin a line.
@@ -103,9 +103,9 @@ func Break(text []rune, p Params, adv Advance) []Line {
 			nat += adv(b - 1)
 			if b-1 > start {
 				nat += gap(text[b-2], text[b-1], p.Em)
-				mid += shrinkCap(text, b-2, b, p.Em)
+				mid += shrinkCap(text, start, b-2, b, p.Em)
 			}
-			squeeze := mid + shrinkCap(text, b-1, b, p.Em)
+			squeeze := mid + shrinkCap(text, start, b-1, b, p.Em)
 			fits := nat-squeeze <= avail+eps
 			if fits {
 				bestAny = b
@@ -206,18 +206,16 @@ func gap(a, b rune, em float64) float64 {
 	return 0
 }
 
-// shrinkCap is how much of rune i's box may be given up on a line that
-// ends at end: half a box for a closing mark ending the line, a quarter for
-// any other full-width mark (its ink fills less than half the box).
-func shrinkCap(text []rune, i, end int, em float64) float64 {
+// shrinkCap is how much of rune i's box may be given up on a line
+// [start,end): a quarter for a full-width mark (its ink fills less than half
+// the box). The marks that open and end a line give up nothing: their box
+// would cross the type area, and a mark squeezed there is a mark squashed.
+func shrinkCap(text []rune, start, i, end int, em float64) float64 {
 	r := text[i]
-	if !IsWide(r) {
+	if !IsWide(r) || i == start || i == end-1 {
 		return 0
 	}
-	switch {
-	case i == end-1 && strings.ContainsRune(squeezable, r):
-		return em / 2
-	case strings.ContainsRune(squeezable, r) || IsOpening(r):
+	if strings.ContainsRune(squeezable, r) || IsOpening(r) {
 		return em / 4
 	}
 	return 0
@@ -227,7 +225,7 @@ func shrinkCap(text []rune, i, end int, em float64) float64 {
 func squeezeCap(text []rune, start, end int, em float64) float64 {
 	c := 0.0
 	for i := start; i < end; i++ {
-		c += shrinkCap(text, i, end, em)
+		c += shrinkCap(text, start, i, end, em)
 	}
 	return c
 }
@@ -288,7 +286,7 @@ func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 		if total > eps {
 			f := minf(1, over/total)
 			for i := 0; i < n; i++ {
-				l.Shrink[i] = f * shrinkCap(text, l.Start+i, l.End, p.Em)
+				l.Shrink[i] = f * shrinkCap(text, l.Start, l.Start+i, l.End, p.Em)
 			}
 			over -= f * total
 		}

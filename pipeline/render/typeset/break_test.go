@@ -44,10 +44,10 @@ func TestBreak(t *testing.T) {
 		},
 		{
 			name: "closing mark squeezed onto the full line",
-			// Nine boxes on an 8-em first line: the final 。 gives up half
-			// its box and each comma a quarter, so it fits without a push.
-			text: "一二，四，六七八。一二三四五",
-			want: []string{"一二，四，六七八。", "一二三四五"},
+			// Nine boxes on an 8-em first line: each of the four marks
+			// inside the line gives up a quarter, so 。 fits without a push.
+			text: "一，二、三」，四。一二三四五",
+			want: []string{"一，二、三」，四。", "一二三四五"},
 		},
 		{
 			name: "closing mark pushes a character down",
