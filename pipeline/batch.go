@@ -50,6 +50,9 @@ type Options struct {
 	FilesOnly bool
 	// Progress, when set, is told after each file.
 	Progress func(done, total int)
+	// Waiting, when set, is told when the batch waits for files still
+	// being written: how many, and until when it waits before looking again.
+	Waiting func(files int, until time.Time)
 }
 
 // LockFile is the file, under the work folder, that one batch at a time holds.
@@ -243,6 +246,9 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 			return nil
 		}
 		b.log.WithField("waiting", waiting).Info("files still arriving; looking again after the settle time")
+		if b.opts.Waiting != nil {
+			b.opts.Waiting(waiting, time.Now().Add(settle+time.Second))
+		}
 		select {
 		case <-stop.Done():
 			return nil // what waits stays in the inbox for the next batch

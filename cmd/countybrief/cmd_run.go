@@ -60,15 +60,15 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	}
 	defer closeLog()
 	opts := pipeline.Options{Log: log, Wait: o.wait}
-	if isTerminal(e.stderr) && !o.verbose {
-		opts.Progress = func(done, total int) {
-			fmt.Fprintf(e.stderr, "\r處理中 %d/%d", done, total)
-			if done == total {
-				fmt.Fprintln(e.stderr)
-			}
-		}
+	var shown *termProgress
+	if isTerminal(e.stderr) && !o.verbose && !o.asJSON {
+		shown = &termProgress{w: e.stderr}
+		opts.Progress, opts.Waiting = shown.progress, shown.waiting
 	}
 	sum, err := pipeline.Run(ctx, ws, opts)
+	if shown != nil {
+		shown.finish()
+	}
 	var held *lock.HeldError
 	if errors.As(err, &held) {
 		return &exitError{code: 3, err: fmt.Errorf("另一個批處理正在運行（pid %d，%s 開始）；用 --wait 可排隊等它結束: %w",
