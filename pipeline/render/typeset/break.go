@@ -258,8 +258,9 @@ func pullLonelyLast(text []rune, lines []Line, ok []bool, p Params, adv Advance)
 }
 
 // place fixes the x of each rune: squeezed when the line overflows,
-// stretched evenly over the gaps between characters when it is short and
-// not the last, never inside a Latin run or a doubled dash.
+// stretched evenly over the gaps between characters, by at most maxStretch,
+// when it is short and not the last, never inside a Latin run or a doubled
+// dash.
 func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 	n := l.End - l.Start
 	l.X = make([]float64, n)
@@ -300,7 +301,7 @@ func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 			}
 		}
 		if slots > 0 {
-			stretch = -over / float64(slots)
+			stretch = min(-over/float64(slots), maxStretch*p.Em)
 		}
 	}
 	x := x0
@@ -315,6 +316,11 @@ func place(text []rune, l *Line, p Params, adv Advance, first bool) {
 		x += adv0[i] - l.Shrink[i]
 	}
 }
+
+// maxStretch is the most space, in ems, justifying may add between two
+// characters: beyond it a line reads as letter-spaced ("全 縣 共 舉 辦"), and
+// a line short by more keeps the rest at its end.
+const maxStretch = 0.25
 
 func stretchable(a, b rune) bool {
 	if isWord(a) && isWord(b) {

@@ -144,13 +144,25 @@ func checkLines(t *testing.T, rs []rune, ls []Line, p Params) {
 		if right > p.Width+1e-6 && !l.Forced {
 			t.Errorf("line %d %q is %.3f wide, block %.3f", i, string(rs[l.Start:l.End]), right, p.Width)
 		}
-		if !l.Last && !l.Forced && n > 1 && math.Abs(right-p.Width) > 1e-6 && hasStretch(rs[l.Start:l.End]) {
+		if !l.Last && !l.Forced && n > 1 && math.Abs(right-p.Width) > 1e-6 && hasStretch(rs[l.Start:l.End]) && lineStretch(rs, l, p) < maxStretch*p.Em-1e-6 {
 			t.Errorf("line %d %q not justified: right edge %.3f", i, string(rs[l.Start:l.End]), right)
 		}
 	}
 	if b.String() != string(rs) {
 		t.Errorf("lines joined = %q, want %q", b.String(), string(rs))
 	}
+}
+
+// lineStretch is the widest space justifying added between two runes of
+// the line.
+func lineStretch(rs []rune, l Line, p Params) float64 {
+	most := 0.0
+	for i := 1; i < l.End-l.Start; i++ {
+		a, b := rs[l.Start+i-1], rs[l.Start+i]
+		natural := l.X[i-1] + gridAdvance(a) - l.Shrink[i-1] + gap(a, b, p.Em)
+		most = max(most, l.X[i]-natural)
+	}
+	return most
 }
 
 func hasStretch(rs []rune) bool {
@@ -174,14 +186,21 @@ func TestBreakStress(t *testing.T) {
 		rs := []rune(stress)
 		ls := Break(rs, p, gridOf(rs))
 		checkLines(t, rs, ls, p)
+		most := 0.0
 		for i, l := range ls {
 			line := string(rs[l.Start:l.End])
+			if s := lineStretch(rs, l, p); s > maxStretch*p.Em+1e-6 {
+				t.Errorf("width %v line %d %q stretched %.3f em between two characters", width, i, line, s)
+			} else {
+				most = max(most, s)
+			}
 			for _, whole := range []string{"227場次", "11.3萬元", "87.6%", "5000字", "1篇", "——", "……", "GB/T"} {
 				if cutThrough(rs, l, whole) && !l.Forced {
 					t.Errorf("width %v line %d %q cuts %q", width, i, line, whole)
 				}
 			}
 		}
+		t.Logf("width %v: widest justifying space %.3f em", width, most)
 	}
 }
 
