@@ -760,9 +760,14 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // up on is never parsed a second time. folder is the inbox folder the
 // file came from, "" when unknown.
 func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
+	// Made per copy: rejected files are few, and a converter costs 3 ms.
+	conv, err := workspace.Converter(b.ws.Config.Language)
+	if err != nil {
+		return "", err
+	}
 	dir := filepath.Join(b.ws.OutboxDir(), "returns", b.unitOf(rec.UnitCode))
-	base := trimExt(filepath.Base(archived))
-	book, note := filepath.Join(dir, base+"-審核意見.xlsx"), filepath.Join(dir, base+"-審核意見.txt")
+	base := trimExt(filepath.Base(archived)) + conv("-審核意見")
+	book, note := filepath.Join(dir, base+".xlsx"), filepath.Join(dir, base+".txt")
 	if fileExists(book) && fileExists(note) {
 		return book, nil
 	}
@@ -770,11 +775,11 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, 
 		sub, _, _ = b.checker.read(archived)
 	}
 	if err := safefile.WriteFile(book, func(w io.Writer) error {
-		return form.WriteReturn(w, archived, sub, rec.Findings)
+		return form.WriteReturn(w, archived, sub, rec.Findings, conv)
 	}); err != nil {
 		return "", fmt.Errorf("write return workbook: %w", err)
 	}
-	text := form.ReturnNote(b.addressee(rec.UnitCode, folder), rec.OrigName, rec.Findings)
+	text := form.ReturnNote(b.addressee(rec.UnitCode, folder), rec.OrigName, rec.Findings, conv)
 	if err := safefile.WriteFile(note, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err

@@ -21,6 +21,11 @@ func Init(dir string) (*workspace.Workspace, error) {
 	return workspace.Init(dir, defaultFolders())
 }
 
+// InitExample is InitExampleIn for a Traditional office.
+func InitExample(dir, name string) (*workspace.Workspace, error) {
+	return InitExampleIn(dir, name, workspace.Traditional)
+}
+
 func defaultFolders() map[string]fs.FS {
 	return map[string]fs.FS{
 		workspace.RulesDir:     rules.Defaults(),
@@ -28,21 +33,27 @@ func defaultFolders() map[string]fs.FS {
 	}
 }
 
-// InitExample lays out a workspace for the shipped example report name:
+// InitExampleIn lays out a workspace for the shipped example report name:
 // its own files first, then the defaults for every file it leaves out. A
 // folder the example brings (rules, templates) stands for the whole
 // folder, because the default rules name the campaign's indicators and
 // would fail against another catalogue. Like Init it never overwrites a
-// file, so an office's edits survive running it again.
-func InitExample(dir, name string) (*workspace.Workspace, error) {
+// file, so an office's edits survive running it again. lang is the
+// office's script: a Simplified office gets every file in Simplified
+// (workspace.InitIn).
+func InitExampleIn(dir, name, lang string) (*workspace.Workspace, error) {
 	ex, err := examples.Lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if ex.Files == nil {
-		return Init(dir)
-	}
 	folders := defaultFolders()
+	if ex.Files == nil {
+		return workspace.InitIn(dir, folders, lang)
+	}
+	conv, err := workspace.Converter(lang)
+	if err != nil {
+		return nil, err
+	}
 	err = fs.WalkDir(ex.Files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -56,7 +67,7 @@ func InitExample(dir, name string) (*workspace.Workspace, error) {
 			return err
 		}
 		err = safefile.WriteNew(filepath.Join(dir, filepath.FromSlash(path)), func(w io.Writer) error {
-			_, err := w.Write(data)
+			_, err := w.Write(workspace.InScript(conv, lang, path, data))
 			return err
 		})
 		if errors.Is(err, fs.ErrExist) {
@@ -67,5 +78,5 @@ func InitExample(dir, name string) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lay out example %s: %w", name, err)
 	}
-	return workspace.Init(dir, folders)
+	return workspace.InitIn(dir, folders, lang)
 }

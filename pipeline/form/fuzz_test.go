@@ -82,7 +82,7 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := WriteReturn(&buf, path, sub, fs); err != nil {
+		if err := WriteReturn(&buf, path, sub, fs, nil); err != nil {
 			t.Fatalf("WriteReturn: %v", err)
 		}
 	})

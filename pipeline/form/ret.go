@@ -36,8 +36,15 @@ const (
 // not be read, or went over a limit) the source is not opened at all, by
 // excelize or any parser: the copy holds 審核意見 alone, saying the
 // original is not attached. So is it when the source cannot be opened.
-func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding) error {
+//
+// conv writes the office's script (workspace.Converter): every word of
+// the copy, and the names of the sheets a clerk sees, go through it; nil
+// leaves them as written.
+func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding, conv func(string) string) error {
 	findings = ordered(findings)
+	if conv == nil {
+		conv = func(s string) string { return s }
+	}
 	var f *excelize.File
 	if sub != nil {
 		f = openForReturn(srcPath)
@@ -46,9 +53,16 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 		var buf bytes.Buffer
 		err := guard(func() error {
 			shown := shownValues(f, sub, findings)
-			markCells(f, findings)
-			if err := reviewSheet(f, sub, findings, shown, true); err != nil {
+			markCells(f, findings, conv)
+			if err := reviewSheet(f, sub, findings, shown, true, conv); err != nil {
 				return err
+			}
+			for _, name := range f.GetSheetList() {
+				if to := conv(name); to != name && name != MetaSheet {
+					if err := f.SetSheetName(name, to); err != nil {
+						return err
+					}
+				}
 			}
 			return f.Write(&buf)
 		})
@@ -64,10 +78,10 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 	}
 	f = excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", ReviewSheet); err != nil {
+	if err := f.SetSheetName("Sheet1", conv(ReviewSheet)); err != nil {
 		return fmt.Errorf("name review sheet: %w", err)
 	}
-	if err := reviewSheet(f, sub, findings, shownValues(nil, sub, findings), false); err != nil {
+	if err := reviewSheet(f, sub, findings, shownValues(nil, sub, findings), false, conv); err != nil {
 		return err
 	}
 	if err := f.Write(w); err != nil {
@@ -134,7 +148,7 @@ type place struct{ sheet, cell string }
 // the same words in a column beside the form, since comments do not
 // print. A cell the workbook cannot take (a sheet renamed since, a
 // malformed reference) is left to the review sheet.
-func markCells(f *excelize.File, findings []vocab.Finding) {
+func markCells(f *excelize.File, findings []vocab.Finding, conv func(string) string) {
 	byCell := map[place][]vocab.Finding{}
 	var order []place
 	sheets := map[string]bool{}
@@ -198,12 +212,12 @@ func markCells(f *excelize.File, findings []vocab.Finding) {
 			}
 			_ = f.DeleteComment(p.sheet, p.cell) // the unit's own note, if any, gives way
 			return f.AddComment(p.sheet, excelize.Comment{
-				Author: "審核", Cell: p.cell, Text: commentText(fs), Width: 300, Height: 120,
+				Author: conv("審核"), Cell: p.cell, Text: conv(commentText(fs)), Width: 300, Height: 120,
 			})
 		})
 		col, ok := printed[p.sheet]
 		if !ok {
-			col = newOpinionColumn(f, p.sheet)
+			col = newOpinionColumn(f, p.sheet, conv)
 			printed[p.sheet] = col
 		}
 		col.add(p, fs)
@@ -239,20 +253,21 @@ func hidesDigits(f *excelize.File, p place) bool {
 // sent back again already has, emptied of the old opinions.
 type opinionColumn struct {
 	f     *excelize.File
+	conv  func(string) string
 	sheet string
 	col   int
 	rows  map[int][]string
 	head  int // the row of its heading, 0 when none
 }
 
-func newOpinionColumn(f *excelize.File, sheet string) *opinionColumn {
-	c := &opinionColumn{f: f, sheet: sheet, rows: map[int][]string{}}
+func newOpinionColumn(f *excelize.File, sheet string, conv func(string) string) *opinionColumn {
+	c := &opinionColumn{f: f, conv: conv, sheet: sheet, rows: map[int][]string{}}
 	rows, _ := f.GetRows(sheet)
 	headCol := 0
 	for r, cells := range rows {
 		c.col = max(c.col, len(cells)+1)
 		for i, v := range cells {
-			if v == opinionHead {
+			if v == opinionHead || v == conv(opinionHead) {
 				headCol, c.head = i+1, r+1
 			}
 		}
@@ -275,7 +290,7 @@ const opinionHead = "審核意見（退回時加）"
 func (c *opinionColumn) add(p place, fs []vocab.Finding) {
 	_, row, _ := excelize.CellNameToCoordinates(p.cell)
 	for _, fd := range fs {
-		c.rows[row] = append(c.rows[row], "【"+severityName(fd.Severity)+"】"+p.cell+" "+fd.Message)
+		c.rows[row] = append(c.rows[row], c.conv("【"+severityName(fd.Severity)+"】"+p.cell+" "+fd.Message))
 	}
 }
 
@@ -295,7 +310,7 @@ func (c *opinionColumn) write() error {
 		return err
 	}
 	if c.head > 0 {
-		if err := c.f.SetCellValue(c.sheet, cellName(c.col, c.head), opinionHead); err != nil {
+		if err := c.f.SetCellValue(c.sheet, cellName(c.col, c.head), c.conv(opinionHead)); err != nil {
 			return err
 		}
 	}
@@ -353,13 +368,15 @@ const notAttached = "原表格無法打開或超過系統限制，未附在本�
 // shown holds each finding's figure as read; attached says whether the
 // unit's own sheets follow it. It prints on A4 portrait, one page wide,
 // its heading row on every page. The rule ids are the office's, in a
-// hidden last column.
-func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, shown []string, attached bool) error {
-	name := ReviewSheet
-	if idx, err := f.GetSheetIndex(name); err == nil && idx >= 0 && f.SheetCount > 1 {
-		// A copy returned before and sent back: replace the old opinions.
-		if err := f.DeleteSheet(name); err != nil {
-			return fmt.Errorf("replace review sheet: %w", err)
+// hidden last column. Its words and name go through conv.
+func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, shown []string, attached bool, conv func(string) string) error {
+	name := conv(ReviewSheet)
+	for _, old := range []string{ReviewSheet, name} {
+		if idx, err := f.GetSheetIndex(old); err == nil && idx >= 0 && f.SheetCount > 1 {
+			// A copy returned before and sent back: replace the old opinions.
+			if err := f.DeleteSheet(old); err != nil {
+				return fmt.Errorf("replace review sheet: %w", err)
+			}
 		}
 	}
 	if idx, _ := f.GetSheetIndex(name); idx < 0 {
@@ -374,6 +391,12 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 	}
 	b := &builder{f: f, sheet: name}
 	b.reviewStyles()
+	set := func(cell string, v any) {
+		if s, ok := v.(string); ok {
+			v = conv(s)
+		}
+		b.set(cell, v)
+	}
 	errs := 0
 	for _, fd := range findings {
 		if fd.Severity == vocab.Error {
@@ -385,7 +408,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 		title = clip(sub.UnitName) + " " + clip(sub.Period) + " 報送表格審核意見"
 	}
 	const shownCols, lastShown = 6, "F"
-	b.set("A1", title)
+	set("A1", title)
 	b.merge("A1", lastShown+"1")
 	b.style("A1", lastShown+"1", "title")
 	summary := fmt.Sprintf("共 %d 處錯誤（紅色，須改正後重新報送），%d 處提示（黃色，請核對）。", errs, len(findings)-errs)
@@ -395,17 +418,17 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 	if unexplained(findings) {
 		summary += whereToExplain
 	}
-	b.set("A2", summary)
+	set("A2", summary)
 	b.merge("A2", lastShown+"2")
 	b.style("A2", lastShown+"2", "wrap")
 	if !attached {
-		b.set("A3", notAttached)
+		set("A3", notAttached)
 		b.merge("A3", lastShown+"3")
 		b.style("A3", lastShown+"3", "wrap")
 	}
 	heads := []string{"序號", "類別", "單元格", "數值", "問題", "怎樣改", "規則（活動辦用）"}
 	for i, h := range heads {
-		b.set(cellName(i+1, reviewHeadRow), h)
+		set(cellName(i+1, reviewHeadRow), h)
 	}
 	b.style("A4", lastShown+"4", "header")
 	for i, fd := range findings {
@@ -414,7 +437,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 		if fd.Cell != "" {
 			where = fd.Cell
 			if fd.Sheet != "" {
-				where = fd.Sheet + "!" + fd.Cell
+				where = conv(fd.Sheet) + "!" + fd.Cell
 			}
 		}
 		fix := fd.Fix
@@ -422,7 +445,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 			fix += "（單位說明：" + fd.Explanation + "）"
 		}
 		for col, v := range []any{i + 1, severityName(fd.Severity), where, shown[i], fd.Message, fix, fd.Rule} {
-			b.set(cellName(col+1, row), v)
+			set(cellName(col+1, row), v)
 		}
 		st := "warning"
 		if fd.Severity == vocab.Error {
@@ -554,8 +577,17 @@ func readAt(f *excelize.File, sub *Submission, sheet, cell string) string {
 const maxNoteItems = 10
 
 // ReturnNote is a short plain-text note for the unit, to paste into a
-// message beside the 退回 copy.
-func ReturnNote(unitName, fileName string, findings []vocab.Finding) string {
+// message beside the 退回 copy, in the script conv writes (nil: as
+// written) but for the file's name, which the unit looks up as it is.
+func ReturnNote(unitName, fileName string, findings []vocab.Finding, conv func(string) string) string {
+	if conv == nil {
+		conv = func(s string) string { return s }
+	}
+	const file = "\x00"
+	return strings.Replace(conv(returnNote(unitName, file, findings)), file, "「"+clipN(fileName, 40)+"」", 1)
+}
+
+func returnNote(unitName, file string, findings []vocab.Finding) string {
 	findings = ordered(findings)
 	errs := 0
 	for _, fd := range findings {
@@ -565,7 +597,6 @@ func ReturnNote(unitName, fileName string, findings []vocab.Finding) string {
 	}
 	var b strings.Builder
 	b.WriteString(clip(unitName) + "：\n")
-	file := "「" + clipN(fileName, 40) + "」"
 	switch {
 	case errs > 0:
 		fmt.Fprintf(&b, "你單位報送的%s經審核有 %d 處錯誤，已退回，請改正後重新報送。\n", file, errs)

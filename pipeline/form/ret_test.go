@@ -29,7 +29,7 @@ func TestReturnCopyMarksCellsAndListsFindings(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "退回.xlsx")
 	var buf bytes.Buffer
-	if err := WriteReturn(&buf, src, sub, fs); err != nil {
+	if err := WriteReturn(&buf, src, sub, fs, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
@@ -128,7 +128,7 @@ func TestReturnOfAFileThatIsNotAWorkbook(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := WriteReturn(&buf, src, sub, fs); err != nil {
+		if err := WriteReturn(&buf, src, sub, fs, nil); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -145,7 +145,7 @@ func TestReturnOfAFileThatIsNotAWorkbook(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := WriteReturn(&buf, filepath.Join(t.TempDir(), "gone.xlsx"), nil, nil); err != nil {
+	if err := WriteReturn(&buf, filepath.Join(t.TempDir(), "gone.xlsx"), nil, nil, nil); err != nil {
 		t.Errorf("a vanished source: %v", err)
 	}
 }
@@ -169,7 +169,7 @@ func TestReturnNote(t *testing.T) {
 		{"many", many, []string{"12 處錯誤", "10. ", "……另有 2 處"}, []string{"11. "}},
 	}
 	for _, tt := range tests {
-		got := ReturnNote("洋川鎮", "Z01.xlsx", tt.findings)
+		got := ReturnNote("洋川鎮", "Z01.xlsx", tt.findings, nil)
 		for _, s := range tt.want {
 			if !strings.Contains(got, s) {
 				t.Errorf("%s: note lacks %q:\n%s", tt.name, s, got)
@@ -181,7 +181,7 @@ func TestReturnNote(t *testing.T) {
 			}
 		}
 	}
-	if got := ReturnNote("洋川鎮", strings.Repeat("長", 500)+"\n.xlsx", []vocab.Finding{e}); strings.Count(got, "長") > 40 || strings.Contains(got, "\n.xlsx") {
+	if got := ReturnNote("洋川鎮", strings.Repeat("長", 500)+"\n.xlsx", []vocab.Finding{e}, nil); strings.Count(got, "長") > 40 || strings.Contains(got, "\n.xlsx") {
 		t.Errorf("a long file name is not clipped to one line: %q", got)
 	}
 }
@@ -202,7 +202,7 @@ func TestReturnWithoutSubmissionOpensNothing(t *testing.T) {
 		filepath.Join(badDir, "zip-bomb.xlsx"),
 	} {
 		var buf bytes.Buffer
-		if err := WriteReturn(&buf, src, nil, []vocab.Finding{limit}); err != nil {
+		if err := WriteReturn(&buf, src, nil, []vocab.Finding{limit}, nil); err != nil {
 			t.Fatalf("%s: %v", src, err)
 		}
 		f, err := excelize.OpenReader(&buf)
@@ -305,7 +305,7 @@ func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
 			}
 			fs = append(fs, vocab.Finding{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"})
 			var buf bytes.Buffer
-			if err := WriteReturn(&buf, src, sub, fs); err != nil {
+			if err := WriteReturn(&buf, src, sub, fs, nil); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "return-"+tt.name+".xlsx")
@@ -375,7 +375,7 @@ func TestReturnCopyShowsWhatWasRead(t *testing.T) {
 	}
 	fs = append(fs, vocab.Finding{Rule: "unit.integer", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」要填整數。", Fix: "請填整數。"})
 	var buf bytes.Buffer
-	if err := WriteReturn(&buf, src, sub, fs); err != nil {
+	if err := WriteReturn(&buf, src, sub, fs, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "退回.xlsx")
@@ -460,7 +460,7 @@ func TestReturnCopyShowsWhatWasRead(t *testing.T) {
 	}
 	fs2 = fs2[:1]
 	buf.Reset()
-	if err := WriteReturn(&buf, out, sub2, fs2); err != nil {
+	if err := WriteReturn(&buf, out, sub2, fs2, nil); err != nil {
 		t.Fatal(err)
 	}
 	again, err := excelize.OpenReader(&buf)

@@ -8,6 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+
+	"github.com/longbridgeapp/opencc"
 )
 
 // File names inside a workspace.
@@ -150,6 +153,20 @@ func (ws *Workspace) TemplatesDir() string { return filepath.Join(ws.Dir, Templa
 // the inbox with one folder per unit, and the empty output folders. It never
 // overwrites a file that exists, so running it twice is harmless.
 func Init(dir string, extra map[string]fs.FS) (*Workspace, error) {
+	return InitIn(dir, extra, Traditional)
+}
+
+// InitIn is Init for an office writing in lang. A Simplified office gets
+// every file it lays out (the YAML files, rules, templates: labels,
+// kinds, messages, comments) converted as the briefing is, and language:
+// zh-Hans in config.yaml, so that kinds, rules and templates name the
+// same 乡镇 and 县直. Files that exist are kept as they are.
+func InitIn(dir string, extra map[string]fs.FS, lang string) (*Workspace, error) {
+	conv, err := Converter(lang)
+	if err != nil {
+		return nil, err
+	}
+	script := func(name string, data []byte) []byte { return InScript(conv, lang, name, data) }
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create workspace: %w", err)
 	}
@@ -158,7 +175,7 @@ func Init(dir string, extra map[string]fs.FS) (*Workspace, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read default %s: %w", name, err)
 		}
-		if err := writeNew(filepath.Join(dir, name), data); err != nil {
+		if err := writeNew(filepath.Join(dir, name), script(name, data)); err != nil {
 			return nil, err
 		}
 	}
@@ -175,7 +192,7 @@ func Init(dir string, extra map[string]fs.FS) (*Workspace, error) {
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 				return err
 			}
-			return writeNew(target, data)
+			return writeNew(target, script(sub+"/"+path, data))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("copy default %s: %w", sub, err)
@@ -195,6 +212,45 @@ func Init(dir string, extra map[string]fs.FS) (*Workspace, error) {
 		}
 	}
 	return ws, nil
+}
+
+// InScript is the text of a workspace file named name (relative to the
+// workspace) as an office writing in lang has it: converted by conv, and,
+// for config.yaml, saying lang.
+func InScript(conv func(string) string, lang, name string, data []byte) []byte {
+	if lang == Traditional {
+		return data
+	}
+	s := conv(string(data))
+	if name == ConfigFile {
+		s = languageLine.ReplaceAllString(s, "${1}"+lang)
+	}
+	return []byte(s)
+}
+
+// languageLine is the language setting of config.yaml, up to its value.
+var languageLine = regexp.MustCompile(`(?m)^(language:[ \t]*)\S+`)
+
+// Converter is what writes text in the script of lang: for Simplified,
+// OpenCC's t2s, the conversion the briefing goes through; for
+// Traditional, the text as it is. OpenCC fails only on a dictionary
+// lookup, and its dictionaries are in memory; on that failure the text
+// stays as written rather than losing a message.
+func Converter(lang string) (func(string) string, error) {
+	if lang != Simplified {
+		return func(s string) string { return s }, nil
+	}
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("load t2s conversion: %w", err)
+	}
+	return func(s string) string {
+		out, err := cc.Convert(s)
+		if err != nil {
+			return s
+		}
+		return out
+	}, nil
 }
 
 func writeNew(path string, data []byte) error {
