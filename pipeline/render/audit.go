@@ -75,7 +75,7 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	if err := r.outlierSheet(f, b); err != nil {
 		return err
 	}
-	err = r.streamSheet(f, SheetAuditCounty, func(add func(...any) error) error {
+	err = r.writeSheet(f, SheetAuditCounty, func(add func(...any) error) error {
 		if err := add("規則", "類別", "問題", "修改方法"); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 // everyFile, a file without such findings still gets its row. The file
 // name stays as it is on disk, since the clerk looks it up by name.
 func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport, state func(FileReport) string, keep func(vocab.Finding) bool, everyFile bool) error {
-	return r.streamSheet(f, sheet, func(add func(...any) error) error {
+	return r.writeSheet(f, sheet, func(add func(...any) error) error {
 		if err := add("單位代碼", "單位名稱", "狀態", "文件", "收到時間", "規則", "類別", "工作表", "單元格", "問題", "修改方法", "單位說明"); err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport,
 // the county: one row each, with the figure and the one it is compared
 // with, so that the office can sort by either.
 func (r *Renderer) outlierSheet(f *excelize.File, b Briefing) error {
-	return r.streamSheet(f, SheetAuditOutliers, func(add func(...any) error) error {
+	return r.writeSheet(f, SheetAuditOutliers, func(add func(...any) error) error {
 		if err := add("單位代碼", "單位名稱", "類別", "規則", "比較", "指標", "本期數", "比較的數", "工作表", "單元格", "問題", "單位說明"); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func outlierFigures(fd vocab.Finding, prefix string) (code string, figure, other
 // statesSheet lists every unit of the registry with its one state; file
 // names as on disk, unconverted.
 func (r *Renderer) statesSheet(f *excelize.File, units []UnitLine) error {
-	return r.streamSheet(f, SheetStates, func(add func(...any) error) error {
+	return r.writeSheet(f, SheetStates, func(add func(...any) error) error {
 		if err := add("單位代碼", "單位名稱", "類別", "狀態", "逾期", "最新文件", "收到時間", "計入匯總的文件"); err != nil {
 			return err
 		}

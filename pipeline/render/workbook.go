@@ -389,36 +389,28 @@ func (s sheetRows) SetRow(cell string, vals []any) error {
 }
 func (s sheetRows) name() string { return s.sheet }
 
-// rawText is a cell's text that stays as it is (a file name as it is on
-// disk, which the clerk looks up by name) where other words are converted
-// to the briefing's script.
-type rawText string
-
-// streamSheet writes a sheet's rows in order through a stream, which
-// holds one row at a time: a region's 審核報告 and states list have a row
-// per unit. The sheet is made unless it exists (the workbook's first).
-func (r *Renderer) streamSheet(f *excelize.File, sheet string, rows func(add func(vals ...any) error) error) error {
+// writeSheet writes a sheet's rows in order, a row at a time (a region's
+// 審核報告 and states list have a row per unit). Not through a stream:
+// excelize writes its streams in map order, so a workbook with two would
+// not come out the same twice. The sheet is made unless it exists (the
+// workbook's first).
+func (r *Renderer) writeSheet(f *excelize.File, sheet string, rows func(add func(vals ...any) error) error) error {
 	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
 		if _, err := f.NewSheet(sheet); err != nil {
 			return fmt.Errorf("%s: %w", sheet, err)
 		}
 	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return fmt.Errorf("%s: %w", sheet, err)
-	}
 	row := 0
-	if err := rows(func(vals ...any) error {
+	return rows(func(vals ...any) error {
 		row++
-		return r.setRow(streamRows{sw}, row, vals)
-	}); err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", sheet, err)
-	}
-	return nil
+		return r.setRow(sheetRows{f, sheet}, row, vals)
+	})
 }
+
+// rawText is a cell's text that stays as it is (a file name as it is on
+// disk, which the clerk looks up by name) where other words are converted
+// to the briefing's script.
+type rawText string
 
 type streamRows struct{ *excelize.StreamWriter }
 
