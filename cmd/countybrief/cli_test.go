@@ -30,7 +30,7 @@ func TestCommands(t *testing.T) {
 		contains []string
 	}{
 		{"check a good form", []string{"check", "--workspace", ws, good[0]}, 0, []string{"可以報送"}},
-		{"check a wrong form", []string{"check", "--workspace", ws, bad[0]}, 1, []string{"有錯誤", "unit.solved_le_found", "怎樣改"}},
+		{"check a wrong form", []string{"check", "--workspace", ws, bad[0]}, 1, []string{"有錯誤", "【錯誤】", "已解決問題", "怎樣改"}},
 		{"check as JSON", []string{"check", "--workspace", ws, "--json", good[0], bad[0]}, 1, []string{`"ok": true`, `"ok": false`, `"rule": "unit.solved_le_found"`}},
 		{"check nothing", []string{"check", "--workspace", ws}, 2, []string{"請寫出要自查的文件"}},
 		{"validate", []string{"validate", "--workspace", ws}, 0, []string{"OK: 73 units"}},
@@ -137,5 +137,29 @@ func TestValidateFindsUnknownIndicators(t *testing.T) {
 				t.Errorf("validate: %v\n%s\nwant exit 2 naming %s and %s", err, out, filepath.Base(tt.file), tt.want)
 			}
 		})
+	}
+}
+
+// A Simplified office starts Simplified: init --lang zh-Hans writes the
+// registry, catalogue, rules and templates in Simplified, and the
+// workspace validates.
+func TestInitSimplified(t *testing.T) {
+	bin := buildBinary(t)
+	ws := filepath.Join(t.TempDir(), "ws")
+	runCmd(t, bin, "init", "--lang", "zh-Hans", ws)
+	for file, want := range map[string]string{"config.yaml": "language: zh-Hans", "units.yaml": "乡镇", "indicators.yaml": "领导班子"} {
+		data, err := os.ReadFile(filepath.Join(ws, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q", file, want)
+		}
+	}
+	if out := string(runOut(t, bin, "validate", "--workspace", ws)); !strings.Contains(out, "OK:") {
+		t.Errorf("validate: %s", out)
+	}
+	if out, err := exec.Command(bin, "init", "--lang", "en", filepath.Join(t.TempDir(), "x")).CombinedOutput(); err == nil {
+		t.Errorf("init --lang en: %s; want a usage error", out)
 	}
 }

@@ -131,15 +131,20 @@ func printFindings(w io.Writer, r checkResult, dir string) {
 // describeFinding is one line a clerk can act on: severity, place, rule,
 // message and what to do.
 func describeFinding(f vocab.Finding) string {
-	level := "提醒"
+	// The words and brackets of the 退回 note and copy; rule ids are the
+	// office's and stay in the 審核報告 and --json.
+	level := "【提示】"
 	if f.Severity == vocab.Error {
-		level = "錯誤"
+		level = "【錯誤】"
 	}
 	place := ""
 	if f.Cell != "" {
 		place = fmt.Sprintf("%s!%s ", f.Sheet, f.Cell)
 	}
-	s := fmt.Sprintf("[%s] %s%s（規則 %s）", level, place, f.Message, f.Rule)
+	s := level + place + f.Message
+	if f.Explanation != "" {
+		s += "（單位說明：" + f.Explanation + "）"
+	}
 	if f.Fix != "" {
 		s += " 怎樣改：" + f.Fix
 	}

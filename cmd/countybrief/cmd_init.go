@@ -17,11 +17,12 @@ import (
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	var dir, example string
+	var dir, example, lang string
 	fs := newFlags("init", e, &dir)
 	fs.StringVar(&example, "example", examples.Campaign, "從哪一種現成的報表開始（見下面的列表）")
+	fs.StringVar(&lang, "lang", "zh-Hant", "工作區用的字：zh-Hant（繁體）或 zh-Hans（簡體；名冊、指標、規則、模板都轉成簡體）")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief init [--example 示例名] 文件夾")
+		fmt.Fprintln(e.stderr, "用法：countybrief init [--example 示例名] [--lang zh-Hans] 文件夾")
 		fs.PrintDefaults()
 		fmt.Fprintln(e.stderr, "示例報表：")
 		for _, ex := range examples.All() {
@@ -40,7 +41,10 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return usageError("%v", err)
 	}
 	before := officeFiles(dir)
-	ws, err := pipeline.InitExample(dir, example)
+	if lang != "zh-Hant" && lang != "zh-Hans" {
+		return usageError("--lang 只能是 zh-Hant 或 zh-Hans")
+	}
+	ws, err := pipeline.InitExampleIn(dir, example, lang)
 	if err != nil {
 		return configError(err)
 	}
