@@ -22,7 +22,6 @@ import (
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/ledger"
-	"countybrief/pipeline/lock"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
@@ -101,24 +100,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
-		return nil, fmt.Errorf("create work folder: %w", err)
-	}
-	lk, err := lock.Acquire(ctx, filepath.Join(ws.WorkDir(), LockFile), opts.Wait)
+	led, release, err := holdWorkspace(ctx, ws, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
-	defer lk.Release()
-	// A ledger lost beside a full archive would renumber the briefings
-	// from 第1期 and forget every file: refuse, and say how to rebuild.
-	if err := CheckLedger(ctx, ws); err != nil {
-		return nil, err
-	}
-	led, err := ledger.Open(ctx, ws.LedgerPath())
-	if err != nil {
-		return nil, fmt.Errorf("open ledger: %w", err)
-	}
-	defer led.Close()
+	defer release()
 	if _, err := MigrateArchivePaths(ctx, ws, led); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"countybrief/pipeline/ledger"
-	"countybrief/pipeline/lock"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/safefile"
@@ -88,23 +87,12 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
-		return nil, fmt.Errorf("create work folder: %w", err)
-	}
 	// A batch drafting while the issue is taken could change what it counts.
-	lk, err := lock.Acquire(ctx, filepath.Join(ws.WorkDir(), LockFile), opts.Wait)
+	led, release, err := holdWorkspace(ctx, ws, opts.Wait)
 	if err != nil {
 		return nil, err
 	}
-	defer lk.Release()
-	if err := CheckLedger(ctx, ws); err != nil {
-		return nil, err
-	}
-	led, err := ledger.Open(ctx, ws.LedgerPath())
-	if err != nil {
-		return nil, fmt.Errorf("open ledger: %w", err)
-	}
-	defer led.Close()
+	defer release()
 
 	b := &batch{ws: ws, opts: Options{Now: opts.Now, Log: opts.Log}, log: opts.Log, ledger: led, checker: checker,
 		sum: &Summary{Period: period}}
@@ -461,7 +449,7 @@ func countedRecords(ctx context.Context, ws *workspace.Workspace, led *ledger.Le
 			bad = append(bad, fmt.Sprintf("%s：台帳中沒有第%d期計入的報表 %d", c.Unit, pub.Issue.Issue, c.Submission))
 			continue
 		}
-		sum, err := fileSHA256(ws.Path(filepath.FromSlash(rec.ArchivePath)))
+		sum, err := hashFile(ws.Path(filepath.FromSlash(rec.ArchivePath)))
 		switch {
 		case err != nil:
 			bad = append(bad, fmt.Sprintf("%s：%v", c.Unit, err))
@@ -485,19 +473,6 @@ func joinLines(lines []string) string {
 		b.WriteString(l)
 	}
 	return b.String()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // ReprintOptions tune Reprint.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"countybrief/pipeline/ledger"
-	"countybrief/pipeline/lock"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/workspace"
 )
@@ -77,19 +76,11 @@ func badPeriod(p string) error {
 // no file is judged against a state that changes before it is recorded.
 // A running batch makes it fail with lock.ErrLocked.
 func periodChange(ctx context.Context, ws *workspace.Workspace, do func(*ledger.Ledger) error) error {
-	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
-		return fmt.Errorf("create work folder: %w", err)
-	}
-	lk, err := lock.Acquire(ctx, filepath.Join(ws.WorkDir(), LockFile), false)
+	led, release, err := holdWorkspace(ctx, ws, false)
 	if err != nil {
 		return err
 	}
-	defer lk.Release()
-	led, err := ledger.Open(ctx, ws.LedgerPath())
-	if err != nil {
-		return fmt.Errorf("open ledger: %w", err)
-	}
-	defer led.Close()
+	defer release()
 	return do(led)
 }
 

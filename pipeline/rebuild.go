@@ -21,7 +21,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"countybrief/pipeline/ledger"
-	"countybrief/pipeline/lock"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -241,14 +240,11 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
-		return nil, fmt.Errorf("create work folder: %w", err)
-	}
-	lk, err := lock.Acquire(ctx, filepath.Join(ws.WorkDir(), LockFile), false)
+	unlock, err := lockWorkspace(ctx, ws, false)
 	if err != nil {
 		return nil, err
 	}
-	defer lk.Release()
+	defer unlock()
 
 	path := ws.LedgerPath()
 	rep := &RebuildReport{Ledger: path, Files: map[vocab.FileStatus]int{}, Periods: map[string]int{}}
