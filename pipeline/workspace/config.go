@@ -112,7 +112,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	var ps vocab.Problems
 	need := func(field, v string) {
 		if v == "" {
-			ps.Add(file, keyLine(doc(), field), field, "missing")
+			ps.Add(file, keyLine(doc(), field), field, "沒有填寫")
 		}
 	}
 	need("county", c.County)
@@ -128,7 +128,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
-			ps.Add(file, keyLine(doc(), "timezone"), "timezone", "%q is not a known time zone", c.Timezone)
+			ps.Add(file, keyLine(doc(), "timezone"), "timezone", "%q 不是已知的時區名稱，請寫如 Asia/Shanghai", c.Timezone)
 		} else {
 			c.location = loc
 		}
@@ -136,14 +136,14 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Deadline != "" {
 		t, err := time.Parse(time.RFC3339, c.Deadline)
 		if err != nil {
-			ps.Add(file, keyLine(doc(), "deadline"), "deadline", "%q is not a time like 2008-12-05T18:00:00+08:00", c.Deadline)
+			ps.Add(file, keyLine(doc(), "deadline"), "deadline", "%q 不是完整的時間：請寫成 2008-12-05T18:00:00+08:00 的樣子（日期、T、時分秒和時差）", c.Deadline)
 		}
 		c.deadline = t
 	}
 	if c.ReportDate != "" {
 		t, err := time.ParseInLocation("2006-01-02", c.ReportDate, c.location)
 		if err != nil {
-			ps.Add(file, keyLine(doc(), "report_date"), "report_date", "%q is not a date like 2008-12-06", c.ReportDate)
+			ps.Add(file, keyLine(doc(), "report_date"), "report_date", "%q 不是日期：請寫成 2008-12-06 的樣子", c.ReportDate)
 		}
 		c.reportDate = t
 	}
@@ -152,23 +152,23 @@ func parseConfig(file string, data []byte) (*Config, error) {
 		c.Language = Traditional
 	case Traditional, Simplified:
 	default:
-		ps.Add(file, keyLine(doc(), "language"), "language", "%q must be %s or %s", c.Language, Traditional, Simplified)
+		ps.Add(file, keyLine(doc(), "language"), "language", "%q 只能是 %s（繁體）或 %s（簡體）", c.Language, Traditional, Simplified)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"
 	}
 	if _, err := cron.ParseStandard(c.Schedule); err != nil {
-		ps.Add(file, keyLine(doc(), "schedule"), "schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+		ps.Add(file, keyLine(doc(), "schedule"), "schedule", "%q 不是 cron 格式的計劃時間（如每晚 2 點寫 0 2 * * *）：%v", c.Schedule, err)
 	}
 	if c.SettleSeconds < 0 {
-		ps.Add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "must not be negative")
+		ps.Add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "不能是負數")
 	}
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = 10 << 20
 	}
 	switch {
 	case c.MemoryLimitMB < 0:
-		ps.Add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "must not be negative")
+		ps.Add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "不能是負數")
 	case c.MemoryLimitMB == 0:
 		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
@@ -180,7 +180,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	}
 	switch {
 	case c.BriefingNamesMax < 0:
-		ps.Add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "must not be negative")
+		ps.Add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "不能是負數")
 	case c.BriefingNamesMax == 0:
 		c.BriefingNamesMax = DefaultBriefingNamesMax
 	}

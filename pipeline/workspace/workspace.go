@@ -70,7 +70,7 @@ func Load(dir string) (*Workspace, error) {
 		path := filepath.Join(dir, name)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			collect(fmt.Errorf("read %s: %w", name, err))
+			collect(fmt.Errorf("讀不到 %s：%w", name, err))
 			return nil, path
 		}
 		return data, path

@@ -126,19 +126,19 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"bad schedule and language", ConfigFile, func(s string) string {
 			s = strings.Replace(s, `schedule: "0 2 * * *"`, `schedule: "every night"`, 1)
 			return strings.Replace(s, "language: zh-Hant", "language: en", 1)
-		}, []string{"config.yaml:", "schedule: \"every night\" is not a cron schedule", "language: \"en\""}},
+		}, []string{"config.yaml:", "schedule: \"every night\" 不是 cron 格式", "language: \"en\""}},
 		{"bad deadline", ConfigFile, func(s string) string {
 			return strings.Replace(s, `deadline: "2008-12-05T18:00:00+08:00"`, `deadline: "12月5日"`, 1)
-		}, []string{"deadline: \"12月5日\" is not a time"}},
+		}, []string{"deadline: \"12月5日\" 不是完整的時間"}},
 		{"period that would climb out of the archive", ConfigFile, func(s string) string {
 			return strings.Replace(s, `period: "2008-12"`, `period: "../2008-12"`, 1)
 		}, []string{"config.yaml:6: period: \"../2008-12\" 不能用作報送期"}},
 		{"negative memory limit", ConfigFile, func(s string) string {
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
-		}, []string{"config.yaml:22: memory_limit_mb: must not be negative"}},
+		}, []string{"config.yaml:22: memory_limit_mb: 不能是負數"}},
 		{"negative number of names", ConfigFile, func(s string) string {
 			return strings.Replace(s, "briefing_names_max: 10", "briefing_names_max: -1", 1)
-		}, []string{"config.yaml:27: briefing_names_max: must not be negative"}},
+		}, []string{"config.yaml:27: briefing_names_max: 不能是負數"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +182,7 @@ func TestWarningsDoNotStopALoad(t *testing.T) {
 		{"warning beside an error", func(s string) string {
 			s = strings.Replace(s, "match_top_level_by_code: false", topLevel, 1)
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
-		}, true, []string{"match_top_level_by_code: 警告: ", "memory_limit_mb: must not be negative"}},
+		}, true, []string{"match_top_level_by_code: 警告: ", "memory_limit_mb: 不能是負數"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

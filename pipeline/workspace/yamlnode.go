@@ -17,7 +17,7 @@ func decodeStrict(file string, data []byte, v any) (func() *yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return nil, vocab.Problems{{File: file, Msg: err.Error()}}
+		return nil, vocab.Problems{{File: file, Msg: "YAML 寫法有誤（未知的字段或格式不對）：" + err.Error()}}
 	}
 	var doc *yaml.Node
 	return func() *yaml.Node {
