@@ -84,14 +84,7 @@ type batch struct {
 // only when the batch itself failed; rejected files are results, not
 // errors.
 func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		opts.Log = l
-	}
+	callerDefaults(&opts.Now, &opts.Log)
 	// Everything that can fail at start is checked before a file is touched.
 	var err error
 	checker := opts.Checker

@@ -3,12 +3,16 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/lock"
 	"countybrief/pipeline/workspace"
+
+	"github.com/sirupsen/logrus"
 )
 
 // lockWorkspace takes the one-batch-at-a-time lock of the workspace; with
@@ -45,4 +49,17 @@ func holdWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (*le
 		return nil, nil, fmt.Errorf("open ledger: %w", err)
 	}
 	return led, func() { led.Close(); unlock() }, nil
+}
+
+// callerDefaults fills what a caller of Run or Publish may leave out: the
+// clock, and a logger that discards.
+func callerDefaults(now *func() time.Time, log *logrus.FieldLogger) {
+	if *now == nil {
+		*now = time.Now
+	}
+	if *log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		*log = l
+	}
 }

@@ -70,14 +70,7 @@ var ErrNothingToPublish = errors.New("本報送期還沒有接收的報表，沒
 // crash between the record and the files leaves an issue whose files the
 // next Publish writes from its record.
 func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) (*Published, error) {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		opts.Log = l
-	}
+	callerDefaults(&opts.Now, &opts.Log)
 	period := cmp.Or(opts.Period, ws.Config.Period)
 	if !workspace.ValidPeriod(period) {
 		return nil, fmt.Errorf("報送期 %q 不是有效的名稱", period)
