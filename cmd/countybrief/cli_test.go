@@ -159,7 +159,7 @@ func TestInitSimplified(t *testing.T) {
 	if out := string(runOut(t, bin, "validate", "--workspace", ws)); !strings.Contains(out, "OK:") {
 		t.Errorf("validate: %s", out)
 	}
-	if out, err := exec.Command(bin, "init", "--lang", "en", filepath.Join(t.TempDir(), "x")).CombinedOutput(); err == nil {
-		t.Errorf("init --lang en: %s; want a usage error", out)
+	if out, err := exec.Command(bin, "init", "--lang", "fr", filepath.Join(t.TempDir(), "x")).CombinedOutput(); err == nil {
+		t.Errorf("init --lang fr: %s; want a usage error", out)
 	}
 }

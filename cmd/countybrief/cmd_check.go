@@ -35,18 +35,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var dir, unit string
 	var asJSON bool
 	fs := newFlags("check", e, &dir)
-	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出審核結果")
-	fs.StringVar(&unit, "unit", "", "本單位的代碼：表內代碼不同的文件（別的單位的表格）算作錯誤")
+	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出審核結果"))
+	fs.StringVar(&unit, "unit", "", e.tr("本單位的代碼：表內代碼不同的文件（別的單位的表格）算作錯誤"))
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief check [--unit 本單位代碼] [--json] [--workspace 工作區] 文件.xlsx…")
-		fmt.Fprintln(e.stderr, "沒有工作區時，按表格裡帶的審核規則審核（舊表格按程序自帶的默認規則）。")
+		e.println(e.stderr, "用法：countybrief check [--unit 本單位代碼] [--json] [--workspace 工作區] 文件.xlsx…")
+		e.println(e.stderr, "沒有工作區時，按表格裡帶的審核規則審核（舊表格按程序自帶的默認規則）。")
 		fs.PrintDefaults()
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return usageError("請寫出要自查的文件，例如 countybrief check 文件.xlsx")
+		return e.usageError("請寫出要自查的文件，例如 countybrief check 文件.xlsx")
 	}
 	ws, err := checkWorkspace(fs, dir)
 	if err != nil {
@@ -57,10 +57,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	for _, path := range fs.Args() {
 		sc, err := pipeline.CheckOwnFile(path, unit, ws)
 		if errors.Is(err, os.ErrNotExist) {
-			return usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
+			return e.usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
 		}
 		if err != nil {
-			return fmt.Errorf("%s：%w", path, err)
+			return e.errorf("%s：%v", path, err)
 		}
 		r := checkResult{File: path, OK: !vocab.HasError(sc.Findings), Findings: sc.Findings,
 			JudgedBy: sc.Basis, CatalogueVersion: sc.CatalogueVersion, RulesVersion: sc.RulesVersion, Notes: sc.Notes}
@@ -80,12 +80,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		for _, r := range results {
-			printFindings(e.stdout, r, dir)
+			printFindings(e, e.stdout, r, dir)
 		}
-		fmt.Fprintln(e.stdout, "（自查不比較上一期的數字；活動辦處理時會比較，變化很大的數字可能另有提醒。）")
+		e.println(e.stdout, "（自查不比較上一期的數字；活動辦處理時會比較，變化很大的數字可能另有提醒。）")
 	}
 	if bad > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("共 %d 份文件，其中 %d 份有錯誤，請修改後再報送", len(results), bad)}
+		return &exitError{code: 1, err: e.errorf("共 %d 份文件，其中 %d 份有錯誤，請修改後再報送", len(results), bad)}
 	}
 	return nil
 }
@@ -104,38 +104,38 @@ func checkWorkspace(fs *flag.FlagSet, dir string) (*workspace.Workspace, error) 
 	return loadWorkspace(dir)
 }
 
-func printFindings(w io.Writer, r checkResult, dir string) {
-	verdict := "可以報送"
+func printFindings(e *env, w io.Writer, r checkResult, dir string) {
+	verdict := e.tr("可以報送")
 	if !r.OK {
-		verdict = "有錯誤，請修改後再報送"
+		verdict = e.tr("有錯誤，請修改後再報送")
 	}
-	fmt.Fprintf(w, "%s：%s\n", filepath.Base(r.File), verdict)
+	e.printf(w, "%s：%s\n", filepath.Base(r.File), verdict)
 	by := map[pipeline.Basis]string{
-		pipeline.BasisWorkspace: "活動辦的工作區 " + dir,
-		pipeline.BasisForm:      "表格所帶的審核規則",
-		pipeline.BasisBuiltIn:   "本程序自帶的默認規則",
+		pipeline.BasisWorkspace: e.tr("活動辦的工作區 %s", dir),
+		pipeline.BasisForm:      e.tr("表格所帶的審核規則"),
+		pipeline.BasisBuiltIn:   e.tr("本程序自帶的默認規則"),
 	}[r.JudgedBy]
 	catalogue := r.CatalogueVersion
 	if catalogue == "" {
-		catalogue = "未標版本"
+		catalogue = e.tr("未標版本")
 	}
-	fmt.Fprintf(w, "  審核依據：%s（指標目錄 %s，審核規則 %s 版）\n", by, catalogue, r.RulesVersion)
+	e.printf(w, "  審核依據：%s（指標目錄 %s，審核規則 %s 版）\n", by, catalogue, r.RulesVersion)
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  注意：%s\n", n)
+		e.printf(w, "  注意：%s\n", n)
 	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(w, "  %s\n", describeFinding(f))
+		fmt.Fprintf(w, "  %s\n", describeFinding(e, f))
 	}
 }
 
 // describeFinding is one line a clerk can act on: severity, place, rule,
 // message and what to do.
-func describeFinding(f vocab.Finding) string {
+func describeFinding(e *env, f vocab.Finding) string {
 	// The words and brackets of the 退回 note and copy; rule ids are the
 	// office's and stay in the 審核報告 and --json.
-	level := "【提示】"
+	level := e.tr("【提示】")
 	if f.Severity == vocab.Error {
-		level = "【錯誤】"
+		level = e.tr("【錯誤】")
 	}
 	place := ""
 	if f.Cell != "" {
@@ -143,10 +143,10 @@ func describeFinding(f vocab.Finding) string {
 	}
 	s := level + place + f.Message
 	if f.Explanation != "" {
-		s += "（單位說明：" + f.Explanation + "）"
+		s += e.tr("（單位說明：%s）", f.Explanation)
 	}
 	if f.Fix != "" {
-		s += " 怎樣改：" + f.Fix
+		s += e.tr(" 怎樣改：%s", f.Fix)
 	}
 	return s
 }

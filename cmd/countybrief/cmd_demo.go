@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"countybrief/examples"
 	"countybrief/pipeline"
@@ -20,12 +19,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	var noRun bool
 	var units int
 	fs := newFlags("demo", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, "做哪一種現成報表的示例（同 init）")
-	fs.IntVar(&units, "units", 0, "做一個有這麼多單位的模擬地區（73 個單位加複製），用於測速")
-	o.register(fs)
-	fs.BoolVar(&noRun, "no-run", false, "只建工作區，表格留在收件箱，不運行")
+	fs.StringVar(&example, "example", examples.Campaign, e.tr("做哪一種現成報表的示例（同 init）"))
+	fs.IntVar(&units, "units", 0, e.tr("做一個有這麼多單位的模擬地區（73 個單位加複製），用於測速"))
+	o.register(e, fs)
+	fs.BoolVar(&noRun, "no-run", false, e.tr("只建工作區，表格留在收件箱，不運行"))
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief demo [選項] 文件夾")
+		e.println(e.stderr, "用法：countybrief demo [選項] 文件夾")
 		fs.PrintDefaults()
 	}
 	if err := parseArgs(fs, args); err != nil {
@@ -37,17 +36,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	case 1:
 		dir = fs.Arg(0)
 	default:
-		return usageError("請只寫一個文件夾")
+		return e.usageError("請只寫一個文件夾")
 	}
 	if _, err := examples.Lookup(example); err != nil {
-		return usageError("%v", err)
+		return e.usageError("%v", err)
 	}
 	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Units: units, Generic: example != examples.Campaign,
 		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, example) }})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "示例工作區已建立：%s（%d 個單位的報表，另有 %d 份有錯誤的報表）\n", ws.Dir, len(ws.Units), len(faults))
+	e.printf(e.stderr, "示例工作區已建立：%s（%d 個單位的報表，另有 %d 份有錯誤的報表）\n", ws.Dir, len(ws.Units), len(faults))
 	if noRun {
 		return nil
 	}

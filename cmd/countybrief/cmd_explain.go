@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"text/tabwriter"
 
 	"countybrief/pipeline"
@@ -19,12 +18,12 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	var issue int
 	var asJSON bool
 	fs := newFlags("explain", e, &dir)
-	fs.StringVar(&unit, "unit", "", "只看這個單位（單位代碼）")
-	fs.StringVar(&period, "period", "", "報送期（默認為 config.yaml 的報送期）")
-	fs.IntVar(&issue, "issue", 0, "按第幾期簡報計入的文件解釋（默認為當前的數）")
-	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出")
+	fs.StringVar(&unit, "unit", "", e.tr("只看這個單位（單位代碼）"))
+	fs.StringVar(&period, "period", "", e.tr("報送期（默認為 config.yaml 的報送期）"))
+	fs.IntVar(&issue, "issue", 0, e.tr("按第幾期簡報計入的文件解釋（默認為當前的數）"))
+	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出"))
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
+		e.println(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
 		fs.PrintDefaults()
 	}
 	if err := parseArgs(fs, args); err != nil {
@@ -33,7 +32,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	rest := fs.Args()
 	if len(rest) != 1 {
 		fs.Usage()
-		return usageError("請寫一個指標代碼或名稱")
+		return e.usageError("請寫一個指標代碼或名稱")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -41,7 +40,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	}
 	ex, err := pipeline.Explain(ctx, ws, rest[0], pipeline.ExplainOptions{Period: period, Unit: unit, Issue: issue})
 	if errors.Is(err, pipeline.ErrUnknownName) {
-		return usageError("%v", err)
+		return e.usageError("%v", err)
 	}
 	if err != nil {
 		return err
@@ -51,19 +50,19 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(ex)
 	}
-	fmt.Fprintf(e.stdout, "%s %s（%s），報送期 %s\n", ex.Code, ex.Label, ex.Measure, ex.Period)
-	fmt.Fprintf(e.stdout, "全縣：%s %s ＝ %s（本期計入 %d 個單位的文件）\n", ex.Text, ex.Measure, ex.How, ex.Reported)
+	e.printf(e.stdout, "%s %s（%s），報送期 %s\n", ex.Code, ex.Label, ex.Measure, ex.Period)
+	e.printf(e.stdout, "全縣：%s %s ＝ %s（本期計入 %d 個單位的文件）\n", ex.Text, ex.Measure, ex.How, ex.Reported)
 	if len(ex.Lines) == 0 {
 		if ex.Unit != "" {
-			fmt.Fprintf(e.stdout, "單位 %s 本期沒有計入匯總的這項數值。\n", ex.Unit)
+			e.printf(e.stdout, "單位 %s 本期沒有計入匯總的這項數值。\n", ex.Unit)
 		} else {
-			fmt.Fprintln(e.stdout, "本期沒有單位的數值計入這個數。")
+			e.println(e.stdout, "本期沒有單位的數值計入這個數。")
 		}
 	} else {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子")
+		e.println(tw, "代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子")
 		for _, l := range ex.Lines {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
+			e.printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
 				templates.Figure(l.Value), l.File, l.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
 				l.SHA256, l.Cell)
 		}
@@ -75,16 +74,16 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	for _, l := range ex.Lines {
 		for _, f := range l.Findings {
 			if notes == 0 {
-				fmt.Fprintln(e.stdout, "審核提示：")
+				e.println(e.stdout, "審核提示：")
 			}
 			notes++
-			fmt.Fprintf(e.stdout, "  %s %s %s!%s：%s\n", l.Unit, l.Name, f.Sheet, f.Cell, f.Message)
+			e.printf(e.stdout, "  %s %s %s!%s：%s\n", l.Unit, l.Name, f.Sheet, f.Cell, f.Message)
 		}
 	}
 	if len(ex.CountyFindings) > 0 {
-		fmt.Fprintln(e.stdout, "全縣審核提示：")
+		e.println(e.stdout, "全縣審核提示：")
 		for _, f := range ex.CountyFindings {
-			fmt.Fprintf(e.stdout, "  %s\n", f.Message)
+			e.printf(e.stdout, "  %s\n", f.Message)
 		}
 	}
 	return nil

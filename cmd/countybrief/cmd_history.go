@@ -18,20 +18,20 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	var dir string
 	fs := newFlags("history", e, &dir)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief history [--workspace 工作區] 單位代碼或名稱（寫名稱的一部分也可以）")
+		e.println(e.stderr, "用法：countybrief history [--workspace 工作區] 單位代碼或名稱（寫名稱的一部分也可以）")
 		fs.PrintDefaults()
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageError("請寫一個單位代碼或名稱，例如 countybrief history 洋川")
+		return e.usageError("請寫一個單位代碼或名稱，例如 countybrief history 洋川")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
 	}
-	u, err := findUnit(ws, fs.Arg(0))
+	u, err := findUnit(e, ws, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -39,13 +39,13 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	words := map[vocab.FileStatus]string{vocab.FileAccepted: "接收", vocab.FileRejected: "退回", vocab.FileDuplicate: "重複"}
-	fmt.Fprintf(e.stdout, "%s（%s）共報送 %d 份：\n", u.Name, u.Code, len(recs))
-	rows := [][]string{{"收到時間", "報送期", "結果", "計入匯總", "原文件名", "sha256", "存檔"}}
+	words := map[vocab.FileStatus]string{vocab.FileAccepted: e.tr("接收"), vocab.FileRejected: e.tr("退回"), vocab.FileDuplicate: e.tr("重複")}
+	e.printf(e.stdout, "%s（%s）共報送 %d 份：\n", u.Name, u.Code, len(recs))
+	rows := [][]string{{e.tr("收到時間"), e.tr("報送期"), e.tr("結果"), e.tr("計入匯總"), e.tr("原文件名"), "sha256", e.tr("存檔")}}
 	for _, r := range recs {
 		mark := ""
 		if r.Counted {
-			mark = "是"
+			mark = e.tr("是")
 		}
 		rows = append(rows, []string{r.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
 			r.Period, words[r.Status], mark, r.OrigName, fmt.Sprintf("%.12s", r.SHA256), r.ArchivePath})
@@ -55,7 +55,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 
 // findUnit takes a code, a name, or part of a name or code, as a clerk
 // remembers it; when several units answer it lists them rather than pick.
-func findUnit(ws *workspace.Workspace, typed string) (workspace.Unit, error) {
+func findUnit(e *env, ws *workspace.Workspace, typed string) (workspace.Unit, error) {
 	if u, ok := ws.Unit(typed); ok {
 		return u, nil
 	}
@@ -72,11 +72,11 @@ func findUnit(ws *workspace.Workspace, typed string) (workspace.Unit, error) {
 	case 1:
 		return found[0], nil
 	case 0:
-		return workspace.Unit{}, usageError("單位名冊（%s）裡沒有代碼或名稱是「%s」的單位", workspace.UnitsFile, typed)
+		return workspace.Unit{}, e.usageError("單位名冊（%s）裡沒有代碼或名稱是「%s」的單位", workspace.UnitsFile, typed)
 	}
 	names := make([]string, len(found))
 	for i, u := range found {
 		names[i] = u.Code + " " + u.Name
 	}
-	return workspace.Unit{}, usageError("有 %d 個單位符合「%s」，請寫完整的名稱或代碼：\n  %s", len(found), typed, strings.Join(names, "\n  "))
+	return workspace.Unit{}, e.usageError("有 %d 個單位符合「%s」，請寫完整的名稱或代碼：\n  %s", len(found), typed, strings.Join(names, "\n  "))
 }

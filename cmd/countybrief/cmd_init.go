@@ -17,16 +17,15 @@ import (
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	var dir, example, lang string
+	var dir, example string
 	fs := newFlags("init", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, "從哪一種現成的報表開始（見下面的列表）")
-	fs.StringVar(&lang, "lang", "zh-Hant", "工作區用的字：zh-Hant（繁體）或 zh-Hans（簡體；名冊、指標、規則、模板都轉成簡體）")
+	fs.StringVar(&example, "example", examples.Campaign, e.tr("從哪一種現成的報表開始（見下面的列表）"))
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "用法：countybrief init [--example 示例名] [--lang zh-Hans] 文件夾")
+		e.println(e.stderr, "用法：countybrief init [--example 示例名] [--lang zh-Hans] 文件夾")
 		fs.PrintDefaults()
-		fmt.Fprintln(e.stderr, "示例報表：")
+		e.println(e.stderr, "示例報表：")
 		for _, ex := range examples.All() {
-			fmt.Fprintf(e.stderr, "  %-10s %s\n", ex.Name, ex.Title)
+			e.printf(e.stderr, "  %-10s %s\n", ex.Name, ex.Title)
 		}
 	}
 	if err := parseArgs(fs, args); err != nil {
@@ -35,21 +34,28 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 1 {
 		dir = fs.Arg(0)
 	} else if fs.NArg() > 1 {
-		return usageError("請只寫一個文件夾")
+		return e.usageError("請只寫一個文件夾")
 	}
 	if _, err := examples.Lookup(example); err != nil {
-		return usageError("%v", err)
+		return e.usageError("%v", err)
 	}
 	before := officeFiles(dir)
-	if lang != "zh-Hant" && lang != "zh-Hans" {
-		return usageError("--lang 只能是 zh-Hant 或 zh-Hans")
+	// --lang is also the workspace's script: an English-speaking office
+	// still gets the Traditional files the source paper has.
+	lang := e.lang
+	switch lang {
+	case English:
+		lang = workspace.Traditional
+	case workspace.Traditional, workspace.Simplified:
+	default:
+		return e.usageError("--lang 只能是 en、zh-Hant 或 zh-Hans")
 	}
 	ws, err := pipeline.InitExampleIn(dir, example, lang)
 	if err != nil {
 		return configError(err)
 	}
 	if len(before) == 0 {
-		fmt.Fprintf(e.stdout, "工作區已建立：%s（%d 個單位，%d 項指標）\n", ws.Dir, len(ws.Units), len(ws.Catalogue.Indicators))
+		e.printf(e.stdout, "工作區已建立：%s（%d 個單位，%d 項指標）\n", ws.Dir, len(ws.Units), len(ws.Catalogue.Indicators))
 		return nil
 	}
 	var added []string
@@ -58,11 +64,11 @@ func runInit(ctx context.Context, e *env, args []string) error {
 			added = append(added, f)
 		}
 	}
-	fmt.Fprintf(e.stdout, "工作區 %s 已經存在：原有的 %d 個文件都保留了，沒有改動（%s）。\n", ws.Dir, len(before), strings.Join(before, "、"))
+	e.printf(e.stdout, "工作區 %s 已經存在：原有的 %d 個文件都保留了，沒有改動（%s）。\n", ws.Dir, len(before), strings.Join(before, e.tr("、")))
 	if len(added) > 0 {
-		fmt.Fprintf(e.stdout, "補上了缺少的 %d 個文件：%s。\n", len(added), strings.Join(added, "、"))
+		e.printf(e.stdout, "補上了缺少的 %d 個文件：%s。\n", len(added), strings.Join(added, e.tr("、")))
 	}
-	fmt.Fprintf(e.stdout, "現在是 %d 個單位，%d 項指標。要換成別的示例報表，請另建一個工作區。\n", len(ws.Units), len(ws.Catalogue.Indicators))
+	e.printf(e.stdout, "現在是 %d 個單位，%d 項指標。要換成別的示例報表，請另建一個工作區。\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
 }
 
@@ -96,16 +102,17 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	err = pipeline.Validate(ws)
 	for _, w := range ws.Warnings {
 		fmt.Fprintln(e.stdout, w)
 	}
-	if err := pipeline.Validate(ws); err != nil {
+	if err != nil {
 		if errors.Is(err, pipeline.ErrConfig) {
 			return configError(err)
 		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
+	e.printf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
 }
 
@@ -147,7 +154,7 @@ func loadChecker(dir string) (*workspace.Workspace, *pipeline.Checker, error) {
 func configError(err error) error {
 	var ps vocab.Problems
 	if errors.As(err, &ps) {
-		return &exitError{code: 2, err: fmt.Errorf("workspace has problems:\n%w", err)}
+		return &exitError{code: 2, err: &problemsError{err}}
 	}
 	return &exitError{code: 2, err: err}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/lock"
@@ -24,10 +24,10 @@ import (
 // some could not be (they are listed and left where they are); 2 usage
 // error or a workspace that cannot be read; 3 a batch is running.
 func runLedger(ctx context.Context, e *env, args []string) error {
-	usage := func() { fmt.Fprintln(e.stderr, "usage: countybrief ledger rebuild [--workspace DIR]") }
+	usage := func() { e.println(e.stderr, "usage: countybrief ledger rebuild [--workspace DIR]") }
 	if len(args) == 0 {
 		usage()
-		return usageError("name a subcommand: rebuild")
+		return e.usageError("name a subcommand: rebuild")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -36,7 +36,7 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 	case "rebuild":
 	default:
 		usage()
-		return usageError("unknown subcommand %q: want rebuild", args[0])
+		return e.usageError("unknown subcommand %q: want rebuild", args[0])
 	}
 	var dir string
 	fs := newFlags("ledger rebuild", e, &dir)
@@ -51,7 +51,7 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	if fs.NArg() > 0 {
-		return usageError("ledger rebuild takes no arguments")
+		return e.usageError("ledger rebuild takes no arguments")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -60,15 +60,15 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 	rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
 	var held *lock.HeldError
 	if errors.As(err, &held) {
-		return &exitError{code: 3, err: fmt.Errorf("批處理正在運行（pid %d，%s 開始），等它結束再重建台帳: %w",
-			held.Holder.PID, held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s，%s 開始），等它結束再重建台帳: %v",
+			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
 	}
 	if err != nil {
 		return err
 	}
 	printRebuild(e, rep)
 	if len(rep.Problems) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("有 %d 個問題未能恢復，見上面的清單", len(rep.Problems))}
+		return &exitError{code: 1, err: e.errorf("有 %d 個問題未能恢復，見上面的清單", len(rep.Problems))}
 	}
 	return nil
 }
@@ -76,34 +76,34 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 func printRebuild(e *env, rep *pipeline.RebuildReport) {
 	w := e.stdout
 	for _, p := range rep.KeptAside {
-		fmt.Fprintf(w, "原台帳已改名保留：%s\n", p)
+		e.printf(w, "原台帳已改名保留：%s\n", p)
 	}
 	total := 0
 	for _, n := range rep.Files {
 		total += n
 	}
-	fmt.Fprintf(w, "已從存檔重建台帳 %s：共 %d 個文件，接收 %d、退回 %d、重複 %d。\n", rep.Ledger, total,
+	e.printf(w, "已從存檔重建台帳 %s：共 %d 個文件，接收 %d、退回 %d、重複 %d。\n", rep.Ledger, total,
 		rep.Files[vocab.FileAccepted], rep.Files[vocab.FileRejected], rep.Files[vocab.FileDuplicate])
 	for _, p := range slices.Sorted(maps.Keys(rep.Periods)) {
-		fmt.Fprintf(w, "  報送期 %s：%d 個文件\n", p, rep.Periods[p])
+		e.printf(w, "  報送期 %s：%d 個文件\n", p, rep.Periods[p])
 	}
 	if len(rep.Briefings) == 0 {
-		fmt.Fprintln(w, "沒有找到已發布的簡報，下一期從第1期編號。")
+		e.println(w, "沒有找到已發布的簡報，下一期從第1期編號。")
 	} else {
 		last := rep.Briefings[len(rep.Briefings)-1]
-		fmt.Fprintf(w, "恢復了 %d 期簡報的期號，最後一期是第%d期（%s），下一期是第%d期。\n",
+		e.printf(w, "恢復了 %d 期簡報的期號，最後一期是第%d期（%s），下一期是第%d期。\n",
 			len(rep.Briefings), last.Issue, last.Path, last.Issue+1)
 	}
 	if len(rep.Unchecked) > 0 {
-		fmt.Fprintf(w, "%d 個退回的文件按現在的規則重新審核沒有錯誤（規則可能改過），仍記為退回：\n", len(rep.Unchecked))
+		e.printf(w, "%d 個退回的文件按現在的規則重新審核沒有錯誤（規則可能改過），仍記為退回：\n", len(rep.Unchecked))
 		for _, p := range rep.Unchecked {
-			fmt.Fprintf(w, "  %s\n", p)
+			e.printf(w, "  %s\n", p)
 		}
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintf(w, "%d 個問題，相關文件留在原處，沒有移動或刪除：\n", len(rep.Problems))
+		e.printf(w, "%d 個問題，相關文件留在原處，沒有移動或刪除：\n", len(rep.Problems))
 		for _, p := range rep.Problems {
-			fmt.Fprintf(w, "  %s：%s\n", p.Path, p.Problem)
+			e.printf(w, "  %s：%s\n", p.Path, p.Problem)
 		}
 	}
 }

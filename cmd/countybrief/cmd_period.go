@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 
 	"countybrief/pipeline"
@@ -19,12 +19,12 @@ import (
 func runClosePeriod(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	fs := newFlags("close-period", e, &dir)
-	fs.StringVar(&period, "period", "", "要關閉的報送期（默認為 config.yaml 的當前報送期）")
+	fs.StringVar(&period, "period", "", e.tr("要關閉的報送期（默認為 config.yaml 的當前報送期）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("close-period 不接受其他參數：%v", fs.Args())
+		return e.usageError("close-period 不接受其他參數：%v", fs.Args())
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -33,13 +33,13 @@ func runClosePeriod(ctx context.Context, e *env, args []string) error {
 	if period == "" {
 		period = ws.Config.Period
 	}
-	switch err := periodError(pipeline.ClosePeriod(ctx, ws, period, time.Now())); {
+	switch err := periodError(e, pipeline.ClosePeriod(ctx, ws, period, time.Now())); {
 	case errors.Is(err, pipeline.ErrPeriodUnchanged):
-		fmt.Fprintf(e.stdout, "報送期 %s 已經關閉，未做改動。\n", period)
+		e.printf(e.stdout, "報送期 %s 已經關閉，未做改動。\n", period)
 	case err != nil:
 		return err
 	default:
-		fmt.Fprintf(e.stdout, "報送期 %s 已關閉。之後收到的該期表格會存檔登記為逾期補報，不計入匯總；如要計入，運行 countybrief reopen-period --period %s --reason \"原因\"。\n", period, period)
+		e.printf(e.stdout, "報送期 %s 已關閉。之後收到的該期表格會存檔登記為逾期補報，不計入匯總；如要計入，運行 countybrief reopen-period --period %s --reason \"原因\"。\n", period, period)
 	}
 	return nil
 }
@@ -47,37 +47,37 @@ func runClosePeriod(ctx context.Context, e *env, args []string) error {
 func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 	var dir, period, reason string
 	fs := newFlags("reopen-period", e, &dir)
-	fs.StringVar(&period, "period", "", "要重新開放的報送期（必填）")
-	fs.StringVar(&reason, "reason", "", "重新開放的原因（必填，記入台帳）")
+	fs.StringVar(&period, "period", "", e.tr("要重新開放的報送期（必填）"))
+	fs.StringVar(&reason, "reason", "", e.tr("重新開放的原因（必填，記入台帳）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("reopen-period 不接受其他參數：%v", fs.Args())
+		return e.usageError("reopen-period 不接受其他參數：%v", fs.Args())
 	}
 	if period == "" {
-		return usageError("請用 --period 指定要重新開放的報送期")
+		return e.usageError("請用 --period 指定要重新開放的報送期")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
 	}
 	done, err := pipeline.ReopenPeriod(ctx, ws, period, reason, time.Now())
-	switch err = periodError(err); {
+	switch err = periodError(e, err); {
 	case errors.Is(err, pipeline.ErrNoReason):
 		return &exitError{code: 2, err: err}
 	case errors.Is(err, pipeline.ErrPeriodUnchanged):
-		fmt.Fprintf(e.stdout, "報送期 %s 本來就是開放的，未做改動，原因沒有記錄。\n", period)
+		e.printf(e.stdout, "報送期 %s 本來就是開放的，未做改動，原因沒有記錄。\n", period)
 		return nil
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "報送期 %s 已重新開放，原因已記入台帳。\n", period)
+	e.printf(e.stdout, "報送期 %s 已重新開放，原因已記入台帳。\n", period)
 	if done.OpenPeriods {
-		fmt.Fprintf(e.stdout, "已把 %s 加入 config.yaml 的 open_periods（原文件備份為 %s）。\n", period, done.Backup)
+		e.printf(e.stdout, "已把 %s 加入 config.yaml 的 open_periods（原文件備份為 %s）。\n", period, done.Backup)
 	}
 	for _, p := range done.Requeued {
-		fmt.Fprintf(e.stdout, "逾期補報的表格已放回收件箱，下次處理時重新審核計入：%s\n", p)
+		e.printf(e.stdout, "逾期補報的表格已放回收件箱，下次處理時重新審核計入：%s\n", p)
 	}
 	return nil
 }
@@ -85,13 +85,13 @@ func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 func runNextPeriod(ctx context.Context, e *env, args []string) error {
 	var dir, to, deadline string
 	fs := newFlags("next-period", e, &dir)
-	fs.StringVar(&to, "to", "", "下一個報送期（默認按當前報送期推算：2026-11 之後是 2026-12，2026Q4 之後是 2027Q1）")
-	fs.StringVar(&deadline, "deadline", "", "新報送期的截止時間，如 2027-01-05T18:00:00+08:00（默認不改）")
+	fs.StringVar(&to, "to", "", e.tr("下一個報送期（默認按當前報送期推算：2026-11 之後是 2026-12，2026Q4 之後是 2027Q1）"))
+	fs.StringVar(&deadline, "deadline", "", e.tr("新報送期的截止時間，如 2027-01-05T18:00:00+08:00（默認不改）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("next-period 不接受其他參數：%v", fs.Args())
+		return e.usageError("next-period 不接受其他參數：%v", fs.Args())
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -99,14 +99,14 @@ func runNextPeriod(ctx context.Context, e *env, args []string) error {
 	}
 	rolled, err := pipeline.NextPeriod(ctx, ws, to, deadline, time.Now())
 	if err != nil {
-		return periodError(err)
+		return periodError(e, err)
 	}
 	if rolled.Closed {
-		fmt.Fprintf(e.stdout, "報送期 %s 已關閉。\n", rolled.From)
+		e.printf(e.stdout, "報送期 %s 已關閉。\n", rolled.From)
 	}
-	fmt.Fprintf(e.stdout, "當前報送期改為 %s（config.yaml 原文件備份為 %s）。\n", rolled.To, rolled.Backup)
+	e.printf(e.stdout, "當前報送期改為 %s（config.yaml 原文件備份為 %s）。\n", rolled.To, rolled.Backup)
 	if deadline == "" {
-		fmt.Fprintf(e.stdout, "截止時間沒有改動，仍是 %s；請用 --deadline 或在 config.yaml 修改。\n", ws.Config.Deadline)
+		e.printf(e.stdout, "截止時間沒有改動，仍是 %s；請用 --deadline 或在 config.yaml 修改。\n", ws.Config.Deadline)
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func runNextPeriod(ctx context.Context, e *env, args []string) error {
 // periodError gives the exit status of what a period command can meet:
 // a running batch is 3, a bad name or a config.yaml that would not load
 // is 2; the sentinels the commands handle themselves pass through.
-func periodError(err error) error {
+func periodError(e *env, err error) error {
 	var held *lock.HeldError
 	var ps vocab.Problems
 	var bad pipeline.InputError
@@ -122,8 +122,8 @@ func periodError(err error) error {
 	case err == nil, errors.Is(err, pipeline.ErrPeriodUnchanged), errors.Is(err, pipeline.ErrNoReason):
 		return err
 	case errors.As(err, &held):
-		return &exitError{code: 3, err: fmt.Errorf("批處理正在運行（pid %d，%s 開始），等它結束再改報送期: %w",
-			held.Holder.PID, held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s，%s 開始），等它結束再改報送期: %v",
+			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
 	case errors.As(err, &ps), errors.As(err, &bad):
 		return &exitError{code: 2, err: err}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -21,14 +20,14 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	var dir, period, date string
 	var wait bool
 	fs := newFlags("publish", e, &dir)
-	fs.StringVar(&period, "period", "", "要發布的報送期（默認：config.yaml 的當前報送期）")
-	fs.StringVar(&date, "date", "", "印在簡報上的日期 YYYY-MM-DD（默認：今天，按 config.yaml 的時區）")
-	fs.BoolVar(&wait, "wait", false, "有批處理在運行時排隊等它結束，而不是退出")
+	fs.StringVar(&period, "period", "", e.tr("要發布的報送期（默認：config.yaml 的當前報送期）"))
+	fs.StringVar(&date, "date", "", e.tr("印在簡報上的日期 YYYY-MM-DD（默認：今天，按 config.yaml 的時區）"))
+	fs.BoolVar(&wait, "wait", false, e.tr("有批處理在運行時排隊等它結束，而不是退出"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return usageError("多餘的參數：%v", fs.Args())
+		return e.usageError("多餘的參數：%v", fs.Args())
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -37,7 +36,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	opts := pipeline.PublishOptions{Period: period, Wait: wait}
 	if date != "" {
 		if opts.Date, err = time.ParseInLocation(time.DateOnly, date, ws.Config.Location()); err != nil {
-			return usageError("--date %q 不是 YYYY-MM-DD 格式的日期", date)
+			return e.usageError("--date %q 不是 YYYY-MM-DD 格式的日期", date)
 		}
 	}
 	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), false)
@@ -50,17 +49,17 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	var held *lock.HeldError
 	switch {
 	case errors.As(err, &held):
-		return &exitError{code: 3, err: fmt.Errorf("批處理正在運行（pid %d）；等它結束再發布，或用 --wait 排隊: %w", held.Holder.PID, err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s）；等它結束再發布，或用 --wait 排隊: %v", strconv.Itoa(held.Holder.PID), err)}
 	case errors.Is(err, pipeline.ErrLedgerLost), errors.Is(err, pipeline.ErrNothingToPublish):
 		return &exitError{code: 2, err: err}
 	case err != nil:
 		return err
 	}
 	if p.NothingNew {
-		fmt.Fprintf(e.stdout, "沒有新的內容：計入的報表和工作區文件都與第%d期相同，這次沒有發布新的一期。\n第%d期：%s\n", p.Issue, p.Issue, p.Briefing)
+		e.printf(e.stdout, "沒有新的內容：計入的報表和工作區文件都與第%d期相同，這次沒有發布新的一期。\n第%d期：%s\n", p.Issue, p.Issue, p.Briefing)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "已發布簡報第%d期（報送期 %s，%s，計入 %d 個單位）：\n%s\n%s\n%s\n",
+	e.printf(e.stdout, "已發布簡報第%d期（報送期 %s，%s，計入 %d 個單位）：\n%s\n%s\n%s\n",
 		p.Issue, p.Period, p.Date.Format(time.DateOnly), p.Counted, p.Briefing, p.BriefingText, p.TotalsWorkbook)
 	return nil
 }
@@ -73,17 +72,17 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 func runReprint(ctx context.Context, e *env, args []string) error {
 	var dir, out string
 	fs := newFlags("reprint", e, &dir)
-	fs.StringVar(&out, "out", "", "把重印的 PDF 寫到這個新文件（已有的文件不會被覆蓋）")
+	fs.StringVar(&out, "out", "", e.tr("把重印的 PDF 寫到這個新文件（已有的文件不會被覆蓋）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
 	if len(rest) != 1 {
-		return usageError("用法：countybrief reprint N [--out FILE]")
+		return e.usageError("用法：countybrief reprint N [--out FILE]")
 	}
 	n, err := strconv.Atoi(rest[0])
 	if err != nil || n < 1 {
-		return usageError("期號 %q 不是正整數", rest[0])
+		return e.usageError("期號 %q 不是正整數", rest[0])
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -97,14 +96,14 @@ func runReprint(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if r.Out != "" {
-		fmt.Fprintf(e.stdout, "重印的第%d期：%s\n", n, r.Out)
+		e.printf(e.stdout, "重印的第%d期：%s\n", n, r.Out)
 	}
 	switch {
 	case r.PublishedMissing:
-		return &exitError{code: 1, err: fmt.Errorf("找不到已發布的第%d期 %s，無法比對", n, r.Published)}
+		return &exitError{code: 1, err: e.errorf("找不到已發布的第%d期 %s，無法比對", n, r.Published)}
 	case !r.Identical:
-		return &exitError{code: 1, err: fmt.Errorf("重印的第%d期與已發布的 %s 不同", n, r.Published)}
+		return &exitError{code: 1, err: e.errorf("重印的第%d期與已發布的 %s 不同", n, r.Published)}
 	}
-	fmt.Fprintf(e.stdout, "重印的第%d期與已發布的 %s 逐字節相同。\n", n, r.Published)
+	e.printf(e.stdout, "重印的第%d期與已發布的 %s 逐字節相同。\n", n, r.Published)
 	return nil
 }

@@ -27,11 +27,11 @@ import (
 // the workspace or its rules folder cannot be read.
 func runRules(ctx context.Context, e *env, args []string) error {
 	usage := func() {
-		fmt.Fprintln(e.stderr, "usage: countybrief rules check|test [--workspace DIR]")
+		e.println(e.stderr, "usage: countybrief rules check|test [--workspace DIR]")
 	}
 	if len(args) == 0 {
 		usage()
-		return usageError("name a subcommand: check or test")
+		return e.usageError("name a subcommand: check or test")
 	}
 	sub := args[0]
 	switch sub {
@@ -41,19 +41,19 @@ func runRules(ctx context.Context, e *env, args []string) error {
 	case "check", "test":
 	default:
 		usage()
-		return usageError("unknown subcommand %q: want check or test", sub)
+		return e.usageError("unknown subcommand %q: want check or test", sub)
 	}
 	var dir string
 	fs := newFlags("rules "+sub, e, &dir)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: countybrief rules %s [--workspace DIR]\n", sub)
+		e.printf(e.stderr, "usage: countybrief rules %s [--workspace DIR]\n", sub)
 		fs.PrintDefaults()
 	}
 	if err := parseArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("rules %s takes no arguments", sub)
+		return e.usageError("rules %s takes no arguments", sub)
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -66,7 +66,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		for _, p := range ps {
 			fmt.Fprintln(e.stdout, p)
 		}
-		return &exitError{code: 1, err: fmt.Errorf("problems in the rule files: %d", len(ps))}
+		return &exitError{code: 1, err: e.errorf("problems in the rule files: %d", len(ps))}
 	case err != nil:
 		return &exitError{code: 2, err: err}
 	}
@@ -81,9 +81,9 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, err)
 	}
 	if len(errs) > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("examples with the wrong verdict, or rules that fail when they run: %d", len(errs))}
+		return &exitError{code: 1, err: e.errorf("examples with the wrong verdict, or rules that fail when they run: %d", len(errs))}
 	}
-	fmt.Fprintf(e.stdout, "OK: %d rules\n", set.Len())
+	e.printf(e.stdout, "OK: %d rules\n", set.Len())
 	return nil
 }
 
@@ -97,8 +97,8 @@ func testRules(e *env, set *rules.Set) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("examples failed: %d of %d", failed, len(results))}
+		return &exitError{code: 1, err: e.errorf("examples failed: %d of %d", failed, len(results))}
 	}
-	fmt.Fprintf(e.stdout, "OK: %d examples of %d rules\n", len(results), set.Len())
+	e.printf(e.stdout, "OK: %d examples of %d rules\n", len(results), set.Len())
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/lock"
@@ -24,7 +24,7 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 	var dir string
 	var o runOptions
 	fs := newFlags("run", e, &dir)
-	o.register(fs)
+	o.register(e, fs)
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -43,11 +43,11 @@ type runOptions struct {
 	settle  int
 }
 
-func (o *runOptions) register(fs *flag.FlagSet) {
-	fs.BoolVar(&o.asJSON, "json", false, "以 JSON 輸出運行結果")
-	fs.BoolVar(&o.wait, "wait", false, "另一個批處理正在運行時排隊等它結束，而不是退出")
-	fs.BoolVar(&o.verbose, "v", false, "在終端上列出每個文件的處理情況")
-	fs.IntVar(&o.settle, "settle", -1, "文件保持不變多少秒後才讀取（默認是 config.yaml 的 settle_seconds）")
+func (o *runOptions) register(e *env, fs *flag.FlagSet) {
+	fs.BoolVar(&o.asJSON, "json", false, e.tr("以 JSON 輸出運行結果"))
+	fs.BoolVar(&o.wait, "wait", false, e.tr("另一個批處理正在運行時排隊等它結束，而不是退出"))
+	fs.BoolVar(&o.verbose, "v", false, e.tr("在終端上列出每個文件的處理情況"))
+	fs.IntVar(&o.settle, "settle", -1, e.tr("文件保持不變多少秒後才讀取（默認是 config.yaml 的 settle_seconds）"))
 }
 
 func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) error {
@@ -62,7 +62,7 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	opts := pipeline.Options{Log: log, Wait: o.wait}
 	var shown *termProgress
 	if isTerminal(e.stderr) && !o.verbose && !o.asJSON {
-		shown = &termProgress{w: e.stderr}
+		shown = &termProgress{w: e.stderr, e: e}
 		opts.Progress, opts.Waiting = shown.progress, shown.waiting
 	}
 	sum, err := pipeline.Run(ctx, ws, opts)
@@ -71,8 +71,8 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	}
 	var held *lock.HeldError
 	if errors.As(err, &held) {
-		return &exitError{code: 3, err: fmt.Errorf("另一個批處理正在運行（pid %d，%s 開始）；用 --wait 可排隊等它結束: %w",
-			held.Holder.PID, held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("另一個批處理正在運行（pid %s，%s 開始）；用 --wait 可排隊等它結束：%v",
+			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
 	}
 	if errors.Is(err, pipeline.ErrLedgerLost) {
 		return &exitError{code: 2, err: err}
@@ -85,51 +85,51 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	printSummary(e.stdout, sum)
+	printSummary(e, e.stdout, sum)
 	return nil
 }
 
-func printSummary(w io.Writer, s *pipeline.Summary) {
-	fmt.Fprintf(w, "報送期 %s：這次收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
+func printSummary(e *env, w io.Writer, s *pipeline.Summary) {
+	e.printf(w, "報送期 %s：這次收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
 		s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
 	for _, f := range s.Files {
 		if f.Status != vocab.FileRejected {
 			continue
 		}
-		fmt.Fprintf(w, "退回 %s（%s）：\n", f.Name, f.Unit)
+		e.printf(w, "退回 %s（%s）：\n", f.Name, f.Unit)
 		for _, fd := range f.Findings {
-			fmt.Fprintf(w, "  %s\n", describeFinding(fd))
+			e.printf(w, "  %s\n", describeFinding(e, fd))
 		}
 	}
-	fmt.Fprintf(w, "計入匯總 %d 個單位（其中 %d 個最新一份被退回，仍按上一份計入），退回待重報 %d 個，未報送 %d 個。\n",
+	e.printf(w, "計入匯總 %d 個單位（其中 %d 個最新一份被退回，仍按上一份計入），退回待重報 %d 個，未報送 %d 個。\n",
 		s.Reported, len(s.KeptAfterReturn), len(s.Returned), len(s.Missing))
 	for _, cf := range s.CountyFindings {
-		fmt.Fprintf(w, "全縣審核：%s\n", describeFinding(cf))
+		e.printf(w, "全縣審核：%s\n", describeFinding(e, cf))
 	}
 	for _, br := range s.BrokenRules {
-		fmt.Fprintf(w, "審核規則出錯（活動辦請修改，未據此退回任何文件）：%s 規則 %s：%s\n", br.Where, br.Rule, br.Err)
+		e.printf(w, "審核規則出錯（活動辦請修改，未據此退回任何文件）：%s 規則 %s：%s\n", br.Where, br.Rule, br.Err)
 	}
 	for _, p := range s.Unreadable {
-		fmt.Fprintf(w, "無法讀取：%s（請檢查文件夾權限或磁盤；其他單位已照常處理）\n", p)
+		e.printf(w, "無法讀取：%s（請檢查文件夾權限或磁盤；其他單位已照常處理）\n", p)
 	}
 	for _, p := range s.ChangedAfterJudging {
-		fmt.Fprintf(w, "文件在審核後仍被改動，已按審核時的內容存檔，改動後的文件放回收件箱下次處理：%s\n", p)
+		e.printf(w, "文件在審核後仍被改動，已按審核時的內容存檔，改動後的文件放回收件箱下次處理：%s\n", p)
 	}
 	for _, p := range s.ArchiveErrors {
-		fmt.Fprintf(w, "無法存檔，文件留在 work/ 下次處理：%s\n", p)
+		e.printf(w, "無法存檔，文件留在 work/ 下次處理：%s\n", p)
 	}
-	fmt.Fprintf(w, "這次處理在台帳和日誌裡記為第 %d 次運行（每次運行都記一次，包括沒有收到文件的定時處理，所以次數會比收到文件的批次多）。\n", s.RunID)
+	e.printf(w, "這次處理在台帳和日誌裡記為第 %d 次運行（每次運行都記一次，包括沒有收到文件的定時處理，所以次數會比收到文件的批次多）。\n", s.RunID)
 	if s.Stopped {
-		fmt.Fprintln(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
+		e.println(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}
 	if s.Draft == "" {
 		return
 	}
 	if !s.Rendered {
-		fmt.Fprintln(w, "數據沒有變化，草稿沿用上一份。")
+		e.println(w, "數據沒有變化，草稿沿用上一份。")
 	}
-	fmt.Fprintf(w, "簡報草稿：%s\n文字版：%s\n匯總表（草稿）：%s\n審核報告（內部）：%s\n催報退回名單：%s\n", s.Draft, s.DraftText, s.TotalsWorkbook, s.AuditReport, s.ChaseList)
-	fmt.Fprintln(w, "草稿沒有期號；審核後用 countybrief publish 發布為正式一期。")
+	e.printf(w, "簡報草稿：%s\n文字版：%s\n匯總表（草稿）：%s\n審核報告（內部）：%s\n催報退回名單：%s\n", s.Draft, s.DraftText, s.TotalsWorkbook, s.AuditReport, s.ChaseList)
+	e.println(w, "草稿沒有期號；審核後用 countybrief publish 發布為正式一期。")
 }
 
 func isTerminal(w io.Writer) bool {

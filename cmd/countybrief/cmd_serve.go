@@ -17,8 +17,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var poll time.Duration
 	var verbose bool
 	fs := newFlags("serve", e, &dir)
-	fs.DurationVar(&poll, "poll", 0, "在定時運行之間每隔多久收一次新文件（例如 5m）；0 為不收")
-	fs.BoolVar(&verbose, "v", true, "在終端上列出每個文件的處理情況")
+	fs.DurationVar(&poll, "poll", 0, e.tr("在定時運行之間每隔多久收一次新文件（例如 5m）；0 為不收"))
+	fs.BoolVar(&verbose, "v", true, e.tr("在終端上列出每個文件的處理情況"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}

@@ -16,8 +16,8 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	var asJSON bool
 	fs := newFlags("status", e, &dir)
-	fs.StringVar(&period, "period", "", "報送期（默認是 config.yaml 裡的本期）")
-	fs.BoolVar(&asJSON, "json", false, "以 JSON 輸出")
+	fs.StringVar(&period, "period", "", e.tr("報送期（默認是 config.yaml 裡的本期）"))
+	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -39,15 +39,15 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	}
 	if rep.Unknown {
 		open := append([]string{ws.Config.Period}, ws.Config.OpenPeriods...)
-		fmt.Fprintf(e.stdout, "注意：報送期「%s」不在 config.yaml 裡，台帳裡也沒有它的任何記錄，是不是寫錯了？設定中的報送期是 %s。\n",
-			period, strings.Join(open, "、"))
+		e.printf(e.stdout, "注意：報送期「%s」不在 config.yaml 裡，台帳裡也沒有它的任何記錄，是不是寫錯了？設定中的報送期是 %s。\n",
+			period, strings.Join(open, e.tr("、")))
 		return nil
 	}
-	rows := [][]string{{"代碼", "單位", "狀態", "逾期", "文件", "收到時間"}}
+	rows := [][]string{{e.tr("代碼"), e.tr("單位"), e.tr("狀態"), e.tr("逾期"), e.tr("文件"), e.tr("收到時間")}}
 	for _, u := range rep.Units {
 		late, at := "", ""
 		if u.Late {
-			late = "逾期"
+			late = e.tr("逾期")
 		}
 		if !u.ReceivedAt.IsZero() {
 			at = u.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04")
@@ -58,10 +58,10 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, p := range rep.Unreadable {
-		fmt.Fprintf(e.stdout, "上次處理時無法讀取：%s（請檢查文件夾權限或磁盤；該處的文件尚未處理）\n", p)
+		e.printf(e.stdout, "上次處理時無法讀取：%s（請檢查文件夾權限或磁盤；該處的文件尚未處理）\n", p)
 	}
 	for _, lf := range rep.LateFiles {
-		fmt.Fprintf(e.stdout, "逾期補報（不計入）：%s %s　%s　%s 收到　存檔 %s\n", lf.Code, lf.Name, lf.File,
+		e.printf(e.stdout, "逾期補報（不計入）：%s %s　%s　%s 收到　存檔 %s\n", lf.Code, lf.Name, lf.File,
 			lf.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04"), lf.Archive)
 	}
 	printPeriodState(e, ws.Config.Location(), period, rep.PeriodState)
@@ -69,7 +69,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	for _, st := range vocab.States() {
 		counts = append(counts, fmt.Sprintf("%s %d", st.Label(), rep.Counts[st]))
 	}
-	fmt.Fprintf(e.stdout, "報送期 %s（共 %d 個單位）：%s；其中逾期 %d。\n", period, len(rep.Units), strings.Join(counts, "，"), rep.Late)
+	e.printf(e.stdout, "報送期 %s（共 %d 個單位）：%s；其中逾期 %d。\n", period, len(rep.Units), strings.Join(counts, e.tr("，")), rep.Late)
 	return nil
 }
 
@@ -78,13 +78,13 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 func printPeriodState(e *env, loc *time.Location, period string, st pipeline.PeriodInfo) {
 	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
 	if st.Since.IsZero() {
-		fmt.Fprintf(e.stdout, "報送期 %s：%s。\n", period, st.Label)
+		e.printf(e.stdout, "報送期 %s：%s。\n", period, st.Label)
 	} else {
-		fmt.Fprintf(e.stdout, "報送期 %s：%s（%s 起）。\n", period, st.Label, at(st.Since))
+		e.printf(e.stdout, "報送期 %s：%s（%s 起）。\n", period, st.Label, at(st.Since))
 	}
 	for _, c := range st.History {
 		if c.State == ledger.PeriodOpen {
-			fmt.Fprintf(e.stdout, "  %s 重新開放，原因：%s\n", at(c.At), c.Reason)
+			e.printf(e.stdout, "  %s 重新開放，原因：%s\n", at(c.At), c.Reason)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
 
@@ -14,8 +13,8 @@ import (
 func runTemplate(ctx context.Context, e *env, args []string) error {
 	var dir, out, unit string
 	fs := newFlags("template", e, &dir)
-	fs.StringVar(&out, "out", "forms", "把表格寫到這個文件夾")
-	fs.StringVar(&unit, "unit", "", "只生成這個單位的表格（單位代碼）")
+	fs.StringVar(&out, "out", "forms", e.tr("把表格寫到這個文件夾"))
+	fs.StringVar(&unit, "unit", "", e.tr("只生成這個單位的表格（單位代碼）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -27,7 +26,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if unit != "" {
 		u, ok := ws.Unit(unit)
 		if !ok {
-			return usageError("單位名冊（%s）裡沒有代碼是「%s」的單位", workspace.UnitsFile, unit)
+			return e.usageError("單位名冊（%s）裡沒有代碼是「%s」的單位", workspace.UnitsFile, unit)
 		}
 		units = workspace.Units{u}
 	}
@@ -37,9 +36,9 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 			return pipeline.WriteBlankForm(w, ws, u)
 		})
 		if err != nil {
-			return fmt.Errorf("form of %s: %w", u.Code, err)
+			return e.errorf("form of %s: %v", u.Code, err)
 		}
 	}
-	fmt.Fprintf(e.stdout, "已生成 %d 份填報表：%s\n", len(units), out)
+	e.printf(e.stdout, "已生成 %d 份填報表：%s\n", len(units), out)
 	return nil
 }

@@ -19,6 +19,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"golang.org/x/text/message"
 )
 
 // command is one subcommand: its flags are declared on fs inside run.
@@ -31,28 +33,33 @@ type command struct {
 // env is what every command gets from the process.
 type env struct {
 	stdout, stderr io.Writer
+	// getenv reads the locale; nil is no locale.
+	getenv func(string) string
+	// lang is English or a workspace script; p prints in it.
+	lang string
+	p    *message.Printer
 }
 
 func commands() []command {
 	return []command{
-		{"init", "建立新的工作區 / create a workspace", runInit},
-		{"validate", "檢查工作區設定 / validate the workspace files", runValidate},
-		{"template", "生成各單位的空白填報表 / write blank forms", runTemplate},
-		{"check", "單位自查填好的表 / check filled forms", runCheck},
-		{"run", "處理收件箱，生成簡報草稿 / run one batch", runBatch},
-		{"publish", "把草稿發布為正式的一期 / publish the next issue", runPublish},
-		{"reprint", "從台帳和存檔重印一期並比對 / reprint an issue and compare", runReprint},
-		{"demo", "生成示例縣並運行 / build the sample county and run", runDemo},
-		{"rules", "檢查和測試審核規則 / check and test rule files", runRules},
-		{"history", "查看單位的報送記錄 / a unit's submissions", runHistory},
-		{"explain", "全縣數從哪裡來 / where a county figure came from", runExplain},
-		{"status", "報送情況 / reporting status per unit", runStatus},
-		{"close-period", "關閉報送期 / close a period", runClosePeriod},
-		{"reopen-period", "重新開放報送期（須寫原因） / reopen a period, with a reason", runReopenPeriod},
-		{"next-period", "關閉本期，改到下一期 / close the period and move config.yaml to the next", runNextPeriod},
-		{"ledger", "從存檔重建台帳 / rebuild the ledger from the archive", runLedger},
-		{"serve", "按計劃定時運行 / run batches on the schedule", runServe},
-		{"fonts", "列出找到的字體 / list the fonts found", runFonts},
+		{"init", N("建立新的工作區"), runInit},
+		{"validate", N("檢查工作區設定"), runValidate},
+		{"template", N("生成各單位的空白填報表"), runTemplate},
+		{"check", N("單位自查填好的表"), runCheck},
+		{"run", N("處理收件箱，生成簡報草稿"), runBatch},
+		{"publish", N("把草稿發布為正式的一期"), runPublish},
+		{"reprint", N("從台帳和存檔重印一期並比對"), runReprint},
+		{"demo", N("生成示例縣並運行"), runDemo},
+		{"rules", N("檢查和測試審核規則"), runRules},
+		{"history", N("查看單位的報送記錄"), runHistory},
+		{"explain", N("全縣數從哪裡來"), runExplain},
+		{"status", N("報送情況"), runStatus},
+		{"close-period", N("關閉報送期"), runClosePeriod},
+		{"reopen-period", N("重新開放報送期（須寫原因）"), runReopenPeriod},
+		{"next-period", N("關閉本期，改到下一期"), runNextPeriod},
+		{"ledger", N("從存檔重建台帳"), runLedger},
+		{"serve", N("按計劃定時運行"), runServe},
+		{"fonts", N("列出找到的字體"), runFonts},
 	}
 }
 
@@ -71,21 +78,31 @@ func usageError(format string, args ...any) error {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
+	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, e *env) int {
+	e.chooseLanguage(args)
+	// --lang before the command is the global flag; after it, each
+	// command's flag set takes it (newFlags).
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && strings.HasPrefix(strings.TrimLeft(args[0], "-"), "lang") {
+		if strings.Contains(args[0], "=") {
+			args = args[1:]
+		} else {
+			args = args[min(2, len(args)):]
+		}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		printUsage(e.stderr)
+		printUsage(e, e.stderr)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
 	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
-		fmt.Fprintln(e.stdout, versionLine())
+		fmt.Fprintln(e.stdout, versionLine(e))
 		return 0
 	}
 	for _, c := range commands() {
@@ -99,31 +116,32 @@ func run(ctx context.Context, args []string, e *env) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(e.stderr, "countybrief %s: %v\n", c.name, err)
+		e.printError(c.name, err)
 		var ee *exitError
 		if errors.As(err, &ee) {
 			return ee.code
 		}
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "countybrief：沒有「%s」這個命令\n", args[0])
-	printUsage(e.stderr)
+	e.printf(e.stderr, "countybrief：沒有「%s」這個命令\n", args[0])
+	printUsage(e, e.stderr)
 	return 2
 }
 
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "用法：countybrief <命令> [選項]\n\n命令：")
+func printUsage(e *env, w io.Writer) {
+	e.println(w, "用法：countybrief [--lang en|zh-Hant|zh-Hans] <命令> [選項]\n\n命令：")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, e.tr(c.summary))
 	}
-	fmt.Fprintln(w, "\n每個命令都可以用 --workspace 文件夾 指定工作區（默認是當前文件夾）。`countybrief <命令> -h` 列出該命令的選項；`countybrief --version` 顯示版本。")
+	e.println(w, "\n每個命令都可以用 --workspace 文件夾 指定工作區（默認是當前文件夾）。`countybrief <命令> -h` 列出該命令的選項；`countybrief --version` 顯示版本。\n程序說話用工作區的字（config.yaml 的 language）；--lang en 或以 en 開頭的 LANG、LC_ALL 改用英文。")
 }
 
 // newFlags makes a command's flag set with the common --workspace flag.
 func newFlags(name string, e *env, workspace *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("countybrief "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(workspace, "workspace", ".", "工作區文件夾（默認是當前文件夾）")
+	fs.StringVar(workspace, "workspace", ".", e.tr("工作區文件夾（默認是當前文件夾）"))
+	fs.StringVar(&e.lang, "lang", e.lang, e.tr("程序說話用的語言：en（英文）、zh-Hant（繁體）或 zh-Hans（簡體）；默認按工作區和 LANG"))
 	return fs
 }
 
@@ -164,24 +182,24 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 
 // versionLine is the module version and the commit the binary was built
 // from, so that an office can tell which build judged its files.
-func versionLine() string {
+func versionLine(e *env) string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "countybrief（沒有構建信息）"
+		return e.tr("countybrief（沒有構建信息）")
 	}
 	settings := map[string]string{}
 	for _, s := range bi.Settings {
 		settings[s.Key] = s.Value
 	}
-	line := "countybrief 版本 " + bi.Main.Version
+	line := e.tr("countybrief 版本 %s", bi.Main.Version)
 	if rev := settings["vcs.revision"]; rev != "" {
-		line += "，提交 " + rev[:min(12, len(rev))]
+		line += e.tr("，提交 %s", rev[:min(12, len(rev))])
 		if t := settings["vcs.time"]; t != "" {
-			line += "（" + t + "）"
+			line += e.tr("（%s）", t)
 		}
 		if settings["vcs.modified"] == "true" {
-			line += "，含未提交的改動"
+			line += e.tr("，含未提交的改動")
 		}
 	}
-	return line + "，" + bi.GoVersion + " " + settings["GOOS"] + "/" + settings["GOARCH"] + " 構建"
+	return line + e.tr("，%s %s/%s 構建", bi.GoVersion, settings["GOOS"], settings["GOARCH"])
 }

@@ -15,6 +15,7 @@ import (
 // uses it only on a terminal and never with --json.
 type termProgress struct {
 	w    io.Writer
+	e    *env
 	mu   sync.Mutex
 	stop chan struct{} // ends the countdown shown while waiting
 	bar  *progressbar.ProgressBar
@@ -45,7 +46,7 @@ func (p *termProgress) waiting(files int, until time.Time) {
 				return
 			default:
 			}
-			fmt.Fprintf(p.w, "%s等待 %d 份文件傳完：還有 %d 秒再看一次（正在複製的文件不會被讀取）", clearLine, files, left)
+			p.e.printf(p.w, "%s等待 %d 份文件傳完：還有 %d 秒再看一次（正在複製的文件不會被讀取）", clearLine, files, left)
 			p.mu.Unlock()
 			select {
 			case <-stop:
@@ -61,14 +62,14 @@ func (p *termProgress) progress(done, total int) {
 	defer p.mu.Unlock()
 	p.endWait()
 	if total < barFrom && p.bar == nil {
-		fmt.Fprintf(p.w, "%s處理中 %d/%d", clearLine, done, total)
+		p.e.printf(p.w, "%s處理中 %d/%d", clearLine, done, total)
 		if done == total {
 			fmt.Fprintln(p.w)
 		}
 		return
 	}
 	if p.bar == nil {
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription("讀取和審核"),
+		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(p.e.tr("讀取和審核")),
 			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
 			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }))
 	}

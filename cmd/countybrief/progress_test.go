@@ -32,7 +32,7 @@ func (s *syncBuffer) String() string {
 // left, then draws a bar through a large batch and ends its line.
 func TestTerminalProgress(t *testing.T) {
 	var out syncBuffer
-	p := &termProgress{w: &out}
+	p := &termProgress{w: &out, e: &env{}}
 	p.waiting(3, time.Now().Add(2*time.Second))
 	time.Sleep(1200 * time.Millisecond)
 	for i := 1; i <= 500; i++ {
