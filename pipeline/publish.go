@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -90,8 +91,14 @@ func (b *batch) draft(ctx context.Context) error {
 	start = time.Now()
 	defer func() { b.stages.add(stageRender, time.Since(start)) }()
 	renderer, err := b.renderer()
+	if errors.Is(err, render.ErrNoFonts) {
+		return b.draftWithoutFonts(brief, paths, err)
+	}
 	if err != nil {
 		return err
+	}
+	for _, fb := range renderer.Fallbacks() {
+		b.sum.Fonts = append(b.sum.Fonts, fb.String())
 	}
 	outputs := []struct {
 		path  string
@@ -131,6 +138,40 @@ func (b *batch) draft(ctx context.Context) error {
 }
 
 // draftPaths are where a batch's outputs go.
+// draftWithoutFonts writes what needs no font (the totals workbook, the
+// 審核報告 and the chase list) when no font can set the briefing, and
+// says the PDF waits. The last draft's PDF and text are removed, since
+// their figures are no longer the ledger's, and the fingerprint is left
+// unwritten, so that the first batch with fonts makes the draft.
+func (b *batch) draftWithoutFonts(brief render.Briefing, paths draftPaths, fontErr error) error {
+	renderer, err := render.New(b.ws, nil)
+	if err != nil {
+		return fmt.Errorf("load templates: %w", err)
+	}
+	for _, o := range []struct {
+		path  string
+		write func(io.Writer, render.Briefing) error
+	}{
+		{paths.totals, renderer.TotalsWorkbook},
+		{paths.chase, renderer.ChaseList},
+		{paths.audit, renderer.AuditReport},
+	} {
+		if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
+		}
+	}
+	for _, p := range []string{paths.pdf, paths.text} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the stale draft: %w", err)
+		}
+	}
+	b.sum.TotalsWorkbook, b.sum.AuditReport, b.sum.ChaseList = paths.totals, paths.audit, paths.chase
+	b.sum.Fonts = append(b.sum.Fonts, fmt.Sprintf("簡報 PDF 和文字版暫未生成，等字體裝好後下一次運行會生成；匯總表 %s、審核報告 %s、催報退回名單 %s 和退回文件已照常寫好。%v",
+		paths.totals, paths.audit, paths.chase, fontErr))
+	b.log.WithError(fontErr).Warn("no fonts: the draft PDF waits")
+	return nil
+}
+
 type draftPaths struct{ pdf, text, totals, audit, chase string }
 
 func (p draftPaths) allExist() bool {

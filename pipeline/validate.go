@@ -12,14 +12,23 @@ import (
 // templates trial-run on sample figures with the fonts found, so that a
 // rule or template naming an indicator the catalogue lacks fails here,
 // not at the night's first batch. The workspace itself was validated by
-// workspace.Load.
+// workspace.Load. Fonts are checked as a batch would load them: a
+// configured font file that is missing or unusable, or no Chinese font at
+// all, is an ErrConfig naming what to install; a role set in another face
+// than its own is added to ws.Warnings.
 func Validate(ws *workspace.Workspace) error {
 	fonts, err := render.LoadFonts(ws.Config)
 	if err != nil {
-		return fmt.Errorf("load fonts: %w", err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	_, _, err = loadChecks(ws, fonts)
-	return err
+	_, r, err := loadChecks(ws, fonts)
+	if err != nil {
+		return err
+	}
+	for _, fb := range r.Fallbacks() {
+		ws.Warnings.Warn(workspace.ConfigFile, 0, "fonts."+fb.Role, "%s", fb)
+	}
+	return nil
 }
 
 // loadChecks compiles the workspace's rules and trial-runs its templates;

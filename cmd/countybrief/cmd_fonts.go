@@ -9,15 +9,6 @@ import (
 	"countybrief/pipeline/render/typeset"
 )
 
-var roleNames = map[string]string{
-	typeset.Fangsong: "仿宋 正文",
-	typeset.Hei:      "黑體 一級標題",
-	typeset.Kai:      "楷體 二級標題、編者按",
-	typeset.Song:     "宋體 頁碼",
-	typeset.Title:    "小標宋 報頭、標題",
-	typeset.Latin:    "Times 類 正文數字和西文",
-}
-
 // runFonts lists the fonts found for each role, then trial-renders the
 // briefing so that a character no font can draw is reported now.
 func runFonts(ctx context.Context, e *env, args []string) error {
@@ -44,7 +35,7 @@ func runFonts(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "簡報語言 %s；* 為簡報實際使用的字體\n", ws.Config.Language)
 	for _, role := range typeset.Roles() {
-		fmt.Fprintf(e.stdout, "%s（%s）\n", role, roleNames[role])
+		fmt.Fprintf(e.stdout, "%s %s\n", role, render.RoleNames[role])
 		own := set.Own(role)
 		if len(own) == 0 {
 			fmt.Fprintln(e.stdout, "  未找到，將使用後備字體")
@@ -64,6 +55,9 @@ func runFonts(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  * %s  %s  (後備)\n", used.Family, used.Key())
 		}
 		fmt.Fprintf(e.stdout, "  後備順序：%s\n", strings.Join(chain, " → "))
+	}
+	for _, fb := range r.Fallbacks() {
+		fmt.Fprintf(e.stdout, "提醒：%s\n", fb)
 	}
 	fmt.Fprintln(e.stdout, "簡報試排通過：每個字都有字體可以顯示。")
 	return nil

@@ -1,12 +1,20 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"countybrief/pipeline/render/typeset"
 	"countybrief/pipeline/workspace"
 )
+
+// ErrNoFonts is returned by LoadFonts when the configured or installed
+// fonts cannot set a briefing. Everything but the PDF and its text twin
+// can still be made; the error's text says what to install and where to
+// point config.yaml.
+var ErrNoFonts = errors.New("沒有可用的中文字體，簡報 PDF 要等字體裝好")
 
 // Fonts are the faces found for each role, loaded once per process and
 // shared, read-only, by every render.
@@ -17,7 +25,10 @@ type Fonts struct {
 // LoadFonts finds the fonts for each role: config.yaml's fonts: paths
 // first, then the operating system's usual files. It reads what choosing
 // among them needs (which characters each face has, and their widths);
-// outlines are read as renders draw them, once per process.
+// outlines are read as renders draw them, once per process. A configured
+// file that is missing or unusable is an ErrNoFonts, as no font at all is:
+// the office asked for that face, and a briefing in another would pass
+// unnoticed.
 func LoadFonts(cfg *workspace.Config) (*Fonts, error) {
 	var overrides map[string]string
 	if cfg != nil {
@@ -25,10 +36,77 @@ func LoadFonts(cfg *workspace.Config) (*Fonts, error) {
 	}
 	s, err := typeset.Discover(overrides, runtime.GOOS)
 	if err != nil {
-		return nil, fmt.Errorf("load fonts: %w", err)
+		return nil, fmt.Errorf("%w：%w\n%s", ErrNoFonts, err, InstallAdvice)
 	}
 	return &Fonts{set: s}, nil
 }
 
 // Set is the typeset font set behind Fonts, for listing them.
 func (f *Fonts) Set() *typeset.Set { return f.set }
+
+// RoleNames are the roles as the office knows them.
+var RoleNames = map[string]string{
+	typeset.Fangsong: "仿宋（正文）",
+	typeset.Hei:      "黑體（一級標題）",
+	typeset.Kai:      "楷體（二級標題、編者按）",
+	typeset.Song:     "宋體（頁碼）",
+	typeset.Title:    "小標宋（報頭、標題）",
+	typeset.Latin:    "Times 類（正文數字和西文）",
+}
+
+// install says, per role, which face to install on Windows and on
+// Debian. No free Simplified 仿宋 nor any 小標宋 ships with Debian: the
+// office copies the licensed file it bought.
+var install = map[string]string{
+	typeset.Fangsong: `仿宋_GB2312 或 方正仿宋：Windows 雙擊字體文件安裝（在 C:\Windows\Fonts\ 裡是 simfang.ttf 或 FZFSK.TTF）；Debian 的繁體簡報可裝 fonts-cwtex-fs，簡體仿宋 Debian 沒有，把買來的 .ttf 複製到 /usr/local/share/fonts/`,
+	typeset.Title:    `方正小標宋：Windows 雙擊 FZXBSJW.TTF 安裝（在 C:\Windows\Fonts\）；Debian 沒有，把買來的 .ttf 複製到 /usr/local/share/fonts/`,
+	typeset.Hei:      `黑體：Windows 自帶 C:\Windows\Fonts\simhei.ttf；Debian 運行 sudo apt install fonts-wqy-zenhei`,
+	typeset.Kai:      `楷體：Windows 自帶 C:\Windows\Fonts\simkai.ttf；Debian 運行 sudo apt install fonts-arphic-gkai00mp 或 fonts-lxgw-wenkai`,
+	typeset.Song:     `宋體：Windows 自帶 C:\Windows\Fonts\simsun.ttc；Debian 運行 sudo apt install fonts-arphic-gbsn00lp`,
+	typeset.Latin:    `Times New Roman：Windows 自帶 C:\Windows\Fonts\times.ttf；Debian 運行 sudo apt install fonts-liberation2`,
+}
+
+// InstallAdvice tells an office without fonts what to install and where
+// to point config.yaml.
+var InstallAdvice = "請安裝：" + strings.Join([]string{install[typeset.Fangsong], install[typeset.Title],
+	install[typeset.Hei], install[typeset.Kai], install[typeset.Song]}, "；") + "。" + pointConfig(typeset.Fangsong)
+
+// windowsFile is each role's usual file on Windows, for the example path.
+var windowsFile = map[string]string{
+	typeset.Fangsong: "simfang.ttf", typeset.Title: "FZXBSJW.TTF", typeset.Hei: "simhei.ttf",
+	typeset.Kai: "simkai.ttf", typeset.Song: "simsun.ttc#0", typeset.Latin: "times.ttf",
+}
+
+func pointConfig(role string) string {
+	return fmt.Sprintf(`裝好後在 config.yaml 的 fonts: 下寫出字體文件的路徑，例如 %s: C:\Windows\Fonts\%s 或 %s: /usr/local/share/fonts/%s（.ttc 文件在路徑後加 #0 選第一個字體）`,
+		role, windowsFile[role], role, strings.TrimSuffix(windowsFile[role], "#0"))
+}
+
+// FontFallback is a role whose own face is missing, set in another face.
+type FontFallback struct {
+	Role string `json:"role"`
+	Face string `json:"face"` // the family it fell back to
+}
+
+func (f FontFallback) String() string {
+	return fmt.Sprintf("%s沒有找到合用的字體，改用 %s。請安裝%s。%s。", RoleNames[f.Role], f.Face, install[f.Role], pointConfig(f.Role))
+}
+
+// Fallbacks lists the roles the trial run set in a face that is not their
+// own (a face of another role, or a 宋 standing in for 小標宋), in the
+// order of typeset.Roles. The Latin role is optional and never listed:
+// without it digits take the role's Chinese face.
+func (r *Renderer) Fallbacks() []FontFallback {
+	var out []FontFallback
+	if r.fonts == nil {
+		return nil
+	}
+	for _, role := range typeset.Roles() {
+		f := r.faces[role]
+		if role == typeset.Latin || f == nil || r.fonts.set.Serves(role, f) {
+			continue
+		}
+		out = append(out, FontFallback{Role: role, Face: f.Family})
+	}
+	return out
+}

@@ -64,8 +64,12 @@ type pdfDoc struct {
 	draft    bool  // every page carries draftMark
 }
 
-// PDF writes the briefing as a PDF on the GB/T 9704 grid.
+// PDF writes the briefing as a PDF on the GB/T 9704 grid; ErrNoFonts
+// from a Renderer made without fonts.
 func (r *Renderer) PDF(w io.Writer, b Briefing) error {
+	if r.fonts == nil {
+		return ErrNoFonts
+	}
 	_, err := r.pdf(w, b, true)
 	return err
 }
@@ -206,7 +210,7 @@ func (p *pdfDoc) chooseFaces(d *doc, fixed map[string]*typeset.Face) error {
 	for _, role := range typeset.Roles() {
 		text := texts[role]
 		if len(p.set.Chain(role)) == 0 {
-			return fmt.Errorf("no font for %s: install %s or set fonts.%s in config.yaml", role, typeset.DebianPackages, role)
+			return fmt.Errorf("%w：%s沒有字體\n%s", ErrNoFonts, RoleNames[role], InstallAdvice)
 		}
 		if err := p.set.Check(role, text); err != nil {
 			return fmt.Errorf("fonts: %w", err)

@@ -40,7 +40,9 @@ type Renderer struct {
 // New parses the briefing templates — a file in the workspace's templates
 // folder replaces the default of the same name — and trial-runs them on
 // sample data through to a PDF, so that a broken template or a character
-// no font can draw fails now, not at 02:00.
+// no font can draw fails now, not at 02:00. With nil fonts (LoadFonts
+// failed) the templates are trial-run without a PDF: the workbooks, the
+// chase list and the text can be made, and PDF says the fonts are missing.
 func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	if err := checkLayout(ws.Config.Layout); err != nil {
 		return nil, err
@@ -55,6 +57,13 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 			return nil, fmt.Errorf("load t2s conversion: %w", err)
 		}
 		r.conv = cc.Convert
+	}
+	if fonts == nil {
+		sample := sampleBriefing(ws)
+		if _, err := r.build(&sample); err != nil {
+			return nil, fmt.Errorf("trial run on sample data: %w", err)
+		}
+		return r, nil
 	}
 	var err error
 	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws), false); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,24 +33,22 @@ const (
 // Roles lists the roles in the order they are reported.
 func Roles() []string { return []string{Fangsong, Hei, Kai, Song, Title, Latin} }
 
-// DebianPackages are the packages that provide every role on Debian.
-const DebianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation2"
-
 // A candidate is a font file that may fill a role, with the face to take
 // from a collection.
 type candidate struct {
-	path  string
-	index int
+	path    string
+	index   int
+	standIn bool
 }
 
 // candidates are searched per operating system, best first. A path
-// relative to a font folder is looked up in each of the OS's folders.
+// relative to a font folder is looked up in each of the OS's folders. The
+// title's 宋 faces only stand in for 小標宋, which no system ships: the
+// office is told to install it even when one of them is found.
 func candidates(goos, role string) []candidate {
-	c := func(p string) candidate {
-		path, idx := SplitFace(p)
-		return candidate{path, idx}
-	}
 	var names []string
+	// a role's names from index standIns[role] on only stand in for it
+	standIns := map[string]int{}
 	switch goos {
 	case "windows":
 		names = map[string][]string{
@@ -60,6 +59,7 @@ func candidates(goos, role string) []candidate {
 			Title:    {"FZXBSJW.TTF", "FZXBSK.TTF", "simsun.ttc"},
 			Latin:    {"times.ttf"},
 		}[role]
+		standIns[Title] = 2
 	case "darwin":
 		names = map[string][]string{
 			Fangsong: {"STFangsong.ttf", "Supplemental/STFangsong.ttf", "Microsoft/FangSong.ttf"},
@@ -69,6 +69,7 @@ func candidates(goos, role string) []candidate {
 			Title:    {"FZXBSJW.TTF", "Supplemental/Songti.ttc#1"},
 			Latin:    {"Supplemental/Times New Roman.ttf"},
 		}[role]
+		standIns[Title] = 1
 	default:
 		names = map[string][]string{
 			Fangsong: {"cwtex/cwfs.ttf"},
@@ -78,10 +79,13 @@ func candidates(goos, role string) []candidate {
 			Title:    {"arphic-gbsn00lp/gbsn00lp.ttf", "arphic/uming.ttc"},
 			Latin:    {"liberation2/LiberationSerif-Regular.ttf", "liberation/LiberationSerif-Regular.ttf"},
 		}[role]
+		standIns[Title] = 0
 	}
+	from, some := standIns[role]
 	out := make([]candidate, len(names))
 	for i, n := range names {
-		out[i] = c(n)
+		path, idx := SplitFace(n)
+		out[i] = candidate{path, idx, some && i >= from}
 	}
 	return out
 }
@@ -280,22 +284,23 @@ func (fr *faceReader) readPart(p []byte, off int64) (int, error) {
 // every other face found as fallback. It is read-only once built, so one
 // Set serves concurrent renders.
 type Set struct {
-	own    map[string][]*Face
-	chains map[string][]*Face
-	faces  []*Face
+	own     map[string][]*Face
+	standIn map[string]map[*Face]bool
+	chains  map[string][]*Face
+	faces   []*Face
 }
 
 // Discover finds a face for each role: the config's path first
 // (overrides[role], "file.ttc#N" for a face of a collection), then the
 // operating system's usual files. A configured font that cannot be used is
-// an error; a missing usual file is skipped. No font at all is an error
-// naming the Debian packages to install.
+// an error; a missing usual file is skipped. No Chinese font at all is an
+// error; what to install is the caller's to say.
 func Discover(overrides map[string]string, goos string) (*Set, error) {
 	return discover(overrides, goos, fontDirs(goos))
 }
 
 func discover(overrides map[string]string, goos string, dirs []string) (*Set, error) {
-	s := &Set{own: map[string][]*Face{}, chains: map[string][]*Face{}}
+	s := &Set{own: map[string][]*Face{}, standIn: map[string]map[*Face]bool{}, chains: map[string][]*Face{}}
 	byKey := map[string]*Face{}
 	load := func(path string, index int, source string) (*Face, error) {
 		key := path + "#" + strconv.Itoa(index)
@@ -319,15 +324,19 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !slices.Contains(Roles(), k) {
-			errs = append(errs, fmt.Errorf("fonts.%s: not a font role (%s)", k, strings.Join(Roles(), ", ")))
+			errs = append(errs, fmt.Errorf("config.yaml fonts.%s：沒有這種字體角色（可寫 %s）", k, strings.Join(Roles(), "、")))
 		}
 	}
 	for _, role := range Roles() {
 		if p := overrides[role]; p != "" {
 			path, idx := SplitFace(p)
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("config.yaml fonts.%s：字體文件 %s 不存在", role, path))
+				continue
+			}
 			f, err := load(path, idx, "config")
 			if err != nil {
-				errs = append(errs, fmt.Errorf("fonts.%s: %w", role, err))
+				errs = append(errs, fmt.Errorf("config.yaml fonts.%s：字體文件 %s 用不了（要 TrueType 的 .ttf，或 .ttc 加 #序號）：%w", role, p, err))
 				continue
 			}
 			s.own[role] = append(s.own[role], f)
@@ -339,6 +348,12 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 					continue // an unusable system font is simply not a candidate
 				}
 				s.own[role] = append(s.own[role], f)
+				if c.standIn {
+					if s.standIn[role] == nil {
+						s.standIn[role] = map[*Face]bool{}
+					}
+					s.standIn[role][f] = true
+				}
 				break
 			}
 		}
@@ -351,7 +366,7 @@ func discover(overrides map[string]string, goos string, dirs []string) (*Set, er
 		chinese += len(s.own[role])
 	}
 	if chinese == 0 {
-		return nil, fmt.Errorf("no Chinese TrueType font found: install %s (Debian), or set the font paths under fonts: in config.yaml", DebianPackages)
+		return nil, errors.New("沒有找到任何中文 TrueType 字體")
 	}
 	for _, role := range Roles() {
 		chain := append([]*Face(nil), s.own[role]...)
@@ -387,6 +402,12 @@ func resolve(dirs []string, p string) []string {
 
 // Own lists the faces found for the role itself, best first.
 func (s *Set) Own(role string) []*Face { return s.own[role] }
+
+// Serves reports whether f is a face of the role itself, not one standing
+// in for a face the office has yet to install.
+func (s *Set) Serves(role string, f *Face) bool {
+	return slices.Contains(s.own[role], f) && !s.standIn[role][f]
+}
 
 // Chain lists the faces tried for a character of the role, in order.
 func (s *Set) Chain(role string) []*Face { return s.chains[role] }

@@ -20,11 +20,11 @@ func debianSet(t testing.TB) *Set {
 	t.Helper()
 	s, err := Discover(nil, "linux")
 	if err != nil {
-		t.Fatalf("discover fonts: %v (install: apt-get install %s)", err, DebianPackages)
+		t.Fatalf("discover fonts: %v (install: apt-get install %s)", err, debianPackages)
 	}
 	for _, role := range Roles() {
 		if len(s.Own(role)) == 0 {
-			t.Fatalf("no %s font found: apt-get install %s", role, DebianPackages)
+			t.Fatalf("no %s font found: apt-get install %s", role, debianPackages)
 		}
 	}
 	return s
@@ -94,14 +94,19 @@ func TestConfiguredFontMustLoad(t *testing.T) {
 		t.Fatalf("Discover with a bad configured font: %v", err)
 	}
 	_, err = Discover(map[string]string{"heii": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"}, "linux")
-	if err == nil || !strings.Contains(err.Error(), "fonts.heii: not a font role") {
+	if err == nil || !strings.Contains(err.Error(), "fonts.heii：沒有這種字體角色") {
 		t.Fatalf("Discover with a misspelt role: %v", err)
+	}
+	gone := filepath.Join(t.TempDir(), "simfang.ttf")
+	_, err = Discover(map[string]string{Fangsong: gone}, "linux")
+	if err == nil || !strings.Contains(err.Error(), "fonts.fangsong：字體文件 "+gone+" 不存在") {
+		t.Fatalf("Discover with a configured font that is not there: %v", err)
 	}
 }
 
-func TestNoFontNamesPackages(t *testing.T) {
+func TestNoFontSaid(t *testing.T) {
 	_, err := discover(nil, "linux", []string{t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "fonts-arphic-gbsn00lp") {
+	if err == nil || !strings.Contains(err.Error(), "沒有找到任何中文") {
 		t.Fatalf("Discover = %v", err)
 	}
 }
@@ -387,3 +392,6 @@ func TestSplitFace(t *testing.T) {
 		}
 	}
 }
+
+// debianPackages provide every role on Debian.
+const debianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation2"
