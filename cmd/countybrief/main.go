@@ -6,6 +6,15 @@
 // errors for check, a broken rule for rules check, a failed batch for run);
 // 2 usage or configuration error; 3 another batch is running on the
 // workspace (run without --wait).
+//
+// Language: every message is written at its call in Traditional Chinese
+// and printed through env.tr, printf, println, usageError or errorf
+// (lang.go), which look it up in a golang.org/x/text/message catalogue
+// keyed by that Traditional text. English is messages_en.go; Simplified
+// is made from the keys by OpenCC t2s. The language is --lang, else an
+// en locale (LC_ALL, LC_MESSAGES, LANG), else config.yaml's language.
+// The library's own texts (workspace problems, findings, rule messages)
+// are the office's and stay Chinese, converted to Simplified under zh-Hans.
 package main
 
 import (
