@@ -253,6 +253,7 @@ var english = []struct{ zh, en string }{
 		"This batch is run %d in the ledger and the log (every run counts, scheduled runs that found no file too, so the number grows faster than the batches that took files).\n"},
 	{"收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。",
 		"Asked to stop: every file taken is finished; the rest stay in the inbox for the next batch."},
+	{"字體：%s\n", "Fonts: %s\n"},
 	{"數據沒有變化，草稿沿用上一份。",
 		"Nothing changed; the draft stays as it was."},
 	{"簡報草稿：%s\n文字版：%s\n匯總表（草稿）：%s\n審核報告（內部）：%s\n催報退回名單：%s\n",
