@@ -62,6 +62,9 @@ type pdfDoc struct {
 	curSize  float64
 	err      error // a character found with no face while drawing
 	draft    bool  // every page carries draftMark
+	// unnumbered is true on a blank page put in before the 版記 and on
+	// the 版記 page after it, which GB/T 9704 leaves without numbers.
+	unnumbered bool
 }
 
 // PDF writes the briefing as a PDF on the GB/T 9704 grid; ErrNoFonts
@@ -446,6 +449,7 @@ func (p *pdfDoc) newPage() {
 	p.pdf.AddPage()
 	p.page++
 	p.y = 0
+	p.unnumbered = false
 	if p.draft {
 		p.draftMark()
 	}
@@ -469,6 +473,9 @@ func (p *pdfDoc) draftMark() {
 // pageNumber draws "— N —": odd pages right, even left, one character in,
 // 7 mm below the text block.
 func (p *pdfDoc) pageNumber() {
+	if p.unnumbered {
+		return
+	}
 	st := style{role: typeset.Song, size: p.lay.PageNumberSize, color: black()}
 	g := glyphs{}
 	g.add("— "+strconv.Itoa(p.page)+" —", st)
@@ -1078,6 +1085,16 @@ func (p *pdfDoc) distribution(bl block) {
 	}
 	if p.y+h > lay.TextHeight && p.y > 0 {
 		p.newPage()
+	}
+	// Printed duplex, the 版記 closes the back of the last sheet: an even
+	// page. From a page with text it moves to the next; a page left empty
+	// for it stays blank, and that page and the 版記 page carry no number.
+	// A briefing of one page is a single leaf and keeps it at its foot.
+	if p.page%2 == 1 && p.page > 1 {
+		blank := p.y == 0
+		p.unnumbered = blank
+		p.newPage()
+		p.unnumbered = blank
 	}
 	bottom := p.top() + lay.TextHeight
 	y := bottom - h
