@@ -32,7 +32,6 @@ office: 綏陽縣農村飲水安全工作領導小組辦公室
 briefing_name: 農村飲水安全巡查通報
 period: "2026Q4"
 deadline: "2027-01-08T18:00:00+08:00"
-report_date: "2027-01-10"
 timezone: Asia/Shanghai
 distribution:
   report: [市水務局]

@@ -458,10 +458,7 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 		}
 	}
 	t := merge.Merge(ws.Catalogue, units, values)
-	date := ws.Config.ReportDateTime()
-	if date.IsZero() {
-		date = time.Date(2008, 12, 6, 0, 0, 0, 0, time.UTC)
-	}
+	date := time.Date(2008, 12, 6, 0, 0, 0, 0, time.UTC)
 	return Briefing{
 		Issue: 1, Date: date, Period: ws.Config.Period, Totals: t, Previous: &t,
 		Units: lines, Reported: reported,

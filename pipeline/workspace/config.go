@@ -10,29 +10,31 @@ import (
 
 // Config is config.yaml.
 type Config struct {
-	County               string            `yaml:"county"`
-	Office               string            `yaml:"office"`
-	BriefingName         string            `yaml:"briefing_name"`
-	Period               string            `yaml:"period"`
-	OpenPeriods          []string          `yaml:"open_periods"`
-	Deadline             string            `yaml:"deadline"`
-	ReportDate           string            `yaml:"report_date"`
-	Language             string            `yaml:"language"`
-	Schedule             string            `yaml:"schedule"`
-	Timezone             string            `yaml:"timezone"`
-	SettleSeconds        int               `yaml:"settle_seconds"`
-	MaxFileBytes         int64             `yaml:"max_file_bytes"`
-	MemoryLimitMB        int               `yaml:"memory_limit_mb"`
-	MatchTopLevelByCode  bool              `yaml:"match_top_level_by_code"`
-	BriefingNamesMax     int               `yaml:"briefing_names_max"`
-	Paths                Paths             `yaml:"paths"`
-	Fonts                map[string]string `yaml:"fonts"`
-	Distribution         Distribution      `yaml:"distribution"`
-	CountyFacts          map[string]any    `yaml:"county_facts"`
-	Layout               Layout            `yaml:"layout"`
-	Outliers             Outliers          `yaml:"outliers"`
-	deadline, reportDate time.Time
-	location             *time.Location
+	County       string   `yaml:"county"`
+	Office       string   `yaml:"office"`
+	BriefingName string   `yaml:"briefing_name"`
+	Period       string   `yaml:"period"`
+	OpenPeriods  []string `yaml:"open_periods"`
+	Deadline     string   `yaml:"deadline"`
+	// ReportDate is read only to warn that it no longer does anything:
+	// the date of an issue is the day it is published (publish --date).
+	ReportDate          string            `yaml:"report_date,omitempty"`
+	Language            string            `yaml:"language"`
+	Schedule            string            `yaml:"schedule"`
+	Timezone            string            `yaml:"timezone"`
+	SettleSeconds       int               `yaml:"settle_seconds"`
+	MaxFileBytes        int64             `yaml:"max_file_bytes"`
+	MemoryLimitMB       int               `yaml:"memory_limit_mb"`
+	MatchTopLevelByCode bool              `yaml:"match_top_level_by_code"`
+	BriefingNamesMax    int               `yaml:"briefing_names_max"`
+	Paths               Paths             `yaml:"paths"`
+	Fonts               map[string]string `yaml:"fonts"`
+	Distribution        Distribution      `yaml:"distribution"`
+	CountyFacts         map[string]any    `yaml:"county_facts"`
+	Layout              Layout            `yaml:"layout"`
+	Outliers            Outliers          `yaml:"outliers"`
+	deadline            time.Time
+	location            *time.Location
 }
 
 // DefaultMemoryLimitMB is the memory a batch aims to stay within: the
@@ -75,9 +77,6 @@ const (
 
 // DeadlineTime is the reporting deadline.
 func (c *Config) DeadlineTime() time.Time { return c.deadline }
-
-// ReportDateTime is the date printed on the briefing, at midnight local time.
-func (c *Config) ReportDateTime() time.Time { return c.reportDate }
 
 // Location is the office's time zone, used by the scheduler and for dates.
 func (c *Config) Location() *time.Location { return c.location }
@@ -141,11 +140,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 		c.deadline = t
 	}
 	if c.ReportDate != "" {
-		t, err := time.ParseInLocation("2006-01-02", c.ReportDate, c.location)
-		if err != nil {
-			ps.Add(file, keyLine(doc(), "report_date"), "report_date", "%q 不是日期：請寫成 2008-12-06 的樣子", c.ReportDate)
-		}
-		c.reportDate = t
+		ps.Warn(file, keyLine(doc(), "report_date"), "report_date", "已不再使用：草稿印處理的當天，發布的一期印 publish 的當天；要印別的日期請用 countybrief publish --date %s。可以刪掉這一行", c.ReportDate)
 	}
 	switch c.Language {
 	case "":

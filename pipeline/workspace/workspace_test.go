@@ -179,6 +179,9 @@ func TestWarningsDoNotStopALoad(t *testing.T) {
 		{"top-level files matched by code", func(s string) string {
 			return strings.Replace(s, "match_top_level_by_code: false", topLevel, 1)
 		}, false, []string{"config.yaml:25: match_top_level_by_code: 警告: ", "冒名"}},
+		{"report_date, which no longer does anything", func(s string) string {
+			return strings.Replace(s, "language: zh-Hant", "report_date: \"2008-12-06\"\nlanguage: zh-Hant", 1)
+		}, false, []string{"config.yaml:13: report_date: 警告: 已不再使用", "publish --date"}},
 		{"warning beside an error", func(s string) string {
 			s = strings.Replace(s, "match_top_level_by_code: false", topLevel, 1)
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
@@ -206,7 +209,7 @@ func TestWarningsDoNotStopALoad(t *testing.T) {
 				if len(tt.wantWarns) == 0 && len(ws.Warnings) > 0 {
 					t.Errorf("warnings on the defaults: %v", ws.Warnings)
 				}
-				if ws.Config.MatchTopLevelByCode != (len(tt.wantWarns) > 0) {
+				if trusts := strings.Contains(report, "match_top_level_by_code"); ws.Config.MatchTopLevelByCode != trusts {
 					t.Errorf("MatchTopLevelByCode = %v", ws.Config.MatchTopLevelByCode)
 				}
 			}
