@@ -37,8 +37,8 @@ type Outlier struct {
 // unit left unexplained apart from those it explained, since the first
 // are the office's phone calls and the second its reading; the outliers,
 // a unit's figure against its own last period (outlier.jump) or its
-// kind's (outlier.peer); the county rules' findings; and the state of
-// every unit. None of it goes into the briefing, which reaches the
+// kind's (outlier.peer); and the county rules' findings. The state of
+// every unit is the totals workbook's 報送狀態 sheet beside it. None of it goes into the briefing, which reaches the
 // leadership and the level above.
 func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	f := excelize.NewFile()
@@ -87,9 +87,6 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := r.statesSheet(f, b.Units); err != nil {
 		return err
 	}
 	if err := f.Write(w); err != nil {
@@ -178,24 +175,46 @@ func outlierFigures(fd vocab.Finding, prefix string) (code string, figure, other
 	return code, figure, other
 }
 
-// statesSheet lists every unit of the registry with its one state; file
-// names as on disk, unconverted.
-func (r *Renderer) statesSheet(f *excelize.File, units []UnitLine) error {
-	return r.writeSheet(f, SheetStates, func(add func(...any) error) error {
-		if err := add("單位代碼", "單位名稱", "類別", "狀態", "逾期", "最新文件", "收到時間", "計入匯總的文件"); err != nil {
-			return err
+// statesHeader lays out the 報送狀態 sheet with its header; its rows, one
+// per unit, are written with the package (stateRows), as the 來源 rows are.
+func (r *Renderer) statesHeader(f *excelize.File) error {
+	if _, err := f.NewSheet(SheetStates); err != nil {
+		return fmt.Errorf("states sheet: %w", err)
+	}
+	return r.setRow(sheetRows{f, SheetStates}, 1, []any{"單位代碼", "單位名稱", "類別", "狀態", "逾期", "最新文件", "收到時間", "計入匯總的文件"})
+}
+
+// stateRows writes every unit of the registry with its one state, from
+// row 2, as SpreadsheetML; file names as on disk, unconverted.
+func (r *Renderer) stateRows(w io.Writer, units []UnitLine) error {
+	const piece = 64 << 10
+	buf := make([]byte, 0, 2*piece)
+	for i, u := range units {
+		late := ""
+		if u.Late {
+			late = "是"
 		}
-		for _, u := range units {
-			late := ""
-			if u.Late {
-				late = "是"
+		buf = append(buf, `<row>`...)
+		for k, v := range []string{u.Unit.Code, u.Unit.Name, u.Unit.Kind, u.State.Label(), late, u.File, r.clock(u.ReceivedAt), u.Counted} {
+			if k != 0 && k != 5 && k != 7 {
+				c, err := r.conv(v)
+				if err != nil {
+					return fmt.Errorf("convert script: %w", err)
+				}
+				v = c
 			}
-			if err := add(u.Unit.Code, u.Unit.Name, u.Unit.Kind, u.State.Label(), late, rawText(u.File), r.clock(u.ReceivedAt), rawText(u.Counted)); err != nil {
-				return err
-			}
+			buf = append(buf, `<c`...)
+			buf = appendInlineStr(buf, v)
 		}
-		return nil
-	})
+		buf = append(buf, `</row>`...)
+		if len(buf) >= piece || i == len(units)-1 {
+			if _, err := w.Write(buf); err != nil {
+				return fmt.Errorf("states sheet: %w", err)
+			}
+			buf = buf[:0]
+		}
+	}
+	return nil
 }
 
 // clock is a time as the office reads it, in its time zone; "" for none.

@@ -109,15 +109,20 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("unit sheet: %w", err)
 	}
-	if err := r.statesSheet(f, b.Units); err != nil {
+	if err := r.statesHeader(f); err != nil {
 		return err
 	}
 	unitPath, err := sheetPath(f, SheetUnits)
 	if err != nil {
 		return err
 	}
+	statesPath, err := sheetPath(f, SheetStates)
+	if err != nil {
+		return err
+	}
 	pw := &packageWriter{rows: map[string]func(io.Writer) error{
-		unitPath: func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) },
+		unitPath:   func(w io.Writer) error { return r.unitRows(w, b.Reported, inputs, styles) },
+		statesPath: func(w io.Writer) error { return r.stateRows(w, b.Units) },
 	}}
 	// A published issue's workbook says where every figure came from; a
 	// draft's, rewritten by every batch that changes a figure, leaves the
