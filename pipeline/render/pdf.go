@@ -812,7 +812,40 @@ func (p *pdfDoc) chartHeight(c chart) float64 {
 		return p.lp*float64(1+len(p.legendRows(c))) + p.plotHeight() + float64(rows)*p.tableLineH() + p.lp/4
 	}
 	bar := p.rowHeight() * 0.8
+	if c.stacked {
+		return p.lp*float64(1+len(p.legendRows(c))) + float64(len(c.cats))*p.stackH() + bar
+	}
 	return p.lp*float64(1+len(p.legendRows(c))) + float64(len(c.cats))*(float64(len(c.series))*bar+bar)
+}
+
+// stackH is the room of one stacked bar: the bar, a row under it for the
+// labels too long for their segments, and a gap.
+func (p *pdfDoc) stackH() float64 { return p.rowHeight() + p.tableLineH() + p.rowHeight()/2 }
+
+// stackGreys tell a stacked bar's segments apart in black and white: grey
+// levels far enough apart to survive a photocopier, each segment outlined.
+var stackGreys = []rgb{{235, 235, 235}, {175, 175, 175}, {120, 120, 120}, {70, 70, 70}, {30, 30, 30}}
+
+// fill is the colour of series k: a grey level in a stacked chart.
+func (c chart) fill(k int) rgb {
+	if c.stacked {
+		return stackGreys[k%len(stackGreys)]
+	}
+	return seriesColors[k%len(seriesColors)]
+}
+
+// swatch draws series k's colour at x, y, outlined when it is a grey that
+// could vanish on white paper.
+func (p *pdfDoc) swatch(c chart, k int, x, y, w, h float64) {
+	col := c.fill(k)
+	p.pdf.SetFillColor(col[0], col[1], col[2])
+	if c.stacked {
+		p.pdf.SetDrawColor(0, 0, 0)
+		p.pdf.SetLineWidth(0.2)
+		p.pdf.Rect(x, y, w, h, "FD")
+		return
+	}
+	p.pdf.Rect(x, y, w, h, "F")
 }
 
 // legendItem is one series' swatch and name.
@@ -878,9 +911,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 		}
 		x, y := p.left()+(W-total)/2, top+float64(i)*p.lp
 		for _, it := range row {
-			col := seriesColors[it.series%len(seriesColors)]
-			p.pdf.SetFillColor(col[0], col[1], col[2])
-			p.pdf.Rect(x, y+p.lp/2-sw/3, sw, sw*2/3, "F")
+			p.swatch(c, it.series, x, y+p.lp/2-sw/3, sw, sw*2/3)
 			p.drawLine(it.g, it.l, x+sw*1.4, baseline(y, p.lp, size))
 			x += it.w
 		}
@@ -890,6 +921,10 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	p.y = top - p.top() + p.lp
 	if c.line {
 		p.drawLines(c)
+		return
+	}
+	if c.stacked {
+		p.drawStacks(c, top)
 		return
 	}
 	maxV := 0.0
@@ -934,6 +969,92 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	axisTop := top + p.lp
 	p.pdf.Line(p.left()+labelW, axisTop, p.left()+labelW, p.top()+p.y-bar/2)
 	p.y += p.lp / 4
+}
+
+// drawStacks draws one bar per category, its segments in series order
+// scaled to the largest whole, each labelled with its count: inside when
+// the label fits, else in a row under the bar behind a swatch of the
+// segment's grey, so that one-unit segments side by side stay legible.
+// An absent series has no segment and no label. legendTop is the last
+// legend row's top, where the axis starts.
+func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
+	W, size := p.lay.TextWidth, p.lay.TableSize
+	em := p.em(size)
+	labelW := 5 * em
+	barArea := W - labelW - 2*em
+	maxV := 0.0
+	for _, cat := range c.cats {
+		sum := 0.0
+		for _, v := range cat.values {
+			sum += v
+		}
+		maxV = math.Max(maxV, sum)
+	}
+	bar := p.rowHeight()
+	x0 := p.left() + labelW
+	for _, cat := range c.cats {
+		catTop := p.top() + p.y
+		st := p.body(size)
+		g := glyphs{}
+		g.add(cat.name, st)
+		if ls := p.setText(g, labelW, 0, true); len(ls) > 0 {
+			p.drawLine(g, ls[0], x0-em/2-p.lineWidth(g, ls[0]), baseline(catTop, bar, size))
+		}
+		// Labels too long for their segments go under the bar, from the
+		// first such segment on, but never past the text block's edge.
+		type seg struct {
+			k     int
+			x, w  float64
+			g     glyphs
+			l     typeset.Line
+			lw    float64
+			under bool
+		}
+		var segs []seg
+		x, underW, underX := x0, 0.0, -1.0
+		for k, v := range cat.values {
+			if v <= 0 || maxV <= 0 {
+				continue
+			}
+			sg := seg{k: k, x: x, w: barArea * v / maxV}
+			sg.g.add(c.valueText(k, v), st)
+			ls := p.setText(sg.g, W, 0, true)
+			if len(ls) == 0 {
+				continue
+			}
+			sg.l, sg.lw = ls[0], p.lineWidth(sg.g, ls[0])
+			if sg.under = sg.lw+em/2 > sg.w; sg.under {
+				if underX < 0 {
+					underX = x
+				}
+				underW += em + sg.lw + em/2
+			}
+			segs = append(segs, sg)
+			x += sg.w
+		}
+		underX = math.Min(underX, p.left()+W-underW)
+		rowTop := catTop + bar
+		for _, sg := range segs {
+			p.swatch(c, sg.k, sg.x, catTop, sg.w, bar)
+			if sg.under {
+				p.swatch(c, sg.k, underX, rowTop+p.tableLineH()/2-em/3, em*2/3, em*2/3)
+				p.drawLine(sg.g, sg.l, underX+em, baseline(rowTop, p.tableLineH(), size))
+				underX += em + sg.lw + em/2
+				continue
+			}
+			if c.fill(sg.k)[0] < 128 {
+				for i := range sg.g.styles {
+					sg.g.styles[i].color = rgb{255, 255, 255}
+				}
+			}
+			p.drawLine(sg.g, sg.l, sg.x+(sg.w-sg.lw)/2, baseline(catTop, bar, size))
+		}
+		p.y += p.stackH()
+	}
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.pdf.SetLineWidth(0.3)
+	p.pdf.Line(x0, legendTop+p.lp, x0, p.top()+p.y-p.rowHeight()/2)
+	p.y += p.rowHeight() * 0.8
 }
 
 // plotHeight is the height of a line chart's plot, axis to top.

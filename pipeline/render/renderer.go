@@ -203,6 +203,9 @@ type chart struct {
 	// places are then the series' decimals, as the tables print them.
 	line   bool
 	places []int
+	// stacked draws one bar per category whose segments, one per series,
+	// add up to the category's whole: the units of a kind by state.
+	stacked bool
 }
 
 // valueText is a figure as the chart prints it: — for one that does not
@@ -553,10 +556,10 @@ func (r *Renderer) barChart(b *Briefing, params map[string]string) (chart, error
 	return c, r.convChart(&c)
 }
 
-// reportingChart has a group of bars per unit kind and a bar per state
-// that occurs, so that each group adds up to the units of its kind.
+// reportingChart has a stacked bar per unit kind and a segment per state
+// that occurs, so that each bar adds up to the units of its kind.
 func (r *Renderer) reportingChart(b *Briefing) (chart, error) {
-	var c chart
+	c := chart{stacked: true}
 	all := countStates(b.Units, "")
 	for _, sc := range all {
 		c.series = append(c.series, sc.Label)

@@ -58,9 +58,13 @@ func textLines(bl block) []string {
 		c := bl.cht
 		out := []string{bl.arg2, strings.Join(c.series, "　")}
 		for _, cat := range c.cats {
-			vals := make([]string, len(cat.values))
+			var vals []string
 			for i, v := range cat.values {
-				vals[i] = c.valueText(i, v)
+				// A stacked bar has no segment, so no label, for an absent state.
+				if c.stacked && v == 0 {
+					continue
+				}
+				vals = append(vals, c.valueText(i, v))
 			}
 			out = append(out, cat.name+"\t"+strings.Join(vals, "\t"))
 		}
