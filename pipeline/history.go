@@ -43,8 +43,11 @@ func History(ctx context.Context, ws *workspace.Workspace, unit string) ([]Histo
 			counted[c.ID] = true
 		}
 	}
+	// The ledger keeps UTC; the office reads its own zone, also in --json.
+	loc := ws.Config.Location()
 	out := make([]HistoryLine, len(recs))
 	for i, r := range recs {
+		r.ReceivedAt = r.ReceivedAt.In(loc)
 		out[i] = HistoryLine{Record: r, Counted: counted[r.ID]}
 	}
 	return out, nil

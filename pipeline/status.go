@@ -87,10 +87,20 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 	if !ws.Config.PeriodOpen(period) && len(current)+len(returned)+len(late)+len(state.History) == 0 {
 		return &StatusReport{Period: period, Units: []UnitState{}, Counts: map[vocab.State]int{}, PeriodState: state, Unknown: true}, nil
 	}
+	// The ledger keeps UTC; the office reads its own zone, also in --json.
+	loc := ws.Config.Location()
 	rep := classify(ws, period, current, returned, now)
+	for i := range rep.Units {
+		u := &rep.Units[i]
+		u.ReceivedAt, u.CountedReceivedAt = u.ReceivedAt.In(loc), u.CountedReceivedAt.In(loc)
+	}
+	state.Since = state.Since.In(loc)
+	for i := range state.History {
+		state.History[i].At = state.History[i].At.In(loc)
+	}
 	rep.PeriodState = state
 	for _, rec := range late {
-		lf := LateFile{Code: rec.UnitCode, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256, Archive: rec.ArchivePath}
+		lf := LateFile{Code: rec.UnitCode, File: rec.OrigName, ReceivedAt: rec.ReceivedAt.In(loc), SHA256: rec.SHA256, Archive: rec.ArchivePath}
 		if u, ok := ws.Unit(rec.UnitCode); ok {
 			lf.Name = u.Name
 		}

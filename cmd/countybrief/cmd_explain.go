@@ -63,7 +63,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		e.println(tw, "代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子")
 		for _, l := range ex.Lines {
 			e.printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
-				templates.Figure(l.Value), l.File, l.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
+				templates.Figure(l.Value), l.File, atSecond(l.ReceivedAt, ws.Config.Location()),
 				l.SHA256, l.Cell)
 		}
 		if err := tw.Flush(); err != nil {

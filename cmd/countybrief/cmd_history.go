@@ -47,7 +47,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		if r.Counted {
 			mark = e.tr("是")
 		}
-		rows = append(rows, []string{r.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04:05"),
+		rows = append(rows, []string{atSecond(r.ReceivedAt, ws.Config.Location()),
 			r.Period, words[r.Status], mark, r.OrigName, fmt.Sprintf("%.12s", r.SHA256), r.ArchivePath})
 	}
 	return writeTable(e.stdout, rows)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"maps"
 	"slices"
-	"strconv"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/lock"
@@ -60,8 +59,8 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 	rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
 	var held *lock.HeldError
 	if errors.As(err, &held) {
-		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s，%s 開始），等它結束再重建台帳: %v",
-			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（%s），等它結束再重建台帳",
+			lockHolder(e, held, ws.Config.Location()))}
 	}
 	if err != nil {
 		return err

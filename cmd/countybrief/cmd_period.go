@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"countybrief/pipeline"
@@ -33,7 +32,7 @@ func runClosePeriod(ctx context.Context, e *env, args []string) error {
 	if period == "" {
 		period = ws.Config.Period
 	}
-	switch err := periodError(e, pipeline.ClosePeriod(ctx, ws, period, time.Now())); {
+	switch err := periodError(e, ws.Config.Location(), pipeline.ClosePeriod(ctx, ws, period, time.Now())); {
 	case errors.Is(err, pipeline.ErrPeriodUnchanged):
 		e.printf(e.stdout, "報送期 %s 已經關閉，未做改動。\n", period)
 	case err != nil:
@@ -63,7 +62,7 @@ func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	done, err := pipeline.ReopenPeriod(ctx, ws, period, reason, time.Now())
-	switch err = periodError(e, err); {
+	switch err = periodError(e, ws.Config.Location(), err); {
 	case errors.Is(err, pipeline.ErrNoReason):
 		return &exitError{code: 2, err: err}
 	case errors.Is(err, pipeline.ErrPeriodUnchanged):
@@ -99,7 +98,7 @@ func runNextPeriod(ctx context.Context, e *env, args []string) error {
 	}
 	rolled, err := pipeline.NextPeriod(ctx, ws, to, deadline, time.Now())
 	if err != nil {
-		return periodError(e, err)
+		return periodError(e, ws.Config.Location(), err)
 	}
 	if rolled.Closed {
 		e.printf(e.stdout, "報送期 %s 已關閉。\n", rolled.From)
@@ -114,7 +113,7 @@ func runNextPeriod(ctx context.Context, e *env, args []string) error {
 // periodError gives the exit status of what a period command can meet:
 // a running batch is 3, a bad name or a config.yaml that would not load
 // is 2; the sentinels the commands handle themselves pass through.
-func periodError(e *env, err error) error {
+func periodError(e *env, loc *time.Location, err error) error {
 	var held *lock.HeldError
 	var ps vocab.Problems
 	var bad pipeline.InputError
@@ -122,8 +121,7 @@ func periodError(e *env, err error) error {
 	case err == nil, errors.Is(err, pipeline.ErrPeriodUnchanged), errors.Is(err, pipeline.ErrNoReason):
 		return err
 	case errors.As(err, &held):
-		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s，%s 開始），等它結束再改報送期: %v",
-			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（%s），等它結束再改報送期", lockHolder(e, held, loc))}
 	case errors.As(err, &ps), errors.As(err, &bad):
 		return &exitError{code: 2, err: err}
 	}

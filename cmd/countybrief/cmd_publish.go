@@ -39,7 +39,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 			return e.usageError("--date %q 不是 YYYY-MM-DD 格式的日期", date)
 		}
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), false)
+	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), false)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	var held *lock.HeldError
 	switch {
 	case errors.As(err, &held):
-		return &exitError{code: 3, err: e.errorf("批處理正在運行（pid %s）；等它結束再發布，或用 --wait 排隊: %v", strconv.Itoa(held.Holder.PID), err)}
+		return &exitError{code: 3, err: e.errorf("批處理正在運行（%s）；等它結束再發布，或用 --wait 排隊", lockHolder(e, held, ws.Config.Location()))}
 	case errors.Is(err, pipeline.ErrLedgerLost), errors.Is(err, pipeline.ErrNothingToPublish):
 		return &exitError{code: 2, err: err}
 	case err != nil:

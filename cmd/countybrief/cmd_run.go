@@ -7,7 +7,6 @@ import (
 	"flag"
 	"io"
 	"os"
-	"strconv"
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/lock"
@@ -54,7 +53,7 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	if o.settle >= 0 {
 		ws.Config.SettleSeconds = o.settle
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), o.verbose)
+	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), o.verbose)
 	if err != nil {
 		return err
 	}
@@ -71,8 +70,8 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	}
 	var held *lock.HeldError
 	if errors.As(err, &held) {
-		return &exitError{code: 3, err: e.errorf("另一個批處理正在運行（pid %s，%s 開始）；用 --wait 可排隊等它結束：%v",
-			strconv.Itoa(held.Holder.PID), held.Holder.Started.Local().Format("2006-01-02 15:04:05"), err)}
+		return &exitError{code: 3, err: e.errorf("另一個批處理正在運行（%s）；用 --wait 可排隊等它結束",
+			lockHolder(e, held, ws.Config.Location()))}
 	}
 	if errors.Is(err, pipeline.ErrLedgerLost) {
 		return &exitError{code: 2, err: err}

@@ -26,7 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), verbose)
+	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), verbose)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 			late = e.tr("逾期")
 		}
 		if !u.ReceivedAt.IsZero() {
-			at = u.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04")
+			at = atMinute(u.ReceivedAt, ws.Config.Location())
 		}
 		rows = append(rows, []string{u.Code, u.Name, u.Label, late, u.File, at})
 	}
@@ -62,7 +62,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	}
 	for _, lf := range rep.LateFiles {
 		e.printf(e.stdout, "逾期補報（不計入）：%s %s　%s　%s 收到　存檔 %s\n", lf.Code, lf.Name, lf.File,
-			lf.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04"), lf.Archive)
+			atMinute(lf.ReceivedAt, ws.Config.Location()), lf.Archive)
 	}
 	printPeriodState(e, ws.Config.Location(), period, rep.PeriodState)
 	counts := make([]string, 0, len(vocab.States()))
@@ -76,7 +76,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 // printPeriodState says whether the period takes files, since when, and
 // every reopening with its reason.
 func printPeriodState(e *env, loc *time.Location, period string, st pipeline.PeriodInfo) {
-	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	at := func(t time.Time) string { return atMinute(t, loc) }
 	if st.Since.IsZero() {
 		e.printf(e.stdout, "報送期 %s：%s。\n", period, st.Label)
 	} else {

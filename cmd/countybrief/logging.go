@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/sirupsen/logrus"
 )
@@ -28,10 +29,23 @@ func (h *writerHook) Fire(e *logrus.Entry) error {
 	return err
 }
 
+// zoned shows entries in the office's zone: the terminal is read by a
+// person, while the log file keeps the machine's time with its offset.
+type zoned struct {
+	logrus.Formatter
+	loc *time.Location
+}
+
+func (z zoned) Format(e *logrus.Entry) ([]byte, error) {
+	shown := *e
+	shown.Time = e.Time.In(z.loc)
+	return z.Formatter.Format(&shown)
+}
+
 // newLogger logs JSON lines of every info-or-worse entry to
 // logs/countybrief.log, and text to the terminal: warnings and errors, or
 // everything with verbose. The returned function closes the file.
-func newLogger(stderr io.Writer, logsDir string, verbose bool) (*logrus.Logger, func(), error) {
+func newLogger(stderr io.Writer, logsDir string, loc *time.Location, verbose bool) (*logrus.Logger, func(), error) {
 	if err := os.MkdirAll(logsDir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("create logs folder: %w", err)
 	}
@@ -46,7 +60,7 @@ func newLogger(stderr io.Writer, logsDir string, verbose bool) (*logrus.Logger, 
 	if verbose {
 		terminal = logrus.AllLevels
 	}
-	l.AddHook(&writerHook{w: stderr, format: &logrus.TextFormatter{FullTimestamp: true}, levels: terminal})
+	l.AddHook(&writerHook{w: stderr, format: zoned{&logrus.TextFormatter{FullTimestamp: true, TimestampFormat: secondLayout}, loc}, levels: terminal})
 	l.AddHook(&writerHook{w: f, format: &logrus.JSONFormatter{}, levels: logrus.AllLevels})
 	return l, func() { f.Close() }, nil
 }
