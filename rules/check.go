@@ -37,9 +37,9 @@ func (f RuleFailure) Error() string { return f.problem("").Error() }
 // problem places the failure like a load problem; on names the figures
 // that broke the rule, when known.
 func (f RuleFailure) problem(on string) vocab.Problem {
-	msg := "fails at run time: " + f.Err
+	msg := "執行時出錯：" + f.Err
 	if on != "" {
-		msg = fmt.Sprintf("fails at run time on %s: %s", on, f.Err)
+		msg = fmt.Sprintf("執行時出錯（%s）：%s", on, f.Err)
 	}
 	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg}
 }
@@ -263,7 +263,7 @@ func runBool(m *vm.VM, p *vm.Program, env any) (bool, error) {
 	}
 	b, ok := out.(bool)
 	if !ok {
-		return false, fmt.Errorf("result is %T, not true or false", out)
+		return false, fmt.Errorf("結果是 %T，不是 true 或 false", out)
 	}
 	return b, nil
 }

@@ -87,7 +87,7 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 	for _, in := range cat.Indicators {
 		if reserved[in.Code] {
 			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code",
-				Msg: fmt.Sprintf("%q is a name rule expressions use; choose another code", in.Code)})
+				Msg: fmt.Sprintf("%q 是規則表達式使用的名稱，請換一個代碼", in.Code)})
 			continue
 		}
 		if _, dup := t.index[in.Code]; dup || !validCode(in.Code) {
@@ -290,7 +290,7 @@ func floats(fn string, p []any) ([]float64, error) {
 		case int64:
 			out[i] = float64(v)
 		default:
-			return nil, fmt.Errorf("%s: argument %d is %T, not a number", fn, i+1, x)
+			return nil, fmt.Errorf("%s：第 %d 個參數是 %T，不是數字", fn, i+1, x)
 		}
 	}
 	return out, nil

@@ -38,14 +38,14 @@ const gotError = "error"
 func (e ExampleResult) OK() bool { return e.Want == e.Got }
 
 func (e ExampleResult) String() string {
-	verdict := "ok"
+	verdict := "通過"
 	if !e.OK() {
-		verdict = fmt.Sprintf("FAIL: want %s, got %s", e.Want, e.Got)
+		verdict = fmt.Sprintf("不符：應該 %s，實際 %s", e.Want, e.Got)
 		if e.Err != "" {
-			verdict += ": " + e.Err
+			verdict += "：" + e.Err
 		}
 		for _, f := range e.Findings {
-			verdict += fmt.Sprintf("; %s", f.Message)
+			verdict += "；" + f.Message
 		}
 	}
 	return fmt.Sprintf("%s:%d:%d: rule %s: example %d: %s", e.File, e.Line, e.Col, e.Rule, e.Index, verdict)
@@ -89,12 +89,12 @@ func (s *Set) Test() []error {
 		if res.OK() {
 			continue
 		}
-		msg := fmt.Sprintf("want %s, got %s", res.Want, res.Got)
+		msg := fmt.Sprintf("應該 %s，實際 %s", res.Want, res.Got)
 		switch {
 		case res.Err != "":
-			msg += ": " + res.Err
+			msg += "：" + res.Err
 		case len(res.Findings) > 0:
-			msg += ": " + res.Findings[0].Message
+			msg += "：" + res.Findings[0].Message
 		}
 		errs = append(errs, vocab.Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
 			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
@@ -175,16 +175,16 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 		switch e.want {
 		case WantPass, WantFail:
 		case "":
-			p.add(e.pos, field("want"), "missing: pass or fail")
+			p.add(e.pos, field("want"), "缺少：請寫 pass 或 fail")
 		default:
-			p.add(at("want"), field("want"), "%q must be %s or %s", e.want, WantPass, WantFail)
+			p.add(at("want"), field("want"), "%q 必須是 %s 或 %s", e.want, WantPass, WantFail)
 		}
 		l.checkKind(p, field("kind"), at("kind"), e.kind)
 		if r.county {
 			l.checkTotals(p, field("totals"), e.totals)
 			for _, f := range []string{"values", "prev", "kind", "registered_members"} {
 				if _, ok := e.at[f]; ok {
-					p.add(at(f), field(f), "a county example lists units: instead")
+					p.add(at(f), field(f), "全縣示例改用 units: 列出單位")
 				}
 			}
 			for j, u := range e.units {
@@ -196,7 +196,7 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 		}
 		for _, f := range []string{"units", "totals"} {
 			if _, ok := e.at[f]; ok {
-				p.add(at(f), field(f), "only county examples list %s", f)
+				p.add(at(f), field(f), "只有全縣示例才列 %s", f)
 			}
 		}
 		l.checkCodes(p, field("values"), e.values)
@@ -230,7 +230,7 @@ func (l *loader) checkCodes(p *reader, field string, nums numbers) {
 			continue
 		}
 		if _, derived := l.types.derived[i]; derived {
-			p.add(nums.at[c], field, "%s is computed from other figures; give those instead", c)
+			p.add(nums.at[c], field, "%s 由其他數字算出；請改寫那些數字", c)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func (p *reader) add(at pos, field, format string, args ...any) {
 func parseFile(file string, data []byte, ps *vocab.Problems) []*ruleSpec {
 	p := &reader{file: file, ps: ps, lines: strings.Split(string(data), "\n")}
 	if len(data) > maxFileBytes {
-		p.add(pos{}, "", "file is larger than %d bytes; a rule file holds a few rules", maxFileBytes)
+		p.add(pos{}, "", "文件大於 %d 字節；一個規則文件只放幾條規則", maxFileBytes)
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -100,30 +100,30 @@ func parseFile(file string, data []byte, ps *vocab.Problems) []*ruleSpec {
 			at.line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
-		p.add(at, "", "not valid YAML: %s", msg)
+		p.add(at, "", "不是有效的 YAML：%s", msg)
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		p.add(nodePos(&extra), "", "only one YAML document per file")
+		p.add(nodePos(&extra), "", "一個文件只能有一個 YAML 文檔")
 	}
 	if len(doc.Content) == 0 {
 		return nil
 	}
 	top := deref(doc.Content[0])
 	if top.Kind != yaml.MappingNode {
-		p.add(nodePos(top), "", "want a mapping with the key rules:")
+		p.add(nodePos(top), "", "應該是以 rules: 為鍵的映射")
 		return nil
 	}
 	var out []*ruleSpec
 	p.mapping(top, func(key string, k, v *yaml.Node) {
 		if key != "rules" {
-			p.add(nodePos(k), key, "unknown field (a rule file has only rules:)")
+			p.add(nodePos(k), key, "未知字段（規則文件只有 rules:）")
 			return
 		}
 		if v.Kind != yaml.SequenceNode {
 			if !isNull(v) {
-				p.add(nodePos(v), "rules", "want a list of rules")
+				p.add(nodePos(v), "rules", "應該是規則列表")
 			}
 			return
 		}
@@ -143,11 +143,11 @@ func (p *reader) mapping(m *yaml.Node, fn func(key string, k, v *yaml.Node)) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := deref(m.Content[i]), deref(m.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
-			p.add(nodePos(k), "", "a key must be a plain name")
+			p.add(nodePos(k), "", "鍵必須是普通名稱")
 			continue
 		}
 		if seen[k.Value] {
-			p.add(nodePos(k), k.Value, "given twice")
+			p.add(nodePos(k), k.Value, "寫了兩次")
 			continue
 		}
 		seen[k.Value] = true
@@ -168,7 +168,7 @@ func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!
 
 func (p *reader) str(field string, v *yaml.Node) string {
 	if v.Kind != yaml.ScalarNode {
-		p.add(nodePos(v), field, "want text")
+		p.add(nodePos(v), field, "應該是文字")
 		return ""
 	}
 	if isNull(v) {
@@ -179,7 +179,7 @@ func (p *reader) str(field string, v *yaml.Node) string {
 
 func (p *reader) strList(field string, v *yaml.Node) []string {
 	if v.Kind != yaml.SequenceNode {
-		p.add(nodePos(v), field, "want a list")
+		p.add(nodePos(v), field, "應該是列表")
 		return nil
 	}
 	var out []string
@@ -195,7 +195,7 @@ func (p *reader) strList(field string, v *yaml.Node) []string {
 func (p *reader) number(field string, v *yaml.Node) (float64, bool) {
 	var f float64
 	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") || v.Decode(&f) != nil {
-		p.add(nodePos(v), field, "%q is not a number", v.Value)
+		p.add(nodePos(v), field, "%q 不是數字", v.Value)
 		return 0, false
 	}
 	return f, true
@@ -204,7 +204,7 @@ func (p *reader) number(field string, v *yaml.Node) (float64, bool) {
 func (p *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 	p.rule = ""
 	if n.Kind != yaml.MappingNode {
-		p.add(nodePos(n), "", "a rule must be a mapping of fields")
+		p.add(nodePos(n), "", "一條規則必須是字段的映射")
 		return nil
 	}
 	r := &ruleSpec{pos: nodePos(n), at: map[string]pos{}}
@@ -244,14 +244,14 @@ func (p *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 			r.cell = p.str(key, v)
 		case "examples":
 			if v.Kind != yaml.SequenceNode {
-				p.add(nodePos(v), key, "want a list of examples")
+				p.add(nodePos(v), key, "應該是示例列表")
 				return
 			}
 			for i, item := range v.Content {
 				r.examples = append(r.examples, p.example(i, deref(item)))
 			}
 		default:
-			p.add(nodePos(k), key, "unknown field")
+			p.add(nodePos(k), key, "未知字段")
 		}
 	})
 	return r
@@ -262,7 +262,7 @@ func exampleField(i int, field string) string { return fmt.Sprintf("example %d: 
 func (p *reader) example(i int, n *yaml.Node) exampleSpec {
 	e := exampleSpec{pos: nodePos(n), at: map[string]pos{}}
 	if n.Kind != yaml.MappingNode {
-		p.add(nodePos(n), exampleField(i, ""), "an example must be a mapping of fields")
+		p.add(nodePos(n), exampleField(i, ""), "一個示例必須是字段的映射")
 		return e
 	}
 	p.mapping(n, func(key string, k, v *yaml.Node) {
@@ -286,14 +286,14 @@ func (p *reader) example(i int, n *yaml.Node) exampleSpec {
 			e.totals = p.numbers(field, v)
 		case "units":
 			if v.Kind != yaml.SequenceNode {
-				p.add(nodePos(v), field, "want a list of units")
+				p.add(nodePos(v), field, "應該是單位列表")
 				return
 			}
 			for j, item := range v.Content {
 				e.units = append(e.units, p.unitExample(fmt.Sprintf("%s[%d]", field, j+1), deref(item)))
 			}
 		default:
-			p.add(nodePos(k), field, "unknown field")
+			p.add(nodePos(k), field, "未知字段")
 		}
 	})
 	return e
@@ -302,7 +302,7 @@ func (p *reader) example(i int, n *yaml.Node) exampleSpec {
 func (p *reader) unitExample(field string, n *yaml.Node) unitExample {
 	u := unitExample{pos: nodePos(n)}
 	if n.Kind != yaml.MappingNode {
-		p.add(nodePos(n), field, "want a mapping with kind: and values:")
+		p.add(nodePos(n), field, "應該是含 kind: 和 values: 的映射")
 		return u
 	}
 	p.mapping(n, func(key string, k, v *yaml.Node) {
@@ -312,7 +312,7 @@ func (p *reader) unitExample(field string, n *yaml.Node) unitExample {
 		case "values":
 			u.values = p.numbers(field+": values", v)
 		default:
-			p.add(nodePos(k), field+": "+key, "unknown field")
+			p.add(nodePos(k), field+": "+key, "未知字段")
 		}
 	})
 	return u
@@ -324,7 +324,7 @@ func (p *reader) numbers(field string, v *yaml.Node) numbers {
 		return nums
 	}
 	if v.Kind != yaml.MappingNode {
-		p.add(nodePos(v), field, "want a mapping of indicator code to number")
+		p.add(nodePos(v), field, "應該是指標代碼到數字的映射")
 		return nums
 	}
 	p.mapping(v, func(key string, k, val *yaml.Node) {

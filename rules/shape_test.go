@@ -154,7 +154,7 @@ func TestKindsComeFromTheRegistry(t *testing.T) {
 		}
 	}
 	ps := s.Probe(schools)
-	if len(ps) == 0 || !strings.Contains(ps[0].Error(), "rule u.plant: expr: fails at run time on a 企業 unit") {
+	if len(ps) == 0 || !strings.Contains(ps[0].Error(), "rule u.plant: expr: 執行時出錯（「企業」類單位") {
 		t.Errorf("probe %v", ps)
 	}
 
