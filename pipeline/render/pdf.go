@@ -547,24 +547,45 @@ func (p *pdfDoc) body(size float64) style {
 }
 
 // minLines is how many grid lines the start of a block needs, so that a
-// heading is never left alone at the foot of a page.
+// heading is never left alone at the foot of a page: a heading's own
+// lines and what its next block needs, in turn.
 func (p *pdfDoc) minLines(d *doc, bl *block) int {
 	if bl == nil {
 		return 0
 	}
 	switch bl.kind {
-	case kTable:
-		// Keep a table that fits on a page in one piece.
-		if h := p.tableHeight(*bl.tbl); h <= p.lay.TextHeight-2*p.lp {
-			return int(math.Ceil(h / p.lp))
+	case kH1, kH2:
+		for i := range d.blocks {
+			if &d.blocks[i] != bl {
+				continue
+			}
+			var next *block
+			if i+1 < len(d.blocks) {
+				next = &d.blocks[i+1]
+			}
+			_, ls := p.heading(*bl)
+			return len(ls) + p.minLines(d, next)
 		}
-		return int(math.Ceil((p.rowHeight()*3 + p.lp) / p.lp))
+		return 2
+	case kTable:
+		return int(math.Ceil(p.tableStart(bl.arg, *bl.tbl) / p.lp))
 	case kChart:
 		return int(math.Ceil(p.chartHeight(*bl.cht) / p.lp))
 	case kDistribution:
 		return 0
 	}
 	return 2
+}
+
+// heading sets a heading: 黑 for .h1, 楷 for .h2.
+func (p *pdfDoc) heading(bl block) (glyphs, []typeset.Line) {
+	role := typeset.Hei
+	if bl.kind == kH2 {
+		role = typeset.Kai
+	}
+	g := glyphs{}
+	g.add(bl.text(), style{role: role, size: p.lay.BodySize, color: black()})
+	return g, p.setText(g, p.lay.TextWidth, float64(p.lay.IndentChars)*p.em(p.lay.BodySize), false)
 }
 
 func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
@@ -604,13 +625,8 @@ func (p *pdfDoc) drawBlock(d *doc, bl block, next *block) {
 		}
 		p.flowLines(g, p.setText(g, W, ind, false), p.left(), false)
 	case kH1, kH2:
-		role := typeset.Hei
-		if bl.kind == kH2 {
-			role = typeset.Kai
-		}
-		g := glyphs{}
-		g.add(bl.text(), style{role: role, size: lay.BodySize, color: black()})
-		ls := p.setText(g, W, ind, false)
+		g, ls := p.heading(bl)
+		role := g.styles[0].role
 		if p.linesLeft() < len(ls)+p.minLines(d, next) && p.y > 0 {
 			p.newPage()
 		}
@@ -742,18 +758,26 @@ func (p *pdfDoc) setTable(t table) (hdr setRow, rows []setRow) {
 	return hdr, rows
 }
 
-// tableHeight is the height of the whole table with its caption line.
-func (p *pdfDoc) tableHeight(t table) float64 {
+// tableRowsFirst is how many rows a table needs under its header on the
+// page it starts on: fewer leave the header alone, a page stays half empty
+// when all are needed.
+const tableRowsFirst = 3
+
+// tableStart is the height a table needs on the page it starts on: the
+// caption, the header and its first rows.
+func (p *pdfDoc) tableStart(caption string, t table) float64 {
+	capG := glyphs{}
+	capG.add(caption, style{role: typeset.Hei, size: p.lay.BodySize, color: black()})
 	hdr, rows := p.setTable(t)
-	h := p.lp + hdr.h
-	for _, r := range rows {
+	h := float64(len(p.setText(capG, p.lay.TextWidth, 0, true)))*p.lp + hdr.h
+	for _, r := range rows[:min(tableRowsFirst, len(rows))] {
 		h += r.h
 	}
 	return h
 }
 
-// drawTable draws the caption and the table: in one piece when it fits on
-// a page, else repeating the header on each page it runs onto.
+// drawTable draws the caption and the table from the current page when
+// its start fits there, repeating the header on each page it runs onto.
 func (p *pdfDoc) drawTable(caption string, t table) {
 	lay := p.lay
 	W := lay.TextWidth
@@ -786,11 +810,7 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 	capG := glyphs{}
 	capG.add(caption, style{role: typeset.Hei, size: lay.BodySize, color: black()})
 	capL := p.setText(capG, W, 0, true)
-	need := p.tableHeight(t)
-	if need > lay.TextHeight {
-		need = float64(len(capL))*p.lp + hdr.h + 2*p.rowHeight()
-	}
-	if p.gridY()+need > lay.TextHeight && p.y > 0 {
+	if p.gridY()+p.tableStart(caption, t) > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
 	p.flowLines(capG, capL, p.left(), true)
