@@ -16,7 +16,7 @@ import (
 
 // ErrConfig marks a start that failed on the files the office edits
 // (workspace, rules, templates), not on the machine.
-var ErrConfig = errors.New("the workspace's files have problems")
+var ErrConfig = errors.New("工作區的文件有問題")
 
 // ServeOptions tune the nightly service.
 type ServeOptions struct {
@@ -39,7 +39,7 @@ type ServeOptions struct {
 func Serve(ctx context.Context, dir string, opts ServeOptions) error {
 	ws, err := workspace.Load(dir)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+		return fmt.Errorf("%w：%w", ErrConfig, err)
 	}
 	fonts, err := render.LoadFonts(ws.Config)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 func Validate(ws *workspace.Workspace) error {
 	fonts, err := render.LoadFonts(ws.Config)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+		return fmt.Errorf("%w：%w", ErrConfig, err)
 	}
 	_, r, err := loadChecks(ws, fonts)
 	if err != nil {
@@ -36,11 +36,11 @@ func Validate(ws *workspace.Workspace) error {
 func loadChecks(ws *workspace.Workspace, fonts *render.Fonts) (*Checker, *render.Renderer, error) {
 	checker, err := NewChecker(ws)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, nil, fmt.Errorf("%w：%w", ErrConfig, err)
 	}
 	renderer, err := render.New(ws, fonts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: load templates: %w", ErrConfig, err)
+		return nil, nil, fmt.Errorf("%w：簡報模板：%w", ErrConfig, err)
 	}
 	return checker, renderer, nil
 }

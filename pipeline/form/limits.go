@@ -34,28 +34,21 @@ func DefaultLimits() Limits {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxUnzipBytes <= 0 {
-		l.MaxUnzipBytes = d.MaxUnzipBytes
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxElements <= 0 {
-		l.MaxElements = d.MaxElements
-	}
-	if l.MaxFormula <= 0 {
-		l.MaxFormula = d.MaxFormula
-	}
+	orDefault(&l.MaxBytes, d.MaxBytes)
+	orDefault(&l.MaxUnzipBytes, d.MaxUnzipBytes)
+	orDefault(&l.MaxRows, d.MaxRows)
+	orDefault(&l.MaxCells, d.MaxCells)
+	orDefault(&l.MaxDepth, d.MaxDepth)
+	orDefault(&l.MaxElements, d.MaxElements)
+	orDefault(&l.MaxFormula, d.MaxFormula)
 	return l
+}
+
+// orDefault gives a limit left at zero (or set negative) its default.
+func orDefault[T int | int64](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // scan is the part of the limits the fast reader and the XML bounds
