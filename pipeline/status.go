@@ -111,7 +111,11 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 		return nil, fmt.Errorf("read status: %w", err)
 	}
 	if last != nil && len(last.Summary) > 0 {
-		var sum Summary
+		// Only the folders it could not read: a region's summary lists
+		// every file of the run, which status does not need decoded.
+		var sum struct {
+			Unreadable []string `json:"unreadable"`
+		}
 		if err := json.Unmarshal(last.Summary, &sum); err != nil {
 			return nil, fmt.Errorf("read the last run's summary: %w", err)
 		}
