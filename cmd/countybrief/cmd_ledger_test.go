@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,32 +8,20 @@ import (
 	"testing"
 
 	"countybrief/pipeline"
-	"countybrief/pipeline/demo"
 )
 
 // TestLedgerRebuild runs `countybrief ledger rebuild` in-process on the
 // sample county after a batch, its ledger deleted.
 func TestLedgerRebuild(t *testing.T) {
 	ctx := context.Background()
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Config.SettleSeconds = 0
-	if _, err := pipeline.Run(ctx, ws, pipeline.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	ws := sampleCounty(t)
 	if _, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(ws.LedgerPath()); err != nil {
 		t.Fatal(err)
 	}
-	ledgerCmd := func(args ...string) (int, string) {
-		var out bytes.Buffer
-		code := run(ctx, append([]string{"ledger"}, args...), &env{stdout: &out, stderr: &out})
-		return code, out.String()
-	}
+	ledgerCmd := func(args ...string) (int, string) { return inProcess(append([]string{"ledger"}, args...)...) }
 
 	code, out := ledgerCmd("rebuild", "--workspace", ws.Dir)
 	if code != 0 {

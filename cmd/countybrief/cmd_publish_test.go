@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"countybrief/pipeline"
-	"countybrief/pipeline/demo"
 )
 
 // TestPublishAndReprintCommands: publish says what it published and that
@@ -17,20 +12,8 @@ import (
 // reprint is byte-identical, 1 when the published file differs, 2 for an
 // issue never published; a bad date is a usage error.
 func TestPublishAndReprintCommands(t *testing.T) {
-	ctx := context.Background()
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Config.SettleSeconds = 0
-	if _, err := pipeline.Run(ctx, ws, pipeline.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := func(args ...string) (int, string) {
-		var out bytes.Buffer
-		code := run(ctx, append(args, "--workspace", ws.Dir), &env{stdout: &out, stderr: &out})
-		return code, out.String()
-	}
+	ws := sampleCounty(t)
+	cmd := func(args ...string) (int, string) { return inProcess(append(args, "--workspace", ws.Dir)...) }
 	if code, out := cmd("publish", "--date", "2008-12-32"); code != 2 {
 		t.Errorf("publish --date 2008-12-32: exit %d, want 2\n%s", code, out)
 	}
