@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"countybrief/pipeline/form"
@@ -48,9 +50,15 @@ func emptyFinding() vocab.Finding {
 }
 
 // unreadableFinding rejects a file that the batch could not read at all.
+// The system's own words (and the claim's path in work/) go to the log,
+// not to the clerk.
 func unreadableFinding(err error) vocab.Finding {
+	why := "讀取時磁盤或網絡出錯"
+	if errors.Is(err, fs.ErrPermission) {
+		why = "沒有讀取這個文件的權限"
+	}
 	return vocab.Finding{Rule: ruleUnreadable, Severity: vocab.Error,
-		Message: fmt.Sprintf("活動辦無法讀取這個文件（系統提示：%v）。", err),
+		Message: fmt.Sprintf("活動辦無法讀取這個文件（%s）。", why),
 		Fix:     "請在本單位電腦上打開文件確認能正常打開，另存為 Excel 工作簿（.xlsx）後重新報送；如仍被退回，請告知活動辦檢查收件箱的文件權限。"}
 }
 
