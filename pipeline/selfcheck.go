@@ -85,9 +85,11 @@ func ruleFiles(dir string) (map[string][]byte, error) {
 	return files, nil
 }
 
+// A form is a file anyone can write, so a name it carries must be a plain
+// file name on every system: no dot start, no separator of any system.
 func ruleFileName(name string) bool {
 	ext := path.Ext(name)
-	return !strings.HasPrefix(name, ".") && (ext == ".yaml" || ext == ".yml")
+	return !strings.HasPrefix(name, ".") && !strings.ContainsAny(name, `/\:`) && (ext == ".yaml" || ext == ".yml")
 }
 
 // WriteBlankForm writes unit u's blank form with the rules' version and
