@@ -209,3 +209,37 @@ func pdfPages(t *testing.T, path string) []string {
 	}
 	return pages
 }
+
+// A publish killed after the ledger numbered the issue but before its
+// files were written: the next publish writes them from the record, the
+// same bytes, and numbers nothing new.
+func TestPublishFinishesAnIssueACrashLeft(t *testing.T) {
+	ctx := context.Background()
+	ws := county(t, t.TempDir())
+	run(t, ws)
+	first, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(first.Briefing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{first.Briefing, first.BriefingText} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(again.Briefing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Issue != 1 || !again.NothingNew || !fileExists(again.BriefingText) || string(got) != string(want) {
+		t.Errorf("after the crash: issue %d, nothing new %v, text twin %v, PDF identical %v; want 第1期 rewritten as published",
+			again.Issue, again.NothingNew, fileExists(again.BriefingText), string(got) == string(want))
+	}
+}
