@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,27 +56,7 @@ func TestCellsRoundTrip(t *testing.T) {
 func TestCellsMigrateAnOldLedger(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ledger.db")
-	steps := migrations()
-	before := -1
-	for i, s := range steps {
-		if strings.Contains(s, "ADD COLUMN cells_json") {
-			before = i
-		}
-	}
-	if before < 0 {
-		t.Fatal("no migration adds cells_json")
-	}
-	uri, err := fileURI(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", uri+"?"+writerParams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, db, steps[:before]); err != nil {
-		t.Fatal(err)
-	}
+	db := ledgerBefore(t, path, "ADD COLUMN cells_json")
 	if _, err := db.ExecContext(ctx, `INSERT INTO submissions
 		(claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json)
 		VALUES ('x', 'U01', '2008-12', 'x.xlsx', 'archive/x.xlsx', 'abc', 'accepted', 1, '{"members":12}')`); err != nil {
@@ -104,4 +85,28 @@ func TestCellsMigrateAnOldLedger(t *testing.T) {
 	if cells, err := l.Cells(ctx, []int64{id}); err != nil || cells[id]["members"] != "表!C7" {
 		t.Errorf("new row's cells = %v, %v", cells, err)
 	}
+}
+
+// ledgerBefore makes a ledger file at path with every migration before the
+// first one that contains marker, as a file written by an older program
+// would be, and returns it open on the writer's settings.
+func ledgerBefore(t *testing.T, path, marker string) *sql.DB {
+	t.Helper()
+	steps := migrations()
+	before := slices.IndexFunc(steps, func(s string) bool { return strings.Contains(s, marker) })
+	if before < 0 {
+		t.Fatalf("no migration contains %q", marker)
+	}
+	uri, err := fileURI(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", uri+"?"+writerParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), db, steps[:before]); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -2,13 +2,10 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 )
@@ -68,22 +65,7 @@ func TestPublishIssue(t *testing.T) {
 func TestIssuesMigrateAnOldLedger(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ledger.db")
-	steps := migrations()
-	before := slices.IndexFunc(steps, func(s string) bool { return strings.Contains(s, "CREATE TABLE issue_counted") })
-	if before < 0 {
-		t.Fatal("no migration creates issue_counted")
-	}
-	uri, err := fileURI(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", uri+"?"+writerParams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, db, steps[:before]); err != nil {
-		t.Fatal(err)
-	}
+	db := ledgerBefore(t, path, "CREATE TABLE issue_counted")
 	if _, err := db.ExecContext(ctx, `INSERT INTO briefings (issue, period, inputs_hash, path, totals_json, at)
 		VALUES (1, '2008-12', 'h1', 'outbox/2008-12/簡報第1期.pdf', X'7B7D', 1), (2, '2008-12', 'h2', 'outbox/2008-12/簡報第2期.pdf', X'7B7D', 2)`); err != nil {
 		t.Fatal(err)
