@@ -68,7 +68,7 @@ func Acquire(ctx context.Context, path string, wait bool) (*Lock, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		held := &HeldError{Path: path, Holder: readHolder(f)}
+		held := &HeldError{Path: path, Holder: holderOf(f)}
 		if !wait {
 			f.Close()
 			return nil, held
@@ -109,6 +109,26 @@ func (l *Lock) writeHolder() error {
 
 // readHolder reads the holder's details through the loser's own handle;
 // unreadable details (not written yet, or garbage) give a zero Holder.
+// holderOf reads who holds the lock. A holder writes its details just
+// after it takes the lock, so a process that meets the lock in that
+// instant waits a little for them rather than naming nobody.
+func holderOf(f *os.File) Holder {
+	h := readHolder(f)
+	for i := 0; h.PID == 0 && i < holderWaits; i++ {
+		time.Sleep(holderPause)
+		h = readHolder(f)
+	}
+	return h
+}
+
+// holderWaits × holderPause bounds the wait for a new holder's details:
+// writing them takes microseconds; a holder that never writes (killed in
+// that instant) costs a locked-out command a tenth of a second.
+const (
+	holderWaits = 20
+	holderPause = 5 * time.Millisecond
+)
+
 func readHolder(f *os.File) Holder {
 	var h Holder
 	data, err := io.ReadAll(io.NewSectionReader(f, 0, 4096))
