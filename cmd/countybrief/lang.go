@@ -38,7 +38,7 @@ var (
 
 func catalogue(lang string) (*catalog.Builder, error) {
 	loadEnglish.Do(func() {
-		for _, m := range english {
+		for _, m := range allEnglish() {
 			// SetString fails only on a malformed message, which
 			// TestEveryMessageHasEnglish would have caught.
 			_ = messages.SetString(language.English, m.zh, m.en)
@@ -51,7 +51,7 @@ func catalogue(lang string) (*catalog.Builder, error) {
 				simpleFailed = err
 				return
 			}
-			for _, m := range english {
+			for _, m := range allEnglish() {
 				_ = messages.SetString(language.SimplifiedChinese, m.zh, conv(m.zh))
 			}
 		})

@@ -1,8 +1,12 @@
 package main
 
-// english is the English of every message, keyed by its Traditional
-// text (see catalogue); TestEveryMessageHasEnglish keeps it complete.
-var english = []struct{ zh, en string }{
+// translation is one message's English, keyed by its Traditional text
+// (see catalogue).
+type translation struct{ zh, en string }
+
+// english is the English of the batch, check and office commands'
+// messages; TestEveryMessageHasEnglish keeps it and englishWeb complete.
+var english = []translation{
 	{"以 JSON 輸出審核結果",
 		"print the findings as JSON"},
 	{"本單位的代碼：表內代碼不同的文件（別的單位的表格）算作錯誤",
