@@ -34,8 +34,11 @@ var layers = map[string]int{
 	// the sample county built with the form writer.
 	"pipeline":      3,
 	"pipeline/demo": 3,
-	// 4: the command line, which parses flags and calls one function.
-	"cmd/countybrief": 4,
+	// 4: the web desk, a second face beside the command line that calls
+	// the same orchestrator functions.
+	"web": 4,
+	// 5: the command line, which parses flags and calls one function.
+	"cmd/countybrief": 5,
 }
 
 // alsoAllowed are the imports between stages that the design admits: the
