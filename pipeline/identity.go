@@ -125,10 +125,15 @@ func (b *batch) lateFiling(rec *ledger.Record, sub *form.Submission, findings []
 	return append(kept, lateFinding(b.ws, sub, since)), nil
 }
 
+// minuteLayout is how a time a clerk reads is written: in the office's
+// zone and with its offset, so that a clerk in another zone, or reading the
+// 退回 copy a year on, knows which 18:00 was meant.
+const minuteLayout = "2006-01-02 15:04 -07:00"
+
 func lateFinding(ws *workspace.Workspace, sub *form.Submission, closed time.Time) vocab.Finding {
 	at := sub.Cells["period"]
 	return vocab.Finding{Rule: ruleLate, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell,
 		Message: fmt.Sprintf("逾期補報：報送期「%s」已於 %s 關閉。這份表格已存檔登記，但不計入該期匯總，也不改變已發布的簡報。",
-			sub.Period, closed.In(ws.Config.Location()).Format("2006-01-02 15:04")),
+			sub.Period, closed.In(ws.Config.Location()).Format(minuteLayout)),
 		Fix: fmt.Sprintf("不需要重報：活動辦如重新開放該報送期，會把這份表格重新審核計入。當前報送期是「%s」，本期數據請用當前的表格報送。", ws.Config.Period)}
 }
