@@ -19,14 +19,20 @@ import (
 // workspace's files have problems, or its ledger is lost beside an archive
 // (the message says how to rebuild it); 3 when another batch holds the
 // workspace (without --wait).
-func runBatch(ctx context.Context, e *env, args []string) error {
+func runBatch(ctx context.Context, e *env, args []string) (err error) {
 	var dir string
 	var o runOptions
+	var prof profiling
 	fs := newFlags("run", e, &dir)
 	o.register(e, fs)
+	prof.register(e, fs)
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	if err := prof.start(e); err != nil {
+		return err
+	}
+	defer prof.finish(e, &err)
 	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
