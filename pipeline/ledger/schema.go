@@ -144,5 +144,40 @@ CREATE TABLE issue_files (
 -- What the unit wrote in the 說明 column beside a flagged figure: a
 -- warning with one is explained.
 ALTER TABLE findings ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+`, `
+-- The web desk: its accounts (a unit's, or the office's with unit_code
+-- ''), the sessions of logged-in browsers (a hash of the cookie's token,
+-- never the token) and every action done or refused there, with the
+-- account and the address it came from. Actions are never updated.
+CREATE TABLE accounts (
+	name         TEXT    PRIMARY KEY,
+	unit_code    TEXT    NOT NULL,
+	hash         TEXT    NOT NULL,
+	disabled     INTEGER NOT NULL,
+	failures     INTEGER NOT NULL,
+	locked_until INTEGER NOT NULL,
+	created_at   INTEGER NOT NULL,
+	changed_at   INTEGER NOT NULL
+) STRICT;
+CREATE TABLE web_sessions (
+	token_hash TEXT    PRIMARY KEY,
+	account    TEXT    NOT NULL REFERENCES accounts(name),
+	csrf       TEXT    NOT NULL,
+	remote     TEXT    NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX web_sessions_account ON web_sessions (account);
+CREATE TABLE web_actions (
+	id        INTEGER PRIMARY KEY,
+	at        INTEGER NOT NULL,
+	account   TEXT    NOT NULL,
+	remote    TEXT    NOT NULL,
+	action    TEXT    NOT NULL,
+	unit_code TEXT    NOT NULL,
+	detail    TEXT    NOT NULL,
+	ok        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX web_actions_unit ON web_actions (unit_code, id);
 `}
 }
