@@ -15,12 +15,27 @@ type Problem struct {
 	Rule  string // the rule a problem in a rule file belongs to
 	Field string
 	Msg   string
+	// En is Msg in English, for a person who asked for English (--lang
+	// en); empty where the package that found the problem wrote none.
+	En string
 	// Severity is Error when empty: a setting that works but carries a
 	// risk is a Warning.
 	Severity Severity
 }
 
-func (p Problem) Error() string {
+func (p Problem) Error() string { return p.format("規則", "警告", p.Msg) }
+
+// English is the problem for a person who asked for English: En, or Msg
+// where no English was written.
+func (p Problem) English() string {
+	msg := p.En
+	if msg == "" {
+		msg = p.Msg
+	}
+	return p.format("rule", "warning", msg)
+}
+
+func (p Problem) format(rule, warning, msg string) string {
 	var b strings.Builder
 	b.WriteString(p.File)
 	switch {
@@ -30,15 +45,15 @@ func (p Problem) Error() string {
 		fmt.Fprintf(&b, ":%d", p.Line)
 	}
 	if p.Rule != "" {
-		fmt.Fprintf(&b, ": rule %s", p.Rule)
+		fmt.Fprintf(&b, ": %s %s", rule, p.Rule)
 	}
 	if p.Field != "" {
 		fmt.Fprintf(&b, ": %s", p.Field)
 	}
 	if p.Severity == Warning {
-		b.WriteString(": 警告")
+		fmt.Fprintf(&b, ": %s", warning)
 	}
-	fmt.Fprintf(&b, ": %s", p.Msg)
+	fmt.Fprintf(&b, ": %s", msg)
 	return b.String()
 }
 
