@@ -22,6 +22,13 @@ def main():
     if len(sys.argv) < 6 or sys.argv[4] != "--":
         sys.exit("usage: measure.py RESULT.json STDOUT STDERR -- COMMAND [ARG...]")
     result, out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[5:]
+    # The 1-minute load average as the measurement starts: the machine is
+    # shared, and the report shows what each figure met.
+    try:
+        with open("/proc/loadavg") as f:
+            load = float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        load = None
     with open(out, "wb") as fo, open(err, "wb") as fe:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=fo, stderr=fe)
@@ -43,7 +50,7 @@ def main():
     with open(result, "w") as f:
         json.dump({"wall_s": wall, "maxrss_kb": usage.ru_maxrss,
                    "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
-                   "exit": child.returncode, "cmd": cmd}, f)
+                   "exit": child.returncode, "load": load, "cmd": cmd}, f)
     code = child.returncode
     sys.exit(code if code >= 0 else 128 - code)
 

@@ -2,8 +2,10 @@
 # Benchmark of the whole batch, as the office runs it: build countybrief,
 # build a demo region of N units once per N, then from copies of it measure
 # a cold batch, a batch with nothing new, a batch with one corrected file,
-# and the openpyxl peer over the same files. Prints a Markdown report and
-# keeps it in bench/results/latest.md (and latest.json).
+# and, over the same files, the peers (openpyxl; stdlib Python on two
+# processes; excelize GetRows on two workers) and the floor (inflating
+# every zip part on two workers). Prints a Markdown report and keeps it in
+# bench/results/latest.md (and latest.json).
 #
 #   bench/run.sh [N...]            default: 73 730 7300
 #
@@ -12,6 +14,8 @@
 #                       the median wall time and the largest RSS
 #   BENCH_PEER_REPEAT=R measurements of the peer (default BENCH_REPEAT, but
 #                       1 from 5000 units up: a minute each)
+#   BENCH_OPENPYXL_MAX=N  run the openpyxl peer up to N units (default 10000:
+#                       it takes 6 ms a form, 7 minutes at 73,000)
 #   BENCH_CPUS=LIST     pin batch and peer to these CPUs (taskset -c LIST)
 #   COUNTYBRIEF_BIN=B   measure this binary instead of building one
 #   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
@@ -85,7 +89,12 @@ one_size() {
     echo "bench: N=$n: repetition $r/$reps" >&2
     # The peer reads the pristine inbox (it moves nothing), alternating
     # with the batch so that both meet the same load on a shared machine.
-    if [ "$r" -le "$peer_reps" ]; then
+    # The fast peers and the floor run in every repetition, so that each
+    # gives a paired ratio with the cold batch measured beside it.
+    measure floor "$rd" "${pin[@]}" "$floor" -workers 2 "$pristine/inbox"
+    measure stdlib "$rd" "${pin[@]}" "$py" "$here/peer_stdlib.py" --processes 2 --json "$rd/stdlib.json" "$pristine/inbox"
+    measure excelize "$rd" "${pin[@]}" "$excelize" -workers 2 -json "$rd/excelize.json" "$pristine/inbox"
+    if [ "$r" -le "$peer_reps" ] && [ "$n" -le "${BENCH_OPENPYXL_MAX:-10000}" ]; then
       measure peer "$rd" "${pin[@]}" "$py" "$here/peer_openpyxl.py" --json "$rd/peer.json" "$pristine/inbox"
     fi
 
@@ -102,13 +111,17 @@ one_size() {
     # totals for the comparison with the peer.
     cp "$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals_workbook"])' "$rd/cold.out")" "$rd/cold-totals.xlsx"
     batch warm "$rd" "$ws"
-    # One unit corrects one figure and sends its form again.
-    # (awk reads to the end: head would leave sort to die of SIGPIPE,
-    # which pipefail turns into a failure.)
-    unit=$(cd "$ws/archive/accepted" && find . -mindepth 2 -maxdepth 2 -type d | LC_ALL=C sort | awk 'NR == 1')
-    [ -n "$unit" ] || die "N=$n: the cold batch accepted nothing"
-    src=$(find "$ws/archive/accepted/$unit" -type f -name '*.xlsx' | LC_ALL=C sort | awk 'NR == 1')
-    "$py" "$here/change_form.py" "$src" "$ws/inbox/$(basename "$unit")/更正.xlsx" >"$rd/change.txt"
+    # Every unit sends its accepted form again, the same bytes.
+    "$py" "$here/resend_all.py" "$rd/cold.out" "$ws" >"$rd/resend.txt"
+    batch resend "$rd" "$ws"
+    # One unit corrects one figure and sends its form again: the first
+    # accepted file in unit order, found through the cold batch's summary
+    # (so that the archive's layout is the batch's business).
+    read -r unit src < <("$py" -c 'import json, sys
+fs = [f for f in json.load(open(sys.argv[1]))["files"] if f["status"] == "accepted"]
+f = min(fs, key=lambda f: (f["unit"], f["name"]))
+print(f["unit"], f["archive_path"])' "$rd/cold.out") || die "N=$n: the cold batch accepted nothing"
+    "$py" "$here/change_form.py" "$src" "$ws/inbox/$unit/更正.xlsx" >"$rd/change.txt"
     batch changed "$rd" "$ws"
     "$py" "$here/report.py" extract "$ws" "$rd"
   done
@@ -121,7 +134,7 @@ main() {
 
   [ -x "$py" ] || die "$py missing: apt-get install python3-openpyxl"
   "$py" -c 'import openpyxl' 2>/dev/null || die "openpyxl missing for $py: apt-get install python3-openpyxl"
-  command -v go >/dev/null || [ -n "${COUNTYBRIEF_BIN:-}" ] || die "go not on PATH"
+  command -v go >/dev/null || die "go not on PATH (the excelize peer and the floor are built here)"
 
   local sizes=("$@")
   [ ${#sizes[@]} -gt 0 ] || sizes=(73 730 7300)
@@ -155,6 +168,11 @@ main() {
     git -C "$root" status --porcelain --untracked-files=no >"$res/build-dirty" 2>/dev/null || true
   fi
   [ -x "$bin" ] || die "no binary at $bin"
+  # The excelize peer and the floor: a module of their own under bench/.
+  floor=$tmp/floor excelize=$tmp/peer_excelize
+  echo "bench: go build bench/goprogs" >&2
+  (cd "$here/goprogs" && go build -o "$floor" ./floor && go build -o "$excelize" ./peer_excelize) ||
+    die "building bench/goprogs failed"
 
   for n in "${sizes[@]}"; do
     one_size "$n"
