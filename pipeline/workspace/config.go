@@ -11,6 +11,7 @@ import (
 // Config is config.yaml.
 type Config struct {
 	County       string   `yaml:"county"`
+	CountyCode   string   `yaml:"county_code,omitempty"` // in the units.yaml of the office above; publish then writes the 上報 workbook
 	Office       string   `yaml:"office"`
 	BriefingName string   `yaml:"briefing_name"`
 	Period       string   `yaml:"period"`
@@ -118,6 +119,9 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	need("office", c.Office)
 	need("briefing_name", c.BriefingName)
 	need("period", c.Period)
+	if c.CountyCode != "" && !unitCode.MatchString(c.CountyCode) {
+		ps.Add(file, keyLine(doc(), "county_code"), "county_code", "%q 不能用：本縣在上級名冊中的代碼是 1 到 32 個英文字母、數字、'-' 或 '_'", c.CountyCode)
+	}
 	for _, p := range append([]string{c.Period}, c.OpenPeriods...) {
 		if p != "" && !ValidPeriod(p) {
 			ps.Add(file, keyLine(doc(), "period"), "period", "%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4），因為它也是存檔文件夾的名字", p)
