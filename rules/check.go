@@ -32,16 +32,16 @@ type RuleFailure struct {
 }
 
 // vocab.Error formats the failure as a rule-file problem, for the office's log.
-func (f RuleFailure) Error() string { return f.problem("").Error() }
+func (f RuleFailure) Error() string { return f.problem(text{}).Error() }
 
 // problem places the failure like a load problem; on names the figures
 // that broke the rule, when known.
-func (f RuleFailure) problem(on string) vocab.Problem {
-	msg := "執行時出錯：" + f.Err
-	if on != "" {
-		msg = fmt.Sprintf("執行時出錯（%s）：%s", on, f.Err)
+func (f RuleFailure) problem(on text) vocab.Problem {
+	msg := say("執行時出錯：%s", detail(f.Err))
+	if on.zh != "" {
+		msg = say("執行時出錯（%s）：%s", on, detail(f.Err))
 	}
-	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg}
+	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg.zh, En: msg.en}
 }
 
 func (r *rule) failure(err error) RuleFailure {

@@ -260,7 +260,7 @@ func TestRuleFailurePlacesTheExpression(t *testing.T) {
 	if len(rep.Broken) == 0 || rep.Broken[0] != want {
 		t.Fatalf("broken %+v, want first %+v", rep.Broken, want)
 	}
-	if got := want.Error(); got != file+":6:11: rule p.modulo: expr: 執行時出錯：runtime error: integer divide by zero" {
+	if got := want.Error(); got != file+":6:11: 規則 p.modulo: expr: 執行時出錯：runtime error: integer divide by zero" {
 		t.Errorf("Error() = %s", got)
 	}
 }

@@ -86,8 +86,8 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 	var fields []reflect.StructField
 	for _, in := range cat.Indicators {
 		if reserved[in.Code] {
-			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code",
-				Msg: fmt.Sprintf("%q 是規則表達式使用的名稱，請換一個代碼", in.Code)})
+			t := say("「%s」是規則表達式使用的名稱，請換一個代碼", in.Code)
+			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code", Msg: t.zh, En: t.en})
 			continue
 		}
 		if _, dup := t.index[in.Code]; dup || !validCode(in.Code) {

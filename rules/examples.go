@@ -37,18 +37,22 @@ const gotError = "error"
 // OK reports whether the rule gave the verdict the example wants.
 func (e ExampleResult) OK() bool { return e.Want == e.Got }
 
-func (e ExampleResult) String() string {
-	verdict := "通過"
+func (e ExampleResult) String() string { return e.Problem().Error() }
+
+// Problem is the result placed at its example, in both languages; a
+// passing example's Msg is 通過.
+func (e ExampleResult) Problem() vocab.Problem {
+	verdict := say("通過")
 	if !e.OK() {
-		verdict = fmt.Sprintf("不符：應該 %s，實際 %s", e.Want, e.Got)
+		verdict = say("不符：應該 %s，實際 %s", e.Want, e.Got)
 		if e.Err != "" {
-			verdict += "：" + e.Err
+			verdict = say("%s（運行時出錯：%s）", verdict, detail(e.Err))
 		}
 		for _, f := range e.Findings {
-			verdict += "；" + f.Message
+			verdict = say("%s；%s", verdict, f.Message)
 		}
 	}
-	return fmt.Sprintf("%s:%d:%d: rule %s: example %d: %s", e.File, e.Line, e.Col, e.Rule, e.Index, verdict)
+	return vocab.Problem{File: e.File, Line: e.Line, Col: e.Col, Rule: e.Rule, Field: exampleField(e.Index-1, ""), Msg: verdict.zh, En: verdict.en}
 }
 
 // exampleUnitCode names the unit the examples pretend to be.
@@ -89,15 +93,15 @@ func (s *Set) Test() []error {
 		if res.OK() {
 			continue
 		}
-		msg := fmt.Sprintf("應該 %s，實際 %s", res.Want, res.Got)
+		msg := say("應該 %s，實際 %s", res.Want, res.Got)
 		switch {
 		case res.Err != "":
-			msg += "：" + res.Err
+			msg = say("%s（運行時出錯：%s）", msg, detail(res.Err))
 		case len(res.Findings) > 0:
-			msg += "：" + res.Findings[0].Message
+			msg = say("%s：%s", msg, res.Findings[0].Message)
 		}
 		errs = append(errs, vocab.Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
-			Field: fmt.Sprintf("example %d", res.Index), Msg: msg})
+			Field: exampleField(res.Index-1, ""), Msg: msg.zh, En: msg.en})
 	}
 	return errs
 }
@@ -177,7 +181,7 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 		case "":
 			p.add(e.pos, field("want"), "缺少：請寫 pass 或 fail")
 		default:
-			p.add(at("want"), field("want"), "%q 必須是 %s 或 %s", e.want, WantPass, WantFail)
+			p.add(at("want"), field("want"), "「%s」只能是 %s（應該通過）或 %s（應該不通過）", e.want, WantPass, WantFail)
 		}
 		l.checkKind(p, field("kind"), at("kind"), e.kind)
 		if r.county {
@@ -189,8 +193,8 @@ func (l *loader) checkExamples(p *reader, spec *ruleSpec, r *rule) {
 			}
 			for j, u := range e.units {
 				uf := fmt.Sprintf("%s[%d]", field("units"), j+1)
-				l.checkKind(p, uf+": kind", u.kindAt, u.kind)
-				l.checkCodes(p, uf+": values", u.values)
+				l.checkKind(p, uf+".kind", u.kindAt, u.kind)
+				l.checkCodes(p, uf+".values", u.values)
 			}
 			continue
 		}

@@ -1,35 +1,31 @@
 package rules
 
-import (
-	"fmt"
-
-	"countybrief/pipeline/workspace"
-)
+import "countybrief/pipeline/workspace"
 
 // unknownCode says that code is not in the catalogue and, when one is
 // close, which code was probably meant: a misspelt code is the usual
 // reason, and the office should not have to hunt for the right one.
-func (t *envTypes) unknownCode(code string) string {
+func (t *envTypes) unknownCode(code string) text {
 	if near := nearest(code, t.codes); near != "" {
-		return fmt.Sprintf("指標目錄（%s）裡沒有 %s；是不是 %s？", workspace.IndicatorsFile, code, near)
+		return say("指標目錄（%s）裡沒有 %s；是不是 %s？", workspace.IndicatorsFile, code, near)
 	}
-	return fmt.Sprintf("指標目錄（%s）裡沒有 %s；請照目錄裡的代碼寫", workspace.IndicatorsFile, code)
+	return say("指標目錄（%s）裡沒有 %s；請照目錄裡的代碼寫", workspace.IndicatorsFile, code)
 }
 
 // unknownName explains a name an expression uses that the environment
 // lacks: a code or a rule name misspelt, or, in a county rule, a code
 // written as a unit rule writes it.
-func (t *envTypes) unknownName(name string, county bool) string {
+func (t *envTypes) unknownName(name string, county bool) text {
 	if _, isCode := t.index[name]; isCode && county {
-		return fmt.Sprintf("全縣規則裡 %s 寫作 total.%s（簡報上的全縣數），或在 units 的每一行裡寫 .%s", name, name, name)
+		return say("全縣規則裡 %s 寫作 total.%s（簡報上的全縣數），或在 units 的每一行裡寫 .%s", name, name, name)
 	}
 	if nearest(name, t.codes) != "" {
 		return t.unknownCode(name)
 	}
 	if near := nearest(name, append(reservedNames[:len(reservedNames):len(reservedNames)], builtinNames...)); near != "" {
-		return fmt.Sprintf("沒有 %s 這個名稱；是不是 %s？", name, near)
+		return say("沒有 %s 這個名稱；是不是 %s？", name, near)
 	}
-	return fmt.Sprintf("指標目錄（%s）裡沒有 %s，它也不是規則可用的名稱或函數", workspace.IndicatorsFile, name)
+	return say("指標目錄（%s）裡沒有 %s，它也不是規則可用的名稱或函數", workspace.IndicatorsFile, name)
 }
 
 // builtinNames are expr's builtins the rule files are told of (doc.go),

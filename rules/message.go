@@ -62,18 +62,18 @@ var (
 // message parses a message or fix of r, checks every figure it names and
 // makes every action print through printed. Problems go to p at the
 // field; nil means the text is broken.
-func (l *loader) message(p *reader, text, field string, at pos, r *rule) (*template.Template, shown) {
-	t, err := template.New(field).Funcs(l.funcs).Parse(text)
+func (l *loader) message(p *reader, src, field string, at pos, r *rule) (*template.Template, shown) {
+	t, err := template.New(field).Funcs(l.funcs).Parse(src)
 	if err != nil {
-		msg := "not a valid template: " + templateProblem(err)
-		if m := notDefined.FindStringSubmatch(msg); m != nil {
-			msg = l.undefined(text, m[1], r)
+		msg := say("不是有效的模板，請檢查 {{ 和 }} 是否成對（text/template 的說明：%s）", detail(templateProblem(err)))
+		if m := notDefined.FindStringSubmatch(err.Error()); m != nil {
+			msg = l.undefined(src, m[1], r)
 		}
 		p.add(at, field, "%s", msg)
 		return nil, shown{}
 	}
 	if len(t.Templates()) > 1 {
-		p.add(at, field, "{{define}} and {{block}} belong in the briefing templates; a message is one text")
+		p.add(at, field, "{{define}} 和 {{block}} 只用在簡報模板裡；提示是一段話")
 		return nil, shown{}
 	}
 	w := &messageWalk{l: l, r: r}
@@ -91,31 +91,31 @@ func (l *loader) message(p *reader, text, field string, at pos, r *rule) (*templ
 // often it is a figure written without its dot, as messages were written
 // before they were templates: then every such figure of the text is
 // named, so that an old rule file is mended in one round.
-func (l *loader) undefined(text, name string, r *rule) string {
+func (l *loader) undefined(src, name string, r *rule) text {
 	w := &messageWalk{l: l, r: r}
 	if !w.known(name) {
 		if _, isCode := l.types.index[name]; !isCode && nearest(name, l.types.codes) != "" {
-			return fmt.Sprintf("{{%s}}：%s（數字前面要寫點：{{.代碼}}）", name, l.types.unknownCode(name))
+			return say("{{%s}}：%s（數字前面要寫點：{{.代碼}}）", name, l.types.unknownCode(name))
 		}
-		return fmt.Sprintf("{{%s}} is neither a helper nor a %s", name, l.shown(r))
+		return say("{{%s}} 既不是函數，也不是%s", name, l.shown(r))
 	}
 	var fixes []string
-	for _, m := range bareFigure.FindAllStringSubmatch(text, -1) {
+	for _, m := range bareFigure.FindAllStringSubmatch(src, -1) {
 		if first, _, _ := strings.Cut(m[1], "."); w.known(first) {
-			fixes = append(fixes, fmt.Sprintf("{{%s}} as {{.%s}}", m[1], m[1]))
+			fixes = append(fixes, fmt.Sprintf("{{%s}} → {{.%s}}", m[1], m[1]))
 		}
 	}
-	return "a figure is written with a dot first: write " + strings.Join(fixes, ", ")
+	return say("數字前面要寫點：請把 %s", strings.Join(fixes, "、"))
 }
 
-func (l *loader) shown(r *rule) string {
+func (l *loader) shown(r *rule) text {
 	switch {
 	case r.county:
-		return "figure of a county rule (.total.<code> or .units)"
+		return say("全縣規則可用的數（.total.代碼 或 .units）")
 	case r.each != nil:
-		return "figure (.<code>, .prev.<code>, .has_prev, .unit.<field>, .value, .prev_value or .label)"
+		return say("可用的數（.代碼、.prev.代碼、.has_prev、.unit.項目、.value、.prev_value 或 .label）")
 	}
-	return "figure (.<code>, .prev.<code>, .has_prev or .unit.<field>)"
+	return say("可用的數（.代碼、.prev.代碼、.has_prev 或 .unit.項目）")
 }
 
 // messageWalk checks the names a message reads off its data and notes
@@ -123,7 +123,7 @@ func (l *loader) shown(r *rule) string {
 type messageWalk struct {
 	l     *loader
 	r     *rule
-	bad   []string
+	bad   []text
 	shown shown
 }
 
@@ -185,12 +185,12 @@ func (w *messageWalk) walk(n parse.Node, root bool) {
 		w.walk(n.List, false)
 		w.walk(n.ElseList, root)
 	case *parse.RangeNode:
-		w.bad = append(w.bad, "{{range}}: a message has no list to repeat over")
+		w.bad = append(w.bad, say("{{range}}：提示裡沒有可以逐個重複的列表"))
 	case *parse.TemplateNode:
-		w.bad = append(w.bad, "{{template}} belongs in the briefing templates; a message is one text")
+		w.bad = append(w.bad, say("{{template}} 只用在簡報模板裡；提示是一段話"))
 	case *parse.DotNode:
 		if root {
-			w.bad = append(w.bad, fmt.Sprintf("{{.}} is every figure at once; name one %s", w.l.shown(w.r)))
+			w.bad = append(w.bad, say("{{.}} 是所有的數；請寫出一個%s", w.l.shown(w.r)))
 		}
 	case *parse.FieldNode:
 		if root {
@@ -224,7 +224,7 @@ func (w *messageWalk) group(pipe *parse.PipeNode, root bool) bool {
 // field checks a name read off the message data, such as prev.members.
 func (w *messageWalk) field(ident []string) {
 	if len(ident) == 0 {
-		w.bad = append(w.bad, fmt.Sprintf("{{$}} is every figure at once; name one %s", w.l.shown(w.r)))
+		w.bad = append(w.bad, say("{{$}} 是所有的數；請寫出一個%s", w.l.shown(w.r)))
 		return
 	}
 	t := w.l.types
@@ -262,7 +262,7 @@ func (w *messageWalk) field(ident []string) {
 
 // unknown explains a name the message data lacks; a code not in the
 // catalogue, wherever it stands, gets the code it probably meant.
-func (w *messageWalk) unknown(ident []string) string {
+func (w *messageWalk) unknown(ident []string) text {
 	t := w.l.types
 	var code string
 	switch {
@@ -272,9 +272,9 @@ func (w *messageWalk) unknown(ident []string) string {
 		code = ident[1]
 	}
 	if _, isCode := t.index[code]; code != "" && !isCode && !slices.Contains(reservedNames, code) && code != nameLabel {
-		return fmt.Sprintf("{{.%s}}：%s", strings.Join(ident, "."), t.unknownCode(code))
+		return say("{{.%s}}：%s", strings.Join(ident, "."), t.unknownCode(code))
 	}
-	return fmt.Sprintf("{{.%s}} names no %s", strings.Join(ident, "."), w.l.shown(w.r))
+	return say("{{.%s}} 不是%s", strings.Join(ident, "."), w.l.shown(w.r))
 }
 
 func appendNew(s []int, i int) []int {
@@ -335,7 +335,7 @@ func (l *loader) trial(p *reader, spec *ruleSpec, r *rule) {
 	zero := t.complete(nil)
 	type view struct {
 		data map[string]any
-		note string
+		note text
 	}
 	var views []view
 	if r.county {
@@ -343,12 +343,12 @@ func (l *loader) trial(p *reader, spec *ruleSpec, r *rule) {
 		for i := range none {
 			none[i] = math.NaN()
 		}
-		views = append(views, view{data: t.countyData(zero, 0)}, view{data: t.countyData(none, 0), note: " on a county with no figure for it (printed —)"})
+		views = append(views, view{data: t.countyData(zero, 0)}, view{data: t.countyData(none, 0), note: say("（全縣沒有這個數時，簡報印 —）")})
 	} else {
 		u := workspace.Unit{Code: exampleUnitCode, Name: "示例單位", Kind: exampleKind(r, l.kinds, "")}
 		prevs := []view{{}}
 		if !r.usesPrev {
-			prevs = append(prevs, view{note: " on a unit with no earlier period (show previous figures inside {{if .has_prev}}…{{end}})"})
+			prevs = append(prevs, view{note: say("（單位沒有上一期時；上一期的數請寫在 {{if .has_prev}}…{{end}} 裡）")})
 		}
 		for i, v := range prevs {
 			var prev []float64
@@ -368,7 +368,7 @@ func (l *loader) trial(p *reader, spec *ruleSpec, r *rule) {
 	}{{"message", r.message}, {"fix", r.fix}} {
 		for _, v := range views {
 			if err := f.tmpl.Execute(new(strings.Builder), v.data); err != nil {
-				p.add(spec.at[f.field], f.field, "%s%s", templateProblem(err), v.note)
+				p.add(spec.at[f.field], f.field, "試運行出錯%s（text/template 的說明：%s）", v.note, detail(templateProblem(err)))
 				break
 			}
 		}

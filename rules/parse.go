@@ -78,7 +78,8 @@ type reader struct {
 }
 
 func (p *reader) add(at pos, field, format string, args ...any) {
-	*p.ps = append(*p.ps, vocab.Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: fmt.Sprintf(format, args...)})
+	t := say(format, args...)
+	*p.ps = append(*p.ps, vocab.Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: t.zh, En: t.en})
 }
 
 // parseFile decodes one rule file; it returns what it could read even when
@@ -100,7 +101,7 @@ func parseFile(file string, data []byte, ps *vocab.Problems) []*ruleSpec {
 			at.line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
-		p.add(at, "", "不是有效的 YAML：%s", msg)
+		p.add(at, "", "不是有效的 YAML，請檢查這一行的縮進、冒號和引號（YAML 的說明：%s）", detail(msg))
 		return nil
 	}
 	var extra yaml.Node
@@ -195,7 +196,7 @@ func (p *reader) strList(field string, v *yaml.Node) []string {
 func (p *reader) number(field string, v *yaml.Node) (float64, bool) {
 	var f float64
 	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") || v.Decode(&f) != nil {
-		p.add(nodePos(v), field, "%q 不是數字", v.Value)
+		p.add(nodePos(v), field, "「%s」不是數字", v.Value)
 		return 0, false
 	}
 	return f, true
@@ -257,7 +258,14 @@ func (p *reader) ruleSpec(n *yaml.Node) *ruleSpec {
 	return r
 }
 
-func exampleField(i int, field string) string { return fmt.Sprintf("example %d: %s", i+1, field) }
+// exampleField names a field of a rule's examples as the file writes it
+// (examples[2].values), the same in every language.
+func exampleField(i int, field string) string {
+	if field == "" {
+		return fmt.Sprintf("examples[%d]", i+1)
+	}
+	return fmt.Sprintf("examples[%d].%s", i+1, field)
+}
 
 func (p *reader) example(i int, n *yaml.Node) exampleSpec {
 	e := exampleSpec{pos: nodePos(n), at: map[string]pos{}}
@@ -308,11 +316,11 @@ func (p *reader) unitExample(field string, n *yaml.Node) unitExample {
 	p.mapping(n, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "kind":
-			u.kind, u.kindAt = p.str(field+": kind", v), nodePos(v)
+			u.kind, u.kindAt = p.str(field+".kind", v), nodePos(v)
 		case "values":
-			u.values = p.numbers(field+": values", v)
+			u.values = p.numbers(field+".values", v)
 		default:
-			p.add(nodePos(k), field+": "+key, "未知字段")
+			p.add(nodePos(k), field+"."+key, "未知字段")
 		}
 	})
 	return u

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 
@@ -27,7 +26,7 @@ func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 	reps := representatives(units, s.kinds)
 	var out []vocab.Problem
 	seen := map[RuleFailure]bool{}
-	note := func(rep Report, on string) {
+	note := func(rep Report, on text) {
 		for _, f := range rep.Broken {
 			if !seen[f] {
 				seen[f] = true
@@ -37,27 +36,27 @@ func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 	}
 	for _, u := range reps {
 		for _, cur := range figures {
-			unit := fmt.Sprintf("「%s」類單位，%s", u.Kind, cur.name)
-			note(s.CheckUnitReport(UnitInput{Unit: u, Values: cur.values}), unit+"，沒有上一期")
+			unit := say("「%s」類單位，%s", u.Kind, cur.name)
+			note(s.CheckUnitReport(UnitInput{Unit: u, Values: cur.values}), say("%s，沒有上一期", unit))
 			for _, prev := range figures {
 				note(s.CheckUnitReport(UnitInput{Unit: u, Values: cur.values, Prev: prev.values}),
-					fmt.Sprintf("%s，上一期%s", unit, prev.name))
+					say("%s，上一期%s", unit, prev.name))
 			}
 		}
 	}
 	zero := figures[2]
-	note(s.CheckCountyReport(nil, zero.totals), "沒有單位")
+	note(s.CheckCountyReport(nil, zero.totals), say("沒有單位"))
 	var mixed []UnitInput
 	for i, f := range figures {
-		note(s.CheckCountyReport([]UnitInput{{Unit: reps[0], Values: f.values}}, f.totals), "1 個單位，"+f.name)
+		note(s.CheckCountyReport([]UnitInput{{Unit: reps[0], Values: f.values}}, f.totals), say("1 個單位，%s", f.name))
 		var several []UnitInput
 		for _, u := range reps {
 			several = append(several, UnitInput{Unit: u, Values: f.values}, UnitInput{Unit: u, Values: f.values})
 		}
-		note(s.CheckCountyReport(several, f.totals), fmt.Sprintf("%d 個單位，%s", len(several), f.name))
+		note(s.CheckCountyReport(several, f.totals), say("%d 個單位，%s", len(several), f.name))
 		mixed = append(mixed, UnitInput{Unit: reps[i%len(reps)], Values: f.values})
 	}
-	note(s.CheckCountyReport(mixed, figures[0].totals), fmt.Sprintf("%d 個單位，數字各不相同", len(mixed)))
+	note(s.CheckCountyReport(mixed, figures[0].totals), say("%d 個單位，數字各不相同", len(mixed)))
 	// Several failures of one rule read best together, rules in file order.
 	slices.SortStableFunc(out, func(a, b vocab.Problem) int {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
@@ -66,7 +65,7 @@ func (s *Set) Probe(units []workspace.Unit) []vocab.Problem {
 }
 
 type probeFigure struct {
-	name   string
+	name   text
 	values map[string]float64
 	totals map[string]float64 // county figures, derived ones included
 }
@@ -87,10 +86,10 @@ func (t *envTypes) probeFigures() []probeFigure {
 	}
 	var out []probeFigure
 	for _, f := range []struct {
-		name string
+		name text
 		x    float64
-	}{{"10", 10}, {"空白", math.NaN()}, {"0", 0}, {"1e12", 1e12}, {"-1", -1}, {"0.5", 0.5}} {
-		p := probeFigure{name: "每個數字都是" + f.name, values: map[string]float64{}, totals: map[string]float64{}}
+	}{{detail("10"), 10}, {say("空白"), math.NaN()}, {detail("0"), 0}, {detail("1e12"), 1e12}, {detail("-1"), -1}, {detail("0.5"), 0.5}} {
+		p := probeFigure{name: say("每個數字都是%s", f.name), values: map[string]float64{}, totals: map[string]float64{}}
 		if !math.IsNaN(f.x) {
 			p.values, p.totals = fill(f.x, false), fill(f.x, true)
 		}

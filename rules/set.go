@@ -177,30 +177,30 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 	r := &rule{file: p.file, pos: spec.pos, id: spec.id, description: spec.description, cell: -1, examples: spec.examples}
 	switch {
 	case spec.id == "":
-		p.add(spec.pos, "id", "missing")
+		p.add(spec.pos, "id", "缺少：每條規則要有 id")
 	case !ruleID.MatchString(spec.id):
-		p.add(at("id"), "id", "%q must be lowercase words of a-z, 0-9 and '_' joined by '.'", spec.id)
+		p.add(at("id"), "id", "「%s」不能用：id 由小寫字母 a-z、數字和底線組成，用點分段，如 unit.sum_check", spec.id)
 	case strings.HasPrefix(spec.id, "form."):
-		p.add(at("id"), "id", "ids starting form. are kept for the form reader")
+		p.add(at("id"), "id", "以 form. 開頭的 id 留給表格讀取程序，請換一個")
 	case strings.HasPrefix(spec.id, "outlier."):
-		p.add(at("id"), "id", "ids starting outlier. are kept for the outlier checks")
+		p.add(at("id"), "id", "以 outlier. 開頭的 id 留給異常值檢查，請換一個")
 	default:
 		where := fmt.Sprintf("%s:%d:%d", p.file, at("id").line, at("id").col)
 		if first, dup := l.ids[spec.id]; dup {
-			p.add(at("id"), "id", "already used at %s", first)
+			p.add(at("id"), "id", "已在 %s 用過；每條規則的 id 不能重複", first)
 		} else {
 			l.ids[spec.id] = where
 		}
 	}
 	if spec.description == "" {
-		p.add(spec.pos, "description", "missing")
+		p.add(spec.pos, "description", "缺少：請用一句話寫明這條規則查什麼")
 	}
 	switch spec.scope {
 	case "", scopeUnit:
 	case scopeCounty:
 		r.county = true
 	default:
-		p.add(at("scope"), "scope", "%q must be %s or %s", spec.scope, scopeUnit, scopeCounty)
+		p.add(at("scope"), "scope", "「%s」只能是 %s（單位）或 %s（全縣）", spec.scope, scopeUnit, scopeCounty)
 	}
 	switch vocab.Severity(spec.severity) {
 	case vocab.Error, vocab.Warning:
@@ -209,25 +209,25 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		r.severity = vocab.Explain
 		if r.county {
 			// A county figure has no row of a unit's form to explain it in.
-			p.add(at("severity"), "severity", "%s is only for unit rules", vocab.Explain)
+			p.add(at("severity"), "severity", "%s 只用於單位規則：全縣的數沒有單位表格的一行可以說明", vocab.Explain)
 		}
 	case "":
-		p.add(spec.pos, "severity", "missing")
+		p.add(spec.pos, "severity", "缺少：請寫 error、warning 或 explain")
 	default:
-		p.add(at("severity"), "severity", "%q must be %s, %s or %s", spec.severity, vocab.Error, vocab.Warning, vocab.Explain)
+		p.add(at("severity"), "severity", "「%s」只能是 %s（退回）、%s（提醒）或 %s（須說明）", spec.severity, vocab.Error, vocab.Warning, vocab.Explain)
 	}
 	for _, k := range spec.kinds {
 		l.checkKind(p, "kinds", at("kinds"), k)
 	}
 	r.kinds = spec.kinds
 	if r.county && len(spec.kinds) > 0 {
-		p.add(at("kinds"), "kinds", "only for unit rules; a county rule can filter units by .unit.kind")
+		p.add(at("kinds"), "kinds", "只用於單位規則；全縣規則可以用 .unit.kind 篩選單位")
 	}
 	l.compileEach(p, spec, r, at)
 	if spec.cell != "" {
 		switch i, ok := l.types.index[spec.cell]; {
 		case r.county:
-			p.add(at("cell"), "cell", "county findings point at no cell")
+			p.add(at("cell"), "cell", "全縣規則的提示不指向表格的格子，請刪掉 cell:")
 		case !ok:
 			p.add(at("cell"), "cell", "%s", l.types.unknownCode(spec.cell))
 		default:
@@ -235,17 +235,17 @@ func (l *loader) compile(p *reader, spec *ruleSpec) *rule {
 		}
 	}
 	if spec.message == "" {
-		p.add(spec.pos, "message", "missing")
+		p.add(spec.pos, "message", "缺少：請寫出不符合時給單位看的話")
 	}
 	if spec.fix == "" && !r.county {
-		p.add(spec.pos, "fix", "missing: tell the unit what to do")
+		p.add(spec.pos, "fix", "缺少：請告訴單位怎樣改")
 	}
 	var message, fix shown
 	r.message, message = l.message(p, spec.message, "message", at("message"), r)
 	r.fix, fix = l.message(p, spec.fix, "fix", at("fix"), r)
 	l.compileExpr(p, spec, r)
 	if r.severity == vocab.Explain && !r.county && r.cell < 0 && r.each == nil {
-		p.add(at("severity"), "severity", "%s needs a cell: the unit explains a figure in the 說明 of its row, and this rule reads none (add cell:)", vocab.Explain)
+		p.add(at("severity"), "severity", "%s 要指向一個格子：單位在數字那一行的「說明」裡說明，而這條規則沒有讀任何數字（請加 cell:）", vocab.Explain)
 	}
 	l.checkExamples(p, spec, r)
 	if len(l.ps) > before {
@@ -272,7 +272,7 @@ func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string)
 		return
 	}
 	if r.county {
-		p.add(at("each"), "each", "only for unit rules")
+		p.add(at("each"), "each", "只用於單位規則")
 		return
 	}
 	switch spec.eachWord {
@@ -286,7 +286,7 @@ func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string)
 		}
 		return
 	default:
-		p.add(at("each"), "each", "%q must be %s, %s or a list of indicator codes", spec.eachWord, eachInputs, eachInteger)
+		p.add(at("each"), "each", "「%s」只能是 %s（每個填報的指標）、%s（每個整數指標）或指標代碼的列表", spec.eachWord, eachInputs, eachInteger)
 		return
 	}
 	r.each = []int{}
@@ -299,7 +299,7 @@ func (l *loader) compileEach(p *reader, spec *ruleSpec, r *rule, at func(string)
 		r.each = append(r.each, i)
 	}
 	if len(r.each) == 0 {
-		p.add(at("each"), "each", "lists no indicator")
+		p.add(at("each"), "each", "沒有列出任何指標")
 	}
 }
 
@@ -316,7 +316,7 @@ var noField = regexp.MustCompile(`^type (.+) has no field (\S+)$`)
 
 func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 	if spec.exprNode == nil || strings.TrimSpace(spec.expr) == "" {
-		p.add(spec.pos, "expr", "missing")
+		p.add(spec.pos, "expr", "缺少：請寫出數字合理時為真的表達式")
 		return
 	}
 	opts := l.unitOpts
@@ -327,7 +327,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 	if err != nil {
 		var fe *file.Error
 		if !errors.As(err, &fe) {
-			p.add(nodePos(spec.exprNode), "expr", "%v", err)
+			p.add(nodePos(spec.exprNode), "expr", "表達式寫得不對（expr 的說明：%s）", detail(err.Error()))
 			return
 		}
 		at := nodePos(spec.exprNode)
@@ -344,7 +344,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 	// and folded, the parsed one is as written.
 	tree, err := parser.Parse(spec.expr)
 	if err != nil {
-		p.add(nodePos(spec.exprNode), "expr", "%v", err)
+		p.add(nodePos(spec.exprNode), "expr", "表達式寫得不對（expr 的說明：%s）", detail(err.Error()))
 		return
 	}
 	u := l.uses(tree.Node, r.county)
@@ -352,7 +352,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 	r.totalReads = u.total
 	r.uses = slices.Clone(r.reads)
 	if r.each == nil && (u.value || u.prevValue) {
-		p.add(nodePos(spec.exprNode), "expr", "value and prev_value exist only in rules with each:")
+		p.add(nodePos(spec.exprNode), "expr", "value 和 prev_value 只在寫了 each: 的規則裡有")
 	}
 	if r.cell < 0 && !r.county {
 		switch {
@@ -366,20 +366,21 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 
 // explain rewrites expr's messages that name the generated struct types,
 // which mean nothing to the office, and says which code a name not in
-// the catalogue probably meant.
-func (l *loader) explain(msg string, county bool) string {
+// the catalogue probably meant; any other message of expr's is kept as
+// the detail of a sentence.
+func (l *loader) explain(msg string, county bool) text {
 	m := noField.FindStringSubmatch(msg)
 	switch {
 	case m == nil:
 	case m[1] == unitInfoType.String():
-		return fmt.Sprintf("unit has no field %s (it has %s)", m[2], strings.Join(unitFields, ", "))
+		return say("unit 沒有 %s 這一項（只有 %s）", m[2], strings.Join(unitFields, "、"))
 	case strings.HasPrefix(m[1], "struct {"):
 		return l.types.unknownCode(m[2])
 	}
 	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
 		return l.types.unknownName(name, county)
 	}
-	return msg
+	return say("表達式寫得不對（expr 的說明：%s）", detail(msg))
 }
 
 type usage struct {

@@ -154,7 +154,7 @@ func TestKindsComeFromTheRegistry(t *testing.T) {
 		}
 	}
 	ps := s.Probe(schools)
-	if len(ps) == 0 || !strings.Contains(ps[0].Error(), "rule u.plant: expr: 執行時出錯（「企業」類單位") {
+	if len(ps) == 0 || !strings.Contains(ps[0].Error(), "規則 u.plant: expr: 執行時出錯（「企業」類單位") {
 		t.Errorf("probe %v", ps)
 	}
 
@@ -165,9 +165,9 @@ func TestKindsComeFromTheRegistry(t *testing.T) {
      examples: [{units: [{kind: 村}], want: pass}]}
 `)
 	want := []string{
-		"r.yaml:2:39: rule u.k: kinds: 單位名冊（units.yaml）沒有「鄉鎮」這類單位；只能寫 企業、學校",
-		"r.yaml:3:24: rule u.k: example 1: kind: 單位名冊（units.yaml）沒有「縣直」這類單位；只能寫 企業、學校",
-		"r.yaml:5:33: rule c.k: example 1: units[1]: kind: 單位名冊（units.yaml）沒有「村」這類單位；只能寫 企業、學校",
+		"r.yaml:2:39: 規則 u.k: kinds: 單位名冊（units.yaml）沒有「鄉鎮」這類單位；只能寫 企業、學校",
+		"r.yaml:3:24: 規則 u.k: examples[1].kind: 單位名冊（units.yaml）沒有「縣直」這類單位；只能寫 企業、學校",
+		"r.yaml:5:33: 規則 c.k: examples[1].units[1].kind: 單位名冊（units.yaml）沒有「村」這類單位；只能寫 企業、學校",
 	}
 	got := problems(t, err)
 	if len(got) != len(want) {
@@ -192,19 +192,19 @@ func TestUnknownCodeHints(t *testing.T) {
      examples: [{values: {pupil: 1}, want: pass}]}
 `)
 	want := []string{
-		"rule a: expr: 指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
-		"rule b: expr: 指標目錄（indicators.yaml）裡沒有 qqqqqq，它也不是規則可用的名稱或函數",
-		"rule c: expr: 沒有 betwen 這個名稱；是不是 between？",
-		"rule d: expr: 全縣規則裡 pupils 寫作 total.pupils（簡報上的全縣數），或在 units 的每一行裡寫 .pupils",
-		"rule e: expr: 指標目錄（indicators.yaml）裡沒有 rat；是不是 rate？",
-		"rule e: message: {{.total.incident}}：指標目錄（indicators.yaml）裡沒有 incident；是不是 incidents？",
-		"rule f: message: {{.prev.pupil}}：指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
-		"rule f: message: {{.avgg}}：指標目錄（indicators.yaml）裡沒有 avgg；是不是 avg？",
-		"rule f: fix: {{pupil}}：指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？（數字前面要寫點：{{.代碼}}）",
-		"rule g: cell: 指標目錄（indicators.yaml）裡沒有 incident；是不是 incidents？",
-		"rule g: each: 指標目錄（indicators.yaml）裡沒有 lowe；是不是 low？",
-		"rule g: each: lists no indicator",
-		"rule g: example 1: values: 指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
+		"規則 a: expr: 指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
+		"規則 b: expr: 指標目錄（indicators.yaml）裡沒有 qqqqqq，它也不是規則可用的名稱或函數",
+		"規則 c: expr: 沒有 betwen 這個名稱；是不是 between？",
+		"規則 d: expr: 全縣規則裡 pupils 寫作 total.pupils（簡報上的全縣數），或在 units 的每一行裡寫 .pupils",
+		"規則 e: expr: 指標目錄（indicators.yaml）裡沒有 rat；是不是 rate？",
+		"規則 e: message: {{.total.incident}}：指標目錄（indicators.yaml）裡沒有 incident；是不是 incidents？",
+		"規則 f: message: {{.prev.pupil}}：指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
+		"規則 f: message: {{.avgg}}：指標目錄（indicators.yaml）裡沒有 avgg；是不是 avg？",
+		"規則 f: fix: {{pupil}}：指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？（數字前面要寫點：{{.代碼}}）",
+		"規則 g: cell: 指標目錄（indicators.yaml）裡沒有 incident；是不是 incidents？",
+		"規則 g: each: 指標目錄（indicators.yaml）裡沒有 lowe；是不是 low？",
+		"規則 g: each: 沒有列出任何指標",
+		"規則 g: examples[1].values: 指標目錄（indicators.yaml）裡沒有 pupil；是不是 pupils？",
 	}
 	got := problems(t, err)
 	if len(got) != len(want) {
