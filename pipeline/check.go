@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/rollup"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/rules"
@@ -14,9 +15,10 @@ import (
 // check` uses it so that a unit sees before sending exactly what the batch
 // will say. It is safe for concurrent use.
 type Checker struct {
-	ws     *workspace.Workspace
-	rules  *rules.Set
-	reader *form.Reader
+	ws    *workspace.Workspace
+	rules *rules.Set
+	// reader reads forms, and a county's 上報 workbook as its form.
+	reader *rollup.Reader
 }
 
 // NewChecker compiles the workspace's rules.
@@ -27,7 +29,7 @@ func NewChecker(ws *workspace.Workspace) (*Checker, error) {
 	}
 	lim := form.DefaultLimits()
 	lim.MaxBytes = ws.Config.MaxFileBytes
-	return &Checker{ws: ws, rules: set, reader: form.NewReader(ws.Catalogue, lim)}, nil
+	return &Checker{ws: ws, rules: set, reader: rollup.NewReader(ws.Catalogue, lim)}, nil
 }
 
 // PrevFunc gives a unit's accepted values of the period before; nil values

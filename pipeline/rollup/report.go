@@ -1,0 +1,121 @@
+package rollup
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Sheet is the machine-readable sheet of a 上報 workbook.
+const Sheet = "上報數據"
+
+// format and formatVersion open the sheet (A1, B1, C1); a reader refuses
+// a version it does not know rather than guess at its layout.
+const (
+	format        = "countybrief 上報"
+	formatVersion = "1"
+)
+
+// Labels of the sheet's rows: column A of the head, then of each row of
+// the table under the header whose column A is headKind.
+const (
+	labelCounty    = "縣代碼"
+	labelName      = "縣名稱"
+	labelPeriod    = "報送期"
+	labelIssue     = "期號"
+	labelCatalogue = "目錄版本"
+	labelDate      = "發布日期"
+	labelSeal      = "封記"
+	headKind       = "類型"
+	rowCounty      = "全縣"
+	rowKind        = "類別小計"
+	rowUnit        = "單位"
+)
+
+// fixedCols are the table's columns before one per indicator: 類型,
+// 代碼, 名稱, 類別, 文件, sha256.
+const fixedCols = 6
+
+// Report is what a county's issue tells the level above.
+type Report struct {
+	County     string // the county's code in the city's units.yaml
+	CountyName string
+	Period     string
+	Issue      int
+	Catalogue  string // the catalogue's version
+	Date       string // the issue's date, 2006-01-02
+	// Columns are the indicator codes the figures are given for, in the
+	// sheet's order: every indicator of the county's catalogue.
+	Columns []string
+	// Totals is the county figure per indicator; a figure that does not
+	// exist (a ratio over zero) is absent.
+	Totals map[string]float64
+	// Kinds are the subtotals per unit kind, in the registry's order.
+	Kinds []Group
+	// Units are the counted units, each with its input values.
+	Units []Unit
+}
+
+// Group is one kind's subtotals.
+type Group struct {
+	Kind   string
+	Values map[string]float64
+}
+
+// Unit is one counted unit of the county.
+type Unit struct {
+	Code, Name, Kind string
+	File             string // the name the unit gave its file
+	SHA256           string // of the file the county counted
+	Values           map[string]float64
+}
+
+// Seal is the sha256 of everything the sheet says but the seal itself,
+// in a canonical text: the writer stores it and the reader compares, so
+// that a figure edited after publishing is told from one published.
+func (r *Report) Seal() string {
+	h := sha256.New()
+	line := func(fields ...string) {
+		for i, f := range fields {
+			if i > 0 {
+				io.WriteString(h, "\t")
+			}
+			io.WriteString(h, strconv.Quote(f))
+		}
+		io.WriteString(h, "\n")
+	}
+	line(format, formatVersion)
+	line(r.County, r.CountyName, r.Period, strconv.Itoa(r.Issue), r.Catalogue, r.Date)
+	line(r.Columns...)
+	figures := func(head []string, vs map[string]float64) {
+		for _, c := range r.Columns {
+			head = append(head, figure(vs, c))
+		}
+		line(head...)
+	}
+	figures([]string{rowCounty}, r.Totals)
+	for _, g := range r.Kinds {
+		figures([]string{rowKind, g.Kind}, g.Values)
+	}
+	for _, u := range r.Units {
+		figures([]string{rowUnit, u.Code, u.Name, u.Kind, u.File, u.SHA256}, u.Values)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// figure is a value as the seal spells it; "" when absent.
+func figure(vs map[string]float64, code string) string {
+	v, ok := vs[code]
+	if !ok {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// FileName is what the 上報 workbook of issue 第N期 is called, beside
+// its 匯總表第N期.xlsx.
+func FileName(issue int) string {
+	return fmt.Sprintf("上報表第%d期.xlsx", issue)
+}
