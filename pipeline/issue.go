@@ -22,6 +22,7 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
+	"countybrief/pipeline/rollup"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -55,6 +56,9 @@ type Published struct {
 	Briefing       string `json:"briefing"`
 	BriefingText   string `json:"briefing_text"`
 	TotalsWorkbook string `json:"totals_workbook"`
+	// Rollup is the 上報 workbook for the office above; "" when config.yaml
+	// has no county_code.
+	Rollup string `json:"rollup,omitempty"`
 }
 
 // ErrNothingToPublish: no unit has an accepted file in the period.
@@ -151,19 +155,25 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 	if err := liveRenderer.TotalsWorkbook(&totals, brief); err != nil {
 		return nil, fmt.Errorf("totals workbook: %w", err)
 	}
+	var report []byte
+	if ws.Config.CountyCode != "" {
+		if report, err = rollupWorkbook(ws, brief.Totals, current, n, pub.Date, totals.Bytes()); err != nil {
+			return nil, err
+		}
+	}
 	res := published(ws, pub)
 	// A file of this number already there (an outbox restored from a
 	// backup, a ledger swapped) was published by someone: refuse before
 	// the number is taken, and leave the file alone.
-	for _, path := range []string{res.Briefing, res.BriefingText, res.TotalsWorkbook} {
-		if fileExists(path) {
+	for _, path := range []string{res.Briefing, res.BriefingText, res.TotalsWorkbook, res.Rollup} {
+		if path != "" && fileExists(path) {
 			return nil, fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", path, fs.ErrExist)
 		}
 	}
 	if _, err := led.PublishIssue(ctx, pub); err != nil {
 		return nil, fmt.Errorf("number the issue: %w", err)
 	}
-	if err := writeIssue(res, out.pdf, out.text, totals.Bytes(), false); err != nil {
+	if err := writeIssue(res, out.pdf, out.text, totals.Bytes(), report, false); err != nil {
 		return nil, err
 	}
 	opts.Log.WithFields(logrus.Fields{"issue": n, "file": res.Briefing, "counted": len(current)}).Info("issue published")
@@ -186,7 +196,11 @@ func withPeriod(ws *workspace.Workspace, period string) *workspace.Workspace {
 func published(ws *workspace.Workspace, pub ledger.Publication) *Published {
 	dir := filepath.Join(ws.OutboxDir(), pub.Period)
 	date, _ := time.ParseInLocation(time.DateOnly, pub.Date, ws.Config.Location())
-	return &Published{
+	up := ""
+	if ws.Config.CountyCode != "" {
+		up = filepath.Join(dir, rollup.FileName(pub.Issue.Issue))
+	}
+	return &Published{Rollup: up,
 		Issue: pub.Issue.Issue, Period: pub.Period, Date: date, Counted: len(pub.Counted),
 		Briefing:       filepath.Join(dir, briefingName(pub.Issue.Issue)+".pdf"),
 		BriefingText:   filepath.Join(dir, briefingName(pub.Issue.Issue)+".txt"),
@@ -196,8 +210,8 @@ func published(ws *workspace.Workspace, pub ledger.Publication) *Published {
 
 // writeIssue writes an issue's files; a published file is never
 // replaced. finishing skips the files a crash did not stop from being
-// written, and nil data.
-func writeIssue(p *Published, pdf, text, totals []byte, finishing bool) error {
+// written, and nil data; report is nil without a county_code.
+func writeIssue(p *Published, pdf, text, totals, report []byte, finishing bool) error {
 	dir := filepath.Dir(p.Briefing)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -205,8 +219,8 @@ func writeIssue(p *Published, pdf, text, totals []byte, finishing bool) error {
 	for _, f := range []struct {
 		path string
 		data []byte
-	}{{p.TotalsWorkbook, totals}, {p.Briefing, pdf}, {p.BriefingText, text}} {
-		if finishing && (f.data == nil || fileExists(f.path)) {
+	}{{p.TotalsWorkbook, totals}, {p.Rollup, report}, {p.Briefing, pdf}, {p.BriefingText, text}} {
+		if f.path == "" || finishing && (f.data == nil || fileExists(f.path)) {
 			continue
 		}
 		err := safefile.WriteNew(f.path, func(w io.Writer) error {
@@ -242,7 +256,7 @@ func finishIssue(ctx context.Context, ws *workspace.Workspace, led *ledger.Ledge
 	if err != nil {
 		return nil, err
 	}
-	return res, writeIssue(res, out.pdf, out.text, nil, true)
+	return res, writeIssue(res, out.pdf, out.text, nil, nil, true)
 }
 
 // issueRender is what an issue says that neither its counted files nor
