@@ -51,6 +51,7 @@ type pdfDoc struct {
 	pdf      *fpdf.Fpdf
 	set      *typeset.Set
 	primary  map[string]*typeset.Face
+	marks    *typeset.Face // draws the full-width punctuation of every role
 	drawn    map[*typeset.Face]map[rune]bool // what each face will draw
 	families map[*typeset.Face]string
 	order    map[*typeset.Face]int
@@ -224,6 +225,7 @@ func (p *pdfDoc) chooseFaces(d *doc, fixed map[string]*typeset.Face) error {
 			p.primary[role] = p.set.Primary(role, text)
 		}
 	}
+	p.marks = typeset.Marks(append([]*typeset.Face{p.primary[typeset.Fangsong]}, p.set.Chain(typeset.Fangsong)...))
 	// The faces are embedded with the outlines of these characters only.
 	for _, role := range typeset.Roles() {
 		for _, r := range texts[role] {
@@ -241,8 +243,13 @@ func (p *pdfDoc) chooseFaces(d *doc, fixed map[string]*typeset.Face) error {
 // face is the face that draws r in the role. Digits and Latin letters of
 // the body, the note and the tables take the Times-like face when there is
 // one, as office templates set them; headings and the page numbers (half-
-// width 宋體 by the standard) keep their own.
+// width 宋體 by the standard) keep their own. Full-width punctuation takes
+// the document's face for marks in every role, so that a run-in head's 。
+// sits where the body's does.
 func (p *pdfDoc) face(role string, r rune) *typeset.Face {
+	if p.marks != nil && typeset.IsMark(r) && p.marks.Has(r) {
+		return p.marks
+	}
 	if latin := p.set.Own(typeset.Latin); len(latin) > 0 && !typeset.IsWide(r) && (role == typeset.Fangsong || role == typeset.Kai) && latin[0].Has(r) {
 		return latin[0]
 	}
@@ -378,8 +385,10 @@ func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
 		// The glyph's box (its advance, what readers and checks see) is kept
 		// inside its cell on the grid, which is a little narrower than the
 		// box of a one-em face: such a glyph is drawn scaled to the cell,
-		// by a percent or two nobody sees. A squeezed opening mark, its ink
-		// on the right, overhangs the character before it instead.
+		// by a percent or two nobody sees. A narrower glyph (cwTeX 仿宋's
+		// are 0.92 em) keeps its own width, centred in its cell. A squeezed
+		// opening mark, its ink on the right, overhangs the character
+		// before it instead.
 		cellL := xi
 		cell := p.em(st.size) - l.Shrink[i-l.Start]
 		ink := f.Advance(r) * st.size * mmPerPt

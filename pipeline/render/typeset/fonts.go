@@ -501,3 +501,51 @@ func (s *Set) Check(role string, text []rune) error {
 	sort.Slice(miss, func(i, j int) bool { return miss[i] < miss[j] })
 	return &MissingError{Role: role, Runes: miss}
 }
+
+// marks are the full-width punctuation marks one face draws through a
+// document, whatever the role of the text around them.
+const marks = "，。、；：？！（）［］｛｝〔〕〖〗〈〉《》「」『』【】“”‘’"
+
+// IsMark reports whether r is a full-width punctuation mark, drawn in the
+// document's face for marks (Marks) in every role.
+func IsMark(r rune) bool { return strings.ContainsRune(marks, r) }
+
+// placedMarks are the marks whose place in the em box Marks looks at:
+// closing marks with their ink in the left half, opening marks in the
+// right half, as GB/T 15834 sets them and the line breaker squeezes them.
+const placedMarks = "，。、；：（）「」“”"
+
+// Marks chooses the face for the full-width punctuation of one document:
+// the first of faces (the body's face first, then its fallbacks) that has
+// every mark of placedMarks a full em wide, with the ink of the closing
+// marks in the left half of the box and the opening marks' in the right
+// half. Faces that centre their marks (cwTeX 仿宋, Taiwan's convention)
+// or give the quotes a Latin width (cwTeX's “” are a third of an em)
+// leave gaps where a squeezed mark meets the character beside it ("村 (
+// 居"), and a heading in a face of one convention beside a body in the
+// other places 。 in two ways on one page. Nil when no face qualifies: each
+// role then draws its own marks.
+func Marks(faces []*Face) *Face {
+	for _, f := range faces {
+		if f != nil && placesMarks(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+func placesMarks(f *Face) bool {
+	for _, r := range placedMarks {
+		adv := f.Advance(r)
+		left, right, ok := f.inkX(r)
+		switch {
+		case !ok || adv < 0.9:
+			return false
+		case IsOpening(r) && left < adv*0.45:
+			return false
+		case !IsOpening(r) && right > adv*0.55:
+			return false
+		}
+	}
+	return true
+}

@@ -395,3 +395,47 @@ func TestSplitFace(t *testing.T) {
 
 // debianPackages provide every role on Debian.
 const debianPackages = "fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-cwtex-fs fonts-liberation2"
+
+// TestMarksFace: the face for marks is the first that sets them at the
+// edges of a full em, as the breaker squeezes them. cwTeX 仿宋 centres
+// its marks in 0.92 em and gives “” a third of an em, so the Debian
+// body's marks come from its first fallback that places them.
+func TestMarksFace(t *testing.T) {
+	s := debianSet(t)
+	byFile := map[string]*Face{}
+	for _, f := range s.Faces() {
+		byFile[filepath.Base(f.Path)] = f
+	}
+	cwfs, gbsn, gkai := byFile["cwfs.ttf"], byFile["gbsn00lp.ttf"], byFile["gkai00mp.ttf"]
+	if cwfs == nil || gbsn == nil || gkai == nil {
+		t.Fatalf("want cwfs.ttf, gbsn00lp.ttf and gkai00mp.ttf: apt-get install %s", debianPackages)
+	}
+	tests := []struct {
+		name  string
+		faces []*Face
+		want  *Face
+	}{
+		{"centred marks skipped", []*Face{cwfs, gbsn, gkai}, gbsn},
+		{"first placing face wins", []*Face{gkai, gbsn}, gkai},
+		{"none places them", []*Face{cwfs}, nil},
+		{"the body's chain", append([]*Face{cwfs}, s.Chain(Fangsong)...), gbsn},
+	}
+	for _, tc := range tests {
+		if got := Marks(tc.faces); got != tc.want {
+			t.Errorf("%s: Marks = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, r := range "，。、；：）」”" {
+		if !IsMark(r) {
+			t.Errorf("IsMark(%c) = false", r)
+		}
+		if _, right, _ := gbsn.inkX(r); right > gbsn.Advance(r)/2 {
+			t.Errorf("%c of gbsn00lp: ink to %.2f em, want in the left half", r, right)
+		}
+	}
+	for _, r := range "甲a1—" {
+		if IsMark(r) {
+			t.Errorf("IsMark(%c) = true", r)
+		}
+	}
+}

@@ -406,3 +406,28 @@ func checksum(data []byte) uint32 {
 	}
 	return sum
 }
+
+// inkX is the left and right edge of r's ink in ems, from its glyph's
+// bounding box; ok is false when the face lacks r or its outline cannot
+// be read.
+func (f *Face) inkX(r rune) (left, right float64, ok bool) {
+	if !f.Has(r) {
+		return 0, 0, false
+	}
+	o := &f.out
+	o.once.Do(func() { o.err = f.readTables() })
+	if o.err != nil {
+		return 0, 0, false
+	}
+	g := f.gids[r]
+	o.mu.Lock()
+	err := f.readGlyphs(map[uint16]bool{g: true})
+	data := o.glyphs[g]
+	o.mu.Unlock()
+	upem := float64(binary.BigEndian.Uint16(o.tables["head"][18:]))
+	if err != nil || len(data) < 10 || upem == 0 {
+		return 0, 0, false
+	}
+	xMin, xMax := int16(binary.BigEndian.Uint16(data[2:])), int16(binary.BigEndian.Uint16(data[6:]))
+	return float64(xMin) / upem, float64(xMax) / upem, true
+}
