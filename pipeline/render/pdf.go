@@ -51,7 +51,7 @@ type pdfDoc struct {
 	pdf      *fpdf.Fpdf
 	set      *typeset.Set
 	primary  map[string]*typeset.Face
-	marks    *typeset.Face // draws the full-width punctuation of every role
+	marks    *typeset.Face                   // draws the full-width punctuation of every role
 	drawn    map[*typeset.Face]map[rune]bool // what each face will draw
 	families map[*typeset.Face]string
 	order    map[*typeset.Face]int
