@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -120,4 +121,22 @@ func (s *service) lastRun() time.Time {
 		return run.StartedAt
 	}
 	return run.FinishedAt
+}
+
+// DraftFiles are the paths of a period's current draft, which every batch
+// replaces; a file is absent until a batch has drafted the period.
+type DraftFiles struct {
+	PDF, Text, Totals, Audit string
+}
+
+// Draft names the draft files of period, for a reader of the outbox such
+// as the web desk.
+func Draft(ws *workspace.Workspace, period string) DraftFiles {
+	dir := filepath.Join(ws.OutboxDir(), period, draftDir)
+	return DraftFiles{
+		PDF:    filepath.Join(dir, draftName+".pdf"),
+		Text:   filepath.Join(dir, draftName+".txt"),
+		Totals: filepath.Join(dir, totalsName),
+		Audit:  filepath.Join(dir, auditName),
+	}
 }
