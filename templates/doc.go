@@ -6,7 +6,7 @@
 //
 // The helpers write figures the way Chinese official prose does: counts in
 // Arabic digits (227), approximate totals floored to a round figure with
-// 余 (1536 → 1500余), money in 萬 with one decimal (113000 → 11.3萬),
+// 餘 (1536 → 1500餘; 1500余 once converted to Simplified), money in 萬 with one decimal (113000 → 11.3萬),
 // per-member figures as a floor (5123 → 5000, for 「5000字以上」). A figure
 // that does not exist (a ratio over a zero denominator) reaches them as
 // NaN and every helper writes Absent (—) for it.

@@ -67,8 +67,8 @@ func Fixed(v float64, places int) string {
 	return strconv.FormatFloat(v, 'f', places, 64)
 }
 
-// Approx floors a total to a round figure and marks it with 余 (1536 →
-// 1500余, 7208 → 7000余, 180 → 180), never more than MaxApproxDrop below
+// Approx floors a total to a round figure and marks it with 餘 (1536 →
+// 1500餘, 7208 → 7000餘, 180 → 180), never more than MaxApproxDrop below
 // it: "more than 150" for 180 people undersells what the units did. The
 // figure is the multiple of the coarsest step 5, 2 or 1 × 10ⁿ that keeps
 // within that bound. A total under 100, or one already round, is written
@@ -78,7 +78,7 @@ func Approx(v float64) string {
 		return Count(v)
 	}
 	if r := approxFloor(v); r < v {
-		return Count(r) + "余"
+		return Count(r) + "餘"
 	}
 	return Count(v)
 }

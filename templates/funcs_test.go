@@ -20,14 +20,14 @@ func TestHelpers(t *testing.T) {
 		{"fixed none", Fixed(5521.6, 0), "5522"},
 		{"fixed one keeps its zero", Fixed(5522, 1), "5522.0"},
 		{"fixed rounds", Fixed(1.26, 1), "1.3"},
-		{"approx households", Approx(1536), "1500余"},
-		{"approx people", Approx(7208), "7000余"},
+		{"approx households", Approx(1536), "1500餘"},
+		{"approx people", Approx(7208), "7000餘"},
 		{"approx exact", Approx(1500), "1500"},
 		{"approx small", Approx(57), "57"},
-		{"approx three digits", Approx(236), "230余"},
+		{"approx three digits", Approx(236), "230餘"},
 		{"approx round three digits", Approx(180), "180"},
-		{"approx just over a round figure", Approx(1099), "1050余"},
-		{"approx five digits", Approx(12345), "12000余"},
+		{"approx just over a round figure", Approx(1099), "1050餘"},
+		{"approx five digits", Approx(12345), "12000餘"},
 		{"wan", Wan(113000), "11.3萬"},
 		{"wan rounds", Wan(112960), "11.3萬"},
 		{"atleast notes", AtLeast(5123.4), "5000"},
@@ -65,19 +65,19 @@ func TestHelpers(t *testing.T) {
 
 // TestApproxStaysClose checks every whole total from 100 to 200,000 and a
 // spread of fractional ones: the figure is never above the total, never
-// more than MaxApproxDrop below it, and carries 余 exactly when it is
+// more than MaxApproxDrop below it, and carries 餘 exactly when it is
 // below.
 func TestApproxStaysClose(t *testing.T) {
 	check := func(v float64) {
 		got := Approx(v)
-		r, err := strconv.ParseFloat(strings.TrimSuffix(got, "余"), 64)
+		r, err := strconv.ParseFloat(strings.TrimSuffix(got, "餘"), 64)
 		switch {
 		case err != nil:
 			t.Fatalf("Approx(%v) = %q: not a number", v, got)
 		case r > v || r < (1-MaxApproxDrop)*v:
 			t.Fatalf("Approx(%v) = %q: outside [%v, %v]", v, got, (1-MaxApproxDrop)*v, v)
-		case strings.HasSuffix(got, "余") != (r < v):
-			t.Fatalf("Approx(%v) = %q: 余 must mark a figure below the total", v, got)
+		case strings.HasSuffix(got, "餘") != (r < v):
+			t.Fatalf("Approx(%v) = %q: 餘 must mark a figure below the total", v, got)
 		}
 	}
 	for v := 100; v <= 200_000; v++ {

@@ -2,7 +2,7 @@ package demo
 
 // paperTotals are the county totals the sample reproduces: the figures of
 // the source paper (DOMAIN.md), where a rounded figure in the paper
-// ("1500余戶", "7000余人", "11.3萬元") is given a plausible exact total.
+// ("1500餘戶", "7000餘人", "11.3萬元") is given a plausible exact total.
 // Indicators every unit reports once (typical sites, case reports, topics
 // revised twice) are not listed: each unit gets 1, so they total 73.
 func paperTotals() map[string]float64 {

@@ -24,7 +24,7 @@ func TestChaseListSaysWhatToAskFor(t *testing.T) {
 			"退回的文件：縣人民檢察院-2008-12-更正.xlsx　聯繫人：李明\n",
 			"怎樣報送和重新報送", "inbox/單位代碼/", "outbox/returns/單位代碼/", "「審核意見」"}},
 		{workspace.Simplified, []string{"报送截止时间：2008年12月5日 18:00（UTC+08:00）",
-			"J54　县供销合作社（县直）　联系人：王小红　电话：0852-6223001\n", "怎样报送和重新报送", "「审核意见」"}},
+			"J54　县供销合作社（县直）　联系人：王小红　电话：0852-6223001\n", "怎样报送和重新报送", "“审核意见”"}},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			ws := testWorkspace(t, tt.lang)

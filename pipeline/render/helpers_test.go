@@ -29,7 +29,7 @@ var domainFigures = map[string]float64{
 // carries them, each with its measure word and enough context to be the
 // right figure and not just the same digits elsewhere.
 var figureStrings = []string{
-	"選定73個村", "材料73份", "突出問題149個", "已解決79個", "辦實事32件", "1500余戶", "7000余人",
+	"選定73個村", "材料73份", "突出問題149個", "已解決79個", "辦實事32件", "1500餘戶", "7000餘人",
 	"工作機制11項", "227場次", "遍及15個鄉鎮", "全縣73個課題經過兩次修改", "其中17個經過三次修改",
 	"調研報告241個", "企業37家", "產業發展35項", "擬引進項目79個", "在建項目90項", "創新方案241個",
 	"讀書筆記5000字以上", "學習心得1篇以上", "意見建議152條", "意見建議470條", "幫扶對子1954個",

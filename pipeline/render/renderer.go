@@ -47,16 +47,22 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	if err := checkLayout(ws.Config.Layout); err != nil {
 		return nil, err
 	}
-	r := &Renderer{ws: ws, fonts: fonts, conv: func(s string) (string, error) { return s, nil }}
+	// Everything the renderer prints passes conv: into the workspace's
+	// script, and into its one quote style.
+	cfg := ws.Config
+	r := &Renderer{ws: ws, fonts: fonts, conv: func(s string) (string, error) { return cfg.Requote(s), nil }}
 	if err := r.parseTemplates(ws.TemplatesDir()); err != nil {
 		return nil, err
 	}
-	if ws.Config.Language == workspace.Simplified {
+	if cfg.Language == workspace.Simplified {
 		cc, err := opencc.New("t2s")
 		if err != nil {
 			return nil, fmt.Errorf("load t2s conversion: %w", err)
 		}
-		r.conv = cc.Convert
+		r.conv = func(s string) (string, error) {
+			out, err := cc.Convert(s)
+			return cfg.Requote(out), err
+		}
 	}
 	if fonts == nil {
 		sample := sampleBriefing(ws)

@@ -3,7 +3,10 @@ package workspace
 import (
 	"countybrief/pipeline/vocab"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/robfig/cron/v3"
 )
@@ -19,8 +22,11 @@ type Config struct {
 	Deadline     string   `yaml:"deadline"`
 	// ReportDate is read only to warn that it no longer does anything:
 	// the date of an issue is the day it is published (publish --date).
-	ReportDate          string            `yaml:"report_date,omitempty"`
-	Language            string            `yaml:"language"`
+	ReportDate string `yaml:"report_date,omitempty"`
+	Language   string `yaml:"language"`
+	// Quotes is the one quote style of what the office prints: CornerQuotes
+	// or CurlyQuotes; empty for the convention of Language (QuoteStyle).
+	Quotes              string            `yaml:"quotes"`
 	Schedule            string            `yaml:"schedule"`
 	Timezone            string            `yaml:"timezone"`
 	SettleSeconds       int               `yaml:"settle_seconds"`
@@ -75,6 +81,51 @@ const (
 	Traditional = "zh-Hant"
 	Simplified  = "zh-Hans"
 )
+
+// Quote styles: 「」 with 『』 inside, the convention of Traditional text
+// (Taiwan, Hong Kong), and “” with ‘’ inside, that of Simplified text
+// (GB/T 15834).
+const (
+	CornerQuotes = "「」"
+	CurlyQuotes  = "“”"
+)
+
+// Requote writes the quote marks of s in the configured style, so that
+// text from anywhere (templates, units.yaml, rule messages) prints in one
+// style. A ’ between two Latin letters is an apostrophe and stays.
+func (c *Config) Requote(s string) string {
+	from, to := "“”‘’", "「」『』"
+	if c.QuoteStyle() == CurlyQuotes {
+		from, to = to, from
+	}
+	if !strings.ContainsAny(s, from) {
+		return s
+	}
+	rs := []rune(s)
+	f, t := []rune(from), []rune(to)
+	for i, r := range rs {
+		k := slices.Index(f, r)
+		if k < 0 || r == '’' && i > 0 && i+1 < len(rs) && isLatinLetter(rs[i-1]) && isLatinLetter(rs[i+1]) {
+			continue
+		}
+		rs[i] = t[k]
+	}
+	return string(rs)
+}
+
+// QuoteStyle is the configured quote style, or the convention of the
+// language when none is: 「」 for Traditional, “” for Simplified.
+func (c *Config) QuoteStyle() string {
+	switch {
+	case c.Quotes != "":
+		return c.Quotes
+	case c.Language == Simplified:
+		return CurlyQuotes
+	}
+	return CornerQuotes
+}
+
+func isLatinLetter(r rune) bool { return r < 0x80 && unicode.IsLetter(r) }
 
 // DeadlineTime is the reporting deadline.
 func (c *Config) DeadlineTime() time.Time { return c.deadline }
@@ -152,6 +203,11 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	case Traditional, Simplified:
 	default:
 		ps.Add(file, keyLine(doc(), "language"), "language", "%q 只能是 %s（繁體）或 %s（簡體）", c.Language, Traditional, Simplified)
+	}
+	switch c.Quotes {
+	case "", CornerQuotes, CurlyQuotes:
+	default:
+		ps.Add(file, keyLine(doc(), "quotes"), "quotes", "%q 只能是 %s（繁體的慣例）或 %s（簡體的慣例），留空按 language 取慣例", c.Quotes, CornerQuotes, CurlyQuotes)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"

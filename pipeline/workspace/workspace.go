@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/longbridgeapp/opencc"
 )
@@ -215,15 +216,20 @@ func InitIn(dir string, extra map[string]fs.FS, lang string) (*Workspace, error)
 }
 
 // InScript is the text of a workspace file named name (relative to the
-// workspace) as an office writing in lang has it: converted by conv, and,
-// for config.yaml, saying lang.
+// workspace) as an office writing in lang has it: converted by conv; for
+// config.yaml, saying lang; for a template, quoting as the script's
+// convention does (the briefing is requoted to config.yaml's quotes:
+// anyway, but the office reads its template in its own style).
 func InScript(conv func(string) string, lang, name string, data []byte) []byte {
 	if lang == Traditional {
 		return data
 	}
 	s := conv(string(data))
-	if name == ConfigFile {
+	switch {
+	case name == ConfigFile:
 		s = languageLine.ReplaceAllString(s, "${1}"+lang)
+	case strings.HasPrefix(name, TemplatesDir+"/"):
+		s = (&Config{Quotes: CurlyQuotes}).Requote(s)
 	}
 	return []byte(s)
 }

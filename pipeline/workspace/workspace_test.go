@@ -351,3 +351,60 @@ func TestPrefill(t *testing.T) {
 		})
 	}
 }
+
+// TestRequote: what the office prints comes out in one quote style, the
+// script's convention unless config.yaml's quotes: says otherwise; an
+// apostrophe stays one.
+func TestRequote(t *testing.T) {
+	tests := []struct {
+		lang, quotes, in, want string
+	}{
+		{Traditional, "", "開展“四個一”活動，即‘讀一本好書’", "開展「四個一」活動，即『讀一本好書』"},
+		{Simplified, "", "开展「四个一」活动，即『读一本好书』", "开展“四个一”活动，即‘读一本好书’"},
+		{Traditional, CurlyQuotes, "「四個一」與“四個一”", "“四個一”與“四個一”"},
+		{Simplified, CornerQuotes, "“四个一”", "「四个一」"},
+		{Traditional, "", "Women’s Federation 的“婦聯”", "Women’s Federation 的「婦聯」"},
+		{Traditional, "", "沒有引號", "沒有引號"},
+	}
+	for _, tc := range tests {
+		c := &Config{Language: tc.lang, Quotes: tc.quotes}
+		if got := c.Requote(tc.in); got != tc.want {
+			t.Errorf("%s quotes %q: Requote(%q) = %q, want %q", tc.lang, tc.quotes, tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestQuotesSetting: quotes: takes the two styles or nothing, and a
+// Simplified workspace's template is laid out in its own style.
+func TestQuotesSetting(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{{`""`, true}, {`"「」"`, true}, {`"“”"`, true}, {`"《》"`, false}} {
+		dir := t.TempDir()
+		if _, err := Init(dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, ConfigFile)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = []byte(strings.Replace(string(data), `quotes: ""`, "quotes: "+tc.value, 1))
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = Load(dir)
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "quotes") {
+			t.Errorf("quotes: %s: err %v, want ok %v", tc.value, err, tc.ok)
+		}
+	}
+	conv, err := Converter(Simplified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(InScript(conv, Simplified, TemplatesDir+"/briefing.tmpl", []byte("開展「四個一」活動")))
+	if got != "开展“四个一”活动" {
+		t.Errorf("Simplified template: %q, want 开展“四个一”活动", got)
+	}
+}
