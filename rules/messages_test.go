@@ -155,7 +155,7 @@ func TestMessageHelpers(t *testing.T) {
 		{name: "helpers and a group",
 			values: map[string]float64{"households_benefited": 2000, "people_benefited": 1536, "help_funds": 113000,
 				"problems_found": 149, "problems_solved": 79, "members": 40, "reading_note_chars": 205000},
-			want: []said{{"h.helpers", "受益約 1500余 人，資金 11.3萬元，解決率 53.0%，人均筆記 5000 字以上。", "洋川鎮（鄉鎮，名冊 333 人）請核對 2000 戶。"}}},
+			want: []said{{"h.helpers", "受益約 1500餘 人，資金 11.3萬元，解決率 53.0%，人均筆記 5000 字以上。", "洋川鎮（鄉鎮，名冊 333 人）請核對 2000 戶。"}}},
 		{name: "previous period shown", values: map[string]float64{"members": 0}, prev: map[string]float64{"members": 2},
 			want: []said{{"h.prev", "黨員 0 人，上期 2 人。", "上期 2 人（記錄 2 人，本期 0 人）。"}}},
 		{name: "no previous period: its figures print as nothing", values: map[string]float64{"members": 0},
@@ -176,7 +176,7 @@ func TestMessageHelpers(t *testing.T) {
 	}
 	one := []UnitInput{{Unit: township, Values: map[string]float64{"members": 3, "reading_note_chars": 14000, "people_benefited": 1536}}}
 	county := s.CheckCounty(one, mergedTotals(ws, one))
-	if len(county) != 1 || county[0].Message != "1 個單位合計 1500余 人，人均筆記 4666.67 字。" {
+	if len(county) != 1 || county[0].Message != "1 個單位合計 1500餘 人，人均筆記 4666.67 字。" {
 		t.Errorf("county findings %+v", county)
 	}
 }
