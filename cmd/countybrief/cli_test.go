@@ -33,8 +33,8 @@ func TestCommands(t *testing.T) {
 		{"check a wrong form", []string{"check", "--workspace", ws, bad[0]}, 1, []string{"有錯誤", "【錯誤】", "已解決問題", "怎樣改"}},
 		{"check as JSON", []string{"check", "--workspace", ws, "--json", good[0], bad[0]}, 1, []string{`"ok": true`, `"ok": false`, `"rule": "unit.solved_le_found"`}},
 		{"check nothing", []string{"check", "--workspace", ws}, 2, []string{"請寫出要自查的文件"}},
-		{"validate", []string{"validate", "--workspace", ws}, 0, []string{"OK: 73 units"}},
-		{"rules check", []string{"rules", "check", "--workspace", ws}, 0, []string{"OK"}},
+		{"validate", []string{"validate", "--workspace", ws}, 0, []string{"工作區沒有問題：73 個單位"}},
+		{"rules check", []string{"rules", "check", "--workspace", ws}, 0, []string{"規則沒有問題"}},
 		{"blank forms", []string{"template", "--workspace", ws, "--out", filepath.Join(t.TempDir(), "forms")}, 0, []string{"73"}},
 		{"unknown unit", []string{"template", "--workspace", ws, "--unit", "X99"}, 2, []string{"X99"}},
 		{"status before any batch", []string{"status", "--workspace", ws}, 0, []string{"逾期未報 73"}},
@@ -98,7 +98,7 @@ func TestValidateWarnsOfTopLevelTrust(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(runOut(t, bin, "validate", "--workspace", ws))
-	for _, want := range []string{"config.yaml:", "match_top_level_by_code", "警告", "OK:"} {
+	for _, want := range []string{"config.yaml:", "match_top_level_by_code", "警告", "工作區沒有問題："} {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}
@@ -156,7 +156,7 @@ func TestInitSimplified(t *testing.T) {
 			t.Errorf("%s lacks %q", file, want)
 		}
 	}
-	if out := string(runOut(t, bin, "validate", "--workspace", ws)); !strings.Contains(out, "OK:") {
+	if out := string(runOut(t, bin, "validate", "--workspace", ws)); !strings.Contains(out, "工作区没有问题：") {
 		t.Errorf("validate: %s", out)
 	}
 	if out, err := exec.Command(bin, "init", "--lang", "fr", filepath.Join(t.TempDir(), "x")).CombinedOutput(); err == nil {

@@ -36,11 +36,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	fs := newFlags("check", e, &dir)
 	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出審核結果"))
-	fs.StringVar(&unit, "unit", "", e.tr("本單位的代碼：表內代碼不同的文件（別的單位的表格）算作錯誤"))
+	fs.StringVar(&unit, "unit", "", e.tr("本單位的`代碼`：表內代碼不同的文件（別的單位的表格）算作錯誤"))
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief check [--unit 本單位代碼] [--json] [--workspace 工作區] 文件.xlsx…")
 		e.println(e.stderr, "沒有工作區時，按表格裡帶的審核規則審核（舊表格按程序自帶的默認規則）。")
-		fs.PrintDefaults()
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err

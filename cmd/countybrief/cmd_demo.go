@@ -19,13 +19,13 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	var noRun bool
 	var units int
 	fs := newFlags("demo", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, e.tr("做哪一種現成報表的示例（同 init）"))
-	fs.IntVar(&units, "units", 0, e.tr("做一個有這麼多單位的模擬地區（73 個單位加複製），用於測速"))
+	fs.StringVar(&example, "example", examples.Campaign, e.tr("做哪一種現成報表的示例（同 init 的 `示例名`）"))
+	fs.IntVar(&units, "units", 0, e.tr("模擬地區的`單位數`（73 個單位加複製），用於測速"))
 	o.register(e, fs)
 	fs.BoolVar(&noRun, "no-run", false, e.tr("只建工作區，表格留在收件箱，不運行"))
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief demo [選項] 文件夾")
-		fs.PrintDefaults()
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err

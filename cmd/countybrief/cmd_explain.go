@@ -18,13 +18,13 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	var issue int
 	var asJSON bool
 	fs := newFlags("explain", e, &dir)
-	fs.StringVar(&unit, "unit", "", e.tr("只看這個單位（單位代碼）"))
-	fs.StringVar(&period, "period", "", e.tr("報送期（默認為 config.yaml 的報送期）"))
-	fs.IntVar(&issue, "issue", 0, e.tr("按第幾期簡報計入的文件解釋（默認為當前的數）"))
+	fs.StringVar(&unit, "unit", "", e.tr("只看這個單位（`單位代碼`）"))
+	fs.StringVar(&period, "period", "", e.tr("`報送期`（默認為 config.yaml 的報送期）"))
+	fs.IntVar(&issue, "issue", 0, e.tr("按第幾期簡報計入的文件解釋（`期號`；默認為當前的數）"))
 	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出"))
 	fs.Usage = func() {
-		e.println(e.stderr, "用法：countybrief explain [--workspace 目錄] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
-		fs.PrintDefaults()
+		e.println(e.stderr, "用法：countybrief explain [--workspace 工作區] [--unit 單位代碼] [--period 報送期 | --issue 期號] [--json] 指標代碼或名稱")
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err

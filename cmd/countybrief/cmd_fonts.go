@@ -18,7 +18,7 @@ func runFonts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("fonts 不用寫參數")
+		return e.usageError("fonts 不用寫參數")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {
@@ -31,35 +31,35 @@ func runFonts(ctx context.Context, e *env, args []string) error {
 	set := fonts.Set()
 	r, err := render.New(ws, fonts)
 	if err != nil {
-		return fmt.Errorf("簡報試排失敗: %w", err)
+		return e.errorf("簡報試排失敗：%v", err)
 	}
-	fmt.Fprintf(e.stdout, "簡報語言 %s；* 為簡報實際使用的字體\n", ws.Config.Language)
+	e.printf(e.stdout, "簡報語言 %s；* 為簡報實際使用的字體\n", ws.Config.Language)
 	for _, role := range typeset.Roles() {
-		fmt.Fprintf(e.stdout, "%s %s\n", role, render.RoleNames[role])
+		fmt.Fprintf(e.stdout, "%s %s\n", role, e.office(render.RoleNames[role]))
 		own := set.Own(role)
 		if len(own) == 0 {
-			fmt.Fprintln(e.stdout, "  未找到，將使用後備字體")
+			e.println(e.stdout, "  未找到，將使用後備字體")
 		}
 		for _, f := range own {
 			mark := " "
 			if f == r.Face(role) {
 				mark = "*"
 			}
-			fmt.Fprintf(e.stdout, "  %s %s  %s  (%s, %d glyphs)\n", mark, f.Family, f.Key(), f.Source, f.NumGlyphs())
+			e.printf(e.stdout, "  %s %s  %s（%s，%d 個字形）\n", mark, f.Family, f.Key(), f.Source, f.NumGlyphs())
 		}
 		var chain []string
 		for _, f := range set.Chain(role) {
 			chain = append(chain, f.Family)
 		}
 		if used := r.Face(role); used != nil && !contains(own, used) {
-			fmt.Fprintf(e.stdout, "  * %s  %s  (後備)\n", used.Family, used.Key())
+			e.printf(e.stdout, "  * %s  %s（後備）\n", used.Family, used.Key())
 		}
-		fmt.Fprintf(e.stdout, "  後備順序：%s\n", strings.Join(chain, " → "))
+		e.printf(e.stdout, "  後備順序：%s\n", strings.Join(chain, " → "))
 	}
 	for _, fb := range r.Fallbacks() {
-		fmt.Fprintf(e.stdout, "提醒：%s\n", fb)
+		e.printf(e.stdout, "提醒：%s\n", e.office(fb.String()))
 	}
-	fmt.Fprintln(e.stdout, "簡報試排通過：每個字都有字體可以顯示。")
+	e.println(e.stdout, "簡報試排通過：每個字都有字體可以顯示。")
 	return nil
 }
 

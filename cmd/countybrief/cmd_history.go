@@ -19,7 +19,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("history", e, &dir)
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief history [--workspace 工作區] 單位代碼或名稱（寫名稱的一部分也可以）")
-		fs.PrintDefaults()
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err

@@ -19,13 +19,13 @@ import (
 func runInit(ctx context.Context, e *env, args []string) error {
 	var dir, example string
 	fs := newFlags("init", e, &dir)
-	fs.StringVar(&example, "example", examples.Campaign, e.tr("從哪一種現成的報表開始（見下面的列表）"))
+	fs.StringVar(&example, "example", examples.Campaign, e.tr("從哪一種現成的報表開始（`示例名`，見下面的列表）"))
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief init [--example 示例名] [--lang zh-Hans] 文件夾")
-		fs.PrintDefaults()
+		printFlags(e, fs)
 		e.println(e.stderr, "示例報表：")
 		for _, ex := range examples.All() {
-			e.printf(e.stderr, "  %-10s %s\n", ex.Name, ex.Title)
+			e.printf(e.stderr, "  %-10s %s\n", ex.Name, e.office(ex.Title))
 		}
 	}
 	if err := parseArgs(fs, args); err != nil {
@@ -104,7 +104,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	}
 	err = pipeline.Validate(ws)
 	for _, w := range ws.Warnings {
-		fmt.Fprintln(e.stdout, w)
+		fmt.Fprintln(e.stdout, e.problem(w))
 	}
 	if err != nil {
 		if errors.Is(err, pipeline.ErrConfig) {
@@ -112,7 +112,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	e.printf(e.stdout, "OK: %d units, %d indicators\n", len(ws.Units), len(ws.Catalogue.Indicators))
+	e.printf(e.stdout, "工作區沒有問題：%d 個單位，%d 項指標\n", len(ws.Units), len(ws.Catalogue.Indicators))
 	return nil
 }
 

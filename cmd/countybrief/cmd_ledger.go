@@ -23,10 +23,10 @@ import (
 // some could not be (they are listed and left where they are); 2 usage
 // error or a workspace that cannot be read; 3 a batch is running.
 func runLedger(ctx context.Context, e *env, args []string) error {
-	usage := func() { e.println(e.stderr, "usage: countybrief ledger rebuild [--workspace DIR]") }
+	usage := func() { e.println(e.stderr, "用法：countybrief ledger rebuild [--workspace 工作區]") }
 	if len(args) == 0 {
 		usage()
-		return e.usageError("name a subcommand: rebuild")
+		return e.usageError("請寫出子命令：rebuild（從存檔重建台帳）")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -35,13 +35,13 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 	case "rebuild":
 	default:
 		usage()
-		return e.usageError("unknown subcommand %q: want rebuild", args[0])
+		return e.usageError("沒有「%s」這個子命令：只能是 rebuild", args[0])
 	}
 	var dir string
 	fs := newFlags("ledger rebuild", e, &dir)
 	fs.Usage = func() {
 		usage()
-		fs.PrintDefaults()
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,7 +50,7 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	if fs.NArg() > 0 {
-		return e.usageError("ledger rebuild takes no arguments")
+		return e.usageError("ledger rebuild 不用寫參數")
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {

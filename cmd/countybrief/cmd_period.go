@@ -18,7 +18,7 @@ import (
 func runClosePeriod(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	fs := newFlags("close-period", e, &dir)
-	fs.StringVar(&period, "period", "", e.tr("要關閉的報送期（默認為 config.yaml 的當前報送期）"))
+	fs.StringVar(&period, "period", "", e.tr("要關閉的`報送期`（默認為 config.yaml 的當前報送期）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -46,8 +46,8 @@ func runClosePeriod(ctx context.Context, e *env, args []string) error {
 func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 	var dir, period, reason string
 	fs := newFlags("reopen-period", e, &dir)
-	fs.StringVar(&period, "period", "", e.tr("要重新開放的報送期（必填）"))
-	fs.StringVar(&reason, "reason", "", e.tr("重新開放的原因（必填，記入台帳）"))
+	fs.StringVar(&period, "period", "", e.tr("要重新開放的`報送期`（必填）"))
+	fs.StringVar(&reason, "reason", "", e.tr("重新開放的`原因`（必填，記入台帳）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -84,8 +84,8 @@ func runReopenPeriod(ctx context.Context, e *env, args []string) error {
 func runNextPeriod(ctx context.Context, e *env, args []string) error {
 	var dir, to, deadline string
 	fs := newFlags("next-period", e, &dir)
-	fs.StringVar(&to, "to", "", e.tr("下一個報送期（默認按當前報送期推算：2026-11 之後是 2026-12，2026Q4 之後是 2027Q1）"))
-	fs.StringVar(&deadline, "deadline", "", e.tr("新報送期的截止時間，如 2027-01-05T18:00:00+08:00（默認不改）"))
+	fs.StringVar(&to, "to", "", e.tr("下一個`報送期`（默認按當前報送期推算：2026-11 之後是 2026-12，2026Q4 之後是 2027Q1）"))
+	fs.StringVar(&deadline, "deadline", "", e.tr("新報送期的截止`時間`，如 2027-01-05T18:00:00+08:00（默認不改）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}

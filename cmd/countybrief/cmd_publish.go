@@ -20,8 +20,8 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	var dir, period, date string
 	var wait bool
 	fs := newFlags("publish", e, &dir)
-	fs.StringVar(&period, "period", "", e.tr("要發布的報送期（默認：config.yaml 的當前報送期）"))
-	fs.StringVar(&date, "date", "", e.tr("印在簡報上的日期 YYYY-MM-DD（默認：今天，按 config.yaml 的時區）"))
+	fs.StringVar(&period, "period", "", e.tr("要發布的`報送期`（默認：config.yaml 的當前報送期）"))
+	fs.StringVar(&date, "date", "", e.tr("印在簡報上的`日期` YYYY-MM-DD（默認：今天，按 config.yaml 的時區）"))
 	fs.BoolVar(&wait, "wait", false, e.tr("有批處理在運行時排隊等它結束，而不是退出"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -72,13 +72,13 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 func runReprint(ctx context.Context, e *env, args []string) error {
 	var dir, out string
 	fs := newFlags("reprint", e, &dir)
-	fs.StringVar(&out, "out", "", e.tr("把重印的 PDF 寫到這個新文件（已有的文件不會被覆蓋）"))
+	fs.StringVar(&out, "out", "", e.tr("把重印的 PDF 寫到這個新`文件`（已有的文件不會被覆蓋）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
 	if len(rest) != 1 {
-		return e.usageError("用法：countybrief reprint N [--out FILE]")
+		return e.usageError("用法：countybrief reprint 期號 [--out 文件]")
 	}
 	n, err := strconv.Atoi(rest[0])
 	if err != nil || n < 1 {

@@ -52,7 +52,7 @@ func (o *runOptions) register(e *env, fs *flag.FlagSet) {
 	fs.BoolVar(&o.asJSON, "json", false, e.tr("以 JSON 輸出運行結果"))
 	fs.BoolVar(&o.wait, "wait", false, e.tr("另一個批處理正在運行時排隊等它結束，而不是退出"))
 	fs.BoolVar(&o.verbose, "v", false, e.tr("在終端上列出每個文件的處理情況"))
-	fs.IntVar(&o.settle, "settle", -1, e.tr("文件保持不變多少秒後才讀取（默認是 config.yaml 的 settle_seconds）"))
+	fs.IntVar(&o.settle, "settle", -1, e.tr("文件保持不變多少`秒`後才讀取（默認是 config.yaml 的 settle_seconds）"))
 }
 
 func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) error {

@@ -16,7 +16,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	var dir, period string
 	var asJSON bool
 	fs := newFlags("status", e, &dir)
-	fs.StringVar(&period, "period", "", e.tr("報送期（默認是 config.yaml 裡的本期）"))
+	fs.StringVar(&period, "period", "", e.tr("`報送期`（默認是 config.yaml 裡的本期）"))
 	fs.BoolVar(&asJSON, "json", false, e.tr("以 JSON 輸出"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -52,7 +52,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		if !u.ReceivedAt.IsZero() {
 			at = atMinute(u.ReceivedAt, ws.Config.Location())
 		}
-		rows = append(rows, []string{u.Code, u.Name, u.Label, late, u.File, at})
+		rows = append(rows, []string{u.Code, u.Name, e.label(string(u.State), u.Label), late, u.File, at})
 	}
 	if err := writeTable(e.stdout, rows); err != nil {
 		return err
@@ -67,7 +67,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	printPeriodState(e, ws.Config.Location(), period, rep.PeriodState)
 	counts := make([]string, 0, len(vocab.States()))
 	for _, st := range vocab.States() {
-		counts = append(counts, fmt.Sprintf("%s %d", st.Label(), rep.Counts[st]))
+		counts = append(counts, fmt.Sprintf("%s %d", e.label(string(st), st.Label()), rep.Counts[st]))
 	}
 	e.printf(e.stdout, "報送期 %s（共 %d 個單位）：%s；其中逾期 %d。\n", period, len(rep.Units), strings.Join(counts, e.tr("，")), rep.Late)
 	return nil
@@ -78,9 +78,9 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 func printPeriodState(e *env, loc *time.Location, period string, st pipeline.PeriodInfo) {
 	at := func(t time.Time) string { return atMinute(t, loc) }
 	if st.Since.IsZero() {
-		e.printf(e.stdout, "報送期 %s：%s。\n", period, st.Label)
+		e.printf(e.stdout, "報送期 %s：%s。\n", period, e.label(string(st.State), st.Label))
 	} else {
-		e.printf(e.stdout, "報送期 %s：%s（%s 起）。\n", period, st.Label, at(st.Since))
+		e.printf(e.stdout, "報送期 %s：%s（%s 起）。\n", period, e.label(string(st.State), st.Label), at(st.Since))
 	}
 	for _, c := range st.History {
 		if c.State == ledger.PeriodOpen {

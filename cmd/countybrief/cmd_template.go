@@ -13,8 +13,8 @@ import (
 func runTemplate(ctx context.Context, e *env, args []string) error {
 	var dir, out, unit string
 	fs := newFlags("template", e, &dir)
-	fs.StringVar(&out, "out", "forms", e.tr("把表格寫到這個文件夾"))
-	fs.StringVar(&unit, "unit", "", e.tr("只生成這個單位的表格（單位代碼）"))
+	fs.StringVar(&out, "out", "forms", e.tr("把表格寫到這個`文件夾`"))
+	fs.StringVar(&unit, "unit", "", e.tr("只生成這個單位的表格（`單位代碼`）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 			return pipeline.WriteBlankForm(w, ws, u)
 		})
 		if err != nil {
-			return e.errorf("form of %s: %v", u.Code, err)
+			return e.errorf("%s 的表格沒能生成：%v", u.Code, err)
 		}
 	}
 	e.printf(e.stdout, "已生成 %d 份填報表：%s\n", len(units), out)

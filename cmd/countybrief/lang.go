@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/message/catalog"
 	"gopkg.in/yaml.v3"
 
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -197,14 +198,62 @@ func (p *problemsError) Unwrap() error { return p.err }
 func (e *env) printError(command string, err error) {
 	var pe *problemsError
 	if !errors.As(err, &pe) {
-		fmt.Fprintf(e.stderr, "countybrief %s: %v\n", command, err)
+		e.printf(e.stderr, "countybrief %s：%s\n", command, e.office(err.Error()))
 		return
 	}
-	text := pe.err.Error()
-	if e.lang == workspace.Simplified {
-		if conv, cerr := workspace.Converter(workspace.Simplified); cerr == nil {
-			text = conv(text)
-		}
+	e.printf(e.stderr, "countybrief %s：工作區的文件有問題：\n%s\n", command, e.problems(pe.err))
+}
+
+// office is a text of the library's, written for the office in
+// Traditional, in the workspace's script: converted under zh-Hans, as
+// is under zh-Hant and en (the office's own words have no English).
+func (e *env) office(s string) string {
+	if e.lang != workspace.Simplified {
+		return s
 	}
-	e.printf(e.stderr, "countybrief %s：工作區的文件有問題：\n%s\n", command, text)
+	conv, err := workspace.Converter(workspace.Simplified)
+	if err != nil {
+		return s
+	}
+	return conv(s)
+}
+
+// problems is a list of problems in the user's language, one a line:
+// the office's Chinese in its script, or English where the package that
+// found a problem wrote it (vocab.Problem.En).
+func (e *env) problems(err error) string {
+	var ps vocab.Problems
+	var one vocab.Problem
+	if errors.As(err, &one) {
+		ps = vocab.Problems{one}
+	}
+	if ps == nil && !errors.As(err, &ps) {
+		if e.lang == English {
+			return err.Error()
+		}
+		return e.office(err.Error())
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = e.problem(p)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *env) problem(p vocab.Problem) string {
+	if e.lang == English {
+		return p.English()
+	}
+	return e.office(p.Error())
+}
+
+// label is a state as a person reads it: the office's word for it (label,
+// in the workspace's script), or in English its code (overdue,
+// accepted_latest_returned as accepted latest returned), which the JSON
+// output carries too.
+func (e *env) label(code, label string) string {
+	if e.lang == English {
+		return strings.ReplaceAll(code, "_", " ")
+	}
+	return e.office(label)
 }

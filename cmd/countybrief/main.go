@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -125,6 +126,9 @@ func run(ctx context.Context, args []string, e *env) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if fe := (*flagError)(nil); errors.As(err, &fe) {
+			err = flagProblem(e, c.name, fe)
+		}
 		e.printError(c.name, err)
 		var ee *exitError
 		if errors.As(err, &ee) {
@@ -148,9 +152,15 @@ func printUsage(e *env, w io.Writer) {
 // newFlags makes a command's flag set with the common --workspace flag.
 func newFlags(name string, e *env, workspace *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("countybrief "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(workspace, "workspace", ".", e.tr("工作區文件夾（默認是當前文件夾）"))
-	fs.StringVar(&e.lang, "lang", e.lang, e.tr("程序說話用的語言：en（英文）、zh-Hant（繁體）或 zh-Hans（簡體）；默認按工作區和 LANG"))
+	// The flag package's own words are English: its errors come back
+	// through parseArgs as a flagError, and help is printFlags'.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		e.printf(e.stderr, "用法：countybrief %s [選項]\n", name)
+		printFlags(e, fs)
+	}
+	fs.StringVar(workspace, "workspace", ".", e.tr("工作區`文件夾`（默認是當前文件夾）"))
+	fs.StringVar(&e.lang, "lang", e.lang, e.tr("程序說話用的`語言`：en（英文）、zh-Hant（繁體）或 zh-Hans（簡體）；默認按工作區和 LANG"))
 	return fs
 }
 
@@ -181,12 +191,81 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			continue
 		}
-		if i+1 < len(args) {
-			i++
-			flags = append(flags, args[i])
+		if i+1 == len(args) {
+			// A value flag last of all has no value: let Parse say so,
+			// before a "--" of ours could pass for its value.
+			return parseFlags(fs, flags)
 		}
+		i++
+		flags = append(flags, args[i])
 	}
-	return fs.Parse(append(append(flags, "--"), rest...))
+	return parseFlags(fs, append(append(flags, "--"), rest...))
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		// fs.Parse has printed the usage (fs.Usage) already.
+		return &flagError{err}
+	}
+	return err
+}
+
+// flagError is a mistake in a command's flags, in the flag package's
+// English; run says it in the user's language (flagProblem).
+type flagError struct{ err error }
+
+func (f *flagError) Error() string { return f.err.Error() }
+func (f *flagError) Unwrap() error { return f.err }
+
+// The flag package's errors, by the words it writes them in.
+var (
+	flagUndefined = regexp.MustCompile(`^flag provided but not defined: -(.+)$`)
+	flagNoValue   = regexp.MustCompile(`^flag needs an argument: -(.+)$`)
+	flagBadValue  = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -([^:]+): (.*)$`)
+)
+
+// flagProblem is a flag mistake as a usage error in the user's language;
+// what the flag package said of a bad value stays as the detail.
+func flagProblem(e *env, command string, fe *flagError) error {
+	msg := fe.err.Error()
+	if m := flagUndefined.FindStringSubmatch(msg); m != nil {
+		return e.usageError("沒有 -%s 這個選項；countybrief %s -h 列出可用的選項", m[1], command)
+	}
+	if m := flagNoValue.FindStringSubmatch(msg); m != nil {
+		return e.usageError("選項 -%s 後面要寫一個值", m[1])
+	}
+	if m := flagBadValue.FindStringSubmatch(msg); m != nil {
+		return e.usageError("選項 -%s 的值「%s」不對（%s）", m[2], m[1], m[3])
+	}
+	return e.usageError("選項寫得不對：%s", msg)
+}
+
+// printFlags lists a command's flags as flag.PrintDefaults does, in the
+// user's language: a flag's value is named by the `word` its help
+// quotes, else by its kind.
+func printFlags(e *env, fs *flag.FlagSet) {
+	kinds := map[string]string{"string": e.tr("文字"), "int": e.tr("整數"), "duration": e.tr("時長"), "value": e.tr("值")}
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if k, ok := kinds[name]; ok {
+			name = k
+		}
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(e.stderr, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		// A help that says its default (a default worked out, as
+		// --lang's, or -1 for "from config.yaml") says it better.
+		switch {
+		case strings.Contains(usage, e.tr("默認")):
+		case f.DefValue == "" || f.DefValue == "0" || f.DefValue == "false" || f.DefValue == "0s":
+		default:
+			e.printf(e.stderr, "（默認 %s）", f.DefValue)
+		}
+		fmt.Fprintln(e.stderr)
+	})
 }
 
 // versionLine is the module version and the commit the binary was built
