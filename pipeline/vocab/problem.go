@@ -36,25 +36,29 @@ func (p Problem) English() string {
 }
 
 func (p Problem) format(rule, warning, msg string) string {
-	var b strings.Builder
-	b.WriteString(p.File)
+	place := p.File
 	switch {
 	case p.Line > 0 && p.Col > 0:
-		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Col)
+		place += fmt.Sprintf(":%d:%d", p.Line, p.Col)
 	case p.Line > 0:
-		fmt.Fprintf(&b, ":%d", p.Line)
+		place += fmt.Sprintf(":%d", p.Line)
+	}
+	// A problem of no file (a workspace folder without its files) starts
+	// with what is wrong, not with an empty place.
+	var parts []string
+	if place != "" {
+		parts = append(parts, place)
 	}
 	if p.Rule != "" {
-		fmt.Fprintf(&b, ": %s %s", rule, p.Rule)
+		parts = append(parts, rule+" "+p.Rule)
 	}
 	if p.Field != "" {
-		fmt.Fprintf(&b, ": %s", p.Field)
+		parts = append(parts, p.Field)
 	}
 	if p.Severity == Warning {
-		fmt.Fprintf(&b, ": %s", warning)
+		parts = append(parts, warning)
 	}
-	fmt.Fprintf(&b, ": %s", msg)
-	return b.String()
+	return strings.Join(append(parts, msg), ": ")
 }
 
 // Problems collects every problem of a load: a load reports all of them
