@@ -119,6 +119,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 // loadWorkspace loads and validates a workspace; problems are a
 // configuration error (exit 2), one per line.
 func loadWorkspace(dir string) (*workspace.Workspace, error) {
+	if _, err := os.Stat(filepath.Join(dir, workspace.ConfigFile)); errors.Is(err, os.ErrNotExist) {
+		return nil, &exitError{code: 2, err: &notWorkspaceError{dir}}
+	}
 	ws, err := workspace.Load(dir)
 	if err != nil {
 		return nil, configError(err)
@@ -158,3 +161,10 @@ func configError(err error) error {
 	}
 	return &exitError{code: 2, err: err}
 }
+
+// notWorkspaceError is a folder with no config.yaml: most often a command
+// run outside the workspace, which one sentence of advice fixes, where
+// three missing files would alarm.
+type notWorkspaceError struct{ dir string }
+
+func (n *notWorkspaceError) Error() string { return "not a workspace: " + n.dir }

@@ -196,6 +196,16 @@ func (p *problemsError) Unwrap() error { return p.err }
 // printError is the one line (or list) a failed command leaves on stderr.
 // Under zh-Hans the library's Traditional problems are converted too.
 func (e *env) printError(command string, err error) {
+	var nw *notWorkspaceError
+	if errors.As(err, &nw) {
+		abs, aerr := filepath.Abs(nw.dir)
+		if aerr != nil {
+			abs = nw.dir
+		}
+		e.printf(e.stderr, "countybrief %s：文件夾 %s 不是工作區（裡面沒有 %s）。請到工作區文件夾裡運行，或用 --workspace 寫出它的位置；還沒有工作區的，先用 countybrief init 文件夾 建一個。\n",
+			command, abs, workspace.ConfigFile)
+		return
+	}
 	var pe *problemsError
 	if !errors.As(err, &pe) {
 		e.printf(e.stderr, "countybrief %s：%s\n", command, e.office(err.Error()))

@@ -454,4 +454,6 @@ var english = []translation{
 		"The briefing typesets: every character has a font."},
 	{"countybrief %s：%s\n",
 		"countybrief %s: %s\n"},
+	{"countybrief %s：文件夾 %s 不是工作區（裡面沒有 %s）。請到工作區文件夾裡運行，或用 --workspace 寫出它的位置；還沒有工作區的，先用 countybrief init 文件夾 建一個。\n",
+		"countybrief %s: the folder %s is not a workspace (it has no %s). Run the command inside the workspace folder, or name it with --workspace; with no workspace yet, create one with countybrief init DIR.\n"},
 }

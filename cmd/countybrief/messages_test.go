@@ -225,3 +225,23 @@ func TestEveryCommandSpeaksItsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A command run outside a workspace says so in one sentence and what to
+// do, in the user's language, rather than list three unreadable files.
+func TestOutsideAWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		lang, want string
+	}{
+		{workspace.Traditional, "不是工作區（裡面沒有 config.yaml）"},
+		{workspace.Simplified, "不是工作区（里面没有 config.yaml）"},
+		{English, "is not a workspace (it has no config.yaml)"},
+	} {
+		for _, cmd := range []string{"validate", "run", "status", "template"} {
+			code, out := inProcess("--lang", tt.lang, cmd, "--workspace", dir)
+			if code != 2 || !strings.Contains(out, tt.want) || strings.Contains(out, "units.yaml") {
+				t.Errorf("%s %s: exit %d, %q; want 2 and %q", tt.lang, cmd, code, out, tt.want)
+			}
+		}
+	}
+}
