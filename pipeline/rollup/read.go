@@ -88,7 +88,8 @@ func (r *Reader) ReadBytes(path string, data []byte) (*form.Submission, []vocab.
 	if p == nil {
 		return nil, fs
 	}
-	fs = append(fs, p.check(r.cat)...)
+	// Sums over a sheet with a bad cell would only repeat that cell.
+	fs = append(fs, p.check(r.cat, len(fs) == 0)...)
 	sub, more := p.submission(r.cat)
 	return sub, append(fs, more...)
 }
@@ -148,6 +149,8 @@ type parsed struct {
 	at map[string]form.Location
 	// header is the row of the table's header.
 	header int
+	// unreadable holds the figureKey of each cell that is not a number.
+	unreadable map[string]bool
 }
 
 func figureKey(kind, code, indicator string) string { return kind + "\x00" + code + "\x00" + indicator }
@@ -182,7 +185,7 @@ func parse(data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
 	if get(1, 1) != format || get(1, 2) != formatVersion {
 		return nil, []vocab.Finding{bad(loc(1, 1), fmt.Sprintf("不是本系統能讀的上報表格式（A1 應為「%s」，B1 應為「%s」）", format, formatVersion))}
 	}
-	p := &parsed{at: map[string]form.Location{}, header: headerRow}
+	p := &parsed{at: map[string]form.Location{}, header: headerRow, unreadable: map[string]bool{}}
 	var fs []vocab.Finding
 	head := map[string]string{}
 	for i, label := range headLabels {
@@ -234,6 +237,7 @@ func parse(data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				fs = append(fs, bad(loc(col, n), fmt.Sprintf("%s 應是數字，現在是「%s」", loc(col, n).Cell, clip(s))))
+				p.unreadable[figureKey(kind, code, c)] = true
 				continue
 			}
 			values[c] = v
@@ -298,9 +302,9 @@ func bad(at form.Location, what string) vocab.Finding {
 }
 
 // check judges a readable report against the catalogue: the seal, the
-// catalogue version, and each county figure and subtotal against its
-// units' values.
-func (p *parsed) check(cat *workspace.Catalogue) []vocab.Finding {
+// catalogue version, and when sums is set each county figure and
+// subtotal against its units' values.
+func (p *parsed) check(cat *workspace.Catalogue, sums bool) []vocab.Finding {
 	var fs []vocab.Finding
 	r := &p.rep
 	if r.Seal() != p.seal {
@@ -339,8 +343,11 @@ func (p *parsed) check(cat *workspace.Catalogue) []vocab.Finding {
 			what += "多出本級目錄沒有的指標 " + strings.Join(extra, "、") + "；"
 		}
 		fs = append(fs, vocab.Finding{Rule: RuleVersion, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell,
-			Message: fmt.Sprintf("上報表與本級指標目錄的版本號相同，指標卻不同：%s上下級的 indicators.yaml 不一致。", what),
+			Message: fmt.Sprintf("上報表（隱藏的「%s」表第 %d 行）與本級指標目錄的版本號相同，指標卻不同：%s上下級的 indicators.yaml 不一致。", Sheet, p.header, what),
 			Fix:     "請與上級核對指標目錄（indicators.yaml），統一後重新處理、發布，再報送新的上報表。"})
+		return fs
+	}
+	if !sums {
 		return fs
 	}
 	return append(fs, p.checkSums(cat)...)

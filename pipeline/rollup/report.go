@@ -105,13 +105,44 @@ func (r *Report) Seal() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// figure is a value as the seal spells it; "" when absent.
+// figure is a value as the seal spells it, "" when absent.
 func figure(vs map[string]float64, code string) string {
 	v, ok := vs[code]
 	if !ok {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// digits is what a spreadsheet program keeps of a number, and what
+// excelize reads back (cutting, not rounding, what is past it).
+const digits = 15
+
+// rounded is r with every figure to digits significant digits: what Write
+// writes, so that the figures read back are those sealed.
+func rounded(r *Report) *Report {
+	c := *r
+	round := func(vs map[string]float64) map[string]float64 {
+		if vs == nil {
+			return nil
+		}
+		out := make(map[string]float64, len(vs))
+		for k, v := range vs {
+			out[k], _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', digits, 64), 64)
+		}
+		return out
+	}
+	c.Totals = round(r.Totals)
+	c.Kinds = make([]Group, len(r.Kinds))
+	for i, g := range r.Kinds {
+		c.Kinds[i] = Group{Kind: g.Kind, Values: round(g.Values)}
+	}
+	c.Units = make([]Unit, len(r.Units))
+	for i, u := range r.Units {
+		u.Values = round(u.Values)
+		c.Units[i] = u
+	}
+	return &c
 }
 
 // FileName is what the 上報 workbook of issue 第N期 is called, beside

@@ -92,6 +92,10 @@ func (p *parsed) submission(cat *workspace.Catalogue) (*form.Submission, []vocab
 		if sub.Unreadable == nil {
 			sub.Unreadable = map[string]string{}
 		}
+		if p.unreadable[figureKey(rowCounty, r.County, in.Code)] {
+			sub.Unreadable[in.Code] = "不是一個數字" // parse said where
+			continue
+		}
 		sub.Unreadable[in.Code] = "上報表中沒有全縣數"
 		at := loc(1, p.header+1)
 		fs = append(fs, vocab.Finding{Rule: RuleFormat, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell,

@@ -16,7 +16,10 @@ const NoteSheet = "上報說明"
 // with NoteSheet and Sheet added, Sheet very hidden and protected and the
 // workbook's structure locked, so that the sheet cannot be unhidden or
 // renamed by accident. conv puts what people read in the county's script.
+// Figures are written, and sealed, to the 15 significant digits a
+// spreadsheet keeps.
 func Write(w io.Writer, totals []byte, r *Report, conv func(string) string) (err error) {
+	r = rounded(r)
 	f, err := excelize.OpenReader(bytes.NewReader(totals))
 	if err != nil {
 		return fmt.Errorf("open totals workbook: %w", err)
@@ -98,15 +101,26 @@ func writeData(f *excelize.File, r *Report) error {
 		rows = append(rows, figures([]any{rowUnit, u.Code, u.Name, u.Kind, u.File, u.SHA256}, u.Values))
 	}
 	for i, row := range rows {
-		if row == nil {
-			continue
-		}
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
-		}
-		if err := f.SetSheetRow(Sheet, cell, &row); err != nil {
-			return fmt.Errorf("data sheet row %d: %w", i+1, err)
+		for j, v := range row {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				return err
+			}
+			switch v := v.(type) {
+			case string:
+				if v != "" {
+					err = f.SetCellStr(Sheet, cell, v)
+				}
+			case int:
+				err = f.SetCellInt(Sheet, cell, int64(v))
+			case float64:
+				// The shortest text of the rounded double, which reads back
+				// as itself; SetCellValue would round it again.
+				err = f.SetCellFloat(Sheet, cell, v, -1, 64)
+			}
+			if err != nil {
+				return fmt.Errorf("data sheet %s: %w", cell, err)
+			}
 		}
 	}
 	if err := f.SetSheetVisible(Sheet, false, true); err != nil {
