@@ -611,8 +611,13 @@ func returnNote(unitName, file string, findings []vocab.Finding) string {
 			fmt.Fprintf(&b, "……另有 %d 處，詳見退回表格的「%s」表。\n", len(findings)-i, ReviewSheet)
 			break
 		}
+		// A cell off the form's own sheet (a county's 上報 workbook has
+		// its figures on a hidden one) is named with its sheet.
 		where := ""
-		if fd.Cell != "" {
+		switch {
+		case fd.Cell != "" && fd.Sheet != "" && fd.Sheet != SheetName:
+			where = fd.Sheet + "!" + fd.Cell + " "
+		case fd.Cell != "":
 			where = fd.Cell + " "
 		}
 		fmt.Fprintf(&b, "%d. 【%s】%s%s", i+1, severityName(fd.Severity), where, fd.Message)

@@ -167,6 +167,7 @@ func TestReturnNote(t *testing.T) {
 		{"explained", []vocab.Finding{explained}, []string{"已通過審核", "（已說明：部分黨員外出務工）"}, []string{"退回", "請在該行「說明」欄"}},
 		{"clean", nil, []string{"已通過審核。"}, []string{"提示", "錯誤"}},
 		{"many", many, []string{"12 處錯誤", "10. ", "……另有 2 處"}, []string{"11. "}},
+		{"another sheet", []vocab.Finding{{Rule: "rollup.seal", Severity: vocab.Error, Sheet: "上報數據", Cell: "B8", Message: "封記不符。"}}, []string{"1. 【錯誤】上報數據!B8 封記不符。"}, nil},
 	}
 	for _, tt := range tests {
 		got := ReturnNote("洋川鎮", "Z01.xlsx", tt.findings, nil)
