@@ -377,7 +377,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 		cell   string
 	}{
 		{"figure edited", a.code, setHidden(t, genuine, map[string]any{total: 99999}), []string{rollup.RuleSeal, rollup.RuleSum}, total},
-		{"sha256 swapped", a.code, setHidden(t, genuine, map[string]any{"F12": strings.Repeat("ab", 32)}), []string{rollup.RuleSeal}, "B8"},
+		{"sha256 swapped", a.code, setHidden(t, genuine, map[string]any{"F" + strings.TrimLeft(cellOf(t, genuine, "單位", "members"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"): strings.Repeat("ab", 32)}), []string{rollup.RuleSeal}, "B8"},
 		{"period edited", a.code, setHidden(t, genuine, map[string]any{"B4": "2008-11"}), []string{rollup.RuleSeal, "inbox.period"}, "B4"},
 		{"published for another period", a.code, rewrite(t, a, func(r *rollup.Report) { r.Period = "2008-11" }), []string{"inbox.period"}, "B4"},
 		{"another county's report", a.code, readFile(t, b.report), []string{"inbox.identity"}, "B2"},
@@ -405,7 +405,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 				}
 			}
 			note := string(readFile(t, strings.TrimSuffix(res.ReturnPath, ".xlsx")+".txt"))
-			for _, want := range []string{name, rollup.Sheet, tc.cell} {
+			for _, want := range []string{name, rollup.Sheet + "!" + tc.cell} {
 				if !strings.Contains(note, want) {
 					t.Errorf("退回 note lacks %q:\n%s", want, note)
 				}
