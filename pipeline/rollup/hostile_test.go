@@ -1,0 +1,87 @@
+package rollup
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"countybrief/pipeline/form"
+	"countybrief/pipeline/vocab"
+)
+
+// TestHostileReports: a 上報 workbook is read within the form reader's
+// limits, and what is over them is one finding, never a crash or a
+// read of the whole.
+func TestHostileReports(t *testing.T) {
+	big := sample()
+	for i := range 300 {
+		big.Units = append(big.Units, Unit{Code: fmt.Sprintf("U%03d", i), Kind: "鄉鎮", SHA256: strings.Repeat("0", 64), Values: map[string]float64{"members": 1}})
+	}
+	cases := []struct {
+		name string
+		data []byte
+		lim  form.Limits
+		rule string
+	}{
+		{"rows over the cap", write(t, big), form.Limits{MaxRows: 100}, RuleLimit},
+		{"cells over the cap", write(t, big), form.Limits{MaxCells: 500}, RuleLimit},
+		{"unzips over the cap", write(t, big), form.Limits{MaxUnzipBytes: 20 << 10}, RuleLimit},
+		{"XML elements over the cap", write(t, big), form.Limits{MaxElements: 1000}, RuleLimit},
+		{"file over the size cap", write(t, big), form.Limits{MaxBytes: 1 << 10}, form.RuleLimit},
+		{"data sheet of another format", setCells(t, write(t, sample()), map[string]any{"B1": "2"}), form.Limits{}, RuleFormat},
+		{"head row moved", setCells(t, write(t, sample()), map[string]any{"A4": "期號"}), form.Limits{}, RuleFormat},
+		{"no county row", setCells(t, write(t, sample()), map[string]any{"A11": "單位"}), form.Limits{}, RuleFormat},
+		{"truncated", write(t, sample())[:2000], form.Limits{}, form.RuleFormat},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sub, fs := NewReader(catalogue(), tc.lim).ReadBytes("上報.xlsx", tc.data)
+			if !hasError(fs, tc.rule) {
+				t.Fatalf("want an error of %s, got %+v", tc.rule, fs)
+			}
+			if sub != nil && len(sub.Values) == len(catalogue().Inputs()) && !vocab.HasError(fs) {
+				t.Error("a hostile file read as a good one")
+			}
+		})
+	}
+}
+
+func hasError(fs []vocab.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule && f.Severity == vocab.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIsReportLooksOnlyAtTheWorkbookPart: a zip that only names the
+// sheet elsewhere, or a workbook part too large to be a real one, is not
+// taken for a 上報 workbook.
+func TestIsReportLooksOnlyAtTheWorkbookPart(t *testing.T) {
+	zipOf := func(name, content string) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create(name)
+		w.Write([]byte(content))
+		zw.Close()
+		return buf.Bytes()
+	}
+	cases := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"report", write(t, sample()), true},
+		{"sheet named in another part", zipOf("xl/sharedStrings.xml", `name="`+Sheet+`"`), false},
+		{"huge workbook part", zipOf("xl/workbook.xml", `name="`+Sheet+`"`+strings.Repeat(" ", maxWorkbookPart)), false},
+		{"not a zip", []byte("name=\"" + Sheet + "\""), false},
+	}
+	for _, tc := range cases {
+		if got := IsReport(tc.data); got != tc.want {
+			t.Errorf("%s: IsReport %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
