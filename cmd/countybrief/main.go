@@ -69,6 +69,7 @@ func commands() []command {
 		{"next-period", N("關閉本期，改到下一期"), runNextPeriod},
 		{"ledger", N("從存檔重建台帳"), runLedger},
 		{"serve", N("按計劃定時運行"), runServe},
+		{"users", N("網上報送的賬號：建、重設密碼、停用、列出"), runUsers},
 		{"fonts", N("列出找到的字體"), runFonts},
 	}
 }
