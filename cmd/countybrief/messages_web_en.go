@@ -3,6 +3,8 @@ package main
 // englishWeb is the English of the web desk's commands (serve --http,
 // users), kept apart from english so that the two grow without meeting.
 var englishWeb = []translation{
+	{"網上報送的賬號：建、重設密碼、停用、列出",
+		"web desk accounts: add, reset passwords, disable, list"},
 	{"同時開網上報送，在這個地址上（例如 :8443）；不寫則不開",
 		"also serve the web desk on this address (e.g. :8443); off when not given"},
 	{"網上報送用的 TLS 證書文件（PEM）；有它才用 HTTPS",
