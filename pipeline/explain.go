@@ -84,6 +84,9 @@ type SourceLine struct {
 	Cell string `json:"cell"`
 	// Findings are the file's findings on this cell or code.
 	Findings []vocab.Finding `json:"findings,omitempty"`
+	// Below are the county's units behind the value, when the file is a
+	// county's 上報 workbook (a city's explain walks down to them).
+	Below []CountyUnitLine `json:"below,omitempty"`
 }
 
 // Explain tells where the county figure of indicator code (its code or
@@ -169,6 +172,7 @@ func Explain(ctx context.Context, ws *workspace.Workspace, code string, opts Exp
 		if !ok {
 			u = workspace.Unit{Code: rec.UnitCode}
 		}
+		up := countyUnits(ws, rec, cells[rec.ID])
 		for _, c := range codes {
 			v, ok := rec.Values[c]
 			if !ok {
@@ -176,7 +180,7 @@ func Explain(ctx context.Context, ws *workspace.Workspace, code string, opts Exp
 			}
 			line := SourceLine{Unit: u.Code, Name: u.Name, Kind: u.Kind, Code: c, Label: labelOf(ws.Catalogue, c),
 				Value: v, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256,
-				ArchivePath: rec.ArchivePath, Cell: render.NoCell}
+				ArchivePath: rec.ArchivePath, Cell: render.NoCell, Below: countyLines(up, c)}
 			if cell, ok := cells[rec.ID][c]; ok {
 				line.Cell = cell
 			}

@@ -2,8 +2,14 @@ package pipeline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"countybrief/pipeline/form"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/rollup"
@@ -50,4 +56,66 @@ func rollupWorkbook(ws *workspace.Workspace, totals merge.Totals, counted []ledg
 		return nil, fmt.Errorf("上報 workbook: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// CountyUnitLine is a unit's value behind a county's figure at the city,
+// as the county's 上報 workbook lists it.
+type CountyUnitLine struct {
+	Unit   string  `json:"unit"`
+	Name   string  `json:"name"`
+	Kind   string  `json:"kind"`
+	Value  float64 `json:"value"`
+	File   string  `json:"file"`
+	SHA256 string  `json:"sha256"`
+}
+
+// countyUnits reads the units a counted file carries when it is a
+// county's 上報 workbook, which its cells (code → "sheet!A1") tell
+// without opening a unit's form: the archived bytes, checked against
+// the sha256 the ledger recorded, so that explain never walks down
+// through a file other than the one judged. nil for a unit's form, or a
+// file the archive no longer holds as judged.
+func countyUnits(ws *workspace.Workspace, rec ledger.Record, cells map[string]string) *rollup.Report {
+	onSheet := false
+	for _, cell := range cells {
+		onSheet = strings.HasPrefix(cell, rollup.Sheet+"!")
+		break
+	}
+	if !onSheet || rec.ArchivePath == "" {
+		return nil
+	}
+	path := filepath.FromSlash(rec.ArchivePath)
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(ws.Dir, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	lim := form.DefaultLimits()
+	lim.MaxBytes = ws.Config.MaxFileBytes
+	data, err := form.ReadUpTo(f, lim.MaxBytes)
+	if err != nil || !rollup.IsReport(data) {
+		return nil
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != rec.SHA256 {
+		return nil
+	}
+	rep, _ := rollup.Parse(data, lim)
+	return rep
+}
+
+// countyLines are the values of code of the units of rep.
+func countyLines(rep *rollup.Report, code string) []CountyUnitLine {
+	if rep == nil {
+		return nil
+	}
+	var out []CountyUnitLine
+	for _, u := range rep.Units {
+		if v, ok := u.Values[code]; ok {
+			out = append(out, CountyUnitLine{Unit: u.Code, Name: u.Name, Kind: u.Kind, Value: v, File: u.File, SHA256: u.SHA256})
+		}
+	}
+	return out
 }

@@ -268,6 +268,27 @@ func TestCityMergesCounties(t *testing.T) {
 	if differ == 0 {
 		t.Error("the three counties have the same figures: the test would not tell a sum from a copy")
 	}
+	// explain walks down from the city's figure to each county's value,
+	// and from it to the county's units.
+	ex, err := pipeline.Explain(context.Background(), cws, "deeds_done", pipeline.ExplainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.Lines) != 3 || !near(ex.Value, wantUnits["deeds_done"]) {
+		t.Fatalf("explain: %v from %d lines", ex.Value, len(ex.Lines))
+	}
+	for _, l := range ex.Lines {
+		if !strings.HasPrefix(l.Cell, rollup.Sheet+"!") || len(l.Below) == 0 {
+			t.Errorf("%s: cell %s, %d units below", l.Unit, l.Cell, len(l.Below))
+		}
+		var below float64
+		for _, b := range l.Below {
+			below += b.Value
+		}
+		if !near(below, l.Value) {
+			t.Errorf("%s: units below sum to %v, the county's value is %v", l.Unit, below, l.Value)
+		}
+	}
 	for _, in := range cat.Indicators {
 		if in.Aggregate == workspace.AggRatio {
 			if want := wantUnits[in.Of] / wantUnits[in.Per] * in.Scale; !near(got[in.Code], want) {
