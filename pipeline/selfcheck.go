@@ -92,8 +92,8 @@ func ruleFileName(name string) bool {
 	return !strings.HasPrefix(name, ".") && !strings.ContainsAny(name, `/\:`) && (ext == ".yaml" || ext == ".yml")
 }
 
-// WriteBlankForm writes unit u's blank form with the rules' version and
-// the packed files check needs.
+// WriteBlankForm writes unit u's blank form, in the office's script, with
+// the rules' version and the packed files check needs.
 func WriteBlankForm(w io.Writer, ws *workspace.Workspace, u workspace.Unit) error {
 	files, err := ruleFiles(ws.Dir)
 	if err != nil {
@@ -114,8 +114,12 @@ func WriteBlankForm(w io.Writer, ws *workspace.Workspace, u workspace.Unit) erro
 	if err != nil {
 		return err
 	}
+	conv, err := workspace.Converter(ws.Config.Language)
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := form.WriteBlank(&buf, ws.Catalogue, u, ws.Config.Period); err != nil {
+	if err := form.WriteFilledIn(&buf, ws.Catalogue, u, ws.Config.Period, form.Identity{}, nil, conv); err != nil {
 		return err
 	}
 	out, err := form.AttachCheck(buf.Bytes(), versionOf(files), pack)

@@ -86,6 +86,45 @@ const (
 	noteChange    = "有變動請改"
 )
 
+// simplified is the Simplified twin of every word of the form's own that
+// Read looks for: an office writing Simplified issues forms whose words
+// went through t2s (WriteFilledIn), and Read finds its labels, headers
+// and notes in either script, so that a form issued before the office
+// changed script reads too. TestSimplifiedTwins keeps each twin the
+// converter's.
+var simplified = map[string]string{
+	SheetName:     "填报表",
+	headGroup:     "小类",
+	headNumber:    "序号",
+	headLabel:     "指标",
+	headValue:     "数值",
+	headMeasure:   "量词",
+	headCode:      "代码",
+	headNote:      "说明",
+	labelUnitCode: "单位代码",
+	labelUnitName: "单位名称",
+	labelPeriod:   "报送期",
+	labelFilledBy: "填报人",
+	labelPhone:    "联系电话",
+	labelDate:     "填报日期",
+	noteRequired:  "必填，没有填0",
+	noteOptional:  "可留空，留空按0计",
+	noteDecimal:   "可带小数",
+	notePrefilled: "已按名册预填",
+	noteChange:    "有变动请改",
+}
+
+// asWritten is a word of the form's own as this package writes it, from
+// either script; any other text is returned as it is.
+func asWritten(s string) string {
+	for trad, simp := range simplified {
+		if s == simp {
+			return trad
+		}
+	}
+	return s
+}
+
 // maxExplanationRunes keeps a pasted essay out of the ledger and the
 // 審核報告; a reason fits in far fewer.
 const maxExplanationRunes = 200

@@ -282,7 +282,7 @@ func corrupt() vocab.Finding {
 func (r *reader) findSheet() (*grid, error) {
 	names := r.book.Sheets()
 	for i, n := range names {
-		if n == SheetName {
+		if asWritten(n) == SheetName {
 			names[0], names[i] = names[i], names[0]
 		}
 	}
@@ -309,7 +309,7 @@ func (r *reader) findSheet() (*grid, error) {
 		if score > bestScore {
 			best, bestScore = g, score
 		}
-		if name == SheetName && score >= len(inputs) {
+		if asWritten(name) == SheetName && score >= len(inputs) {
 			break
 		}
 	}
@@ -470,7 +470,7 @@ func (g *grid) columns() (value, note int) {
 	for _, cells := range g.rows {
 		label, value, note := 0, 0, 0
 		for i, v := range cells {
-			switch squash(v) {
+			switch asWritten(squash(v)) {
 			case headLabel:
 				label = i + 1
 			case headValue:
@@ -493,6 +493,9 @@ func (g *grid) columns() (value, note int) {
 // own words: a unit may add its reason after them or type over them.
 func explanation(text string) string {
 	for _, own := range []string{notePrefilled + "，" + noteChange, noteRequired, noteOptional, noteDecimal} {
+		text = strings.ReplaceAll(text, own, "")
+	}
+	for _, own := range []string{simplified[notePrefilled] + "，" + simplified[noteChange], simplified[noteRequired], simplified[noteOptional], simplified[noteDecimal]} {
 		text = strings.ReplaceAll(text, own, "")
 	}
 	text = strings.TrimFunc(text, func(r rune) bool {
@@ -676,6 +679,9 @@ func (r *reader) identity(g *grid, sub *Submission) {
 	byLabel := make(map[string]int, len(fields))
 	for i, fd := range fields {
 		byLabel[fd.label] = i
+		if twin, ok := simplified[fd.label]; ok {
+			byLabel[twin] = i
+		}
 	}
 	found := make([]bool, len(fields))
 	for ri, row := range g.order {

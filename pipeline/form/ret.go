@@ -278,7 +278,7 @@ func newOpinionColumn(f *excelize.File, sheet string, conv func(string) string) 
 		for r := c.head + 1; r <= len(rows); r++ {
 			_ = f.SetCellValue(sheet, cellName(c.col, r), nil)
 		}
-	case sheet == SheetName:
+	case asWritten(sheet) == SheetName:
 		c.head = rowHeader
 	}
 	return c
@@ -615,7 +615,7 @@ func returnNote(unitName, file string, findings []vocab.Finding) string {
 		// its figures on a hidden one) is named with its sheet.
 		where := ""
 		switch {
-		case fd.Cell != "" && fd.Sheet != "" && fd.Sheet != SheetName:
+		case fd.Cell != "" && fd.Sheet != "" && asWritten(fd.Sheet) != SheetName:
 			where = fd.Sheet + "!" + fd.Cell + " "
 		case fd.Cell != "":
 			where = fd.Cell + " "

@@ -24,9 +24,21 @@ func WriteBlank(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period 
 // inputs. An indicator absent from values is left empty, or keeps the
 // unit's prefill as on the blank form.
 func WriteFilled(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64) error {
+	return WriteFilledIn(w, cat, u, period, id, values, nil)
+}
+
+// WriteFilledIn is WriteFilled in the office's script: every text of the
+// form sheet, its name included, goes through conv (workspace.Converter),
+// so that a Simplified office's clerks read Simplified. The hidden sheet
+// (MetaSheet) is the system's and stays as written, where every reader
+// finds its labels. A nil conv writes the words as they are.
+func WriteFilledIn(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64, conv func(string) string) error {
+	if conv == nil {
+		conv = func(s string) string { return s }
+	}
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &builder{f: f, sheet: SheetName}
+	b := &builder{f: f, sheet: conv(SheetName), conv: conv}
 	b.build(cat, u, period, id, values)
 	b.meta(cat)
 	if b.err != nil {
@@ -44,9 +56,20 @@ type builder struct {
 	sheet  string
 	err    error
 	styles map[string]int
+	// conv writes a text in the office's script; nil leaves it as it is.
+	conv func(string) string
 }
 
+// set writes a value, a text in the office's script.
 func (b *builder) set(cell string, v any) {
+	if s, ok := v.(string); ok && b.conv != nil {
+		v = b.conv(s)
+	}
+	b.setAs(cell, v)
+}
+
+// setAs writes a value as it is.
+func (b *builder) setAs(cell string, v any) {
 	if b.err == nil {
 		b.err = b.f.SetCellValue(b.sheet, cell, v)
 	}
@@ -157,7 +180,8 @@ func (b *builder) build(cat *workspace.Catalogue, u workspace.Unit, period strin
 			b.set(lc, c.label)
 			b.style(lc, lc, "label")
 			if c.value != "" {
-				b.set(vc, c.value)
+				// The unit's own entries are as it wrote them.
+				b.setAs(vc, c.value)
 			}
 			st := "fixed"
 			if c.editable {
@@ -342,13 +366,13 @@ func (b *builder) indicatorRow(row int, in workspace.Indicator, u workspace.Unit
 		if b.err == nil {
 			b.err = dv.SetRange(0, 2000000000, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween)
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "請填整數", "「"+in.Label+"」只能填0或正整數，不要帶單位，不要填小數或百分數。")
+		dv.SetError(excelize.DataValidationErrorStyleStop, b.conv("請填整數"), b.conv("「"+in.Label+"」只能填0或正整數，不要帶單位，不要填小數或百分數。"))
 	} else {
 		b.style(value, value, "decimal")
 		if b.err == nil {
 			b.err = dv.SetRange(0, 1e12, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween)
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "請填數字", "「"+in.Label+"」只能填0或正數（可帶小數），單位是"+in.Measure+"。")
+		dv.SetError(excelize.DataValidationErrorStyleStop, b.conv("請填數字"), b.conv("「"+in.Label+"」只能填0或正數（可帶小數），單位是"+in.Measure+"。"))
 	}
 	if b.err == nil {
 		b.err = b.f.AddDataValidation(b.sheet, dv)
