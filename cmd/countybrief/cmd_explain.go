@@ -65,6 +65,10 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 			e.printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
 				templates.Figure(l.Value), l.File, atSecond(l.ReceivedAt, ws.Config.Location()),
 				l.SHA256, l.Cell)
+			// A county's value at the city, with the units it carries.
+			for _, b := range l.Below {
+				e.printf(tw, "  └ 縣內 %s\t%s\t%s\t\t%s\t%s\t\t%.12s\t\n", b.Unit, b.Name, b.Kind, templates.Figure(b.Value), b.File, b.SHA256)
+			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -61,6 +61,9 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	}
 	e.printf(e.stdout, "已發布簡報第%d期（報送期 %s，%s，計入 %d 個單位）：\n%s\n%s\n%s\n",
 		p.Issue, p.Period, p.Date.Format(time.DateOnly), p.Counted, p.Briefing, p.BriefingText, p.TotalsWorkbook)
+	if p.Rollup != "" {
+		e.printf(e.stdout, "上報表（原樣報送上級）：%s\n", p.Rollup)
+	}
 	return nil
 }
 
