@@ -39,7 +39,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 			return e.usageError("--date %q 不是 YYYY-MM-DD 格式的日期", date)
 		}
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), false)
+	log, closeLog, err := newLogger(e, ws.LogsDir(), ws.Config.Location(), false, false)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 	if o.settle >= 0 {
 		ws.Config.SettleSeconds = o.settle
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), o.verbose)
+	log, closeLog, err := newLogger(e, ws.LogsDir(), ws.Config.Location(), o.verbose, o.asJSON)
 	if err != nil {
 		return err
 	}

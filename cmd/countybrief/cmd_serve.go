@@ -37,7 +37,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := newLogger(e.stderr, ws.LogsDir(), ws.Config.Location(), verbose)
+	log, closeLog, err := newLogger(e, ws.LogsDir(), ws.Config.Location(), verbose, false)
 	if err != nil {
 		return err
 	}

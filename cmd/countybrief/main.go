@@ -14,7 +14,10 @@
 // is made from the keys by OpenCC t2s. The language is --lang, else an
 // en locale (LC_ALL, LC_MESSAGES, LANG), else config.yaml's language.
 // The library's own texts (workspace problems, findings, rule messages)
-// are the office's and stay Chinese, converted to Simplified under zh-Hans.
+// are the office's and stay Chinese, converted to Simplified under zh-Hans
+// (env.office); a problem whose package wrote its English
+// (vocab.Problem.En, as every rule-file problem has) is printed in
+// English under --lang en. Log lines on a terminal: see newLogger.
 package main
 
 import (
