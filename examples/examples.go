@@ -33,12 +33,13 @@ type Example struct {
 	Files fs.FS
 }
 
-//go:embed safety
+//go:embed safety city
 var files embed.FS
 
 var list = []Example{
 	{Name: Campaign, Title: "學習實踐活動「四個一」進展簡報（默認）"},
 	{Name: "safety", Title: "每月安全生產大檢查簡報", Files: sub("safety")},
+	{Name: "city", Title: "市活動辦匯總各縣（區）上報表的學習實踐活動簡報", Files: sub("city")},
 }
 
 func sub(dir string) fs.FS {

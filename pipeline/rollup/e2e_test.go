@@ -92,12 +92,12 @@ func publish(t *testing.T, ws *workspace.Workspace) string {
 	return pub.Rollup
 }
 
-// city lays out a city whose units are the counties, the i-th of kind
-// kinds[i % len(kinds)].
+// city lays out the shipped city example with the counties as its units,
+// the i-th of kind kinds[i % len(kinds)].
 func city(t *testing.T, counties []countyOf, kinds []string) *workspace.Workspace {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := pipeline.Init(dir); err != nil {
+	if _, err := pipeline.InitExample(dir, "city"); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
@@ -114,34 +114,8 @@ func city(t *testing.T, counties []countyOf, kinds []string) *workspace.Workspac
 	if err := os.WriteFile(filepath.Join(dir, workspace.UnitsFile), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 綏陽縣\n", "county: 遵義市\n")
-	// The county's rules name its kinds of unit; the city keeps the
-	// trend rules and judges each county's figures by its own.
-	for _, name := range []string{"county.yaml", "unit.yaml"} {
-		if err := os.Remove(filepath.Join(dir, "rules", name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "rules", "city.yaml"), []byte(cityRules), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The campaign's briefing counts townships, which a city has not.
-	edit(t, filepath.Join(dir, "templates", "briefing.tmpl"), `足跡遍及{{count (.KindReached "鄉鎮" "county_leader_visits")}}個鄉鎮`, `足跡遍及{{count (.Reached "county_leader_visits")}}個縣（區）`)
 	return load(t, dir)
 }
-
-// cityRules are the rules a city holds a county's figures to.
-const cityRules = `rules:
-  - id: city.solved_le_found
-    description: 全縣已解決的問題不能多於查找出的問題
-    expr: problems_solved <= problems_found
-    severity: error
-    message: 全縣已解決問題 {{.problems_solved}} 個，多於查找出的突出問題 {{.problems_found}} 個。
-    fix: 請核對各單位的這兩個數，改正後重新發布、報送。
-    examples:
-      - {values: {problems_found: 3, problems_solved: 2}, want: pass}
-      - {values: {problems_found: 2, problems_solved: 3}, want: fail}
-`
 
 // drop puts data into the city's inbox folder of code as name.
 func drop(t *testing.T, ws *workspace.Workspace, code, name string, data []byte) {
@@ -404,7 +378,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 		{"another county's report", a.code, readFile(t, b.report), []string{"inbox.identity"}, "B2"},
 		{"another catalogue", a.code, rewrite(t, a, func(r *rollup.Report) { r.Catalogue = "2007版" }), []string{rollup.RuleVersion}, "B6"},
 		{"units do not make the total", a.code, rewrite(t, a, func(r *rollup.Report) { r.Totals["deeds_done"]++ }), []string{rollup.RuleSum}, total},
-		{"a city rule the county's figures break", a.code, rewrite(t, a, breakSolved), []string{"city.solved_le_found"}, cellOf(t, genuine, "全縣", "problems_solved")},
+		{"a city rule the county's figures break", a.code, rewrite(t, a, breakSolved), []string{"county.solved_le_found"}, cellOf(t, genuine, "全縣", "problems_solved")},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
