@@ -80,19 +80,19 @@ func (s *Server) auth(who role, h func(http.ResponseWriter, *http.Request, *requ
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
 				return
 			}
-			s.refuse(w, r, "", "", http.StatusUnauthorized, "請先登錄（登錄可能已經過期）。")
+			s.refuse(w, r, http.StatusUnauthorized, "請先登錄（登錄可能已經過期）。")
 			return
 		}
 		req := &request{loaded: s.current(), account: acc, session: sess}
 		if who == office && !acc.Office() {
 			s.record(r, acc.Name, "refused", acc.Unit, r.Method+" "+r.URL.Path, false)
-			s.refuse(w, r, acc.Name, acc.Unit, http.StatusForbidden, "這一頁只有活動辦的賬號能看。")
+			s.refuse(w, r, http.StatusForbidden, "這一頁只有活動辦的賬號能看。")
 			return
 		}
 		if r.Method == http.MethodPost && !isUpload(r) {
 			if !s.csrfOK(r, sess) {
 				s.record(r, acc.Name, "refused", acc.Unit, "bad form token: "+r.URL.Path, false)
-				s.refuse(w, r, acc.Name, acc.Unit, http.StatusForbidden, "表單已過期或不是從本頁提交的，請刷新頁面再試。")
+				s.refuse(w, r, http.StatusForbidden, "表單已過期或不是從本頁提交的，請刷新頁面再試。")
 				return
 			}
 		}
@@ -119,7 +119,7 @@ func (s *Server) unitFor(w http.ResponseWriter, r *http.Request, req *request, c
 		// An unknown code and another unit's code get the same answer, so
 		// that a unit cannot learn which codes exist.
 		s.record(r, req.account.Name, "refused", req.account.Unit, r.Method+" "+r.URL.Path, false)
-		s.refuse(w, r, req.account.Name, req.account.Unit, http.StatusNotFound, "沒有這個頁面，或本賬號不能看它。")
+		s.refuse(w, r, http.StatusNotFound, "沒有這個頁面，或本賬號不能看它。")
 		return workspace.Unit{}, false
 	}
 	return u, true

@@ -164,7 +164,7 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request, req *request)
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		s.refuse(w, r, req.account.Name, "", http.StatusNotFound, "還沒有草稿：收件箱處理一次（countybrief run）後才有。")
+		s.refuse(w, r, http.StatusNotFound, "還沒有草稿：收件箱處理一次（countybrief run）後才有。")
 		return
 	}
 	if err != nil {

@@ -276,3 +276,32 @@ func TestPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	if err := os.CopyFS(dir, os.DirFS(county)); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := workspace.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if w, err := Warnings(ctx, ws); err != nil || len(w) != 0 {
+		t.Fatalf("no accounts: %v, %v", w, err)
+	}
+	creds, err := AddUnitAccounts(ctx, ws, []string{ws.Units[0].Code}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := Warnings(ctx, ws); err != nil || len(w) != 1 || !strings.Contains(w[0], "--tls-cert") {
+		t.Fatalf("accounts: %v, %v", w, err)
+	}
+	sheet, err := WritePasswordSheet(ws, creds, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := Warnings(ctx, ws); len(w) != 2 || !strings.Contains(w[1], filepath.Base(sheet)) {
+		t.Fatalf("a sheet left: %v", w)
+	}
+}

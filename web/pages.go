@@ -116,7 +116,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st *loaded, stat
 }
 
 // refuse answers a request the desk will not do, in words for the clerk.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, account, unit string, status int, msg string) {
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	st := s.current()
 	s.render(w, r, st, status, "message", page{Title: "不能這樣做", Data: map[string]any{"Message": st.pages.conv(msg)}})
 }

@@ -98,16 +98,24 @@ func (s *Server) unitView(r *http.Request, req *request, u workspace.Unit) (*uni
 		}
 	}
 	v.Closed = st.PeriodState.State == "closed"
-	hist, err := pipeline.History(r.Context(), ws, u.Code)
+	// The unit's own rows only: pipeline.History reads every unit's counted
+	// files of each period, 0.1 s in a region of 7,300 units. The file a
+	// period counts is the unit's latest accepted one (ledger.Current).
+	hist, err := s.led.History(r.Context(), u.Code)
 	if err != nil {
 		return nil, err
 	}
+	counted := map[string]bool{}
 	for i, h := range hist {
 		if i == 50 {
 			break
 		}
-		v.History = append(v.History, historyRow{At: h.ReceivedAt.In(loc).Format("2006-01-02 15:04"), Period: h.Period, File: h.OrigName,
-			Status: string(h.Status), Counted: h.Counted, Findings: h.Findings})
+		row := historyRow{At: h.ReceivedAt.In(loc).Format("2006-01-02 15:04"), Period: h.Period, File: h.OrigName,
+			Status: string(h.Status), Findings: h.Findings}
+		if h.Status == vocab.FileAccepted && !counted[h.Period] {
+			counted[h.Period], row.Counted = true, true
+		}
+		v.History = append(v.History, row)
 	}
 	if v.Returns, err = returnFiles(ws, u, loc); err != nil {
 		return nil, err
@@ -211,7 +219,7 @@ func (s *Server) returnFile(w http.ResponseWriter, r *http.Request, req *request
 	i := slices.IndexFunc(files, func(f returnFile) bool { return f.Name == want })
 	if i < 0 {
 		s.record(r, req.account.Name, "download", u.Code, "no such return workbook", false)
-		s.refuse(w, r, req.account.Name, u.Code, http.StatusNotFound, "沒有這份退回的表格。")
+		s.refuse(w, r, http.StatusNotFound, "沒有這份退回的表格。")
 		return
 	}
 	data, err := os.ReadFile(filepath.Join(returnsDir(req.ws, u), files[i].Name))
@@ -289,19 +297,19 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 	switch {
 	case errors.As(err, &maxErr) || tooBig:
 		s.record(r, acc.Name, "upload", u.Code, "over the size cap", false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusRequestEntityTooLarge, fmt.Sprintf("文件太大：上限是 %s。請確認選的是本單位的填報表。", humanBytes(limit)))
+		s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("文件太大：上限是 %s。請確認選的是本單位的填報表。", humanBytes(limit)))
 		return
 	case err != nil:
 		s.record(r, acc.Name, "upload", u.Code, "unreadable form: "+err.Error(), false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusBadRequest, "上傳沒有完成，請再試一次。")
+		s.refuse(w, r, http.StatusBadRequest, "上傳沒有完成，請再試一次。")
 		return
 	case !sameToken(csrf, req.session.CSRF):
 		s.record(r, acc.Name, "refused", u.Code, "bad form token: upload", false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusForbidden, "表單已過期或不是從本頁提交的，請刷新頁面再試。")
+		s.refuse(w, r, http.StatusForbidden, "表單已過期或不是從本頁提交的，請刷新頁面再試。")
 		return
 	case acc.Office():
 		s.record(r, acc.Name, "refused", u.Code, "office upload", false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusForbidden, "活動辦的賬號不能替單位報送；請單位用自己的賬號報送，或把文件放進收件箱。")
+		s.refuse(w, r, http.StatusForbidden, "活動辦的賬號不能替單位報送；請單位用自己的賬號報送，或把文件放進收件箱。")
 		return
 	case len(data) == 0:
 		s.record(r, acc.Name, "upload", u.Code, "empty", false)
@@ -380,7 +388,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, req *request) {
 	acc := req.account
 	if acc.Office() || acc.Unit != u.Code {
 		s.record(r, acc.Name, "refused", u.Code, "send by another account", false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusForbidden, "只有本單位的賬號能報送本單位的表格。")
+		s.refuse(w, r, http.StatusForbidden, "只有本單位的賬號能報送本單位的表格。")
 		return
 	}
 	s.mu.Lock()
@@ -393,7 +401,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, req *request) {
 	s.mu.Unlock()
 	if !had {
 		s.record(r, acc.Name, "send", u.Code, "nothing pending", false)
-		s.refuse(w, r, acc.Name, u.Code, http.StatusConflict, "沒有可以報送的文件：請先上傳並自查，沒有錯誤後再報送。（頁面若打開太久，請重新上傳。）")
+		s.refuse(w, r, http.StatusConflict, "沒有可以報送的文件：請先上傳並自查，沒有錯誤後再報送。（頁面若打開太久，請重新上傳。）")
 		return
 	}
 	defer os.Remove(p.Path)

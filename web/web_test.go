@@ -129,6 +129,9 @@ func TestUploadCheckAndSend(t *testing.T) {
 	a := d.as(d.a.Code)
 	page := "/u/" + d.a.Code + "/"
 	token := a.csrf(page)
+	if _, body := a.GET(page); strings.Count(body, "接收（計入匯總）") != 1 || !strings.Contains(body, `id="returns"`) {
+		t.Errorf("A's page does not mark its one counted file or list its 退回 workbook")
+	}
 
 	code, body := a.upload("/u/"+d.a.Code+"/check", token, `..\..\evil/../blank.xlsx`, d.blank(d.a))
 	if code != http.StatusOK || !strings.Contains(body, "有錯誤，請按下表修改後重新上傳") {
