@@ -61,6 +61,10 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 		faults, err := Fill(ws, opts.Seed)
 		return ws, faults, err
 	}
+	conv, err := workspace.Converter(ws.Config.Language)
+	if err != nil {
+		return nil, nil, err
+	}
 	var vals []map[string]float64
 	for start := 0; start < len(ws.Units); start += len(county) {
 		end := min(start+len(county), len(ws.Units))
@@ -69,8 +73,8 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	base := evening(ws.Config)
 	err = parallel(len(ws.Units), func(i int) error {
 		u := ws.Units[i]
-		path := formPath(ws, u, campaignStem, "", "")
-		if err := writeForm(path, ws, u, identity(ws, i, base), vals[i], nil); err != nil {
+		path := formPath(ws, u, conv(campaignStem), "", "")
+		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil); err != nil {
 			return err
 		}
 		if err := os.Chtimes(path, base, base); err != nil {
@@ -81,7 +85,7 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	faults, err := writeFaults(ws, faultsList(), vals, base, campaignStem)
+	faults, err := writeFaults(ws, faultsList(), vals, base, campaignStem, conv)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -64,7 +64,9 @@ func faultsList() []fault {
 	}
 }
 
-func writeFaults(ws *workspace.Workspace, list []fault, vals []map[string]float64, base time.Time, stem string) ([]Fault, error) {
+// writeFaults writes the faulty files, named in the workspace's script
+// (conv) as its units would name them.
+func writeFaults(ws *workspace.Workspace, list []fault, vals []map[string]float64, base time.Time, stem string, conv func(string) string) ([]Fault, error) {
 	var out []Fault
 	for _, f := range list {
 		i := -1
@@ -77,11 +79,11 @@ func writeFaults(ws *workspace.Workspace, list []fault, vals []map[string]float6
 			continue // an office that edited units.yaml may lack the unit
 		}
 		u := ws.Units[i]
-		path := formPath(ws, u, stem, "", f.suffix)
+		path := formPath(ws, u, conv(stem), "", conv(f.suffix))
 		if !f.after {
-			path = formPath(ws, u, stem, strings.Trim(f.suffix, "（）")+"-", "")
+			path = formPath(ws, u, conv(stem), conv(strings.Trim(f.suffix, "（）"))+"-", "")
 		}
-		id := identity(ws, i, base)
+		id := identity(ws, i, base, conv)
 		if f.claim != "" {
 			other, _ := ws.Unit(f.claim)
 			id.UnitCode, id.UnitName = other.Code, other.Name

@@ -42,12 +42,16 @@ func Fill(ws *workspace.Workspace, seed uint64) ([]Fault, error) {
 			return nil, err
 		}
 	}
+	conv, err := workspace.Converter(ws.Config.Language)
+	if err != nil {
+		return nil, err
+	}
 	base := evening(ws.Config)
 	stem := ws.Config.Period + "報表"
 	err = parallel(len(ws.Units), func(i int) error {
 		u := ws.Units[i]
-		path := formPath(ws, u, stem, "", "")
-		if err := writeForm(path, ws, u, identity(ws, i, base), vals[i], nil); err != nil {
+		path := formPath(ws, u, conv(stem), "", "")
+		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil); err != nil {
 			return err
 		}
 		return os.Chtimes(path, base, base)
@@ -55,7 +59,7 @@ func Fill(ws *workspace.Workspace, seed uint64) ([]Fault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeFaults(ws, d.faults(vals), vals, base, stem)
+	return writeFaults(ws, d.faults(vals), vals, base, stem, conv)
 }
 
 // drawer draws the figures of one report.
@@ -182,8 +186,8 @@ func (d *drawer) faults(vals []map[string]float64) []fault {
 }
 
 // identity is what the clerk of unit i writes at the top of the form.
-func identity(ws *workspace.Workspace, i int, at time.Time) form.Identity {
+func identity(ws *workspace.Workspace, i int, at time.Time, conv func(string) string) form.Identity {
 	u := ws.Units[i]
 	return form.Identity{UnitCode: u.Code, UnitName: u.Name, Period: ws.Config.Period,
-		FilledBy: clerkName(i), Phone: fmt.Sprintf("0851-2641%04d", 1000+i%9000), Date: at.Format("2006-01-02")}
+		FilledBy: conv(clerkName(i)), Phone: fmt.Sprintf("0851-2641%04d", 1000+i%9000), Date: at.Format("2006-01-02")}
 }

@@ -89,6 +89,9 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := r.sheetsInScript(f); err != nil {
+		return err
+	}
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write audit report: %w", err)
 	}

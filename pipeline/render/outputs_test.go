@@ -635,7 +635,12 @@ func unitSheet(t *testing.T, r *Renderer, b Briefing) [][]string {
 		t.Fatalf("open workbook: %v", err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows(SheetUnits, excelize.Options{RawCellValue: true})
+	// A Simplified workspace's sheets have Simplified names.
+	name, err := r.conv(SheetUnits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,9 +138,31 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 		}
 		pw.rows[sourcePath] = func(w io.Writer) error { return r.sourceRows(w, b.Reported, inputs, styles) }
 	}
+	if err := r.sheetsInScript(f); err != nil {
+		return err
+	}
 	f.SetZipWriter(pw.start)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
+	}
+	return nil
+}
+
+// sheetsInScript names the workbook's sheets in the workspace's script
+// (匯總 is 汇总 to a Simplified office); the constants keep the
+// Traditional names, which a Traditional workspace's workbooks have.
+func (r *Renderer) sheetsInScript(f *excelize.File) error {
+	for _, name := range f.GetSheetList() {
+		c, err := r.conv(name)
+		if err != nil {
+			return fmt.Errorf("convert script: %w", err)
+		}
+		if c == name {
+			continue
+		}
+		if err := f.SetSheetName(name, c); err != nil {
+			return fmt.Errorf("name sheet %s: %w", c, err)
+		}
 	}
 	return nil
 }

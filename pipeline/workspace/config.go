@@ -82,12 +82,13 @@ const (
 	Simplified  = "zh-Hans"
 )
 
-// Quote styles: 「」 with 『』 inside, the convention of Traditional text
-// (Taiwan, Hong Kong), and “” with ‘’ inside, that of Simplified text
-// (GB/T 15834).
+// Quote styles, as config.yaml names them (words, not the marks, so that
+// converting the file into Simplified leaves them alone): corner, 「」 with
+// 『』 inside, the convention of Traditional text (Taiwan, Hong Kong), and
+// curly, “” with ‘’ inside, that of Simplified text (GB/T 15834).
 const (
-	CornerQuotes = "「」"
-	CurlyQuotes  = "“”"
+	CornerQuotes = "corner"
+	CurlyQuotes  = "curly"
 )
 
 // Requote writes the quote marks of s in the configured style, so that
@@ -207,7 +208,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	switch c.Quotes {
 	case "", CornerQuotes, CurlyQuotes:
 	default:
-		ps.Add(file, keyLine(doc(), "quotes"), "quotes", "%q 只能是 %s（繁體的慣例）或 %s（簡體的慣例），留空按 language 取慣例", c.Quotes, CornerQuotes, CurlyQuotes)
+		ps.Add(file, keyLine(doc(), "quotes"), "quotes", "%q 只能是 %s（直角引號，繁體的慣例）或 %s（彎引號，簡體的慣例），留空按 language 取慣例", c.Quotes, CornerQuotes, CurlyQuotes)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"

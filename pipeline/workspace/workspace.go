@@ -217,9 +217,9 @@ func InitIn(dir string, extra map[string]fs.FS, lang string) (*Workspace, error)
 
 // InScript is the text of a workspace file named name (relative to the
 // workspace) as an office writing in lang has it: converted by conv; for
-// config.yaml, saying lang; for a template, quoting as the script's
-// convention does (the briefing is requoted to config.yaml's quotes:
-// anyway, but the office reads its template in its own style).
+// config.yaml, saying lang; for a template, in the quotes of the script
+// (the briefing is requoted to config.yaml's quotes: in any case, but the
+// office reads its template in the style it prints).
 func InScript(conv func(string) string, lang, name string, data []byte) []byte {
 	if lang == Traditional {
 		return data
@@ -229,7 +229,7 @@ func InScript(conv func(string) string, lang, name string, data []byte) []byte {
 	case name == ConfigFile:
 		s = languageLine.ReplaceAllString(s, "${1}"+lang)
 	case strings.HasPrefix(name, TemplatesDir+"/"):
-		s = (&Config{Quotes: CurlyQuotes}).Requote(s)
+		s = (&Config{Language: lang}).Requote(s)
 	}
 	return []byte(s)
 }
@@ -239,7 +239,9 @@ var languageLine = regexp.MustCompile(`(?m)^(language:[ \t]*)\S+`)
 
 // Converter is what writes text in the script of lang: for Simplified,
 // OpenCC's t2s, the conversion the briefing goes through; for
-// Traditional, the text as it is. OpenCC fails only on a dictionary
+// Traditional, the text as it is. Quote marks pass as written (the
+// program writes 「」); what render prints is requoted to the workspace's
+// quotes: setting (Config.Requote). OpenCC fails only on a dictionary
 // lookup, and its dictionaries are in memory; on that failure the text
 // stays as written rather than losing a message.
 func Converter(lang string) (func(string) string, error) {

@@ -375,12 +375,13 @@ func TestRequote(t *testing.T) {
 }
 
 // TestQuotesSetting: quotes: takes the two styles or nothing, and a
-// Simplified workspace's template is laid out in its own style.
+// Simplified workspace's files are laid out in its own style, the quotes
+// setting's comment intact.
 func TestQuotesSetting(t *testing.T) {
 	for _, tc := range []struct {
 		value string
 		ok    bool
-	}{{`""`, true}, {`"「」"`, true}, {`"“”"`, true}, {`"《》"`, false}} {
+	}{{`""`, true}, {"corner", true}, {"curly", true}, {`"“”"`, false}} {
 		dir := t.TempDir()
 		if _, err := Init(dir, nil); err != nil {
 			t.Fatal(err)
@@ -406,5 +407,20 @@ func TestQuotesSetting(t *testing.T) {
 	got := string(InScript(conv, Simplified, TemplatesDir+"/briefing.tmpl", []byte("開展「四個一」活動")))
 	if got != "开展“四个一”活动" {
 		t.Errorf("Simplified template: %q, want 开展“四个一”活动", got)
+	}
+	dir := t.TempDir()
+	ws, err := InitIn(dir, nil, Simplified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.Config.QuoteStyle() != CurlyQuotes {
+		t.Errorf("a Simplified workspace quotes %s, want %s", ws.Config.QuoteStyle(), CurlyQuotes)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "corner 直角引号") || !strings.Contains(string(data), "curly 弯引号") {
+		t.Errorf("the Simplified config.yaml lost the quotes setting's values:\n%s", data)
 	}
 }
