@@ -834,13 +834,25 @@ func (p *pdfDoc) drawTable(caption string, t table) {
 	p.y += p.lp / 2
 }
 
+// minChartSize is the least size of a chart's legend, labels and figures
+// (五號): smaller, they do not survive printing and photocopying, whatever
+// size the office's tables are set in.
+const minChartSize = 10.5
+
+// chartSize is the size of a chart's text.
+func (p *pdfDoc) chartSize() float64 { return max(p.lay.TableSize, minChartSize) }
+
+// chartRowH and chartLineH are a chart's bar room and text line.
+func (p *pdfDoc) chartRowH() float64  { return p.chartSize() * mmPerPt * 1.6 }
+func (p *pdfDoc) chartLineH() float64 { return p.chartSize() * mmPerPt * 1.35 }
+
 // chartHeight is the height of a chart with its caption and legend.
 func (p *pdfDoc) chartHeight(c chart) float64 {
 	if c.line {
 		_, rows := p.periodLabels(c)
-		return p.lp*float64(1+len(p.legendRows(c))) + p.plotHeight() + float64(rows)*p.tableLineH() + p.lp/4
+		return p.lp*float64(1+len(p.legendRows(c))) + p.plotHeight() + float64(rows)*p.chartLineH() + p.lp/4
 	}
-	bar := p.rowHeight() * 0.8
+	bar := p.chartRowH() * 0.8
 	if c.stacked {
 		return p.lp*float64(1+len(p.legendRows(c))) + float64(len(c.cats))*p.stackH() + bar
 	}
@@ -849,7 +861,7 @@ func (p *pdfDoc) chartHeight(c chart) float64 {
 
 // stackH is the room of one stacked bar: the bar, a row under it for the
 // labels too long for their segments, and a gap.
-func (p *pdfDoc) stackH() float64 { return p.rowHeight() + p.tableLineH() + p.rowHeight()/2 }
+func (p *pdfDoc) stackH() float64 { return p.chartRowH() + p.chartLineH() + p.chartRowH()/2 }
 
 // stackGreys tell a stacked bar's segments apart in black and white: grey
 // levels far enough apart to survive a photocopier, each segment outlined.
@@ -863,18 +875,51 @@ func (c chart) fill(k int) rgb {
 	return seriesColors[k%len(seriesColors)]
 }
 
-// swatch draws series k's colour at x, y, outlined when it is a grey that
-// could vanish on white paper.
+// barStyles tell a bar chart's series apart printed in black and white:
+// neighbouring series differ in grey level by far more than a
+// photocopier blurs, and every other one is hatched as well.
+var barStyles = []struct {
+	grey  int
+	hatch bool
+}{{70, false}, {235, true}, {160, false}, {255, true}, {30, false}}
+
+// swatch draws series k's fill at x, y: a line chart's colour; a stacked
+// bar's grey, outlined so that it cannot vanish on white paper; a bar
+// chart's grey, outlined, hatched for every other series.
 func (p *pdfDoc) swatch(c chart, k int, x, y, w, h float64) {
-	col := c.fill(k)
-	p.pdf.SetFillColor(col[0], col[1], col[2])
-	if c.stacked {
-		p.pdf.SetDrawColor(0, 0, 0)
-		p.pdf.SetLineWidth(0.2)
-		p.pdf.Rect(x, y, w, h, "FD")
+	if c.line {
+		col := c.fill(k)
+		p.pdf.SetFillColor(col[0], col[1], col[2])
+		p.pdf.Rect(x, y, w, h, "F")
 		return
 	}
+	col := c.fill(k)
+	st := barStyles[k%len(barStyles)]
+	if !c.stacked {
+		col = rgb{st.grey, st.grey, st.grey}
+	}
+	p.pdf.SetFillColor(col[0], col[1], col[2])
+	p.pdf.SetDrawColor(0, 0, 0)
+	p.pdf.SetLineWidth(0.2)
 	p.pdf.Rect(x, y, w, h, "F")
+	if !c.stacked && st.hatch && w > 0 && h > 0 {
+		p.hatch(x, y, w, h)
+	}
+	p.pdf.Rect(x, y, w, h, "D")
+}
+
+// hatchStep is the distance between hatching lines, mm.
+const hatchStep = 1.2
+
+// hatch draws lines rising at 45° across the box, clipped to it.
+func (p *pdfDoc) hatch(x, y, w, h float64) {
+	p.pdf.ClipRect(x, y, w, h, false)
+	p.pdf.SetLineWidth(0.25)
+	for d := -h; d < w; d += hatchStep {
+		p.pdf.Line(x+d, y+h, x+d+h, y)
+	}
+	p.pdf.ClipEnd()
+	p.pdf.SetLineWidth(0.2)
 }
 
 // legendItem is one series' swatch and name.
@@ -888,7 +933,7 @@ type legendItem struct {
 // legendRows sets the legend's items in rows no wider than the text
 // block: a state's name may be long, and a county may have five of them.
 func (p *pdfDoc) legendRows(c chart) [][]legendItem {
-	W, size := p.lay.TextWidth, p.lay.TableSize
+	W, size := p.lay.TextWidth, p.chartSize()
 	st, sw := p.body(size), p.em(size)
 	var rows [][]legendItem
 	width := 0.0
@@ -919,7 +964,7 @@ var seriesColors = []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}, {60, 110, 
 func (p *pdfDoc) drawChart(caption string, c chart) {
 	lay := p.lay
 	W := lay.TextWidth
-	size := lay.TableSize
+	size := p.chartSize()
 	if p.gridY()+p.chartHeight(c) > lay.TextHeight && p.y > 0 {
 		p.newPage()
 	}
@@ -964,7 +1009,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	}
 	labelW := 5 * p.em(size)
 	barArea := W - labelW - 4*p.em(size)
-	bar := p.rowHeight() * 0.8
+	bar := p.chartRowH() * 0.8
 	for _, cat := range c.cats {
 		catTop := p.top() + p.y
 		groupH := float64(len(cat.values)) * bar
@@ -974,15 +1019,13 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 			p.drawLine(g, ls[0], p.left()+labelW-p.em(size)/2-p.lineWidth(g, ls[0]), baseline(catTop, groupH, size))
 		}
 		for k, v := range cat.values {
-			col := seriesColors[k%len(seriesColors)]
 			w := 0.0
 			if maxV > 0 {
 				w = barArea * v / maxV
 			}
 			by := catTop + float64(k)*bar
-			p.pdf.SetFillColor(col[0], col[1], col[2])
 			if w > 0 {
-				p.pdf.Rect(p.left()+labelW, by+bar*0.1, w, bar*0.8, "F")
+				p.swatch(c, k, p.left()+labelW, by+bar*0.1, w, bar*0.8)
 			}
 			vg := glyphs{}
 			vg.add(c.valueText(k, v), st)
@@ -1007,7 +1050,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 // An absent series has no segment and no label. legendTop is the last
 // legend row's top, where the axis starts.
 func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
-	W, size := p.lay.TextWidth, p.lay.TableSize
+	W, size := p.lay.TextWidth, p.chartSize()
 	em := p.em(size)
 	labelW := 5 * em
 	barArea := W - labelW - 2*em
@@ -1019,7 +1062,7 @@ func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
 		}
 		maxV = math.Max(maxV, sum)
 	}
-	bar := p.rowHeight()
+	bar := p.chartRowH()
 	x0 := p.left() + labelW
 	for _, cat := range c.cats {
 		catTop := p.top() + p.y
@@ -1066,8 +1109,8 @@ func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
 		for _, sg := range segs {
 			p.swatch(c, sg.k, sg.x, catTop, sg.w, bar)
 			if sg.under {
-				p.swatch(c, sg.k, underX, rowTop+p.tableLineH()/2-em/3, em*2/3, em*2/3)
-				p.drawLine(sg.g, sg.l, underX+em, baseline(rowTop, p.tableLineH(), size))
+				p.swatch(c, sg.k, underX, rowTop+p.chartLineH()/2-em/3, em*2/3, em*2/3)
+				p.drawLine(sg.g, sg.l, underX+em, baseline(rowTop, p.chartLineH(), size))
 				underX += em + sg.lw + em/2
 				continue
 			}
@@ -1082,8 +1125,8 @@ func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
 	}
 	p.pdf.SetDrawColor(0, 0, 0)
 	p.pdf.SetLineWidth(0.3)
-	p.pdf.Line(x0, legendTop+p.lp, x0, p.top()+p.y-p.rowHeight()/2)
-	p.y += p.rowHeight() * 0.8
+	p.pdf.Line(x0, legendTop+p.lp, x0, p.top()+p.y-p.chartRowH()/2)
+	p.y += p.chartRowH() * 0.8
 }
 
 // plotHeight is the height of a line chart's plot, axis to top.
@@ -1092,7 +1135,7 @@ func (p *pdfDoc) plotHeight() float64 { return 5 * p.lp }
 // periodLabels sets the period under each point of a line chart, and
 // says in how many rows: two, alternating, when neighbours would touch.
 func (p *pdfDoc) periodLabels(c chart) ([]cellSet, int) {
-	st := p.body(p.lay.TableSize)
+	st := p.body(p.chartSize())
 	step := p.plotWidth() / float64(len(c.cats))
 	out := make([]cellSet, len(c.cats))
 	rows := 1
@@ -1110,21 +1153,21 @@ func (p *pdfDoc) periodLabels(c chart) ([]cellSet, int) {
 
 // plotWidth is the width of a line chart's plot, inset by a character
 // each side so that the figures at the first and last points fit.
-func (p *pdfDoc) plotWidth() float64 { return p.lay.TextWidth - 2*p.em(p.lay.TableSize) }
+func (p *pdfDoc) plotWidth() float64 { return p.lay.TextWidth - 2*p.em(p.chartSize()) }
 
 // drawLines draws a line chart below its legend: a point per period and
 // series with its figure beside it, lines between neighbouring points, a
 // gap where a figure does not exist, marked — above the axis. Each period
 // is drawn as its label then its figures, the order of the text twin.
 func (p *pdfDoc) drawLines(c chart) {
-	size := p.lay.TableSize
+	size := p.chartSize()
 	st := p.body(size)
 	em := p.em(size)
 	labels, labelRows := p.periodLabels(c)
 	left := p.left() + em
 	step := p.plotWidth() / float64(len(c.cats))
 	bottom := p.top() + p.y + p.plotHeight()
-	textH := p.tableLineH()
+	textH := p.chartLineH()
 	// Figures run from 0 (or the lowest below it) to the highest; the top
 	// keeps room for the highest point's figure.
 	lo, hi := 0.0, 0.0
