@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -98,6 +99,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		return nil, err
 	}
 	defer release()
+	defer raiseMemoryLimit(ws)()
 	if _, err := MigrateArchivePaths(ctx, ws, led); err != nil {
 		return nil, err
 	}
@@ -115,7 +117,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	b.sum.RunID = runID
 	b.log = opts.Log.WithField("run", runID)
 	status := vocab.RunFailed
+	gcBefore := gcSeconds()
 	defer func() {
+		b.stages.add(stageGC, time.Duration((gcSeconds()-gcBefore)*float64(time.Second)))
 		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
 		if err := led.FinishRun(context.WithoutCancel(ctx), runID, status, mustJSON(b.sum)); err != nil {
@@ -144,6 +148,35 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		"waiting": b.sum.Waiting, "missing": len(b.sum.Missing), "draft": b.sum.Rendered,
 	}).Info("batch completed")
 	return b.sum, nil
+}
+
+// A batch holds every unit's figures while it drafts, which is the most
+// it holds: about 3 KB a unit at 73,000 units (measured with gctrace:
+// 300 MB live). Under a limit below what it holds, the collector runs
+// without pause: 38% of the CPU at 73,000 units under the 48 MB default.
+// The limit is raised to memoryBase plus memoryPerUnit a unit of the
+// registry, which leaves the heap room to grow to about 1.5 times its
+// live size before collecting, so that collection stays under a tenth of
+// the CPU at any size while a county's batch keeps the configured limit.
+const (
+	memoryBase    = 32 << 20
+	memoryPerUnit = 6 << 10
+)
+
+// raiseMemoryLimit raises the process's soft memory limit to what a batch
+// over ws needs, unless GOMEMLIMIT chose one, and returns how to restore
+// it: a long-running caller's other work keeps the configured limit.
+func raiseMemoryLimit(ws *workspace.Workspace) (restore func()) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return func() {}
+	}
+	was := debug.SetMemoryLimit(-1)
+	want := memoryBase + int64(len(ws.Units))*memoryPerUnit
+	if want <= was {
+		return func() {}
+	}
+	debug.SetMemoryLimit(want)
+	return func() { debug.SetMemoryLimit(was) }
 }
 
 // takeFiles finishes what a killed batch left behind, then claims and

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -17,7 +18,23 @@ const (
 	stageReturns = "returns" // 退回 copies
 	stageMerge   = "merge"   // current set, totals, county rules
 	stageRender  = "render"  // briefing, totals workbook, chase list
+	// stageGC is the CPU time the garbage collector took during the
+	// batch, summed over cores, so that a slow night shows whether memory
+	// was too tight.
+	stageGC = "gc"
 )
+
+// gcSeconds is the CPU time the collector has taken in this process,
+// less its marking on cores that were idle (which costs the batch
+// nothing, and which a loaded machine's own idle time inflates).
+func gcSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/gc/mark/idle:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 || s[1].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64() - s[1].Value.Float64()
+}
 
 // stageClock sums the time spent in each stage. Read and check run on
 // several goroutines at once, so their sums are CPU-like time and can
