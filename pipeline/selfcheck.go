@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"countybrief/examples"
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -200,6 +201,10 @@ type SelfCheck struct {
 	// CatalogueVersion and RulesVersion are those judged by.
 	CatalogueVersion string
 	RulesVersion     string
+	// Language is the script of what the file was judged by (the
+	// workspace's, or the one whose rules the form carries), in which a
+	// clerk without a workspace is best spoken to.
+	Language string
 	// Notes tell the clerk where what was judged by differs from what the
 	// form was issued with, or from what the binary carries.
 	Notes []string
@@ -234,11 +239,12 @@ func CheckOwnFile(path, unit string, ws *workspace.Workspace) (*SelfCheck, error
 		return nil, err
 	}
 	res.CatalogueVersion = ws.Catalogue.Version
+	res.Language = ws.Config.Language
 	if info.RulesVersion != "" && info.RulesVersion != res.RulesVersion {
 		res.Notes = append(res.Notes, fmt.Sprintf("這份表格下發時的審核規則是 %s 版，活動辦現在的是 %s 版；以下按活動辦現在的規則審核。", info.RulesVersion, res.RulesVersion))
 	}
 	if res.Basis == BasisForm {
-		if builtIn, err := builtInVersion(); err == nil && builtIn != res.RulesVersion {
+		if builtIn, err := builtInVersion(ws.Config.Language); err == nil && builtIn != res.RulesVersion {
 			res.Notes = append(res.Notes, fmt.Sprintf("本程序自帶的默認規則是 %s 版，與表格所帶的不同；以下按表格所帶的規則（活動辦下發表格時的）審核。活動辦之後若改了規則，以活動辦處理時的結果為準。", builtIn))
 		}
 	}
@@ -279,14 +285,16 @@ func offlineWorkspace(dir string, info form.CheckInfo, res *SelfCheck) (*workspa
 	return Init(dir)
 }
 
-// builtInVersion is the version of the rules built into the binary.
-func builtInVersion() (string, error) {
+// builtInVersion is the version of the rules built into the binary, as
+// an office writing lang has them: a Simplified office that kept the
+// defaults has their t2s, which is no change of rules to speak of.
+func builtInVersion(lang string) (string, error) {
 	tmp, err := os.MkdirTemp("", "countybrief-defaults-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	ws, err := Init(tmp)
+	ws, err := InitExampleIn(tmp, examples.Campaign, lang)
 	if err != nil {
 		return "", err
 	}

@@ -74,6 +74,21 @@ func TestSimplifiedBlankFormRoundTrip(t *testing.T) {
 	}
 	seen("blank form", blank.Bytes())
 
+	// A clerk with only the form checks it: judged by the rules it
+	// carries, in its office's script, with no note that the office's
+	// rules differ from the program's when they differ only in script.
+	path := filepath.Join(t.TempDir(), "表.xlsx")
+	if err := os.WriteFile(path, blank.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := CheckOwnFile(path, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Basis != BasisForm || sc.Language != workspace.Simplified || len(sc.Notes) > 0 {
+		t.Errorf("self-check without a workspace: basis %s, language %s, notes %q", sc.Basis, sc.Language, sc.Notes)
+	}
+
 	// fill types figures into the value cells of the blank form, found by
 	// the code beside them, as a clerk does.
 	fill := func(data []byte, vals map[string]float64) []byte {

@@ -54,13 +54,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	var results []checkResult
 	bad := 0
-	for _, path := range fs.Args() {
+	for i, path := range fs.Args() {
 		sc, err := pipeline.CheckOwnFile(path, unit, ws)
 		if errors.Is(err, os.ErrNotExist) {
 			return e.usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
 		}
 		if err != nil {
 			return e.errorf("%s：%v", path, err)
+		}
+		if ws == nil && i == 0 {
+			// Without a workspace, speak the script of the office
+			// whose rules the form carries: a Simplified office's
+			// clerk reads Simplified.
+			e.speak(sc.Language)
 		}
 		r := checkResult{File: path, OK: !vocab.HasError(sc.Findings), Findings: sc.Findings,
 			JudgedBy: sc.Basis, CatalogueVersion: sc.CatalogueVersion, RulesVersion: sc.RulesVersion, Notes: sc.Notes}
@@ -121,7 +127,7 @@ func printFindings(e *env, w io.Writer, r checkResult, dir string) {
 	}
 	e.printf(w, "  審核依據：%s（指標目錄 %s，審核規則 %s 版）\n", by, catalogue, r.RulesVersion)
 	for _, n := range r.Notes {
-		e.printf(w, "  注意：%s\n", n)
+		e.printf(w, "  注意：%s\n", e.office(n))
 	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "  %s\n", describeFinding(e, f))
@@ -141,12 +147,12 @@ func describeFinding(e *env, f vocab.Finding) string {
 	if f.Cell != "" {
 		place = fmt.Sprintf("%s!%s ", f.Sheet, f.Cell)
 	}
-	s := level + place + f.Message
+	s := level + place + e.office(f.Message)
 	if f.Explanation != "" {
 		s += e.tr("（單位說明：%s）", f.Explanation)
 	}
 	if f.Fix != "" {
-		s += e.tr(" 怎樣改：%s", f.Fix)
+		s += e.tr(" 怎樣改：%s", e.office(f.Fix))
 	}
 	return s
 }

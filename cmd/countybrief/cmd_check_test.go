@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"countybrief/pipeline/workspace"
 )
 
 // checkIn runs check in folder dir, as a clerk with no workspace there
@@ -96,5 +98,43 @@ func TestCheckWithoutWorkspace(t *testing.T) {
 	out, err := cmd.Output()
 	if err != nil || !strings.Contains(string(out), "可以報送") || !strings.Contains(string(out), "審核依據：本程序自帶的默認規則") {
 		t.Errorf("check in words: %v\n%s", err, out)
+	}
+}
+
+// A clerk of a Simplified office checks a form with no workspace at hand:
+// the program speaks Simplified, the script of the office whose rules the
+// form carries, unless the clerk asks for another language.
+func TestCheckSpeaksTheFormsScript(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if code, out := inProcess("init", "--lang", "zh-Hans", "ws"); code != 0 {
+		t.Fatal(out)
+	}
+	if code, out := inProcess("template", "--workspace", "ws", "--unit", "Z01", "--out", "forms"); code != 0 {
+		t.Fatal(out)
+	}
+	forms, _ := filepath.Glob(filepath.Join(dir, "forms", "*.xlsx"))
+	if len(forms) != 1 {
+		t.Fatalf("forms: %v", forms)
+	}
+	conv, err := workspace.Converter(workspace.Simplified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "有错误，请修改后再报送"},
+		{[]string{"--lang", "zh-Hant"}, "有錯誤，請修改後再報送"},
+		{[]string{"--lang", "en"}, "has errors: correct them before sending"},
+	} {
+		code, out := inProcess(append(append([]string{"check"}, tt.args...), forms[0])...)
+		if code != 1 || !strings.Contains(out, tt.want) {
+			t.Errorf("check %v: exit %d, want 1 and %q:\n%s", tt.args, code, tt.want, out)
+		}
+		if tt.args == nil && conv(out) != out {
+			t.Errorf("check of a Simplified form speaks Traditional:\n%s", out)
+		}
 	}
 }

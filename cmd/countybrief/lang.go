@@ -139,10 +139,19 @@ func (e *env) chooseLanguage(args []string) {
 			}
 		}
 	}
+	e.asked = e.lang != ""
 	if e.lang == "" {
 		e.lang = workspaceLanguage(flagValue(args, "workspace"))
 	}
 	e.p = newPrinter(e.lang)
+}
+
+// speak makes lang the language from now on, unless the user chose one.
+func (e *env) speak(lang string) {
+	if e.asked || lang == "" || lang == e.lang {
+		return
+	}
+	e.lang, e.p = lang, newPrinter(lang)
 }
 
 // flagValue is the value of --name (or -name, or name=value) in args

@@ -51,6 +51,9 @@ type env struct {
 	// lang is English or a workspace script; p prints in it.
 	lang string
 	p    *message.Printer
+	// asked is whether the user chose lang (--lang, a locale), rather
+	// than the workspace's config.yaml or the default.
+	asked bool
 }
 
 func commands() []command {
