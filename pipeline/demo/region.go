@@ -13,6 +13,10 @@ import (
 // growRegion rewrites units.yaml with n units: the county's own, then
 // copies of them named for other counties, and makes their inbox folders.
 func growRegion(ws *workspace.Workspace, n int, initWS func(string) (*workspace.Workspace, error)) (*workspace.Workspace, error) {
+	conv, err := workspace.Converter(ws.Config.Language)
+	if err != nil {
+		return nil, err
+	}
 	county := ws.Units
 	units := make(workspace.Units, 0, n)
 	for k := 0; len(units) < n; k++ {
@@ -22,7 +26,7 @@ func growRegion(ws *workspace.Workspace, n int, initWS func(string) (*workspace.
 			}
 			if k > 0 {
 				u.Code = fmt.Sprintf("C%03d%s", k+1, u.Code)
-				u.Name = fmt.Sprintf("示例%d縣%s", k+1, u.Name)
+				u.Name = conv(fmt.Sprintf("示例%d縣", k+1)) + u.Name
 			}
 			units = append(units, u)
 		}
@@ -34,7 +38,7 @@ func growRegion(ws *workspace.Workspace, n int, initWS func(string) (*workspace.
 		return nil, fmt.Errorf("region units: %w", err)
 	}
 	path := filepath.Join(ws.Dir, workspace.UnitsFile)
-	if err := os.WriteFile(path, append([]byte("# 基準測試用的示例地區：本縣單位加上若干個複製的縣。\n"), data...), 0o644); err != nil {
+	if err := os.WriteFile(path, append([]byte(conv("# 基準測試用的示例地區：本縣單位加上若干個複製的縣。\n")), data...), 0o644); err != nil {
 		return nil, fmt.Errorf("write region units: %w", err)
 	}
 	// Init again: it keeps the files and makes the new units' folders.
