@@ -19,7 +19,6 @@ import (
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
 	"countybrief/pipeline/form"
-	"countybrief/pipeline/render"
 	"countybrief/pipeline/rollup"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -138,7 +137,7 @@ func readFile(t *testing.T, path string) []byte {
 	return data
 }
 
-// totalsSheet reads the 全縣 column of a totals workbook by code.
+// totalsSheet reads the county column (全縣) of a totals workbook by code.
 func totalsSheet(t *testing.T, path string) map[string]float64 {
 	t.Helper()
 	f, err := excelize.OpenFile(path)
@@ -146,7 +145,8 @@ func totalsSheet(t *testing.T, path string) map[string]float64 {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows(render.SheetTotals, excelize.Options{RawCellValue: true})
+	// The first sheet: 匯總, or 汇总 in a Simplified workspace.
+	rows, err := f.GetRows(f.GetSheetList()[0], excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,4 +489,49 @@ func reviewRules(t *testing.T, path string) string {
 		b.WriteString(strings.Join(r, " ") + "\n")
 	}
 	return b.String()
+}
+
+// TestSimplifiedCountyAndCity: a county and a city that write Simplified
+// exchange a 上報 workbook: its note sheet is in the county's script, its
+// data sheet keeps the fixed labels the reader knows, and the city counts
+// it.
+func TestSimplifiedCountyAndCity(t *testing.T) {
+	dir := t.TempDir()
+	initHans := func(d string) (*workspace.Workspace, error) {
+		return pipeline.InitExampleIn(d, "campaign", workspace.Simplified)
+	}
+	if _, _, err := demo.Build(dir, demo.Options{Seed: 5, Init: initHans, Generic: true}); err != nil {
+		t.Fatal(err)
+	}
+	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 绥阳县\n", "county: 绥阳县\ncounty_code: C05\n")
+	ws := load(t, dir)
+	batch(t, ws)
+	report := publish(t, ws)
+	f, err := excelize.OpenFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := f.GetSheetList()
+	f.Close()
+	if !slices.Contains(sheets, "上报说明") || !slices.Contains(sheets, rollup.Sheet) {
+		t.Errorf("sheets %v: want the note in Simplified and the data sheet as the reader knows it", sheets)
+	}
+
+	cdir := t.TempDir()
+	if _, err := pipeline.InitExampleIn(cdir, "city", workspace.Simplified); err != nil {
+		t.Fatal(err)
+	}
+	cws := load(t, cdir)
+	drop(t, cws, "C05", filepath.Base(report), readFile(t, report))
+	sum := batch(t, cws)
+	if sum.Accepted != 1 {
+		t.Fatalf("city batch: %+v", sum.Files)
+	}
+	county := totalsSheet(t, strings.Replace(report, "上報表", "匯總表", 1))
+	city := totalsSheet(t, sum.TotalsWorkbook)
+	for _, in := range cws.Catalogue.Inputs() {
+		if city[in.Code] != county[in.Code] {
+			t.Errorf("%s: city %v, county %v", in.Code, city[in.Code], county[in.Code])
+		}
+	}
 }
