@@ -14,6 +14,7 @@ import (
 	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
+	"countybrief/web"
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
@@ -105,6 +106,13 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	err = pipeline.Validate(ws)
 	for _, w := range ws.Warnings {
 		fmt.Fprintln(e.stdout, e.problem(w))
+	}
+	deskWarnings, werr := web.Warnings(ctx, ws)
+	for _, w := range deskWarnings {
+		fmt.Fprintln(e.stdout, e.office(w))
+	}
+	if err == nil {
+		err = werr
 	}
 	if err != nil {
 		if errors.Is(err, pipeline.ErrConfig) {
