@@ -62,6 +62,8 @@ func TestUsersAndServeHTTP(t *testing.T) {
 		code int
 		want string
 	}{
+		{[]string{"validate"}, 0, "--tls-cert"},
+		{[]string{"validate"}, 0, filepath.Base(sheets[0])},
 		{[]string{"users", "add"}, 0, "每個單位都已經有賬號"},
 		{[]string{"users", "add", "NOPE"}, 2, "沒有這些代碼"},
 		{[]string{"users", "add", account}, 2, "已經存在"},
