@@ -15,6 +15,8 @@ import (
 	"testing"
 	"unicode"
 
+	"countybrief/pipeline"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -242,6 +244,22 @@ func TestOutsideAWorkspace(t *testing.T) {
 			if code != 2 || !strings.Contains(out, tt.want) || strings.Contains(out, "units.yaml") {
 				t.Errorf("%s %s: exit %d, %q; want 2 and %q", tt.lang, cmd, code, out, tt.want)
 			}
+		}
+	}
+}
+
+// The run summary passes the library's words (a finding, the font
+// advice) to a Simplified reader in Simplified.
+func TestRunSummaryInTheUsersScript(t *testing.T) {
+	var out bytes.Buffer
+	e := &env{stdout: &out, stderr: &out, lang: workspace.Simplified}
+	printSummary(e, &out, &pipeline.Summary{Period: "2008-12",
+		Files: []pipeline.FileResult{{Name: "表.xlsx", Unit: "Z01", Status: vocab.FileRejected,
+			Findings: []vocab.Finding{{Severity: vocab.Error, Message: "「黨員人數」是必填項", Fix: "請填寫人數"}}}},
+		Fonts: []string{"小標宋（報頭、標題）沒有找到合用的字體"}})
+	for _, want := range []string{"「党员人数」是必填项 怎样改：请填写人数", "字体：小标宋（报头、标题）没有找到合用的字体"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
 	}
 }
