@@ -27,6 +27,7 @@ var pureExceptions = map[string]map[rune]string{
 		'群': "s2t writes the variant 羣; 群 is the standard form in Taiwan's and Hong Kong's character lists (群眾)",
 		'灶': "s2t writes the variant 竈; 灶 is the standard form in Taiwan's and Hong Kong's character lists (燃氣灶)",
 		'杠': "青杠塘鎮, a township's proper name as it writes itself (s2t would make it 槓, a lever)",
+		'才': "s2t writes the old variant 纔 in some phrases (才算); 才 is the standard form",
 	},
 	workspace.Simplified: {},
 }
@@ -224,4 +225,42 @@ func (p *purity) workbook(what, path string, quotes bool) {
 		}
 	}
 	p.check(what, all.String(), quotes)
+}
+
+// TestExamplesArePure: every example report, laid out in either script,
+// has its files (config.yaml, units.yaml, indicators.yaml, rules,
+// templates) in that script alone: an office starts from them and prints
+// what they say.
+func TestExamplesArePure(t *testing.T) {
+	for _, ex := range examples.All() {
+		for _, lang := range []string{workspace.Traditional, workspace.Simplified} {
+			t.Run(ex.Name+"/"+lang, func(t *testing.T) {
+				ws, err := pipeline.InitExampleIn(t.TempDir(), ex.Name, lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := newPurity(t, lang)
+				files := 0
+				for _, name := range []string{workspace.ConfigFile, workspace.UnitsFile, workspace.IndicatorsFile, workspace.RulesDir, workspace.TemplatesDir} {
+					_ = filepath.WalkDir(filepath.Join(ws.Dir, name), func(path string, d os.DirEntry, err error) error {
+						if err != nil || d.IsDir() {
+							return err
+						}
+						data, err := os.ReadFile(path)
+						if err != nil {
+							t.Fatal(err)
+						}
+						files++
+						rel, _ := filepath.Rel(ws.Dir, path)
+						// A template prints in the workspace's quote style.
+						p.check(rel, string(data), strings.HasPrefix(rel, workspace.TemplatesDir))
+						return nil
+					})
+				}
+				if files < 5 {
+					t.Errorf("only %d files laid out", files)
+				}
+			})
+		}
+	}
 }
