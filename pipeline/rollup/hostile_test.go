@@ -34,6 +34,7 @@ func TestHostileReports(t *testing.T) {
 		{"head row moved", setCells(t, write(t, sample()), map[string]any{"A4": "期號"}), form.Limits{}, RuleFormat},
 		{"no county row", setCells(t, write(t, sample()), map[string]any{"A11": "單位"}), form.Limits{}, RuleFormat},
 		{"truncated", write(t, sample())[:2000], form.Limits{}, form.RuleFormat},
+		{"escape codes in a name", setCells(t, write(t, sample()), map[string]any{"C14": "洋川鎮\x1b]0;pwned\x07"}), form.Limits{}, RuleSeal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,6 +44,13 @@ func TestHostileReports(t *testing.T) {
 			}
 			if sub != nil && len(sub.Values) == len(catalogue().Inputs()) && !vocab.HasError(fs) {
 				t.Error("a hostile file read as a good one")
+			}
+			if rep, _ := Parse(tc.data, tc.lim); rep != nil {
+				for _, u := range rep.Units {
+					if strings.ContainsAny(u.Name+u.File+u.Code, "\x1b\x07\n") {
+						t.Errorf("control characters kept in %q", u.Name)
+					}
+				}
 			}
 		})
 	}

@@ -180,7 +180,7 @@ func parse(data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
 		if col > len(cells) {
 			return ""
 		}
-		return strings.TrimSpace(cells[col-1])
+		return text(cells[col-1])
 	}
 	if get(1, 1) != format || get(1, 2) != formatVersion {
 		return nil, []vocab.Finding{bad(loc(1, 1), fmt.Sprintf("不是本系統能讀的上報表格式（A1 應為「%s」，B1 應為「%s」）", format, formatVersion))}

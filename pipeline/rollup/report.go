@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
 )
 
 // Sheet is the machine-readable sheet of a 上報 workbook.
@@ -118,10 +120,36 @@ func figure(vs map[string]float64, code string) string {
 // excelize reads back (cutting, not rounding, what is past it).
 const digits = 15
 
-// rounded is r with every figure to digits significant digits: what Write
-// writes, so that the figures read back are those sealed.
+// maxText bounds a text cell: a county or unit name, a file name.
+const maxText = 200
+
+// text is a cell's text as written and as read: one line without control
+// characters (a hostile name must not reach a terminal's escape codes
+// through explain), trimmed, at most maxText characters.
+func text(s string) string {
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
+	if rs := []rune(s); len(rs) > maxText {
+		s = string(rs[:maxText])
+	}
+	return s
+}
+
+// rounded is r as Write writes it, so that what is read back is what was
+// sealed: every figure to digits significant digits, every text as text
+// makes it.
 func rounded(r *Report) *Report {
 	c := *r
+	c.County, c.CountyName, c.Period = text(r.County), text(r.CountyName), text(r.Period)
+	c.Catalogue, c.Date = text(r.Catalogue), text(r.Date)
+	c.Columns = make([]string, len(r.Columns))
+	for i, col := range r.Columns {
+		c.Columns[i] = text(col)
+	}
 	round := func(vs map[string]float64) map[string]float64 {
 		if vs == nil {
 			return nil
@@ -135,10 +163,11 @@ func rounded(r *Report) *Report {
 	c.Totals = round(r.Totals)
 	c.Kinds = make([]Group, len(r.Kinds))
 	for i, g := range r.Kinds {
-		c.Kinds[i] = Group{Kind: g.Kind, Values: round(g.Values)}
+		c.Kinds[i] = Group{Kind: text(g.Kind), Values: round(g.Values)}
 	}
 	c.Units = make([]Unit, len(r.Units))
 	for i, u := range r.Units {
+		u.Code, u.Name, u.Kind, u.File, u.SHA256 = text(u.Code), text(u.Name), text(u.Kind), text(u.File), text(u.SHA256)
 		u.Values = round(u.Values)
 		c.Units[i] = u
 	}
