@@ -867,7 +867,8 @@ func (p *pdfDoc) stackH() float64 { return p.chartRowH() + p.chartLineH() + p.ch
 // levels far enough apart to survive a photocopier, each segment outlined.
 var stackGreys = []rgb{{235, 235, 235}, {175, 175, 175}, {120, 120, 120}, {70, 70, 70}, {30, 30, 30}}
 
-// fill is the colour of series k: a grey level in a stacked chart.
+// fill is the colour of series k: a grey level in a stacked chart, a
+// line chart's colour otherwise (a bar chart's fill is in barStyles).
 func (c chart) fill(k int) rgb {
 	if c.stacked {
 		return stackGreys[k%len(stackGreys)]
@@ -955,7 +956,7 @@ func (p *pdfDoc) legendRows(c chart) [][]legendItem {
 	return rows
 }
 
-// seriesColors tell the bars of a chart apart, in print and in grey.
+// seriesColors tell the lines of a line chart apart.
 var seriesColors = []rgb{{90, 90, 90}, {200, 30, 30}, {230, 160, 60}, {60, 110, 180}, {150, 190, 110}}
 
 // drawChart draws the caption and the legend, then either a horizontal
