@@ -378,6 +378,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 		{"another county's report", a.code, readFile(t, b.report), []string{"inbox.identity"}, "B2"},
 		{"another catalogue", a.code, rewrite(t, a, func(r *rollup.Report) { r.Catalogue = "2007版" }), []string{rollup.RuleVersion}, "B6"},
 		{"units do not make the total", a.code, rewrite(t, a, func(r *rollup.Report) { r.Totals["deeds_done"]++ }), []string{rollup.RuleSum}, total},
+		{"the totals workbook sent in its place", a.code, readFile(t, strings.Replace(a.report, "上報表", "匯總表", 1)), []string{rollup.RuleFormat}, ""},
 		{"a city rule the county's figures break", a.code, rewrite(t, a, breakSolved), []string{"county.solved_le_found"}, cellOf(t, genuine, "全縣", "problems_solved")},
 	}
 	for i, tc := range cases {
@@ -400,7 +401,11 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 				}
 			}
 			note := string(readFile(t, strings.TrimSuffix(res.ReturnPath, ".xlsx")+".txt"))
-			for _, want := range []string{name, rollup.Sheet + "!" + tc.cell} {
+			wants := []string{name, "上報表"}
+			if tc.cell != "" {
+				wants = append(wants, rollup.Sheet+"!"+tc.cell)
+			}
+			for _, want := range wants {
 				if !strings.Contains(note, want) {
 					t.Errorf("退回 note lacks %q:\n%s", want, note)
 				}

@@ -81,7 +81,13 @@ func (r *Reader) Read(path string) (*form.Submission, []vocab.Finding, error) {
 // each input indicator, each located at its cell of Sheet; a workbook
 // whose sheet cannot be read gives a nil Submission and the finding.
 func (r *Reader) ReadBytes(path string, data []byte) (*form.Submission, []vocab.Finding) {
-	if int64(len(data)) > r.lim.MaxBytes || !IsReport(data) {
+	if int64(len(data)) > r.lim.MaxBytes {
+		return r.forms.ReadBytes(path, data)
+	}
+	switch part := workbookPart(data); {
+	case isTotals(part) && !hasSheet(part, Sheet):
+		return nil, []vocab.Finding{totalsSent()}
+	case !hasSheet(part, Sheet):
 		return r.forms.ReadBytes(path, data)
 	}
 	p, fs := parse(data, r.lim)
@@ -115,29 +121,59 @@ const (
 // IsReport reports whether data is a workbook with the data sheet: the
 // zip's directory and its workbook part say so, nothing else is read.
 func IsReport(data []byte) bool {
+	return hasSheet(workbookPart(data), Sheet)
+}
+
+// workbookPart is the workbook part of data, or nil when data is no zip
+// or its part is larger than a real one.
+func workbookPart(data []byte) []byte {
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return false
+		return nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil || len(zr.File) > maxEntries {
-		return false
+		return nil
 	}
 	for _, zf := range zr.File {
 		if !strings.EqualFold(strings.ReplaceAll(zf.Name, "\\", "/"), "xl/workbook.xml") {
 			continue
 		}
 		if zf.UncompressedSize64 > maxWorkbookPart {
-			return false
+			return nil
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			return false
+			return nil
 		}
 		part, err := io.ReadAll(io.LimitReader(rc, maxWorkbookPart+1))
 		rc.Close()
-		return err == nil && bytes.Contains(part, []byte(`name="`+Sheet+`"`))
+		if err != nil {
+			return nil
+		}
+		return part
 	}
-	return false
+	return nil
+}
+
+func hasSheet(workbook []byte, name string) bool {
+	return bytes.Contains(workbook, []byte(`name="`+name+`"`))
+}
+
+// isTotals tells a county's totals workbook (匯總表第N期.xlsx), sent up in
+// place of its 上報 workbook, by the sheets render gives it, in either
+// script: it is no form, and the clerk should be told which file to send.
+func isTotals(workbook []byte) bool {
+	return (hasSheet(workbook, "分單位明細") || hasSheet(workbook, "分单位明细")) &&
+		(hasSheet(workbook, "來源") || hasSheet(workbook, "来源"))
+}
+
+// totalsSent is the finding on a totals workbook sent in place of the
+// 上報 workbook.
+func totalsSent() vocab.Finding {
+	return vocab.Finding{Rule: RuleFormat, Severity: vocab.Error,
+		Message: "這是縣裡發布的匯總表（匯總表第N期.xlsx），不是上報表，不能作為上報數據讀取。",
+		Fix: "請報送同一期的「上報表第N期.xlsx」（在本縣 outbox/報送期/ 裡，與匯總表放在一起）；沒有上報表的，" +
+			"請在本縣 config.yaml 寫上 county_code（本縣在上級名冊中的代碼），重新發布後報送。"}
 }
 
 // parsed is a report with where each thing of it was read.
