@@ -1,7 +1,9 @@
 package rollup
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -101,6 +103,27 @@ func TestRoundTrip(t *testing.T) {
 	if vis, _ := f.GetSheetVisible(Sheet); vis {
 		t.Error("the data sheet is visible")
 	}
+	if p, err := f.GetSheetProtection(Sheet); err != nil || p.EditObjects || p.FormatCells || !p.SelectLockedCells {
+		t.Errorf("the data sheet is not protected: %+v, %v", p, err)
+	}
+	wb, err := zipPart(data, "xl/workbook.xml")
+	if err != nil || !strings.Contains(wb, `lockStructure="true"`) || !strings.Contains(wb, `state="veryHidden"`) {
+		t.Errorf("workbook structure not locked or the sheet not very hidden: %v\n%s", err, wb)
+	}
+}
+
+func zipPart(data []byte, name string) (string, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return "", err
+	}
+	rc, err := zr.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	return string(b), err
 }
 
 func TestReaderFindings(t *testing.T) {
