@@ -245,6 +245,9 @@ func finishIssue(ctx context.Context, ws *workspace.Workspace, led *ledger.Ledge
 	}
 	res := published(ws, *pub)
 	res.NothingNew = true
+	if res.Rollup != "" && !fileExists(res.Rollup) {
+		res.Rollup = "" // like the totals workbook, not remade from the live workspace
+	}
 	if fileExists(res.Briefing) && fileExists(res.BriefingText) {
 		return res, nil
 	}
