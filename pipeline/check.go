@@ -25,7 +25,9 @@ type Checker struct {
 func NewChecker(ws *workspace.Workspace) (*Checker, error) {
 	set, err := rules.LoadDir(ws.RulesDir(), ws.Catalogue, ws.Kinds)
 	if err != nil {
-		return nil, fmt.Errorf("load rules: %w", err)
+		// The office reads this: its context is in its words, as
+		// loadChecks' 簡報模板 is.
+		return nil, fmt.Errorf("審核規則：%w", err)
 	}
 	lim := form.DefaultLimits()
 	lim.MaxBytes = ws.Config.MaxFileBytes

@@ -60,7 +60,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return e.usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
 		}
 		if err != nil {
-			return e.errorf("%s：%v", path, err)
+			// The clerk's own words for it: not the office's
+			// problem list, which says nothing of whom to tell.
+			return &exitError{code: 1, err: e.errorf("%s：%v", path, err)}
 		}
 		if ws == nil && i == 0 {
 			// Without a workspace, speak the script of the office

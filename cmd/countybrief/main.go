@@ -34,6 +34,9 @@ import (
 	"syscall"
 
 	"golang.org/x/text/message"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/vocab"
 )
 
 // command is one subcommand: its flags are declared on fs inside run.
@@ -135,6 +138,13 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		if fe := (*flagError)(nil); errors.As(err, &fe) {
 			err = flagProblem(e, c.name, fe)
+		}
+		// The office's files stopped the command, whichever: a list of
+		// problems and exit 2, as validate gives.
+		var coded *exitError
+		var ps vocab.Problems
+		if !errors.As(err, &coded) && (errors.Is(err, pipeline.ErrConfig) || errors.As(err, &ps)) {
+			err = configError(err)
 		}
 		e.printError(c.name, err)
 		var ee *exitError

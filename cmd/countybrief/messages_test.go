@@ -263,3 +263,34 @@ func TestRunSummaryInTheUsersScript(t *testing.T) {
 		}
 	}
 }
+
+// A broken rule file stops every command that loads the rules the way
+// validate reports it: exit 2, the heading, then one line per problem
+// naming file, line, rule and field, in the user's language.
+func TestBrokenRuleFileStopsEveryCommandAlike(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if code, out := inProcess("init", "ws"); code != 0 {
+		t.Fatal(out)
+	}
+	f, err := os.OpenFile(filepath.Join("ws", "rules", "unit.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("  - id: my.check\n    description: 測試\n    severity: fatal\n    expr: problems_solved <= 1\n    message: 太多\n    fix: 改\n")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := regexp.MustCompile(`rules/unit\.yaml:\d+:\d+: `)
+	for _, tt := range []struct{ lang, heading, problem string }{
+		{workspace.Traditional, "工作區的文件有問題：\n", "規則 my.check: severity: 「fatal」只能是"},
+		{English, "the workspace files have problems:\n", `rule my.check: severity: "fatal" must be`},
+	} {
+		for _, cmd := range []string{"validate", "run", "publish"} {
+			code, out := inProcess("--lang", tt.lang, cmd, "--workspace", "ws")
+			if code != 2 || !strings.Contains(out, tt.heading) || !strings.Contains(out, tt.problem) || !place.MatchString(out) || strings.Contains(out, "load rules") {
+				t.Errorf("%s %s: exit %d:\n%s", tt.lang, cmd, code, out)
+			}
+		}
+	}
+}
