@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"text/tabwriter"
+	"strings"
 
 	"countybrief/pipeline"
 	"countybrief/templates"
@@ -59,18 +59,18 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 			e.println(e.stdout, "本期沒有單位的數值計入這個數。")
 		}
 	} else {
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		e.println(tw, "代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子")
+		// Columns by display width: unit names are Chinese.
+		rows := [][]string{strings.Split(e.tr("代碼\t單位\t類別\t指標\t數值\t文件\t收到時間\tsha256\t格子"), "\t")}
+		short := func(sha string) string { return sha[:min(12, len(sha))] }
 		for _, l := range ex.Lines {
-			e.printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.12s\t%s\n", l.Unit, l.Name, l.Kind, l.Code,
-				templates.Figure(l.Value), l.File, atSecond(l.ReceivedAt, ws.Config.Location()),
-				l.SHA256, l.Cell)
+			rows = append(rows, []string{l.Unit, l.Name, l.Kind, l.Code, templates.Figure(l.Value), l.File,
+				atSecond(l.ReceivedAt, ws.Config.Location()), short(l.SHA256), l.Cell})
 			// A county's value at the city, with the units it carries.
 			for _, b := range l.Below {
-				e.printf(tw, "  └ 縣內 %s\t%s\t%s\t\t%s\t%s\t\t%.12s\t\n", b.Unit, b.Name, b.Kind, templates.Figure(b.Value), b.File, b.SHA256)
+				rows = append(rows, []string{e.tr("  └ 縣內 %s", b.Unit), b.Name, b.Kind, "", templates.Figure(b.Value), b.File, "", short(b.SHA256), ""})
 			}
 		}
-		if err := tw.Flush(); err != nil {
+		if err := writeTable(e.stdout, rows); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattn/go-runewidth"
+
 	"countybrief/pipeline"
 )
 
@@ -33,6 +35,16 @@ func TestExplain(t *testing.T) {
 	}
 	if lines := strings.Count(text, "填報表!"); lines != 73 {
 		t.Errorf("%d lines name a cell, want 73:\n%s", lines, text)
+	}
+	// The columns line up on a terminal, Chinese names and all.
+	at := map[int]int{}
+	for _, l := range strings.Split(text, "\n") {
+		if i := strings.Index(l, "填報表!"); i >= 0 {
+			at[runewidth.StringWidth(l[:i])]++
+		}
+	}
+	if len(at) != 1 {
+		t.Errorf("the cell column starts at %d different places:\n%s", len(at), text)
 	}
 
 	code, text, _ = explain("problems_found", "--unit", "Z01")
