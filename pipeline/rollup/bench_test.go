@@ -41,6 +41,15 @@ func BenchmarkFormThrough(b *testing.B) {
 			IsReport(data)
 		}
 	})
+	book := totalsBook(b)
+	b.Run("write a 上報 workbook of 73 units", func(b *testing.B) {
+		for b.Loop() {
+			var out bytes.Buffer
+			if err := Write(&out, book, big, func(s string) string { return s }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("上報 workbook of 73 units", func(b *testing.B) {
 		for b.Loop() {
 			reports.ReadBytes("f.xlsx", report)
