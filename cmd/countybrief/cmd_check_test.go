@@ -138,3 +138,33 @@ func TestCheckSpeaksTheFormsScript(t *testing.T) {
 		}
 	}
 }
+
+// A blank form checked as it is: one line per empty cell, saying how many
+// rules wait for it, rather than a line for each waiting rule; --json
+// keeps every finding.
+func TestCheckFoldsRulesWaitingOnACell(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if code, out := inProcess("init", "ws"); code != 0 {
+		t.Fatal(out)
+	}
+	if code, out := inProcess("template", "--workspace", "ws", "--unit", "Z01", "--out", "forms"); code != 0 {
+		t.Fatal(out)
+	}
+	forms, _ := filepath.Glob(filepath.Join(dir, "forms", "*.xlsx"))
+	if len(forms) != 1 {
+		t.Fatalf("forms: %v", forms)
+	}
+	code, out := inProcess("check", forms[0])
+	if code != 1 || strings.Contains(out, "未檢查") || !strings.Contains(out, "是必填項，但沒有填寫。") || !strings.Contains(out, "條審核規則檢查這一格") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "條審核規則檢查這一格") && !strings.Contains(l, "【錯誤】") {
+			t.Errorf("the rules waiting are told on a line other than the cell's error: %s", l)
+		}
+	}
+	if _, js := inProcess("check", "--json", forms[0]); !strings.Contains(js, "未檢查") {
+		t.Errorf("--json lost the waiting rules:\n%.500s", js)
+	}
+}

@@ -532,4 +532,6 @@ var english = []translation{
 		" error "},
 	{" 注意 ",
 		" warning "},
+	{"（改好後還要按 %d 條審核規則檢查這一格）",
+		" (once corrected, %d more rules will check this cell)"},
 }
