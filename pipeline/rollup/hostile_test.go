@@ -66,12 +66,18 @@ func hasError(fs []vocab.Finding, rule string) bool {
 }
 
 // TestIsReportLooksOnlyAtTheWorkbookPart: a zip that only names the
-// sheet elsewhere, or a workbook part too large to be a real one, is not
-// taken for a 上報 workbook.
+// sheet elsewhere, has too few sheets to be one, or a workbook part too
+// large to be a real one, is not taken for a 上報 workbook.
 func TestIsReportLooksOnlyAtTheWorkbookPart(t *testing.T) {
+	// zipOf is a zip of three worksheets and one more part, so that the
+	// part, not the count of sheets, decides.
 	zipOf := func(name, content string) []byte {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
+		for _, sheet := range []string{"sheet1", "sheet2", "sheet3"} {
+			w, _ := zw.Create("xl/worksheets/" + sheet + ".xml")
+			w.Write([]byte("<worksheet/>"))
+		}
 		w, _ := zw.Create(name)
 		w.Write([]byte(content))
 		zw.Close()
@@ -86,6 +92,17 @@ func TestIsReportLooksOnlyAtTheWorkbookPart(t *testing.T) {
 		{"sheet named in another part", zipOf("xl/sharedStrings.xml", `name="`+Sheet+`"`), false},
 		{"huge workbook part", zipOf("xl/workbook.xml", `name="`+Sheet+`"`+strings.Repeat(" ", maxWorkbookPart)), false},
 		{"not a zip", []byte("name=\"" + Sheet + "\""), false},
+		{"the workbook part of three sheets", zipOf("xl/workbook.xml", `<sheet name="`+Sheet+`"/>`), true},
+		{"the workbook part of two sheets", func() []byte {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for _, name := range []string{"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/workbook.xml"} {
+				w, _ := zw.Create(name)
+				w.Write([]byte(`<sheet name="` + Sheet + `"/>`))
+			}
+			zw.Close()
+			return buf.Bytes()
+		}(), false},
 	}
 	for _, tc := range cases {
 		if got := IsReport(tc.data); got != tc.want {

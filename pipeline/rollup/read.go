@@ -124,8 +124,15 @@ func IsReport(data []byte) bool {
 	return hasSheet(workbookPart(data), Sheet)
 }
 
-// workbookPart is the workbook part of data, or nil when data is no zip
-// or its part is larger than a real one.
+// minSheets is the fewest worksheets a 上報 or totals workbook has (the
+// totals sheet, 上報說明 and Sheet; render writes four of its own); a
+// unit's form has two, so most files are told from the zip's directory
+// without inflating a part, which would cost a fifth of reading the form.
+const minSheets = 3
+
+// workbookPart is the workbook part of data, or nil when data is no zip,
+// has fewer than minSheets worksheets, or its part is larger than a real
+// one.
 func workbookPart(data []byte) []byte {
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil
@@ -134,10 +141,18 @@ func workbookPart(data []byte) []byte {
 	if err != nil || len(zr.File) > maxEntries {
 		return nil
 	}
+	var workbook *zip.File
+	sheets := 0
 	for _, zf := range zr.File {
-		if !strings.EqualFold(strings.ReplaceAll(zf.Name, "\\", "/"), "xl/workbook.xml") {
-			continue
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		switch {
+		case name == "xl/workbook.xml":
+			workbook = zf
+		case strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml"):
+			sheets++
 		}
+	}
+	if zf := workbook; zf != nil && sheets >= minSheets {
 		if zf.UncompressedSize64 > maxWorkbookPart {
 			return nil
 		}
