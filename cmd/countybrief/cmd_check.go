@@ -132,33 +132,41 @@ func printFindings(e *env, w io.Writer, r checkResult, dir string) {
 	for _, n := range r.Notes {
 		e.printf(w, "  注意：%s\n", e.office(n))
 	}
-	// A cell the form reader could not read holds up every rule that
-	// reads it, and each says so: the clerk, who must correct the cell
-	// anyway, reads one line for it and how many rules wait (--json and
-	// the 退回 copy keep them all).
+	for _, line := range findingLines(e, r.Findings) {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+}
+
+// findingLines are the lines a person reads for findings. A cell the
+// form reader could not read holds up every rule that reads it, and each
+// says so: the clerk, who must correct the cell anyway, reads one line
+// for it and how many rules wait (--json and the 退回 copy keep them all).
+func findingLines(e *env, findings []vocab.Finding) []string {
 	unread := map[string]bool{}
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		if f.Severity == vocab.Error && f.Cell != "" && strings.HasPrefix(f.Rule, "form.") {
 			unread[f.Sheet+"!"+f.Cell] = true
 		}
 	}
 	waiting := map[string]int{}
 	var shown []vocab.Finding
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		if at := f.Sheet + "!" + f.Cell; f.Severity == vocab.Warning && unread[at] && !strings.HasPrefix(f.Rule, "form.") {
 			waiting[at]++
 			continue
 		}
 		shown = append(shown, f)
 	}
+	lines := make([]string, 0, len(shown))
 	for _, f := range shown {
 		line := describeFinding(e, f)
 		if n := waiting[f.Sheet+"!"+f.Cell]; n > 0 && f.Severity == vocab.Error {
 			line += e.tr("（改好後還要按 %d 條審核規則檢查這一格）", n)
 			delete(waiting, f.Sheet+"!"+f.Cell)
 		}
-		fmt.Fprintf(w, "  %s\n", line)
+		lines = append(lines, line)
 	}
+	return lines
 }
 
 // describeFinding is one line a clerk can act on: severity, place, rule,

@@ -102,8 +102,8 @@ func printSummary(e *env, w io.Writer, s *pipeline.Summary) {
 			continue
 		}
 		e.printf(w, "退回 %s（%s）：\n", f.Name, f.Unit)
-		for _, fd := range f.Findings {
-			e.printf(w, "  %s\n", describeFinding(e, fd))
+		for _, line := range findingLines(e, f.Findings) {
+			e.printf(w, "  %s\n", line)
 		}
 	}
 	e.printf(w, "計入匯總 %d 個單位（其中 %d 個最新一份被退回，仍按上一份計入），退回待重報 %d 個，未報送 %d 個。\n",

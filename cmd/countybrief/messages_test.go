@@ -255,9 +255,14 @@ func TestRunSummaryInTheUsersScript(t *testing.T) {
 	e := &env{stdout: &out, stderr: &out, lang: workspace.Simplified}
 	printSummary(e, &out, &pipeline.Summary{Period: "2008-12",
 		Files: []pipeline.FileResult{{Name: "表.xlsx", Unit: "Z01", Status: vocab.FileRejected,
-			Findings: []vocab.Finding{{Severity: vocab.Error, Message: "「黨員人數」是必填項", Fix: "請填寫人數"}}}},
+			Findings: []vocab.Finding{{Severity: vocab.Error, Message: "「黨員人數」是必填項", Fix: "請填寫人數"},
+				{Rule: "form.required", Severity: vocab.Error, Sheet: "填報表", Cell: "C13", Message: "「戶數」沒有填寫"},
+				{Rule: "unit.ratio", Severity: vocab.Warning, Sheet: "填報表", Cell: "C13", Message: "規則「比例」未檢查"}}}},
 		Fonts: []string{"小標宋（報頭、標題）沒有找到合用的字體"}})
-	for _, want := range []string{"「党员人数」是必填项 怎样改：请填写人数", "字体：小标宋（报头、标题）没有找到合用的字体"} {
+	if strings.Contains(out.String(), "未检查") {
+		t.Errorf("a rule waiting on an unread cell has a line of its own:\n%s", out.String())
+	}
+	for _, want := range []string{"「党员人数」是必填项 怎样改：请填写人数", "字体：小标宋（报头、标题）没有找到合用的字体", "「户数」没有填写（改好后还要按 1 条审核规则检查这一格）"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
