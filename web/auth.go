@@ -141,7 +141,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	http.SetCookie(w, s.cookie(loginCookie, token, s.cfg.Now().Add(time.Hour)))
 	st := s.current()
-	s.render(w, r, st, status, "login", page{Title: "登錄", CSRF: token, Data: map[string]any{"Problem": problem}})
+	s.render(w, r, st, status, "login", page{Title: "登錄", CSRF: token, Data: map[string]any{"Problem": st.pages.conv(problem)}})
 }
 
 // home is where an account lands after logging in.

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,30 +25,42 @@ import (
 	"countybrief/pipeline/workspace"
 )
 
-// county is the sample county after one batch, built once per test binary
-// and copied for every test that changes it.
-var county string
+// theCounty is the sample county after one batch, built once per test
+// binary on first use (fuzz targets never need it) and copied by every
+// test that changes it.
+var theCounty struct {
+	once sync.Once
+	dir  string // the folder holding it, removed by TestMain
+	err  error
+}
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "countybrief-web-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := func() int {
-		defer os.RemoveAll(dir)
-		county = filepath.Join(dir, "county")
-		ws, _, err := demo.Build(county, demo.Options{Seed: 1, Init: pipeline.Init})
+func county(t testing.TB) string {
+	t.Helper()
+	theCounty.once.Do(func() {
+		if theCounty.dir, theCounty.err = os.MkdirTemp("", "countybrief-web-"); theCounty.err != nil {
+			return
+		}
+		dir := filepath.Join(theCounty.dir, "county")
+		ws, _, err := demo.Build(dir, demo.Options{Seed: 1, Init: pipeline.Init})
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "build the sample county:", err)
-			return 1
+			theCounty.err = fmt.Errorf("build the sample county: %w", err)
+			return
 		}
 		if _, err := pipeline.Run(context.Background(), ws, pipeline.Options{}); err != nil {
-			fmt.Fprintln(os.Stderr, "run the sample county:", err)
-			return 1
+			theCounty.err = fmt.Errorf("run the sample county: %w", err)
 		}
-		return m.Run()
-	}()
+	})
+	if theCounty.err != nil {
+		t.Fatal(theCounty.err)
+	}
+	return filepath.Join(theCounty.dir, "county")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if theCounty.dir != "" {
+		os.RemoveAll(theCounty.dir)
+	}
 	os.Exit(code)
 }
 
@@ -66,7 +79,7 @@ type desk struct {
 func newDesk(t *testing.T, cfg Config) *desk {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ws")
-	if err := os.CopyFS(dir, os.DirFS(county)); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := workspace.Load(dir)

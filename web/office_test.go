@@ -142,6 +142,9 @@ func TestPagesInTheWorkspaceScript(t *testing.T) {
 	if !strings.Contains(body, "登录") || strings.Contains(body, "登錄") {
 		t.Errorf("login page not in Simplified:\n%s", body)
 	}
+	if _, body := c.login(d.a.Code, "wrong"); !strings.Contains(body, "账号或密码不对") {
+		t.Errorf("the login's problem is not in Simplified")
+	}
 	o := d.as(d.office)
 	_, body = o.GET("/office/")
 	if !strings.Contains(body, "已接收") || strings.Contains(body, "發布") || !strings.Contains(body, "发布") {
@@ -184,7 +187,7 @@ func TestCookies(t *testing.T) {
 
 func TestAccountsAndPasswordSheet(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ws")
-	if err := os.CopyFS(dir, os.DirFS(county)); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := workspace.Load(dir)
@@ -279,7 +282,7 @@ func TestPasswords(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ws")
-	if err := os.CopyFS(dir, os.DirFS(county)); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := workspace.Load(dir)

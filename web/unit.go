@@ -278,7 +278,7 @@ func displayName(name string) string {
 	if r := []rune(name); len(r) > 80 {
 		name = string(r[:80])
 	}
-	if name == "." || name == "/" {
+	if name == "." || name == ".." || name == "/" {
 		return ""
 	}
 	return name

@@ -132,6 +132,24 @@ func TestUploadCheckAndSend(t *testing.T) {
 	if _, body := a.GET(page); strings.Count(body, "接收（計入匯總）") != 1 || !strings.Contains(body, `id="returns"`) {
 		t.Errorf("A's page does not mark its one counted file or list its 退回 workbook")
 	}
+	// A's own files: its blank form and its 退回 workbook, as attachments.
+	returns, err := returnFiles(d.ws, d.a, time.UTC)
+	if err != nil || len(returns) == 0 {
+		t.Fatalf("A has no 退回 workbook: %v", err)
+	}
+	for _, p := range []string{"/u/" + d.a.Code + "/form", "/u/" + d.a.Code + "/returns/" + url.PathEscape(returns[0].Name)} {
+		req, _ := http.NewRequest("GET", d.ts.URL+p, nil)
+		resp, err := a.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 2)
+		resp.Body.Read(head)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(head) != "PK" || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("GET %s: %d %q %q", p, resp.StatusCode, head, resp.Header.Get("Content-Disposition"))
+		}
+	}
 
 	code, body := a.upload("/u/"+d.a.Code+"/check", token, `..\..\evil/../blank.xlsx`, d.blank(d.a))
 	if code != http.StatusOK || !strings.Contains(body, "有錯誤，請按下表修改後重新上傳") {
@@ -177,7 +195,7 @@ func TestUploadCheckAndSend(t *testing.T) {
 			seen = append(seen, act.Action)
 		}
 	}
-	if got := strings.Join(seen, " "); got != "send send upload upload login" {
+	if got := strings.Join(seen, " "); got != "send send upload upload download download login" {
 		t.Errorf("A's actions, newest first: %s", got)
 	}
 }
