@@ -73,6 +73,7 @@ var (
 	baseFont  = regexp.MustCompile(`/BaseFont /(\S+)`)
 	contents  = regexp.MustCompile(`/Contents (\d+) 0 R`)
 	setFontOp = regexp.MustCompile(`^/(F[0-9a-f]+) [0-9.]+ Tf`)
+	moveOp    = regexp.MustCompile(`^BT ([0-9.]+) [0-9.]+ Td`)
 )
 
 // uncoveredGlyphs reads every string drawn in the PDF and returns the
@@ -80,7 +81,7 @@ var (
 // (.notdef, a box), and how many characters it checked.
 func uncoveredGlyphs(t *testing.T, pdf []byte) (missing []string, checked int) {
 	t.Helper()
-	walkGlyphs(t, pdf, func(font string, r rune, covered bool) {
+	walkGlyphs(t, pdf, func(font string, r rune, covered bool, _ float64) {
 		checked++
 		if !covered {
 			missing = append(missing, fmt.Sprintf("U+%04X %c in %s", r, r, font))
@@ -94,7 +95,7 @@ func uncoveredGlyphs(t *testing.T, pdf []byte) (missing []string, checked int) {
 func glyphFonts(t *testing.T, pdf []byte) map[rune]map[string]int {
 	t.Helper()
 	out := map[rune]map[string]int{}
-	walkGlyphs(t, pdf, func(font string, r rune, _ bool) {
+	walkGlyphs(t, pdf, func(font string, r rune, _ bool, _ float64) {
 		if i := strings.IndexByte(font, '+'); i >= 0 {
 			font = font[i+1:]
 		}
@@ -107,9 +108,10 @@ func glyphFonts(t *testing.T, pdf []byte) map[rune]map[string]int {
 }
 
 // walkGlyphs calls fn for every character of every string drawn in an
-// fpdf-written PDF, with the base font it was drawn in and whether the
-// embedded subset has a glyph for it.
-func walkGlyphs(t *testing.T, pdf []byte, fn func(font string, r rune, covered bool)) {
+// fpdf-written PDF, with the base font it was drawn in, whether the
+// embedded subset has a glyph for it, and the x (pt) it is drawn at: the
+// string's, for its first character, -1 for the others.
+func walkGlyphs(t *testing.T, pdf []byte, fn func(font string, r rune, covered bool, x float64)) {
 	t.Helper()
 	objs := pdfObjects(t, pdf)
 	maps := map[string][]byte{} // resource name → CIDToGIDMap
@@ -146,9 +148,13 @@ func walkGlyphs(t *testing.T, pdf []byte, fn func(font string, r rune, covered b
 		}
 		n, _ := strconv.Atoi(c[1])
 		content := objs[n].stream
-		font := ""
+		font, x := "", 0.0
 		for i := 0; i < len(content); i++ {
 			switch content[i] {
+			case 'B':
+				if m := moveOp.FindSubmatch(content[i:]); m != nil {
+					x, _ = strconv.ParseFloat(string(m[1]), 64)
+				}
 			case '/':
 				if m := setFontOp.FindSubmatch(content[i:]); m != nil {
 					font = string(m[1])
@@ -169,7 +175,11 @@ func walkGlyphs(t *testing.T, pdf []byte, fn func(font string, r rune, covered b
 				for k := 0; k+1 < len(s); k += 2 {
 					cid := int(s[k])<<8 | int(s[k+1])
 					covered := 2*cid+1 < len(cmap) && (cmap[2*cid] != 0 || cmap[2*cid+1] != 0)
-					fn(names[font], rune(cid), covered)
+					at := -1.0
+					if k == 0 {
+						at = x
+					}
+					fn(names[font], rune(cid), covered, at)
 				}
 			}
 		}
