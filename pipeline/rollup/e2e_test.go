@@ -540,3 +540,21 @@ func TestSimplifiedCountyAndCity(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCountyCodeNoReport: a county that reports to no one (no
+// county_code) publishes as before, without a 上報 workbook.
+func TestNoCountyCodeNoReport(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := demo.Build(dir, demo.Options{Seed: 1, Init: pipeline.Init}); err != nil {
+		t.Fatal(err)
+	}
+	ws := load(t, dir)
+	batch(t, ws)
+	pub, err := pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up, _ := filepath.Glob(filepath.Join(filepath.Dir(pub.Briefing), "上報表*")); pub.Rollup != "" || len(up) > 0 {
+		t.Errorf("a county without county_code wrote %q %v", pub.Rollup, up)
+	}
+}
