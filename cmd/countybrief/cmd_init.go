@@ -43,13 +43,10 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	before := officeFiles(dir)
 	// --lang is also the workspace's script: an English-speaking office
 	// still gets the Traditional files the source paper has.
+	// (run has refused a language it cannot speak.)
 	lang := e.lang
-	switch lang {
-	case English:
+	if lang == English {
 		lang = workspace.Traditional
-	case workspace.Traditional, workspace.Simplified:
-	default:
-		return e.usageError("--lang 只能是 en、zh-Hant 或 zh-Hans")
 	}
 	ws, err := pipeline.InitExampleIn(dir, example, lang)
 	if err != nil {

@@ -37,6 +37,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 )
 
 // command is one subcommand: its flags are declared on fs inside run.
@@ -101,6 +102,15 @@ func main() {
 
 func run(ctx context.Context, args []string, e *env) int {
 	e.chooseLanguage(args)
+	switch e.lang {
+	case English, workspace.Traditional, workspace.Simplified:
+	default:
+		// A language the program cannot speak is a mistake to say at
+		// once, not a silent fall back to Traditional.
+		e.lang, e.p = workspace.Traditional, nil
+		e.printf(e.stderr, "countybrief：%s\n", e.tr("--lang 只能是 en、zh-Hant 或 zh-Hans"))
+		return 2
+	}
 	// --lang before the command is the global flag; after it, each
 	// command's flag set takes it (newFlags).
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && strings.HasPrefix(strings.TrimLeft(args[0], "-"), "lang") {

@@ -534,4 +534,6 @@ var english = []translation{
 		" warning "},
 	{"（改好後還要按 %d 條審核規則檢查這一格）",
 		" (once corrected, %d more rules will check this cell)"},
+	{"countybrief：%s\n",
+		"countybrief: %s\n"},
 }

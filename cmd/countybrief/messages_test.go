@@ -152,6 +152,8 @@ func TestLanguageChoice(t *testing.T) {
 		{[]string{"history"}, locale("zh_CN.UTF-8"), "請寫一個單位代碼或名稱"},
 		{[]string{"history", "--workspace", hans}, nil, "请写一个单位代码或名称"},
 		{[]string{"history", "--workspace", hans, "--lang", "en"}, nil, "name one unit code or name"},
+		{[]string{"--lang", "fr", "history"}, nil, "--lang 只能是 en、zh-Hant 或 zh-Hans"},
+		{[]string{"init", "--lang=zh-CN", "ws"}, nil, "--lang 只能是 en、zh-Hant 或 zh-Hans"},
 	} {
 		var out bytes.Buffer
 		code := run(context.Background(), tt.args, &env{stdout: &out, stderr: &out, getenv: tt.getenv})
