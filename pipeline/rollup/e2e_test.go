@@ -189,7 +189,10 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs
 // publish; their 上報 workbooks, dropped in a city's inbox, are accepted
 // as the counties' forms, and the city's totals are the sum of the
 // counties' and of every unit they counted, each unit's values being
-// those of the file whose sha256 the workbook gives.
+// those of the file whose sha256 the workbook gives; explain walks from
+// the city's figure to the counties and their units. The city publishes
+// on to a province, whose totals are the same and whose explain lists
+// the counties under the city.
 func TestCityMergesCounties(t *testing.T) {
 	counties := []countyOf{
 		buildCounty(t, 11, "甲縣", "C01"),
@@ -269,6 +272,31 @@ func TestCityMergesCounties(t *testing.T) {
 				t.Errorf("%s: city %v, ratio of the units' sums %v", in.Code, got[in.Code], want)
 			}
 		}
+	}
+
+	// The city reports on to a province in the same way: its 上報
+	// workbook carries the counties as its units.
+	edit(t, filepath.Join(cws.Dir, workspace.ConfigFile), "county: 遵義市\n", "county: 遵義市\ncounty_code: S03\n")
+	cws = load(t, cws.Dir)
+	up := publish(t, cws)
+	pws := city(t, []countyOf{{ws: cws, code: "S03"}}, []string{"市"})
+	drop(t, pws, "S03", filepath.Base(up), readFile(t, up))
+	psum := batch(t, pws)
+	if psum.Accepted != 1 {
+		t.Fatalf("province batch: %+v", psum.Files)
+	}
+	province := totalsSheet(t, psum.TotalsWorkbook)
+	for _, in := range cat.Inputs() {
+		if !near(province[in.Code], wantUnits[in.Code]) {
+			t.Errorf("%s: province %v, the counties' units %v", in.Code, province[in.Code], wantUnits[in.Code])
+		}
+	}
+	pex, err := pipeline.Explain(context.Background(), pws, "deeds_done", pipeline.ExplainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pex.Lines) != 1 || len(pex.Lines[0].Below) != 3 {
+		t.Errorf("province explain: %+v", pex.Lines)
 	}
 }
 
