@@ -262,6 +262,19 @@ func CheckOwnFile(path, unit string, ws *workspace.Workspace) (*SelfCheck, error
 			Message: fmt.Sprintf("表內單位代碼是「%s」，不是本單位（%s）的代碼：這是別的單位的表格，報送後會被退回。", sub.UnitCode, unit),
 			Fix:     "請用活動辦下發給本單位的表格填報，不要改動單位代碼；如果代碼確實寫錯，請向活動辦要本單位的表格。"})
 	}
+	// The reader's and the checker's own words are Traditional; a
+	// Simplified office's clerk reads them, and its rules' messages, in
+	// Simplified wherever the result is shown (terminal, --json, web).
+	conv, err := workspace.Converter(res.Language)
+	if err != nil {
+		return nil, err
+	}
+	for i := range findings {
+		findings[i].Message, findings[i].Fix = conv(findings[i].Message), conv(findings[i].Fix)
+	}
+	for i := range res.Notes {
+		res.Notes[i] = conv(res.Notes[i])
+	}
 	res.Sub, res.Findings = sub, findings
 	return res, nil
 }

@@ -85,8 +85,11 @@ func TestSimplifiedBlankFormRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Basis != BasisForm || sc.Language != workspace.Simplified || len(sc.Notes) > 0 {
-		t.Errorf("self-check without a workspace: basis %s, language %s, notes %q", sc.Basis, sc.Language, sc.Notes)
+	if sc.Basis != BasisForm || sc.Language != workspace.Simplified || len(sc.Notes) > 0 || len(sc.Findings) == 0 {
+		t.Errorf("self-check without a workspace: basis %s, language %s, notes %q, %d findings", sc.Basis, sc.Language, sc.Notes, len(sc.Findings))
+	}
+	for _, f := range sc.Findings {
+		traditional("self-check finding", f.Message+f.Fix)
 	}
 
 	// fill types figures into the value cells of the blank form, found by
