@@ -3,7 +3,10 @@
 // when the figures are sane. A rule file is decoded strictly and compiled
 // once, against the indicator catalogue, so that an unknown indicator, a
 // syntax error or a misspelt field is a load error naming file:line:col and
-// the rule, not a surprise during the nightly batch.
+// the rule, not a surprise during the nightly batch. A problem is a
+// Chinese sentence for the office, with what expr, text/template or the
+// YAML decoder said kept only as its detail, and carries its English
+// (vocab.Problem.En, from english.go) for --lang en.
 //
 // A rule with scope unit sees every indicator of one submission as a number
 // (derived figures included, computed over the unit alone: a ratio of its
