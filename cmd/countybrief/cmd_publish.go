@@ -36,7 +36,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	opts := pipeline.PublishOptions{Period: period, Wait: wait}
 	if date != "" {
 		if opts.Date, err = time.ParseInLocation(time.DateOnly, date, ws.Config.Location()); err != nil {
-			return e.usageError("--date %q 不是 YYYY-MM-DD 格式的日期", date)
+			return e.usageError("--date 寫的「%s」不是 YYYY-MM-DD 格式的日期", date)
 		}
 	}
 	log, closeLog, err := newLogger(e, ws.LogsDir(), ws.Config.Location(), false, false)
@@ -76,6 +76,10 @@ func runReprint(ctx context.Context, e *env, args []string) error {
 	var dir, out string
 	fs := newFlags("reprint", e, &dir)
 	fs.StringVar(&out, "out", "", e.tr("把重印的 PDF 寫到這個新`文件`（已有的文件不會被覆蓋）"))
+	fs.Usage = func() {
+		e.println(e.stderr, "用法：countybrief reprint 期號 [--out 文件]")
+		printFlags(e, fs)
+	}
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +89,7 @@ func runReprint(ctx context.Context, e *env, args []string) error {
 	}
 	n, err := strconv.Atoi(rest[0])
 	if err != nil || n < 1 {
-		return e.usageError("期號 %q 不是正整數", rest[0])
+		return e.usageError("期號「%s」不是正整數", rest[0])
 	}
 	ws, err := loadWorkspace(dir)
 	if err != nil {

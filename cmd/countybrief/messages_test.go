@@ -88,6 +88,8 @@ func TestEveryMessageHasEnglish(t *testing.T) {
 				return true
 			}
 			switch {
+			case strings.Contains(s, "%q"):
+				t.Errorf("%s: %q quotes in English inside Chinese; write 「%%s」", fset.Position(lit.Pos()), s)
 			case !keys[lit]:
 				t.Errorf("%s: %q is printed without the catalogue", fset.Position(lit.Pos()), s)
 			case !have[s]:
