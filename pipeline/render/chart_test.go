@@ -198,3 +198,50 @@ func TestBarChartReadsInGrey(t *testing.T) {
 		t.Logf("category %d: grey %.0f ± %.0f and %.0f ± %.0f", i/2+1, a.mean, a.std, b.mean, b.std)
 	}
 }
+
+// TestLongCategoryNames: a unit kind too long for the room before the
+// axis wraps, every line of it drawn (the first alone used to be), and
+// the axis moves in for a name that fits a third of the text block.
+func TestLongCategoryNames(t *testing.T) {
+	for _, kind := range []string{"行業主管部門", "縣直機關企事業單位和人民團體派出機構"} {
+		t.Run(kind, func(t *testing.T) {
+			ws := testWorkspace(t, workspace.Traditional)
+			b := domainBriefing(t, ws)
+			rename := func(k string) string {
+				if k == "縣直" {
+					return kind
+				}
+				return k
+			}
+			for i := range ws.Units {
+				ws.Units[i].Kind = rename(ws.Units[i].Kind)
+			}
+			for i := range ws.Kinds {
+				ws.Kinds[i] = rename(ws.Kinds[i])
+			}
+			for i := range b.Units {
+				b.Units[i].Unit.Kind = rename(b.Units[i].Unit.Kind)
+			}
+			for i := range b.Reported {
+				b.Reported[i].Unit.Kind = rename(b.Reported[i].Unit.Kind)
+			}
+			if err := os.MkdirAll(ws.TemplatesDir(), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(ws.TemplatesDir(), "briefing.tmpl"), []byte(chartsTemplate), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pdf, text := render(t, newRenderer(t, ws), b)
+			path := writeTemp(t, "charts.pdf", pdf)
+			raw := squash(run(t, "pdftotext", "-raw", "-enc", "UTF-8", path, "-"))
+			if got := strings.Count(raw, kind); got != 2 {
+				t.Errorf("the PDF names %s %d times, want once in each chart:\n%s", kind, got, raw)
+			}
+			if want := squash(text); raw != want {
+				i := firstDiff(raw, want)
+				t.Errorf("pdftotext differs from the text twin at rune %d:\n pdf: %s\ntext: %s", i, around(raw, i), around(want, i))
+			}
+			checkTypeArea(t, ws.Config.Layout, run(t, "pdftotext", "-bbox", "-enc", "UTF-8", path, "-"))
+		})
+	}
+}

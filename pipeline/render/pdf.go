@@ -1008,17 +1008,13 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 			maxV = math.Max(maxV, v)
 		}
 	}
-	labelW := 5 * p.em(size)
+	labelW := p.categoryWidth(c)
 	barArea := W - labelW - 4*p.em(size)
 	bar := p.chartRowH() * 0.8
 	for _, cat := range c.cats {
 		catTop := p.top() + p.y
 		groupH := float64(len(cat.values)) * bar
-		g := glyphs{}
-		g.add(cat.name, st)
-		if ls := p.setText(g, labelW, 0, true); len(ls) > 0 {
-			p.drawLine(g, ls[0], p.left()+labelW-p.em(size)/2-p.lineWidth(g, ls[0]), baseline(catTop, groupH, size))
-		}
+		p.categoryLabel(cat.name, p.left()+labelW, catTop, groupH)
 		for k, v := range cat.values {
 			w := 0.0
 			if maxV > 0 {
@@ -1044,6 +1040,38 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 	p.y += p.lp / 4
 }
 
+// categoryWidth is the room before a bar chart's axis: the widest
+// category name and half an em, at least three ems, at most a third of
+// the text block, beyond which a name wraps.
+func (p *pdfDoc) categoryWidth(c chart) float64 {
+	st, em := p.body(p.chartSize()), p.em(p.chartSize())
+	w := 3 * em
+	for _, cat := range c.cats {
+		g := glyphs{}
+		g.add(cat.name, st)
+		if ls := p.setText(g, p.lay.TextWidth, 0, true); len(ls) > 0 {
+			w = max(w, p.lineWidth(g, ls[0])+em/2)
+		}
+	}
+	return min(w, p.lay.TextWidth/3)
+}
+
+// categoryLabel draws a category's name flush right half an em before
+// the axis, every line of it, centred on the band [top, top+h].
+func (p *pdfDoc) categoryLabel(name string, axis, top, h float64) {
+	size := p.chartSize()
+	em := p.em(size)
+	g := glyphs{}
+	g.add(name, p.body(size))
+	ls := p.setText(g, axis-p.left()-em/2, 0, true)
+	lh := p.chartLineH()
+	y := top + (h-float64(len(ls))*lh)/2
+	for _, l := range ls {
+		p.drawLine(g, l, axis-em/2-p.lineWidth(g, l), baseline(y, lh, size))
+		y += lh
+	}
+}
+
 // drawStacks draws one bar per category, its segments in series order
 // scaled to the largest whole, each labelled with its count: inside when
 // the label fits, else in a row under the bar behind a swatch of the
@@ -1053,7 +1081,7 @@ func (p *pdfDoc) drawChart(caption string, c chart) {
 func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
 	W, size := p.lay.TextWidth, p.chartSize()
 	em := p.em(size)
-	labelW := 5 * em
+	labelW := p.categoryWidth(c)
 	barArea := W - labelW - 2*em
 	maxV := 0.0
 	for _, cat := range c.cats {
@@ -1068,11 +1096,7 @@ func (p *pdfDoc) drawStacks(c chart, legendTop float64) {
 	for _, cat := range c.cats {
 		catTop := p.top() + p.y
 		st := p.body(size)
-		g := glyphs{}
-		g.add(cat.name, st)
-		if ls := p.setText(g, labelW, 0, true); len(ls) > 0 {
-			p.drawLine(g, ls[0], x0-em/2-p.lineWidth(g, ls[0]), baseline(catTop, bar, size))
-		}
+		p.categoryLabel(cat.name, x0, catTop, bar)
 		// Labels too long for their segments go under the bar, from the
 		// first such segment on, but never past the text block's edge.
 		type seg struct {
