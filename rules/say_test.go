@@ -72,6 +72,9 @@ func TestEveryProblemHasEnglish(t *testing.T) {
 				return true
 			}
 			used[s] = true
+			if strings.Contains(s, "%q") {
+				t.Errorf("%s: %q quotes in English inside Chinese; write 「%%s」", fset.Position(lit.Pos()), s)
+			}
 			en, ok := english[s]
 			switch {
 			case !ok:
