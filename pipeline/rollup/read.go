@@ -358,7 +358,7 @@ func bad(at form.Location, what string) vocab.Finding {
 func (p *parsed) check(cat *workspace.Catalogue, sums bool) []vocab.Finding {
 	var fs []vocab.Finding
 	r := &p.rep
-	if r.Seal() != p.seal {
+	if r.seal() != p.seal {
 		at := p.at[labelSeal]
 		fs = append(fs, vocab.Finding{Rule: RuleSeal, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell,
 			Message: fmt.Sprintf("上報表隱藏的「%s」表的封記（%s）與表中內容不符：發布以後，表中的數字、代碼、報送期或單位名單被改動過。", Sheet, at.Cell),

@@ -74,10 +74,10 @@ type Unit struct {
 	Values           map[string]float64
 }
 
-// Seal is the sha256 of everything the sheet says but the seal itself,
+// seal is the sha256 of everything the sheet says but the seal itself,
 // in a canonical text: the writer stores it and the reader compares, so
 // that a figure edited after publishing is told from one published.
-func (r *Report) Seal() string {
+func (r *Report) seal() string {
 	h := sha256.New()
 	line := func(fields ...string) {
 		for i, f := range fields {

@@ -9,11 +9,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// NoteSheet is the visible sheet that tells people what the workbook is.
-const NoteSheet = "上報說明"
+// noteSheet is the visible sheet that tells people what the workbook is.
+const noteSheet = "上報說明"
 
 // Write writes the 上報 workbook of r: the totals workbook (its bytes)
-// with NoteSheet and Sheet added, Sheet very hidden and protected and the
+// with noteSheet and Sheet added, Sheet very hidden and protected and the
 // workbook's structure locked, so that the sheet cannot be unhidden or
 // renamed by accident. conv puts what people read in the county's script.
 // Figures are written, and sealed, to the 15 significant digits a
@@ -42,7 +42,7 @@ func Write(w io.Writer, totals []byte, r *Report, conv func(string) string) (err
 }
 
 func writeNote(f *excelize.File, r *Report, conv func(string) string) error {
-	name := conv(NoteSheet)
+	name := conv(noteSheet)
 	if _, err := f.NewSheet(name); err != nil {
 		return fmt.Errorf("note sheet: %w", err)
 	}
@@ -75,7 +75,7 @@ func writeData(f *excelize.File, r *Report) error {
 		[]any{labelIssue, r.Issue},
 		[]any{labelCatalogue, r.Catalogue},
 		[]any{labelDate, r.Date},
-		[]any{labelSeal, r.Seal()},
+		[]any{labelSeal, r.seal()},
 		nil,
 	)
 	header := []any{headKind, "代碼", "名稱", "類別", "文件", "sha256"}
