@@ -42,6 +42,8 @@ func NewReader(cat *workspace.Catalogue, lim form.Limits) *Reader {
 	return &Reader{forms: form.NewReader(cat, lim), cat: cat, lim: lim}
 }
 
+// withDefaults gives each limit left at zero form's default, as
+// form.NewReader does, so that a 上報 workbook meets the caps a form does.
 func withDefaults(l form.Limits) form.Limits {
 	d := form.DefaultLimits()
 	for _, f := range []struct{ v, d *int64 }{{&l.MaxBytes, &d.MaxBytes}, {&l.MaxUnzipBytes, &d.MaxUnzipBytes}} {

@@ -136,7 +136,9 @@ func text(s string) string {
 	if rs := []rune(s); len(rs) > maxText {
 		s = string(rs[:maxText])
 	}
-	return s
+	// A cell read by xlsxscan is a slice of its sheet's whole text, which
+	// a kept Submission would otherwise hold in memory.
+	return strings.Clone(s)
 }
 
 // rounded is r as Write writes it, so that what is read back is what was
