@@ -280,6 +280,9 @@ func parse(data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
 			continue
 		}
 		kind, code := get(n, 1), get(n, 2)
+		if kind == rowCounty {
+			code = r.County // its own code cell is for people, and unsealed
+		}
 		values := map[string]float64{}
 		for i, c := range r.Columns {
 			col := fixedCols + 1 + i
