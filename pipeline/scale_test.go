@@ -1,0 +1,91 @@
+package pipeline
+
+import (
+	"fmt"
+	"runtime/debug"
+	"testing"
+
+	"countybrief/pipeline/inbox"
+	"countybrief/pipeline/workspace"
+)
+
+// TestMemoryLimitFollowsTheRegistry: a large registry's batch raises the
+// soft memory limit for its duration and puts the caller's back; a small
+// one, or a limit chosen with GOMEMLIMIT, is left alone.
+func TestMemoryLimitFollowsTheRegistry(t *testing.T) {
+	const configured = 48 << 20
+	tests := []struct {
+		units    int
+		gomemlim string
+		want     int64
+	}{
+		{units: 73, want: configured},
+		{units: 7300, want: memoryBase + 7300*memoryPerUnit},
+		{units: 73000, want: memoryBase + 73000*memoryPerUnit},
+		{units: 73000, gomemlim: "48MiB", want: configured},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d units GOMEMLIMIT=%q", tt.units, tt.gomemlim), func(t *testing.T) {
+			if tt.gomemlim != "" {
+				t.Setenv("GOMEMLIMIT", tt.gomemlim)
+			}
+			was := debug.SetMemoryLimit(configured)
+			defer debug.SetMemoryLimit(was)
+			ws := &workspace.Workspace{Units: make([]workspace.Unit, tt.units)}
+			restore := raiseMemoryLimit(ws)
+			if got := debug.SetMemoryLimit(-1); got != tt.want {
+				t.Errorf("limit during the batch %d MiB, want %d MiB", got>>20, tt.want>>20)
+			}
+			restore()
+			if got := debug.SetMemoryLimit(-1); got != configured {
+				t.Errorf("limit after the batch %d, want the caller's %d", got, int64(configured))
+			}
+		})
+	}
+}
+
+// TestGroupsFollowTheBatch: a large batch is cut into fewer, larger groups
+// (each costs two commits and a flush), never fewer than minGroups while
+// they would be larger than groupSize, never larger than maxGroupSize
+// files or groupBytes bytes, and every file is in exactly one group, in
+// order.
+func TestGroupsFollowTheBatch(t *testing.T) {
+	tests := []struct {
+		files     int
+		size      int64 // bytes a file
+		wantFirst int   // files in the first group
+	}{
+		{files: 79, size: 20 << 10, wantFirst: 79},
+		{files: 736, size: 20 << 10, wantFirst: groupSize},
+		{files: 7306, size: 20 << 10, wantFirst: 7306 / minGroups},
+		{files: 73006, size: 20 << 10, wantFirst: maxGroupSize},
+		{files: 73006, size: 1 << 20, wantFirst: groupBytes / (1 << 20)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d files of %d KiB", tt.files, tt.size>>10), func(t *testing.T) {
+			ready := make([]inbox.Candidate, tt.files)
+			for i := range ready {
+				ready[i] = inbox.Candidate{Path: fmt.Sprint(i), Size: tt.size}
+			}
+			next, n := 0, 0
+			for g := range groups(ready) {
+				if n == 0 && len(g) != tt.wantFirst {
+					t.Errorf("first group has %d files, want %d", len(g), tt.wantFirst)
+				}
+				if len(g) > maxGroupSize || int64(len(g)-1)*tt.size > groupBytes {
+					t.Errorf("group %d: %d files", n, len(g))
+				}
+				for _, c := range g {
+					if c.Path != fmt.Sprint(next) {
+						t.Fatalf("group %d holds file %s, want %d", n, c.Path, next)
+					}
+					next++
+				}
+				n++
+			}
+			if next != tt.files {
+				t.Errorf("the groups hold %d files, want %d", next, tt.files)
+			}
+		})
+	}
+}
