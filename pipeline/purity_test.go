@@ -64,12 +64,6 @@ func TestScriptPurity(t *testing.T) {
 				t.Fatalf("no draft briefing: %+v", sum.Fonts)
 			}
 			p := newPurity(t, lang)
-			// pipeline/form still writes a form's own words (instructions,
-			// labels, the sheet's name) in Traditional whatever the
-			// office's script: under zh-Hans the blank forms and the form
-			// sheets of the 退回 copies wait for it (see the report of
-			// issue 15); their review sheet and notes are checked.
-			p.forms = lang == workspace.Traditional
 
 			pdfText, err := exec.Command(pdftotext, "-raw", "-enc", "UTF-8", sum.Draft, "-").Output()
 			if err != nil {
@@ -108,9 +102,6 @@ func TestScriptPurity(t *testing.T) {
 			if books == 0 {
 				t.Error("the sample county returned no file; the 退回 copies went unchecked")
 			}
-			if !p.forms {
-				return
-			}
 			for _, u := range ws.Units[:3] {
 				var buf bytes.Buffer
 				if err := pipeline.WriteBlankForm(&buf, ws, u); err != nil {
@@ -135,7 +126,6 @@ type purity struct {
 	lang    string
 	cc      *opencc.OpenCC
 	foreign string // the other script's quote marks
-	forms   bool   // check the form sheets of workbooks, not only the review sheet
 	checked int
 }
 
@@ -208,9 +198,8 @@ func (p *purity) workbook(what, path string, quotes bool) {
 	}
 	defer f.Close()
 	var all strings.Builder
-	review := map[string]bool{"審核意見": true, "审核意见": true}
 	for _, sheet := range f.GetSheetList() {
-		if v, _ := f.GetSheetVisible(sheet); !v || !p.forms && strings.HasPrefix(what, "returns") && !review[sheet] {
+		if v, _ := f.GetSheetVisible(sheet); !v {
 			continue
 		}
 		all.WriteString(sheet + "\n")

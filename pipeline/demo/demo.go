@@ -74,7 +74,7 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 	err = parallel(len(ws.Units), func(i int) error {
 		u := ws.Units[i]
 		path := formPath(ws, u, conv(campaignStem), "", "")
-		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil); err != nil {
+		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil, conv); err != nil {
 			return err
 		}
 		if err := os.Chtimes(path, base, base); err != nil {
@@ -124,9 +124,11 @@ func formPath(ws *workspace.Workspace, u workspace.Unit, stem, prefix, suffix st
 	return filepath.Join(ws.InboxDir(), u.Code, prefix+u.Name+stem+suffix+".xlsx")
 }
 
-func writeForm(path string, ws *workspace.Workspace, u workspace.Unit, id form.Identity, values map[string]float64, edit func(*excelize.File, *form.Submission) error) error {
+// writeForm writes a unit's filled form as the office issued it, in the
+// workspace's script (conv), changed by edit as a clerk would.
+func writeForm(path string, ws *workspace.Workspace, u workspace.Unit, id form.Identity, values map[string]float64, edit func(*excelize.File, *form.Submission) error, conv func(string) string) error {
 	var buf bytes.Buffer
-	if err := form.WriteFilled(&buf, ws.Catalogue, u, ws.Config.Period, id, values); err != nil {
+	if err := form.WriteFilledIn(&buf, ws.Catalogue, u, ws.Config.Period, id, values, conv); err != nil {
 		return fmt.Errorf("fill form of %s: %w", u.Code, err)
 	}
 	data := buf.Bytes()

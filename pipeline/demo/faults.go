@@ -96,7 +96,7 @@ func writeFaults(ws *workspace.Workspace, list []fault, vals []map[string]float6
 		if f.raw != nil {
 			err = os.WriteFile(path, f.raw, 0o644)
 		} else {
-			err = writeForm(path, ws, u, id, v, f.edit)
+			err = writeForm(path, ws, u, id, v, f.edit, conv)
 		}
 		if err != nil {
 			return nil, err

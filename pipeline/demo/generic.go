@@ -51,7 +51,7 @@ func Fill(ws *workspace.Workspace, seed uint64) ([]Fault, error) {
 	err = parallel(len(ws.Units), func(i int) error {
 		u := ws.Units[i]
 		path := formPath(ws, u, conv(stem), "", "")
-		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil); err != nil {
+		if err := writeForm(path, ws, u, identity(ws, i, base, conv), vals[i], nil, conv); err != nil {
 			return err
 		}
 		return os.Chtimes(path, base, base)
