@@ -12,6 +12,10 @@
 # Environment:
 #   BENCH_REPEAT=R      measurements per case (default 3); the report gives
 #                       the median wall time and the largest RSS
+#   BENCH_REPEAT_LARGE=R  measurements per case above 100,000 units
+#                       (default 1: a 204,000-unit round takes ~10 minutes)
+#   BENCH_KEEP=DIR      keep the raw results folder there (to report several
+#                       runs together: report.py render over one folder)
 #   BENCH_PEER_REPEAT=R measurements of the peer (default BENCH_REPEAT, but
 #                       1 from 5000 units up: a minute each)
 #   BENCH_OPENPYXL_MAX=N  run the openpyxl peer up to N units (default 10000:
@@ -78,6 +82,7 @@ one_size() {
   find "$pristine/inbox" -type f | wc -l >"$d/files"
 
   reps=${BENCH_REPEAT:-3}
+  if [ "$n" -gt 100000 ]; then reps=${BENCH_REPEAT_LARGE:-1}; fi
   peer_reps=${BENCH_PEER_REPEAT:-}
   if [ -z "$peer_reps" ]; then
     if [ "$n" -ge 5000 ]; then peer_reps=1; else peer_reps=$reps; fi
@@ -178,6 +183,9 @@ main() {
     one_size "$n"
   done
 
+  if [ -n "${BENCH_KEEP:-}" ]; then
+    mkdir -p "$BENCH_KEEP" && cp -a "$res/." "$BENCH_KEEP/"
+  fi
   "$py" "$here/report.py" render --bin "$bin" --root "$root" --cpus "${BENCH_CPUS:-}" \
     --md "$out_dir/latest.md" --json "$out_dir/latest.json" "$res" "${sizes[@]}"
   cat "$out_dir/latest.md"
