@@ -449,7 +449,7 @@ def render(args):
     L.append("")
     L.append("Stage shares: median seconds from the batch's `stage done` log lines, in brackets the share "
              "of the process's wall time. %s are summed over the worker goroutines, so on several cores "
-             "they can exceed their share of the wall time. The last column is the wall time outside the "
+             "they can exceed their share of the wall time. gc is the runtime's own estimate of the collector's CPU time (runtime/metrics, idle marking left out), in seconds only: it counts the time its workers held a processor, which on a loaded machine includes time the system gave to others, so it can exceed the process's CPU time; a CPU profile (`--cpuprofile`) gives the true share. The last column is the wall time outside the "
              "batch's own clock (summary `started`→`finished`): process start, workspace, fonts and "
              "templates, ledger open, exit." % " and ".join(PARALLEL_STAGES))
     L.append("")
@@ -469,7 +469,9 @@ def render(args):
                 st = c["stages_s"]
                 if not st:
                     continue
-                cells = ["%.3f (%.0f%%)" % (st[s], 100 * st[s] / c["median_s"]) if s in st else "–" for s in names]
+                # gc is the runtime's estimate of CPU time: no share.
+                cells = ["%.3f" % st[s] if s == "gc" and s in st
+                         else "%.3f (%.0f%%)" % (st[s], 100 * st[s] / c["median_s"]) if s in st else "–" for s in names]
                 rest = c["outside_run_s"]
                 L.append("| %s | %s | %s | %.3f (%.0f%%) |" % (n, CASE_NAMES[case], " | ".join(cells),
                                                                rest, 100 * rest / c["median_s"]))

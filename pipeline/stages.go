@@ -18,9 +18,11 @@ const (
 	stageReturns = "returns" // 退回 copies
 	stageMerge   = "merge"   // current set, totals, county rules
 	stageRender  = "render"  // briefing, totals workbook, chase list
-	// stageGC is the CPU time the garbage collector took during the
-	// batch, summed over cores, so that a slow night shows whether memory
-	// was too tight.
+	// stageGC is the runtime's estimate of the CPU time the garbage
+	// collector took during the batch, summed over cores, so that a slow
+	// night shows whether memory was too tight. It counts the time the
+	// collector's workers held a processor, so on a machine busy with
+	// other work it is an overestimate; a CPU profile gives the true share.
 	stageGC = "gc"
 )
 
