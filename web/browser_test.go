@@ -129,7 +129,7 @@ func TestInTheBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := text(t, ctx, "verdict"); !strings.Contains(v, "有錯誤") {
+		if v := text(t, ctx, "verdict"); !strings.Contains(v, "處錯誤") {
 			t.Fatalf("verdict on the blank form: %q", v)
 		}
 		problems, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#check table.findings")))

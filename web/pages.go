@@ -7,8 +7,8 @@ import (
 	"html/template"
 	"io/fs"
 	"math"
-	"path"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -92,7 +92,6 @@ type page struct {
 	Title   string
 	Account *ledger.Account
 	CSRF    string
-	County  string
 	Office  string
 	Data    any
 }
@@ -103,7 +102,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st *loaded, stat
 		s.fail(w, r, fmt.Errorf("no page %s", name))
 		return
 	}
-	p.County, p.Office = st.ws.Config.County, st.ws.Config.Office
+	p.Office = st.ws.Config.Office
 	p.Title = st.pages.conv(p.Title)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -75,6 +75,8 @@ type checkView struct {
 	Basis    string
 	Notes    []string
 	Findings []vocab.Finding
+	Errors   int
+	Warnings int
 	Pending  string // the id to send it with, when it may be sent
 	Problem  string // why the file could not be checked at all
 }
@@ -369,6 +371,13 @@ func (s *Server) check(req *request, u workspace.Unit, shown, sha string, data [
 		return nil, nil, err
 	}
 	view := &checkView{File: shown, OK: !vocab.HasError(sc.Findings), Basis: string(sc.Basis), Notes: sc.Notes, Findings: sc.Findings}
+	for _, f := range sc.Findings {
+		if f.Severity == vocab.Error {
+			view.Errors++
+		} else {
+			view.Warnings++
+		}
+	}
 	if !view.OK {
 		os.Remove(path)
 		return nil, view, nil

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,7 +15,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"countybrief/pipeline"
 	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
 )
 
 // Every route a unit can reach with another unit's code, and every office
@@ -152,8 +155,27 @@ func TestUploadCheckAndSend(t *testing.T) {
 	}
 
 	code, body := a.upload("/u/"+d.a.Code+"/check", token, `..\..\evil/../blank.xlsx`, d.blank(d.a))
-	if code != http.StatusOK || !strings.Contains(body, "有錯誤，請按下表修改後重新上傳") {
-		t.Fatalf("blank form: %d\n%s", code, body)
+	sc, err := pipeline.CheckOwnFile(writeTemp(t, d.blank(d.a)), d.a.Code, d.ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := 0
+	for _, f := range sc.Findings {
+		if f.Severity == vocab.Error {
+			errs++
+		}
+	}
+	// The same verdict `countybrief check --unit` gives: as many problems,
+	// each with its cell.
+	verdict := body[strings.Index(body, `id="check"`):]
+	verdict = verdict[:strings.Index(verdict, "</section>")]
+	if code != http.StatusOK || !strings.Contains(verdict, fmt.Sprintf("有 %d 處錯誤", errs)) || strings.Count(verdict, "<tr class=") != len(sc.Findings) {
+		t.Fatalf("blank form: %d, want %d errors and %d findings\n%s", code, errs, len(sc.Findings), body)
+	}
+	for _, f := range sc.Findings {
+		if f.Cell != "" && !strings.Contains(verdict, f.Sheet+"!"+f.Cell) {
+			t.Errorf("the page lacks the cell %s!%s", f.Sheet, f.Cell)
+		}
 	}
 	for _, want := range []string{`<td class="cell">`, "怎樣改", "blank.xlsx"} {
 		if !strings.Contains(body, want) {
@@ -260,6 +282,14 @@ func TestStaleSessionsAndForgedForms(t *testing.T) {
 	}
 }
 
+func writeTemp(t *testing.T, data []byte) string {
+	path := filepath.Join(t.TempDir(), "form.xlsx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func mustURL(t *testing.T, s string) *url.URL {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -299,8 +329,9 @@ func TestHostileUploads(t *testing.T) {
 	if code, body := a.upload("/u/"+d.a.Code+"/check", token, "big.xlsx", big); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "文件太大") {
 		t.Errorf("oversize upload: %d\n%.400s", code, body)
 	}
-	if code, body := a.upload("/u/"+d.a.Code+"/check", token, "bomb.xlsx", zipBomb(t)); code != http.StatusOK || !strings.Contains(body, "有錯誤") {
-		t.Errorf("zip bomb: %d\n%.2000s", code, body)
+	code, body := a.upload("/u/"+d.a.Code+"/check", token, "bomb.xlsx", zipBomb(t))
+	if code != http.StatusOK || !strings.Contains(body, `id="verdict">有 1 處錯誤`) || !strings.Contains(body, "解壓後超過") || strings.Contains(body, `id="send"`) {
+		t.Errorf("zip bomb: %d\n%.3000s", code, body)
 	}
 	if code, body := a.upload("/u/"+d.a.Code+"/check", token, "empty.xlsx", nil); code != http.StatusBadRequest || !strings.Contains(body, "沒有選文件") {
 		t.Errorf("empty upload: %d\n%.400s", code, body)
