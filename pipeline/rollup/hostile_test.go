@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/form/xlsxscan"
 	"countybrief/pipeline/vocab"
 )
 
@@ -108,5 +111,63 @@ func TestIsReportLooksOnlyAtTheWorkbookPart(t *testing.T) {
 		if got := IsReport(tc.data); got != tc.want {
 			t.Errorf("%s: IsReport %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestFallbackBoundsTheDataSheet: a workbook the fast reader gives up on
+// (here a file name with the strict OOXML namespace's host in the shared
+// strings) is bounded by its data sheet and the parts excelize parses,
+// not by the totals workbook's other large sheets; a data sheet over the
+// bounds is still refused.
+func TestFallbackBoundsTheDataSheet(t *testing.T) {
+	book := func(t *testing.T, cells int) []byte {
+		f := excelize.NewFile()
+		defer f.Close()
+		if err := f.SetSheetName("Sheet1", "來源"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range cells {
+			cell, _ := excelize.CoordinatesToCellName(1+i%10, 1+i/10)
+			if err := f.SetCellInt("來源", cell, int64(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	r := sample()
+	r.Units[0].File = "purl.oclc.org.xlsx"
+	lim := form.Limits{MaxElements: 3000}
+	for _, tc := range []struct {
+		name   string
+		cells  int
+		units  int
+		limits bool
+	}{
+		{"large other sheet", 5000, 0, false},
+		{"large data sheet", 10, 300, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := *r
+			for i := range tc.units {
+				rep.Units = append(rep.Units, Unit{Code: fmt.Sprintf("U%03d", i), SHA256: strings.Repeat("0", 64), Values: map[string]float64{"members": 0, "notes": 0}})
+			}
+			var buf bytes.Buffer
+			if err := Write(&buf, book(t, tc.cells), &rep, func(s string) string { return s }); err != nil {
+				t.Fatal(err)
+			}
+			data := buf.Bytes()
+			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if _, err := xlsxscan.Open(zr, data, xlsxscan.Limits{MaxUnzipBytes: 1 << 30, MaxDepth: 64, MaxElements: 1 << 30}, nil); err == nil {
+				t.Fatal("the fast reader read it: the test would not reach the fallback")
+			}
+			_, fs := NewReader(catalogue(), lim).ReadBytes("上報.xlsx", data)
+			if got := hasError(fs, RuleLimit); got != tc.limits {
+				t.Errorf("limit finding %v, want %v: %+v", got, tc.limits, fs)
+			}
+		})
 	}
 }

@@ -3,8 +3,12 @@ package rollup
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
+	"path"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -49,7 +53,7 @@ func sheetRows(data []byte, lim form.Limits) (map[int][]string, *vocab.Finding) 
 	case errors.As(err, &over):
 		return nil, limitFinding(lim)
 	}
-	if errors.As(xlsxscan.CheckBounds(zr, scan), &over) {
+	if errors.As(checkBounds(zr, scan), &over) {
 		return nil, limitFinding(lim)
 	}
 	clear(rows)
@@ -85,6 +89,91 @@ func sheetRows(data []byte, lim form.Limits) (map[int][]string, *vocab.Finding) 
 		return nil, capsFinding(lim)
 	}
 	return nil, damaged()
+}
+
+// checkBounds is xlsxscan.CheckBounds over the parts excelize parses to
+// give Sheet's rows: every part but the other worksheets, which it keeps
+// unparsed, so that a large county's 來源 sheet (over 200,000 elements
+// from about 300 units) does not stop a workbook the fast reader gave up
+// on. When Sheet's part cannot be told, every part is checked.
+func checkBounds(zr *zip.Reader, lim xlsxscan.Limits) error {
+	data := dataSheetPart(zr, lim)
+	for _, zf := range zr.File {
+		name := strings.ReplaceAll(zf.Name, "\\", "/")
+		if data != "" && worksheet(name) && !strings.EqualFold(name, data) {
+			continue
+		}
+		if zf.UncompressedSize64 > uint64(lim.MaxUnzipBytes) {
+			continue // excelize refuses it for its size before parsing it
+		}
+		if err := xlsxscan.CheckPart(zf.Name, partText(zf, lim.MaxUnzipBytes), lim); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func worksheet(name string) bool {
+	dir, file := path.Split(strings.ToLower(name))
+	return dir == "xl/worksheets/" && strings.HasSuffix(file, ".xml")
+}
+
+// partText is a part unzipped as far as it unzips, at most limit bytes:
+// excelize overlooks a checksum error and parses the text.
+func partText(zf *zip.File, limit int64) string {
+	rc, err := zf.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, limit))
+	return string(b)
+}
+
+// dataSheetPart is the zip name of Sheet's part, found as excelize finds
+// it: its r:id in the workbook part, that id's target in the workbook's
+// relationships. "" when either part is over the bounds or says nothing.
+func dataSheetPart(zr *zip.Reader, lim xlsxscan.Limits) string {
+	text := func(name string) string {
+		for _, zf := range zr.File {
+			if strings.ReplaceAll(zf.Name, "\\", "/") == name && zf.UncompressedSize64 <= maxWorkbookPart {
+				if t := partText(zf, maxWorkbookPart); xlsxscan.CheckPart(name, t, lim) == nil {
+					return t
+				}
+			}
+		}
+		return ""
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if xml.Unmarshal([]byte(text("xl/workbook.xml")), &wb) != nil || xml.Unmarshal([]byte(text("xl/_rels/workbook.xml.rels")), &rels) != nil {
+		return ""
+	}
+	id := ""
+	for _, sh := range wb.Sheets {
+		if sh.Name == Sheet {
+			id = sh.ID
+		}
+	}
+	for _, r := range rels.Rels {
+		if id != "" && r.ID == id {
+			if strings.HasPrefix(r.Target, "/") {
+				return path.Clean(strings.TrimPrefix(r.Target, "/"))
+			}
+			return path.Join("xl", r.Target)
+		}
+	}
+	return ""
 }
 
 // guard turns an excelize panic over a received file into an error.
