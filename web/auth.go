@@ -69,9 +69,8 @@ const (
 
 // auth wraps a handler that needs a login: without a valid session a page
 // redirects to the login form and anything else is refused. A POST must
-// carry the session's form token, except
-// an upload, whose handler checks it once the form is read within the
-// upload cap.
+// carry the session's form token, except an upload, whose handler checks
+// it once the form is read within the upload cap.
 func (s *Server) auth(who role, h func(http.ResponseWriter, *http.Request, *request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, acc, ok := s.sessionOf(r)
@@ -101,7 +100,7 @@ func (s *Server) auth(who role, h func(http.ResponseWriter, *http.Request, *requ
 }
 
 // csrfOK compares the form's token with the session's in constant time.
-// r.FormValue parses a url-encoded body within the cap the mux sets.
+// The body it parses is capped by capForms.
 func (s *Server) csrfOK(r *http.Request, sess ledger.Session) bool {
 	return sameToken(r.PostFormValue(csrfField), sess.CSRF)
 }
