@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"countybrief/pipeline"
@@ -153,11 +154,11 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request, req *request)
 	var path, name, ctype string
 	switch r.PathValue("what") {
 	case "pdf":
-		path, name, ctype = d.PDF, "簡報（草稿）.pdf", "application/pdf"
+		path, name, ctype = d.PDF, filepath.Base(d.PDF), "application/pdf"
 	case "audit":
-		path, name, ctype = d.Audit, "審核報告.xlsx", xlsxType
+		path, name, ctype = d.Audit, filepath.Base(d.Audit), xlsxType
 	case "totals":
-		path, name, ctype = d.Totals, "匯總表.xlsx", xlsxType
+		path, name, ctype = d.Totals, filepath.Base(d.Totals), xlsxType
 	default:
 		http.NotFound(w, r)
 		return

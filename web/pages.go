@@ -123,7 +123,8 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg 
 // fail answers an error of the machine, logged in full and told briefly.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Log.WithError(err).WithFields(logrus.Fields{"path": r.URL.Path, "remote": remote(r)}).Error("web request failed")
-	http.Error(w, "500", http.StatusInternalServerError)
+	// Plain text: the page templates may be what failed.
+	http.Error(w, s.current().pages.conv("出錯了，請稍後再試；一直出錯請告訴活動辦。"), http.StatusInternalServerError)
 }
 
 // securityHeaders keep pages out of frames and scripts of other origins
@@ -131,7 +132,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "no-referrer")

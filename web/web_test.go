@@ -302,7 +302,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 func TestPathsFromRequestsReachNothing(t *testing.T) {
 	d := newDesk(t, Config{})
 	o := d.as(d.office) // the office may see every unit: the widest reach
-	secret := "ledger" // a word of config.yaml's paths section
+	secret := "ledger"  // a word of config.yaml's paths section
 	for _, p := range []string{
 		"/u/..%2F..%2Fconfig.yaml/",
 		"/u/%2e%2e/form",
