@@ -14,41 +14,43 @@ import (
 )
 
 func TestCellsRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	layout := map[string]string{"members": "活動數據!C7", "marker": "活動數據!C8"}
-	a := sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1)
-	a.Cells = layout
-	b := sub("b", "U02", "2008-12", vocab.FileAccepted, 1, 2)
-	b.Cells = maps.Clone(layout)
-	// The encoder keeps the last cells: a caller changing its map between
-	// records must still get each record's own cells stored.
-	c := sub("c", "U03", "2008-12", vocab.FileAccepted, 2, 3)
-	c.Cells = layout
-	old := sub("old", "U04", "2008-12", vocab.FileAccepted, 3, 4)
-	ids := mustRecord(t, l, a, b)
-	layout["marker"] = "活動數據!D9"
-	ids = append(ids, mustRecord(t, l, c, old)...)
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		layout := map[string]string{"members": "活動數據!C7", "marker": "活動數據!C8"}
+		a := sub("a", "U01", "2008-12", vocab.FileAccepted, 0, 1)
+		a.Cells = layout
+		b := sub("b", "U02", "2008-12", vocab.FileAccepted, 1, 2)
+		b.Cells = maps.Clone(layout)
+		// The encoder keeps the last cells: a caller changing its map between
+		// records must still get each record's own cells stored.
+		c := sub("c", "U03", "2008-12", vocab.FileAccepted, 2, 3)
+		c.Cells = layout
+		old := sub("old", "U04", "2008-12", vocab.FileAccepted, 3, 4)
+		ids := mustRecord(t, l, a, b)
+		layout["marker"] = "活動數據!D9"
+		ids = append(ids, mustRecord(t, l, c, old)...)
 
-	got, err := l.Cells(ctx, append(ids, 999))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[int64]string{ids[0]: "活動數據!C8", ids[1]: "活動數據!C8", ids[2]: "活動數據!D9"}
-	for id, cell := range want {
-		if got[id]["marker"] != cell || got[id]["members"] != "活動數據!C7" {
-			t.Errorf("cells of %d = %v, want marker at %s", id, got[id], cell)
+		got, err := l.Cells(ctx, append(ids, 999))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if _, ok := got[ids[3]]; ok {
-		t.Errorf("a record without cells has %v", got[ids[3]])
-	}
-	if _, ok := got[999]; ok {
-		t.Error("an unknown id has cells")
-	}
-	if fmt.Sprintf("%p", got[ids[0]]) != fmt.Sprintf("%p", got[ids[1]]) {
-		t.Error("submissions with the same cells do not share one map")
-	}
+		want := map[int64]string{ids[0]: "活動數據!C8", ids[1]: "活動數據!C8", ids[2]: "活動數據!D9"}
+		for id, cell := range want {
+			if got[id]["marker"] != cell || got[id]["members"] != "活動數據!C7" {
+				t.Errorf("cells of %d = %v, want marker at %s", id, got[id], cell)
+			}
+		}
+		if _, ok := got[ids[3]]; ok {
+			t.Errorf("a record without cells has %v", got[ids[3]])
+		}
+		if _, ok := got[999]; ok {
+			t.Error("an unknown id has cells")
+		}
+		if fmt.Sprintf("%p", got[ids[0]]) != fmt.Sprintf("%p", got[ids[1]]) {
+			t.Error("submissions with the same cells do not share one map")
+		}
+	})
 }
 
 // A ledger written before cells were kept opens, keeps its rows, and
@@ -105,7 +107,7 @@ func ledgerBefore(t *testing.T, path, marker string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(context.Background(), db, steps[:before]); err != nil {
+	if err := migrate(context.Background(), db, false, steps[:before]); err != nil {
 		t.Fatal(err)
 	}
 	return db

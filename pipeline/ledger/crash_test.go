@@ -28,7 +28,9 @@ func TestMain(m *testing.M) {
 		}
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgServer.Stop()
+	os.Exit(code)
 }
 
 func holdTransaction(path string) error {

@@ -19,6 +19,9 @@ var ErrCorrupt = errors.New("ledger file is corrupt")
 // opposed to merely unreachable (locked, no permission), which a rebuild
 // would not cure.
 func IsCorrupt(err error) bool {
+	if pgCorrupt(err) {
+		return true
+	}
 	var e *sqlite.Error
 	if errors.As(err, &e) {
 		switch e.Code() & 0xff {
@@ -32,8 +35,14 @@ func IsCorrupt(err error) bool {
 // QuickCheck runs SQLite's quick_check over the whole file and returns an
 // error wrapping ErrCorrupt with what it found when the file is damaged.
 // It reads every page, so it costs about as much as reading the file once.
+// On PostgreSQL, which checks its own pages as it reads them, it reads
+// every submission and finding instead: a damaged page is an error there.
 func (l *Ledger) QuickCheck(ctx context.Context) error {
-	rows, err := l.r.QueryContext(ctx, `PRAGMA quick_check`)
+	check := `PRAGMA quick_check`
+	if l.pg != nil {
+		check = `SELECT 'ok' FROM (SELECT count(*) FROM submissions UNION ALL SELECT count(*) FROM findings) AS pages LIMIT 1`
+	}
+	rows, err := l.r.QueryContext(ctx, check)
 	if err != nil {
 		if IsCorrupt(err) {
 			return fmt.Errorf("%w: %w", ErrCorrupt, err)

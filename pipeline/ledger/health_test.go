@@ -94,65 +94,71 @@ func TestQuickCheck(t *testing.T) {
 }
 
 func TestHasSubmissions(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	if has, err := l.HasSubmissions(ctx); err != nil || has {
-		t.Fatalf("new ledger: %v, %v; want false", has, err)
-	}
-	mustRecord(t, l, sub("a", "U01", "2008-12", rej, 0, 1))
-	if has, err := l.HasSubmissions(ctx); err != nil || !has {
-		t.Fatalf("after a record: %v, %v; want true", has, err)
-	}
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		if has, err := l.HasSubmissions(ctx); err != nil || has {
+			t.Fatalf("new ledger: %v, %v; want false", has, err)
+		}
+		mustRecord(t, l, sub("a", "U01", "2008-12", rej, 0, 1))
+		if has, err := l.HasSubmissions(ctx); err != nil || !has {
+			t.Fatalf("after a record: %v, %v; want true", has, err)
+		}
+	})
 }
 
 func TestRestoreIssue(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	at := t0.Add(time.Hour)
-	if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err == nil {
-		t.Error("the same issue restored twice")
-	}
-	last, err := l.LastIssue(ctx)
-	if err != nil || last == nil || last.Issue != 7 || last.Period != "2008-12" || last.Path != "outbox/2008-12/簡報第7期.pdf" || !last.At.Equal(at) {
-		t.Fatalf("last issue %+v, %v", last, err)
-	}
-	// Numbering goes on from the restored issue, and a batch's inputs never
-	// match an issue whose inputs are unknown.
-	issue, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", InputsHash: "0123abcd", Path: "p", At: at}})
-	if err != nil || issue != 8 {
-		t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第8期", issue, err)
-	}
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		at := t0.Add(time.Hour)
+		if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RestoreIssue(ctx, 7, "2008-12", "outbox/2008-12/簡報第7期.pdf", at); err == nil {
+			t.Error("the same issue restored twice")
+		}
+		last, err := l.LastIssue(ctx)
+		if err != nil || last == nil || last.Issue != 7 || last.Period != "2008-12" || last.Path != "outbox/2008-12/簡報第7期.pdf" || !last.At.Equal(at) {
+			t.Fatalf("last issue %+v, %v", last, err)
+		}
+		// Numbering goes on from the restored issue, and a batch's inputs never
+		// match an issue whose inputs are unknown.
+		issue, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", InputsHash: "0123abcd", Path: "p", At: at}})
+		if err != nil || issue != 8 {
+			t.Errorf("published as 第%d期 (%v) after a restored 第7期, want 第8期", issue, err)
+		}
+	})
 }
 
 func TestTrimArchivePrefix(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	a := sub("a", "U01", "2008-12", acc, 0, 1)
-	a.ArchivePath = "/srv/縣委/ws/archive/accepted/2008-12/U01/a.xlsx"
-	b := sub("b", "U02", "2008-12", acc, 1, 2)
-	b.ArchivePath = "archive/accepted/2008-12/U02/b.xlsx"
-	c := sub("c", "U03", "2008-12", acc, 2, 3)
-	c.ArchivePath = "/srv/縣委/ws-old/archive/c.xlsx" // shares the prefix's text but not its folder
-	mustRecord(t, l, a, b, c)
-	for round, want := range []int64{1, 0} {
-		n, err := l.TrimArchivePrefix(ctx, "/srv/縣委/ws/")
-		if err != nil || n != want {
-			t.Fatalf("round %d: changed %d, %v; want %d", round, n, err, want)
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		a := sub("a", "U01", "2008-12", acc, 0, 1)
+		a.ArchivePath = "/srv/縣委/ws/archive/accepted/2008-12/U01/a.xlsx"
+		b := sub("b", "U02", "2008-12", acc, 1, 2)
+		b.ArchivePath = "archive/accepted/2008-12/U02/b.xlsx"
+		c := sub("c", "U03", "2008-12", acc, 2, 3)
+		c.ArchivePath = "/srv/縣委/ws-old/archive/c.xlsx" // shares the prefix's text but not its folder
+		mustRecord(t, l, a, b, c)
+		for round, want := range []int64{1, 0} {
+			n, err := l.TrimArchivePrefix(ctx, "/srv/縣委/ws/")
+			if err != nil || n != want {
+				t.Fatalf("round %d: changed %d, %v; want %d", round, n, err, want)
+			}
 		}
-	}
-	got := map[string]string{}
-	for _, u := range []string{"U01", "U02", "U03"} {
-		h, err := l.History(ctx, u)
-		if err != nil {
-			t.Fatal(err)
+		got := map[string]string{}
+		for _, u := range []string{"U01", "U02", "U03"} {
+			h, err := l.History(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[u] = h[0].ArchivePath
 		}
-		got[u] = h[0].ArchivePath
-	}
-	want := map[string]string{"U01": "archive/accepted/2008-12/U01/a.xlsx", "U02": b.ArchivePath, "U03": c.ArchivePath}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("paths %v, want %v", got, want)
-	}
+		want := map[string]string{"U01": "archive/accepted/2008-12/U01/a.xlsx", "U02": b.ArchivePath, "U03": c.ArchivePath}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("paths %v, want %v", got, want)
+		}
+	})
 }

@@ -99,7 +99,7 @@ var ErrNoIssue = errors.New("no such issue")
 func (l *Ledger) Publication(ctx context.Context, n int) (*Publication, error) {
 	var p Publication
 	var at int64
-	err := l.r.QueryRowContext(ctx, `SELECT issue, period, inputs_hash, path, totals_json, at, date, COALESCE(render_json, X'')
+	err := l.r.QueryRowContext(ctx, `SELECT issue, period, inputs_hash, path, totals_json, at, date, COALESCE(render_json, '')
 		FROM briefings WHERE issue = ?`, n).Scan(&p.Issue.Issue, &p.Period, &p.InputsHash, &p.Path, &p.Totals, &at, &p.Date, &p.Render)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -15,49 +15,51 @@ import (
 // that is no longer next records nothing; what an issue counted and was
 // rendered from reads back whole.
 func TestPublishIssue(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	if b, err := l.LastIssue(ctx); err != nil || b != nil {
-		t.Fatalf("LastIssue on an empty ledger = %+v, %v", b, err)
-	}
-	ids := mustRecord(t, l, sub("a", "U01", "2008-12", acc, 0, 1), sub("b", "U02", "2008-12", acc, 1, 2))
-	steps := []struct {
-		hash string
-		want int
-	}{{"h1", 1}, {"h2", 2}, {"h1", 3}}
-	for i, s := range steps {
-		p := Publication{
-			Issue: Issue{Issue: s.want, Period: "2008-12", InputsHash: s.hash, Path: fmt.Sprintf("b-%d.pdf", s.want),
-				Totals: []byte(`{"all":{"members":` + s.hash[1:] + `}}`), At: t0.Add(time.Duration(i) * time.Hour), Date: "2008-12-06"},
-			Counted: []Counted{{Unit: "U01", Submission: ids[0], SHA256: "a"}, {Unit: "U02", Submission: ids[1], SHA256: "b"}},
-			Files:   map[string][]byte{"config.yaml": []byte("period: 2008-12\n"), "templates/briefing.tmpl": []byte(s.hash)},
-			Render:  []byte(`{"draft":false}`),
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		if b, err := l.LastIssue(ctx); err != nil || b != nil {
+			t.Fatalf("LastIssue on an empty ledger = %+v, %v", b, err)
 		}
-		issue, err := l.PublishIssue(ctx, p)
-		if err != nil || issue != s.want {
-			t.Fatalf("step %d: PublishIssue(%s) = issue %d, %v; want %d", i, s.hash, issue, err, s.want)
+		ids := mustRecord(t, l, sub("a", "U01", "2008-12", acc, 0, 1), sub("b", "U02", "2008-12", acc, 1, 2))
+		steps := []struct {
+			hash string
+			want int
+		}{{"h1", 1}, {"h2", 2}, {"h1", 3}}
+		for i, s := range steps {
+			p := Publication{
+				Issue: Issue{Issue: s.want, Period: "2008-12", InputsHash: s.hash, Path: fmt.Sprintf("b-%d.pdf", s.want),
+					Totals: []byte(`{"all":{"members":` + s.hash[1:] + `}}`), At: t0.Add(time.Duration(i) * time.Hour), Date: "2008-12-06"},
+				Counted: []Counted{{Unit: "U01", Submission: ids[0], SHA256: "a"}, {Unit: "U02", Submission: ids[1], SHA256: "b"}},
+				Files:   map[string][]byte{"config.yaml": []byte("period: 2008-12\n"), "templates/briefing.tmpl": []byte(s.hash)},
+				Render:  []byte(`{"draft":false}`),
+			}
+			issue, err := l.PublishIssue(ctx, p)
+			if err != nil || issue != s.want {
+				t.Fatalf("step %d: PublishIssue(%s) = issue %d, %v; want %d", i, s.hash, issue, err, s.want)
+			}
+			got, err := l.Publication(ctx, issue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.At, p.At = time.Time{}, time.Time{}
+			if !reflect.DeepEqual(*got, p) {
+				t.Errorf("Publication(%d) = %+v, want %+v", issue, *got, p)
+			}
 		}
-		got, err := l.Publication(ctx, issue)
-		if err != nil {
-			t.Fatal(err)
+		if _, err := l.PublishIssue(ctx, Publication{Issue: Issue{Issue: 3, Period: "2008-12", InputsHash: "h4", Path: "x", At: t0}}); !errors.Is(err, ErrIssueTaken) {
+			t.Errorf("publishing a taken number: %v, want ErrIssueTaken", err)
 		}
-		got.At, p.At = time.Time{}, time.Time{}
-		if !reflect.DeepEqual(*got, p) {
-			t.Errorf("Publication(%d) = %+v, want %+v", issue, *got, p)
+		if last, err := l.LastIssue(ctx); err != nil || last.Issue != 3 || last.InputsHash != "h1" || last.Date != "2008-12-06" {
+			t.Errorf("LastIssue = %+v, %v; want 第3期 of h1", last, err)
 		}
-	}
-	if _, err := l.PublishIssue(ctx, Publication{Issue: Issue{Issue: 3, Period: "2008-12", InputsHash: "h4", Path: "x", At: t0}}); !errors.Is(err, ErrIssueTaken) {
-		t.Errorf("publishing a taken number: %v, want ErrIssueTaken", err)
-	}
-	if last, err := l.LastIssue(ctx); err != nil || last.Issue != 3 || last.InputsHash != "h1" || last.Date != "2008-12-06" {
-		t.Errorf("LastIssue = %+v, %v; want 第3期 of h1", last, err)
-	}
-	if _, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", Path: "x", At: t0}}); err == nil {
-		t.Error("PublishIssue without an inputs hash succeeded")
-	}
-	if _, err := l.Publication(ctx, 9); !errors.Is(err, ErrNoIssue) {
-		t.Errorf("Publication(9) = %v, want ErrNoIssue", err)
-	}
+		if _, err := l.PublishIssue(ctx, Publication{Issue: Issue{Period: "2008-12", Path: "x", At: t0}}); err == nil {
+			t.Error("PublishIssue without an inputs hash succeeded")
+		}
+		if _, err := l.Publication(ctx, 9); !errors.Is(err, ErrNoIssue) {
+			t.Errorf("Publication(9) = %v, want ErrNoIssue", err)
+		}
+	})
 }
 
 // TestIssuesMigrateAnOldLedger: issues numbered by batches before the

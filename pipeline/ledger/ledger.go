@@ -12,6 +12,8 @@ import (
 	// The driver registers itself as "sqlite".
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Ledger is an open ledger file. It is safe for concurrent use; writes are
@@ -22,6 +24,8 @@ type Ledger struct {
 
 	// Prepared once on the writer connection and reused by every write.
 	claimID, insSubmission, insFinding, setArchive *sql.Stmt
+
+	pg *pgx.ConnConfig // the server, when the ledger is on PostgreSQL
 }
 
 // readConns bounds the read pool: the status command and the batch read
@@ -38,13 +42,26 @@ const (
 
 // Open opens the ledger at path, creating the file if needed (its folder
 // must exist) and bringing its schema up to date. The path may be relative
-// and hold any characters the file system allows.
+// and hold any characters the file system allows. A postgres:// URL
+// (IsPostgres) opens the ledger in that PostgreSQL database instead,
+// creating its tables there if needed.
 func Open(ctx context.Context, path string) (*Ledger, error) {
+	l := &Ledger{}
+	if IsPostgres(path) {
+		if err := l.openPostgres(ctx, path); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("open ledger on PostgreSQL: %w", err)
+		}
+		if err := l.prepare(ctx); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("open ledger on PostgreSQL: %w", err)
+		}
+		return l, nil
+	}
 	uri, err := fileURI(path)
 	if err != nil {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
-	l := &Ledger{}
 	if err := l.open(ctx, uri); err != nil {
 		l.Close()
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
@@ -61,7 +78,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	// Keep the writer open between writes: a new connection would run the
 	// pragmas and prepare the statements again.
 	l.w.SetMaxIdleConns(1)
-	if err := retryBusy(ctx, func() error { return migrate(ctx, l.w, migrations()) }); err != nil {
+	if err := retryBusy(ctx, func() error { return migrate(ctx, l.w, false, migrations()) }); err != nil {
 		return err
 	}
 	// The reader pool is opened only after the writer has switched the file
@@ -71,6 +88,12 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	}
 	l.r.SetMaxOpenConns(readConns)
 	l.r.SetMaxIdleConns(readConns)
+	return l.prepare(ctx)
+}
+
+// prepare prepares the writer's statements.
+func (l *Ledger) prepare(ctx context.Context) error {
+	var err error
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -79,7 +102,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 		{&l.insSubmission, `INSERT INTO submissions
 			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json, cells_json)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (claim_name) DO NOTHING`},
+			ON CONFLICT (claim_name) DO NOTHING RETURNING id`},
 		{&l.insFinding, `INSERT INTO findings
 			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix, explanation)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -148,16 +171,16 @@ func isBusy(err error) bool {
 // once cannot both apply the same migration. An up-to-date file is
 // recognised without the write lock, so the status command can open the
 // ledger while the batch is in a long write.
-func migrate(ctx context.Context, db *sql.DB, steps []string) error {
-	var version int
-	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+func migrate(ctx context.Context, db *sql.DB, pg bool, steps []string) error {
+	version, err := schemaVersion(ctx, db, pg)
+	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if version == len(steps) {
 		return nil
 	}
 	for {
-		done, err := migrateOne(ctx, db, steps)
+		done, err := migrateOne(ctx, db, pg, steps)
 		if err != nil {
 			return err
 		}
@@ -167,7 +190,7 @@ func migrate(ctx context.Context, db *sql.DB, steps []string) error {
 	}
 }
 
-func migrateOne(ctx context.Context, db *sql.DB, steps []string) (done bool, err error) {
+func migrateOne(ctx context.Context, db *sql.DB, pg bool, steps []string) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
@@ -177,8 +200,13 @@ func migrateOne(ctx context.Context, db *sql.DB, steps []string) (done bool, err
 			tx.Rollback()
 		}
 	}()
-	var version int
-	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+	if pg {
+		if _, err := tx.ExecContext(ctx, pgVersionTable); err != nil {
+			return false, fmt.Errorf("create schema version table: %w", err)
+		}
+	}
+	version, err := schemaVersion(ctx, tx, pg)
+	if err != nil {
 		return false, fmt.Errorf("read schema version: %w", err)
 	}
 	switch {
@@ -190,8 +218,7 @@ func migrateOne(ctx context.Context, db *sql.DB, steps []string) (done bool, err
 	if _, err := tx.ExecContext(ctx, steps[version]); err != nil {
 		return false, fmt.Errorf("migration %d: %w", version+1, err)
 	}
-	// PRAGMA takes no bound parameters; version is an int we control.
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, version+1)); err != nil {
+	if err := setSchemaVersion(ctx, tx, pg, version+1); err != nil {
 		return false, fmt.Errorf("migration %d: set version: %w", version+1, err)
 	}
 	if err := tx.Commit(); err != nil {

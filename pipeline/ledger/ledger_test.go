@@ -80,7 +80,7 @@ func TestMigrationIsAllOrNothing(t *testing.T) {
 		`CREATE TABLE one (a INTEGER)`,
 		`CREATE TABLE two (a INTEGER); INSERT INTO one VALUES (1); CREATE TABLE broken (`,
 	}
-	if err := migrate(ctx, db, steps); err == nil || !strings.Contains(err.Error(), "migration 2") {
+	if err := migrate(ctx, db, false, steps); err == nil || !strings.Contains(err.Error(), "migration 2") {
 		t.Fatalf("migrate = %v, want an error naming migration 2", err)
 	}
 	var version, rows int
@@ -94,7 +94,7 @@ func TestMigrationIsAllOrNothing(t *testing.T) {
 		t.Errorf("failed step left table two: %v", tables)
 	}
 	steps[1] = `CREATE TABLE two (a INTEGER)`
-	if err := migrate(ctx, db, steps); err != nil {
+	if err := migrate(ctx, db, false, steps); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 2 {
@@ -131,22 +131,28 @@ func TestConcurrentOpenOfFreshFile(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	ctx := context.Background()
-	l, path := openTemp(t)
-	if _, err := l.w.ExecContext(ctx, `PRAGMA user_version = 99`); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	l2, err := Open(ctx, path)
-	if err == nil {
-		l2.Close()
-		t.Fatal("Open accepted a schema newer than the program")
-	}
-	if !strings.Contains(err.Error(), "newer") {
-		t.Errorf("error %q does not say the file is newer", err)
-	}
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, path := open(t)
+		set := `PRAGMA user_version = 99`
+		if l.pg != nil {
+			set = `UPDATE ledger_schema SET version = 99`
+		}
+		if _, err := l.w.ExecContext(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		l2, err := Open(ctx, path)
+		if err == nil {
+			l2.Close()
+			t.Fatal("Open accepted a schema newer than the program")
+		}
+		if !strings.Contains(err.Error(), "newer") {
+			t.Errorf("error %q does not say the file is newer", err)
+		}
+	})
 }
 
 func TestOpenFailsInMissingFolder(t *testing.T) {

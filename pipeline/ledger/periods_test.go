@@ -10,67 +10,71 @@ import (
 )
 
 func TestPeriodHistoryKeepsEveryChange(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	if st, since, err := l.PeriodStateOf(ctx, "2008-12"); err != nil || st != PeriodOpen || !since.IsZero() {
-		t.Fatalf("a period never seen: %s %v %v, want open", st, since, err)
-	}
-	steps := []struct {
-		state  PeriodState
-		reason string
-	}{{PeriodClosed, ""}, {PeriodOpen, "城關鎮補報，縣委同意計入"}, {PeriodClosed, ""}}
-	for i, s := range steps {
-		if err := l.SetPeriodState(ctx, "2008-12", s.state, t0.Add(time.Duration(i)*time.Hour), s.reason); err != nil {
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		if st, since, err := l.PeriodStateOf(ctx, "2008-12"); err != nil || st != PeriodOpen || !since.IsZero() {
+			t.Fatalf("a period never seen: %s %v %v, want open", st, since, err)
+		}
+		steps := []struct {
+			state  PeriodState
+			reason string
+		}{{PeriodClosed, ""}, {PeriodOpen, "城關鎮補報，縣委同意計入"}, {PeriodClosed, ""}}
+		for i, s := range steps {
+			if err := l.SetPeriodState(ctx, "2008-12", s.state, t0.Add(time.Duration(i)*time.Hour), s.reason); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.SetPeriodState(ctx, "2008-12", PeriodClosed, t0.Add(5*time.Hour), ""); !errors.Is(err, ErrPeriodUnchanged) {
+			t.Errorf("closing a closed period: %v, want ErrPeriodUnchanged", err)
+		}
+		hist, err := l.PeriodHistory(ctx, "2008-12")
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := l.SetPeriodState(ctx, "2008-12", PeriodClosed, t0.Add(5*time.Hour), ""); !errors.Is(err, ErrPeriodUnchanged) {
-		t.Errorf("closing a closed period: %v, want ErrPeriodUnchanged", err)
-	}
-	hist, err := l.PeriodHistory(ctx, "2008-12")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(hist) != 3 || hist[1].State != PeriodOpen || hist[1].Reason != steps[1].reason || !hist[1].At.Equal(t0.Add(time.Hour)) {
-		t.Fatalf("history %+v", hist)
-	}
-	if st, since, _ := l.PeriodStateOf(ctx, "2008-12"); st != PeriodClosed || !since.Equal(t0.Add(2*time.Hour)) {
-		t.Errorf("state %s since %v, want closed since the last change", st, since)
-	}
-	if st, _, _ := l.PeriodStateOf(ctx, "2009-01"); st != PeriodOpen {
-		t.Errorf("another period: %s, want open", st)
-	}
+		if len(hist) != 3 || hist[1].State != PeriodOpen || hist[1].Reason != steps[1].reason || !hist[1].At.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("history %+v", hist)
+		}
+		if st, since, _ := l.PeriodStateOf(ctx, "2008-12"); st != PeriodClosed || !since.Equal(t0.Add(2*time.Hour)) {
+			t.Errorf("state %s since %v, want closed since the last change", st, since)
+		}
+		if st, _, _ := l.PeriodStateOf(ctx, "2009-01"); st != PeriodOpen {
+			t.Errorf("another period: %s, want open", st)
+		}
+	})
 }
 
 func TestHeadsWithoutLateFiles(t *testing.T) {
-	ctx := context.Background()
-	l, _ := openTemp(t)
-	late := func(r Record) Record {
-		r.Findings = []vocab.Finding{{Rule: "inbox.late", Severity: vocab.Error, Message: "逾期補報"}}
-		return r
-	}
-	mustRecord(t, l,
-		sub("a1", "A", "2008-12", vocab.FileAccepted, 0, 1),
-		sub("b1", "B", "2008-12", vocab.FileRejected, 1, 0),
-		late(sub("a2", "A", "2008-12", vocab.FileRejected, 10, 0)),
-		late(sub("b2", "B", "2008-12", vocab.FileRejected, 11, 0)),
-		late(sub("c1", "C", "2008-12", vocab.FileRejected, 12, 0)),
-	)
-	current, returned, err := l.HeadsWithout(ctx, "2008-12", "inbox.late")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(current) != 1 || current[0].ClaimName != "a1" {
-		t.Errorf("current %+v, want a1", current)
-	}
-	if len(returned) != 1 || returned[0].ClaimName != "b1" {
-		t.Errorf("returned %+v, want b1 alone (late files neither return nor displace)", returned)
-	}
-	kept, err := l.WithFinding(ctx, "2008-12", "inbox.late")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(kept) != 3 || kept[0].ClaimName != "a2" || len(kept[0].Findings) != 1 {
-		t.Errorf("late files %+v", kept)
-	}
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		late := func(r Record) Record {
+			r.Findings = []vocab.Finding{{Rule: "inbox.late", Severity: vocab.Error, Message: "逾期補報"}}
+			return r
+		}
+		mustRecord(t, l,
+			sub("a1", "A", "2008-12", vocab.FileAccepted, 0, 1),
+			sub("b1", "B", "2008-12", vocab.FileRejected, 1, 0),
+			late(sub("a2", "A", "2008-12", vocab.FileRejected, 10, 0)),
+			late(sub("b2", "B", "2008-12", vocab.FileRejected, 11, 0)),
+			late(sub("c1", "C", "2008-12", vocab.FileRejected, 12, 0)),
+		)
+		current, returned, err := l.HeadsWithout(ctx, "2008-12", "inbox.late")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(current) != 1 || current[0].ClaimName != "a1" {
+			t.Errorf("current %+v, want a1", current)
+		}
+		if len(returned) != 1 || returned[0].ClaimName != "b1" {
+			t.Errorf("returned %+v, want b1 alone (late files neither return nor displace)", returned)
+		}
+		kept, err := l.WithFinding(ctx, "2008-12", "inbox.late")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != 3 || kept[0].ClaimName != "a2" || len(kept[0].Findings) != 1 {
+			t.Errorf("late files %+v", kept)
+		}
+	})
 }

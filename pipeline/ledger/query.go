@@ -20,7 +20,7 @@ import (
 func latestIn(statusFilter string) string {
 	return `SELECT id FROM (
 		SELECT id, ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY received_at DESC, id DESC) AS n
-		FROM submissions WHERE period = ? AND ` + statusFilter + `) WHERE n = 1`
+		FROM submissions WHERE period = ? AND ` + statusFilter + `) AS latest WHERE n = 1`
 }
 
 // returnedIn selects the rejected submissions of a period (the argument)
@@ -352,7 +352,7 @@ func (l *Ledger) BySHAs(ctx context.Context, shas []string) (map[string]Record, 
 	for chunk := range slices.Chunk(shas, maxParams) {
 		sel := `SELECT id FROM (
 			SELECT id, ROW_NUMBER() OVER (PARTITION BY sha256 ORDER BY received_at, id) AS n
-			FROM submissions WHERE status <> 'duplicate' AND sha256 IN (` + placeholders(len(chunk)) + `)) WHERE n = 1`
+			FROM submissions WHERE status <> 'duplicate' AND sha256 IN (` + placeholders(len(chunk)) + `)) AS latest WHERE n = 1`
 		rs, err := l.records(ctx, 0, sel, "id", anys(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("ledger by sha: %w", err)
@@ -372,7 +372,7 @@ func (l *Ledger) PreviousFor(ctx context.Context, period string, units []string)
 	for chunk := range slices.Chunk(units, maxParams) {
 		sel := `SELECT id FROM (
 			SELECT id, ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY period DESC, received_at DESC, id DESC) AS n
-			FROM submissions WHERE period < ? AND status = 'accepted' AND unit_code IN (` + placeholders(len(chunk)) + `)) WHERE n = 1`
+			FROM submissions WHERE period < ? AND status = 'accepted' AND unit_code IN (` + placeholders(len(chunk)) + `)) AS latest WHERE n = 1`
 		rs, err := l.records(ctx, withValues, sel, "id", append([]any{period}, anys(chunk)...)...)
 		if err != nil {
 			return nil, fmt.Errorf("ledger previous %s: %w", period, err)

@@ -144,22 +144,17 @@ func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cells: %w", err)
 	}
-	// A claim already recorded inserts nothing (the statement says ON
-	// CONFLICT DO NOTHING); its id is looked up only then, so a new file
-	// costs one statement.
-	res, err := ins.insSub.ExecContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
-		r.ArchivePath, r.SHA256, r.Status, at, vals, cells)
-	if err != nil {
-		return 0, err
-	}
-	switch n, err := res.RowsAffected(); {
-	case err != nil:
-		return 0, err
-	case n == 0:
+	// A claim already recorded inserts nothing and returns no id (the
+	// statement says ON CONFLICT DO NOTHING); its id is looked up only
+	// then, so a new file costs one statement. RETURNING rather than
+	// LastInsertId, which PostgreSQL's driver lacks.
+	var id int64
+	err = ins.insSub.QueryRowContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
+		r.ArchivePath, r.SHA256, r.Status, at, vals, cells).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return ins.recorded(ctx, r.ClaimName)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	case err != nil:
 		return 0, err
 	}
 	for seq, f := range r.Findings {

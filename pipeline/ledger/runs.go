@@ -34,12 +34,8 @@ func (l *Ledger) StartRun(ctx context.Context, at time.Time) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, vocab.RunInterrupted, vocab.RunRunning); err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?)`, n, vocab.RunRunning)
-	if err != nil {
-		return 0, fmt.Errorf("start run: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?) RETURNING id`, n, vocab.RunRunning).Scan(&id); err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -118,39 +118,41 @@ func FuzzDecodeValues(f *testing.F) {
 // codes are the same; a record with other codes must not be written in the
 // previous order.
 func TestRecordBatchStoresValuesAsEncodingJSON(t *testing.T) {
-	l, _ := openTemp(t)
-	sets := []map[string]float64{
-		{"b": 2, "a": 1},
-		{"a": 3, "b": 4},
-		{"a": 5, "c": 6},
-		{"c": 7, "b": 8, "a": 9},
-		{"z": 0.1, "y": 1e21, "x": -0.000001},
-		nil,
-	}
-	var rs []Record
-	for i, vs := range sets {
-		r := sub(fmt.Sprintf("c%d", i), fmt.Sprintf("U%d", i), "2008-12", vocab.FileAccepted, i, 0)
-		r.Values = vs
-		rs = append(rs, r)
-	}
-	ids := mustRecord(t, l, rs...)
-	for i, id := range ids {
-		var got sql.NullString
-		if err := l.r.QueryRow(`SELECT values_json FROM submissions WHERE id = ?`, id).Scan(&got); err != nil {
-			t.Fatal(err)
+	eachBackend(t, func(t *testing.T, open opener) {
+		l, _ := open(t)
+		sets := []map[string]float64{
+			{"b": 2, "a": 1},
+			{"a": 3, "b": 4},
+			{"a": 5, "c": 6},
+			{"c": 7, "b": 8, "a": 9},
+			{"z": 0.1, "y": 1e21, "x": -0.000001},
+			nil,
 		}
-		if sets[i] == nil {
-			if got.Valid {
-				t.Errorf("record %d without values stored %q", i, got.String)
+		var rs []Record
+		for i, vs := range sets {
+			r := sub(fmt.Sprintf("c%d", i), fmt.Sprintf("U%d", i), "2008-12", vocab.FileAccepted, i, 0)
+			r.Values = vs
+			rs = append(rs, r)
+		}
+		ids := mustRecord(t, l, rs...)
+		for i, id := range ids {
+			var got sql.NullString
+			if err := l.r.QueryRow(`SELECT values_json FROM submissions WHERE id = ?`, id).Scan(&got); err != nil {
+				t.Fatal(err)
 			}
-			continue
+			if sets[i] == nil {
+				if got.Valid {
+					t.Errorf("record %d without values stored %q", i, got.String)
+				}
+				continue
+			}
+			want, err := json.Marshal(sets[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String != string(want) {
+				t.Errorf("record %d stored %s, want %s", i, got.String, want)
+			}
 		}
-		want, err := json.Marshal(sets[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.String != string(want) {
-			t.Errorf("record %d stored %s, want %s", i, got.String, want)
-		}
-	}
+	})
 }
