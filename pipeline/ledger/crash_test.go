@@ -21,6 +21,10 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "hold-batch-lock" {
+		fmt.Fprintln(os.Stderr, holdBatchLock(os.Getenv(helperPathEnv)))
+		os.Exit(2)
+	}
 	if os.Getenv(helperEnv) == "hold-transaction" {
 		if err := holdTransaction(os.Getenv(helperPathEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
