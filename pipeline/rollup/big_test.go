@@ -22,7 +22,7 @@ func TestLargeCountyWithinTheCaps(t *testing.T) {
 	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 綏陽縣\n", "county: 綏陽縣\ncounty_code: C05\n")
 	ws := load(t, dir)
 	batch(t, ws)
-	data := readFile(t, publish(t, ws))
+	data := readFile(t, publish(t, ws).Rollup)
 	t.Logf("上報 workbook of 730 units: %d KB", len(data)>>10)
 	sub, fs := rollup.NewReader(ws.Catalogue, form.DefaultLimits()).ReadBytes("上報表.xlsx", data)
 	if sub == nil || len(fs) > 0 {

@@ -30,6 +30,7 @@ type countyOf struct {
 	ws     *workspace.Workspace
 	code   string
 	report string
+	totals string // the totals workbook
 }
 
 // buildCounty makes a sample county with figures drawn from seed, runs
@@ -43,7 +44,8 @@ func buildCounty(t *testing.T, seed uint64, name, code string) countyOf {
 	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 綏陽縣\n", fmt.Sprintf("county: %s\ncounty_code: %s\n", name, code))
 	ws := load(t, dir)
 	batch(t, ws)
-	return countyOf{ws: ws, code: code, report: publish(t, ws)}
+	pub := publish(t, ws)
+	return countyOf{ws: ws, code: code, report: pub.Rollup, totals: pub.TotalsWorkbook}
 }
 
 func edit(t *testing.T, path, old, new string) {
@@ -79,7 +81,7 @@ func batch(t *testing.T, ws *workspace.Workspace) *pipeline.Summary {
 	return sum
 }
 
-func publish(t *testing.T, ws *workspace.Workspace) string {
+func publish(t *testing.T, ws *workspace.Workspace) *pipeline.Published {
 	t.Helper()
 	pub, err := pipeline.Publish(context.Background(), ws, pipeline.PublishOptions{Date: time.Date(2008, 12, 6, 0, 0, 0, 0, ws.Config.Location())})
 	if err != nil {
@@ -88,7 +90,7 @@ func publish(t *testing.T, ws *workspace.Workspace) string {
 	if pub.Rollup == "" || filepath.Dir(pub.Rollup) != filepath.Dir(pub.TotalsWorkbook) {
 		t.Fatalf("publish wrote no 上報 workbook beside the totals workbook: %+v", pub)
 	}
-	return pub.Rollup
+	return pub
 }
 
 // city lays out the shipped city example with the counties as its units,
@@ -215,7 +217,7 @@ func TestCityMergesCounties(t *testing.T) {
 		if rep == nil || len(fs) > 0 {
 			t.Fatalf("%s: %v", c.code, fs)
 		}
-		published := totalsSheet(t, strings.Replace(c.report, "上報表", "匯總表", 1))
+		published := totalsSheet(t, c.totals)
 		forms := archivedForms(t, c.ws)
 		for _, in := range cat.Inputs() {
 			wantCounties[in.Code] += published[in.Code]
@@ -238,7 +240,7 @@ func TestCityMergesCounties(t *testing.T) {
 		if !near(got[in.Code], wantCounties[in.Code]) || !near(got[in.Code], wantUnits[in.Code]) {
 			t.Errorf("%s: city %v, counties %v, units %v", in.Code, got[in.Code], wantCounties[in.Code], wantUnits[in.Code])
 		}
-		if counties[0].ws != nil && wantCounties[in.Code] != 3*totalsSheet(t, strings.Replace(counties[0].report, "上報表", "匯總表", 1))[in.Code] {
+		if counties[0].ws != nil && wantCounties[in.Code] != 3*totalsSheet(t, counties[0].totals)[in.Code] {
 			differ++
 		}
 	}
@@ -278,7 +280,7 @@ func TestCityMergesCounties(t *testing.T) {
 	// workbook carries the counties as its units.
 	edit(t, filepath.Join(cws.Dir, workspace.ConfigFile), "county: 遵義市\n", "county: 遵義市\ncounty_code: S03\n")
 	cws = load(t, cws.Dir)
-	up := publish(t, cws)
+	up := publish(t, cws).Rollup
 	pws := city(t, []countyOf{{ws: cws, code: "S03"}}, []string{"市"})
 	drop(t, pws, "S03", filepath.Base(up), readFile(t, up))
 	psum := batch(t, pws)
@@ -346,7 +348,7 @@ func rewrite(t *testing.T, c countyOf, change func(*rollup.Report)) []byte {
 	}
 	change(rep)
 	var buf strings.Builder
-	totals := readFile(t, strings.Replace(c.report, "上報表", "匯總表", 1))
+	totals := readFile(t, c.totals)
 	if err := rollup.Write(&buf, totals, rep, func(s string) string { return s }); err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +408,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 		{"another county's report", a.code, readFile(t, b.report), []string{"inbox.identity"}, "B2"},
 		{"another catalogue", a.code, rewrite(t, a, func(r *rollup.Report) { r.Catalogue = "2007版" }), []string{rollup.RuleVersion}, "B6"},
 		{"units do not make the total", a.code, rewrite(t, a, func(r *rollup.Report) { r.Totals["deeds_done"]++ }), []string{rollup.RuleSum}, total},
-		{"the totals workbook sent in its place", a.code, readFile(t, strings.Replace(a.report, "上報表", "匯總表", 1)), []string{rollup.RuleFormat}, ""},
+		{"the totals workbook sent in its place", a.code, readFile(t, a.totals), []string{rollup.RuleFormat}, ""},
 		{"a city rule the county's figures break", a.code, rewrite(t, a, breakSolved), []string{"county.solved_le_found"}, cellOf(t, genuine, "全縣", "problems_solved")},
 	}
 	for i, tc := range cases {
@@ -467,7 +469,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch(t, a.ws)
-	second := publish(t, a.ws)
+	second := publish(t, a.ws).Rollup
 	if filepath.Base(second) != rollup.FileName(2) {
 		t.Fatalf("second issue's 上報 workbook %s", second)
 	}
@@ -539,7 +541,8 @@ func TestSimplifiedCountyAndCity(t *testing.T) {
 	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 绥阳县\n", "county: 绥阳县\ncounty_code: C05\n")
 	ws := load(t, dir)
 	batch(t, ws)
-	report := publish(t, ws)
+	pub := publish(t, ws)
+	report := pub.Rollup
 	f, err := excelize.OpenFile(report)
 	if err != nil {
 		t.Fatal(err)
@@ -560,7 +563,7 @@ func TestSimplifiedCountyAndCity(t *testing.T) {
 	if sum.Accepted != 1 {
 		t.Fatalf("city batch: %+v", sum.Files)
 	}
-	county := totalsSheet(t, strings.Replace(report, "上報表", "匯總表", 1))
+	county := totalsSheet(t, pub.TotalsWorkbook)
 	city := totalsSheet(t, sum.TotalsWorkbook)
 	for _, in := range cws.Catalogue.Inputs() {
 		if city[in.Code] != county[in.Code] {
