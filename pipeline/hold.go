@@ -35,6 +35,9 @@ func lockWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (rel
 // how to rebuild), and open the ledger. release closes the ledger and
 // gives the lock back.
 func holdWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (*ledger.Ledger, func(), error) {
+	if ledger.IsPostgres(ws.LedgerPath()) {
+		return holdSharedLedger(ctx, ws, wait)
+	}
 	unlock, err := lockWorkspace(ctx, ws, wait)
 	if err != nil {
 		return nil, nil, err
