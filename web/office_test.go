@@ -52,6 +52,9 @@ func TestOfficeDashboardAndActions(t *testing.T) {
 	if code, _ := o.upload("/u/"+d.a.Code+"/check", token, "x.xlsx", d.accepted(d.a)); code != http.StatusForbidden {
 		t.Errorf("office upload for a unit: %d", code)
 	}
+	if code, _ := o.POST("/u/"+d.a.Code+"/send", url.Values{"csrf": {token}, "file": {"x"}}); code != http.StatusForbidden {
+		t.Errorf("office send for a unit: %d", code)
+	}
 
 	for _, what := range []string{"pdf", "audit", "totals"} {
 		code, body := o.GET("/office/draft/" + what)
@@ -94,7 +97,7 @@ func TestOfficeDashboardAndActions(t *testing.T) {
 			seen = append(seen, a.Action+map[bool]string{true: "", false: "!"}[a.OK])
 		}
 	}
-	if got := strings.Join(seen, " "); got != "reopen reopen! close reopen! publish publish refused!" {
+	if got := strings.Join(seen, " "); got != "reopen reopen! close reopen! publish publish refused! refused!" {
 		t.Errorf("office actions, newest first: %s", got)
 	}
 }
