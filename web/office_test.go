@@ -185,6 +185,9 @@ func TestCookies(t *testing.T) {
 		if got := resp.Header.Get("Content-Security-Policy"); !strings.Contains(got, "frame-ancestors 'none'") {
 			t.Errorf("no CSP: %q", got)
 		}
+		if hsts := resp.Header.Get("Strict-Transport-Security") != ""; hsts != tls {
+			t.Errorf("tls=%v: HSTS %v", tls, hsts)
+		}
 	}
 }
 

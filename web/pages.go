@@ -128,10 +128,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // securityHeaders keep pages out of frames and scripts of other origins
-// out of pages, and keep pages with figures and names out of caches.
-func securityHeaders(h http.Handler) http.Handler {
+// out of pages, and keep pages with figures and names out of caches; under
+// TLS, the browser is told to come back over HTTPS only.
+func securityHeaders(h http.Handler, tls bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if tls {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")

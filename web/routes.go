@@ -32,7 +32,7 @@ func (s *Server) routes() http.Handler {
 	var h http.Handler = mux
 	h = capForms(h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	return securityHeaders(h)
+	return securityHeaders(h, s.cfg.TLS)
 }
 
 // capForms bounds every body before anything reads it: an upload to the
