@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -22,7 +23,6 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
-	"countybrief/pipeline/rollup"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -123,7 +123,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 		date = opts.Now()
 	}
 	date = dateIn(date, ws.Config.Location())
-	pdfPath := filepath.Join(ws.OutboxDir(), period, briefingName(n)+".pdf")
+	pdfPath := filepath.Join(ws.OutboxDir(), period, ws.Config.Names().Briefing(n, ".pdf"))
 	rel, err := filepath.Rel(ws.Dir, pdfPath)
 	if err != nil {
 		rel = pdfPath
@@ -192,19 +192,30 @@ func withPeriod(ws *workspace.Workspace, period string) *workspace.Workspace {
 	return &w
 }
 
-// published is where an issue's files go.
+// published is where an issue's files go: named in the script of the
+// briefing the ledger recorded, so that an issue published before the
+// office changed script is finished and found under its own names.
 func published(ws *workspace.Workspace, pub ledger.Publication) *Published {
 	dir := filepath.Join(ws.OutboxDir(), pub.Period)
 	date, _ := time.ParseInLocation(time.DateOnly, pub.Date, ws.Config.Location())
+	n := pub.Issue.Issue
+	all := ws.Config.AllNames()
+	names := all[0]
+	for _, nm := range all {
+		if path.Base(pub.Path) == nm.Briefing(n, ".pdf") {
+			names = nm
+			break
+		}
+	}
 	up := ""
 	if ws.Config.CountyCode != "" {
-		up = filepath.Join(dir, rollup.FileName(pub.Issue.Issue))
+		up = filepath.Join(dir, names.Report(n))
 	}
 	return &Published{Rollup: up,
-		Issue: pub.Issue.Issue, Period: pub.Period, Date: date, Counted: len(pub.Counted),
-		Briefing:       filepath.Join(dir, briefingName(pub.Issue.Issue)+".pdf"),
-		BriefingText:   filepath.Join(dir, briefingName(pub.Issue.Issue)+".txt"),
-		TotalsWorkbook: filepath.Join(dir, fmt.Sprintf("匯總表第%d期.xlsx", pub.Issue.Issue)),
+		Issue: n, Period: pub.Period, Date: date, Counted: len(pub.Counted),
+		Briefing:       filepath.Join(dir, names.Briefing(n, ".pdf")),
+		BriefingText:   filepath.Join(dir, names.Briefing(n, ".txt")),
+		TotalsWorkbook: filepath.Join(dir, names.IssueTotals(n)),
 	}
 }
 

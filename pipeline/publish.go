@@ -23,22 +23,8 @@ import (
 	"countybrief/pipeline/workspace"
 )
 
-// Output file names under outbox/<period>/.
-const (
-	totalsName = "匯總表.xlsx"
-	chaseName  = "催報退回名單.txt"
-	// auditName is the office's own report: every returned file with its
-	// reasons, warnings, county-rule findings. It is not sent upward.
-	auditName = "審核報告.xlsx"
-	// draftDir holds the current draft under outbox/<period>/: every batch
-	// replaces it, and nothing in it carries an issue number.
-	draftDir  = "草稿"
-	draftName = "簡報（草稿）"
-	// draftInputs, under work/, is the fingerprint of the draft on disk.
-	draftInputs = "draft.inputs"
-)
-
-func briefingName(issue int) string { return fmt.Sprintf("簡報第%d期", issue) }
+// draftInputs, under work/, is the fingerprint of the draft on disk.
+const draftInputs = "draft.inputs"
 
 // draft merges the current accepted set, runs the county rules and
 // writes the draft briefing, its totals workbook and 審核報告, and the chase
@@ -66,14 +52,8 @@ func (b *batch) draft(ctx context.Context) error {
 	// The draft is dated today and compared with the last issue: a new
 	// day or a new issue makes a new draft even with the same files.
 	hash = fmt.Sprintf("%s %s %d", hash, today.Format(time.DateOnly), issueNumber(last))
-	dir := filepath.Join(ws.OutboxDir(), period)
-	paths := draftPaths{
-		pdf:    filepath.Join(dir, draftDir, draftName+".pdf"),
-		text:   filepath.Join(dir, draftDir, draftName+".txt"),
-		totals: filepath.Join(dir, draftDir, totalsName),
-		audit:  filepath.Join(dir, draftDir, auditName),
-		chase:  filepath.Join(dir, chaseName),
-	}
+	names := ws.Config.AllNames()
+	paths := draftPathsOf(ws, period, names[0])
 	hashFile := filepath.Join(ws.WorkDir(), draftInputs)
 	if old, err := os.ReadFile(hashFile); err == nil && string(old) == hash && paths.allExist() {
 		paths.into(b.sum)
@@ -133,6 +113,9 @@ func (b *batch) draft(ctx context.Context) error {
 	}
 	paths.into(b.sum)
 	b.sum.Rendered = true
+	if err := removeDraft(draftPathsOf(ws, period, names[1]), paths); err != nil {
+		return err
+	}
 	b.log.WithField("file", paths.pdf).Info("draft written")
 	return nil
 }
@@ -173,6 +156,35 @@ func (b *batch) draftWithoutFonts(brief render.Briefing, paths draftPaths, fontE
 }
 
 type draftPaths struct{ pdf, text, totals, audit, chase string }
+
+// draftPathsOf are period's draft files under names.
+func draftPathsOf(ws *workspace.Workspace, period string, names workspace.Names) draftPaths {
+	dir := filepath.Join(ws.OutboxDir(), period)
+	return draftPaths{
+		pdf:    filepath.Join(dir, names.DraftDir(), names.Draft(".pdf")),
+		text:   filepath.Join(dir, names.DraftDir(), names.Draft(".txt")),
+		totals: filepath.Join(dir, names.DraftDir(), names.Totals()),
+		audit:  filepath.Join(dir, names.DraftDir(), names.Audit()),
+		chase:  filepath.Join(dir, names.ChaseList()),
+	}
+}
+
+// removeDraft removes the draft named in the other script, written before
+// the office changed script (or before names followed it): it is a past
+// draft, and left beside the new one it would be read for it. A name both
+// scripts spell alike is the new draft's, and stays.
+func removeDraft(old, kept draftPaths) error {
+	keep := []string{kept.pdf, kept.text, kept.totals, kept.audit, kept.chase}
+	for _, p := range []string{old.pdf, old.text, old.totals, old.audit, old.chase} {
+		if slices.Contains(keep, p) {
+			continue
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the draft of the other script: %w", err)
+		}
+	}
+	return nil
+}
 
 func (p draftPaths) allExist() bool {
 	return fileExists(p.pdf) && fileExists(p.text) && fileExists(p.totals) && fileExists(p.audit) && fileExists(p.chase)

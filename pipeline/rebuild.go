@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -143,23 +142,23 @@ type RestoredIssue struct {
 	Path   string
 }
 
-// briefingPDF is the name publish gives a briefing.
-var briefingPDF = regexp.MustCompile(`^簡報第([1-9][0-9]{0,8})期\.pdf$`)
-
-// publishedIssues lists outbox/<period>/簡報第N期.pdf by issue, then
-// period. clashes are the issues found in more than one period.
+// publishedIssues lists the briefings publish wrote (outbox/<period>/
+// 簡報第N期.pdf, in either script: an office keeps the issues it published
+// before it changed script) by issue, then period. clashes are the
+// issues found more than once.
 func publishedIssues(ws *workspace.Workspace) (issues []RestoredIssue, clashes []int, err error) {
-	paths, err := filepath.Glob(filepath.Join(ws.OutboxDir(), "*", "簡報第*期.pdf"))
+	paths, err := filepath.Glob(filepath.Join(ws.OutboxDir(), "*", "*.pdf"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("look for published briefings: %w", err)
 	}
+	names := ws.Config.AllNames()
 	for _, p := range paths {
-		m := briefingPDF.FindStringSubmatch(filepath.Base(p))
-		if m == nil {
-			continue
+		for _, nm := range names {
+			if n, ok := nm.BriefingIssue(filepath.Base(p)); ok {
+				issues = append(issues, RestoredIssue{Issue: n, Period: filepath.Base(filepath.Dir(p)), Path: p})
+				break
+			}
 		}
-		n, _ := strconv.Atoi(m[1])
-		issues = append(issues, RestoredIssue{Issue: n, Period: filepath.Base(filepath.Dir(p)), Path: p})
 	}
 	slices.SortFunc(issues, func(a, b RestoredIssue) int {
 		return cmp.Or(cmp.Compare(a.Issue, b.Issue), strings.Compare(a.Period, b.Period))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -132,11 +131,6 @@ type DraftFiles struct {
 // Draft names the draft files of period, for a reader of the outbox such
 // as the web desk.
 func Draft(ws *workspace.Workspace, period string) DraftFiles {
-	dir := filepath.Join(ws.OutboxDir(), period, draftDir)
-	return DraftFiles{
-		PDF:    filepath.Join(dir, draftName+".pdf"),
-		Text:   filepath.Join(dir, draftName+".txt"),
-		Totals: filepath.Join(dir, totalsName),
-		Audit:  filepath.Join(dir, auditName),
-	}
+	p := draftPathsOf(ws, period, ws.Config.Names())
+	return DraftFiles{PDF: p.pdf, Text: p.text, Totals: p.totals, Audit: p.audit}
 }

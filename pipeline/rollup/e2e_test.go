@@ -470,7 +470,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 	}
 	batch(t, a.ws)
 	second := publish(t, a.ws).Rollup
-	if filepath.Base(second) != rollup.FileName(2) {
+	if filepath.Base(second) != a.ws.Config.Names().Report(2) {
 		t.Fatalf("second issue's 上報 workbook %s", second)
 	}
 	drop(t, cws, a.code, filepath.Base(second), readFile(t, second))

@@ -3,7 +3,6 @@ package rollup
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -174,10 +173,4 @@ func rounded(r *Report) *Report {
 		c.Units[i] = u
 	}
 	return &c
-}
-
-// FileName is what the 上報 workbook of issue 第N期 is called, beside
-// its 匯總表第N期.xlsx.
-func FileName(issue int) string {
-	return fmt.Sprintf("上報表第%d期.xlsx", issue)
 }
