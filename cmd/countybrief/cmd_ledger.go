@@ -17,25 +17,32 @@ import (
 //	countybrief ledger rebuild [--workspace DIR]  make a new ledger from the
 //	                                              archive and the published
 //	                                              briefings
+//	countybrief ledger copy --to postgres://…     move it to PostgreSQL
+//	                                              (runLedgerCopy)
 //
 // The old ledger, if any, is renamed to ledger.db.broken-<time> and kept.
 // Exit status: 0 every archived file and briefing number was restored; 1
 // some could not be (they are listed and left where they are); 2 usage
 // error or a workspace that cannot be read; 3 a batch is running.
 func runLedger(ctx context.Context, e *env, args []string) error {
-	usage := func() { e.println(e.stderr, "用法：countybrief ledger rebuild [--workspace 工作區]") }
+	usage := func() {
+		e.println(e.stderr, "用法：countybrief ledger rebuild [--workspace 工作區]")
+		e.println(e.stderr, "用法：countybrief ledger copy --to postgres://… [--workspace 工作區]")
+	}
 	if len(args) == 0 {
 		usage()
-		return e.usageError("請寫出子命令：rebuild（從存檔重建台帳）")
+		return e.usageError("請寫出子命令：rebuild（從存檔重建台帳）或 copy（把台帳複製到 PostgreSQL）")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
 		usage()
 		return flag.ErrHelp
 	case "rebuild":
+	case "copy":
+		return runLedgerCopy(ctx, e, args[1:])
 	default:
 		usage()
-		return e.usageError("沒有「%s」這個子命令：只能是 rebuild", args[0])
+		return e.usageError("沒有「%s」這個子命令：只能是 rebuild 或 copy", args[0])
 	}
 	var dir string
 	fs := newFlags("ledger rebuild", e, &dir)

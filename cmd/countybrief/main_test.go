@@ -13,6 +13,7 @@ func TestMain(m *testing.M) {
 		os.Unsetenv(v)
 	}
 	code := m.Run()
+	pgServer.Stop()
 	if binary.path != "" {
 		os.RemoveAll(filepath.Dir(binary.path))
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"countybrief/pipeline/internal/pgtest"
+	"countybrief/internal/pgtest"
 )
 
 // pgServer is the one PostgreSQL server of this test process, started by
