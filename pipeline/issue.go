@@ -524,7 +524,7 @@ var ErrNotReprintable = errors.New("這一期不是用 countybrief publish 發�
 // counted files checked against their SHA-256, the workspace files as they
 // were — and compares the PDF with the published one.
 func Reprint(ctx context.Context, ws *workspace.Workspace, n int, opts ReprintOptions) (*Reprinted, error) {
-	if !fileExists(ws.LedgerPath()) {
+	if !ledger.IsPostgres(ws.LedgerPath()) && !fileExists(ws.LedgerPath()) {
 		return nil, fmt.Errorf("%s: %w", ws.LedgerPath(), fs.ErrNotExist)
 	}
 	led, err := ledger.Open(ctx, ws.LedgerPath())

@@ -78,14 +78,18 @@ func CheckLedger(ctx context.Context, ws *workspace.Workspace) error {
 // file is not created. err is trouble that a rebuild would not cure (a
 // lock held too long, no permission).
 func examineLedger(ctx context.Context, path string) (state string, damage, err error) {
-	info, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "不存在", nil, nil
-	case err != nil:
-		return "", nil, fmt.Errorf("examine ledger: %w", err)
-	case info.Size() == 0:
-		return "是空文件", nil, nil
+	// A ledger on PostgreSQL is a database, not a file: only what it
+	// holds can say it was lost.
+	if !ledger.IsPostgres(path) {
+		info, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "不存在", nil, nil
+		case err != nil:
+			return "", nil, fmt.Errorf("examine ledger: %w", err)
+		case info.Size() == 0:
+			return "是空文件", nil, nil
+		}
 	}
 	led, err := ledger.Open(ctx, path)
 	if err != nil {
@@ -238,6 +242,9 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 	checker, err := NewChecker(ws)
 	if err != nil {
 		return nil, err
+	}
+	if ledger.IsPostgres(ws.LedgerPath()) {
+		return nil, errors.New("台帳在 PostgreSQL 上，不能就地重建：請把 config.yaml 的 paths.ledger 暫時改回一個台帳文件，重建後用 countybrief ledger copy --to 把它複製到一個新建的空數據庫")
 	}
 	unlock, err := lockWorkspace(ctx, ws, false)
 	if err != nil {
