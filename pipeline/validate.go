@@ -26,7 +26,7 @@ func Validate(ws *workspace.Workspace) error {
 		return err
 	}
 	for _, fb := range r.Fallbacks() {
-		ws.Warnings.Warn(workspace.ConfigFile, 0, "fonts."+fb.Role, "%s", fb)
+		ws.Warnings.Warn(workspace.ConfigFile, 0, "fonts."+fb.Role, fb.Text())
 	}
 	return nil
 }

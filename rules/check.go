@@ -38,10 +38,10 @@ func (f RuleFailure) Error() string { return f.problem(text{}).Error() }
 // that broke the rule, when known.
 func (f RuleFailure) problem(on text) vocab.Problem {
 	msg := say("執行時出錯：%s", detail(f.Err))
-	if on.zh != "" {
+	if on.Zh != "" {
 		msg = say("執行時出錯（%s）：%s", on, detail(f.Err))
 	}
-	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg.zh, En: msg.en}
+	return vocab.Problem{File: f.File, Line: f.Line, Col: f.Col, Rule: f.Rule, Field: "expr", Msg: msg.Zh, En: msg.En}
 }
 
 func (r *rule) failure(err error) RuleFailure {

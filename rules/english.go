@@ -1,8 +1,10 @@
 package rules
 
+import "countybrief/pipeline/vocab"
+
 // english is each problem's English, keyed by its Chinese format (see
 // text). The verbs keep their order.
-var english = map[string]string{
+var english = vocab.English{
 	"%s；%s":      "%s; %s",
 	"%s：%s":      "%s: %s",
 	"{{.%s}}：%s": "{{.%s}}: %s",

@@ -87,7 +87,7 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 	for _, in := range cat.Indicators {
 		if reserved[in.Code] {
 			t := say("「%s」是規則表達式使用的名稱，請換一個代碼", in.Code)
-			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code", Msg: t.zh, En: t.en})
+			ps = append(ps, vocab.Problem{File: workspace.IndicatorsFile, Field: "code", Msg: t.Zh, En: t.En})
 			continue
 		}
 		if _, dup := t.index[in.Code]; dup || !validCode(in.Code) {

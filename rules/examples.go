@@ -52,7 +52,7 @@ func (e ExampleResult) Problem() vocab.Problem {
 			verdict = say("%s；%s", verdict, f.Message)
 		}
 	}
-	return vocab.Problem{File: e.File, Line: e.Line, Col: e.Col, Rule: e.Rule, Field: exampleField(e.Index-1, ""), Msg: verdict.zh, En: verdict.en}
+	return vocab.Problem{File: e.File, Line: e.Line, Col: e.Col, Rule: e.Rule, Field: exampleField(e.Index-1, ""), Msg: verdict.Zh, En: verdict.En}
 }
 
 // exampleUnitCode names the unit the examples pretend to be.
@@ -101,7 +101,7 @@ func (s *Set) Test() []error {
 			msg = say("%s：%s", msg, res.Findings[0].Message)
 		}
 		errs = append(errs, vocab.Problem{File: res.File, Line: res.Line, Col: res.Col, Rule: res.Rule,
-			Field: exampleField(res.Index-1, ""), Msg: msg.zh, En: msg.en})
+			Field: exampleField(res.Index-1, ""), Msg: msg.Zh, En: msg.En})
 	}
 	return errs
 }

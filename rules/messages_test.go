@@ -49,16 +49,16 @@ func TestMessagesGolden(t *testing.T) {
 	figures := s.types.probeFigures()
 	for _, u := range reps {
 		for _, cur := range figures {
-			section(fmt.Sprintf("%s, %s", u.Kind, cur.name.zh), s.CheckUnit(UnitInput{Unit: u, Values: cur.values}))
+			section(fmt.Sprintf("%s, %s", u.Kind, cur.name.Zh), s.CheckUnit(UnitInput{Unit: u, Values: cur.values}))
 			for _, prev := range figures {
-				section(fmt.Sprintf("%s, %s, previous %s", u.Kind, cur.name.zh, prev.name.zh),
+				section(fmt.Sprintf("%s, %s, previous %s", u.Kind, cur.name.Zh, prev.name.Zh),
 					s.CheckUnit(UnitInput{Unit: u, Values: cur.values, Prev: prev.values}))
 			}
 		}
 	}
 	for _, f := range figures {
 		two := []UnitInput{{Unit: reps[0], Values: f.values}, {Unit: reps[1], Values: f.values}}
-		section("county, "+f.name.zh, s.CheckCounty(two, mergedTotals(ws, two)))
+		section("county, "+f.name.Zh, s.CheckCounty(two, mergedTotals(ws, two)))
 	}
 	// Demo-like counties: plausible figures with the slips clerks make.
 	r := rand.New(rand.NewPCG(12, 4))

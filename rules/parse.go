@@ -79,7 +79,7 @@ type reader struct {
 
 func (p *reader) add(at pos, field, format string, args ...any) {
 	t := say(format, args...)
-	*p.ps = append(*p.ps, vocab.Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: t.zh, En: t.en})
+	*p.ps = append(*p.ps, vocab.Problem{File: p.file, Line: at.line, Col: at.col, Rule: p.rule, Field: field, Msg: t.Zh, En: t.En})
 }
 
 // parseFile decodes one rule file; it returns what it could read even when

@@ -2,125 +2,20 @@ package rules
 
 import (
 	"errors"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/vocab/englishtest"
 )
 
-// TestEveryProblemHasEnglish fails when a problem the package writes has
-// no English, when a problem is written in English (the office reads
-// Chinese), or when an English entry is no longer used: every format
-// given to add or say with a letter in it must be Chinese and have an
-// entry in english with the same verbs.
+// TestEveryProblemHasEnglish: every format given to add or say is
+// Chinese, quotes with 「」, and has its English in english, which holds
+// nothing else.
 func TestEveryProblemHasEnglish(t *testing.T) {
-	helpers := map[string]int{"add": 2, "say": 0}
-	used := map[string]bool{}
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			var fn string
-			switch f := call.Fun.(type) {
-			case *ast.Ident:
-				fn = f.Name
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-			}
-			i, ok := helpers[fn]
-			if !ok || len(call.Args) <= i {
-				return true
-			}
-			if id, ok := call.Args[i].(*ast.Ident); ok && id.Name == "format" {
-				return true // add passing its format on to say
-			}
-			lit, ok := call.Args[i].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: %s is given a format that is not a literal", fset.Position(call.Pos()), fn)
-				return true
-			}
-			s, _ := strconv.Unquote(lit.Value)
-			if !strings.ContainsFunc(withoutVerbs(s), unicode.IsLetter) {
-				// Verbs and punctuation: English only where the
-				// punctuation is Chinese.
-				used[s] = true
-				if _, ok := english[s]; !ok && strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) {
-					t.Errorf("%s: problem %q has no English", fset.Position(lit.Pos()), s)
-				}
-				return true
-			}
-			if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-				t.Errorf("%s: problem %q is written in English", fset.Position(lit.Pos()), s)
-				return true
-			}
-			used[s] = true
-			if strings.Contains(s, "%q") {
-				t.Errorf("%s: %q quotes in English inside Chinese; write 「%%s」", fset.Position(lit.Pos()), s)
-			}
-			en, ok := english[s]
-			switch {
-			case !ok:
-				t.Errorf("%s: problem %q has no English", fset.Position(lit.Pos()), s)
-			case verbs(en) != verbs(s):
-				t.Errorf("%q: the English %q has other verbs", s, en)
-			}
-			return true
-		})
-	}
-	for k := range english {
-		if !used[k] {
-			t.Errorf("%q is in english but no problem is written with it", k)
-		}
-	}
-}
-
-// verbs are the formatting verbs of a format, in order, %q as %s.
-func verbs(format string) string {
-	var b strings.Builder
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
-		}
-		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0; i++ {
-		}
-		if i < len(format) {
-			// A Chinese 「%s」 is an English %q.
-			b.WriteByte(strings.NewReplacer("q", "s").Replace(format[i : i+1])[0])
-		}
-	}
-	return b.String()
-}
-
-// withoutVerbs is a format with its verbs taken out.
-func withoutVerbs(format string) string {
-	var b strings.Builder
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			b.WriteByte(format[i])
-			continue
-		}
-		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0; i++ {
-		}
-	}
-	return b.String()
+	englishtest.Check(t, ".", map[string]int{"add": 2, "say": 0}, english)
 }
 
 // Every problem of a broken rule file has its English, nested sentences

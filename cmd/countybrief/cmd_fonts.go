@@ -35,7 +35,7 @@ func runFonts(ctx context.Context, e *env, args []string) error {
 	}
 	e.printf(e.stdout, "簡報語言 %s；* 為簡報實際使用的字體\n", ws.Config.Language)
 	for _, role := range typeset.Roles() {
-		fmt.Fprintf(e.stdout, "%s %s\n", role, e.office(render.RoleNames[role]))
+		fmt.Fprintf(e.stdout, "%s %s\n", role, e.text(render.RoleNames[role]))
 		own := set.Own(role)
 		if len(own) == 0 {
 			e.println(e.stdout, "  未找到，將使用後備字體")

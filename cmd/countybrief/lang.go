@@ -237,6 +237,14 @@ func (e *env) office(s string) string {
 	return conv(s)
 }
 
+// text is a sentence a package wrote in both languages, in the user's.
+func (e *env) text(t vocab.Text) string {
+	if e.lang == English {
+		return t.En
+	}
+	return e.office(t.Zh)
+}
+
 // problems is a list of problems in the user's language, one a line:
 // the office's Chinese in its script, or English where the package that
 // found a problem wrote it (vocab.Problem.En).

@@ -214,7 +214,7 @@ func (p *pdfDoc) chooseFaces(d *doc, fixed map[string]*typeset.Face) error {
 	for _, role := range typeset.Roles() {
 		text := texts[role]
 		if len(p.set.Chain(role)) == 0 {
-			return fmt.Errorf("%w：%s沒有字體\n%s", ErrNoFonts, RoleNames[role], InstallAdvice)
+			return fmt.Errorf("%w：%s沒有字體\n%s", ErrNoFonts, RoleNames[role].Zh, installAdvice.Zh)
 		}
 		if err := p.set.Check(role, text); err != nil {
 			return fmt.Errorf("fonts: %w", err)

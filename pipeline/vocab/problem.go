@@ -74,13 +74,13 @@ func (ps Problems) Error() string {
 }
 
 // Add records an error at file:line in field.
-func (ps *Problems) Add(file string, line int, field, format string, args ...any) {
-	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+func (ps *Problems) Add(file string, line int, field string, msg Text) {
+	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: msg.Zh, En: msg.En})
 }
 
 // Warn records a warning at file:line in field.
-func (ps *Problems) Warn(file string, line int, field, format string, args ...any) {
-	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Severity: Warning})
+func (ps *Problems) Warn(file string, line int, field string, msg Text) {
+	*ps = append(*ps, Problem{File: file, Line: line, Field: field, Msg: msg.Zh, En: msg.En, Severity: Warning})
 }
 
 // All is ps, warnings included, as an error, or nil when empty: a parser

@@ -164,7 +164,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	var ps vocab.Problems
 	need := func(field, v string) {
 		if v == "" {
-			ps.Add(file, keyLine(doc(), field), field, "沒有填寫")
+			ps.Add(file, keyLine(doc(), field), field, say("沒有填寫"))
 		}
 	}
 	need("county", c.County)
@@ -172,18 +172,18 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	need("briefing_name", c.BriefingName)
 	need("period", c.Period)
 	if c.CountyCode != "" && !unitCode.MatchString(c.CountyCode) {
-		ps.Add(file, keyLine(doc(), "county_code"), "county_code", "%q 不能用：本縣在上級名冊中的代碼是 1 到 32 個英文字母、數字、'-' 或 '_'", c.CountyCode)
+		ps.Add(file, keyLine(doc(), "county_code"), "county_code", say("「%s」不能用：本縣在上級名冊中的代碼是 1 到 32 個英文字母、數字、'-' 或 '_'", shown(c.CountyCode)))
 	}
 	for _, p := range append([]string{c.Period}, c.OpenPeriods...) {
 		if p != "" && !ValidPeriod(p) {
-			ps.Add(file, keyLine(doc(), "period"), "period", "%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4），因為它也是存檔文件夾的名字", p)
+			ps.Add(file, keyLine(doc(), "period"), "period", say("「%s」不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4），因為它也是存檔文件夾的名字", shown(p)))
 		}
 	}
 	c.location = time.Local
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
-			ps.Add(file, keyLine(doc(), "timezone"), "timezone", "%q 不是已知的時區名稱，請寫如 Asia/Shanghai", c.Timezone)
+			ps.Add(file, keyLine(doc(), "timezone"), "timezone", say("「%s」不是已知的時區名稱，請寫如 Asia/Shanghai", shown(c.Timezone)))
 		} else {
 			c.location = loc
 		}
@@ -191,52 +191,52 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	if c.Deadline != "" {
 		t, err := time.Parse(time.RFC3339, c.Deadline)
 		if err != nil {
-			ps.Add(file, keyLine(doc(), "deadline"), "deadline", "%q 不是完整的時間：請寫成 2008-12-05T18:00:00+08:00 的樣子（日期、T、時分秒和時差）", c.Deadline)
+			ps.Add(file, keyLine(doc(), "deadline"), "deadline", say("「%s」不是完整的時間：請寫成 2008-12-05T18:00:00+08:00 的樣子（日期、T、時分秒和時差）", shown(c.Deadline)))
 		}
 		c.deadline = t
 	}
 	if c.ReportDate != "" {
-		ps.Warn(file, keyLine(doc(), "report_date"), "report_date", "已不再使用：草稿印處理的當天，發布的一期印 publish 的當天；要印別的日期請用 countybrief publish --date %s。可以刪掉這一行", c.ReportDate)
+		ps.Warn(file, keyLine(doc(), "report_date"), "report_date", say("已不再使用：草稿印處理的當天，發布的一期印 publish 的當天；要印別的日期請用 countybrief publish --date %s。可以刪掉這一行", c.ReportDate))
 	}
 	switch c.Language {
 	case "":
 		c.Language = Traditional
 	case Traditional, Simplified:
 	default:
-		ps.Add(file, keyLine(doc(), "language"), "language", "%q 只能是 %s（繁體）或 %s（簡體）", c.Language, Traditional, Simplified)
+		ps.Add(file, keyLine(doc(), "language"), "language", say("「%s」只能是 %s（繁體）或 %s（簡體）", shown(c.Language), Traditional, Simplified))
 	}
 	switch c.Quotes {
 	case "", CornerQuotes, CurlyQuotes:
 	default:
-		ps.Add(file, keyLine(doc(), "quotes"), "quotes", "%q 只能是 %s（直角引號，繁體的慣例）或 %s（彎引號，簡體的慣例），留空按 language 取慣例", c.Quotes, CornerQuotes, CurlyQuotes)
+		ps.Add(file, keyLine(doc(), "quotes"), "quotes", say("「%s」只能是 %s（直角引號，繁體的慣例）或 %s（彎引號，簡體的慣例），留空按 language 取慣例", shown(c.Quotes), CornerQuotes, CurlyQuotes))
 	}
 	if c.Schedule == "" {
 		c.Schedule = "0 2 * * *"
 	}
 	if _, err := cron.ParseStandard(c.Schedule); err != nil {
-		ps.Add(file, keyLine(doc(), "schedule"), "schedule", "%q 不是 cron 格式的計劃時間（如每晚 2 點寫 0 2 * * *）：%v", c.Schedule, err)
+		ps.Add(file, keyLine(doc(), "schedule"), "schedule", say("「%s」不是 cron 格式的計劃時間（如每晚 2 點寫 0 2 * * *）：%v", shown(c.Schedule), err))
 	}
 	if c.SettleSeconds < 0 {
-		ps.Add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", "不能是負數")
+		ps.Add(file, keyLine(doc(), "settle_seconds"), "settle_seconds", say("不能是負數"))
 	}
 	if c.MaxFileBytes == 0 {
 		c.MaxFileBytes = 10 << 20
 	}
 	switch {
 	case c.MemoryLimitMB < 0:
-		ps.Add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", "不能是負數")
+		ps.Add(file, keyLine(doc(), "memory_limit_mb"), "memory_limit_mb", say("不能是負數"))
 	case c.MemoryLimitMB == 0:
 		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
 	if c.MatchTopLevelByCode {
 		// A form names its unit in a cell anyone can type into; only the
 		// folder a unit's own share opens says who sent the file.
-		ps.Warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code",
-			"設為 true 時，放在收件箱最外層的文件按表內填寫的單位代碼歸屬；任何人都能改這個代碼，一份冒名的表格就會替換另一個單位已接收的數據。建議改為 false（最外層的文件一律退回，請單位放進本單位的文件夾）")
+		ps.Warn(file, keyLine(doc(), "match_top_level_by_code"), "match_top_level_by_code", say(
+			"設為 true 時，放在收件箱最外層的文件按表內填寫的單位代碼歸屬；任何人都能改這個代碼，一份冒名的表格就會替換另一個單位已接收的數據。建議改為 false（最外層的文件一律退回，請單位放進本單位的文件夾）"))
 	}
 	switch {
 	case c.BriefingNamesMax < 0:
-		ps.Add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", "不能是負數")
+		ps.Add(file, keyLine(doc(), "briefing_names_max"), "briefing_names_max", say("不能是負數"))
 	case c.BriefingNamesMax == 0:
 		c.BriefingNamesMax = DefaultBriefingNamesMax
 	}

@@ -3,7 +3,6 @@ package workspace
 import (
 	"countybrief/pipeline/vocab"
 	"regexp"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -131,10 +130,10 @@ var (
 
 // oldKeys are the keys of the campaign-only format, with how to write
 // them now.
-var oldKeys = map[string]string{
-	"levels":   "levels 已改名為 sections，每個部分寫成 {name: 部分名稱, groups: [小類, …]}，不再寫 level 編號，activities 改為 groups",
-	"level":    "level 已取消：請改寫 section: 所屬部分的名稱（sections 裡的 name），例如把 level: 1 改為 section: 領導班子",
-	"activity": "activity 已改名為 group：請把 activity: 培育一個典型 改為 group: 培育一個典型",
+var oldKeys = map[string]vocab.Text{
+	"levels":   say("levels 已改名為 sections，每個部分寫成 {name: 部分名稱, groups: [小類, …]}，不再寫 level 編號，activities 改為 groups"),
+	"level":    say("level 已取消：請改寫 section: 所屬部分的名稱（sections 裡的 name），例如把 level: 1 改為 section: 領導班子"),
+	"activity": say("activity 已改名為 group：請把 activity: 培育一個典型 改為 group: 培育一個典型"),
 }
 
 // checkKeys reports every key the format does not know, at its line,
@@ -151,10 +150,10 @@ func checkKeys(file string, doc *yaml.Node, ps *vocab.Problems) {
 			k := m.Content[i]
 			switch {
 			case contains(known, k.Value):
-			case oldKeys[k.Value] != "":
-				ps.Add(file, k.Line, k.Value, "%s", oldKeys[k.Value])
+			case oldKeys[k.Value] != vocab.Text{}:
+				ps.Add(file, k.Line, k.Value, oldKeys[k.Value])
 			default:
-				ps.Add(file, k.Line, k.Value, "沒有這個欄位；這裡可寫的欄位有 %s", strings.Join(known, "、"))
+				ps.Add(file, k.Line, k.Value, say("沒有這個欄位；這裡可寫的欄位有 %s", list(known)))
 			}
 		}
 	}
@@ -197,14 +196,14 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 		line := lineOf(secLines, i)
 		switch {
 		case s.Name == "":
-			ps.Add(file, line, "name", "沒有填部分的名稱")
+			ps.Add(file, line, "name", say("沒有填部分的名稱"))
 		case groups[s.Name] != nil:
-			ps.Add(file, line, "name", "部分「%s」已經列過一次；每個部分只列一次", s.Name)
+			ps.Add(file, line, "name", say("部分「%s」已經列過一次；每個部分只列一次", s.Name))
 		}
 		seen := map[string]bool{}
 		for _, g := range s.Groups {
 			if g == "" || seen[g] {
-				ps.Add(file, line, "groups", "部分「%s」的小類「%s」是空的或重複了；每個小類寫一次", s.Name, g)
+				ps.Add(file, line, "groups", say("部分「%s」的小類「%s」是空的或重複了；每個小類寫一次", s.Name, g))
 			}
 			seen[g] = true
 		}
@@ -212,7 +211,7 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 	}
 	items := seqItems(doc(), "indicators")
 	if len(c.Indicators) == 0 {
-		ps.Add(file, keyLine(doc(), "indicators"), "indicators", "沒有列出任何指標；每個指標寫一行 {code: …, label: …, measure: …, type: integer, required: true, aggregate: sum}")
+		ps.Add(file, keyLine(doc(), "indicators"), "indicators", say("沒有列出任何指標；每個指標寫一行 {code: …, label: …, measure: …, type: integer, required: true, aggregate: sum}"))
 	}
 	seen := map[string]int{}
 	for i := range c.Indicators {
@@ -221,21 +220,21 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 		switch {
 		case !indicatorCode.MatchString(in.Code):
 			// Codes are names in rule expressions, so they must be identifiers.
-			ps.Add(file, line, "code", "%q 不能用：代碼以小寫英文字母開頭，只含小寫字母、數字和底線，例如 problems_found", in.Code)
+			ps.Add(file, line, "code", say("「%s」不能用：代碼以小寫英文字母開頭，只含小寫字母、數字和底線，例如 problems_found", shown(in.Code)))
 		case seen[in.Code] > 0:
-			ps.Add(file, line, "code", "%q 已在第 %d 行用過；每個指標的代碼不能重複", in.Code, seen[in.Code])
+			ps.Add(file, line, "code", say("「%s」已在第 %d 行用過；每個指標的代碼不能重複", shown(in.Code), seen[in.Code]))
 		default:
 			seen[in.Code] = line
 		}
 		if in.Label == "" {
-			ps.Add(file, line, "label", "沒有填指標名稱（表格上顯示的中文名稱）")
+			ps.Add(file, line, "label", say("沒有填指標名稱（表格上顯示的中文名稱）"))
 		}
 		checkPlace(file, line, *in, c.Sections, groups, &ps)
 		if in.Type != TypeInteger && in.Type != TypeDecimal {
-			ps.Add(file, line, "type", "%q 不對：只能是 %s（整數）或 %s（可帶小數）", in.Type, TypeInteger, TypeDecimal)
+			ps.Add(file, line, "type", say("「%s」不對：只能是 %s（整數）或 %s（可帶小數）", shown(in.Type), TypeInteger, TypeDecimal))
 		}
 		if d := in.Decimals; d != nil && (*d < 0 || *d > MaxDecimals || in.Type == TypeInteger && *d != 0) {
-			ps.Add(file, line, "decimals", "%d：整數指標只能是 0，小數指標在 0 到 %d 之間", *d, MaxDecimals)
+			ps.Add(file, line, "decimals", say("%d：整數指標只能是 0，小數指標在 0 到 %d 之間", *d, MaxDecimals))
 		}
 		checkAggregate(file, line, in, &ps)
 	}
@@ -245,7 +244,7 @@ func parseCatalogue(file string, data []byte) (*Catalogue, error) {
 				continue
 			}
 			if of, ok := c.ByCode(ref.code); !ok || of.Derived() {
-				ps.Add(file, lineOf(items, i), ref.field, "%q 不是表上填報的指標；%s 要寫本目錄裡一個 aggregate 為 sum、min、max 或 mean 的指標代碼", ref.code, ref.field)
+				ps.Add(file, lineOf(items, i), ref.field, say("「%s」不是表上填報的指標；%s 要寫本目錄裡一個 aggregate 為 sum、min、max 或 mean 的指標代碼", shown(ref.code), ref.field))
 			}
 		}
 	}
@@ -262,25 +261,25 @@ func checkPlace(file string, line int, in Indicator, sections []Section, groups 
 	}
 	switch {
 	case len(sections) == 0 && in.Section != "":
-		ps.Add(file, line, "section", "%q：本目錄沒有 sections，不要寫 section；要分部分，先在 sections 裡列出", in.Section)
+		ps.Add(file, line, "section", say("「%s」：本目錄沒有 sections，不要寫 section；要分部分，先在 sections 裡列出", shown(in.Section)))
 		return
 	case len(sections) == 0:
 	case in.Section == "":
-		ps.Add(file, line, "section", "沒有填；本目錄分部分，請寫 section: %s 之一", strings.Join(names, "、"))
+		ps.Add(file, line, "section", say("沒有填；本目錄分部分，請寫 section: %s 之一", list(names)))
 		return
 	case groups[in.Section] == nil && !contains(names, in.Section):
-		ps.Add(file, line, "section", "%q 不在 sections 裡；只能是 %s 之一", in.Section, strings.Join(names, "、"))
+		ps.Add(file, line, "section", say("「%s」不在 sections 裡；只能是 %s 之一", shown(in.Section), list(names)))
 		return
 	}
 	gs := groups[in.Section]
 	switch {
 	case len(gs) == 0 && in.Group != "":
-		ps.Add(file, line, "group", "%q：部分「%s」沒有列 groups，不要寫 group；要分小類，先在該部分的 groups 裡列出", in.Group, in.Section)
+		ps.Add(file, line, "group", say("「%s」：部分「%s」沒有列 groups，不要寫 group；要分小類，先在該部分的 groups 裡列出", shown(in.Group), in.Section))
 	case len(gs) == 0:
 	case in.Group == "":
-		ps.Add(file, line, "group", "沒有填；部分「%s」分小類，請寫 group: %s 之一", in.Section, strings.Join(gs, "、"))
+		ps.Add(file, line, "group", say("沒有填；部分「%s」分小類，請寫 group: %s 之一", in.Section, list(gs)))
 	case !contains(gs, in.Group):
-		ps.Add(file, line, "group", "%q 不是部分「%s」的小類；只能是 %s 之一", in.Group, in.Section, strings.Join(gs, "、"))
+		ps.Add(file, line, "group", say("「%s」不是部分「%s」的小類；只能是 %s 之一", shown(in.Group), in.Section, list(gs)))
 	}
 }
 
@@ -294,37 +293,37 @@ func checkAggregate(file string, line int, in *Indicator, ps *vocab.Problems) {
 			set  bool
 		}{{"of", in.Of != ""}, {"per", in.Per != ""}, {"scale", in.Scale != 0}} {
 			if f.set {
-				ps.Add(file, line, f.name, "只有 aggregate: ratio（比率）或 count_nonzero（單位數）才寫 %s；%s 指標由各單位填報，請刪去 %s", f.name, in.Aggregate, f.name)
+				ps.Add(file, line, f.name, say("只有 aggregate: ratio（比率）或 count_nonzero（單位數）才寫 %s；%s 指標由各單位填報，請刪去 %s", f.name, in.Aggregate, f.name))
 			}
 		}
 	case AggRatio:
 		if in.Of == "" || in.Per == "" {
-			ps.Add(file, line, "of", "ratio 要寫分子和分母，例如 {aggregate: ratio, of: reading_note_chars, per: members, scale: 1}（人均 scale 1，率 scale 100，每萬人 scale 10000）")
+			ps.Add(file, line, "of", say("ratio 要寫分子和分母，例如 {aggregate: ratio, of: reading_note_chars, per: members, scale: 1}（人均 scale 1，率 scale 100，每萬人 scale 10000）"))
 		}
 		switch {
 		case in.Scale < 0:
-			ps.Add(file, line, "scale", "%v 不對：scale 是正數（人均 1，率 100，每萬人 10000）", in.Scale)
+			ps.Add(file, line, "scale", say("%v 不對：scale 是正數（人均 1，率 100，每萬人 10000）", in.Scale))
 		case in.Scale == 0:
 			in.Scale = 1
 		}
 	case AggCountNonzero:
 		if in.Of == "" {
-			ps.Add(file, line, "of", "count_nonzero 要寫 of：數的是填了非零數的單位個數，例如 {aggregate: count_nonzero, of: county_leader_visits, measure: 個單位}")
+			ps.Add(file, line, "of", say("count_nonzero 要寫 of：數的是填了非零數的單位個數，例如 {aggregate: count_nonzero, of: county_leader_visits, measure: 個單位}"))
 		}
 		if in.Per != "" || in.Scale != 0 {
-			ps.Add(file, line, "per", "count_nonzero 只寫 of，不寫 per 和 scale")
+			ps.Add(file, line, "per", say("count_nonzero 只寫 of，不寫 per 和 scale"))
 		}
 	case "":
-		ps.Add(file, line, "aggregate", "沒有填：只能是 %s", aggregateChoices())
+		ps.Add(file, line, "aggregate", say("沒有填：只能是 %s", aggregateChoices()))
 	default:
-		ps.Add(file, line, "aggregate", "%q 不對：只能是 %s", in.Aggregate, aggregateChoices())
+		ps.Add(file, line, "aggregate", say("「%s」不對：只能是 %s", shown(in.Aggregate), aggregateChoices()))
 	}
 	if in.Derived() && in.Required {
-		ps.Add(file, line, "required", "%s 指標由程式計算，表上沒有這一行，請刪去 required", in.Aggregate)
+		ps.Add(file, line, "required", say("%s 指標由程式計算，表上沒有這一行，請刪去 required", in.Aggregate))
 	}
 }
 
-func aggregateChoices() string {
+func aggregateChoices() vocab.Text {
 	n := len(Aggregates)
-	return strings.Join(Aggregates[:n-1], "、") + " 或 " + Aggregates[n-1]
+	return say("%s 或 %s", list(Aggregates[:n-1]), Aggregates[n-1])
 }

@@ -28,14 +28,14 @@ const DefaultPeerMinUnits = 8
 func (o *Outliers) check(ps *vocab.Problems, file string, doc *yaml.Node) {
 	line := keyLine(doc, "outliers")
 	if o.JumpFactor != 0 && o.JumpFactor <= 1 {
-		ps.Add(file, line, "outliers.jump_factor", "%v 要大於 1（如 5：比上期大 5 倍以上或不到五分之一時提示），或寫 0 關閉", o.JumpFactor)
+		ps.Add(file, line, "outliers.jump_factor", say("%v 要大於 1（如 5：比上期大 5 倍以上或不到五分之一時提示），或寫 0 關閉", o.JumpFactor))
 	}
 	if o.PeerZ < 0 {
-		ps.Add(file, line, "outliers.peer_z", "%v 不能是負數（如 3.5；寫 0 關閉）", o.PeerZ)
+		ps.Add(file, line, "outliers.peer_z", say("%v 不能是負數（如 3.5；寫 0 關閉）", o.PeerZ))
 	}
 	switch {
 	case o.PeerMinUnits < 0 || o.PeerMinUnits > 0 && o.PeerMinUnits < 3:
-		ps.Add(file, line, "outliers.peer_min_units", "%d 太少：同類單位至少要 3 個，中位數才有意義（不寫默認 %d）", o.PeerMinUnits, DefaultPeerMinUnits)
+		ps.Add(file, line, "outliers.peer_min_units", say("%d 太少：同類單位至少要 3 個，中位數才有意義（不寫默認 %d）", o.PeerMinUnits, DefaultPeerMinUnits))
 	case o.PeerMinUnits == 0:
 		o.PeerMinUnits = DefaultPeerMinUnits
 	}

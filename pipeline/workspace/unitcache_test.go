@@ -71,7 +71,7 @@ func TestUnitCache(t *testing.T) {
 		{"registry with a problem", func(t *testing.T, dir, _ string) {
 			edit(t, filepath.Join(dir, UnitsFile), "code: Z02", "code: Z01")
 		}, func(t *testing.T, _ *Workspace, err error, _ Units) {
-			if err == nil || !strings.Contains(err.Error(), `"Z01" 已在第 11 行用過`) {
+			if err == nil || !strings.Contains(err.Error(), `「Z01」已在第 11 行用過`) {
 				t.Fatalf("Load = %v, want the duplicate code reported", err)
 			}
 		}},

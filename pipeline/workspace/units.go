@@ -59,12 +59,12 @@ func parseUnits(file string, data []byte) (Units, []string, error) {
 	at := func(i int) int { return lineOf(seqItems(doc(), "units"), i) }
 	var ps vocab.Problems
 	if len(f.Units) == 0 {
-		ps.Add(file, 0, "units", "沒有列出任何單位；每個單位寫一行 {code: …, name: …, kind: …}")
+		ps.Add(file, 0, "units", say("沒有列出任何單位；每個單位寫一行 {code: …, name: …, kind: …}"))
 	}
 	listed := map[string]bool{}
 	for _, k := range f.Kinds {
 		if k == "" || listed[k] {
-			ps.Add(file, keyLine(doc(), "kinds"), "kinds", "「%s」是空的或重複了；每種單位寫一次", k)
+			ps.Add(file, keyLine(doc(), "kinds"), "kinds", say("「%s」是空的或重複了；每種單位寫一次", shown(k)))
 		}
 		listed[k] = true
 	}
@@ -73,29 +73,29 @@ func parseUnits(file string, data []byte) (Units, []string, error) {
 		switch {
 		case !unitCode.MatchString(u.Code):
 			// The code becomes a folder name, so it must be safe on every filesystem.
-			ps.Add(file, at(i), "code", "%q 不能用：單位代碼是 1 到 32 個英文字母、數字、'-' 或 '_'（它也是收件夾的名稱）", u.Code)
+			ps.Add(file, at(i), "code", say("「%s」不能用：單位代碼是 1 到 32 個英文字母、數字、'-' 或 '_'（它也是收件夾的名稱）", shown(u.Code)))
 		case seen[u.Code] > 0:
-			ps.Add(file, at(i), "code", "%q 已在第 %d 行用過；每個單位的代碼不能重複", u.Code, at(seen[u.Code]-1))
+			ps.Add(file, at(i), "code", say("「%s」已在第 %d 行用過；每個單位的代碼不能重複", shown(u.Code), at(seen[u.Code]-1)))
 		default:
 			seen[u.Code] = i + 1
 		}
 		if u.Name == "" {
-			ps.Add(file, at(i), "name", "沒有填單位名稱")
+			ps.Add(file, at(i), "name", say("沒有填單位名稱"))
 		}
 		switch {
 		case u.Kind == "":
-			ps.Add(file, at(i), "kind", "沒有填單位類別（如 鄉鎮、縣直、企業）；簡報按類別分組統計")
+			ps.Add(file, at(i), "kind", say("沒有填單位類別（如 鄉鎮、縣直、企業）；簡報按類別分組統計"))
 		case len(f.Kinds) > 0 && !listed[u.Kind]:
-			ps.Add(file, at(i), "kind", "%q 不在 kinds 裡；只能是 %s 之一，或把它加進 kinds", u.Kind, strings.Join(f.Kinds, "、"))
+			ps.Add(file, at(i), "kind", say("「%s」不在 kinds 裡；只能是 %s 之一，或把它加進 kinds", shown(u.Kind), list(f.Kinds)))
 		}
 		if u.Members < 0 {
-			ps.Add(file, at(i), "members", "不能是負數")
+			ps.Add(file, at(i), "members", say("不能是負數"))
 		}
 		if u.Contact != "" && (strings.TrimSpace(u.Contact) == "" || utf8.RuneCountInString(u.Contact) > 20 || strings.ContainsAny(u.Contact, "\r\n\t")) {
-			ps.Add(file, at(i), "contact", "%q 不對：聯繫人寫一行姓名（可帶職務），不超過 20 個字", u.Contact)
+			ps.Add(file, at(i), "contact", say("「%s」不對：聯繫人寫一行姓名（可帶職務），不超過 20 個字", shown(u.Contact)))
 		}
 		if u.Phone != "" && !phone.MatchString(u.Phone) {
-			ps.Add(file, at(i), "phone", "%q 不像電話號碼：寫數字，可帶區號、「-」、空格、括號、開頭的「+」和分機（如 0852-6223001 轉 8012）；多個號碼用「、」或「/」分開", u.Phone)
+			ps.Add(file, at(i), "phone", say("「%s」不像電話號碼：寫數字，可帶區號、「-」、空格、括號、開頭的「+」和分機（如 0852-6223001 轉 8012）；多個號碼用「、」或「/」分開", shown(u.Phone)))
 		}
 	}
 	return f.Units, kindOrder(f.Kinds, f.Units), ps.Err()
@@ -132,13 +132,13 @@ func resolvePrefill(file string, data []byte, us Units, cat *Catalogue) error {
 			in, ok := inputs[code]
 			switch {
 			case !ok:
-				ps.Add(file, at(i, code), "prefill", "%q 不是表上填報的指標；prefill 只能寫 indicators.yaml 裡 aggregate 不是 ratio、count_nonzero 的指標代碼", code)
+				ps.Add(file, at(i, code), "prefill", say("「%s」不是表上填報的指標；prefill 只能寫 indicators.yaml 裡 aggregate 不是 ratio、count_nonzero 的指標代碼", shown(code)))
 			case !(v >= 0):
-				ps.Add(file, at(i, code), "prefill", "%s: %v 不對：預填的數不能是負數", code, v)
+				ps.Add(file, at(i, code), "prefill", say("%s: %v 不對：預填的數不能是負數", code, v))
 			case in.Type == TypeInteger && v != float64(int64(v)):
-				ps.Add(file, at(i, code), "prefill", "%s: %v 不對：「%s」是整數指標，預填的數要寫整數", code, v, in.Label)
+				ps.Add(file, at(i, code), "prefill", say("%s: %v 不對：「%s」是整數指標，預填的數要寫整數", code, v, in.Label))
 			case code == membersCode && u.Members != 0 && v != float64(u.Members):
-				ps.Add(file, at(i, code), "prefill", "members: %v 與本單位的 members: %d 不同；members: N 就是 prefill: {members: N} 的簡寫，請只寫一處", v, u.Members)
+				ps.Add(file, at(i, code), "prefill", say("members: %v 與本單位的 members: %d 不同；members: N 就是 prefill: {members: N} 的簡寫，請只寫一處", v, u.Members))
 			}
 		}
 		if _, set := u.Prefill[membersCode]; shorthand && !set {

@@ -71,7 +71,7 @@ func Load(dir string) (*Workspace, error) {
 		path := filepath.Join(dir, name)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			collect(fmt.Errorf("讀不到 %s：%w", name, err))
+			all.Add("", 0, "", say("讀不到 %s：%s", name, vocab.Detail(err.Error())))
 			return nil, path
 		}
 		return data, path

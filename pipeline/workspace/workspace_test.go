@@ -61,13 +61,13 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 	}{
 		{"duplicate unit code", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: Z01", 1)
-		}, []string{"units.yaml:12: code: \"Z01\" 已在第 11 行用過"}},
+		}, []string{"units.yaml:12: code: 「Z01」已在第 11 行用過"}},
 		{"unit code unsafe as a folder", UnitsFile, func(s string) string {
 			return strings.Replace(s, "code: Z02", "code: ../Z02", 1)
 		}, []string{"units.yaml:12: code:"}},
 		{"kind not listed and negative members together", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 村, members: -1", 1)
-		}, []string{"units.yaml:11: kind: \"村\" 不在 kinds 裡；只能是 鄉鎮、縣直 之一", "units.yaml:11: members: 不能是負數"}},
+		}, []string{"units.yaml:11: kind: 「村」不在 kinds 裡；只能是 鄉鎮、縣直 之一", "units.yaml:11: members: 不能是負數"}},
 		{"no kind", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "members: 333", 1)
 		}, []string{"units.yaml:11: kind: 沒有填單位類別"}},
@@ -77,7 +77,7 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"contact and phone that are not", UnitsFile, func(s string) string {
 			s = strings.Replace(s, "鄉鎮, members: 333}", "鄉鎮, members: 333, contact: \"王小紅\\n李明\", phone: 請打辦公室}", 1)
 			return strings.Replace(s, "members: 457}", "members: 457, contact: 張華, phone: 0852-6223001 轉 12、13800000000}", 1)
-		}, []string{"units.yaml:11: contact: \"王小紅\\n李明\" 不對：聯繫人寫一行姓名", "units.yaml:11: phone: \"請打辦公室\" 不像電話號碼"}},
+		}, []string{"units.yaml:11: contact: 「王小紅\\n李明」不對：聯繫人寫一行姓名", "units.yaml:11: phone: 「請打辦公室」不像電話號碼"}},
 		{"unknown field", UnitsFile, func(s string) string {
 			return strings.Replace(s, "kind: 鄉鎮, members: 333", "kind: 鄉鎮, member: 333", 1)
 		}, []string{"units.yaml", "field member not found"}},
@@ -91,22 +91,22 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		}, []string{"indicators.yaml:36: unit: 沒有這個欄位；這裡可寫的欄位有 code、label、section、group"}},
 		{"indicator in a group of another section", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 領導幹部, group: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:36: group: \"剖析一個案例\" 不是部分「領導幹部」的小類；只能是 作一次輔導、搞一次調研、聯一個項目、抓一項創新 之一"}},
+		}, []string{"indicators.yaml:36: group: 「剖析一個案例」不是部分「領導幹部」的小類；只能是 作一次輔導、搞一次調研、聯一個項目、抓一項創新 之一"}},
 		{"section not listed", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例", "section: 班子, group: 剖析一個案例", 1)
-		}, []string{"indicators.yaml:36: section: \"班子\" 不在 sections 裡；只能是 領導班子、領導幹部、一般黨員 之一"}},
+		}, []string{"indicators.yaml:36: section: 「班子」不在 sections 裡；只能是 領導班子、領導幹部、一般黨員 之一"}},
 		{"no section where the catalogue has them", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "section: 領導班子, group: 剖析一個案例, ", "", 1)
 		}, []string{"indicators.yaml:36: section: 沒有填；本目錄分部分"}},
 		{"indicator code not an identifier", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "code: case_reports", "code: Case-Reports", 1)
-		}, []string{"code: \"Case-Reports\" 不能用：代碼以小寫英文字母開頭"}},
+		}, []string{"code: 「Case-Reports」不能用：代碼以小寫英文字母開頭"}},
 		{"ratio without a denominator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections}", 1)
 		}, []string{"indicators.yaml:57: of: ratio 要寫分子和分母"}},
 		{"ratio over a derived indicator", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members", "of: reflections, per: notes_per_member", 1)
-		}, []string{"indicators.yaml:57: per: \"notes_per_member\" 不是表上填報的指標"}},
+		}, []string{"indicators.yaml:57: per: 「notes_per_member」不是表上填報的指標"}},
 		{"negative scale", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "of: reflections, per: members, scale: 1}", "of: reflections, per: members, scale: -100}", 1)
 		}, []string{"indicators.yaml:57: scale: -100 不對"}},
@@ -118,7 +118,7 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		}, []string{"indicators.yaml:44: of: count_nonzero 要寫 of", "indicators.yaml:44: required: count_nonzero 指標由程式計算"}},
 		{"unknown aggregate", IndicatorsFile, func(s string) string {
 			return strings.Replace(s, "measure: 次, type: integer, required: false, aggregate: sum", "measure: 次, type: integer, required: false, aggregate: avg", 1)
-		}, []string{"indicators.yaml:44: aggregate: \"avg\" 不對：只能是 sum、min、max、mean、ratio 或 count_nonzero"}},
+		}, []string{"indicators.yaml:44: aggregate: 「avg」不對：只能是 sum、min、max、mean、ratio 或 count_nonzero"}},
 		{"decimals on an integer and out of range", IndicatorsFile, func(s string) string {
 			s = strings.Replace(s, "measure: 份, type: integer,", "measure: 份, type: integer, decimals: 1,", 1)
 			return strings.Replace(s, "type: decimal, decimals: 0, aggregate: ratio", "type: decimal, decimals: 9, aggregate: ratio", 1)
@@ -126,13 +126,13 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 		{"bad schedule and language", ConfigFile, func(s string) string {
 			s = strings.Replace(s, `schedule: "0 2 * * *"`, `schedule: "every night"`, 1)
 			return strings.Replace(s, "language: zh-Hant", "language: en", 1)
-		}, []string{"config.yaml:", "schedule: \"every night\" 不是 cron 格式", "language: \"en\""}},
+		}, []string{"config.yaml:", "schedule: 「every night」不是 cron 格式", "language: 「en」"}},
 		{"bad deadline", ConfigFile, func(s string) string {
 			return strings.Replace(s, `deadline: "2008-12-05T18:00:00+08:00"`, `deadline: "12月5日"`, 1)
-		}, []string{"deadline: \"12月5日\" 不是完整的時間"}},
+		}, []string{"deadline: 「12月5日」不是完整的時間"}},
 		{"period that would climb out of the archive", ConfigFile, func(s string) string {
 			return strings.Replace(s, `period: "2008-12"`, `period: "../2008-12"`, 1)
-		}, []string{"config.yaml:6: period: \"../2008-12\" 不能用作報送期"}},
+		}, []string{"config.yaml:6: period: 「../2008-12」不能用作報送期"}},
 		{"negative memory limit", ConfigFile, func(s string) string {
 			return strings.Replace(s, "memory_limit_mb: 48", "memory_limit_mb: -1", 1)
 		}, []string{"config.yaml:22: memory_limit_mb: 不能是負數"}},
@@ -160,7 +160,39 @@ func TestLoadReportsEveryProblemWithItsPlace(t *testing.T) {
 					t.Errorf("error does not contain %q:\n%v", w, err)
 				}
 			}
+			// In English, only the office's own words stay Chinese.
+			for _, p := range ps {
+				if p.En == "" || strings.ContainsAny(p.En, "，。；：（）「」") {
+					t.Errorf("no English: %s", p.English())
+				}
+			}
 		})
+	}
+}
+
+// A problem in English reads as the Chinese one does, the office's value
+// quoted and on one line.
+func TestProblemInEnglish(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Init(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, UnitsFile)
+	s := strings.Replace(string(mustRead(t, path)), "鄉鎮, members: 333}", "鄉鎮, members: 333, contact: \"王小紅\\n李明\"}", 1)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	var ps vocab.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 {
+		t.Fatalf("Load error = %v, want one problem", err)
+	}
+	zh, en := ps[0].Error(), ps[0].English()
+	if want := `units.yaml:11: contact: 「王小紅\n李明」不對`; !strings.Contains(zh, want) {
+		t.Errorf("Chinese: %s, want %s", zh, want)
+	}
+	if want := `units.yaml:11: contact: "王小紅\n李明" is wrong: a contact is one line`; !strings.Contains(en, want) {
+		t.Errorf("English: %s, want %s", en, want)
 	}
 }
 
@@ -305,8 +337,8 @@ func TestPrefill(t *testing.T) {
 				"  - code: A2\n    name: 乙廠\n    kind: 企業\n    prefill:\n      checked: 1.5\n      nope: 3\n      checked_units: 1\n      fines: -2\n",
 			nil, []string{
 				"units.yaml:7: prefill: checked: 1.5 不對：「檢查企業」是整數指標",
-				"units.yaml:8: prefill: \"nope\" 不是表上填報的指標",
-				"units.yaml:9: prefill: \"checked_units\" 不是表上填報的指標",
+				"units.yaml:8: prefill: 「nope」不是表上填報的指標",
+				"units.yaml:9: prefill: 「checked_units」不是表上填報的指標",
 				"units.yaml:10: prefill: fines: -2 不對：預填的數不能是負數",
 			}},
 		{"members written twice and differently", "",

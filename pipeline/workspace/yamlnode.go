@@ -17,7 +17,9 @@ func decodeStrict(file string, data []byte, v any) (func() *yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return nil, vocab.Problems{{File: file, Msg: "YAML 寫法有誤（未知的字段或格式不對）：" + err.Error()}}
+		var ps vocab.Problems
+		ps.Add(file, 0, "", say("YAML 寫法有誤（未知的字段或格式不對）：%s", vocab.Detail(err.Error())))
+		return nil, ps
 	}
 	var doc *yaml.Node
 	return func() *yaml.Node {
