@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/workspace"
 )
 
@@ -18,7 +19,7 @@ import (
 // work/web/. A workspace without accounts gets none. They are in
 // Traditional script, as the workspace's own warnings are.
 func Warnings(ctx context.Context, ws *workspace.Workspace) ([]string, error) {
-	if _, err := os.Stat(ws.LedgerPath()); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(ws.LedgerPath()); errors.Is(err, fs.ErrNotExist) && !ledger.IsPostgres(ws.LedgerPath()) {
 		return nil, nil
 	}
 	accs, err := Accounts(ctx, ws)
