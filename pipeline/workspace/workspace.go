@@ -137,8 +137,15 @@ func (ws *Workspace) ArchiveDir() string { return ws.Path(ws.Config.Paths.Archiv
 // WorkDir holds files claimed by a running batch.
 func (ws *Workspace) WorkDir() string { return ws.Path(ws.Config.Paths.Work) }
 
-// LedgerPath is the SQLite ledger.
-func (ws *Workspace) LedgerPath() string { return ws.Path(ws.Config.Paths.Ledger) }
+// LedgerPath is the SQLite ledger file, or, when paths.ledger is a
+// postgres:// URL (the test of ledger.IsPostgres, which this package
+// cannot import), the shared ledger's URL as written.
+func (ws *Workspace) LedgerPath() string {
+	if l := ws.Config.Paths.Ledger; strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") {
+		return l
+	}
+	return ws.Path(ws.Config.Paths.Ledger)
+}
 
 // LogsDir holds the JSON log.
 func (ws *Workspace) LogsDir() string { return ws.Path(ws.Config.Paths.Logs) }
