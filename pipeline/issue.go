@@ -77,7 +77,7 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 	callerDefaults(&opts.Now, &opts.Log)
 	period := cmp.Or(opts.Period, ws.Config.Period)
 	if !workspace.ValidPeriod(period) {
-		return nil, fmt.Errorf("報送期 %q 不是有效的名稱", period)
+		return nil, fmt.Errorf("報送期「%s」不是有效的名稱", period)
 	}
 	ws = withPeriod(ws, period)
 	checker, err := NewChecker(ws)
@@ -379,7 +379,7 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 	defer os.RemoveAll(scratch)
 	for name, data := range pub.Files {
 		if !filepath.IsLocal(filepath.FromSlash(name)) {
-			return nil, fmt.Errorf("第%d期記錄的文件名 %q 不在工作區內", pub.Issue.Issue, name)
+			return nil, fmt.Errorf("第%d期記錄的文件名「%s」不在工作區內", pub.Issue.Issue, name)
 		}
 		path := filepath.Join(scratch, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -404,7 +404,7 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 	}
 	date, err := time.ParseInLocation(time.DateOnly, pub.Date, sws.Config.Location())
 	if err != nil {
-		return nil, fmt.Errorf("第%d期的日期 %q: %w", pub.Issue.Issue, pub.Date, err)
+		return nil, fmt.Errorf("第%d期的日期「%s」: %w", pub.Issue.Issue, pub.Date, err)
 	}
 	values := make(map[string]map[string]float64, len(counted))
 	for _, rec := range counted {

@@ -69,7 +69,7 @@ type InputError string
 func (e InputError) Error() string { return string(e) }
 
 func badPeriod(p string) error {
-	return InputError(fmt.Sprintf("%q 不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4）", p))
+	return InputError(fmt.Sprintf("「%s」不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4）", p))
 }
 
 // periodChange holds the batch lock while it changes a period, so that
@@ -256,7 +256,7 @@ func NextPeriod(ctx context.Context, ws *workspace.Workspace, to, deadline strin
 	}
 	if deadline != "" {
 		if _, err := time.Parse(time.RFC3339, deadline); err != nil {
-			return nil, InputError(fmt.Sprintf("截止時間 %q 要寫成 2008-12-05T18:00:00+08:00 這樣", deadline))
+			return nil, InputError(fmt.Sprintf("截止時間「%s」要寫成 2008-12-05T18:00:00+08:00 這樣", deadline))
 		}
 	}
 	out := &Rolled{From: from, To: to}

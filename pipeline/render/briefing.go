@@ -304,7 +304,7 @@ func countStates(units []UnitLine, kind string) []stateCount {
 // lacks: the trial run at load meets it, so the office hears of it at
 // validate, with the template's file and line.
 func noIndicator(code string) error {
-	return fmt.Errorf("指標目錄（indicators.yaml）裡沒有代碼 %q；請改用目錄裡的代碼，或先在目錄裡加上這個指標", code)
+	return fmt.Errorf("指標目錄（indicators.yaml）裡沒有代碼「%s」；請改用目錄裡的代碼，或先在目錄裡加上這個指標", code)
 }
 
 // value is the figure of code in m; a figure that does not exist (a ratio

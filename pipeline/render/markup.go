@@ -131,7 +131,7 @@ func parseBlocks(out string) ([]block, error) {
 				case "problems":
 					return nil, fmt.Errorf("output line %d: .chart problems 已取消：請改寫為 .chart bar indicators=problems_found,problems_solved 標題（柱狀圖按單位類別列出所寫的指標）", n)
 				default:
-					return nil, fmt.Errorf("output line %d: .chart %q：只能是 %s（指標按單位類別的柱狀圖）、%s（各類單位報送情況）或 %s（全縣指標歷期折線圖）", n, b.arg, chartBar, chartReporting, chartLine)
+					return nil, fmt.Errorf("output line %d: .chart「%s」：只能是 %s（指標按單位類別的柱狀圖）、%s（各類單位報送情況）或 %s（全縣指標歷期折線圖）", n, b.arg, chartBar, chartReporting, chartLine)
 				}
 			default:
 				return nil, fmt.Errorf("output line %d: unknown block .%s", n, kind)

@@ -246,11 +246,11 @@ func TestTemplateErrors(t *testing.T) {
 		name, tmpl, want string
 	}{
 		{"parse error names file and line", ".p\n{{.All \"x\"\n", "briefing.tmpl:2"},
-		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:2：指標目錄（indicators.yaml）裡沒有代碼 "no_such_code"`},
-		{"unknown indicator of a kind", ".p\n\n.p\n{{count (.Kind \"鄉鎮\" \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:4：指標目錄（indicators.yaml）裡沒有代碼 "no_such_code"`},
+		{"unknown indicator fails the trial run", ".p\n{{count (.All \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:2：指標目錄（indicators.yaml）裡沒有代碼「no_such_code」`},
+		{"unknown indicator of a kind", ".p\n\n.p\n{{count (.Kind \"鄉鎮\" \"no_such_code\")}}\n", filepath.Join("templates", "briefing.tmpl") + `:4：指標目錄（indicators.yaml）裡沒有代碼「no_such_code」`},
 		{"unknown kind", ".p\n{{count (.Kind \"企業\" \"problems_found\")}}\n", `:2：名冊（units.yaml）裡沒有「企業」這類單位；只能是 鄉鎮、縣直 之一`},
-		{"unknown indicator in a walk", ".p\n{{range .Sections}}{{.Name}}{{end}}\n\n.table indicators=problems_found,no_such_code 表\n", filepath.Join("templates", "briefing.tmpl") + `:4：indicators= 裡的 "no_such_code" 不在指標目錄`},
-		{"unknown indicator in a line chart", ".p\n各期數字\n\n.chart line indicators=problems_found,no_such_code 圖\n", filepath.Join("templates", "briefing.tmpl") + `:4：indicators= 裡的 "no_such_code" 不在指標目錄（indicators.yaml）裡`},
+		{"unknown indicator in a walk", ".p\n{{range .Sections}}{{.Name}}{{end}}\n\n.table indicators=problems_found,no_such_code 表\n", filepath.Join("templates", "briefing.tmpl") + `:4：indicators= 裡的「no_such_code」不在指標目錄`},
+		{"unknown indicator in a line chart", ".p\n各期數字\n\n.chart line indicators=problems_found,no_such_code 圖\n", filepath.Join("templates", "briefing.tmpl") + `:4：indicators= 裡的「no_such_code」不在指標目錄（indicators.yaml）裡`},
 		{"a line chart is of county figures", ".chart line indicators=problems_found by=kind 圖\n", "折線圖畫的是各期的全縣數字"},
 		{"a line chart names its indicators", ".chart line 圖\n", "要寫 indicators="},
 		{"unknown chart argument", ".chart bar colour=red 圖\n", ".chart 沒有參數 colour"},

@@ -347,7 +347,7 @@ func (r *Renderer) indicators(params map[string]string, need bool) ([]workspace.
 	for _, code := range strings.Split(list, ",") {
 		in, ok := cat.ByCode(code)
 		if !ok {
-			return nil, fmt.Errorf("indicators= 裡的 %q 不在指標目錄（indicators.yaml）裡；請改用目錄裡的代碼", code)
+			return nil, fmt.Errorf("indicators= 裡的「%s」不在指標目錄（indicators.yaml）裡；請改用目錄裡的代碼", code)
 		}
 		out = append(out, in)
 	}

@@ -68,7 +68,8 @@ func (e ConfigEdit) value(key string) *yaml.Node {
 
 // EditConfig applies edit to the workspace's config.yaml. The new file
 // must load as a configuration before it replaces the old one, which is
-// kept beside it as config.yaml.bak-<now> (returned); the replacement is
+// kept beside it as config.yaml.bak-<now in UTC, such as
+// 20261206T090000Z> (returned); the replacement is
 // atomic, so a failure at any step leaves config.yaml as it was. Problems
 // with the new file are vocab.Problems, as Load gives them.
 func EditConfig(dir string, now time.Time, edit func(ConfigEdit) error) (backup string, err error) {
@@ -112,10 +113,16 @@ func EditConfig(dir string, now time.Time, edit func(ConfigEdit) error) (backup 
 	return backup, nil
 }
 
+// backupStamp is the time in a backup's name: UTC with its Z, as the
+// archive's names have it, so that the name says one instant whatever the
+// office's zone or the machine's, and backups sort by name in the order
+// they were made across a change of timezone: in config.yaml.
+const backupStamp = "20060102T150405Z"
+
 // writeBackup keeps the old file under a name no other backup has: two
 // edits in one second get -2, -3… rather than one replacing the other.
 func writeBackup(path string, data []byte, now time.Time) (string, error) {
-	base := path + ".bak-" + now.Format("20060102-150405")
+	base := path + ".bak-" + now.UTC().Format(backupStamp)
 	name := base
 	for i := 2; ; i++ {
 		err := safefile.WriteNew(name, func(w io.Writer) error {

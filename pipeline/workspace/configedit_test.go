@@ -28,7 +28,7 @@ func TestEditConfigKeepsCommentsAndBacksUp(t *testing.T) {
 	if err := os.WriteFile(path, []byte(commentedConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 12, 6, 17, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	backup, err := EditConfig(dir, now, func(e ConfigEdit) error {
 		e.Set("period", "2026-12")
 		e.Set("deadline", "2027-01-05T18:00:00+08:00")
@@ -44,7 +44,7 @@ func TestEditConfigKeepsCommentsAndBacksUp(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("config.yaml after the edit:\n%s\nwant only the values changed:\n%s", got, want)
 	}
-	if old, err := os.ReadFile(backup); err != nil || string(old) != commentedConfig || filepath.Base(backup) != "config.yaml.bak-20261206-090000" {
+	if old, err := os.ReadFile(backup); err != nil || string(old) != commentedConfig || filepath.Base(backup) != "config.yaml.bak-20261206T090000Z" {
 		t.Errorf("backup %s: %v, want the old file", backup, err)
 	}
 	// A second edit in the same second keeps both backups.
