@@ -25,13 +25,10 @@ import (
 // pendingFile is a unit's latest upload that passed its check, kept under
 // work/web/pending/ until the unit sends it.
 type pendingFile struct {
-	ID      string
-	Path    string
-	Name    string // as the browser named it, for the page only
-	SHA256  string
-	Size    int64
-	At      time.Time
-	Account string
+	ID     string
+	Path   string
+	Name   string // as the browser named it, for the page and the log only
+	SHA256 string
 }
 
 func isUpload(r *http.Request) bool {
@@ -70,15 +67,17 @@ type returnFile struct {
 
 // checkView is one upload's verdict.
 type checkView struct {
-	File     string
-	OK       bool
-	Basis    string
-	Notes    []string
-	Findings []vocab.Finding
-	Errors   int
-	Warnings int
-	Pending  string // the id to send it with, when it may be sent
-	Problem  string // why the file could not be checked at all
+	File string
+	OK   bool
+	// Catalogue and Rules are the versions judged by, as check prints them.
+	Catalogue string
+	Rules     string
+	Notes     []string
+	Findings  []vocab.Finding
+	Errors    int
+	Warnings  int
+	Pending   string // the id to send it with, when it may be sent
+	Problem   string // why the file could not be checked at all
 }
 
 func (s *Server) unitView(r *http.Request, req *request, u workspace.Unit) (*unitView, error) {
@@ -370,7 +369,7 @@ func (s *Server) check(req *request, u workspace.Unit, shown, sha string, data [
 		os.Remove(path)
 		return nil, nil, err
 	}
-	view := &checkView{File: shown, OK: !vocab.HasError(sc.Findings), Basis: string(sc.Basis), Notes: sc.Notes, Findings: sc.Findings}
+	view := &checkView{File: shown, OK: !vocab.HasError(sc.Findings), Catalogue: sc.CatalogueVersion, Rules: sc.RulesVersion, Notes: sc.Notes, Findings: sc.Findings}
 	for _, f := range sc.Findings {
 		if f.Severity == vocab.Error {
 			view.Errors++
@@ -383,7 +382,7 @@ func (s *Server) check(req *request, u workspace.Unit, shown, sha string, data [
 		return nil, view, nil
 	}
 	view.Pending = id
-	return &pendingFile{ID: id, Path: path, Name: shown, SHA256: sha, Size: int64(len(data)), At: s.cfg.Now(), Account: req.account.Name}, view, nil
+	return &pendingFile{ID: id, Path: path, Name: shown, SHA256: sha}, view, nil
 }
 
 // send puts the unit's checked upload into its inbox folder the way a

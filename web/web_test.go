@@ -172,6 +172,9 @@ func TestUploadCheckAndSend(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(verdict, fmt.Sprintf("有 %d 處錯誤", errs)) || strings.Count(verdict, "<tr class=") != len(sc.Findings) {
 		t.Fatalf("blank form: %d, want %d errors and %d findings\n%s", code, errs, len(sc.Findings), body)
 	}
+	if !strings.Contains(verdict, "審核規則 "+sc.RulesVersion+" 版") {
+		t.Errorf("the verdict does not name the rules' version %s", sc.RulesVersion)
+	}
 	for _, f := range sc.Findings {
 		if f.Cell != "" && !strings.Contains(verdict, f.Sheet+"!"+f.Cell) {
 			t.Errorf("the page lacks the cell %s!%s", f.Sheet, f.Cell)
