@@ -23,7 +23,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief users add [單位代碼…] | add --office 賬號 | reset 賬號… | disable 賬號… | list")
 		e.println(e.stderr, "add 不寫代碼時給每個還沒有賬號的單位建一個（賬號就是單位代碼）。新密碼寫在 work/web/ 下的打印單裡，一個賬號一頁；打印發放後請刪除該文件。")
-		fs.PrintDefaults()
+		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args); err != nil {
 		return err
