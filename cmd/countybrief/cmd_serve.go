@@ -24,9 +24,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("serve", e, &dir)
 	fs.DurationVar(&poll, "poll", 0, e.tr("在定時運行之間每隔多久收一次新文件（例如 5m）；0 為不收"))
 	fs.BoolVar(&verbose, "v", true, e.tr("在終端上列出每個文件的處理情況"))
-	fs.StringVar(&addr, "http", "", e.tr("同時開網上報送，在這個地址上（例如 :8443）；不寫則不開"))
-	fs.StringVar(&cert, "tls-cert", "", e.tr("網上報送用的 TLS 證書文件（PEM）；有它才用 HTTPS"))
-	fs.StringVar(&key, "tls-key", "", e.tr("網上報送用的 TLS 私鑰文件（PEM）"))
+	fs.StringVar(&addr, "http", "", e.tr("同時開網上報送，在這個`地址`上（例如 :8443）；不寫則不開"))
+	fs.StringVar(&cert, "tls-cert", "", e.tr("網上報送用的 TLS 證書`文件`（PEM）；有它才用 HTTPS"))
+	fs.StringVar(&key, "tls-key", "", e.tr("網上報送用的 TLS 私鑰`文件`（PEM）"))
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}

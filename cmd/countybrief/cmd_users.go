@@ -19,7 +19,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 	var officeAcc bool
 	fs := newFlags("users", e, &dir)
 	fs.BoolVar(&officeAcc, "office", false, e.tr("add：新建活動辦的賬號（可以看全縣、發布、關閉和重新開放報送期）"))
-	fs.StringVar(&url, "url", "", e.tr("印在密碼單上的網址，例如 https://192.168.1.10:8443/"))
+	fs.StringVar(&url, "url", "", e.tr("印在密碼單上的`網址`，例如 https://192.168.1.10:8443/"))
 	fs.Usage = func() {
 		e.println(e.stderr, "用法：countybrief users add [單位代碼…] | add --office 賬號 | reset 賬號… | disable 賬號… | list")
 		e.println(e.stderr, "add 不寫代碼時給每個還沒有賬號的單位建一個（賬號就是單位代碼）。新密碼寫在 work/web/ 下的打印單裡，一個賬號一頁；打印發放後請刪除該文件。")
