@@ -793,7 +793,7 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // file came from, "" when unknown.
 func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
 	// Made per copy: rejected files are few, and a converter costs 3 ms.
-	conv, err := workspace.Converter(b.ws.Config.Language)
+	conv, err := b.ws.Config.Converter()
 	if err != nil {
 		return "", err
 	}

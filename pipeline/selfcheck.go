@@ -115,7 +115,7 @@ func WriteBlankForm(w io.Writer, ws *workspace.Workspace, u workspace.Unit) erro
 	if err != nil {
 		return err
 	}
-	conv, err := workspace.Converter(ws.Config.Language)
+	conv, err := ws.Config.Converter()
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func Build(dir string, opts Options) (*workspace.Workspace, []Fault, error) {
 		faults, err := Fill(ws, opts.Seed)
 		return ws, faults, err
 	}
-	conv, err := workspace.Converter(ws.Config.Language)
+	conv, err := ws.Config.Converter()
 	if err != nil {
 		return nil, nil, err
 	}

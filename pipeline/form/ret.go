@@ -37,9 +37,9 @@ const (
 // excelize or any parser: the copy holds 審核意見 alone, saying the
 // original is not attached. So is it when the source cannot be opened.
 //
-// conv writes the office's script (workspace.Converter): every word of
-// the copy, and the names of the sheets a clerk sees, go through it; nil
-// leaves them as written.
+// conv writes the office's script and quotes (workspace.Config.Converter):
+// every word of the copy, and the names of the sheets a clerk sees, go
+// through it; nil leaves them as written.
 func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding, conv func(string) string) error {
 	findings = ordered(findings)
 	if conv == nil {
@@ -577,14 +577,17 @@ func readAt(f *excelize.File, sub *Submission, sheet, cell string) string {
 const maxNoteItems = 10
 
 // ReturnNote is a short plain-text note for the unit, to paste into a
-// message beside the 退回 copy, in the script conv writes (nil: as
-// written) but for the file's name, which the unit looks up as it is.
+// message beside the 退回 copy, in the script and quotes conv writes
+// (workspace.Config.Converter; nil: as written) but for the file's name,
+// which the unit looks up as it is.
 func ReturnNote(unitName, fileName string, findings []vocab.Finding, conv func(string) string) string {
 	if conv == nil {
 		conv = func(s string) string { return s }
 	}
+	// The file's name is the unit's, never converted; its quote marks
+	// are the note's, and go through conv with it.
 	const file = "\x00"
-	return strings.Replace(conv(returnNote(unitName, file, findings)), file, "「"+clipN(fileName, 40)+"」", 1)
+	return strings.Replace(conv(returnNote(unitName, "「"+file+"」", findings)), file, clipN(fileName, 40), 1)
 }
 
 func returnNote(unitName, file string, findings []vocab.Finding) string {

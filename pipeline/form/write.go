@@ -28,8 +28,9 @@ func WriteFilled(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period
 }
 
 // WriteFilledIn is WriteFilled in the office's script: every text of the
-// form sheet, its name included, goes through conv (workspace.Converter),
-// so that a Simplified office's clerks read Simplified. The hidden sheet
+// form sheet, its name included, goes through conv
+// (workspace.Config.Converter), so that a Simplified office's clerks read
+// Simplified, quoted as the office's briefing is. The hidden sheet
 // (MetaSheet) is the system's and stays as written, where every reader
 // finds its labels. A nil conv writes the words as they are.
 func WriteFilledIn(w io.Writer, cat *workspace.Catalogue, u workspace.Unit, period string, id Identity, values map[string]float64, conv func(string) string) error {

@@ -247,8 +247,8 @@ var languageLine = regexp.MustCompile(`(?m)^(language:[ \t]*)\S+`)
 // Converter is what writes text in the script of lang: for Simplified,
 // OpenCC's t2s, the conversion the briefing goes through; for
 // Traditional, the text as it is. Quote marks pass as written (the
-// program writes 「」); what render prints is requoted to the workspace's
-// quotes: setting (Config.Requote). OpenCC fails only on a dictionary
+// program writes 「」); what a person reads in print is requoted to the
+// workspace's quotes: setting (Config.Requote, Config.Converter). OpenCC fails only on a dictionary
 // lookup, and its dictionaries are in memory; on that failure the text
 // stays as written rather than losing a message.
 func Converter(lang string) (func(string) string, error) {
@@ -266,6 +266,19 @@ func Converter(lang string) (func(string) string, error) {
 		}
 		return out
 	}, nil
+}
+
+// Converter is what writes the program's words (Traditional, quoting
+// with 「」) as this office prints them outside the briefing, in forms,
+// 退回 copies and notes: in the script of its language (Converter) and
+// in its quote style (Requote), so that a form reads as the briefing
+// does.
+func (c *Config) Converter() (func(string) string, error) {
+	script, err := Converter(c.Language)
+	if err != nil {
+		return nil, err
+	}
+	return func(s string) string { return c.Requote(script(s)) }, nil
 }
 
 func writeNew(path string, data []byte) error {
