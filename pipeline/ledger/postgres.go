@@ -130,9 +130,12 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 // that two machines sharing the ledger never run a batch at once. When
 // the lock is held it fails at once with a *lock.HeldError naming the
 // holder's process and host, or with wait tries again until ctx is done.
-// If the connection is lost, PostgreSQL releases the lock: a batch
-// whose machine drops off the network loses its claim rather than
-// holding it for ever. release ends the lock and its connection.
+// When the session ends PostgreSQL releases the lock: at once for a
+// process that dies, and for a machine that drops off the network once
+// the server finds the connection dead (its tcp_keepalives_idle), so a
+// lost machine never holds it for ever. The other side of that: a batch
+// whose connection breaks has lost the lock while it still runs. release
+// ends the lock and its connection.
 //
 // A ledger in an SQLite file has no such lock; its batch lock is the
 // workspace's lock file (package lock).
