@@ -59,8 +59,9 @@ func TestBatchWithoutFonts(t *testing.T) {
 	if sum.Draft != "" || fileExists(draft) {
 		t.Errorf("a draft PDF without fonts: %q", sum.Draft)
 	}
-	if said := strings.Join(sum.Fonts, "\n"); !strings.Contains(said, "PDF") || !strings.Contains(said, "暫未生成") || !strings.Contains(said, missing) {
-		t.Errorf("the summary says %q: want the PDF waiting and the missing file", said)
+	if len(sum.Fonts) != 1 || !strings.Contains(sum.Fonts[0].Zh, "PDF") || !strings.Contains(sum.Fonts[0].Zh, "暫未生成") || !strings.Contains(sum.Fonts[0].Zh, missing) ||
+		!strings.Contains(sum.Fonts[0].En, "The briefing's PDF") || !strings.Contains(sum.Fonts[0].En, missing) {
+		t.Errorf("the summary says %+v: want the PDF waiting and the missing file, in Chinese and in English", sum.Fonts)
 	}
 
 	ws.Config.Fonts = nil
@@ -97,11 +98,14 @@ func TestFontFallbackSaid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var said string
+	var said, english string
 	for _, f := range sum.Fonts {
-		if strings.HasPrefix(f, "仿宋") {
-			said = f
+		if strings.HasPrefix(f.Zh, "仿宋") {
+			said, english = f.Zh, f.En
 		}
+	}
+	if !strings.HasPrefix(english, "仿宋 (body text): no suitable font was found") || !strings.Contains(english, "Install 仿宋_GB2312") {
+		t.Errorf("the run summary's English about the body face: %q", english)
 	}
 	for what, text := range map[string]string{"validate": warned, "run summary": said} {
 		for _, want := range []string{"改用", "仿宋_GB2312", "方正仿宋", `C:\Windows\Fonts`, "/usr/local/share/fonts", "fonts:"} {

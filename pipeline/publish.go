@@ -78,7 +78,7 @@ func (b *batch) draft(ctx context.Context) error {
 		return err
 	}
 	for _, fb := range renderer.Fallbacks() {
-		b.sum.Fonts = append(b.sum.Fonts, fb.String())
+		b.sum.Fonts = append(b.sum.Fonts, fb.Text())
 	}
 	outputs := []struct {
 		path  string
@@ -149,8 +149,8 @@ func (b *batch) draftWithoutFonts(brief render.Briefing, paths draftPaths, fontE
 		}
 	}
 	b.sum.TotalsWorkbook, b.sum.AuditReport, b.sum.ChaseList = paths.totals, paths.audit, paths.chase
-	b.sum.Fonts = append(b.sum.Fonts, fmt.Sprintf("簡報 PDF 和文字版暫未生成，等字體裝好後下一次運行會生成；匯總表 %s、審核報告 %s、催報退回名單 %s 和退回文件已照常寫好。%v",
-		paths.totals, paths.audit, paths.chase, fontErr))
+	b.sum.Fonts = append(b.sum.Fonts, say("簡報 PDF 和文字版暫未生成，等字體裝好後下一次運行會生成；匯總表 %s、審核報告 %s、催報退回名單 %s 和退回文件已照常寫好。%s",
+		paths.totals, paths.audit, paths.chase, vocab.Detail(fontErr.Error())))
 	b.log.WithError(fontErr).Warn("no fonts: the draft PDF waits")
 	return nil
 }

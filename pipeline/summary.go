@@ -69,10 +69,11 @@ type Summary struct {
 	TotalsWorkbook string `json:"totals_workbook,omitempty"`
 	ChaseList      string `json:"chase_list,omitempty"`
 	AuditReport    string `json:"audit_report,omitempty"`
-	// Fonts says, in the office's words, each font role set in another
-	// face than its own and what to install, and, when no font could be
-	// used, that the PDF waits while the other files were written.
-	Fonts []string `json:"fonts,omitempty"`
+	// Fonts says, in the office's words and in English, each font role
+	// set in another face than its own and what to install, and, when no
+	// font could be used, that the PDF waits while the other files were
+	// written.
+	Fonts []vocab.Text `json:"fonts,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
 }

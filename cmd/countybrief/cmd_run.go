@@ -128,7 +128,7 @@ func printSummary(e *env, w io.Writer, s *pipeline.Summary) {
 		e.println(w, "收到停止指令：已取走的文件都已處理完，其餘文件留在收件箱，下次處理。")
 	}
 	for _, f := range s.Fonts {
-		e.printf(w, "字體：%s\n", e.office(f))
+		e.printf(w, "字體：%s\n", e.text(f))
 	}
 	if s.Draft == "" {
 		return

@@ -262,7 +262,7 @@ func TestRunSummaryInTheUsersScript(t *testing.T) {
 			Findings: []vocab.Finding{{Severity: vocab.Error, Message: "「黨員人數」是必填項", Fix: "請填寫人數"},
 				{Rule: "form.required", Severity: vocab.Error, Sheet: "填報表", Cell: "C13", Message: "「戶數」沒有填寫"},
 				{Rule: "unit.ratio", Severity: vocab.Warning, Sheet: "填報表", Cell: "C13", Message: "規則「比例」未檢查"}}}},
-		Fonts: []string{"小標宋（報頭、標題）沒有找到合用的字體"}})
+		Fonts: []vocab.Text{{Zh: "小標宋（報頭、標題）沒有找到合用的字體"}}})
 	if strings.Contains(out.String(), "未检查") {
 		t.Errorf("a rule waiting on an unread cell has a line of its own:\n%s", out.String())
 	}

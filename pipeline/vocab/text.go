@@ -7,7 +7,10 @@ import "fmt"
 // Simplified office), and En in English, for a person who asked for
 // English. A package writes each sentence once, in Chinese, where it
 // finds what to say; its English is data, in the package's English table.
-type Text struct{ Zh, En string }
+type Text struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
 
 // English is a package's English, keyed by the Chinese format each
 // sentence is written with; the verbs keep their order (a Chinese 「%s」
