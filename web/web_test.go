@@ -18,6 +18,7 @@ import (
 	"countybrief/pipeline"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 )
 
 // Every route a unit can reach with another unit's code, and every office
@@ -411,3 +412,58 @@ func TestBruteForceLogin(t *testing.T) {
 	d.srv.limiters = map[string]*rate.Limiter{} // a new minute
 	d.as(d.a.Code)
 }
+
+// Two units checking and sending at the same moment, while the office
+// reads the county, each get their own verdict and only their own file in
+// their own folder.
+func TestUnitsAtOnce(t *testing.T) {
+	d := newDesk(t, Config{})
+	type result struct {
+		unit string
+		err  string
+	}
+	done := make(chan result, 3)
+	for _, u := range []string{d.a.Code, d.b.Code} {
+		c := d.as(u)
+		form := d.accepted(map[string]workspace.Unit{d.a.Code: d.a, d.b.Code: d.b}[u])
+		go func() {
+			token := c.csrf("/u/" + u + "/")
+			code, body := c.upload("/u/"+u+"/check", token, u+".xlsx", form)
+			if code != http.StatusOK || !strings.Contains(body, `name="file" value="`) {
+				done <- result{u, fmt.Sprintf("check: %d", code)}
+				return
+			}
+			pending := strings.SplitN(strings.SplitN(body, `name="file" value="`, 2)[1], `"`, 2)[0]
+			if code, _ := c.POST("/u/"+u+"/send", url.Values{"csrf": {token}, "file": {pending}}); code != http.StatusOK {
+				done <- result{u, fmt.Sprintf("send: %d", code)}
+				return
+			}
+			done <- result{u, ""}
+		}()
+	}
+	o := d.as(d.office)
+	go func() {
+		if code, _ := o.GET("/office/"); code != http.StatusOK {
+			done <- result{"office", fmt.Sprintf("office page: %d", code)}
+			return
+		}
+		done <- result{"office", ""}
+	}()
+	for range 3 {
+		if r := <-done; r.err != "" {
+			t.Errorf("%s: %s", r.unit, r.err)
+		}
+	}
+	for _, u := range []workspace.Unit{d.a, d.b} {
+		files := d.inboxFiles(u)
+		if len(files) != 1 || !strings.HasPrefix(files[0], u.Code+"-") {
+			t.Errorf("inbox of %s = %v", u.Code, files)
+			continue
+		}
+		got, _ := os.ReadFile(filepath.Join(d.ws.InboxDir(), u.Code, files[0]))
+		if !bytes.Equal(got, d.accepted(u)) {
+			t.Errorf("%s's inbox holds another file", u.Code)
+		}
+	}
+}
+
