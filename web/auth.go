@@ -151,21 +151,23 @@ func home(acc ledger.Account) string {
 	return "/u/" + acc.Unit + "/"
 }
 
-func (s *Server) limiter(addr string) *rate.Limiter {
+// limiter is the rate limiter of key ("login 10.0.0.5", "upload Z01"),
+// made with burst and every when new.
+func (s *Server) limiter(key string, burst int, every time.Duration) *rate.Limiter {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l, ok := s.limiters[addr]
+	l, ok := s.limiters[key]
 	if !ok {
 		if len(s.limiters) > 10000 {
 			// A flood of addresses: forget those that have refilled.
-			for a, l := range s.limiters {
-				if l.Tokens() >= float64(s.cfg.LoginBurst) {
-					delete(s.limiters, a)
+			for k, l := range s.limiters {
+				if l.Tokens() >= float64(l.Burst()) {
+					delete(s.limiters, k)
 				}
 			}
 		}
-		l = rate.NewLimiter(rate.Every(s.cfg.LoginEvery), s.cfg.LoginBurst)
-		s.limiters[addr] = l
+		l = rate.NewLimiter(rate.Every(every), burst)
+		s.limiters[key] = l
 	}
 	return l
 }
@@ -186,7 +188,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusForbidden, "登錄表單已過期，請再輸入一次。")
 		return
 	}
-	if !s.limiter(remote(r)).Allow() {
+	if !s.limiter("login "+remote(r), s.cfg.LoginBurst, s.cfg.LoginEvery).Allow() {
 		s.record(r, name, "login", "", "rate limited", false)
 		w.Header().Set("Retry-After", "60")
 		s.showLogin(w, r, http.StatusTooManyRequests, "登錄嘗試太頻繁，請一分鐘後再試。")

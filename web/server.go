@@ -37,6 +37,11 @@ type Config struct {
 	// (10, then one per 6 seconds).
 	LoginBurst int
 	LoginEvery time.Duration
+	// UploadBurst uploads from one account, then one per UploadEvery (20,
+	// then one per 3 seconds): each is checked with the rules, and one
+	// account must not keep the office's machine busy.
+	UploadBurst int
+	UploadEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -63,6 +68,12 @@ func (c *Config) defaults() {
 	if c.LoginEvery <= 0 {
 		c.LoginEvery = 6 * time.Second
 	}
+	if c.UploadBurst <= 0 {
+		c.UploadBurst = 20
+	}
+	if c.UploadEvery <= 0 {
+		c.UploadEvery = 3 * time.Second
+	}
 }
 
 type discard struct{}
@@ -79,7 +90,8 @@ type Server struct {
 
 	mu    sync.Mutex
 	state *loaded // the workspace and its pages, reloaded on change
-	// limiters rate-limit logins per remote address.
+	// limiters rate-limit logins per remote address and uploads per
+	// account.
 	limiters map[string]*rate.Limiter
 	// pending is each unit's latest checked upload, waiting to be sent.
 	pending map[string]pendingFile

@@ -291,6 +291,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	acc := req.account
+	if !s.limiter("upload "+acc.Name, s.cfg.UploadBurst, s.cfg.UploadEvery).Allow() {
+		s.record(r, acc.Name, "upload", u.Code, "rate limited", false)
+		w.Header().Set("Retry-After", "60")
+		s.refuse(w, r, http.StatusTooManyRequests, "上傳太頻繁，請過一分鐘再試。")
+		return
+	}
 	limit := req.ws.Config.MaxFileBytes
 	r.Body = http.MaxBytesReader(w, r.Body, limit+maxFormBytes)
 	csrf, name, data, tooBig, err := readUpload(r, limit)

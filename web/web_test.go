@@ -413,6 +413,23 @@ func TestBruteForceLogin(t *testing.T) {
 	d.as(d.a.Code)
 }
 
+// A unit that uploads without pause is slowed before its files are read.
+func TestUploadRateLimit(t *testing.T) {
+	d := newDesk(t, Config{UploadBurst: 2, UploadEvery: time.Hour})
+	a := d.as(d.a.Code)
+	token := a.csrf("/u/" + d.a.Code + "/")
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		if code, _ := a.upload("/u/"+d.a.Code+"/check", token, "f.xlsx", d.blank(d.a)); code != want {
+			t.Errorf("upload %d: %d, want %d", i+1, code, want)
+		}
+	}
+	// Another unit is not slowed by the first.
+	b := d.as(d.b.Code)
+	if code, _ := b.upload("/u/"+d.b.Code+"/check", b.csrf("/u/"+d.b.Code+"/"), "f.xlsx", d.blank(d.b)); code != http.StatusOK {
+		t.Errorf("the other unit's upload: %d", code)
+	}
+}
+
 // Two units checking and sending at the same moment, while the office
 // reads the county, each get their own verdict and only their own file in
 // their own folder.
