@@ -162,10 +162,16 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 		}
 	}
 	res := published(ws, pub)
-	// A file of this number already there (an outbox restored from a
-	// backup, a ledger swapped) was published by someone: refuse before
-	// the number is taken, and leave the file alone.
-	for _, path := range []string{res.Briefing, res.BriefingText, res.TotalsWorkbook, res.Rollup} {
+	// A file of this number already there, in either script (an outbox
+	// restored from a backup, a ledger swapped), was published by someone:
+	// refuse before the number is taken, and leave the file alone.
+	taken := []string{res.Briefing, res.BriefingText, res.TotalsWorkbook, res.Rollup}
+	for _, nm := range ws.Config.AllNames()[1:] {
+		dir := filepath.Dir(res.Briefing)
+		taken = append(taken, filepath.Join(dir, nm.Briefing(n, ".pdf")), filepath.Join(dir, nm.Briefing(n, ".txt")),
+			filepath.Join(dir, nm.IssueTotals(n)))
+	}
+	for _, path := range taken {
 		if path != "" && fileExists(path) {
 			return nil, fmt.Errorf("%s 已存在，已發布的簡報不會被覆蓋；請檢查台帳是否被替換（countybrief ledger rebuild）: %w", path, fs.ErrExist)
 		}

@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +78,18 @@ func TestSimplifiedOutputNames(t *testing.T) {
 		}
 	}
 
+	// 第2期 under the other script's name, from a restored backup, is
+	// somebody's 第2期 too.
+	stray := filepath.Join(dir, "簡報第2期.pdf")
+	if err := os.WriteFile(stray, []byte("%PDF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{}); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("publish beside a Traditional 第2期: %v, want it refused", err)
+	}
+	if err := os.Remove(stray); err != nil {
+		t.Fatal(err)
+	}
 	second, err := pipeline.Publish(ctx, ws, pipeline.PublishOptions{})
 	if err != nil || second.Issue != 2 {
 		t.Fatalf("publish after the change: %+v, %v", second, err)
