@@ -47,7 +47,7 @@ func rollupWorkbook(ws *workspace.Workspace, totals merge.Totals, counted []ledg
 			add(workspace.Unit{}, rec)
 		}
 	}
-	conv, err := workspace.Converter(ws.Config.Language)
+	conv, err := ws.Config.Converter()
 	if err != nil {
 		return nil, err
 	}
