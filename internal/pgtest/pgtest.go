@@ -187,6 +187,19 @@ func (l *Lazy) Stop() {
 	}
 }
 
+// New starts a server for the calling test alone, stopped when it ends:
+// for a package with a test or two that need one, where a TestMain would
+// be more than the tests.
+func New(t testing.TB) *Server {
+	t.Helper()
+	s, err := Start()
+	if err != nil {
+		skip(t, err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
 // skip skips t when the server could not start because PostgreSQL is
 // not installed, and fails it for any other reason.
 func skip(t testing.TB, err error) {
