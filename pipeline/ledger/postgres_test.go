@@ -108,6 +108,9 @@ func TestPostgresSchema(t *testing.T) {
 	if err := l.r.QueryRowContext(ctx, `SELECT value FROM submission_values WHERE code = 'marker'`).Scan(&v); err != nil || v != 7.25 {
 		t.Errorf("submission_values marker = %v, %v; want 7.25", v, err)
 	}
+	if err := l.QuickCheck(ctx); err != nil {
+		t.Errorf("QuickCheck of a sound ledger: %v", err)
+	}
 }
 
 // The second migration moves values out of their table with PostgreSQL's
