@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -272,4 +273,26 @@ func TestPostgresOpenErrorHidesTheURL(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("error for a malformed URL = %v", err)
 	}
+}
+
+// FuzzRebind: outside quotes and comments every placeholder becomes $N
+// and nothing else changes; inside them nothing changes at all.
+func FuzzRebind(f *testing.F) {
+	for _, s := range []string{`a = ? AND b = ?`, `?2, ?1, ?`, `'x?' = ? -- y?` + "\n" + `?`, `"c?" ?10`, `??`, `?99999999999999999999`} {
+		f.Add(s)
+	}
+	placeholder := regexp.MustCompile(`\?[0-9]*`)
+	dollar := regexp.MustCompile(`\$[0-9]+`)
+	f.Fuzz(func(t *testing.T, q string) {
+		out := rebind(q)
+		if strings.ContainsAny(q, `'"-$`) {
+			return // quoting and comments are the table test's
+		}
+		if strings.Contains(out, "?") {
+			t.Fatalf("rebind(%q) = %q keeps a ?", q, out)
+		}
+		if a, b := placeholder.ReplaceAllString(q, "P"), dollar.ReplaceAllString(out, "P"); a != b {
+			t.Fatalf("rebind(%q) = %q changed more than placeholders", q, out)
+		}
+	})
 }
