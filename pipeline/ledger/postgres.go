@@ -167,7 +167,8 @@ func (l *Ledger) LockBatch(ctx context.Context, wait bool) (release func(), err 
 		if got {
 			return release, nil
 		}
-		held := &lock.HeldError{Path: fmt.Sprintf("PostgreSQL ledger %s/%s", cfg.Host, cfg.Database), Holder: batchHolder(ctx, conn)}
+		// The lock's place, as a URL without the user or password.
+		held := &lock.HeldError{Path: fmt.Sprintf("postgres://%s/%s", cfg.Host, cfg.Database), Holder: batchHolder(ctx, conn)}
 		if !wait {
 			release()
 			return nil, held
