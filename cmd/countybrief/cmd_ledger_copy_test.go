@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"countybrief/pipeline"
 	"countybrief/internal/pgtest"
+	"countybrief/pipeline"
 	"countybrief/pipeline/ledger"
 )
 
