@@ -483,4 +483,3 @@ func TestUnitsAtOnce(t *testing.T) {
 		}
 	}
 }
-
