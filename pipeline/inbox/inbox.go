@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"crypto/rand"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -30,6 +31,11 @@ type Inbox struct {
 
 	mu         sync.Mutex
 	unreadable []Problem // of the last Scan
+	// drawn holds the claim names drawn by this Inbox, as receive second
+	// and random part, so that no two of its claims share one (drawName).
+	drawn map[uint64]bool
+	// random fills claim names' random parts: crypto/rand, or a test's.
+	random func([]byte) error
 
 	// afterMove, when set, runs after a claim is renamed to its archive
 	// name and before it is looked at again: a test writes there.
@@ -49,6 +55,7 @@ func New(ws *workspace.Workspace, now func() time.Time) *Inbox {
 		settle:   time.Duration(ws.Config.SettleSeconds) * time.Second,
 		maxBytes: ws.Config.MaxFileBytes,
 		now:      now,
+		random:   func(b []byte) error { _, err := rand.Read(b); return err },
 	}
 }
 
