@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -197,6 +198,16 @@ type RebuildReport struct {
 	// Problems are the files that could not be restored (left where they
 	// are) and briefing numbers found twice.
 	Problems []RebuildProblem
+	// Accounts and WebActions count the web desk's accounts and action log
+	// carried over from the old ledger: they are nowhere but there, so
+	// the archive cannot give them back. Sessions are not carried: every
+	// browser logs in again.
+	Accounts, WebActions int
+	// AccountsLost, when not "", is why the old ledger's accounts could
+	// not be read (and so none were carried): they must be made again
+	// with users add. ActionsLost is why its action log could not be,
+	// when its accounts could.
+	AccountsLost, ActionsLost string
 }
 
 // RebuildProblem is a file left out of the rebuilt ledger, and why.
@@ -230,7 +241,8 @@ var archivedName = regexp.MustCompile(`^(.+)__([0-9]{8}T[0-9]{6}Z)__([0-9a-f]{8}
 // to recover the reasons they were returned. A later copy of an accepted
 // file, in the same unit's folder, is a duplicate, as the batch would have
 // had it. Files that cannot be restored are reported and left where they
-// are.
+// are. The web desk's accounts and action log, which no archive holds,
+// are carried over from the old ledger as far as it reads.
 //
 // It holds the batch lock. The new ledger is built beside the old and
 // takes its place only when complete; the old ledger's files, sound or
@@ -268,7 +280,8 @@ func RebuildLedger(ctx context.Context, ws *workspace.Workspace, opts RebuildOpt
 			return nil, fmt.Errorf("remove an unfinished rebuild: %w", err)
 		}
 	}
-	if err := fillLedger(ctx, ws, checker, tmp, files, rep); err != nil {
+	web := readWeb(ctx, path, rep)
+	if err := fillLedger(ctx, ws, checker, tmp, files, web, rep); err != nil {
 		return nil, err
 	}
 	if rep.KeptAside, err = keepAside(path, opts.Now()); err != nil {
@@ -468,7 +481,7 @@ func MigrateArchivePaths(ctx context.Context, ws *workspace.Workspace, led *ledg
 
 // fillLedger records the files in a new ledger at path, a group at a time
 // in the order received, and the published briefings' numbers.
-func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, path string, files []*archived, rep *RebuildReport) (err error) {
+func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, path string, files []*archived, web webDesk, rep *RebuildReport) (err error) {
 	led, err := ledger.Open(ctx, path)
 	if err != nil {
 		return fmt.Errorf("create the new ledger: %w", err)
@@ -535,6 +548,109 @@ func fillLedger(ctx context.Context, ws *workspace.Workspace, checker *Checker, 
 		}
 		rep.Briefings = append(rep.Briefings, issues[i])
 	}
+	return web.carry(ctx, led, rep)
+}
+
+// webDesk is what the old ledger holds of the web desk.
+type webDesk struct {
+	accounts []ledger.Account
+	actions  []ledger.WebAction // newest first
+}
+
+// readWeb reads the web desk's accounts and action log from the old
+// ledger at path, as much of it as reads: a corrupt ledger often still
+// gives its accounts, whose pages are not the damaged ones. What cannot
+// be read is said in rep.
+func readWeb(ctx context.Context, path string, rep *RebuildReport) webDesk {
+	var web webDesk
+	switch info, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		rep.AccountsLost = fmt.Sprintf("舊台帳 %s 不存在", path)
+		return web
+	case err != nil:
+		rep.AccountsLost = fmt.Sprintf("讀不出舊台帳：%v", err)
+		return web
+	case info.Size() == 0:
+		rep.AccountsLost = fmt.Sprintf("舊台帳 %s 是空文件", path)
+		return web
+	}
+	// Opening a ledger may write to it (a migration, its write-ahead
+	// log); the old one is kept aside exactly as it was, so a copy is read.
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".rebuild-read-")
+	if err != nil {
+		rep.AccountsLost = fmt.Sprintf("讀不出舊台帳：%v", err)
+		return web
+	}
+	defer os.RemoveAll(dir)
+	cp := filepath.Join(dir, filepath.Base(path))
+	for _, suffix := range []string{"", "-wal"} {
+		if err := copyFile(path+suffix, cp+suffix); err != nil && (suffix == "" || !errors.Is(err, fs.ErrNotExist)) {
+			rep.AccountsLost = fmt.Sprintf("讀不出舊台帳：%v", err)
+			return web
+		}
+	}
+	led, err := ledger.Open(ctx, cp)
+	if err != nil {
+		rep.AccountsLost = fmt.Sprintf("讀不出舊台帳：%v", err)
+		return web
+	}
+	defer led.Close()
+	if web.accounts, err = led.Accounts(ctx); err != nil {
+		rep.AccountsLost = fmt.Sprintf("讀不出舊台帳的賬號：%v", err)
+		return webDesk{}
+	}
+	if web.actions, err = led.WebActions(ctx, "", math.MaxInt); err != nil {
+		rep.ActionsLost = fmt.Sprintf("讀不出舊台帳的網頁操作記錄：%v", err)
+		web.actions = nil
+	}
+	return web
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}
+
+// carry writes the accounts, as they were (hash, disabled, failed logins
+// and lock, times), and the action log, oldest first, into led.
+func (web webDesk) carry(ctx context.Context, led *ledger.Ledger, rep *RebuildReport) error {
+	for _, a := range web.accounts {
+		if err := led.AddAccount(ctx, a); err != nil {
+			return fmt.Errorf("carry accounts: %w", err)
+		}
+		// AddAccount stamps the change time with the creation time; both
+		// of these set it to the account's own.
+		var err error
+		if a.Disabled {
+			err = led.DisableAccount(ctx, a.Name, a.Changed)
+		} else {
+			err = led.SetPassword(ctx, a.Name, a.Hash, a.Changed)
+		}
+		if err != nil {
+			return fmt.Errorf("carry accounts: %w", err)
+		}
+		if err := led.SetLoginFailures(ctx, a.Name, a.Failures, a.LockedUntil); err != nil {
+			return fmt.Errorf("carry accounts: %w", err)
+		}
+	}
+	for _, a := range slices.Backward(web.actions) {
+		if err := led.RecordWebAction(ctx, a); err != nil {
+			return fmt.Errorf("carry web actions: %w", err)
+		}
+	}
+	rep.Accounts, rep.WebActions = len(web.accounts), len(web.actions)
 	return nil
 }
 

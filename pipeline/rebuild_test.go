@@ -378,3 +378,121 @@ func TestMigrateArchivePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuildCarriesAccounts: the web desk's accounts and action log are
+// in the ledger only, so a rebuild carries them from the old ledger as
+// they were (the same hash logs in with the same password); from a
+// ledger that does not read, it says they must be made again.
+func TestRebuildCarriesAccounts(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	accounts := []ledger.Account{
+		{Name: "office", Hash: "$argon2id$v=19$office", Created: at, Changed: at.Add(time.Hour)},
+		{Name: "u1", Unit: "u1", Hash: "$argon2id$v=19$u1", Created: at, Changed: at.Add(2 * time.Hour), Failures: 3, LockedUntil: at.Add(3 * time.Hour)},
+		{Name: "u2", Unit: "u2", Hash: "$argon2id$v=19$u2", Created: at, Changed: at.Add(4 * time.Hour), Disabled: true},
+	}
+	actions := []ledger.WebAction{
+		{At: at, Account: "u1", Remote: "10.0.0.7", Action: "login", Unit: "u1", OK: true},
+		{At: at.Add(time.Minute), Account: "nobody", Remote: "10.0.0.8", Action: "login", Detail: "未知賬號"},
+		{At: at.Add(2 * time.Minute), Account: "office", Remote: "10.0.0.9", Action: "publish", Detail: "第2期", OK: true},
+	}
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, path string)
+		lost   string // in AccountsLost; "" when the accounts must be carried
+	}{
+		{"sound", func(*testing.T, string) {}, ""},
+		{"deleted", func(t *testing.T, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}, "不存在"},
+		{"overwritten", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, bytes.Repeat([]byte("壞"), 4096), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "讀不出舊台帳"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, _, _ := buildDemo(t, 0)
+			led, err := ledger.Open(ctx, ws.LedgerPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range accounts {
+				err := led.AddAccount(ctx, a)
+				if err == nil && a.Disabled {
+					err = led.DisableAccount(ctx, a.Name, a.Changed)
+				} else if err == nil {
+					err = led.SetPassword(ctx, a.Name, a.Hash, a.Changed)
+				}
+				if err == nil {
+					err = led.SetLoginFailures(ctx, a.Name, a.Failures, a.LockedUntil)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, a := range actions {
+				if err := led.RecordWebAction(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := led.Close(); err != nil {
+				t.Fatal(err)
+			}
+			tc.damage(t, ws.LedgerPath())
+
+			rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rebuilt, err := ledger.Open(ctx, ws.LedgerPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rebuilt.Close()
+			gotAcc, err := rebuilt.Accounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotAct, err := rebuilt.WebActions(ctx, "", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.lost != "" {
+				if !strings.Contains(rep.AccountsLost, tc.lost) || len(gotAcc) != 0 || rep.Accounts != 0 {
+					t.Errorf("lost %q, %d accounts (%d reported), want none and %q", rep.AccountsLost, len(gotAcc), rep.Accounts, tc.lost)
+				}
+				return
+			}
+			if rep.AccountsLost != "" || rep.ActionsLost != "" || rep.Accounts != 3 || rep.WebActions != 3 {
+				t.Errorf("report: %d accounts, %d actions, lost %q %q", rep.Accounts, rep.WebActions, rep.AccountsLost, rep.ActionsLost)
+			}
+			want := map[string]ledger.Account{}
+			for _, a := range accounts {
+				want[a.Name] = a
+			}
+			if len(gotAcc) != len(accounts) {
+				t.Fatalf("%d accounts, want %d", len(gotAcc), len(accounts))
+			}
+			for _, a := range gotAcc {
+				w := want[a.Name]
+				if a.Hash != w.Hash || a.Unit != w.Unit || a.Disabled != w.Disabled || a.Failures != w.Failures ||
+					!a.LockedUntil.Equal(w.LockedUntil) || !a.Created.Equal(w.Created) || !a.Changed.Equal(w.Changed) {
+					t.Errorf("account %s carried as %+v, want %+v", a.Name, a, w)
+				}
+			}
+			if len(gotAct) != len(actions) {
+				t.Fatalf("%d actions, want %d", len(gotAct), len(actions))
+			}
+			for i, a := range gotAct {
+				w := actions[len(actions)-1-i]
+				if !a.At.Equal(w.At) || a.Account != w.Account || a.Remote != w.Remote || a.Action != w.Action ||
+					a.Unit != w.Unit || a.Detail != w.Detail || a.OK != w.OK {
+					t.Errorf("action %d carried as %+v, want %+v", i, a, w)
+				}
+			}
+		})
+	}
+}

@@ -100,6 +100,14 @@ func printRebuild(e *env, rep *pipeline.RebuildReport) {
 		e.printf(w, "恢復了 %d 期簡報的期號，最後一期是第%d期（%s），下一期是第%d期。\n",
 			len(rep.Briefings), last.Issue, last.Path, last.Issue+1)
 	}
+	if rep.AccountsLost != "" {
+		e.printf(w, "網頁服務臺的賬號沒有帶過來（%s）：請用 countybrief users add 重新建立各單位和活動辦的賬號，把新的密碼單發下去。\n", rep.AccountsLost)
+	} else {
+		e.printf(w, "網頁服務臺的 %d 個賬號和 %d 條操作記錄已從原台帳帶過來，密碼不變；已登錄的瀏覽器要重新登錄。\n", rep.Accounts, rep.WebActions)
+	}
+	if rep.ActionsLost != "" {
+		e.printf(w, "網頁操作記錄沒有帶過來（%s）。\n", rep.ActionsLost)
+	}
 	if len(rep.Unchecked) > 0 {
 		e.printf(w, "%d 個退回的文件按現在的規則重新審核沒有錯誤（規則可能改過），仍記為退回：\n", len(rep.Unchecked))
 		for _, p := range rep.Unchecked {

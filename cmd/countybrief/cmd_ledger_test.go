@@ -27,7 +27,8 @@ func TestLedgerRebuild(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	for _, want := range []string{"已從存檔重建台帳", "接收 73", "報送期 2008-12", "最後一期是第1期", "下一期是第2期"} {
+	for _, want := range []string{"已從存檔重建台帳", "接收 73", "報送期 2008-12", "最後一期是第1期", "下一期是第2期",
+		"賬號沒有帶過來", "不存在", "countybrief users add"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -40,7 +41,8 @@ func TestLedgerRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out = ledgerCmd("rebuild", "--workspace", ws.Dir)
-	if code != 1 || !strings.Contains(out, stray) || !strings.Contains(out, "原台帳已改名保留") {
+	// The ledger it replaces reads: its accounts (none) are carried.
+	if code != 1 || !strings.Contains(out, stray) || !strings.Contains(out, "原台帳已改名保留") || !strings.Contains(out, "0 個賬號和 0 條操作記錄已從原台帳帶過來") {
 		t.Errorf("exit %d, want 1 naming %s and the kept ledger:\n%s", code, stray, out)
 	}
 	if _, err := os.Stat(stray); err != nil {
