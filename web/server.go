@@ -85,8 +85,14 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 type Server struct {
 	cfg     Config
 	dir     string
-	led     *ledger.Ledger
 	handler http.Handler
+
+	// ledMu is held for reading by every request and for writing while
+	// the ledger is swapped for the file that replaced it (a rebuild).
+	ledMu sync.RWMutex
+	led   *ledger.Ledger
+	// ledFile is the file led was opened on; nil on PostgreSQL.
+	ledFile os.FileInfo
 
 	mu    sync.Mutex
 	state *loaded // the workspace and its pages, reloaded on change
@@ -121,6 +127,12 @@ func New(ws *workspace.Workspace, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, dir: ws.Dir, led: led, state: &loaded{ws: ws, stamp: stampOf(ws.Dir), pages: p},
 		limiters: map[string]*rate.Limiter{}, pending: map[string]pendingFile{}}
+	if !ledger.IsPostgres(ws.LedgerPath()) {
+		if s.ledFile, err = os.Stat(ws.LedgerPath()); err != nil {
+			led.Close()
+			return nil, fmt.Errorf("web desk: %w", err)
+		}
+	}
 	// Uploads a previous process checked but never sent are of no use:
 	// their pending entries died with it.
 	os.RemoveAll(s.pendingDir(ws))
@@ -129,9 +141,52 @@ func New(ws *workspace.Workspace, cfg Config) (*Server, error) {
 }
 
 // Close closes the server's ledger.
-func (s *Server) Close() error { return s.led.Close() }
+func (s *Server) Close() error {
+	s.ledMu.Lock()
+	defer s.ledMu.Unlock()
+	return s.led.Close()
+}
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.followLedger()
+	s.ledMu.RLock()
+	defer s.ledMu.RUnlock()
+	s.handler.ServeHTTP(w, r)
+}
+
+// followLedger opens the ledger file again when another has taken its
+// name: `ledger rebuild` renames the old file aside and puts the rebuilt
+// one in its place, and a desk that kept the old open would go on logging
+// in against it and recording there. While no file has the name (between
+// the two renames) the old stays open.
+func (s *Server) followLedger() {
+	path := s.current().ws.LedgerPath()
+	s.ledMu.RLock()
+	opened := s.ledFile
+	s.ledMu.RUnlock()
+	if opened == nil {
+		return
+	}
+	info, err := os.Stat(path)
+	if err != nil || os.SameFile(info, opened) {
+		return
+	}
+	s.ledMu.Lock()
+	defer s.ledMu.Unlock()
+	if os.SameFile(info, s.ledFile) {
+		return
+	}
+	led, err := ledger.Open(context.Background(), path)
+	if err != nil {
+		s.cfg.Log.WithError(err).WithField("ledger", path).Error("the ledger file was replaced and cannot be opened; the web desk keeps the old one")
+		return
+	}
+	if err := s.led.Close(); err != nil {
+		s.cfg.Log.WithError(err).Warn("close the replaced ledger")
+	}
+	s.led, s.ledFile = led, info
+	s.cfg.Log.WithField("ledger", path).Info("the ledger file was replaced; the web desk opened the new one")
+}
 
 // current is the workspace and pages to serve this request with.
 func (s *Server) current() *loaded {
