@@ -406,7 +406,7 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.stages.add(stageLedger, time.Since(start))
-	if err := b.each(jobs, func(j *job) { b.judge(j, prev) }); err != nil {
+	if err := b.each(jobs, func(j *job) { b.judge(ctx, j, prev) }); err != nil {
 		return err
 	}
 	b.markRepeats(jobs)
@@ -727,7 +727,7 @@ func (b *batch) read(j *job) {
 
 // judge checks one file read and decides its status. It runs on many
 // goroutines: it only reads shared state.
-func (b *batch) judge(j *job, prev PrevFunc) {
+func (b *batch) judge(ctx context.Context, j *job, prev PrevFunc) {
 	c, rec, cfg, sub, findings := j.claim, j.rec, b.ws.Config, j.sub, j.findings
 	if sub != nil {
 		start := time.Now()
@@ -748,6 +748,10 @@ func (b *batch) judge(j *job, prev PrevFunc) {
 		}
 		if findings, err = b.lateFiling(rec, sub, findings); err != nil {
 			j.err = fmt.Errorf("period of %s: %w", c.Name, err)
+			return
+		}
+		if findings, err = issueOrder(ctx, b.ws, b.ledger, sub, rec.SHA256, findings); err != nil {
+			j.err = fmt.Errorf("issue of %s: %w", c.Name, err)
 			return
 		}
 		// A file at the top of the inbox speaks for the unit its code

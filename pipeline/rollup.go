@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/rollup"
+	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
 
@@ -81,7 +83,16 @@ func countyUnits(ws *workspace.Workspace, rec ledger.Record, cells map[string]st
 		onSheet = strings.HasPrefix(cell, rollup.Sheet+"!")
 		break
 	}
-	if !onSheet || rec.ArchivePath == "" {
+	if !onSheet {
+		return nil
+	}
+	return archivedReport(ws, rec)
+}
+
+// archivedReport reads the 上報 workbook rec archived, when the archive
+// still holds it as judged; nil otherwise.
+func archivedReport(ws *workspace.Workspace, rec ledger.Record) *rollup.Report {
+	if rec.ArchivePath == "" {
 		return nil
 	}
 	path := filepath.FromSlash(rec.ArchivePath)
@@ -118,4 +129,44 @@ func countyLines(rep *rollup.Report, code string) []CountyUnitLine {
 		}
 	}
 	return out
+}
+
+// RuleIssueOrder refuses a county's 上報 workbook that is not newer than
+// the one the city counts for its period.
+const RuleIssueOrder = "rollup.issue"
+
+// issueOrder refuses a county's 上報 workbook whose issue is older than
+// the one the city already counts for the county's period, or the same
+// issue with other content: a late copy of an older issue must not
+// replace the correction that followed it. The issue counted is read
+// from the accepted file's archived workbook (sha256 checked); one the
+// archive no longer holds as judged cannot be compared, and the new file
+// counts as a unit's newest does.
+func issueOrder(ctx context.Context, ws *workspace.Workspace, led *ledger.Ledger, sub *form.Submission, sha string, findings []vocab.Finding) ([]vocab.Finding, error) {
+	if sub.Issue == 0 || vocab.HasError(findings) {
+		return findings, nil
+	}
+	hist, err := led.History(ctx, sub.UnitCode)
+	if err != nil {
+		return findings, err
+	}
+	for _, rec := range hist { // newest first
+		if rec.Status != vocab.FileAccepted || rec.Period != sub.Period {
+			continue
+		}
+		counted := archivedReport(ws, rec)
+		if counted == nil || sub.Issue > counted.Issue || (sub.Issue == counted.Issue && sha == rec.SHA256) {
+			return findings, nil
+		}
+		at := sub.Cells["issue"]
+		msg := fmt.Sprintf("這是第%d期的上報表，%s 已計入的是你單位第%d期的上報表（「%s」，%s收到）；較早的一期不能替換它。",
+			sub.Issue, sub.Period, counted.Issue, rec.OrigName, rec.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04"))
+		if sub.Issue == counted.Issue {
+			msg = fmt.Sprintf("已收到並計入你單位第%d期的上報表（「%s」，%s收到），這份同為第%d期、內容卻不同；同一期只算一份。",
+				counted.Issue, rec.OrigName, rec.ReceivedAt.In(ws.Config.Location()).Format("2006-01-02 15:04"), sub.Issue)
+		}
+		return append(findings, vocab.Finding{Rule: RuleIssueOrder, Severity: vocab.Error, Sheet: at.Sheet, Cell: at.Cell, Message: msg,
+			Fix: fmt.Sprintf("如要更正，請發布新的一期（第%d期或以後），報送那一期的上報表。", counted.Issue+1)}), nil
+	}
+	return findings, nil
 }

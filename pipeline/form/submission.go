@@ -44,4 +44,7 @@ type Submission struct {
 	// a figure, which accepts a warning on it as explained. nil when no row
 	// has one.
 	Explanations map[string]string `json:"explanations,omitempty"`
+	// Issue is the county's issue number a 上報 workbook carries (its cell
+	// is Cells["issue"]); 0 for a form.
+	Issue int `json:"issue,omitempty"`
 }

@@ -73,10 +73,11 @@ func (p *parsed) submission(cat *workspace.Catalogue) (*form.Submission, []vocab
 	r := &p.rep
 	sub := &form.Submission{
 		Identity: form.Identity{UnitCode: r.County, UnitName: r.CountyName, Period: r.Period, Date: r.Date, FormVersion: r.Catalogue},
+		Issue:    r.Issue,
 		Values:   map[string]float64{},
 		Cells: map[string]form.Location{
 			"unit_code": p.at[labelCounty], "unit_name": p.at[labelName], "period": p.at[labelPeriod],
-			"date": p.at[labelDate], "form_version": p.at[labelCatalogue],
+			"date": p.at[labelDate], "form_version": p.at[labelCatalogue], "issue": p.at[labelIssue],
 		},
 	}
 	var fs []vocab.Finding
