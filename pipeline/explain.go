@@ -42,7 +42,10 @@ type ExplainOptions struct {
 // aggregate makes it, and every unit value behind it with its file and
 // cell.
 type Explanation struct {
-	Period    string `json:"period"`
+	Period string `json:"period"`
+	// Area labels the figure of the whole area (config.yaml's area:, 全縣
+	// by default).
+	Area      string `json:"area"`
 	Code      string `json:"code"`
 	Label     string `json:"label"`
 	Measure   string `json:"measure"`
@@ -158,7 +161,7 @@ func Explain(ctx context.Context, ws *workspace.Workspace, code string, opts Exp
 	}
 	county, _ := checker.County(inputs, totals.All)
 
-	ex := &Explanation{Period: opts.Period, Code: in.Code, Label: in.Label, Measure: in.Measure,
+	ex := &Explanation{Period: opts.Period, Area: ws.Config.AreaWord(), Code: in.Code, Label: in.Label, Measure: in.Measure,
 		Aggregate: in.Aggregate, Reported: len(current), Unit: opts.Unit}
 	ex.Value, ex.Exists = totals.All[in.Code]
 	ex.Text = templates.Absent

@@ -54,7 +54,7 @@ func (r *Renderer) TotalsWorkbook(w io.Writer, b Briefing) (err error) {
 	// The totals sheet has a row per indicator, however many units report,
 	// so it is set in place: excelize writes streamed sheets in map order,
 	// and a second stream would make the file's bytes differ run to run.
-	header := []any{"部分", "小類", "代碼", "指標", "計量單位", "全縣"}
+	header := []any{"部分", "小類", "代碼", "指標", "計量單位", r.ws.Config.AreaWord()}
 	for _, k := range r.ws.Kinds {
 		header = append(header, k+"小計")
 	}

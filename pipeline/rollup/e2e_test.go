@@ -165,6 +165,21 @@ func totalsSheet(t *testing.T, path string) map[string]float64 {
 	return out
 }
 
+// firstSheetCell is a cell of a workbook's first sheet.
+func firstSheetCell(t *testing.T, path, cell string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v, err := f.GetCellValue(f.GetSheetList()[0], cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // archivedForms reads every file a county accepted, by sha256.
 func archivedForms(t *testing.T, ws *workspace.Workspace) map[string]*form.Submission {
 	t.Helper()
@@ -210,6 +225,13 @@ func TestCityMergesCounties(t *testing.T) {
 		t.Fatalf("city batch: %d accepted, %d rejected: %+v", sum.Accepted, sum.Rejected, sum.Files)
 	}
 	got := totalsSheet(t, sum.TotalsWorkbook)
+	// The whole area's column is named by config.yaml's area: (全市 in the
+	// city example), 全縣 where unset.
+	for path, want := range map[string]string{sum.TotalsWorkbook: "全市", counties[0].totals: "全縣"} {
+		if head := firstSheetCell(t, path, "F1"); head != want {
+			t.Errorf("%s: the totals column is %q, want %q", filepath.Base(path), head, want)
+		}
+	}
 	cat := cws.Catalogue
 	wantCounties, wantUnits := map[string]float64{}, map[string]float64{}
 	for _, c := range counties {
@@ -253,8 +275,8 @@ func TestCityMergesCounties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ex.Lines) != 3 || !near(ex.Value, wantUnits["deeds_done"]) {
-		t.Fatalf("explain: %v from %d lines", ex.Value, len(ex.Lines))
+	if len(ex.Lines) != 3 || !near(ex.Value, wantUnits["deeds_done"]) || ex.Area != "全市" {
+		t.Fatalf("explain: %s %v from %d lines", ex.Area, ex.Value, len(ex.Lines))
 	}
 	for _, l := range ex.Lines {
 		if !strings.HasPrefix(l.Cell, rollup.Sheet+"!") || len(l.Below) == 0 {

@@ -13,8 +13,11 @@ import (
 
 // Config is config.yaml.
 type Config struct {
-	County       string   `yaml:"county"`
-	CountyCode   string   `yaml:"county_code,omitempty"` // in the units.yaml of the office above; publish then writes the 上報 workbook
+	County     string `yaml:"county"`
+	CountyCode string `yaml:"county_code,omitempty"` // in the units.yaml of the office above; publish then writes the 上報 workbook
+	// Area is the word for the office's whole area where a figure of all
+	// its units is labelled (全市 at a city); AreaWord gives 全縣 when unset.
+	Area         string   `yaml:"area,omitempty"`
 	Office       string   `yaml:"office"`
 	BriefingName string   `yaml:"briefing_name"`
 	Period       string   `yaml:"period"`
@@ -133,6 +136,14 @@ func (c *Config) DeadlineTime() time.Time { return c.deadline }
 
 // Location is the office's time zone, used by the scheduler and for dates.
 func (c *Config) Location() *time.Location { return c.location }
+
+// AreaWord is the label of a figure of the whole area: Area, or 全縣.
+func (c *Config) AreaWord() string {
+	if c.Area == "" {
+		return "全縣"
+	}
+	return c.Area
+}
 
 var periodName = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$`)
 
