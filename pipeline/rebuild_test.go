@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"maps"
 	"os"
@@ -400,18 +401,24 @@ func TestRebuildCarriesAccounts(t *testing.T) {
 		name   string
 		damage func(t *testing.T, path string)
 		lost   string // in AccountsLost; "" when the accounts must be carried
+		// noLog: the action log does not read, the accounts do.
+		noLog bool
 	}{
-		{"sound", func(*testing.T, string) {}, ""},
+		{"sound", func(*testing.T, string) {}, "", false},
+		// The submissions' pages destroyed: the accounts still read.
+		{"submissions destroyed", destroyTable("submissions"), "", false},
+		{"web actions destroyed", destroyTable("web_actions"), "", true},
+		{"accounts destroyed", destroyTable("accounts"), "讀不出舊台帳的賬號", false},
 		{"deleted", func(t *testing.T, path string) {
 			if err := os.Remove(path); err != nil {
 				t.Fatal(err)
 			}
-		}, "不存在"},
+		}, "不存在", false},
 		{"overwritten", func(t *testing.T, path string) {
 			if err := os.WriteFile(path, bytes.Repeat([]byte("壞"), 4096), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, "讀不出舊台帳"},
+		}, "讀不出舊台帳", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ws, _, _ := buildDemo(t, 0)
@@ -466,8 +473,15 @@ func TestRebuildCarriesAccounts(t *testing.T) {
 				}
 				return
 			}
-			if rep.AccountsLost != "" || rep.ActionsLost != "" || rep.Accounts != 3 || rep.WebActions != 3 {
-				t.Errorf("report: %d accounts, %d actions, lost %q %q", rep.Accounts, rep.WebActions, rep.AccountsLost, rep.ActionsLost)
+			if tc.noLog {
+				if !strings.Contains(rep.ActionsLost, "讀不出舊台帳的網頁操作記錄") || rep.WebActions != 0 || len(gotAct) != 0 {
+					t.Errorf("a log that does not read: lost %q, %d actions (%d reported)", rep.ActionsLost, len(gotAct), rep.WebActions)
+				}
+			} else if rep.ActionsLost != "" || rep.WebActions != 3 {
+				t.Errorf("report: %d actions, lost %q", rep.WebActions, rep.ActionsLost)
+			}
+			if rep.AccountsLost != "" || rep.Accounts != 3 {
+				t.Errorf("report: %d accounts, lost %q", rep.Accounts, rep.AccountsLost)
 			}
 			want := map[string]ledger.Account{}
 			for _, a := range accounts {
@@ -483,6 +497,9 @@ func TestRebuildCarriesAccounts(t *testing.T) {
 					t.Errorf("account %s carried as %+v, want %+v", a.Name, a, w)
 				}
 			}
+			if tc.noLog {
+				return
+			}
 			if len(gotAct) != len(actions) {
 				t.Fatalf("%d actions, want %d", len(gotAct), len(actions))
 			}
@@ -494,5 +511,48 @@ func TestRebuildCarriesAccounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// destroyTable overwrites the root page of a table of the SQLite ledger at
+// path with garbage, leaving every other page as it was.
+func destroyTable(table string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root, size int64
+		err = db.QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = ?`, table).Scan(&root)
+		if err == nil {
+			err = db.QueryRow(`PRAGMA page_size`).Scan(&size)
+		}
+		if err == nil {
+			_, err = db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		}
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, int(size)), (root-1)*size); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		led, err := ledger.Open(ctx, path)
+		if err == nil {
+			err = led.QuickCheck(ctx)
+			led.Close()
+		}
+		if !ledger.IsCorrupt(err) {
+			t.Fatalf("the ledger with %s destroyed: %v, want it corrupt", table, err)
+		}
 	}
 }
