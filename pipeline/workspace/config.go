@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
 )
@@ -137,6 +138,9 @@ func (c *Config) DeadlineTime() time.Time { return c.deadline }
 // Location is the office's time zone, used by the scheduler and for dates.
 func (c *Config) Location() *time.Location { return c.location }
 
+// maxArea is the longest Area in characters.
+const maxArea = 8
+
 // AreaWord is the label of a figure of the whole area: Area, or 全縣.
 func (c *Config) AreaWord() string {
 	if c.Area == "" {
@@ -184,6 +188,10 @@ func parseConfig(file string, data []byte) (*Config, error) {
 	need("period", c.Period)
 	if c.CountyCode != "" && !unitCode.MatchString(c.CountyCode) {
 		ps.Add(file, keyLine(doc(), "county_code"), "county_code", say("「%s」不能用：本縣在上級名冊中的代碼是 1 到 32 個英文字母、數字、'-' 或 '_'", shown(c.CountyCode)))
+	}
+	// It heads a column and a line of explain: a word, not a sentence.
+	if n := utf8.RuneCountInString(c.Area); n > maxArea || strings.ContainsFunc(c.Area, unicode.IsControl) {
+		ps.Add(file, keyLine(doc(), "area"), "area", say("「%s」不能用：area 是全區域的稱呼（如「全縣」「全市」），最多 %d 個字，不含換行等控制字符", shown(c.Area), maxArea))
 	}
 	for _, p := range append([]string{c.Period}, c.OpenPeriods...) {
 		if p != "" && !ValidPeriod(p) {

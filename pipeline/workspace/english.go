@@ -36,6 +36,7 @@ var english = vocab.English{
 
 	// config.yaml
 	"沒有填寫": "missing",
+	"「%s」不能用：area 是全區域的稱呼（如「全縣」「全市」），最多 %d 個字，不含換行等控制字符":                               "\"%s\" cannot be used: area is the word for the whole area (such as 全縣 or 全市), at most %d characters, without line breaks or other control characters",
 	"「%s」不能用：本縣在上級名冊中的代碼是 1 到 32 個英文字母、數字、'-' 或 '_'":                                   "\"%s\" cannot be used: the county's code in the register of the office above is 1 to 32 letters, digits, '-' or '_'",
 	"「%s」不能用作報送期：只能用字母、數字、- 和 _（如 2008-12、2026Q4），因為它也是存檔文件夾的名字":                       "\"%s\" cannot name a period: only letters, digits, - and _ (such as 2008-12, 2026Q4), since it names a folder of the archive too",
 	"「%s」不是已知的時區名稱，請寫如 Asia/Shanghai":                                                  "\"%s\" is no known time zone; write one such as Asia/Shanghai",

@@ -456,3 +456,37 @@ func TestQuotesSetting(t *testing.T) {
 		t.Errorf("the Simplified config.yaml lost the quotes setting's values:\n%s", data)
 	}
 }
+
+// TestAreaSetting: area: names the whole area, 全縣 when unset; a
+// sentence or a line break is a problem on its line.
+func TestAreaSetting(t *testing.T) {
+	for _, tc := range []struct {
+		value, want string
+		ok          bool
+	}{{"", "全縣", true}, {"全市", "全市", true}, {"全自治州", "全自治州", true},
+		{"全市各縣區鄉鎮街道", "", false}, {`"全市\n合計"`, "", false}} {
+		dir := t.TempDir()
+		if _, err := Init(dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, ConfigFile)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.value != "" {
+			data = append(data, "\narea: "+tc.value+"\n"...)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ws, err := Load(dir)
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "area") {
+			t.Errorf("area: %s: err %v, want ok %v", tc.value, err, tc.ok)
+			continue
+		}
+		if err == nil && ws.Config.AreaWord() != tc.want {
+			t.Errorf("area: %s: AreaWord %q, want %q", tc.value, ws.Config.AreaWord(), tc.want)
+		}
+	}
+}
