@@ -71,35 +71,42 @@ func peerOutliers(ws *workspace.Workspace, reported []render.UnitValues) []rende
 	if cfg.PeerZ <= 0 {
 		return nil
 	}
-	var out []render.Outlier
+	// Units are kept by index and the figures in scratch slices reused
+	// from one indicator to the next: copying each unit's line per
+	// indicator allocated 1.6 GB at 73,000 units.
+	var (
+		out         []render.Outlier
+		peers, at   []int
+		xs, scratch []float64
+	)
 	for _, kind := range ws.Kinds {
-		var peers []render.UnitValues
-		for _, uv := range reported {
-			if uv.Unit.Kind == kind {
-				peers = append(peers, uv)
+		peers = peers[:0]
+		for i := range reported {
+			if reported[i].Unit.Kind == kind {
+				peers = append(peers, i)
 			}
 		}
 		for _, in := range ws.Catalogue.Inputs() {
-			var units []render.UnitValues
-			var xs []float64
-			for _, uv := range peers {
-				if x, ok := uv.Values[in.Code]; ok {
-					units, xs = append(units, uv), append(xs, x)
+			at, xs = at[:0], xs[:0]
+			for _, i := range peers {
+				if x, ok := reported[i].Values[in.Code]; ok {
+					at, xs = append(at, i), append(xs, x)
 				}
 			}
 			if len(xs) < cfg.PeerMinUnits {
 				continue
 			}
-			med, mad := medianMAD(xs)
+			var med, mad float64
+			med, mad, scratch = medianMAD(xs, scratch)
 			if mad == 0 {
 				continue
 			}
-			for i, x := range xs {
+			for j, x := range xs {
 				z := math.Abs(x-med) / (madScale * mad)
 				if z <= cfg.PeerZ {
 					continue
 				}
-				u := units[i].Unit
+				u := reported[at[j]].Unit
 				out = append(out, render.Outlier{Unit: u, Finding: vocab.Finding{
 					Rule: vocab.RuleOutlierPeer, Severity: vocab.Warning,
 					Values: map[string]float64{in.Code: x, "median." + in.Code: med},
@@ -115,14 +122,15 @@ func peerOutliers(ws *workspace.Workspace, reported []render.UnitValues) []rende
 }
 
 // medianMAD is the median of xs and the median of the absolute
-// deviations from it.
-func medianMAD(xs []float64) (med, mad float64) {
-	med = median(slices.Clone(xs))
-	dev := make([]float64, len(xs))
+// deviations from it; xs is left as it was. scratch is sorted in and
+// returned, grown, for the next call.
+func medianMAD(xs, scratch []float64) (med, mad float64, _ []float64) {
+	scratch = append(scratch[:0], xs...)
+	med = median(scratch)
 	for i, x := range xs {
-		dev[i] = math.Abs(x - med)
+		scratch[i] = math.Abs(x - med)
 	}
-	return med, median(dev)
+	return med, median(scratch), scratch
 }
 
 // median sorts xs in place.
