@@ -100,7 +100,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	}
 	defer release()
 	defer raiseMemoryLimit(ws)()
-	if _, err := MigrateArchivePaths(ctx, ws, led); err != nil {
+	if err := migrateArchivePathsOnce(ctx, ws, led); err != nil {
 		return nil, err
 	}
 

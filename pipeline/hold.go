@@ -51,7 +51,7 @@ func holdWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (*le
 		unlock()
 		return nil, nil, fmt.Errorf("open ledger: %w", err)
 	}
-	return led, func() { led.Close(); unlock() }, nil
+	return led, func() { led.Close(); restampLedgerMark(ws); unlock() }, nil
 }
 
 // callerDefaults fills what a caller of Run or Publish may leave out: the
