@@ -23,7 +23,7 @@ type Ledger struct {
 	r *sql.DB // read-only connections
 
 	// Prepared once on the writer connection and reused by every write.
-	claimID, insSubmission, insFinding, setArchive *sql.Stmt
+	claimID, setArchive *sql.Stmt
 
 	pg *pgx.ConnConfig // the server, when the ledger is on PostgreSQL
 }
@@ -98,14 +98,7 @@ func (l *Ledger) prepare(ctx context.Context) error {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&l.claimID, `SELECT id FROM submissions WHERE claim_name = ?`},
-		{&l.insSubmission, `INSERT INTO submissions
-			(run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json, cells_json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (claim_name) DO NOTHING RETURNING id`},
-		{&l.insFinding, `INSERT INTO findings
-			(submission_id, seq, rule, severity, sheet, cell, values_json, message, fix, explanation)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&l.claimID, `SELECT id, sha256, unit_code FROM submissions WHERE claim_name = ?`},
 		{&l.setArchive, `UPDATE submissions SET archive_path = ? WHERE id = ?`},
 	} {
 		if *p.stmt, err = l.w.PrepareContext(ctx, p.sql); err != nil {
@@ -119,7 +112,7 @@ func (l *Ledger) prepare(ctx context.Context) error {
 // exist at this point: every write commits or rolls back before returning.
 func (l *Ledger) Close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{l.claimID, l.insSubmission, l.insFinding, l.setArchive} {
+	for _, s := range []*sql.Stmt{l.claimID, l.setArchive} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -18,7 +19,8 @@ type Record struct {
 	ID    int64
 	RunID int64 // 0: not tied to a run
 	// ClaimName is the file's unique name in work/; recording the same
-	// claim twice is a no-op, which is what makes crash recovery safe.
+	// file under it twice is a no-op, which is what makes crash recovery
+	// safe, and another file under it is refused (ErrClaimTaken).
 	ClaimName   string
 	UnitCode    string
 	Period      string // "2008-12": periods order as strings
@@ -71,11 +73,19 @@ func (r *Record) validate() error {
 	return errors.Join(errs...)
 }
 
+// ErrClaimTaken: a claim name already recorded arrived again with another
+// file (another sha256) or for another unit. Recording it would either
+// drop the new file's row or overwrite the old one; the group is refused
+// instead, so that its files stay where they are for the next batch.
+var ErrClaimTaken = errors.New("claim name already recorded for another file")
+
 // RecordBatch stores submissions with their values and findings in one
 // transaction, all or none, and returns their ids in order. A claim name
-// already recorded gets that record's id and writes nothing. One commit
-// (one fsync) for the lot is what makes a catch-up run of thousands of
-// files fast; the price is that a crash loses the whole group, which
+// already recorded with the same sha256 and unit (a batch recovering from
+// a crash records it again) gets that record's id and writes nothing; with
+// another sha256 or unit it is ErrClaimTaken and nothing is written. One
+// commit (one fsync) for the lot is what makes a catch-up run of thousands
+// of files fast; the price is that a crash loses the whole group, which
 // recovery then records again by claim name.
 func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) {
 	for i := range rs {
@@ -98,86 +108,200 @@ func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) 
 	return ids, nil
 }
 
+// Rows go in by many to a statement: one statement per row was one round
+// trip per row, which on PostgreSQL made the ledger stage twice SQLite's.
+// 256 rows of submissions are 2,816 bound parameters, well inside both
+// backends' limits (SQLite's 32,766, PostgreSQL's 65,535).
+const (
+	rowsPerInsert  = 256
+	submissionCols = `run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json, cells_json`
+	findingCols    = `submission_id, seq, rule, severity, sheet, cell, values_json, message, fix, explanation`
+)
+
+// insertSQL is an INSERT of n rows of cols columns, then tail.
+func insertSQL(table, cols string, ncols, n int, tail string) string {
+	row := "(" + placeholders(ncols) + ")"
+	var b strings.Builder
+	b.Grow(len(table) + len(cols) + n*(len(row)+2) + len(tail) + 32)
+	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(tail)
+	return b.String()
+}
+
 // insert writes validated records inside tx.
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, error) {
-	ins := inserter{
-		claimID: tx.StmtContext(ctx, l.claimID),
-		insSub:  tx.StmtContext(ctx, l.insSubmission),
-		insFind: tx.StmtContext(ctx, l.insFinding),
-	}
+	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID)}
 	ids := make([]int64, len(rs))
-	for i := range rs {
-		id, err := ins.one(ctx, &rs[i])
-		if err != nil {
-			return nil, fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+	for start := 0; start < len(rs); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(rs))
+		if err := ins.submissions(ctx, rs[start:end], ids[start:end]); err != nil {
+			return nil, err
 		}
-		ids[i] = id
+	}
+	if err := ins.flushFindings(ctx); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }
 
-// inserter holds a transaction's statements, a buffer the values of each
-// record are encoded in, and the sorted codes of the last record's values:
-// the forms of a batch share their codes, so they are sorted once.
+// inserter holds a transaction, a buffer the values of each record are
+// encoded in, the sorted codes of the last record's values (the forms of
+// a batch share their codes, so they are sorted once), and the findings
+// of the new records, written after them.
 type inserter struct {
-	claimID, insSub, insFind *sql.Stmt
-	buf                      []byte
-	codes                    []string
-	cells                    cellEncoder
+	tx       *sql.Tx
+	claimID  *sql.Stmt
+	buf      []byte
+	codes    []string
+	cells    cellEncoder
+	args     []any
+	findings []any
 }
 
-func (ins *inserter) one(ctx context.Context, r *Record) (int64, error) {
-	at, err := nanos("received at", r.ReceivedAt)
-	if err != nil {
-		// A claim already recorded is returned whatever the record says.
-		if id, ierr := ins.recorded(ctx, r.ClaimName); ierr != nil || id != 0 {
-			return id, ierr
+// submissions inserts rs in one statement and sets ids. A claim already
+// recorded inserts nothing (ON CONFLICT DO NOTHING) and is looked up
+// only then, so that new files cost one statement for the lot.
+func (ins *inserter) submissions(ctx context.Context, rs []Record, ids []int64) error {
+	ins.args = ins.args[:0]
+	// first: the index in rs of each claim's first row, the one that
+	// can be inserted; a later row of the same claim conflicts with it.
+	first := make(map[string]int, len(rs))
+	var bad []int // rows whose receipt time cannot be stored
+	for i := range rs {
+		r := &rs[i]
+		at, err := nanos("received at", r.ReceivedAt)
+		if err != nil {
+			bad = append(bad, i)
+			continue
 		}
-		return 0, err
+		if _, ok := first[r.ClaimName]; !ok {
+			first[r.ClaimName] = i
+		}
+		vals, err := ins.values(r.Values)
+		if err != nil {
+			return fmt.Errorf("record %s: values: %w", r.ClaimName, err)
+		}
+		cells, err := ins.cells.encode(r.Cells)
+		if err != nil {
+			return fmt.Errorf("record %s: cells: %w", r.ClaimName, err)
+		}
+		runID := sql.NullInt64{Int64: r.RunID, Valid: r.RunID != 0}
+		ins.args = append(ins.args, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
+			r.ArchivePath, r.SHA256, r.Status, at, vals, cells)
 	}
-	runID := sql.NullInt64{Int64: r.RunID, Valid: r.RunID != 0}
-	vals, err := ins.values(r.Values)
-	if err != nil {
-		return 0, fmt.Errorf("values: %w", err)
+	for _, i := range bad {
+		// A claim already recorded is returned whatever the record's
+		// time says, if it is the same file.
+		id, err := ins.recorded(ctx, &rs[i])
+		if err != nil {
+			return fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+		}
+		if id == 0 {
+			_, err := nanos("received at", rs[i].ReceivedAt)
+			return fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+		}
+		ids[i] = id
 	}
-	cells, err := ins.cells.encode(r.Cells)
-	if err != nil {
-		return 0, fmt.Errorf("cells: %w", err)
+	inserted := make(map[string]int64, len(first))
+	if n := len(ins.args) / 11; n > 0 {
+		// RETURNING rather than LastInsertId, which PostgreSQL's driver
+		// lacks; with the claim name, since neither backend promises the
+		// order of the rows it returns.
+		rows, err := ins.tx.QueryContext(ctx, insertSQL("submissions", submissionCols, 11, n,
+			" ON CONFLICT (claim_name) DO NOTHING RETURNING id, claim_name"), ins.args...)
+		if err != nil {
+			return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+		}
+		for rows.Next() {
+			var id int64
+			var claim string
+			if err := rows.Scan(&id, &claim); err != nil {
+				rows.Close()
+				return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+			}
+			inserted[claim] = id
+		}
+		if err := closeRows(rows); err != nil {
+			return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+		}
 	}
-	// A claim already recorded inserts nothing and returns no id (the
-	// statement says ON CONFLICT DO NOTHING); its id is looked up only
-	// then, so a new file costs one statement. RETURNING rather than
-	// LastInsertId, which PostgreSQL's driver lacks.
-	var id int64
-	err = ins.insSub.QueryRowContext(ctx, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
-		r.ArchivePath, r.SHA256, r.Status, at, vals, cells).Scan(&id)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return ins.recorded(ctx, r.ClaimName)
-	case err != nil:
-		return 0, err
+	for i := range rs {
+		r := &rs[i]
+		if ids[i] != 0 {
+			continue
+		}
+		if id, ok := inserted[r.ClaimName]; ok && first[r.ClaimName] == i {
+			ids[i] = id
+			if err := ins.addFindings(ctx, id, r); err != nil {
+				return err
+			}
+			continue
+		}
+		id, err := ins.recorded(ctx, r)
+		if err == nil && id == 0 {
+			err = errors.New("neither inserted nor recorded")
+		}
+		if err != nil {
+			return fmt.Errorf("record %s: %w", r.ClaimName, err)
+		}
+		ids[i] = id
 	}
+	return nil
+}
+
+// addFindings queues a new record's findings, written by many at a time.
+func (ins *inserter) addFindings(ctx context.Context, id int64, r *Record) error {
 	for seq, f := range r.Findings {
 		vals, err := ins.values(f.Values)
 		if err != nil {
-			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
+			return fmt.Errorf("record %s: finding %s: %w", r.ClaimName, f.Rule, err)
 		}
-		if _, err := ins.insFind.ExecContext(ctx, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
-			vals, f.Message, f.Fix, f.Explanation); err != nil {
-			return 0, fmt.Errorf("finding %s: %w", f.Rule, err)
+		ins.findings = append(ins.findings, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
+			vals, f.Message, f.Fix, f.Explanation)
+		if len(ins.findings) == rowsPerInsert*10 {
+			if err := ins.flushFindings(ctx); err != nil {
+				return err
+			}
 		}
 	}
-	return id, nil
+	return nil
 }
 
-// recorded returns the id of a recorded claim, or 0.
-func (ins *inserter) recorded(ctx context.Context, claim string) (int64, error) {
-	var id int64
-	err := ins.claimID.QueryRowContext(ctx, claim).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+func (ins *inserter) flushFindings(ctx context.Context) error {
+	n := len(ins.findings) / 10
+	if n == 0 {
+		return nil
 	}
-	return id, err
+	if _, err := ins.tx.ExecContext(ctx, insertSQL("findings", findingCols, 10, n, ""), ins.findings...); err != nil {
+		return fmt.Errorf("record findings of submission %v…: %w", ins.findings[0], err)
+	}
+	ins.findings = ins.findings[:0]
+	return nil
+}
+
+// recorded returns the id of r's claim if it is recorded, or 0. A claim
+// recorded for another file or unit is ErrClaimTaken: the one row the
+// ledger keeps per claim name cannot stand for two files.
+func (ins *inserter) recorded(ctx context.Context, r *Record) (int64, error) {
+	var id int64
+	var sha, unit string
+	err := ins.claimID.QueryRowContext(ctx, r.ClaimName).Scan(&id, &sha, &unit)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case sha != r.SHA256 || unit != r.UnitCode:
+		return 0, fmt.Errorf("%w: submission %d is unit %s, sha256 %s; this file is unit %s, sha256 %s",
+			ErrClaimTaken, id, unit, sha, r.UnitCode, r.SHA256)
+	}
+	return id, nil
 }
 
 // values encodes vs as the JSON column holds it; no values is NULL.

@@ -3,8 +3,11 @@ package ledger
 import (
 	"context"
 	"countybrief/pipeline/vocab"
+	"errors"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +123,65 @@ func TestRecordIdempotentByClaim(t *testing.T) {
 		}
 		if len(h) != 1 || h[0].Values["marker"] != 5 || len(h[0].Findings) != 1 {
 			t.Errorf("History after a repeated rejected claim = %+v, want the first record alone", h)
+		}
+	})
+}
+
+// A claim name is one file's: the same name arriving with another file
+// or for another unit must stop the group, never keep one row for two
+// files, whether the first was recorded earlier, earlier in the same
+// group, or in an earlier statement of a group larger than one INSERT.
+func TestRecordRefusesClaimOfAnotherFile(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		otherSHA := func(r Record) Record { r.SHA256 = "sha-another-file"; return r }
+		otherUnit := func(r Record) Record { r.UnitCode = "U99"; return r }
+		filler := func(n int) []Record {
+			rs := make([]Record, n)
+			for i := range rs {
+				rs[i] = sub(fmt.Sprintf("filler-%04d", i), "U50", "2008-12", vocab.FileAccepted, i, 0)
+			}
+			return rs
+		}
+		first := sub("claim-1", "U01", "2008-12", vocab.FileRejected, 0, 1)
+		for _, tc := range []struct {
+			name  string
+			prior []Record // recorded before
+			group []Record
+		}{
+			{"recorded before, another sha256", []Record{first}, []Record{sub("new-1", "U02", "2008-12", acc, 1, 2), otherSHA(first)}},
+			{"recorded before, another unit", []Record{first}, []Record{otherUnit(first)}},
+			{"same group, another sha256", nil, []Record{first, sub("new-1", "U02", "2008-12", acc, 1, 2), otherSHA(first)}},
+			{"same group, another unit", nil, []Record{first, otherUnit(first)}},
+			{"same group, later statement", nil, append(append([]Record{first}, filler(rowsPerInsert)...), otherSHA(first))},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				l, _ := open(t)
+				if len(tc.prior) > 0 {
+					mustRecord(t, l, tc.prior...)
+				}
+				before, err := l.TableHashes(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids, err := l.RecordBatch(ctx, tc.group)
+				if !errors.Is(err, ErrClaimTaken) {
+					t.Fatalf("RecordBatch = %v, %v; want ErrClaimTaken", ids, err)
+				}
+				after, err := l.TableHashes(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(before, after) {
+					t.Errorf("a refused group changed the ledger: %v, then %v", before, after)
+				}
+				// A true replay of what was recorded is still idempotent.
+				if len(tc.prior) > 0 {
+					if id := mustRecord(t, l, tc.prior...)[0]; id == 0 {
+						t.Errorf("replay gave id 0")
+					}
+				}
+			})
 		}
 	})
 }
