@@ -39,6 +39,38 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
+// BenchmarkReadBatch reads forms of distinct units with distinct figures
+// with one Reader, in turn, as a batch does: only the parts the forms of
+// one catalogue really share are shared. Each pass over the forms takes a
+// new Reader, since a batch meets each file once.
+func BenchmarkReadBatch(b *testing.B) {
+	ws := loadWorkspace(b)
+	var forms [][]byte
+	for i, u := range ws.Units {
+		values := sampleValues()
+		for code := range values {
+			values[code] += float64(i)
+		}
+		var buf bytes.Buffer
+		if err := WriteFilled(&buf, ws.Catalogue, u, "2008-12", sampleIdentity(), values); err != nil {
+			b.Fatal(err)
+		}
+		forms = append(forms, buf.Bytes())
+	}
+	var rd *Reader
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%len(forms) == 0 {
+			rd = NewReader(ws.Catalogue, DefaultLimits())
+		}
+		if sub, fs := rd.ReadBytes("form.xlsx", forms[i%len(forms)]); sub == nil {
+			b.Fatalf("%v", fs)
+		}
+		i++
+	}
+}
+
 // BenchmarkReadFull reads the same forms through excelize only, the
 // reader the fast one falls back to.
 func BenchmarkReadFull(b *testing.B) {

@@ -75,7 +75,10 @@ func (b *Book) sheet(name string) *sheet {
 func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
 	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8)}
 	seen := make(map[string]bool, len(zr.File))
-	scratch := make([]byte, 8<<10)
+	useInflater(zr)
+	sp := scratches.Get().(*[]byte)
+	defer scratches.Put(sp)
+	scratch := *sp
 	var key []byte
 	var unzipped int64
 	for _, zf := range zr.File {
@@ -99,8 +102,8 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 		seen[name] = true
 		keep := keptPart(name)
 		var part *sharedPart
-		cached := false
-		if cache != nil && shareable(name) {
+		cached, vol := false, volatile(name)
+		if cache != nil && (!vol || zf.CompressedSize64 <= maxVolatileKey) {
 			if k := partKey(key, zf, data); k != nil {
 				key, cached = k, true
 				part = cache.get(key)
@@ -113,7 +116,7 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 			}
 			part = &sharedPart{text: text}
 			if cached {
-				part = cache.put(key, text)
+				part = cache.put(key, text, vol)
 			}
 		}
 		if keep {

@@ -22,7 +22,37 @@ func TestCacheLendsSharedParts(t *testing.T) {
 		}
 	}
 	if first.parts["xl/worksheets/sheet1.xml"] == second.parts["xl/worksheets/sheet1.xml"] {
-		t.Error("a worksheet was lent from the cache")
+		t.Error("a worksheet met once was lent from the cache")
+	}
+}
+
+// TestCacheLendsRepeatedSheets opens workbooks whose worksheets usually
+// differ: a worksheet is lent only once its bytes were met twice (as the
+// hidden 表格資訊 sheet of one catalogue's forms is), and one with other
+// bytes under the same name never.
+func TestCacheLendsRepeatedSheets(t *testing.T) {
+	const sheet = "xl/worksheets/sheet1.xml"
+	cache := NewCache()
+	path := filepath.Join(foreignDir, "excelize.xlsx")
+	first, second, third := openFile(t, path, cache), openFile(t, path, cache), openFile(t, path, cache)
+	if first.parts[sheet] == second.parts[sheet] {
+		t.Error("a worksheet met once was lent")
+	}
+	if second.parts[sheet] != third.parts[sheet] {
+		t.Error("a worksheet met twice was not lent to the next workbook")
+	}
+	other := openFile(t, filepath.Join(foreignDir, "libreoffice.xlsx"), cache)
+	if other.parts[sheet] == third.parts[sheet] || other.parts[sheet].text == third.parts[sheet].text {
+		t.Error("another workbook's worksheet of the same name was lent")
+	}
+	var rows [2]int
+	for i, b := range []*Book{first, third} {
+		if err := b.Rows(b.Sheets()[0], func(int, []string) error { rows[i]++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows[0] == 0 || rows[0] != rows[1] {
+		t.Errorf("rows of the lent sheet %d, of the unzipped one %d", rows[1], rows[0])
 	}
 }
 

@@ -3,6 +3,7 @@ package xlsxscan
 import (
 	"archive/zip"
 	"encoding/binary"
+	"hash/maphash"
 	"strings"
 	"sync"
 )
@@ -17,11 +18,19 @@ import (
 // unzipped has the same text and passes the same checks. Everything that
 // decides is in the key; nothing is trusted from a file name or a date.
 //
+// The parts that usually differ from form to form (the sheets, the
+// unit's strings, the save time) can be shared too: forms written from one
+// catalogue carry the same hidden 表格資訊 sheet. Such a part is taken only
+// when its key is met a second time, so that the cache is not filled with
+// every unit's figures; seen holds the digests of those met once.
+//
 // A Cache is safe for concurrent use, and serves Opens with one Limits.
 type Cache struct {
 	mu    sync.RWMutex
 	parts map[string]*sharedPart
 	bytes int // keys and texts held, bounded by maxSharedBytes
+	seed  maphash.Seed
+	seen  map[uint64]struct{} // bounded by maxSeen
 }
 
 // Bounds of the cache: a few templates' worth. Once full it takes nothing
@@ -29,6 +38,11 @@ type Cache struct {
 const (
 	maxSharedParts = 64
 	maxSharedBytes = 4 << 20
+	maxSeen        = 4096
+	// maxVolatileKey bounds the compressed size of a part that usually
+	// differs and is keyed all the same: copying and hashing a large
+	// sheet that is never shared would only cost.
+	maxVolatileKey = 64 << 10
 )
 
 // sharedPart is a part that unzipped cleanly. wellFormed is worked out
@@ -40,7 +54,9 @@ type sharedPart struct {
 }
 
 // NewCache returns an empty Cache.
-func NewCache() *Cache { return &Cache{parts: map[string]*sharedPart{}} }
+func NewCache() *Cache {
+	return &Cache{parts: map[string]*sharedPart{}, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+}
 
 // wellFormed reports wellFormed(text, ns, root, lim) for the part,
 // computed once: a part's name fixes ns and root, and the cache serves one
@@ -50,11 +66,10 @@ func (p *sharedPart) wellFormed(ns, root string, lim Limits) bool {
 	return p.wellOK
 }
 
-// shareable leaves out the parts that differ from form to form (the
-// figures, the unit's strings, the save time), which would only fill the
-// cache.
-func shareable(name string) bool {
-	return !strings.HasPrefix(name, "xl/worksheets/") && name != "xl/sharedStrings.xml" && name != "docProps/core.xml"
+// volatile names the parts that usually differ from form to form (the
+// figures, the unit's strings, the save time), taken on a second sighting.
+func volatile(name string) bool {
+	return strings.HasPrefix(name, "xl/worksheets/") || name == "xl/sharedStrings.xml" || name == "docProps/core.xml"
 }
 
 // partKey appends to buf everything that decides how zf unzips, or
@@ -92,14 +107,28 @@ func (c *Cache) get(key []byte) *sharedPart {
 }
 
 // put remembers a part that unzipped cleanly and returns the entry to use,
-// which is the one already there when another workbook got in first.
-func (c *Cache) put(key []byte, text string) *sharedPart {
+// which is the one already there when another workbook got in first. A
+// volatile part is remembered only when its key was met before.
+func (c *Cache) put(key []byte, text string, volatile bool) *sharedPart {
+	var digest uint64
+	if volatile {
+		digest = maphash.Bytes(c.seed, key)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p, ok := c.parts[string(key)]; ok {
 		return p
 	}
 	p := &sharedPart{text: text}
+	if volatile {
+		if _, ok := c.seen[digest]; !ok {
+			if len(c.seen) < maxSeen {
+				c.seen[digest] = struct{}{}
+			}
+			return p
+		}
+		delete(c.seen, digest)
+	}
 	if len(c.parts) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
 		c.parts[string(key)] = p
 		c.bytes += len(key) + len(text)
