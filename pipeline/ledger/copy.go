@@ -113,17 +113,27 @@ func copyTable(ctx context.Context, src, dst *sql.Tx, table, order string) error
 	if err != nil {
 		return err
 	}
-	ins, err := dst.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(len(cols))+`)`)
-	if err != nil {
+	// Rows go in by many to a statement, as RecordBatch writes them: one
+	// statement per row was one round trip per row to a server.
+	per := max(1, copyParams/len(cols))
+	colList := strings.Join(cols, ", ")
+	args := make([]any, 0, per*len(cols))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := dst.ExecContext(ctx, insertSQL(table, colList, len(cols), len(args)/len(cols), ""), args...)
+		args = args[:0]
 		return err
 	}
-	defer ins.Close()
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		// Scan into an any copies a []byte, so a row may be held until
+		// its statement is sent.
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
@@ -134,12 +144,21 @@ func copyTable(ctx context.Context, src, dst *sql.Tx, table, order string) error
 				vals[i] = []byte{}
 			}
 		}
-		if _, err := ins.ExecContext(ctx, vals...); err != nil {
-			return err
+		args = append(args, vals...)
+		if len(args) >= per*len(cols) {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return closeRows(rows)
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	return flush()
 }
+
+// copyParams bounds the parameters of one statement of Copy.
+const copyParams = 4096
 
 // advanceIdentities sets each identity column's sequence past the
 // largest id its table holds.

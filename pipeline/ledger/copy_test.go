@@ -144,6 +144,29 @@ func TestCopyToPostgres(t *testing.T) {
 	}
 }
 
+// A table larger than one statement of the copy arrives whole: rows
+// across the statements' seams, the last short statement included.
+func TestCopyManyRowsToPostgres(t *testing.T) {
+	ctx := context.Background()
+	from, _ := openTemp(t)
+	n := 3*copyParams/11 + 7
+	rs := make([]Record, n)
+	for i := range rs {
+		rs[i] = sub(fmt.Sprintf("c%05d", i), fmt.Sprintf("U%04d", i%300), "2008-12", vocab.FileRejected, i, float64(i))
+	}
+	mustRecord(t, from, rs...)
+	to, _ := openPostgresTemp(t)
+	tables, err := Copy(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tables {
+		if (tc.Table == "submissions" || tc.Table == "findings") && tc.Rows != int64(n) {
+			t.Errorf("%s: copied %d rows, want %d", tc.Table, tc.Rows, n)
+		}
+	}
+}
+
 func deref(v any) any {
 	switch v := v.(type) {
 	case *Publication:
