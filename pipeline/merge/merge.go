@@ -30,29 +30,41 @@ type Reached struct {
 }
 
 // group gathers what one figure set (the county, or one kind) needs
-// before the aggregates are taken.
+// before the aggregates are taken, by the input's position in the
+// catalogue: slices, not maps, since a province merges two million
+// figures.
 type group struct {
-	sum, min, max map[string]float64
-	n, reached    map[string]float64 // units that reported the code; reported it non-zero
+	pos           map[string]int // input code → position, shared
+	sum, min, max []float64
+	n, reached    []float64 // units that reported the code; reported it non-zero
 }
 
-func newGroup() *group {
-	return &group{sum: map[string]float64{}, min: map[string]float64{}, max: map[string]float64{},
-		n: map[string]float64{}, reached: map[string]float64{}}
+func newGroup(pos map[string]int) *group {
+	n := len(pos)
+	return &group{pos: pos, sum: make([]float64, n), min: make([]float64, n), max: make([]float64, n),
+		n: make([]float64, n), reached: make([]float64, n)}
 }
 
-func (g *group) add(code string, v float64) {
-	if g.n[code] == 0 || v < g.min[code] {
-		g.min[code] = v
+func (g *group) add(i int, v float64) {
+	if g.n[i] == 0 || v < g.min[i] {
+		g.min[i] = v
 	}
-	if g.n[code] == 0 || v > g.max[code] {
-		g.max[code] = v
+	if g.n[i] == 0 || v > g.max[i] {
+		g.max[i] = v
 	}
-	g.n[code]++
-	g.sum[code] += v
+	g.n[i]++
+	g.sum[i] += v
 	if v != 0 {
-		g.reached[code]++
+		g.reached[i]++
 	}
+}
+
+// at is code's entry of xs, 0 for a code that is no input.
+func (g *group) at(xs []float64, code string) float64 {
+	if i, ok := g.pos[code]; ok {
+		return xs[i]
+	}
+	return 0
 }
 
 // figures takes every indicator's aggregate over the group.
@@ -62,25 +74,25 @@ func (g *group) figures(cat *workspace.Catalogue) map[string]float64 {
 		c := in.Code
 		switch in.Aggregate {
 		case workspace.AggSum:
-			out[c] = g.sum[c]
+			out[c] = g.at(g.sum, c)
 		case workspace.AggMin:
-			if g.n[c] > 0 {
-				out[c] = g.min[c]
+			if g.at(g.n, c) > 0 {
+				out[c] = g.at(g.min, c)
 			}
 		case workspace.AggMax:
-			if g.n[c] > 0 {
-				out[c] = g.max[c]
+			if g.at(g.n, c) > 0 {
+				out[c] = g.at(g.max, c)
 			}
 		case workspace.AggMean:
-			if g.n[c] > 0 {
-				out[c] = g.sum[c] / g.n[c]
+			if n := g.at(g.n, c); n > 0 {
+				out[c] = g.at(g.sum, c) / n
 			}
 		case workspace.AggRatio:
-			if per := g.sum[in.Per]; per != 0 {
-				out[c] = g.sum[in.Of] / per * in.Scale
+			if per := g.at(g.sum, in.Per); per != 0 {
+				out[c] = g.at(g.sum, in.Of) / per * in.Scale
 			}
 		case workspace.AggCountNonzero:
-			out[c] = g.reached[in.Of]
+			out[c] = g.at(g.reached, in.Of)
 		}
 	}
 	return out
@@ -89,7 +101,7 @@ func (g *group) figures(cat *workspace.Catalogue) map[string]float64 {
 func (g *group) reachedInputs(cat *workspace.Catalogue) map[string]float64 {
 	out := map[string]float64{}
 	for _, in := range cat.Inputs() {
-		out[in.Code] = g.reached[in.Code]
+		out[in.Code] = g.at(g.reached, in.Code)
 	}
 	return out
 }
@@ -100,26 +112,33 @@ func (g *group) reachedInputs(cat *workspace.Catalogue) map[string]float64 {
 // Units missing from the registry count in All only; every kind of the
 // registry has its subtotal, empty or not.
 func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]map[string]float64) Totals {
-	all := newGroup()
-	kinds := map[string]*group{}
-	kindOf := make(map[string]string, len(units))
-	for _, u := range units {
-		kindOf[u.Code] = u.Kind
-		if kinds[u.Kind] == nil {
-			kinds[u.Kind] = newGroup()
+	inputs := cat.Inputs()
+	pos := make(map[string]int, len(inputs))
+	for _, in := range inputs {
+		if _, twice := pos[in.Code]; !twice {
+			pos[in.Code] = len(pos)
 		}
 	}
-	inputs := cat.Inputs()
+	all := newGroup(pos)
+	kinds := map[string]*group{}
+	kindOf := make(map[string]*group, len(units))
+	for _, u := range units {
+		if kinds[u.Kind] == nil {
+			kinds[u.Kind] = newGroup(pos)
+		}
+		kindOf[u.Code] = kinds[u.Kind]
+	}
 	for code, vs := range values {
-		k, known := kindOf[code]
+		kind := kindOf[code]
 		for _, in := range inputs {
 			v, ok := vs[in.Code]
 			if !ok {
 				continue
 			}
-			all.add(in.Code, v)
-			if known {
-				kinds[k].add(in.Code, v)
+			i := pos[in.Code]
+			all.add(i, v)
+			if kind != nil {
+				kind.add(i, v)
 			}
 		}
 	}
