@@ -225,8 +225,8 @@ func TestTwoServesShareALedger(t *testing.T) {
 		t.Errorf("the archive holds %d files, want %d", n, total)
 	}
 
-	// No two batches at once: every run finished, and each began after
-	// the one before it ended.
+	// No two batches at once: every run finished (completed, or stopped by
+	// the SIGTERM), and each began after the one before it ended.
 	type span struct{ start, end int64 }
 	var spans []span
 	rs, err := db.QueryContext(context.Background(), `SELECT started_at, COALESCE(finished_at, 0), status FROM runs ORDER BY started_at`)
@@ -239,8 +239,11 @@ func TestTwoServesShareALedger(t *testing.T) {
 		if err := rs.Scan(&s.start, &s.end, &status); err != nil {
 			t.Fatal(err)
 		}
-		if status != "completed" {
-			t.Errorf("a run ended %s", status)
+		// SIGTERM may land while a poll's batch runs (a loaded machine
+		// stretches any wait): that run ends "stopped" after finishing
+		// what it claimed, which the file counts above have checked.
+		if status != "completed" && status != "stopped" || s.end == 0 {
+			t.Errorf("a run ended %s (finished at %d)", status, s.end)
 		}
 		spans = append(spans, s)
 	}
