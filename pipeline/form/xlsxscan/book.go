@@ -76,10 +76,9 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8)}
 	seen := make(map[string]bool, len(zr.File))
 	useInflater(zr)
-	sp := scratches.Get().(*[]byte)
-	defer scratches.Put(sp)
-	scratch := *sp
-	var key []byte
+	sc := scratches.Get().(*openScratch)
+	defer putScratch(sc)
+	scratch, key := sc.buf, sc.key
 	var unzipped int64
 	for _, zf := range zr.File {
 		// The same sums and order as excelize's ReadZipReader, so that
@@ -105,7 +104,7 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 		cached, vol := false, volatile(name)
 		if cache != nil && (!vol || zf.CompressedSize64 <= maxVolatileKey) {
 			if k := partKey(key, zf, data); k != nil {
-				key, cached = k, true
+				key, sc.key, cached = k, k, true
 				part = cache.get(key)
 			}
 		}

@@ -9,13 +9,31 @@ import (
 )
 
 // archive/zip pools its flate readers but hands each one a new 4 KB
-// bufio.Reader per part, and Open needs a scratch buffer per workbook: a
-// batch of thousands of forms spent a fifth of its reading allocations on
-// these. Pooling them per worker keeps them out of the collector's way.
+// bufio.Reader per part, and Open needs a scratch buffer and a part key
+// per workbook: a batch of thousands of forms spent a quarter of its
+// reading allocations on these. Pooling them per worker keeps them out of
+// the collector's way.
 var (
 	inflaters = sync.Pool{New: func() any { return new(inflater) }}
-	scratches = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &b }}
+	scratches = sync.Pool{New: func() any { return &openScratch{buf: make([]byte, 8<<10)} }}
 )
+
+// openScratch is what one Open uses and leaves: nothing of it outlives
+// the Open (the cache copies a key it keeps).
+type openScratch struct {
+	buf, key []byte
+}
+
+// maxPooledKey keeps the key of a large part, a hostile file's, out of
+// the pool.
+const maxPooledKey = 256 << 10
+
+func putScratch(s *openScratch) {
+	if cap(s.key) > maxPooledKey {
+		s.key = nil
+	}
+	scratches.Put(s)
+}
 
 type inflater struct {
 	br *bufio.Reader
