@@ -39,7 +39,7 @@ var ErrLedgerLost = errors.New("台帳遺失")
 // (it does not open as a database, or fails SQLite's quick check) while
 // archive/ holds a file or outbox/ a published briefing. A new workspace,
 // where nothing was ever archived, passes. Commands that write call it
-// before they change anything. It reads the whole ledger once.
+// before they change anything.
 //
 // SQLite's quick check reads the whole file (0.1 s at 73,000 units, and
 // growing with every night), so a file ledger gets it only when its mark
