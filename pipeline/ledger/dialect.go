@@ -108,6 +108,7 @@ func setSchemaVersion(ctx context.Context, tx *sql.Tx, pg bool, v int) error {
 // written once. A bare ? after a numbered one takes the next number, as
 // in SQLite.
 func rebind(q string) string {
+	const sqliteMaxVariable = 32766
 	if !strings.Contains(q, "?") {
 		return q
 	}
@@ -138,13 +139,20 @@ func rebind(q string) string {
 			for j < len(q) && '0' <= q[j] && q[j] <= '9' {
 				j++
 			}
-			n := high + 1
-			if j > i+1 {
-				n, _ = strconv.Atoi(q[i+1 : j])
-			}
-			high = max(high, n)
 			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
+			if j == i+1 {
+				high++
+				b.WriteString(strconv.Itoa(high))
+			} else {
+				// A numbered placeholder keeps its digits as written; one
+				// past SQLite's own limit (32,766) does not move the count,
+				// so that the next ? cannot overflow and the server
+				// refuses the number itself.
+				b.WriteString(q[i+1 : j])
+				if n, err := strconv.Atoi(q[i+1 : j]); err == nil && n <= sqliteMaxVariable {
+					high = max(high, n)
+				}
+			}
 			i = j - 1
 		default:
 			b.WriteByte(c)
