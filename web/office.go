@@ -141,7 +141,7 @@ func (s *Server) showOffice(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	v.Result = result
-	s.render(w, r, req.loaded, status, "office", page{Title: "全縣報送情況", Account: &req.account, CSRF: req.session.CSRF, Data: v})
+	s.render(w, r, req.loaded, status, "office", page{Title: req.loaded.ws.Config.AreaWord() + "報送情況", Account: &req.account, CSRF: req.session.CSRF, Data: v})
 }
 
 func (s *Server) officePage(w http.ResponseWriter, r *http.Request, req *request) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -312,5 +313,51 @@ func TestWarnings(t *testing.T) {
 	}
 	if w, _ := Warnings(ctx, ws); len(w) != 2 || !strings.Contains(w[1], filepath.Base(sheet)) {
 		t.Fatalf("a sheet left: %v", w)
+	}
+}
+
+// The office page and the explain page's way back name the whole area by
+// config.yaml's area: (全市 at init --example city, 全縣 at a county), in
+// the workspace's script.
+func TestOfficePageNamesTheArea(t *testing.T) {
+	tests := []struct{ example, lang, want string }{
+		{"campaign", workspace.Traditional, "全縣報送情況"},
+		{"city", workspace.Traditional, "全市報送情況"},
+		{"campaign", workspace.Simplified, "全县报送情况"},
+		{"city", workspace.Simplified, "全市报送情况"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.example+"/"+tt.lang, func(t *testing.T) {
+			ws, err := pipeline.InitExampleIn(t.TempDir(), tt.example, tt.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &desk{t: t, ws: ws, pw: map[string]string{}, office: "office"}
+			oc, err := AddOfficeAccount(context.Background(), ws, d.office, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.pw[oc.Account] = oc.Password
+			if d.srv, err = New(ws, Config{}); err != nil {
+				t.Fatal(err)
+			}
+			d.ts = httptest.NewServer(d.srv)
+			t.Cleanup(func() {
+				d.ts.Close()
+				if err := d.srv.Close(); err != nil {
+					t.Error(err)
+				}
+			})
+			o := d.as(d.office)
+			code, body := o.GET("/office/")
+			if code != http.StatusOK || !strings.Contains(body, "<title>"+tt.want+" · ") || !strings.Contains(body, "<h1>"+tt.want+" ") {
+				t.Errorf("office page: %d, want the title and heading %s\n%.1500s", code, tt.want, body)
+			}
+			in := ws.Catalogue.Indicators[0]
+			code, body = o.GET("/office/explain?code=" + url.QueryEscape(in.Code))
+			if code != http.StatusOK || !strings.Contains(body, "← "+tt.want+"</a>") {
+				t.Errorf("explain page: %d, want the way back to %s\n%.1500s", code, tt.want, body)
+			}
+		})
 	}
 }

@@ -93,7 +93,10 @@ type page struct {
 	Account *ledger.Account
 	CSRF    string
 	Office  string
-	Data    any
+	// Area is config.yaml's word for the whole area (全縣, 全市 at a city),
+	// in the workspace's script.
+	Area string
+	Data any
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, st *loaded, status int, name string, p page) {
@@ -103,6 +106,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st *loaded, stat
 		return
 	}
 	p.Office = st.ws.Config.Office
+	p.Area = st.pages.conv(st.ws.Config.AreaWord())
 	p.Title = st.pages.conv(p.Title)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -20,8 +20,12 @@ const (
 	SheetAuditWarnings  = "未說明的提示"
 	SheetAuditExplained = "已說明的提示"
 	SheetAuditOutliers  = "離群數值"
-	SheetAuditCounty    = "全縣審核提示"
 )
+
+// SheetAuditArea names the sheet of the area rules' findings after the
+// word for the whole area (config.yaml's area:, 全縣 by default), so a
+// city's report says 全市審核提示.
+func SheetAuditArea(area string) string { return area + "審核提示" }
 
 // Outlier is a counted unit's figure far from those of its kind
 // (outlier.peer): a county finding named to the unit, for the 審核報告
@@ -75,7 +79,7 @@ func (r *Renderer) AuditReport(w io.Writer, b Briefing) (err error) {
 	if err := r.outlierSheet(f, b); err != nil {
 		return err
 	}
-	err = r.writeSheet(f, SheetAuditCounty, func(add func(...any) error) error {
+	err = r.writeSheet(f, SheetAuditArea(r.ws.Config.AreaWord()), func(add func(...any) error) error {
 		if err := add("規則", "類別", "問題", "修改方法"); err != nil {
 			return err
 		}

@@ -484,7 +484,7 @@ func TestAuditReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join([]string{SheetAuditRejected, SheetAuditWarnings, SheetAuditExplained, SheetAuditOutliers, SheetAuditCounty}, ","); got != want {
+	if got, want := strings.Join(f.GetSheetList(), ","), strings.Join([]string{SheetAuditRejected, SheetAuditWarnings, SheetAuditExplained, SheetAuditOutliers, "全縣審核提示"}, ","); got != want {
 		t.Fatalf("sheets %s, want %s", got, want)
 	}
 	tests := []struct {
@@ -503,7 +503,7 @@ func TestAuditReport(t *testing.T) {
 		{SheetAuditWarnings, [][]string{
 			{"Z01", "洋川鎮", "已接收", "洋川鎮-2008-12.xlsx", "2008-12-05 09:30", "unit.solved_share", "警告", "活動數據", "C8", "已解決的問題不到查找問題的一成", "請核對已解決數"},
 		}},
-		{SheetAuditCounty, [][]string{
+		{"全縣審核提示", [][]string{
 			{"county.solved_ratio", "警告", "全縣問題解決率低於六成，請督促各單位加快整改", "請各單位加快整改"},
 		}},
 	}
@@ -521,6 +521,41 @@ func TestAuditReport(t *testing.T) {
 				t.Errorf("%s row %d:\n got %s\nwant %s", tt.sheet, i+2, got, strings.Join(want, "|"))
 			}
 		}
+	}
+}
+
+// TestAuditAreaSheet: the sheet of the area rules' findings is named by
+// config.yaml's area:, 全縣 when unset; in a Simplified workspace it is
+// converted with the other sheets' names.
+func TestAuditAreaSheet(t *testing.T) {
+	tests := []struct{ lang, area, want string }{
+		{"", "", "全縣審核提示"},
+		{"", "全市", "全市審核提示"},
+		{workspace.Simplified, "", "全县审核提示"},
+		{workspace.Simplified, "全市", "全市审核提示"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+tt.area, func(t *testing.T) {
+			ws := testWorkspace(t, tt.lang)
+			ws.Config.Area = tt.area
+			var buf bytes.Buffer
+			if err := newRenderer(t, ws).AuditReport(&buf, domainBriefing(t, ws)); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sheets := f.GetSheetList()
+			if got := sheets[len(sheets)-1]; got != tt.want {
+				t.Errorf("last sheet %s, want %s (all: %v)", got, tt.want, sheets)
+			}
+			rows, err := f.GetRows(tt.want)
+			if err != nil || len(rows) != 2 {
+				t.Errorf("%s: rows %v, %v; want the header and the finding", tt.want, rows, err)
+			}
+		})
 	}
 }
 

@@ -31,6 +31,7 @@ type countyOf struct {
 	code   string
 	report string
 	totals string // the totals workbook
+	audit  string // the draft's 審核報告
 }
 
 // buildCounty makes a sample county with figures drawn from seed, runs
@@ -43,9 +44,9 @@ func buildCounty(t *testing.T, seed uint64, name, code string) countyOf {
 	}
 	edit(t, filepath.Join(dir, workspace.ConfigFile), "county: 綏陽縣\n", fmt.Sprintf("county: %s\ncounty_code: %s\n", name, code))
 	ws := load(t, dir)
-	batch(t, ws)
+	sum := batch(t, ws)
 	pub := publish(t, ws)
-	return countyOf{ws: ws, code: code, report: pub.Rollup, totals: pub.TotalsWorkbook}
+	return countyOf{ws: ws, code: code, report: pub.Rollup, totals: pub.TotalsWorkbook, audit: sum.AuditReport}
 }
 
 func edit(t *testing.T, path, old, new string) {
@@ -180,6 +181,16 @@ func firstSheetCell(t *testing.T, path, cell string) string {
 	return v
 }
 
+func sheetList(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.GetSheetList()
+}
+
 // archivedForms reads every file a county accepted, by sha256.
 func archivedForms(t *testing.T, ws *workspace.Workspace) map[string]*form.Submission {
 	t.Helper()
@@ -230,6 +241,11 @@ func TestCityMergesCounties(t *testing.T) {
 	for path, want := range map[string]string{sum.TotalsWorkbook: "全市", counties[0].totals: "全縣"} {
 		if head := firstSheetCell(t, path, "F1"); head != want {
 			t.Errorf("%s: the totals column is %q, want %q", filepath.Base(path), head, want)
+		}
+	}
+	for path, want := range map[string]string{sum.AuditReport: "全市審核提示", counties[0].audit: "全縣審核提示"} {
+		if sheets := sheetList(t, path); !slices.Contains(sheets, want) {
+			t.Errorf("%s: sheets %v, want one named %s", filepath.Base(path), sheets, want)
 		}
 	}
 	cat := cws.Catalogue
