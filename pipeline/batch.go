@@ -53,6 +53,10 @@ type Options struct {
 	// Waiting, when set, is told when the batch waits for files still
 	// being written: how many, and until when it waits before looking again.
 	Waiting func(files int, until time.Time)
+
+	// claimRandom, when set, draws claim names' random parts instead of
+	// crypto/rand: a test forces a claim name another file holds.
+	claimRandom func([]byte) error
 }
 
 // LockFile is the file, under the work folder, that one batch at a time holds.
@@ -116,6 +120,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	}
 	b.sum.RunID = runID
 	b.log = opts.Log.WithField("run", runID)
+	if opts.claimRandom != nil {
+		b.inbox.UseRandom(opts.claimRandom)
+	}
 	status := vocab.RunFailed
 	gcBefore := gcSeconds()
 	defer func() {
@@ -427,6 +434,21 @@ func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool
 		}
 	}
 	ids, err := b.ledger.RecordBatch(ctx, fresh)
+	for range maxReclaims {
+		if !errors.Is(err, ledger.ErrClaimTaken) {
+			break
+		}
+		if err = b.reclaimTaken(ctx, jobs); err != nil {
+			break
+		}
+		fresh = fresh[:0]
+		for _, j := range jobs {
+			if !j.recorded {
+				fresh = append(fresh, *j.rec)
+			}
+		}
+		ids, err = b.ledger.RecordBatch(ctx, fresh)
+	}
 	if err != nil {
 		return fmt.Errorf("record files: %w", err)
 	}
@@ -439,6 +461,40 @@ func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool
 	}
 	b.stages.add(stageLedger, time.Since(start))
 	return b.archiveGroup(ctx, jobs, recovered)
+}
+
+// maxReclaims bounds how often a group is recorded again after the
+// ledger refused a claim name: each new name is refused only if another
+// machine drew it too, in the same second.
+const maxReclaims = 8
+
+// reclaimTaken gives every file of the group whose claim name the ledger
+// holds for another file a new claim name. The ledger wrote nothing of
+// the group, and the rename is durable before the group is recorded again
+// under the new name: a kill in between leaves the file claimed, under
+// one name or the other, and unrecorded.
+func (b *batch) reclaimTaken(ctx context.Context, jobs []job) error {
+	for i := range jobs {
+		j := &jobs[i]
+		if j.recorded {
+			continue
+		}
+		rec, err := b.ledger.ByClaim(ctx, j.rec.ClaimName)
+		if err != nil {
+			return fmt.Errorf("look up claim %s: %w", j.rec.ClaimName, err)
+		}
+		if rec == nil || (rec.SHA256 == j.rec.SHA256 && rec.UnitCode == j.rec.UnitCode) {
+			continue
+		}
+		c, err := b.inbox.Reclaim(j.claim)
+		if err != nil {
+			return err
+		}
+		b.log.WithFields(logrus.Fields{"unit": j.rec.UnitCode, "file": j.rec.OrigName,
+			"old_claim": j.claim.Name, "new_claim": c.Name}).Warn("claim name taken in the ledger by another file; renamed")
+		j.claim, j.rec.ClaimName = c, c.Name
+	}
+	return nil
 }
 
 // awaitArchive waits for the group being recorded and moved, if any.
@@ -521,6 +577,11 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 			if err != nil {
 				return fmt.Errorf("look up claim %s: %w", j.claim.Name, err)
 			}
+			if rec != nil && !sameFile(*rec, j) {
+				// Another machine sharing the ledger drew the same claim
+				// name: recording this file finds the clash and renames it.
+				continue
+			}
 			if rec != nil {
 				b.log.WithFields(logrus.Fields{"file": rec.OrigName, "sha256": rec.SHA256}).Info("finishing a file recorded by an interrupted batch")
 				j.rec, j.recorded = rec, true
@@ -547,6 +608,17 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 		j.data, j.sub, j.findings = nil, nil, nil
 	}
 	return nil
+}
+
+// sameFile reports whether rec, recorded under j's claim name, is j's
+// file: the name the unit gave it and, when both could be read, its
+// content. A file now unreadable (or recorded unreadable) is taken to be
+// the recorded one, as before claim names could clash.
+func sameFile(rec ledger.Record, j *job) bool {
+	if rec.OrigName != j.claim.OrigName {
+		return false
+	}
+	return rec.SHA256 == j.rec.SHA256 || rec.SHA256 == emptySHA || j.rec.SHA256 == emptySHA
 }
 
 // repeats reports whether a file is a duplicate of orig, an earlier file

@@ -346,3 +346,45 @@ func (in *Inbox) removeClaimDirs(name, folder string) {
 	}
 	os.Remove(dir)
 }
+
+// Reclaim gives a claim a new claim name, by an atomic rename within
+// work/claimed/, made durable before it returns: the ledger refused the
+// old name (another machine sharing it drew the same name in the same
+// second), and a rename the disk could lose after the new name is
+// recorded would leave the file under a name the ledger refuses again.
+// A kill before the rename leaves the old claim, after it the new one;
+// Recover finds either.
+func (in *Inbox) Reclaim(c Claim) (Claim, error) {
+	flat := filepath.Dir(c.Path) == in.claimedDir()
+	for range 8 {
+		name, err := in.drawName(c.ReceivedAt)
+		if err != nil {
+			return Claim{}, err
+		}
+		old, dst := filepath.Join(in.claimedDir(), c.Name), filepath.Join(in.claimedDir(), name)
+		path := filepath.Join(dst, c.Folder, c.OrigName)
+		if flat {
+			old, dst = c.Path, filepath.Join(in.claimedDir(), flatName(name, c.Folder, c.OrigName))
+			path = dst
+		}
+		err = safefile.RenameNoReplace(old, dst)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return Claim{}, fmt.Errorf("reclaim %s: %w", c.Path, err)
+		}
+		var d durability
+		d.moved(in.claimedDir(), "", in.claimedDir())
+		if err := d.sync(); err != nil {
+			return Claim{}, fmt.Errorf("reclaim %s: %w", c.Path, err)
+		}
+		c.Name, c.Path = name, path
+		return c, nil
+	}
+	return Claim{}, fmt.Errorf("reclaim %s: no free claim name", c.Path)
+}
+
+// UseRandom replaces crypto/rand as the source of claim names' random
+// parts: a test forces two files onto one claim name with it.
+func (in *Inbox) UseRandom(random func([]byte) error) { in.random = random }
