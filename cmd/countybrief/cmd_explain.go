@@ -51,7 +51,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(ex)
 	}
 	e.printf(e.stdout, "%s %s（%s），報送期 %s\n", ex.Code, ex.Label, ex.Measure, ex.Period)
-	e.printf(e.stdout, "%s：%s %s ＝ %s（本期計入 %d 個單位的文件）\n", ex.Area, ex.Text, ex.Measure, ex.How, ex.Reported)
+	e.printf(e.stdout, "%s：%s %s ＝ %s（本期計入 %d 個單位的文件）\n", e.office(ex.Area), ex.Text, ex.Measure, ex.How, ex.Reported)
 	if len(ex.Lines) == 0 {
 		if ex.Unit != "" {
 			e.printf(e.stdout, "單位 %s 本期沒有計入匯總的這項數值。\n", ex.Unit)
@@ -85,7 +85,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(ex.CountyFindings) > 0 {
-		e.printf(e.stdout, "%s審核提示：\n", ex.Area)
+		e.printf(e.stdout, "%s審核提示：\n", e.office(ex.Area))
 		for _, f := range ex.CountyFindings {
 			e.printf(e.stdout, "  %s\n", f.Message)
 		}

@@ -33,6 +33,11 @@ func TestExplain(t *testing.T) {
 	if code != 0 || !strings.Contains(text, "全縣：149 個") || !strings.Contains(text, "73 個單位填報數之和") {
 		t.Errorf("exit %d:\n%s", code, text)
 	}
+	// The area word is converted with the rest under zh-Hans.
+	var hans bytes.Buffer
+	if code := run(ctx, []string{"--lang", "zh-Hans", "explain", "--workspace", ws, "problems_found"}, &env{stdout: &hans, stderr: &hans}); code != 0 || !strings.Contains(hans.String(), "全县：149 ") {
+		t.Errorf("zh-Hans: exit %d:\n%.500s", code, hans.String())
+	}
 	if lines := strings.Count(text, "填報表!"); lines != 73 {
 		t.Errorf("%d lines name a cell, want 73:\n%s", lines, text)
 	}

@@ -90,11 +90,11 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	printSummary(e, e.stdout, sum)
+	printSummary(e, e.stdout, sum, ws.Config.AreaWord())
 	return nil
 }
 
-func printSummary(e *env, w io.Writer, s *pipeline.Summary) {
+func printSummary(e *env, w io.Writer, s *pipeline.Summary, area string) {
 	e.printf(w, "報送期 %s：這次收到 %d 份，接收 %d 份，退回 %d 份，重複 %d 份；另有 %d 份尚未傳完，下次處理。\n",
 		s.Period, len(s.Files), s.Accepted, s.Rejected, s.Duplicates, s.Waiting)
 	for _, f := range s.Files {
@@ -109,7 +109,7 @@ func printSummary(e *env, w io.Writer, s *pipeline.Summary) {
 	e.printf(w, "計入匯總 %d 個單位（其中 %d 個最新一份被退回，仍按上一份計入），退回待重報 %d 個，未報送 %d 個。\n",
 		s.Reported, len(s.KeptAfterReturn), len(s.Returned), len(s.Missing))
 	for _, cf := range s.CountyFindings {
-		e.printf(w, "全縣審核：%s\n", describeFinding(e, cf))
+		e.printf(w, "%s審核：%s\n", e.office(area), describeFinding(e, cf))
 	}
 	for _, br := range s.BrokenRules {
 		e.printf(w, "審核規則出錯（活動辦請修改，未據此退回任何文件）：%s 規則 %s：%s\n", br.Where, br.Rule, br.Err)

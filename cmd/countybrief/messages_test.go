@@ -262,13 +262,32 @@ func TestRunSummaryInTheUsersScript(t *testing.T) {
 			Findings: []vocab.Finding{{Severity: vocab.Error, Message: "「黨員人數」是必填項", Fix: "請填寫人數"},
 				{Rule: "form.required", Severity: vocab.Error, Sheet: "填報表", Cell: "C13", Message: "「戶數」沒有填寫"},
 				{Rule: "unit.ratio", Severity: vocab.Warning, Sheet: "填報表", Cell: "C13", Message: "規則「比例」未檢查"}}}},
-		Fonts: []vocab.Text{{Zh: "小標宋（報頭、標題）沒有找到合用的字體"}}})
+		Fonts: []vocab.Text{{Zh: "小標宋（報頭、標題）沒有找到合用的字體"}}}, "全縣")
 	if strings.Contains(out.String(), "未检查") {
 		t.Errorf("a rule waiting on an unread cell has a line of its own:\n%s", out.String())
 	}
 	for _, want := range []string{"「党员人数」是必填项 怎样改：请填写人数", "字体：小标宋（报头、标题）没有找到合用的字体", "「户数」没有填写（改好后还要按 1 条审核规则检查这一格）"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// The run summary names a finding on the total by config.yaml's area:
+// (全市 at a city), in the user's script.
+func TestRunSummaryNamesTheArea(t *testing.T) {
+	tests := []struct{ lang, area, want string }{
+		{workspace.Traditional, "全縣", "全縣審核：【提示】全縣問題解決率低於六成"},
+		{workspace.Traditional, "全市", "全市審核：【提示】全縣問題解決率低於六成"},
+		{workspace.Simplified, "全縣", "全县审核：【提示】全县问题解决率低于六成"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		e := &env{stdout: &out, stderr: &out, lang: tt.lang}
+		printSummary(e, &out, &pipeline.Summary{Period: "2008-12",
+			CountyFindings: []vocab.Finding{{Rule: "county.solved_ratio", Severity: vocab.Warning, Message: "全縣問題解決率低於六成"}}}, tt.area)
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%s %s: summary lacks %q:\n%s", tt.lang, tt.area, tt.want, out.String())
 		}
 	}
 }
