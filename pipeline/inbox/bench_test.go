@@ -126,3 +126,40 @@ func BenchmarkArchiveGroup(b *testing.B) {
 		}
 	}
 }
+
+// provinceUnits is a province's size (issue 17: nothing new at 73,000
+// units in 0.5 s).
+const provinceUnits = 73000
+
+// BenchmarkScanProvinceQuiet scans 73,000 empty unit folders and a few
+// settled files, nothing new since the last scan: a quiet night's pickup.
+func BenchmarkScanProvinceQuiet(b *testing.B) {
+	ws := newWorkspace(b, 10)
+	book := workbook(b, "報表")
+	for u := range provinceUnits {
+		if err := os.Mkdir(filepath.Join(ws.InboxDir(), fmt.Sprintf("U%05d", u)), 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const files = 5
+	for u := range files {
+		write(b, filepath.Join(ws.InboxDir(), fmt.Sprintf("U%05d", u*9973), "sub", "報表.xlsx"), book)
+	}
+	c := &clock{t: t0}
+	in := New(ws, c.now)
+	for range 2 { // see, then settle
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		c.set(c.now().Add(time.Minute))
+	}
+	for b.Loop() {
+		ready, _, err := in.Scan(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ready) != files {
+			b.Fatalf("%d ready, want %d", len(ready), files)
+		}
+	}
+}
