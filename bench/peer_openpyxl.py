@@ -25,9 +25,7 @@ import warnings
 
 import openpyxl
 
-CODE_HEADER = "代碼"
-VALUE_HEADER = "數值"
-UNIT_CODE_LABEL = "單位代碼"
+from peer_table import read_sheet
 
 
 def read_form(path):
@@ -39,40 +37,12 @@ def read_form(path):
         return None, {}, "unreadable: %s" % type(e).__name__
     try:
         for ws in wb.worksheets:
-            unit, values, problem, found = read_sheet(ws)
+            unit, values, problem, found = read_sheet(ws.iter_rows(values_only=True))
             if found:
                 return unit, values, problem
         return None, {}, "no indicator table"
     finally:
         wb.close()
-
-
-def read_sheet(ws):
-    unit = None
-    code_col = value_col = None
-    values = {}
-    for row in ws.iter_rows(values_only=True):
-        if code_col is None:
-            for i, cell in enumerate(row):
-                if cell == UNIT_CODE_LABEL and i + 1 < len(row):
-                    unit = str(row[i + 1]).strip() if row[i + 1] is not None else None
-                elif cell == CODE_HEADER:
-                    code_col = i
-                elif cell == VALUE_HEADER:
-                    value_col = i
-            if code_col is not None and value_col is None:
-                code_col = None  # a 代碼 label outside the table header
-            continue
-        code = row[code_col] if code_col < len(row) else None
-        if not isinstance(code, str) or not code.isidentifier():
-            continue
-        value = row[value_col] if value_col < len(row) else None
-        if value is None or value == "":
-            continue  # blank counts as 0
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return unit, {}, "not a number in %s: %r" % (code, value), True
-        values[code] = values.get(code, 0) + value
-    return unit, values, None, code_col is not None
 
 
 def main():
