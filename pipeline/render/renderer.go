@@ -13,8 +13,6 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/longbridgeapp/opencc"
-
 	"countybrief/pipeline/render/typeset"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -55,12 +53,12 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 		return nil, err
 	}
 	if cfg.Language == workspace.Simplified {
-		cc, err := opencc.New("t2s")
+		cc, err := workspace.T2S()
 		if err != nil {
-			return nil, fmt.Errorf("load t2s conversion: %w", err)
+			return nil, err
 		}
 		r.conv = func(s string) (string, error) {
-			out, err := cc.Convert(s)
+			out, err := cc(s)
 			return cfg.Requote(out), err
 		}
 	}

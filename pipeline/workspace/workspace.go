@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/longbridgeapp/opencc"
 )
@@ -255,18 +256,37 @@ func Converter(lang string) (func(string) string, error) {
 	if lang != Simplified {
 		return func(s string) string { return s }, nil
 	}
-	cc, err := opencc.New("t2s")
+	cc, err := T2S()
 	if err != nil {
-		return nil, fmt.Errorf("load t2s conversion: %w", err)
+		return nil, err
 	}
 	return func(s string) string {
-		out, err := cc.Convert(s)
+		out, err := cc(s)
 		if err != nil {
 			return s
 		}
 		return out
 	}, nil
 }
+
+// T2S is OpenCC's Traditional-to-Simplified conversion. Building it
+// parses its dictionaries (about 2 ms) and Convert only reads them, so
+// every converter of the process shares one.
+func T2S() (func(string) (string, error), error) {
+	cc, err := t2s()
+	if err != nil {
+		return nil, err
+	}
+	return cc.Convert, nil
+}
+
+var t2s = sync.OnceValues(func() (*opencc.OpenCC, error) {
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("load t2s conversion: %w", err)
+	}
+	return cc, nil
+})
 
 // Converter is what writes the program's words (Traditional, quoting
 // with 「」) as this office prints them outside the briefing, in forms,
