@@ -61,9 +61,13 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return e.usageError("找不到文件「%s」，請檢查文件名和所在的文件夾", path)
 		}
 		if err != nil {
+			if info, statErr := os.Stat(path); statErr == nil && info.IsDir() {
+				return e.usageError("「%s」是文件夾，不是表格文件；請給出 .xlsx 文件", path)
+			}
 			// The clerk's own words for it: not the office's
-			// problem list, which says nothing of whom to tell.
-			return &exitError{code: 1, err: e.errorf("%s：%v", path, err)}
+			// problem list, which says nothing of whom to tell. The
+			// system's words stay only as the detail in brackets.
+			return &exitError{code: 1, err: e.errorf("讀不了文件「%s」（%v）", path, err)}
 		}
 		if ws == nil && i == 0 {
 			// Without a workspace, speak the script of the office

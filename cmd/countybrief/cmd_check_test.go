@@ -168,3 +168,23 @@ func TestCheckFoldsRulesWaitingOnACell(t *testing.T) {
 		t.Errorf("--json lost the waiting rules:\n%.500s", js)
 	}
 }
+
+// A folder named like a form is said to be a folder, in the clerk's
+// language, not with the system's English.
+func TestCheckAFolder(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "表.xlsx"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "check", "表.xlsx")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("check of a folder: %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "是文件夾，不是表格文件") || strings.Contains(string(out), "is a directory") {
+		t.Errorf("check of a folder says:\n%s", out)
+	}
+}
