@@ -15,8 +15,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
+
+	"benchprogs/internal/inbox"
 )
 
 type result struct {
@@ -33,10 +34,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: floor [-workers N] INBOX")
 		os.Exit(2)
 	}
-	paths, err := forms(flag.Arg(0))
+	files, err := inbox.Forms(flag.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(flag.Arg(0), f.Folder, f.Name)
 	}
 	jobs := make(chan string)
 	results := make(chan result)
@@ -101,28 +106,4 @@ func inflate(path string) (parts int, n int64, err error) {
 		}
 	}
 	return parts, n, nil
-}
-
-// forms lists INBOX/<folder>/*.xlsx, as the peers do.
-func forms(inbox string) ([]string, error) {
-	folders, err := os.ReadDir(inbox)
-	if err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, d := range folders {
-		if !d.IsDir() {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(inbox, d.Name()))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			if strings.HasSuffix(strings.ToLower(f.Name()), ".xlsx") && !strings.HasPrefix(f.Name(), "~$") {
-				paths = append(paths, filepath.Join(inbox, d.Name(), f.Name()))
-			}
-		}
-	}
-	return paths, nil
 }

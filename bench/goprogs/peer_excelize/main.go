@@ -23,6 +23,8 @@ import (
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
+
+	inboxlist "benchprogs/internal/inbox"
 )
 
 const (
@@ -56,9 +58,13 @@ func main() {
 }
 
 func run(inbox string, workers int, jsonOut string) error {
-	files, err := forms(inbox)
+	listed, err := inboxlist.Forms(inbox)
 	if err != nil {
 		return err
+	}
+	files := make([]form, len(listed))
+	for i, f := range listed {
+		files[i] = form{Folder: f.Folder, Name: f.Name}
 	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -199,28 +205,4 @@ func identifier(s string) bool {
 		}
 	}
 	return true
-}
-
-// forms lists INBOX/<folder>/*.xlsx in the order the Python peers use.
-func forms(inbox string) ([]form, error) {
-	folders, err := os.ReadDir(inbox)
-	if err != nil {
-		return nil, err
-	}
-	var out []form
-	for _, d := range folders {
-		if !d.IsDir() {
-			continue
-		}
-		files, err := os.ReadDir(filepath.Join(inbox, d.Name()))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			if strings.HasSuffix(strings.ToLower(f.Name()), ".xlsx") && !strings.HasPrefix(f.Name(), "~$") {
-				out = append(out, form{Folder: d.Name(), Name: f.Name()})
-			}
-		}
-	}
-	return out, nil
 }
