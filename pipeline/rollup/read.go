@@ -86,13 +86,14 @@ func (r *Reader) ReadBytes(path string, data []byte) (*form.Submission, []vocab.
 	if int64(len(data)) > r.lim.MaxBytes {
 		return r.forms.ReadBytes(path, data)
 	}
-	switch part := workbookPart(data); {
+	zr := openZip(data)
+	switch part := workbookPart(zr); {
 	case isTotals(part) && !hasSheet(part, Sheet):
 		return nil, []vocab.Finding{totalsSent()}
 	case !hasSheet(part, Sheet):
 		return r.forms.ReadBytes(path, data)
 	}
-	p, fs := parse(data, r.lim)
+	p, fs := parse(zr, data, r.lim)
 	if p == nil {
 		return nil, fs
 	}
@@ -106,7 +107,11 @@ func (r *Reader) ReadBytes(path string, data []byte) (*form.Submission, []vocab.
 // report as written and what made it unreadable. explain uses it to walk
 // from a county's figure down to its units.
 func Parse(data []byte, lim form.Limits) (*Report, []vocab.Finding) {
-	p, fs := parse(data, withDefaults(lim))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, []vocab.Finding{*damaged()}
+	}
+	p, fs := parse(zr, data, withDefaults(lim))
 	if p == nil {
 		return nil, fs
 	}
@@ -123,7 +128,7 @@ const (
 // IsReport reports whether data is a workbook with the data sheet: the
 // zip's directory and its workbook part say so, nothing else is read.
 func IsReport(data []byte) bool {
-	return hasSheet(workbookPart(data), Sheet)
+	return hasSheet(workbookPart(openZip(data)), Sheet)
 }
 
 // minSheets is the fewest worksheets a 上報 or totals workbook has (the
@@ -132,15 +137,23 @@ func IsReport(data []byte) bool {
 // without inflating a part, which would cost a fifth of reading the form.
 const minSheets = 3
 
-// workbookPart is the workbook part of data, or nil when data is no zip,
-// has fewer than minSheets worksheets, or its part is larger than a real
-// one.
-func workbookPart(data []byte) []byte {
+// openZip opens data's zip directory once for workbookPart and parse, or
+// gives nil when data is no zip or has more entries than a real workbook.
+func openZip(data []byte) *zip.Reader {
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil || len(zr.File) > maxEntries {
+		return nil
+	}
+	return zr
+}
+
+// workbookPart is the workbook part of zr, or nil when zr is nil, has
+// fewer than minSheets worksheets, or its part is larger than a real one.
+func workbookPart(zr *zip.Reader) []byte {
+	if zr == nil {
 		return nil
 	}
 	var workbook *zip.File
@@ -223,8 +236,8 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // parse reads the data sheet into a report. A sheet that cannot be read
 // as a whole (limits, layout) gives nil and its finding; a bad cell
 // within a readable layout is a finding beside the report.
-func parse(data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
-	rows, f := sheetRows(data, lim)
+func parse(zr *zip.Reader, data []byte, lim form.Limits) (*parsed, []vocab.Finding) {
+	rows, f := sheetRows(zr, data, lim)
 	if f != nil {
 		return nil, []vocab.Finding{*f}
 	}

@@ -23,11 +23,7 @@ var errCaps = errors.New("rows or cells over the limit")
 // sheetRows reads the data sheet's rows by row number, within lim: over
 // xlsxscan, or excelize when it cannot vouch for the file and the XML
 // bounds allow. A nil finding means the rows were read.
-func sheetRows(data []byte, lim form.Limits) (map[int][]string, *vocab.Finding) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, damaged()
-	}
+func sheetRows(zr *zip.Reader, data []byte, lim form.Limits) (map[int][]string, *vocab.Finding) {
 	scan := xlsxscan.Limits{MaxUnzipBytes: lim.MaxUnzipBytes, MaxDepth: lim.MaxDepth, MaxElements: lim.MaxElements}
 	rows := map[int][]string{}
 	nrows, ncells := 0, 0
