@@ -39,3 +39,16 @@ func openPostgresTemp(t testing.TB) (*Ledger, string) {
 	})
 	return l, url
 }
+
+// openTwo opens a fresh ledger and a second handle on it, standing for two
+// processes on one ledger; both close when the test ends.
+func openTwo(t *testing.T, open opener) (*Ledger, *Ledger) {
+	t.Helper()
+	a, path := open(t)
+	b, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return a, b
+}

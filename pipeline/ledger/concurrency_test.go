@@ -12,12 +12,7 @@ import (
 func TestReadersWhileWriterWrites(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
-		w, path := open(t)
-		r, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
+		w, r := openTwo(t, open)
 
 		const n = 150
 		done := make(chan struct{})
@@ -85,12 +80,7 @@ func TestReadersWhileWriterWrites(t *testing.T) {
 func TestTwoWritersQueue(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
-		a, path := open(t)
-		b, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
+		a, b := openTwo(t, open)
 		var wg sync.WaitGroup
 		errs := make(chan error, 2)
 		for h, l := range []*Ledger{a, b} {
@@ -133,12 +123,7 @@ func TestTwoWritersQueue(t *testing.T) {
 func TestReaderSeesOnlyCommitted(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
-		w, path := open(t)
-		r, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
+		w, r := openTwo(t, open)
 		mustRecord(t, w, sub("old", "U01", "2008-12", acc, 0, 1))
 
 		tx, err := w.w.BeginTx(ctx, nil)
