@@ -37,6 +37,10 @@ func TestHostileReports(t *testing.T) {
 		{"head row moved", setCells(t, write(t, sample()), map[string]any{"A4": "期號"}), form.Limits{}, RuleFormat},
 		{"no county row", setCells(t, write(t, sample()), map[string]any{"A11": "單位"}), form.Limits{}, RuleFormat},
 		{"truncated", write(t, sample())[:2000], form.Limits{}, form.RuleFormat},
+		// A unit's file name is only shown, never opened; a path put there
+		// after publishing breaks the seal all the same.
+		{"a unit's file named up the tree", setCells(t, write(t, sample()), map[string]any{"E14": "../../config.yaml"}), form.Limits{}, RuleSeal},
+		{"a unit's file named by an absolute path", setCells(t, write(t, sample()), map[string]any{"E14": "/etc/passwd"}), form.Limits{}, RuleSeal},
 		{"escape codes in a name", setCells(t, write(t, sample()), map[string]any{"C14": "洋川鎮\x1b]0;pwned\x07"}), form.Limits{}, RuleSeal},
 	}
 	for _, tc := range cases {
