@@ -76,7 +76,8 @@ type desk struct {
 	office string
 }
 
-func newDesk(t *testing.T, cfg Config) *desk {
+// copyCounty returns a private copy of the sample county's workspace.
+func copyCounty(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ws")
 	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
@@ -86,6 +87,12 @@ func newDesk(t *testing.T, cfg Config) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ws
+}
+
+func newDesk(t *testing.T, cfg Config) *desk {
+	t.Helper()
+	ws := copyCounty(t)
 	ctx := context.Background()
 	d := &desk{t: t, ws: ws, pw: map[string]string{}, office: "office"}
 	// Unit a was returned once, so that it has a 退回 workbook; b is any other.

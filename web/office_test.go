@@ -193,14 +193,7 @@ func TestCookies(t *testing.T) {
 }
 
 func TestAccountsAndPasswordSheet(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ws")
-	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := workspace.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := copyCounty(t)
 	ctx := context.Background()
 	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	all, err := AddUnitAccounts(ctx, ws, nil, now)
@@ -288,14 +281,7 @@ func TestPasswords(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ws")
-	if err := os.CopyFS(dir, os.DirFS(county(t))); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := workspace.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := copyCounty(t)
 	ctx := context.Background()
 	if w, err := Warnings(ctx, ws); err != nil || len(w) != 0 {
 		t.Fatalf("no accounts: %v, %v", w, err)
