@@ -17,6 +17,7 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/vocab/englishtest"
 	"countybrief/pipeline/workspace"
 )
 
@@ -49,26 +50,10 @@ func TestEveryMessageHasEnglish(t *testing.T) {
 			t.Fatal(err)
 		}
 		keys := map[*ast.BasicLit]bool{}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			var fn string
-			switch f := call.Fun.(type) {
-			case *ast.Ident:
-				fn = f.Name
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-			}
-			i, ok := helpers[fn]
-			if !ok || len(call.Args) <= i {
-				return true
-			}
-			if lit, ok := call.Args[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+		englishtest.HelperArgs(f, helpers, func(_ *ast.CallExpr, _ string, arg ast.Expr) {
+			if lit, ok := arg.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				keys[lit] = true
 			}
-			return true
 		})
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)

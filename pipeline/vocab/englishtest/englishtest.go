@@ -40,29 +40,14 @@ func Check(t testing.TB, dir string, helpers map[string]int, english vocab.Engli
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+		HelperArgs(f, helpers, func(call *ast.CallExpr, fn string, arg ast.Expr) {
+			if id, ok := arg.(*ast.Ident); ok && id.Name == "format" {
+				return
 			}
-			var fn string
-			switch f := call.Fun.(type) {
-			case *ast.Ident:
-				fn = f.Name
-			case *ast.SelectorExpr:
-				fn = f.Sel.Name
-			}
-			i, ok := helpers[fn]
-			if !ok || len(call.Args) <= i {
-				return true
-			}
-			if id, ok := call.Args[i].(*ast.Ident); ok && id.Name == "format" {
-				return true
-			}
-			lit, ok := call.Args[i].(*ast.BasicLit)
+			lit, ok := arg.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
 				t.Errorf("%s: %s is given a format that is not a literal", fset.Position(call.Pos()), fn)
-				return true
+				return
 			}
 			s, _ := strconv.Unquote(lit.Value)
 			if !strings.ContainsFunc(withoutVerbs(s), unicode.IsLetter) {
@@ -72,11 +57,11 @@ func Check(t testing.TB, dir string, helpers map[string]int, english vocab.Engli
 				if _, ok := english[s]; !ok && strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII }) {
 					t.Errorf("%s: %q has no English", fset.Position(lit.Pos()), s)
 				}
-				return true
+				return
 			}
 			if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
 				t.Errorf("%s: %q is written in English", fset.Position(lit.Pos()), s)
-				return true
+				return
 			}
 			used[s] = true
 			if strings.Contains(s, "%q") {
@@ -89,7 +74,6 @@ func Check(t testing.TB, dir string, helpers map[string]int, english vocab.Engli
 			case Verbs(en) != Verbs(s):
 				t.Errorf("%q: the English %q has other verbs", s, en)
 			}
-			return true
 		})
 	}
 	for k := range english {
@@ -97,6 +81,29 @@ func Check(t testing.TB, dir string, helpers map[string]int, english vocab.Engli
 			t.Errorf("%q is in the English table but nothing is written with it", k)
 		}
 	}
+}
+
+// HelperArgs calls visit with every call in f to a function named in
+// helpers, by its name, and the argument at the helper's index; a call
+// with fewer arguments is not a helper's.
+func HelperArgs(f *ast.File, helpers map[string]int, visit func(call *ast.CallExpr, fn string, arg ast.Expr)) {
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		var fn string
+		switch f := call.Fun.(type) {
+		case *ast.Ident:
+			fn = f.Name
+		case *ast.SelectorExpr:
+			fn = f.Sel.Name
+		}
+		if i, ok := helpers[fn]; ok && len(call.Args) > i {
+			visit(call, fn, call.Args[i])
+		}
+		return true
+	})
 }
 
 // Verbs are the formatting verbs of a format, in order, %q as %s.
