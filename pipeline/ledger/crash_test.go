@@ -72,6 +72,33 @@ func holdTransaction(path string) error {
 	select {}
 }
 
+// startHelper starts this test binary as the helper process of mode on the
+// ledger at setting and returns the first line it prints, which it prints
+// once it holds what the test will kill it holding. The process is killed
+// when the test ends if the test has not killed it already.
+func startHelper(t *testing.T, mode, setting string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, helperPathEnv+"="+setting)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("helper said %q: %v", line, err)
+	}
+	return cmd, line
+}
+
 func fileSize(path string) (int64, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -86,22 +113,7 @@ func TestKilledMidTransactionIsConsistentOnReopen(t *testing.T) {
 	// view of the WAL from the files the killed process left, as the next
 	// night's batch would.
 	path := filepath.Join(t.TempDir(), "ledger.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=hold-transaction", helperPathEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("helper said %q: %v", line, err)
-	}
+	cmd, line := startHelper(t, "hold-transaction", path)
 	committedWAL, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(line, "holding ")), 10, 64)
 	if err != nil {
 		t.Fatalf("helper said %q", line)

@@ -1,13 +1,11 @@
 package ledger
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -213,20 +211,9 @@ func TestBatchLock(t *testing.T) {
 func TestBatchLockDiesWithItsProcess(t *testing.T) {
 	ctx := context.Background()
 	l, url := openPostgresTemp(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=hold-batch-lock", helperPathEnv+"="+url)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "locked\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("helper said %q: %v", line, err)
+	cmd, line := startHelper(t, "hold-batch-lock", url)
+	if line != "locked\n" {
+		t.Fatalf("helper said %q", line)
 	}
 	var held *lock.HeldError
 	if _, err := l.LockBatch(ctx, false); !errors.As(err, &held) || held.Holder.PID != cmd.Process.Pid {
