@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"testing"
@@ -37,17 +36,6 @@ func benchRegion(b *testing.B, write func(*Renderer, io.Writer, Briefing) error)
 				br.Counted = append(br.Counted, c)
 			}
 		}
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				var buf bytes.Buffer
-				if err := write(r, &buf, br); err != nil {
-					b.Fatal(err)
-				}
-				size = buf.Len()
-			}
-			b.ReportMetric(float64(size), "bytes")
-		})
+		benchWrite(b, r, br, write, "bytes")
 	}
 }

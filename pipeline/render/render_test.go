@@ -303,19 +303,25 @@ func benchOutput(b *testing.B, write func(*Renderer, io.Writer, Briefing) error,
 	r := newRenderer(b, ws)
 	for _, n := range benchUnits {
 		br := manyUnits(b, ws, n)
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				var buf bytes.Buffer
-				if err := write(r, &buf, br); err != nil {
-					b.Fatal(err)
-				}
-				size = buf.Len()
-			}
-			b.ReportMetric(float64(size), unit)
-		})
+		benchWrite(b, r, br, write, unit)
 	}
+}
+
+// benchWrite writes br with write, in a sub-benchmark named by its
+// number of reported units, and reports the output's size in unit.
+func benchWrite(b *testing.B, r *Renderer, br Briefing, write func(*Renderer, io.Writer, Briefing) error, unit string) {
+	b.Run(fmt.Sprintf("units=%d", len(br.Reported)), func(b *testing.B) {
+		b.ReportAllocs()
+		var size int
+		for b.Loop() {
+			var buf bytes.Buffer
+			if err := write(r, &buf, br); err != nil {
+				b.Fatal(err)
+			}
+			size = buf.Len()
+		}
+		b.ReportMetric(float64(size), unit)
+	})
 }
 
 // manyUnits is the domain briefing with its reported units repeated under

@@ -104,17 +104,6 @@ func BenchmarkTotalsWorkbookSources(b *testing.B) {
 	r := newRenderer(b, ws)
 	for _, n := range benchUnits {
 		br := withSources(manyUnits(b, ws, n))
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			var size int
-			for b.Loop() {
-				var buf bytes.Buffer
-				if err := r.TotalsWorkbook(&buf, br); err != nil {
-					b.Fatal(err)
-				}
-				size = buf.Len()
-			}
-			b.ReportMetric(float64(size), "xlsx-bytes")
-		})
+		benchWrite(b, r, br, (*Renderer).TotalsWorkbook, "xlsx-bytes")
 	}
 }
