@@ -76,19 +76,27 @@ type service struct {
 }
 
 func (s *service) reload() {
-	ws, err := workspace.Load(s.dir)
-	if err == nil {
-		var checker *Checker
-		var renderer *render.Renderer
-		if checker, renderer, err = loadChecks(ws, s.fonts); err == nil {
-			s.ws, s.checker, s.renderer = ws, checker, renderer
-			if s.opts.Reloaded != nil {
-				s.opts.Reloaded(ws)
-			}
-			return
-		}
+	if err := s.load(); err != nil {
+		s.opts.Log.WithError(err).Warn("the workspace's files have problems; keeping the last good ones")
 	}
-	s.opts.Log.WithError(err).Warn("the workspace's files have problems; keeping the last good ones")
+}
+
+// load replaces the workspace, rules and templates only when all of them
+// load, so that a half-edited workspace never serves.
+func (s *service) load() error {
+	ws, err := workspace.Load(s.dir)
+	if err != nil {
+		return err
+	}
+	checker, renderer, err := loadChecks(ws, s.fonts)
+	if err != nil {
+		return err
+	}
+	s.ws, s.checker, s.renderer = ws, checker, renderer
+	if s.opts.Reloaded != nil {
+		s.opts.Reloaded(ws)
+	}
+	return nil
 }
 
 func (s *service) batch(ctx context.Context, filesOnly bool) error {
