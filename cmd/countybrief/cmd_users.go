@@ -76,7 +76,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	case verb == "list":
-		return listUsers(ctx, e, ws.Config.Location(), ws)
+		return listUsers(ctx, e, ws)
 	default:
 		return e.usageError("沒有「%s」這個操作：只有 add、reset、disable 和 list", verb)
 	}
@@ -105,7 +105,8 @@ func usersError(e *env, err error) error {
 	return err
 }
 
-func listUsers(ctx context.Context, e *env, loc *time.Location, ws *workspace.Workspace) error {
+func listUsers(ctx context.Context, e *env, ws *workspace.Workspace) error {
+	loc := ws.Config.Location()
 	accs, err := web.Accounts(ctx, ws)
 	if err != nil {
 		return err
