@@ -18,14 +18,11 @@ Run with Debian's interpreter, which has python3-openpyxl:
 """
 
 import argparse
-import json
-import os
-import sys
 import warnings
 
 import openpyxl
 
-from peer_table import read_sheet
+from peer_table import Tally, form_paths, read_sheet
 
 
 def read_form(path):
@@ -53,33 +50,10 @@ def main():
     # openpyxl warns about the data validation and protection it does not read.
     warnings.simplefilter("ignore")
 
-    files = []
-    totals = {}
-    for folder in sorted(os.listdir(args.inbox)):
-        d = os.path.join(args.inbox, folder)
-        if not os.path.isdir(d):
-            continue
-        for name in sorted(os.listdir(d)):
-            if not name.lower().endswith(".xlsx") or name.startswith("~$"):
-                continue
-            unit, values, problem = read_form(os.path.join(d, name))
-            if problem is None and unit != folder:
-                problem = "unit code %s in folder %s" % (unit, folder)
-            files.append({"folder": folder, "name": name, "unit": unit,
-                          "counted": problem is None, "problem": problem,
-                          "values": values if problem is None else {}})
-            if problem is None:
-                for code, v in values.items():
-                    totals[code] = totals.get(code, 0) + v
-
-    for code in sorted(totals):
-        print("%s\t%s" % (code, totals[code]))
-    counted = sum(1 for f in files if f["counted"])
-    print("# %d files read, %d counted, %d skipped" % (len(files), counted, len(files) - counted),
-          file=sys.stderr)
-    if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as f:
-            json.dump({"files": files, "totals": totals}, f, ensure_ascii=False)
+    tally = Tally()
+    for path in form_paths(args.inbox):
+        tally.add(path, *read_form(path))
+    tally.report(args.json_out)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,12 @@ peer_openpyxl.py's format, so the harness checks its sums the same way.
 """
 
 import argparse
-import json
 import multiprocessing
-import os
 import posixpath
-import sys
 import zipfile
 import xml.etree.ElementTree as ET
 
-from peer_table import read_sheet
+from peer_table import Tally, form_paths, read_sheet
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -112,37 +109,11 @@ def main():
     ap.add_argument("--processes", type=int, default=2)
     args = ap.parse_args()
 
-    paths = []
-    for folder in sorted(os.listdir(args.inbox)):
-        d = os.path.join(args.inbox, folder)
-        if not os.path.isdir(d):
-            continue
-        for name in sorted(os.listdir(d)):
-            if name.lower().endswith(".xlsx") and not name.startswith("~$"):
-                paths.append(os.path.join(d, name))
-
-    files = []
-    totals = {}
+    tally = Tally()
     with multiprocessing.Pool(args.processes) as pool:
-        for path, unit, values, problem in pool.imap(read_form, paths, chunksize=32):
-            folder = os.path.basename(os.path.dirname(path))
-            if problem is None and unit != folder:
-                problem = "unit code %s in folder %s" % (unit, folder)
-            files.append({"folder": folder, "name": os.path.basename(path), "unit": unit,
-                          "counted": problem is None, "problem": problem,
-                          "values": values if problem is None else {}})
-            if problem is None:
-                for code, v in values.items():
-                    totals[code] = totals.get(code, 0) + v
-
-    for code in sorted(totals):
-        print("%s\t%s" % (code, totals[code]))
-    counted = sum(1 for f in files if f["counted"])
-    print("# %d files read, %d counted, %d skipped" % (len(files), counted, len(files) - counted),
-          file=sys.stderr)
-    if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as f:
-            json.dump({"files": files, "totals": totals}, f, ensure_ascii=False)
+        for path, unit, values, problem in pool.imap(read_form, form_paths(args.inbox), chunksize=32):
+            tally.add(path, unit, values, problem)
+    tally.report(args.json_out)
 
 
 if __name__ == "__main__":
