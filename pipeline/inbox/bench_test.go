@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"countybrief/pipeline/workspace"
 )
 
 // countyUnits and groupFiles are the county's size and the batch's group
@@ -24,15 +26,7 @@ func BenchmarkScanCounty(b *testing.B) {
 	for u := range countyUnits {
 		write(b, filepath.Join(ws.InboxDir(), fmt.Sprintf("U%04d", u), "報表.xlsx"), book)
 	}
-	c := &clock{t: t0}
-	in := New(ws, c.now)
-	for range 2 { // see, then settle
-		if _, _, err := in.Scan(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		c.set(c.now().Add(time.Minute))
-	}
-	b.ResetTimer()
+	in := settledInbox(b, ws)
 	for b.Loop() {
 		ready, _, err := in.Scan(context.Background())
 		if err != nil {
@@ -145,14 +139,7 @@ func BenchmarkScanProvinceQuiet(b *testing.B) {
 	for u := range files {
 		write(b, filepath.Join(ws.InboxDir(), fmt.Sprintf("U%05d", u*9973), "sub", "報表.xlsx"), book)
 	}
-	c := &clock{t: t0}
-	in := New(ws, c.now)
-	for range 2 { // see, then settle
-		if _, _, err := in.Scan(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		c.set(c.now().Add(time.Minute))
-	}
+	in := settledInbox(b, ws)
 	for b.Loop() {
 		ready, _, err := in.Scan(context.Background())
 		if err != nil {
@@ -162,4 +149,19 @@ func BenchmarkScanProvinceQuiet(b *testing.B) {
 			b.Fatalf("%d ready, want %d", len(ready), files)
 		}
 	}
+}
+
+// settledInbox is an Inbox that has seen ws's inbox files and let them
+// settle, so that a scan after it finds nothing new.
+func settledInbox(b *testing.B, ws *workspace.Workspace) *Inbox {
+	b.Helper()
+	c := &clock{t: t0}
+	in := New(ws, c.now)
+	for range 2 { // see, then settle
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		c.set(c.now().Add(time.Minute))
+	}
+	return in
 }
