@@ -151,14 +151,16 @@ func (s *Server) officePage(w http.ResponseWriter, r *http.Request, req *request
 // draftFile serves one file of the current draft, chosen by a fixed word.
 func (s *Server) draftFile(w http.ResponseWriter, r *http.Request, req *request) {
 	d := pipeline.Draft(req.ws, req.ws.Config.Period)
-	var path, name, ctype string
-	switch r.PathValue("what") {
+	what := r.PathValue("what")
+	path, name, ctype, disposition := "", "", xlsxType, "attachment"
+	switch what {
 	case "pdf":
-		path, name, ctype = d.PDF, filepath.Base(d.PDF), "application/pdf"
+		// Read in the browser's own viewer.
+		path, name, ctype, disposition = d.PDF, filepath.Base(d.PDF), "application/pdf", "inline"
 	case "audit":
-		path, name, ctype = d.Audit, filepath.Base(d.Audit), xlsxType
+		path, name = d.Audit, filepath.Base(d.Audit)
 	case "totals":
-		path, name, ctype = d.Totals, filepath.Base(d.Totals), xlsxType
+		path, name = d.Totals, filepath.Base(d.Totals)
 	default:
 		http.NotFound(w, r)
 		return
@@ -172,12 +174,8 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request, req *request)
 		s.fail(w, r, err)
 		return
 	}
-	s.record(r, req.account.Name, "download", "", "draft "+r.PathValue("what"), true)
-	attachment(w, req.pages.conv(name), ctype)
-	if r.PathValue("what") == "pdf" {
-		// Read in the browser's own viewer.
-		w.Header().Set("Content-Disposition", strings.Replace(w.Header().Get("Content-Disposition"), "attachment", "inline", 1))
-	}
+	s.record(r, req.account.Name, "download", "", "draft "+what, true)
+	download(w, disposition, req.pages.conv(name), ctype)
 	w.Write(data)
 }
 

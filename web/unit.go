@@ -181,10 +181,11 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, req *request) 
 	s.showUnit(w, r, req, u, http.StatusOK, nil)
 }
 
-// attachment sets the headers of a file download named name.
-func attachment(w http.ResponseWriter, name, ctype string) {
+// download sets the headers of a file named name, shown as disposition
+// (attachment: saved; inline: in the browser's own viewer).
+func download(w http.ResponseWriter, disposition, name, ctype string) {
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 }
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,7 +201,7 @@ func (s *Server) blankForm(w http.ResponseWriter, r *http.Request, req *request)
 		return
 	}
 	s.record(r, req.account.Name, "download", u.Code, "blank form", true)
-	attachment(w, u.Code+"-"+u.Name+"-"+req.ws.Config.Period+".xlsx", xlsxType)
+	download(w, "attachment", u.Code+"-"+u.Name+"-"+req.ws.Config.Period+".xlsx", xlsxType)
 	w.Write(buf.Bytes())
 }
 
@@ -229,7 +230,7 @@ func (s *Server) returnFile(w http.ResponseWriter, r *http.Request, req *request
 		return
 	}
 	s.record(r, req.account.Name, "download", u.Code, files[i].Name, true)
-	attachment(w, files[i].Name, xlsxType)
+	download(w, "attachment", files[i].Name, xlsxType)
 	w.Write(data)
 }
 
