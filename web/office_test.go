@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -345,5 +347,39 @@ func TestOfficePageNamesTheArea(t *testing.T) {
 				t.Errorf("explain page: %d, want the way back to %s\n%.1500s", code, tt.want, body)
 			}
 		})
+	}
+}
+
+// The office reads the draft PDF in the browser and saves the workbooks;
+// each is the draft's own file.
+func TestDraftDownloads(t *testing.T) {
+	d := newDesk(t, Config{})
+	o := d.as(d.office)
+	draft := pipeline.Draft(d.ws, d.ws.Config.Period)
+	for _, c := range []struct {
+		what, file, ctype, disposition string
+	}{
+		{"pdf", draft.PDF, "application/pdf", "inline"},
+		{"audit", draft.Audit, xlsxType, "attachment"},
+		{"totals", draft.Totals, xlsxType, "attachment"},
+	} {
+		want, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatalf("the sample county has no draft %s: %v", c.what, err)
+		}
+		req, _ := http.NewRequest("GET", d.ts.URL+"/office/draft/"+c.what, nil)
+		resp, err := o.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		disp := resp.Header.Get("Content-Disposition")
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) || resp.Header.Get("Content-Type") != c.ctype || !strings.HasPrefix(disp, c.disposition+";") {
+			t.Errorf("GET /office/draft/%s: %d, %d bytes (want %d), %q, %q", c.what, resp.StatusCode, len(got), len(want), resp.Header.Get("Content-Type"), disp)
+		}
 	}
 }
