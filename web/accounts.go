@@ -26,6 +26,29 @@ type Credential struct {
 // ErrUnknownUnit: a unit account was asked for a code the registry lacks.
 var ErrUnknownUnit = errors.New("unit not in the registry")
 
+// NamesError is a refusal of the account calls with the codes or
+// account names it concerns, so that a caller says it in its own
+// language rather than printing the error's English.
+type NamesError struct {
+	Err   error // ErrUnknownUnit, ErrAccountExists or ErrNoAccount
+	Names []string
+}
+
+func (e *NamesError) Error() string { return fmt.Sprintf("%v: %v", e.Err, e.Names) }
+func (e *NamesError) Unwrap() error { return e.Err }
+
+// named gives an account-exists or no-account error its account name.
+func named(err error, name string) error {
+	if errors.Is(err, ErrAccountExists) || errors.Is(err, ErrNoAccount) {
+		kind := ErrAccountExists
+		if errors.Is(err, ErrNoAccount) {
+			kind = ErrNoAccount
+		}
+		return &NamesError{Err: kind, Names: []string{name}}
+	}
+	return err
+}
+
 // ErrAccountExists and ErrNoAccount are the ledger's, for callers that
 // import only this package.
 var (
@@ -61,7 +84,7 @@ func AddUnitAccounts(ctx context.Context, ws *workspace.Workspace, codes []strin
 			units = append(units, u)
 		}
 		if len(missing) > 0 {
-			return nil, fmt.Errorf("%w: %v", ErrUnknownUnit, missing)
+			return nil, &NamesError{Err: ErrUnknownUnit, Names: missing}
 		}
 	}
 	return withLedger(ctx, ws, func(led *ledger.Ledger) ([]Credential, error) {
@@ -76,7 +99,7 @@ func AddUnitAccounts(ctx context.Context, ws *workspace.Workspace, codes []strin
 				continue
 			}
 			if err != nil {
-				return out, err
+				return out, named(err, u.Code)
 			}
 			out = append(out, Credential{Account: u.Code, Unit: u.Code, UnitName: u.Name, Password: pw})
 		}
@@ -93,7 +116,7 @@ func AddOfficeAccount(ctx context.Context, ws *workspace.Workspace, name string,
 	if _, ok := ws.Unit(name); ok {
 		// A unit's code is its account's name; an office account of the same
 		// name would shadow it.
-		return Credential{}, fmt.Errorf("account %s: %w", name, ErrAccountExists)
+		return Credential{}, &NamesError{Err: ErrAccountExists, Names: []string{name}}
 	}
 	return withLedger(ctx, ws, func(led *ledger.Ledger) (Credential, error) {
 		pw, hash, err := newHashedPassword()
@@ -101,7 +124,7 @@ func AddOfficeAccount(ctx context.Context, ws *workspace.Workspace, name string,
 			return Credential{}, err
 		}
 		if err := led.AddAccount(ctx, ledger.Account{Name: name, Hash: hash, Created: now}); err != nil {
-			return Credential{}, err
+			return Credential{}, named(err, name)
 		}
 		return Credential{Account: name, Password: pw}, nil
 	})
@@ -113,14 +136,14 @@ func ResetPassword(ctx context.Context, ws *workspace.Workspace, name string, no
 	return withLedger(ctx, ws, func(led *ledger.Ledger) (Credential, error) {
 		a, err := led.Account(ctx, name)
 		if err != nil {
-			return Credential{}, err
+			return Credential{}, named(err, name)
 		}
 		pw, hash, err := newHashedPassword()
 		if err != nil {
 			return Credential{}, err
 		}
 		if err := led.SetPassword(ctx, name, hash, now); err != nil {
-			return Credential{}, err
+			return Credential{}, named(err, name)
 		}
 		c := Credential{Account: name, Unit: a.Unit, Password: pw}
 		if u, ok := ws.Unit(a.Unit); ok {
@@ -133,7 +156,7 @@ func ResetPassword(ctx context.Context, ws *workspace.Workspace, name string, no
 // DisableAccount refuses the account's later logins and ends its sessions.
 func DisableAccount(ctx context.Context, ws *workspace.Workspace, name string, now time.Time) error {
 	_, err := withLedger(ctx, ws, func(led *ledger.Ledger) (struct{}, error) {
-		return struct{}{}, led.DisableAccount(ctx, name, now)
+		return struct{}{}, named(led.DisableAccount(ctx, name, now), name)
 	})
 	return err
 }

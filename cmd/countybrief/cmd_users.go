@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"countybrief/pipeline/workspace"
@@ -94,15 +95,19 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 }
 
 func usersError(e *env, err error) error {
-	switch {
-	case errors.Is(err, web.ErrUnknownUnit):
-		return e.usageError("單位名冊裡沒有這些代碼：%v", err)
-	case errors.Is(err, web.ErrAccountExists):
-		return e.usageError("賬號已經存在：%v；要給它新密碼，用 countybrief users reset", err)
-	case errors.Is(err, web.ErrNoAccount):
-		return e.usageError("沒有這個賬號：%v", err)
+	var refused *web.NamesError
+	if !errors.As(err, &refused) {
+		return err
 	}
-	return err
+	names := strings.Join(refused.Names, " ")
+	switch refused.Err {
+	case web.ErrUnknownUnit:
+		return e.usageError("單位名冊裡沒有這些代碼：%s", names)
+	case web.ErrAccountExists:
+		return e.usageError("賬號已經存在：%s；要給它新密碼，用 countybrief users reset", names)
+	default:
+		return e.usageError("沒有這個賬號：%s", names)
+	}
 }
 
 func listUsers(ctx context.Context, e *env, ws *workspace.Workspace) error {
