@@ -25,8 +25,9 @@ import (
 // some could not be (they are listed and left where they are); 2 usage
 // error or a workspace that cannot be read; 3 a batch is running.
 func runLedger(ctx context.Context, e *env, args []string) error {
+	rebuildUsage := func() { e.println(e.stderr, "用法：countybrief ledger rebuild [--workspace 工作區]") }
 	usage := func() {
-		e.println(e.stderr, "用法：countybrief ledger rebuild [--workspace 工作區]")
+		rebuildUsage()
 		e.println(e.stderr, "用法：countybrief ledger copy --to postgres://… [--workspace 工作區]")
 	}
 	if len(args) == 0 {
@@ -47,7 +48,7 @@ func runLedger(ctx context.Context, e *env, args []string) error {
 	var dir string
 	fs := newFlags("ledger rebuild", e, &dir)
 	fs.Usage = func() {
-		usage()
+		rebuildUsage()
 		printFlags(e, fs)
 	}
 	if err := parseArgs(fs, args[1:]); err != nil {

@@ -55,3 +55,34 @@ func TestLedgerRebuild(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerSubcommandHelp: each subcommand's -h shows its own usage
+// line, and `ledger -h` both.
+func TestLedgerSubcommandHelp(t *testing.T) {
+	tests := []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"ledger", "rebuild", "-h"}, []string{"ledger rebuild [--workspace"}, []string{"ledger copy"}},
+		{[]string{"ledger", "copy", "-h"}, []string{"ledger copy --to"}, []string{"ledger rebuild"}},
+		{[]string{"ledger", "-h"}, []string{"ledger rebuild [--workspace", "ledger copy --to"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out := inProcess(tt.args...)
+			if code != 0 {
+				t.Errorf("exit %d, want 0 for help", code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("help lacks %q:\n%s", w, out)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(out, n) {
+					t.Errorf("help shows another subcommand's usage %q:\n%s", n, out)
+				}
+			}
+		})
+	}
+}
