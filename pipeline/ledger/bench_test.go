@@ -4,6 +4,8 @@ import (
 	"context"
 	"countybrief/pipeline/vocab"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 )
 
@@ -53,6 +55,27 @@ func BenchmarkCurrent(b *testing.B) {
 		}
 		if len(cur) != benchUnits || len(cur[0].Values) != 30 {
 			b.Fatalf("Current = %d units", len(cur))
+		}
+	}
+}
+
+// CurrentRows is Current with each unit's figures as a row by code
+// position instead of a map: what a draft reads.
+func BenchmarkCurrentRows(b *testing.B) {
+	ctx := context.Background()
+	l := currentLedger(b)
+	cur, err := l.Current(ctx, "2008-12")
+	if err != nil {
+		b.Fatal(err)
+	}
+	codes := slices.Sorted(maps.Keys(cur[0].Values))
+	for b.Loop() {
+		recs, rows, err := l.CurrentRows(ctx, "2008-12", codes)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(recs) != benchUnits || len(rows[0]) != 30 {
+			b.Fatalf("CurrentRows = %d units", len(recs))
 		}
 	}
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"countybrief/pipeline/vocab"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -83,6 +84,24 @@ func TestCurrent(t *testing.T) {
 				for i := 1; i < len(order); i++ {
 					if order[i-1] > order[i] {
 						t.Errorf("not ordered by unit: %v", order)
+					}
+				}
+				// CurrentRows is the same set, each row by the codes asked
+				// for: NaN for a code the file did not report.
+				codes := []string{"members", "absent", "marker"}
+				recs, rows, err := l.CurrentRows(context.Background(), "2008-12", codes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(recs) != len(cur) || len(rows) != len(cur) {
+					t.Fatalf("CurrentRows = %d records, %d rows; Current %d", len(recs), len(rows), len(cur))
+				}
+				for i, r := range recs {
+					if r.ID != cur[i].ID || r.Values != nil {
+						t.Errorf("CurrentRows record %d = %+v, want %+v without values", i, r, cur[i])
+					}
+					if rows[i][0] != cur[i].Values["members"] || !math.IsNaN(rows[i][1]) || rows[i][2] != cur[i].Values["marker"] {
+						t.Errorf("CurrentRows row %d = %v, Current %v", i, rows[i], cur[i].Values)
 					}
 				}
 			})

@@ -84,51 +84,10 @@ func decodeValues(data string, vs map[string]float64, keys *[]string) error {
 // non-ASCII keys, the form appendValues and SQLite's json_group_object
 // write. It reports false, having added nothing, for anything else.
 func decodeFlat(data string, vs map[string]float64, keys *[]string) bool {
-	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
-		return false
-	}
-	body := data[1 : len(data)-1]
-	type pair struct {
-		key string
-		val float64
-	}
-	// Checked in full before vs is touched, so that a fallback starts from
-	// the map as it was.
 	var buf [40]pair
-	pairs := buf[:0]
-	for i := 0; i < len(body); {
-		if len(pairs) > 0 {
-			if body[i] != ',' {
-				return false
-			}
-			i++
-		}
-		if i >= len(body) || body[i] != '"' {
-			return false
-		}
-		i++
-		start := i
-		for i < len(body) && body[i] != '"' {
-			if c := body[i]; c < 0x20 || c > 0x7e || c == '\\' {
-				return false
-			}
-			i++
-		}
-		if i+1 >= len(body) || body[i+1] != ':' {
-			return false
-		}
-		key := body[start:i]
-		i += 2
-		n := numberLen(body[i:])
-		if n == 0 {
-			return false
-		}
-		f, err := strconv.ParseFloat(body[i:i+n], 64)
-		if err != nil {
-			return false
-		}
-		pairs = append(pairs, pair{key, f})
-		i += n
+	pairs, ok := scanFlat(data, buf[:0])
+	if !ok {
+		return false
 	}
 	for j, p := range pairs {
 		if keys != nil && j < len(*keys) && (*keys)[j] == p.key {
@@ -147,6 +106,79 @@ func decodeFlat(data string, vs map[string]float64, keys *[]string) bool {
 		vs[k] = p.val
 	}
 	return true
+}
+
+// decodeRow sets row[pos[key]] for each key of the object in data, as
+// decodeValues would add it to a map; a key not in pos is left out.
+// Nothing of the text is kept, so no key is copied.
+func decodeRow(data string, pos map[string]int, row []float64) error {
+	var buf [40]pair
+	pairs, ok := scanFlat(data, buf[:0])
+	if !ok {
+		vs := map[string]float64{}
+		if err := json.Unmarshal([]byte(data), &vs); err != nil {
+			return err
+		}
+		pairs = pairs[:0]
+		for k, v := range vs {
+			pairs = append(pairs, pair{k, v})
+		}
+	}
+	for _, p := range pairs {
+		if i, ok := pos[p.key]; ok {
+			row[i] = p.val
+		}
+	}
+	return nil
+}
+
+type pair struct {
+	key string
+	val float64
+}
+
+// scanFlat appends the pairs of the flat object in data to pairs, the
+// keys slices of data; false for anything decodeFlat does not take.
+func scanFlat(data string, pairs []pair) ([]pair, bool) {
+	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
+		return nil, false
+	}
+	body := data[1 : len(data)-1]
+	for i := 0; i < len(body); {
+		if len(pairs) > 0 {
+			if body[i] != ',' {
+				return nil, false
+			}
+			i++
+		}
+		if i >= len(body) || body[i] != '"' {
+			return nil, false
+		}
+		i++
+		start := i
+		for i < len(body) && body[i] != '"' {
+			if c := body[i]; c < 0x20 || c > 0x7e || c == '\\' {
+				return nil, false
+			}
+			i++
+		}
+		if i+1 >= len(body) || body[i+1] != ':' {
+			return nil, false
+		}
+		key := body[start:i]
+		i += 2
+		n := numberLen(body[i:])
+		if n == 0 {
+			return nil, false
+		}
+		f, err := strconv.ParseFloat(body[i:i+n], 64)
+		if err != nil {
+			return nil, false
+		}
+		pairs = append(pairs, pair{key, f})
+		i += n
+	}
+	return pairs, true
 }
 
 // numberLen returns the length of the JSON number at the start of b, or 0

@@ -114,6 +114,35 @@ func FuzzDecodeValues(f *testing.F) {
 	})
 }
 
+// FuzzDecodeRow holds decodeRow to decodeValues: the same figures by
+// position, NaN where the object has no such code, the same errors.
+func FuzzDecodeRow(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":0,"b":-0}`, `{"b":1e21,"c":0.1,"z":12345.678}`,
+		`{"a":01}`, `{"a":1,}`, `{ "a" : 1 }`, `{"a":1,"a":2}`, `{"\u0061":-1.5E-7}`} {
+		f.Add([]byte(s))
+	}
+	codes := []string{"a", "b", "c"}
+	pos := map[string]int{"a": 0, "b": 1, "c": 2}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := map[string]float64{}
+		wantErr := decodeValues(string(data), want, nil)
+		row := []float64{math.NaN(), math.NaN(), math.NaN()}
+		gotErr := decodeRow(string(data), pos, row)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("decodeRow(%q) error %v, decodeValues %v", data, gotErr, wantErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		for i, c := range codes {
+			v, ok := want[c]
+			if ok != !math.IsNaN(row[i]) || ok && math.Float64bits(v) != math.Float64bits(row[i]) {
+				t.Fatalf("decodeRow(%q) = %v, decodeValues %v", data, row, want)
+			}
+		}
+	})
+}
+
 // Records of a batch share the sorted codes of the one before when their
 // codes are the same; a record with other codes must not be written in the
 // previous order.

@@ -4,7 +4,13 @@
 // no indicator and no kind by name.
 package merge
 
-import "countybrief/pipeline/workspace"
+import (
+	"maps"
+	"math"
+	"slices"
+
+	"countybrief/pipeline/workspace"
+)
 
 // Totals are the merged figures, keyed by indicator code, derived
 // indicators included. A figure that does not exist — a ratio over a zero
@@ -106,18 +112,66 @@ func (g *group) reachedInputs(cat *workspace.Catalogue) map[string]float64 {
 	return out
 }
 
+// Figures are one unit's input figures by their position in the
+// catalogue's Inputs (codes are unique there), NaN for an input the unit
+// did not report: a ledger never stores NaN, so it cannot be a figure.
+// A region's draft holds every counted unit's figures at once, and a map
+// of 28 codes is some 1 KB where its figures are 224 bytes; the codes are
+// the catalogue's, shared by every unit.
+type Figures []float64
+
+// Absent is the figure of an input the unit did not report.
+func Absent(v float64) bool { return math.IsNaN(v) }
+
+// FiguresOf is values by catalogue position; codes not among the
+// catalogue's inputs are left out, as Merge leaves them out.
+func FiguresOf(cat *workspace.Catalogue, values map[string]float64) Figures {
+	inputs := cat.Inputs()
+	out := make(Figures, len(inputs))
+	for i, in := range inputs {
+		v, ok := values[in.Code]
+		if !ok {
+			v = math.NaN()
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// Map is f keyed by code, the absent inputs left out.
+func (f Figures) Map(cat *workspace.Catalogue) map[string]float64 {
+	out := make(map[string]float64, len(f))
+	for i, in := range cat.Inputs() {
+		if !Absent(f[i]) {
+			out[in.Code] = f[i]
+		}
+	}
+	return out
+}
+
 // Merge aggregates values (unit code → indicator code → value) by the
-// catalogue. A unit that left an indicator out did not report it: it
-// adds nothing to a sum and is not among the units of a min, max or mean.
-// Units missing from the registry count in All only; every kind of the
-// registry has its subtotal, empty or not.
+// catalogue, as MergeFigures does, the units taken in code order.
 func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]map[string]float64) Totals {
+	codes := slices.Sorted(maps.Keys(values))
+	rows := make([]Figures, len(codes))
+	for i, c := range codes {
+		rows[i] = FiguresOf(cat, values[c])
+	}
+	return MergeFigures(cat, units, codes, rows)
+}
+
+// MergeFigures aggregates rows (the figures of the unit codes[i]) by the
+// catalogue. A unit that left an indicator out did not report it: it adds
+// nothing to a sum and is not among the units of a min, max or mean.
+// Units missing from the registry count in All only; every kind of the
+// registry has its subtotal, empty or not. The units are added in the
+// order given, which a float sum depends on in its last bits: the ledger
+// gives them in code order, and Merge takes that order too.
+func MergeFigures(cat *workspace.Catalogue, units workspace.Units, codes []string, rows []Figures) Totals {
 	inputs := cat.Inputs()
 	pos := make(map[string]int, len(inputs))
-	for _, in := range inputs {
-		if _, twice := pos[in.Code]; !twice {
-			pos[in.Code] = len(pos)
-		}
+	for i, in := range inputs {
+		pos[in.Code] = i
 	}
 	all := newGroup(pos)
 	kinds := map[string]*group{}
@@ -128,14 +182,12 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 		}
 		kindOf[u.Code] = kinds[u.Kind]
 	}
-	for code, vs := range values {
+	for r, code := range codes {
 		kind := kindOf[code]
-		for _, in := range inputs {
-			v, ok := vs[in.Code]
-			if !ok {
+		for i, v := range rows[r][:len(inputs)] {
+			if Absent(v) {
 				continue
 			}
-			i := pos[in.Code]
 			all.add(i, v)
 			if kind != nil {
 				kind.add(i, v)
@@ -143,7 +195,7 @@ func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]ma
 		}
 	}
 	t := Totals{
-		Units:   len(values),
+		Units:   len(codes),
 		All:     all.figures(cat),
 		ByKind:  map[string]map[string]float64{},
 		Reached: Reached{All: all.reachedInputs(cat), ByKind: map[string]map[string]float64{}},
