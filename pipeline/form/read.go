@@ -98,6 +98,25 @@ func (r *Reader) ReadBytes(path string, data []byte) (*Submission, []vocab.Findi
 	if nf != nil {
 		return nil, []vocab.Finding{formatFinding(nf)}
 	}
+	return r.readZip(zr, data)
+}
+
+// ReadZip is ReadBytes for a file that begins as a zip ("PK\x03\x04")
+// and whose zip directory the caller has read already: zr is data's, as
+// zip.NewReader gives it. A caller that looks into the zip to tell which
+// reader a file is for need not have its directory parsed a second time.
+func (r *Reader) ReadZip(data []byte, zr *zip.Reader) (*Submission, []vocab.Finding) {
+	if int64(len(data)) > r.lim.MaxBytes {
+		return nil, []vocab.Finding{sizeLimit(r.lim)}
+	}
+	if nf := sniffDirectory(zr); nf != nil {
+		return nil, []vocab.Finding{formatFinding(nf)}
+	}
+	return r.readZip(zr, data)
+}
+
+// readZip reads a file sniffed as an XLSX workbook, zr its directory.
+func (r *Reader) readZip(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding) {
 	sub, fs, ok := r.readFast(zr, data)
 	if !ok {
 		var over *xlsxscan.LimitError
@@ -489,13 +508,17 @@ func (g *grid) columns() (value, note int) {
 	return colValue, colNote
 }
 
+// ownNotes are the form's own words of a 說明 cell in both scripts, in
+// the order explanation removes them.
+var ownNotes = []string{
+	notePrefilled + "，" + noteChange, noteRequired, noteOptional, noteDecimal,
+	simplified[notePrefilled] + "，" + simplified[noteChange], simplified[noteRequired], simplified[noteOptional], simplified[noteDecimal],
+}
+
 // explanation is what the unit wrote in a 說明 cell, without the form's
 // own words: a unit may add its reason after them or type over them.
 func explanation(text string) string {
-	for _, own := range []string{notePrefilled + "，" + noteChange, noteRequired, noteOptional, noteDecimal} {
-		text = strings.ReplaceAll(text, own, "")
-	}
-	for _, own := range []string{simplified[notePrefilled] + "，" + simplified[noteChange], simplified[noteRequired], simplified[noteOptional], simplified[noteDecimal]} {
+	for _, own := range ownNotes {
 		text = strings.ReplaceAll(text, own, "")
 	}
 	text = strings.TrimFunc(text, func(r rune) bool {
@@ -674,15 +697,23 @@ var (
 // maxIdentityRunes keeps a pasted essay out of the ledger.
 const maxIdentityRunes = 100
 
-func (r *reader) identity(g *grid, sub *Submission) {
+// identityLabels finds an identity field (its index in identityFields)
+// by its label in either script.
+var identityLabels = func() map[string]int {
 	fields := identityFields()
-	byLabel := make(map[string]int, len(fields))
+	byLabel := make(map[string]int, 2*len(fields))
 	for i, fd := range fields {
 		byLabel[fd.label] = i
 		if twin, ok := simplified[fd.label]; ok {
 			byLabel[twin] = i
 		}
 	}
+	return byLabel
+}()
+
+func (r *reader) identity(g *grid, sub *Submission) {
+	fields := identityFields()
+	byLabel := identityLabels
 	found := make([]bool, len(fields))
 	for ri, row := range g.order {
 		cells := g.rows[ri]
