@@ -1,6 +1,7 @@
 package form
 
 import (
+	"archive/zip"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -90,5 +91,31 @@ func TestFastReaderMatchesExcelize(t *testing.T) {
 	}
 	if read < 40 {
 		t.Errorf("only %d XLSX files compared", read)
+	}
+}
+
+// TestReadZip: a file read through a zip directory the caller opened
+// reads exactly as through ReadBytes, whatever the file.
+func TestReadZip(t *testing.T) {
+	ws := loadWorkspace(t)
+	rd := NewReader(ws.Catalogue, DefaultLimits())
+	zips := 0
+	for name, data := range corpus(t, ws) {
+		if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+			continue
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			continue
+		}
+		zips++
+		sub, fs := rd.ReadZip(data, zr)
+		wantSub, wantFs := NewReader(ws.Catalogue, DefaultLimits()).ReadBytes(name, data)
+		if !reflect.DeepEqual(sub, wantSub) || !reflect.DeepEqual(fs, wantFs) {
+			t.Errorf("%s: ReadZip read %+v %+v, ReadBytes %+v %+v", name, sub, fs, wantSub, wantFs)
+		}
+	}
+	if zips < 40 {
+		t.Errorf("only %d zips compared", zips)
 	}
 }

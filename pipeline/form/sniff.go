@@ -65,8 +65,14 @@ func sniffZip(data []byte) (*notForm, *zip.Reader) {
 	if err != nil {
 		return &notForm{"文件不完整或已損壞，無法打開（可能保存或傳送時中斷）。", "請在電腦上重新打開、保存表格後再報送；如仍打不開，請用本系統下發的空白表格重新填寫。"}, nil
 	}
+	return sniffDirectory(zr), zr
+}
+
+// sniffDirectory is sniffZip's verdict on a zip whose directory was read:
+// nil when it may be an XLSX workbook.
+func sniffDirectory(zr *zip.Reader) *notForm {
 	if len(zr.File) > maxZipEntries {
-		return &notForm{"文件內部結構異常（包含的部件過多），無法作為表格讀取。", fixSendXLSX}, nil
+		return &notForm{"文件內部結構異常（包含的部件過多），無法作為表格讀取。", fixSendXLSX}
 	}
 	var workbook, binary, word, types bool
 	for _, zf := range zr.File {
@@ -79,11 +85,11 @@ func sniffZip(data []byte) (*notForm, *zip.Reader) {
 					n, _ := rc.Read(buf[:])
 					rc.Close()
 					if strings.Contains(string(buf[:n]), "opendocument.spreadsheet") {
-						return &notForm{"這是 OpenDocument 表格（.ods），不是 .xlsx 格式。", "請在 WPS 或 LibreOffice 中「另存為」Excel 工作簿（.xlsx），或" + fixSendXLSX}, nil
+						return &notForm{"這是 OpenDocument 表格（.ods），不是 .xlsx 格式。", "請在 WPS 或 LibreOffice 中「另存為」Excel 工作簿（.xlsx），或" + fixSendXLSX}
 					}
 				}
 			}
-			return &notForm{"這是 OpenDocument 文檔（.odt/.ods 等），不是 .xlsx 表格。", fixSendXLSX}, nil
+			return &notForm{"這是 OpenDocument 文檔（.odt/.ods 等），不是 .xlsx 表格。", fixSendXLSX}
 		case name == "[content_types].xml":
 			types = true
 		case name == "xl/workbook.xml":
@@ -96,15 +102,15 @@ func sniffZip(data []byte) (*notForm, *zip.Reader) {
 	}
 	switch {
 	case workbook && types:
-		return nil, zr
+		return nil
 	case binary:
-		return &notForm{"這是 Excel 二進制工作簿（.xlsb），不是 .xlsx 格式。", fixSendXLSX}, nil
+		return &notForm{"這是 Excel 二進制工作簿（.xlsb），不是 .xlsx 格式。", fixSendXLSX}
 	case word:
-		return &notForm{"這是 Word 文檔（.docx），不是 Excel 表格。", fixSendXLSX}, nil
+		return &notForm{"這是 Word 文檔（.docx），不是 Excel 表格。", fixSendXLSX}
 	case workbook:
-		return &notForm{"文件內部結構不完整（缺少內容類型清單），可能已損壞。", "請在電腦上重新打開、保存表格後再報送；" + fixSendXLSX}, nil
+		return &notForm{"文件內部結構不完整（缺少內容類型清單），可能已損壞。", "請在電腦上重新打開、保存表格後再報送；" + fixSendXLSX}
 	}
-	return &notForm{"這是一個壓縮包（.zip），不是 Excel 表格。", "請不要打包壓縮；" + fixSendXLSX}, nil
+	return &notForm{"這是一個壓縮包（.zip），不是 Excel 表格。", "請不要打包壓縮；" + fixSendXLSX}
 }
 
 // sniffOLE tells an encrypted .xlsx from an old binary file: both are OLE2

@@ -90,6 +90,8 @@ func (r *Reader) ReadBytes(path string, data []byte) (*form.Submission, []vocab.
 	switch part := workbookPart(zr); {
 	case isTotals(part) && !hasSheet(part, Sheet):
 		return nil, []vocab.Finding{totalsSent()}
+	case !hasSheet(part, Sheet) && zr != nil:
+		return r.forms.ReadZip(data, zr)
 	case !hasSheet(part, Sheet):
 		return r.forms.ReadBytes(path, data)
 	}
