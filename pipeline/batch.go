@@ -372,7 +372,10 @@ type job struct {
 	// file is judged only when it has findings, for the 退回 copy.
 	sub      *form.Submission
 	findings []vocab.Finding
-	err      error
+	// row is rec made ready to record on the judging goroutine; nil for
+	// a record decided without judging, prepared when it is recorded.
+	row *ledger.Prepared
+	err error
 }
 
 // processGroup judges a group of claims in parallel (hash, read, check),
@@ -427,13 +430,23 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 // its files; every file of the group is recorded before any moves.
 func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool) error {
 	start := time.Now()
-	var fresh []ledger.Record
-	for _, j := range jobs {
-		if !j.recorded {
-			fresh = append(fresh, *j.rec)
+	var fresh []ledger.Prepared
+	for i := range jobs {
+		j := &jobs[i]
+		if j.recorded {
+			continue
 		}
+		if j.row == nil {
+			row, err := ledger.Prepare(j.rec)
+			if err != nil {
+				return fmt.Errorf("record files: %w", err)
+			}
+			j.row = &row
+		}
+		fresh = append(fresh, *j.row)
 	}
-	ids, err := b.ledger.RecordBatch(ctx, fresh)
+	// A renamed claim is read from the record when it is written again.
+	ids, err := b.ledger.RecordPrepared(ctx, fresh)
 	for range maxReclaims {
 		if !errors.Is(err, ledger.ErrClaimTaken) {
 			break
@@ -441,13 +454,7 @@ func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool
 		if err = b.reclaimTaken(ctx, jobs); err != nil {
 			break
 		}
-		fresh = fresh[:0]
-		for _, j := range jobs {
-			if !j.recorded {
-				fresh = append(fresh, *j.rec)
-			}
-		}
-		ids, err = b.ledger.RecordBatch(ctx, fresh)
+		ids, err = b.ledger.RecordPrepared(ctx, fresh)
 	}
 	if err != nil {
 		return fmt.Errorf("record files: %w", err)
@@ -679,7 +686,7 @@ func (b *batch) markRepeats(jobs []job) {
 		*j.rec = ledger.Record{RunID: j.rec.RunID, ClaimName: j.rec.ClaimName, OrigName: j.rec.OrigName,
 			SHA256: j.rec.SHA256, ReceivedAt: j.rec.ReceivedAt, Status: vocab.FileDuplicate,
 			UnitCode: orig.UnitCode, Period: orig.Period}
-		j.sub = nil
+		j.sub, j.row = nil, nil
 	}
 	b.lastGroup = first
 }
@@ -842,6 +849,12 @@ func (b *batch) judge(ctx context.Context, j *job, prev PrevFunc) {
 	if len(findings) == 0 {
 		j.sub = nil
 	}
+	row, err := ledger.Prepare(rec)
+	if err != nil {
+		j.err = fmt.Errorf("record %s: %w", c.Name, err)
+		return
+	}
+	j.row = &row
 }
 
 // noteBroken tells the office, once per rule, of a rule that failed when

@@ -131,7 +131,11 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		if _, err := w.insert(ctx, tx, []Record{sub("new", "U01", "2008-12", acc, 5, 2), sub("other", "U02", "2008-12", acc, 5, 3)}); err != nil {
+		ps, err := prepared(sub("new", "U01", "2008-12", acc, 5, 2), sub("other", "U02", "2008-12", acc, 5, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.insert(ctx, tx, ps); err != nil {
 			t.Fatal(err)
 		}
 		markers := func() map[string]float64 {
@@ -169,7 +173,11 @@ func TestOpenDuringAWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		if _, err := w.insert(ctx, tx, []Record{sub("a", "U01", "2008-12", acc, 0, 1)}); err != nil {
+		ps, err := prepared(sub("a", "U01", "2008-12", acc, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.insert(ctx, tx, ps); err != nil {
 			t.Fatal(err)
 		}
 		r, err := Open(ctx, path)

@@ -65,7 +65,11 @@ func holdTransaction(path string) error {
 		batch[i] = sub(fmt.Sprintf("lost-%03d", i), "U02", "2008-12", acc, i+1, 2)
 		batch[i].Values = bigValues(i)
 	}
-	if _, err := l.insert(ctx, tx, batch); err != nil {
+	ps, err := prepared(batch...)
+	if err != nil {
+		return err
+	}
+	if _, err := l.insert(ctx, tx, ps); err != nil {
 		return err
 	}
 	fmt.Printf("holding %d\n", committedWAL)

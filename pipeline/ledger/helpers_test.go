@@ -54,6 +54,18 @@ func mustRecord(t testing.TB, l *Ledger, rs ...Record) []int64 {
 	return ids
 }
 
+// prepared prepares records for insert, as RecordBatch does.
+func prepared(rs ...Record) ([]Prepared, error) {
+	ps := make([]Prepared, len(rs))
+	for i := range rs {
+		var err error
+		if ps[i], err = Prepare(&rs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
 // bigValues is a form's worth of figures (30 indicators) with cents.
 func bigValues(seed int) map[string]float64 {
 	vs := make(map[string]float64, 30)

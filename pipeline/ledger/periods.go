@@ -96,12 +96,14 @@ func (l *Ledger) PeriodHistory(ctx context.Context, period string) ([]PeriodChan
 	return out, nil
 }
 
+const periodStateSQL = `SELECT state, at FROM period_changes WHERE period = ? ORDER BY id DESC LIMIT 1`
+
 // PeriodStateOf returns period's state and since when (zero for a period
 // that has always been open).
 func (l *Ledger) PeriodStateOf(ctx context.Context, period string) (PeriodState, time.Time, error) {
 	var state string
 	var at int64
-	err := l.r.QueryRowContext(ctx, `SELECT state, at FROM period_changes WHERE period = ? ORDER BY id DESC LIMIT 1`, period).Scan(&state, &at)
+	err := l.periodState.QueryRowContext(ctx, period).Scan(&state, &at)
 	switch {
 	case isNoRows(err):
 		return PeriodOpen, time.Time{}, nil

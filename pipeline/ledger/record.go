@@ -88,17 +88,80 @@ var ErrClaimTaken = errors.New("claim name already recorded for another file")
 // of files fast; the price is that a crash loses the whole group, which
 // recovery then records again by claim name.
 func (l *Ledger) RecordBatch(ctx context.Context, rs []Record) ([]int64, error) {
+	ps := make([]Prepared, len(rs))
+	var e encoder
 	for i := range rs {
-		if err := rs[i].validate(); err != nil {
-			return nil, fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+		var err error
+		if ps[i], err = e.prepare(&rs[i]); err != nil {
+			return nil, err
 		}
 	}
+	return l.RecordPrepared(ctx, ps)
+}
+
+// Prepared is a record made ready to be written: checked, with its values,
+// cells and findings' values encoded as their columns hold them. That is
+// most of what recording a form costs outside SQLite and needs no
+// connection, so the batch prepares each record on the goroutine that
+// judged it, and the write transaction, which runs on one core, only binds
+// and steps.
+type Prepared struct {
+	rec           *Record
+	at            int64
+	atErr         error // a receipt time that cannot be stored
+	values, cells sql.NullString
+	findings      []sql.NullString // the values of each finding
+}
+
+// Prepare checks r and encodes its values, cells and findings. The other
+// fields (the claim name, which a clash changes, the status…) are read
+// when the Prepared is recorded; r's values, cells and findings must not
+// change after this (a changed record is prepared again).
+func Prepare(r *Record) (Prepared, error) {
+	var e encoder
+	return e.prepare(r)
+}
+
+// encoder encodes records' JSON columns, reusing the sorted codes and the
+// cells' text of the record before (the forms of a batch share both).
+type encoder struct {
+	buf   []byte
+	codes []string
+	cells cellEncoder
+}
+
+func (e *encoder) prepare(r *Record) (Prepared, error) {
+	if err := r.validate(); err != nil {
+		return Prepared{}, fmt.Errorf("record %s: %w", r.ClaimName, err)
+	}
+	p := Prepared{rec: r}
+	p.at, p.atErr = nanos("received at", r.ReceivedAt)
+	var err error
+	if p.values, err = e.values(r.Values); err != nil {
+		return Prepared{}, fmt.Errorf("record %s: values: %w", r.ClaimName, err)
+	}
+	if p.cells, err = e.cells.encode(r.Cells); err != nil {
+		return Prepared{}, fmt.Errorf("record %s: cells: %w", r.ClaimName, err)
+	}
+	if len(r.Findings) > 0 {
+		p.findings = make([]sql.NullString, len(r.Findings))
+		for i, f := range r.Findings {
+			if p.findings[i], err = e.values(f.Values); err != nil {
+				return Prepared{}, fmt.Errorf("record %s: finding %s: %w", r.ClaimName, f.Rule, err)
+			}
+		}
+	}
+	return p, nil
+}
+
+// RecordPrepared is RecordBatch for prepared records.
+func (l *Ledger) RecordPrepared(ctx context.Context, ps []Prepared) ([]int64, error) {
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("record: begin: %w", err)
 	}
 	defer tx.Rollback()
-	ids, err := l.insert(ctx, tx, rs)
+	ids, err := l.insert(ctx, tx, ps)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +179,10 @@ const (
 	rowsPerInsert  = 256
 	submissionCols = `run_id, claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at, values_json, cells_json`
 	findingCols    = `submission_id, seq, rule, severity, sheet, cell, values_json, message, fix, explanation`
+	// RETURNING rather than LastInsertId, which PostgreSQL's driver
+	// lacks; with the claim name, since neither backend promises the
+	// order of the rows it returns.
+	insertSubmissionsTail = ` ON CONFLICT (claim_name) DO NOTHING RETURNING id, claim_name`
 )
 
 // insertSQL is an INSERT of n rows of cols columns, then tail.
@@ -134,13 +201,14 @@ func insertSQL(table, cols string, ncols, n int, tail string) string {
 	return b.String()
 }
 
-// insert writes validated records inside tx.
-func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, error) {
-	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID)}
-	ids := make([]int64, len(rs))
-	for start := 0; start < len(rs); start += rowsPerInsert {
-		end := min(start+rowsPerInsert, len(rs))
-		if err := ins.submissions(ctx, rs[start:end], ids[start:end]); err != nil {
+// insert writes prepared records inside tx.
+func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]int64, error) {
+	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID),
+		fullSubmissions: tx.StmtContext(ctx, l.insertSubmissions), fullFindings: tx.StmtContext(ctx, l.insertFindings)}
+	ids := make([]int64, len(ps))
+	for start := 0; start < len(ps); start += rowsPerInsert {
+		end := min(start+rowsPerInsert, len(ps))
+		if err := ins.submissions(ctx, ps[start:end], ids[start:end]); err != nil {
 			return nil, err
 		}
 	}
@@ -150,95 +218,85 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, rs []Record) ([]int64, 
 	return ids, nil
 }
 
-// inserter holds a transaction, a buffer the values of each record are
-// encoded in, the sorted codes of the last record's values (the forms of
-// a batch share their codes, so they are sorted once), and the findings
-// of the new records, written after them.
+// inserter holds a transaction, the arguments of the statement being
+// built, and the findings of the new records, written after them.
 type inserter struct {
-	tx       *sql.Tx
-	claimID  *sql.Stmt
-	buf      []byte
-	codes    []string
-	cells    cellEncoder
-	args     []any
-	findings []any
+	tx      *sql.Tx
+	claimID *sql.Stmt
+	// The inserts of rowsPerInsert rows.
+	fullSubmissions, fullFindings *sql.Stmt
+	args                          []any
+	findings                      []any
 }
 
-// submissions inserts rs in one statement and sets ids. A claim already
+// submissions inserts ps in one statement and sets ids. A claim already
 // recorded inserts nothing (ON CONFLICT DO NOTHING) and is looked up
 // only then, so that new files cost one statement for the lot.
-func (ins *inserter) submissions(ctx context.Context, rs []Record, ids []int64) error {
+func (ins *inserter) submissions(ctx context.Context, ps []Prepared, ids []int64) error {
 	ins.args = ins.args[:0]
-	// first: the index in rs of each claim's first row, the one that
+	// first: the index in ps of each claim's first row, the one that
 	// can be inserted; a later row of the same claim conflicts with it.
-	first := make(map[string]int, len(rs))
+	first := make(map[string]int, len(ps))
 	var bad []int // rows whose receipt time cannot be stored
-	for i := range rs {
-		r := &rs[i]
-		at, err := nanos("received at", r.ReceivedAt)
-		if err != nil {
+	for i := range ps {
+		p, r := &ps[i], ps[i].rec
+		if p.atErr != nil {
 			bad = append(bad, i)
 			continue
 		}
 		if _, ok := first[r.ClaimName]; !ok {
 			first[r.ClaimName] = i
 		}
-		vals, err := ins.values(r.Values)
-		if err != nil {
-			return fmt.Errorf("record %s: values: %w", r.ClaimName, err)
-		}
-		cells, err := ins.cells.encode(r.Cells)
-		if err != nil {
-			return fmt.Errorf("record %s: cells: %w", r.ClaimName, err)
-		}
 		runID := sql.NullInt64{Int64: r.RunID, Valid: r.RunID != 0}
 		ins.args = append(ins.args, runID, r.ClaimName, r.UnitCode, r.Period, r.OrigName,
-			r.ArchivePath, r.SHA256, r.Status, at, vals, cells)
+			r.ArchivePath, r.SHA256, r.Status, p.at, p.values, p.cells)
 	}
 	for _, i := range bad {
 		// A claim already recorded is returned whatever the record's
 		// time says, if it is the same file.
-		id, err := ins.recorded(ctx, &rs[i])
+		r := ps[i].rec
+		id, err := ins.recorded(ctx, r)
 		if err != nil {
-			return fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+			return fmt.Errorf("record %s: %w", r.ClaimName, err)
 		}
 		if id == 0 {
-			_, err := nanos("received at", rs[i].ReceivedAt)
-			return fmt.Errorf("record %s: %w", rs[i].ClaimName, err)
+			return fmt.Errorf("record %s: %w", r.ClaimName, ps[i].atErr)
 		}
 		ids[i] = id
 	}
 	inserted := make(map[string]int64, len(first))
 	if n := len(ins.args) / 11; n > 0 {
-		// RETURNING rather than LastInsertId, which PostgreSQL's driver
-		// lacks; with the claim name, since neither backend promises the
-		// order of the rows it returns.
-		rows, err := ins.tx.QueryContext(ctx, insertSQL("submissions", submissionCols, 11, n,
-			" ON CONFLICT (claim_name) DO NOTHING RETURNING id, claim_name"), ins.args...)
+		var rows *sql.Rows
+		var err error
+		if n == rowsPerInsert {
+			rows, err = ins.fullSubmissions.QueryContext(ctx, ins.args...)
+		} else {
+			rows, err = ins.tx.QueryContext(ctx, insertSQL("submissions", submissionCols, 11, n, insertSubmissionsTail), ins.args...)
+		}
 		if err != nil {
-			return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+			return fmt.Errorf("record %s…: %w", ps[0].rec.ClaimName, err)
 		}
 		for rows.Next() {
 			var id int64
 			var claim string
 			if err := rows.Scan(&id, &claim); err != nil {
 				rows.Close()
-				return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+				return fmt.Errorf("record %s…: %w", ps[0].rec.ClaimName, err)
 			}
 			inserted[claim] = id
 		}
 		if err := closeRows(rows); err != nil {
-			return fmt.Errorf("record %s…: %w", rs[0].ClaimName, err)
+			return fmt.Errorf("record %s…: %w", ps[0].rec.ClaimName, err)
 		}
 	}
-	for i := range rs {
-		r := &rs[i]
+	for i := range ps {
+		r := ps[i].rec
 		if ids[i] != 0 {
 			continue
 		}
 		if id, ok := inserted[r.ClaimName]; ok && first[r.ClaimName] == i {
 			ids[i] = id
-			if err := ins.addFindings(ctx, id, r); err != nil {
+			if err := ins.addFindings(ctx, id, &ps[i]); err != nil {
 				return err
 			}
 			continue
@@ -256,14 +314,10 @@ func (ins *inserter) submissions(ctx context.Context, rs []Record, ids []int64) 
 }
 
 // addFindings queues a new record's findings, written by many at a time.
-func (ins *inserter) addFindings(ctx context.Context, id int64, r *Record) error {
-	for seq, f := range r.Findings {
-		vals, err := ins.values(f.Values)
-		if err != nil {
-			return fmt.Errorf("record %s: finding %s: %w", r.ClaimName, f.Rule, err)
-		}
+func (ins *inserter) addFindings(ctx context.Context, id int64, p *Prepared) error {
+	for seq, f := range p.rec.Findings {
 		ins.findings = append(ins.findings, id, seq, f.Rule, string(f.Severity), f.Sheet, f.Cell,
-			vals, f.Message, f.Fix, f.Explanation)
+			p.findings[seq], f.Message, f.Fix, f.Explanation)
 		if len(ins.findings) == rowsPerInsert*10 {
 			if err := ins.flushFindings(ctx); err != nil {
 				return err
@@ -278,7 +332,13 @@ func (ins *inserter) flushFindings(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
-	if _, err := ins.tx.ExecContext(ctx, insertSQL("findings", findingCols, 10, n, ""), ins.findings...); err != nil {
+	var err error
+	if n == rowsPerInsert {
+		_, err = ins.fullFindings.ExecContext(ctx, ins.findings...)
+	} else {
+		_, err = ins.tx.ExecContext(ctx, insertSQL("findings", findingCols, 10, n, ""), ins.findings...)
+	}
+	if err != nil {
 		return fmt.Errorf("record findings of submission %v…: %w", ins.findings[0], err)
 	}
 	ins.findings = ins.findings[:0]
@@ -305,15 +365,15 @@ func (ins *inserter) recorded(ctx context.Context, r *Record) (int64, error) {
 }
 
 // values encodes vs as the JSON column holds it; no values is NULL.
-func (ins *inserter) values(vs map[string]float64) (sql.NullString, error) {
+func (e *encoder) values(vs map[string]float64) (sql.NullString, error) {
 	if len(vs) == 0 {
 		return sql.NullString{}, nil
 	}
-	if !sameKeys(vs, ins.codes) {
-		ins.codes = sortedKeys(vs)
+	if !sameKeys(vs, e.codes) {
+		e.codes = sortedKeys(vs)
 	}
-	b, err := appendValues(ins.buf[:0], vs, ins.codes)
-	ins.buf = b
+	b, err := appendValues(e.buf[:0], vs, e.codes)
+	e.buf = b
 	if err != nil {
 		return sql.NullString{}, err
 	}
