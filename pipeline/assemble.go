@@ -36,20 +36,26 @@ func (b *batch) tally(current, returned []ledger.Record) {
 
 // assemble merges the figures and gathers what the briefing and the
 // office's lists say about each unit: its one state from tally, and the
-// files behind it. The counted files' findings are not in current (the
+// files behind it. rows are current's figures by catalogue input (see
+// merge.Figures): the briefing keeps them as they are, and only the county
+// rules, whose input is a map per unit, get maps, made for the call and
+// dropped after it. The counted files' findings are not in current (the
 // ledger loads values only); auditFindings adds them.
-func (b *batch) assemble(current, returned []ledger.Record) render.Briefing {
+func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []ledger.Record) render.Briefing {
 	ws := b.ws
-	values := make(map[string]map[string]float64, len(current))
-	for _, rec := range current {
-		values[rec.UnitCode] = rec.Values
+	codes := make([]string, len(current))
+	figures := make([]merge.Figures, len(current))
+	byUnit := make(map[string]merge.Figures, len(current))
+	for i, rec := range current {
+		codes[i], figures[i] = rec.UnitCode, rows[i]
+		byUnit[rec.UnitCode] = figures[i]
 	}
-	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.Merge(ws.Catalogue, ws.Units, values)}
+	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
 	var inputs []rules.UnitInput
 	for _, u := range ws.Units {
-		if v, ok := values[u.Code]; ok {
-			inputs = append(inputs, rules.UnitInput{Unit: u, Values: v})
-			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Values: v})
+		if f, ok := byUnit[u.Code]; ok {
+			inputs = append(inputs, rules.UnitInput{Unit: u, Values: f.Map(ws.Catalogue)})
+			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: f})
 		}
 	}
 	var broken []rules.RuleFailure

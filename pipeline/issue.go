@@ -113,9 +113,20 @@ func Publish(ctx context.Context, ws *workspace.Workspace, opts PublishOptions) 
 	if len(heads) == 0 {
 		return nil, ErrNothingToPublish
 	}
-	brief, current, err := b.currentBriefing(ctx, period, last)
+	brief, briefed, err := b.currentBriefing(ctx, period, last)
 	if err != nil {
 		return nil, err
+	}
+	// The issue is rendered from the values as stored, by the catalogue
+	// it records (renderIssue, as a reprint is), and its 上報 workbook
+	// lists them as stored: the maps the briefing does without. The batch
+	// lock keeps the ledger as it was read.
+	current, err := led.Current(ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.EqualFunc(current, briefed, func(a, b ledger.Record) bool { return a.ID == b.ID }) {
+		return nil, fmt.Errorf("counted files changed while publishing")
 	}
 	n := issueNumber(last) + 1
 	date := opts.Date
@@ -420,7 +431,7 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 		Totals: merge.Merge(sws.Catalogue, sws.Units, values), Previous: note.Previous}
 	for _, u := range sws.Units {
 		if v, ok := values[u.Code]; ok {
-			b.Reported = append(b.Reported, render.UnitValues{Unit: u, Values: v})
+			b.Reported = append(b.Reported, render.UnitValues{Unit: u, Figures: merge.FiguresOf(sws.Catalogue, v)})
 		}
 	}
 	for _, n := range note.Units {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"countybrief/pipeline/form"
+	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
@@ -86,10 +87,10 @@ func peerOutliers(ws *workspace.Workspace, reported []render.UnitValues) []rende
 				peers = append(peers, i)
 			}
 		}
-		for _, in := range ws.Catalogue.Inputs() {
+		for k, in := range ws.Catalogue.Inputs() {
 			at, xs = at[:0], xs[:0]
 			for _, i := range peers {
-				if x, ok := reported[i].Values[in.Code]; ok {
+				if x := reported[i].Figures[k]; !merge.Absent(x) {
 					at, xs = append(at, i), append(xs, x)
 				}
 			}

@@ -99,7 +99,7 @@ func (b *batch) draft(ctx context.Context) error {
 			// and only the workbook lists them: they go before the PDF,
 			// which allocates the most, is made.
 			for i := range brief.Reported {
-				brief.Reported[i].Values = nil
+				brief.Reported[i].Figures = nil
 			}
 		}
 	}
@@ -198,9 +198,10 @@ func (p draftPaths) into(s *Summary) {
 // one definition that the draft and a published issue share. Previous is
 // the last issue's totals when it is of the same period; History the
 // issues numbered so far. Issue and Date are the caller's; tally must
-// have run over the period's heads.
+// have run over the period's heads. The counted records come without
+// their values, which the briefing holds as rows (render.UnitValues).
 func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger.Issue) (render.Briefing, []ledger.Record, error) {
-	current, err := b.ledger.Current(ctx, period)
+	current, rows, err := b.ledger.CurrentRows(ctx, period, inputCodes(b.ws.Catalogue))
 	if err != nil {
 		return render.Briefing{}, nil, fmt.Errorf("current submissions: %w", err)
 	}
@@ -212,7 +213,7 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	returned = slices.DeleteFunc(returned, func(r ledger.Record) bool {
 		return slices.ContainsFunc(r.Findings, func(f vocab.Finding) bool { return f.Rule == ruleLate })
 	})
-	brief := b.assemble(current, returned)
+	brief := b.assemble(current, rows, returned)
 	if err := b.auditFindings(ctx, &brief, current); err != nil {
 		return render.Briefing{}, nil, err
 	}
@@ -227,6 +228,17 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 		return render.Briefing{}, nil, err
 	}
 	return brief, current, nil
+}
+
+// inputCodes are the catalogue's input codes in order: the positions of
+// merge.Figures.
+func inputCodes(cat *workspace.Catalogue) []string {
+	inputs := cat.Inputs()
+	out := make([]string, len(inputs))
+	for i, in := range inputs {
+		out[i] = in.Code
+	}
+	return out
 }
 
 func issueNumber(last *ledger.Issue) int {

@@ -51,7 +51,7 @@ func regionWorkspace(t testing.TB, lang string, n int) *workspace.Workspace {
 }
 
 // regionBriefing is DOMAIN.md's briefing repeated for every county of the
-// region: each copy of a unit reports what the unit reports, in a map of
+// region: each copy of a unit reports what the unit reports, in a row of
 // its own as the batch gives it.
 func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	t.Helper()
@@ -59,7 +59,7 @@ func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	b := domainBriefing(t, county)
 	byCode := map[string]map[string]float64{}
 	for _, u := range b.Reported {
-		byCode[u.Unit.Code] = u.Values
+		byCode[u.Unit.Code] = u.Figures.Map(county.Catalogue)
 	}
 	n := len(county.Units)
 	values := map[string]map[string]float64{}
@@ -71,7 +71,7 @@ func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		}
 		vs = maps.Clone(vs)
 		values[u.Code] = vs
-		reported = append(reported, UnitValues{Unit: u, Values: vs})
+		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(ws.Catalogue, vs)})
 	}
 	b.Totals = merge.Merge(ws.Catalogue, ws.Units, values)
 	b.Reported = reported

@@ -76,10 +76,12 @@ type FileReport struct {
 	Findings   []vocab.Finding
 }
 
-// UnitValues are one reported unit's accepted figures.
+// UnitValues are one reported unit's accepted figures, by position in
+// the catalogue's inputs: a region's every unit is held at once, and a
+// map of codes was four times the figures.
 type UnitValues struct {
-	Unit   workspace.Unit
-	Values map[string]float64
+	Unit    workspace.Unit
+	Figures merge.Figures
 	// The file the figures were read from, for the 來源 sheet; Cells
 	// holds "sheet!A1" by code and is nil for a file recorded before
 	// cells were kept. Cells may be shared between units: never change it.
@@ -435,11 +437,12 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	values := map[string]map[string]float64{}
 	var reported []UnitValues
 	var lines []UnitLine
-	// Every unit reports the same ones, so they share one map.
+	// Every unit reports the same ones, so they share one map and one row.
 	vs := map[string]float64{}
 	for _, in := range ws.Catalogue.Inputs() {
 		vs[in.Code] = 1
 	}
+	row := merge.FiguresOf(ws.Catalogue, vs)
 	var others []vocab.State
 	for _, st := range vocab.States() {
 		if st != vocab.Accepted {
@@ -454,7 +457,7 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 		lines = append(lines, UnitLine{Unit: u, State: st, Late: st == vocab.Overdue})
 		if st.Counted() {
 			values[u.Code] = vs
-			reported = append(reported, UnitValues{Unit: u, Values: vs})
+			reported = append(reported, UnitValues{Unit: u, Figures: row})
 		}
 	}
 	t := merge.Merge(ws.Catalogue, units, values)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/merge"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 	"countybrief/templates"
@@ -85,8 +86,8 @@ func TestTotalsWorkbook(t *testing.T) {
 		}
 		for k, in := range inputs {
 			got, err := strconv.ParseFloat(row[3+k], 64)
-			if err != nil || got != u.Values[in.Code] {
-				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Values[in.Code])
+			if err != nil || got != u.Figures[k] {
+				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Figures[k])
 			}
 		}
 	}
@@ -609,8 +610,8 @@ func TestTotalsWorkbookRegion(t *testing.T) {
 			t.Errorf("unit row %d = %v, want %s %s %s", i+2, row[:3], u.Unit.Code, u.Unit.Name, u.Unit.Kind)
 		}
 		for k, in := range inputs {
-			if got, err := strconv.ParseFloat(row[3+k], 64); err != nil || got != u.Values[in.Code] {
-				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Values[in.Code])
+			if got, err := strconv.ParseFloat(row[3+k], 64); err != nil || got != u.Figures[k] {
+				t.Errorf("%s %s = %q, want %v", u.Unit.Code, in.Code, row[3+k], u.Figures[k])
 			}
 		}
 	}
@@ -639,7 +640,7 @@ func TestUnitCells(t *testing.T) {
 			r := newRenderer(t, ws)
 			in := ws.Catalogue.Inputs()[0]
 			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: "鄉鎮"}
-			b := Briefing{Reported: []UnitValues{{Unit: unit, Values: map[string]float64{in.Code: tt.value}}}}
+			b := Briefing{Reported: []UnitValues{{Unit: unit, Figures: merge.FiguresOf(ws.Catalogue, map[string]float64{in.Code: tt.value})}}}
 			rows := unitSheet(t, r, b)
 			if len(rows) != 2 {
 				t.Fatalf("%d rows, want 2", len(rows))

@@ -7,19 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"countybrief/pipeline/merge"
+	"countybrief/pipeline/workspace"
 	"github.com/xuri/excelize/v2"
 )
 
 // withSources gives every reported unit a file, a hash and, but for the
 // last unit (a file recorded before cells were kept), the cells of one
 // template, shared as the ledger shares them.
-func withSources(b Briefing) Briefing {
+func withSources(ws *workspace.Workspace, b Briefing) Briefing {
 	layout := map[string]string{}
 	if len(b.Reported) > 0 {
 		row := 7
-		for code := range b.Reported[0].Values {
-			layout[code] = fmt.Sprintf("填報表!C%d", row)
-			row++
+		for k, in := range ws.Catalogue.Inputs() {
+			if !merge.Absent(b.Reported[0].Figures[k]) {
+				layout[in.Code] = fmt.Sprintf("填報表!C%d", row)
+				row++
+			}
 		}
 	}
 	at := time.Date(2008, 12, 5, 9, 30, 7, 0, time.UTC)
@@ -41,7 +45,7 @@ func withSources(b Briefing) Briefing {
 func TestTotalsWorkbookSources(t *testing.T) {
 	ws := testWorkspace(t, "")
 	r := newRenderer(t, ws)
-	b := withSources(domainBriefing(t, ws))
+	b := withSources(ws, domainBriefing(t, ws))
 	var buf bytes.Buffer
 	if err := r.TotalsWorkbook(&buf, b); err != nil {
 		t.Fatal(err)
@@ -58,9 +62,9 @@ func TestTotalsWorkbookSources(t *testing.T) {
 	want := [][]string{{"單位代碼", "單位名稱", "類別", "指標代碼", "指標", "數值", "文件", "收到時間", "sha256", "格子"}}
 	loc := ws.Config.Location()
 	for _, u := range b.Reported {
-		for _, in := range ws.Catalogue.Inputs() {
-			v, ok := u.Values[in.Code]
-			if !ok {
+		for k, in := range ws.Catalogue.Inputs() {
+			v := u.Figures[k]
+			if merge.Absent(v) {
 				continue
 			}
 			cell := NoCell
@@ -103,7 +107,7 @@ func BenchmarkTotalsWorkbookSources(b *testing.B) {
 	ws := testWorkspace(b, "")
 	r := newRenderer(b, ws)
 	for _, n := range benchUnits {
-		br := withSources(manyUnits(b, ws, n))
+		br := withSources(ws, manyUnits(b, ws, n))
 		benchWrite(b, r, br, (*Renderer).TotalsWorkbook, "xlsx-bytes")
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/merge"
 	"countybrief/pipeline/workspace"
 )
 
@@ -250,10 +251,14 @@ func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.
 			buf = appendCellStart(buf, cols[k], row)
 			buf = appendInlineStr(buf, s)
 		}
-		for k, in := range inputs {
+		for k := range inputs {
 			buf = appendCellStart(buf, cols[3+k], row)
 			buf = append(buf, colStyles[k]...)
-			buf = appendNumber(buf, u.Values[in.Code])
+			v := u.Figures[k]
+			if merge.Absent(v) {
+				v = 0
+			}
+			buf = appendNumber(buf, v)
 		}
 		buf = append(buf, `</row>`...)
 		if len(buf) >= piece || i == len(units)-1 {
@@ -550,8 +555,8 @@ func (r *Renderer) sourceRows(w io.Writer, units []UnitValues, inputs []workspac
 		unit := [][]byte{appendInlineStr(nil, u.Unit.Code), appendInlineStr(nil, name), kind}
 		file := [][]byte{appendInlineStr(nil, u.File), appendInlineStr(nil, received), appendInlineStr(nil, u.SHA256)}
 		for k, in := range inputs {
-			v, ok := u.Values[in.Code]
-			if !ok {
+			v := u.Figures[k]
+			if merge.Absent(v) {
 				continue
 			}
 			ref := noCell
