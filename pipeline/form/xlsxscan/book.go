@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unsafe"
 )
 
 // XML namespaces excelize requires of the roots of the parts it decodes.
@@ -33,6 +34,7 @@ type Book struct {
 	sst      []string
 	date1904 bool
 	arena    []string // the cells of the rows read
+	scratch  *Scratch // whose memory the Book uses
 }
 
 type sheet struct {
@@ -71,14 +73,52 @@ func (b *Book) sheet(name string) *sheet {
 // open would: a file excelize refuses for its size is a *LimitError
 // (BoundUnzip), anything else it cannot vouch for is ErrUnsupported. data
 // is the file zr reads; parts other files share are taken from cache when
-// it is not nil.
+// it is not nil. The Book's memory is its own; Scratch.Open lends it.
 func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
-	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8)}
+	return new(Scratch).Open(zr, data, lim, cache)
+}
+
+// A Scratch is the memory of the last workbook it opened, which the next
+// one takes over: the parts' text, the cells of its rows and the buffers
+// of unzipping. A batch that opens thousands of forms one after another
+// allocated about 30 KB a form for these. A Scratch is for one goroutine
+// at a time.
+type Scratch struct {
+	text  []byte   // the unzipped parts the Book reads, one after another
+	cells []string // the arena of Rows
+	buf   []byte   // for unzipping a part that is only checked
+	key   []byte   // a part's cache key
+}
+
+// Bounds of what a Scratch keeps for the next workbook: a hostile file's
+// large parts are let go with its Book.
+const (
+	maxKeptText  = 1 << 20
+	maxKeptCells = 16 << 10
+	maxKeptKey   = 256 << 10
+)
+
+// Open is the package's Open, the Book's text and cells held in s's
+// memory: the Book, and every string it gives, is valid only until s
+// opens another workbook. A caller keeps nothing of it past then without
+// copying it (strings.Clone); the parts a Cache keeps are its own copies.
+func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
+	if cap(s.text) > maxKeptText {
+		s.text = nil
+	}
+	if cap(s.cells) > maxKeptCells {
+		s.cells = nil
+	}
+	if cap(s.key) > maxKeptKey {
+		s.key = nil
+	}
+	if s.buf == nil {
+		s.buf = make([]byte, 8<<10)
+	}
+	s.text, s.cells = s.text[:0], s.cells[:0]
+	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8), scratch: s, arena: s.cells}
 	seen := make(map[string]bool, len(zr.File))
 	useInflater(zr)
-	sc := scratches.Get().(*openScratch)
-	defer putScratch(sc)
-	scratch, key := sc.buf, sc.key
 	var unzipped int64
 	for _, zf := range zr.File {
 		// The same sums and order as excelize's ReadZipReader, so that
@@ -103,19 +143,19 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 		var part *sharedPart
 		cached, vol := false, volatile(name)
 		if cache != nil && (!vol || zf.CompressedSize64 <= maxVolatileKey) {
-			if k := partKey(key, zf, data); k != nil {
-				key, sc.key, cached = k, k, true
-				part = cache.get(key)
+			if k := partKey(s.key, zf, data); k != nil {
+				s.key, cached = k, true
+				part = cache.get(s.key)
 			}
 		}
 		if part == nil {
-			text, err := unzipPart(zf, size, keep, scratch)
+			text, err := s.unzip(zf, size, keep)
 			if err != nil {
 				return nil, ErrUnsupported
 			}
 			part = &sharedPart{text: text}
 			if cached {
-				part = cache.put(key, text, vol)
+				part = cache.put(s.key, text, vol)
 			}
 		}
 		if keep {
@@ -131,6 +171,42 @@ func Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) 
 		return nil, err
 	}
 	return b, nil
+}
+
+// unzip reads one part into s.text and returns its text there, or, when
+// the Book does not keep it, only unzips it. Growing s.text moves it, but
+// the text of the parts before stays where it was, still whole.
+func (s *Scratch) unzip(zf *zip.File, size int64, keep bool) (string, error) {
+	if !keep {
+		return unzipPart(zf, size, false, s.buf)
+	}
+	s.text = slices.Grow(s.text, int(size))
+	start := len(s.text)
+	rc, err := zf.Open()
+	if err != nil {
+		return "", err
+	}
+	for err == nil {
+		if len(s.text) == cap(s.text) {
+			// More than the directory said, which archive/zip fails
+			// on the next read.
+			s.text = slices.Grow(s.text, 512)
+		}
+		var n int
+		n, err = rc.Read(s.text[len(s.text):cap(s.text)])
+		s.text = s.text[:len(s.text)+n]
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	text := s.text[start:]
+	if len(text) == 0 {
+		return "", err
+	}
+	return unsafe.String(&text[0], len(text)), err
 }
 
 // keptPart reports whether the Book reads a part: those excelize

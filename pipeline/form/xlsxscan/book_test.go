@@ -1,9 +1,14 @@
 package xlsxscan
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -96,4 +101,61 @@ func TestRowsAndEmptyCells(t *testing.T) {
 	if _, err := b.Formula("no such sheet", 1, 1); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("Formula of a missing sheet: %v", err)
 	}
+}
+
+// TestScratchKeepsCacheWhole opens workbooks of two writers in turn
+// through one Scratch and one Cache: the next workbook overwrites the
+// Scratch's text, never what the Cache lends, and each Book reads as one
+// opened on memory of its own.
+func TestScratchKeepsCacheWhole(t *testing.T) {
+	cache := NewCache()
+	var s Scratch
+	lent := map[string]string{} // each cached part's text when first cached
+	paths := []string{"excelize.xlsx", "libreoffice.xlsx", "excelize.xlsx", "libreoffice.xlsx", "excelize.xlsx"}
+	for _, name := range paths {
+		data, err := os.ReadFile(filepath.Join(foreignDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Open(zr, data, testLimits, cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, p := range cache.parts {
+			if _, ok := lent[key]; !ok {
+				lent[key] = strings.Clone(p.text)
+			}
+		}
+		own := openFile(t, filepath.Join(foreignDir, name), nil)
+		for part, p := range own.parts {
+			if b.parts[part].text != p.text {
+				t.Errorf("%s: %s reads otherwise through the Scratch", name, part)
+			}
+		}
+		if got, want := rowsOf(t, b), rowsOf(t, own); !slices.Equal(got, want) {
+			t.Errorf("%s: rows %q, want %q", name, got, want)
+		}
+	}
+	for key, p := range cache.parts {
+		if p.text != lent[key] {
+			t.Errorf("a cached part was overwritten: %.80q, was %.80q", p.text, lent[key])
+		}
+	}
+}
+
+// rowsOf is every row of a Book's first sheet, its cells joined.
+func rowsOf(t *testing.T, b *Book) []string {
+	t.Helper()
+	var out []string
+	if err := b.Rows(b.Sheets()[0], func(n int, cells []string) error {
+		out = append(out, strconv.Itoa(n)+":"+strings.Join(cells, "|"))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

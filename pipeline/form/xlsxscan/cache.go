@@ -108,7 +108,9 @@ func (c *Cache) get(key []byte) *sharedPart {
 
 // put remembers a part that unzipped cleanly and returns the entry to use,
 // which is the one already there when another workbook got in first. A
-// volatile part is remembered only when its key was met before.
+// volatile part is remembered only when its key was met before. The text
+// of an entry remembered is a copy; the entry of a part not remembered
+// holds text itself.
 func (c *Cache) put(key []byte, text string, volatile bool) *sharedPart {
 	var digest uint64
 	if volatile {
@@ -130,6 +132,8 @@ func (c *Cache) put(key []byte, text string, volatile bool) *sharedPart {
 		delete(c.seen, digest)
 	}
 	if len(c.parts) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
+		// text may be a Scratch's, which the next workbook overwrites.
+		p.text = strings.Clone(text)
 		c.parts[string(key)] = p
 		c.bytes += len(key) + len(text)
 	}

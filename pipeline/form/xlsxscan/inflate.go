@@ -9,31 +9,13 @@ import (
 )
 
 // archive/zip pools its flate readers but hands each one a new 4 KB
-// bufio.Reader per part, and Open needs a scratch buffer and a part key
-// per workbook: a batch of thousands of forms spent a quarter of its
-// reading allocations on these. Pooling them per worker keeps them out of
-// the collector's way.
-var (
-	inflaters = sync.Pool{New: func() any { return new(inflater) }}
-	scratches = sync.Pool{New: func() any { return &openScratch{buf: make([]byte, 8<<10)} }}
-)
-
-// openScratch is what one Open uses and leaves: nothing of it outlives
-// the Open (the cache copies a key it keeps).
-type openScratch struct {
-	buf, key []byte
-}
-
-// maxPooledKey keeps the key of a large part, a hostile file's, out of
-// the pool.
-const maxPooledKey = 256 << 10
-
-func putScratch(s *openScratch) {
-	if cap(s.key) > maxPooledKey {
-		s.key = nil
-	}
-	scratches.Put(s)
-}
+// bufio.Reader per part: a batch of thousands of forms spent a good part
+// of its reading allocations on these. Pooling them keeps them out of the
+// collector's way. The pool is the package's, not a Scratch's, because a
+// zip.Reader keeps the decompressor registered on it: a part a caller
+// opens later through the same zip.Reader (CheckBounds) must not share an
+// inflater with a workbook another goroutine is opening.
+var inflaters = sync.Pool{New: func() any { return new(inflater) }}
 
 type inflater struct {
 	br *bufio.Reader
