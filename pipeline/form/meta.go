@@ -91,7 +91,7 @@ func (r *reader) readMeta() (*formMeta, error) {
 	if strings.TrimSpace(g.at(1, 1)) != metaTitle {
 		return nil, nil
 	}
-	m := &formMeta{version: strings.TrimSpace(g.at(3, 2))}
+	m := &formMeta{version: strings.TrimSpace(g.at(3, 2)), inputs: make([]metaInput, 0, len(g.order))}
 	for i, row := range g.order {
 		if row < rowMetaInputs {
 			continue

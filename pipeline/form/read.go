@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -42,8 +43,11 @@ type Reader struct {
 	cat    *workspace.Catalogue
 	lim    Limits
 	shared *xlsxscan.Cache
-	inputs []*workspace.Indicator
-	idx    *indicatorIndex
+	// scratches hold the memory of a form read, which the next form read
+	// on that goroutine takes over: one *xlsxscan.Scratch per worker.
+	scratches sync.Pool
+	inputs    []*workspace.Indicator
+	idx       *indicatorIndex
 }
 
 // NewReader returns a Reader for forms of the catalogue.
@@ -117,14 +121,14 @@ func (r *Reader) ReadZip(data []byte, zr *zip.Reader) (*Submission, []vocab.Find
 
 // readZip reads a file sniffed as an XLSX workbook, zr its directory.
 func (r *Reader) readZip(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding) {
-	sub, fs, ok := r.readFast(zr, data)
-	if !ok {
-		var over *xlsxscan.LimitError
-		if errors.As(xlsxscan.CheckBounds(zr, r.lim.scan()), &over) {
-			return nil, []vocab.Finding{limitFinding(over, r.lim)}
-		}
-		sub, fs = r.readFull(data)
+	if sub, fs, ok := r.readFast(zr, data); ok {
+		return sub, fs
 	}
+	var over *xlsxscan.LimitError
+	if errors.As(xlsxscan.CheckBounds(zr, r.lim.scan()), &over) {
+		return nil, []vocab.Finding{limitFinding(over, r.lim)}
+	}
+	sub, fs := r.readFull(data)
 	return detach(sub), fs
 }
 
@@ -132,9 +136,11 @@ func (r *Reader) readZip(zr *zip.Reader, data []byte) (*Submission, []vocab.Find
 func (r *Reader) MaxBytes() int64 { return r.lim.MaxBytes }
 
 // detach copies the strings a Submission holds out of the workbook's
-// parts: the fast reader's strings are slices of a part's whole text, and
-// a batch that keeps a unit code or period per file for its summary would
-// otherwise keep every file's sheet in memory (7,300 files pinned ~130 MB).
+// parts: the fast reader's strings are slices of a part's whole text,
+// which the Reader's next form overwrites (xlsxscan.Scratch), and with
+// excelize a batch that keeps a unit code or period per file for its
+// summary would otherwise keep every file's sheet in memory (7,300 files
+// pinned ~130 MB).
 func detach(sub *Submission) *Submission {
 	if sub == nil {
 		return nil
@@ -143,28 +149,46 @@ func detach(sub *Submission) *Submission {
 	for _, s := range []*string{&id.UnitCode, &id.UnitName, &id.Period, &id.FilledBy, &id.Phone, &id.Date, &id.FormVersion} {
 		*s = strings.Clone(*s)
 	}
-	cells := make(map[string]Location, len(sub.Cells))
+	// The maps' keys and Blank are the catalogue's codes and the
+	// identity's keys, never the workbook's; of a Location only the sheet
+	// name is the workbook's, the same for all, and copied once.
+	var sheet, copied string
 	for code, loc := range sub.Cells {
-		cells[strings.Clone(code)] = Location{Sheet: strings.Clone(loc.Sheet), Cell: strings.Clone(loc.Cell)}
+		if loc.Sheet != sheet || copied == "" {
+			sheet, copied = loc.Sheet, strings.Clone(loc.Sheet)
+		}
+		loc.Sheet, loc.Cell = copied, strings.Clone(loc.Cell)
+		sub.Cells[code] = loc
 	}
-	values := make(map[string]float64, len(sub.Values))
-	for code, v := range sub.Values {
-		values[strings.Clone(code)] = v
-	}
-	sub.Cells, sub.Values = cells, values
 	for code, text := range sub.Explanations {
 		sub.Explanations[code] = strings.Clone(text)
-	}
-	for i := range sub.Blank {
-		sub.Blank[i] = strings.Clone(sub.Blank[i])
 	}
 	return sub
 }
 
+// detachFindings is detach for findings, whose sheet names and quoted
+// cells may be slices of a part's text.
+func detachFindings(fs []vocab.Finding) []vocab.Finding {
+	for i := range fs {
+		f := &fs[i]
+		for _, s := range []*string{&f.Rule, &f.Sheet, &f.Cell, &f.Message, &f.Fix, &f.Explanation} {
+			*s = strings.Clone(*s)
+		}
+	}
+	return fs
+}
+
 // readFast reads the form with the fast reader, xlsxscan; ok is false
-// when it gave up and the file must be read by readFull.
+// when it gave up and the file must be read by readFull. What it returns
+// is detached from the workbook, whose memory the Reader's next form
+// takes over.
 func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding, bool) {
-	b, err := xlsxscan.Open(zr, data, r.lim.scan(), r.shared)
+	s, _ := r.scratches.Get().(*xlsxscan.Scratch)
+	if s == nil {
+		s = new(xlsxscan.Scratch)
+	}
+	defer r.scratches.Put(s)
+	b, err := s.Open(zr, data, r.lim.scan(), r.shared)
 	var over *xlsxscan.LimitError
 	switch {
 	case errors.As(err, &over):
@@ -176,7 +200,7 @@ func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Fin
 	if err != nil {
 		return nil, nil, false
 	}
-	return sub, fs, true
+	return detach(sub), detachFindings(fs), true
 }
 
 // readFull reads the form through excelize.
@@ -338,7 +362,8 @@ func (r *reader) findSheet() (*grid, error) {
 // scan reads one sheet into a grid, charging the rows and cells of the
 // file's budget, gaps included.
 func (r *reader) scan(name string) (*grid, error) {
-	g := &grid{sheet: name}
+	// Room for a form's rows from the start, rather than growing to them.
+	g := &grid{sheet: name, order: make([]int, 0, 64), rows: make([][]string, 0, 64)}
 	prev := 0
 	err := r.book.Rows(name, func(row int, cells []string) error {
 		if r.rows += row - prev; r.rows > r.lim.MaxRows {

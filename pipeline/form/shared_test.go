@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"reflect"
+	"strings"
 	"testing"
+
+	"countybrief/pipeline/vocab"
 )
 
 // TestSharedParts reads a form, then variants of another form of the same
@@ -93,4 +96,47 @@ func alterPart(t *testing.T, data []byte, name string, alter func(raw, desc []by
 	}
 	t.Fatalf("no part %s", name)
 	return nil
+}
+
+// TestScratchReused reads forms of distinct units and figures one after
+// another through one Reader, whose workbook memory each form takes over
+// from the last: what a read returned must not change with the reads
+// after it, and must be what a Reader of its own reads.
+func TestScratchReused(t *testing.T) {
+	ws := loadWorkspace(t)
+	rd := NewReader(ws.Catalogue, DefaultLimits())
+	type read struct {
+		sub *Submission
+		fs  []vocab.Finding
+	}
+	var forms [][]byte
+	var got []read
+	for i, u := range ws.Units[:min(len(ws.Units), 12)] {
+		values := sampleValues()
+		values["members"] = float64(1000 + i)
+		id := sampleIdentity()
+		id.UnitCode, id.UnitName = u.Code, u.Name
+		if i%3 == 0 {
+			id.FilledBy = strings.Repeat("填", i+1) // findings and identity of other lengths
+		}
+		var buf bytes.Buffer
+		if err := WriteFilled(&buf, ws.Catalogue, u, "2008-12", id, values); err != nil {
+			t.Fatal(err)
+		}
+		forms = append(forms, buf.Bytes())
+		sub, fs := rd.ReadBytes("form.xlsx", buf.Bytes())
+		if sub == nil {
+			t.Fatalf("%s: %+v", u.Code, fs)
+		}
+		got = append(got, read{sub, fs})
+	}
+	for i, data := range forms {
+		sub, fs := NewReader(ws.Catalogue, DefaultLimits()).ReadBytes("form.xlsx", data)
+		if !reflect.DeepEqual(got[i].sub, sub) || !reflect.DeepEqual(got[i].fs, fs) {
+			t.Errorf("form %d changed after later reads:\n%+v %+v\nread alone:\n%+v %+v", i, got[i].sub, got[i].fs, sub, fs)
+		}
+		if got[i].sub.Values["members"] != float64(1000+i) {
+			t.Errorf("form %d: members %v", i, got[i].sub.Values["members"])
+		}
+	}
 }
