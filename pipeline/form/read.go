@@ -414,15 +414,34 @@ func (r *reader) inputs() []*workspace.Indicator {
 type indicatorIndex struct {
 	codes  map[string]bool
 	labels map[string]string // squashed label → code
+	// The lengths of the codes and labels: most cells of a sheet (figures,
+	// notes, measure words) are told from every key by their length alone,
+	// without hashing them.
+	codeLens, labelLens lengths
 }
+
+// lengths is a set of string lengths; a length past its end counts as in
+// it.
+type lengths [128]bool
+
+func (l *lengths) add(n int) {
+	if n < len(l) {
+		l[n] = true
+	}
+}
+
+func (l *lengths) has(n int) bool { return n >= len(l) || l[n] }
 
 func (r *reader) index() *indicatorIndex {
 	if r.idx == nil {
 		inputs := r.inputs()
 		r.idx = &indicatorIndex{codes: make(map[string]bool, len(inputs)), labels: make(map[string]string, len(inputs))}
 		for _, in := range inputs {
+			label := squash(in.Label)
 			r.idx.codes[in.Code] = true
-			r.idx.labels[squash(in.Label)] = in.Code
+			r.idx.labels[label] = in.Code
+			r.idx.codeLens.add(len(in.Code))
+			r.idx.labelLens.add(len(label))
 		}
 	}
 	return r.idx
@@ -446,7 +465,7 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 			if v == "" {
 				continue
 			}
-			if code := strings.TrimSpace(v); want[code] {
+			if code := strings.TrimSpace(v); ix.codeLens.has(len(code)) && want[code] {
 				if h, ok := byCode[code]; ok {
 					if h.row != row {
 						h.dup = append(h.dup, row)
@@ -456,7 +475,11 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 				}
 				continue
 			}
-			if code, ok := labels[squash(v)]; ok {
+			key := squash(v)
+			if !ix.labelLens.has(len(key)) {
+				continue
+			}
+			if code, ok := labels[key]; ok {
 				if _, seen := byLabel[code]; !seen {
 					byLabel[code] = newHit(hit{code: code, row: row})
 				}
@@ -723,17 +746,20 @@ var (
 const maxIdentityRunes = 100
 
 // identityLabels finds an identity field (its index in identityFields)
-// by its label in either script.
-var identityLabels = func() map[string]int {
+// by its label in either script; identityLens are the labels' lengths.
+var identityLabels, identityLens = func() (map[string]int, lengths) {
 	fields := identityFields()
 	byLabel := make(map[string]int, 2*len(fields))
+	var lens lengths
 	for i, fd := range fields {
 		byLabel[fd.label] = i
+		lens.add(len(fd.label))
 		if twin, ok := simplified[fd.label]; ok {
 			byLabel[twin] = i
+			lens.add(len(twin))
 		}
 	}
-	return byLabel
+	return byLabel, lens
 }()
 
 func (r *reader) identity(g *grid, sub *Submission) {
@@ -743,7 +769,11 @@ func (r *reader) identity(g *grid, sub *Submission) {
 	for ri, row := range g.order {
 		cells := g.rows[ri]
 		for c, v := range cells {
-			i, ok := byLabel[strings.TrimRight(squash(v), ":：")]
+			key := strings.TrimRight(squash(v), ":：")
+			if !identityLens.has(len(key)) {
+				continue
+			}
+			i, ok := byLabel[key]
 			if !ok || found[i] {
 				continue
 			}
