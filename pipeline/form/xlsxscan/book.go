@@ -256,7 +256,7 @@ func (b *Book) structure() error {
 	if !ok {
 		return ErrUnsupported
 	}
-	root, err := parseRels(rels.text, b.lim)
+	root, err := rels.relationships(b.lim)
 	if err != nil {
 		return err
 	}
@@ -284,15 +284,16 @@ func (b *Book) structure() error {
 	if !ok {
 		return ErrUnsupported
 	}
-	sheets, err := b.parseWorkbook(wb.text)
+	sheets, date1904, err := wb.workbook(b.lim)
 	if err != nil {
 		return err
 	}
+	b.date1904 = date1904
 	wbRels, ok := b.parts["xl/_rels/workbook.xml.rels"]
 	if !ok {
 		return ErrUnsupported
 	}
-	targets, err := parseRels(wbRels.text, b.lim)
+	targets, err := wbRels.relationships(b.lim)
 	if err != nil {
 		return err
 	}
@@ -374,13 +375,12 @@ func parseRels(part string, lim Limits) ([]rel, error) {
 // parseWorkbook reads the sheet list (name and relationship id, as part) and the
 // 1904 date setting, and checks every attribute excelize decodes as a
 // number or boolean, since a malformed one makes excelize refuse the file.
-func (b *Book) parseWorkbook(part string) ([]sheet, error) {
-	x := newScanner(part, b.lim)
+func parseWorkbook(part string, lim Limits) (sheets []sheet, date1904 bool, err error) {
+	x := newScanner(part, lim)
 	if x.next() != tokStart || x.localName() != "workbook" || x.rootSpace() != nsMain {
-		return nil, ErrUnsupported
+		return nil, false, ErrUnsupported
 	}
 	scopes := [][]xattr{x.attrList(), nil} // declarations of the root and <sheets>
-	var sheets []sheet
 	seenSheets, seenPr := false, false
 	for x.next() != tokEOF {
 		if x.kind != tokStart {
@@ -388,26 +388,26 @@ func (b *Book) parseWorkbook(part string) ([]sheet, error) {
 		}
 		for i := range x.attrs {
 			if !typedOK(workbookAttrKind(x.attrLocal(i)), x.attrValue(i)) {
-				return nil, ErrUnsupported
+				return nil, false, ErrUnsupported
 			}
 		}
 		depth, name := len(x.stack), x.localName()
 		switch {
 		case depth == 2 && name == "sheets":
 			if seenSheets {
-				return nil, ErrUnsupported
+				return nil, false, ErrUnsupported
 			}
 			seenSheets = true
 			scopes[1] = x.attrList()
 		case depth == 2 && name == "workbookPr":
 			if seenPr {
-				return nil, ErrUnsupported
+				return nil, false, ErrUnsupported
 			}
 			seenPr = true
 			if v, n := attrCount(x, "date1904"); n > 1 {
-				return nil, ErrUnsupported
+				return nil, false, ErrUnsupported
 			} else if n == 1 {
-				b.date1904, _ = parseXMLBool(v)
+				date1904, _ = parseXMLBool(v)
 			}
 		case depth == 3 && name == "sheet" && local(x.str(x.stack[1])) == "sheets":
 			s, ids := sheet{}, 0
@@ -421,19 +421,19 @@ func (b *Book) parseWorkbook(part string) ([]sheet, error) {
 					s.part = a.value
 					ids++
 				case prefixed && name == "name":
-					return nil, ErrUnsupported
+					return nil, false, ErrUnsupported
 				}
 			}
 			if ids != 1 {
-				return nil, ErrUnsupported
+				return nil, false, ErrUnsupported
 			}
 			sheets = append(sheets, s)
 		}
 	}
 	if x.failed || !seenSheets {
-		return nil, ErrUnsupported
+		return nil, false, ErrUnsupported
 	}
-	return sheets, nil
+	return sheets, date1904, nil
 }
 
 // resolve is the namespace a prefix is bound to, looking in the

@@ -45,12 +45,21 @@ const (
 	maxVolatileKey = 64 << 10
 )
 
-// sharedPart is a part that unzipped cleanly. wellFormed is worked out
-// once, by the first workbook whose structure asks for it.
+// sharedPart is a part that unzipped cleanly. What the structure of a
+// workbook reads from it (whether it is well-formed, its relationships,
+// its sheet list) is worked out once, by the first workbook that asks,
+// and read, never changed, by the others: a part's name, which is in its
+// key, fixes what is asked of it, and the cache serves one Limits.
 type sharedPart struct {
 	text      string
 	checkOnce sync.Once
 	wellOK    bool
+
+	parseOnce sync.Once
+	rels      []rel   // of a relationships part
+	sheets    []sheet // of the workbook part, names and relationship ids
+	date1904  bool    // of the workbook part
+	parseErr  error
 }
 
 // NewCache returns an empty Cache.
@@ -64,6 +73,18 @@ func NewCache() *Cache {
 func (p *sharedPart) wellFormed(ns, root string, lim Limits) bool {
 	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root, lim) })
 	return p.wellOK
+}
+
+// relationships is parseRels(p.text, lim), worked out once.
+func (p *sharedPart) relationships(lim Limits) ([]rel, error) {
+	p.parseOnce.Do(func() { p.rels, p.parseErr = parseRels(p.text, lim) })
+	return p.rels, p.parseErr
+}
+
+// workbook is parseWorkbook of the part, worked out once.
+func (p *sharedPart) workbook(lim Limits) ([]sheet, bool, error) {
+	p.parseOnce.Do(func() { p.sheets, p.date1904, p.parseErr = parseWorkbook(p.text, lim) })
+	return p.sheets, p.date1904, p.parseErr
 }
 
 // volatile names the parts that usually differ from form to form (the
