@@ -107,9 +107,18 @@ func TestSquashMatchesMap(t *testing.T) {
 		"—", "\u1680", "\tcode\n", "bad\xffutf8", "\xff\xfe", "\xe3\x80", "半角 全角　", "A\u202fB", "😀 ",
 		"「四個一」、。", "\u2014\u200b\u205f", "\u2028\u2029", "\u200a\u200b", "\u3001\u3000", "\u1680\u1681",
 		"\xc2", "\xe3\x80", "a\xe2", "\u00a0", "\u0085",
+		"\xe4\xb8", "典\xe4", "典\xe4\xb8", "\xe4\xc0\x80", "\xe4\x80\x80", "\xec\xbf\xbf", "\xed\x9f\xbf", "\xec\x80",
 	} {
 		if got, want := squash(s), slow(s); got != want {
 			t.Errorf("squash(%q) = %q, want %q", s, got, want)
+		}
+	}
+	// Every character of three bytes, alone and beside a space.
+	for r := rune(0x800); r < 0x10000; r++ {
+		for _, s := range []string{string(r), "a" + string(r) + "b", string(r) + " " + string(r)} {
+			if got, want := squash(s), slow(s); got != want {
+				t.Errorf("squash(%q) = %q, want %q", s, got, want)
+			}
 		}
 	}
 }

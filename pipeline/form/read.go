@@ -506,6 +506,10 @@ func squash(s string) string {
 			i++
 			continue
 		}
+		if c := s[i]; 0xE4 <= c && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3 // U+4000 to U+CFFF, the Chinese characters among them: no space
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 || isWideSpace(r) {
 			return dropSpaces(s) // which also replaces invalid bytes
