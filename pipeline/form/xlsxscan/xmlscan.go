@@ -146,22 +146,24 @@ func (x *xmlScanner) next() tokKind {
 			return tokEOF
 		}
 		if x.s[x.pos] != '<' {
-			end := strings.IndexByte(x.s[x.pos:], '<')
-			if end < 0 {
-				end = len(x.s) - x.pos
-			}
-			raw := x.s[x.pos : x.pos+end]
-			x.pos += end
 			if len(x.stack) == 0 {
+				end := strings.IndexByte(x.s[x.pos:], '<')
+				if end < 0 {
+					end = len(x.s) - x.pos
+				}
+				raw := x.s[x.pos : x.pos+end]
+				x.pos += end
 				if strings.TrimLeft(raw, " \t\r\n") != "" {
 					return x.fail()
 				}
 				continue
 			}
-			plain, ok := checkText(raw, false)
+			end, plain, ok := x.textSpan()
 			if !ok {
 				return x.fail()
 			}
+			raw := x.s[x.pos : x.pos+end]
+			x.pos += end
 			if x.lean {
 				continue
 			}
@@ -247,13 +249,7 @@ func (x *xmlScanner) start() tokKind {
 				return x.fail()
 			}
 			q := x.s[x.pos]
-			end := strings.IndexByte(x.s[x.pos+1:], q)
-			if end < 0 {
-				return x.fail()
-			}
-			value := span{int32(x.pos + 1), int32(x.pos + 1 + end)}
-			x.pos += end + 2
-			plain, ok := checkText(x.str(value), true)
+			value, plain, ok := x.attrValueSpan(q)
 			if !ok {
 				return x.fail()
 			}
@@ -277,6 +273,54 @@ func (x *xmlScanner) start() tokKind {
 	x.stack = append(x.stack, name)
 	x.kind = tokStart
 	return tokStart
+}
+
+// textSpan is the length of the text from pos to the next tag, checked
+// as checkText checks it. Text of plain ASCII, a figure's, is found and
+// checked in one pass.
+func (x *xmlScanner) textSpan() (int, bool, bool) {
+	i := x.pos
+	for i < len(x.s) {
+		c := x.s[i]
+		if c < ' ' && c != '\t' && c != '\n' || c >= 0x80 || c == '&' || c == '<' || c == '>' {
+			break
+		}
+		i++
+	}
+	if i == len(x.s) || x.s[i] == '<' {
+		return i - x.pos, true, true
+	}
+	end := strings.IndexByte(x.s[x.pos:], '<')
+	if end < 0 {
+		end = len(x.s) - x.pos
+	}
+	plain, ok := checkText(x.s[x.pos:x.pos+end], false)
+	return end, plain, ok
+}
+
+// attrValueSpan reads a quoted attribute value from the quote q at pos,
+// checked as checkText checks it. A value of plain ASCII, most of them,
+// is found and checked in one pass.
+func (x *xmlScanner) attrValueSpan(q byte) (span, bool, bool) {
+	from, i := x.pos+1, x.pos+1
+	for i < len(x.s) {
+		c := x.s[i]
+		if c < ' ' || c >= 0x80 || c == '&' || c == '<' || c == '>' || c == q {
+			break
+		}
+		i++
+	}
+	if i < len(x.s) && x.s[i] == q {
+		x.pos = i + 1
+		return span{int32(from), int32(i)}, true, true
+	}
+	end := strings.IndexByte(x.s[from:], q)
+	if end < 0 {
+		return span{}, false, false
+	}
+	x.pos = from + end + 1
+	plain, ok := checkText(x.s[from:from+end], true)
+	return span{int32(from), int32(from + end)}, plain, ok
 }
 
 // declaration accepts <?xml version="1.0" encoding="UTF-8" ...?> only, as
