@@ -82,7 +82,7 @@ type batch struct {
 	archiving chan error
 	// lastGroup is the content of the group before, by SHA-256: a file
 	// may repeat one of them before the ledger holds it.
-	lastGroup map[string]ledger.Record
+	lastGroup map[string]ledger.Origin
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -601,7 +601,7 @@ func (b *batch) known(ctx context.Context, jobs []job, recovered bool) error {
 			shas = append(shas, j.rec.SHA256)
 		}
 	}
-	origins, err := b.ledger.BySHAs(ctx, shas)
+	origins, err := b.ledger.Origins(ctx, shas)
 	if err != nil {
 		return err
 	}
@@ -631,7 +631,7 @@ func sameFile(rec ledger.Record, j *job) bool {
 // repeats reports whether a file is a duplicate of orig, an earlier file
 // with the same content: orig was accepted, for the unit whose folder the
 // file is in.
-func repeats(orig ledger.Record, j *job) bool {
+func repeats(orig ledger.Origin, j *job) bool {
 	return orig.Status == vocab.FileAccepted && j.claim.Folder != "" && orig.UnitCode == j.claim.Folder
 }
 
@@ -667,7 +667,7 @@ func (b *batch) previous(ctx context.Context, jobs []job) (PrevFunc, error) {
 // have had when this group was looked up), a duplicate, as it would be had
 // they come in different batches.
 func (b *batch) markRepeats(jobs []job) {
-	first := make(map[string]ledger.Record, len(jobs))
+	first := make(map[string]ledger.Origin, len(jobs))
 	for i := range jobs {
 		j := &jobs[i]
 		if j.recorded || j.rec.Status == vocab.FileDuplicate || j.rec.SHA256 == "" {
@@ -679,7 +679,7 @@ func (b *batch) markRepeats(jobs []job) {
 		}
 		if !ok || !repeats(orig, j) {
 			if j.rec.Status == vocab.FileAccepted {
-				first[j.rec.SHA256] = *j.rec
+				first[j.rec.SHA256] = ledger.Origin{UnitCode: j.rec.UnitCode, Period: j.rec.Period, Status: j.rec.Status}
 			}
 			continue
 		}

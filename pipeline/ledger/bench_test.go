@@ -288,6 +288,24 @@ func BenchmarkBatchBySHAs256(b *testing.B) {
 	}
 }
 
+// A group of the batch when every unit sends its file again: 2,048
+// hashes, each with an accepted file.
+func BenchmarkBatchOrigins2048(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	shas := make([]string, 2048)
+	for i := range shas {
+		shas[i] = fmt.Sprintf("sha-U%04d-acc", i*3)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := l.Origins(ctx, shas)
+		if err != nil || len(got) != len(shas) {
+			b.Fatalf("Origins = %d, %v", len(got), err)
+		}
+	}
+}
+
 func BenchmarkBatchPreviousFor256(b *testing.B) {
 	ctx := context.Background()
 	l := batchLedger(b)
