@@ -17,6 +17,28 @@
 // receive time), then by path: never by modification time, which a
 // server's clock can set in the future.
 //
+// Quiet folders. Most of a province's 73,000 unit folders are empty on
+// most nights, and opening and reading each was most of a quiet batch's
+// time. A unit folder that held nothing to take (no file but junk, no
+// folder to walk into, nothing unreadable) is recorded in
+// work/inbox-quiet.bin with its stamp: device, inode, change time and
+// modification time. Adding, removing or renaming an entry, or changing
+// the folder's permissions, sets the change time, which unlike the
+// modification time no user can set; so while the stamp stays, the
+// folder still holds nothing, and the next Scan only looks at its status
+// (one fstatat, about a sixth of the cost of reading it). The stamp is
+// taken before the folder is read, and trusted only when the change time
+// is at least 2 s (quietMargin) older than the scan that read it: the
+// file system's clock ticks coarsely, and a file made in the tick the
+// folder was read in could leave its stamp unchanged. A state written in
+// the scan's future (a clock set back) is not trusted. The file is a
+// cache, written through safefile, with a CRC: when it is missing or
+// damaged every folder is read. Only local Linux file systems that set
+// the change time themselves (ext2/3/4, xfs, btrfs, tmpfs, f2fs) are
+// trusted; on a network share (attributes may come from a cache seconds
+// old), FAT, or Windows (no change time or inode in os.FileInfo) every
+// folder is read every time.
+//
 // Settling. A file is ready when its size and modification time have not
 // changed for SettleSeconds, measured on this program's clock from when
 // Scan first saw that size and time: a server's clock may be wrong, and a

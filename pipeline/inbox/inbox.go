@@ -20,6 +20,7 @@ var ErrGone = errors.New("file gone from the inbox")
 const (
 	claimedDir = "claimed"
 	seenFile   = "inbox-seen.json"
+	quietFile  = "inbox-quiet.bin"
 )
 
 // Inbox scans, claims and archives the files of one workspace.
@@ -28,9 +29,14 @@ type Inbox struct {
 	settle               time.Duration
 	maxBytes             int64
 	now                  func() time.Time
+	// fsNow is the clock the file system stamps folders with, against
+	// which Scan judges their change times (see quietMargin): the real
+	// one, while now may be a test's.
+	fsNow func() time.Time
 
 	mu         sync.Mutex
 	unreadable []Problem // of the last Scan
+	skipped    int       // unit folders the last Scan did not read
 	// drawn holds the claim names drawn by this Inbox, as receive second
 	// and random part, so that no two of its claims share one (drawName).
 	drawn map[uint64]bool
@@ -55,6 +61,7 @@ func New(ws *workspace.Workspace, now func() time.Time) *Inbox {
 		settle:   time.Duration(ws.Config.SettleSeconds) * time.Second,
 		maxBytes: ws.Config.MaxFileBytes,
 		now:      now,
+		fsNow:    time.Now,
 		random:   func(b []byte) error { _, err := rand.Read(b); return err },
 	}
 }

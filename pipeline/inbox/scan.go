@@ -50,11 +50,27 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		defer close(loaded)
 		seen = in.loadSeen()
 	}()
-	l, err := in.list(ctx)
+	scanned := in.fsNow().UnixNano()
+	quiet := in.loadQuiet()
+	// A state written in our future means the clock was set back: its
+	// stamps were judged against a time that has not come.
+	backwards := quiet.written > scanned
+	if backwards {
+		quiet = quietState{}
+	}
+	l, err := in.list(ctx, quiet.folders, scanned)
 	<-loaded
 	in.setUnreadable(l.problems)
 	if err != nil {
 		return nil, 0, fmt.Errorf("scan %s: %w", in.inbox, err)
+	}
+	in.mu.Lock()
+	in.skipped = l.skipped
+	in.mu.Unlock()
+	if l.stamped && (backwards || !sameFolders(quiet.folders, l.quiet)) {
+		if err := in.saveQuiet(quietState{written: scanned, folders: l.quiet}); err != nil {
+			return nil, 0, err
+		}
 	}
 	now := in.now()
 	next := make(map[string]sighting, len(l.files))
@@ -150,18 +166,33 @@ func keepSightings(seen, next map[string]sighting, problems []Problem) {
 type listing struct {
 	files    []found
 	problems []Problem
+	// stamped says whether folder stamps were looked at; quiet is then
+	// the unit folders that held nothing to take, in order, and skipped
+	// how many of them were not read because their stamp had not changed.
+	stamped bool
+	quiet   []quietFolder
+	skipped int
 }
 
 // list finds the inbox's files: those at the top, then each unit folder's
 // in the inbox's order. Thousands of unit folders are read a few at a
-// time: one by one, reading them was most of a quiet batch's time. Only
-// an inbox that cannot be read at all, or a cancelled ctx, is an error.
-func (in *Inbox) list(ctx context.Context) (listing, error) {
-	entries, err := os.ReadDir(in.inbox)
+// time: one by one, reading them was most of a quiet batch's time. A
+// folder in quiet whose stamp is as recorded is not read at all: nothing
+// was added to, removed from or renamed in it since a scan found it held
+// nothing. Only an inbox that cannot be read at all, or a cancelled ctx,
+// is an error.
+func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (listing, error) {
+	top, err := os.Open(in.inbox)
 	if err != nil {
 		return listing{}, err
 	}
-	var top listing
+	defer top.Close()
+	entries, err := top.ReadDir(-1)
+	if err != nil {
+		return listing{}, err
+	}
+	sortEntries(entries)
+	var l listing
 	var folders []string
 	for _, e := range entries {
 		path := filepath.Join(in.inbox, e.Name())
@@ -171,9 +202,18 @@ func (in *Inbox) list(ctx context.Context) (listing, error) {
 			}
 			continue
 		}
-		in.file(e, path, "", e.Name(), &top)
+		in.file(e, path, "", e.Name(), &l)
 	}
+	fd := top.Fd()
+	l.stamped = stampsHold(fd)
+	if !l.stamped {
+		quiet = nil
+	}
+	old := matchQuiet(folders, quiet)
 	lists := make([]listing, len(folders))
+	stamps := make([]dirStamp, len(folders))
+	empty := make([]bool, len(folders))
+	skipped := make([]bool, len(folders))
 	// A few workers take the folders in turn: a goroutine per folder
 	// (errgroup) made a 7,300-folder scan a third slower.
 	var next atomic.Int64
@@ -182,7 +222,13 @@ func (in *Inbox) list(ctx context.Context) (listing, error) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				name := folders[i]
-				in.walk(ctx, filepath.Join(in.inbox, name), name, name, 1, &lists[i])
+				if old[i] != nil {
+					if s, ok := stampAt(fd, name); ok && s == *old[i] {
+						stamps[i], empty[i], skipped[i] = s, true, true
+						continue
+					}
+				}
+				stamps[i], empty[i] = in.readUnit(ctx, name, l.stamped, &lists[i])
 			}
 		})
 	}
@@ -190,16 +236,23 @@ func (in *Inbox) list(ctx context.Context) (listing, error) {
 	if err := ctx.Err(); err != nil {
 		return listing{}, err
 	}
-	n, np := len(top.files), len(top.problems)
-	for _, l := range lists {
-		n, np = n+len(l.files), np+len(l.problems)
+	n, np := len(l.files), len(l.problems)
+	for _, fl := range lists {
+		n, np = n+len(fl.files), np+len(fl.problems)
 	}
-	out := listing{files: append(make([]found, 0, n), top.files...), problems: append(make([]Problem, 0, np), top.problems...)}
-	for _, l := range lists {
-		out.files = append(out.files, l.files...)
-		out.problems = append(out.problems, l.problems...)
+	l.files = append(make([]found, 0, n), l.files...)
+	l.problems = append(make([]Problem, 0, np), l.problems...)
+	for i, fl := range lists {
+		l.files = append(l.files, fl.files...)
+		l.problems = append(l.problems, fl.problems...)
+		if skipped[i] {
+			l.skipped++
+		}
+		if empty[i] && (skipped[i] || stamps[i].trusted(scanned)) {
+			l.quiet = append(l.quiet, quietFolder{name: folders[i], stamp: stamps[i]})
+		}
 	}
-	return out, nil
+	return l, nil
 }
 
 // takesFrom reports whether files are taken from a folder of the inbox:
@@ -213,28 +266,65 @@ func (in *Inbox) takesFrom(name, path string) bool {
 // folder is work for a processor, not a wait for the disk.
 func scanWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
 
+// readUnit adds the files of the unit folder name to l, and reports
+// whether it held nothing to take (no file, no folder to walk, nothing
+// unreadable) together with its stamp when stamped. The stamp is taken
+// before the folder is read, so that an entry made after it changes it.
+func (in *Inbox) readUnit(ctx context.Context, name string, stamped bool, l *listing) (dirStamp, bool) {
+	dir := filepath.Join(in.inbox, name)
+	f, err := os.Open(dir)
+	if err != nil {
+		in.walkEntries(ctx, nil, err, dir, name, name, 1, l)
+		return dirStamp{}, false
+	}
+	defer f.Close()
+	var s dirStamp
+	ok := false
+	if stamped {
+		s, ok = stampOf(f)
+	}
+	entries, err := f.ReadDir(-1)
+	sortEntries(entries)
+	sub := in.walkEntries(ctx, entries, err, dir, name, name, 1, l)
+	return s, ok && err == nil && !sub && len(l.files) == 0 && len(l.problems) == 0
+}
+
 // walk adds the files of dir and of its folders to l: dir is depth levels
 // below inbox/ (a unit folder is 1), and files lie at most maxDepth deep.
-// A folder it cannot read is a problem in l, after whatever entries
-// ReadDir returned before failing, which are taken as usual.
 func (in *Inbox) walk(ctx context.Context, dir, folder, key string, depth int, l *listing) {
 	entries, err := os.ReadDir(dir)
+	in.walkEntries(ctx, entries, err, dir, folder, key, depth, l)
+}
+
+// walkEntries adds the entries ReadDir gave for dir, and what lies in
+// its folders, to l, and reports whether it walked into a folder. A
+// folder it cannot read is a problem in l, after whatever entries ReadDir
+// returned before failing, which are taken as usual.
+func (in *Inbox) walkEntries(ctx context.Context, entries []fs.DirEntry, err error, dir, folder, key string, depth int, l *listing) bool {
 	if errors.Is(err, fs.ErrNotExist) {
-		return // removed while we walked
+		return false // removed while we walked
 	}
 	if err != nil {
 		l.problems = append(l.problems, Problem{Path: dir, Folder: folder, Err: err, key: key})
 	}
+	sub := false
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
 		if e.IsDir() {
 			if depth+1 < maxDepth && in.takesFrom(e.Name(), path) && ctx.Err() == nil {
+				sub = true
 				in.walk(ctx, path, folder, key+"/"+e.Name(), depth+1, l)
 			}
 			continue
 		}
 		in.file(e, path, folder, key+"/"+e.Name(), l)
 	}
+	return sub
+}
+
+// sortEntries puts a folder's entries in name order, as os.ReadDir does.
+func sortEntries(entries []fs.DirEntry) {
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 }
 
 // file looks at one entry that is not a folder: one Lstat for a regular

@@ -1,0 +1,179 @@
+package inbox
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"countybrief/pipeline/safefile"
+)
+
+// quietMargin is how much older than the scan that read it a folder's
+// change time must be for Scan to trust it later: a file system stamps
+// times from a clock that ticks coarsely (a few milliseconds on Linux), so
+// a file created in the tick the folder was read in could leave the
+// stamp as it was.
+const quietMargin = 2 * time.Second
+
+// dirStamp is what a folder's status says about whether its entries
+// changed: creating, removing or renaming an entry, or changing the
+// folder's permissions, sets its change time, which no user can set
+// (unlike the modification time, kept as a second witness). A folder
+// removed and made again has a new change time, and mostly a new inode.
+type dirStamp struct {
+	dev, ino     uint64
+	ctime, mtime int64 // ns
+}
+
+// quietFolder is a unit folder that held nothing to take when it was read.
+type quietFolder struct {
+	name  string
+	stamp dirStamp
+}
+
+// quietState is the quiet folders of the last scans, sorted by name, and
+// when it was written on the file system's clock.
+type quietState struct {
+	written int64 // ns
+	folders []quietFolder
+}
+
+// quietMagic opens the quiet-folder file; its last byte is the version.
+const quietMagic = "cbquiet\x01"
+
+var errQuietDamaged = errors.New("quiet-folder file damaged")
+
+func (in *Inbox) quietPath() string { return filepath.Join(in.work, quietFile) }
+
+// loadQuiet reads the quiet folders. A missing, damaged or foreign file
+// reads as none, so that every folder is read: the file only saves work.
+func (in *Inbox) loadQuiet() quietState {
+	data, err := os.ReadFile(in.quietPath())
+	if err != nil {
+		return quietState{}
+	}
+	q, err := decodeQuiet(data)
+	if err != nil {
+		return quietState{}
+	}
+	return q
+}
+
+// decodeQuiet parses the file: the magic, the time it was written, then
+// per folder, in name order, its name's length and name, dev, inode,
+// change and modification time as varints, and last a CRC-32C of all
+// that.
+func decodeQuiet(data []byte) (quietState, error) {
+	const head, tail = len(quietMagic) + 8, 4
+	if len(data) < head+tail || string(data[:len(quietMagic)]) != quietMagic {
+		return quietState{}, errQuietDamaged
+	}
+	body := data[:len(data)-tail]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
+		return quietState{}, errQuietDamaged
+	}
+	q := quietState{written: int64(binary.LittleEndian.Uint64(data[len(quietMagic):]))}
+	// The names share one string: 73,000 of them decode with one
+	// allocation for all.
+	r := varintReader{s: string(body), at: head}
+	for r.at < len(r.s) {
+		n := r.next()
+		if n == 0 || n > uint64(len(r.s)-r.at) {
+			return quietState{}, errQuietDamaged
+		}
+		f := quietFolder{name: r.s[r.at : r.at+int(n)]}
+		r.at += int(n)
+		f.stamp = dirStamp{dev: r.next(), ino: r.next(), ctime: int64(r.next()), mtime: int64(r.next())}
+		if r.bad || len(q.folders) > 0 && q.folders[len(q.folders)-1].name >= f.name {
+			return quietState{}, errQuietDamaged
+		}
+		q.folders = append(q.folders, f)
+	}
+	return q, nil
+}
+
+// varintReader reads varints from s; past a bad one it reads zeros.
+type varintReader struct {
+	s   string
+	at  int
+	bad bool
+}
+
+func (r *varintReader) next() uint64 {
+	if r.bad {
+		return 0
+	}
+	var v uint64
+	for shift := 0; r.at < len(r.s) && shift < 64; shift += 7 {
+		b := r.s[r.at]
+		r.at++
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v
+		}
+	}
+	r.bad = true
+	return 0
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func encodeQuiet(q quietState) []byte {
+	buf := make([]byte, 0, len(quietMagic)+8+len(q.folders)*24+4)
+	buf = append(buf, quietMagic...)
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(q.written))
+	for _, f := range q.folders {
+		buf = binary.AppendUvarint(buf, uint64(len(f.name)))
+		buf = append(buf, f.name...)
+		buf = binary.AppendUvarint(buf, f.stamp.dev)
+		buf = binary.AppendUvarint(buf, f.stamp.ino)
+		buf = binary.AppendUvarint(buf, uint64(f.stamp.ctime))
+		buf = binary.AppendUvarint(buf, uint64(f.stamp.mtime))
+	}
+	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+}
+
+func (in *Inbox) saveQuiet(q quietState) error {
+	data := encodeQuiet(q)
+	err := safefile.WriteFile(in.quietPath(), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save quiet folders: %w", err)
+	}
+	return nil
+}
+
+// matchQuiet gives, for each folder of the sorted list, its quiet stamp
+// from q, when it has one.
+func matchQuiet(folders []string, q []quietFolder) []*dirStamp {
+	out := make([]*dirStamp, len(folders))
+	j := 0
+	for i, name := range folders {
+		for j < len(q) && q[j].name < name {
+			j++
+		}
+		if j < len(q) && q[j].name == name {
+			out[i] = &q[j].stamp
+		}
+	}
+	return out
+}
+
+// trusted reports whether a folder that had s when a scan started at
+// scanned (ns) and held nothing to take may be skipped while s stays.
+func (s dirStamp) trusted(scanned int64) bool {
+	return s.ctime <= scanned-int64(quietMargin)
+}
+
+// sameFolders reports whether two lists of quiet folders are the same.
+func sameFolders(a, b []quietFolder) bool {
+	return slices.EqualFunc(a, b, func(x, y quietFolder) bool { return x == y })
+}
