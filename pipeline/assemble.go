@@ -52,9 +52,10 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	}
 	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
 	var inputs []rules.UnitInput
+	inputCodes := merge.Codes(ws.Catalogue)
 	for _, u := range ws.Units {
 		if f, ok := byUnit[u.Code]; ok {
-			inputs = append(inputs, rules.UnitInput{Unit: u, Values: f.Map(ws.Catalogue)})
+			inputs = append(inputs, rules.UnitInput{Unit: u, Values: f.Map(inputCodes)})
 			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: f})
 		}
 	}

@@ -429,9 +429,10 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 	}
 	b := render.Briefing{Issue: pub.Issue.Issue, Date: date, Period: pub.Period,
 		Totals: merge.Merge(sws.Catalogue, sws.Units, values), Previous: note.Previous}
+	codes := merge.Codes(sws.Catalogue)
 	for _, u := range sws.Units {
 		if v, ok := values[u.Code]; ok {
-			b.Reported = append(b.Reported, render.UnitValues{Unit: u, Figures: merge.FiguresOf(sws.Catalogue, v)})
+			b.Reported = append(b.Reported, render.UnitValues{Unit: u, Figures: merge.FiguresOf(codes, v)})
 		}
 	}
 	for _, n := range note.Units {

@@ -201,7 +201,7 @@ func (p draftPaths) into(s *Summary) {
 // have run over the period's heads. The counted records come without
 // their values, which the briefing holds as rows (render.UnitValues).
 func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger.Issue) (render.Briefing, []ledger.Record, error) {
-	current, rows, err := b.ledger.CurrentRows(ctx, period, inputCodes(b.ws.Catalogue))
+	current, rows, err := b.ledger.CurrentRows(ctx, period, merge.Codes(b.ws.Catalogue))
 	if err != nil {
 		return render.Briefing{}, nil, fmt.Errorf("current submissions: %w", err)
 	}
@@ -228,17 +228,6 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 		return render.Briefing{}, nil, err
 	}
 	return brief, current, nil
-}
-
-// inputCodes are the catalogue's input codes in order: the positions of
-// merge.Figures.
-func inputCodes(cat *workspace.Catalogue) []string {
-	inputs := cat.Inputs()
-	out := make([]string, len(inputs))
-	for i, in := range inputs {
-		out[i] = in.Code
-	}
-	return out
 }
 
 func issueNumber(last *ledger.Issue) int {

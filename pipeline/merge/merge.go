@@ -123,13 +123,23 @@ type Figures []float64
 // Absent is the figure of an input the unit did not report.
 func Absent(v float64) bool { return math.IsNaN(v) }
 
-// FiguresOf is values by catalogue position; codes not among the
-// catalogue's inputs are left out, as Merge leaves them out.
-func FiguresOf(cat *workspace.Catalogue, values map[string]float64) Figures {
+// Codes are the catalogue's input codes in order: the positions of
+// Figures, taken once and given to FiguresOf and Map.
+func Codes(cat *workspace.Catalogue) []string {
 	inputs := cat.Inputs()
-	out := make(Figures, len(inputs))
+	out := make([]string, len(inputs))
 	for i, in := range inputs {
-		v, ok := values[in.Code]
+		out[i] = in.Code
+	}
+	return out
+}
+
+// FiguresOf is values by the positions of codes (Codes); codes not among
+// them are left out, as Merge leaves them out.
+func FiguresOf(codes []string, values map[string]float64) Figures {
+	out := make(Figures, len(codes))
+	for i, c := range codes {
+		v, ok := values[c]
 		if !ok {
 			v = math.NaN()
 		}
@@ -138,12 +148,12 @@ func FiguresOf(cat *workspace.Catalogue, values map[string]float64) Figures {
 	return out
 }
 
-// Map is f keyed by code, the absent inputs left out.
-func (f Figures) Map(cat *workspace.Catalogue) map[string]float64 {
+// Map is f keyed by codes (Codes), the absent inputs left out.
+func (f Figures) Map(codes []string) map[string]float64 {
 	out := make(map[string]float64, len(f))
-	for i, in := range cat.Inputs() {
+	for i, c := range codes {
 		if !Absent(f[i]) {
-			out[in.Code] = f[i]
+			out[c] = f[i]
 		}
 	}
 	return out
@@ -152,12 +162,13 @@ func (f Figures) Map(cat *workspace.Catalogue) map[string]float64 {
 // Merge aggregates values (unit code → indicator code → value) by the
 // catalogue, as MergeFigures does, the units taken in code order.
 func Merge(cat *workspace.Catalogue, units workspace.Units, values map[string]map[string]float64) Totals {
-	codes := slices.Sorted(maps.Keys(values))
-	rows := make([]Figures, len(codes))
-	for i, c := range codes {
-		rows[i] = FiguresOf(cat, values[c])
+	order := slices.Sorted(maps.Keys(values))
+	codes := Codes(cat)
+	rows := make([]Figures, len(order))
+	for i, u := range order {
+		rows[i] = FiguresOf(codes, values[u])
 	}
-	return MergeFigures(cat, units, codes, rows)
+	return MergeFigures(cat, units, order, rows)
 }
 
 // MergeFigures aggregates rows (the figures of the unit codes[i]) by the

@@ -59,11 +59,12 @@ func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	b := domainBriefing(t, county)
 	byCode := map[string]map[string]float64{}
 	for _, u := range b.Reported {
-		byCode[u.Unit.Code] = u.Figures.Map(county.Catalogue)
+		byCode[u.Unit.Code] = u.Figures.Map(merge.Codes(county.Catalogue))
 	}
 	n := len(county.Units)
 	values := map[string]map[string]float64{}
 	var reported []UnitValues
+	codes := merge.Codes(ws.Catalogue)
 	for i, u := range ws.Units {
 		vs, ok := byCode[county.Units[i%n].Code]
 		if !ok {
@@ -71,7 +72,7 @@ func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		}
 		vs = maps.Clone(vs)
 		values[u.Code] = vs
-		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(ws.Catalogue, vs)})
+		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(codes, vs)})
 	}
 	b.Totals = merge.Merge(ws.Catalogue, ws.Units, values)
 	b.Reported = reported

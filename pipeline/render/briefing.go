@@ -442,7 +442,7 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 	for _, in := range ws.Catalogue.Inputs() {
 		vs[in.Code] = 1
 	}
-	row := merge.FiguresOf(ws.Catalogue, vs)
+	row := merge.FiguresOf(merge.Codes(ws.Catalogue), vs)
 	var others []vocab.State
 	for _, st := range vocab.States() {
 		if st != vocab.Accepted {

@@ -131,7 +131,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	prev.All["problems_found"] -= 12
 	var reported []UnitValues
 	for _, u := range reporting {
-		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(ws.Catalogue, values[u.Code])})
+		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), values[u.Code])})
 	}
 	return Briefing{
 		Issue:    3,

@@ -640,7 +640,7 @@ func TestUnitCells(t *testing.T) {
 			r := newRenderer(t, ws)
 			in := ws.Catalogue.Inputs()[0]
 			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: "鄉鎮"}
-			b := Briefing{Reported: []UnitValues{{Unit: unit, Figures: merge.FiguresOf(ws.Catalogue, map[string]float64{in.Code: tt.value})}}}
+			b := Briefing{Reported: []UnitValues{{Unit: unit, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), map[string]float64{in.Code: tt.value})}}}
 			rows := unitSheet(t, r, b)
 			if len(rows) != 2 {
 				t.Fatalf("%d rows, want 2", len(rows))
