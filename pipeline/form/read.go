@@ -150,14 +150,15 @@ func detach(sub *Submission) *Submission {
 		*s = strings.Clone(*s)
 	}
 	// The maps' keys and Blank are the catalogue's codes and the
-	// identity's keys, never the workbook's; of a Location only the sheet
-	// name is the workbook's, the same for all, and copied once.
+	// identity's keys, and a Location's cell is made by cellName, never
+	// the workbook's; only the sheet name is, the same for all, copied
+	// once.
 	var sheet, copied string
 	for code, loc := range sub.Cells {
 		if loc.Sheet != sheet || copied == "" {
 			sheet, copied = loc.Sheet, strings.Clone(loc.Sheet)
 		}
-		loc.Sheet, loc.Cell = copied, strings.Clone(loc.Cell)
+		loc.Sheet = copied
 		sub.Cells[code] = loc
 	}
 	for code, text := range sub.Explanations {
