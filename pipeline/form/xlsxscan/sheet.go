@@ -119,9 +119,12 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 			case "r":
 				ref, nr = x.attrValue(i), nr+1
 			case "s":
-				// As excelize reads it, without trimming.
-				if _, err := strconv.ParseInt(x.attrValue(i), 10, 64); err != nil {
-					return nil, ErrUnsupported
+				// As excelize reads it, without trimming; a style index
+				// of plain digits, the usual one, is one for certain.
+				if v := x.attrValue(i); !plainDigits(v) {
+					if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+						return nil, ErrUnsupported
+					}
 				}
 				ns++
 			case "t":
@@ -254,6 +257,12 @@ func attrCount(x *xmlScanner, name string) (string, int) {
 		}
 	}
 	return val, n
+}
+
+// plainDigits reports whether plainInt reads s.
+func plainDigits(s string) bool {
+	_, ok := plainInt(s)
+	return ok
 }
 
 // plainInt reads digits only; excelize reads more (signs, spaces), which
