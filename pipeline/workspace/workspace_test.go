@@ -283,6 +283,10 @@ func TestAnyShape(t *testing.T) {
 				"  - {code: training_units, label: 開展培訓的單位, section: 培訓, group: 線上, measure: 個單位, type: integer, aggregate: count_nonzero, of: trained}\n",
 			"# 名冊\nkinds:\n  - 學校\n  - 企業\n  - 醫院\nunits:\n  - {code: A1, name: 甲廠, kind: 企業}\n  - {code: B1, name: 乙校, kind: 學校}\n",
 			"學校,企業,醫院"},
+		{"kinds listed after the units, on a last line without its newline",
+			"indicators:\n  - {code: checked, label: 檢查企業, measure: 家, type: integer, required: true, aggregate: sum}\n",
+			"units:\n  - {code: A1, name: 甲廠, kind: 企業}\n  - {code: B1, name: 乙校, kind: 學校}\nkinds: [醫院, 學校, 企業]",
+			"醫院,學校,企業"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
