@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -111,4 +112,43 @@ func ledgerBefore(t *testing.T, path, marker string) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// The cells column is what encoding/json writes, whatever a sheet's name
+// holds.
+func TestAppendCellsMatchesEncodingJSON(t *testing.T) {
+	for _, cells := range []map[string]string{
+		{"members": "表一!C7", "funds": "表二!D9", "a_b": "Sheet 1!A1"},
+		{"x": `引號"表!A1`, "y": `斜線\表!B2`},
+		{"x": "<表>!A1", "y": "甲&乙!B2"},
+		{"x": "換\n行!A1", "y": "\x7f!B2"},
+		{"x": "行\u2028分!A1", "y": "段\u2029分!B2"},
+		{"x": "壞\xff碼!A1", "\xfe": "A1"},
+		{"x": "替\ufffd代!A1"},
+	} {
+		want, err := json.Marshal(cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendCells(nil, cells, sortedKeys(cells))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("appendCells(%q) = %s, %v; encoding/json writes %s", cells, got, err, want)
+		}
+	}
+}
+
+func FuzzAppendCells(f *testing.F) {
+	f.Add("members", "表一!C7", "funds", "表二!D9")
+	f.Add("<", "\u2028", "\xff", `"`)
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		cells := map[string]string{k1: v1, k2: v2}
+		want, err := json.Marshal(cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendCells(nil, cells, sortedKeys(cells))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("appendCells(%q) = %s, %v; encoding/json writes %s", cells, got, err, want)
+		}
+	})
 }

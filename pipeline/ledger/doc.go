@@ -18,6 +18,10 @@
 //     cut after the rename must not lose the record; with NORMAL the last
 //     commits may roll back on power loss (not on a crash) even though the
 //     file has already moved.
+//     The one commit that does not wait is SetArchivePaths': where the
+//     files went is on disk with the next commit, and a power cut before
+//     it leaves records without a path, which the next batch completes
+//     from the claims as after a kill between moving and noting.
 //   - One writer: all writes go through one connection and transactions
 //     begin IMMEDIATE, so two writers queue on the busy timeout instead of
 //     one failing with SQLITE_BUSY when it tries to upgrade a read lock.

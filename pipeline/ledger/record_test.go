@@ -240,5 +240,15 @@ func TestSetArchivePaths(t *testing.T) {
 		if err := l.SetArchivePaths(ctx, map[int64]string{id + 1: path}); err == nil {
 			t.Error("SetArchivePath of a missing submission succeeded")
 		}
+		// Its commit does not wait for the disk; every later commit of
+		// the writer must again.
+		setting, want := `PRAGMA synchronous`, "2"
+		if l.pg != nil {
+			setting, want = `SHOW synchronous_commit`, "on"
+		}
+		var got string
+		if err := l.w.QueryRowContext(ctx, setting).Scan(&got); err != nil || got != want {
+			t.Errorf("after SetArchivePaths the writer's %s = %q, %v; want %q", setting, got, err, want)
+		}
 	})
 }
