@@ -129,10 +129,12 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 // and, when its latest file was rejected, that file (returned). Files of
 // codes not in the registry count for no unit.
 func classify(ws *workspace.Workspace, period string, current, returned []ledger.Record, now time.Time) *StatusReport {
-	byUnit := func(recs []ledger.Record) map[string]ledger.Record {
-		m := make(map[string]ledger.Record, len(recs))
-		for _, r := range recs {
-			m[r.UnitCode] = r
+	// By pointer: a region's 73,000 records copied into a map were
+	// 15 MB more held while the draft is made.
+	byUnit := func(recs []ledger.Record) map[string]*ledger.Record {
+		m := make(map[string]*ledger.Record, len(recs))
+		for i := range recs {
+			m[recs[i].UnitCode] = &recs[i]
 		}
 		return m
 	}

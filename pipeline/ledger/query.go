@@ -232,7 +232,8 @@ func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
 // is left out. The rows share one backing array. A region's draft holds
 // every counted unit's figures: a map of 28 codes is some 1 KB where its
 // figures are 224 bytes, and decoding into a row is also cheaper than
-// filling a map.
+// filling a map. For the same reason the records leave out what no
+// briefing shows, their claim name and archive path.
 func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string) ([]Record, [][]float64, error) {
 	pos := make(map[string]int, len(codes))
 	for i, c := range codes {
@@ -240,7 +241,8 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 	}
 	var flat []float64
 	var rows [][]float64
-	rs, err := l.readCurrent(ctx, period, func(_ *Record, vals *string) error {
+	rs, err := l.readCurrent(ctx, period, func(r *Record, vals *string) error {
+		r.ClaimName, r.ArchivePath = "", ""
 		if len(flat) < len(codes) {
 			flat = make([]float64, len(codes)*256)
 		}
