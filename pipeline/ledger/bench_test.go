@@ -230,9 +230,11 @@ func BenchmarkBatchReturned(b *testing.B) {
 // PostgreSQL server is a local one, so a round trip is the least it costs).
 func BenchmarkBatchRecordBatch256(b *testing.B) {
 	for _, be := range []struct {
-		name string
-		open opener
-	}{{"sqlite", openTemp}, {"postgres", openPostgresTemp}} {
+		name     string
+		open     opener
+		prepared bool
+	}{{"sqlite", openTemp, false}, {"sqlite/prepared", openTemp, true},
+		{"postgres", openPostgresTemp, false}, {"postgres/prepared", openPostgresTemp, true}} {
 		b.Run(be.name, func(b *testing.B) {
 			ctx := context.Background()
 			l, _ := be.open(b)
@@ -261,6 +263,19 @@ func BenchmarkBatchRecordBatch256(b *testing.B) {
 					}
 					group[j] = r
 					next++
+				}
+				if be.prepared {
+					// What the writer does when the batch prepared the
+					// rows on the judging goroutines.
+					ps, err := prepared(group...)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					if _, err := l.RecordPrepared(ctx, ps); err != nil {
+						b.Fatal(err)
+					}
+					continue
 				}
 				b.StartTimer()
 				if _, err := l.RecordBatch(ctx, group); err != nil {
