@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"countybrief/pipeline/internal/testuser"
 	"countybrief/pipeline/workspace"
 )
 
@@ -160,6 +161,26 @@ func TestQuietFolderIsReadAgainOnChange(t *testing.T) {
 				t.Errorf("ready %v, want %s", n, c.want)
 			}
 		})
+	}
+}
+
+// A skipped folder made unreadable is read, and reported, by the next
+// scan: changing its permissions changes its stamp.
+func TestQuietFolderMadeUnreadableIsReported(t *testing.T) {
+	if !testuser.Nobody(t) {
+		return
+	}
+	ws, in := quietInbox(t)
+	u1 := filepath.Join(ws.InboxDir(), "U1")
+	nextTick(t, u1)
+	testuser.Chmod(t, u1, 0)
+	scanQuiet(t, in, 0, 1)
+	if got := in.Unreadable(); len(got) != 1 || got[0].Path != u1 || got[0].Folder != "U1" {
+		t.Errorf("unreadable %+v, want U1 alone", got)
+	}
+	scanQuiet(t, in, 0, 1) // and again: an unreadable folder is never quiet
+	if got := in.Unreadable(); len(got) != 1 {
+		t.Errorf("unreadable %+v on the second scan, want U1", got)
 	}
 }
 

@@ -191,8 +191,8 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	if err != nil {
 		return listing{}, err
 	}
-	// Sorting the folders' names alone, not the entries, saves a third
-	// of reading 73,000 of them.
+	// The folders' names are sorted alone, not with their entries: no
+	// interface call per comparison, at 73,000 of them.
 	var files []fs.DirEntry
 	var folders []string
 	for _, e := range entries {
