@@ -318,3 +318,50 @@ func TestRuns(t *testing.T) {
 		}
 	})
 }
+
+// PeriodMark changes with every file of the period recorded, duplicates
+// and returned files too, and with nothing else: another period's file
+// or a file's archive path leaves it as it was.
+func TestPeriodMark(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		mark := func() string {
+			t.Helper()
+			m, err := l.PeriodMark(ctx, "2008-12")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		seen := map[string]string{mark(): "an empty ledger"}
+		var ids []int64
+		for _, step := range []struct {
+			name    string
+			do      func()
+			changes bool
+		}{
+			{"an accepted file", func() { ids = mustRecord(t, l, sub("a", "U01", "2008-12", acc, 0, 1)) }, true},
+			{"another unit's", func() { mustRecord(t, l, sub("b", "U02", "2008-12", acc, 1, 2)) }, true},
+			{"a duplicate", func() { mustRecord(t, l, sub("c", "U01", "2008-12", dup, 2, 1)) }, true},
+			{"a returned file", func() { mustRecord(t, l, sub("d", "U02", "2008-12", rej, 3, 3)) }, true},
+			{"another period's file", func() { mustRecord(t, l, sub("e", "U01", "2009-01", acc, 4, 4)) }, false},
+			{"a file archived", func() {
+				if err := l.SetArchivePaths(ctx, map[int64]string{ids[0]: "archive/elsewhere.xlsx"}); err != nil {
+					t.Fatal(err)
+				}
+			}, false},
+		} {
+			before := mark()
+			step.do()
+			after := mark()
+			if (after != before) != step.changes {
+				t.Errorf("%s: mark %q → %q, want a change: %v", step.name, before, after, step.changes)
+			}
+			if was, ok := seen[after]; ok && step.changes {
+				t.Errorf("%s: mark %q is that of %s", step.name, after, was)
+			}
+			seen[after] = step.name
+		}
+	})
+}
