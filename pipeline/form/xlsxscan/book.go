@@ -112,10 +112,17 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 	if cap(s.key) > maxKeptKey {
 		s.key = nil
 	}
-	if s.buf == nil {
-		s.buf = make([]byte, 8<<10)
-	}
 	s.text, s.cells = s.text[:0], s.cells[:0]
+	if need := scratchSize(zr, lim, cache != nil); cap(s.text) < need {
+		// One array for the text of every part, rather than growing to
+		// it; once a Scratch is in use, with room for the next
+		// workbook's being a little longer.
+		room := 0
+		if cap(s.text) > 0 {
+			room = need / 4
+		}
+		s.text = make([]byte, 0, need+room)
+	}
 	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8), scratch: s, arena: s.cells}
 	seen := make(map[string]bool, len(zr.File))
 	useInflater(zr)
@@ -128,13 +135,7 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 		if size < 0 || size > lim.MaxUnzipBytes || unzipped > lim.MaxUnzipBytes {
 			return nil, &LimitError{Bound: BoundUnzip}
 		}
-		name := strings.ReplaceAll(zf.Name, "\\", "/")
-		switch strings.ToLower(name) {
-		case "[content_types].xml":
-			name = "[Content_Types].xml"
-		case "xl/sharedstrings.xml":
-			name = "xl/sharedStrings.xml"
-		}
+		name := partName(zf)
 		if seen[name] {
 			return nil, ErrUnsupported
 		}
@@ -149,13 +150,16 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 			}
 		}
 		if part == nil {
-			text, err := s.unzip(zf, size, keep)
+			// A part the cache is sure to keep is unzipped into memory of
+			// its own; the others into s.
+			own := cached && !vol
+			text, err := s.unzip(zf, size, keep, own)
 			if err != nil {
 				return nil, ErrUnsupported
 			}
 			part = &sharedPart{text: text}
 			if cached {
-				part = cache.put(s.key, text, vol)
+				part = cache.put(s.key, text, vol, own)
 			}
 		}
 		if keep {
@@ -173,12 +177,47 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 	return b, nil
 }
 
-// unzip reads one part into s.text and returns its text there, or, when
-// the Book does not keep it, only unzips it. Growing s.text moves it, but
-// the text of the parts before stays where it was, still whole.
-func (s *Scratch) unzip(zf *zip.File, size int64, keep bool) (string, error) {
-	if !keep {
-		return unzipPart(zf, size, false, s.buf)
+// partName is the name of a part as excelize files it.
+func partName(zf *zip.File) string {
+	name := strings.ReplaceAll(zf.Name, "\\", "/")
+	switch strings.ToLower(name) {
+	case "[content_types].xml":
+		name = "[Content_Types].xml"
+	case "xl/sharedstrings.xml":
+		name = "xl/sharedStrings.xml"
+	}
+	return name
+}
+
+// scratchSize is what the parts the Book keeps in a Scratch unzip to, as
+// the directory says: those it reads, less, when there is a cache, those
+// the cache keeps. It is 0 when the parts together are over
+// MaxUnzipBytes, which Open refuses before unzipping any.
+func scratchSize(zr *zip.Reader, lim Limits, cache bool) int {
+	var all, kept int64
+	for _, zf := range zr.File {
+		size := zf.FileInfo().Size()
+		if all += size; size < 0 || size > lim.MaxUnzipBytes || all > lim.MaxUnzipBytes {
+			return 0
+		}
+		if name := partName(zf); keptPart(name) && (!cache || volatile(name)) {
+			kept += size
+		}
+	}
+	return int(kept)
+}
+
+// unzip reads one part into s.text and returns its text there, or into
+// a string of its own when own is set, or, when the Book does not keep
+// it, only unzips it. Growing s.text moves it, but the text of the parts
+// before stays where it was, still whole.
+func (s *Scratch) unzip(zf *zip.File, size int64, keep, own bool) (string, error) {
+	if !keep || own {
+		// Unzipped through a buffer of up to 8 KB, as small as the part.
+		if want := int(min(max(size, 512), 8<<10)); len(s.buf) < want {
+			s.buf = make([]byte, want)
+		}
+		return unzipPart(zf, size, keep, s.buf)
 	}
 	s.text = slices.Grow(s.text, int(size))
 	start := len(s.text)

@@ -129,10 +129,10 @@ func (c *Cache) get(key []byte) *sharedPart {
 
 // put remembers a part that unzipped cleanly and returns the entry to use,
 // which is the one already there when another workbook got in first. A
-// volatile part is remembered only when its key was met before. The text
-// of an entry remembered is a copy; the entry of a part not remembered
-// holds text itself.
-func (c *Cache) put(key []byte, text string, volatile bool) *sharedPart {
+// volatile part is remembered only when its key was met before. own says
+// that text is memory of its own, else an entry remembered holds a copy;
+// the entry of a part not remembered holds text itself.
+func (c *Cache) put(key []byte, text string, volatile, own bool) *sharedPart {
 	var digest uint64
 	if volatile {
 		digest = maphash.Bytes(c.seed, key)
@@ -153,8 +153,10 @@ func (c *Cache) put(key []byte, text string, volatile bool) *sharedPart {
 		delete(c.seen, digest)
 	}
 	if len(c.parts) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
-		// text may be a Scratch's, which the next workbook overwrites.
-		p.text = strings.Clone(text)
+		if !own {
+			// text is a Scratch's, which the next workbook overwrites.
+			p.text = strings.Clone(text)
+		}
 		c.parts[string(key)] = p
 		c.bytes += len(key) + len(text)
 	}

@@ -94,7 +94,7 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 	// Rows take their cells from one array, in turn, rather than each
 	// growing its own.
 	if cap(b.arena)-len(b.arena) < minArena {
-		b.arena = make([]string, 0, max(512, 2*cap(b.arena)))
+		b.arena = make([]string, 0, 512)
 		b.scratch.cells = b.arena
 	}
 	start := len(b.arena)
