@@ -40,12 +40,10 @@ const (
 // safe for concurrent use, and a batch uses one for all its files, so
 // that the parts forms share are unzipped and checked once (partCache).
 type Reader struct {
-	cat    *workspace.Catalogue
-	lim    Limits
-	shared *xlsxscan.Cache
-	// scratches hold the memory of a form read, which the next form read
-	// on that goroutine takes over: one *xlsxscan.Scratch per worker.
-	scratches sync.Pool
+	cat       *workspace.Catalogue
+	lim       Limits
+	shared    *xlsxscan.Cache
+	scratches scratches
 	inputs    []*workspace.Indicator
 	idx       *indicatorIndex
 }
@@ -184,11 +182,8 @@ func detachFindings(fs []vocab.Finding) []vocab.Finding {
 // is detached from the workbook, whose memory the Reader's next form
 // takes over.
 func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Finding, bool) {
-	s, _ := r.scratches.Get().(*xlsxscan.Scratch)
-	if s == nil {
-		s = new(xlsxscan.Scratch)
-	}
-	defer r.scratches.Put(s)
+	s := r.scratches.get()
+	defer r.scratches.put(s)
 	b, err := s.Open(zr, data, r.lim.scan(), r.shared)
 	var over *xlsxscan.LimitError
 	switch {
@@ -202,6 +197,38 @@ func (r *Reader) readFast(zr *zip.Reader, data []byte) (*Submission, []vocab.Fin
 		return nil, nil, false
 	}
 	return detach(sub), detachFindings(fs), true
+}
+
+// scratches hold the memory of the forms read, which the next forms
+// read take over: one xlsxscan.Scratch for each form read at once, kept
+// between forms, where a sync.Pool would drop them at each collection.
+type scratches struct {
+	mu   sync.Mutex
+	idle []*xlsxscan.Scratch
+}
+
+// maxIdleScratches bounds the Scratches kept idle, each a form's worth of
+// memory (at most about a megabyte, xlsxscan bounds it), by the workers a
+// batch may run.
+const maxIdleScratches = 16
+
+func (l *scratches) get() *xlsxscan.Scratch {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.idle); n > 0 {
+		s := l.idle[n-1]
+		l.idle = l.idle[:n-1]
+		return s
+	}
+	return new(xlsxscan.Scratch)
+}
+
+func (l *scratches) put(s *xlsxscan.Scratch) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.idle) < maxIdleScratches {
+		l.idle = append(l.idle, s)
+	}
 }
 
 // readFull reads the form through excelize.
