@@ -33,10 +33,28 @@ func BenchmarkMerge73000(b *testing.B) {
 		}
 		values[units[u].Code] = vs
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if t := Merge(cat, units, values); t.Units != len(units) {
-			b.Fatal(t.Units)
+	b.Run("maps", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if t := Merge(cat, units, values); t.Units != len(units) {
+				b.Fatal(t.Units)
+			}
 		}
+	})
+	// The draft's way: rows by catalogue position, as the ledger reads
+	// them (ledger.CurrentRows).
+	codes := Codes(cat)
+	order := make([]string, len(units))
+	rows := make([]Figures, len(units))
+	for i, u := range units {
+		order[i], rows[i] = u.Code, FiguresOf(codes, values[u.Code])
 	}
+	b.Run("figures", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if t := MergeFigures(cat, units, order, rows); t.Units != len(units) {
+				b.Fatal(t.Units)
+			}
+		}
+	})
 }
