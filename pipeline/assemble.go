@@ -51,7 +51,10 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 		byUnit[rec.UnitCode] = figures[i]
 	}
 	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
-	var inputs []rules.UnitInput
+	// Every list is one line a unit: made to size, since growing them
+	// was a quarter of what a region's draft allocated.
+	inputs := make([]rules.UnitInput, 0, len(current))
+	brief.Reported = make([]render.UnitValues, 0, len(current))
 	inputCodes := merge.Codes(ws.Catalogue)
 	for _, u := range ws.Units {
 		if f, ok := byUnit[u.Code]; ok {
@@ -63,6 +66,7 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	b.sum.CountyFindings, broken = b.checker.County(inputs, brief.Totals.All)
 	b.noteBroken(broken)
 	brief.CountyFindings = b.sum.CountyFindings
+	brief.Units = make([]render.UnitLine, 0, len(b.states.Units))
 	for i, st := range b.states.Units {
 		brief.Units = append(brief.Units, render.UnitLine{Unit: ws.Units[i], State: st.State, Late: st.Late,
 			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
