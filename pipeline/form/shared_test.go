@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"countybrief/pipeline/vocab"
@@ -138,5 +140,48 @@ func TestScratchReused(t *testing.T) {
 		if got[i].sub.Values["members"] != float64(1000+i) {
 			t.Errorf("form %d: members %v", i, got[i].sub.Values["members"])
 		}
+	}
+}
+
+// TestReaderShared reads forms of distinct figures on four goroutines
+// through one Reader, as a batch's workers do: the Scratches, the shared
+// parts and what is parsed of them once serve them all, and each form
+// reads as through a Reader of its own. Run with -race it also checks
+// that nothing is shared unguarded.
+func TestReaderShared(t *testing.T) {
+	ws := loadWorkspace(t)
+	var forms [][]byte
+	var want []*Submission
+	for i, u := range ws.Units[:min(len(ws.Units), 8)] {
+		values := sampleValues()
+		values["members"] = float64(2000 + i)
+		var buf bytes.Buffer
+		if err := WriteFilled(&buf, ws.Catalogue, u, "2008-12", sampleIdentity(), values); err != nil {
+			t.Fatal(err)
+		}
+		forms = append(forms, buf.Bytes())
+		sub, _ := NewReader(ws.Catalogue, DefaultLimits()).ReadBytes("form.xlsx", buf.Bytes())
+		want = append(want, sub)
+	}
+	rd := NewReader(ws.Catalogue, DefaultLimits())
+	errs := make(chan string, 4*len(forms)*5)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 5 * len(forms) {
+				i := (k + w) % len(forms)
+				if sub, fs := rd.ReadBytes("form.xlsx", forms[i]); !reflect.DeepEqual(sub, want[i]) {
+					errs <- fmt.Sprintf("worker %d, form %d: %+v %+v", w, i, sub, fs)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
