@@ -224,6 +224,7 @@ func (l *scratches) get() *xlsxscan.Scratch {
 }
 
 func (l *scratches) put(s *xlsxscan.Scratch) {
+	s.Trim() // a hostile file's memory is not kept idle
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.idle) < maxIdleScratches {

@@ -98,11 +98,10 @@ const (
 	maxKeptKey   = 256 << 10
 )
 
-// Open is the package's Open, the Book's text and cells held in s's
-// memory: the Book, and every string it gives, is valid only until s
-// opens another workbook. A caller keeps nothing of it past then without
-// copying it (strings.Clone); the parts a Cache keeps are its own copies.
-func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
+// Trim lets go of the memory a large workbook left in s, which a form
+// does not need; the Book s opened last must be done with. A Scratch
+// kept idle between workbooks is trimmed first.
+func (s *Scratch) Trim() {
 	if cap(s.text) > maxKeptText {
 		s.text = nil
 	}
@@ -112,6 +111,14 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 	if cap(s.key) > maxKeptKey {
 		s.key = nil
 	}
+}
+
+// Open is the package's Open, the Book's text and cells held in s's
+// memory: the Book, and every string it gives, is valid only until s
+// opens another workbook. A caller keeps nothing of it past then without
+// copying it (strings.Clone); the parts a Cache keeps are its own copies.
+func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*Book, error) {
+	s.Trim()
 	s.text, s.cells = s.text[:0], s.cells[:0]
 	if need := scratchSize(zr, lim, cache != nil); cap(s.text) < need {
 		// One array for the text of every part, rather than growing to

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,4 +159,66 @@ func rowsOf(t *testing.T, b *Book) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestScratchLetsGoOfLargeWorkbook opens a workbook whose worksheet
+// unzips to more than a Scratch keeps: once trimmed, the Scratch holds
+// none of it, and the next workbook opens as it would on its own.
+func TestScratchLetsGoOfLargeWorkbook(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(foreignDir, "excelize.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			text = append(text, bytes.Repeat([]byte("\n"), 2*maxKeptText)...) // whitespace after the root
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	large := out.Bytes()
+	var s Scratch
+	for i, file := range [][]byte{large, data} {
+		zr, err := zip.NewReader(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Open(zr, file, testLimits, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rowsOf(t, b), rowsOf(t, openFile(t, filepath.Join(foreignDir, "excelize.xlsx"), nil)); !slices.Equal(got, want) {
+			t.Errorf("rows %q, want %q", got, want)
+		}
+		if i == 0 && cap(s.text) <= maxKeptText {
+			t.Fatalf("the large worksheet took %d bytes of the Scratch", cap(s.text))
+		}
+		s.Trim()
+		if cap(s.text) > maxKeptText {
+			t.Errorf("a trimmed Scratch holds %d bytes of text", cap(s.text))
+		}
+	}
 }
