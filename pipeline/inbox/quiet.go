@@ -151,17 +151,18 @@ func (in *Inbox) saveQuiet(q quietState) error {
 	return nil
 }
 
-// matchQuiet gives, for each folder of the sorted list, its quiet stamp
-// from q, when it has one.
-func matchQuiet(folders []string, q []quietFolder) []*dirStamp {
-	out := make([]*dirStamp, len(folders))
+// matchQuiet gives, for each folder of the sorted list, the index of its
+// entry in q, or -1.
+func matchQuiet(folders []string, q []quietFolder) []int {
+	out := make([]int, len(folders))
 	j := 0
 	for i, name := range folders {
 		for j < len(q) && q[j].name < name {
 			j++
 		}
+		out[i] = -1
 		if j < len(q) && q[j].name == name {
-			out[i] = &q[j].stamp
+			out[i] = j
 		}
 	}
 	return out

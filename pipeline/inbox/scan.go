@@ -187,6 +187,27 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 		return listing{}, err
 	}
 	defer top.Close()
+	fd := top.Fd()
+	var l listing
+	l.stamped = stampsHold(fd)
+	if !l.stamped {
+		quiet = nil
+	}
+	// The quiet folders' stamps are looked at while the inbox is read,
+	// which takes about as long: a folder skipped is one read when its
+	// stamp was taken, and one made after that is the next scan's.
+	still := make([]bool, len(quiet))
+	var looked sync.WaitGroup
+	defer looked.Wait() // before top closes
+	var nextQuiet atomic.Int64
+	for range min(len(quiet), scanWorkers()) {
+		looked.Go(func() {
+			for j := int(nextQuiet.Add(1)) - 1; j < len(quiet); j = int(nextQuiet.Add(1)) - 1 {
+				s, ok := stampAt(fd, quiet[j].name)
+				still[j] = ok && s == quiet[j].stamp
+			}
+		})
+	}
 	entries, err := top.ReadDir(-1)
 	if err != nil {
 		return listing{}, err
@@ -205,16 +226,11 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	}
 	slices.Sort(folders)
 	sortEntries(files)
-	var l listing
 	for _, e := range files {
 		in.file(e, filepath.Join(in.inbox, e.Name()), "", e.Name(), &l)
 	}
-	fd := top.Fd()
-	l.stamped = stampsHold(fd)
-	if !l.stamped {
-		quiet = nil
-	}
 	old := matchQuiet(folders, quiet)
+	looked.Wait()
 	lists := make([]listing, len(folders))
 	stamps := make([]dirStamp, len(folders))
 	empty := make([]bool, len(folders))
@@ -227,11 +243,9 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				name := folders[i]
-				if old[i] != nil {
-					if s, ok := stampAt(fd, name); ok && s == *old[i] {
-						stamps[i], empty[i], skipped[i] = s, true, true
-						continue
-					}
+				if j := old[i]; j >= 0 && still[j] {
+					stamps[i], empty[i], skipped[i] = quiet[j].stamp, true, true
+					continue
 				}
 				stamps[i], empty[i] = in.readUnit(ctx, name, l.stamped, &lists[i])
 			}
