@@ -158,16 +158,20 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 }
 
 // A batch holds every unit's figures while it drafts, which is the most
-// it holds: about 3 KB a unit at 73,000 units (measured with gctrace:
-// 300 MB live). Under a limit below what it holds, the collector runs
-// without pause: 38% of the CPU at 73,000 units under the 48 MB default.
-// The limit is raised to memoryBase plus memoryPerUnit a unit of the
-// registry, which leaves the heap room to grow to about 1.5 times its
-// live size before collecting, so that collection stays under a tenth of
-// the CPU at any size while a county's batch keeps the configured limit.
+// it holds: with the figures as rows (merge.Figures) about 2.5 to 3.5 KB a
+// unit at 73,000 units (gctrace: 187 to 281 MB after marking, the county
+// rules' maps of the figures the most of it; 3.7 KB, 272 MB, with a map
+// a unit). Under a limit below what it holds, the collector runs without
+// pause: 38% of the CPU at 73,000 units under the 48 MB default. The
+// limit is raised to memoryBase plus memoryPerUnit a unit of the
+// registry. At 4 KB a cold batch of 73,000 units peaked at 488 and 501 MB
+// resident against 588 and 603 MB at 6 KB, with collection 2.1 and 2.5 s
+// against 2.9 and 3.0 s of some 40 s of CPU (paired, load 3.2 to 5.6):
+// under a tenth of the CPU, while a county's batch keeps the configured
+// limit.
 const (
 	memoryBase    = 32 << 20
-	memoryPerUnit = 6 << 10
+	memoryPerUnit = 4 << 10
 )
 
 // raiseMemoryLimit raises the process's soft memory limit to what a batch
