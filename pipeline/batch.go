@@ -891,7 +891,7 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, 
 		return "", err
 	}
 	dir := filepath.Join(b.ws.OutboxDir(), "returns", b.unitOf(rec.UnitCode))
-	base := trimExt(filepath.Base(archived)) + conv("-審核意見")
+	base := trimExt(inbox.ArchivedName(archived, b.unitOf(rec.UnitCode))) + conv("-審核意見")
 	book, note := filepath.Join(dir, base+".xlsx"), filepath.Join(dir, base+".txt")
 	if fileExists(book) && fileExists(note) {
 		return book, nil

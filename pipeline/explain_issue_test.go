@@ -31,7 +31,7 @@ func TestExplainAsAnIssuePrintedIt(t *testing.T) {
 	}
 	// J03 sends a corrected form with one more problem found.
 	u, _ := ws.Unit("J03")
-	accepted, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", ws.Config.Period, "J03", "*.xlsx"))
+	accepted, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", ws.Config.Period, "J03@*.xlsx"))
 	if len(accepted) != 1 {
 		t.Fatalf("J03 has %d accepted files", len(accepted))
 	}

@@ -52,7 +52,7 @@ func forge(t *testing.T, ws *workspace.Workspace, u workspace.Unit, id form.Iden
 	t.Helper()
 	good, _ := filepath.Glob(filepath.Join(ws.InboxDir(), u.Code, u.Name+"*.xlsx"))
 	if len(good) == 0 {
-		good, _ = filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", "*", u.Code, "*.xlsx"))
+		good, _ = filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", "*", u.Code+"@*.xlsx"))
 	}
 	if len(good) == 0 {
 		t.Fatalf("no form of %s to copy figures from", u.Code)
@@ -169,7 +169,7 @@ func TestTopLevelFormCannotReplaceAUnit(t *testing.T) {
 func TestCopyInAnotherUnitsFolderIsThatUnitsFile(t *testing.T) {
 	ws := county(t, t.TempDir())
 	run(t, ws)
-	accepted, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", ws.Config.Period, "J01", "*.xlsx"))
+	accepted, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", ws.Config.Period, "J01@*.xlsx"))
 	if len(accepted) != 1 {
 		t.Fatalf("J01 has %d accepted files; want 1", len(accepted))
 	}
@@ -216,7 +216,7 @@ func TestResendsOfRejectedAndAcceptedFiles(t *testing.T) {
 		{"rejected", "初稿-*.xlsx"},
 		{"accepted", "縣*.xlsx"},
 	} {
-		files, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), tt.folder, ws.Config.Period, "J03", tt.glob))
+		files, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), tt.folder, ws.Config.Period, "J03@"+tt.glob))
 		if len(files) != 1 {
 			t.Fatalf("%s J03 files %s: %d; want 1", tt.folder, tt.glob, len(files))
 		}
@@ -258,7 +258,7 @@ func TestNextBatchWritesLostReturns(t *testing.T) {
 	if _, err := pipeline.Run(context.Background(), ws, pipeline.Options{}); err == nil {
 		t.Fatal("a batch whose 退回 copies cannot be written succeeded")
 	}
-	rejected, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "rejected", ws.Config.Period, "*", "*.xlsx"))
+	rejected, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "rejected", ws.Config.Period, "*@*.xlsx"))
 	if len(rejected) == 0 {
 		t.Fatal("the failed batch archived no rejected file; the test proves nothing")
 	}
@@ -271,8 +271,8 @@ func TestNextBatchWritesLostReturns(t *testing.T) {
 	}
 	run(t, ws)
 	for _, f := range rejected {
-		stem := strings.TrimSuffix(filepath.Base(f), ".xlsx")
-		unit := filepath.Base(filepath.Dir(f))
+		unit, name, _ := strings.Cut(filepath.Base(f), "@")
+		stem := strings.TrimSuffix(name, ".xlsx")
 		for _, ext := range []string{".xlsx", ".txt"} {
 			if p := filepath.Join(returns, unit, stem+"-審核意見"+ext); !fileExists(p) {
 				t.Errorf("退回 %s missing after the next batch", p)

@@ -32,7 +32,7 @@ func reload(t *testing.T, dir string) *workspace.Workspace {
 // accepted file scaled by k, so that its content is new.
 func lateForm(t *testing.T, ws *workspace.Workspace, u workspace.Unit, period, name string, k float64) {
 	t.Helper()
-	acc, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", period, u.Code, "*.xlsx"))
+	acc, _ := filepath.Glob(filepath.Join(ws.ArchiveDir(), "accepted", period, u.Code+"@*.xlsx"))
 	if len(acc) == 0 {
 		t.Fatalf("no accepted form of %s for %s", u.Code, period)
 	}
@@ -113,7 +113,7 @@ func TestLateFileForAClosedPeriod(t *testing.T) {
 	if late.Status != vocab.FileRejected || late.Period != first || !hasRule(late.Findings, "inbox.late") || hasRule(late.Findings, "inbox.period") {
 		t.Fatalf("late file: status %s, period %s, findings %+v", late.Status, late.Period, late.Findings)
 	}
-	if !strings.Contains(filepath.ToSlash(late.ArchivePath), "/rejected/"+first+"/"+u.Code+"/") || late.ReturnPath == "" {
+	if !strings.Contains(filepath.ToSlash(late.ArchivePath), "/rejected/"+first+"/"+u.Code+"@") || late.ReturnPath == "" {
 		t.Errorf("late file archived at %s, 退回 %q", late.ArchivePath, late.ReturnPath)
 	}
 	if got := counted(t, ws, first); !equalMaps(got, before) {

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"countybrief/pipeline/inbox"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/vocab"
@@ -417,7 +418,9 @@ func scanArchive(ws *workspace.Workspace, rep *RebuildReport) ([]*archived, erro
 	return kept, nil
 }
 
-// parseArchived reads archive/<status>/<period>/<unit>/<name>.
+// parseArchived reads archive/<status>/<period>/<unit>@<name>, and
+// archive/<status>/<period>/<unit>/<name> as batches before the flat
+// layout archived.
 func parseArchived(root, path string, d fs.DirEntry) (*archived, string) {
 	if !d.Type().IsRegular() {
 		return nil, "不是普通文件"
@@ -427,8 +430,13 @@ func parseArchived(root, path string, d fs.DirEntry) (*archived, string) {
 		return nil, err.Error()
 	}
 	parts := strings.Split(rel, string(filepath.Separator))
+	if len(parts) == 3 {
+		if unit, name, ok := strings.Cut(parts[2], inbox.UnitSep); ok && unit != "" {
+			parts = []string{parts[0], parts[1], unit, name}
+		}
+	}
 	if len(parts) != 4 || (parts[0] != string(vocab.FileAccepted) && parts[0] != string(vocab.FileRejected)) {
-		return nil, "不在 accepted/<報送期>/<單位>/ 或 rejected/<報送期>/<單位>/ 文件夾裡"
+		return nil, "不在 accepted/<報送期>/ 或 rejected/<報送期>/ 文件夾裡，或文件名不以「<單位代碼>@」開頭"
 	}
 	m := archivedName.FindStringSubmatch(parts[3])
 	if m == nil {

@@ -556,3 +556,62 @@ func destroyTable(table string) func(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestRebuildReadsBothLayouts: an archive whose older files lie in one
+// folder per unit (archive/<status>/<period>/<unit>/<name>, as batches
+// archived before the flat layout) and newer ones flat
+// (<period>/<unit>@<name>) is rebuilt whole, each file at its place.
+func TestRebuildReadsBothLayouts(t *testing.T) {
+	ctx := context.Background()
+	ws, _, _ := buildDemo(t, 0)
+	wantCur, wantRet, _ := heads(t, ws)
+	moved := map[string]string{}
+	for i, path := range listFiles(t, ws.ArchiveDir()) {
+		dir, name := filepath.Split(path)
+		unit, rest, ok := strings.Cut(name, "@")
+		if !ok {
+			t.Fatalf("%s is not archived flat as <unit>@<name>", path)
+		}
+		if i%2 == 1 {
+			continue
+		}
+		old := filepath.Join(dir, unit, rest)
+		if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path, old); err != nil {
+			t.Fatal(err)
+		}
+		abs, _ := filepath.Abs(path)
+		moved[abs], _ = filepath.Abs(old)
+	}
+	if len(moved) < 2 {
+		t.Fatalf("moved %d files to the old layout", len(moved))
+	}
+	if err := os.Remove(ws.LedgerPath()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := pipeline.RebuildLedger(ctx, ws, pipeline.RebuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 {
+		t.Errorf("problems: %+v", rep.Problems)
+	}
+	gotCur, gotRet, _ := heads(t, ws)
+	for _, hs := range [][]head{wantCur, wantRet} {
+		for i := range hs {
+			if old, ok := moved[hs[i].Archive]; ok {
+				hs[i].Archive = old
+			}
+		}
+	}
+	if !reflect.DeepEqual(gotCur, wantCur) {
+		g, w := firstDiff(gotCur, wantCur)
+		t.Errorf("current after rebuild differs:\n got %+v\nwant %+v", g, w)
+	}
+	if !reflect.DeepEqual(gotRet, wantRet) {
+		g, w := firstDiff(gotRet, wantRet)
+		t.Errorf("returned after rebuild differs:\n got %+v\nwant %+v", g, w)
+	}
+}

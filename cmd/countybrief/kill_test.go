@@ -152,14 +152,15 @@ func checkOnePlace(t *testing.T, ws string, inputs int) {
 	if rows != archived {
 		t.Errorf("ledger has %d rows for %d archived files", rows, archived)
 	}
-	rejected, _ := filepath.Glob(filepath.Join(ws, "archive", "rejected", "*", "*", "*.xlsx"))
+	rejected, _ := filepath.Glob(filepath.Join(ws, "archive", "rejected", "*", "*@*.xlsx"))
 	if len(rejected) == 0 {
 		t.Error("no rejected file archived: the sample's faults are missing")
 	}
 	for _, f := range rejected {
-		stem := strings.TrimSuffix(filepath.Base(f), ".xlsx")
+		unit, name, _ := strings.Cut(filepath.Base(f), "@")
+		stem := strings.TrimSuffix(name, ".xlsx")
 		for _, ext := range []string{".xlsx", ".txt"} {
-			if p := filepath.Join(ws, "outbox", "returns", filepath.Base(filepath.Dir(f)), stem+"-審核意見"+ext); !fileExists(p) {
+			if p := filepath.Join(ws, "outbox", "returns", unit, stem+"-審核意見"+ext); !fileExists(p) {
 				t.Errorf("退回 %s missing", p)
 			}
 		}

@@ -82,7 +82,7 @@ func TestDuplicateAndResubmission(t *testing.T) {
 	runCmd(t, bin, "run", "--workspace", ws, "--settle", "0")
 	before := totals(t, ws)
 
-	accepted, err := filepath.Glob(filepath.Join(ws, "archive", "accepted", "2008-12", "J01", "*.xlsx"))
+	accepted, err := filepath.Glob(filepath.Join(ws, "archive", "accepted", "2008-12", "J01@*.xlsx"))
 	if err != nil || len(accepted) != 1 {
 		t.Fatalf("accepted files of J01: %v %v", accepted, err)
 	}

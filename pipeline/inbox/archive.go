@@ -263,7 +263,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 	if r.Accepted {
 		kind = "accepted"
 	}
-	dir := filepath.Join(a.in.archive, kind, safeName(r.Period), safeName(r.Unit))
+	dir := filepath.Join(a.in.archive, kind, safeName(r.Period))
 	newDirs, err := a.folder(dir)
 	if err != nil {
 		return placed{}, err
@@ -274,7 +274,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 		p.path, p.drop = dst, drop
 		return p, nil
 	}
-	base := archiveName(c.OrigName, c.ReceivedAt, sha)
+	base := archiveUnitPrefix(r.Unit) + archiveName(c.OrigName, c.ReceivedAt, sha)
 	remade := false
 	for n := 1; n < 1000; n++ {
 		dst := filepath.Join(dir, numbered(base, n))
@@ -468,6 +468,24 @@ func syncFile(path string) error {
 		err = cerr
 	}
 	return err
+}
+
+// UnitSep ends the unit's code at the start of an archived file's name
+// (<unit>@<name>__<received>__<sha8><ext>): no unit code, and no name
+// safeName lets through, holds it, so the first one ends the code.
+const UnitSep = "@"
+
+// archiveUnitPrefix is what an archived file's name starts with for unit.
+func archiveUnitPrefix(unit string) string { return safeName(unit) + UnitSep }
+
+// ArchivedName is the name of unit's file archived at path without the
+// <unit>@ the archive puts before it: what its 退回 copy is named after.
+func ArchivedName(path, unit string) string {
+	name := filepath.Base(path)
+	if rest, ok := strings.CutPrefix(name, archiveUnitPrefix(unit)); ok {
+		return rest
+	}
+	return name
 }
 
 // archiveName is <stem>__<received>__<sha8><ext>, the stem and extension

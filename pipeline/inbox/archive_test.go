@@ -51,15 +51,15 @@ func TestArchivePlacesTheFile(t *testing.T) {
 		want                             string // under archive/
 	}{
 		{"accepted", "Z01", "縣財政局報表.xlsx", "2008-11", "Z01", true,
-			"accepted/2008-11/Z01/縣財政局報表__20081205T101500Z__" + h[:8] + ".xlsx"},
+			"accepted/2008-11/Z01@縣財政局報表__20081205T101500Z__" + h[:8] + ".xlsx"},
 		{"rejected from the top", "", "報表.XLSX", "2008-11", "_unknown", false,
-			"rejected/2008-11/_unknown/報表__20081205T101500Z__" + h[:8] + ".xlsx"},
+			"rejected/2008-11/_unknown@報表__20081205T101500Z__" + h[:8] + ".xlsx"},
 		{"hostile period and unit", "Z02", "a.xlsx", "../../x", "CON", false,
-			"rejected/_unknown/_unknown/a__20081205T101500Z__" + h[:8] + ".xlsx"},
+			"rejected/_unknown/_unknown@a__20081205T101500Z__" + h[:8] + ".xlsx"},
 		{"no extension", "Z03", "報表", "2008-11", "Z03", true,
-			"accepted/2008-11/Z03/報表__20081205T101500Z__" + h[:8]},
+			"accepted/2008-11/Z03@報表__20081205T101500Z__" + h[:8]},
 		{"a device name", "Z04", "con.xlsx", "2008-11", "Z04", true,
-			"accepted/2008-11/Z04/_con__20081205T101500Z__" + h[:8] + ".xlsx"},
+			"accepted/2008-11/Z04@_con__20081205T101500Z__" + h[:8] + ".xlsx"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,12 +109,12 @@ func TestArchiveStaysInsideArchive(t *testing.T) {
 			if err != nil || !filepath.IsLocal(rel) {
 				t.Fatalf("%s %q archived at %s, outside %s", field, v, got, ws.ArchiveDir())
 			}
-			want := filepath.Join("rejected", "2008-11", "_unknown")
+			want := filepath.Join("rejected", "2008-11", "_unknown@")
 			if field == "period" {
-				want = filepath.Join("rejected", "_unknown", "Z01")
+				want = filepath.Join("rejected", "_unknown", "Z01@")
 			}
-			if filepath.Dir(rel) != want {
-				t.Errorf("%s %q archived in %s, want %s", field, v, filepath.Dir(rel), want)
+			if !strings.HasPrefix(rel, want) {
+				t.Errorf("%s %q archived as %s, want it under %s", field, v, rel, want)
 			}
 		}
 	}
@@ -125,8 +125,8 @@ func TestArchiveNeverOverwrites(t *testing.T) {
 	in := New(ws, func() time.Time { return t0 })
 	data := []byte("new content")
 	cl := claimed(t, in, "Z01", "報表.xlsx", data)
-	dir := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", "Z01")
-	base := "報表__20081205T101500Z__" + sum(data)[:8]
+	dir := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11")
+	base := "Z01@報表__20081205T101500Z__" + sum(data)[:8]
 	// Files that happen to carry the names already, with other content.
 	write(t, filepath.Join(dir, base+".xlsx"), []byte("someone else's"))
 	write(t, filepath.Join(dir, base+"-2.xlsx"), []byte("and another"))
@@ -172,7 +172,7 @@ func TestArchiveIsIdempotent(t *testing.T) {
 			ws := newWorkspace(t, 0)
 			in := New(ws, func() time.Time { return t0 })
 			cl := claimed(t, in, "Z01", "報表.xlsx", data)
-			dst := filepath.Join(ws.ArchiveDir(), "rejected", "2008-11", "Z01", "報表__20081205T101500Z__"+sum(data)[:8]+".xlsx")
+			dst := filepath.Join(ws.ArchiveDir(), "rejected", "2008-11", "Z01@報表__20081205T101500Z__"+sum(data)[:8]+".xlsx")
 			tt.crash(t, cl.Path, dst)
 			// Recovery sees the claim (or not, when the file already left).
 			got, err := archiveOne(New(ws, nil), cl, false, "2008-11", "Z01", sum(data))
@@ -418,4 +418,20 @@ func FuzzArchiveName(f *testing.F) {
 			t.Fatalf("safeName(%q) = %q", s, safeName(s))
 		}
 	})
+}
+
+// TestArchivedName: the 退回 copy's name drops the unit prefix of the flat
+// layout, and keeps a name of the older layout, or another unit's, whole.
+func TestArchivedName(t *testing.T) {
+	tests := []struct{ path, unit, want string }{
+		{"archive/rejected/2008-12/J03@初稿__20081205T101500Z__3a88725e.xlsx", "J03", "初稿__20081205T101500Z__3a88725e.xlsx"},
+		{"archive/rejected/2008-12/_unknown@a@b__20081205T101500Z__3a88725e.xlsx", "", "a@b__20081205T101500Z__3a88725e.xlsx"},
+		{"archive/rejected/2008-12/J03/初稿__20081205T101500Z__3a88725e.xlsx", "J03", "初稿__20081205T101500Z__3a88725e.xlsx"},
+		{"archive/rejected/2008-12/J03@初稿.xlsx", "J04", "J03@初稿.xlsx"},
+	}
+	for _, tt := range tests {
+		if got := ArchivedName(filepath.FromSlash(tt.path), tt.unit); got != tt.want {
+			t.Errorf("ArchivedName(%s, %q) = %s, want %s", tt.path, tt.unit, got, tt.want)
+		}
+	}
 }

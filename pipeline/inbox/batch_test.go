@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,7 +98,7 @@ func TestArchiveGroupMakesFolders(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"the unit folder exists", func(t *testing.T, archive string) {
+		{"a unit folder of the old layout exists", func(t *testing.T, archive string) {
 			if err := os.MkdirAll(filepath.Join(archive, "accepted", "2008-11", "Z01"), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -122,9 +123,9 @@ func TestArchiveGroupMakesFolders(t *testing.T) {
 				if r.Err != nil {
 					t.Fatalf("archive %d: %v", i, r.Err)
 				}
-				want := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", reqs[i].Unit)
-				if filepath.Dir(r.Path) != want {
-					t.Errorf("archived at %s, want in %s", r.Path, want)
+				want := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11")
+				if filepath.Dir(r.Path) != want || !strings.HasPrefix(filepath.Base(r.Path), reqs[i].Unit+UnitSep) {
+					t.Errorf("archived at %s, want in %s, named %s%s…", r.Path, want, reqs[i].Unit, UnitSep)
 				}
 				if b, err := os.ReadFile(r.Path); err != nil || sum(b) != reqs[i].SHA256 {
 					t.Errorf("%s: content differs (%v)", r.Path, err)

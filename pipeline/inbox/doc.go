@@ -83,7 +83,7 @@
 // alone only where the archive must copy it to another disk.
 //
 // Archiving. ArchiveGroup moves each claim to
-// archive/{accepted,rejected}/<period>/<unit>/<name>__<received>__<sha8><ext>,
+// archive/{accepted,rejected}/<period>/<unit>@<name>__<received>__<sha8><ext>,
 // a name computed from the claim alone, so that a batch that died halfway
 // computes it again and finds its own work done. The name drops the
 // characters a clerk cannot see (bidirectional controls, zero-width and
@@ -96,6 +96,17 @@
 // RENAME_NOREPLACE on Linux), so after a crash the file is either in work/
 // or at its archive name; across file systems it is a copy that is synced
 // and checked against the content hash before the original goes.
+//
+// Layout. The archive has one folder per status and period, not one per
+// unit: a unit's files sort together by their <unit>@ prefix, which no
+// unit code or safe name holds. Measured with ArchiveGroup's own steps
+// (lstat, mkdir, no-replace rename, lstat, one syncfs a group) on the
+// project's 2-core machine, 73,000 files, groups of 256, min/median at
+// load 4–11: a folder per unit 9.6/12.9 s, flat 2.4/3.3 s; at 7,300 files
+// 0.96/1.08 s against 0.27/0.43 s. A new folder costs the kernel's inode
+// allocator and makes the group's flush write it. Files archived in
+// the older layout (<period>/<unit>/<name>) stay where they are: the
+// ledger keeps each file's path, and `ledger rebuild` reads both.
 //
 // Durability. ClaimAll and ArchiveGroup take a group of files and make
 // what they did durable with one flush before they return (on Linux,

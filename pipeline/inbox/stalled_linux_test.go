@@ -132,10 +132,10 @@ func TestStalledWriterIsArchivedAsJudged(t *testing.T) {
 				t.Fatalf("result %+v, want error %v", r, tt.wantErr)
 			}
 
-			folder := filepath.Join(in.archive, "rejected", "2008-11", "Z01")
+			folder := filepath.Join(in.archive, "rejected", "2008-11")
 			var want []string
 			if tt.wantErr == nil {
-				want = []string{archiveName(cl.OrigName, cl.ReceivedAt, sum(half))}
+				want = []string{"Z01" + UnitSep + archiveName(cl.OrigName, cl.ReceivedAt, sum(half))}
 				if r.Path != filepath.Join(folder, want[0]) {
 					t.Errorf("archived at %q, want %q", r.Path, want[0])
 				}
@@ -182,7 +182,7 @@ func TestChangedClaimIsFinishedAfterACrash(t *testing.T) {
 		in := New(ws, func() time.Time { return t0 })
 		judged := []byte("judged")
 		cl := claimed(t, in, "Z01", "報表.xlsx", []byte("judged, then more"))
-		dst := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", "Z01", archiveName(cl.OrigName, cl.ReceivedAt, sum(judged)))
+		dst := filepath.Join(ws.ArchiveDir(), "accepted", "2008-11", "Z01"+UnitSep+archiveName(cl.OrigName, cl.ReceivedAt, sum(judged)))
 		if archived {
 			write(t, dst, judged)
 		}

@@ -493,7 +493,7 @@ func TestTamperedReportsAreReturned(t *testing.T) {
 	// The county corrects a unit's figure, runs, publishes 第2期 and
 	// sends it: it replaces the first.
 	u := a.ws.Units[0]
-	forms, _ := filepath.Glob(filepath.Join(a.ws.ArchiveDir(), "accepted", "*", u.Code, "*.xlsx"))
+	forms, _ := filepath.Glob(filepath.Join(a.ws.ArchiveDir(), "accepted", "*", u.Code+"@*.xlsx"))
 	sub, _, err := form.Read(forms[len(forms)-1], a.ws.Catalogue, form.DefaultLimits())
 	if err != nil || sub == nil {
 		t.Fatal(err)
