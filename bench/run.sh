@@ -20,6 +20,8 @@
 #                       1 from 5000 units up: a minute each)
 #   BENCH_OPENPYXL_MAX=N  run the openpyxl peer up to N units (default 10000:
 #                       it takes 6 ms a form, 7 minutes at 73,000)
+#   BENCH_EXCELIZE_MAX=N  run the excelize peer up to N units (default: at
+#                       every size; it takes 9 minutes at 204,000)
 #   BENCH_CPUS=LIST     pin batch and peer to these CPUs (taskset -c LIST)
 #   COUNTYBRIEF_BIN=B   measure this binary instead of building one
 #   BENCH_OUT=DIR       where latest.md/latest.json go (default bench/results)
@@ -100,7 +102,7 @@ one_size() {
     measure stdlib "$rd" "${pin[@]}" "$py" "$here/peer_stdlib.py" --processes 2 --json "$rd/stdlib.json" "$pristine/inbox"
     # From 50,000 units up the excelize peer runs in the first repetition
     # only: 3 minutes at 73,000, and its targets are at 730 and 7,300.
-    if [ "$r" -le 1 ] || [ "$n" -lt 50000 ]; then
+    if { [ "$r" -le 1 ] || [ "$n" -lt 50000 ]; } && [ "$n" -le "${BENCH_EXCELIZE_MAX:-1000000000}" ]; then
       measure excelize "$rd" "${pin[@]}" "$excelize" -workers 2 -json "$rd/excelize.json" "$pristine/inbox"
     fi
     if [ "$r" -le "$peer_reps" ] && [ "$n" -le "${BENCH_OPENPYXL_MAX:-10000}" ]; then
