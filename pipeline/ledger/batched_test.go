@@ -142,21 +142,6 @@ func TestBatchedLookUpsMatchSingleOnes(t *testing.T) {
 				t.Errorf("PreviousFor[%s] = %v, Previous = %v", u, prev[u], want)
 			}
 		}
-		shas := []string{"sha-a1", "sha-a2", "sha-a3", "sha-none"}
-		got, err := l.BySHAs(ctx, shas)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, sha := range shas {
-			want, err := l.BySHA(ctx, sha)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, ok := got[sha]
-			if (want == nil) == ok || (want != nil && (g.ID != want.ID || g.Status != want.Status)) {
-				t.Errorf("BySHAs[%s] = %+v (%v), BySHA = %+v", sha, g, ok, want)
-			}
-		}
 	})
 }
 

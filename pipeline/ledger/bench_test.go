@@ -287,22 +287,6 @@ func BenchmarkBatchRecordBatch256(b *testing.B) {
 	}
 }
 
-func BenchmarkBatchBySHAs256(b *testing.B) {
-	ctx := context.Background()
-	l := batchLedger(b)
-	shas := make([]string, 256)
-	for i := range shas {
-		shas[i] = fmt.Sprintf("sha-U%04d-acc", i*28)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		got, err := l.BySHAs(ctx, shas)
-		if err != nil || len(got) != len(shas) {
-			b.Fatalf("BySHAs = %d, %v", len(got), err)
-		}
-	}
-}
-
 // A group of the batch when every unit sends its file again: 2,048
 // hashes, each with an accepted file.
 func BenchmarkBatchOrigins2048(b *testing.B) {

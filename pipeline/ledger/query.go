@@ -392,26 +392,6 @@ func (l *Ledger) History(ctx context.Context, unit string) ([]Record, error) {
 	return rs, nil
 }
 
-// BySHAs is BySHA for many hashes in one query, without values or
-// findings: the batch asks once per group of files rather than once per
-// file. Hashes with no record are absent from the map.
-func (l *Ledger) BySHAs(ctx context.Context, shas []string) (map[string]Record, error) {
-	out := make(map[string]Record, len(shas))
-	for chunk := range slices.Chunk(shas, maxParams) {
-		sel := `SELECT id FROM (
-			SELECT id, ROW_NUMBER() OVER (PARTITION BY sha256 ORDER BY received_at, id) AS n
-			FROM submissions WHERE status <> 'duplicate' AND sha256 IN (` + placeholders(len(chunk)) + `)) AS latest WHERE n = 1`
-		rs, err := l.records(ctx, 0, sel, "id", anys(chunk)...)
-		if err != nil {
-			return nil, fmt.Errorf("ledger by sha: %w", err)
-		}
-		for _, r := range rs {
-			out[r.SHA256] = r
-		}
-	}
-	return out, nil
-}
-
 // PreviousFor is Previous for many units in one query: for each unit that
 // has one, the values of its latest accepted submission in the latest
 // period before period.
