@@ -80,6 +80,7 @@ type batch struct {
 	// archiving reports the end of the group being moved in the
 	// background; nil when none is.
 	archiving chan error
+	periods   periodStates
 	// lastGroup is the content of the group before, by SHA-256: a file
 	// may repeat one of them before the ledger holds it.
 	lastGroup map[string]ledger.Origin

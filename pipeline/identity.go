@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"countybrief/pipeline/form"
@@ -109,9 +110,7 @@ func (b *batch) lateFiling(rec *ledger.Record, sub *form.Submission, findings []
 			return findings, nil
 		}
 	}
-	// The batch's own work context is not at hand on the judging
-	// goroutines; a ledger read here is one indexed row.
-	state, since, err := b.ledger.PeriodStateOf(context.Background(), sub.Period)
+	state, since, err := b.periodState(sub.Period)
 	if err != nil || state != ledger.PeriodClosed {
 		return findings, err
 	}
@@ -123,6 +122,40 @@ func (b *batch) lateFiling(rec *ledger.Record, sub *form.Submission, findings []
 	}
 	rec.Period = sub.Period
 	return append(kept, lateFinding(b.ws, sub, since)), nil
+}
+
+// periodStates remembers, for one batch, the state of each period its
+// files name: a period changes state only under the batch lock
+// (periodChange), so never while a batch runs, and a region's 73,000
+// forms ask the ledger once per period instead of once each.
+type periodStates struct {
+	mu   sync.Mutex
+	seen map[string]periodStateSince
+}
+
+type periodStateSince struct {
+	state ledger.PeriodState
+	since time.Time
+}
+
+// periodState is period's state in the ledger, asked once per batch. The
+// batch's own work context is not at hand on the judging goroutines; the
+// read is one indexed row.
+func (b *batch) periodState(period string) (ledger.PeriodState, time.Time, error) {
+	b.periods.mu.Lock()
+	defer b.periods.mu.Unlock()
+	if s, ok := b.periods.seen[period]; ok {
+		return s.state, s.since, nil
+	}
+	state, since, err := b.ledger.PeriodStateOf(context.Background(), period)
+	if err != nil {
+		return state, since, err
+	}
+	if b.periods.seen == nil {
+		b.periods.seen = map[string]periodStateSince{}
+	}
+	b.periods.seen[period] = periodStateSince{state, since}
+	return state, since, nil
 }
 
 // minuteLayout is how a time a clerk reads is written: in the office's
