@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"pipeline/form/xlsxscan":     0,
 	"templates":                  0,
 	"pipeline/internal/testuser": 0,
+	"pipeline/internal/zipfloor": 0,
 	"internal/pgtest":            0,
 	"examples":                   0,
 	// 1: the files the office edits, loaded and validated.

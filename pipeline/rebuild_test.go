@@ -217,14 +217,7 @@ func TestRebuildLedger(t *testing.T) {
 			}
 
 			gotCur, gotRet, gotLast := heads(t, ws)
-			if !reflect.DeepEqual(gotCur, wantCur) {
-				g, w := firstDiff(gotCur, wantCur)
-				t.Errorf("current after rebuild differs:\n got %+v\nwant %+v", g, w)
-			}
-			if !reflect.DeepEqual(gotRet, wantRet) {
-				g, w := firstDiff(gotRet, wantRet)
-				t.Errorf("returned after rebuild differs:\n got %+v\nwant %+v", g, w)
-			}
+			sameHeads(t, gotCur, gotRet, wantCur, wantRet)
 			if gotLast == nil || gotLast.Issue != wantLast.Issue || gotLast.Period != wantLast.Period {
 				t.Errorf("last briefing %+v, want issue %d of %s", gotLast, wantLast.Issue, wantLast.Period)
 			}
@@ -232,6 +225,19 @@ func TestRebuildLedger(t *testing.T) {
 				t.Errorf("the archive changed: %d files, was %d", len(got), len(archived))
 			}
 		})
+	}
+}
+
+// sameHeads compares the heads a rebuilt ledger gives with the old one's.
+func sameHeads(t *testing.T, gotCur, gotRet, wantCur, wantRet []head) {
+	t.Helper()
+	if !reflect.DeepEqual(gotCur, wantCur) {
+		g, w := firstDiff(gotCur, wantCur)
+		t.Errorf("current after rebuild differs:\n got %+v\nwant %+v", g, w)
+	}
+	if !reflect.DeepEqual(gotRet, wantRet) {
+		g, w := firstDiff(gotRet, wantRet)
+		t.Errorf("returned after rebuild differs:\n got %+v\nwant %+v", g, w)
 	}
 }
 
@@ -606,12 +612,5 @@ func TestRebuildReadsBothLayouts(t *testing.T) {
 			}
 		}
 	}
-	if !reflect.DeepEqual(gotCur, wantCur) {
-		g, w := firstDiff(gotCur, wantCur)
-		t.Errorf("current after rebuild differs:\n got %+v\nwant %+v", g, w)
-	}
-	if !reflect.DeepEqual(gotRet, wantRet) {
-		g, w := firstDiff(gotRet, wantRet)
-		t.Errorf("returned after rebuild differs:\n got %+v\nwant %+v", g, w)
-	}
+	sameHeads(t, gotCur, gotRet, wantCur, wantRet)
 }
