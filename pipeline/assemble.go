@@ -53,17 +53,18 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
 	// Every list is one line a unit: made to size, since growing them
 	// was a quarter of what a region's draft allocated.
-	inputs := make([]rules.UnitInput, 0, len(current))
+	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
+		Units: make([]workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
 	brief.Reported = make([]render.UnitValues, 0, len(current))
-	inputCodes := merge.Codes(ws.Catalogue)
 	for _, u := range ws.Units {
 		if f, ok := byUnit[u.Code]; ok {
-			inputs = append(inputs, rules.UnitInput{Unit: u, Values: f.Map(inputCodes)})
+			inputs.Units = append(inputs.Units, u)
+			inputs.Figures = append(inputs.Figures, f)
 			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: f})
 		}
 	}
 	var broken []rules.RuleFailure
-	b.sum.CountyFindings, broken = b.checker.County(inputs, brief.Totals.All)
+	b.sum.CountyFindings, broken = b.checker.CountyFigures(inputs, brief.Totals.All)
 	b.noteBroken(broken)
 	brief.CountyFindings = b.sum.CountyFindings
 	brief.Units = make([]render.UnitLine, 0, len(b.states.Units))

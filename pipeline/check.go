@@ -137,3 +137,10 @@ func (c *Checker) County(units []rules.UnitInput, totals map[string]float64) (fi
 	rep := c.rules.CheckCountyReport(units, totals)
 	return rep.Findings, rep.Broken
 }
+
+// CountyFigures is County over the counted units' figures by position,
+// as the draft holds them.
+func (c *Checker) CountyFigures(units rules.CountyFigures, totals map[string]float64) (findings []vocab.Finding, broken []rules.RuleFailure) {
+	rep := c.rules.CheckCountyFigures(units, totals)
+	return rep.Findings, rep.Broken
+}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 	"errors"
 	"fmt"
 	"math"
@@ -225,10 +226,53 @@ func (s *Set) CheckCounty(units []UnitInput, totals map[string]float64) []vocab.
 // nothing to judge. Findings carry the county figures of the indicators
 // each rule reads.
 func (s *Set) CheckCountyReport(units []UnitInput, totals map[string]float64) Report {
-	env, total := s.types.countyEnv(units, totals)
+	codes := s.types.codes
+	return s.checkCounty(len(units), func(k int) workspace.Unit { return units[k].Unit }, func(k int, out []float64) {
+		for i, c := range codes {
+			out[i] = units[k].Values[c]
+		}
+	}, totals)
+}
+
+// CountyFigures are the counted units with their figures by position of
+// Codes (NaN: not reported), as a region's draft holds them: a map a unit
+// was the largest thing a 73,000-unit draft held.
+type CountyFigures struct {
+	Codes   []string
+	Units   []workspace.Unit
+	Figures [][]float64
+}
+
+// CheckCountyFigures is CheckCountyReport over figures by position; a
+// figure not reported counts as 0, as a code absent from
+// UnitInput.Values does.
+func (s *Set) CheckCountyFigures(c CountyFigures, totals map[string]float64) Report {
+	at := make(map[string]int, len(c.Codes))
+	for i, code := range c.Codes {
+		at[code] = i
+	}
+	pos := make([]int, len(s.types.codes))
+	for i, code := range s.types.codes {
+		if j, ok := at[code]; ok {
+			pos[i] = j
+		} else {
+			pos[i] = -1
+		}
+	}
+	return s.checkCounty(len(c.Units), func(k int) workspace.Unit { return c.Units[k] }, func(k int, out []float64) {
+		for i, j := range pos {
+			if j >= 0 && !math.IsNaN(c.Figures[k][j]) {
+				out[i] = c.Figures[k][j]
+			}
+		}
+	}, totals)
+}
+
+func (s *Set) checkCounty(n int, unit func(k int) workspace.Unit, fill func(k int, out []float64), totals map[string]float64) Report {
+	env, total := s.types.countyEnv(n, unit, fill, totals)
 	var m vm.VM
 	var rep Report
-	data := s.types.countyData(total, len(units))
+	data := s.types.countyData(total, n)
 	for _, r := range s.county {
 		if slices.ContainsFunc(r.totalReads, func(i int) bool { return math.IsNaN(total[i]) }) {
 			continue

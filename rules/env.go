@@ -213,13 +213,20 @@ func (t *envTypes) setEach(env reflect.Value, value, prevValue float64) {
 // countyEnv holds one row per unit and the county figures as the
 // briefing has them (merge.Totals.All): a code absent from totals has no
 // figure and is NaN, as the briefing's helpers take it.
-func (t *envTypes) countyEnv(units []UnitInput, totals map[string]float64) (reflect.Value, []float64) {
+// countyEnv is the county rules' environment: a row for each of n
+// counted units, filled by fill in the rules' code order and completed
+// with the derived figures, and the totals.
+func (t *envTypes) countyEnv(n int, unit func(k int) workspace.Unit, fill func(k int, out []float64), totals map[string]float64) (reflect.Value, []float64) {
 	env := reflect.New(t.county).Elem()
-	rows := reflect.MakeSlice(reflect.SliceOf(t.row), len(units), len(units))
-	for i, u := range units {
-		row := rows.Index(i)
-		setFloats(row, t.complete(u.Values))
-		row.Field(len(t.codes)).Set(reflect.ValueOf(info(u.Unit)))
+	rows := reflect.MakeSlice(reflect.SliceOf(t.row), n, n)
+	out := make([]float64, len(t.codes))
+	for k := range n {
+		clear(out)
+		fill(k, out)
+		t.derive(out)
+		row := rows.Index(k)
+		setFloats(row, out)
+		row.Field(len(t.codes)).Set(reflect.ValueOf(info(unit(k))))
 	}
 	total := make([]float64, len(t.codes))
 	for i, c := range t.codes {
