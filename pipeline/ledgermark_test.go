@@ -30,8 +30,8 @@ func TestLedgerCheckSchedule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			ws, _, _ := buildDemo(t, 0)
-			// The first run of a new workspace has no ledger to check; the
-			// second leaves the mark.
+			// The run that made the ledger left the mark
+			// (TestFirstRunLeavesTheMark); a second one restamps it.
 			if _, err := pipeline.Run(ctx, ws, pipeline.Options{}); err != nil {
 				t.Fatal(err)
 			}

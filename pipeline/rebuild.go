@@ -86,6 +86,13 @@ func CheckLedger(ctx context.Context, ws *workspace.Workspace) error {
 		found = append(found, fmt.Sprintf("已發布到第%d期簡報（%s）", last.Issue, last.Path))
 	}
 	if len(found) == 0 {
+		if state == "不存在" && !ledger.IsPostgres(path) {
+			// The run makes a new ledger: nothing in it to check or
+			// migrate. The mark's stamps are of no file, so it vouches
+			// only once the run has restamped it (hold's release), and a
+			// run that dies first leaves the next one a full check.
+			return writeLedgerMark(ws, ledgerMark{Checked: today, Migrated: true})
+		}
 		return nil
 	}
 	kept := ""
