@@ -50,24 +50,12 @@ func (e *cellEncoder) encode(cells map[string]string) (sql.NullString, error) {
 // cells on its own, where json.Marshal's reflection was half of
 // preparing a record.
 func appendCells(b []byte, cells map[string]string, codes []string) ([]byte, error) {
-	for _, k := range codes {
-		if !plainText(k) || !plainText(cells[k]) {
-			m, err := json.Marshal(cells)
-			return append(b, m...), err
-		}
-	}
-	b = append(b, '{')
-	for i, k := range codes {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, k...)
-		b = append(b, '"', ':', '"')
-		b = append(b, cells[k]...)
-		b = append(b, '"')
-	}
-	return append(b, '}'), nil
+	return appendObject(b, cells, codes, func(k, v string) bool { return plainText(k) && plainText(v) },
+		func(b []byte, v string) []byte {
+			b = append(b, '"')
+			b = append(b, v...)
+			return append(b, '"')
+		})
 }
 
 // plainText reports whether encoding/json writes s as is: valid UTF-8

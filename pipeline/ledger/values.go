@@ -20,10 +20,20 @@ import (
 // JSON would escape, and NaN and infinities (which it refuses), are left to
 // encoding/json.
 func appendValues(b []byte, vs map[string]float64, keys []string) ([]byte, error) {
+	return appendObject(b, vs, keys, func(k string, v float64) bool {
+		return plainKey(k) && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}, appendNumber)
+}
+
+// appendObject appends m, a flat object, as encoding/json.Marshal writes
+// it, in the order of keys (m's keys, sorted). When plain says a key or
+// value is one encoding/json would escape or refuse, encoding/json writes
+// the whole object.
+func appendObject[V any](b []byte, m map[string]V, keys []string, plain func(k string, v V) bool, value func([]byte, V) []byte) ([]byte, error) {
 	for _, k := range keys {
-		if v := vs[k]; !plainKey(k) || math.IsNaN(v) || math.IsInf(v, 0) {
-			m, err := json.Marshal(vs)
-			return append(b, m...), err
+		if !plain(k, m[k]) {
+			j, err := json.Marshal(m)
+			return append(b, j...), err
 		}
 	}
 	b = append(b, '{')
@@ -34,7 +44,7 @@ func appendValues(b []byte, vs map[string]float64, keys []string) ([]byte, error
 		b = append(b, '"')
 		b = append(b, k...)
 		b = append(b, '"', ':')
-		b = appendNumber(b, vs[k])
+		b = value(b, m[k])
 	}
 	return append(b, '}'), nil
 }
