@@ -162,11 +162,7 @@ func TestAnyReport(t *testing.T) {
 // page and carries the county totals the test adds up from the accepted
 // forms.
 func TestSafetyDemo(t *testing.T) {
-	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
-		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, faults := safetyDemo(t)
 	if len(ws.Units) < 25 || len(ws.Kinds) != 3 || len(faults) != 2 {
 		t.Fatalf("safety sample: %d units, kinds %v, %d faulty files; want about 30 units of three kinds and two faulty files", len(ws.Units), ws.Kinds, len(faults))
 	}
@@ -369,4 +365,16 @@ func cell(row []string, i int) string {
 		return row[i]
 	}
 	return ""
+}
+
+// safetyDemo is the safety example's sample county (seed 1), its files in
+// the inbox, and the faulty ones among them.
+func safetyDemo(t *testing.T) (*workspace.Workspace, []demo.Fault) {
+	t.Helper()
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
+		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws, faults
 }

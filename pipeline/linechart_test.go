@@ -9,18 +9,13 @@ import (
 
 	"countybrief/pipeline"
 	"countybrief/pipeline/demo"
-	"countybrief/pipeline/workspace"
 )
 
 // TestLineChartFromTheLedger: the briefing is handed the earlier issues
 // from the ledger, so that a line chart of the next period's issue has a
 // point for the period before with the figure that issue printed.
 func TestLineChartFromTheLedger(t *testing.T) {
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
-		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _ := safetyDemo(t)
 	code := ws.Catalogue.Indicators[0].Code
 	tmpl := ".title\n歷期情況\n\n.chart line indicators=" + code + " 圖1　全縣歷期情況\n"
 	if err := os.WriteFile(filepath.Join(ws.TemplatesDir(), "briefing.tmpl"), []byte(tmpl), 0o644); err != nil {

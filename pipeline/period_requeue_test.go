@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"countybrief/pipeline"
-	"countybrief/pipeline/demo"
-	"countybrief/pipeline/workspace"
 )
 
 // Reopening a period puts a late file back in its unit's inbox folder; a
@@ -17,11 +15,7 @@ import (
 // one comes back beside it as name (2).
 func TestReopenKeepsAnInboxFileOfTheSameName(t *testing.T) {
 	ctx := context.Background()
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
-		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _ := safetyDemo(t)
 	ws.Config.SettleSeconds = 0
 	first := ws.Config.Period
 	run(t, ws)

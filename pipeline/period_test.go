@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"countybrief/pipeline"
-	"countybrief/pipeline/demo"
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/vocab"
@@ -76,11 +75,7 @@ func counted(t *testing.T, ws *workspace.Workspace, period string) map[string]st
 // the month with a reason, and the next batch counts the file.
 func TestLateFileForAClosedPeriod(t *testing.T) {
 	ctx := context.Background()
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
-		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _ := safetyDemo(t)
 	ws.Config.SettleSeconds = 0
 	first := ws.Config.Period
 	run(t, ws)
@@ -230,11 +225,7 @@ func equalCounts(a, b map[vocab.State]int) bool {
 // when the period closed.
 func TestLateFileLeavesTheDraftOfAClosedPeriod(t *testing.T) {
 	ctx := context.Background()
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Generic: true,
-		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, "safety") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws, _ := safetyDemo(t)
 	ws.Config.SettleSeconds = 0
 	first := run(t, ws)
 	if err := pipeline.ClosePeriod(ctx, ws, ws.Config.Period, time.Now()); err != nil {
