@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the whole batch, as the office runs it: build countybrief,
 # build a demo region of N units once per N, then from copies of it measure
-# a cold batch, a batch with nothing new, a batch with one corrected file,
+# a cold batch, two batches with nothing new, every unit resending its
+# file, a batch with one corrected file,
 # and, over the same files, the peers (openpyxl; stdlib Python on two
 # processes; excelize GetRows on two workers) and the floor (inflating
 # every zip part on two workers). Prints a Markdown report and keeps it in
@@ -75,7 +76,7 @@ batch() { # batch NAME DIR WORKSPACE
 }
 
 # one_size N: the demo region of N units, then BENCH_REPEAT rounds of
-# peer, cold, nothing new and one changed file, each round on a fresh copy.
+# peer, cold, nothing new (twice), every unit resending, and one changed file, each round on a fresh copy.
 one_size() {
   local n=$1 d=$res/$1 pristine=$tmp/ws-$1 ws reps peer_reps r rd unit src
   mkdir -p "$d"
@@ -122,6 +123,9 @@ one_size() {
     # totals for the comparison with the peer.
     cp "$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals_workbook"])' "$rd/cold.out")" "$rd/cold-totals.xlsx"
     batch warm "$rd" "$ws"
+    # The first batch with nothing new reads the folders the cold one
+    # emptied; the one after it is what an idle schedule meets.
+    batch quiet "$rd" "$ws"
     # Every unit sends its accepted form again, the same bytes.
     "$py" "$here/resend_all.py" "$rd/cold.out" "$ws" >"$rd/resend.txt"
     batch resend "$rd" "$ws"
