@@ -182,6 +182,14 @@ def collect(d):
                                     "rendered %s)" % ([s["accepted"] for s in resend],
                                                       [s["duplicates"] for s in resend],
                                                       [s["rendered"] for s in resend]))
+    idle = [load(os.path.join(r, c + ".out")) for r in rs for c in ("warm", "quiet")
+            if os.path.exists(os.path.join(r, c + ".out"))]
+    if all(len(s["files"]) == 0 and not s["rendered"] for s in idle):
+        n["sanity"]["lines"].append("the batches with nothing new took no file and rendered nothing, in every repetition")
+    else:
+        n["sanity"]["ok"] = False
+        n["sanity"]["lines"].append("MISMATCH: a batch with nothing new took files or rendered (files %s, rendered %s)"
+                                    % ([len(s["files"]) for s in idle], [s["rendered"] for s in idle]))
     changed = [load(os.path.join(r, "changed.out")) for r in rs]
     if all(s["accepted"] == 1 and s["rejected"] == 0 and s["rendered"] for s in changed):
         n["sanity"]["lines"].append("the changed file was accepted and a new issue rendered in every repetition")
