@@ -207,33 +207,24 @@ func sheetPath(f *excelize.File, sheet string) (string, error) {
 // They are written here and not through excelize's StreamWriter, which
 // spends some 300 ns and several allocations on every cell: at 7,300 units
 // of 25 columns that was most of a batch's render stage. The cells are the
-// ones StreamWriter writes: text inline, numbers as numbers. The rows go
-// to w in pieces, straight into the deflater, so that a region's several
-// megabytes of XML are never held whole.
+// ones StreamWriter writes, text inline and numbers as numbers, but for
+// their references, which a row without gaps does not need (as in
+// sourceRows): different in every row, they were a third of the XML and
+// most of what deflating it cost (76 MB and 12 MB deflated at 73,000
+// units). The rows go to w in pieces, straight into the deflater, so that
+// a region's several megabytes of XML are never held whole.
 func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.Indicator, styles map[int]int) error {
-	cols := make([]string, 3+len(inputs))
-	for i := range cols {
-		name, err := excelize.ColumnNumberToName(i + 1)
-		if err != nil {
-			return fmt.Errorf("unit sheet: %w", err)
-		}
-		cols[i] = name
-	}
-	// Each input's column has its style attribute made once.
-	colStyles := make([][]byte, len(inputs))
+	// Each input's cell has its start, with the column's style, made once.
+	colStarts := make([][]byte, len(inputs))
 	for k, in := range inputs {
-		colStyles[k] = []byte(` s="` + strconv.Itoa(styles[in.Places()]) + `"`)
+		colStarts[k] = []byte(`<c s="` + strconv.Itoa(styles[in.Places()]) + `"`)
 	}
 	// A kind is one of a few words; each is converted once.
 	kinds := map[string]string{}
 	const piece = 64 << 10
 	buf := make([]byte, 0, 2*piece)
-	var num [20]byte
 	for i, u := range units {
-		row := strconv.AppendInt(num[:0], int64(i+2), 10)
-		buf = append(buf, `<row r="`...)
-		buf = append(buf, row...)
-		buf = append(buf, `">`...)
+		buf = append(buf, `<row>`...)
 		name, err := r.conv(u.Unit.Name)
 		if err != nil {
 			return fmt.Errorf("convert script: %w", err)
@@ -247,13 +238,12 @@ func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.
 		}
 		// Codes are ASCII by the registry's rule, which no script
 		// conversion touches.
-		for k, s := range []string{u.Unit.Code, name, kind} {
-			buf = appendCellStart(buf, cols[k], row)
+		for _, s := range []string{u.Unit.Code, name, kind} {
+			buf = append(buf, `<c`...)
 			buf = appendInlineStr(buf, s)
 		}
 		for k := range inputs {
-			buf = appendCellStart(buf, cols[3+k], row)
-			buf = append(buf, colStyles[k]...)
+			buf = append(buf, colStarts[k]...)
 			v := u.Figures[k]
 			if merge.Absent(v) {
 				v = 0
@@ -269,13 +259,6 @@ func (r *Renderer) unitRows(w io.Writer, units []UnitValues, inputs []workspace.
 		}
 	}
 	return nil
-}
-
-func appendCellStart(buf []byte, col string, row []byte) []byte {
-	buf = append(buf, `<c r="`...)
-	buf = append(buf, col...)
-	buf = append(buf, row...)
-	return append(buf, '"')
 }
 
 // appendInlineStr ends a cell holding text s, escaped as excelize escapes
