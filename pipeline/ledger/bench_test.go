@@ -213,6 +213,20 @@ func BenchmarkBatchCurrent(b *testing.B) {
 	}
 }
 
+// What a region's draft reads: every unit's figures as rows.
+func BenchmarkBatchCurrentRows(b *testing.B) {
+	ctx := context.Background()
+	l := batchLedger(b)
+	codes := slices.Sorted(maps.Keys(formValues(0)))
+	b.ReportAllocs()
+	for b.Loop() {
+		recs, rows, err := l.CurrentRows(ctx, "2008-12", codes)
+		if err != nil || len(recs) != benchUnits || len(rows) != benchUnits || len(rows[0]) != 28 {
+			b.Fatalf("CurrentRows = %d, %d, %v", len(recs), len(rows), err)
+		}
+	}
+}
+
 func BenchmarkBatchReturned(b *testing.B) {
 	ctx := context.Background()
 	l := batchLedger(b)

@@ -104,7 +104,7 @@ func (l *Ledger) prepare(ctx context.Context) error {
 		sql  string
 	}{
 		{&l.claimID, `SELECT id, sha256, unit_code FROM submissions WHERE claim_name = ?`},
-		{&l.setArchive, `UPDATE submissions SET archive_path = ? WHERE id = ?`},
+		{&l.setArchive, setArchiveSQL(archivePathsPerUpdate)},
 		{&l.insertSubmissions, insertSQL("submissions", submissionCols, 11, rowsPerInsert, insertSubmissionsTail)},
 		{&l.insertFindings, insertSQL("findings", findingCols, 10, rowsPerInsert, "")},
 	} {

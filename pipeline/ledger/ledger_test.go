@@ -28,7 +28,7 @@ func TestMigrationsFreshAndReopen(t *testing.T) {
 	}
 	tables := tableNames(t, l.r)
 	for _, name := range []string{"runs", "submissions", "submission_values", "findings", "briefings",
-		"submissions_period", "submissions_unit", "submissions_sha"} {
+		"submissions_period", "submissions_unit", "submissions_origin"} {
 		if !slices.Contains(tables, name) {
 			t.Errorf("schema lacks %s; has %v", name, tables)
 		}

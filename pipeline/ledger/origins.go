@@ -38,9 +38,7 @@ func (l *Ledger) Origins(ctx context.Context, shas []string) (map[string]Origin,
 	for chunk := range slices.Chunk(shas, originsPerQuery) {
 		// In the index's order, so the first row of each hash is its
 		// origin.
-		rows, err := tx.QueryContext(ctx, `SELECT sha256, unit_code, period, status FROM submissions
-			WHERE status <> 'duplicate' AND sha256 IN (`+placeholders(len(chunk))+`)
-			ORDER BY sha256, received_at, id`, anys(chunk)...)
+		rows, err := tx.QueryContext(ctx, originsSQL(len(chunk)), anys(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("ledger origins: %w", err)
 		}
@@ -60,4 +58,12 @@ func (l *Ledger) Origins(ctx context.Context, shas []string) (map[string]Origin,
 		}
 	}
 	return out, nil
+}
+
+// originsSQL asks for the origins of n hashes. The filter on the status is
+// the origin index's own, so that both backends may use that index.
+func originsSQL(n int) string {
+	return `SELECT sha256, unit_code, period, status FROM submissions
+		WHERE status <> 'duplicate' AND sha256 IN (` + placeholders(n) + `)
+		ORDER BY sha256, received_at, id`
 }

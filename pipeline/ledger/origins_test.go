@@ -4,6 +4,10 @@ import (
 	"context"
 	"countybrief/pipeline/vocab"
 	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,4 +65,71 @@ func TestOrigins(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A ledger written before the origin index gets it when opened, keeps
+// answering Origins and BySHA as before, and Origins reads the index
+// alone, not the table.
+func TestOriginIndexMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	db := ledgerBefore(t, path, "submissions_origin")
+	for _, row := range []string{
+		`('dup', 'U01', '2008-12', 'a.xlsx', '', 'sha-a', 'duplicate', 1)`,
+		`('acc', 'U01', '2008-11', 'a.xlsx', '', 'sha-a', 'accepted', 2)`,
+		`('rej', 'U02', '2008-12', 'b.xlsx', '', 'sha-b', 'rejected', 3)`,
+		`('only-dup', 'U03', '2008-12', 'c.xlsx', '', 'sha-c', 'duplicate', 4)`,
+	} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO submissions
+			(claim_name, unit_code, period, orig_name, archive_path, sha256, status, received_at) VALUES `+row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	l, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	tables := tableNames(t, l.r)
+	if !slices.Contains(tables, "submissions_origin") || slices.Contains(tables, "submissions_sha") {
+		t.Errorf("after migration the schema has %v; want submissions_origin instead of submissions_sha", tables)
+	}
+	got, err := l.Origins(ctx, []string{"sha-a", "sha-b", "sha-c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Origin{
+		"sha-a": {UnitCode: "U01", Period: "2008-11", Status: vocab.FileAccepted},
+		"sha-b": {UnitCode: "U02", Period: "2008-12", Status: vocab.FileRejected},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Origins after migration = %v, want %v", got, want)
+	}
+	if r, err := l.BySHA(ctx, "sha-a"); err != nil || r == nil || r.ClaimName != "acc" {
+		t.Errorf("BySHA after migration = %+v, %v; want the claim acc", r, err)
+	}
+
+	rows, err := l.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+originsSQL(2), "sha-a", "sha-b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var id, parent, notUsed int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := closeRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING COVERING INDEX submissions_origin") }) {
+		t.Errorf("Origins' plan does not read the origin index alone: %q", plan)
+	}
 }

@@ -134,7 +134,7 @@ func (l *Ledger) WithFinding(ctx context.Context, period, rule string) ([]Record
 // so that no total can count it) does not displace the unit's standing of
 // when the period closed.
 func (l *Ledger) HeadsWithout(ctx context.Context, period, rule string) (current, returned []Record, err error) {
-	if current, err = l.readCurrent(ctx, period, nil); err != nil {
+	if current, err = l.readCurrent(ctx, period, false, nil); err != nil {
 		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
 	}
 	sel := `SELECT id FROM submissions r WHERE period = ? AND status = 'rejected' AND NOT ` + fmt.Sprintf(withFinding, "r") + ` AND NOT EXISTS (

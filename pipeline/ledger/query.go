@@ -212,13 +212,13 @@ func (l *Ledger) BySHA(ctx context.Context, sha string) (*Record, error) {
 // duplicates never count.
 func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
 	var keys []string
-	rs, err := l.readCurrent(ctx, period, func(r *Record, vals *string) error {
-		if vals == nil {
+	rs, err := l.readCurrent(ctx, period, false, func(r *Record, vals string, ok bool) error {
+		if !ok {
 			r.Values = map[string]float64{}
 			return nil
 		}
-		r.Values = make(map[string]float64, strings.Count(*vals, ",")+1)
-		return decodeValues(*vals, r.Values, &keys)
+		r.Values = make(map[string]float64, strings.Count(vals, ",")+1)
+		return decodeValues(vals, r.Values, &keys)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ledger current %s: %w", period, err)
@@ -241,8 +241,7 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 	}
 	var flat []float64
 	var rows [][]float64
-	rs, err := l.readCurrent(ctx, period, func(r *Record, vals *string) error {
-		r.ClaimName, r.ArchivePath = "", ""
+	rs, err := l.readCurrent(ctx, period, true, func(_ *Record, vals string, ok bool) error {
 		if len(flat) < len(codes) {
 			flat = make([]float64, len(codes)*256)
 		}
@@ -252,10 +251,10 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 			row[i] = math.NaN()
 		}
 		rows = append(rows, row)
-		if vals == nil {
+		if !ok {
 			return nil
 		}
-		return decodeRow(*vals, pos, row)
+		return decodeRow(vals, pos, row)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ledger current %s: %w", period, err)
@@ -264,13 +263,18 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 }
 
 // readCurrent is Current, with the values given to values (nil: not
-// read; a NULL column is given as nil). It reads every accepted submission of the
-// period in the index's order (by unit, newest first) and keeps the first
-// of each unit: one pass over the index, where a window function over it
-// cost a sort and a second lookup of every row.
-func (l *Ledger) readCurrent(ctx context.Context, period string, values func(r *Record, vals *string) error) ([]Record, error) {
+// read; a NULL column is given as not ok) and, when brief, without the claim
+// name and archive path (left empty), which the driver would copy out of
+// SQLite for every row only to be dropped. It reads every accepted
+// submission of the period in the index's order (by unit, newest first)
+// and keeps the first of each unit: one pass over the index, where a
+// window function over it cost a sort and a second lookup of every row.
+func (l *Ledger) readCurrent(ctx context.Context, period string, brief bool, values func(r *Record, vals string, ok bool) error) ([]Record, error) {
 	withVals := values != nil
-	q := `SELECT id, COALESCE(run_id, 0), claim_name, unit_code, orig_name, archive_path, sha256, received_at`
+	q := `SELECT unit_code, id, COALESCE(run_id, 0), orig_name, sha256, received_at`
+	if !brief {
+		q += `, claim_name, archive_path`
+	}
 	if withVals {
 		q += `, values_json`
 	}
@@ -309,29 +313,29 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, values func(r *
 			}
 			r := Record{Period: period, Status: vocab.FileAccepted}
 			var at int64
-			if !(asInt(row[0], &r.ID) && asInt(row[1], &r.RunID) && asText(row[2], &r.ClaimName) &&
-				asText(row[3], &r.UnitCode) && asText(row[4], &r.OrigName) && asText(row[5], &r.ArchivePath) &&
-				asText(row[6], &r.SHA256) && asInt(row[7], &at)) {
-				return fmt.Errorf("submission %v: unexpected column types", row[0])
+			if !(asText(row[0], &r.UnitCode) && asInt(row[1], &r.ID) && asInt(row[2], &r.RunID) &&
+				asText(row[3], &r.OrigName) && asText(row[4], &r.SHA256) && asInt(row[5], &at)) ||
+				!brief && !(asText(row[6], &r.ClaimName) && asText(row[7], &r.ArchivePath)) {
+				return fmt.Errorf("submission %v: unexpected column types", row[1])
 			}
 			if len(out) > 0 && out[len(out)-1].UnitCode == r.UnitCode {
 				continue
 			}
 			r.ReceivedAt = fromNanos(at)
+			// Appended before its values are decoded into it, so that
+			// the record is not moved to the heap for the call, one
+			// allocation a unit.
+			out = append(out, r)
 			if withVals {
-				vals, isText := row[8].(string)
-				if row[8] != nil && !isText {
-					return fmt.Errorf("values of submission %d: stored as %T", r.ID, row[8])
+				last := row[len(row)-1]
+				vals, isText := last.(string)
+				if last != nil && !isText {
+					return fmt.Errorf("values of submission %d: stored as %T", r.ID, last)
 				}
-				var text *string
-				if isText {
-					text = &vals
-				}
-				if err := values(&r, text); err != nil {
+				if err := values(&out[len(out)-1], vals, isText); err != nil {
 					return fmt.Errorf("values of submission %d: %w", r.ID, err)
 				}
 			}
-			out = append(out, r)
 		}
 	})
 	if err != nil {
@@ -449,7 +453,7 @@ func (l *Ledger) PeriodMark(ctx context.Context, period string) (string, error) 
 // Returned would: enough to tell whether anything a briefing is made of
 // changed, at a fraction of the cost of loading the figures.
 func (l *Ledger) Heads(ctx context.Context, period string) (current, returned []Record, err error) {
-	if current, err = l.readCurrent(ctx, period, nil); err != nil {
+	if current, err = l.readCurrent(ctx, period, false, nil); err != nil {
 		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
 	}
 	if returned, err = l.records(ctx, 0, returnedIn, "unit_code", period); err != nil {

@@ -240,6 +240,36 @@ func TestSetArchivePaths(t *testing.T) {
 		if err := l.SetArchivePaths(ctx, map[int64]string{id + 1: path}); err == nil {
 			t.Error("SetArchivePath of a missing submission succeeded")
 		}
+		// Across the seam of its statements: every path lands on its own
+		// row, and one missing submission leaves every path as it was.
+		var rs []Record
+		for i := range archivePathsPerUpdate + 3 {
+			rs = append(rs, sub(fmt.Sprintf("many-%d", i), fmt.Sprintf("M%03d", i), "2008-12", vocab.FileAccepted, i, 1))
+		}
+		ids := mustRecord(t, l, rs...)
+		paths := map[int64]string{}
+		for i, id := range ids {
+			paths[id] = fmt.Sprintf("archive/accepted/2008-12/M%03d/%d.xlsx", i, i)
+		}
+		if err := l.SetArchivePaths(ctx, paths); err != nil {
+			t.Fatal(err)
+		}
+		moved := map[int64]string{}
+		for i, id := range ids {
+			moved[id] = "archive/moved/" + paths[id]
+			if i == archivePathsPerUpdate+1 {
+				moved[id+1000] = "archive/none.xlsx"
+			}
+		}
+		if err := l.SetArchivePaths(ctx, moved); err == nil {
+			t.Error("SetArchivePaths with one missing submission among many succeeded")
+		}
+		for i, id := range ids {
+			r, err := l.ByClaim(ctx, fmt.Sprintf("many-%d", i))
+			if err != nil || r == nil || r.ID != id || r.ArchivePath != paths[id] {
+				t.Fatalf("submission %d after SetArchivePaths = %+v, %v; want path %q", id, r, err, paths[id])
+			}
+		}
 		// Its commit does not wait for the disk; every later commit of
 		// the writer must again.
 		setting, want := `PRAGMA synchronous`, "2"

@@ -179,5 +179,15 @@ CREATE TABLE web_actions (
 	ok        INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX web_actions_unit ON web_actions (unit_code, id);
+`, `
+-- Origins and BySHA ask for the first file with some content that is not
+-- a duplicate. The index holds what Origins returns (unit, period,
+-- status), so the answer comes from the index alone: when every unit sends
+-- its file again, the old index sent each lookup on to the row, a page
+-- of the table per file. Duplicates are left out of it, as both queries
+-- leave them out, so a batch of re-sent files does not write to it at all.
+DROP INDEX submissions_sha;
+CREATE INDEX submissions_origin ON submissions (sha256, received_at, id, unit_code, period, status)
+	WHERE status <> 'duplicate';
 `}
 }
