@@ -418,14 +418,11 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 		// file was most of the time (a group of 2,048 files cost 2,048
 		// round trips through database/sql).
 		ids := slices.Sorted(maps.Keys(paths))
-		args := make([]any, 0, 3*min(len(ids), archivePathsPerUpdate))
+		args := make([]any, 0, 2*min(len(ids), archivePathsPerUpdate))
 		for chunk := range slices.Chunk(ids, archivePathsPerUpdate) {
 			args = args[:0]
 			for _, id := range chunk {
 				args = append(args, id, paths[id])
-			}
-			for _, id := range chunk {
-				args = append(args, id)
 			}
 			var res sql.Result
 			var err error
@@ -454,18 +451,16 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 const archivePathsPerUpdate = 256
 
 // setArchiveSQL sets the archive paths of n submissions, given as n pairs
-// of id and path, then the n ids again. CASE is written the same on both
-// backends, and the IN list finds each row by id.
+// of id and path. The pairs are a table joined by id, which both backends
+// accept; the first id is cast so that PostgreSQL types the column.
 func setArchiveSQL(n int) string {
 	var b strings.Builder
-	b.Grow(64 + n*24)
-	b.WriteString("UPDATE submissions SET archive_path = CASE id")
-	for range n {
-		b.WriteString(" WHEN ? THEN ?")
+	b.Grow(128 + n*8)
+	b.WriteString("UPDATE submissions SET archive_path = v.column2 FROM (VALUES (CAST(? AS BIGINT), ?)")
+	for range n - 1 {
+		b.WriteString(", (?, ?)")
 	}
-	b.WriteString(" END WHERE id IN (")
-	b.WriteString(placeholders(n))
-	b.WriteString(")")
+	b.WriteString(") AS v WHERE submissions.id = v.column1")
 	return b.String()
 }
 
