@@ -15,6 +15,8 @@ import (
 	"sort"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/merge"
 	"countybrief/pipeline/render"
@@ -129,8 +131,25 @@ func (b *batch) draft(ctx context.Context) error {
 		b.log.Info("nothing changed since the last draft")
 		return nil
 	}
-	brief, _, err := b.currentBriefing(ctx, period, last)
+	// Fonts and templates load, and the templates' trial run on sample
+	// data runs, on the other core while the figures are read and judged.
+	type made struct {
+		r   *render.Renderer
+		err error
+	}
+	renderer := make(chan made, 1)
+	go func() {
+		r, err := b.renderer()
+		renderer <- made{r, err}
+	}()
+	counted, rows, saveRows, err := b.draftRows(ctx, period, files, current)
 	if err != nil {
+		<-renderer
+		return err
+	}
+	brief, err := b.briefingOf(ctx, period, last, counted, rows)
+	if err != nil {
+		<-renderer
 		return err
 	}
 	brief.Draft, brief.Date = true, today
@@ -138,38 +157,43 @@ func (b *batch) draft(ctx context.Context) error {
 
 	start = time.Now()
 	defer func() { b.stages.add(stageRender, time.Since(start)) }()
-	renderer, err := b.renderer()
-	if errors.Is(err, render.ErrNoFonts) {
-		return b.draftWithoutFonts(brief, paths, err)
+	var g errgroup.Group
+	g.Go(saveRows)
+	m := <-renderer
+	if errors.Is(m.err, render.ErrNoFonts) {
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		return b.draftWithoutFonts(brief, paths, m.err)
 	}
-	if err != nil {
-		return err
+	if m.err != nil {
+		_ = g.Wait()
+		return m.err
 	}
-	for _, fb := range renderer.Fallbacks() {
+	for _, fb := range m.r.Fallbacks() {
 		b.sum.Fonts = append(b.sum.Fonts, fb.Text())
 	}
-	outputs := []struct {
+	// The outputs are written two at a time: the totals workbook, which
+	// lists every unit's figures, beside the PDF, which allocates the most.
+	type output struct {
 		path  string
 		write func(io.Writer, render.Briefing) error
-	}{
-		{paths.totals, renderer.TotalsWorkbook},
-		{paths.pdf, renderer.PDF},
-		{paths.text, renderer.Text},
-		{paths.chase, renderer.ChaseList},
-		{paths.audit, renderer.AuditReport},
 	}
-	for i, o := range outputs {
-		if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
-			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
-		}
-		if i == 0 {
-			// Every unit's figures are the most a region's batch holds,
-			// and only the workbook lists them: they go before the PDF,
-			// which allocates the most, is made.
-			for i := range brief.Reported {
-				brief.Reported[i].Figures = nil
+	for _, outs := range [][]output{
+		{{paths.totals, m.r.TotalsWorkbook}, {paths.chase, m.r.ChaseList}, {paths.audit, m.r.AuditReport}},
+		{{paths.pdf, m.r.PDF}, {paths.text, m.r.Text}},
+	} {
+		g.Go(func() error {
+			for _, o := range outs {
+				if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
+					return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
+				}
 			}
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	// Written last, so that a crash while writing leaves the draft to be
 	// made again by the next batch.
@@ -270,9 +294,16 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	if err != nil {
 		return render.Briefing{}, nil, fmt.Errorf("current submissions: %w", err)
 	}
+	brief, err := b.briefingOf(ctx, period, last, current, rows)
+	return brief, current, err
+}
+
+// briefingOf is currentBriefing of the counted records current and their
+// figures rows (as CurrentRows reads them).
+func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issue, current []ledger.Record, rows [][]float64) (render.Briefing, error) {
 	returned, err := b.ledger.Returned(ctx, period)
 	if err != nil {
-		return render.Briefing{}, nil, fmt.Errorf("returned submissions: %w", err)
+		return render.Briefing{}, fmt.Errorf("returned submissions: %w", err)
 	}
 	// A file kept for a closed period changes nothing of that period.
 	returned = slices.DeleteFunc(returned, func(r ledger.Record) bool {
@@ -280,7 +311,7 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	})
 	brief := b.assemble(current, rows, returned)
 	if err := b.auditFindings(ctx, &brief, current); err != nil {
-		return render.Briefing{}, nil, err
+		return render.Briefing{}, err
 	}
 	brief.Outliers = peerOutliers(b.ws, brief.Reported)
 	if last != nil && last.Period == period {
@@ -290,9 +321,9 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 		}
 	}
 	if brief.History, err = b.pastIssues(ctx, issueNumber(last)+1); err != nil {
-		return render.Briefing{}, nil, err
+		return render.Briefing{}, err
 	}
-	return brief, current, nil
+	return brief, nil
 }
 
 func issueNumber(last *ledger.Issue) int {
