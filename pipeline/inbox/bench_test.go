@@ -167,3 +167,27 @@ func settledInbox(b *testing.B, ws *workspace.Workspace) *Inbox {
 	}
 	return in
 }
+
+// BenchmarkScanProvinceEmptied scans 73,000 unit folders a busy batch has
+// just emptied, none of them known quiet: the first quiet batch after a
+// busy one reads every folder.
+func BenchmarkScanProvinceEmptied(b *testing.B) {
+	ws := newWorkspace(b, 10)
+	for u := range provinceUnits {
+		if err := os.Mkdir(filepath.Join(ws.InboxDir(), fmt.Sprintf("U%05d", u)), 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in := settledInbox(b, ws)
+	quiet := filepath.Join(ws.WorkDir(), quietFile)
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.Remove(quiet); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, _, err := in.Scan(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,9 +1,6 @@
 package inbox
 
 import (
-	"os"
-	"syscall"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -31,18 +28,9 @@ func stampAt(dir uintptr, name string) (dirStamp, bool) {
 	if err := unix.Fstatat(int(dir), name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return dirStamp{}, false
 	}
-	return dirStamp{dev: st.Dev, ino: st.Ino, ctime: st.Ctim.Nano(), mtime: st.Mtim.Nano()}, true
+	return stampOfStat(&st), true
 }
 
-// stampOf is the stamp of an open folder.
-func stampOf(f *os.File) (dirStamp, bool) {
-	info, err := f.Stat()
-	if err != nil {
-		return dirStamp{}, false
-	}
-	st, ok := info.Sys().(*syscall.Stat_t)
-	if !ok {
-		return dirStamp{}, false
-	}
-	return dirStamp{dev: st.Dev, ino: st.Ino, ctime: st.Ctim.Nano(), mtime: st.Mtim.Nano()}, true
+func stampOfStat(st *unix.Stat_t) dirStamp {
+	return dirStamp{dev: st.Dev, ino: st.Ino, ctime: st.Ctim.Nano(), mtime: st.Mtim.Nano()}
 }

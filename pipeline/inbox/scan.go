@@ -78,7 +78,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	var ready []Candidate
 	waiting := 0
 	for _, f := range l.files {
-		s := sighting{Size: f.info.Size(), ModTime: f.info.ModTime().UnixNano(), First: now.UnixNano()}
+		s := sighting{Size: f.size, ModTime: f.mtime.UnixNano(), First: now.UnixNano()}
 		// A first sighting in our future means our clock was set back:
 		// start the wait again rather than trust it.
 		if old, ok := seen[f.key]; ok && old.Size == s.Size && old.ModTime == s.ModTime && old.First <= s.First {
@@ -91,9 +91,9 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 			continue
 		}
 		c := Candidate{
-			Path: f.path, Folder: f.folder, Name: f.info.Name(), Size: f.info.Size(), ModTime: f.info.ModTime(),
-			TooLarge: in.maxBytes > 0 && f.info.Size() > in.maxBytes,
-			Empty:    f.info.Size() == 0,
+			Path: f.path, Folder: f.folder, Name: f.name, Size: f.size, ModTime: f.mtime,
+			TooLarge: in.maxBytes > 0 && f.size > in.maxBytes,
+			Empty:    f.size == 0,
 			Seen:     time.Unix(0, s.First),
 		}
 		if age < 2*in.settle && (c.Empty || !c.TooLarge && isZipType(c.Name) && !hasZipEnd(f.path)) {
@@ -117,8 +117,9 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 type found struct {
 	path, folder string
 	// key is the path below inbox/ with '/', the sightings' key.
-	key  string
-	info fs.FileInfo
+	key, name string
+	size      int64
+	mtime     time.Time
 }
 
 // Problem is a folder or file of the inbox that Scan could not read: no
@@ -208,26 +209,16 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 			}
 		})
 	}
-	entries, err := top.ReadDir(-1)
+	files, folders, err := in.readTop(top)
 	if err != nil {
 		return listing{}, err
 	}
 	// The folders' names are sorted alone, not with their entries: no
 	// interface call per comparison, at 73,000 of them.
-	var files []fs.DirEntry
-	var folders []string
-	for _, e := range entries {
-		switch {
-		case !e.IsDir():
-			files = append(files, e)
-		case in.takesFrom(e.Name(), filepath.Join(in.inbox, e.Name())):
-			folders = append(folders, e.Name())
-		}
-	}
 	slices.Sort(folders)
-	sortEntries(files)
-	for _, e := range files {
-		in.file(e, filepath.Join(in.inbox, e.Name()), "", e.Name(), &l)
+	slices.Sort(files)
+	for _, name := range files {
+		in.topFile(name, &l)
 	}
 	old := matchQuiet(folders, quiet)
 	looked.Wait()
@@ -241,13 +232,14 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	var wg sync.WaitGroup
 	for range min(len(folders), scanWorkers()) {
 		wg.Go(func() {
+			buf := newDirBuf()
 			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				name := folders[i]
 				if j := old[i]; j >= 0 && still[j] {
 					stamps[i], empty[i], skipped[i] = quiet[j].stamp, true, true
 					continue
 				}
-				stamps[i], empty[i] = in.readUnit(ctx, name, l.stamped, &lists[i])
+				stamps[i], empty[i] = in.readUnit(ctx, fd, name, l.stamped, buf, &lists[i])
 			}
 		})
 	}
@@ -281,32 +273,40 @@ func (in *Inbox) takesFrom(name, path string) bool {
 	return !isJunkDir(name) && path != in.work && path != in.archive
 }
 
+// takesFromTop is takesFrom for a folder at the top of the inbox, without
+// building its path: 73,000 of them are asked about on every scan.
+func (in *Inbox) takesFromTop(name string) bool {
+	if isJunkDir(name) {
+		return false
+	}
+	for _, p := range [...]string{in.work, in.archive} {
+		if filepath.Dir(p) == in.inbox && filepath.Base(p) == name {
+			return false
+		}
+	}
+	return true
+}
+
+// topFile looks at an entry at the top of the inbox that is not a folder,
+// as file does.
+func (in *Inbox) topFile(name string, l *listing) {
+	if isJunk(name) {
+		return
+	}
+	path := filepath.Join(in.inbox, name)
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		l.problems = append(l.problems, Problem{Path: path, Err: err, key: name})
+	case info.Mode().IsRegular():
+		l.files = append(l.files, found{path: path, key: name, name: name, size: info.Size(), mtime: info.ModTime()})
+	}
+}
+
 // scanWorkers is how many folders are read at once: reading a cached
 // folder is work for a processor, not a wait for the disk.
 func scanWorkers() int { return min(runtime.GOMAXPROCS(0), 4) }
-
-// readUnit adds the files of the unit folder name to l, and reports
-// whether it held nothing to take (no file, no folder to walk, nothing
-// unreadable) together with its stamp when stamped. The stamp is taken
-// before the folder is read, so that an entry made after it changes it.
-func (in *Inbox) readUnit(ctx context.Context, name string, stamped bool, l *listing) (dirStamp, bool) {
-	dir := filepath.Join(in.inbox, name)
-	f, err := os.Open(dir)
-	if err != nil {
-		in.walkEntries(ctx, nil, err, dir, name, name, 1, l)
-		return dirStamp{}, false
-	}
-	defer f.Close()
-	var s dirStamp
-	ok := false
-	if stamped {
-		s, ok = stampOf(f)
-	}
-	entries, err := f.ReadDir(-1)
-	sortEntries(entries)
-	sub := in.walkEntries(ctx, entries, err, dir, name, name, 1, l)
-	return s, ok && err == nil && !sub && len(l.files) == 0 && len(l.problems) == 0
-}
 
 // walk adds the files of dir and of its folders to l: dir is depth levels
 // below inbox/ (a unit folder is 1), and files lie at most maxDepth deep.
@@ -358,7 +358,7 @@ func (in *Inbox) file(e fs.DirEntry, path, folder, key string, l *listing) {
 	case err != nil:
 		l.problems = append(l.problems, Problem{Path: path, Folder: folder, Err: err, key: key})
 	default:
-		l.files = append(l.files, found{path: path, folder: folder, key: key, info: info})
+		l.files = append(l.files, found{path: path, folder: folder, key: key, name: info.Name(), size: info.Size(), mtime: info.ModTime()})
 	}
 }
 
