@@ -82,6 +82,8 @@ func decodeQuiet(data []byte) (quietState, error) {
 	// The names share one string: 73,000 of them decode with one
 	// allocation for all.
 	r := varintReader{s: string(body), at: head}
+	// A folder takes about 30 bytes: room for all of them in one go.
+	q.folders = make([]quietFolder, 0, len(body)/24)
 	for r.at < len(r.s) {
 		n := r.next()
 		if n == 0 || n > uint64(len(r.s)-r.at) {
