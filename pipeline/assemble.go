@@ -54,27 +54,27 @@ func (b *batch) tally(current, returned []ledger.Record) {
 // merge.Figures): the briefing keeps them as they are, and only the county
 // rules, whose input is a map per unit, get maps, made for the call and
 // dropped after it. The counted files' findings are not in current (the
-// ledger loads values only); auditFindings adds them.
-func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []ledger.Record) render.Briefing {
+// ledger loads values only); auditFindings adds them, by counted: the
+// index in current of each of brief.Counted.
+func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []ledger.Record) (brief render.Briefing, counted []int32) {
 	ws := b.ws
+	at, unknown := registryOrder(ws, current)
 	codes := make([]string, len(current))
 	figures := make([]merge.Figures, len(current))
-	byUnit := make(map[string]merge.Figures, len(current))
 	for i, rec := range current {
 		codes[i], figures[i] = rec.UnitCode, rows[i]
-		byUnit[rec.UnitCode] = figures[i]
 	}
-	brief := render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
+	brief = render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
 	// Every list is one line a unit: made to size, since growing them
 	// was a quarter of what a region's draft allocated.
 	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
 		Units: make([]workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
 	brief.Reported = make([]render.UnitValues, 0, len(current))
-	for _, u := range ws.Units {
-		if f, ok := byUnit[u.Code]; ok {
+	for i, u := range ws.Units {
+		if j := at[i]; j >= 0 {
 			inputs.Units = append(inputs.Units, u)
-			inputs.Figures = append(inputs.Figures, f)
-			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: f})
+			inputs.Figures = append(inputs.Figures, rows[j])
+			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: rows[j]})
 		}
 	}
 	var broken []rules.RuleFailure
@@ -86,9 +86,10 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 		brief.Units = append(brief.Units, render.UnitLine{Unit: ws.Units[i], State: st.State, Late: st.Late,
 			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
 	}
-	brief.Rejected = fileReports(ws, returned)
-	brief.Counted = fileReports(ws, current)
-	return brief
+	retAt, retUnknown := registryOrder(ws, returned)
+	brief.Rejected, _ = fileReports(ws, returned, retAt, retUnknown)
+	brief.Counted, counted = fileReports(ws, current, at, unknown)
+	return brief, counted
 }
 
 // pastIssues are the issues numbered before issue, oldest first, for
@@ -115,46 +116,42 @@ func (b *batch) pastIssues(ctx context.Context, issue int) ([]render.PastIssue, 
 }
 
 // auditFindings loads the findings (warnings) of the counted files, which
-// only the 審核報告 shows.
-func (b *batch) auditFindings(ctx context.Context, brief *render.Briefing, current []ledger.Record) error {
+// only the 審核報告 shows: brief.Counted[i] is current[counted[i]]'s.
+func (b *batch) auditFindings(ctx context.Context, brief *render.Briefing, current []ledger.Record, counted []int32) error {
 	ids := make([]int64, len(current))
-	byUnit := make(map[string]int64, len(current))
 	for i, rec := range current {
 		ids[i] = rec.ID
-		byUnit[rec.UnitCode] = rec.ID
 	}
 	found, err := b.ledger.Findings(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("findings of the counted files: %w", err)
 	}
-	for i, f := range brief.Counted {
-		brief.Counted[i].Findings = found[byUnit[f.Unit.Code]]
+	for i, j := range counted {
+		brief.Counted[i].Findings = found[current[j].ID]
 	}
 	return nil
 }
 
-// fileReports are the files in registry order of their units, a code
-// not in the registry last under its own code.
-func fileReports(ws *workspace.Workspace, recs []ledger.Record) []render.FileReport {
-	byUnit := make(map[string]ledger.Record, len(recs))
-	for _, rec := range recs {
-		byUnit[rec.UnitCode] = rec
-	}
+// fileReports are the files of recs in registry order of their units (at
+// and unknown, from registryOrder), a code not in the registry last under
+// its own code, with the index in recs of each.
+func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []int32) ([]render.FileReport, []int32) {
 	out := make([]render.FileReport, 0, len(recs))
-	report := func(u workspace.Unit, rec ledger.Record) {
+	order := make([]int32, 0, len(recs))
+	report := func(u workspace.Unit, j int32) {
+		rec := &recs[j]
 		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: rec.Findings})
+		order = append(order, j)
 	}
-	for _, u := range ws.Units {
-		if rec, ok := byUnit[u.Code]; ok {
-			report(u, rec)
+	for i, u := range ws.Units {
+		if j := at[i]; j >= 0 {
+			report(u, j)
 		}
 	}
-	for _, rec := range recs {
-		if _, known := ws.Unit(rec.UnitCode); !known {
-			report(workspace.Unit{Code: rec.UnitCode}, rec)
-		}
+	for _, j := range unknown {
+		report(workspace.Unit{Code: recs[j].UnitCode}, j)
 	}
-	return out
+	return out, order
 }
 
 // draftRowsFile, under work/, keeps the figures of the files the last

@@ -129,35 +129,26 @@ func Status(ctx context.Context, ws *workspace.Workspace, period string, now tim
 // and, when its latest file was rejected, that file (returned). Files of
 // codes not in the registry count for no unit.
 func classify(ws *workspace.Workspace, period string, current, returned []ledger.Record, now time.Time) *StatusReport {
-	// By pointer: a region's 73,000 records copied into a map were
-	// 15 MB more held while the draft is made.
-	byUnit := func(recs []ledger.Record) map[string]*ledger.Record {
-		m := make(map[string]*ledger.Record, len(recs))
-		for i := range recs {
-			m[recs[i].UnitCode] = &recs[i]
-		}
-		return m
-	}
-	counted, rejected := byUnit(current), byUnit(returned)
+	counted, _ := registryOrder(ws, current)
+	rejected, _ := registryOrder(ws, returned)
 	deadline := ws.Config.DeadlineTime()
 	past := !deadline.IsZero() && now.After(deadline)
 	rep := &StatusReport{Period: period, Deadline: deadline, Units: make([]UnitState, 0, len(ws.Units)), Counts: map[vocab.State]int{}}
-	for _, u := range ws.Units {
-		acc, hasAccepted := counted[u.Code]
-		rej, latestRejected := rejected[u.Code]
+	for i, u := range ws.Units {
+		hasAccepted, latestRejected := counted[i] >= 0, rejected[i] >= 0
 		st := UnitState{Code: u.Code, Name: u.Name, Kind: u.Kind, State: vocab.Classify(hasAccepted, latestRejected, past)}
 		st.Label = st.State.Label()
 		if hasAccepted {
+			acc := &current[counted[i]]
 			st.File, st.ReceivedAt = acc.OrigName, acc.ReceivedAt
 			st.Counted, st.CountedReceivedAt = acc.OrigName, acc.ReceivedAt
-		}
-		if latestRejected {
-			st.File, st.ReceivedAt = rej.OrigName, rej.ReceivedAt
-		}
-		if hasAccepted {
 			st.Late = !deadline.IsZero() && acc.ReceivedAt.After(deadline)
 		} else {
 			st.Late = past
+		}
+		if latestRejected {
+			rej := &returned[rejected[i]]
+			st.File, st.ReceivedAt = rej.OrigName, rej.ReceivedAt
 		}
 		rep.Counts[st.State]++
 		if st.Late {
@@ -166,4 +157,35 @@ func classify(ws *workspace.Workspace, period string, current, returned []ledger
 		rep.Units = append(rep.Units, st)
 	}
 	return rep
+}
+
+// registryOrder places recs (at most one a unit) by the registry: at[i]
+// is the index in recs of the record of ws.Units[i], or -1, and unknown
+// the indices of the records of codes not in the registry, in recs' order.
+// One index of the records serves every list a draft makes of them: a
+// map a list, of copies of the records, was a region's draft's most.
+func registryOrder(ws *workspace.Workspace, recs []ledger.Record) (at []int32, unknown []int32) {
+	byCode := make(map[string]int32, len(recs))
+	for i := range recs {
+		byCode[recs[i].UnitCode] = int32(i)
+	}
+	at = make([]int32, len(ws.Units))
+	placed := 0
+	for i, u := range ws.Units {
+		j, ok := byCode[u.Code]
+		if !ok {
+			j = -1
+		} else {
+			placed++
+		}
+		at[i] = j
+	}
+	if placed < len(recs) {
+		for i := range recs {
+			if _, known := ws.Unit(recs[i].UnitCode); !known {
+				unknown = append(unknown, int32(i))
+			}
+		}
+	}
+	return at, unknown
 }
