@@ -49,25 +49,34 @@ func readDirents(fd int, buf []byte, fn func(name []byte, typ uint8)) error {
 		if n <= 0 {
 			return nil
 		}
-		for b := buf[:n]; len(b) > 0; {
-			if len(b) < direntHead {
-				return errBadDirent
-			}
-			size := int(binary.NativeEndian.Uint16(b[16:]))
-			if size < direntHead || size > len(b) {
-				return errBadDirent
-			}
-			ino, typ, name := binary.NativeEndian.Uint64(b), b[18], b[direntHead:size]
-			if i := bytes.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			b = b[size:]
-			if ino == 0 || string(name) == "." || string(name) == ".." {
-				continue
-			}
-			fn(name, typ)
+		if err := parseDirents(buf[:n], fn); err != nil {
+			return err
 		}
 	}
+}
+
+// parseDirents calls fn with the name and type of each linux_dirent64 in
+// b, as getdents fills it, but "." and "..".
+func parseDirents(b []byte, fn func(name []byte, typ uint8)) error {
+	for len(b) > 0 {
+		if len(b) < direntHead {
+			return errBadDirent
+		}
+		size := int(binary.NativeEndian.Uint16(b[16:]))
+		if size < direntHead || size > len(b) {
+			return errBadDirent
+		}
+		ino, typ, name := binary.NativeEndian.Uint64(b), b[18], b[direntHead:size]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		b = b[size:]
+		if ino == 0 || len(name) == 0 || string(name) == "." || string(name) == ".." {
+			continue
+		}
+		fn(name, typ)
+	}
+	return nil
 }
 
 // typeOf is the directory-entry type of a file mode.
