@@ -55,10 +55,11 @@ func TestGroupsFollowTheBatch(t *testing.T) {
 		size      int64 // bytes a file
 		wantFirst int   // files in the first group
 	}{
-		{files: 79, size: 20 << 10, wantFirst: 79},
-		{files: 736, size: 20 << 10, wantFirst: groupSize},
-		{files: 7306, size: 20 << 10, wantFirst: 7306 / minGroups},
-		{files: 73006, size: 20 << 10, wantFirst: maxGroupSize},
+		{files: 79, size: 12 << 10, wantFirst: 79},
+		{files: 736, size: 12 << 10, wantFirst: groupSize},
+		{files: 7306, size: 12 << 10, wantFirst: 7306 / minGroups},
+		{files: 73006, size: 2 << 10, wantFirst: maxGroupSize},
+		{files: 73006, size: 12 << 10, wantFirst: groupBytes / (12 << 10)},
 		{files: 73006, size: 1 << 20, wantFirst: groupBytes / (1 << 20)},
 	}
 	for _, tt := range tests {

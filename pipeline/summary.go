@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"strings"
 	"time"
 
 	"countybrief/pipeline/vocab"
@@ -76,6 +77,9 @@ type Summary struct {
 	Fonts []vocab.Text `json:"fonts,omitempty"`
 	// Stages is the time spent in each stage, in seconds (see stages.go).
 	Stages map[string]float64 `json:"stages"`
+
+	// taken holds Files packed while the batch runs; unpack sets Files.
+	taken packedFiles
 }
 
 // BrokenRule is a rule that failed when it ran, where it is written, and
@@ -86,8 +90,12 @@ type BrokenRule struct {
 	Err   string `json:"error"`
 }
 
+// add counts a file done. Its result is packed until the batch ends
+// (unpack): at 73,000 files the results as FileResults were some 30 MB of
+// strings and pointers held, and scanned by every collection, through the
+// draft, the batch's peak.
 func (s *Summary) add(r FileResult) {
-	s.Files = append(s.Files, r)
+	s.taken.add(r)
 	switch r.Status {
 	case vocab.FileAccepted:
 		s.Accepted++
@@ -96,4 +104,120 @@ func (s *Summary) add(r FileResult) {
 	case vocab.FileDuplicate:
 		s.Duplicates++
 	}
+}
+
+// done is how many files the batch has done.
+func (s *Summary) done() int { return len(s.Files) + len(s.taken.files) }
+
+// unpack appends the files packed so far to Files, in the order they were
+// done.
+func (s *Summary) unpack() {
+	s.Files = s.taken.unpack(s.Files)
+	s.taken = packedFiles{}
+}
+
+// packedFiles is a list of FileResults as bytes: each result's strings
+// one after another in text, an archive path without the part it shares
+// with the path before it (a unit's folder, the archive's), and the few
+// findings apart.
+type packedFiles struct {
+	text     []byte
+	files    []packedFile
+	findings [][]vocab.Finding
+	// lastArchive is the archive path of the last result added.
+	lastArchive string
+}
+
+// packedFile is where one result's strings end in text, as lengths in
+// the order of packedFields.
+type packedFile struct {
+	lens [packedFields]uint32
+	// shared is how many leading bytes the archive path shares with the
+	// previous result's, which are not in text again.
+	shared uint32
+	// findings is 1 + the index of the result's findings, 0 for none.
+	findings  int32
+	recovered bool
+}
+
+const packedFields = 7
+
+func (p *packedFiles) add(r FileResult) {
+	archive := r.ArchivePath
+	var shared int
+	if len(p.files) > 0 {
+		shared = commonPrefix(p.lastArchive, archive)
+	}
+	f := packedFile{shared: uint32(shared), recovered: r.Recovered}
+	for i, s := range [packedFields]string{r.Name, r.Unit, r.Period, r.SHA256, string(r.Status), archive[shared:], r.ReturnPath} {
+		p.text = append(p.text, s...)
+		f.lens[i] = uint32(len(s))
+	}
+	if len(r.Findings) > 0 {
+		p.findings = append(p.findings, r.Findings)
+		f.findings = int32(len(p.findings))
+	}
+	p.files = append(p.files, f)
+	p.lastArchive = archive
+}
+
+// unpack appends the results to files. Their strings are cut from one
+// string, as few allocations as there are results.
+func (p *packedFiles) unpack(files []FileResult) []FileResult {
+	// The text again with every archive path whole.
+	size := len(p.text)
+	for _, f := range p.files {
+		size += int(f.shared)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	at, archive := 0, ""
+	for _, f := range p.files {
+		for i, l := range f.lens {
+			s := p.text[at : at+int(l)]
+			at += int(l)
+			if i == archiveField {
+				start := b.Len()
+				b.WriteString(archive[:f.shared])
+				b.Write(s)
+				archive = b.String()[start:] // bytes written are never changed
+
+				continue
+			}
+			b.Write(s)
+		}
+	}
+	all := b.String()
+	files = append(make([]FileResult, 0, len(files)+len(p.files)), files...)
+	at = 0
+	for _, f := range p.files {
+		var v [packedFields]string
+		for i, l := range f.lens {
+			if i == archiveField {
+				l += f.shared
+			}
+			v[i] = all[at : at+int(l)]
+			at += int(l)
+		}
+		r := FileResult{Name: v[0], Unit: v[1], Period: v[2], SHA256: v[3], Status: vocab.FileStatus(v[4]),
+			ArchivePath: v[archiveField], ReturnPath: v[6], Recovered: f.recovered}
+		if f.findings > 0 {
+			r.Findings = p.findings[f.findings-1]
+		}
+		files = append(files, r)
+	}
+	return files
+}
+
+// archiveField is the archive path's place in packedFile.lens.
+const archiveField = 5
+
+func commonPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
 }
