@@ -86,6 +86,9 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 		brief.Units = append(brief.Units, render.UnitLine{Unit: ws.Units[i], State: st.State, Late: st.Late,
 			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
 	}
+	// The states are the briefing's lines from here on; a region's are
+	// 12 MB, which the rendering need not hold twice.
+	b.states = nil
 	retAt, retUnknown := registryOrder(ws, returned)
 	brief.Rejected, _ = fileReports(ws, returned, retAt, retUnknown)
 	brief.Counted, counted = fileReports(ws, current, at, unknown)
@@ -185,8 +188,8 @@ func (c *rowCache) row(rec *ledger.Record) ([]float64, bool) {
 	if !ok {
 		return nil, false
 	}
-	sha, err := hex.DecodeString(rec.SHA256)
-	if err != nil || !bytes.Equal(sha, c.shas[i][:]) {
+	var sha [sha256.Size]byte
+	if n, err := hex.Decode(sha[:], []byte(rec.SHA256)); err != nil || n != sha256.Size || len(rec.SHA256) != 2*sha256.Size || sha != c.shas[i] {
 		return nil, false
 	}
 	return c.rows[i], true
@@ -252,15 +255,31 @@ func readRowCache(path string, key [sha256.Size]byte, width int) (*rowCache, boo
 	return c, true
 }
 
-// writeRowCache writes the rows of recs (rows[i] is recs[i]'s) to path
-// under key. A record whose SHA-256 is not hex is left out, to be read
-// from the ledger again.
-func writeRowCache(path string, key [sha256.Size]byte, width int, recs []ledger.Record, rows [][]float64) error {
-	shas := make([][]byte, len(recs))
-	n := 0
+// rowKey is what a kept row is kept under: its submission's id and
+// SHA-256.
+type rowKey struct {
+	id  int64
+	sha [sha256.Size]byte
+	ok  bool // false: the SHA-256 is not hex, and the row is not kept
+}
+
+// rowKeys are the keys of recs' rows: a draft holds them, and not the
+// records, while the rows are written beside the rendering.
+func rowKeys(recs []ledger.Record) []rowKey {
+	keys := make([]rowKey, len(recs))
 	for i, rec := range recs {
-		if sha, err := hex.DecodeString(rec.SHA256); err == nil && len(sha) == sha256.Size && len(rows[i]) == width {
-			shas[i] = sha
+		keys[i].id = rec.ID
+		n, err := hex.Decode(keys[i].sha[:], []byte(rec.SHA256))
+		keys[i].ok = err == nil && n == sha256.Size && len(rec.SHA256) == 2*sha256.Size
+	}
+	return keys
+}
+
+// writeRowCache writes rows (rows[i] is keys[i]'s) to path under key.
+func writeRowCache(path string, key [sha256.Size]byte, width int, keys []rowKey, rows [][]float64) error {
+	n := 0
+	for i, k := range keys {
+		if k.ok && len(rows[i]) == width {
 			n++
 		}
 	}
@@ -275,12 +294,12 @@ func writeRowCache(path string, key [sha256.Size]byte, width int, recs []ledger.
 		if _, err := mw.Write(buf); err != nil {
 			return err
 		}
-		for i, rec := range recs {
-			if shas[i] == nil {
+		for i, k := range keys {
+			if !k.ok || len(rows[i]) != width {
 				continue
 			}
-			buf = binary.LittleEndian.AppendUint64(buf[:0], uint64(rec.ID))
-			buf = append(buf, shas[i]...)
+			buf = binary.LittleEndian.AppendUint64(buf[:0], uint64(k.id))
+			buf = append(buf, k.sha[:]...)
 			for _, v := range rows[i] {
 				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 			}
@@ -348,8 +367,9 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 	if ok && len(missing) == 0 && len(cache.rows) == len(current) {
 		return current, rows, save, nil
 	}
+	keys := rowKeys(current)
 	save = func() error {
-		if err := writeRowCache(path, key, len(codes), current, rows); err != nil {
+		if err := writeRowCache(path, key, len(codes), keys, rows); err != nil {
 			return fmt.Errorf("keep the draft's rows: %w", err)
 		}
 		return nil

@@ -110,7 +110,7 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 			for k := range rows[0] {
 				rows[0][k] = 999
 			}
-			if err := writeRowCache(rowsPath, rowsKey(files, ws.Config.Period, codes), len(codes), recs, rows); err != nil {
+			if err := writeRowCache(rowsPath, rowsKey(files, ws.Config.Period, codes), len(codes), rowKeys(recs), rows); err != nil {
 				t.Fatal(err)
 			}
 			send(units[4], corrected(units[4], 1), "f.xlsx")
@@ -130,7 +130,7 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := writeRowCache(rowsPath, rowsKey(files, "2008-11", codes), len(codes), recs, rows); err != nil {
+			if err := writeRowCache(rowsPath, rowsKey(files, "2008-11", codes), len(codes), rowKeys(recs), rows); err != nil {
 				t.Fatal(err)
 			}
 			send(units[0], corrected(units[0], 1), "g.xlsx")
