@@ -38,6 +38,7 @@ func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err 
 	for i, c := range cands {
 		claims[i], errs[i] = in.claim(c, &d)
 	}
+	in.noteClaimed(claims, errs)
 	if err := d.sync(); err != nil {
 		return claims, errs, fmt.Errorf("claim: %w", err)
 	}

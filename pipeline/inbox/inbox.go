@@ -42,6 +42,12 @@ type Inbox struct {
 	drawn map[uint64]bool
 	// random fills claim names' random parts: crypto/rand, or a test's.
 	random func([]byte) error
+	// emptied holds the unit folders ClaimAll took files from, for
+	// NoteEmptied.
+	emptied []claimedFrom
+	// quietMu keeps one writer of the quiet-folder file at a time, from
+	// loading it to saving it.
+	quietMu sync.Mutex
 
 	// afterMove, when set, runs after a claim is renamed to its archive
 	// name and before it is looked at again: a test writes there.

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"countybrief/pipeline/safefile"
@@ -179,4 +182,117 @@ func (s dirStamp) trusted(scanned int64) bool {
 // sameFolders reports whether two lists of quiet folders are the same.
 func sameFolders(a, b []quietFolder) bool {
 	return slices.EqualFunc(a, b, func(x, y quietFolder) bool { return x == y })
+}
+
+// claimedFrom is a unit folder ClaimAll took a file from, and a time on
+// the file system's clock after the rename.
+type claimedFrom struct {
+	folder string
+	at     int64 // ns
+}
+
+func (in *Inbox) noteClaimed(claims []Claim, errs []error) {
+	at := in.fsNow().UnixNano()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i, c := range claims {
+		if errs[i] == nil && c.Folder != "" {
+			in.emptied = append(in.emptied, claimedFrom{c.Folder, at})
+		}
+	}
+}
+
+// NoteEmptied records as quiet the unit folders that this Inbox's claims
+// left holding nothing, so that the next Scan only looks at their stamps:
+// otherwise the first batch with nothing new after a busy one reads every
+// folder the busy one emptied, as their stamps were too fresh to trust
+// when it scanned. A folder is looked at once its last claim is
+// quietMargin old, and read again here like any folder Scan reads: a
+// claim's rename and a file dropped in the same clock tick leave one
+// stamp, so only a read after that tick shows what the folder holds. The
+// others wait for a later call, or for the next Scan. A batch calls it
+// when its claims are done, while it archives and drafts; a failure only
+// means the folders are read by the next Scan.
+func (in *Inbox) NoteEmptied(ctx context.Context) error {
+	scanned := in.fsNow().UnixNano()
+	in.mu.Lock()
+	var folders []string
+	rest := in.emptied[:0]
+	for _, e := range in.emptied {
+		if e.at <= scanned-int64(quietMargin) {
+			folders = append(folders, e.folder)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	in.emptied = rest
+	in.mu.Unlock()
+	if len(folders) == 0 {
+		return nil
+	}
+	slices.Sort(folders)
+	folders = slices.Compact(folders)
+	top, err := os.Open(in.inbox)
+	if err != nil {
+		return fmt.Errorf("note emptied folders: %w", err)
+	}
+	defer top.Close()
+	fd := top.Fd()
+	if !stampsHold(fd) {
+		return nil
+	}
+	stamps := make([]dirStamp, len(folders))
+	empty := make([]bool, len(folders))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(folders), scanWorkers()) {
+		wg.Go(func() {
+			buf := newDirBuf()
+			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
+				var one listing
+				stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], true, buf, &one)
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var add []quietFolder
+	for i, name := range folders {
+		if empty[i] && stamps[i].trusted(scanned) {
+			add = append(add, quietFolder{name: name, stamp: stamps[i]})
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	in.quietMu.Lock()
+	defer in.quietMu.Unlock()
+	q := in.loadQuiet()
+	if q.written > scanned {
+		return nil // the clock was set back: Scan starts afresh
+	}
+	return in.saveQuiet(quietState{written: scanned, folders: mergeQuiet(q.folders, add)})
+}
+
+// mergeQuiet merges two sorted lists of quiet folders; b's stamp wins for
+// a folder in both.
+func mergeQuiet(a, b []quietFolder) []quietFolder {
+	out := make([]quietFolder, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].name < b[j].name:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].name < a[i].name:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, b[j])
+			i, j = i+1, j+1
+		}
+	}
+	return out
 }

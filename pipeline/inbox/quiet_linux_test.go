@@ -4,6 +4,7 @@ package inbox
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"os"
 	"path/filepath"
@@ -321,4 +322,72 @@ func FuzzDecodeQuiet(f *testing.F) {
 			t.Errorf("decoded %+v, which encodes to %x, not %x", q, again, data)
 		}
 	})
+}
+
+// NoteEmptied lets the scan after a busy batch skip the folders the busy
+// batch emptied, and never a folder that holds a file.
+func TestNoteEmptied(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		// after runs between the claims and NoteEmptied, on the clock
+		// the file system stamps with; then the clock moves a minute on
+		// unless fresh.
+		after  func(t *testing.T, ws *workspace.Workspace, in *Inbox)
+		fresh  bool
+		ready  []string
+		skip   int
+		before func(t *testing.T, ws *workspace.Workspace) // after NoteEmptied, before the scan
+	}{
+		{name: "emptied", skip: 3},
+		{name: "claims too fresh", fresh: true, skip: 0},
+		{name: "file dropped after the claims", after: func(t *testing.T, ws *workspace.Workspace, _ *Inbox) {
+			write(t, filepath.Join(ws.InboxDir(), "U1", "new.csv"), []byte("n"))
+		}, ready: []string{"U1/new.csv"}, skip: 2},
+		{name: "file dropped after NoteEmptied", before: func(t *testing.T, ws *workspace.Workspace) {
+			u1 := filepath.Join(ws.InboxDir(), "U1")
+			nextTick(t, u1)
+			write(t, filepath.Join(u1, "new.csv"), []byte("n"))
+		}, ready: []string{"U1/new.csv"}, skip: 2},
+		{name: "clock set back", after: func(t *testing.T, _ *workspace.Workspace, in *Inbox) {
+			if err := in.saveQuiet(quietState{written: time.Now().Add(time.Hour).UnixNano()}); err != nil {
+				t.Fatal(err)
+			}
+		}, skip: 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ws := bareWorkspace(t)
+			for _, p := range []string{"U1/a.csv", "U2/b.csv", "U3/c.csv", "U4/d.csv", "U4/e.csv"} {
+				write(t, filepath.Join(ws.InboxDir(), filepath.FromSlash(p)), []byte(p))
+			}
+			in := New(ws, nil)
+			var ahead time.Duration
+			in.fsNow = func() time.Time { return time.Now().Add(ahead) }
+			ready := scanQuiet(t, in, 5, 0)
+			// U4 keeps a file: only one of its two is claimed.
+			_, errs, err := in.ClaimAll(ready[:4])
+			if err != nil || errors.Join(errs...) != nil {
+				t.Fatalf("claim: %v %v", err, errs)
+			}
+			if c.after != nil {
+				c.after(t, ws, in)
+			}
+			if !c.fresh {
+				ahead = time.Minute
+			}
+			if err := in.NoteEmptied(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if c.before != nil {
+				c.before(t, ws)
+			}
+			got := scanQuiet(t, in, len(c.ready)+1, c.skip)
+			want := append(slices.Clone(c.ready), "U4/e.csv")
+			g := names(got)
+			slices.Sort(g) // e.csv was first seen a scan earlier, maybe a second
+			slices.Sort(want)
+			if !slices.Equal(g, want) {
+				t.Errorf("ready %v, want %v", g, want)
+			}
+		})
+	}
 }

@@ -50,6 +50,8 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		defer close(loaded)
 		seen = in.loadSeen()
 	}()
+	in.quietMu.Lock()
+	defer in.quietMu.Unlock()
 	scanned := in.fsNow().UnixNano()
 	quiet := in.loadQuiet()
 	// A state written in our future means the clock was set back: its
