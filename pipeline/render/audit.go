@@ -112,6 +112,11 @@ func (r *Renderer) fileSheet(f *excelize.File, sheet string, files []FileReport,
 			return err
 		}
 		for _, fr := range files {
+			// Most of a region's files have nothing to list: their
+			// columns are not even made.
+			if !everyFile && !slices.ContainsFunc(fr.Findings, keep) {
+				continue
+			}
 			head := []any{fr.Unit.Code, fr.Unit.Name, state(fr), rawText(fr.File), r.clock(fr.ReceivedAt)}
 			wrote := false
 			for _, fd := range fr.Findings {
