@@ -143,6 +143,16 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	if err := b.takeFiles(ctx, work); err != nil {
 		return b.sum, err
 	}
+	// The unit folders the claims emptied are read again beside the
+	// draft, so that the next batch with nothing new need not read them.
+	noted := make(chan struct{})
+	go func() {
+		defer close(noted)
+		if err := b.inbox.NoteEmptied(work); err != nil {
+			b.log.WithError(err).Warn("note emptied inbox folders")
+		}
+	}()
+	defer func() { <-noted }()
 	if !opts.FilesOnly {
 		if err := b.draft(work); err != nil {
 			return b.sum, err
