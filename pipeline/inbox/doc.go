@@ -26,7 +26,9 @@
 // the folder's permissions, sets the change time, which unlike the
 // modification time no user can set; so while the stamp stays, the
 // folder still holds nothing, and the next Scan only looks at its status
-// (one fstatat, about a sixth of the cost of reading it). The stamp is
+// (one fstatat relative to the open inbox, where reading it costs an
+// openat, fstat, two getdents and close on descriptors, with nothing
+// allocated for a folder that holds nothing). The stamp is
 // taken before the folder is read, and trusted only when the change time
 // is at least 2 s (quietMargin) older than the scan that read it: the
 // file system's clock ticks coarsely, and a file made in the tick the
@@ -38,6 +40,14 @@
 // trusted; on a network share (attributes may come from a cache seconds
 // old), FAT, or Windows (no change time or inode in os.FileInfo) every
 // folder is read every time.
+//
+// A busy batch empties the folders it claims from, and their new stamps
+// are too fresh to trust at once: a claim's rename and a file dropped in
+// the same clock tick leave one stamp, so no stamp taken then can say
+// the folder is empty, and the folder must be read once more after that
+// tick. NoteEmptied does that read, for the folders whose claims are
+// quietMargin old, while the batch drafts; the folders of the claims
+// made since are read by the next Scan.
 //
 // Settling. A file is ready when its size and modification time have not
 // changed for SettleSeconds, measured on this program's clock from when

@@ -4,8 +4,8 @@ package inbox
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
