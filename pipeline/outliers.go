@@ -134,12 +134,59 @@ func medianMAD(xs, scratch []float64) (med, mad float64, _ []float64) {
 	return med, median(scratch), scratch
 }
 
-// median sorts xs in place.
+// median reorders xs in place: the middle one or two are selected, not
+// sorted into place, since a region's kind has tens of thousands of
+// figures an indicator and sorting them was most of what the peers cost.
 func median(xs []float64) float64 {
-	slices.Sort(xs)
 	n := len(xs)
+	hi := selectKth(xs, n/2)
 	if n%2 == 1 {
-		return xs[n/2]
+		return hi
 	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	// The rest of the lower half is below xs[n/2]: its largest is the
+	// other middle figure.
+	return (slices.Max(xs[:n/2]) + hi) / 2
+}
+
+// selectKth reorders xs so that xs[k] is the figure a sort would put
+// there, none after it smaller and none before it larger, and returns it
+// (Hoare's selection, the pivot the middle of three).
+func selectKth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if xs[mid] < xs[lo] {
+			xs[mid], xs[lo] = xs[lo], xs[mid]
+		}
+		if xs[hi] < xs[lo] {
+			xs[hi], xs[lo] = xs[lo], xs[hi]
+		}
+		if xs[hi] < xs[mid] {
+			xs[hi], xs[mid] = xs[mid], xs[hi]
+		}
+		pivot := xs[mid]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
 }
