@@ -70,11 +70,11 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
 		Units: make([]workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
 	brief.Reported = make([]render.UnitValues, 0, len(current))
-	for i, u := range ws.Units {
+	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
-			inputs.Units = append(inputs.Units, u)
+			inputs.Units = append(inputs.Units, ws.Units[i])
 			inputs.Figures = append(inputs.Figures, rows[j])
-			brief.Reported = append(brief.Reported, render.UnitValues{Unit: u, Figures: rows[j]})
+			brief.Reported = append(brief.Reported, render.UnitValues{Unit: &ws.Units[i], Figures: rows[j]})
 		}
 	}
 	var broken []rules.RuleFailure
@@ -83,7 +83,7 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	brief.CountyFindings = b.sum.CountyFindings
 	brief.Units = make([]render.UnitLine, 0, len(b.states.Units))
 	for i, st := range b.states.Units {
-		brief.Units = append(brief.Units, render.UnitLine{Unit: ws.Units[i], State: st.State, Late: st.Late,
+		brief.Units = append(brief.Units, render.UnitLine{Unit: &ws.Units[i], State: st.State, Late: st.Late,
 			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
 	}
 	// The states are the briefing's lines from here on; a region's are
@@ -141,18 +141,18 @@ func (b *batch) auditFindings(ctx context.Context, brief *render.Briefing, curre
 func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []int32) ([]render.FileReport, []int32) {
 	out := make([]render.FileReport, 0, len(recs))
 	order := make([]int32, 0, len(recs))
-	report := func(u workspace.Unit, j int32) {
+	report := func(u *workspace.Unit, j int32) {
 		rec := &recs[j]
 		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: rec.Findings})
 		order = append(order, j)
 	}
-	for i, u := range ws.Units {
+	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
-			report(u, j)
+			report(&ws.Units[i], j)
 		}
 	}
 	for _, j := range unknown {
-		report(workspace.Unit{Code: recs[j].UnitCode}, j)
+		report(&workspace.Unit{Code: recs[j].UnitCode}, j)
 	}
 	return out, order
 }

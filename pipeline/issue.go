@@ -430,9 +430,9 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 	b := render.Briefing{Issue: pub.Issue.Issue, Date: date, Period: pub.Period,
 		Totals: merge.Merge(sws.Catalogue, sws.Units, values), Previous: note.Previous}
 	codes := merge.Codes(sws.Catalogue)
-	for _, u := range sws.Units {
-		if v, ok := values[u.Code]; ok {
-			b.Reported = append(b.Reported, render.UnitValues{Unit: u, Figures: merge.FiguresOf(codes, v)})
+	for i := range sws.Units {
+		if v, ok := values[sws.Units[i].Code]; ok {
+			b.Reported = append(b.Reported, render.UnitValues{Unit: &sws.Units[i], Figures: merge.FiguresOf(codes, v)})
 		}
 	}
 	for _, n := range note.Units {
@@ -440,7 +440,7 @@ func renderIssue(ws *workspace.Workspace, led *ledger.Ledger, pub *ledger.Public
 		if !ok {
 			u = workspace.Unit{Code: n.Code}
 		}
-		b.Units = append(b.Units, render.UnitLine{Unit: u, State: n.State, Late: n.Late, File: n.File, ReceivedAt: n.ReceivedAt, Counted: n.Counted})
+		b.Units = append(b.Units, render.UnitLine{Unit: &u, State: n.State, Late: n.Late, File: n.File, ReceivedAt: n.ReceivedAt, Counted: n.Counted})
 	}
 	all, err := led.Issues(context.Background())
 	if err != nil {

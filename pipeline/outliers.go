@@ -108,7 +108,7 @@ func peerOutliers(ws *workspace.Workspace, reported []render.UnitValues) []rende
 					continue
 				}
 				u := reported[at[j]].Unit
-				out = append(out, render.Outlier{Unit: u, Finding: vocab.Finding{
+				out = append(out, render.Outlier{Unit: *u, Finding: vocab.Finding{
 					Rule: vocab.RuleOutlierPeer, Severity: vocab.Warning,
 					Values: map[string]float64{in.Code: x, "median." + in.Code: med},
 					Message: u.Name + "的「" + in.Label + "」填 " + templates.Figure(x) + " " + in.Measure + "，同類（" + kind + "）" +

@@ -27,7 +27,7 @@ func BenchmarkPeerOutliers73000(b *testing.B) {
 				vs[in.Code] *= 1000
 			}
 		}
-		reported[i] = render.UnitValues{Unit: workspace.Unit{Code: fmt.Sprintf("U%05d", i), Name: "單位", Kind: ws.Kinds[i%len(ws.Kinds)]}, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), vs)}
+		reported[i] = render.UnitValues{Unit: &workspace.Unit{Code: fmt.Sprintf("U%05d", i), Name: "單位", Kind: ws.Kinds[i%len(ws.Kinds)]}, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), vs)}
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -258,7 +258,7 @@ func TestPeerOutliers(t *testing.T) {
 	reported := func(units []workspace.Unit, xs ...float64) []render.UnitValues {
 		var out []render.UnitValues
 		for i, x := range xs {
-			out = append(out, render.UnitValues{Unit: units[i], Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), map[string]float64{"reflections": x})})
+			out = append(out, render.UnitValues{Unit: &units[i], Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), map[string]float64{"reflections": x})})
 		}
 		return out
 	}

@@ -158,7 +158,7 @@ func (r *Renderer) outlierSheet(f *excelize.File, b Briefing) error {
 		for _, fr := range b.Counted {
 			for _, fd := range fr.Findings {
 				if fd.Rule == vocab.RuleOutlierJump {
-					if err := outlier(fr.Unit, fd, "本單位上期", "prev."); err != nil {
+					if err := outlier(*fr.Unit, fd, "本單位上期", "prev."); err != nil {
 						return err
 					}
 				}

@@ -26,7 +26,7 @@ func TestAuditReportSeparatesExplainedWarnings(t *testing.T) {
 			Values:  map[string]float64{"help_funds": 300000, "prev.help_funds": 30000},
 			Message: "「投入幫扶資金」從上期的 30000 元增加到本期的 300000 元，相差 10 倍，超過設定的 5 倍。", Fix: "請核對", Explanation: "含上級撥付的專項資金"},
 	)
-	peer := b.Counted[1].Unit
+	peer := *b.Counted[1].Unit
 	b.Outliers = []Outlier{{Unit: peer, Finding: vocab.Finding{Rule: vocab.RuleOutlierPeer, Severity: vocab.Warning,
 		Values:  map[string]float64{"reflections": 4000, "median.reflections": 300},
 		Message: peer.Name + "的「撰寫學習心得」填 4000 篇，同類（鄉鎮）25 個單位的中位數是 300 篇，穩健 z 值 37.4，超過設定的 3.5。", Fix: "請向" + peer.Name + "核實這個數；確實如此的，無需處理。"}}}

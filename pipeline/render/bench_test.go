@@ -72,7 +72,7 @@ func regionBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		}
 		vs = maps.Clone(vs)
 		values[u.Code] = vs
-		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(codes, vs)})
+		reported = append(reported, UnitValues{Unit: &u, Figures: merge.FiguresOf(codes, vs)})
 	}
 	b.Totals = merge.Merge(ws.Catalogue, ws.Units, values)
 	b.Reported = reported

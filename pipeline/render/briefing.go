@@ -54,8 +54,11 @@ type PastIssue struct {
 }
 
 // UnitLine is one unit and where it stands.
+// Units are the registry's, by pointer: a region's lists hold 73,000
+// lines each, and a copy of the unit in every line was a fifth of what a
+// draft held.
 type UnitLine struct {
-	Unit  workspace.Unit
+	Unit  *workspace.Unit
 	State vocab.State
 	// Late: the counted file came after the deadline, or the deadline has
 	// passed and the unit still owes a file.
@@ -70,7 +73,7 @@ type UnitLine struct {
 
 // FileReport is one received file and what the checks found in it.
 type FileReport struct {
-	Unit       workspace.Unit // only Code is set for a code not in the registry
+	Unit       *workspace.Unit // only Code is set for a code not in the registry
 	File       string
 	ReceivedAt time.Time
 	Findings   []vocab.Finding
@@ -80,7 +83,7 @@ type FileReport struct {
 // the catalogue's inputs: a region's every unit is held at once, and a
 // map of codes was four times the figures.
 type UnitValues struct {
-	Unit    workspace.Unit
+	Unit    *workspace.Unit
 	Figures merge.Figures
 	// The file the figures were read from, for the 來源 sheet; Cells
 	// holds "sheet!A1" by code and is nil for a file recorded before
@@ -449,7 +452,8 @@ func sampleBriefing(ws *workspace.Workspace) Briefing {
 			others = append(others, st)
 		}
 	}
-	for i, u := range units {
+	for i := range units {
+		u := &units[i]
 		st := vocab.Accepted
 		if k := i - (len(units) - len(others)); k >= 0 {
 			st = others[k]

@@ -63,7 +63,7 @@ func (r *Renderer) ChaseList(w io.Writer, b Briefing) error {
 			if ok {
 				s.WriteString(c("　退回的文件：") + f.File)
 			}
-			s.WriteString(c(contact(u.Unit)) + "\n")
+			s.WriteString(c(contact(*u.Unit)) + "\n")
 			if !ok {
 				continue
 			}

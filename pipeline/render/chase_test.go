@@ -31,7 +31,7 @@ func TestChaseListSaysWhatToAskFor(t *testing.T) {
 			r := newRenderer(t, ws)
 			b := domainBriefing(t, ws)
 			for i := range b.Units {
-				u := &b.Units[i].Unit
+				u := b.Units[i].Unit
 				switch u.Code {
 				case "J54":
 					u.Contact, u.Phone = "王小紅", "0852-6223001"

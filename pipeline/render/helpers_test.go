@@ -74,12 +74,12 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		} else if u.Kind != "縣直" {
 			t.Fatalf("the default units should end with county organs")
 		}
-		line := UnitLine{Unit: u, State: st, Late: st == vocab.Overdue}
+		line := UnitLine{Unit: &u, State: st, Late: st == vocab.Overdue}
 		if st.Counted() {
 			reporting = append(reporting, u)
 			line.Counted = u.Name + "-2008-12.xlsx"
 			line.File, line.ReceivedAt = line.Counted, received
-			fr := FileReport{Unit: u, File: line.Counted, ReceivedAt: received}
+			fr := FileReport{Unit: &u, File: line.Counted, ReceivedAt: received}
 			if len(counted) == 0 {
 				fr.Findings = []vocab.Finding{{Rule: "unit.solved_share", Severity: vocab.Warning, Sheet: "活動數據", Cell: "C8",
 					Message: "已解決的問題不到查找問題的一成", Fix: "請核對已解決數"}}
@@ -88,7 +88,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 		}
 		if st == vocab.Returned || st == vocab.AcceptedLatestReturned {
 			line.File, line.ReceivedAt = u.Name+"-2008-12-更正.xlsx", received.Add(time.Hour)
-			rejected = append(rejected, FileReport{Unit: u, File: line.File, ReceivedAt: line.ReceivedAt, Findings: []vocab.Finding{
+			rejected = append(rejected, FileReport{Unit: &u, File: line.File, ReceivedAt: line.ReceivedAt, Findings: []vocab.Finding{
 				{Rule: "unit.solved_le_found", Severity: vocab.Error, Sheet: "活動數據", Cell: "C8", Message: "查找突出問題（C7）少於其中已解決（C8）。", Fix: "請核對兩個數"},
 				{Rule: "form.required", Severity: vocab.Error, Sheet: "活動數據", Cell: "C11", Message: "受益群眾人數（C11）未填", Fix: "請填寫人數；沒有的填 0。"},
 				{Rule: "unit.note", Severity: vocab.Warning, Sheet: "活動數據", Cell: "C12", Message: "機制數比上期少", Fix: "請核對"},
@@ -131,7 +131,7 @@ func domainBriefing(t testing.TB, ws *workspace.Workspace) Briefing {
 	prev.All["problems_found"] -= 12
 	var reported []UnitValues
 	for _, u := range reporting {
-		reported = append(reported, UnitValues{Unit: u, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), values[u.Code])})
+		reported = append(reported, UnitValues{Unit: &u, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), values[u.Code])})
 	}
 	return Briefing{
 		Issue:    3,

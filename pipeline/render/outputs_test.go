@@ -474,7 +474,7 @@ func TestAuditReport(t *testing.T) {
 	ws := testWorkspace(t, "")
 	r := newRenderer(t, ws)
 	b := domainBriefing(t, ws)
-	b.Rejected = append(b.Rejected, FileReport{Unit: workspace.Unit{Code: "X99"}, File: "不明.xlsx", ReceivedAt: b.Date,
+	b.Rejected = append(b.Rejected, FileReport{Unit: &workspace.Unit{Code: "X99"}, File: "不明.xlsx", ReceivedAt: b.Date,
 		Findings: []vocab.Finding{{Rule: "form.unknown_unit", Severity: vocab.Error, Sheet: "活動數據", Cell: "B3", Message: "單位代碼不在名冊中", Fix: "請用本單位的表格"}}})
 	var buf bytes.Buffer
 	if err := r.AuditReport(&buf, b); err != nil {
@@ -640,7 +640,7 @@ func TestUnitCells(t *testing.T) {
 			r := newRenderer(t, ws)
 			in := ws.Catalogue.Inputs()[0]
 			unit := workspace.Unit{Code: "Z01", Name: tt.unit, Kind: "鄉鎮"}
-			b := Briefing{Reported: []UnitValues{{Unit: unit, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), map[string]float64{in.Code: tt.value})}}}
+			b := Briefing{Reported: []UnitValues{{Unit: &unit, Figures: merge.FiguresOf(merge.Codes(ws.Catalogue), map[string]float64{in.Code: tt.value})}}}
 			rows := unitSheet(t, r, b)
 			if len(rows) != 2 {
 				t.Fatalf("%d rows, want 2", len(rows))
