@@ -39,9 +39,10 @@ const readConns = 4
 
 // Pragmas every connection runs. busy_timeout comes first (the driver sorts
 // it first anyway) so that switching to WAL waits for a lock rather than
-// failing.
+// failing. Why the cache sizes and the checkpoint interval are what they
+// are, with the measurements, is in the package documentation.
 const (
-	writerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-32768)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	writerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(16384)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	readerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-256)&_pragma=synchronous(FULL)&_pragma=query_only(1)"
 )
 

@@ -33,7 +33,8 @@ func TestMigrationsFreshAndReopen(t *testing.T) {
 			t.Errorf("schema lacks %s; has %v", name, tables)
 		}
 	}
-	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"} {
+	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000",
+		"cache_size": "-2048", "wal_autocheckpoint": "16384"} {
 		var got string
 		if err := l.w.QueryRowContext(ctx, `PRAGMA `+pragma).Scan(&got); err != nil {
 			t.Fatal(err)
