@@ -19,8 +19,11 @@ var ErrGone = errors.New("file gone from the inbox")
 // Layout inside the work folder.
 const (
 	claimedDir = "claimed"
-	seenFile   = "inbox-seen.json"
-	quietFile  = "inbox-quiet.bin"
+	seenFile   = "inbox-seen.bin"
+	// legacySeenFile is where versions before seenFile kept the
+	// sightings, as JSON: read when seenFile is missing.
+	legacySeenFile = "inbox-seen.json"
+	quietFile      = "inbox-quiet.bin"
 )
 
 // Inbox scans, claims and archives the files of one workspace.

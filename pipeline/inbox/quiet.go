@@ -127,6 +127,16 @@ func (r *varintReader) next() uint64 {
 	return 0
 }
 
+// signed reads a zigzag varint, as binary.AppendVarint writes it.
+func (r *varintReader) signed() int64 {
+	u := r.next()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func encodeQuiet(q quietState) []byte {

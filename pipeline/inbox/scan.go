@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,8 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"countybrief/pipeline/safefile"
 )
 
 // maxDepth is how deep a file may lie: inbox/<unit>/a/b/file.
@@ -443,33 +440,4 @@ func hasZipEnd(path string) bool {
 		}
 		end = i + len(sig) - 1 // look further back, past this match
 	}
-}
-
-func (in *Inbox) seenPath() string { return filepath.Join(in.work, seenFile) }
-
-// loadSeen reads the sightings; see the package comment for why an
-// unreadable file counts as empty.
-func (in *Inbox) loadSeen() map[string]sighting {
-	seen := make(map[string]sighting)
-	data, err := os.ReadFile(in.seenPath())
-	if err != nil || json.Unmarshal(data, &seen) != nil {
-		return make(map[string]sighting)
-	}
-	return seen
-}
-
-func (in *Inbox) saveSeen(seen map[string]sighting) error {
-	// Not indented: at 73,000 files indenting was half the encoding.
-	data, err := json.Marshal(seen)
-	if err != nil {
-		return fmt.Errorf("encode sightings: %w", err)
-	}
-	err = safefile.WriteFile(in.seenPath(), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("save sightings: %w", err)
-	}
-	return nil
 }
