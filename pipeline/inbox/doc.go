@@ -53,7 +53,7 @@
 // changed for SettleSeconds, measured on this program's clock from when
 // Scan first saw that size and time: a server's clock may be wrong, and a
 // copy keeps the source's old modification time. The sightings are kept in
-// work/inbox-seen.json, so batches run minutes apart settle files between
+// work/inbox-seen.bin, so batches run minutes apart settle files between
 // them. A batch that starts cold sees every file for the first time; it
 // takes them on a second Scan after the settle time, or on the next run
 // (the scheduler's poll keeps the sightings fresh between nightly runs).
