@@ -170,20 +170,25 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 }
 
 // A batch holds every unit's figures while it drafts, which is the most
-// it holds: with the figures as rows (merge.Figures) about 2.5 to 3.5 KB a
-// unit at 73,000 units (gctrace: 187 to 281 MB after marking, the county
-// rules' maps of the figures the most of it; 3.7 KB, 272 MB, with a map
-// a unit). Under a limit below what it holds, the collector runs without
+// it holds. Under a limit below what it holds, the collector runs without
 // pause: 38% of the CPU at 73,000 units under the 48 MB default. The
 // limit is raised to memoryBase plus memoryPerUnit a unit of the
-// registry. At 4 KB a cold batch of 73,000 units peaked at 488 and 501 MB
-// resident against 588 and 603 MB at 6 KB, with collection 2.1 and 2.5 s
-// against 2.9 and 3.0 s of some 40 s of CPU (paired, load 3.2 to 5.6):
-// under a tenth of the CPU, while a county's batch keeps the configured
-// limit.
+// registry; above what the batch holds, it bounds how far the heap grows
+// past it, and so the resident size.
+//
+// Figures, cold batch of 73,000 units: earlier (figures as rows, 2.5 to
+// 3.5 KB a unit held while drafting), 4 KB a unit peaked at 488 and 501
+// MB resident against 588 and 603 MB at 6 KB, collection 2.1 and 2.5 s
+// against 2.9 and 3.0 s of some 40 s of CPU (paired, load 3.2 to 5.6).
+// 2026-12-05, the files taken holding 70 to 100 MB live and the draft
+// some 150 MB at its peak (gctrace): 2.5 KiB a unit (210 MiB) peaked at
+// 360 to 366 MB resident against 446 to 476 MB at 4 KiB, collection 2.2
+// to 2.7 s against 1.3 to 4.4 s of some 29 s of CPU (three runs each,
+// alternating, load 5 to 9): under a tenth of the CPU, while a county's
+// batch keeps the configured limit.
 const (
 	memoryBase    = 32 << 20
-	memoryPerUnit = 4 << 10
+	memoryPerUnit = 2560
 )
 
 // raiseMemoryLimit raises the process's soft memory limit to what a batch
