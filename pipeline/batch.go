@@ -181,11 +181,13 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 // MB resident against 588 and 603 MB at 6 KB, collection 2.1 and 2.5 s
 // against 2.9 and 3.0 s of some 40 s of CPU (paired, load 3.2 to 5.6).
 // 2026-12-05, the files taken holding 70 to 100 MB live and the draft
-// some 150 MB at its peak (gctrace): 2.5 KiB a unit (210 MiB) peaked at
-// 360 to 366 MB resident against 446 to 476 MB at 4 KiB, collection 2.2
-// to 2.7 s against 1.3 to 4.4 s of some 29 s of CPU (three runs each,
-// alternating, load 5 to 9): under a tenth of the CPU, while a county's
-// batch keeps the configured limit.
+// some 150 MB at its peak (gctrace), four runs each alternating at load 5
+// to 9: 2.5 KiB a unit (210 MiB) peaked at 360 to 366 MB resident against
+// 446 to 476 MB at 4 KiB, collection 1.7 to 2.7 s against 1.3 to 4.4 s
+// of some 29 s of CPU. Later that day, with a leaner draft, three pairs
+// at load 7 to 9: 284 to 294 MB against 328 to 379 MB, collection 2.2 to
+// 3.1 s against 1.8 to 3.0 s of 29 to 32 s: under a tenth of the CPU,
+// while a county's batch keeps the configured limit.
 const (
 	memoryBase    = 32 << 20
 	memoryPerUnit = 2560
