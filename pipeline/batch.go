@@ -334,9 +334,10 @@ func groupFiles(n int) int {
 // hashing until they are archived, so that the batch holds about twice
 // this: the group being read and the one being recorded and moved. At 64
 // MiB, 2,048 forms of 12 KB a group, they were 50 of the 140 MB live
-// while a 73,000-form batch read; at 16 MiB a 73,000-form batch is cut
-// into 54 groups instead of 36, and at 8 MiB into 107, whose flushes
-// lengthened the archive stage (2026-12-05, paired, load 7 to 9).
+// while a 73,000-form batch read. At 16 MiB it is cut into 54 groups
+// instead of 36, at 8 MiB into 107, whose flushes made the archive stage
+// 8.6 to 18.9 s against 7.9 to 11.2 s at 64 MiB and 8.7 to 11.1 s at 16
+// MiB (2026-12-05, three runs each, alternating, load 6 to 9).
 const groupBytes = 16 << 20
 
 // groups cuts the ready files into groups of at most groupFiles files
