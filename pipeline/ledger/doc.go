@@ -45,8 +45,11 @@
 //     10 MB; a page not in the cache is read back from the operating
 //     system's cache). Measured on 73,000 files in groups of 256, the
 //     batch's calls alone, CPU 5.6/5.7 s (2 MiB), 5.1/5.9 s (8 MiB),
-//     5.8/5.4 s (32 MiB); C memory 8, 18 and 30 MB; in the whole cold
-//     batch the peak RSS went 462 -> 399 MB.
+//     5.8/5.4 s (32 MiB); C memory 8, 18 and 30 MB. In whole cold
+//     batches, with this and the checkpoint interval below, the C
+//     allocator's peak went from 64-96 MB to 4-6 MB and the batch's peak
+//     RSS from 434-481 MB to 344-365 MB (three pairs; BenchmarkScale-
+//     Record73000 measures the ledger's part).
 //   - The WAL is checkpointed every 16,384 pages (64 MiB), not SQLite's
 //     1,000: each checkpoint copies the pages written since the last one
 //     into the file and waits for the disk, and the index pages a batch
