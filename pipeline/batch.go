@@ -131,7 +131,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
 		b.sum.unpack()
-		if err := led.FinishRun(context.WithoutCancel(ctx), runID, status, mustJSON(b.sum)); err != nil {
+		if err := led.FinishRun(context.WithoutCancel(ctx), runID, status, b.sum.runJSON()); err != nil {
 			b.log.WithError(err).Error("record run end")
 		}
 	}()

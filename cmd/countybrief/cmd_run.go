@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -86,9 +85,7 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 		return err
 	}
 	if o.asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return sum.WriteJSON(e.stdout)
 	}
 	printSummary(e, e.stdout, sum, ws.Config.AreaWord())
 	return nil

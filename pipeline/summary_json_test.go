@@ -1,0 +1,102 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"countybrief/pipeline"
+	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
+)
+
+// TestWriteJSONMatchesEncoder: run --json streams the summary one file at
+// a time; a reader must get the very bytes json.Encoder with two-space
+// indentation wrote when the summary was encoded whole.
+func TestWriteJSONMatchesEncoder(t *testing.T) {
+	file := func(i int) pipeline.FileResult {
+		return pipeline.FileResult{
+			Name: strings.Repeat("表", i) + "<&>\"quoted\".xlsx", Unit: "J01", Period: "2008-12",
+			SHA256: strings.Repeat("ab", 32), Status: vocab.FileAccepted, ArchivePath: "archive/accepted/x",
+		}
+	}
+	rejected := file(3)
+	rejected.Status, rejected.ReturnPath, rejected.Recovered = vocab.FileRejected, "outbox/returns/J01/x.xlsx", true
+	rejected.Findings = []vocab.Finding{{Rule: "unit.nonnegative", Severity: vocab.Error, Sheet: "表", Cell: "C5",
+		Values: map[string]float64{"b": -1, "a": 2}, Message: "不能為負數", Fix: "改正"}}
+	base := pipeline.Summary{RunID: 7, Period: "2008-12", Started: time.Date(2026, 12, 5, 1, 2, 3, 4, time.UTC),
+		Counts: map[vocab.State]int{"reported": 3}, Missing: []string{"Z01"}, Returned: []string{}, KeptAfterReturn: []string{},
+		Unreadable: []string{"inbox/Z02"}, Stages: map[string]float64{"read": 1.5}, Rendered: true, Draft: "outbox/草稿/簡報.pdf"}
+	for _, tt := range []struct {
+		name  string
+		files []pipeline.FileResult
+	}{
+		{"no files", []pipeline.FileResult{}},
+		{"no files, nil list", nil},
+		{"one file", []pipeline.FileResult{file(1)}},
+		{"files with findings", []pipeline.FileResult{file(1), rejected, file(2)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sum := base
+			sum.Files = tt.files
+			var streamed bytes.Buffer
+			if err := sum.WriteJSON(&streamed); err != nil {
+				t.Fatal(err)
+			}
+			if sum.Files == nil {
+				sum.Files = []pipeline.FileResult{} // what a batch's summary holds
+			}
+			var whole bytes.Buffer
+			enc := json.NewEncoder(&whole)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(&sum); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
+				t.Errorf("WriteJSON wrote\n%s\nwant\n%s", streamed.Bytes(), whole.Bytes())
+			}
+		})
+	}
+}
+
+// TestRunRowKeepsNoFileList: the ledger's run row keeps the summary
+// without the per-file list (the run's own submission rows are that
+// list), so that a region's busy night does not add its whole list to the
+// ledger again; the counts and what status reads stay.
+func TestRunRowKeepsNoFileList(t *testing.T) {
+	ws := county(t, t.TempDir())
+	sum := run(t, ws)
+	if len(sum.Files) == 0 || sum.Accepted == 0 {
+		t.Fatalf("the batch took %d files, accepted %d; want the sample county's", len(sum.Files), sum.Accepted)
+	}
+	led, err := ledger.Open(context.Background(), ws.LedgerPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	last, err := led.LastRun(context.Background())
+	if err != nil || last == nil {
+		t.Fatalf("LastRun = %v, %v", last, err)
+	}
+	var row map[string]json.RawMessage
+	if err := json.Unmarshal(last.Summary, &row); err != nil {
+		t.Fatal(err)
+	}
+	if files := string(row["files"]); files != "null" {
+		t.Errorf("run row files = %.80s; want null", files)
+	}
+	var counts struct {
+		RunID    int64 `json:"run_id"`
+		Accepted int   `json:"accepted"`
+		Rejected int   `json:"rejected"`
+	}
+	if err := json.Unmarshal(last.Summary, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if counts.RunID != sum.RunID || counts.Accepted != sum.Accepted || counts.Rejected != sum.Rejected {
+		t.Errorf("run row counts %+v; the batch's run %d accepted %d rejected %d", counts, sum.RunID, sum.Accepted, sum.Rejected)
+	}
+}
