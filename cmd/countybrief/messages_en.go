@@ -532,6 +532,8 @@ var english = []translation{
 		"cannot read a claimed file; rejecting it"},
 	{"文件無法存檔，留在 work/ 下次處理",
 		"cannot archive a file; it stays in work/ for the next batch"},
+	{"記不下這次取空的收件箱文件夾；下次運行會再讀一遍",
+		"note emptied inbox folders"},
 	{"沒有字體：草稿 PDF 暫不生成",
 		"no fonts: the draft PDF waits"},
 	{"工作區的文件有問題，沿用上一次沒有問題的設定",
