@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"countybrief/pipeline/safefile"
@@ -253,18 +251,10 @@ func (in *Inbox) NoteEmptied(ctx context.Context) error {
 	}
 	stamps := make([]dirStamp, len(folders))
 	empty := make([]bool, len(folders))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(len(folders), scanWorkers()) {
-		wg.Go(func() {
-			buf := newDirBuf()
-			for i := int(next.Add(1)) - 1; i < len(folders) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-				var one listing
-				stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], true, buf, &one)
-			}
-		})
-	}
-	wg.Wait()
+	inTurn(ctx, len(folders), func(i int, buf *dirBuf) {
+		var one listing
+		stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], true, buf, &one)
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
