@@ -49,6 +49,29 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 		vals["suggestions"] += by
 		return vals
 	}
+	// keepRows writes the rows file from the ledger's current rows as
+	// alter leaves them, under the key of period.
+	keepRows := func(period string, alter func([]ledger.Record, [][]float64)) {
+		t.Helper()
+		led, err := ledger.Open(ctx, ws.LedgerPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer led.Close()
+		codes := merge.Codes(ws.Catalogue)
+		recs, rows, err := led.CurrentRows(ctx, ws.Config.Period, codes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := workspaceHash(ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alter(recs, rows)
+		if err := writeRowCache(rowsPath, rowsKey(files, period, codes), len(codes), rowKeys(recs), rows); err != nil {
+			t.Fatal(err)
+		}
+	}
 	steps := []struct {
 		name   string
 		do     func()
@@ -92,47 +115,16 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 			// The unit's figures as the rows file would hold them for
 			// another file that the ledger numbered alike: the counted
 			// file's are read from the ledger, not these.
-			led, err := ledger.Open(ctx, ws.LedgerPath())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer led.Close()
-			codes := merge.Codes(ws.Catalogue)
-			recs, rows, err := led.CurrentRows(ctx, ws.Config.Period, codes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files, err := workspaceHash(ws)
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs[0].SHA256 = "00" + recs[0].SHA256[2:]
-			for k := range rows[0] {
-				rows[0][k] = 999
-			}
-			if err := writeRowCache(rowsPath, rowsKey(files, ws.Config.Period, codes), len(codes), rowKeys(recs), rows); err != nil {
-				t.Fatal(err)
-			}
+			keepRows(ws.Config.Period, func(recs []ledger.Record, rows [][]float64) {
+				recs[0].SHA256 = "00" + recs[0].SHA256[2:]
+				for k := range rows[0] {
+					rows[0][k] = 999
+				}
+			})
 			send(units[4], corrected(units[4], 1), "f.xlsx")
 		}, true, 2},
 		{"rows kept for another period", func() {
-			led, err := ledger.Open(ctx, ws.LedgerPath())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer led.Close()
-			codes := merge.Codes(ws.Catalogue)
-			recs, rows, err := led.CurrentRows(ctx, ws.Config.Period, codes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files, err := workspaceHash(ws)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := writeRowCache(rowsPath, rowsKey(files, "2008-11", codes), len(codes), rowKeys(recs), rows); err != nil {
-				t.Fatal(err)
-			}
+			keepRows("2008-11", func([]ledger.Record, [][]float64) {})
 			send(units[0], corrected(units[0], 1), "g.xlsx")
 		}, false, 0},
 		{"a changed catalogue wording (another workspace fingerprint)", func() {
