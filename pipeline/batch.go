@@ -774,19 +774,33 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		return fmt.Errorf("note archive paths: %w", err)
 	}
 	b.stages.add(stageLedger, time.Since(start))
+	// The 退回 copies are written on every core: each opens the archived
+	// workbook and writes it again, and a county's six were a quarter of
+	// its cold batch.
 	start = time.Now()
+	returns := make([]string, len(jobs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range jobs {
+		j, rec := &jobs[i], jobs[i].rec
+		if paths[i] == "" || len(rec.Findings) == 0 || rec.Status == vocab.FileDuplicate {
+			continue
+		}
+		g.Go(func() (err error) {
+			returns[i], err = b.writeReturn(paths[i], rec, j.claim.Folder, j.sub)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	for i := range jobs {
 		j, rec := &jobs[i], jobs[i].rec
 		if paths[i] == "" {
 			continue // not archived: reported above
 		}
 		res := FileResult{Name: rec.OrigName, Unit: rec.UnitCode, Period: rec.Period, SHA256: rec.SHA256,
-			Status: rec.Status, ArchivePath: paths[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
-		if len(rec.Findings) > 0 && rec.Status != vocab.FileDuplicate {
-			if res.ReturnPath, err = b.writeReturn(paths[i], rec, j.claim.Folder, j.sub); err != nil {
-				return err
-			}
-		}
+			Status: rec.Status, ArchivePath: paths[i], ReturnPath: returns[i], Findings: rec.Findings, Recovered: recovered || j.recorded}
 		b.log.WithFields(logrus.Fields{"file": rec.OrigName, "unit": rec.UnitCode, "sha256": rec.SHA256,
 			"status": rec.Status, "findings": len(rec.Findings), "archive": paths[i]}).Info("file done")
 		b.sum.add(res)
