@@ -113,7 +113,16 @@ func TestOriginIndexMigration(t *testing.T) {
 		t.Errorf("BySHA after migration = %+v, %v; want the claim acc", r, err)
 	}
 
-	rows, err := l.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+originsSQL(2), "sha-a", "sha-b")
+	plan := queryPlan(t, l, originsSQL(2), "sha-a", "sha-b")
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING COVERING INDEX submissions_origin") }) {
+		t.Errorf("Origins' plan does not read the origin index alone: %q", plan)
+	}
+}
+
+// queryPlan is SQLite's plan of query, one detail a step.
+func queryPlan(t *testing.T, l *Ledger, query string, args ...any) []string {
+	t.Helper()
+	rows, err := l.r.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +138,21 @@ func TestOriginIndexMigration(t *testing.T) {
 	if err := closeRows(rows); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING COVERING INDEX submissions_origin") }) {
-		t.Errorf("Origins' plan does not read the origin index alone: %q", plan)
+	return plan
+}
+
+// TestToReturnSearchesByRun: the start of every batch asks for the files
+// of unfinished runs; the ledger must find them by run, not read every
+// file it holds.
+func TestToReturnSearchesByRun(t *testing.T) {
+	l, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	plan := queryPlan(t, l, toReturnSQL, 1)
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING INDEX submissions_run") }) ||
+		slices.ContainsFunc(plan, func(d string) bool { return strings.HasPrefix(d, "SCAN s") }) {
+		t.Errorf("ToReturn's plan does not search the files by run: %q", plan)
 	}
 }

@@ -13,11 +13,18 @@ import (
 // archived files whose copies were never written, and the next batch
 // writes those that are missing.
 func (l *Ledger) ToReturn(ctx context.Context, except int64) ([]Record, error) {
-	rs, err := l.records(ctx, withValues|withFindings, `SELECT s.id FROM submissions s JOIN runs r ON r.id = s.run_id
-		WHERE r.status <> '`+string(vocab.RunCompleted)+`' AND r.id <> ? AND s.status <> 'duplicate'
-			AND EXISTS (SELECT 1 FROM findings f WHERE f.submission_id = s.id)`, "id", except)
+	rs, err := l.records(ctx, withValues|withFindings, toReturnSQL, "id", except)
 	if err != nil {
 		return nil, fmt.Errorf("ledger to return: %w", err)
 	}
 	return rs, nil
 }
+
+// toReturnSQL selects ToReturn's files: the unfinished runs first, then
+// their files by run. Joined, SQLite scanned every file of the ledger
+// through the origin index (its "status <> 'duplicate'" is that partial
+// index's): 0.18 s of CPU at the start of every batch at 73,000 units,
+// for unfinished runs that are almost always none.
+const toReturnSQL = `SELECT s.id FROM submissions s
+	WHERE s.run_id IN (SELECT id FROM runs WHERE status <> '` + string(vocab.RunCompleted) + `' AND id <> ?)
+		AND s.status <> 'duplicate' AND EXISTS (SELECT 1 FROM findings f WHERE f.submission_id = s.id)`
