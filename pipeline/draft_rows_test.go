@@ -31,17 +31,7 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 	units := ws.Units[:6]
 	send := func(u workspace.Unit, vals map[string]float64, name string) {
 		t.Helper()
-		data, err := os.ReadFile(writeForm(t, ws, u, vals, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(ws.InboxDir(), u.Code)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		sendForm(t, ws, u, vals, name)
 	}
 	rowsPath := filepath.Join(ws.WorkDir(), draftRowsFile)
 	corrected := func(u workspace.Unit, by float64) map[string]float64 {

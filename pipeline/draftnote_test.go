@@ -28,17 +28,7 @@ func TestDraftNote(t *testing.T) {
 	units := ws.Units[:4]
 	send := func(u workspace.Unit, vals map[string]float64, name string) {
 		t.Helper()
-		data, err := os.ReadFile(writeForm(t, ws, u, vals, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(ws.InboxDir(), u.Code)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		sendForm(t, ws, u, vals, name)
 	}
 	note := filepath.Join(ws.WorkDir(), draftInputs)
 	steps := []struct {
@@ -129,4 +119,20 @@ func equalCounts(a, b map[vocab.State]int) bool {
 		}
 	}
 	return true
+}
+
+// sendForm drops a form of u with vals into u's inbox folder as name.
+func sendForm(t *testing.T, ws *workspace.Workspace, u workspace.Unit, vals map[string]float64, name string) {
+	t.Helper()
+	data, err := os.ReadFile(writeForm(t, ws, u, vals, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(ws.InboxDir(), u.Code)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
