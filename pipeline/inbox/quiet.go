@@ -71,12 +71,9 @@ func (in *Inbox) loadQuiet() quietState {
 // change and modification time as varints, and last a CRC-32C of all
 // that.
 func decodeQuiet(data []byte) (quietState, error) {
-	const head, tail = len(quietMagic) + 8, 4
-	if len(data) < head+tail || string(data[:len(quietMagic)]) != quietMagic {
-		return quietState{}, errQuietDamaged
-	}
-	body := data[:len(data)-tail]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
+	const head = len(quietMagic) + 8
+	body, ok := unseal(data, quietMagic, head)
+	if !ok {
 		return quietState{}, errQuietDamaged
 	}
 	q := quietState{written: int64(binary.LittleEndian.Uint64(data[len(quietMagic):]))}
@@ -149,19 +146,42 @@ func encodeQuiet(q quietState) []byte {
 		buf = binary.AppendUvarint(buf, uint64(f.stamp.ctime))
 		buf = binary.AppendUvarint(buf, uint64(f.stamp.mtime))
 	}
-	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+	return seal(buf)
 }
 
 func (in *Inbox) saveQuiet(q quietState) error {
-	data := encodeQuiet(q)
-	err := safefile.WriteFile(in.quietPath(), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil {
+	if err := writeSealed(in.quietPath(), encodeQuiet(q)); err != nil {
 		return fmt.Errorf("save quiet folders: %w", err)
 	}
 	return nil
+}
+
+// The inbox's own files (quiet folders, sightings) are sealed: their
+// magic, their body, and a CRC-32C of both, so that a file cut short or
+// damaged reads as no file at all.
+
+// seal appends buf's checksum to it.
+func seal(buf []byte) []byte {
+	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+}
+
+// unseal returns data without its checksum when it begins with magic,
+// holds at least head bytes before the checksum, and the checksum holds.
+func unseal(data []byte, magic string, head int) (body []byte, ok bool) {
+	const tail = 4
+	if len(data) < head+tail || string(data[:len(magic)]) != magic {
+		return nil, false
+	}
+	body = data[:len(data)-tail]
+	return body, crc32.Checksum(body, castagnoli) == binary.LittleEndian.Uint32(data[len(body):])
+}
+
+// writeSealed replaces path with data through safefile.
+func writeSealed(path string, data []byte) error {
+	return safefile.WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 // matchQuiet gives, for each folder of the sorted list, the index of its

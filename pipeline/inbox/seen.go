@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"countybrief/pipeline/safefile"
 )
 
 // The sightings are kept in a binary file: as JSON, 73,000 of them (a
@@ -46,12 +42,7 @@ func (in *Inbox) loadSeen() map[string]sighting {
 }
 
 func (in *Inbox) saveSeen(seen map[string]sighting) error {
-	data := encodeSeen(seen)
-	err := safefile.WriteFile(in.seenPath(), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil {
+	if err := writeSealed(in.seenPath(), encodeSeen(seen)); err != nil {
 		return fmt.Errorf("save sightings: %w", err)
 	}
 	if err := os.Remove(filepath.Join(in.work, legacySeenFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -73,16 +64,12 @@ func encodeSeen(seen map[string]sighting) []byte {
 		buf = binary.AppendVarint(buf, s.ModTime)
 		buf = binary.AppendVarint(buf, s.First)
 	}
-	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+	return seal(buf)
 }
 
 func decodeSeen(data []byte) (map[string]sighting, error) {
-	const tail = 4
-	if len(data) < len(seenMagic)+tail || string(data[:len(seenMagic)]) != seenMagic {
-		return nil, errSeenDamaged
-	}
-	body := data[:len(data)-tail]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(body):]) {
+	body, ok := unseal(data, seenMagic, len(seenMagic))
+	if !ok {
 		return nil, errSeenDamaged
 	}
 	// The keys share one string, as the quiet folders' names do.
