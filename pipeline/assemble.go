@@ -190,11 +190,16 @@ func (c *rowCache) row(rec *ledger.Record) ([]float64, bool) {
 	if !ok {
 		return nil, false
 	}
-	var sha [sha256.Size]byte
-	if n, err := hex.Decode(sha[:], []byte(rec.SHA256)); err != nil || n != sha256.Size || len(rec.SHA256) != 2*sha256.Size || sha != c.shas[i] {
+	if sha, ok := shaBytes(rec.SHA256); !ok || sha != c.shas[i] {
 		return nil, false
 	}
 	return c.rows[i], true
+}
+
+// shaBytes is a hex SHA-256 as bytes; false when it is not one.
+func shaBytes(s string) (sha [sha256.Size]byte, ok bool) {
+	n, err := hex.Decode(sha[:], []byte(s))
+	return sha, err == nil && n == sha256.Size && len(s) == 2*sha256.Size
 }
 
 // rowsKey is what a cache's rows are valid for: the workspace files
@@ -271,8 +276,7 @@ func rowKeys(recs []ledger.Record) []rowKey {
 	keys := make([]rowKey, len(recs))
 	for i, rec := range recs {
 		keys[i].id = rec.ID
-		n, err := hex.Decode(keys[i].sha[:], []byte(rec.SHA256))
-		keys[i].ok = err == nil && n == sha256.Size && len(rec.SHA256) == 2*sha256.Size
+		keys[i].sha, keys[i].ok = shaBytes(rec.SHA256)
 	}
 	return keys
 }
