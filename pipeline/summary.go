@@ -93,7 +93,7 @@ type Summary struct {
 // Status reads the row's unreadable folders.
 func (s *Summary) runJSON() []byte {
 	head := *s
-	head.Files, head.taken = nil, packedFiles{}
+	head.Files = nil
 	return mustJSON(head)
 }
 
@@ -104,7 +104,7 @@ func (s *Summary) runJSON() []byte {
 // has given its own back.
 func (s *Summary) WriteJSON(w io.Writer) error {
 	head := *s
-	head.Files, head.taken = []FileResult{}, packedFiles{}
+	head.Files = []FileResult{}
 	doc, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode summary: %w", err)
