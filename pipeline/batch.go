@@ -926,7 +926,8 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // up on is never parsed a second time. folder is the inbox folder the
 // file came from, "" when unknown.
 func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
-	// Made per copy: rejected files are few, and a converter costs 3 ms.
+	// Made per copy: the script conversion's dictionaries are parsed once
+	// a process (workspace.T2S) and only read, also by copies written at once.
 	conv, err := b.ws.Config.Converter()
 	if err != nil {
 		return "", err
