@@ -89,10 +89,9 @@ type batch struct {
 // Run performs one batch over the workspace's inbox. It returns an error
 // only when the batch itself failed; rejected files are results, not
 // errors.
-func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, error) {
+func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary, err error) {
 	callerDefaults(&opts.Now, &opts.Log)
 	// Everything that can fail at start is checked before a file is touched.
-	var err error
 	checker := opts.Checker
 	if checker == nil {
 		if checker, err = NewChecker(ws); err != nil {
@@ -119,6 +118,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
 	}
+	b.sum.taken.spill = openSpill(ws.WorkDir())
 	b.sum.RunID = runID
 	b.log = opts.Log.WithField("run", runID)
 	if opts.claimRandom != nil {
@@ -130,9 +130,15 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (*Summary, 
 		b.stages.add(stageGC, time.Duration((gcSeconds()-gcBefore)*float64(time.Second)))
 		b.sum.Stages = b.stages.seconds(b.log)
 		b.sum.Finished = opts.Now()
-		b.sum.unpack()
+		listErr := b.sum.unpack()
 		if err := led.FinishRun(context.WithoutCancel(ctx), runID, status, b.sum.runJSON()); err != nil {
 			b.log.WithError(err).Error("record run end")
+		}
+		if listErr != nil {
+			b.log.WithError(listErr).Error("the files are done and in the ledger, but the batch's list of them is lost")
+			if err == nil {
+				err = listErr
+			}
 		}
 	}()
 	// A stop (SIGTERM to serve, Ctrl-C to run) ends the taking of new

@@ -3,9 +3,15 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,9 +152,7 @@ type BrokenRule struct {
 }
 
 // add counts a file done. Its result is packed until the batch ends
-// (unpack): at 73,000 files the results as FileResults were some 30 MB of
-// strings and pointers held, and scanned by every collection, through the
-// draft, the batch's peak.
+// (unpack), and spilled to the work folder as it goes (see spillFile).
 func (s *Summary) add(r FileResult) {
 	s.taken.add(r)
 	switch r.Status {
@@ -162,110 +166,187 @@ func (s *Summary) add(r FileResult) {
 }
 
 // done is how many files the batch has done.
-func (s *Summary) done() int { return len(s.Files) + len(s.taken.files) }
+func (s *Summary) done() int { return len(s.Files) + s.taken.n }
 
 // unpack appends the files packed so far to Files, in the order they were
-// done.
-func (s *Summary) unpack() {
-	s.Files = s.taken.unpack(s.Files)
+// done, and closes the spill file. An error means the spilled results
+// could not be read back whole: the files themselves are done and in the
+// ledger, but this summary's list of them is not.
+func (s *Summary) unpack() error {
+	files, err := s.taken.unpack(s.Files)
+	s.Files = files
+	s.taken.close()
 	s.taken = packedFiles{}
+	return err
 }
 
-// packedFiles is a list of FileResults as bytes: each result's strings
-// one after another in text, an archive path without the part it shares
-// with the path before it (a unit's folder, the archive's), and the few
-// findings apart.
+// packedFiles is a list of FileResults as bytes, encoded one after
+// another (appendResult) in blocks that are spilled to a file once they
+// reach spillBlock; the few findings stay in memory apart. As FileResults
+// the results of 73,000 files were some 30 MB of strings and pointers
+// held, and scanned by every collection, through the draft, the batch's
+// peak; packed in memory, 18 MB, some 250 bytes a file, that grew with
+// the batch while it took its files.
 type packedFiles struct {
-	text     []byte
-	files    []packedFile
-	findings [][]vocab.Finding
+	// block holds the results not spilled, n counts them all.
+	block []byte
+	n     int
 	// lastArchive is the archive path of the last result added.
 	lastArchive string
+	findings    [][]vocab.Finding
+	spill       *spillFile
 }
 
-// packedFile is where one result's strings end in text, as lengths in
-// the order of packedFields.
-type packedFile struct {
-	lens [packedFields]uint32
-	// shared is how many leading bytes the archive path shares with the
-	// previous result's, which are not in text again.
-	shared uint32
-	// findings is 1 + the index of the result's findings, 0 for none.
-	findings  int32
-	recovered bool
-}
-
-const packedFields = 7
+// spillBlock is how many bytes of results are held before they are
+// written to the spill file: some thousand results, one write a group.
+const spillBlock = 256 << 10
 
 func (p *packedFiles) add(r FileResult) {
-	archive := r.ArchivePath
-	var shared int
-	if len(p.files) > 0 {
-		shared = commonPrefix(p.lastArchive, archive)
-	}
-	f := packedFile{shared: uint32(shared), recovered: r.Recovered}
-	for i, s := range [packedFields]string{r.Name, r.Unit, r.Period, r.SHA256, string(r.Status), archive[shared:], r.ReturnPath} {
-		p.text = append(p.text, s...)
-		f.lens[i] = uint32(len(s))
-	}
+	findings := 0
 	if len(r.Findings) > 0 {
 		p.findings = append(p.findings, r.Findings)
-		f.findings = int32(len(p.findings))
+		findings = len(p.findings)
 	}
-	p.files = append(p.files, f)
-	p.lastArchive = archive
+	p.block = appendResult(p.block, r, p.lastArchive, findings)
+	p.lastArchive = r.ArchivePath
+	p.n++
+	if len(p.block) >= spillBlock && p.spill != nil && p.spill.write(p.block) {
+		p.block = p.block[:0]
+	}
 }
 
-// unpack appends the results to files. Their strings are cut from one
-// string, as few allocations as there are results.
-func (p *packedFiles) unpack(files []FileResult) []FileResult {
-	// The text again with every archive path whole.
-	size := len(p.text)
-	for _, f := range p.files {
-		size += int(f.shared)
+// appendResult encodes r after b: its findings' number (1 + index, 0 for
+// none) and whether it was recovered, how many leading bytes its archive
+// path shares with prev, the archive path before it, which are not
+// written again, and its strings, each after its length.
+func appendResult(b []byte, r FileResult, prev string, findings int) []byte {
+	flags := uint64(findings) << 1
+	if r.Recovered {
+		flags |= 1
+	}
+	shared := commonPrefix(prev, r.ArchivePath)
+	b = binary.AppendUvarint(b, flags)
+	b = binary.AppendUvarint(b, uint64(shared))
+	for _, s := range [...]string{r.Name, r.Unit, r.Period, r.SHA256, string(r.Status), r.ArchivePath[shared:], r.ReturnPath} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return b
+}
+
+// decodeResults appends the results encoded in data (appendResult) to
+// files; prev is the archive path of the result before the first, and
+// findings those the results number. Their strings are cut from one
+// string. It also returns the archive path of the last result.
+func decodeResults(data []byte, prev string, findings [][]vocab.Finding, files []FileResult) ([]FileResult, string, error) {
+	// The first pass checks the encoding and sizes the text, with every
+	// archive path whole.
+	size, n, last := 0, 0, len(prev)
+	for rest := data; len(rest) > 0; n++ {
+		var f packedResult
+		var err error
+		if rest, err = f.parse(rest, last, len(findings)); err != nil {
+			return files, prev, err
+		}
+		for _, s := range f.strs {
+			size += len(s)
+		}
+		size += f.shared
+		last = f.shared + len(f.strs[archiveField])
 	}
 	var b strings.Builder
 	b.Grow(size)
-	at, archive := 0, ""
-	for _, f := range p.files {
-		for i, l := range f.lens {
-			s := p.text[at : at+int(l)]
-			at += int(l)
+	files = slices.Grow(files, n)
+	for rest := data; len(rest) > 0; {
+		var f packedResult
+		rest, _ = f.parse(rest, len(prev), len(findings))
+		var v [packedFields]string
+		for i, s := range f.strs {
+			from := b.Len()
 			if i == archiveField {
-				start := b.Len()
-				b.WriteString(archive[:f.shared])
-				b.Write(s)
-				archive = b.String()[start:] // bytes written are never changed
-
-				continue
+				b.WriteString(prev[:f.shared])
 			}
 			b.Write(s)
+			v[i] = b.String()[from:] // bytes written are never changed
 		}
-	}
-	all := b.String()
-	files = append(make([]FileResult, 0, len(files)+len(p.files)), files...)
-	at = 0
-	for _, f := range p.files {
-		var v [packedFields]string
-		for i, l := range f.lens {
-			if i == archiveField {
-				l += f.shared
-			}
-			v[i] = all[at : at+int(l)]
-			at += int(l)
-		}
+		prev = v[archiveField]
 		r := FileResult{Name: v[0], Unit: v[1], Period: v[2], SHA256: v[3], Status: vocab.FileStatus(v[4]),
-			ArchivePath: v[archiveField], ReturnPath: v[6], Recovered: f.recovered}
-		if f.findings > 0 {
-			r.Findings = p.findings[f.findings-1]
+			ArchivePath: v[archiveField], ReturnPath: v[6], Recovered: f.flags&1 == 1}
+		if k := f.flags >> 1; k > 0 {
+			r.Findings = findings[k-1]
 		}
 		files = append(files, r)
 	}
-	return files
+	return files, prev, nil
 }
 
-// archiveField is the archive path's place in packedFile.lens.
-const archiveField = 5
+// packedFields is how many strings a result has; archiveField is the
+// archive path's place among them.
+const (
+	packedFields = 7
+	archiveField = 5
+)
+
+// packedResult is one result as appendResult wrote it, its strings still
+// in the encoded bytes, the archive path without its shared part.
+type packedResult struct {
+	flags  uint64
+	shared int
+	strs   [packedFields][]byte
+}
+
+var errDamagedList = errors.New("damaged file list")
+
+// parse reads one result from the front of b and returns the rest; prev
+// is the length of the archive path before it, and findings how many
+// findings lists there are.
+func (f *packedResult) parse(b []byte, prev, findings int) ([]byte, error) {
+	uvarint := func() (uint64, bool) {
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			return 0, false
+		}
+		b = b[k:]
+		return v, true
+	}
+	var ok bool
+	if f.flags, ok = uvarint(); !ok || f.flags>>1 > uint64(findings) {
+		return nil, errDamagedList
+	}
+	shared, ok := uvarint()
+	if !ok || shared > uint64(prev) {
+		return nil, errDamagedList
+	}
+	f.shared = int(shared)
+	for i := range f.strs {
+		l, ok := uvarint()
+		if !ok || l > uint64(len(b)) {
+			return nil, errDamagedList
+		}
+		f.strs[i], b = b[:l], b[l:]
+	}
+	return b, nil
+}
+
+// unpack appends the results to files: those spilled, then those held.
+func (p *packedFiles) unpack(files []FileResult) ([]FileResult, error) {
+	files = slices.Grow(files, p.n)
+	prev := ""
+	if p.spill != nil {
+		var err error
+		if files, prev, err = p.spill.readBack(files, p.findings); err != nil {
+			return files, err
+		}
+	}
+	files, _, err := decodeResults(p.block, prev, p.findings, files)
+	return files, err
+}
+
+func (p *packedFiles) close() {
+	if p.spill != nil {
+		p.spill.close()
+	}
+}
 
 func commonPrefix(a, b string) int {
 	n := min(len(a), len(b))
@@ -275,4 +356,109 @@ func commonPrefix(a, b string) int {
 		}
 	}
 	return n
+}
+
+// spillFile holds the results of a batch's files done so far, in blocks,
+// so that what a batch holds while it takes its files does not grow with
+// them: packed in memory they were 18 MB at 73,000 files and would have
+// been 50 at 204,000. It lives in the work folder and only as long as the
+// batch: it is removed as soon as it is made where the system allows (the
+// batch reads it back through the open file), else when the batch ends,
+// and a batch killed before that leaves one that the next truncates.
+// Each block carries its length and CRC-32C: a block damaged in between
+// is an error, never a wrong list.
+type spillFile struct {
+	f    *os.File
+	path string
+	// size is the end of the last block written whole; after a failed
+	// write the file is not used again and the results stay in memory.
+	size   int64
+	failed bool
+}
+
+// spillName is the spill file, in the work folder.
+const spillName = "run-files.tmp"
+
+// spillMagic starts the file; a new layout gets a new magic.
+var spillMagic = []byte("countybrief run files 1\n")
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// openSpill makes the spill file in dir; nil when it cannot, and the
+// results stay in memory.
+func openSpill(dir string) *spillFile {
+	path := filepath.Join(dir, spillName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil
+	}
+	s := &spillFile{f: f, path: path}
+	if os.Remove(path) == nil {
+		s.path = ""
+	}
+	if _, err := f.Write(spillMagic); err != nil {
+		s.close()
+		return nil
+	}
+	s.size = int64(len(spillMagic))
+	return s
+}
+
+// write appends block to the file and reports whether it is there.
+func (s *spillFile) write(block []byte) bool {
+	if s.failed {
+		return false
+	}
+	head := binary.AppendUvarint(nil, uint64(len(block)))
+	head = binary.LittleEndian.AppendUint32(head, crc32.Checksum(block, castagnoli))
+	if _, err := s.f.WriteAt(slices.Concat(head, block), s.size); err != nil {
+		s.failed = true
+		return false
+	}
+	s.size += int64(len(head) + len(block))
+	return true
+}
+
+// readBack appends the results in the file to files and returns the
+// archive path of the last.
+func (s *spillFile) readBack(files []FileResult, findings [][]vocab.Finding) ([]FileResult, string, error) {
+	prev := ""
+	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 64<<10)
+	magic := make([]byte, len(spillMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || !bytes.Equal(magic, spillMagic) {
+		return files, prev, fmt.Errorf("read back the file list: %w", errDamagedList)
+	}
+	var block []byte
+	for {
+		n, err := binary.ReadUvarint(r)
+		if err == io.EOF {
+			return files, prev, nil
+		}
+		var sum [4]byte
+		if err == nil && n <= spillBlock*2 {
+			_, err = io.ReadFull(r, sum[:])
+		} else if err == nil {
+			err = errDamagedList
+		}
+		if err == nil {
+			block = slices.Grow(block[:0], int(n))[:n]
+			_, err = io.ReadFull(r, block)
+		}
+		if err == nil && crc32.Checksum(block, castagnoli) != binary.LittleEndian.Uint32(sum[:]) {
+			err = errDamagedList
+		}
+		if err == nil {
+			files, prev, err = decodeResults(block, prev, findings, files)
+		}
+		if err != nil {
+			return files, prev, fmt.Errorf("read back the file list: %w", err)
+		}
+	}
+}
+
+func (s *spillFile) close() {
+	s.f.Close()
+	if s.path != "" {
+		os.Remove(s.path)
+	}
 }

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +102,32 @@ func TestRunRowKeepsNoFileList(t *testing.T) {
 	}
 	if counts.RunID != sum.RunID || counts.Accepted != sum.Accepted || counts.Rejected != sum.Rejected {
 		t.Errorf("run row counts %+v; the batch's run %d accepted %d rejected %d", counts, sum.RunID, sum.Accepted, sum.Rejected)
+	}
+}
+
+// TestStaleSpillFileIgnored: a batch killed while it took its files can
+// leave its spill file of results in work/ (where the system does not let
+// an open file be removed); the next batch starts its own, lists exactly
+// its own files, and leaves none behind.
+func TestStaleSpillFileIgnored(t *testing.T) {
+	ws := county(t, t.TempDir())
+	if err := os.MkdirAll(ws.WorkDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(ws.WorkDir(), "run-files.tmp")
+	if err := os.WriteFile(stale, bytes.Repeat([]byte("countybrief run files 1\n\x05\x00\x00\x00\x00junk"), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := run(t, ws)
+	if len(sum.Files) == 0 || len(sum.Files) != sum.Accepted+sum.Rejected+sum.Duplicates {
+		t.Fatalf("listed %d files, counted %d+%d+%d", len(sum.Files), sum.Accepted, sum.Rejected, sum.Duplicates)
+	}
+	for _, f := range sum.Files {
+		if f.SHA256 == "" || f.ArchivePath == "" {
+			t.Fatalf("file listed without its hash or archive path: %+v", f)
+		}
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("spill file left in work/: %v", err)
 	}
 }
