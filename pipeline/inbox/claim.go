@@ -205,16 +205,22 @@ func (in *Inbox) drawName(received time.Time) (string, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.drawn == nil {
-		in.drawn = map[uint64]bool{}
+		in.drawn = map[int64]map[uint32]struct{}{}
+	}
+	second := received.Unix()
+	drawn := in.drawn[second]
+	if drawn == nil {
+		drawn = map[uint32]struct{}{}
+		in.drawn[second] = drawn
 	}
 	for {
 		var b [4]byte
 		if err := in.random(b[:]); err != nil {
 			return "", fmt.Errorf("claim name: %w", err)
 		}
-		key := uint64(received.Unix())<<32 | uint64(binary.BigEndian.Uint32(b[:]))
-		if !in.drawn[key] {
-			in.drawn[key] = true
+		key := binary.BigEndian.Uint32(b[:])
+		if _, ok := drawn[key]; !ok {
+			drawn[key] = struct{}{}
 			return formatClaimName(received, hex.EncodeToString(b[:])), nil
 		}
 	}

@@ -40,9 +40,12 @@ type Inbox struct {
 	mu         sync.Mutex
 	unreadable []Problem // of the last Scan
 	skipped    int       // unit folders the last Scan did not read
-	// drawn holds the claim names drawn by this Inbox, as receive second
-	// and random part, so that no two of its claims share one (drawName).
-	drawn map[uint64]bool
+	// drawn holds the claim names drawn by this Inbox, as random parts
+	// by receive second, so that no two of its claims share one
+	// (drawName). The files of a scan mostly share one receive second:
+	// by second, a name is a 4-byte key, where a key of 8 and a flag
+	// were 28 bytes held a file taken.
+	drawn map[int64]map[uint32]struct{}
 	// random fills claim names' random parts: crypto/rand, or a test's.
 	random func([]byte) error
 	// emptied holds the unit folders ClaimAll took files from, for

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"countybrief/pipeline/safefile"
@@ -212,22 +213,31 @@ func sameFolders(a, b []quietFolder) bool {
 	return slices.EqualFunc(a, b, func(x, y quietFolder) bool { return x == y })
 }
 
-// claimedFrom is a unit folder ClaimAll took a file from, and a time on
-// the file system's clock after the rename.
+// claimedFrom is the unit folders one ClaimAll took files from, and a
+// time on the file system's clock after the renames. The folders are one
+// string, each name followed by a '/' (which no name holds): a string and
+// a time a folder was 24 bytes held a file taken, 1.7 MB of what a batch
+// of 73,000 files held while it took them.
 type claimedFrom struct {
-	folder string
-	at     int64 // ns
+	folders string
+	at      int64 // ns
 }
 
 func (in *Inbox) noteClaimed(claims []Claim, errs []error) {
 	at := in.fsNow().UnixNano()
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	var b strings.Builder
 	for i, c := range claims {
 		if errs[i] == nil && c.Folder != "" {
-			in.emptied = append(in.emptied, claimedFrom{c.Folder, at})
+			b.WriteString(c.Folder)
+			b.WriteByte('/')
 		}
 	}
+	if b.Len() == 0 {
+		return
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.emptied = append(in.emptied, claimedFrom{b.String(), at})
 }
 
 // NoteEmptied records as quiet the unit folders that this Inbox's claims
@@ -248,7 +258,9 @@ func (in *Inbox) NoteEmptied(ctx context.Context) error {
 	rest := in.emptied[:0]
 	for _, e := range in.emptied {
 		if e.at <= scanned-int64(quietMargin) {
-			folders = append(folders, e.folder)
+			for name := range strings.SplitSeq(strings.TrimSuffix(e.folders, "/"), "/") {
+				folders = append(folders, name)
+			}
 		} else {
 			rest = append(rest, e)
 		}
