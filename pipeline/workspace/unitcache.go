@@ -105,6 +105,10 @@ func decodeUnits(payload []byte) (Units, bool) {
 		return nil, false
 	}
 	us := make(Units, n)
+	// A map of one figure is some 250 bytes: one made for each of a
+	// region's 73,000 units was 18 MB to collect at every start, before
+	// resolvePrefill shared them. They are shared as they are read.
+	shared := map[onePrefill]map[string]float64{}
 	for i := range us {
 		for _, s := range []*string{&us[i].Code, &us[i].Name, &us[i].Kind, &us[i].Contact, &us[i].Phone} {
 			if *s, ok = str(); !ok {
@@ -121,7 +125,7 @@ func decodeUnits(payload []byte) (Units, bool) {
 		if !ok || n > uint64(len(b)) {
 			return nil, false
 		}
-		if n > 0 {
+		if n > 1 {
 			us[i].Prefill = make(map[string]float64, n)
 		}
 		for range n {
@@ -129,8 +133,19 @@ func decodeUnits(payload []byte) (Units, bool) {
 			if !ok || len(b) < 8 {
 				return nil, false
 			}
-			us[i].Prefill[code] = math.Float64frombits(binary.LittleEndian.Uint64([]byte(b[:8])))
+			v := math.Float64frombits(binary.LittleEndian.Uint64([]byte(b[:8])))
 			b = b[8:]
+			if n > 1 {
+				us[i].Prefill[code] = v
+				continue
+			}
+			k := onePrefill{code, v}
+			m, ok := shared[k]
+			if !ok {
+				m = map[string]float64{code: v}
+				shared[k] = m
+			}
+			us[i].Prefill = m
 		}
 	}
 	return us, len(b) == 0

@@ -155,10 +155,18 @@ func resolvePrefill(file string, data []byte, us Units, cat *Catalogue) error {
 			}
 		}
 		if _, set := u.Prefill[membersCode]; shorthand && !set {
-			if u.Prefill == nil {
-				u.Prefill = make(map[string]float64, 1)
+			// The map may be shared already (decodeUnits): the unit gets
+			// its own, or the one every unit of its count shares.
+			if len(u.Prefill) == 0 {
+				if m, ok := shared[onePrefill{membersCode, float64(u.Members)}]; ok {
+					u.Prefill = m
+					continue
+				}
 			}
-			u.Prefill[membersCode] = float64(u.Members)
+			own := make(map[string]float64, len(u.Prefill)+1)
+			maps.Copy(own, u.Prefill)
+			own[membersCode] = float64(u.Members)
+			u.Prefill = own
 		}
 		if len(u.Prefill) == 1 {
 			for code, v := range u.Prefill {

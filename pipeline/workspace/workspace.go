@@ -40,13 +40,13 @@ type Workspace struct {
 	// Warnings are settings that work but carry a risk the office should
 	// hear of (validate prints them); they never stop a batch.
 	Warnings  vocab.Problems
-	unitIndex map[string]int
+	unitIndex unitIndex
 }
 
-// Unit returns the registry's unit with the code. It is a map look-up: a
+// Unit returns the registry's unit with the code. It is a hash look-up: a
 // region's registry holds thousands of units and every file asks.
 func (ws *Workspace) Unit(code string) (Unit, bool) {
-	i, ok := ws.unitIndex[code]
+	i, ok := ws.unitIndex.find(ws.Units, code)
 	if !ok {
 		return Unit{}, false
 	}
@@ -111,10 +111,7 @@ func Load(dir string) (*Workspace, error) {
 		return nil, err
 	}
 	ws.Warnings = all
-	ws.unitIndex = make(map[string]int, len(ws.Units))
-	for i, u := range ws.Units {
-		ws.unitIndex[u.Code] = i
-	}
+	ws.unitIndex = indexUnits(ws.Units)
 	return ws, nil
 }
 
