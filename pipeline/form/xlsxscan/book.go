@@ -160,7 +160,7 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 			// A part the cache is sure to keep is unzipped into memory of
 			// its own; the others into s.
 			own := cached && !vol
-			text, err := s.unzip(zf, size, keep, own)
+			text, err := s.unzip(zf, data, size, keep, own)
 			if err != nil {
 				return nil, ErrUnsupported
 			}
@@ -217,8 +217,37 @@ func scratchSize(zr *zip.Reader, lim Limits, cache bool) int {
 // unzip reads one part into s.text and returns its text there, or into
 // a string of its own when own is set, or, when the Book does not keep
 // it, only unzips it. Growing s.text moves it, but the text of the parts
-// before stays where it was, still whole.
-func (s *Scratch) unzip(zf *zip.File, size int64, keep, own bool) (string, error) {
+// before stays where it was, still whole. A deflated part is inflated
+// from data straight into its place (unzipTo); any other goes through
+// archive/zip.
+func (s *Scratch) unzip(zf *zip.File, data []byte, size int64, keep, own bool) (string, error) {
+	switch {
+	case keep && own:
+		out := make([]byte, size)
+		if ok, err := unzipTo(out, zf, data); ok {
+			if err != nil || size == 0 {
+				return "", err
+			}
+			return unsafe.String(&out[0], len(out)), nil
+		}
+	case !keep && size <= maxCheckedInPlace:
+		if len(s.buf) < int(size) {
+			s.buf = make([]byte, max(size, 8<<10))
+		}
+		if ok, err := unzipTo(s.buf[:size], zf, data); ok {
+			return "", err
+		}
+	case keep:
+		s.text = slices.Grow(s.text, int(size))
+		start := len(s.text)
+		if ok, err := unzipTo(s.text[start:start+int(size)], zf, data); ok {
+			if err != nil || size == 0 {
+				return "", err
+			}
+			s.text = s.text[:start+int(size)]
+			return unsafe.String(&s.text[start], int(size)), nil
+		}
+	}
 	if !keep || own {
 		// Unzipped through a buffer of up to 8 KB, as small as the part.
 		if want := int(min(max(size, 512), 8<<10)); len(s.buf) < want {
@@ -254,6 +283,10 @@ func (s *Scratch) unzip(zf *zip.File, size int64, keep, own bool) (string, error
 	}
 	return unsafe.String(&text[0], len(text)), err
 }
+
+// maxCheckedInPlace bounds a part that is only checked and is inflated
+// whole into the Scratch's buffer; a larger one streams through 8 KB.
+const maxCheckedInPlace = 64 << 10
 
 // keptPart reports whether the Book reads a part: those excelize
 // decodes at open and the worksheets. The rest are only unzipped, since
