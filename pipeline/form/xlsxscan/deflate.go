@@ -256,78 +256,125 @@ func inflate(out, in []byte) error {
 		default:
 			return errInflate
 		}
-		for {
-			r.refill()
-			if r.pad > 8 {
-				return errInflate
-			}
-			v := r.sym(lit)
-			if v < 0 {
-				return errInflate
-			}
-			if v < 256 {
-				if o == len(out) {
-					return errInflate
-				}
-				out[o] = byte(v)
-				o++
-				continue
-			}
-			if v == endOfBlock {
-				break
-			}
-			var length int
-			var n uint
-			switch {
-			case v < 265:
-				length = v - (257 - 3)
-			case v < 269:
-				length, n = v*2-(265*2-11), 1
-			case v < 273:
-				length, n = v*4-(269*4-19), 2
-			case v < 277:
-				length, n = v*8-(273*8-35), 3
-			case v < 281:
-				length, n = v*16-(277*16-67), 4
-			case v < 285:
-				length, n = v*32-(281*32-131), 5
-			case v < maxNumLit:
-				length = 258
-			default:
-				return errInflate
-			}
-			length += int(r.take(n))
-			var d int
-			if dist == nil {
-				d = int(bits.Reverse8(uint8(r.b&0x1F) << 3))
-				r.take(5)
-			} else if d = r.sym(dist); d < 0 {
-				return errInflate
-			}
-			switch {
-			case d < 4:
-				d++
-			case d < maxNumDist:
-				nb := uint(d-2) >> 1
-				extra := (d&1)<<nb | int(r.take(nb))
-				d = 1<<(nb+1) + 1 + extra
-			default:
-				return errInflate
-			}
-			if d > o || len(out)-o < length {
-				return errInflate
-			}
-			if d >= length {
-				copy(out[o:o+length], out[o-d:])
-				o += length
-				continue
-			}
-			for end := o + length; o < end; o++ {
-				out[o] = out[o-d]
-			}
+		var err error
+		if o, err = codes(out, o, &r, lit, dist); err != nil {
+			return err
 		}
 		if final {
 			return finished(&r, o, len(out))
+		}
+	}
+}
+
+// codes decodes a block's codes into out from o, up to its end, and
+// returns where the text reached. The bits are kept in locals, refilled
+// 56 at a time from in while 8 bytes are left (a literal or a length and
+// distance with their extra bits take at most 48), then through r.
+func codes(out []byte, o int, r *bitReader, lit, dist *huffTable) (int, error) {
+	in, pos, b, nb := r.in, r.pos, r.b, r.nb
+	defer func() { r.pos, r.b, r.nb = pos, b, nb }()
+	for {
+		if nb < 48 {
+			if pos+8 <= len(in) {
+				b |= binary.LittleEndian.Uint64(in[pos:]) << nb
+				pos += int(63-nb) >> 3
+				nb |= 56
+			} else {
+				r.pos, r.b, r.nb = pos, b, nb
+				r.refill()
+				pos, b, nb = r.pos, r.b, r.nb
+				if r.pad > 8 {
+					return o, errInflate
+				}
+			}
+		}
+		c := lit.chunks[b&(numChunks-1)]
+		n := uint(c & countMask)
+		if n > chunkBits {
+			c = lit.links[(c>>valueShift)*lit.numLinks+uint32(b>>chunkBits)&lit.linkMask]
+			n = uint(c & countMask)
+		}
+		if n == 0 {
+			return o, errInflate
+		}
+		b >>= n
+		nb -= n
+		v := int(c >> valueShift)
+		if v < 256 {
+			if o == len(out) {
+				return o, errInflate
+			}
+			out[o] = byte(v)
+			o++
+			continue
+		}
+		if v == endOfBlock {
+			return o, nil
+		}
+		var length int
+		var x uint
+		switch {
+		case v < 265:
+			length = v - (257 - 3)
+		case v < 269:
+			length, x = v*2-(265*2-11), 1
+		case v < 273:
+			length, x = v*4-(269*4-19), 2
+		case v < 277:
+			length, x = v*8-(273*8-35), 3
+		case v < 281:
+			length, x = v*16-(277*16-67), 4
+		case v < 285:
+			length, x = v*32-(281*32-131), 5
+		case v < maxNumLit:
+			length = 258
+		default:
+			return o, errInflate
+		}
+		length += int(b & (1<<x - 1))
+		b >>= x
+		nb -= x
+		var d int
+		if dist == nil {
+			d = int(bits.Reverse8(uint8(b&0x1F) << 3))
+			b >>= 5
+			nb -= 5
+		} else {
+			c := dist.chunks[b&(numChunks-1)]
+			n := uint(c & countMask)
+			if n > chunkBits {
+				c = dist.links[(c>>valueShift)*dist.numLinks+uint32(b>>chunkBits)&dist.linkMask]
+				n = uint(c & countMask)
+			}
+			if n == 0 {
+				return o, errInflate
+			}
+			b >>= n
+			nb -= n
+			d = int(c >> valueShift)
+		}
+		switch {
+		case d < 4:
+			d++
+		case d < maxNumDist:
+			x = uint(d-2) >> 1
+			extra := (d&1)<<x | int(b&(1<<x-1))
+			b >>= x
+			nb -= x
+			d = 1<<(x+1) + 1 + extra
+		default:
+			return o, errInflate
+		}
+		if d > o || len(out)-o < length {
+			return o, errInflate
+		}
+		if d >= length {
+			copy(out[o:o+length], out[o-d:])
+			o += length
+			continue
+		}
+		for end := o + length; o < end; o++ {
+			out[o] = out[o-d]
 		}
 	}
 }

@@ -335,3 +335,44 @@ func FuzzInflate(f *testing.F) {
 		checkInflate(t, in)
 	})
 }
+
+// BenchmarkInflate inflates a form's worksheet, as every file of a batch
+// needs, with inflate and with compress/flate through archive/zip.
+func BenchmarkInflate(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(foreignDir, "excelize.xlsx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var zf *zip.File
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			zf = f
+		}
+	}
+	out := make([]byte, zf.UncompressedSize64)
+	b.Run("inflate", func(b *testing.B) {
+		b.SetBytes(int64(len(out)))
+		for b.Loop() {
+			if ok, err := unzipTo(out, zf, data); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("archive/zip", func(b *testing.B) {
+		b.SetBytes(int64(len(out)))
+		for b.Loop() {
+			rc, err := zf.Open()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.ReadFull(rc, out); err != nil {
+				b.Fatal(err)
+			}
+			rc.Close()
+		}
+	})
+}
