@@ -283,7 +283,7 @@ func (in *Inbox) NoteEmptied(ctx context.Context) error {
 	}
 	stamps := make([]dirStamp, len(folders))
 	empty := make([]bool, len(folders))
-	inTurn(ctx, len(folders), func(i int, buf *dirBuf) {
+	inTurn(ctx, len(folders), func(i, _ int, buf *dirBuf) {
 		var one listing
 		stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], true, buf, &one)
 	})

@@ -221,41 +221,45 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	}
 	old := matchQuiet(folders, quiet)
 	looked.Wait()
-	// Most folders hold nothing: only those that do get a listing.
-	lists := make([]*listing, len(folders))
+	// Each worker gathers the files and problems of the folders it reads
+	// in a listing of its own, noting each one's folder, and the workers'
+	// are merged in folder order: a listing for each folder that held a
+	// file was two allocations a file, 14 MB at the start of a batch of
+	// 73,000 files.
+	parts := make([]gathered, scanWorkers())
 	stamps := make([]dirStamp, len(folders))
 	empty := make([]bool, len(folders))
 	skipped := make([]bool, len(folders))
-	inTurn(ctx, len(folders), func(i int, buf *dirBuf) {
+	inTurn(ctx, len(folders), func(i, w int, buf *dirBuf) {
 		if j := old[i]; j >= 0 && still[j] {
 			stamps[i], empty[i], skipped[i] = quiet[j].stamp, true, true
 			return
 		}
-		var one listing
-		stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], l.stamped, buf, &one)
-		if len(one.files)+len(one.problems) > 0 {
-			lists[i] = &listing{files: one.files, problems: one.problems}
+		g := &parts[w]
+		nf, np := len(g.files), len(g.problems)
+		stamps[i], empty[i] = in.readUnit(ctx, fd, folders[i], l.stamped, buf, &g.listing)
+		for range len(g.files) - nf {
+			g.fileAt = append(g.fileAt, int32(i))
+		}
+		for range len(g.problems) - np {
+			g.problemAt = append(g.problemAt, int32(i))
 		}
 	})
 	if err := ctx.Err(); err != nil {
 		return listing{}, err
 	}
 	n, np := len(l.files), len(l.problems)
-	for _, fl := range lists {
-		if fl != nil {
-			n, np = n+len(fl.files), np+len(fl.problems)
-		}
+	for _, g := range parts {
+		n, np = n+len(g.files), np+len(g.problems)
 	}
 	l.files = append(make([]found, 0, n), l.files...)
 	l.problems = append(make([]Problem, 0, np), l.problems...)
+	l.files = mergeParts(l.files, parts, func(g *gathered) ([]found, []int32) { return g.files, g.fileAt })
+	l.problems = mergeParts(l.problems, parts, func(g *gathered) ([]Problem, []int32) { return g.problems, g.problemAt })
 	if l.stamped {
 		l.quiet = make([]quietFolder, 0, len(folders))
 	}
-	for i, fl := range lists {
-		if fl != nil {
-			l.files = append(l.files, fl.files...)
-			l.problems = append(l.problems, fl.problems...)
-		}
+	for i := range folders {
 		if skipped[i] {
 			l.skipped++
 		}
@@ -266,17 +270,47 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	return l, nil
 }
 
-// inTurn runs do for the folders 0..n-1 on a few workers that take them in
-// turn, each with its own listing buffer, until ctx is done: a goroutine
+// gathered is what one scan worker found: the files and problems of the
+// folders it read, in its order, and the folder of each.
+type gathered struct {
+	listing
+	fileAt, problemAt []int32
+}
+
+// mergeParts appends the workers' items to out in folder order. Each
+// worker's are in folder order already (inTurn hands folders out in turn)
+// and no folder is two workers'.
+func mergeParts[T any](out []T, parts []gathered, items func(*gathered) ([]T, []int32)) []T {
+	pos := make([]int, len(parts))
+	for {
+		best, bestAt := -1, int32(0)
+		for w := range parts {
+			list, at := items(&parts[w])
+			if pos[w] < len(list) && (best < 0 || at[pos[w]] < bestAt) {
+				best, bestAt = w, at[pos[w]]
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		list, _ := items(&parts[best])
+		out = append(out, list[pos[best]])
+		pos[best]++
+	}
+}
+
+// inTurn runs do for the folders 0..n-1 on a few workers (numbered from
+// 0, fewer than scanWorkers) that take them in turn, each with its own
+// listing buffer, until ctx is done: a goroutine
 // per folder (errgroup) made a 7,300-folder scan a third slower.
-func inTurn(ctx context.Context, n int, do func(i int, buf *dirBuf)) {
+func inTurn(ctx context.Context, n int, do func(i, worker int, buf *dirBuf)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(n, scanWorkers()) {
+	for w := range min(n, scanWorkers()) {
 		wg.Go(func() {
 			buf := newDirBuf()
 			for i := int(next.Add(1)) - 1; i < n && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-				do(i, buf)
+				do(i, w, buf)
 			}
 		})
 	}

@@ -134,7 +134,7 @@ type dirent struct {
 }
 
 // readUnit adds the files of the unit folder name, in the open inbox top,
-// to l, and reports whether it held nothing to take (no file, no folder
+// to l (which may hold others already), and reports whether it held nothing to take (no file, no folder
 // to walk, nothing unreadable) together with its stamp when stamped. The
 // stamp is taken before the folder is read, so that an entry made after
 // it changes it. Folders below it are walked as walk does.
@@ -151,6 +151,8 @@ func (in *Inbox) readUnit(ctx context.Context, top uintptr, name string, stamped
 		return dirStamp{}, false
 	}
 	defer unix.Close(fd)
+	// l may hold other folders' files already.
+	files, problems := len(l.files), len(l.problems)
 	var s dirStamp
 	ok := false
 	if stamped {
@@ -196,9 +198,12 @@ func (in *Inbox) readUnit(ctx context.Context, top uintptr, name string, stamped
 				in.walk(ctx, path, name, name+"/"+e.name, 2, l)
 			}
 		case e.typ == unix.DT_REG && !isJunk(e.name):
-			l.files = append(l.files, found{path: path, folder: name, key: name + "/" + e.name, name: e.name,
+			// The key and the name are cut from the path (dir, '/', the
+			// name): a candidate holds one string, not three, until its
+			// file is claimed.
+			l.files = append(l.files, found{path: path, folder: name, key: path[len(dir)-len(name):], name: path[len(path)-len(e.name):],
 				size: st.Size, mtime: time.Unix(st.Mtim.Unix())})
 		}
 	}
-	return s, ok && err == nil && !sub && len(l.files) == 0 && len(l.problems) == 0
+	return s, ok && err == nil && !sub && len(l.files) == files && len(l.problems) == problems
 }
