@@ -70,10 +70,12 @@ var (
 		`<(?:\w+:)?oleObjects\b.*?</(?:\w+:)?oleObjects>|<(?:\w+:)?controls\b.*?</(?:\w+:)?controls>|` +
 		`<(?:\w+:)?tableParts\b.*?</(?:\w+:)?tableParts>|<(?:\w+:)?tableParts\b[^>]*/>|` +
 		`<(?:\w+:)?(?:drawing|picture|legacyDrawingHF)\b[^>]*/>`)
-	relID       = regexp.MustCompile(`<Relationship\b[^>]*?\bId\s*=\s*"([^"]*)"`)
-	sheetElem   = regexp.MustCompile(`<(?:\w+:)?sheet\b[^>]*/>`)
-	prefixedID  = regexp.MustCompile(`\b\w+:id\s*=\s*"([^"]*)"`)
-	pageSetupID = regexp.MustCompile(`(<(?:\w+:)?pageSetup\b[^>]*?)\s+\w+:id\s*=\s*("[^"]*"|'[^']*')`)
+	// sheetObjectWords are words every match of sheetObjects holds.
+	sheetObjectWords = []string{"AlternateContent", "oleObjects", "controls", "tableParts", "drawing", "picture", "legacyDrawingHF"}
+	relID            = regexp.MustCompile(`<Relationship\b[^>]*?\bId\s*=\s*"([^"]*)"`)
+	sheetElem        = regexp.MustCompile(`<(?:\w+:)?sheet\b[^>]*/>`)
+	prefixedID       = regexp.MustCompile(`\b\w+:id\s*=\s*"([^"]*)"`)
+	pageSetupID      = regexp.MustCompile(`(<(?:\w+:)?pageSetup\b[^>]*?)\s+\w+:id\s*=\s*("[^"]*"|'[^']*')`)
 )
 
 // cleanCopy returns the parts of the workbook in data that the 退回 copy
@@ -118,14 +120,23 @@ func cleanCopy(data []byte, lim Limits) []byte {
 		case name == "xl/workbook.xml":
 			text = cleanWorkbook(text, parts["xl/_rels/workbook.xml.rels"])
 		case strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml"):
-			text = pageSetupID.ReplaceAllString(sheetObjects.ReplaceAllString(text, ""), "$1")
+			// The expressions cost a millisecond a sheet, which a sheet
+			// without the words they look for is spared.
+			if containsAny(text, sheetObjectWords) {
+				text = sheetObjects.ReplaceAllString(text, "")
+			}
+			if setupWithID(text) {
+				text = pageSetupID.ReplaceAllString(text, "$1")
+			}
 		}
 		parts[name] = text
 	}
+	// Stored, not deflated: excelize reads it at once from memory, and
+	// writes the copy with its own compression.
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	for _, name := range order {
-		w, err := zw.Create(name)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
 		if err != nil {
 			return nil
 		}
@@ -137,6 +148,35 @@ func cleanCopy(data []byte, lim Limits) []byte {
 		return nil
 	}
 	return out.Bytes()
+}
+
+// setupWithID reports whether a pageSetup tag may have the id that
+// pageSetupID drops: a prefixed id before the tag's end.
+func setupWithID(s string) bool {
+	for {
+		i := strings.Index(s, "pageSetup")
+		if i < 0 {
+			return false
+		}
+		s = s[i:]
+		end := strings.IndexByte(s, '>')
+		if end < 0 {
+			end = len(s)
+		}
+		if strings.Contains(s[:end], ":id") {
+			return true
+		}
+		s = s[end:]
+	}
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func unzipText(zf *zip.File) (string, error) {
