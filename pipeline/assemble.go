@@ -53,34 +53,18 @@ func (b *batch) tally(current, returned []ledger.Record) {
 // files behind it. rows are current's figures by catalogue input (see
 // merge.Figures): the briefing keeps them as they are, and only the county
 // rules, whose input is a map per unit, get maps, made for the call and
-// dropped after it. The counted files' findings are not in current (the
-// ledger loads values only); auditFindings adds them, by counted: the
-// index in current of each of brief.Counted.
-func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []ledger.Record) (brief render.Briefing, counted []int32) {
+// dropped after it. The steps go in the order that lets each list a unit
+// go before the next is made: at 73,000 units every one is megabytes, and
+// the county rules' rows (some 290 bytes a unit) are the most.
+func (b *batch) assemble(ctx context.Context, current []ledger.Record, rows [][]float64, returned []ledger.Record) (brief render.Briefing, err error) {
 	ws := b.ws
 	at, unknown := registryOrder(ws, current)
-	codes := make([]string, len(current))
-	figures := make([]merge.Figures, len(current))
-	for i, rec := range current {
-		codes[i], figures[i] = rec.UnitCode, rows[i]
+	brief = render.Briefing{Period: ws.Config.Period, Totals: mergeCurrent(ws, current, rows)}
+	retAt, retUnknown := registryOrder(ws, returned)
+	brief.Rejected = fileReports(ws, returned, retAt, retUnknown, func(rec *ledger.Record) []vocab.Finding { return rec.Findings }, false)
+	if brief.Counted, err = b.countedReports(ctx, current, at, unknown); err != nil {
+		return render.Briefing{}, err
 	}
-	brief = render.Briefing{Period: ws.Config.Period, Totals: merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)}
-	// Every list is one line a unit: made to size, since growing them
-	// was a quarter of what a region's draft allocated.
-	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
-		Units: make([]workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
-	brief.Reported = make([]render.UnitValues, 0, len(current))
-	for i := range ws.Units {
-		if j := at[i]; j >= 0 {
-			inputs.Units = append(inputs.Units, ws.Units[i])
-			inputs.Figures = append(inputs.Figures, rows[j])
-			brief.Reported = append(brief.Reported, render.UnitValues{Unit: &ws.Units[i], Figures: rows[j]})
-		}
-	}
-	var broken []rules.RuleFailure
-	b.sum.CountyFindings, broken = b.checker.CountyFigures(inputs, brief.Totals.All)
-	b.noteBroken(broken)
-	brief.CountyFindings = b.sum.CountyFindings
 	brief.Units = make([]render.UnitLine, 0, len(b.states.Units))
 	for i, st := range b.states.Units {
 		brief.Units = append(brief.Units, render.UnitLine{Unit: &ws.Units[i], State: st.State, Late: st.Late,
@@ -89,10 +73,34 @@ func (b *batch) assemble(current []ledger.Record, rows [][]float64, returned []l
 	// The states are the briefing's lines from here on; a region's are
 	// 12 MB, which the rendering need not hold twice.
 	b.states = nil
-	retAt, retUnknown := registryOrder(ws, returned)
-	brief.Rejected, _ = fileReports(ws, returned, retAt, retUnknown)
-	brief.Counted, counted = fileReports(ws, current, at, unknown)
-	return brief, counted
+	// Every list is one line a unit: made to size, since growing them
+	// was a quarter of what a region's draft allocated.
+	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
+		Units: make([]*workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
+	brief.Reported = make([]render.UnitValues, 0, len(current))
+	for i := range ws.Units {
+		if j := at[i]; j >= 0 {
+			inputs.Units = append(inputs.Units, &ws.Units[i])
+			inputs.Figures = append(inputs.Figures, rows[j])
+			brief.Reported = append(brief.Reported, render.UnitValues{Unit: &ws.Units[i], Figures: rows[j]})
+		}
+	}
+	var broken []rules.RuleFailure
+	b.sum.CountyFindings, broken = b.checker.CountyFigures(inputs, brief.Totals.All)
+	b.noteBroken(broken)
+	brief.CountyFindings = b.sum.CountyFindings
+	return brief, nil
+}
+
+// mergeCurrent is the county totals of current's figures rows, added in
+// current's order (the ledger's, by unit code).
+func mergeCurrent(ws *workspace.Workspace, current []ledger.Record, rows [][]float64) merge.Totals {
+	codes := make([]string, len(current))
+	figures := make([]merge.Figures, len(current))
+	for i := range current {
+		codes[i], figures[i] = current[i].UnitCode, rows[i]
+	}
+	return merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)
 }
 
 // pastIssues are the issues numbered before issue, oldest first, for
@@ -118,33 +126,40 @@ func (b *batch) pastIssues(ctx context.Context, issue int) ([]render.PastIssue, 
 	return out, nil
 }
 
-// auditFindings loads the findings (warnings) of the counted files, which
-// only the 審核報告 shows: brief.Counted[i] is current[counted[i]]'s.
-func (b *batch) auditFindings(ctx context.Context, brief *render.Briefing, current []ledger.Record, counted []int32) error {
+// countedReports are the counted files (current, placed by at and
+// unknown as registryOrder places them) that have findings, with them:
+// only the 審核報告 shows a counted file, and only when it has a finding
+// to list, so a region's tens of thousands of files without one are not
+// made into reports at all (5 MB at 73,000 units). The ledger loads
+// values only; the findings are read here for every counted file.
+func (b *batch) countedReports(ctx context.Context, current []ledger.Record, at, unknown []int32) ([]render.FileReport, error) {
 	ids := make([]int64, len(current))
-	for i, rec := range current {
-		ids[i] = rec.ID
+	for i := range current {
+		ids[i] = current[i].ID
 	}
 	found, err := b.ledger.Findings(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("findings of the counted files: %w", err)
+		return nil, fmt.Errorf("findings of the counted files: %w", err)
 	}
-	for i, j := range counted {
-		brief.Counted[i].Findings = found[current[j].ID]
+	if len(found) == 0 {
+		return nil, nil
 	}
-	return nil
+	return fileReports(b.ws, current, at, unknown, func(rec *ledger.Record) []vocab.Finding { return found[rec.ID] }, true), nil
 }
 
 // fileReports are the files of recs in registry order of their units (at
 // and unknown, from registryOrder), a code not in the registry last under
-// its own code, with the index in recs of each.
-func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []int32) ([]render.FileReport, []int32) {
-	out := make([]render.FileReport, 0, len(recs))
-	order := make([]int32, 0, len(recs))
+// its own code, with their findings as findings gives them; with
+// withFindings, a file that has none is left out.
+func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []int32, findings func(*ledger.Record) []vocab.Finding, withFindings bool) []render.FileReport {
+	var out []render.FileReport
 	report := func(u *workspace.Unit, j int32) {
 		rec := &recs[j]
-		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: rec.Findings})
-		order = append(order, j)
+		fs := findings(rec)
+		if withFindings && len(fs) == 0 {
+			return
+		}
+		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: fs})
 	}
 	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
@@ -154,7 +169,7 @@ func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []in
 	for _, j := range unknown {
 		report(&workspace.Unit{Code: recs[j].UnitCode}, j)
 	}
-	return out, order
+	return out
 }
 
 // draftRowsFile, under work/, keeps the figures of the files the last
@@ -346,24 +361,18 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 		if !ok {
 			break
 		}
-		// By claim name, which is the one record's: a head without one
-		// (or a record that is not the head) is read with all the others.
-		var rec *ledger.Record
-		if heads[i].ClaimName != "" {
-			if rec, err = b.ledger.ByClaim(ctx, heads[i].ClaimName); err != nil {
-				return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
-			}
+		// A record that is not the head (the ledger changed between the
+		// two reads) sends every row to be read with all the others.
+		rec, err := b.ledger.ByID(ctx, heads[i].ID)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
 		}
-		if ok = rec != nil && rec.ID == heads[i].ID && rec.SHA256 == heads[i].SHA256; ok {
+		if ok = rec != nil && rec.SHA256 == heads[i].SHA256 && rec.UnitCode == heads[i].UnitCode; ok {
 			rows[i] = merge.FiguresOf(codes, rec.Values)
 		}
 	}
 	if ok {
 		current = heads
-		for i := range current {
-			// As CurrentRows leaves them out: no briefing shows them.
-			current[i].ClaimName, current[i].ArchivePath = "", ""
-		}
 	} else {
 		if current, rows, err = b.ledger.CurrentRows(ctx, period, codes); err != nil {
 			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)

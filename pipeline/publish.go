@@ -309,8 +309,8 @@ func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issu
 	returned = slices.DeleteFunc(returned, func(r ledger.Record) bool {
 		return slices.ContainsFunc(r.Findings, func(f vocab.Finding) bool { return f.Rule == ruleLate })
 	})
-	brief, counted := b.assemble(current, rows, returned)
-	if err := b.auditFindings(ctx, &brief, current, counted); err != nil {
+	brief, err := b.assemble(ctx, current, rows, returned)
+	if err != nil {
 		return render.Briefing{}, err
 	}
 	brief.Outliers = peerOutliers(b.ws, brief.Reported)

@@ -237,9 +237,11 @@ func (s *Set) CheckCountyReport(units []UnitInput, totals map[string]float64) Re
 // CountyFigures are the counted units with their figures by position of
 // Codes (NaN: not reported), as a region's draft holds them: a map a unit
 // was the largest thing a 73,000-unit draft held.
+// Units are the registry's, by pointer: a copy of each was 8 MB of a
+// 73,000-unit draft.
 type CountyFigures struct {
 	Codes   []string
-	Units   []workspace.Unit
+	Units   []*workspace.Unit
 	Figures [][]float64
 }
 
@@ -259,7 +261,7 @@ func (s *Set) CheckCountyFigures(c CountyFigures, totals map[string]float64) Rep
 			pos[i] = -1
 		}
 	}
-	return s.checkCounty(len(c.Units), func(k int) workspace.Unit { return c.Units[k] }, func(k int, out []float64) {
+	return s.checkCounty(len(c.Units), func(k int) workspace.Unit { return *c.Units[k] }, func(k int, out []float64) {
 		for i, j := range pos {
 			if j >= 0 && !math.IsNaN(c.Figures[k][j]) {
 				out[i] = c.Figures[k][j]

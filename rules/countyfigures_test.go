@@ -69,7 +69,7 @@ func TestCheckCountyFiguresMatchesMaps(t *testing.T) {
 						row[i] = v
 					}
 					row[len(codes)-1] = 1e9 // the unknown code's figure
-					figures.Units = append(figures.Units, u)
+					figures.Units = append(figures.Units, &ws.Units[k%len(ws.Units)])
 					figures.Figures = append(figures.Figures, row)
 				}
 				totals := mergedTotals(ws, inputs)

@@ -63,8 +63,11 @@ func TestHeadsWithoutLateFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(current) != 1 || current[0].ClaimName != "a1" {
-			t.Errorf("current %+v, want a1", current)
+		// The counted heads come without their paths, which no draft
+		// prints (the returned ones keep theirs).
+		if len(current) != 1 || current[0].OrigName != "a1.xlsx" || current[0].SHA256 != "sha-a1" ||
+			current[0].ClaimName != "" || current[0].ArchivePath != "" {
+			t.Errorf("current %+v, want a1 without its paths", current)
 		}
 		if len(returned) != 1 || returned[0].ClaimName != "b1" {
 			t.Errorf("returned %+v, want b1 alone (late files neither return nor displace)", returned)
@@ -75,6 +78,47 @@ func TestHeadsWithoutLateFiles(t *testing.T) {
 		}
 		if len(kept) != 3 || kept[0].ClaimName != "a2" || len(kept[0].Findings) != 1 {
 			t.Errorf("late files %+v", kept)
+		}
+	})
+}
+
+// TestByID reads a submission by its id, with values and findings, and
+// nothing for an id no submission has: the draft reads a counted head's
+// figures so, now that the heads come without claim names.
+func TestByID(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		l, _ := open(t)
+		ids := mustRecord(t, l,
+			sub("a1", "A", "2008-12", vocab.FileAccepted, 0, 7),
+			sub("b1", "B", "2008-12", vocab.FileRejected, 1, 0),
+		)
+		tests := []struct {
+			name          string
+			id            int64
+			want          string // claim name, "" for none
+			values, finds int
+		}{
+			{"accepted", ids[0], "a1", 2, 0},
+			{"rejected", ids[1], "b1", 2, 1},
+			{"no such id", ids[1] + 100, "", 0, 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r, err := l.ByID(ctx, tt.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.want == "" {
+					if r != nil {
+						t.Errorf("got %+v, want none", r)
+					}
+					return
+				}
+				if r == nil || r.ID != tt.id || r.ClaimName != tt.want || len(r.Values) != tt.values || len(r.Findings) != tt.finds {
+					t.Errorf("got %+v, want %s with %d values and %d findings", r, tt.want, tt.values, tt.finds)
+				}
+			})
 		}
 	})
 }

@@ -194,6 +194,16 @@ func (l *Ledger) ByClaim(ctx context.Context, claimName string) (*Record, error)
 	return r, nil
 }
 
+// ByID returns the record of a submission with its values and findings,
+// or nil when there is none.
+func (l *Ledger) ByID(ctx context.Context, id int64) (*Record, error) {
+	r, err := l.one(ctx, `SELECT id FROM submissions WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("ledger by id %d: %w", id, err)
+	}
+	return r, nil
+}
+
 // BySHA returns the first non-duplicate record with this content hash (the
 // file a re-drop duplicates), with values and findings, or nil.
 func (l *Ledger) BySHA(ctx context.Context, sha string) (*Record, error) {
