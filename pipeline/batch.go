@@ -84,6 +84,9 @@ type batch struct {
 	// lastGroup is the content of the group before, by SHA-256: a file
 	// may repeat one of them before the ledger holds it.
 	lastGroup map[string]ledger.Origin
+	// early gives the renderer made beside the taking of files
+	// (startRenderer), nil when it failed; nil when none is being made.
+	early chan *render.Renderer
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -159,6 +162,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		}
 	}()
 	defer func() { <-noted }()
+	if b.early != nil {
+		if r := <-b.early; r != nil {
+			b.opts.Renderer = r
+		}
+	}
 	if !opts.FilesOnly {
 		if err := b.draft(work); err != nil {
 			return b.sum, err
@@ -441,6 +449,7 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.stages.add(stageLedger, time.Since(start))
+	b.startRenderer(jobs)
 	if err := b.each(jobs, b.read); err != nil {
 		return err
 	}
@@ -461,6 +470,26 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 	go func() { done <- b.recordAndArchive(ctx, jobs, recovered) }()
 	b.archiving = done
 	return nil
+}
+
+// startRenderer loads the fonts and templates and trial-runs them (30
+// ms of a county's cold batch, and its draft waited for them) beside the
+// taking of files, once a group has a file to read, which makes a new
+// draft: taking files leaves a core idle while it claims, records and
+// moves them. A failure is left for the draft to meet again and report.
+func (b *batch) startRenderer(jobs []job) {
+	if b.early != nil || b.opts.Renderer != nil || b.opts.FilesOnly ||
+		!slices.ContainsFunc(jobs, func(j job) bool { return j.rec.Status == "" }) {
+		return
+	}
+	b.early = make(chan *render.Renderer, 1)
+	go func() {
+		r, err := b.renderer()
+		if err != nil {
+			r = nil
+		}
+		b.early <- r
+	}()
 }
 
 // recordAndArchive records a judged group in one transaction, then moves
