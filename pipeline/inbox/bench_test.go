@@ -52,7 +52,7 @@ func groupCandidates(b *testing.B, ws string, round, n int, data []byte) []Candi
 		if err != nil {
 			b.Fatal(err)
 		}
-		cands[u] = Candidate{Path: path, Folder: folder, Name: name, Size: info.Size(), ModTime: info.ModTime(), Seen: t0}
+		cands[u] = Candidate{Path: path, Folder: folder, Name: name, Size: info.Size(), ModTime: info.ModTime().UnixNano(), Seen: t0.UnixNano()}
 	}
 	return cands
 }
@@ -106,7 +106,7 @@ func BenchmarkArchiveGroup(b *testing.B) {
 		reqs := make([]ArchiveRequest, len(claims))
 		for j, c := range claims {
 			reqs[j] = ArchiveRequest{Claim: c, Accepted: true, Period: fmt.Sprintf("P%d", i), Unit: c.Folder, SHA256: sha,
-				Size: cands[j].Size, ModTime: cands[j].ModTime}
+				Size: cands[j].Size, ModTime: time.Unix(0, cands[j].ModTime)}
 		}
 		b.StartTimer()
 		res, err := in.ArchiveGroup(reqs)

@@ -67,11 +67,11 @@ func (in *Inbox) claim(c Candidate, d *durability) (Claim, error) {
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", c.Path, err)
 	}
-	if !info.Mode().IsRegular() || info.Size() != c.Size || !info.ModTime().Equal(c.ModTime) {
+	if !info.Mode().IsRegular() || info.Size() != c.Size || info.ModTime().UnixNano() != c.ModTime {
 		return Claim{}, fmt.Errorf("%w: %s changed since the scan", ErrGone, c.Path)
 	}
-	seen := c.Seen
-	if seen.IsZero() {
+	seen := time.Unix(0, c.Seen)
+	if c.Seen == 0 {
 		seen = in.now()
 	}
 	received := receiveTime(seen)

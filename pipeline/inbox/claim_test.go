@@ -161,9 +161,9 @@ func TestClaimRefusesForgedCandidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []Candidate{
-		{Path: secret, Name: "config.yaml", Folder: "../..", Size: info.Size(), ModTime: info.ModTime()},
-		{Path: secret, Name: "../config.yaml", Size: info.Size(), ModTime: info.ModTime()},
-		{Path: secret, Name: "other.yaml", Size: info.Size(), ModTime: info.ModTime()},
+		{Path: secret, Name: "config.yaml", Folder: "../..", Size: info.Size(), ModTime: info.ModTime().UnixNano()},
+		{Path: secret, Name: "../config.yaml", Size: info.Size(), ModTime: info.ModTime().UnixNano()},
+		{Path: secret, Name: "other.yaml", Size: info.Size(), ModTime: info.ModTime().UnixNano()},
 	} {
 		if _, err := claimOne(in, c); err == nil || errors.Is(err, ErrGone) {
 			t.Errorf("claim of %+v = %v, want a refusal", c, err)

@@ -77,7 +77,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	ready := make([]Candidate, 0, len(l.files))
 	waiting := 0
 	for _, f := range l.files {
-		s := sighting{Size: f.size, ModTime: f.mtime.UnixNano(), First: now.UnixNano()}
+		s := sighting{Size: f.size, ModTime: f.mtime, First: now.UnixNano()}
 		// A first sighting in our future means our clock was set back:
 		// start the wait again rather than trust it.
 		if old, ok := seen[f.key]; ok && old.Size == s.Size && old.ModTime == s.ModTime && old.First <= s.First {
@@ -93,7 +93,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 			Path: f.path, Folder: f.folder, Name: f.name, Size: f.size, ModTime: f.mtime,
 			TooLarge: in.maxBytes > 0 && f.size > in.maxBytes,
 			Empty:    f.size == 0,
-			Seen:     time.Unix(0, s.First),
+			Seen:     s.First,
 		}
 		if age < 2*in.settle && (c.Empty || !c.TooLarge && isZipType(c.Name) && !hasZipEnd(f.path)) {
 			waiting++
@@ -107,7 +107,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		}
 	}
 	slices.SortFunc(ready, func(a, b Candidate) int {
-		return cmp.Or(receiveTime(a.Seen).Compare(receiveTime(b.Seen)), strings.Compare(a.Path, b.Path))
+		return cmp.Or(receiveTime(time.Unix(0, a.Seen)).Compare(receiveTime(time.Unix(0, b.Seen))), strings.Compare(a.Path, b.Path))
 	})
 	return ready, waiting, nil
 }
@@ -118,7 +118,7 @@ type found struct {
 	// key is the path below inbox/ with '/', the sightings' key.
 	key, name string
 	size      int64
-	mtime     time.Time
+	mtime     int64 // ns
 }
 
 // Problem is a folder or file of the inbox that Scan could not read: no
@@ -351,7 +351,7 @@ func (in *Inbox) topFile(name string, l *listing) {
 	case err != nil:
 		l.problems = append(l.problems, Problem{Path: path, Err: err, key: name})
 	case info.Mode().IsRegular():
-		l.files = append(l.files, found{path: path, key: name, name: name, size: info.Size(), mtime: info.ModTime()})
+		l.files = append(l.files, found{path: path, key: name, name: name, size: info.Size(), mtime: info.ModTime().UnixNano()})
 	}
 }
 
@@ -409,7 +409,7 @@ func (in *Inbox) file(e fs.DirEntry, path, folder, key string, l *listing) {
 	case err != nil:
 		l.problems = append(l.problems, Problem{Path: path, Folder: folder, Err: err, key: key})
 	default:
-		l.files = append(l.files, found{path: path, folder: folder, key: key, name: info.Name(), size: info.Size(), mtime: info.ModTime()})
+		l.files = append(l.files, found{path: path, folder: folder, key: key, name: info.Name(), size: info.Size(), mtime: info.ModTime().UnixNano()})
 	}
 }
 

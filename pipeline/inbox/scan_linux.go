@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -202,7 +201,7 @@ func (in *Inbox) readUnit(ctx context.Context, top uintptr, name string, stamped
 			// name): a candidate holds one string, not three, until its
 			// file is claimed.
 			l.files = append(l.files, found{path: path, folder: name, key: path[len(dir)-len(name):], name: path[len(path)-len(e.name):],
-				size: st.Size, mtime: time.Unix(st.Mtim.Unix())})
+				size: st.Size, mtime: st.Mtim.Nano()})
 		}
 	}
 	return s, ok && err == nil && !sub && len(l.files) == files && len(l.problems) == problems

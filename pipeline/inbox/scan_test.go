@@ -441,7 +441,7 @@ func BenchmarkClaimArchive(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cl, err := claimOne(in, Candidate{Path: path, Folder: "Z01", Name: "報表.xlsx", Size: info.Size(), ModTime: info.ModTime()})
+		cl, err := claimOne(in, Candidate{Path: path, Folder: "Z01", Name: "報表.xlsx", Size: info.Size(), ModTime: info.ModTime().UnixNano()})
 		if err != nil {
 			b.Fatal(err)
 		}
