@@ -531,6 +531,8 @@ func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool
 			jobs[i].rec.ID = ids[n]
 			n++
 		}
+		// Recorded: the encoded values need not wait for the moves.
+		jobs[i].row = nil
 	}
 	b.stages.add(stageLedger, time.Since(start))
 	return b.archiveGroup(ctx, jobs, recovered)
@@ -935,6 +937,10 @@ func (b *batch) judge(ctx context.Context, j *job, prev PrevFunc) {
 		return
 	}
 	j.row = &row
+	// The row holds them encoded; as maps they were some 5 MB a group
+	// held until it was archived, beside the next group being read. A
+	// 退回 copy reads sub, which a file with findings keeps.
+	rec.Values, rec.Cells = nil, nil
 }
 
 // noteBroken tells the office, once per rule, of a rule that failed when
