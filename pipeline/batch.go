@@ -87,6 +87,13 @@ type batch struct {
 	// early gives the renderer made beside the taking of files
 	// (startRenderer), nil when it failed; nil when none is being made.
 	early chan *render.Renderer
+	// returns counts the 退回 copies being written (writeReturnLater);
+	// returnSlots bounds those written at once to one a core, and
+	// returnQueue those waiting, with what they hold; returnErr is the
+	// first that failed, under mu.
+	returns                  sync.WaitGroup
+	returnSlots, returnQueue chan struct{}
+	returnErr                error
 }
 
 // Run performs one batch over the workspace's inbox. It returns an error
@@ -113,7 +120,8 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 
 	b := &batch{
 		ws: ws, opts: opts, ledger: led, checker: checker,
-		inbox: inbox.New(ws, opts.Now),
+		inbox:       inbox.New(ws, opts.Now),
+		returnSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), returnQueue: make(chan struct{}, maxQueuedReturns),
 		// Empty lists, not nulls, for the JSON summary's readers.
 		sum: &Summary{Period: ws.Config.Period, Started: opts.Now(), Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
 	}
@@ -127,6 +135,8 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 	if opts.claimRandom != nil {
 		b.inbox.UseRandom(opts.claimRandom)
 	}
+	// No copy is written once the lock is given back.
+	defer b.returns.Wait()
 	status := vocab.RunFailed
 	gcBefore := gcSeconds()
 	defer func() {
@@ -171,6 +181,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		if err := b.draft(work); err != nil {
 			return b.sum, err
 		}
+	}
+	// A completed run has written every 退回 copy of its files.
+	if err := b.awaitReturns(); err != nil {
+		return b.sum, err
 	}
 	status = vocab.RunCompleted
 	if ctx.Err() != nil {
@@ -811,25 +825,19 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		return fmt.Errorf("note archive paths: %w", err)
 	}
 	b.stages.add(stageLedger, time.Since(start))
-	// The 退回 copies are written on every core: each opens the archived
-	// workbook and writes it again, and a county's six were a quarter of
-	// its cold batch.
 	start = time.Now()
 	returns := make([]string, len(jobs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range jobs {
 		j, rec := &jobs[i], jobs[i].rec
 		if paths[i] == "" || len(rec.Findings) == 0 || rec.Status == vocab.FileDuplicate {
 			continue
 		}
-		g.Go(func() (err error) {
-			returns[i], err = b.writeReturn(paths[i], rec, j.claim.Folder, j.sub)
+		book, _, _, err := b.returnPaths(paths[i], rec.UnitCode)
+		if err != nil {
 			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
+		}
+		returns[i] = book
+		b.writeReturnLater(paths[i], rec, j.claim.Folder, j.sub)
 	}
 	for i := range jobs {
 		j, rec := &jobs[i], jobs[i].rec
@@ -960,6 +968,58 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 	}
 }
 
+// writeReturnLater writes a 退回 copy (writeReturn) in the background, on
+// every core: each opens the archived workbook and writes it again, a
+// county's six were a quarter of its cold batch, and the last group's
+// held the draft back. awaitReturns waits for them.
+func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder string, sub *form.Submission) {
+	b.returnQueue <- struct{}{}
+	b.returns.Add(1)
+	go func() {
+		defer b.returns.Done()
+		defer func() { <-b.returnQueue }()
+		b.returnSlots <- struct{}{}
+		defer func() { <-b.returnSlots }()
+		start := time.Now()
+		_, err := b.writeReturn(archived, rec, folder, sub)
+		b.stages.add(stageReturns, time.Since(start))
+		if err != nil {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if b.returnErr == nil {
+				b.returnErr = err
+			}
+		}
+	}()
+}
+
+// maxQueuedReturns bounds the 退回 copies started and not yet written: a
+// group of rejected files waits for them rather than holding every one's
+// figures.
+const maxQueuedReturns = 64
+
+// awaitReturns waits for the 退回 copies being written and returns the
+// first failure.
+func (b *batch) awaitReturns() error {
+	b.returns.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.returnErr
+}
+
+// returnPaths are where the 退回 copy of the archived file of unit and
+// the note beside it go, and the converter that names them.
+func (b *batch) returnPaths(archived, unit string) (book, note string, conv func(string) string, err error) {
+	// Made per copy: the script conversion's dictionaries are parsed once
+	// a process (workspace.T2S) and only read, also by copies written at once.
+	if conv, err = b.ws.Config.Converter(); err != nil {
+		return "", "", nil, err
+	}
+	dir := filepath.Join(b.ws.OutboxDir(), "returns", b.unitOf(unit))
+	base := trimExt(inbox.ArchivedName(archived, b.unitOf(unit))) + conv("-審核意見")
+	return filepath.Join(dir, base+".xlsx"), filepath.Join(dir, base+".txt"), conv, nil
+}
+
 // writeReturn writes the 退回 copy and the note beside it, unless they are
 // there already, and returns the copy's path. sub is what was read from
 // the file; when nil (a recovered record), the archived file is read
@@ -967,15 +1027,10 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // up on is never parsed a second time. folder is the inbox folder the
 // file came from, "" when unknown.
 func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
-	// Made per copy: the script conversion's dictionaries are parsed once
-	// a process (workspace.T2S) and only read, also by copies written at once.
-	conv, err := b.ws.Config.Converter()
+	book, note, conv, err := b.returnPaths(archived, rec.UnitCode)
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(b.ws.OutboxDir(), "returns", b.unitOf(rec.UnitCode))
-	base := trimExt(inbox.ArchivedName(archived, b.unitOf(rec.UnitCode))) + conv("-審核意見")
-	book, note := filepath.Join(dir, base+".xlsx"), filepath.Join(dir, base+".txt")
 	if fileExists(book) && fileExists(note) {
 		return book, nil
 	}
@@ -1014,6 +1069,11 @@ func (b *batch) addressee(unit, folder string) string {
 // but never wrote, and removes the temporary files such a run left in
 // the outbox. The batch lock is held, so no temporary file there is in use.
 func (b *batch) finishReturns(ctx context.Context) error {
+	// The copies of the groups finished above are written first: their
+	// temporary files are in use.
+	if err := b.awaitReturns(); err != nil {
+		return err
+	}
 	err := filepath.WalkDir(b.ws.OutboxDir(), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
