@@ -2,6 +2,8 @@ package rules
 
 import (
 	"testing"
+
+	"countybrief/pipeline/merge"
 )
 
 func BenchmarkLoadDefaults(b *testing.B) {
@@ -37,5 +39,30 @@ func BenchmarkProbeDefaults(b *testing.B) {
 	s, ws := defaultSet(b)
 	for b.Loop() {
 		s.Probe(ws.Units)
+	}
+}
+
+// BenchmarkCheckCountyFigures73000 is the county rules over a province's
+// 73,000 counted units as a draft holds them (figures by position): the
+// rows of the rules' environment are most of it.
+func BenchmarkCheckCountyFigures73000(b *testing.B) {
+	s, ws := defaultSet(b)
+	codes := merge.Codes(ws.Catalogue)
+	sane := saneUnit()
+	row := merge.FiguresOf(codes, sane)
+	c := CountyFigures{Codes: codes}
+	var units []UnitInput
+	for i := range 73000 {
+		u := &ws.Units[i%len(ws.Units)]
+		c.Units = append(c.Units, u)
+		c.Figures = append(c.Figures, row)
+		if i < len(ws.Units) {
+			units = append(units, UnitInput{Unit: *u, Values: sane})
+		}
+	}
+	totals := mergedTotals(ws, units)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.CheckCountyFigures(c, totals)
 	}
 }
