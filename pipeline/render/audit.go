@@ -199,8 +199,7 @@ func (r *Renderer) statesHeader(f *excelize.File) error {
 // stateRows writes every unit of the registry with its one state, from
 // row 2, as SpreadsheetML; file names as on disk, unconverted.
 func (r *Renderer) stateRows(w io.Writer, units []UnitLine) error {
-	const piece = 64 << 10
-	buf := make([]byte, 0, 2*piece)
+	var buf []byte
 	for i, u := range units {
 		late := ""
 		if u.Late {
@@ -219,7 +218,7 @@ func (r *Renderer) stateRows(w io.Writer, units []UnitLine) error {
 			buf = appendInlineStr(buf, v)
 		}
 		buf = append(buf, `</row>`...)
-		if len(buf) >= piece || i == len(units)-1 {
+		if (i+1)%chunkRows == 0 || i == len(units)-1 {
 			if _, err := w.Write(buf); err != nil {
 				return fmt.Errorf("states sheet: %w", err)
 			}
