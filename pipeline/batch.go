@@ -365,8 +365,15 @@ func groupFiles(n int) int {
 // while a 73,000-form batch read. At 16 MiB it is cut into 54 groups
 // instead of 36, at 8 MiB into 107, whose flushes made the archive stage
 // 8.6 to 18.9 s against 7.9 to 11.2 s at 64 MiB and 8.7 to 11.1 s at 16
-// MiB (2026-12-05, three runs each, alternating, load 6 to 9).
-const groupBytes = 16 << 20
+// MiB (2026-12-05, three runs each, alternating, load 6 to 9). Later that
+// day, once the file results, candidates and registry had shrunk, the two
+// groups were most of what the batch held while it took its files: at 8
+// MiB the live heap of the take phase peaked at 60 to 65 MB against 85 to
+// 92 at 16 MiB (gctrace), peak resident 218 to 227 MB against 225 to 237,
+// with the archive stage 5.1 to 8.4 s against 3.3 to 12.4 s and 26.4 to
+// 29.6 s of CPU against 26.5 to 30.0 (three runs each, alternating with
+// the build before, load 4 to 8).
+const groupBytes = 8 << 20
 
 // groups cuts the ready files into groups of at most groupFiles files
 // and, unless one file alone is larger, groupBytes bytes.
