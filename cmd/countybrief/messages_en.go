@@ -498,6 +498,8 @@ var english = []translation{
 		"the file changed after it was judged; the judged bytes are archived and the changed file is back in the inbox"},
 	{"文件處理完",
 		"file done"},
+	{"文件都已處理並記入台賬，但本批的文件清單丟失了",
+		"the files are done and in the ledger, but the batch's list of them is lost"},
 	{"領取名已被台賬中另一文件佔用，已改名",
 		"claim name taken in the ledger by another file; renamed"},
 	{"一條審核規則運行時出錯，沒有據此審核任何文件",
