@@ -391,3 +391,132 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 	}
 	return current, rows, save, nil
 }
+
+// draftChunksFile, under work/, keeps the deflated chunks of the draft
+// totals workbook's streamed sheets (render.Chunks), so that the next
+// draft deflates only the chunks whose rows changed: one changed file at
+// 73,000 units changes one chunk of a sheet, while deflating every row
+// was most of the draft's rendering. A chunk is kept under the SHA-256 of
+// its XML, which is all its deflated bytes depend on, so that the file
+// needs no other key; each chunk carries a checksum, and one that does
+// not match, or a file that does not read, is deflated again.
+const draftChunksFile = "draft.chunks"
+
+// chunksMagic begins the file; a new layout of it takes a new version.
+// Each chunk follows as its key, its length and CRC-32C (little endian
+// uint32s) and its deflated bytes.
+const chunksMagic = "countybrief workbook chunks 1\n"
+
+// chunkHead is the length of a chunk's key, length and checksum.
+const chunkHead = sha256.Size + 8
+
+// keptChunks are the last draft's chunks (read from old as they are
+// asked for) and this draft's, written to next.
+type keptChunks struct {
+	old   *os.File
+	index map[[sha256.Size]byte]keptChunk
+	buf   []byte
+	next  io.Writer
+	kept  map[[sha256.Size]byte]bool // written to next already
+}
+
+type keptChunk struct {
+	at  int64
+	n   uint32
+	sum uint32
+}
+
+// openChunks indexes the chunks kept at path: as many as read whole
+// before the first that does not, none when the file is missing or not
+// one of ours.
+func openChunks(path string) *keptChunks {
+	k := &keptChunks{index: map[[sha256.Size]byte]keptChunk{}, kept: map[[sha256.Size]byte]bool{}}
+	f, err := os.Open(path)
+	if err != nil {
+		return k
+	}
+	k.old = f
+	r := bufio.NewReaderSize(f, 64<<10)
+	magic := make([]byte, len(chunksMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != chunksMagic {
+		return k
+	}
+	at := int64(len(chunksMagic))
+	var head [chunkHead]byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			return k
+		}
+		var key [sha256.Size]byte
+		copy(key[:], head[:])
+		c := keptChunk{at: at + chunkHead, n: binary.LittleEndian.Uint32(head[sha256.Size:]), sum: binary.LittleEndian.Uint32(head[sha256.Size+4:])}
+		if _, err := r.Discard(int(c.n)); err != nil {
+			return k
+		}
+		k.index[key] = c
+		at = c.at + int64(c.n)
+	}
+}
+
+// Deflated is the chunk kept under key, when its bytes are the ones kept.
+func (k *keptChunks) Deflated(key [sha256.Size]byte) ([]byte, bool) {
+	c, ok := k.index[key]
+	if !ok {
+		return nil, false
+	}
+	if cap(k.buf) < int(c.n) {
+		k.buf = make([]byte, c.n)
+	}
+	buf := k.buf[:c.n]
+	if _, err := k.old.ReadAt(buf, c.at); err != nil || crc32.Checksum(buf, castagnoli) != c.sum {
+		return nil, false
+	}
+	return buf, true
+}
+
+// Keep writes a chunk of this draft's workbook to the next file, once.
+func (k *keptChunks) Keep(key [sha256.Size]byte, deflated []byte) error {
+	if k.kept[key] {
+		return nil
+	}
+	k.kept[key] = true
+	head := make([]byte, 0, chunkHead)
+	head = append(head, key[:]...)
+	head = binary.LittleEndian.AppendUint32(head, uint32(len(deflated)))
+	head = binary.LittleEndian.AppendUint32(head, crc32.Checksum(deflated, castagnoli))
+	if _, err := k.next.Write(head); err != nil {
+		return err
+	}
+	_, err := k.next.Write(deflated)
+	return err
+}
+
+// keptTotals writes the draft's totals workbook through r with the
+// chunks kept by the last draft, and keeps this one's for the next.
+// The kept file is replaced before the workbook: it holds only chunks
+// under their own keys, so it serves whether or not the workbook's
+// write then succeeds.
+func keptTotals(ws *workspace.Workspace, r *render.Renderer) func(io.Writer, render.Briefing) error {
+	path := filepath.Join(ws.WorkDir(), draftChunksFile)
+	return func(w io.Writer, brief render.Briefing) error {
+		k := openChunks(path)
+		err := safefile.WriteFile(path, func(next io.Writer) error {
+			// Closed before the new file takes its name, which a
+			// system that keeps open files from being replaced needs.
+			defer func() {
+				if k.old != nil {
+					k.old.Close()
+				}
+			}()
+			k.next = next
+			if _, err := io.WriteString(next, chunksMagic); err != nil {
+				return err
+			}
+			return r.KeptTotalsWorkbook(k)(w, brief)
+		})
+		if err != nil {
+			return fmt.Errorf("keep the workbook's chunks: %w", err)
+		}
+		return nil
+	}
+}

@@ -180,7 +180,7 @@ func (b *batch) draft(ctx context.Context) error {
 		write func(io.Writer, render.Briefing) error
 	}
 	for _, outs := range [][]output{
-		{{paths.totals, m.r.TotalsWorkbook}, {paths.chase, m.r.ChaseList}, {paths.audit, m.r.AuditReport}},
+		{{paths.totals, keptTotals(ws, m.r)}, {paths.chase, m.r.ChaseList}, {paths.audit, m.r.AuditReport}},
 		{{paths.pdf, m.r.PDF}, {paths.text, m.r.Text}},
 	} {
 		g.Go(func() error {
