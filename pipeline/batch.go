@@ -84,6 +84,9 @@ type batch struct {
 	// lastGroup is the content of the group before, by SHA-256: a file
 	// may repeat one of them before the ledger holds it.
 	lastGroup map[string]ledger.Origin
+	// claimedAll is true once every ready file of the last scan went to
+	// ClaimAll, and so their sightings may be forgotten.
+	claimedAll bool
 	// early gives the renderer made beside the taking of files
 	// (startRenderer), nil when it failed; nil when none is being made.
 	early chan *render.Renderer
@@ -167,6 +170,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 	noted := make(chan struct{})
 	go func() {
 		defer close(noted)
+		if b.claimedAll {
+			if err := b.inbox.ForgetClaimed(); err != nil {
+				b.log.WithError(err).Warn("forget the sightings of claimed files")
+			}
+		}
 		if err := b.inbox.NoteEmptied(work); err != nil {
 			b.log.WithError(err).Warn("note emptied inbox folders")
 		}
@@ -286,6 +294,7 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		b.stages.add(stagePickup, time.Since(start))
 		b.sum.Waiting = waiting
 		b.total += len(ready)
+		b.claimedAll = false
 		for chunk := range groups(ready) {
 			if stop.Err() != nil {
 				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
@@ -314,6 +323,7 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 				return err
 			}
 		}
+		b.claimedAll = true
 		if waiting == 0 || settle == 0 || round >= settleRounds {
 			return nil
 		}

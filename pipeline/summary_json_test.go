@@ -131,3 +131,23 @@ func TestStaleSpillFileIgnored(t *testing.T) {
 		t.Errorf("spill file left in work/: %v", err)
 	}
 }
+
+// TestBusyBatchForgetsClaimedSightings: a batch that claimed every ready
+// file keeps no sightings of them, so that the next batch does not decode
+// a busy night's worth of them again (73,000 made 25 MB).
+func TestBusyBatchForgetsClaimedSightings(t *testing.T) {
+	ws := county(t, t.TempDir())
+	sum := run(t, ws)
+	if len(sum.Files) < 10 {
+		t.Fatalf("the batch took %d files; want the sample county's", len(sum.Files))
+	}
+	info, err := os.Stat(filepath.Join(ws.WorkDir(), "inbox-seen.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sighting is a path and three numbers: ten would be hundreds of
+	// bytes; none is the file's head and checksum.
+	if info.Size() > 64 {
+		t.Errorf("sightings file of %d bytes after claiming all %d files; want none kept", info.Size(), len(sum.Files))
+	}
+}

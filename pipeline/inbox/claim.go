@@ -39,6 +39,7 @@ func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err 
 		claims[i], errs[i] = in.claim(c, &d)
 	}
 	in.noteClaimed(claims, errs)
+	in.noteUnclaimed(cands, errs)
 	if err := d.sync(); err != nil {
 		return claims, errs, fmt.Errorf("claim: %w", err)
 	}

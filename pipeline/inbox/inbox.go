@@ -48,6 +48,11 @@ type Inbox struct {
 	drawn map[int64]map[uint32]struct{}
 	// random fills claim names' random parts: crypto/rand, or a test's.
 	random func([]byte) error
+	// afterClaims is what the sightings of the last Scan become once its
+	// ready files are claimed, and unclaimed the sightings of those
+	// ClaimAll could not take since, for ForgetClaimed; nil when there is
+	// nothing to forget.
+	afterClaims, unclaimed map[string]sighting
 	// emptied holds the unit folders ClaimAll took files from, for
 	// NoteEmptied.
 	emptied []claimedFrom

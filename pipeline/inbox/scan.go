@@ -74,6 +74,9 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 	now := in.now()
 	next := make(map[string]sighting, len(l.files))
 	keepSightings(seen, next, l.problems)
+	// rest is next without the ready files, for ForgetClaimed.
+	rest := make(map[string]sighting)
+	keepSightings(seen, rest, l.problems)
 	ready := make([]Candidate, 0, len(l.files))
 	waiting := 0
 	for _, f := range l.files {
@@ -87,6 +90,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		age := now.Sub(time.Unix(0, s.First))
 		if age < in.settle {
 			waiting++
+			rest[f.key] = s
 			continue
 		}
 		c := Candidate{
@@ -97,6 +101,7 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 		}
 		if age < 2*in.settle && (c.Empty || !c.TooLarge && isZipType(c.Name) && !hasZipEnd(f.path)) {
 			waiting++
+			rest[f.key] = s
 			continue
 		}
 		ready = append(ready, c)
@@ -106,6 +111,12 @@ func (in *Inbox) Scan(ctx context.Context) ([]Candidate, int, error) {
 			return nil, 0, err
 		}
 	}
+	in.mu.Lock()
+	in.afterClaims, in.unclaimed = nil, nil
+	if len(ready) > 0 {
+		in.afterClaims = rest
+	}
+	in.mu.Unlock()
 	slices.SortFunc(ready, func(a, b Candidate) int {
 		return cmp.Or(receiveTime(time.Unix(0, a.Seen)).Compare(receiveTime(time.Unix(0, b.Seen))), strings.Compare(a.Path, b.Path))
 	})

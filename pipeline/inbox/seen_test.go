@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -101,4 +102,80 @@ func FuzzDecodeSeen(f *testing.F) {
 			t.Errorf("re-encoded %v as %v, %v", seen, again, err)
 		}
 	})
+}
+
+// TestForgetClaimed: once every ready file went to ClaimAll, the
+// sightings keep only the files still waiting and those ClaimAll could
+// not take (with the receive time the scan gave them); without a call,
+// or after a scan with nothing ready, they stay as the scan left them.
+func TestForgetClaimed(t *testing.T) {
+	tests := []struct {
+		name string
+		// spoil acts on the ready candidates before they are claimed.
+		spoil  func(t *testing.T, ready []Candidate)
+		forget bool
+		want   []string // keys of the sightings kept
+	}{
+		{name: "all claimed", forget: true, want: []string{"Z03/new.xlsx"}},
+		{name: "not called", forget: false, want: []string{"Z01/a.xlsx", "Z02/b.xlsx", "Z03/new.xlsx"}},
+		{name: "one changed before its claim", forget: true, want: []string{"Z02/b.xlsx", "Z03/new.xlsx"},
+			spoil: func(t *testing.T, ready []Candidate) {
+				for _, c := range ready {
+					if c.Folder == "Z02" {
+						if err := os.Chtimes(c.Path, t0, t0.Add(time.Hour)); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWorkspace(t, 60)
+			clk := &clock{t: t0}
+			in := New(ws, clk.now)
+			for _, p := range []string{"Z01/a.xlsx", "Z02/b.xlsx"} {
+				write(t, filepath.Join(ws.InboxDir(), filepath.FromSlash(p)), workbook(t, p))
+			}
+			if ready, _, err := in.Scan(context.Background()); err != nil || len(ready) != 0 {
+				t.Fatalf("first scan: %d ready, %v", len(ready), err)
+			}
+			first := in.loadSeen()["Z02/b.xlsx"]
+			clk.set(t0.Add(5 * time.Minute))
+			write(t, filepath.Join(ws.InboxDir(), "Z03", "new.xlsx"), workbook(t, "new"))
+			ready, waiting, err := in.Scan(context.Background())
+			if err != nil || len(ready) != 2 || waiting != 1 {
+				t.Fatalf("second scan: %d ready, %d waiting, %v", len(ready), waiting, err)
+			}
+			if tt.spoil != nil {
+				tt.spoil(t, ready)
+			}
+			if _, _, err := in.ClaimAll(ready); err != nil {
+				t.Fatal(err)
+			}
+			if tt.forget {
+				if err := in.ForgetClaimed(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			seen := in.loadSeen()
+			if got := slices.Sorted(maps.Keys(seen)); !slices.Equal(got, tt.want) {
+				t.Errorf("sightings %v, want %v", got, tt.want)
+			}
+			if s, ok := seen["Z02/b.xlsx"]; ok && s.First != first.First {
+				t.Errorf("Z02/b.xlsx first seen %v, want %v as the scan saw it", time.Unix(0, s.First), time.Unix(0, first.First))
+			}
+			// Nothing ready since: nothing to forget, the sightings stay.
+			if _, _, err := in.Scan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			before := in.loadSeen()
+			if err := in.ForgetClaimed(); err != nil {
+				t.Fatal(err)
+			}
+			if after := in.loadSeen(); !maps.Equal(before, after) {
+				t.Errorf("a scan with nothing ready, then ForgetClaimed: sightings %v, were %v", after, before)
+			}
+		})
+	}
 }
