@@ -53,6 +53,12 @@ func (ws *Workspace) Unit(code string) (Unit, bool) {
 	return ws.Units[i], true
 }
 
+// UnitAt is the position in Units of the unit with the code, by the same
+// look-up as Unit.
+func (ws *Workspace) UnitAt(code string) (int, bool) {
+	return ws.unitIndex.find(ws.Units, code)
+}
+
 // Load reads and validates the workspace in dir, reporting every problem of
 // every file (as vocab.Problems) rather than stopping at the first. Warnings
 // alone do not fail a load: they are in ws.Warnings, and among the
