@@ -333,12 +333,23 @@ func writeRowCache(path string, key [sha256.Size]byte, width int, keys []rowKey,
 	})
 }
 
+// forgetSHAs empties recs' SHA-256s: once the draft's fingerprint and
+// its rows' keys are made, no briefing shows them, and at 73,000 units
+// they were 4.7 MB of text held until the briefing was assembled.
+func forgetSHAs(recs []ledger.Record) []ledger.Record {
+	for i := range recs {
+		recs[i].SHA256 = ""
+	}
+	return recs
+}
+
 // draftRows are the counted records of heads (the ledger's current
 // heads of period, as HeadsWithout reads them) with their figures by
 // merge.Codes, as CurrentRows gives them: the rows kept by the last draft
 // (draftRowsFile) for the files it counted too, the ledger's for the
 // others. Many new files, or no cache under this key, read every row
-// from the ledger. save writes the cache for the next draft, when it
+// from the ledger. The records come back without their SHA-256s
+// (forgetSHAs). save writes the cache for the next draft, when it
 // changed; it may run beside the rendering.
 func (b *batch) draftRows(ctx context.Context, period, files string, heads []ledger.Record) (current []ledger.Record, rows [][]float64, save func() error, err error) {
 	codes := merge.Codes(b.ws.Catalogue)
@@ -380,9 +391,10 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 	}
 	b.log.WithFields(logrus.Fields{"counted": len(current), "cached": ok, "read": len(missing)}).Debug("draft rows")
 	if ok && len(missing) == 0 && len(cache.rows) == len(current) {
-		return current, rows, save, nil
+		return forgetSHAs(current), rows, save, nil
 	}
 	keys := rowKeys(current)
+	forgetSHAs(current)
 	save = func() error {
 		if err := writeRowCache(path, key, len(codes), keys, rows); err != nil {
 			return fmt.Errorf("keep the draft's rows: %w", err)
