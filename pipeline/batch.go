@@ -224,9 +224,25 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 // at load 7 to 9: 284 to 294 MB against 328 to 379 MB, collection 2.2 to
 // 3.1 s against 1.8 to 3.0 s of 29 to 32 s: under a tenth of the CPU,
 // while a county's batch keeps the configured limit.
+//
+// Later still (session 8), with the file results spilled to work/, groups
+// of 8 MiB and a leaner draft, a cold 73,000 held 54 to 60 MB live while
+// it took its files and 83 to 116 MB at the draft's peak (gctrace). At
+// 2.5 KiB a unit (210 MiB) the limit no longer bound: the heap grew to
+// twice what it held, and the batch peaked at 216 to 217 MB resident,
+// some 30 MB of it beside the heap (the program's text, SQLite's cache).
+// At 1 KiB a unit, 103 MiB, the same build peaked at 139 to 142 MB,
+// collection 1.2 to 1.6 s of 25 to 27 s of CPU against 1.1 s, wall 17.6
+// to 23.7 s against 20.3 and 20.4 (three and two runs, alternating, load
+// 3 to 5); at 110 MiB, 150 and 166 MB, at 100 MiB 139 MB. A cold 204,000
+// held 102 to 120 MB while taking and 212 to 236 MB at the draft's peak:
+// at 1 KiB a unit, 231 MiB, it peaked at 288 MB resident, collection 3.4
+// s of 80 s of CPU, against 463 MB at 2.5 KiB (530 MiB). The draft's
+// peak, not the limit, keeps it above 256 MB: a limit under what the
+// draft holds would make the collector run without pause.
 const (
 	memoryBase    = 32 << 20
-	memoryPerUnit = 2560
+	memoryPerUnit = 1024
 )
 
 // raiseMemoryLimit raises the process's soft memory limit to what a batch

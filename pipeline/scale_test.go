@@ -20,8 +20,9 @@ func TestMemoryLimitFollowsTheRegistry(t *testing.T) {
 		want     int64
 	}{
 		{units: 73, want: configured},
-		{units: 7300, want: memoryBase + 7300*memoryPerUnit},
+		{units: 7300, want: max(configured, memoryBase+7300*memoryPerUnit)},
 		{units: 73000, want: memoryBase + 73000*memoryPerUnit},
+		{units: 204000, want: memoryBase + 204000*memoryPerUnit},
 		{units: 73000, gomemlim: "48MiB", want: configured},
 	}
 	for _, tt := range tests {
