@@ -139,3 +139,29 @@ func TestDraftOfUnitsTheRegistryDoesNotHave(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadsHash tells the files a briefing is made of apart: a file's
+// content, its unit, and whether it counts or was returned each change
+// the fingerprint, and the same files give the same one.
+func TestHeadsHash(t *testing.T) {
+	rec := func(unit, sha string) ledger.Record { return ledger.Record{UnitCode: unit, SHA256: sha} }
+	recs := func(rs ...ledger.Record) []ledger.Record { return rs }
+	base := headsHash(recs(rec("A", "1"), rec("B", "2")), recs(rec("C", "3")))
+	tests := []struct {
+		name              string
+		current, returned []ledger.Record
+		same              bool
+	}{
+		{"the same files", recs(rec("A", "1"), rec("B", "2")), recs(rec("C", "3")), true},
+		{"another content", recs(rec("A", "1"), rec("B", "9")), recs(rec("C", "3")), false},
+		{"another unit's file", recs(rec("A", "1"), rec("D", "2")), recs(rec("C", "3")), false},
+		{"the returned file counted", recs(rec("A", "1"), rec("B", "2"), rec("C", "3")), nil, false},
+		{"a file fewer", recs(rec("A", "1")), recs(rec("C", "3")), false},
+		{"the same text cut elsewhere", recs(rec("A", "1"), rec("B=2", "")), recs(rec("C", "3")), false},
+	}
+	for _, tt := range tests {
+		if got := headsHash(tt.current, tt.returned); (got == base) != tt.same {
+			t.Errorf("%s: same fingerprint %v, want %v", tt.name, got == base, tt.same)
+		}
+	}
+}

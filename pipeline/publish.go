@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -368,19 +367,20 @@ func writeDraftNote(path string, note draftNote) error {
 
 // headsHash fingerprints the accepted and returned files; with
 // workspaceHash, it is everything a briefing is made of. The same
-// fingerprints mean the same briefing.
+// fingerprints mean the same briefing. The ledger gives each set in unit
+// code order, one file a unit, so the same files hash in the same order
+// without a sort: sorting a key made a file cost 6.5 MB and 30 ms at
+// 73,000 units.
 func headsHash(current, returned []ledger.Record) string {
 	h := sha256.New()
+	var line []byte
 	for _, set := range [][]ledger.Record{current, returned} {
-		keys := make([]string, 0, len(set))
-		for _, r := range set {
-			keys = append(keys, r.UnitCode+"="+r.SHA256)
+		for i := range set {
+			line = append(append(append(line[:0], set[i].UnitCode...), '='), set[i].SHA256...)
+			line = append(line, '\n')
+			h.Write(line)
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintln(h, k)
-		}
-		fmt.Fprintln(h, "--")
+		h.Write([]byte("--\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
