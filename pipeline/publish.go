@@ -312,7 +312,6 @@ func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issu
 	if err != nil {
 		return render.Briefing{}, err
 	}
-	brief.Outliers = peerOutliers(b.ws, brief.Reported)
 	if last != nil && last.Period == period {
 		var t merge.Totals
 		if json.Unmarshal(last.Totals, &t) == nil {
