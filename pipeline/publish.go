@@ -112,6 +112,7 @@ func (b *batch) draft(ctx context.Context) error {
 		b.log.Info("nothing changed since the last draft")
 		return nil
 	}
+	kept := b.readDraftRows(period, files)
 	current, returned, err := b.ledger.HeadsWithout(ctx, period, ruleLate)
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func (b *batch) draft(ctx context.Context) error {
 		r, err := b.renderer()
 		renderer <- made{r, err}
 	}()
-	counted, rows, saveRows, err := b.draftRows(ctx, period, files, current)
+	counted, rows, saveRows, err := b.draftRows(ctx, period, files, current, kept)
 	if err != nil {
 		<-renderer
 		return err
