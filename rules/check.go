@@ -271,7 +271,7 @@ func (s *Set) CheckCountyFigures(c CountyFigures, totals map[string]float64) Rep
 }
 
 func (s *Set) checkCounty(n int, unit func(k int) workspace.Unit, fill func(k int, out []float64), totals map[string]float64) Report {
-	env, total := s.types.countyEnv(n, unit, fill, totals)
+	env, total := s.types.countyEnv(s.rows, n, unit, fill, totals)
 	var m vm.VM
 	var rep Report
 	data := s.types.countyData(total, n)

@@ -58,10 +58,38 @@ type envTypes struct {
 	// over the map was most of the county rules' time at 73,000 units.
 	derivations []derivation
 	vals        reflect.Type // codes
-	row         reflect.Type // codes, unit
 	unit        reflect.Type // codes, prev, has_prev, unit, value, prev_value
-	county      reflect.Type // units, total
-	unitAt      uintptr      // offset of row's unit
+	// rows are the county rules' rows with every code, which the rules
+	// are checked and compiled against first.
+	rows *countyRows
+}
+
+// countyRows is a layout of the county rules' rows: the figures of
+// codes[pick[j]] in field j, then the unit.
+type countyRows struct {
+	pick   []int
+	row    reflect.Type // the picked codes, unit
+	county reflect.Type // units, total
+	unitAt uintptr      // offset of row's unit
+}
+
+// countyRowsOf is the rows laid out with the figures of codes[pick],
+// pick in ascending order.
+func (t *envTypes) countyRowsOf(pick []int) *countyRows {
+	fields := make([]reflect.StructField, 0, len(pick)+1)
+	for _, i := range pick {
+		fields = append(fields, t.vals.Field(i))
+	}
+	c := &countyRows{pick: pick}
+	c.row = reflect.StructOf(append(fields, reflect.StructField{Name: "Unit", Type: unitInfoType, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s"`, nameUnit))}))
+	c.unitAt = rowLayout(c.row, len(pick))
+	c.county = reflect.StructOf([]reflect.StructField{
+		// By pointer: a rule over the units boxes each row it visits,
+		// and a row of 30 figures boxed by value was an allocation of
+		// 300 bytes a unit a rule (73 MB a region's draft).
+		{Name: "Units", Type: reflect.SliceOf(reflect.PointerTo(c.row)), Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s"`, nameUnits))},
+		{Name: "Total", Type: t.vals, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s"`, nameTotal))}})
+	return c
 }
 
 // rowLayout is the offset of a row type's unit after its n figures,
@@ -147,21 +175,17 @@ func newEnvTypes(cat *workspace.Catalogue) (*envTypes, vocab.Problems) {
 	field := func(name, tag string, typ reflect.Type) reflect.StructField {
 		return reflect.StructField{Name: name, Type: typ, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s"`, tag))}
 	}
-	t.row = reflect.StructOf(append(append([]reflect.StructField{}, fields...),
-		field("Unit", nameUnit, unitInfoType)))
-	t.unitAt = rowLayout(t.row, len(t.codes))
 	t.unit = reflect.StructOf(append(append([]reflect.StructField{}, fields...),
 		field("Prev", namePrev, t.vals),
 		field("HasPrev", nameHasPrev, reflect.TypeOf(false)),
 		field("Unit", nameUnit, unitInfoType),
 		field("Value", nameValue, reflect.TypeOf(float64(0))),
 		field("PrevValue", namePrevValue, reflect.TypeOf(float64(0)))))
-	t.county = reflect.StructOf([]reflect.StructField{
-		// By pointer: a rule over the units boxes each row it visits,
-		// and a row of 30 figures boxed by value was an allocation of
-		// 300 bytes a unit a rule (73 MB a region's draft).
-		field("Units", nameUnits, reflect.SliceOf(reflect.PointerTo(t.row))),
-		field("Total", nameTotal, t.vals)})
+	all := make([]int, len(t.codes))
+	for i := range all {
+		all[i] = i
+	}
+	t.rows = t.countyRowsOf(all)
 	return t, ps
 }
 
@@ -252,18 +276,36 @@ func (t *envTypes) setEach(env reflect.Value, value, prevValue float64) {
 // The rows are filled in place through their layout (rowLayout), not
 // field by field through reflect: at 73,000 units that was 0.12 s of
 // a draft's CPU, a reflect call a figure.
-func (t *envTypes) countyEnv(n int, unit func(k int) workspace.Unit, fill func(k int, out []float64), totals map[string]float64) (reflect.Value, []float64) {
-	env := reflect.New(t.county).Elem()
-	rows := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(t.row)), n, n)
-	backing := reflect.MakeSlice(reflect.SliceOf(t.row), n, n)
-	base, size := backing.UnsafePointer(), t.row.Size()
+//
+// The rows are laid out as c, which may hold only the figures the rules
+// read (Set.narrowCounty): each unit's are then filled and derived in
+// full beside, and the picked ones copied.
+func (t *envTypes) countyEnv(c *countyRows, n int, unit func(k int) workspace.Unit, fill func(k int, out []float64), totals map[string]float64) (reflect.Value, []float64) {
+	env := reflect.New(c.county).Elem()
+	rows := reflect.MakeSlice(reflect.SliceOf(reflect.PointerTo(c.row)), n, n)
+	backing := reflect.MakeSlice(reflect.SliceOf(c.row), n, n)
+	base, size := backing.UnsafePointer(), c.row.Size()
 	ptrs := unsafe.Slice((*unsafe.Pointer)(rows.UnsafePointer()), n)
+	var scratch []float64
+	if len(c.pick) < len(t.codes) {
+		scratch = make([]float64, len(t.codes))
+	}
 	for k := range n {
 		row := unsafe.Add(base, uintptr(k)*size)
-		out := unsafe.Slice((*float64)(row), len(t.codes))
-		fill(k, out)
-		t.derive(out)
-		*(*unitInfo)(unsafe.Add(row, t.unitAt)) = info(unit(k))
+		if scratch == nil {
+			out := unsafe.Slice((*float64)(row), len(t.codes))
+			fill(k, out)
+			t.derive(out)
+		} else {
+			clear(scratch)
+			fill(k, scratch)
+			t.derive(scratch)
+			out := unsafe.Slice((*float64)(row), len(c.pick))
+			for j, i := range c.pick {
+				out[j] = scratch[i]
+			}
+		}
+		*(*unitInfo)(unsafe.Add(row, c.unitAt)) = info(unit(k))
 		ptrs[k] = row
 	}
 	total := make([]float64, len(t.codes))
@@ -286,11 +328,9 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-func (t *envTypes) options(county bool) []expr.Option {
-	env := t.unit
-	if county {
-		env = t.county
-	}
+// options compile a rule against env, a unit's (t.unit) or the
+// county's (countyRows.county).
+func (t *envTypes) options(env reflect.Type) []expr.Option {
 	return []expr.Option{
 		expr.Env(reflect.Zero(env).Interface()),
 		expr.AsBool(),

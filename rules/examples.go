@@ -162,7 +162,7 @@ func (s *Set) countyExample(r *rule, e exampleSpec) Report {
 			Values: u.values.vals,
 		}
 	}
-	one := &Set{types: s.types, kinds: s.kinds, county: []*rule{r}}
+	one := &Set{types: s.types, kinds: s.kinds, county: []*rule{r}, rows: s.rows}
 	return one.CheckCountyReport(units, e.totals.vals)
 }
 

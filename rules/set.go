@@ -73,6 +73,9 @@ type Set struct {
 	kinds  []string
 	unit   []*rule
 	county []*rule
+	// rows lay out the county rules' rows: types.rows, or only the
+	// figures the rules read (narrowCounty).
+	rows *countyRows
 }
 
 // rule is a compiled rule; programs are shared by concurrent checks.
@@ -87,6 +90,7 @@ type rule struct {
 	each        []int // indicator indexes; nil for a rule run once
 	severity    vocab.Severity
 	program     *vm.Program
+	source      string // the expression, as written
 	reads       []int // indicators the expression reads, in source order
 	uses        []int // reads, then those its message shows
 	prevUses    []int // indicators read as prev.x
@@ -114,7 +118,7 @@ func LoadDir(dir string, cat *workspace.Catalogue, kinds []string) (*Set, error)
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
 	types, ps := newEnvTypes(cat)
-	l := &loader{types: types, kinds: kinds, funcs: messageFuncs(), ps: ps, ids: map[string]string{}, unitOpts: types.options(false), countyOpts: types.options(true)}
+	l := &loader{types: types, kinds: kinds, funcs: messageFuncs(), ps: ps, ids: map[string]string{}, unitOpts: types.options(types.unit), countyOpts: types.options(types.rows.county)}
 	s := &Set{types: types, kinds: kinds}
 	for _, e := range entries {
 		name := e.Name()
@@ -148,6 +152,7 @@ func LoadDir(dir string, cat *workspace.Catalogue, kinds []string) (*Set, error)
 	if err := l.ps.Err(); err != nil {
 		return nil, err
 	}
+	s.rows = l.narrowCounty(s.county)
 	return s, nil
 }
 
@@ -338,7 +343,7 @@ func (l *loader) compileExpr(p *reader, spec *ruleSpec, r *rule) {
 		p.add(at, "expr", "%s", l.explain(fe.Message, r.county))
 		return
 	}
-	r.program = prog
+	r.program, r.source = prog, spec.expr
 	r.exprAt = nodePos(spec.exprNode)
 	// Parse again for the names used: the compiled tree has been patched
 	// and folded, the parsed one is as written.
@@ -457,3 +462,123 @@ func (l *loader) uses(root ast.Node, county bool) usage {
 	}
 	return usage{cur: order(v.cur), prev: order(v.prev), total: order(v.total), prevAny: v.prevAny, value: v.value, prevValue: v.prevValue}
 }
+
+// narrowCounty are the county rules' rows with only the figures the rules
+// read of a unit (as .code over units), when every county rule compiles
+// against them, their programs then compiled so: a region's draft held
+// a row of every indicator for each of 73,000 units, 20 MB at its peak,
+// where the rules read two. A rule that may see a row whole (units
+// passed to anything but the builtins that only read rows' fields, # on
+// its own, $env) keeps every figure, since it could tell the rows apart;
+// one that reaches a figure another way (units[0].x) does not compile
+// against the narrow rows, and keeps every figure too.
+func (l *loader) narrowCounty(county []*rule) *countyRows {
+	full := l.types.rows
+	var pick []int
+	for _, r := range county {
+		tree, err := parser.Parse(r.source)
+		if err != nil || !rowsReadOnly(tree.Node) {
+			return full
+		}
+		v := &rowReads{index: l.types.index}
+		ast.Walk(&tree.Node, v)
+		pick = append(pick, v.read...)
+	}
+	slices.Sort(pick)
+	pick = slices.Compact(pick)
+	if len(pick) == len(full.pick) {
+		return full
+	}
+	rows := l.types.countyRowsOf(pick)
+	opts := l.types.options(rows.county)
+	progs := make([]*vm.Program, len(county))
+	for i, r := range county {
+		p, err := expr.Compile(r.source, opts...)
+		if err != nil {
+			return full
+		}
+		progs[i] = p
+	}
+	for i, r := range county {
+		r.program = progs[i]
+	}
+	return rows
+}
+
+// rowReads are the codes read as .code of a row (#.code).
+type rowReads struct {
+	index map[string]int
+	read  []int
+}
+
+func (v *rowReads) Visit(node *ast.Node) {
+	n, ok := (*node).(*ast.MemberNode)
+	if !ok {
+		return
+	}
+	if p, ok := n.Node.(*ast.PointerNode); !ok || p.Name != "" {
+		return
+	}
+	if prop, ok := n.Property.(*ast.StringNode); ok {
+		if i, ok := v.index[prop.Value]; ok {
+			v.read = append(v.read, i)
+		}
+	}
+}
+
+// rowReaders are the builtins whose first argument, a list of rows, they
+// only read fields of through their predicate; filter gives rows on.
+var rowReaders = map[string]bool{"all": true, "any": true, "none": true, "one": true, "count": true, "sum": true,
+	"map": true, "filter": true, "findIndex": true, "findLastIndex": true, "len": true}
+
+// rowsReadOnly tells that root sees the rows only through their fields:
+// units (or filter of it) only as the first argument of a rowReaders
+// builtin, # only before a field, and no $env.
+func rowsReadOnly(root ast.Node) bool {
+	read := map[ast.Node]bool{}   // rows a rowReaders builtin reads
+	member := map[ast.Node]bool{} // the base of a field access
+	var isRows func(ast.Node) bool
+	isRows = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IdentifierNode:
+			return n.Value == nameUnits
+		case *ast.BuiltinNode:
+			return n.Name == "filter" && len(n.Arguments) > 0 && isRows(n.Arguments[0])
+		}
+		return false
+	}
+	var nodes []ast.Node
+	ast.Walk(&root, visitFunc(func(n ast.Node) {
+		nodes = append(nodes, n)
+		switch n := n.(type) {
+		case *ast.BuiltinNode:
+			if rowReaders[n.Name] && len(n.Arguments) > 0 {
+				read[n.Arguments[0]] = true
+			}
+		case *ast.MemberNode:
+			if _, ok := n.Property.(*ast.StringNode); ok {
+				member[n.Node] = true
+			}
+		}
+	}))
+	for _, n := range nodes {
+		switch m := n.(type) {
+		case *ast.IdentifierNode:
+			if m.Value == "$env" {
+				return false
+			}
+		case *ast.PointerNode:
+			if m.Name != "index" && !member[n] {
+				return false
+			}
+		}
+		if isRows(n) && !read[n] {
+			return false
+		}
+	}
+	return true
+}
+
+type visitFunc func(ast.Node)
+
+func (f visitFunc) Visit(n *ast.Node) { f(*n) }
