@@ -28,11 +28,12 @@ import (
 )
 
 // tally fills the summary's counts and lists from the one definition of
-// the reporting states.
+// the reporting states, and keeps the states as the briefing's lines.
 func (b *batch) tally(current, returned []ledger.Record) {
-	b.states = classify(b.ws, b.ws.Config.Period, current, returned, b.opts.Now())
-	b.sum.Counts = b.states.Counts
-	for _, st := range b.states.Units {
+	b.sum.Counts = map[vocab.State]int{}
+	b.lines = make([]render.UnitLine, 0, len(b.ws.Units))
+	eachState(b.ws, current, returned, b.opts.Now(), func(i int, st UnitState) {
+		b.sum.Counts[st.State]++
 		switch st.State {
 		case vocab.Accepted:
 		case vocab.AcceptedLatestReturned:
@@ -45,7 +46,9 @@ func (b *batch) tally(current, returned []ledger.Record) {
 		if st.State.Counted() {
 			b.sum.Reported++
 		}
-	}
+		b.lines = append(b.lines, render.UnitLine{Unit: &b.ws.Units[i], State: st.State, Late: st.Late,
+			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
+	})
 }
 
 // assemble merges the figures and gathers what the briefing and the
@@ -66,14 +69,7 @@ func (b *batch) assemble(ctx context.Context, current []ledger.Record, rows [][]
 	if brief.Counted, err = b.countedReports(ctx, current, at, unknown); err != nil {
 		return render.Briefing{}, err
 	}
-	brief.Units = make([]render.UnitLine, 0, len(b.states.Units))
-	for i, st := range b.states.Units {
-		brief.Units = append(brief.Units, render.UnitLine{Unit: &ws.Units[i], State: st.State, Late: st.Late,
-			File: st.File, ReceivedAt: st.ReceivedAt, Counted: st.Counted})
-	}
-	// The states are the briefing's lines from here on; a region's are
-	// 12 MB, which the rendering need not hold twice.
-	b.states = nil
+	brief.Units, b.lines = b.lines, nil
 	// Every list is one line a unit: made to size, since growing them
 	// was a quarter of what a region's draft allocated.
 	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),

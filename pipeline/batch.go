@@ -73,8 +73,9 @@ type batch struct {
 	sum     *Summary
 	// mu guards what judging goroutines add to sum.
 	mu sync.Mutex
-	// states is where every unit stands once the files are taken.
-	states *StatusReport
+	// lines are where every unit stands once the files are taken (tally),
+	// as the briefing lists them.
+	lines []render.UnitLine
 	total  int // files to process, for progress
 	stages stageClock
 	// archiving reports the end of the group being moved in the
