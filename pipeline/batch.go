@@ -75,7 +75,7 @@ type batch struct {
 	mu sync.Mutex
 	// lines are where every unit stands once the files are taken (tally),
 	// as the briefing lists them.
-	lines []render.UnitLine
+	lines  []render.UnitLine
 	total  int // files to process, for progress
 	stages stageClock
 	// archiving reports the end of the group being moved in the

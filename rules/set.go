@@ -91,12 +91,12 @@ type rule struct {
 	severity    vocab.Severity
 	program     *vm.Program
 	source      string // the expression, as written
-	reads       []int // indicators the expression reads, in source order
-	uses        []int // reads, then those its message shows
-	prevUses    []int // indicators read as prev.x
-	totalReads  []int // county figures the expression reads as total.x
-	usesPrev    bool  // the rule compares with the previous period
-	usesValue   bool  // the each: indicator is read through value
+	reads       []int  // indicators the expression reads, in source order
+	uses        []int  // reads, then those its message shows
+	prevUses    []int  // indicators read as prev.x
+	totalReads  []int  // county figures the expression reads as total.x
+	usesPrev    bool   // the rule compares with the previous period
+	usesValue   bool   // the each: indicator is read through value
 	usesPrevVal bool
 	cell        int // indicator whose cell findings point at; -1: none
 	message     *template.Template
