@@ -370,7 +370,8 @@ func forgetSHAs(recs []ledger.Record) []ledger.Record {
 // (draftRowsFile, as readDraftRows gives them in kept) for the files it
 // counted too, the ledger's for the
 // others. Many new files, or no cache under this key, read every row
-// from the ledger. The records come back without their SHA-256s
+// from the ledger for the heads (RowsOf), or with the records again when
+// the ledger changed since the heads were read. The records come back without their SHA-256s
 // (forgetSHAs). save writes the cache for the next draft, when it
 // changed; it may run beside the rendering.
 func (b *batch) draftRows(ctx context.Context, period, files string, heads []ledger.Record, kept <-chan *rowCache) (current []ledger.Record, rows [][]float64, save func() error, err error) {
@@ -405,18 +406,35 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 			rows[i] = merge.FiguresOf(codes, rec.Values)
 		}
 	}
-	if ok {
+	cached := ok
+	var keys []rowKey
+	switch {
+	case ok:
 		current = heads
-	} else {
+	default:
+		// Every row is read for the heads, which are keyed and let go of
+		// their SHA-256s first: the keys are smaller, and the figures
+		// read beside them are a draft's peak.
+		keys = rowKeys(heads)
+		if rows, ok, err = b.ledger.RowsOf(ctx, period, codes, forgetSHAs(heads)); err != nil {
+			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
+		}
+		if ok {
+			current = heads
+			break
+		}
 		if current, rows, err = b.ledger.CurrentRows(ctx, period, codes); err != nil {
 			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
 		}
+		keys = rowKeys(current)
 	}
-	b.log.WithFields(logrus.Fields{"counted": len(current), "cached": ok, "read": len(missing)}).Debug("draft rows")
-	if ok && len(missing) == 0 && len(cache.rows) == len(current) {
+	b.log.WithFields(logrus.Fields{"counted": len(current), "cached": cached, "read": len(missing)}).Debug("draft rows")
+	if cached && len(missing) == 0 && len(cache.rows) == len(current) {
 		return forgetSHAs(current), rows, save, nil
 	}
-	keys := rowKeys(current)
+	if keys == nil {
+		keys = rowKeys(current)
+	}
 	forgetSHAs(current)
 	save = func() error {
 		if err := writeRowCache(path, key, len(codes), keys, rows); err != nil {

@@ -245,31 +245,93 @@ func (l *Ledger) Current(ctx context.Context, period string) ([]Record, error) {
 // filling a map. For the same reason the records leave out what no
 // briefing shows, their claim name and archive path.
 func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string) ([]Record, [][]float64, error) {
-	pos := make(map[string]int, len(codes))
-	for i, c := range codes {
-		pos[c] = i
-	}
-	var flat []float64
-	var rows [][]float64
+	rows := newRows(codes)
 	rs, err := l.readCurrent(ctx, period, true, func(_ *Record, vals string, ok bool) error {
-		if len(flat) < len(codes) {
-			flat = make([]float64, len(codes)*256)
-		}
-		row := flat[:len(codes):len(codes)]
-		flat = flat[len(codes):]
-		for i := range row {
-			row[i] = math.NaN()
-		}
-		rows = append(rows, row)
-		if !ok {
-			return nil
-		}
-		return decodeRow(vals, pos, row)
+		return rows.add(vals, ok)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("ledger current %s: %w", period, err)
 	}
-	return rs, rows, nil
+	return rs, rows.rows, nil
+}
+
+// RowsOf is CurrentRows's rows for heads, the current records of period
+// as HeadsWithout or Heads read them, read without the records: a
+// region's draft that has the heads already held a second set of 73,000
+// records and their text for the figures alone. ok is false when the
+// period's current submissions are no longer heads (the ledger changed
+// since they were read).
+func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, heads []Record) (rows [][]float64, ok bool, err error) {
+	r := newRows(codes)
+	n, ok := 0, true
+	var last string
+	err = l.scanCurrent(ctx, period, `unit_code, id, values_json`, func(row []driver.Value) error {
+		unit, isText := row[0].(string)
+		id, isInt := row[1].(int64)
+		if !isText || !isInt {
+			return fmt.Errorf("submission %v: unexpected column types", row[1])
+		}
+		if n > 0 && unit == last {
+			return nil
+		}
+		last = unit
+		if ok = ok && n < len(heads) && heads[n].ID == id && heads[n].UnitCode == unit; !ok {
+			return errStop
+		}
+		n++
+		vals, isText := row[2].(string)
+		if row[2] != nil && !isText {
+			return fmt.Errorf("values of submission %d: stored as %T", id, row[2])
+		}
+		if err := r.add(vals, isText); err != nil {
+			return fmt.Errorf("values of submission %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, false, fmt.Errorf("ledger current %s: %w", period, err)
+	}
+	if !ok || n != len(heads) {
+		return nil, false, nil
+	}
+	return r.rows, true, nil
+}
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
+
+// figureRows are rows of figures by position in codes, NaN for a code not
+// reported, sharing backing arrays of 256 rows.
+type figureRows struct {
+	pos   map[string]int
+	width int
+	flat  []float64
+	rows  [][]float64
+}
+
+func newRows(codes []string) *figureRows {
+	pos := make(map[string]int, len(codes))
+	for i, c := range codes {
+		pos[c] = i
+	}
+	return &figureRows{pos: pos, width: len(codes)}
+}
+
+// add appends the row of the stored values vals (none when not ok).
+func (r *figureRows) add(vals string, ok bool) error {
+	if len(r.flat) < r.width {
+		r.flat = make([]float64, r.width*256)
+	}
+	row := r.flat[:r.width:r.width]
+	r.flat = r.flat[r.width:]
+	for i := range row {
+		row[i] = math.NaN()
+	}
+	r.rows = append(r.rows, row)
+	if !ok {
+		return nil
+	}
+	return decodeRow(vals, r.pos, row)
 }
 
 // readCurrent is Current, with the values given to values (nil: not
@@ -281,30 +343,67 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 // window function over it cost a sort and a second lookup of every row.
 func (l *Ledger) readCurrent(ctx context.Context, period string, brief bool, values func(r *Record, vals string, ok bool) error) ([]Record, error) {
 	withVals := values != nil
-	q := `SELECT unit_code, id, COALESCE(run_id, 0), orig_name, sha256, received_at`
+	q := `unit_code, id, COALESCE(run_id, 0), orig_name, sha256, received_at`
 	if !brief {
 		q += `, claim_name, archive_path`
 	}
 	if withVals {
 		q += `, values_json`
 	}
-	q += ` FROM submissions WHERE period = ? AND status = 'accepted' ORDER BY unit_code, received_at DESC, id DESC`
-	c, err := l.r.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
 	// Growing the slice row by row copied and collected more than the
 	// rows themselves cost; counting in the index is cheap. The count is
 	// only a size hint, so it need not share the query's snapshot.
 	var n int
-	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE period = ? AND status = 'accepted'`, period).Scan(&n); err != nil {
+	if err := l.r.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE period = ? AND status = 'accepted'`, period).Scan(&n); err != nil {
 		return nil, err
 	}
 	out := make([]Record, 0, n)
-	// The driver's rows are read as they come: database/sql's Scan of
-	// every column of 7,300 rows was a tenth of the whole read.
-	err = c.Raw(func(dc any) error {
+	err := l.scanCurrent(ctx, period, q, func(row []driver.Value) error {
+		r := Record{Period: period, Status: vocab.FileAccepted}
+		var at int64
+		if !(asText(row[0], &r.UnitCode) && asInt(row[1], &r.ID) && asInt(row[2], &r.RunID) &&
+			asText(row[3], &r.OrigName) && asText(row[4], &r.SHA256) && asInt(row[5], &at)) ||
+			!brief && !(asText(row[6], &r.ClaimName) && asText(row[7], &r.ArchivePath)) {
+			return fmt.Errorf("submission %v: unexpected column types", row[1])
+		}
+		if len(out) > 0 && out[len(out)-1].UnitCode == r.UnitCode {
+			return nil
+		}
+		r.ReceivedAt = fromNanos(at)
+		// Appended before its values are decoded into it, so that
+		// the record is not moved to the heap for the call, one
+		// allocation a unit.
+		out = append(out, r)
+		if withVals {
+			last := row[len(row)-1]
+			vals, isText := last.(string)
+			if last != nil && !isText {
+				return fmt.Errorf("values of submission %d: stored as %T", r.ID, last)
+			}
+			if err := values(&out[len(out)-1], vals, isText); err != nil {
+				return fmt.Errorf("values of submission %d: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanCurrent gives each the columns cols of every accepted submission
+// of period in the index's order (by unit, newest first), until each
+// returns an error. The driver's rows are read as they come: database/sql's
+// Scan of every column of 7,300 rows was a tenth of the whole read.
+func (l *Ledger) scanCurrent(ctx context.Context, period, cols string, each func(row []driver.Value) error) error {
+	c, err := l.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	q := `SELECT ` + cols + ` FROM submissions WHERE period = ? AND status = 'accepted' ORDER BY unit_code, received_at DESC, id DESC`
+	return c.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
@@ -321,37 +420,11 @@ func (l *Ledger) readCurrent(ctx context.Context, period string, brief bool, val
 			} else if err != nil {
 				return err
 			}
-			r := Record{Period: period, Status: vocab.FileAccepted}
-			var at int64
-			if !(asText(row[0], &r.UnitCode) && asInt(row[1], &r.ID) && asInt(row[2], &r.RunID) &&
-				asText(row[3], &r.OrigName) && asText(row[4], &r.SHA256) && asInt(row[5], &at)) ||
-				!brief && !(asText(row[6], &r.ClaimName) && asText(row[7], &r.ArchivePath)) {
-				return fmt.Errorf("submission %v: unexpected column types", row[1])
-			}
-			if len(out) > 0 && out[len(out)-1].UnitCode == r.UnitCode {
-				continue
-			}
-			r.ReceivedAt = fromNanos(at)
-			// Appended before its values are decoded into it, so that
-			// the record is not moved to the heap for the call, one
-			// allocation a unit.
-			out = append(out, r)
-			if withVals {
-				last := row[len(row)-1]
-				vals, isText := last.(string)
-				if last != nil && !isText {
-					return fmt.Errorf("values of submission %d: stored as %T", r.ID, last)
-				}
-				if err := values(&out[len(out)-1], vals, isText); err != nil {
-					return fmt.Errorf("values of submission %d: %w", r.ID, err)
-				}
+			if err := each(row); err != nil {
+				return err
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func asInt(v driver.Value, dst *int64) bool {

@@ -3,8 +3,10 @@ package ledger
 import (
 	"context"
 	"countybrief/pipeline/vocab"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -102,6 +104,36 @@ func TestCurrent(t *testing.T) {
 					}
 					if rows[i][0] != cur[i].Values["members"] || !math.IsNaN(rows[i][1]) || rows[i][2] != cur[i].Values["marker"] {
 						t.Errorf("CurrentRows row %d = %v, Current %v", i, rows[i], cur[i].Values)
+					}
+				}
+				// RowsOf reads the same rows for the heads, and tells when
+				// the heads are not the current records: one short, one
+				// another file, or a later file come since.
+				ctx := context.Background()
+				heads, _, err := l.HeadsWithout(ctx, "2008-12", "period.closed")
+				if err != nil {
+					t.Fatal(err)
+				}
+				of, ok, err := l.RowsOf(ctx, "2008-12", codes, heads)
+				if err != nil || !ok || !reflect.DeepEqual(fmt.Sprint(of), fmt.Sprint(rows)) {
+					t.Errorf("RowsOf = %v, %v, %v; CurrentRows %v", of, ok, err, rows)
+				}
+				if len(heads) == 0 {
+					return
+				}
+				other := slices.Clone(heads)
+				other[0].ID += 100
+				later := sub("later", heads[0].UnitCode, "2008-12", acc, 60, 9)
+				for _, c := range []struct {
+					name  string
+					heads []Record
+					add   *Record
+				}{{"one short", heads[1:], nil}, {"another file", other, nil}, {"a later file", heads, &later}} {
+					if c.add != nil {
+						mustRecord(t, l, *c.add)
+					}
+					if of, ok, err := l.RowsOf(ctx, "2008-12", codes, c.heads); err != nil || ok || of != nil {
+						t.Errorf("%s: RowsOf = %v, %v, %v; want not the heads", c.name, of, ok, err)
 					}
 				}
 			})
