@@ -192,15 +192,22 @@ func (r *bitReader) take(n uint) uint32 {
 	return v
 }
 
+// entry is the table's entry for the code at the bottom of b: value<<4
+// | code length, the length 0 for a code the table does not have. Small
+// enough to be inlined into the decoding loop.
+func (h *huffTable) entry(b uint64) uint32 {
+	c := h.chunks[b&(numChunks-1)]
+	if c&countMask > chunkBits {
+		c = h.links[(c>>valueShift)*h.numLinks+uint32(b>>chunkBits)&h.linkMask]
+	}
+	return c
+}
+
 // sym decodes one symbol; at least 15 bits must be ready. It returns -1
 // for a code the table does not have.
 func (r *bitReader) sym(h *huffTable) int {
-	c := h.chunks[r.b&(numChunks-1)]
+	c := h.entry(r.b)
 	n := uint(c & countMask)
-	if n > chunkBits {
-		c = h.links[(c>>valueShift)*h.numLinks+uint32(r.b>>chunkBits)&h.linkMask]
-		n = uint(c & countMask)
-	}
 	if n == 0 {
 		return -1
 	}
@@ -288,12 +295,8 @@ func codes(out []byte, o int, r *bitReader, lit, dist *huffTable) (int, error) {
 				}
 			}
 		}
-		c := lit.chunks[b&(numChunks-1)]
+		c := lit.entry(b)
 		n := uint(c & countMask)
-		if n > chunkBits {
-			c = lit.links[(c>>valueShift)*lit.numLinks+uint32(b>>chunkBits)&lit.linkMask]
-			n = uint(c & countMask)
-		}
 		if n == 0 {
 			return o, errInflate
 		}
@@ -340,12 +343,8 @@ func codes(out []byte, o int, r *bitReader, lit, dist *huffTable) (int, error) {
 			b >>= 5
 			nb -= 5
 		} else {
-			c := dist.chunks[b&(numChunks-1)]
+			c := dist.entry(b)
 			n := uint(c & countMask)
-			if n > chunkBits {
-				c = dist.links[(c>>valueShift)*dist.numLinks+uint32(b>>chunkBits)&dist.linkMask]
-				n = uint(c & countMask)
-			}
 			if n == 0 {
 				return o, errInflate
 			}
