@@ -154,7 +154,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		if listErr != nil {
 			b.log.WithError(listErr).Error("the files are done and in the ledger, but the batch's list of them is lost")
 			if err == nil {
-				err = listErr
+				// The clerk reads this at the terminal: say first that the
+				// files are safe, then where their results are.
+				err = fmt.Errorf("本批的文件都已處理並記入台帳，只是本批的文件清單讀不回來（%w）；各單位的結果可用 countybrief status 查看", listErr)
 			}
 		}
 	}()
