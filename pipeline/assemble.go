@@ -243,7 +243,7 @@ func readRowCache(path string, key [sha256.Size]byte, width int) (*rowCache, boo
 		return nil, false
 	}
 	defer f.Close()
-	sum := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	sum := crc32.New(castagnoli)
 	r := io.TeeReader(bufio.NewReaderSize(f, 64<<10), sum)
 	head := make([]byte, len(rowsMagic)+sha256.Size+8)
 	if _, err := io.ReadFull(r, head); err != nil || string(head[:len(rowsMagic)]) != rowsMagic ||
@@ -308,7 +308,7 @@ func writeRowCache(path string, key [sha256.Size]byte, width int, keys []rowKey,
 		}
 	}
 	return safefile.WriteFile(path, func(w io.Writer) error {
-		sum := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+		sum := crc32.New(castagnoli)
 		mw := io.MultiWriter(w, sum)
 		buf := make([]byte, 0, 8+sha256.Size+8*width)
 		buf = append(buf, rowsMagic...)
