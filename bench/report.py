@@ -44,6 +44,10 @@ def load(path):
         return json.load(f)
 
 
+def load_if(path):
+    return load(path) if os.path.exists(path) else None
+
+
 
 def aggregates(ws):
     """Indicator code → how the batch totals it, from the catalogue's
@@ -116,7 +120,7 @@ def collect(d):
     """One N's figures: per case the median wall, the largest RSS, files."""
     rs = reps(d)
     n = {"files_in_inbox": int(open(os.path.join(d, "files")).read()),
-         "demo": load(os.path.join(d, "demo.measure.json")), "repeats": len(rs), "cases": {}}
+         "demo": load_if(os.path.join(d, "demo.measure.json")), "repeats": len(rs), "cases": {}}
     for case in CASES + PEERS:
         # A peer may run in fewer repetitions than the batch, or none
         # (openpyxl above BENCH_OPENPYXL_MAX; an older results folder).
@@ -425,9 +429,10 @@ def render(args):
     L.append("|---:|---|---:|---:|---|---:|---:|---:|---:|---|")
     for n in args.sizes:
         d = data[n]
-        L.append("| %s | workspace build (demo, not timed as batch) | %d | %.2f | | | %.0f | %.2f | | |"
-                 % (n, d["files_in_inbox"], d["demo"]["wall_s"], mb(d["demo"]["maxrss_kb"]),
-                    d["demo"]["user_s"] + d["demo"]["sys_s"]))
+        if d["demo"]:  # absent when the region came from BENCH_REGIONS
+            L.append("| %s | workspace build (demo, not timed as batch) | %d | %.2f | | | %.0f | %.2f | | |"
+                     % (n, d["files_in_inbox"], d["demo"]["wall_s"], mb(d["demo"]["maxrss_kb"]),
+                        d["demo"]["user_s"] + d["demo"]["sys_s"]))
         for case in CASES + PEERS:
             c = d["cases"].get(case)
             if c is None:
