@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -664,7 +662,7 @@ func (b *batch) hash(j *job) {
 		RunID: b.sum.RunID, ClaimName: c.Name, OrigName: c.OrigName,
 		ReceivedAt: c.ReceivedAt, UnitCode: b.unitOf(c.Folder), Period: b.ws.Config.Period,
 	}
-	data, sha, info, err := readClaim(c.Path, b.checker.reader.MaxBytes())
+	data, sha, info, err := inbox.ReadClaim(c.Path, b.checker.reader.MaxBytes())
 	switch {
 	case err != nil:
 		b.log.WithFields(logrus.Fields{"file": c.OrigName, "unit": c.Folder}).WithError(err).Warn("cannot read a claimed file; rejecting it")
@@ -1145,31 +1143,3 @@ func (b *batch) finishReturns(ctx context.Context) error {
 }
 
 func trimExt(name string) string { return name[:len(name)-len(filepath.Ext(name))] }
-
-// readClaim hashes a claimed file and returns its content too when the
-// reader will read it (no more than limit bytes), so that a file is read
-// from disk once, with the size and time of the file as read: the archive
-// compares them with the file it moves, to catch a writer that went on
-// writing after the file was judged.
-func readClaim(path string, limit int64) (data []byte, sha string, info fs.FileInfo, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	defer f.Close()
-	if data, err = form.ReadUpTo(f, limit); err != nil {
-		return nil, "", nil, err
-	}
-	h := sha256.New()
-	h.Write(data)
-	if int64(len(data)) > limit {
-		if _, err := io.Copy(h, f); err != nil {
-			return nil, "", nil, err
-		}
-		data = nil
-	}
-	if info, err = f.Stat(); err != nil {
-		return nil, "", nil, err
-	}
-	return data, hex.EncodeToString(h.Sum(nil)), info, nil
-}
