@@ -481,7 +481,6 @@ func (r *reader) index() *indicatorIndex {
 func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 	want, labels := ix.codes, ix.labels
 	byCode := make(map[string]*hit, len(want))
-	byLabel := map[string]*hit{}
 	// One array holds every hit: at most one per code by code and one by
 	// label, so it never grows and the pointers hold.
 	hits := make([]hit, 0, 2*len(want))
@@ -489,12 +488,16 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 		hits = append(hits, h)
 		return &hits[len(hits)-1]
 	}
+	isCode := func(v string) (string, bool) {
+		code := strings.TrimSpace(v)
+		return code, ix.codeLens.has(len(code)) && want[code]
+	}
 	for i, row := range g.order {
 		for _, v := range g.rows[i] {
 			if v == "" {
 				continue
 			}
-			if code := strings.TrimSpace(v); ix.codeLens.has(len(code)) && want[code] {
+			if code, ok := isCode(v); ok {
 				if h, ok := byCode[code]; ok {
 					if h.row != row {
 						h.dup = append(h.dup, row)
@@ -502,6 +505,21 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 				} else {
 					byCode[code] = newHit(hit{code: code, row: row, byCode: true})
 				}
+			}
+		}
+	}
+	if len(byCode) == len(want) {
+		// Every code was found by code, the usual form: no label can
+		// add a row, and squashing every cell to look for one is spared.
+		return byCode
+	}
+	byLabel := map[string]*hit{}
+	for i, row := range g.order {
+		for _, v := range g.rows[i] {
+			if v == "" {
+				continue
+			}
+			if _, ok := isCode(v); ok {
 				continue
 			}
 			key := squash(v)

@@ -172,7 +172,7 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 		if keep {
 			// excelize rewrites strict namespaces, text included, in the
 			// parts it decodes whole; it streams worksheets as written.
-			if !strings.HasPrefix(name, "xl/worksheets/") && strings.Contains(part.text, strictMark) {
+			if !strings.HasPrefix(name, "xl/worksheets/") && part.strict() {
 				return nil, ErrUnsupported
 			}
 			b.parts[name] = part

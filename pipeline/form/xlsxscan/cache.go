@@ -55,6 +55,9 @@ type sharedPart struct {
 	checkOnce sync.Once
 	wellOK    bool
 
+	strictOnce sync.Once
+	isStrict   bool // the text holds strictMark
+
 	parseOnce sync.Once
 	rels      []rel   // of a relationships part
 	sheets    []sheet // of the workbook part, names and relationship ids
@@ -73,6 +76,13 @@ func NewCache() *Cache {
 func (p *sharedPart) wellFormed(ns, root string, lim Limits) bool {
 	p.checkOnce.Do(func() { p.wellOK = wellFormed(p.text, ns, root, lim) })
 	return p.wellOK
+}
+
+// strict reports whether the text holds strictMark, looked for once: a
+// part every form shares is not searched again for each.
+func (p *sharedPart) strict() bool {
+	p.strictOnce.Do(func() { p.isStrict = strings.Contains(p.text, strictMark) })
+	return p.isStrict
 }
 
 // relationships is parseRels(p.text, lim), worked out once.
