@@ -623,7 +623,14 @@ func parseSST(part string, lim Limits) ([]string, error) {
 	if n, ok := plainInt(strings.TrimSpace(attrValue(x, "uniqueCount"))); ok && n < 1<<16 {
 		out = make([]string, 0, n)
 	}
-	for x.next() != tokEOF {
+	for {
+		if text, ok := x.plainSI(); ok {
+			out = append(out, bstrUnmarshal(text))
+			continue
+		}
+		if x.next() == tokEOF {
+			break
+		}
 		if x.kind != tokStart {
 			continue
 		}
@@ -655,6 +662,44 @@ func attrsTyped(x *xmlScanner, elem string) bool {
 		}
 	}
 	return true
+}
+
+// plainSI reads the next string of the table when it is written the
+// usual way, <si><t>text</t></si> (or <t xml:space="preserve">) with text
+// that needs no decoding, and gives exactly what next and readSI would
+// give for it, elements counted alike. ok is false, and nothing is read,
+// for anything else, which next and readSI then read or refuse.
+func (x *xmlScanner) plainSI() (text string, ok bool) {
+	const (
+		open     = "<si><t>"
+		preserve = "<si><t xml:space=\"preserve\">"
+		end      = "</t></si>"
+	)
+	if x.failed || x.selfEnd || len(x.stack) != 1 || x.elemsLeft < 2 || x.maxDepth <= 2 {
+		return "", false
+	}
+	rest := x.s[x.pos:]
+	var from int
+	switch {
+	case strings.HasPrefix(rest, open):
+		from = len(open)
+	case strings.HasPrefix(rest, preserve):
+		from = len(preserve)
+	default:
+		return "", false
+	}
+	n := strings.IndexByte(rest[from:], '<')
+	if n < 0 || !strings.HasPrefix(rest[from+n:], end) {
+		return "", false
+	}
+	text = rest[from : from+n]
+	if plain, ok := checkText(text, false); !plain || !ok {
+		return "", false
+	}
+	x.pos += from + n + len(end)
+	x.elemsLeft -= 2
+	x.kind = tokEnd
+	return text, true
 }
 
 // readSI reads one <si> just started and returns its text.

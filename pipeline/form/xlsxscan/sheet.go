@@ -105,37 +105,35 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 		}
 	}()
 	col := 0
-	for x.next() != tokEOF && len(x.stack) >= 3 {
-		switch {
-		case x.kind == tokText || x.kind == tokEnd:
-			continue
-		case x.localName() != "c" || len(x.stack) != 4:
-			return nil, ErrUnsupported
-		}
-		var ref, typ string
-		nr, ns, nt := 0, 0, 0
-		for i := range x.attrs {
-			switch x.attrLocal(i) {
-			case "r":
-				ref, nr = x.attrValue(i), nr+1
-			case "s":
-				// As excelize reads it, without trimming; a style index
-				// of plain digits, the usual one, is one for certain.
-				if v := x.attrValue(i); !plainDigits(v) {
-					if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-						return nil, ErrUnsupported
-					}
-				}
-				ns++
-			case "t":
-				typ, nt = x.attrValue(i), nt+1
+	for {
+		c, ok := x.plainCell()
+		if !ok {
+			if x.next() == tokEOF || len(x.stack) < 3 {
+				break
+			}
+			switch {
+			case x.kind == tokText || x.kind == tokEnd:
+				continue
+			case x.localName() != "c" || len(x.stack) != 4:
+				return nil, ErrUnsupported
+			}
+			if c, ok = readCell(x); !ok {
+				return nil, ErrUnsupported
 			}
 		}
-		if nr > 1 || ns > 1 || nt > 1 {
+		ref, typ, v, hasF, is, hasIS := c.ref, c.typ, c.v, c.hasF, c.is, c.hasIS
+		if c.nr > 1 || c.ns > 1 || c.nt > 1 {
 			return nil, ErrUnsupported
 		}
+		// As excelize reads a style index, without trimming; one of plain
+		// digits, the usual one, is one for certain.
+		if c.ns == 1 && !plainDigits(c.s) {
+			if _, err := strconv.ParseInt(c.s, 10, 64); err != nil {
+				return nil, ErrUnsupported
+			}
+		}
 		next := col + 1
-		if nr == 1 {
+		if c.nr == 1 {
 			c, rr, ok := parseRef(ref)
 			if !ok || rr != row {
 				return nil, ErrUnsupported
@@ -146,10 +144,6 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 			return nil, ErrUnsupported
 		}
 		col = next
-		v, hasF, is, hasIS, ok := cellParts(x)
-		if !ok {
-			return nil, ErrUnsupported
-		}
 		var val string
 		switch typ {
 		case "s":
@@ -182,6 +176,106 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 		return nil, ErrUnsupported
 	}
 	return cells, nil
+}
+
+// cell is a <c> element as rowCells reads it: the attributes r, s and t
+// by local name, with how many times each is given, and its children.
+type cell struct {
+	ref, s, typ string
+	nr, ns, nt  int
+	v, is       string
+	hasF, hasIS bool
+}
+
+// readCell reads the cell just started.
+func readCell(x *xmlScanner) (cell, bool) {
+	var c cell
+	for i := range x.attrs {
+		switch x.attrLocal(i) {
+		case "r":
+			c.ref, c.nr = x.attrValue(i), c.nr+1
+		case "s":
+			c.s, c.ns = x.attrValue(i), c.ns+1
+		case "t":
+			c.typ, c.nt = x.attrValue(i), c.nt+1
+		}
+	}
+	var ok bool
+	c.v, c.hasF, c.is, c.hasIS, ok = cellParts(x)
+	return c, ok
+}
+
+// plainCell reads the next cell of a row when it is written the usual
+// way: <c> with only the attributes r, s and t, each once, in double
+// quotes with values that need no decoding, one space before each, and
+// empty (<c .../> or <c ...></c>) or holding only <v>text</v>, the text
+// needing no decoding. It gives what next and readCell would give for
+// it, elements counted alike; ok is false, and nothing is read, for
+// anything else, which next and readCell then read or refuse. A sheet's
+// cells are nearly all it holds, and reading them token by token was
+// most of the time a form took to read.
+func (x *xmlScanner) plainCell() (c cell, ok bool) {
+	if x.failed || x.selfEnd || len(x.stack) != 3 || x.elemsLeft < 2 || x.maxDepth <= 4 {
+		return cell{}, false
+	}
+	s, i := x.s, x.pos
+	if i+2 >= len(s) || s[i] != '<' || s[i+1] != 'c' {
+		return cell{}, false
+	}
+	i += 2
+	for i+4 < len(s) && s[i] == ' ' && s[i+2] == '=' && s[i+3] == '"' {
+		from := i + 4
+		j := from
+		for j < len(s) {
+			if b := s[j]; b < ' ' || b >= 0x80 || b == '&' || b == '<' || b == '>' || b == '"' {
+				break
+			}
+			j++
+		}
+		if j == len(s) || s[j] != '"' {
+			return cell{}, false
+		}
+		v := s[from:j]
+		switch s[i+1] {
+		case 'r':
+			c.ref, c.nr = v, c.nr+1
+		case 's':
+			c.s, c.ns = v, c.ns+1
+		case 't':
+			c.typ, c.nt = v, c.nt+1
+		default:
+			return cell{}, false
+		}
+		i = j + 1
+	}
+	if c.nr > 1 || c.ns > 1 || c.nt > 1 {
+		return cell{}, false // the scanner refuses a repeated attribute
+	}
+	rest := s[i:]
+	switch {
+	case strings.HasPrefix(rest, "/>"):
+		i += 2
+	case strings.HasPrefix(rest, "></c>"):
+		i += 5
+	case strings.HasPrefix(rest, "><v>"):
+		from := i + 4
+		n := strings.IndexByte(s[from:], '<')
+		if n < 0 || !strings.HasPrefix(s[from+n:], "</v></c>") {
+			return cell{}, false
+		}
+		c.v = s[from : from+n]
+		if plain, ok := checkText(c.v, false); !plain || !ok {
+			return cell{}, false
+		}
+		i = from + n + len("</v></c>")
+		x.elemsLeft-- // the <v>
+	default:
+		return cell{}, false
+	}
+	x.pos = i
+	x.elemsLeft--
+	x.kind = tokEnd
+	return c, true
 }
 
 // cellParts reads the children of the cell just started: the text of
