@@ -84,10 +84,9 @@ type ArchiveResult struct {
 // failure to flush, after which a file may be in work/ or at its archive
 // name (a rename is atomic) and a later call finishes it.
 //
-// The archive holds exactly the bytes judged. Right after the move (a
-// writer may hold the file open) the file is compared with the request's
-// Size and ModTime; without them it is hashed before the move and its
-// time kept through it. A file that changed is not
+// The archive holds exactly the bytes judged. Before the move, and again
+// after it (a writer may hold the file open), the file is compared with
+// the request's Size and ModTime, or its hash. A file that changed is not
 // archived: Judged is written at the archive name as a file of its own
 // and, once that is durable, the changed file goes back to its unit's
 // inbox folder, under its original name or a numbered one, never
@@ -209,15 +208,17 @@ func (s stamp) matches(info fs.FileInfo) bool {
 	return info.Size() == s.size && info.ModTime().Equal(s.mtime)
 }
 
-// check returns the stamp the claimed file must keep through the move:
-// the request's size and time when it has them, which the look after the
-// move compares (a look before it as well would only cost a call per
-// file: a file changed by then fails that look, and one that is gone
-// fails the rename). A request without them has the file hashed here and
-// compared with what was judged.
+// check compares the claimed file with what was judged of it, by the
+// request's size and time or else by its hash, and returns the stamp the
+// file must keep through the move.
 func check(r ArchiveRequest, src, sha string) (want stamp, changed bool, err error) {
 	if !r.ModTime.IsZero() {
-		return stamp{r.Size, r.ModTime}, false, nil
+		want = stamp{r.Size, r.ModTime}
+		info, err := os.Lstat(src)
+		if err != nil {
+			return want, false, err
+		}
+		return want, !want.matches(info), nil
 	}
 	f, err := os.Open(src)
 	if err != nil {
