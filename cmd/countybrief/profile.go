@@ -6,37 +6,64 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
-// profiling is run's --cpuprofile and --memprofile, so that a slow night
-// can be diagnosed on the office's own machine and files with
-// `go tool pprof` (bench/README.md says how).
+// profiling is run's --cpuprofile, --memprofile and --trace, so that a
+// slow night can be diagnosed on the office's own machine and files with
+// `go tool pprof` and `go tool trace` (bench/README.md says how). The
+// trace shows what a profile cannot: which stretches of the batch ran on
+// one core while the other waited.
 type profiling struct {
-	cpu, mem string
-	cpuFile  *os.File
+	cpu, mem, trace    string
+	cpuFile, traceFile *os.File
 }
 
 func (p *profiling) register(e *env, fs *flag.FlagSet) {
 	fs.StringVar(&p.cpu, "cpuprofile", "", e.tr("把這次運行的 CPU 性能剖析寫到這個文件（供 go tool pprof 分析）"))
 	fs.StringVar(&p.mem, "memprofile", "", e.tr("運行結束時把內存分配剖析寫到這個文件（供 go tool pprof 分析）"))
+	fs.StringVar(&p.trace, "trace", "", e.tr("把這次運行的執行軌跡寫到這個文件（供 go tool trace 分析，看哪些階段只用了一個核）"))
 }
 
 // start begins the CPU profile before the workspace is loaded: start-up
 // (fonts, templates) is part of what a slow night costs.
 func (p *profiling) start(e *env) error {
-	if p.cpu == "" {
+	if p.cpu != "" {
+		f, err := os.Create(p.cpu)
+		if err != nil {
+			return e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, err)
+		}
+		p.cpuFile = f
+	}
+	if p.trace != "" {
+		f, err := os.Create(p.trace)
+		if err != nil {
+			p.stopCPU()
+			return e.errorf("無法寫入性能剖析文件 %s：%v", p.trace, err)
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			p.stopCPU()
+			return e.errorf("無法寫入性能剖析文件 %s：%v", p.trace, err)
+		}
+		p.traceFile = f
+	}
+	return nil
+}
+
+// stopCPU stops the CPU profile, if one runs, and closes its file.
+func (p *profiling) stopCPU() error {
+	if p.cpuFile == nil {
 		return nil
 	}
-	f, err := os.Create(p.cpu)
-	if err != nil {
-		return e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, err)
-	}
-	p.cpuFile = f
-	return nil
+	pprof.StopCPUProfile()
+	err := p.cpuFile.Close()
+	p.cpuFile = nil
+	return err
 }
 
 // finish stops the CPU profile and writes the memory profile. A failure
@@ -44,11 +71,14 @@ func (p *profiling) start(e *env) error {
 // batch's own error matters more to the office.
 func (p *profiling) finish(e *env, err *error) {
 	var failed error
-	if p.cpuFile != nil {
-		pprof.StopCPUProfile()
-		if cerr := p.cpuFile.Close(); cerr != nil {
-			failed = e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, cerr)
+	if p.traceFile != nil {
+		trace.Stop()
+		if terr := p.traceFile.Close(); terr != nil {
+			failed = e.errorf("無法寫入性能剖析文件 %s：%v", p.trace, terr)
 		}
+	}
+	if cerr := p.stopCPU(); cerr != nil && failed == nil {
+		failed = e.errorf("無法寫入性能剖析文件 %s：%v", p.cpu, cerr)
 	}
 	if p.mem != "" {
 		if merr := writeMemProfile(p.mem); merr != nil && failed == nil {
