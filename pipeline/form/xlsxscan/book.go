@@ -35,6 +35,7 @@ type Book struct {
 	date1904 bool
 	arena    []string // the cells of the rows read
 	scratch  *Scratch // whose memory the Book uses
+	cache    *Cache   // the Open's, or nil
 }
 
 type sheet struct {
@@ -130,7 +131,7 @@ func (s *Scratch) Open(zr *zip.Reader, data []byte, lim Limits, cache *Cache) (*
 		}
 		s.text = make([]byte, 0, need+room)
 	}
-	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8), scratch: s, arena: s.cells}
+	b := &Book{lim: lim, parts: make(map[string]*sharedPart, 8), scratch: s, arena: s.cells, cache: cache}
 	seen := make(map[string]bool, len(zr.File))
 	useInflater(zr)
 	var unzipped int64

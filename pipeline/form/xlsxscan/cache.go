@@ -28,6 +28,7 @@ import (
 type Cache struct {
 	mu    sync.RWMutex
 	parts map[string]*sharedPart
+	tails map[string]*tailVerdict // by the text of a sheet after its sheetData
 	bytes int // keys and texts held, bounded by maxSharedBytes
 	seed  maphash.Seed
 	seen  map[uint64]struct{} // bounded by maxSeen
@@ -67,7 +68,64 @@ type sharedPart struct {
 
 // NewCache returns an empty Cache.
 func NewCache() *Cache {
-	return &Cache{parts: map[string]*sharedPart{}, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+	return &Cache{parts: map[string]*sharedPart{}, tails: map[string]*tailVerdict{}, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
+}
+
+// A sheet's tail, what follows its sheetData (protection, merged ranges,
+// data validations with their messages, page setup), is written from the
+// template and is the same in every unit's form: often half the sheet's
+// text. What Rows finds in it depends only on that text, the Limits and
+// how many elements the sheet has left, so a tail read once is not read
+// again: tailVerdict is what Rows found in one that read cleanly. Like a
+// volatile part, a tail is kept only when met a second time. The tail
+// closes the root, so the verdict holds for a sheet whose root has the
+// same name.
+type tailVerdict struct {
+	root     string   // the qualified name of the sheet's root
+	elements int      // elements it holds, counted against MaxElements
+	merges   []string // the ref of each mergeCell in it, as Rows keeps them
+}
+
+// tail is the verdict on a sheet's tail read before, or nil.
+func (c *Cache) tail(text string) *tailVerdict {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.tails[text]
+}
+
+// putTail remembers the verdict on a tail that read cleanly, from its
+// second sighting on; text must be memory the cache may keep (a Scratch's
+// is copied).
+func (c *Cache) putTail(text string, v tailVerdict) {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteByte(1) // apart from the parts' keys
+	h.WriteString(text)
+	digest := h.Sum64()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.tails[text]; ok {
+		return
+	}
+	if _, ok := c.seen[digest]; !ok {
+		if len(c.seen) < maxSeen {
+			c.seen[digest] = struct{}{}
+		}
+		return
+	}
+	delete(c.seen, digest)
+	size := len(text) + len(v.root)
+	for _, m := range v.merges {
+		size += len(m)
+	}
+	if len(c.parts)+len(c.tails) < maxSharedParts && c.bytes+size <= maxSharedBytes {
+		v.root = strings.Clone(v.root)
+		for i, m := range v.merges {
+			v.merges[i] = strings.Clone(m)
+		}
+		c.tails[strings.Clone(text)] = &v
+		c.bytes += size
+	}
 }
 
 // wellFormed reports wellFormed(text, ns, root, lim) for the part,
@@ -162,7 +220,7 @@ func (c *Cache) put(key []byte, text string, volatile, own bool) *sharedPart {
 		}
 		delete(c.seen, digest)
 	}
-	if len(c.parts) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
+	if len(c.parts)+len(c.tails) < maxSharedParts && c.bytes+len(key)+len(text) <= maxSharedBytes {
 		if !own {
 			// text is a Scratch's, which the next workbook overwrites.
 			p.text = strings.Clone(text)

@@ -25,17 +25,24 @@ func sheetOf(rows ...string) string {
 type rowsRead struct {
 	rows    []string
 	formula [][2]int
+	merges  []string
 	err     error
 }
 
 func readSheet(text string, sst []string, lim Limits) rowsRead {
-	b := &Book{lim: lim, parts: map[string]*sharedPart{"s": {text: text}}, sheets: []sheet{{name: "S", part: "s"}}, sst: sst, scratch: new(Scratch)}
+	return readSheetCached(text, sst, lim, nil)
+}
+
+// readSheetCached reads a sheet as a Book opened with cache does.
+func readSheetCached(text string, sst []string, lim Limits, cache *Cache) rowsRead {
+	b := &Book{lim: lim, parts: map[string]*sharedPart{"s": {text: text}}, sheets: []sheet{{name: "S", part: "s"}}, sst: sst, scratch: new(Scratch), cache: cache}
 	var got rowsRead
 	got.err = b.Rows("S", func(row int, cells []string) error {
 		got.rows = append(got.rows, fmt.Sprintf("%d:%q", row, cells))
 		return nil
 	})
 	got.formula = b.sheets[0].emptyFormulas
+	got.merges = b.sheets[0].merges
 	return got
 }
 
@@ -219,5 +226,69 @@ func FuzzPlainReaders(f *testing.F) {
 		if !reflect.DeepEqual(fast, slow) || (ferr == nil) != (serr == nil) {
 			t.Fatalf("strings %q %v, token by token %q %v", fast, ferr, slow, serr)
 		}
+	})
+}
+
+// tailHeads are sheets up to the end of their sheetData, to which a tail
+// is added: of different lengths, one with a prefixed root.
+var tailHeads = []string{
+	`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="` + nsMain + `"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>`,
+	`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="` + nsMain + `"><mergeCells><mergeCell ref="A1:A2"/></mergeCells><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1"/></row><row r="2"><c r="A2" t="s"><v>0</v></c></row><row r="3"/></sheetData>`,
+	`<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="` + nsMain + `"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData>`,
+}
+
+// readTails reads each head with tail, several times over, through one
+// cache and without any: a tail taken from the cache must read as it
+// reads when scanned, whatever the head before it.
+func readTails(t *testing.T, tail string, lim Limits) {
+	cache := NewCache()
+	for _, i := range []int{0, 0, 0, 1, 2, 1, 0, 2} {
+		doc := tailHeads[i] + tail
+		want, got := readSheet(doc, []string{"s"}, lim), readSheetCached(doc, []string{"s"}, lim, cache)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("head %d: read through the cache\n%+v\nscanned\n%+v", i, got, want)
+		}
+	}
+}
+
+// TestSheetTailFromCache: a tail met before is taken from the cache with
+// the same rows, merges and refusals, the element limit counted, and the
+// root it closes checked.
+func TestSheetTailFromCache(t *testing.T) {
+	for _, tc := range []struct {
+		name, tail string
+		lim        Limits
+	}{
+		{"merges and validations", `<mergeCells count="2"><mergeCell ref="A1:F1"></mergeCell><mergeCell ref="B2"/></mergeCells><dataValidations><dataValidation error="「數值」只能填0" sqref="C8"><formula1>0</formula1></dataValidation></dataValidations></worksheet>`, testLimits},
+		{"prefixed root", `<x:mergeCells><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`, testLimits},
+		{"merge without ref", `<mergeCells><mergeCell/><mergeCell ref="A1" ref2="x"/></mergeCells></worksheet>`, testLimits},
+		{"second sheetData", `<sheetData/></worksheet>`, testLimits},
+		{"malformed", `<mergeCells></worksheet>`, testLimits},
+		{"elements near the limit", `<a/><b/><c/><d/><e/></worksheet>`, Limits{MaxDepth: 64, MaxElements: 16}},
+		{"depth", `<a><b><c/></b></a></worksheet>`, Limits{MaxDepth: 4, MaxElements: 1000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			readTails(t, tc.tail, tc.lim)
+		})
+	}
+	cache := NewCache()
+	doc := tailHeads[0] + `<mergeCells><mergeCell ref="A1:B1"/></mergeCells></worksheet>`
+	for range 3 {
+		readSheetCached(doc, nil, testLimits, cache)
+	}
+	if len(cache.tails) != 1 {
+		t.Errorf("%d tails cached after three sheets with one tail, want 1", len(cache.tails))
+	}
+}
+
+// FuzzSheetTail reads arbitrary tails after sheets of different heads,
+// through the cache and scanned.
+func FuzzSheetTail(f *testing.F) {
+	f.Add(`<mergeCells><mergeCell ref="A1:B2"/></mergeCells></worksheet>`)
+	f.Add(`<x:mergeCells><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>`)
+	f.Add(`<dataValidations><dataValidation sqref="C8"><formula1>0</formula1></dataValidation></dataValidations></worksheet>`)
+	f.Fuzz(func(t *testing.T, tail string) {
+		readTails(t, tail, testLimits)
+		readTails(t, tail, Limits{MaxDepth: 5, MaxElements: 14})
 	})
 }

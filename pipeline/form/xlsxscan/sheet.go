@@ -1,6 +1,7 @@
 package xlsxscan
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,33 +21,71 @@ func (b *Book) Rows(name string, add func(row int, cells []string) error) error 
 	if x.next() != tokStart {
 		return ErrUnsupported
 	}
-	dataSeen := false
 	for x.next() != tokEOF {
 		if x.kind != tokStart {
 			continue
 		}
 		switch elem := x.localName(); {
 		case elem == "sheetData":
-			if len(x.stack) != 2 || dataSeen {
+			if len(x.stack) != 2 {
 				return ErrUnsupported
 			}
-			dataSeen = true
 			if err := b.sheetData(x, s, add); err != nil {
 				return err
 			}
+			return b.tail(x, s)
 		case elem == "mergeCell":
-			ref, n := attrCount(x, "ref")
-			if n != 1 {
-				ref = "?" // cannot be placed: any empty cell is unsupported
-			}
-			s.merges = append(s.merges, ref)
-		case !dataSeen && (elem == "row" || elem == "c"):
+			s.merges = append(s.merges, mergeRef(x))
+		case elem == "row" || elem == "c":
 			// excelize's Rows would take it for a row of the sheet.
 			return ErrUnsupported
 		}
 	}
 	if x.failed {
 		return ErrUnsupported
+	}
+	return nil
+}
+
+// mergeRef is the ref of the mergeCell just started, as Rows keeps it.
+func mergeRef(x *xmlScanner) string {
+	ref, n := attrCount(x, "ref")
+	if n != 1 {
+		return "?" // cannot be placed: any empty cell is unsupported
+	}
+	return ref
+}
+
+// tail reads the rest of a sheet after its sheetData, or takes what an
+// earlier form's identical tail gave from the cache.
+func (b *Book) tail(x *xmlScanner, s *sheet) error {
+	text, root := x.s[x.pos:], x.str(x.stack[0])
+	if b.cache != nil {
+		if v := b.cache.tail(text); v != nil && v.root == root {
+			if v.elements > x.elemsLeft {
+				return ErrUnsupported // the scan would fail on the way
+			}
+			s.merges = append(s.merges, v.merges...)
+			return nil
+		}
+	}
+	left, merged := x.elemsLeft, len(s.merges)
+	for x.next() != tokEOF {
+		if x.kind != tokStart {
+			continue
+		}
+		switch x.localName() {
+		case "sheetData":
+			return ErrUnsupported // a second one
+		case "mergeCell":
+			s.merges = append(s.merges, mergeRef(x))
+		}
+	}
+	if x.failed {
+		return ErrUnsupported
+	}
+	if b.cache != nil {
+		b.cache.putTail(text, tailVerdict{root: root, elements: left - x.elemsLeft, merges: slices.Clone(s.merges[merged:])})
 	}
 	return nil
 }
