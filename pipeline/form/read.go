@@ -817,8 +817,11 @@ func (r *reader) identity(g *grid, sub *Submission) {
 	fields := identityFields()
 	byLabel := identityLabels
 	found := make([]bool, len(fields))
-	for ri, row := range g.order {
-		cells := g.rows[ri]
+	left := len(fields)
+	// Once every label is found, the rest of the sheet (its figures)
+	// has nothing for the identity.
+	for ri := 0; ri < len(g.order) && left > 0; ri++ {
+		row, cells := g.order[ri], g.rows[ri]
 		for c, v := range cells {
 			key := strings.TrimRight(squash(v), ":：")
 			if !identityLens.has(len(key)) {
@@ -828,7 +831,7 @@ func (r *reader) identity(g *grid, sub *Submission) {
 			if !ok || found[i] {
 				continue
 			}
-			found[i] = true
+			found[i], left = true, left-1
 			col := c + 1
 			// The value is the next cell to the right that is not another
 			// label; a clerk may have merged or widened the cells.
