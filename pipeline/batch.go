@@ -161,7 +161,8 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 	// A stop (SIGTERM to serve, Ctrl-C to run) ends the taking of new
 	// files; what is claimed is finished, and the briefing made, with a
 	// context that the stop does not cancel, so that no file is left half
-	// done in work/. That bounds a stop by one group and the briefing.
+	// done in work/. That bounds a stop by two groups (the one being read
+	// and the one claimed beside it) and the briefing.
 	work := context.WithoutCancel(ctx)
 	if err := b.takeFiles(ctx, work); err != nil {
 		return b.sum, err
@@ -181,6 +182,21 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		}
 	}()
 	defer func() { <-noted }()
+	// What the files wrote to the ledger's log is copied into the ledger
+	// file beside the draft, which only reads the ledger, instead of when
+	// the ledger closes after it.
+	if b.total > 0 {
+		checkpointed := make(chan struct{})
+		go func() {
+			defer close(checkpointed)
+			start := time.Now()
+			if err := led.Checkpoint(work); err != nil {
+				b.log.WithError(err).Warn("checkpoint the ledger")
+			}
+			b.stages.add(stageLedger, time.Since(start))
+		}()
+		defer func() { <-checkpointed }()
+	}
 	if b.early != nil {
 		if r := <-b.early; r != nil {
 			b.opts.Renderer = r
@@ -312,33 +328,9 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		b.sum.Waiting = waiting
 		b.total += len(ready)
 		b.claimedAll = false
-		for chunk := range groups(ready) {
-			if stop.Err() != nil {
-				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
-				return nil
-			}
-			start := time.Now()
-			claims, errs, err := b.inbox.ClaimAll(chunk)
-			if err != nil {
-				return err
-			}
-			var taken []inbox.Claim
-			for i, err := range errs {
-				switch {
-				case errors.Is(err, inbox.ErrGone):
-					// taken by someone else, withdrawn or changed by the unit
-				case err != nil:
-					return fmt.Errorf("claim %s: %w", chunk[i].Path, err)
-				default:
-					taken = append(taken, claims[i])
-				}
-			}
-			// What the claims hold is all a group needs of its candidates.
-			clear(chunk)
-			b.stages.add(stagePickup, time.Since(start))
-			if err := b.processGroup(ctx, taken, false); err != nil {
-				return err
-			}
+		all, err := b.takeGroups(stop, ctx, slices.Collect(groups(ready)))
+		if err != nil || !all {
+			return err
 		}
 		b.claimedAll = true
 		if waiting == 0 || settle == 0 || round >= settleRounds {
@@ -354,6 +346,81 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		case <-time.After(settle + time.Second):
 		}
 	}
+}
+
+// takeGroups claims and processes the groups of a scan in turn. Each
+// group but the first is claimed while the one before it is read: a
+// claim is renames and a flush of the file system, which wait on the disk
+// rather than use a core, and claimed on their own they kept both cores
+// idle before each group (a fifth of a 7,300-form batch's time). A group
+// claimed ahead is processed even when stop comes meanwhile: every
+// claimed file is finished. all is false when stop left groups unclaimed.
+func (b *batch) takeGroups(stop, ctx context.Context, chunks [][]inbox.Candidate) (all bool, err error) {
+	type claimed struct {
+		taken []inbox.Claim
+		err   error
+	}
+	var ahead chan claimed
+	defer func() {
+		if ahead != nil {
+			// Failing, the batch leaves the files claimed ahead in work/
+			// for the next batch, as a kill would.
+			<-ahead
+		}
+	}()
+	for i, chunk := range chunks {
+		var c claimed
+		if ahead != nil {
+			c = <-ahead
+			ahead = nil
+		} else {
+			if stop.Err() != nil {
+				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
+				return false, nil
+			}
+			c.taken, c.err = b.claimGroup(chunk)
+		}
+		if c.err != nil {
+			return false, c.err
+		}
+		if i+1 < len(chunks) && stop.Err() == nil {
+			ahead = make(chan claimed, 1)
+			go func(next []inbox.Candidate) {
+				var c claimed
+				c.taken, c.err = b.claimGroup(next)
+				ahead <- c
+			}(chunks[i+1])
+		}
+		if err := b.processGroup(ctx, c.taken, false); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// claimGroup claims a group's candidates and returns the claims made; a
+// file gone since the scan is left out.
+func (b *batch) claimGroup(chunk []inbox.Candidate) ([]inbox.Claim, error) {
+	start := time.Now()
+	defer func() { b.stages.add(stagePickup, time.Since(start)) }()
+	claims, errs, err := b.inbox.ClaimAll(chunk)
+	if err != nil {
+		return nil, err
+	}
+	var taken []inbox.Claim
+	for i, err := range errs {
+		switch {
+		case errors.Is(err, inbox.ErrGone):
+			// taken by someone else, withdrawn or changed by the unit
+		case err != nil:
+			return nil, fmt.Errorf("claim %s: %w", chunk[i].Path, err)
+		default:
+			taken = append(taken, claims[i])
+		}
+	}
+	// What the claims hold is all a group needs of its candidates.
+	clear(chunk)
+	return taken, nil
 }
 
 // settleRounds bounds how often one batch waits for files still arriving,

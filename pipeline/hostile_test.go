@@ -286,9 +286,11 @@ func TestNextBatchWritesLostReturns(t *testing.T) {
 
 // A stop request while files are being taken ends the batch cleanly:
 // every claimed file is finished (recorded, archived), the rest waits in
-// the inbox, nothing stays in work/claimed.
+// the inbox, nothing stays in work/claimed. The stop comes once the first
+// group is done, when the second is being read and the third claimed, so
+// the inbox holds four groups.
 func TestStopFinishesClaimedFiles(t *testing.T) {
-	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Units: 600, Init: pipeline.Init})
+	ws, _, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Units: 1000, Init: pipeline.Init})
 	if err != nil {
 		t.Fatal(err)
 	}

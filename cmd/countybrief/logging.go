@@ -141,6 +141,7 @@ var logEvents = map[string]string{
 	"cannot read a claimed file; rejecting it":                                          N("已取走的文件讀不了，作退回處理"),
 	"cannot archive a file; it stays in work/ for the next batch":                       N("文件無法存檔，留在 work/ 下次處理"),
 	"note emptied inbox folders":                                                        N("記不下這次取空的收件箱文件夾；下次運行會再讀一遍"),
+	"checkpoint the ledger":                                                             N("台帳日誌未能提前併入台帳文件；關閉台帳時會再併入"),
 	"forget the sightings of claimed files":                                             N("未能從等待記錄中刪去已取走的文件；下次運行會把記錄多讀一遍"),
 	"no fonts: the draft PDF waits":                                                     N("沒有字體：草稿 PDF 暫不生成"),
 	"the workspace's files have problems; keeping the last good ones":                   N("工作區的文件有問題，沿用上一次沒有問題的設定"),

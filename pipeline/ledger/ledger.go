@@ -119,6 +119,24 @@ func (l *Ledger) prepare(ctx context.Context) error {
 	return nil
 }
 
+// Checkpoint copies the pages the log holds into the ledger file, as the
+// last connection to close would, without waiting for readers (a passive
+// checkpoint): a batch runs it beside its draft, which only reads, rather
+// than after it, when closing waited for it (some 100 ms of a 7,300-form
+// batch, a tenth of a county's). Durability is the same: every commit was
+// on disk in the log before it returned. A ledger on PostgreSQL has no
+// log of its own to copy.
+func (l *Ledger) Checkpoint(ctx context.Context) error {
+	if l.pg != nil {
+		return nil
+	}
+	var busy, frames, copied int
+	if err := l.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint the ledger: %w", err)
+	}
+	return nil
+}
+
 // Close closes the statements and connections. Uncommitted work cannot
 // exist at this point: every write commits or rolls back before returning.
 func (l *Ledger) Close() error {
