@@ -292,3 +292,22 @@ func FuzzSheetTail(f *testing.F) {
 		readTails(t, tail, Limits{MaxDepth: 5, MaxElements: 14})
 	})
 }
+
+// TestSharedStringIndex reads a shared string's index as excelize does:
+// trimmed, a bad one as 0, one out of range as empty.
+func TestSharedStringIndex(t *testing.T) {
+	sst := []string{"零", "一", "二"}
+	for _, tc := range []struct{ v, want string }{
+		{"1", "一"}, {"01", "一"}, {" 2 ", "二"}, {"1.0", "零"}, {"x", "零"},
+		{"-1", ""}, {"3", ""}, {"9999999999", ""},
+	} {
+		got := readSheet(sheetOf(`<c r="A1" t="s"><v>`+tc.v+`</v></c>`), sst, testLimits)
+		want := []string{fmt.Sprintf("1:%q", []string{tc.want})}
+		if tc.want == "" {
+			want = []string{`1:[]`}
+		}
+		if got.err != nil || !reflect.DeepEqual(got.rows, want) {
+			t.Errorf("index %q: %v %v, want %v", tc.v, got.rows, got.err, want)
+		}
+	}
+}

@@ -187,8 +187,13 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 		switch typ {
 		case "s":
 			if v != "" {
-				// As excelize: a bad index reads as 0, one out of range as empty.
-				if i, _ := strconv.Atoi(strings.TrimSpace(v)); i >= 0 && i < len(b.sst) {
+				// As excelize: a bad index reads as 0, one out of range as
+				// empty. Plain digits, the usual index, need no trimming.
+				i, ok := plainInt(v)
+				if !ok {
+					i, _ = strconv.Atoi(strings.TrimSpace(v))
+				}
+				if i >= 0 && i < len(b.sst) {
 					val = b.sst[i]
 				}
 			}
