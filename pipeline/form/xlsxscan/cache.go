@@ -29,7 +29,7 @@ type Cache struct {
 	mu    sync.RWMutex
 	parts map[string]*sharedPart
 	tails map[string]*tailVerdict // by the text of a sheet after its sheetData
-	bytes int // keys and texts held, bounded by maxSharedBytes
+	bytes int                     // keys and texts held, bounded by maxSharedBytes
 	seed  maphash.Seed
 	seen  map[uint64]struct{} // bounded by maxSeen
 }

@@ -46,10 +46,10 @@ func readSheetCached(text string, sst []string, lim Limits, cache *Cache) rowsRe
 	return got
 }
 
-// slowTags makes every start tag of c, v, si and t take a space before
-// its end, which the plain readers (plainCell, plainSI) leave to the
+// slowTags makes every start tag of row, c, v, si and t take a space
+// before its end, which the plain readers (plainRow, plainCell, plainSI) leave to the
 // scanner: the same document read token by token.
-var slowTags = regexp.MustCompile(`<(c|v|si|t)((?:\s[^<>"'/]*(?:"[^"<>]*"|'[^'<>]*')?)*)(/?)>`)
+var slowTags = regexp.MustCompile(`<(row|c|v|si|t)((?:\s[^<>"'/]*(?:"[^"<>]*"|'[^'<>]*')?)*)(/?)>`)
 
 func slow(doc string) string { return slowTags.ReplaceAllString(doc, "<$1$2 $3>") }
 

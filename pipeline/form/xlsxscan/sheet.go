@@ -92,7 +92,7 @@ func (b *Book) tail(x *xmlScanner, s *sheet) error {
 
 func (b *Book) sheetData(x *xmlScanner, s *sheet, add func(int, []string) error) error {
 	prev := 0
-	for x.next() != tokEOF && len(x.stack) >= 2 {
+	for x.plainRow() || x.next() != tokEOF && len(x.stack) >= 2 {
 		switch {
 		case x.kind == tokText || x.kind == tokEnd:
 			continue
@@ -121,6 +121,33 @@ func (b *Book) sheetData(x *xmlScanner, s *sheet, add func(int, []string) error)
 		return ErrUnsupported
 	}
 	return nil
+}
+
+// plainRow starts the next row when it is written <row r="digits">, the
+// usual way, as next would start it: the tag's name, its one attribute
+// and the element counted. It reads nothing, and is false, for anything
+// else, which next then reads or refuses.
+func (x *xmlScanner) plainRow() bool {
+	const open = `<row r="`
+	if x.failed || x.selfEnd || len(x.stack) != 2 || x.elemsLeft < 1 || x.maxDepth <= 2 || !strings.HasPrefix(x.s[x.pos:], open) {
+		return false
+	}
+	s, at := x.s, x.pos
+	from := at + len(open)
+	end := from
+	for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+		end++
+	}
+	if end == from || end+1 >= len(s) || s[end] != '"' || s[end+1] != '>' {
+		return false
+	}
+	x.elemsLeft--
+	x.nameAt, x.localAt = span{int32(at + 1), int32(at + 4)}, int32(at+1)
+	x.attrs = append(x.attrs[:0], rawAttr{name: span{int32(at + 5), int32(at + 6)}, value: span{int32(from), int32(end)}, local: int32(at + 5), plain: true})
+	x.stack = append(x.stack, x.nameAt)
+	x.pos = end + 2
+	x.kind = tokStart
+	return true
 }
 
 // minArena is the room a row may take from the arena; a form's rows have
