@@ -77,8 +77,10 @@ type batch struct {
 	total  int // files to process, for progress
 	stages stageClock
 	// archiving reports the end of the group being moved in the
-	// background; nil when none is.
+	// background; nil when none is. recorded is closed once that group is
+	// in the ledger.
 	archiving chan error
+	recorded  chan struct{}
 	periods   periodStates
 	// lastGroup is the content of the group before, by SHA-256: a file
 	// may repeat one of them before the ledger holds it.
@@ -167,36 +169,16 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 	if err := b.takeFiles(ctx, work); err != nil {
 		return b.sum, err
 	}
-	// The unit folders the claims emptied are read again beside the
-	// draft, so that the next batch with nothing new need not read them.
-	noted := make(chan struct{})
-	go func() {
-		defer close(noted)
-		if b.claimedAll {
-			if err := b.inbox.ForgetClaimed(); err != nil {
-				b.log.WithError(err).Warn("forget the sightings of claimed files")
-			}
-		}
-		if err := b.inbox.NoteEmptied(work); err != nil {
-			b.log.WithError(err).Warn("note emptied inbox folders")
+	// The last group is moved beside the draft, which needs only its
+	// records, and then the rest of the taking is tidied (finishTaking).
+	tail := make(chan error, 1)
+	go func() { tail <- b.finishTaking(work) }()
+	tailed := false
+	defer func() {
+		if !tailed {
+			<-tail
 		}
 	}()
-	defer func() { <-noted }()
-	// What the files wrote to the ledger's log is copied into the ledger
-	// file beside the draft, which only reads the ledger, instead of when
-	// the ledger closes after it.
-	if b.total > 0 {
-		checkpointed := make(chan struct{})
-		go func() {
-			defer close(checkpointed)
-			start := time.Now()
-			if err := led.Checkpoint(work); err != nil {
-				b.log.WithError(err).Warn("checkpoint the ledger")
-			}
-			b.stages.add(stageLedger, time.Since(start))
-		}()
-		defer func() { <-checkpointed }()
-	}
 	if b.early != nil {
 		if r := <-b.early; r != nil {
 			b.opts.Renderer = r
@@ -206,6 +188,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		if err := b.draft(work); err != nil {
 			return b.sum, err
 		}
+	}
+	tailed = true
+	if err := <-tail; err != nil {
+		return b.sum, err
 	}
 	// A completed run has written every 退回 copy of its files.
 	if err := b.awaitReturns(); err != nil {
@@ -286,11 +272,18 @@ func raiseMemoryLimit(ws *workspace.Workspace) (restore func()) {
 //
 // stop only decides whether to claim more; every claimed file is finished
 // with work.
+//
+// It returns once the last group is recorded; finishTaking waits for its
+// moves.
 func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 	defer func() {
-		if werr := b.awaitArchive(); err == nil {
-			err = werr
+		if err != nil {
+			// The first failure is the batch's; the group being moved
+			// is waited for, whatever its own end.
+			_ = b.awaitArchive()
+			return
 		}
+		err = b.awaitRecorded()
 	}()
 	start := time.Now()
 	leftover, err := b.inbox.Recover(ctx)
@@ -581,9 +574,9 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.markRepeats(jobs)
-	done := make(chan error, 1)
-	go func() { done <- b.recordAndArchive(ctx, jobs, recovered) }()
-	b.archiving = done
+	done, recorded := make(chan error, 1), make(chan struct{})
+	go func() { done <- b.recordAndArchive(ctx, jobs, recovered, recorded) }()
+	b.archiving, b.recorded = done, recorded
 	return nil
 }
 
@@ -607,9 +600,10 @@ func (b *batch) startRenderer(jobs []job) {
 	}()
 }
 
-// recordAndArchive records a judged group in one transaction, then moves
-// its files; every file of the group is recorded before any moves.
-func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool) error {
+// recordAndArchive records a judged group in one transaction, closes
+// recorded, then moves its files; every file of the group is recorded
+// before any moves.
+func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool, recorded chan<- struct{}) error {
 	start := time.Now()
 	var fresh []ledger.Prepared
 	for i := range jobs {
@@ -650,6 +644,7 @@ func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool
 		jobs[i].row = nil
 	}
 	b.stages.add(stageLedger, time.Since(start))
+	close(recorded)
 	return b.archiveGroup(ctx, jobs, recovered)
 }
 
@@ -693,8 +688,52 @@ func (b *batch) awaitArchive() error {
 		return nil
 	}
 	err := <-b.archiving
-	b.archiving = nil
+	b.archiving, b.recorded = nil, nil
 	return err
+}
+
+// awaitRecorded waits until the group being recorded and moved, if any,
+// is in the ledger, or has failed.
+func (b *batch) awaitRecorded() error {
+	if b.archiving == nil {
+		return nil
+	}
+	select {
+	case <-b.recorded:
+		return nil
+	case err := <-b.archiving:
+		b.archiving, b.recorded = nil, nil
+		return err
+	}
+}
+
+// finishTaking waits for the last group's moves, which run beside the
+// draft: the briefing is made of the ledger's records, which are in, not
+// of where the files went. Then the ledger's log is copied into the
+// ledger file, and the inbox's notes are written, also beside the draft,
+// which only reads the ledger, rather than when the ledger closes.
+func (b *batch) finishTaking(ctx context.Context) error {
+	if err := b.awaitArchive(); err != nil {
+		return err
+	}
+	if b.total > 0 {
+		start := time.Now()
+		if err := b.ledger.Checkpoint(ctx); err != nil {
+			b.log.WithError(err).Warn("checkpoint the ledger")
+		}
+		b.stages.add(stageLedger, time.Since(start))
+	}
+	// The unit folders the claims emptied are read again, so that the
+	// next batch with nothing new need not read them.
+	if b.claimedAll {
+		if err := b.inbox.ForgetClaimed(); err != nil {
+			b.log.WithError(err).Warn("forget the sightings of claimed files")
+		}
+	}
+	if err := b.inbox.NoteEmptied(ctx); err != nil {
+		b.log.WithError(err).Warn("note emptied inbox folders")
+	}
+	return nil
 }
 
 // each runs do for every job on as many goroutines as there are cores and
