@@ -481,9 +481,10 @@ func (r *reader) index() *indicatorIndex {
 func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 	want, labels := ix.codes, ix.labels
 	byCode := make(map[string]*hit, len(want))
-	// One array holds every hit: at most one per code by code and one by
-	// label, so it never grows and the pointers hold.
-	hits := make([]hit, 0, 2*len(want))
+	// One array holds the hits by code, at most one per code, so it never
+	// grows and the pointers hold; the hits by label, rarely looked for,
+	// get one of their own.
+	hits := make([]hit, 0, len(want))
 	newHit := func(h hit) *hit {
 		hits = append(hits, h)
 		return &hits[len(hits)-1]
@@ -514,6 +515,7 @@ func (ix *indicatorIndex) findAll(g *grid) map[string]*hit {
 		return byCode
 	}
 	byLabel := map[string]*hit{}
+	hits = make([]hit, 0, len(want))
 	for i, row := range g.order {
 		for _, v := range g.rows[i] {
 			if v == "" {
