@@ -468,7 +468,32 @@ func setArchiveSQL(n int) string {
 // for the disk; it is there once a later commit is. Every other commit
 // of the writer waits, so on SQLite the writer's connection is held for
 // the lot and set back before anything else can commit on it.
-func (l *Ledger) writeUnsynced(ctx context.Context, f func(tx *sql.Tx) error) (err error) {
+func (l *Ledger) writeUnsynced(ctx context.Context, f func(tx *sql.Tx) error) error {
+	return l.unsynced(ctx, func(conn *sql.Conn) error {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		if l.pg != nil {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+				return err
+			}
+		}
+		if err := f(tx); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	})
+}
+
+// unsynced runs f on the writer's connection with SQLite's commits not
+// waiting for the disk, and sets the connection back to waiting after.
+// On PostgreSQL it only holds the connection: f's transactions say so.
+func (l *Ledger) unsynced(ctx context.Context, f func(conn *sql.Conn) error) (err error) {
 	conn, err := l.w.Conn(ctx)
 	if err != nil {
 		return err
@@ -489,23 +514,7 @@ func (l *Ledger) writeUnsynced(ctx context.Context, f func(tx *sql.Tx) error) (e
 			}
 		}()
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if l.pg != nil {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-	}
-	if err := f(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return f(conn)
 }
 
 // TrimArchivePrefix removes prefix from the start of every archive path

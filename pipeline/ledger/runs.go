@@ -21,24 +21,24 @@ type Run struct {
 // StartRun records the start of a batch run and returns its id. The caller
 // must hold the batch lock: any run still marked running is taken to be
 // one that died and is marked interrupted.
+//
+// The commit does not wait for the disk (writeUnsynced): the first
+// record that names the run commits after it and waits, which puts the
+// run on disk too (the log is synced up to its end). A power cut before
+// loses a run that recorded nothing.
 func (l *Ledger) StartRun(ctx context.Context, at time.Time) (int64, error) {
 	n, err := nanos("run start", at)
 	if err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
-	tx, err := l.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("start run: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, vocab.RunInterrupted, vocab.RunRunning); err != nil {
-		return 0, fmt.Errorf("start run: %w", err)
-	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?) RETURNING id`, n, vocab.RunRunning).Scan(&id); err != nil {
-		return 0, fmt.Errorf("start run: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
+	err = l.writeUnsynced(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, vocab.RunInterrupted, vocab.RunRunning); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO runs (started_at, status) VALUES (?, ?) RETURNING id`, n, vocab.RunRunning).Scan(&id)
+	})
+	if err != nil {
 		return 0, fmt.Errorf("start run: %w", err)
 	}
 	return id, nil
