@@ -276,6 +276,16 @@ func readCell(x *xmlScanner) (cell, bool) {
 	return c, ok
 }
 
+// plainValueByte marks the bytes a value in double quotes holds as they
+// are, as the scanner's attrValueSpan reads them: printable ASCII but the
+// quote, & (which starts an entity), < and >.
+var plainValueByte = func() (t [256]bool) {
+	for b := ' '; b < 0x80; b++ {
+		t[b] = b != '"' && b != '&' && b != '<' && b != '>'
+	}
+	return t
+}()
+
 // plainCell reads the next cell of a row when it is written the usual
 // way: <c> with only the attributes r, s and t, each once, in double
 // quotes with values that need no decoding, one space before each, and
@@ -297,10 +307,7 @@ func (x *xmlScanner) plainCell() (c cell, ok bool) {
 	for i+4 < len(s) && s[i] == ' ' && s[i+2] == '=' && s[i+3] == '"' {
 		from := i + 4
 		j := from
-		for j < len(s) {
-			if b := s[j]; b < ' ' || b >= 0x80 || b == '&' || b == '<' || b == '>' || b == '"' {
-				break
-			}
+		for j < len(s) && plainValueByte[s[j]] {
 			j++
 		}
 		if j == len(s) || s[j] != '"' {
