@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/sirupsen/logrus"
 
@@ -54,27 +56,29 @@ func (b *batch) tally(current, returned []ledger.Record) {
 // assemble merges the figures and gathers what the briefing and the
 // office's lists say about each unit: its one state from tally, and the
 // files behind it, the county rules' findings and the peers' outliers.
-// rows are current's figures by catalogue input (see merge.Figures): the
+// rows are counted's figures by catalogue input (see merge.Figures): the
 // briefing keeps them as they are, and the county rules read them so too
 // (rules.CountyFigures). The steps go in the order that lets each list a
 // unit go before the next is made: at 73,000 units every one is
 // megabytes, and the county rules' rows (some 290 bytes a unit) are the
 // most.
-func (b *batch) assemble(ctx context.Context, current []ledger.Record, rows [][]float64, returned []ledger.Record) (brief render.Briefing, err error) {
+func (b *batch) assemble(ctx context.Context, counted countedFiles, rows [][]float64, returned []ledger.Record) (brief render.Briefing, err error) {
 	ws := b.ws
-	at, unknown := registryOrder(ws, current)
-	brief = render.Briefing{Period: ws.Config.Period, Totals: mergeCurrent(ws, current, rows)}
+	at, unknown := counted.registryOrder(ws)
+	brief = render.Briefing{Period: ws.Config.Period, Totals: mergeCurrent(ws, counted, rows)}
 	retAt, retUnknown := registryOrder(ws, returned)
-	brief.Rejected = fileReports(ws, returned, retAt, retUnknown, func(rec *ledger.Record) []vocab.Finding { return rec.Findings }, false)
-	if brief.Counted, err = b.countedReports(ctx, current, at, unknown); err != nil {
+	brief.Rejected = fileReports(ws, retAt, retUnknown, func(j int32) *ledger.Record { return &returned[j] },
+		func(rec *ledger.Record) []vocab.Finding { return rec.Findings }, false)
+	if brief.Counted, err = b.countedReports(ctx, counted, at, unknown); err != nil {
 		return render.Briefing{}, err
 	}
 	brief.Units, b.lines = b.lines, nil
 	// Every list is one line a unit: made to size, since growing them
 	// was a quarter of what a region's draft allocated.
+	n := len(counted.files)
 	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
-		Units: make([]*workspace.Unit, 0, len(current)), Figures: make([][]float64, 0, len(current))}
-	brief.Reported = make([]render.UnitValues, 0, len(current))
+		Units: make([]*workspace.Unit, 0, n), Figures: make([][]float64, 0, n)}
+	brief.Reported = make([]render.UnitValues, 0, n)
 	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
 			inputs.Units = append(inputs.Units, &ws.Units[i])
@@ -95,15 +99,15 @@ func (b *batch) assemble(ctx context.Context, current []ledger.Record, rows [][]
 	return brief, nil
 }
 
-// mergeCurrent is the county totals of current's figures rows, added in
-// current's order (the ledger's, by unit code).
-func mergeCurrent(ws *workspace.Workspace, current []ledger.Record, rows [][]float64) merge.Totals {
-	codes := make([]string, len(current))
-	figures := make([]merge.Figures, len(current))
-	for i := range current {
-		codes[i], figures[i] = current[i].UnitCode, rows[i]
+// mergeCurrent is the county totals of counted's figures rows, added in
+// counted's order (the ledger's, by unit code).
+func mergeCurrent(ws *workspace.Workspace, counted countedFiles, rows [][]float64) merge.Totals {
+	unit := make([]int32, len(counted.files))
+	figures := make([]merge.Figures, len(rows))
+	for i := range counted.files {
+		unit[i], figures[i] = counted.files[i].unit, rows[i]
 	}
-	return merge.MergeFigures(ws.Catalogue, ws.Units, codes, figures)
+	return merge.MergeUnits(ws.Catalogue, ws.Units, unit, figures)
 }
 
 // pastIssues are the issues numbered before issue, oldest first, for
@@ -129,16 +133,17 @@ func (b *batch) pastIssues(ctx context.Context, issue int) ([]render.PastIssue, 
 	return out, nil
 }
 
-// countedReports are the counted files (current, placed by at and
+// countedReports are the counted files (counted, placed by at and
 // unknown as registryOrder places them) that have findings, with them:
 // only the 審核報告 shows a counted file, and only when it has a finding
 // to list, so a region's tens of thousands of files without one are not
 // made into reports at all (5 MB at 73,000 units). The ledger loads
-// values only; the findings are read here for every counted file.
-func (b *batch) countedReports(ctx context.Context, current []ledger.Record, at, unknown []int32) ([]render.FileReport, error) {
-	ids := make([]int64, len(current))
-	for i := range current {
-		ids[i] = current[i].ID
+// values only; the findings are read here for every counted file, and
+// the names and times of receipt for those that have some.
+func (b *batch) countedReports(ctx context.Context, counted countedFiles, at, unknown []int32) ([]render.FileReport, error) {
+	ids := make([]int64, len(counted.files))
+	for i := range counted.files {
+		ids[i] = counted.files[i].id
 	}
 	found, err := b.ledger.Findings(ctx, ids)
 	if err != nil {
@@ -147,32 +152,125 @@ func (b *batch) countedReports(ctx context.Context, current []ledger.Record, at,
 	if len(found) == 0 {
 		return nil, nil
 	}
-	return fileReports(b.ws, current, at, unknown, func(rec *ledger.Record) []vocab.Finding { return found[rec.ID] }, true), nil
+	ids = slices.Collect(maps.Keys(found))
+	recs, err := b.ledger.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("the counted files with findings: %w", err)
+	}
+	byID := make(map[int64]*ledger.Record, len(recs))
+	for i := range recs {
+		byID[recs[i].ID] = &recs[i]
+	}
+	return fileReports(b.ws, at, unknown, func(j int32) *ledger.Record { return byID[counted.files[j].id] },
+		func(rec *ledger.Record) []vocab.Finding { return found[rec.ID] }, true), nil
 }
 
-// fileReports are the files of recs in registry order of their units (at
-// and unknown, from registryOrder), a code not in the registry last under
-// its own code, with their findings as findings gives them; with
-// withFindings, a file that has none is left out.
-func fileReports(ws *workspace.Workspace, recs []ledger.Record, at, unknown []int32, findings func(*ledger.Record) []vocab.Finding, withFindings bool) []render.FileReport {
+// fileReports are the files rec gives for the places at and unknown (from
+// registryOrder), in registry order of their units, a code not in the
+// registry last under its own code, with their findings as findings
+// gives them; with withFindings, a file that has none is left out, as is
+// a place rec gives no file for.
+func fileReports(ws *workspace.Workspace, at, unknown []int32, rec func(j int32) *ledger.Record, findings func(*ledger.Record) []vocab.Finding, withFindings bool) []render.FileReport {
 	var out []render.FileReport
-	report := func(u *workspace.Unit, j int32) {
-		rec := &recs[j]
-		fs := findings(rec)
+	report := func(u *workspace.Unit, r *ledger.Record) {
+		if r == nil {
+			return
+		}
+		fs := findings(r)
 		if withFindings && len(fs) == 0 {
 			return
 		}
-		out = append(out, render.FileReport{Unit: u, File: rec.OrigName, ReceivedAt: rec.ReceivedAt, Findings: fs})
+		out = append(out, render.FileReport{Unit: u, File: r.OrigName, ReceivedAt: r.ReceivedAt, Findings: fs})
 	}
 	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
-			report(&ws.Units[i], j)
+			report(&ws.Units[i], rec(j))
 		}
 	}
 	for _, j := range unknown {
-		report(&workspace.Unit{Code: recs[j].UnitCode}, j)
+		if r := rec(j); r != nil {
+			report(&workspace.Unit{Code: r.UnitCode}, r)
+		}
 	}
 	return out
+}
+
+// countedFile is a counted file as a draft holds it once tally has read
+// the states: what its figures' row is kept under (its id and SHA-256,
+// see draftRowsFile) and its unit's place. At 204,000 units the records
+// (some 250 bytes each with their text) held beside the figures were a
+// fifth of the draft's peak; this is 48 bytes.
+type countedFile struct {
+	id  int64
+	sha [sha256.Size]byte
+	// unit is the place of the file's unit in the registry or, below 0,
+	// of its code among countedFiles.other.
+	unit  int32
+	shaOK bool // false: the SHA-256 is not hex, and the row is not kept
+}
+
+// countedFiles are the counted files in the ledger's order (by unit
+// code), and the codes of their units that are not in the registry.
+type countedFiles struct {
+	files []countedFile
+	other []string
+}
+
+// countedOf is recs (the ledger's counted records, one a unit) as a
+// draft holds them.
+func countedOf(ws *workspace.Workspace, recs []ledger.Record) countedFiles {
+	c := countedFiles{files: make([]countedFile, len(recs))}
+	for i := range recs {
+		f := &c.files[i]
+		f.id = recs[i].ID
+		f.sha, f.shaOK = shaBytes(recs[i].SHA256)
+		if j, ok := ws.UnitAt(recs[i].UnitCode); ok {
+			f.unit = int32(j)
+		} else {
+			c.other = append(c.other, recs[i].UnitCode)
+			f.unit = -int32(len(c.other))
+		}
+	}
+	return c
+}
+
+// code is the unit code of the i-th file.
+func (c countedFiles) code(ws *workspace.Workspace, i int) string {
+	if u := c.files[i].unit; u < 0 {
+		return c.other[-u-1]
+	}
+	return ws.Units[c.files[i].unit].Code
+}
+
+// same tells whether the i-th file is the submission id of unit, for
+// ledger.RowsOf.
+func (c countedFiles) same(ws *workspace.Workspace) func(i int, id int64, unit string) bool {
+	return func(i int, id int64, unit string) bool {
+		return c.files[i].id == id && c.code(ws, i) == unit
+	}
+}
+
+// is tells whether the i-th file is rec (its id, unit and content).
+func (c countedFiles) is(ws *workspace.Workspace, i int, rec *ledger.Record) bool {
+	sha, ok := shaBytes(rec.SHA256)
+	f := &c.files[i]
+	return ok && f.shaOK && sha == f.sha && f.id == rec.ID && c.code(ws, i) == rec.UnitCode
+}
+
+// registryOrder is registryOrder (of status.go) of the files.
+func (c countedFiles) registryOrder(ws *workspace.Workspace) (at []int32, unknown []int32) {
+	at = make([]int32, len(ws.Units))
+	for i := range at {
+		at[i] = -1
+	}
+	for j := range c.files {
+		if u := c.files[j].unit; u >= 0 {
+			at[u] = int32(j)
+		} else {
+			unknown = append(unknown, int32(j))
+		}
+	}
+	return at, unknown
 }
 
 // draftRowsFile, under work/, keeps the figures of the files the last
@@ -202,13 +300,10 @@ type rowCache struct {
 	rows  [][]float64
 }
 
-// row is the cached row of rec, if its id and content are the cached ones.
-func (c *rowCache) row(rec *ledger.Record) ([]float64, bool) {
-	i, ok := c.index[rec.ID]
-	if !ok {
-		return nil, false
-	}
-	if sha, ok := shaBytes(rec.SHA256); !ok || sha != c.shas[i] {
+// row is the cached row of f, if its id and content are the cached ones.
+func (c *rowCache) row(f *countedFile) ([]float64, bool) {
+	i, ok := c.index[f.id]
+	if !ok || !f.shaOK || f.sha != c.shas[i] {
 		return nil, false
 	}
 	return c.rows[i], true
@@ -280,30 +375,11 @@ func readRowCache(path string, key [sha256.Size]byte, width int) (*rowCache, boo
 	return c, true
 }
 
-// rowKey is what a kept row is kept under: its submission's id and
-// SHA-256.
-type rowKey struct {
-	id  int64
-	sha [sha256.Size]byte
-	ok  bool // false: the SHA-256 is not hex, and the row is not kept
-}
-
-// rowKeys are the keys of recs' rows: a draft holds them, and not the
-// records, while the rows are written beside the rendering.
-func rowKeys(recs []ledger.Record) []rowKey {
-	keys := make([]rowKey, len(recs))
-	for i, rec := range recs {
-		keys[i].id = rec.ID
-		keys[i].sha, keys[i].ok = shaBytes(rec.SHA256)
-	}
-	return keys
-}
-
-// writeRowCache writes rows (rows[i] is keys[i]'s) to path under key.
-func writeRowCache(path string, key [sha256.Size]byte, width int, keys []rowKey, rows [][]float64) error {
+// writeRowCache writes rows (rows[i] is files[i]'s) to path under key.
+func writeRowCache(path string, key [sha256.Size]byte, width int, files []countedFile, rows [][]float64) error {
 	n := 0
-	for i, k := range keys {
-		if k.ok && len(rows[i]) == width {
+	for i, k := range files {
+		if k.shaOK && len(rows[i]) == width {
 			n++
 		}
 	}
@@ -318,8 +394,9 @@ func writeRowCache(path string, key [sha256.Size]byte, width int, keys []rowKey,
 		if _, err := mw.Write(buf); err != nil {
 			return err
 		}
-		for i, k := range keys {
-			if !k.ok || len(rows[i]) != width {
+		for i := range files {
+			k := &files[i]
+			if !k.shaOK || len(rows[i]) != width {
 				continue
 			}
 			buf = binary.LittleEndian.AppendUint64(buf[:0], uint64(k.id))
@@ -354,27 +431,16 @@ func (b *batch) readDraftRows(period, files string) <-chan *rowCache {
 	return kept
 }
 
-// forgetSHAs empties recs' SHA-256s: once the draft's fingerprint and
-// its rows' keys are made, no briefing shows them, and at 73,000 units
-// they were 4.7 MB of text held until the briefing was assembled.
-func forgetSHAs(recs []ledger.Record) []ledger.Record {
-	for i := range recs {
-		recs[i].SHA256 = ""
-	}
-	return recs
-}
-
-// draftRows are the counted records of heads (the ledger's current
-// heads of period, as HeadsWithout reads them) with their figures by
+// draftRows are the figures of counted (the ledger's current heads of
+// period, as HeadsWithout reads them, as countedOf keeps them) by
 // merge.Codes, as CurrentRows gives them: the rows kept by the last draft
 // (draftRowsFile, as readDraftRows gives them in kept) for the files it
-// counted too, the ledger's for the
-// others. Many new files, or no cache under this key, read every row
-// from the ledger for the heads (RowsOf), or with the records again when
-// the ledger changed since the heads were read. The records come back without their SHA-256s
-// (forgetSHAs). save writes the cache for the next draft, when it
-// changed; it may run beside the rendering.
-func (b *batch) draftRows(ctx context.Context, period, files string, heads []ledger.Record, kept <-chan *rowCache) (current []ledger.Record, rows [][]float64, save func() error, err error) {
+// counted too, the ledger's for the others. Many new files, or no cache
+// under this key, read every row from the ledger for the heads (RowsOf),
+// or with the records again when the ledger changed since the heads were
+// read; the files counted come back with the rows. save writes the cache
+// for the next draft, when it changed; it may run beside the rendering.
+func (b *batch) draftRows(ctx context.Context, period, files string, heads countedFiles, kept <-chan *rowCache) (counted countedFiles, rows [][]float64, save func() error, err error) {
 	codes := merge.Codes(b.ws.Catalogue)
 	path := filepath.Join(b.ws.WorkDir(), draftRowsFile)
 	key := rowsKey(files, period, codes)
@@ -383,14 +449,14 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 	ok := cache != nil
 	var missing []int
 	if ok {
-		rows = make([][]float64, len(heads))
-		for i := range heads {
+		rows = make([][]float64, len(heads.files))
+		for i := range heads.files {
 			var hit bool
-			if rows[i], hit = cache.row(&heads[i]); !hit {
+			if rows[i], hit = cache.row(&heads.files[i]); !hit {
 				missing = append(missing, i)
 			}
 		}
-		ok = len(missing) <= rowsFetchLimit(len(heads))
+		ok = len(missing) <= rowsFetchLimit(len(heads.files))
 	}
 	for _, i := range missing {
 		if !ok {
@@ -398,51 +464,43 @@ func (b *batch) draftRows(ctx context.Context, period, files string, heads []led
 		}
 		// A record that is not the head (the ledger changed between the
 		// two reads) sends every row to be read with all the others.
-		rec, err := b.ledger.ByID(ctx, heads[i].ID)
+		rec, err := b.ledger.ByID(ctx, heads.files[i].id)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
+			return countedFiles{}, nil, nil, fmt.Errorf("current submissions: %w", err)
 		}
-		if ok = rec != nil && rec.SHA256 == heads[i].SHA256 && rec.UnitCode == heads[i].UnitCode; ok {
+		if ok = rec != nil && heads.is(b.ws, i, rec); ok {
 			rows[i] = merge.FiguresOf(codes, rec.Values)
 		}
 	}
 	cached := ok
-	var keys []rowKey
 	switch {
 	case ok:
-		current = heads
+		counted = heads
 	default:
-		// Every row is read for the heads, which are keyed and let go of
-		// their SHA-256s first: the keys are smaller, and the figures
-		// read beside them are a draft's peak.
-		keys = rowKeys(heads)
-		if rows, ok, err = b.ledger.RowsOf(ctx, period, codes, forgetSHAs(heads)); err != nil {
-			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
+		if rows, ok, err = b.ledger.RowsOf(ctx, period, codes, len(heads.files), heads.same(b.ws)); err != nil {
+			return countedFiles{}, nil, nil, fmt.Errorf("current submissions: %w", err)
 		}
 		if ok {
-			current = heads
+			counted = heads
 			break
 		}
-		if current, rows, err = b.ledger.CurrentRows(ctx, period, codes); err != nil {
-			return nil, nil, nil, fmt.Errorf("current submissions: %w", err)
+		recs, all, err := b.ledger.CurrentRows(ctx, period, codes)
+		if err != nil {
+			return countedFiles{}, nil, nil, fmt.Errorf("current submissions: %w", err)
 		}
-		keys = rowKeys(current)
+		counted, rows = countedOf(b.ws, recs), all
 	}
-	b.log.WithFields(logrus.Fields{"counted": len(current), "cached": cached, "read": len(missing)}).Debug("draft rows")
-	if cached && len(missing) == 0 && len(cache.rows) == len(current) {
-		return forgetSHAs(current), rows, save, nil
+	b.log.WithFields(logrus.Fields{"counted": len(counted.files), "cached": cached, "read": len(missing)}).Debug("draft rows")
+	if cached && len(missing) == 0 && len(cache.rows) == len(counted.files) {
+		return counted, rows, save, nil
 	}
-	if keys == nil {
-		keys = rowKeys(current)
-	}
-	forgetSHAs(current)
 	save = func() error {
-		if err := writeRowCache(path, key, len(codes), keys, rows); err != nil {
+		if err := writeRowCache(path, key, len(codes), counted.files, rows); err != nil {
 			return fmt.Errorf("keep the draft's rows: %w", err)
 		}
 		return nil
 	}
-	return current, rows, save, nil
+	return counted, rows, save, nil
 }
 
 // draftChunksFile, under work/, keeps the deflated chunks of the draft

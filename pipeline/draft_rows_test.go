@@ -58,7 +58,7 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 			t.Fatal(err)
 		}
 		alter(recs, rows)
-		if err := writeRowCache(rowsPath, rowsKey(files, period, codes), len(codes), rowKeys(recs), rows); err != nil {
+		if err := writeRowCache(rowsPath, rowsKey(files, period, codes), len(codes), countedOf(ws, recs).files, rows); err != nil {
 			t.Fatal(err)
 		}
 	}

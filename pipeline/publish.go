@@ -142,7 +142,7 @@ func (b *batch) draft(ctx context.Context) error {
 		r, err := b.renderer()
 		renderer <- made{r, err}
 	}()
-	counted, rows, saveRows, err := b.draftRows(ctx, period, files, current, kept)
+	counted, rows, saveRows, err := b.draftRows(ctx, period, files, countedOf(ws, current), kept)
 	if err != nil {
 		<-renderer
 		return err
@@ -294,13 +294,13 @@ func (b *batch) currentBriefing(ctx context.Context, period string, last *ledger
 	if err != nil {
 		return render.Briefing{}, nil, fmt.Errorf("current submissions: %w", err)
 	}
-	brief, err := b.briefingOf(ctx, period, last, current, rows)
+	brief, err := b.briefingOf(ctx, period, last, countedOf(b.ws, current), rows)
 	return brief, current, err
 }
 
-// briefingOf is currentBriefing of the counted records current and their
+// briefingOf is currentBriefing of the counted files counted and their
 // figures rows (as CurrentRows reads them).
-func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issue, current []ledger.Record, rows [][]float64) (render.Briefing, error) {
+func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issue, counted countedFiles, rows [][]float64) (render.Briefing, error) {
 	returned, err := b.ledger.Returned(ctx, period)
 	if err != nil {
 		return render.Briefing{}, fmt.Errorf("returned submissions: %w", err)
@@ -309,7 +309,7 @@ func (b *batch) briefingOf(ctx context.Context, period string, last *ledger.Issu
 	returned = slices.DeleteFunc(returned, func(r ledger.Record) bool {
 		return slices.ContainsFunc(r.Findings, func(f vocab.Finding) bool { return f.Rule == ruleLate })
 	})
-	brief, err := b.assemble(ctx, current, rows, returned)
+	brief, err := b.assemble(ctx, counted, rows, returned)
 	if err != nil {
 		return render.Briefing{}, err
 	}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"countybrief/pipeline/vocab"
 	"database/sql"
@@ -204,6 +205,27 @@ func (l *Ledger) ByID(ctx context.Context, id int64) (*Record, error) {
 	return r, nil
 }
 
+// ByIDs returns the records of the given submissions, without values or
+// findings, in id order; ids not in the ledger are left out. Each chunk
+// of ids is read in a snapshot of its own. A draft holds its counted files by id and reads the name and
+// time of receipt of the few it lists (those with findings) so.
+func (l *Ledger) ByIDs(ctx context.Context, ids []int64) ([]Record, error) {
+	var out []Record
+	for chunk := range slices.Chunk(ids, maxParams) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rs, err := l.records(ctx, 0, placeholders(len(chunk)), "id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("ledger by ids: %w", err)
+		}
+		out = append(out, rs...)
+	}
+	slices.SortFunc(out, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
 // BySHA returns the first non-duplicate record with this content hash (the
 // file a re-drop duplicates), with values and findings, or nil.
 func (l *Ledger) BySHA(ctx context.Context, sha string) (*Record, error) {
@@ -255,15 +277,17 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 	return rs, rows.rows, nil
 }
 
-// RowsOf is CurrentRows's rows for heads, the current records of period
-// as HeadsWithout or Heads read them, read without the records: a
+// RowsOf is CurrentRows's rows for n heads, the current records of
+// period as HeadsWithout or Heads read them, read without the records: a
 // region's draft that has the heads already held a second set of 73,000
-// records and their text for the figures alone. ok is false when the
-// period's current submissions are no longer heads (the ledger changed
-// since they were read).
-func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, heads []Record) (rows [][]float64, ok bool, err error) {
+// records and their text for the figures alone, and a draft need not
+// keep the heads as records either. same tells whether the i-th head is
+// the submission id of unit. ok is false when the period's current
+// submissions are no longer the heads (the ledger changed since they were
+// read).
+func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, n int, same func(i int, id int64, unit string) bool) (rows [][]float64, ok bool, err error) {
 	r := newRows(codes)
-	n, ok := 0, true
+	k, ok := 0, true
 	var last string
 	err = l.scanCurrent(ctx, period, `unit_code, id, values_json`, func(row []driver.Value) error {
 		unit, isText := row[0].(string)
@@ -271,14 +295,14 @@ func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, head
 		if !isText || !isInt {
 			return fmt.Errorf("submission %v: unexpected column types", row[1])
 		}
-		if n > 0 && unit == last {
+		if k > 0 && unit == last {
 			return nil
 		}
 		last = unit
-		if ok = ok && n < len(heads) && heads[n].ID == id && heads[n].UnitCode == unit; !ok {
+		if ok = ok && k < n && same(k, id, unit); !ok {
 			return errStop
 		}
-		n++
+		k++
 		vals, isText := row[2].(string)
 		if row[2] != nil && !isText {
 			return fmt.Errorf("values of submission %d: stored as %T", id, row[2])
@@ -291,7 +315,7 @@ func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, head
 	if err != nil && !errors.Is(err, errStop) {
 		return nil, false, fmt.Errorf("ledger current %s: %w", period, err)
 	}
-	if !ok || n != len(heads) {
+	if !ok || k != n {
 		return nil, false, nil
 	}
 	return r.rows, true, nil

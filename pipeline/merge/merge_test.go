@@ -148,3 +148,44 @@ func TestReachedCountsUnitsPerKind(t *testing.T) {
 		t.Errorf("a unit not in the registry is not counted in All: %v", got.All["visits"])
 	}
 }
+
+// MergeUnits, given each row's place in the registry, makes the totals
+// MergeFigures makes from the codes, to the last bit: a code not in the
+// registry counts in All only, and the rows are added in the order given.
+func TestMergeUnitsIsMergeFigures(t *testing.T) {
+	cat := &workspace.Catalogue{Indicators: []workspace.Indicator{
+		{Code: "visits", Aggregate: workspace.AggSum},
+		{Code: "low", Aggregate: workspace.AggMin},
+		{Code: "avg", Aggregate: workspace.AggMean},
+		{Code: "rate", Aggregate: workspace.AggRatio, Of: "visits", Per: "low", Scale: 100},
+	}}
+	codes := Codes(cat)
+	for _, tt := range []struct {
+		name  string
+		codes []string
+		place []int32
+	}{
+		{"every unit", []string{"A1", "A2", "B1", "C1"}, []int32{0, 1, 2, 3}},
+		{"a code not in the registry among them", []string{"A1", "Z9", "B1"}, []int32{0, -1, 2}},
+		{"out of registry order", []string{"B1", "A2", "A1"}, []int32{2, 1, 0}},
+		{"none", nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := make([]Figures, len(tt.codes))
+			for i := range rows {
+				rows[i] = FiguresOf(codes, map[string]float64{"visits": 0.1 * float64(i+1), "low": 1.0 / float64(i+3), "avg": 0.7 + float64(i)})
+			}
+			want, err := json.Marshal(MergeFigures(cat, units, tt.codes, rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(MergeUnits(cat, units, tt.place, rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("MergeUnits = %s\nMergeFigures = %s", got, want)
+			}
+		})
+	}
+}
