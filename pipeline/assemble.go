@@ -75,17 +75,14 @@ func (b *batch) assemble(ctx context.Context, counted countedFiles, rows [][]flo
 	brief.Units, b.lines = b.lines, nil
 	// Every list is one line a unit: made to size, since growing them
 	// was a quarter of what a region's draft allocated.
-	n := len(counted.files)
-	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue),
-		Units: make([]*workspace.Unit, 0, n), Figures: make([][]float64, 0, n)}
-	brief.Reported = make([]render.UnitValues, 0, n)
+	brief.Reported = make([]render.UnitValues, 0, len(counted.files))
 	for i := range ws.Units {
 		if j := at[i]; j >= 0 {
-			inputs.Units = append(inputs.Units, &ws.Units[i])
-			inputs.Figures = append(inputs.Figures, rows[j])
 			brief.Reported = append(brief.Reported, render.UnitValues{Unit: &ws.Units[i], Figures: rows[j]})
 		}
 	}
+	inputs := rules.CountyFigures{Codes: merge.Codes(ws.Catalogue), N: len(brief.Reported),
+		At: func(k int) (*workspace.Unit, []float64) { return brief.Reported[k].Unit, brief.Reported[k].Figures }}
 	// The peers' medians and the county rules read the same figures and
 	// nothing else: each goes on its own core (some 0.05 s each at 73,000
 	// units, in a draft's serial part).

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"countybrief/pipeline/workspace"
 )
 
 // TestCheckCountyFiguresMatchesMaps: the county rules judge figures by
@@ -56,7 +58,8 @@ func TestCheckCountyFiguresMatchesMaps(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(set.name+"/"+tt.name, func(t *testing.T) {
 				var inputs []UnitInput
-				figures := CountyFigures{Codes: codes}
+				var units []*workspace.Unit
+				var rows [][]float64
 				for k, vs := range tt.values {
 					u := ws.Units[k%len(ws.Units)]
 					inputs = append(inputs, UnitInput{Unit: u, Values: vs})
@@ -69,12 +72,12 @@ func TestCheckCountyFiguresMatchesMaps(t *testing.T) {
 						row[i] = v
 					}
 					row[len(codes)-1] = 1e9 // the unknown code's figure
-					figures.Units = append(figures.Units, &ws.Units[k%len(ws.Units)])
-					figures.Figures = append(figures.Figures, row)
+					units = append(units, &ws.Units[k%len(ws.Units)])
+					rows = append(rows, row)
 				}
 				totals := mergedTotals(ws, inputs)
 				want := set.s.CheckCountyReport(inputs, totals)
-				got := set.s.CheckCountyFigures(figures, totals)
+				got := set.s.CheckCountyFigures(countyFigures(codes, units, rows), totals)
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("by position:\n%+v\nby code:\n%+v", got, want)
 				}
@@ -90,4 +93,9 @@ func without(base map[string]float64, code string) map[string]float64 {
 	out := with(base)
 	delete(out, code)
 	return out
+}
+
+// countyFigures are units with their figures rows by position of codes.
+func countyFigures(codes []string, units []*workspace.Unit, rows [][]float64) CountyFigures {
+	return CountyFigures{Codes: codes, N: len(units), At: func(k int) (*workspace.Unit, []float64) { return units[k], rows[k] }}
 }
