@@ -709,9 +709,10 @@ func (b *batch) awaitRecorded() error {
 
 // finishTaking waits for the last group's moves, which run beside the
 // draft: the briefing is made of the ledger's records, which are in, not
-// of where the files went. Then the ledger's log is copied into the
-// ledger file, and the inbox's notes are written, also beside the draft,
-// which only reads the ledger, rather than when the ledger closes.
+// of where the files went. Then a large ledger log is copied into the
+// ledger file (Checkpoint), also beside the draft, which only reads the
+// ledger, rather than when the ledger closes, and the inbox's notes are
+// written.
 func (b *batch) finishTaking(ctx context.Context) error {
 	if err := b.awaitArchive(); err != nil {
 		return err
