@@ -537,8 +537,8 @@ type job struct {
 // file, for what it knows of the files' content and the units' previous
 // figures. The previous group is recorded and moved in the background
 // while this one is hashed and read; this one is checked only once that
-// is done, and told its repeats of the previous group, so that it sees
-// that group as a later batch would.
+// group is recorded, and told its repeats of it, so that it sees that
+// group as a later batch would.
 func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
 	if len(claims) == 0 {
 		return nil
@@ -561,7 +561,10 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 	if err := b.each(jobs, b.read); err != nil {
 		return err
 	}
-	if err := b.awaitArchive(); err != nil {
+	// Judging needs the group before in the ledger, not in the archive:
+	// its moves go on beside the judging, and the next group is recorded
+	// once they are done, so that no more than two groups are held.
+	if err := b.awaitRecorded(); err != nil {
 		return err
 	}
 	start = time.Now()
@@ -574,6 +577,9 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.markRepeats(jobs)
+	if err := b.awaitArchive(); err != nil {
+		return err
+	}
 	done, recorded := make(chan error, 1), make(chan struct{})
 	go func() { done <- b.recordAndArchive(ctx, jobs, recovered, recorded) }()
 	b.archiving, b.recorded = done, recorded
