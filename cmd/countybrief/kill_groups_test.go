@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"countybrief/pipeline/ledger"
+	"countybrief/pipeline/vocab"
+)
+
+// TestKillAcrossGroups kills a real `countybrief run` over a region of
+// several groups of files, where TestKillAnywhere's county fits in one:
+// while one group is read and the next claimed beside it, while earlier
+// groups are moved and later ones still wait in the inbox, while the last
+// group is moved and its 退回 copies written beside the draft, and while
+// the draft is written. After one more batch every file must be in one
+// place, the ledger must hold one row per file whose archive path holds
+// exactly the bytes of its SHA-256, every rejected file must have its
+// 退回 copy and note, the run must be completed, and the totals must
+// equal a clean run's.
+func TestKillAcrossGroups(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Fatal("this test sends SIGKILL and runs on Unix; Windows builds are checked by cross-compiling")
+	}
+	bin := buildBinary(t)
+	template := filepath.Join(t.TempDir(), "template")
+	runCmd(t, bin, "demo", "--units", "1460", "--no-run", template)
+	inputs := countFiles(t, filepath.Join(template, "inbox"))
+
+	// A group holds at most 8 MiB of files, so a region of more than
+	// twice that is cut into three groups or more whatever the group's
+	// count of files.
+	const groupBytes = 8 << 20
+	if n := treeBytes(t, filepath.Join(template, "inbox")); n <= 2*groupBytes {
+		t.Fatalf("the region's forms hold %d bytes, too few for three groups of %d", n, groupBytes)
+	}
+
+	var clean string
+	span := time.Duration(1<<63 - 1)
+	for range 2 {
+		clean = copyTree(t, template)
+		began := time.Now()
+		runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
+		span = min(span, time.Since(began))
+	}
+	want := totals(t, clean)
+	checkOnePlace(t, clean, inputs)
+	checkArchiveMatchesLedger(t, clean)
+
+	// Every rejected file of a clean run has a 退回 copy and a note.
+	returns := treeFiles(t, filepath.Join(clean, "outbox", "returns"))
+	if returns == 0 {
+		t.Fatal("a clean run wrote no 退回 copies")
+	}
+	draft := filepath.Join("outbox", "2008-12", "草稿", "匯總表.xlsx")
+
+	// when decides the kill from what the batch has done so far.
+	type point struct {
+		name  string
+		when  func(s batchState) bool
+		pause time.Duration
+	}
+	var points []point
+	for i := range 5 {
+		points = append(points, point{"at a moment of a clean batch", nil, span * time.Duration(i) / 5})
+	}
+	midway := func(s batchState) bool {
+		return s.archived > 0 && s.claimed+s.archived < inputs
+	}
+	lastInWork := func(s batchState) bool {
+		return s.claimed > 0 && s.claimed+s.archived == inputs
+	}
+	returnsDue := func(s batchState) bool {
+		return s.archived == inputs && s.returns < returns && !s.draft
+	}
+	allArchived := func(s batchState) bool { return s.archived == inputs && !s.draft }
+	points = append(points,
+		point{"an early group moved, a later one in the inbox", midway, 0},
+		point{"an early group moved, a later one in the inbox", func(s batchState) bool { return s.archived >= inputs/3 && midway(s) }, 0},
+		point{"every file claimed, the last groups in work", lastInWork, 0},
+		point{"every file claimed, the last groups in work", lastInWork, 3 * time.Millisecond},
+		point{"every file claimed, the last groups in work", func(s batchState) bool { return lastInWork(s) && s.archived > inputs/2 }, 0},
+		point{"every file archived, 退回 copies due, no draft yet", returnsDue, 0},
+		point{"every file archived, no draft yet", allArchived, span / 20},
+		point{"every file archived, no draft yet", allArchived, span / 8},
+	)
+
+	landed := map[string]int{}
+	killedMidway := 0
+	for _, p := range points {
+		ws := copyTree(t, template)
+		var fired, killed bool
+		if p.when == nil {
+			killed = killRun(t, bin, ws, 0, p.pause)
+			fired = killed
+		} else {
+			fired, killed = killWhen(t, bin, ws, inputs, draft, p.when, p.pause)
+		}
+		if killed {
+			killedMidway++
+			if fired {
+				landed[p.name]++
+			}
+		}
+		runCmd(t, bin, "run", "--workspace", ws, "--settle", "0")
+		checkOnePlace(t, ws, inputs)
+		checkArchiveMatchesLedger(t, ws)
+		checkCompleted(t, ws)
+		if got := totals(t, ws); !equalTotals(got, want) {
+			t.Errorf("kill %s +%v: totals differ from a clean run", p.name, p.pause)
+		}
+	}
+	if killedMidway < len(points)*2/3 {
+		t.Errorf("only %d of %d kills landed before the batch ended", killedMidway, len(points))
+	}
+	for _, p := range points {
+		if p.when != nil && landed[p.name] == 0 {
+			t.Errorf("no kill landed %s", p.name)
+		}
+	}
+	t.Logf("%d points, %d killed midway, by moment %v", len(points), killedMidway, landed)
+}
+
+// batchState is what a batch has done so far, as seen from outside:
+// files in work/claimed and in the archive (the rest are in the inbox),
+// 退回 files written, and whether the draft's totals are written.
+type batchState struct {
+	claimed, archived, returns int
+	draft                      bool
+}
+
+// killWhen starts a batch and kills it, after pause, once when holds of
+// its state, looked at every few hundred microseconds. fired: when held
+// while the batch ran; killed: the process was still running when killed.
+func killWhen(t *testing.T, bin, ws string, inputs int, draft string, when func(batchState) bool, pause time.Duration) (fired, killed bool) {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		select {
+		case <-exited:
+			return false, false
+		default:
+		}
+		s := batchState{
+			claimed:  entries(filepath.Join(ws, "work", "claimed")),
+			archived: entries(filepath.Join(ws, "archive", "accepted", "2008-12")) + entries(filepath.Join(ws, "archive", "rejected", "2008-12")),
+		}
+		// The 退回 copies and the draft come only once every file is in
+		// the archive: look for them only then.
+		if s.archived == inputs {
+			s.returns = treeFiles(t, filepath.Join(ws, "outbox", "returns"))
+			s.draft = fileExists(filepath.Join(ws, draft))
+		}
+		if when(s) {
+			break
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	time.Sleep(pause)
+	sent := cmd.Process.Kill() == nil
+	err := <-exited
+	return true, sent && err != nil && strings.Contains(err.Error(), "killed")
+}
+
+// treeFiles counts the files under dir, leaving out temporary ones.
+func treeFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasSuffix(d.Name(), ".tmp") && !strings.HasPrefix(d.Name(), ".") {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// entries counts a folder's entries, none when it is missing, leaving out
+// temporary files.
+func entries(dir string) int {
+	f, err := os.Open(dir)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	n := 0
+	for _, name := range names {
+		if !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".tmp") {
+			n++
+		}
+	}
+	return n
+}
+
+func treeBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		n += info.Size()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// checkArchiveMatchesLedger asserts that every ledger row's archive path
+// names a file holding exactly the bytes of the row's SHA-256, and that
+// no two rows name one file.
+func checkArchiveMatchesLedger(t *testing.T, ws string) {
+	t.Helper()
+	ctx := context.Background()
+	led, err := ledger.Open(ctx, filepath.Join(ws, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	units, err := os.ReadDir(filepath.Join(ws, "inbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int64{}
+	for _, u := range units {
+		rows, err := led.History(ctx, u.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			path := r.ArchivePath
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(ws, filepath.FromSlash(path))
+			}
+			if other, ok := named[path]; ok {
+				t.Errorf("ledger rows %d and %d both name %s", other, r.ID, r.ArchivePath)
+			}
+			named[path] = r.ID
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("ledger row %d (%s): %v", r.ID, r.OrigName, err)
+				continue
+			}
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != r.SHA256 {
+				t.Errorf("ledger row %d (%s): %s holds other bytes than its SHA-256 %s", r.ID, r.OrigName, r.ArchivePath, r.SHA256)
+			}
+		}
+	}
+}
+
+// checkCompleted asserts that the last run is marked completed.
+func checkCompleted(t *testing.T, ws string) {
+	t.Helper()
+	led, err := ledger.Open(context.Background(), filepath.Join(ws, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	run, err := led.LastRun(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run == nil || run.Status != vocab.RunCompleted {
+		t.Errorf("last run %+v, want %s", run, vocab.RunCompleted)
+	}
+}
