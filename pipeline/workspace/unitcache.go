@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"countybrief/pipeline/safefile"
 )
@@ -81,6 +82,7 @@ func encodeUnits(us Units) []byte {
 // decodeUnits reads the cache's payload. Its strings are cut from one
 // copy of the payload rather than copied one by one: five strings and a
 // code for each of 73,000 units were most of what loading them cost.
+// They are then moved to one string of the text alone (compactText).
 func decodeUnits(payload []byte) (Units, bool) {
 	b := string(payload)
 	uvarint := func() (uint64, bool) {
@@ -136,17 +138,52 @@ func decodeUnits(payload []byte) (Units, bool) {
 			v := math.Float64frombits(binary.LittleEndian.Uint64([]byte(b[:8])))
 			b = b[8:]
 			if n > 1 {
-				us[i].Prefill[code] = v
+				us[i].Prefill[strings.Clone(code)] = v
 				continue
 			}
 			k := onePrefill{code, v}
 			m, ok := shared[k]
 			if !ok {
-				m = map[string]float64{code: v}
+				m = map[string]float64{strings.Clone(code): v}
 				shared[k] = m
 			}
 			us[i].Prefill = m
 		}
 	}
-	return us, len(b) == 0
+	if len(b) != 0 {
+		return nil, false
+	}
+	compactText(us)
+	return us, true
+}
+
+// compactText moves the units' text out of the payload into one string
+// of that text alone, each kind once: the payload's lengths, prefill and
+// every unit's kind again were kept as long as the registry, 45 bytes a
+// unit, 9 MB of a 204,000-unit batch.
+func compactText(us Units) {
+	n := 0
+	for i := range us {
+		n += len(us[i].Code) + len(us[i].Name) + len(us[i].Contact) + len(us[i].Phone)
+	}
+	// The builder grows in place: each string cut from it stays as it
+	// was written, since a builder only ever appends.
+	var text strings.Builder
+	text.Grow(n)
+	keep := func(s string) string {
+		at := text.Len()
+		text.WriteString(s)
+		return text.String()[at:]
+	}
+	kinds := map[string]string{}
+	for i := range us {
+		u := &us[i]
+		u.Code, u.Name, u.Contact, u.Phone = keep(u.Code), keep(u.Name), keep(u.Contact), keep(u.Phone)
+		kind, ok := kinds[u.Kind]
+		if !ok {
+			kind = strings.Clone(u.Kind)
+			kinds[kind] = kind
+		}
+		u.Kind = kind
+	}
 }
