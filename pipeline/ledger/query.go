@@ -287,6 +287,9 @@ func (l *Ledger) CurrentRows(ctx context.Context, period string, codes []string)
 // read).
 func (l *Ledger) RowsOf(ctx context.Context, period string, codes []string, n int, same func(i int, id int64, unit string) bool) (rows [][]float64, ok bool, err error) {
 	r := newRows(codes)
+	// Made to size: grown row by row, the list was a third larger than
+	// its rows at 204,000 units, and copied on the way.
+	r.rows = make([][]float64, 0, n)
 	k, ok := 0, true
 	var last string
 	err = l.scanCurrent(ctx, period, `unit_code, id, values_json`, func(row []driver.Value) error {
