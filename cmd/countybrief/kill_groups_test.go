@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ import (
 // while one group is read and the next claimed beside it, while earlier
 // groups are moved and later ones still wait in the inbox, while the last
 // group is moved and its 退回 copies written beside the draft, and while
-// the draft is written. After one more batch every file must be in one
+// the draft is written; and stops it (SIGTERM) at such moments, after
+// which no file may be left in work/ and the files not claimed stay in
+// the inbox. After one more batch every file must be in one
 // place, the ledger must hold one row per file whose archive path holds
 // exactly the bytes of its SHA-256, every rejected file must have its
 // 退回 copy and note, the run must be completed, and the totals must
@@ -64,14 +67,16 @@ func TestKillAcrossGroups(t *testing.T) {
 	draft := filepath.Join("outbox", "2008-12", "草稿", "匯總表.xlsx")
 
 	// when decides the kill from what the batch has done so far.
+	// stop: SIGTERM, as serve's stop or Ctrl-C, rather than SIGKILL.
 	type point struct {
 		name  string
 		when  func(s batchState) bool
 		pause time.Duration
+		stop  bool
 	}
 	var points []point
 	for i := range 5 {
-		points = append(points, point{"at a moment of a clean batch", nil, span * time.Duration(i) / 5})
+		points = append(points, point{"at a moment of a clean batch", nil, span * time.Duration(i) / 5, false})
 	}
 	midway := func(s batchState) bool {
 		return s.archived > 0 && s.claimed+s.archived < inputs
@@ -83,15 +88,23 @@ func TestKillAcrossGroups(t *testing.T) {
 		return s.archived == inputs && s.returns < returns && !s.draft
 	}
 	allArchived := func(s batchState) bool { return s.archived == inputs && !s.draft }
+	// A third of the region (some 490 files) is more than the group a
+	// stop may still claim beside the group being read (256 files or 8
+	// MiB): stopped then, the batch leaves files in the inbox.
+	early := func(s batchState) bool { return midway(s) && inputs-s.claimed-s.archived >= inputs/3 }
 	points = append(points,
-		point{"an early group moved, a later one in the inbox", midway, 0},
-		point{"an early group moved, a later one in the inbox", func(s batchState) bool { return s.archived >= inputs/3 && midway(s) }, 0},
-		point{"every file claimed, the last groups in work", lastInWork, 0},
-		point{"every file claimed, the last groups in work", lastInWork, 3 * time.Millisecond},
-		point{"every file claimed, the last groups in work", func(s batchState) bool { return lastInWork(s) && s.archived > inputs/2 }, 0},
-		point{"every file archived, 退回 copies due, no draft yet", returnsDue, 0},
-		point{"every file archived, no draft yet", allArchived, span / 20},
-		point{"every file archived, no draft yet", allArchived, span / 8},
+		point{"an early group moved, a later one in the inbox", midway, 0, false},
+		point{"an early group moved, a later one in the inbox", func(s batchState) bool { return s.archived >= inputs/3 && midway(s) }, 0, false},
+		point{"every file claimed, the last groups in work", lastInWork, 0, false},
+		point{"every file claimed, the last groups in work", lastInWork, 3 * time.Millisecond, false},
+		point{"every file claimed, the last groups in work", func(s batchState) bool { return lastInWork(s) && s.archived > inputs/2 }, 0, false},
+		point{"every file archived, 退回 copies due, no draft yet", returnsDue, 0, false},
+		point{"every file archived, no draft yet", allArchived, 0, false},
+		point{"every file archived, no draft yet", allArchived, span / 20, false},
+		point{"every file archived, no draft yet", allArchived, span / 8, false},
+		point{"stopped: an early group moved, most files in the inbox", early, 0, true},
+		point{"stopped: every file claimed, the last groups in work", lastInWork, 0, true},
+		point{"stopped: every file archived, no draft yet", allArchived, 0, true},
 	)
 
 	landed := map[string]int{}
@@ -99,10 +112,18 @@ func TestKillAcrossGroups(t *testing.T) {
 	for _, p := range points {
 		ws := copyTree(t, template)
 		var fired, killed bool
-		if p.when == nil {
+		switch {
+		case p.when == nil:
 			killed = killRun(t, bin, ws, 0, p.pause)
 			fired = killed
-		} else {
+		case p.stop:
+			var at batchState
+			fired, at = stopWhen(t, bin, ws, inputs, draft, p.when)
+			killed = fired
+			if fired {
+				checkStopped(t, ws, inputs, at)
+			}
+		default:
 			fired, killed = killWhen(t, bin, ws, inputs, draft, p.when, p.pause)
 		}
 		if killed {
@@ -122,10 +143,21 @@ func TestKillAcrossGroups(t *testing.T) {
 	if killedMidway < len(points)*2/3 {
 		t.Errorf("only %d of %d kills landed before the batch ended", killedMidway, len(points))
 	}
-	for _, p := range points {
-		if p.when != nil && landed[p.name] == 0 {
-			t.Errorf("no kill landed %s", p.name)
+	// The moments of overlapping groups last a group's reading each and
+	// must be hit; the 退回 copies and the draft may end together on a
+	// fast machine, so one of those moments is enough.
+	for _, name := range []string{
+		"an early group moved, a later one in the inbox",
+		"every file claimed, the last groups in work",
+		"stopped: an early group moved, most files in the inbox",
+		"stopped: every file claimed, the last groups in work",
+	} {
+		if landed[name] == 0 {
+			t.Errorf("no kill landed %s", name)
 		}
+	}
+	if landed["every file archived, 退回 copies due, no draft yet"]+landed["every file archived, no draft yet"] == 0 {
+		t.Error("no kill landed after the last group was archived and before the draft")
 	}
 	t.Logf("%d points, %d killed midway, by moment %v", len(points), killedMidway, landed)
 }
@@ -136,6 +168,85 @@ func TestKillAcrossGroups(t *testing.T) {
 type batchState struct {
 	claimed, archived, returns int
 	draft                      bool
+}
+
+// stopWhen starts a batch and sends it SIGTERM once when holds of its
+// state, then waits for it to end by itself. fired: when held while the
+// batch ran; at: the state then.
+func stopWhen(t *testing.T, bin, ws string, inputs int, draft string, when func(batchState) bool) (fired bool, at batchState) {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		select {
+		case <-exited:
+			return false, at
+		default:
+		}
+		if at = stateOf(t, ws, inputs, draft); when(at) {
+			break
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("a stopped batch did not end in two minutes")
+	}
+	return true, at
+}
+
+// checkStopped asserts what a batch stopped in state at leaves: no file
+// in work/, every archived file in the ledger once with its bytes, every
+// other file still in the inbox, and, stopped with files left to claim,
+// files left in the inbox: the stop ended the claiming.
+func checkStopped(t *testing.T, ws string, inputs int, at batchState) {
+	t.Helper()
+	if n := countFiles(t, filepath.Join(ws, "work", "claimed")); n != 0 {
+		t.Errorf("stopped: %d claimed files left in work/", n)
+	}
+	archived := countFiles(t, filepath.Join(ws, "archive"))
+	inbox := countFiles(t, filepath.Join(ws, "inbox"))
+	if archived+inbox != inputs {
+		t.Errorf("stopped: %d archived and %d in the inbox, want %d in all", archived, inbox, inputs)
+	}
+	if left := inputs - at.claimed - at.archived; left >= inputs/3 && inbox == 0 {
+		t.Errorf("stopped with %d of %d files in the inbox, yet the batch took them all", left, inputs)
+	}
+	checkArchiveMatchesLedger(t, ws)
+	led, err := ledger.Open(context.Background(), filepath.Join(ws, "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer led.Close()
+	if run, err := led.LastRun(context.Background()); err != nil || run == nil || run.Status != vocab.RunStopped {
+		t.Errorf("stopped: last run %+v (%v), want %s", run, err, vocab.RunStopped)
+	}
+}
+
+// stateOf looks at a batch's state from outside.
+func stateOf(t *testing.T, ws string, inputs int, draft string) batchState {
+	s := batchState{
+		claimed:  entries(filepath.Join(ws, "work", "claimed")),
+		archived: entries(filepath.Join(ws, "archive", "accepted", "2008-12")) + entries(filepath.Join(ws, "archive", "rejected", "2008-12")),
+	}
+	// The 退回 copies and the draft come only once every file is in the
+	// archive: look for them only then.
+	if s.archived == inputs {
+		s.returns = treeFiles(t, filepath.Join(ws, "outbox", "returns"))
+		s.draft = fileExists(filepath.Join(ws, draft))
+	}
+	return s
 }
 
 // killWhen starts a batch and kills it, after pause, once when holds of
@@ -156,17 +267,7 @@ func killWhen(t *testing.T, bin, ws string, inputs int, draft string, when func(
 			return false, false
 		default:
 		}
-		s := batchState{
-			claimed:  entries(filepath.Join(ws, "work", "claimed")),
-			archived: entries(filepath.Join(ws, "archive", "accepted", "2008-12")) + entries(filepath.Join(ws, "archive", "rejected", "2008-12")),
-		}
-		// The 退回 copies and the draft come only once every file is in
-		// the archive: look for them only then.
-		if s.archived == inputs {
-			s.returns = treeFiles(t, filepath.Join(ws, "outbox", "returns"))
-			s.draft = fileExists(filepath.Join(ws, draft))
-		}
-		if when(s) {
+		if when(stateOf(t, ws, inputs, draft)) {
 			break
 		}
 		time.Sleep(200 * time.Microsecond)
