@@ -350,7 +350,7 @@ func addSources(ctx context.Context, led *ledger.Ledger, brief *render.Briefing,
 	for i := range brief.Reported {
 		u := &brief.Reported[i]
 		if rec := byUnit[u.Unit.Code]; rec != nil {
-			u.File, u.ReceivedAt, u.SHA256, u.Cells = rec.OrigName, rec.ReceivedAt, rec.SHA256, cells[rec.ID]
+			u.Source = &render.UnitSource{File: rec.OrigName, ReceivedAt: rec.ReceivedAt, SHA256: rec.SHA256, Cells: cells[rec.ID]}
 		}
 	}
 	return nil

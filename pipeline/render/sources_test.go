@@ -29,11 +29,9 @@ func withSources(ws *workspace.Workspace, b Briefing) Briefing {
 	at := time.Date(2008, 12, 5, 9, 30, 7, 0, time.UTC)
 	for i := range b.Reported {
 		u := &b.Reported[i]
-		u.File = u.Unit.Name + "四個一活動統計表.xlsx"
-		u.ReceivedAt = at.Add(time.Duration(i) * time.Minute)
-		u.SHA256 = fmt.Sprintf("%064x", i+1)
+		u.Source = &UnitSource{File: u.Unit.Name + "四個一活動統計表.xlsx", ReceivedAt: at.Add(time.Duration(i) * time.Minute), SHA256: fmt.Sprintf("%064x", i+1)}
 		if i < len(b.Reported)-1 {
-			u.Cells = layout
+			u.Source.Cells = layout
 		}
 	}
 	return b
@@ -68,11 +66,11 @@ func TestTotalsWorkbookSources(t *testing.T) {
 				continue
 			}
 			cell := NoCell
-			if c, ok := u.Cells[in.Code]; ok {
+			if c, ok := u.Source.Cells[in.Code]; ok {
 				cell = c
 			}
 			want = append(want, []string{u.Unit.Code, u.Unit.Name, u.Unit.Kind, in.Code, in.Label,
-				strconv.FormatFloat(v, 'f', -1, 64), u.File, u.ReceivedAt.In(loc).Format("2006-01-02 15:04:05"), u.SHA256, cell})
+				strconv.FormatFloat(v, 'f', -1, 64), u.Source.File, u.Source.ReceivedAt.In(loc).Format("2006-01-02 15:04:05"), u.Source.SHA256, cell})
 		}
 	}
 	if len(rows) != len(want) {

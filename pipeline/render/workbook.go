@@ -645,19 +645,23 @@ func (r *Renderer) sourceRows(w io.Writer, units []UnitValues, inputs []workspac
 			kind = appendInlineStr(nil, k)
 			kinds[u.Unit.Kind] = kind
 		}
+		src := u.Source
+		if src == nil {
+			src = &UnitSource{}
+		}
 		received := ""
-		if !u.ReceivedAt.IsZero() {
-			received = u.ReceivedAt.In(r.ws.Config.Location()).Format("2006-01-02 15:04:05")
+		if !src.ReceivedAt.IsZero() {
+			received = src.ReceivedAt.In(r.ws.Config.Location()).Format("2006-01-02 15:04:05")
 		}
 		unit := [][]byte{appendInlineStr(nil, u.Unit.Code), appendInlineStr(nil, name), kind}
-		file := [][]byte{appendInlineStr(nil, u.File), appendInlineStr(nil, received), appendInlineStr(nil, u.SHA256)}
+		file := [][]byte{appendInlineStr(nil, src.File), appendInlineStr(nil, received), appendInlineStr(nil, src.SHA256)}
 		for k, in := range inputs {
 			v := u.Figures[k]
 			if merge.Absent(v) {
 				continue
 			}
 			ref := noCell
-			if c, ok := u.Cells[in.Code]; ok {
+			if c, ok := src.Cells[in.Code]; ok {
 				if ref, ok = refs[c]; !ok {
 					ref = appendInlineStr(nil, c)
 					refs[c] = ref
