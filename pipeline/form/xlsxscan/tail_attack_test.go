@@ -325,3 +325,38 @@ func TestTailCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzTailCacheRoot reads one tail after sheets of two roots, one of
+// them arbitrary (its prefix, namespaces, attributes), alternating
+// through one cache: every verdict is a fresh reader's, whichever root
+// the cached tail was first read under.
+func FuzzTailCacheRoot(f *testing.F) {
+	f.Add(`<x:worksheet xmlns:x="`+nsMain+`">`, `<mergeCells><mergeCell ref="A1:B2"/></mergeCells></worksheet>`)
+	f.Add(`<worksheet xmlns="`+nsOther+`" xmlns:y="`+nsMain+`">`, `<y:mergeCells><y:mergeCell ref="A1:B2"/></y:mergeCells></worksheet>`)
+	f.Add(`<x:worksheet xmlns:x="`+nsMain+`">`, `<x:mergeCells><x:mergeCell ref="C1&#58;D2"/></x:mergeCells></x:worksheet><!-- -->`)
+	form := minimalForm()
+	f.Fuzz(func(t *testing.T, root, tail string) {
+		// The sheetData takes the root's prefix, as a writer would.
+		prefix := ""
+		if i := strings.IndexByte(root, ':'); i > 1 && i < 20 && !strings.ContainsAny(root[1:i], " <>/=\"'") {
+			prefix = root[1 : i+1]
+		}
+		data := `<` + prefix + `sheetData><` + prefix + `row r="1"><` + prefix + `c r="A1"><` + prefix + `v>1</` + prefix + `v></` + prefix + `c></` + prefix + `row></` + prefix + `sheetData>`
+		const decl = `<?xml version="1.0" encoding="UTF-8"?>`
+		sheets := []string{
+			decl + root + data + tail,
+			decl + `<worksheet xmlns="` + nsMain + `">` + `<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>` + tail,
+		}
+		lim := Limits{MaxUnzipBytes: 1 << 20, MaxDepth: 16, MaxElements: 64}
+		var want []bookVerdict
+		for _, s := range sheets {
+			want = append(want, verdictOf(t, new(Scratch), form.with(t, s), lim, nil))
+		}
+		cache, s := NewCache(), new(Scratch)
+		for _, k := range []int{0, 0, 1, 1, 0, 1, 0} {
+			if got := verdictOf(t, s, form.with(t, sheets[k]), lim, cache); !reflect.DeepEqual(got, want[k]) {
+				t.Fatalf("sheet %q: through the cache\n%+v\nfresh\n%+v", sheets[k], got, want[k])
+			}
+		}
+	})
+}
