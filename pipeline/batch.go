@@ -293,7 +293,7 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 	b.total = len(leftover)
 	b.stages.add(stagePickup, time.Since(start))
 	for chunk := range slices.Chunk(leftover, groupSize) {
-		if err := b.processGroup(ctx, chunk, true); err != nil {
+		if err := b.processGroup(ctx, chunk, true, nil); err != nil {
 			return err
 		}
 	}
@@ -350,15 +350,18 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 // claimed file is finished. all is false when stop left groups unclaimed.
 func (b *batch) takeGroups(stop, ctx context.Context, chunks [][]inbox.Candidate) (all bool, err error) {
 	type claimed struct {
-		taken []inbox.Claim
-		err   error
+		taken   []inbox.Claim
+		flushed <-chan error
+		err     error
 	}
 	var ahead chan claimed
 	defer func() {
 		if ahead != nil {
 			// Failing, the batch leaves the files claimed ahead in work/
 			// for the next batch, as a kill would.
-			<-ahead
+			if c := <-ahead; c.flushed != nil {
+				<-c.flushed
+			}
 		}
 	}()
 	for i, chunk := range chunks {
@@ -371,7 +374,7 @@ func (b *batch) takeGroups(stop, ctx context.Context, chunks [][]inbox.Candidate
 				b.log.Info("stopping: files not yet claimed stay in the inbox for the next batch")
 				return false, nil
 			}
-			c.taken, c.err = b.claimGroup(chunk)
+			c.taken, c.flushed, c.err = b.claimGroup(chunk)
 		}
 		if c.err != nil {
 			return false, c.err
@@ -380,11 +383,11 @@ func (b *batch) takeGroups(stop, ctx context.Context, chunks [][]inbox.Candidate
 			ahead = make(chan claimed, 1)
 			go func(next []inbox.Candidate) {
 				var c claimed
-				c.taken, c.err = b.claimGroup(next)
+				c.taken, c.flushed, c.err = b.claimGroup(next)
 				ahead <- c
 			}(chunks[i+1])
 		}
-		if err := b.processGroup(ctx, c.taken, false); err != nil {
+		if err := b.processGroup(ctx, c.taken, false, c.flushed); err != nil {
 			return false, err
 		}
 	}
@@ -392,28 +395,38 @@ func (b *batch) takeGroups(stop, ctx context.Context, chunks [][]inbox.Candidate
 }
 
 // claimGroup claims a group's candidates and returns the claims made; a
-// file gone since the scan is left out.
-func (b *batch) claimGroup(chunk []inbox.Candidate) ([]inbox.Claim, error) {
+// file gone since the scan is left out. The flush that makes the claims
+// durable runs on beside the hashing and reading of the group, which need
+// only the renames, and flushed gives its end: processGroup waits for it
+// before the group is recorded (see inbox.ClaimUnflushed).
+func (b *batch) claimGroup(chunk []inbox.Candidate) (_ []inbox.Claim, flushed <-chan error, _ error) {
 	start := time.Now()
 	defer func() { b.stages.add(stagePickup, time.Since(start)) }()
-	claims, errs, err := b.inbox.ClaimAll(chunk)
+	claims, errs, flush, err := b.inbox.ClaimUnflushed(chunk)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	done := make(chan error, 1)
+	go func() {
+		start := time.Now()
+		done <- flush()
+		b.stages.add(stagePickup, time.Since(start))
+	}()
 	var taken []inbox.Claim
 	for i, err := range errs {
 		switch {
 		case errors.Is(err, inbox.ErrGone):
 			// taken by someone else, withdrawn or changed by the unit
 		case err != nil:
-			return nil, fmt.Errorf("claim %s: %w", chunk[i].Path, err)
+			<-done
+			return nil, nil, fmt.Errorf("claim %s: %w", chunk[i].Path, err)
 		default:
 			taken = append(taken, claims[i])
 		}
 	}
 	// What the claims hold is all a group needs of its candidates.
 	clear(chunk)
-	return taken, nil
+	return taken, done, nil
 }
 
 // settleRounds bounds how often one batch waits for files still arriving,
@@ -538,8 +551,16 @@ type job struct {
 // figures. The previous group is recorded and moved in the background
 // while this one is hashed and read; this one is checked only once that
 // group is recorded, and told its repeats of it, so that it sees that
-// group as a later batch would.
-func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool) error {
+// group as a later batch would. flushed, nil for claims recovered from
+// work/, ends the flush of the group's claims (claimGroup), which must
+// succeed before the group is recorded; it is waited for on every way
+// out, so that no flush outlives the batch.
+func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovered bool, flushed <-chan error) error {
+	defer func() {
+		if flushed != nil {
+			<-flushed
+		}
+	}()
 	if len(claims) == 0 {
 		return nil
 	}
@@ -577,6 +598,13 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.markRepeats(jobs)
+	if flushed != nil {
+		err := <-flushed
+		flushed = nil
+		if err != nil {
+			return err
+		}
+	}
 	if err := b.awaitArchive(); err != nil {
 		return err
 	}

@@ -26,13 +26,32 @@ const stampLayout = "20060102T150405Z"
 // the scan; err is a failure to flush, after which no claim counts as
 // made durable (they are still claims: Recover finds them).
 func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err error) {
+	claims, errs, flush, err := in.ClaimUnflushed(cands)
+	if err != nil {
+		return claims, errs, err
+	}
+	return claims, errs, flush()
+}
+
+// ClaimUnflushed is ClaimAll returning once the renames are made, with
+// the flush that makes them durable left to the caller: a batch reads the
+// claimed files while it runs (2 to 45 ms of a cold county batch, the
+// first group's waited for before any file was read) and calls it before
+// anything names a claim in the ledger. Until flush returns, a power cut
+// may undo any of the renames, each whole (a rename is atomic in the
+// file system's journal): the file is in the inbox or in work/claimed/,
+// and unrecorded either way, which the next batch scans or recovers as
+// it would any unrecorded claim. A kill loses nothing: the renames are
+// made. flush is never nil; its error is ClaimAll's.
+func (in *Inbox) ClaimUnflushed(cands []Candidate) (claims []Claim, errs []error, flush func() error, err error) {
 	claims = make([]Claim, len(cands))
 	errs = make([]error, len(cands))
+	none := func() error { return nil }
 	if len(cands) == 0 {
-		return claims, errs, nil
+		return claims, errs, none, nil
 	}
 	if err := in.makeClaimedDir(); err != nil {
-		return claims, errs, err
+		return claims, errs, none, err
 	}
 	var d durability
 	for i, c := range cands {
@@ -40,10 +59,13 @@ func (in *Inbox) ClaimAll(cands []Candidate) (claims []Claim, errs []error, err 
 	}
 	in.noteClaimed(claims, errs)
 	in.noteUnclaimed(cands, errs)
-	if err := d.sync(); err != nil {
-		return claims, errs, fmt.Errorf("claim: %w", err)
+	flush = func() error {
+		if err := d.sync(); err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		return nil
 	}
-	return claims, errs, nil
+	return claims, errs, flush, nil
 }
 
 // makeClaimedDir makes work/claimed/ once per call rather than per file.
