@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -75,8 +76,8 @@ func TestKillAcrossGroups(t *testing.T) {
 		stop  bool
 	}
 	var points []point
-	for i := range 5 {
-		points = append(points, point{"at a moment of a clean batch", nil, span * time.Duration(i) / 5, false})
+	for i := range 3 {
+		points = append(points, point{"at a moment of a clean batch", nil, span * time.Duration(i) / 3, false})
 	}
 	midway := func(s batchState) bool {
 		return s.archived > 0 && s.claimed+s.archived < inputs
@@ -160,6 +161,143 @@ func TestKillAcrossGroups(t *testing.T) {
 		t.Error("no kill landed after the last group was archived and before the draft")
 	}
 	t.Logf("%d points, %d killed midway, by moment %v", len(points), killedMidway, landed)
+
+	t.Run("files written to once claimed", func(t *testing.T) {
+		writeWhileClaimed(t, bin, template, inputs, draft)
+	})
+}
+
+// writeWhileClaimed runs a batch while a unit's writer appends to some of
+// its files once they are claimed: a file of a group claimed ahead, as
+// soon as it is in work/ (changed before its read), and one of an early
+// group once the archive has begun (changed after its read, before its
+// move, unless it was read later). Whatever the batch saw, each ledger
+// row's archive path must hold the bytes of its SHA-256, no file may be
+// left in work/, and a changed file that went back to the inbox must be
+// taken by the next batch.
+func writeWhileClaimed(t *testing.T, bin, template string, inputs int, draft string) {
+	ws := copyTree(t, template)
+	units, err := os.ReadDir(filepath.Join(ws, "inbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type target struct {
+		suffix string // of its name in work/claimed: _<len>_<unit><name>
+		when   func(s batchState) bool
+	}
+	var targets []target
+	for i, at := range []int{len(units) / 5, len(units) / 2, len(units) - 1} {
+		unit := units[at].Name()
+		files, err := os.ReadDir(filepath.Join(ws, "inbox", unit))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("unit %s: %v", unit, err)
+		}
+		tg := target{suffix: fmt.Sprintf("_%d_%s%s", len(unit), unit, files[0].Name()), when: func(batchState) bool { return true }}
+		if i == 0 {
+			tg.when = func(s batchState) bool { return s.archived > 0 }
+		}
+		targets = append(targets, tg)
+	}
+	cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	claimedDir := filepath.Join(ws, "work", "claimed")
+	written, raced := 0, 0
+	done := make([]bool, len(targets))
+poll:
+	for {
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Fatalf("batch: %v", err)
+			}
+			break poll
+		default:
+		}
+		names, _ := readNames(claimedDir)
+		s := stateOf(t, ws, inputs, draft)
+		for i, tg := range targets {
+			if done[i] || !tg.when(s) {
+				continue
+			}
+			for _, name := range names {
+				if !strings.HasSuffix(name, tg.suffix) {
+					continue
+				}
+				done[i] = true
+				switch appendIfStill(filepath.Join(claimedDir, name)) {
+				case appended:
+					written++
+				case movedMeanwhile:
+					raced++
+				}
+			}
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	t.Logf("%d of %d files written to while claimed, %d moved as they were written", written, len(targets), raced)
+	if written == 0 {
+		t.Fatal("no file was written to while claimed: the test showed nothing")
+	}
+	if raced == 0 {
+		// A write that met the file in the archive, after the archive's
+		// last look, changes what was archived: no batch can tell.
+		checkArchiveMatchesLedger(t, ws)
+	}
+	if n := countFiles(t, claimedDir); n != 0 {
+		t.Errorf("%d files left in work/claimed", n)
+	}
+	back := countFiles(t, filepath.Join(ws, "inbox"))
+	t.Logf("%d changed files went back to the inbox", back)
+	runCmd(t, bin, "run", "--workspace", ws, "--settle", "0")
+	if n := countFiles(t, filepath.Join(ws, "inbox")); n != 0 {
+		t.Errorf("%d files left in the inbox after the next batch (%d went back)", n, back)
+	}
+	if raced == 0 {
+		checkArchiveMatchesLedger(t, ws)
+	}
+	checkCompleted(t, ws)
+}
+
+// appendIfStill's outcomes.
+const (
+	appended = iota
+	gone
+	movedMeanwhile
+)
+
+// appendIfStill appends to the file at path, as its writer would, and
+// tells whether the file was still there after the write.
+func appendIfStill(path string) int {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return gone
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte("written after the claim")); err != nil {
+		return gone
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return gone
+	}
+	if now, err := os.Lstat(path); err != nil || !os.SameFile(st, now) {
+		return movedMeanwhile
+	}
+	return appended
+}
+
+func readNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
 }
 
 // batchState is what a batch has done so far, as seen from outside:
