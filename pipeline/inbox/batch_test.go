@@ -137,3 +137,57 @@ func TestArchiveGroupMakesFolders(t *testing.T) {
 		})
 	}
 }
+
+// ClaimUnflushed's claims are made when it returns, before their flush:
+// a batch killed then finds each file claimed (Recover), none left in the
+// inbox; the flush then succeeds, and one that cannot flush (the claims'
+// file system gone from under it, here their folder) fails rather than
+// counting the claims durable.
+func TestClaimUnflushed(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		n    int
+		gone bool
+	}{{"one", 1, false}, {"many", manyFiles, false}, {"flush fails", manyFiles, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWorkspace(t, 0)
+			in := New(ws, func() time.Time { return t0 })
+			for i := range tt.n {
+				write(t, filepath.Join(ws.InboxDir(), "Z01", fmt.Sprintf("f%03d.xlsx", i)), workbook(t, fmt.Sprint(i)))
+			}
+			cands, _, err := in.Scan(context.Background())
+			if err != nil || len(cands) != tt.n {
+				t.Fatalf("scan: %d candidates, %v", len(cands), err)
+			}
+			claims, errs, flush, err := in.ClaimUnflushed(cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range errs {
+				if e != nil {
+					t.Fatalf("claim %d: %v", i, e)
+				}
+			}
+			// As a kill before the flush leaves them.
+			found, err := New(ws, func() time.Time { return t0 }).Recover(context.Background())
+			if err != nil || len(found) != len(claims) {
+				t.Fatalf("Recover before the flush: %d claims, %v; want %d", len(found), err, len(claims))
+			}
+			if left, _, err := New(ws, func() time.Time { return t0 }).Scan(context.Background()); err != nil || len(left) != 0 {
+				t.Fatalf("the inbox still offers %d files (%v)", len(left), err)
+			}
+			if tt.gone {
+				if err := os.Rename(filepath.Join(ws.WorkDir(), "claimed"), filepath.Join(ws.WorkDir(), "moved")); err != nil {
+					t.Fatal(err)
+				}
+				if err := flush(); err == nil {
+					t.Error("flush of claims whose folder is gone succeeded")
+				}
+				return
+			}
+			if err := flush(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

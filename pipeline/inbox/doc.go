@@ -121,7 +121,9 @@
 // Durability. ClaimAll and ArchiveGroup take a group of files and make
 // what they did durable with one flush before they return (on Linux,
 // past a handful of files, one syncfs per file system) rather than
-// several fsyncs per file. Each archive folder is made once per call.
+// several fsyncs per file. ClaimUnflushed leaves the claims' flush to
+// its caller, who reads the claimed files meanwhile and must have it
+// done before a claim is recorded anywhere. Each archive folder is made once per call.
 // The no-replace rename, the archive's copies, the sightings file and the
 // folder syncs are package safefile's, shared with the rest of the
 // program: a file system that cannot sync a folder (some network shares)
