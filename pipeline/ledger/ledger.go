@@ -83,6 +83,12 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 
 func (l *Ledger) open(ctx context.Context, uri string) error {
 	var err error
+	// A new file's switch to WAL (journal_mode, under synchronous FULL)
+	// keeps its fsyncs, the rollback journal's and the header's, though
+	// nothing is in the ledger yet: a header lost in a power cut leaves
+	// the file empty, and SQLite opening an empty file deletes the log
+	// beside it, which by then may hold the batch's synced commits, whose
+	// files are in the archive.
 	if l.w, err = sql.Open("sqlite", uri+"?"+writerParams); err != nil {
 		return err
 	}
