@@ -532,9 +532,22 @@ func readLedgerMark(ws *workspace.Workspace) (m ledgerMark, present, vouches boo
 }
 
 // writeLedgerMark stamps m with the ledger's files as they are now.
+//
+// It does not wait for the disk: a batch writes the mark at its start and
+// at its end, with nothing beside it, and two fsyncs and a folder's each
+// time were its critical path's. The mark only spares a check, so a power
+// cut can cost at most a full check and one MigrateArchivePaths: the mark
+// is then the old one, the new one, missing, or empty or cut short
+// (safefile.WriteUnsynced), and readLedgerMark takes any but the new as
+// not vouching (an old mark's stamps are not of the ledger any run since
+// left, nor is an unreadable one). A new mark that survives vouches for
+// the ledger as the disk holds it: it is written at the start after the
+// check, before the batch changes anything, and at the end once Close
+// has put every commit on disk, so the stamps it holds are those of
+// durable files.
 func writeLedgerMark(ws *workspace.Workspace, m ledgerMark) error {
 	m.Files = ledgerStamps(ws)
-	if err := safefile.WriteFile(ledgerMarkPath(ws), func(w io.Writer) error {
+	if err := safefile.WriteUnsynced(ledgerMarkPath(ws), func(w io.Writer) error {
 		return json.NewEncoder(w).Encode(m)
 	}); err != nil {
 		return fmt.Errorf("note the ledger check: %w", err)

@@ -52,6 +52,28 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	return SyncDir(dir)
 }
 
+// WriteUnsynced replaces path with what write writes, atomically for a
+// reader (the old file or the whole new one), without waiting for the
+// disk: no fsync of the file or of the folders it creates. After a power
+// cut the file may hold the old content or the new, be missing, or be
+// empty or cut short where the file system commits a rename before the
+// data. It is for files whose loss costs only work, such as a mark that
+// spares a check: their reader takes a file it cannot parse as absent.
+func WriteUnsynced(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create folder: %w", err)
+	}
+	tmp, err := writeTempSync(path, write, false)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return nil
+}
+
 // WriteNew writes a file that must not exist yet: it fails with an error
 // satisfying errors.Is(err, fs.ErrExist), leaving the file there alone,
 // and otherwise gives the synced content the name in one step. Its folder
@@ -75,6 +97,11 @@ func WriteNew(path string, write func(io.Writer) error) error {
 // writeTemp writes and syncs the temporary file for path and returns its
 // name; on error it leaves nothing.
 func writeTemp(path string, write func(io.Writer) error) (name string, err error) {
+	return writeTempSync(path, write, true)
+}
+
+// writeTempSync is writeTemp, syncing the file only when sync is set.
+func writeTempSync(path string, write func(io.Writer) error, sync bool) (name string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", fmt.Errorf("create temp: %w", err)
@@ -96,8 +123,10 @@ func writeTemp(path string, write func(io.Writer) error) (name string, err error
 	if err := f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
 		return "", fmt.Errorf("chmod %s: %w", path, err)
 	}
-	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("sync %s: %w", path, err)
+	if sync {
+		if err := f.Sync(); err != nil {
+			return "", fmt.Errorf("sync %s: %w", path, err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("close %s: %w", path, err)

@@ -51,7 +51,7 @@ func TestCrashLeftoverIsRecognisable(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		write func(string, func(io.Writer) error) error
-	}{{"WriteFile", WriteFile}, {"WriteNew", WriteNew}} {
+	}{{"WriteFile", WriteFile}, {"WriteNew", WriteNew}, {"WriteUnsynced", WriteUnsynced}} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "簡報-第3期.pdf")
@@ -101,7 +101,7 @@ func TestOutputsAre0644(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		write func(string, func(io.Writer) error) error
-	}{{"WriteFile", WriteFile}, {"WriteNew", WriteNew}} {
+	}{{"WriteFile", WriteFile}, {"WriteNew", WriteNew}, {"WriteUnsynced", WriteUnsynced}} {
 		path := filepath.Join(dir, tt.name+".txt")
 		if err := tt.write(path, content("x")); err != nil {
 			t.Fatal(err)
@@ -116,69 +116,84 @@ func TestOutputsAre0644(t *testing.T) {
 	}
 }
 
-// WriteFile replaces a file, creates missing folders, and on a failed
-// write returns the writer's error and leaves the old file and nothing
-// else.
+// WriteFile and WriteUnsynced replace a file, create missing folders,
+// and on a failed write return the writer's error and leave the old file
+// and nothing else.
 func TestWriteFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "outbox", "returns", "Z01", "note.txt")
-	if err := WriteFile(path, content("first")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(path, content("second")); err != nil {
-		t.Fatal(err)
-	}
-	if got := mustRead(t, path); got != "second" {
-		t.Errorf("file holds %q, want the second write", got)
-	}
-	errBroken := errors.New("template broke")
-	err := WriteFile(path, func(w io.Writer) error {
-		io.WriteString(w, "half")
-		return errBroken
-	})
-	if !errors.Is(err, errBroken) {
-		t.Errorf("WriteFile = %v, want the writer's error", err)
-	}
-	if got := mustRead(t, path); got != "second" {
-		t.Errorf("after a failed write the file holds %q", got)
-	}
-	if got := entries(t, filepath.Dir(path)); len(got) != 1 {
-		t.Errorf("after a failed write the folder holds %q", got)
+	for _, tt := range []struct {
+		name  string
+		write func(string, func(io.Writer) error) error
+	}{{"WriteFile", WriteFile}, {"WriteUnsynced", WriteUnsynced}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "outbox", "returns", "Z01", "note.txt")
+			if err := tt.write(path, content("first")); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.write(path, content("second")); err != nil {
+				t.Fatal(err)
+			}
+			if got := mustRead(t, path); got != "second" {
+				t.Errorf("file holds %q, want the second write", got)
+			}
+			errBroken := errors.New("template broke")
+			err := tt.write(path, func(w io.Writer) error {
+				io.WriteString(w, "half")
+				return errBroken
+			})
+			if !errors.Is(err, errBroken) {
+				t.Errorf("%s = %v, want the writer's error", tt.name, err)
+			}
+			if got := mustRead(t, path); got != "second" {
+				t.Errorf("after a failed write the file holds %q", got)
+			}
+			if got := entries(t, filepath.Dir(path)); len(got) != 1 {
+				t.Errorf("after a failed write the folder holds %q", got)
+			}
+		})
 	}
 }
 
-// A reader never sees a half-written file, whichever write it catches.
+// A reader never sees a half-written file, whichever write it catches,
+// whether the writer waits for the disk or not.
 func TestWriteFileReaderSeesWholeFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "totals.xlsx")
-	versions := []string{strings.Repeat("a", 300<<10), strings.Repeat("b", 200<<10)}
-	if err := WriteFile(path, content(versions[0])); err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	wg.Go(func() {
-		defer close(done)
-		for i := range 20 {
-			if err := WriteFile(path, content(versions[i%2])); err != nil {
-				t.Error(err)
-				return
+	for _, tt := range []struct {
+		name  string
+		write func(string, func(io.Writer) error) error
+	}{{"WriteFile", WriteFile}, {"WriteUnsynced", WriteUnsynced}} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "totals.xlsx")
+			versions := []string{strings.Repeat("a", 300<<10), strings.Repeat("b", 200<<10)}
+			if err := tt.write(path, content(versions[0])); err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
-	for {
-		select {
-		case <-done:
-			wg.Wait()
-			return
-		default:
-		}
-		b, err := os.ReadFile(path)
-		if err != nil && runtime.GOOS != "windows" { // Windows may refuse a file being renamed over
-			t.Fatal(err)
-		}
-		if err == nil && string(b) != versions[0] && string(b) != versions[1] {
-			t.Fatalf("read %d bytes, neither version", len(b))
-		}
+			var wg sync.WaitGroup
+			done := make(chan struct{})
+			wg.Go(func() {
+				defer close(done)
+				for i := range 20 {
+					if err := tt.write(path, content(versions[i%2])); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+			for {
+				select {
+				case <-done:
+					wg.Wait()
+					return
+				default:
+				}
+				b, err := os.ReadFile(path)
+				if err != nil && runtime.GOOS != "windows" { // Windows may refuse a file being renamed over
+					t.Fatal(err)
+				}
+				if err == nil && string(b) != versions[0] && string(b) != versions[1] {
+					t.Fatalf("read %d bytes, neither version", len(b))
+				}
+			}
+		})
 	}
 }
 
