@@ -26,11 +26,12 @@ import (
 // group is moved and its 退回 copies written beside the draft, and while
 // the draft is written; and stops it (SIGTERM) at such moments, after
 // which no file may be left in work/ and the files not claimed stay in
-// the inbox. After one more batch every file must be in one
-// place, the ledger must hold one row per file whose archive path holds
-// exactly the bytes of its SHA-256, every rejected file must have its
-// 退回 copy and note, the run must be completed, and the totals must
-// equal a clean run's.
+// the inbox. After one more batch every file must be in one place, the
+// ledger must hold one row per file whose archive path holds exactly the
+// bytes of its SHA-256, every rejected file must have its 退回 copy and
+// note, the run must be completed, and the totals must equal a clean
+// run's. Last, a unit's writer changes files once they are claimed
+// (writeWhileClaimed).
 func TestKillAcrossGroups(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Fatal("this test sends SIGKILL and runs on Unix; Windows builds are checked by cross-compiling")
