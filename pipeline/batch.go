@@ -212,9 +212,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 // A batch holds every unit's figures while it drafts, which is the most
 // it holds. Under a limit below what it holds, the collector runs without
 // pause: 38% of the CPU at 73,000 units under the 48 MB default. The
-// limit is raised to memoryBase plus memoryPerUnit a unit of the
-// registry; above what the batch holds, it bounds how far the heap grows
-// past it, and so the resident size.
+// limit is raised to the lesser of memoryBase plus memoryPerUnit a unit
+// of the registry and memoryLargeBase plus memoryLargePerUnit a unit;
+// above what the batch holds, it bounds how far the heap grows past it,
+// and so the resident size. The first is what a region's and a
+// province's batch need; beyond a province the collector already has the
+// room it needs (the second's base: the files in flight, fonts and
+// templates, and some 35 MB to collect in), and each further unit needs
+// only what the draft holds of it (620 bytes), so the second is less.
 //
 // Figures, cold batch of 73,000 units: earlier (figures as rows, 2.5 to
 // 3.5 KB a unit held while drafting), 4 KB a unit peaked at 488 and 501
@@ -244,9 +249,21 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 // s of 80 s of CPU, against 463 MB at 2.5 KiB (530 MiB). The draft's
 // peak, not the limit, keeps it above 256 MB: a limit under what the
 // draft holds would make the collector run without pause.
+//
+// Session 9, the draft leaner still (its counted files 48 bytes each, no
+// copy of the figures for the county rules, the registry's text alone,
+// no empty sources): a cold 204,000 held 152 to 161 MB at the draft's
+// peak and peaked at 233 and 239 MB resident at 180 MiB against 265 and
+// 269 MB at 231 MiB (1 KiB a unit), collection 6.9 s against 6.4 s of
+// some 63 s of CPU in one pair at load 6, which swells the collector's
+// share either way (the other pair, at load 8: 13.5 s against 8.6 s; at
+// load 4 an earlier build collected 3.1 to 4.1 s at 231 MiB). Some 24
+// MB of the resident size is the program's text.
 const (
-	memoryBase    = 32 << 20
-	memoryPerUnit = 1024
+	memoryBase         = 32 << 20
+	memoryPerUnit      = 1024
+	memoryLargeBase    = 60 << 20
+	memoryLargePerUnit = 620
 )
 
 // raiseMemoryLimit raises the process's soft memory limit to what a batch
@@ -257,7 +274,8 @@ func raiseMemoryLimit(ws *workspace.Workspace) (restore func()) {
 		return func() {}
 	}
 	was := debug.SetMemoryLimit(-1)
-	want := memoryBase + int64(len(ws.Units))*memoryPerUnit
+	n := int64(len(ws.Units))
+	want := min(memoryBase+n*memoryPerUnit, memoryLargeBase+n*memoryLargePerUnit)
 	if want <= was {
 		return func() {}
 	}

@@ -21,8 +21,9 @@ func TestMemoryLimitFollowsTheRegistry(t *testing.T) {
 	}{
 		{units: 73, want: configured},
 		{units: 7300, want: max(configured, memoryBase+7300*memoryPerUnit)},
-		{units: 73000, want: memoryBase + 73000*memoryPerUnit},
-		{units: 204000, want: memoryBase + 204000*memoryPerUnit},
+		{units: 73000, want: memoryLargeBase + 73000*memoryLargePerUnit},
+		{units: 60000, want: memoryBase + 60000*memoryPerUnit},
+		{units: 204000, want: memoryLargeBase + 204000*memoryLargePerUnit},
 		{units: 73000, gomemlim: "48MiB", want: configured},
 	}
 	for _, tt := range tests {
