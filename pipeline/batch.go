@@ -981,7 +981,7 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		// A claim recorded by an interrupted batch was not read by this
 		// one: the archive checks it against the recorded hash.
 		if j.stamp != nil {
-			reqs[i].Size, reqs[i].ModTime = j.stamp.Size(), j.stamp.ModTime()
+			reqs[i].Size, reqs[i].ModTime, reqs[i].ChangeTime = j.stamp.Size(), j.stamp.ModTime(), inbox.ChangeTime(j.stamp)
 		}
 	}
 	results, err := b.inbox.ArchiveGroup(reqs)

@@ -51,6 +51,12 @@ type ArchiveRequest struct {
 	// file is then read once more to compare its hash with SHA256.
 	Size    int64
 	ModTime time.Time
+	// ChangeTime is the status change time (ctime) the caller saw with
+	// Size and ModTime, where the system gives one (ChangeTime of the
+	// status); zero when it did not. A writer can put a file's
+	// modification time back after rewriting it in place at the same
+	// size, but not its change time.
+	ChangeTime time.Time
 	// Judged holds the bytes judged, when the caller kept them: should
 	// the file have changed since, the archive gets these instead. nil
 	// when not kept.
@@ -198,14 +204,26 @@ type placed struct {
 	requeue bool
 }
 
-// stamp is what tells that a file changed: its size and modification time.
+// stamp is what tells that a file changed: its size and modification
+// time, and its change time when known (zero otherwise).
 type stamp struct {
 	size  int64
 	mtime time.Time
+	ctime time.Time
 }
 
 func (s stamp) matches(info fs.FileInfo) bool {
+	if !s.ctime.IsZero() && !ChangeTime(info).Equal(s.ctime) {
+		return false
+	}
 	return info.Size() == s.size && info.ModTime().Equal(s.mtime)
+}
+
+// moved is the stamp a file keeps through a rename, which sets its change
+// time: the look after the move compares size and modification time only.
+func (s stamp) moved() stamp {
+	s.ctime = time.Time{}
+	return s
 }
 
 // check compares the claimed file with what was judged of it, by the
@@ -213,7 +231,7 @@ func (s stamp) matches(info fs.FileInfo) bool {
 // file must keep through the move.
 func check(r ArchiveRequest, src, sha string) (want stamp, changed bool, err error) {
 	if !r.ModTime.IsZero() {
-		want = stamp{r.Size, r.ModTime}
+		want = stamp{r.Size, r.ModTime, r.ChangeTime}
 		info, err := os.Lstat(src)
 		if err != nil {
 			return want, false, err
@@ -233,7 +251,7 @@ func check(r ArchiveRequest, src, sha string) (want stamp, changed bool, err err
 	if _, err := io.Copy(h, f); err != nil {
 		return stamp{}, false, err
 	}
-	return stamp{info.Size(), info.ModTime()}, hex.EncodeToString(h.Sum(nil)) != sha, nil
+	return stamp{info.Size(), info.ModTime(), ChangeTime(info)}, hex.EncodeToString(h.Sum(nil)) != sha, nil
 }
 
 // place gives a claim's judged content its archive name. A rename moves
@@ -293,7 +311,7 @@ func (a *archiver) place(r ArchiveRequest) (placed, error) {
 				if a.in.afterMove != nil {
 					a.in.afterMove(dst)
 				}
-				if info, err := os.Lstat(dst); err == nil && !want.matches(info) {
+				if info, err := os.Lstat(dst); err == nil && !want.moved().matches(info) {
 					// Written to since the check: its writer still holds
 					// it open. Back to work/; the judged bytes go here.
 					if err := safefile.RenameNoReplace(dst, src); err != nil {

@@ -34,9 +34,14 @@ func ReadClaim(path string, limit int64) (data []byte, sha string, info fs.FileI
 	}
 	data = buf[:n]
 	if int64(n) > limit {
+		// Hashed up to the size of the status only: a writer that keeps
+		// appending would otherwise hold a worker for as long as it
+		// writes. A file that grew is no longer of that size, which the
+		// archive sees (ArchiveRequest.Size), so a hash of a part of it
+		// is never taken for the file archived.
 		h := sha256.New()
 		h.Write(data)
-		if _, err := io.CopyBuffer(h, f, make([]byte, 32<<10)); err != nil {
+		if _, err := io.CopyBuffer(h, io.LimitReader(f, max(info.Size()-int64(n), 0)), make([]byte, 32<<10)); err != nil {
 			return nil, "", nil, err
 		}
 		return nil, hex.EncodeToString(h.Sum(nil)), info, nil
@@ -45,12 +50,22 @@ func ReadClaim(path string, limit int64) (data []byte, sha string, info fs.FileI
 	return data, hex.EncodeToString(sum[:]), info, nil
 }
 
+// ChangeTime is the status change time (ctime) of a status from
+// ReadClaim or os.Lstat, or zero where the system does not give one.
+func ChangeTime(info fs.FileInfo) time.Time {
+	if ci, ok := info.(*claimInfo); ok {
+		return ci.ctime
+	}
+	return sysChangeTime(info)
+}
+
 // claimInfo is a claimed file's status as ReadClaim found it.
 type claimInfo struct {
 	name  string
 	size  int64
 	mode  fs.FileMode
 	mtime time.Time
+	ctime time.Time // zero where not known
 }
 
 func (i *claimInfo) Name() string       { return i.name }

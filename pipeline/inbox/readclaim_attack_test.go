@@ -5,6 +5,7 @@ package inbox
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -66,7 +67,7 @@ func TestClaimChangedAroundItsRead(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := archiveRead(t, in, cl, sha, info.Size(), info.ModTime(), data)
+				r := archiveRead(t, in, cl, sha, info, data)
 				if r.Err != nil {
 					t.Fatalf("archive: %v", r.Err)
 				}
@@ -152,7 +153,7 @@ func TestClaimWrittenDuringItsRead(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := archiveRead(t, in, cl, sha, info.Size(), info.ModTime(), data)
+				r := archiveRead(t, in, cl, sha, info, data)
 				switch {
 				case errors.Is(r.Err, ErrChanged) && data == nil:
 					if r.Path != "" {
@@ -176,11 +177,12 @@ func TestClaimWrittenDuringItsRead(t *testing.T) {
 	}
 }
 
-// archiveRead archives one claim as the batch asks for a file it read.
-func archiveRead(t *testing.T, in *Inbox, cl Claim, sha string, size int64, mtime time.Time, data []byte) ArchiveResult {
+// archiveRead archives one claim as the batch asks for a file it read
+// (info from ReadClaim).
+func archiveRead(t *testing.T, in *Inbox, cl Claim, sha string, info fs.FileInfo, data []byte) ArchiveResult {
 	t.Helper()
 	res, err := in.ArchiveGroup([]ArchiveRequest{{Claim: cl, Accepted: true, Period: "2008-11", Unit: "Z01",
-		SHA256: sha, Size: size, ModTime: mtime, Judged: data}})
+		SHA256: sha, Size: info.Size(), ModTime: info.ModTime(), ChangeTime: ChangeTime(info), Judged: data}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -34,7 +35,7 @@ func openClaim(path string) (*claimFile, error) {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
-	info := &claimInfo{name: filepath.Base(path), size: st.Size, mode: fileMode(st.Mode), mtime: time.Unix(st.Mtim.Unix())}
+	info := &claimInfo{name: filepath.Base(path), size: st.Size, mode: fileMode(st.Mode), mtime: time.Unix(st.Mtim.Unix()), ctime: time.Unix(st.Ctim.Unix())}
 	return &claimFile{fd: fd, path: path, info: info}, nil
 }
 
@@ -113,4 +114,11 @@ func retryEINTR(call func() error) error {
 			return err
 		}
 	}
+}
+
+func sysChangeTime(info fs.FileInfo) time.Time {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(st.Ctim.Unix())
+	}
+	return time.Time{}
 }

@@ -5,7 +5,9 @@ package inbox
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"time"
 )
 
 // claimFile is a claimed file opened for ReadClaim.
@@ -37,3 +39,6 @@ func (f *claimFile) fill(buf []byte, _ int64) (int, error) {
 }
 
 func (f *claimFile) close() { f.File.Close() }
+
+// sysChangeTime is zero: the change time is compared on Linux only.
+func sysChangeTime(fs.FileInfo) time.Time { return time.Time{} }

@@ -68,3 +68,61 @@ func TestReadClaimErrors(t *testing.T) {
 		t.Error("a folder read as a file")
 	}
 }
+
+// TestReadClaimHashesWhatItsStatusSays: a file over the limit that a
+// writer keeps growing is hashed up to the size its status gave, so the
+// read ends however long the writer goes on, and the hash is of the file
+// as it was when opened (the archive sees that it grew since).
+func TestReadClaimHashesWhatItsStatusSays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "form.xlsx")
+	start := bytes.Repeat([]byte("judged "), 1<<16)
+	if err := os.WriteFile(path, start, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// The writer is running before the file is opened and writes once
+	// more after it is read, so the file always grows past its status.
+	stop, running, wrote := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		chunk := bytes.Repeat([]byte("later "), 1<<12)
+		for i := 0; ; i++ {
+			if _, err := w.Write(chunk); err != nil {
+				wrote <- err
+				return
+			}
+			if i == 0 {
+				close(running)
+			}
+			select {
+			case <-stop:
+				if _, err := w.Write(chunk); err != nil {
+					wrote <- err
+				}
+				close(wrote)
+				return
+			default:
+			}
+		}
+	}()
+	<-running
+	_, sha, info, err := ReadClaim(path, 1<<10)
+	close(stop)
+	if werr, ok := <-wrote; ok {
+		t.Fatal(werr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(content[:info.Size()])
+	if want := hex.EncodeToString(sum[:]); sha != want {
+		t.Errorf("hash %s..., want that of the first %d bytes, the status's size, %s...", sha[:8], info.Size(), want[:8])
+	}
+}
