@@ -142,7 +142,8 @@ func TestArchiveGroupMakesFolders(t *testing.T) {
 // a batch killed then finds each file claimed (Recover), none left in the
 // inbox; the flush then succeeds, and one that cannot flush (the claims'
 // file system gone from under it, here their folder) fails rather than
-// counting the claims durable.
+// counting the claims durable. Recover, which flushes what it finds,
+// still finds them once their unit's inbox folder is gone.
 func TestClaimUnflushed(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -187,6 +188,14 @@ func TestClaimUnflushed(t *testing.T) {
 			}
 			if err := flush(); err != nil {
 				t.Fatal(err)
+			}
+			// Recover flushes what it finds, the unit's inbox folder gone
+			// since or not.
+			if err := os.RemoveAll(filepath.Join(ws.InboxDir(), "Z01")); err != nil {
+				t.Fatal(err)
+			}
+			if found, err := New(ws, func() time.Time { return t0 }).Recover(context.Background()); err != nil || len(found) != len(claims) {
+				t.Fatalf("Recover without the unit's folder: %d claims, %v; want %d", len(found), err, len(claims))
 			}
 		})
 	}

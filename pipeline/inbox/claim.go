@@ -282,8 +282,9 @@ func isLowerHex(s string) bool {
 }
 
 // Recover returns the claims a killed batch left in work/claimed/, oldest
-// first. Claim folders it finds empty (the file was archived, or never
-// arrived) are removed; entries it did not make are left alone.
+// first, made durable (flushRecovered). Claim folders it finds empty (the
+// file was archived, or never arrived) are removed; entries it did not
+// make are left alone.
 func (in *Inbox) Recover(ctx context.Context) ([]Claim, error) {
 	entries, err := os.ReadDir(in.claimedDir())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -318,7 +319,42 @@ func (in *Inbox) Recover(ctx context.Context) ([]Claim, error) {
 			claims = append(claims, c)
 		}
 	}
+	if err := in.flushRecovered(claims); err != nil {
+		return nil, err
+	}
 	return claims, nil
+}
+
+// flushRecovered makes the claims Recover found durable. A batch killed
+// between its claims and their flush (ClaimUnflushed, which a batch runs
+// beside its reading) may have left their renames in memory alone, and
+// the batch that finishes them records them, which it may do only once
+// they are on disk. The inbox folders they came from are flushed when
+// still there.
+func (in *Inbox) flushRecovered(claims []Claim) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	var d durability
+	for _, c := range claims {
+		dirs := []string{in.claimedDir()}
+		for p := filepath.Dir(c.Path); p != in.claimedDir() && p != filepath.Dir(p); p = filepath.Dir(p) {
+			dirs = append(dirs, p)
+		}
+		if src := filepath.Join(in.inbox, c.Folder); isDir(src) {
+			dirs = append(dirs, src)
+		}
+		d.moved(in.claimedDir(), "", dirs...)
+	}
+	if err := d.sync(); err != nil {
+		return fmt.Errorf("flush recovered claims: %w", err)
+	}
+	return nil
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }
 
 // readClaim reads one claim folder: <name>/<file> or <name>/<folder>/<file>.
