@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -1165,12 +1164,7 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // writeReturnLater writes a 退回 copy (writeReturn) in the background, on
 // every core: each opens the archived workbook and writes it again, a
 // county's six were a quarter of its cold batch, and the last group's
-// held the draft back. A copy holds a core (returnSlots) while it is
-// made, not while its files wait for the disk: holding it through their
-// four fsyncs kept the next copy from being made meanwhile, and a cold
-// county's batch waited a median 26 ms for its copies after the draft
-// against 0 ms (15 runs each, alternating, load 6 to 7). awaitReturns
-// waits for them.
+// held the draft back. awaitReturns waits for them.
 func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder string, sub *form.Submission) {
 	b.returnQueue <- struct{}{}
 	b.returns.Add(1)
@@ -1178,12 +1172,9 @@ func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder str
 		defer b.returns.Done()
 		defer func() { <-b.returnQueue }()
 		b.returnSlots <- struct{}{}
+		defer func() { <-b.returnSlots }()
 		start := time.Now()
-		_, c, err := b.makeReturn(archived, rec, folder, sub)
-		<-b.returnSlots
-		if err == nil && c != nil {
-			err = c.write()
-		}
+		_, err := b.writeReturn(archived, rec, folder, sub)
 		b.stages.add(stageReturns, time.Since(start))
 		if err != nil {
 			b.mu.Lock()
@@ -1229,58 +1220,29 @@ func (b *batch) returnPaths(archived, unit string) (book, note string, conv func
 // up on is never parsed a second time. folder is the inbox folder the
 // file came from, "" when unknown.
 func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
-	book, c, err := b.makeReturn(archived, rec, folder, sub)
-	if err != nil || c == nil {
-		return book, err
-	}
-	return book, c.write()
-}
-
-// returnCopy is a 退回 copy and its note, made and not yet written.
-type returnCopy struct {
-	book, note string
-	data       []byte
-	text       string
-}
-
-// makeReturn makes what writeReturn writes, in memory, and returns the
-// copy's path; c is nil when the copy and the note are there already.
-func (b *batch) makeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (book string, c *returnCopy, err error) {
 	book, note, conv, err := b.returnPaths(archived, rec.UnitCode)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	if fileExists(book) && fileExists(note) {
-		return book, nil, nil
+		return book, nil
 	}
 	if sub == nil && len(rec.Values) > 0 {
 		sub, _, _ = b.checker.read(archived)
 	}
-	var buf bytes.Buffer
-	if err := form.WriteReturn(&buf, archived, sub, rec.Findings, conv); err != nil {
-		return "", nil, fmt.Errorf("write return workbook: %w", err)
+	if err := safefile.WriteFile(book, func(w io.Writer) error {
+		return form.WriteReturn(w, archived, sub, rec.Findings, conv)
+	}); err != nil {
+		return "", fmt.Errorf("write return workbook: %w", err)
 	}
 	text := form.ReturnNote(b.addressee(rec.UnitCode, folder), rec.OrigName, rec.Findings, conv)
-	return book, &returnCopy{book: book, note: note, data: buf.Bytes(), text: text}, nil
-}
-
-// write writes the copy, then the note, each durable when written (a
-// completed run has every copy on disk); a copy without its note is
-// written again by writeReturn.
-func (c *returnCopy) write() error {
-	if err := safefile.WriteFile(c.book, func(w io.Writer) error {
-		_, err := w.Write(c.data)
+	if err := safefile.WriteFile(note, func(w io.Writer) error {
+		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
-		return fmt.Errorf("write return workbook: %w", err)
+		return "", fmt.Errorf("write return note: %w", err)
 	}
-	if err := safefile.WriteFile(c.note, func(w io.Writer) error {
-		_, err := io.WriteString(w, c.text)
-		return err
-	}); err != nil {
-		return fmt.Errorf("write return note: %w", err)
-	}
-	return nil
+	return book, nil
 }
 
 // addressee is whom a 退回 note is for: the unit, or where its file lay
