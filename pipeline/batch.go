@@ -730,6 +730,14 @@ func (b *batch) reclaimTaken(ctx context.Context, jobs []job) error {
 		b.log.WithFields(logrus.Fields{"unit": j.rec.UnitCode, "file": j.rec.OrigName,
 			"old_claim": j.claim.Name, "new_claim": c.Name}).Warn("claim name taken in the ledger by another file; renamed")
 		j.claim, j.rec.ClaimName = c, c.Name
+		// The rename set the file's change time, which the archive
+		// compares: the status after it stands for the file as read
+		// when its size and modification time are still those read.
+		if j.stamp != nil {
+			if info, err := os.Lstat(c.Path); err == nil && info.Size() == j.stamp.Size() && info.ModTime().Equal(j.stamp.ModTime()) {
+				j.stamp = info
+			}
+		}
 	}
 	return nil
 }
