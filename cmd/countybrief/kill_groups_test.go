@@ -309,28 +309,41 @@ type batchState struct {
 	draft                      bool
 }
 
+// watchUntil starts a batch and looks at its state every few hundred
+// microseconds until when holds (fired) or the batch ends by itself.
+// exited gives the batch's end.
+func watchUntil(t *testing.T, bin, ws string, inputs int, draft string, when func(batchState) bool) (cmd *exec.Cmd, exited chan error, fired bool, at batchState) {
+	t.Helper()
+	cmd = exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		select {
+		case err := <-exited:
+			exited <- err
+			return cmd, exited, false, at
+		default:
+		}
+		if at = stateOf(t, ws, inputs, draft); when(at) {
+			return cmd, exited, true, at
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
 // stopWhen starts a batch and sends it SIGTERM once when holds of its
 // state, then waits for it to end by itself. fired: when held while the
 // batch ran; at: the state then.
 func stopWhen(t *testing.T, bin, ws string, inputs int, draft string, when func(batchState) bool) (fired bool, at batchState) {
 	t.Helper()
-	cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	for {
-		select {
-		case <-exited:
-			return false, at
-		default:
-		}
-		if at = stateOf(t, ws, inputs, draft); when(at) {
-			break
-		}
-		time.Sleep(200 * time.Microsecond)
+	cmd, exited, fired, at := watchUntil(t, bin, ws, inputs, draft, when)
+	if !fired {
+		<-exited
+		return false, at
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -389,27 +402,14 @@ func stateOf(t *testing.T, ws string, inputs int, draft string) batchState {
 }
 
 // killWhen starts a batch and kills it, after pause, once when holds of
-// its state, looked at every few hundred microseconds. fired: when held
-// while the batch ran; killed: the process was still running when killed.
+// its state. fired: when held while the batch ran; killed: the process
+// was still running when killed.
 func killWhen(t *testing.T, bin, ws string, inputs int, draft string, when func(batchState) bool, pause time.Duration) (fired, killed bool) {
 	t.Helper()
-	cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	for {
-		select {
-		case <-exited:
-			return false, false
-		default:
-		}
-		if when(stateOf(t, ws, inputs, draft)) {
-			break
-		}
-		time.Sleep(200 * time.Microsecond)
+	cmd, exited, fired, _ := watchUntil(t, bin, ws, inputs, draft, when)
+	if !fired {
+		<-exited
+		return false, false
 	}
 	time.Sleep(pause)
 	sent := cmd.Process.Kill() == nil
