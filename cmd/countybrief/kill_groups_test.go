@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,13 +32,7 @@ import (
 // run's. Last, a unit's writer changes files once they are claimed
 // (writeWhileClaimed).
 func TestKillAcrossGroups(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Fatal("this test sends SIGKILL and runs on Unix; Windows builds are checked by cross-compiling")
-	}
-	bin := buildBinary(t)
-	template := filepath.Join(t.TempDir(), "template")
-	runCmd(t, bin, "demo", "--units", "1460", "--no-run", template)
-	inputs := countFiles(t, filepath.Join(template, "inbox"))
+	bin, template, inputs := killRegion(t, "--units", "1460")
 
 	// A group holds at most 8 MiB of files, so a region of more than
 	// twice that is cut into three groups or more whatever the group's
@@ -49,14 +42,7 @@ func TestKillAcrossGroups(t *testing.T) {
 		t.Fatalf("the region's forms hold %d bytes, too few for three groups of %d", n, groupBytes)
 	}
 
-	var clean string
-	span := time.Duration(1<<63 - 1)
-	for range 2 {
-		clean = copyTree(t, template)
-		began := time.Now()
-		runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
-		span = min(span, time.Since(began))
-	}
+	clean, span := cleanRuns(t, bin, template, 2)
 	want := totals(t, clean)
 	checkOnePlace(t, clean, inputs)
 	checkArchiveMatchesLedger(t, clean)

@@ -27,25 +27,8 @@ import (
 // more batch, every file must be in exactly one place, the ledger must
 // hold one row per file, and the totals must equal those of a clean run.
 func TestKillAnywhere(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Fatal("this test sends SIGKILL and runs on Unix; Windows builds are checked by cross-compiling")
-	}
-	bin := buildBinary(t)
-	template := filepath.Join(t.TempDir(), "template")
-	runCmd(t, bin, "demo", "--no-run", template)
-	inputs := countFiles(t, filepath.Join(template, "inbox"))
-
-	// The fastest of three clean batches sets the span the kills are
-	// spread over, so that on a busy machine they still land inside a
-	// batch rather than after it.
-	var clean string
-	span := time.Duration(1<<63 - 1)
-	for range 3 {
-		clean = copyTree(t, template)
-		began := time.Now()
-		runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
-		span = min(span, time.Since(began))
-	}
+	bin, template, inputs := killRegion(t)
+	clean, span := cleanRuns(t, bin, template, 3)
 	want := totals(t, clean)
 
 	// Kill at moments spread over the whole of a clean batch's time
@@ -83,6 +66,35 @@ func TestKillAnywhere(t *testing.T) {
 	if killedMidway < len(points)*2/3 {
 		t.Errorf("only %d of %d kills landed before the batch ended", killedMidway, len(points))
 	}
+}
+
+// killRegion builds the binary and a demo region (demo's flags extra) for
+// batches to be killed in; inputs: the files in its inbox.
+func killRegion(t *testing.T, extra ...string) (bin, template string, inputs int) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Fatal("this test sends SIGKILL and runs on Unix; Windows builds are checked by cross-compiling")
+	}
+	bin = buildBinary(t)
+	template = filepath.Join(t.TempDir(), "template")
+	runCmd(t, bin, append(append([]string{"demo"}, extra...), "--no-run", template)...)
+	return bin, template, countFiles(t, filepath.Join(template, "inbox"))
+}
+
+// cleanRuns runs n clean batches, each on its own copy of template, and
+// returns the last copy and the fastest batch's time: the span kills are
+// spread over, so that on a busy machine they still land inside a batch
+// rather than after it.
+func cleanRuns(t *testing.T, bin, template string, n int) (clean string, span time.Duration) {
+	t.Helper()
+	span = time.Duration(1<<63 - 1)
+	for range n {
+		clean = copyTree(t, template)
+		began := time.Now()
+		runCmd(t, bin, "run", "--workspace", clean, "--settle", "0")
+		span = min(span, time.Since(began))
+	}
+	return clean, span
 }
 
 // killRun starts a batch and kills it after n "file done" log lines and a
