@@ -41,7 +41,7 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	if err := makeDir(dir); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
-	tmp, err := writeTemp(path, write)
+	tmp, err := writeTemp(path, write, true)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func WriteUnsynced(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
-	tmp, err := writeTempSync(path, write, false)
+	tmp, err := writeTemp(path, write, false)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func WriteUnsynced(path string, write func(io.Writer) error) error {
 // must exist. The new name is durable only once the caller syncs the
 // folder (SyncDir): a caller that writes many files pays for one sync.
 func WriteNew(path string, write func(io.Writer) error) error {
-	tmp, err := writeTemp(path, write)
+	tmp, err := writeTemp(path, write, true)
 	if err != nil {
 		return err
 	}
@@ -94,14 +94,9 @@ func WriteNew(path string, write func(io.Writer) error) error {
 	return err
 }
 
-// writeTemp writes and syncs the temporary file for path and returns its
-// name; on error it leaves nothing.
-func writeTemp(path string, write func(io.Writer) error) (name string, err error) {
-	return writeTempSync(path, write, true)
-}
-
-// writeTempSync is writeTemp, syncing the file only when sync is set.
-func writeTempSync(path string, write func(io.Writer) error, sync bool) (name string, err error) {
+// writeTemp writes the temporary file for path, synced when sync is set,
+// and returns its name; on error it leaves nothing.
+func writeTemp(path string, write func(io.Writer) error, sync bool) (name string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", fmt.Errorf("create temp: %w", err)
