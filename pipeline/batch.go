@@ -723,21 +723,13 @@ func (b *batch) reclaimTaken(ctx context.Context, jobs []job) error {
 		if rec == nil || (rec.SHA256 == j.rec.SHA256 && rec.UnitCode == j.rec.UnitCode) {
 			continue
 		}
-		c, err := b.inbox.Reclaim(j.claim)
+		c, stamp, err := b.inbox.Reclaim(j.claim, j.stamp)
 		if err != nil {
 			return err
 		}
 		b.log.WithFields(logrus.Fields{"unit": j.rec.UnitCode, "file": j.rec.OrigName,
 			"old_claim": j.claim.Name, "new_claim": c.Name}).Warn("claim name taken in the ledger by another file; renamed")
-		j.claim, j.rec.ClaimName = c, c.Name
-		// The rename set the file's change time, which the archive
-		// compares: the status after it stands for the file as read
-		// when its size and modification time are still those read.
-		if j.stamp != nil {
-			if info, err := os.Lstat(c.Path); err == nil && info.Size() == j.stamp.Size() && info.ModTime().Equal(j.stamp.ModTime()) {
-				j.stamp = info
-			}
-		}
+		j.claim, j.rec.ClaimName, j.stamp = c, c.Name, stamp
 	}
 	return nil
 }

@@ -420,12 +420,18 @@ func (in *Inbox) removeClaimDirs(name, folder string) {
 // recorded would leave the file under a name the ledger refuses again.
 // A kill before the rename leaves the old claim, after it the new one;
 // Recover finds either.
-func (in *Inbox) Reclaim(c Claim) (Claim, error) {
+//
+// seen is the status the caller judged the file by (nil: none), for
+// ArchiveRequest. The rename sets the file's change time, which the
+// archive compares, so Reclaim gives the status after it in seen's
+// place when the file's size and modification time are still seen's,
+// and seen otherwise (the archive then finds the file changed).
+func (in *Inbox) Reclaim(c Claim, seen fs.FileInfo) (Claim, fs.FileInfo, error) {
 	flat := filepath.Dir(c.Path) == in.claimedDir()
 	for range 8 {
 		name, err := in.drawName(c.ReceivedAt)
 		if err != nil {
-			return Claim{}, err
+			return Claim{}, nil, err
 		}
 		old, dst := filepath.Join(in.claimedDir(), c.Name), filepath.Join(in.claimedDir(), name)
 		path := filepath.Join(dst, c.Folder, c.OrigName)
@@ -438,17 +444,22 @@ func (in *Inbox) Reclaim(c Claim) (Claim, error) {
 			continue
 		}
 		if err != nil {
-			return Claim{}, fmt.Errorf("reclaim %s: %w", c.Path, err)
+			return Claim{}, nil, fmt.Errorf("reclaim %s: %w", c.Path, err)
 		}
 		var d durability
 		d.moved(in.claimedDir(), "", in.claimedDir())
 		if err := d.sync(); err != nil {
-			return Claim{}, fmt.Errorf("reclaim %s: %w", c.Path, err)
+			return Claim{}, nil, fmt.Errorf("reclaim %s: %w", c.Path, err)
 		}
 		c.Name, c.Path = name, path
-		return c, nil
+		if seen != nil {
+			if info, err := os.Lstat(path); err == nil && (stamp{size: seen.Size(), mtime: seen.ModTime()}).matches(info) {
+				seen = info
+			}
+		}
+		return c, seen, nil
 	}
-	return Claim{}, fmt.Errorf("reclaim %s: no free claim name", c.Path)
+	return Claim{}, nil, fmt.Errorf("reclaim %s: no free claim name", c.Path)
 }
 
 // UseRandom replaces crypto/rand as the source of claim names' random

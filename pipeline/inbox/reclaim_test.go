@@ -32,7 +32,7 @@ func TestReclaimRenamesWithinClaimed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := in.Reclaim(old)
+			c, _, err := in.Reclaim(old, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
