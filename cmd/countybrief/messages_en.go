@@ -541,7 +541,7 @@ var english = []translation{
 	{"記不下這次取空的收件箱文件夾；下次運行會再讀一遍",
 		"note emptied inbox folders"},
 	{"未能從等待記錄中刪去已取走的文件；下次運行會把記錄多讀一遍",
-		"forget the sightings of claimed files"},
+		"the claimed files could not be dropped from the record of files waiting; the next run reads that record once more"},
 	{"沒有字體：草稿 PDF 暫不生成",
 		"no fonts: the draft PDF waits"},
 	{"工作區的文件有問題，沿用上一次沒有問題的設定",

@@ -25,8 +25,8 @@ func (p *profiling) register(e *env, fs *flag.FlagSet) {
 	fs.StringVar(&p.trace, "trace", "", e.tr("把這次運行的執行軌跡寫到這個文件（供 go tool trace 分析，看哪些階段只用了一個核）"))
 }
 
-// start begins the CPU profile before the workspace is loaded: start-up
-// (fonts, templates) is part of what a slow night costs.
+// start begins the CPU profile and the trace before the workspace is
+// loaded: start-up (fonts, templates) is part of what a slow night costs.
 func (p *profiling) start(e *env) error {
 	if p.cpu != "" {
 		f, err := os.Create(p.cpu)
