@@ -50,13 +50,7 @@ func TestClaimChangedAroundItsRead(t *testing.T) {
 				name = ch.name + " after the read"
 			}
 			t.Run(name, func(t *testing.T) {
-				ws := newWorkspace(t, 0)
-				in := New(ws, func() time.Time { return t0 })
-				cl := claimed(t, in, "Z01", "報表.xlsx", orig)
-				w, err := os.OpenFile(cl.Path, os.O_WRONLY, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+				in, cl, w := claimedForWriting(t, orig)
 				defer w.Close()
 				if !afterRead {
 					if err := ch.do(w); err != nil {
@@ -123,13 +117,7 @@ func TestClaimWrittenDuringItsRead(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for round := range 20 {
-				ws := newWorkspace(t, 0)
-				in := New(ws, func() time.Time { return t0 })
-				cl := claimed(t, in, "Z01", "報表.xlsx", orig)
-				w, err := os.OpenFile(cl.Path, os.O_WRONLY, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+				in, cl, w := claimedForWriting(t, orig)
 				stop := make(chan struct{})
 				var wg sync.WaitGroup
 				wg.Add(1)
@@ -187,6 +175,19 @@ func TestClaimWrittenDuringItsRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// claimedForWriting claims a file of orig's bytes in a new workspace and
+// opens it for writing, as a unit's writer still holding it would.
+func claimedForWriting(t *testing.T, orig []byte) (*Inbox, Claim, *os.File) {
+	t.Helper()
+	in := New(newWorkspace(t, 0), func() time.Time { return t0 })
+	cl := claimed(t, in, "Z01", "報表.xlsx", orig)
+	w, err := os.OpenFile(cl.Path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, cl, w
 }
 
 // archiveRead archives one claim as the batch asks for a file it read
