@@ -48,7 +48,7 @@ func (g *glyphs) add(s string, st style) {
 // pdfDoc is one render in progress.
 type pdfDoc struct {
 	lay      workspace.Layout
-	pdf      *fpdf.Fpdf
+	pdf      canvas
 	set      *typeset.Set
 	primary  map[string]*typeset.Face
 	marks    *typeset.Face                   // draws the full-width punctuation of every role
@@ -68,6 +68,47 @@ type pdfDoc struct {
 	unnumbered bool
 }
 
+// canvas is what a pdfDoc draws on: an fpdf document, or nothing in a
+// trial run.
+type canvas interface {
+	AddPage()
+	AddUTF8FontFromBytes(family, style string, data []byte)
+	Bookmark(text string, level int, y float64)
+	Circle(x, y, r float64, style string)
+	ClipEnd()
+	ClipRect(x, y, w, h float64, outline bool)
+	Line(x1, y1, x2, y2 float64)
+	RawWriteStr(s string)
+	Rect(x, y, w, h float64, style string)
+	SetDrawColor(r, g, b int)
+	SetFillColor(r, g, b int)
+	SetFont(family, style string, size float64)
+	SetLineWidth(w float64)
+	SetTextColor(r, g, b int)
+	SetTextRenderingMode(mode int)
+	Text(x, y float64, s string)
+}
+
+// nopCanvas draws nothing.
+type nopCanvas struct{}
+
+func (nopCanvas) AddPage()                                          {}
+func (nopCanvas) AddUTF8FontFromBytes(string, string, []byte)       {}
+func (nopCanvas) Bookmark(string, int, float64)                     {}
+func (nopCanvas) Circle(float64, float64, float64, string)          {}
+func (nopCanvas) ClipEnd()                                          {}
+func (nopCanvas) ClipRect(float64, float64, float64, float64, bool) {}
+func (nopCanvas) Line(float64, float64, float64, float64)           {}
+func (nopCanvas) RawWriteStr(string)                                {}
+func (nopCanvas) Rect(float64, float64, float64, float64, string)   {}
+func (nopCanvas) SetDrawColor(int, int, int)                        {}
+func (nopCanvas) SetFillColor(int, int, int)                        {}
+func (nopCanvas) SetFont(string, string, float64)                   {}
+func (nopCanvas) SetLineWidth(float64)                              {}
+func (nopCanvas) SetTextColor(int, int, int)                        {}
+func (nopCanvas) SetTextRenderingMode(int)                          {}
+func (nopCanvas) Text(float64, float64, string)                     {}
+
 // PDF writes the briefing as a PDF on the GB/T 9704 grid; ErrNoFonts
 // from a Renderer made without fonts.
 func (r *Renderer) PDF(w io.Writer, b Briefing) error {
@@ -80,13 +121,80 @@ func (r *Renderer) PDF(w io.Writer, b Briefing) error {
 
 // pdf renders and returns the face each role was set in: the trial run's
 // choice once there is one, so that a unit's rare character changes the
-// face of that character only, never the body of one issue. A trial run,
-// whose file nobody reads, need not compress it: that was a third of its
-// cost, and every check (fonts cut and embedded, the file written) still runs.
+// face of that character only, never the body of one issue. compress is
+// false only where a test reads the page content.
 func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*typeset.Face, error) {
-	d, err := r.build(&b)
+	d, p, meta, err := r.prepare(&b)
 	if err != nil {
 		return nil, err
+	}
+	lay := p.lay
+	pdf := fpdf.NewCustom(&fpdf.InitType{
+		OrientationStr: "P", UnitStr: "mm",
+		Size: fpdf.SizeType{Wd: lay.PageWidth, Ht: lay.PageHeight},
+	})
+	p.pdf = pdf
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(compress)
+	pdf.SetCreationDate(b.Date)
+	pdf.SetModificationDate(b.Date)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(lay.MarginLeft, lay.MarginTop, lay.PageWidth-lay.MarginLeft-lay.TextWidth)
+	pdf.SetTitle(d.title, true)
+	pdf.SetAuthor(meta.author, true)
+	pdf.SetSubject(meta.subject, true)
+	pdf.SetCreator("countybrief", true)
+	pdf.SetProducer("countybrief", true)
+	pdf.SetLang(r.ws.Config.Language)
+	if err := p.draw(d); err != nil {
+		return nil, err
+	}
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("draw pdf: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("write pdf: %w", err)
+	}
+	out := buf.Bytes()
+	p.subsetTags(out)
+	if _, err := w.Write(out); err != nil {
+		return nil, fmt.Errorf("write pdf: %w", err)
+	}
+	return p.primary, nil
+}
+
+// trial sets the briefing as pdf does, breaking every line, placing it on
+// its page and cutting every face it draws, but draws nothing: it returns
+// the faces pdf would, and every error pdf would but fpdf's own. fpdf
+// adds only errors of sequence (a font set before it was added, a clip
+// ended that was not begun), which would be bugs of drawing met by every
+// render the tests make, and its reading of a face, which cannot fail on
+// what Subset writes: it checks the file's version, which assemble
+// writes, and reads name, post, head, hhea and maxp, which Subset writes
+// itself or checks. Drawing and writing the file were nine tenths of a
+// trial's cost and told nothing more.
+func (r *Renderer) trial(b Briefing) (map[string]*typeset.Face, error) {
+	d, p, _, err := r.prepare(&b)
+	if err != nil {
+		return nil, err
+	}
+	p.pdf = nopCanvas{}
+	if err := p.draw(d); err != nil {
+		return nil, err
+	}
+	return p.primary, nil
+}
+
+// docMeta is what the PDF says about itself besides its title.
+type docMeta struct{ author, subject string }
+
+// prepare builds the briefing, chooses its faces and converts what the
+// file says about itself: everything before drawing that can fail.
+func (r *Renderer) prepare(b *Briefing) (*doc, *pdfDoc, docMeta, error) {
+	d, err := r.build(b)
+	if err != nil {
+		return nil, nil, docMeta{}, err
 	}
 	lay := r.ws.Config.Layout
 	p := &pdfDoc{
@@ -103,32 +211,20 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 		p.order[f] = i
 	}
 	if err := p.chooseFaces(d, r.faces); err != nil {
-		return nil, err
+		return nil, nil, docMeta{}, err
 	}
-	pdf := fpdf.NewCustom(&fpdf.InitType{
-		OrientationStr: "P", UnitStr: "mm",
-		Size: fpdf.SizeType{Wd: lay.PageWidth, Ht: lay.PageHeight},
-	})
-	p.pdf = pdf
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(compress)
-	pdf.SetCreationDate(b.Date)
-	pdf.SetModificationDate(b.Date)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetMargins(lay.MarginLeft, lay.MarginTop, lay.PageWidth-lay.MarginLeft-lay.TextWidth)
-	author, subject := r.ws.Config.Office, fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue)
+	meta := docMeta{r.ws.Config.Office, fmt.Sprintf("%s 第%d期", r.ws.Config.BriefingName, b.Issue)}
 	if b.Draft {
-		subject = r.ws.Config.BriefingName + " " + draftMark
+		meta.subject = r.ws.Config.BriefingName + " " + draftMark
 	}
-	if err := r.convAll(&author, &subject); err != nil {
-		return nil, err
+	if err := r.convAll(&meta.author, &meta.subject); err != nil {
+		return nil, nil, docMeta{}, err
 	}
-	pdf.SetTitle(d.title, true)
-	pdf.SetAuthor(author, true)
-	pdf.SetSubject(subject, true)
-	pdf.SetCreator("countybrief", true)
-	pdf.SetProducer("countybrief", true)
-	pdf.SetLang(r.ws.Config.Language)
+	return d, p, meta, nil
+}
+
+// draw draws every block, then the last page's number.
+func (p *pdfDoc) draw(d *doc) error {
 	p.draft = d.draft
 	p.newPage()
 	for i, bl := range d.blocks {
@@ -140,19 +236,9 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	}
 	p.pageNumber()
 	if p.err != nil {
-		return nil, fmt.Errorf("draw pdf: %w", p.err)
+		return fmt.Errorf("draw pdf: %w", p.err)
 	}
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("draw pdf: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("write pdf: %w", err)
-	}
-	if _, err := p.subsetTags().WriteString(w, buf.String()); err != nil {
-		return nil, fmt.Errorf("write pdf: %w", err)
-	}
-	return p.primary, nil
+	return nil
 }
 
 // roleText gathers the runes each role will draw.
@@ -1341,20 +1427,25 @@ func (p *pdfDoc) distribution(bl block) {
 }
 
 // subsetTags renames each embedded font "utf8NNNfamily" to
-// "XXXXXX+family", the PDF convention that marks a subset (fpdf subsets
-// but does not say so). The names keep their length, so the
-// cross-reference offsets stay right; all are renamed in one pass as the
-// file is written.
-func (p *pdfDoc) subsetTags() *strings.Replacer {
-	var pairs []string
+// "XXXXXX+family" in the written file, the PDF convention that marks a
+// subset (fpdf subsets but does not say so). The names keep their length,
+// so the cross-reference offsets stay right and the file is changed in
+// place.
+func (p *pdfDoc) subsetTags(file []byte) {
 	for f, fam := range p.families {
-		old := "utf8" + fam
 		tag := subsetTag(p.order[f]) + "+" + fam[3:]
 		for _, key := range []string{"/BaseFont /", "/FontName /"} {
-			pairs = append(pairs, key+old, key+tag)
+			old := []byte(key + "utf8" + fam)
+			for rest := file; ; {
+				i := bytes.Index(rest, old)
+				if i < 0 {
+					break
+				}
+				copy(rest[i+len(key):], tag)
+				rest = rest[i+len(old):]
+			}
 		}
 	}
-	return strings.NewReplacer(pairs...)
 }
 
 // subsetTag is six capital letters derived from the face's load order.

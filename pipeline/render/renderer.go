@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -37,10 +36,11 @@ type Renderer struct {
 
 // New parses the briefing templates — a file in the workspace's templates
 // folder replaces the default of the same name — and trial-runs them on
-// sample data through to a PDF, so that a broken template or a character
-// no font can draw fails now, not at 02:00. With nil fonts (LoadFonts
-// failed) the templates are trial-run without a PDF: the workbooks, the
-// chase list and the text can be made, and PDF says the fonts are missing.
+// sample data through every line of a PDF, without drawing it (trial), so
+// that a broken template or a character no font can draw fails now, not
+// at 02:00. With nil fonts (LoadFonts failed) the templates are trial-run
+// without a PDF: the workbooks, the chase list and the text can be made,
+// and PDF says the fonts are missing.
 func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 	if err := checkLayout(ws.Config.Layout); err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func New(ws *workspace.Workspace, fonts *Fonts) (*Renderer, error) {
 		return r, nil
 	}
 	var err error
-	if r.faces, err = r.pdf(io.Discard, sampleBriefing(ws), false); err != nil {
+	if r.faces, err = r.trial(sampleBriefing(ws)); err != nil {
 		return nil, fmt.Errorf("trial run on sample data: %w", err)
 	}
 	// Any unit may end up on the 催報 or 退回 list, so every name must be
