@@ -195,6 +195,13 @@ func checkSubset(t *testing.T, f *Face, runes []rune, other rune) {
 			t.Errorf("%s subset: outline of %c differs from the face's (%v)", f.Key(), r, err)
 		}
 	}
+	// The names a subset keeps are the face's own; the rest are dropped.
+	if got, err := sub.Name(&b, sfnt.NameIDFamily); err != nil || got != f.Family {
+		t.Errorf("%s subset: family %q (%v), want %q", f.Key(), got, err, f.Family)
+	}
+	if got, err := sub.Name(&b, sfnt.NameIDLicense); !errors.Is(err, sfnt.ErrNotFound) {
+		t.Errorf("%s subset: licence text %q (%v) kept", f.Key(), got, err)
+	}
 	if g, err := sub.GlyphIndex(&b, other); err != nil || g != 0 {
 		t.Errorf("%s subset: %c, not asked for, is glyph %d (%v)", f.Key(), other, g, err)
 	}

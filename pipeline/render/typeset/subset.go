@@ -198,13 +198,14 @@ func (f *Face) readTables() error {
 	if len(head) < 54 {
 		return fmt.Errorf("font %s: head table: truncated", f.Path)
 	}
-	if post := o.tables["post"]; len(post) >= 32 {
-		// fpdf reads only the header; version 3 says there are no glyph
-		// names, which for a CJK face are most of the table.
-		post = slices.Clone(post[:32])
-		binary.BigEndian.PutUint32(post, 0x00030000)
-		o.tables["post"] = post
-	}
+	// fpdf reads only post's header; version 3 says there are no glyph
+	// names, which for a CJK face are most of the table. A face without
+	// one gets a header of zeros: fpdf cannot read a face without post.
+	post := make([]byte, 32)
+	copy(post, o.tables["post"])
+	binary.BigEndian.PutUint32(post, 0x00030000)
+	o.tables["post"] = post
+	o.tables["name"] = coreNames(o.tables["name"])
 	hhea, maxp := o.tables["hhea"], o.tables["maxp"]
 	if len(hhea) < 36 || len(maxp) < 6 {
 		return fmt.Errorf("font %s: hhea or maxp table: truncated", f.Path)
@@ -243,6 +244,57 @@ func (f *Face) readTables() error {
 	binary.BigEndian.PutUint16(head[50:], 1)
 	o.tables["head"] = head
 	return nil
+}
+
+// coreNamesMax is the last name ID a subset keeps: copyright, family,
+// style, unique and full names, version, PostScript name and trademark.
+// What follows (maker, designer, addresses, the licence's text, often in
+// several languages) was up to 43 KB of a subset that every PDF
+// compresses, and no reader of a PDF looks at an embedded face's names.
+const coreNamesMax = 7
+
+// coreNames is a name table of format 0 with the records of data up to
+// coreNamesMax that it can read, in their order; with none when data is
+// no name table. It is written afresh, so that fpdf, which reads every
+// record, never meets a damaged one.
+func coreNames(data []byte) []byte {
+	be := binary.BigEndian
+	type record struct {
+		head []byte // platform, encoding, language, name ID
+		text []byte
+	}
+	var recs []record
+	size := 6
+	if len(data) >= 6 {
+		format, count, start := be.Uint16(data), int(be.Uint16(data[2:])), int(be.Uint16(data[4:]))
+		for i := 0; i < count && 6+12*(i+1) <= len(data); i++ {
+			r := data[6+12*i:]
+			lang, id := be.Uint16(r[4:]), be.Uint16(r[6:])
+			n, off := int(be.Uint16(r[8:])), start+int(be.Uint16(r[10:]))
+			// Format 1's language tags are not kept, so neither are the
+			// records that name one.
+			if id > coreNamesMax || format == 1 && lang >= 0x8000 || off+n > len(data) {
+				continue
+			}
+			recs = append(recs, record{r[:8], data[off : off+n]})
+			size += 12 + n
+		}
+	}
+	out := make([]byte, 6+12*len(recs), size)
+	be.PutUint16(out[2:], uint16(len(recs)))
+	be.PutUint16(out[4:], uint16(len(out)))
+	at := 0
+	for i, r := range recs {
+		e := out[6+12*i:]
+		copy(e, r.head)
+		be.PutUint16(e[8:], uint16(len(r.text)))
+		be.PutUint16(e[10:], uint16(at))
+		at += len(r.text)
+	}
+	for _, r := range recs {
+		out = append(out, r.text...)
+	}
+	return out
 }
 
 // readGlyphs reads the outlines of the wanted glyphs not read before, and
