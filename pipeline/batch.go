@@ -91,6 +91,8 @@ type batch struct {
 	// early gives the renderer made beside the taking of files
 	// (startRenderer), nil when it failed; nil when none is being made.
 	early chan *render.Renderer
+	// first is the inbox's first scan (firstScan) until takeFiles takes it.
+	first *scanned
 	// returns counts the 退回 copies being written (writeReturnLater);
 	// returnSlots bounds those written at once to one a core, and
 	// returnQueue those waiting, with what they hold; returnErr is the
@@ -105,14 +107,42 @@ type batch struct {
 // errors.
 func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary, err error) {
 	callerDefaults(&opts.Now, &opts.Log)
-	// Everything that can fail at start is checked before a file is touched.
-	checker := opts.Checker
-	if checker == nil {
-		if checker, err = NewChecker(ws); err != nil {
-			return nil, err
-		}
+	b := &batch{
+		ws: ws, opts: opts, checker: opts.Checker,
+		inbox:       inbox.New(ws, opts.Now),
+		returnSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), returnQueue: make(chan struct{}, maxQueuedReturns),
+		// Empty lists, not nulls, for the JSON summary's readers.
+		sum: &Summary{Period: ws.Config.Period, Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
 	}
-	led, release, err := holdWorkspace(ctx, ws, opts.Wait)
+	// Everything that can fail at start is checked before a file is
+	// touched. The rules compile while the workspace is locked and its
+	// ledger checked and opened, and the inbox is scanned while the ledger
+	// is (firstScan): done in turn, they kept a county's cold batch on one
+	// core for its first 20 ms.
+	compiled := make(chan error, 1)
+	// A renderer made beside the taking of files is waited for, also
+	// when the batch fails to start: nothing a batch starts outlives it.
+	defer func() {
+		if b.early != nil {
+			<-b.early
+		}
+	}()
+	if b.checker == nil {
+		go func() {
+			var err error
+			b.checker, err = NewChecker(ws)
+			compiled <- err
+		}()
+	} else {
+		compiled <- nil
+	}
+	led, release, err := holdWorkspaceBeside(ctx, ws, opts.Wait, func() { b.firstScan(ctx) })
+	if cerr := <-compiled; cerr != nil {
+		if err == nil {
+			release()
+		}
+		return nil, cerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -121,14 +151,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 	if err := migrateArchivePathsOnce(ctx, ws, led); err != nil {
 		return nil, err
 	}
-
-	b := &batch{
-		ws: ws, opts: opts, ledger: led, checker: checker,
-		inbox:       inbox.New(ws, opts.Now),
-		returnSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), returnQueue: make(chan struct{}, maxQueuedReturns),
-		// Empty lists, not nulls, for the JSON summary's readers.
-		sum: &Summary{Period: ws.Config.Period, Started: opts.Now(), Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
-	}
+	b.ledger, b.sum.Started = led, opts.Now()
 	runID, err := led.StartRun(ctx, b.sum.Started)
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
@@ -183,6 +206,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		if r := <-b.early; r != nil {
 			b.opts.Renderer = r
 		}
+		b.early = nil
 	}
 	if !opts.FilesOnly {
 		if err := b.draft(work); err != nil {
@@ -329,13 +353,11 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		if err := b.awaitArchive(); err != nil {
 			return err
 		}
-		start := time.Now()
-		ready, waiting, err := b.inbox.Scan(ctx)
+		ready, waiting, err := b.scan(ctx)
 		if err != nil {
 			return fmt.Errorf("scan inbox: %w", err)
 		}
 		b.noteUnreadable(b.inbox.Unreadable())
-		b.stages.add(stagePickup, time.Since(start))
 		b.sum.Waiting = waiting
 		b.total += len(ready)
 		b.claimedAll = false
@@ -357,6 +379,42 @@ func (b *batch) takeFiles(stop, ctx context.Context) (err error) {
 		case <-time.After(settle + time.Second):
 		}
 	}
+}
+
+// scanned is a scan of the inbox and what it took.
+type scanned struct {
+	ready   []inbox.Candidate
+	waiting int
+	err     error
+	took    time.Duration
+}
+
+// firstScan scans the inbox once the workspace is locked, beside the
+// checking and opening of the ledger, and starts the renderer when files
+// are ready. takeFiles takes what it found once it has finished what a
+// killed batch left: a file arriving meanwhile waits for the next scan,
+// as one arriving after any scan does.
+func (b *batch) firstScan(ctx context.Context) {
+	start := time.Now()
+	f := &scanned{}
+	f.ready, f.waiting, f.err = b.inbox.Scan(ctx)
+	f.took = time.Since(start)
+	b.first = f
+	if len(f.ready) > 0 {
+		b.startRenderer()
+	}
+}
+
+// scan is the inbox's next scan, the first being firstScan's.
+func (b *batch) scan(ctx context.Context) ([]inbox.Candidate, int, error) {
+	if f := b.first; f != nil {
+		b.first = nil
+		b.stages.add(stagePickup, f.took)
+		return f.ready, f.waiting, f.err
+	}
+	start := time.Now()
+	defer func() { b.stages.add(stagePickup, time.Since(start)) }()
+	return b.inbox.Scan(ctx)
 }
 
 // takeGroups claims and processes the groups of a scan in turn. Each
@@ -596,7 +654,9 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.stages.add(stageLedger, time.Since(start))
-	b.startRenderer(jobs)
+	if slices.ContainsFunc(jobs, func(j job) bool { return j.rec.Status == "" }) {
+		b.startRenderer()
+	}
 	if err := b.each(jobs, b.read); err != nil {
 		return err
 	}
@@ -632,14 +692,13 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 	return nil
 }
 
-// startRenderer loads the fonts and templates and trial-runs them (30
-// ms of a county's cold batch, and its draft waited for them) beside the
-// taking of files, once a group has a file to read, which makes a new
-// draft: taking files leaves a core idle while it claims, records and
-// moves them. A failure is left for the draft to meet again and report.
-func (b *batch) startRenderer(jobs []job) {
-	if b.early != nil || b.opts.Renderer != nil || b.opts.FilesOnly ||
-		!slices.ContainsFunc(jobs, func(j job) bool { return j.rec.Status == "" }) {
+// startRenderer loads the fonts and templates and trial-runs them (a
+// county's draft waited for them) beside the taking of files, as soon as the inbox has files ready (firstScan) or a
+// group has a file to read (one a killed batch left), which makes a new
+// draft: the start of a batch and its claims, records and moves leave a
+// core idle. A failure is left for the draft to meet again and report.
+func (b *batch) startRenderer() {
+	if b.early != nil || b.opts.Renderer != nil || b.opts.FilesOnly {
 		return
 	}
 	b.early = make(chan *render.Renderer, 1)

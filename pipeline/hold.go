@@ -35,23 +35,50 @@ func lockWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (rel
 // how to rebuild), and open the ledger. release closes the ledger and
 // gives the lock back.
 func holdWorkspace(ctx context.Context, ws *workspace.Workspace, wait bool) (*ledger.Ledger, func(), error) {
+	return holdWorkspaceBeside(ctx, ws, wait, func() {})
+}
+
+// holdWorkspaceBeside is holdWorkspace that runs beside once the
+// workspace is locked, on another goroutine while the ledger file is
+// checked and opened (a batch scans its inbox meanwhile), and returns
+// when both are done. A ledger on PostgreSQL is the lock itself: beside
+// runs once it is held.
+func holdWorkspaceBeside(ctx context.Context, ws *workspace.Workspace, wait bool, beside func()) (*ledger.Ledger, func(), error) {
 	if ledger.IsPostgres(ws.LedgerPath()) {
-		return holdSharedLedger(ctx, ws, wait)
+		led, release, err := holdSharedLedger(ctx, ws, wait)
+		if err == nil {
+			beside()
+		}
+		return led, release, err
 	}
 	unlock, err := lockWorkspace(ctx, ws, wait)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := CheckLedger(ctx, ws); err != nil {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		beside()
+	}()
+	led, err := openLedger(ctx, ws)
+	<-done
+	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
+	return led, func() { led.Close(); restampLedgerMark(ws); unlock() }, nil
+}
+
+// openLedger checks the workspace's ledger file (CheckLedger) and opens it.
+func openLedger(ctx context.Context, ws *workspace.Workspace) (*ledger.Ledger, error) {
+	if err := CheckLedger(ctx, ws); err != nil {
+		return nil, err
+	}
 	led, err := ledger.Open(ctx, ws.LedgerPath())
 	if err != nil {
-		unlock()
-		return nil, nil, fmt.Errorf("open ledger: %w", err)
+		return nil, fmt.Errorf("open ledger: %w", err)
 	}
-	return led, func() { led.Close(); restampLedgerMark(ws); unlock() }, nil
+	return led, nil
 }
 
 // callerDefaults fills what a caller of Run or Publish may leave out: the

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -408,5 +409,49 @@ func TestOneReturnNamesEveryProblem(t *testing.T) {
 	}
 	if res.Status != vocab.FileRejected {
 		t.Errorf("status %s; want rejected", res.Status)
+	}
+}
+
+// A batch that cannot start (rules that do not compile, a ledger lost
+// beside the archive) touches no file of the inbox, though it scans the
+// inbox while it opens the ledger and compiles the rules meanwhile.
+func TestFailedStartTouchesNoFile(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		breaks func(t *testing.T, ws *workspace.Workspace)
+		// says is in the error's text.
+		says string
+	}{
+		{"rules", func(t *testing.T, ws *workspace.Workspace) {
+			bad := "rules:\n  - id: broken\n    expr: \"((\"\n    severity: error\n    message: x\n"
+			if err := os.WriteFile(filepath.Join(ws.RulesDir(), "broken.yaml"), []byte(bad), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "審核規則"},
+		{"ledger lost", func(t *testing.T, ws *workspace.Workspace) {
+			old := filepath.Join(ws.ArchiveDir(), "accepted", ws.Config.Period, "C001@舊表__20260101T000000Z__00000000.xlsx")
+			if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(old, []byte("PK"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "countybrief ledger rebuild"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := county(t, t.TempDir())
+			tt.breaks(t, ws)
+			inboxBefore := listFiles(t, ws.InboxDir())
+			_, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+			if err == nil || !strings.Contains(err.Error(), tt.says) {
+				t.Fatalf("Run = %v, want the start to fail saying %q", err, tt.says)
+			}
+			if after := listFiles(t, ws.InboxDir()); !slices.Equal(after, inboxBefore) {
+				t.Errorf("the inbox changed: %d files before, %d after", len(inboxBefore), len(after))
+			}
+			if claimed, _ := os.ReadDir(filepath.Join(ws.WorkDir(), "claimed")); len(claimed) > 0 {
+				t.Errorf("%d files claimed by a batch that did not start", len(claimed))
+			}
+		})
 	}
 }
