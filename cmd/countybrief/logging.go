@@ -32,6 +32,11 @@ func (h *writerHook) Fire(e *logrus.Entry) error {
 	return err
 }
 
+// unformatted is the formatter of a logger whose output is discarded.
+type unformatted struct{}
+
+func (unformatted) Format(*logrus.Entry) ([]byte, error) { return nil, nil }
+
 // zoned shows entries in the office's zone: the terminal is read by a
 // person, while the log file keeps the machine's time with its offset.
 type zoned struct {
@@ -66,7 +71,11 @@ func newLogger(e *env, logsDir string, loc *time.Location, verbose, asJSON bool)
 		return nil, nil, e.errorf("打不開日誌文件：%v", err)
 	}
 	l := logrus.New()
+	// Every line goes out through the hooks: the logger's own output is
+	// discarded, and so not formatted either (a county's batch formatted
+	// its 730 "file done" lines a third time for nothing, 3 ms of CPU).
 	l.SetOutput(io.Discard)
+	l.SetFormatter(unformatted{})
 	l.SetLevel(logrus.InfoLevel)
 	terminal := logrus.AllLevels[:logrus.WarnLevel+1]
 	if verbose {

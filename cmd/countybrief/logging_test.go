@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,5 +78,21 @@ func TestLogLinesForAPerson(t *testing.T) {
 		if !strings.Contains(out, "cannot read a claimed file; rejecting it") || !strings.Contains(out, "Z01") || strings.Contains(out, "作退回處理") {
 			t.Errorf("%s: %q, want the English structured line", what, out)
 		}
+	}
+}
+
+// The logger's own output is discarded, so it formats nothing: the hooks
+// format what they write.
+func TestLoggerFormatsOnlyForItsHooks(t *testing.T) {
+	e := &env{stderr: io.Discard, stdout: io.Discard, lang: workspace.Traditional}
+	log, closeLog, err := newLogger(e, t.TempDir(), time.UTC, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeLog()
+	entry := log.WithFields(logrus.Fields{"unit": "Z01", "file": "表.xlsx"})
+	entry.Message, entry.Level = "file done", logrus.InfoLevel
+	if line, err := log.Formatter.Format(entry); len(line) != 0 || err != nil {
+		t.Errorf("the discarded output is formatted: %q, %v", line, err)
 	}
 }
