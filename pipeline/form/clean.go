@@ -3,7 +3,9 @@ package form
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -78,16 +80,54 @@ var (
 	pageSetupID      = regexp.MustCompile(`(<(?:\w+:)?pageSetup\b[^>]*?)\s+\w+:id\s*=\s*("[^"]*"|'[^']*')`)
 )
 
+// cleaned is the workbook the 退回 copy starts from: the parts it keeps,
+// in the order of the received zip, and for each the entry it came from
+// and its text as received, so that a part left as it was is copied
+// without being compressed again.
+type cleaned struct {
+	parts map[string]string
+	order []string
+	from  map[string]*zip.File
+	raw   map[string]string
+	data  []byte // the received file
+}
+
+// unchanged is the received entry of a part whose text is text, and its
+// bytes as compressed, or nil when the part was changed.
+func (c *cleaned) unchanged(name, text string) (*zip.File, []byte) {
+	zf := c.from[name]
+	if zf == nil || c.raw[name] != text || (zf.Method != zip.Store && zf.Method != zip.Deflate) {
+		return nil, nil
+	}
+	off, err := zf.DataOffset()
+	if err != nil || off < 0 || uint64(off)+zf.CompressedSize64 > uint64(len(c.data)) {
+		return nil, nil
+	}
+	return zf, c.data[off : uint64(off)+zf.CompressedSize64]
+}
+
 // cleanCopy returns the parts of the workbook in data that the 退回 copy
 // keeps, as a new zip, or nil when data is not a workbook that can be
-// cleaned within lim. Every kept part is checked against the XML bounds
-// of lim before excelize sees it.
+// cleaned within lim.
 func cleanCopy(data []byte, lim Limits) []byte {
+	c := cleanParts(data, lim)
+	if c == nil {
+		return nil
+	}
+	return c.zip()
+}
+
+// cleanParts returns the parts of the workbook in data that the 退回 copy
+// keeps, or nil when data is not a workbook that can be cleaned within
+// lim. Every kept part is checked against the XML bounds of lim before
+// excelize or the fast copy sees it.
+func cleanParts(data []byte, lim Limits) *cleaned {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil || len(zr.File) > maxZipEntries {
 		return nil
 	}
 	parts := map[string]string{}
+	from := map[string]*zip.File{}
 	var order []string
 	var unzipped int64
 	for _, zf := range zr.File {
@@ -103,8 +143,10 @@ func cleanCopy(data []byte, lim Limits) []byte {
 			return nil
 		}
 		parts[zf.Name] = text
+		from[zf.Name] = zf
 		order = append(order, zf.Name)
 	}
+	raw := maps.Clone(parts)
 	// Relationships first: the workbook keeps the sheets whose
 	// relationship is kept (not a macro sheet's, say).
 	for _, name := range order {
@@ -131,16 +173,22 @@ func cleanCopy(data []byte, lim Limits) []byte {
 		}
 		parts[name] = text
 	}
+	return &cleaned{parts: parts, order: order, from: from, raw: raw, data: data}
+}
+
+// zip is the cleaned workbook as a zip for excelize, or nil when it
+// cannot be written.
+func (c *cleaned) zip() []byte {
 	// Stored, not deflated: excelize reads it at once from memory, and
 	// writes the copy with its own compression.
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
-	for _, name := range order {
+	for _, name := range c.order {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
 		if err != nil {
 			return nil
 		}
-		if _, err := w.Write([]byte(parts[name])); err != nil {
+		if _, err := io.WriteString(w, c.parts[name]); err != nil {
 			return nil
 		}
 	}
@@ -179,14 +227,24 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
+// unzipText unzips a part into a string of its size: archive/zip fails
+// a part that runs past the size its header gives, which the caller has
+// held to the limits.
 func unzipText(zf *zip.File) (string, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	return string(b), err
+	b := make([]byte, zf.UncompressedSize64)
+	if _, err := io.ReadFull(rc, b); err != nil {
+		return "", err
+	}
+	// The checksum is checked at the end of the part.
+	if n, err := rc.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		return "", errors.New("part longer than its header says")
+	}
+	return string(b), nil
 }
 
 // cleanRels keeps the relationships to parts the copy keeps, and links

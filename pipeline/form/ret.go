@@ -41,13 +41,28 @@ const (
 // every word of the copy, and the names of the sheets a clerk sees, go
 // through it; nil leaves them as written.
 func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding, conv func(string) string) error {
+	return writeReturn(w, srcPath, sub, findings, conv, true)
+}
+
+// writeReturn is WriteReturn, through excelize alone unless fast.
+func writeReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding, conv func(string) string, fast bool) error {
 	findings = ordered(findings)
 	if conv == nil {
 		conv = func(s string) string { return s }
 	}
 	var f *excelize.File
 	if sub != nil {
-		f = openForReturn(srcPath)
+		if c := cleanedForReturn(srcPath); c != nil {
+			if fast {
+				if out, ok := fastReturn(c, sub, findings, conv); ok {
+					if _, err := w.Write(out); err != nil {
+						return fmt.Errorf("write return copy: %w", err)
+					}
+					return nil
+				}
+			}
+			f = openCleaned(c)
+		}
 	}
 	if f != nil {
 		var buf bytes.Buffer
@@ -106,10 +121,10 @@ func rank(s vocab.Severity) int {
 	return 1
 }
 
-// openForReturn opens the parts of the unit's file that the copy keeps
-// (cleanCopy), under the reader's limits, or returns nil when it is not an
-// XLSX workbook that can be opened.
-func openForReturn(path string) *excelize.File {
+// cleanedForReturn reads the parts of the unit's file that the copy keeps
+// (cleanParts), under the reader's limits, or returns nil when it is not
+// an XLSX workbook that can be cleaned.
+func cleanedForReturn(path string) *cleaned {
 	lim := DefaultLimits()
 	fh, err := os.Open(path)
 	if err != nil {
@@ -123,11 +138,19 @@ func openForReturn(path string) *excelize.File {
 	if nf, _ := sniff(path, data); nf != nil {
 		return nil
 	}
-	if data = cleanCopy(data, lim); data == nil {
+	return cleanParts(data, lim)
+}
+
+// openCleaned opens the cleaned workbook with excelize, or returns nil
+// when excelize cannot open it.
+func openCleaned(c *cleaned) *excelize.File {
+	lim := DefaultLimits()
+	data := c.zip()
+	if data == nil {
 		return nil
 	}
 	var f *excelize.File
-	err = guard(func() (err error) {
+	err := guard(func() (err error) {
 		f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 			UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: lim.MaxUnzipBytes,
 		})
@@ -149,25 +172,7 @@ type place struct{ sheet, cell string }
 // print. A cell the workbook cannot take (a sheet renamed since, a
 // malformed reference) is left to the review sheet.
 func markCells(f *excelize.File, findings []vocab.Finding, conv func(string) string) {
-	byCell := map[place][]vocab.Finding{}
-	var order []place
-	sheets := map[string]bool{}
-	for _, name := range f.GetSheetList() {
-		sheets[name] = true
-	}
-	for _, fd := range findings {
-		if fd.Cell == "" || !sheets[fd.Sheet] {
-			continue
-		}
-		if _, _, err := excelize.CellNameToCoordinates(fd.Cell); err != nil {
-			continue
-		}
-		p := place{fd.Sheet, strings.ToUpper(fd.Cell)}
-		if _, ok := byCell[p]; !ok {
-			order = append(order, p)
-		}
-		byCell[p] = append(byCell[p], fd)
-	}
+	order, byCell := marked(findings, f.GetSheetList())
 	type key struct {
 		old, sev int
 		general  bool
@@ -225,6 +230,27 @@ func markCells(f *excelize.File, findings []vocab.Finding, conv func(string) str
 	for _, sheet := range slices.Sorted(maps.Keys(printed)) {
 		_ = guard(printed[sheet].write)
 	}
+}
+
+// marked groups the findings on cells of the workbook's sheets by cell,
+// in the order of their first finding.
+func marked(findings []vocab.Finding, sheetList []string) ([]place, map[place][]vocab.Finding) {
+	byCell := map[place][]vocab.Finding{}
+	var order []place
+	for _, fd := range findings {
+		if fd.Cell == "" || !slices.Contains(sheetList, fd.Sheet) {
+			continue
+		}
+		if _, _, err := excelize.CellNameToCoordinates(fd.Cell); err != nil {
+			continue
+		}
+		p := place{fd.Sheet, strings.ToUpper(fd.Cell)}
+		if _, ok := byCell[p]; !ok {
+			order = append(order, p)
+		}
+		byCell[p] = append(byCell[p], fd)
+	}
+	return order, byCell
 }
 
 // hidesDigits reports whether the cell's number format shows its number
@@ -290,8 +316,13 @@ const opinionHead = "審核意見（退回時加）"
 func (c *opinionColumn) add(p place, fs []vocab.Finding) {
 	_, row, _ := excelize.CellNameToCoordinates(p.cell)
 	for _, fd := range fs {
-		c.rows[row] = append(c.rows[row], c.conv("【"+severityName(fd.Severity)+"】"+p.cell+" "+fd.Message))
+		c.rows[row] = append(c.rows[row], c.conv(opinionLine(p, fd)))
 	}
+}
+
+// opinionLine is a finding as the opinion column prints it.
+func opinionLine(p place, fd vocab.Finding) string {
+	return "【" + severityName(fd.Severity) + "】" + p.cell + " " + fd.Message
 }
 
 func (c *opinionColumn) write() error {
@@ -391,11 +422,99 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 	}
 	b := &builder{f: f, sheet: name}
 	b.reviewStyles()
-	set := func(cell string, v any) {
+	l := newReviewLayout(sub, findings, shown, attached, conv)
+	for _, c := range l.cells {
+		if c.v != nil {
+			b.setAs(c.ref, c.v)
+		}
+		if c.style != "" {
+			b.style(c.ref, c.ref, c.style)
+		}
+	}
+	for _, m := range l.merges {
+		b.merge(m[0], m[1])
+	}
+	for _, cw := range reviewWidths {
+		if b.err == nil {
+			b.err = f.SetColWidth(name, cw.col, cw.col, cw.width)
+		}
+	}
+	if b.err == nil {
+		b.err = f.SetColVisible(name, reviewRuleCol, false)
+	}
+	if b.err == nil {
+		b.err = f.SetRowHeight(name, 2, 30)
+	}
+	b.fitWidth("portrait")
+	if b.err == nil {
+		b.err = f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", Scope: name, RefersTo: printTitles(name),
+		})
+	}
+	if b.err == nil {
+		b.err = f.SetSheetDimension(name, l.dimension())
+	}
+	if b.err != nil {
+		return fmt.Errorf("write review sheet: %w", b.err)
+	}
+	f.SetActiveSheet(0)
+	return nil
+}
+
+// reviewHeadRow is the row of 審核意見's column headings.
+const reviewHeadRow = 4
+
+// reviewRuleCol is 審核意見's hidden column of rule ids.
+const reviewRuleCol = "G"
+
+// reviewWidths are the widths of 審核意見's columns.
+var reviewWidths = []struct {
+	col   string
+	width float64
+}{{"A", 5}, {"B", 6}, {"C", 13}, {"D", 12}, {"E", 38}, {"F", 30}, {reviewRuleCol, 18}}
+
+// printTitles repeats 審核意見's heading row on every printed page.
+func printTitles(sheet string) string {
+	return fmt.Sprintf("'%s'!$%d:$%d", sheet, reviewHeadRow, reviewHeadRow)
+}
+
+// reviewLayout is what 審核意見 holds, for excelize and the fast copy
+// alike: its cells in row order, each text in the office's script, with
+// the name of its style ("" for none; reviewStyles), and its merges.
+type reviewLayout struct {
+	cells  []reviewCell
+	merges [][2]string
+	rows   int
+}
+
+type reviewCell struct {
+	ref   string
+	col   int
+	row   int
+	v     any // string or int
+	style string
+}
+
+func (l *reviewLayout) dimension() string {
+	return "A1:" + reviewRuleCol + strconv.Itoa(l.rows)
+}
+
+func newReviewLayout(sub *Submission, findings []vocab.Finding, shown []string, attached bool, conv func(string) string) reviewLayout {
+	l := reviewLayout{rows: reviewHeadRow + len(findings)}
+	const shownCols = 6
+	set := func(col, row int, v any, style string) {
 		if s, ok := v.(string); ok {
 			v = conv(s)
 		}
-		b.set(cell, v)
+		l.cells = append(l.cells, reviewCell{cellName(col, row), col, row, v, style})
+	}
+	// A line across the table's width: its text in A, merged to F.
+	line := func(row int, text, style string) {
+		set(1, row, text, style)
+		for col := 2; col <= shownCols; col++ {
+			l.cells = append(l.cells, reviewCell{cellName(col, row), col, row, nil, style})
+		}
+		l.merges = append(l.merges, [2]string{cellName(1, row), cellName(shownCols, row)})
 	}
 	errs := 0
 	for _, fd := range findings {
@@ -407,10 +526,7 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 	if sub != nil && sub.UnitName != "" {
 		title = clip(sub.UnitName) + " " + clip(sub.Period) + " 報送表格審核意見"
 	}
-	const shownCols, lastShown = 6, "F"
-	set("A1", title)
-	b.merge("A1", lastShown+"1")
-	b.style("A1", lastShown+"1", "title")
+	line(1, title, "title")
 	summary := fmt.Sprintf("共 %d 處錯誤（紅色，須改正後重新報送），%d 處提示（黃色，請核對）。", errs, len(findings)-errs)
 	if len(findings) == 0 {
 		summary = "沒有發現問題。"
@@ -418,19 +534,18 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 	if unexplained(findings) {
 		summary += whereToExplain
 	}
-	set("A2", summary)
-	b.merge("A2", lastShown+"2")
-	b.style("A2", lastShown+"2", "wrap")
+	line(2, summary, "wrap")
 	if !attached {
-		set("A3", notAttached)
-		b.merge("A3", lastShown+"3")
-		b.style("A3", lastShown+"3", "wrap")
+		line(3, notAttached, "wrap")
 	}
 	heads := []string{"序號", "類別", "單元格", "數值", "問題", "怎樣改", "規則（活動辦用）"}
 	for i, h := range heads {
-		set(cellName(i+1, reviewHeadRow), h)
+		style := "header"
+		if i >= shownCols {
+			style = ""
+		}
+		set(i+1, reviewHeadRow, h, style)
 	}
-	b.style("A4", lastShown+"4", "header")
 	for i, fd := range findings {
 		row := reviewHeadRow + 1 + i
 		where := "（整個文件）"
@@ -444,45 +559,20 @@ func reviewSheet(f *excelize.File, sub *Submission, findings []vocab.Finding, sh
 		if fd.Explanation != "" {
 			fix += "（單位說明：" + fd.Explanation + "）"
 		}
-		for col, v := range []any{i + 1, severityName(fd.Severity), where, shown[i], fd.Message, fix, fd.Rule} {
-			set(cellName(col+1, row), v)
-		}
 		st := "warning"
 		if fd.Severity == vocab.Error {
 			st = "error"
 		}
-		b.style(cellName(1, row), cellName(shownCols, row), st)
-	}
-	for col, width := range map[string]float64{"A": 5, "B": 6, "C": 13, "D": 12, "E": 38, "F": 30, "G": 18} {
-		if b.err == nil {
-			b.err = f.SetColWidth(name, col, col, width)
+		for col, v := range []any{i + 1, severityName(fd.Severity), where, shown[i], fd.Message, fix, fd.Rule} {
+			style := st
+			if col >= shownCols {
+				style = ""
+			}
+			set(col+1, row, v, style)
 		}
 	}
-	if b.err == nil {
-		b.err = f.SetColVisible(name, "G", false)
-	}
-	if b.err == nil {
-		b.err = f.SetRowHeight(name, 2, 30)
-	}
-	b.fitWidth("portrait")
-	if b.err == nil {
-		b.err = f.SetDefinedName(&excelize.DefinedName{
-			Name: "_xlnm.Print_Titles", Scope: name,
-			RefersTo: fmt.Sprintf("'%s'!$%d:$%d", name, reviewHeadRow, reviewHeadRow),
-		})
-	}
-	if b.err == nil {
-		b.err = f.SetSheetDimension(name, "A1:G"+strconv.Itoa(reviewHeadRow+len(findings)))
-	}
-	if b.err != nil {
-		return fmt.Errorf("write review sheet: %w", b.err)
-	}
-	f.SetActiveSheet(0)
-	return nil
+	return l
 }
-
-// reviewHeadRow is the row of 審核意見's column headings.
-const reviewHeadRow = 4
 
 func (b *builder) reviewStyles() {
 	border := []excelize.Border{

@@ -3,6 +3,7 @@ package form
 import (
 	"bytes"
 	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
 	"os"
 	"path/filepath"
 	"slices"
@@ -222,12 +223,9 @@ func TestReturnWithoutSubmissionOpensNothing(t *testing.T) {
 	}
 }
 
-// TestReturnCopyKeepsOnlyTheWorkbook sends forms carrying macros, links to
-// other workbooks, an embedded object and entries with unsafe names, and
-// checks that the 退回 copy is a plain workbook without them that still
-// reads as the unit's form (issue 10.10).
-func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
-	ws := loadWorkspace(t)
+// workbookPayloads are good forms carrying macros, a link to another
+// workbook, an embedded object and entries with unsafe names, by file name.
+func workbookPayloads(t *testing.T, ws *workspace.Workspace) map[string][]byte {
 	g := &gen{t: t, ws: ws, dir: t.TempDir()}
 	const (
 		macroType = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -283,15 +281,25 @@ func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
 	unsafe := g.addParts(g.good(), map[string][]byte{
 		"../evil.txt": []byte("x"), "/abs.xml": []byte("<x/>"), `xl\worksheets\evil.xml`: []byte("<x/>"), "xl/../../evil.xml": []byte("<x/>"),
 	})
+	return map[string][]byte{"macros.xlsm": macro, "external-link.xlsx": external, "ole-object.xlsx": ole, "unsafe-names.xlsx": unsafe}
+}
+
+// TestReturnCopyKeepsOnlyTheWorkbook sends forms carrying macros, links to
+// other workbooks, an embedded object and entries with unsafe names, and
+// checks that the 退回 copy is a plain workbook without them that still
+// reads as the unit's form (issue 10.10).
+func TestReturnCopyKeepsOnlyTheWorkbook(t *testing.T) {
+	ws := loadWorkspace(t)
+	payloads := workbookPayloads(t, ws)
 	tests := []struct {
 		name   string
 		data   []byte
 		absent []string // in any part name or text of the copy
 	}{
-		{"macros.xlsm", macro, []string{"vbaProject", "macroEnabled", `Extension="bin"`}},
-		{"external-link.xlsx", external, []string{"externalLink", "externalReference", "secret.xlsx"}},
-		{"ole-object.xlsx", ole, []string{"oleObject", "embeddings"}},
-		{"unsafe-names.xlsx", unsafe, []string{"evil", "abs.xml"}},
+		{"macros.xlsm", payloads["macros.xlsm"], []string{"vbaProject", "macroEnabled", `Extension="bin"`}},
+		{"external-link.xlsx", payloads["external-link.xlsx"], []string{"externalLink", "externalReference", "secret.xlsx"}},
+		{"ole-object.xlsx", payloads["ole-object.xlsx"], []string{"oleObject", "embeddings"}},
+		{"unsafe-names.xlsx", payloads["unsafe-names.xlsx"], []string{"evil", "abs.xml"}},
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {

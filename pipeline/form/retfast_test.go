@@ -1,0 +1,331 @@
+package form
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"countybrief/pipeline/vocab"
+	"countybrief/pipeline/workspace"
+)
+
+// fastCase is a file and its findings whose 退回 copy the fast path and
+// excelize both write; fast says whether the fast path must take it.
+type fastCase struct {
+	name     string
+	path     string
+	sub      *Submission
+	findings []vocab.Finding
+	fast     bool
+}
+
+// fastCases are the cases of the return tests: the files a demo batch
+// rejects, many-faults.xlsx with the rules' findings, a marked 4.5 under
+// an integer format with a text and a blank, forms carrying macros,
+// links, an object or unsafe names, and a copy sent back again, which
+// the fast path leaves to excelize.
+func fastCases(t *testing.T) []fastCase {
+	ws := loadWorkspace(t)
+	var out []fastCase
+	for _, c := range returnCases(t) {
+		out = append(out, fastCase{"demo " + c.unit, c.path, c.sub, c.findings, c.sub != nil})
+	}
+	read := func(path string) (*Submission, []vocab.Finding) {
+		sub, fs, err := Read(path, ws.Catalogue, DefaultLimits())
+		if err != nil || sub == nil {
+			t.Fatalf("%s: %v %v", path, err, fs)
+		}
+		return sub, fs
+	}
+	src := filepath.Join(badDir, "many-faults.xlsx")
+	sub, fs := read(src)
+	fs = append(fs,
+		vocab.Finding{Rule: "unit.solved_le_found", Severity: vocab.Warning, Sheet: SheetName, Cell: "C11",
+			Values: map[string]float64{"problems_solved": 2}, Message: "已解決問題數偏少。", Fix: "請核對。"},
+		vocab.Finding{Rule: "unit.period_closed", Severity: vocab.Error, Message: "報送期已截止。", Fix: "請聯繫活動辦。"},
+		vocab.Finding{Rule: "unit.x", Severity: vocab.Warning, Sheet: SheetName, Cell: "b3", Explanation: "說明<&>", Message: "單位代碼 \"有誤\"\t<b>&amp;", Fix: "請核對。"},
+		vocab.Finding{Rule: "unit.y", Severity: vocab.Warning, Sheet: "無此表", Cell: "C8", Message: "他表。"},
+	)
+	out = append(out, fastCase{"many-faults", src, sub, fs, true})
+
+	dir := t.TempDir()
+	shown := filepath.Join(dir, "shown.xlsx")
+	writeFilledFile(t, shown, ws, sampleIdentity(), sampleValues())
+	f, err := excelize.OpenFile(shown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cell, v := range map[string]any{"C10": 4.5, "C32": "十二", "C13": nil, "C34": 5200.555} {
+		if err := f.SetCellValue(SheetName, cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	sub, fs = read(shown)
+	fs = append(fs,
+		vocab.Finding{Rule: "unit.integer", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "「查找突出問題」要填整數。", Fix: "請填整數。"},
+		vocab.Finding{Rule: "unit.money", Severity: vocab.Warning, Sheet: SheetName, Cell: "C34", Message: "資金偏多。"},
+		vocab.Finding{Rule: "unit.meta", Severity: vocab.Warning, Sheet: MetaSheet, Cell: "A1", Message: "隱藏表。"},
+	)
+	out = append(out, fastCase{"shown", shown, sub, fs, true})
+
+	var back bytes.Buffer
+	if err := WriteReturn(&back, shown, sub, fs, nil); err != nil {
+		t.Fatal(err)
+	}
+	again := filepath.Join(dir, "again.xlsx")
+	if err := os.WriteFile(again, back.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub, fs = read(again)
+	out = append(out, fastCase{"sent back again", again, sub, append(fs, vocab.Finding{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C9", Message: "再錯。"}), false})
+
+	for name, data := range workbookPayloads(t, ws) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sub, fs := read(path)
+		fs = append(fs, vocab.Finding{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"})
+		out = append(out, fastCase{name, path, sub, fs, true})
+	}
+	return out
+}
+
+// TestFastReturnIsExcelizes writes each case's 退回 copy both ways, in
+// the office's two scripts, and compares what a clerk sees of them as
+// excelize reads them back: sheets and their order and names, every
+// cell's value, the fill, font colour and number format of every cell,
+// the comments, column widths and hidden columns, merges, row heights,
+// the print layout and titles of 審核意見, and the active sheet.
+func TestFastReturnIsExcelizes(t *testing.T) {
+	simp, err := workspace.Converter(workspace.Simplified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := map[string][2][]byte{}
+	for _, c := range fastCases(t) {
+		for script, conv := range map[string]func(string) string{"traditional": nil, "simplified": simp} {
+			t.Run(c.name+"/"+script, func(t *testing.T) {
+				cl := cleanedForReturn(c.path)
+				if cl == nil {
+					if c.fast {
+						t.Fatal("the source does not clean")
+					}
+					return
+				}
+				cv := conv
+				if cv == nil {
+					cv = func(s string) string { return s }
+				}
+				fast, ok := fastReturn(cl, c.sub, ordered(c.findings), cv)
+				if ok != c.fast {
+					t.Fatalf("fast path taken: %v, want %v", ok, c.fast)
+				}
+				if !ok {
+					return
+				}
+				var slow bytes.Buffer
+				if err := writeReturn(&slow, c.path, c.sub, c.findings, conv, false); err != nil {
+					t.Fatal(err)
+				}
+				want, got := seen(t, slow.Bytes()), seen(t, fast)
+				if len(want) != len(got) {
+					t.Errorf("%d things seen, want %d", len(got), len(want))
+				}
+				for i := range min(len(want), len(got)) {
+					if want[i] != got[i] {
+						t.Errorf("fast copy shows\n  %s\nexcelize's\n  %s", got[i], want[i])
+						break
+					}
+				}
+				copies[c.name+"/"+script] = [2][]byte{fast, slow.Bytes()}
+			})
+		}
+	}
+	libreofficeReads(t, copies)
+}
+
+// seen lists what a clerk sees of a workbook, one line a thing.
+func seen(t *testing.T, data []byte) []string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
+	sheets := f.GetSheetList()
+	add("sheets %q active %d", sheets, f.GetActiveSheetIndex())
+	for _, dn := range f.GetDefinedName() {
+		add("defined name %s %s %s", dn.Name, dn.Scope, dn.RefersTo)
+	}
+	for _, sheet := range sheets {
+		vis, _ := f.GetSheetVisible(sheet)
+		add("%s visible %v", sheet, vis)
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols := 0
+		for r, row := range rows {
+			cols = max(cols, len(row))
+			for c, v := range row {
+				cell := cellName(c+1, r+1)
+				st := styleSeen(t, f, sheet, cell)
+				if v != "" || st != styleSeen(t, f, sheet, "XFD1") {
+					add("%s!%s %q %s", sheet, cell, v, st)
+				}
+			}
+		}
+		for c := 1; c <= cols+1; c++ {
+			name, _ := excelize.ColumnNumberToName(c)
+			w, _ := f.GetColWidth(sheet, name)
+			v, _ := f.GetColVisible(sheet, name)
+			add("%s col %s width %v visible %v", sheet, name, w, v)
+		}
+		for r := 1; r <= len(rows); r++ {
+			h, _ := f.GetRowHeight(sheet, r)
+			add("%s row %d height %v", sheet, r, h)
+		}
+		comments, err := f.GetComments(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(comments, func(a, b excelize.Comment) int { return strings.Compare(a.Cell, b.Cell) })
+		for _, cm := range comments {
+			text := cm.Text
+			for _, p := range cm.Paragraph {
+				text += p.Text
+			}
+			add("%s comment %s by %s: %q %s", sheet, cm.Cell, cm.Author, text, styleSeen(t, f, sheet, cm.Cell))
+		}
+		merges, _ := f.GetMergeCells(sheet)
+		for _, m := range merges {
+			add("%s merge %s:%s %q", sheet, m.GetStartAxis(), m.GetEndAxis(), m.GetCellValue())
+		}
+		pl, err := f.GetPageLayout(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add("%s page %v %v %v %v", sheet, deref(pl.Size), deref(pl.Orientation), deref(pl.FitToWidth), deref(pl.FitToHeight))
+		props, _ := f.GetSheetProps(sheet)
+		add("%s fit to page %v", sheet, deref(props.FitToPage))
+	}
+	return out
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// styleSeen is what shows of a cell's style: fill, font weight, size
+// and colour, wrapping, borders and number format.
+func styleSeen(t *testing.T, f *excelize.File, sheet, cell string) string {
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fmt.Sprintf("fill %v %d numfmt %d", st.Fill.Color, st.Fill.Pattern, st.NumFmt)
+	if st.Font != nil {
+		s += fmt.Sprintf(" font bold %v color %q", st.Font.Bold, st.Font.Color)
+		if st.Font.Size != 0 && st.Font.Size != 11 {
+			s += fmt.Sprintf(" size %v", st.Font.Size)
+		}
+	}
+	if st.Alignment != nil {
+		s += fmt.Sprintf(" wrap %v", st.Alignment.WrapText)
+	}
+	s += fmt.Sprintf(" borders %d", len(st.Border))
+	return s
+}
+
+// libreofficeReads converts each pair of copies, fast and excelize's, to
+// XLSX with LibreOffice, in one run, and checks that LibreOffice reads
+// the same of both: the sheets in order, the comments and the fills of
+// the commented cells.
+func libreofficeReads(t *testing.T, copies map[string][2][]byte) {
+	t.Helper()
+	needTool(t, "libreoffice", "libreoffice-calc-nogui")
+	in, out := t.TempDir(), t.TempDir()
+	var files []string
+	names := slices.Sorted(maps.Keys(copies))
+	for i, name := range names {
+		for k, data := range copies[name] {
+			path := filepath.Join(in, fmt.Sprintf("copy%02d-%d.xlsx", i, k))
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, path)
+		}
+	}
+	args := append([]string{"-env:UserInstallation=file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "lo")),
+		"--headless", "--convert-to", "xlsx", "--outdir", out}, files...)
+	if msg, err := exec.Command("libreoffice", args...).CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, msg)
+	}
+	for i, name := range names {
+		var seenBy [2][]string
+		for k := range seenBy {
+			data, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("copy%02d-%d.xlsx", i, k)))
+			if err != nil {
+				t.Fatalf("%s: LibreOffice wrote nothing: %v", name, err)
+			}
+			seenBy[k] = marksSeen(t, data)
+		}
+		if !slices.Equal(seenBy[0], seenBy[1]) || len(seenBy[0]) < 2 {
+			t.Errorf("%s: LibreOffice reads the fast copy as\n%q\nexcelize's as\n%q", name, seenBy[0], seenBy[1])
+		}
+	}
+}
+
+// marksSeen is the sheets of a workbook, in order, and each comment with
+// its cell's fill.
+func marksSeen(t *testing.T, data []byte) []string {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := []string{fmt.Sprint(f.GetSheetList())}
+	for _, sheet := range f.GetSheetList() {
+		comments, err := f.GetComments(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cm := range comments {
+			text := cm.Text
+			for _, p := range cm.Paragraph {
+				text += p.Text
+			}
+			id, _ := f.GetCellStyle(sheet, cm.Cell)
+			st, _ := f.GetStyle(id)
+			fill := ""
+			if st != nil && len(st.Fill.Color) > 0 {
+				fill = strings.ToUpper(st.Fill.Color[0])
+			}
+			out = append(out, fmt.Sprintf("%s!%s %s %q", sheet, cm.Cell, fill, strings.TrimPrefix(text, cm.Author+":")))
+		}
+	}
+	slices.Sort(out[1:])
+	return out
+}
