@@ -61,8 +61,10 @@ type pdfDoc struct {
 	lp       float64 // line pitch, mm
 	curFont  string
 	curSize  float64
-	err      error // a character found with no face while drawing
-	draft    bool  // every page carries draftMark
+	curScale float64 // horizontal scaling of text, percent
+	curColor rgb     // of text
+	err      error   // a character found with no face while drawing
+	draft    bool    // every page carries draftMark
 	// unnumbered is true on a blank page put in before the 版記 and on
 	// the 版記 page after it, which GB/T 9704 leaves without numbers.
 	unnumbered bool
@@ -206,6 +208,7 @@ func (r *Renderer) prepare(b *Briefing) (*doc, *pdfDoc, docMeta, error) {
 		order:    map[*typeset.Face]int{},
 		ratio:    lay.CharPitch() / (lay.BodySize * mmPerPt),
 		lp:       lay.LinePitch(),
+		curColor: rgb{-1, -1, -1}, // none yet
 	}
 	for i, f := range p.set.Faces() {
 		p.order[f] = i
@@ -492,10 +495,6 @@ func (p *pdfDoc) drawLine(g glyphs, l typeset.Line, x, y float64) {
 
 // glyph draws s at x, scaled horizontally to scale percent.
 func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string, scale float64) {
-	if scale < 100 {
-		p.pdf.RawWriteStr(fmt.Sprintf("%.2f Tz", scale))
-		defer p.pdf.RawWriteStr("100 Tz")
-	}
 	for _, r := range s {
 		if !p.drawn[f][r] && p.err == nil {
 			// roleText missed a character: it would be drawn blank.
@@ -503,7 +502,17 @@ func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string, scale 
 		}
 	}
 	p.setFont(f, st.size)
-	p.pdf.SetTextColor(st.color[0], st.color[1], st.color[2])
+	// The scaling and the colour are set only when they change: the
+	// scaling is text state, kept to the page's end, and setting either
+	// around every glyph was a fifth of the page's content.
+	if scale = min(scale, 100); scale != p.curScale {
+		p.pdf.RawWriteStr(tz(scale))
+		p.curScale = scale
+	}
+	if st.color != p.curColor {
+		p.pdf.SetTextColor(st.color[0], st.color[1], st.color[2])
+		p.curColor = st.color
+	}
 	if st.bold {
 		// No bold face: fill and stroke the outline, which pdftotext still
 		// reads once (drawing the text twice would read as doubled).
@@ -515,6 +524,14 @@ func (p *pdfDoc) glyph(f *typeset.Face, st style, x, y float64, s string, scale 
 		return
 	}
 	p.pdf.Text(x, y, s)
+}
+
+// tz is the operator that sets the horizontal scaling to scale percent.
+func tz(scale float64) string {
+	if scale == 100 {
+		return "100 Tz"
+	}
+	return strconv.FormatFloat(scale, 'f', 2, 64) + " Tz"
 }
 
 // baseline is the baseline of a line whose box starts at top, for text of
@@ -542,6 +559,7 @@ func (p *pdfDoc) newPage() {
 		p.pageNumber()
 	}
 	p.pdf.AddPage()
+	p.curScale = 100 // a page starts unscaled
 	p.page++
 	p.y = 0
 	p.unnumbered = false

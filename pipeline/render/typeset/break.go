@@ -17,10 +17,15 @@ const noEnd = "（［｛〔〖〈《「『【‘“￥＄" + "([{$¥"
 const squeezable = "，。、；：）］｝〕〗〉》」』】’”"
 
 // IsNoStart reports whether r may not begin a line.
-func IsNoStart(r rune) bool { return strings.ContainsRune(noStart, r) }
+func IsNoStart(r rune) bool { return !isIdeograph(r) && strings.ContainsRune(noStart, r) }
 
 // IsNoEnd reports whether r may not end a line.
-func IsNoEnd(r rune) bool { return strings.ContainsRune(noEnd, r) }
+func IsNoEnd(r rune) bool { return !isIdeograph(r) && strings.ContainsRune(noEnd, r) }
+
+// isIdeograph reports whether r is a CJK unified ideograph, none of which
+// is a mark: most of what is set, and asked about for every glyph drawn,
+// is answered without looking through the marks.
+func isIdeograph(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }
 
 // IsOpening reports whether r is an opening mark, whose ink sits on the
 // right of its box.

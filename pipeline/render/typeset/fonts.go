@@ -508,7 +508,7 @@ const marks = "，。、；：？！（）［］｛｝〔〕〖〗〈〉《》�
 
 // IsMark reports whether r is a full-width punctuation mark, drawn in the
 // document's face for marks (Marks) in every role.
-func IsMark(r rune) bool { return strings.ContainsRune(marks, r) }
+func IsMark(r rune) bool { return !isIdeograph(r) && strings.ContainsRune(marks, r) }
 
 // placedMarks are the marks whose place in the em box Marks looks at:
 // closing marks with their ink in the left half, opening marks in the
