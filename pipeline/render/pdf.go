@@ -137,7 +137,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	})
 	p.pdf = pdf
 	pdf.SetCatalogSort(true)
-	pdf.SetCompression(compress)
+	pdf.SetCompression(false) // deflateContents does it
 	pdf.SetCreationDate(b.Date)
 	pdf.SetModificationDate(b.Date)
 	pdf.SetAutoPageBreak(false, 0)
@@ -159,6 +159,11 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 		return nil, fmt.Errorf("write pdf: %w", err)
 	}
 	out := buf.Bytes()
+	if compress {
+		if out, err = deflateContents(out); err != nil {
+			return nil, fmt.Errorf("write pdf: %w", err)
+		}
+	}
 	p.subsetTags(out)
 	if _, err := w.Write(out); err != nil {
 		return nil, fmt.Errorf("write pdf: %w", err)
