@@ -98,6 +98,9 @@ func (fc *fastCopy) write(sub *Submission, findings []vocab.Finding) ([]byte, er
 			return nil, errNotPlain
 		}
 	}
+	if ct := fc.parts["[Content_Types].xml"]; strings.Count(ct, "</Types>") != 1 || !strings.HasSuffix(strings.TrimSpace(ct), "</Types>") {
+		return nil, errNotPlain
+	}
 	if err := fc.readBook(); err != nil {
 		return nil, err
 	}
@@ -617,10 +620,6 @@ func (fc *fastCopy) contentType(el, have string) {
 // renames the sheets through conv, and makes the workbook's relationships
 // and content types name it.
 func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown []string) error {
-	ct := fc.parts["[Content_Types].xml"]
-	if strings.Count(ct, "</Types>") != 1 || !strings.HasSuffix(strings.TrimSpace(ct), "</Types>") {
-		return errNotPlain
-	}
 	name := fc.conv(ReviewSheet)
 	// Names through conv, as excelize's SetSheetName would take them.
 	names := map[string]bool{name: true}

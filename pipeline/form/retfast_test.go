@@ -329,3 +329,121 @@ func marksSeen(t *testing.T, data []byte) []string {
 	slices.Sort(out[1:])
 	return out
 }
+
+// TestReturnOfEveryCorpusFile writes the 退回 copy of every bad, foreign
+// and hostile file with its reader findings and two more on form cells:
+// never a crash, always a workbook with 審核意見 first, and where the
+// fast path takes the file, what a clerk sees is excelize's copy.
+func TestReturnOfEveryCorpusFile(t *testing.T) {
+	ws := loadWorkspace(t)
+	fast := 0
+	for _, dir := range []string{badDir, foreignDir, hostileDir} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			path := filepath.Join(dir, e.Name())
+			t.Run(filepath.Base(dir)+"/"+e.Name(), func(t *testing.T) {
+				sub, fs, err := Read(path, ws.Catalogue, DefaultLimits())
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs = append(fs,
+					vocab.Finding{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"},
+					vocab.Finding{Rule: "unit.y", Severity: vocab.Warning, Sheet: SheetName, Cell: "B3", Message: "請核對代碼。"})
+				var buf bytes.Buffer
+				if err := WriteReturn(&buf, path, sub, fs, nil); err != nil {
+					t.Fatal(err)
+				}
+				got := seen(t, buf.Bytes())
+				if !strings.HasPrefix(got[0], `sheets ["審核意見"`) {
+					t.Fatalf("the copy does not open on 審核意見: %s", got[0])
+				}
+				if sub == nil {
+					return
+				}
+				c := cleanedForReturn(path)
+				if c == nil {
+					return
+				}
+				if _, ok := fastReturn(c, sub, ordered(fs), func(s string) string { return s }); !ok {
+					return
+				}
+				fast++
+				var slow bytes.Buffer
+				if err := writeReturn(&slow, path, sub, fs, nil, false); err != nil {
+					t.Fatal(err)
+				}
+				if want := seen(t, slow.Bytes()); !slices.Equal(got, want) {
+					t.Errorf("fast copy shows\n%s\nexcelize's\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			})
+		}
+	}
+	t.Logf("%d files took the fast path", fast)
+}
+
+// FuzzFastReturn feeds mutations of the rejected demo forms and the bad
+// files, stored so that mutations reach the XML, to the fast 退回 copy
+// with findings on form cells, a hidden sheet and no cell, when they read
+// (a batch copies the form of a file that read, and the archived file is
+// the file read): it may leave a file to excelize but never panic, and a
+// copy it writes opens in excelize on 審核意見, with every sheet's rows
+// and comments readable.
+func FuzzFastReturn(f *testing.F) {
+	for _, dir := range []string{returnsDir, badDir} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				f.Fatal(err)
+			}
+			if stored := storedCopy(data); stored != nil && len(stored) <= 128<<10 {
+				f.Add(stored)
+			}
+		}
+	}
+	ws := loadWorkspace(f)
+	rd := NewReader(ws.Catalogue, DefaultLimits())
+	findings := ordered([]vocab.Finding{
+		{Rule: "unit.x", Severity: vocab.Error, Sheet: SheetName, Cell: "C10", Message: "請核對。", Fix: "請核對。"},
+		{Rule: "unit.y", Severity: vocab.Warning, Sheet: SheetName, Cell: "B3", Message: "代碼。"},
+		{Rule: "unit.z", Severity: vocab.Warning, Sheet: SheetName, Cell: "C32", Message: "文字。"},
+		{Rule: "unit.m", Severity: vocab.Warning, Sheet: MetaSheet, Cell: "A1", Message: "隱藏。"},
+		{Rule: "unit.w", Severity: vocab.Error, Message: "整個文件。"},
+	})
+	same := func(s string) string { return s }
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// As in a batch, only a file that read has its form copied.
+		sub, _ := rd.ReadBytes("form.xlsx", data)
+		c := cleanParts(data, DefaultLimits())
+		if sub == nil || c == nil {
+			return
+		}
+		out, ok := fastReturn(c, sub, findings, same)
+		if !ok {
+			return
+		}
+		r, err := excelize.OpenReader(bytes.NewReader(out))
+		if err != nil {
+			t.Fatalf("the fast copy does not open: %v", err)
+		}
+		defer r.Close()
+		sheets := r.GetSheetList()
+		if len(sheets) < 2 || sheets[0] != ReviewSheet {
+			t.Fatalf("sheets %q, want 審核意見 first and the form's", sheets)
+		}
+		for _, sheet := range sheets {
+			if _, err := r.GetRows(sheet); err != nil {
+				t.Fatalf("%s: %v", sheet, err)
+			}
+			if _, err := r.GetComments(sheet); err != nil {
+				t.Fatalf("%s comments: %v", sheet, err)
+			}
+		}
+	})
+}

@@ -288,8 +288,8 @@ func (s *sheetScan) inheritsStyle(col, r int) bool {
 	return false
 }
 
-// lastValueCol is the last column with a value in any row: excelize's
-// GetRows leaves the empty cells at a row's end out.
+// lastValueCol is the last column with a value or a formula in any row:
+// excelize's GetRows leaves the other cells at a row's end out.
 func (s *sheetScan) lastValueCol(fc *fastCopy) int {
 	last := 0
 	for _, row := range s.rows {
@@ -298,7 +298,7 @@ func (s *sheetScan) lastValueCol(fc *fastCopy) int {
 			if c.col <= last {
 				break
 			}
-			if v, err := fc.cellValue(s.text, c); err != nil || v != "" {
+			if v, err := fc.cellValue(s.text, c); err != nil || v != "" || strings.Contains(s.text[c.tagEnd:c.bodyEnd], "<f") {
 				last = c.col
 				break
 			}
