@@ -1048,14 +1048,18 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 	}
 	b.stages.add(stageArchive, time.Since(start))
 	start = time.Now()
-	noted := make(map[int64]string, len(jobs))
+	noted, stored := make(map[int64]string, len(jobs)), storedPaths(b.ws)
 	paths := make([]string, len(jobs))
 	for i, r := range results {
 		j := &jobs[i]
 		j.judged = nil
-		log := b.log.WithFields(logrus.Fields{"file": j.rec.OrigName, "unit": j.rec.UnitCode, "sha256": j.rec.SHA256})
+		// Made only for a file that has something to report: every file
+		// is logged once it is done, below.
+		log := func() logrus.FieldLogger {
+			return b.log.WithFields(logrus.Fields{"file": j.rec.OrigName, "unit": j.rec.UnitCode, "sha256": j.rec.SHA256})
+		}
 		if r.Arrival != "" {
-			log.WithField("arrival", r.Arrival).Warn("the file changed after it was judged; the judged bytes are archived and the changed file is back in the inbox")
+			log().WithField("arrival", r.Arrival).Warn("the file changed after it was judged; the judged bytes are archived and the changed file is back in the inbox")
 			b.sum.ChangedAfterJudging = append(b.sum.ChangedAfterJudging, r.Arrival)
 		}
 		switch {
@@ -1066,11 +1070,11 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 		case r.Err != nil:
 			// The file stays claimed in work/ and is finished by a later
 			// batch; the others go on.
-			log.WithError(r.Err).Error("cannot archive a file; it stays in work/ for the next batch")
+			log().WithError(r.Err).Error("cannot archive a file; it stays in work/ for the next batch")
 			b.sum.ArchiveErrors = append(b.sum.ArchiveErrors, fmt.Sprintf("%s: %v", j.rec.OrigName, r.Err))
 		default:
 			paths[i] = r.Path
-			noted[j.rec.ID] = storedPath(b.ws, r.Path)
+			noted[j.rec.ID] = stored(r.Path)
 		}
 	}
 	if err := b.ledger.SetArchivePaths(ctx, noted); err != nil {

@@ -323,24 +323,49 @@ func TestStopFinishesClaimedFiles(t *testing.T) {
 // The ledger stores archive paths relative to the workspace, so that it
 // holds the same paths whichever folder the program started from.
 func TestLedgerPathsAreWorkspaceRelative(t *testing.T) {
-	ws := county(t, t.TempDir())
-	run(t, ws)
-	led, err := ledger.Open(context.Background(), ws.LedgerPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer led.Close()
-	hist, err := led.History(context.Background(), "J03")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(hist) == 0 {
-		t.Fatal("no history for J03")
-	}
-	for _, r := range hist {
-		if filepath.IsAbs(r.ArchivePath) || !strings.HasPrefix(r.ArchivePath, "archive/") || !fileExists(ws.Path(r.ArchivePath)) {
-			t.Errorf("archive path %q: want a path under archive/ relative to the workspace", r.ArchivePath)
-		}
+	// dir gives the workspace folder, as the program is started in it.
+	for _, tt := range []struct {
+		name string
+		dir  func(t *testing.T) string
+	}{
+		{"absolute", func(t *testing.T) string { return t.TempDir() }},
+		{"relative to the working folder", func(t *testing.T) string {
+			t.Chdir(t.TempDir())
+			return filepath.Join("office", "county")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := county(t, tt.dir(t))
+			run(t, ws)
+			ledgerPaths := func(when string) {
+				t.Helper()
+				led, err := ledger.Open(context.Background(), ws.LedgerPath())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer led.Close()
+				hist, err := led.History(context.Background(), "J03")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(hist) == 0 {
+					t.Fatalf("%s: no history for J03", when)
+				}
+				for _, r := range hist {
+					if filepath.IsAbs(r.ArchivePath) || !strings.HasPrefix(r.ArchivePath, "archive/") || !fileExists(ws.Path(r.ArchivePath)) {
+						t.Errorf("%s: archive path %q: want a path under archive/ relative to the workspace", when, r.ArchivePath)
+					}
+				}
+			}
+			ledgerPaths("after the batch")
+			if err := os.Remove(ws.LedgerPath()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pipeline.RebuildLedger(context.Background(), ws, pipeline.RebuildOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ledgerPaths("rebuilt")
+		})
 	}
 }
 

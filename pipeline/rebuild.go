@@ -367,7 +367,7 @@ func keepAside(path string, now time.Time) ([]string, error) {
 // order they were received, with their content hashed; the others go to
 // the report's problems.
 func scanArchive(ws *workspace.Workspace, rep *RebuildReport) ([]*archived, error) {
-	root := ws.ArchiveDir()
+	root, stored := ws.ArchiveDir(), storedPaths(ws)
 	var files []*archived
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -384,7 +384,7 @@ func scanArchive(ws *workspace.Workspace, rep *RebuildReport) ([]*archived, erro
 			rep.Problems = append(rep.Problems, RebuildProblem{Path: path, Problem: problem})
 			return nil
 		}
-		f.stored = storedPath(ws, path)
+		f.stored = stored(path)
 		files = append(files, f)
 		return nil
 	})
@@ -470,24 +470,33 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// storedPath is an archive path as the ledger keeps it: relative to the
-// workspace when inside it, so that neither the folder the program is
-// started from nor a move of the whole workspace breaks it; absolute when
-// the archive is configured elsewhere. ws.Path turns it back.
-func storedPath(ws *workspace.Workspace, path string) string {
-	absWS, err := filepath.Abs(ws.Dir)
-	if err != nil {
-		return path
+// storedPaths gives archive paths as the ledger keeps them: relative to
+// the workspace when inside it, so that neither the folder the program
+// is started from nor a move of the whole workspace breaks them; absolute
+// when the archive is configured elsewhere. ws.Path turns one back. The
+// working folder is asked for once: filepath.Abs asks the system for it
+// with every relative path, two stats each, which were 4 ms of a
+// county's cold batch started with a relative --workspace.
+func storedPaths(ws *workspace.Workspace) func(path string) string {
+	wd, wdErr := os.Getwd()
+	abs := func(p string) (string, bool) {
+		if filepath.IsAbs(p) {
+			return filepath.Clean(p), true
+		}
+		return filepath.Join(wd, p), wdErr == nil
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return path
+	absWS, ok := abs(ws.Dir)
+	return func(path string) string {
+		a, aok := abs(path)
+		if !ok || !aok {
+			return path
+		}
+		rel, err := filepath.Rel(absWS, a)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return a
+		}
+		return filepath.ToSlash(rel)
 	}
-	rel, err := filepath.Rel(absWS, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return abs
-	}
-	return filepath.ToSlash(rel)
 }
 
 // ledgerMarkFile, under work/, vouches for the SQLite ledger file: the
