@@ -91,6 +91,14 @@ func writeReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 		// The workbook opened but cannot be rewritten (a malformed part
 		// excelize parses only now): the unit still gets the opinions.
 	}
+	if fast {
+		if out, err := reviewOnly(sub, findings, conv); err == nil {
+			if _, err := w.Write(out); err != nil {
+				return fmt.Errorf("write return copy: %w", err)
+			}
+			return nil
+		}
+	}
 	f = excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", conv(ReviewSheet)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	_ "embed"
 	"fmt"
 	"io"
 	"maps"
@@ -54,6 +55,52 @@ func fastReturn(c *cleaned, sub *Submission, findings []vocab.Finding, conv func
 		return nil, false
 	}
 	return out, true
+}
+
+// returnTheme is the theme of a copy of 審核意見 alone, excelize's: the
+// colours of its cells are read against it.
+//
+//go:embed returntheme.xml
+var returnTheme string
+
+// reviewOnly writes the 退回 copy that holds 審核意見 alone, saying the
+// original is not attached, as WriteReturn does with excelize: a workbook
+// of a sheet, its styles and the parts that tie them together.
+func reviewOnly(sub *Submission, findings []vocab.Finding, conv func(string) string) ([]byte, error) {
+	base := map[string]string{
+		"[Content_Types].xml": xmlHeader + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="` + typeWorkbook + `"/>` +
+			`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+			`<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/></Types>`,
+		"_rels/.rels": xmlHeader + `<Relationships xmlns="` + nsPackageRels + `">` +
+			`<Relationship Id="rId1" Type="` + nsOfficeRels + `/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": xmlHeader + `<workbook xmlns="` + nsSheetMain + `" xmlns:r="` + nsOfficeRels + `">` +
+			`<bookViews><workbookView/></bookViews><sheets></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": xmlHeader + `<Relationships xmlns="` + nsPackageRels + `">` +
+			`<Relationship Id="rId1" Type="` + nsOfficeRels + `/styles" Target="styles.xml"/>` +
+			`<Relationship Id="rId2" Type="` + nsOfficeRels + `/theme" Target="theme/theme1.xml"/></Relationships>`,
+		"xl/theme/theme1.xml": xmlHeader + returnTheme,
+		"xl/styles.xml": xmlHeader + `<styleSheet xmlns="` + nsSheetMain + `">` +
+			`<fonts count="1"><font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/></font></fonts>` +
+			`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+			`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+			`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+			`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
+			`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`,
+	}
+	order := []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/theme/theme1.xml"}
+	fc := &fastCopy{c: &cleaned{parts: base, order: order}, conv: conv, parts: maps.Clone(base), sheets: map[string]*sheetScan{}}
+	var err error
+	if fc.styles, err = newStyleEdit(base["xl/styles.xml"]); err != nil {
+		return nil, err
+	}
+	if err := fc.addReview(sub, findings, shownValues(nil, sub, findings), false); err != nil {
+		return nil, err
+	}
+	fc.parts["xl/styles.xml"] = fc.styles.text()
+	return fc.zip()
 }
 
 // errNotPlain is any structure the fast copy leaves to excelize.
@@ -119,7 +166,7 @@ func (fc *fastCopy) write(sub *Submission, findings []vocab.Finding) ([]byte, er
 	if err := fc.mark(order, byCell); err != nil {
 		return nil, err
 	}
-	if err := fc.addReview(sub, findings, shown); err != nil {
+	if err := fc.addReview(sub, findings, shown, true); err != nil {
 		return nil, err
 	}
 	fc.parts["xl/styles.xml"] = fc.styles.text()
@@ -619,7 +666,7 @@ func (fc *fastCopy) contentType(el, have string) {
 // addReview writes 審核意見 as the workbook's first and active sheet,
 // renames the sheets through conv, and makes the workbook's relationships
 // and content types name it.
-func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown []string) error {
+func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown []string, attached bool) error {
 	name := fc.conv(ReviewSheet)
 	// Names through conv, as excelize's SetSheetName would take them.
 	names := map[string]bool{name: true}
@@ -682,7 +729,7 @@ func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown [
 		`" Target="worksheets/` + path.Base(part) + `"/>` + rels[i:]
 	fc.contentType(`<Override PartName="/`+part+`" ContentType="`+typeWorksheet+`"/>`, "")
 
-	l := newReviewLayout(sub, findings, shown, true, fc.conv)
+	l := newReviewLayout(sub, findings, shown, attached, fc.conv)
 	text, err := reviewSheetXML(&l, fc.styles.review())
 	if err != nil {
 		return err
