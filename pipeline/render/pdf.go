@@ -1455,18 +1455,24 @@ func (p *pdfDoc) distribution(bl block) {
 // so the cross-reference offsets stay right and the file is changed in
 // place.
 func (p *pdfDoc) subsetTags(file []byte) {
+	tags := make(map[string]string, len(p.families))
 	for f, fam := range p.families {
-		tag := subsetTag(p.order[f]) + "+" + fam[3:]
-		for _, key := range []string{"/BaseFont /", "/FontName /"} {
-			old := []byte(key + "utf8" + fam)
-			for rest := file; ; {
-				i := bytes.Index(rest, old)
-				if i < 0 {
-					break
-				}
-				copy(rest[i+len(key):], tag)
-				rest = rest[i+len(old):]
+		tags["utf8"+fam] = subsetTag(p.order[f]) + "+" + fam[3:]
+	}
+	for _, key := range [][]byte{[]byte("/BaseFont /utf8"), []byte("/FontName /utf8")} {
+		for rest := file; ; {
+			i := bytes.Index(rest, key)
+			if i < 0 {
+				break
 			}
+			name := rest[i+len(key)-len("utf8"):]
+			if end := bytes.IndexAny(name, " \n/>"); end >= 0 {
+				name = name[:end]
+			}
+			if tag, ok := tags[string(name)]; ok {
+				copy(name, tag)
+			}
+			rest = rest[i+len(key):]
 		}
 	}
 }

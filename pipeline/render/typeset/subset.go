@@ -70,7 +70,11 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	n := len(gids)
 	loca := make([]byte, 4*(n+1))
 	hmtx := make([]byte, 4*n)
-	var glyf []byte
+	size := 0
+	for _, g := range gids {
+		size += (len(o.glyphs[g]) + 3) &^ 3
+	}
+	glyf := make([]byte, 0, size)
 	for i, g := range gids {
 		be.PutUint32(loca[4*i:], uint32(len(glyf)))
 		adv, lsb := o.metrics(g)
