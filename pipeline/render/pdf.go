@@ -886,9 +886,10 @@ const tableRowsFirst = 3
 func (p *pdfDoc) tableStart(caption string, t table) float64 {
 	capG := glyphs{}
 	capG.add(caption, style{role: typeset.Hei, size: p.lay.BodySize, color: black()})
+	t.rows = t.rows[:min(tableRowsFirst, len(t.rows))] // the rest are not set
 	hdr, rows := p.setTable(t)
 	h := float64(len(p.setText(capG, p.lay.TextWidth, 0, true)))*p.lp + hdr.h
-	for _, r := range rows[:min(tableRowsFirst, len(rows))] {
+	for _, r := range rows {
 		h += r.h
 	}
 	return h
