@@ -37,6 +37,10 @@ const (
 // excelize or any parser: the copy holds 審核意見 alone, saying the
 // original is not attached. So is it when the source cannot be opened.
 //
+// The copy is spliced into the workbook's own parts when they are written
+// plainly, as the forms countybrief issues are (fastReturn), and written
+// by excelize otherwise; a clerk sees the same either way.
+//
 // conv writes the office's script and quotes (workspace.Config.Converter):
 // every word of the copy, and the names of the sheets a clerk sees, go
 // through it; nil leaves them as written.

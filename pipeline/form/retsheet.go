@@ -1,6 +1,7 @@
 package form
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -405,7 +406,7 @@ func (e *sheetEdit) text() (string, error) {
 	for k := range e.cells {
 		byRow[k[0]] = append(byRow[k[0]], k[1])
 	}
-	for _, r := range slices.Sorted(mapKeys(byRow)) {
+	for _, r := range slices.Sorted(maps.Keys(byRow)) {
 		cols := byRow[r]
 		slices.Sort(cols)
 		row := s.row(r)
@@ -482,16 +483,6 @@ func (e *sheetEdit) writeCell(b *strings.Builder, col, row int, old *cellSpan) {
 	b.WriteString(` t="inlineStr"><is><t xml:space="preserve">`)
 	escape(b, *op.text, false)
 	b.WriteString(`</t></is></c>`)
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // styleEdit adds the copy's styles to a styles part written plainly.
