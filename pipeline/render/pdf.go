@@ -171,16 +171,16 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	return p.primary, nil
 }
 
-// trial sets the briefing as pdf does, breaking every line, placing it on
-// its page and cutting every face it draws, but draws nothing: it returns
-// the faces pdf would, and every error pdf would but fpdf's own. fpdf
-// adds only errors of sequence (a font set before it was added, a clip
-// ended that was not begun), which would be bugs of drawing met by every
-// render the tests make, and its reading of a face, which cannot fail on
-// what Subset writes: it checks the file's version, which assemble
-// writes, and reads name, post, head, hhea and maxp, which Subset writes
-// itself or checks. Drawing and writing the file were nine tenths of a
-// trial's cost and told nothing more.
+// trial sets the briefing as pdf does, every line broken and placed on
+// its page and every face it draws cut, but draws nothing. It returns the
+// faces pdf would and every error pdf would but fpdf's. Those are errors
+// of sequence (a font set before it was added, a clip ended that was not
+// begun), bugs of drawing that every render the tests make would meet,
+// and failures to read a face, which cannot happen with what Subset
+// writes: fpdf checks the file's version, which assemble writes, and
+// reads name, post, head, hhea and maxp, which Subset writes or checks.
+// Drawing and writing the file were four fifths of a trial's cost and
+// told nothing more.
 func (r *Renderer) trial(b Briefing) (map[string]*typeset.Face, error) {
 	d, p, _, err := r.prepare(&b)
 	if err != nil {
