@@ -46,6 +46,41 @@ func TestMemoryLimitFollowsTheRegistry(t *testing.T) {
 	}
 }
 
+// TestCollectorPaceDuringTheBatch: a batch collects at batchGCPercent and
+// puts the caller's pace back, unless GOGC chose one or the caller's is
+// slower (or the collector off).
+func TestCollectorPaceDuringTheBatch(t *testing.T) {
+	tests := []struct {
+		caller int
+		gogc   string
+		want   int
+	}{
+		{caller: 100, want: batchGCPercent},
+		{caller: 50, want: batchGCPercent},
+		{caller: 800, want: 800},
+		{caller: -1, want: -1},
+		{caller: 100, gogc: "100", want: 100},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("caller %d GOGC=%q", tt.caller, tt.gogc), func(t *testing.T) {
+			if tt.gogc != "" {
+				t.Setenv("GOGC", tt.gogc)
+			}
+			was := debug.SetGCPercent(tt.caller)
+			defer debug.SetGCPercent(was)
+			restore := paceCollector()
+			if got := debug.SetGCPercent(-1); got != tt.want {
+				t.Errorf("pace during the batch %d, want %d", got, tt.want)
+			}
+			debug.SetGCPercent(tt.want)
+			restore()
+			if got := debug.SetGCPercent(tt.caller); got != tt.caller {
+				t.Errorf("pace after the batch %d, want the caller's %d", got, tt.caller)
+			}
+		})
+	}
+}
+
 // TestGroupsFollowTheBatch: a large batch is cut into fewer, larger groups
 // (each costs two commits and a flush), never fewer than minGroups while
 // they would be larger than groupSize, never larger than maxGroupSize
