@@ -108,12 +108,14 @@ func fastCases(t *testing.T) []fastCase {
 // excelize reads them back: sheets and their order and names, every
 // cell's value, the fill, font colour and number format of every cell,
 // the comments, column widths and hidden columns, merges, row heights,
-// the print layout and titles of 審核意見, and the active sheet.
+// the print layout and titles of 審核意見, and the active sheet. The
+// fast copy, sent back as it is, reads with the fast reader.
 func TestFastReturnIsExcelizes(t *testing.T) {
 	simp, err := workspace.Converter(workspace.Simplified)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ws := loadWorkspace(t)
 	copies := map[string][2][]byte{}
 	for _, c := range fastCases(t) {
 		for script, conv := range map[string]func(string) string{"traditional": nil, "simplified": simp} {
@@ -150,13 +152,18 @@ func TestFastReturnIsExcelizes(t *testing.T) {
 						break
 					}
 				}
+				// Sent back as it is, the copy is read by the fast reader.
+				if _, zr := sniff("copy.xlsx", fast); zr == nil {
+					t.Error("the copy does not sniff as a workbook")
+				} else if _, _, ok := NewReader(ws.Catalogue, DefaultLimits()).readFast(zr, fast); !ok {
+					t.Error("the fast reader leaves the copy to excelize")
+				}
 				copies[c.name+"/"+script] = [2][]byte{fast, slow.Bytes()}
 			})
 		}
 	}
 	// The copies that hold 審核意見 alone: a file that is not a
 	// workbook, and one that went over a limit.
-	ws := loadWorkspace(t)
 	limit := vocab.Finding{Rule: RuleLimit, Severity: vocab.Error, Message: "超過上限。", Fix: "請重新填寫。"}
 	for _, name := range []string{"pdf.xlsx", "password.xlsx", "truncated.xlsx", "zip-bomb.xlsx"} {
 		path := filepath.Join(badDir, name)
