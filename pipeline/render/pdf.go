@@ -137,7 +137,7 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 	})
 	p.pdf = pdf
 	pdf.SetCatalogSort(true)
-	pdf.SetCompression(false) // deflateContents does it
+	pdf.SetCompression(false) // deflateContents compresses the pages below
 	pdf.SetCreationDate(b.Date)
 	pdf.SetModificationDate(b.Date)
 	pdf.SetAutoPageBreak(false, 0)
