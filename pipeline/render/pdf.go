@@ -178,7 +178,8 @@ func (r *Renderer) pdf(w io.Writer, b Briefing, compress bool) (map[string]*type
 // begun), bugs of drawing that every render the tests make would meet,
 // and failures to read a face, which cannot happen with what Subset
 // writes: fpdf checks the file's version, which assemble writes, and
-// reads name, post, head, hhea and maxp, which Subset writes or checks.
+// reads name, post, head, hhea and maxp, which Subset writes or checks
+// and loading the face requires.
 // Drawing and writing the file were four fifths of a trial's cost and
 // told nothing more.
 func (r *Renderer) trial(b Briefing) (map[string]*typeset.Face, error) {

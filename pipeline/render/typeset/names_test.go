@@ -3,6 +3,8 @@ package typeset
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -73,4 +75,47 @@ func FuzzCoreNames(f *testing.F) {
 			t.Errorf("coreNames(%x) = %x, which reads back as %x", data, out, again)
 		}
 	})
+}
+
+// TestSubsetWithoutName: a face without a name table, which fpdf reads in
+// every face it embeds, is cut into a subset that has one, empty.
+func TestSubsetWithoutName(t *testing.T) {
+	const path = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (apt-get install fonts-liberation2)", err)
+	}
+	l, err := readLayout(bytes.NewReader(data), int64(len(data)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string][]byte{}
+	for _, tb := range l.tables {
+		if tb.tag != "name" {
+			tables[tb.tag] = data[tb.src : tb.src+tb.size]
+		}
+	}
+	bare := filepath.Join(t.TempDir(), "bare.ttf")
+	if err := os.WriteFile(bare, assemble(tables), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadFace(bare, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := f.Subset([]rune("2008"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readLayout(bytes.NewReader(sub), int64(len(sub)), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := map[string]int64{}
+	for _, tb := range got.tables {
+		size[tb.tag] = tb.size
+	}
+	if size["name"] != 6 {
+		t.Errorf("subset's name table has %d bytes, want an empty one (6)", size["name"])
+	}
 }

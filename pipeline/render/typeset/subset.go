@@ -202,13 +202,13 @@ func (f *Face) readTables() error {
 	if len(head) < 54 {
 		return fmt.Errorf("font %s: head table: truncated", f.Path)
 	}
-	// fpdf reads only post's header; version 3 says there are no glyph
-	// names, which for a CJK face are most of the table. A face without
-	// one gets a header of zeros: fpdf cannot read a face without post.
-	post := make([]byte, 32)
-	copy(post, o.tables["post"])
-	binary.BigEndian.PutUint32(post, 0x00030000)
-	o.tables["post"] = post
+	if post := o.tables["post"]; len(post) >= 32 {
+		// fpdf reads only the header; version 3 says there are no glyph
+		// names, which for a CJK face are most of the table.
+		post = slices.Clone(post[:32])
+		binary.BigEndian.PutUint32(post, 0x00030000)
+		o.tables["post"] = post
+	}
 	o.tables["name"] = coreNames(o.tables["name"])
 	hhea, maxp := o.tables["hhea"], o.tables["maxp"]
 	if len(hhea) < 36 || len(maxp) < 6 {
