@@ -377,11 +377,9 @@ func (e *sheetEdit) legacyDrawing(rid string) error {
 	if end < s.dataEnd {
 		return errNotPlain
 	}
-	at := end
-	for _, later := range []string{"<legacyDrawingHF", "<picture", "<oleObjects", "<controls", "<webPublishItems", "<tableParts", "<extLst"} {
-		if i := strings.Index(text[s.dataEnd:], later); i >= 0 {
-			at = min(at, s.dataEnd+i)
-		}
+	at, err := s.beforeTopLevel(end, "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+	if err != nil {
+		return err
 	}
 	e.extra = append(e.extra, splice{at, at, `<legacyDrawing r:id="` + rid + `"/>`})
 	root := text[s.root[0]:s.root[1]]
@@ -393,6 +391,42 @@ func (e *sheetEdit) legacyDrawing(rid string) error {
 		e.rootTag = withAttr(root, "xmlns:r", nsOfficeRels)
 	}
 	return nil
+}
+
+// beforeTopLevel is where the first of the worksheet's own elements
+// named names starts after sheetData, or end (the worksheet's end tag)
+// when it has none. An element nested in another (the extLst of a
+// conditional format's rule) is not one.
+func (s *sheetScan) beforeTopLevel(end int, names ...string) (int, error) {
+	text := s.text
+	depth := 0
+	for i := s.dataEnd + len("</sheetData>"); ; {
+		j := strings.IndexByte(text[i:end], '<')
+		if j < 0 {
+			return end, nil
+		}
+		i += j
+		switch {
+		case strings.HasPrefix(text[i:], "</"):
+			depth--
+			i += 2
+			continue
+		case strings.HasPrefix(text[i:], "<!") || strings.HasPrefix(text[i:], "<?"):
+			return 0, errNotPlain
+		}
+		te := tagEnd(text, i)
+		if te < 0 || te > end {
+			return 0, errNotPlain
+		}
+		name := text[i+1 : i+1+strings.IndexAny(text[i+1:te], " \t\r\n/>")]
+		if depth == 0 && slices.Contains(names, name) {
+			return i, nil
+		}
+		if text[te-2] != '/' {
+			depth++
+		}
+		i = te
+	}
 }
 
 // text is the sheet with the changes made.
@@ -427,7 +461,9 @@ func (e *sheetEdit) text() (string, error) {
 			edits = append(edits, splice{at, at, b.String()})
 			continue
 		}
-		tag := row.tag
+		// The row's spans, a hint of the columns it holds, would leave
+		// out a cell added beyond them.
+		tag := withoutAttr(row.tag, "spans")
 		if strings.HasSuffix(tag, "/>") {
 			tag = strings.TrimSuffix(strings.TrimSuffix(tag, "/>"), " ") + ">"
 		}
