@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -106,15 +107,16 @@ func reviewOnly(sub *Submission, findings []vocab.Finding, conv func(string) str
 }
 
 // errNotPlain is any structure the fast copy leaves to excelize.
-var errNotPlain = fmt.Errorf("workbook not plain enough for the fast copy")
+var errNotPlain = errors.New("workbook not plain enough for the fast copy")
 
+// fastCopy is a 退回 copy being spliced together: the cleaned workbook it
+// starts from, and what it has read of it and changed so far.
 type fastCopy struct {
 	c      *cleaned
 	conv   func(string) string
 	parts  map[string]string // the copy's parts, changed and added
 	added  []string          // parts added, in order
 	book   []bookSheet
-	rels   [][]xattr
 	sst    []string // nil until a shown figure needs it
 	sheets map[string]*sheetScan
 	styles *styleEdit
@@ -124,7 +126,7 @@ type fastCopy struct {
 type bookSheet struct {
 	name, part string
 	id         int
-	start, end int // of its element in xl/workbook.xml
+	start      int // of its element in xl/workbook.xml
 }
 
 const (
@@ -183,6 +185,7 @@ func (fc *fastCopy) readBook() error {
 		strings.Count(wb, "<sheets>") != 1 || strings.Count(wb, "</sheets>") != 1 {
 		return errNotPlain
 	}
+	targets := map[string]string{} // the worksheets' parts by relationship
 	for i := 0; ; {
 		_, end, tag, ok := element(relsText, "Relationship", i)
 		if !ok {
@@ -192,17 +195,12 @@ func (fc *fastCopy) readBook() error {
 		if !ok {
 			return errNotPlain
 		}
-		fc.rels = append(fc.rels, attrs)
-		i = end
-	}
-	targets := map[string]string{}
-	for _, r := range fc.rels {
-		id, _ := attr(r, "Id")
-		target, _ := attr(r, "Target")
-		typ, _ := attr(r, "Type")
-		if typ == relWorksheet {
+		if typ, _ := attr(attrs, "Type"); typ == relWorksheet {
+			id, _ := attr(attrs, "Id")
+			target, _ := attr(attrs, "Target")
 			targets[id] = partOf("xl", target)
 		}
+		i = end
 	}
 	open := strings.Index(wb, "<sheets>") + len("<sheets>")
 	close := strings.Index(wb, "</sheets>")
@@ -234,7 +232,7 @@ func (fc *fastCopy) readBook() error {
 			return errNotPlain
 		}
 		seen[name] = true
-		fc.book = append(fc.book, bookSheet{name: name, part: part, id: id, start: start, end: end})
+		fc.book = append(fc.book, bookSheet{name: name, part: part, id: id, start: start})
 		i = end
 	}
 	if len(fc.book) == 0 {
@@ -679,7 +677,7 @@ func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown [
 		partN++
 	}
 	part := fmt.Sprintf("xl/worksheets/sheet%d.xml", partN)
-	rid := fc.newRelID()
+	rid := freeRelID(fc.parts["xl/_rels/workbook.xml.rels"], 1)
 	edits = append(edits, splice{open, open, `<sheet name="` + escaped(name, true) + `" sheetId="` + strconv.Itoa(maxID+1) + `" r:id="` + rid + `"/>`})
 	for _, s := range fc.book {
 		to := s.name
@@ -754,10 +752,6 @@ func unselect(sheet string) string {
 		i = start + len(tag)
 	}
 	return applySplices(sheet, edits)
-}
-
-func (fc *fastCopy) newRelID() string {
-	return freeRelID(fc.parts["xl/_rels/workbook.xml.rels"], len(fc.rels)+1)
 }
 
 // freeRelID is the first id rIdN from n on that the relationships rels
