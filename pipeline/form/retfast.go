@@ -618,8 +618,8 @@ func (fc *fastCopy) addComments(bs *bookSheet, ed *sheetEdit, n int, comments []
 	if end < 0 || strings.Contains(rels, "legacyDrawing") {
 		return errNotPlain
 	}
-	vmlID, commentsID := freeRelID(rels, 1), ""
-	commentsID = freeRelID(rels+`Id="`+vmlID+`"`, 1)
+	vmlID := freeRelID(rels)
+	commentsID := freeRelID(rels + `Id="` + vmlID + `"`)
 	fc.add(relsPart, rels[:end]+
 		`<Relationship Id="`+vmlID+`" Type="`+relVML+`" Target="../drawings/vmlDrawing`+strconv.Itoa(n)+`.vml"/>`+
 		`<Relationship Id="`+commentsID+`" Type="`+relComments+`" Target="../comments`+strconv.Itoa(n)+`.xml"/>`+rels[end:])
@@ -677,7 +677,7 @@ func (fc *fastCopy) addReview(sub *Submission, findings []vocab.Finding, shown [
 		partN++
 	}
 	part := fmt.Sprintf("xl/worksheets/sheet%d.xml", partN)
-	rid := freeRelID(fc.parts["xl/_rels/workbook.xml.rels"], 1)
+	rid := freeRelID(fc.parts["xl/_rels/workbook.xml.rels"])
 	edits = append(edits, splice{open, open, `<sheet name="` + escaped(name, true) + `" sheetId="` + strconv.Itoa(maxID+1) + `" r:id="` + rid + `"/>`})
 	for _, s := range fc.book {
 		to := s.name
@@ -754,10 +754,9 @@ func unselect(sheet string) string {
 	return applySplices(sheet, edits)
 }
 
-// freeRelID is the first id rIdN from n on that the relationships rels
-// do not use.
-func freeRelID(rels string, n int) string {
-	for ; ; n++ {
+// freeRelID is the first id rIdN that the relationships rels do not use.
+func freeRelID(rels string) string {
+	for n := 1; ; n++ {
 		if id := "rId" + strconv.Itoa(n); !strings.Contains(rels, `"`+id+`"`) && !strings.Contains(rels, `'`+id+`'`) {
 			return id
 		}

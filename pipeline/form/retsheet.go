@@ -529,7 +529,7 @@ type styleEdit struct {
 	fontName, fontSize           string
 	fillIDs                      map[string]int
 	reviewIDs                    map[string]int
-	opinionID, thinID, boldID    int
+	opinionID, thinID            int
 	newFonts, newFills, newBords []string
 	newXfs                       []string
 }
@@ -544,7 +544,7 @@ type list struct {
 }
 
 func newStyleEdit(text string) (*styleEdit, error) {
-	e := &styleEdit{src: text, fillIDs: map[string]int{}, opinionID: -1, thinID: -1, boldID: -1}
+	e := &styleEdit{src: text, fillIDs: map[string]int{}, opinionID: -1, thinID: -1}
 	for _, l := range []struct {
 		dst        *list
 		name, item string
