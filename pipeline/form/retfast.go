@@ -40,17 +40,19 @@ import (
 // namespace prefix or without the layout below; a workbook with defined
 // names or function groups, or a sheet already named 審核意見 (a copy
 // sent back again); comments or VML drawings already in it; a marked
-// sheet with relationships of its own, with a comment, CDATA or an
-// element other than rows and cells in its data, rows or cells without
+// sheet with a comment, CDATA or an element other than rows and cells
+// in its data, rows or cells without
 // references or out of order, a column definition over its opinion
 // column, or the opinion column's heading already on it (a copy sent back
-// again); a marked cell that is not in the sheet, or whose style is not
-// one of the workbook's or comes from its row or column; a marked number
+// again); a marked cell that is not in the sheet, or inside a merged
+// range but not its first cell, or whose style is not one of the
+// workbook's or comes from its row or column; a marked number
 // under a number format other than General, 0, 0.00, #,##0, #,##0.00, a
-// percentage or text; a figure to show from a shared string with runs or
-// escapes, or from a cell of another type than number, string or shared
-// string; sheet names that conv makes invalid or equal; a text longer
-// than a cell holds.
+// percentage or text; shared strings with runs, phonetic text or escapes
+// (_x000D_) where a value of one is needed (a figure to show, the last
+// column of a marked sheet), and such a value from a cell of another type
+// than number, string or shared string; sheet names that conv makes
+// invalid or equal; a text longer than a cell holds.
 func fastReturn(c *cleaned, sub *Submission, findings []vocab.Finding, conv func(string) string) ([]byte, bool) {
 	fc := &fastCopy{c: c, conv: conv, parts: maps.Clone(c.parts), sheets: map[string]*sheetScan{}}
 	out, err := fc.write(sub, findings)
@@ -341,8 +343,20 @@ func (fc *fastCopy) cellValue(s string, c *cellSpan) (string, error) {
 		return "", errNotPlain
 	}
 	switch c.typ {
-	case "", "n", "str":
+	case "", "n", "e", "str":
 		return v, nil
+	case "inlineStr":
+		is, ise, tag, ok := element(body, "is", 0)
+		if !ok {
+			return v, nil // excelize reads the <v> of an inline string without <is>
+		}
+		if strings.HasSuffix(tag, "/>") {
+			return "", nil
+		}
+		if text, ok := plainText(body[is+len(tag) : ise-len("</is>")]); ok && !strings.Contains(text, "_x") {
+			return text, nil
+		}
+		return "", errNotPlain
 	case "s":
 		if v == "" {
 			return "", nil
@@ -395,23 +409,47 @@ func parseSharedStrings(text string) ([]string, bool) {
 			i = end
 			continue
 		}
-		body := text[start+len(tag) : end-len("</si>")]
-		ts, te, ttag, ok := element(body, "t", 0)
-		switch {
-		case !ok && strings.TrimSpace(body) == "":
-			out = append(out, "")
-		case !ok || strings.TrimSpace(body[:ts]) != "" || strings.TrimSpace(body[te:]) != "":
+		v, ok := plainText(text[start+len(tag) : end-len("</si>")])
+		if !ok {
 			return nil, false
-		case strings.HasSuffix(ttag, "/>"):
-			out = append(out, "")
-		default:
-			v, ok := unescape(body[ts+len(ttag):te-len("</t>")], false)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, v)
 		}
+		out = append(out, v)
 		i = end
+	}
+}
+
+// plainText is the text of a shared string's or an inline string's body
+// that holds one <t>, or none.
+func plainText(body string) (string, bool) {
+	ts, te, ttag, ok := element(body, "t", 0)
+	switch {
+	case !ok:
+		return "", strings.TrimSpace(body) == ""
+	case strings.TrimSpace(body[:ts]) != "" || !phoneticOnly(body[te:]):
+		return "", false
+	case strings.HasSuffix(ttag, "/>"):
+		return "", true
+	}
+	return unescape(body[ts+len(ttag):te-len("</t>")], false)
+}
+
+// phoneticOnly reports whether the rest of a shared string holds nothing
+// but the phonetic settings Chinese and Japanese Excel write after every
+// string, which carry no text.
+func phoneticOnly(rest string) bool {
+	for {
+		rest = strings.TrimSpace(rest)
+		if rest == "" {
+			return true
+		}
+		if !strings.HasPrefix(rest, "<phoneticPr") {
+			return false
+		}
+		te := tagEnd(rest, 0)
+		if te < 0 || rest[te-2] != '/' {
+			return false
+		}
+		rest = rest[te:]
 	}
 }
 
@@ -454,6 +492,9 @@ func (fc *fastCopy) mark(order []place, byCell map[place][]vocab.Finding) error 
 			if c == nil || (c.style == 0 && s.inheritsStyle(col, row)) {
 				return errNotPlain
 			}
+			if c1, r1 := s.mergedInto(col, row); c1 != col || r1 != row {
+				return errNotPlain // excelize marks the range's first cell
+			}
 			sev := 1
 			if vocab.HasError(fs) {
 				sev = 0
@@ -484,7 +525,11 @@ func (fc *fastCopy) mark(order []place, byCell map[place][]vocab.Finding) error 
 				opinions[row] = append(opinions[row], fc.conv(opinionLine(p, fd)))
 			}
 		}
-		col := max(s.lastValueCol(fc)+1, 1)
+		last, err := s.lastValueCol(fc)
+		if err != nil {
+			return err
+		}
+		col := max(last+1, 1)
 		if col > maxColumns {
 			return errNotPlain
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -79,6 +80,37 @@ func fastCases(t *testing.T) []fastCase {
 		vocab.Finding{Rule: "unit.meta", Severity: vocab.Warning, Sheet: MetaSheet, Cell: "A1", Message: "隱藏表。"},
 	)
 	out = append(out, fastCase{"shown", shown, sub, fs, true})
+
+	// Cells of every type a figure is shown from, and shared strings
+	// with the phonetic settings Chinese Excel writes.
+	g := &gen{t: t, ws: ws, dir: dir}
+	kinds := filepath.Join(dir, "kinds.xlsx")
+	cellOf := func(ref string) *regexp.Regexp {
+		return regexp.MustCompile(`<c r="` + ref + `" s="(\d+)"><v>[^<]*</v></c>`)
+	}
+	data := g.rezip(g.good(), func(name string, body []byte) []byte {
+		switch name {
+		case "xl/worksheets/sheet1.xml":
+			body = cellOf("C12").ReplaceAll(body, []byte(`<c r="C12" s="$1" t="inlineStr"><is><t>十 &amp; 二</t></is></c>`))
+			body = cellOf("C14").ReplaceAll(body, []byte(`<c r="C14" s="$1" t="e"><v>#DIV/0!</v></c>`))
+			body = cellOf("C15").ReplaceAll(body, []byte(`<c r="C15" s="$1" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>`))
+		case "xl/sharedStrings.xml":
+			body = bytes.ReplaceAll(body, []byte("</si>"), []byte(`<phoneticPr fontId="1" type="noConversion"/></si>`))
+		}
+		return body
+	})
+	if err := os.WriteFile(kinds, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sub, fs = read(kinds)
+	for _, cell := range []string{"C12", "C14", "C15", "B4"} {
+		fs = append(fs, vocab.Finding{Rule: "unit.k", Severity: vocab.Warning, Sheet: SheetName, Cell: cell, Message: "請核對 " + cell + "。"})
+	}
+	out = append(out, fastCase{"cell kinds", kinds, sub, fs, true})
+	// A cell inside a merged range (a section's heading row), which
+	// excelize marks at the range's first cell.
+	merged := append(slices.Clone(fs), vocab.Finding{Rule: "unit.k", Severity: vocab.Warning, Sheet: SheetName, Cell: "C16", Message: "請核對。"})
+	out = append(out, fastCase{"merged cell", kinds, sub, merged, false})
 
 	var back bytes.Buffer
 	if err := WriteReturn(&back, shown, sub, fs, nil); err != nil {

@@ -16,6 +16,7 @@ type sheetScan struct {
 	cols               []colSpan
 	colsStart, colsEnd int // of <cols>…</cols>, -1 when none
 	rows               []rowSpan
+	merges             [][4]int // first column, row, last column, row
 }
 
 type colSpan struct {
@@ -84,6 +85,9 @@ func scanSheet(text string) (*sheetScan, bool) {
 	} else if strings.Contains(text[:s.data], "<cols") {
 		return nil, false
 	}
+	if !s.scanMerges() {
+		return nil, false
+	}
 	i := s.data + len("<sheetData>")
 	for {
 		i = skipSpace(text, i)
@@ -97,6 +101,54 @@ func scanSheet(text string) (*sheetScan, bool) {
 		s.rows = append(s.rows, row)
 		i = row.end
 	}
+}
+
+// scanMerges reads the merged ranges after sheetData as excelize does: a
+// single cell is a range of one.
+func (s *sheetScan) scanMerges() bool {
+	text := s.text[s.dataEnd:]
+	if !strings.Contains(text, "<mergeCell") {
+		return true
+	}
+	start, end, tag, ok := element(text, "mergeCells", 0)
+	if !ok || strings.HasSuffix(tag, "/>") || strings.Count(text, "<mergeCells") != 1 {
+		return false
+	}
+	spans, ok := children(text[start+len(tag):end], "mergeCell")
+	if !ok {
+		return false
+	}
+	body := text[start+len(tag) : end]
+	for _, sp := range spans {
+		attrs, _, ok := tagAttrs(body[sp[0]:tagEnd(body, sp[0])])
+		if !ok {
+			return false
+		}
+		ref, _ := attr(attrs, "ref")
+		from, to, found := strings.Cut(ref, ":")
+		if !found {
+			to = from
+		}
+		c1, r1, ok1 := parseCellRef(from)
+		c2, r2, ok2 := parseCellRef(to)
+		if !ok1 || !ok2 {
+			return false
+		}
+		s.merges = append(s.merges, [4]int{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+	}
+	return true
+}
+
+// mergedInto is the first cell of the first merged range that holds the
+// cell, which excelize reads and styles for any cell of the range, or the
+// cell itself.
+func (s *sheetScan) mergedInto(col, row int) (int, int) {
+	for _, m := range s.merges {
+		if m[0] <= col && col <= m[2] && m[1] <= row && row <= m[3] {
+			return m[0], m[1]
+		}
+	}
+	return col, row
 }
 
 func skipSpace(s string, i int) int {
@@ -291,7 +343,7 @@ func (s *sheetScan) inheritsStyle(col, r int) bool {
 
 // lastValueCol is the last column with a value or a formula in any row:
 // excelize's GetRows leaves the other cells at a row's end out.
-func (s *sheetScan) lastValueCol(fc *fastCopy) int {
+func (s *sheetScan) lastValueCol(fc *fastCopy) (int, error) {
 	last := 0
 	for _, row := range s.rows {
 		for i := len(row.cells) - 1; i >= 0; i-- {
@@ -299,13 +351,21 @@ func (s *sheetScan) lastValueCol(fc *fastCopy) int {
 			if c.col <= last {
 				break
 			}
-			if v, err := fc.cellValue(s.text, c); err != nil || v != "" || strings.Contains(s.text[c.tagEnd:c.bodyEnd], "<f") {
+			if strings.Contains(s.text[c.tagEnd:c.bodyEnd], "<f") {
+				last = c.col
+				break
+			}
+			v, err := fc.cellValue(s.text, c)
+			if err != nil {
+				return 0, err
+			}
+			if v != "" {
 				last = c.col
 				break
 			}
 		}
 	}
-	return last
+	return last, nil
 }
 
 // sheetEdit gathers the changes of a marked sheet.

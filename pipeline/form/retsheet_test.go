@@ -87,7 +87,11 @@ func editSheet(sheet string) (string, error) {
 	}
 	fc := &fastCopy{parts: map[string]string{"xl/sharedStrings.xml": `<sst xmlns="` + nsSheetMain + `"><si><t>a</t></si></sst>`}}
 	e := newSheetEdit(s)
-	col := s.lastValueCol(fc) + 1
+	last, err := s.lastValueCol(fc)
+	if err != nil {
+		return "", err
+	}
+	col := last + 1
 	e.setStyle(3, 1, 7)
 	e.setText(col, 3, "意見頭", -1)
 	e.setText(col, 1, "意見&<", 8)
