@@ -58,7 +58,12 @@ func writeReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 	if sub != nil {
 		if c := cleanedForReturn(srcPath); c != nil {
 			if fast {
-				if out, ok := fastReturn(c, sub, findings, conv); ok {
+				// A panic of the fast path on a file no fuzzing foresaw
+				// leaves the copy to excelize, as a failure does.
+				var out []byte
+				ok := false
+				_ = guard(func() error { out, ok = fastReturn(c, sub, findings, conv); return nil })
+				if ok {
 					if _, err := w.Write(out); err != nil {
 						return fmt.Errorf("write return copy: %w", err)
 					}
