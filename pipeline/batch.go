@@ -426,11 +426,13 @@ type scanned struct {
 // checking and opening of the ledger, and starts the renderer when files
 // are ready. takeFiles takes what it found once it has finished what a
 // killed batch left: a file arriving meanwhile waits for the next scan,
-// as one arriving after any scan does.
+// as one arriving after any scan does. A stop (ctx's end) does not cut
+// it short, as it cuts short no scan of takeFiles: it only keeps the
+// files found from being claimed.
 func (b *batch) firstScan(ctx context.Context) {
 	start := time.Now()
 	f := &scanned{}
-	f.ready, f.waiting, f.err = b.inbox.Scan(ctx)
+	f.ready, f.waiting, f.err = b.inbox.Scan(context.WithoutCancel(ctx))
 	f.took = time.Since(start)
 	b.first = f
 	if len(f.ready) > 0 {
