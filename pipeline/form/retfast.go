@@ -20,6 +20,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"countybrief/pipeline/form/xlsxscan"
 	"countybrief/pipeline/vocab"
 )
 
@@ -307,7 +308,7 @@ func (fc *fastCopy) rawValue(sheet, ref string) (v string, ok bool, err error) {
 	if fc.bookSheet(sheet) == nil {
 		return "", false, nil
 	}
-	col, row, ok := parseCellRef(ref)
+	col, row, ok := xlsxscan.ParseRef(ref)
 	if !ok {
 		if _, _, err := excelize.CellNameToCoordinates(ref); err == nil {
 			return "", false, errNotPlain // a reference excelize reads and this does not
@@ -487,7 +488,7 @@ func (fc *fastCopy) mark(order []place, byCell map[place][]vocab.Finding) error 
 		opinions := map[int][]string{}
 		for _, p := range bySheet[sheet] {
 			fs := byCell[p]
-			col, row, _ := parseCellRef(p.cell)
+			col, row, _ := xlsxscan.ParseRef(p.cell)
 			c := s.cell(col, row)
 			if c == nil || (c.style == 0 && s.inheritsStyle(col, row)) {
 				return errNotPlain
@@ -530,7 +531,7 @@ func (fc *fastCopy) mark(order []place, byCell map[place][]vocab.Finding) error 
 			return err
 		}
 		col := max(last+1, 1)
-		if col > maxColumns {
+		if col > xlsxscan.MaxCol {
 			return errNotPlain
 		}
 		if asWritten(sheet) == SheetName {
@@ -558,9 +559,6 @@ func (fc *fastCopy) mark(order []place, byCell map[place][]vocab.Finding) error 
 	}
 	return nil
 }
-
-// maxColumns is the last column of a sheet, XFD.
-const maxColumns = 16384
 
 func utf16Len(s string) int {
 	n := 0
@@ -649,7 +647,7 @@ func (fc *fastCopy) addComments(bs *bookSheet, ed *sheetEdit, n int, comments []
 		fmt.Fprintf(&b, `<v:shape id="_x0000_s%d" type="#_x0000_t202" style="position:absolute;margin-left:73.5pt;width:225pt;height:90pt;z-index:%d;visibility:hidden" fillcolor="#FBF6D6" strokecolor="#EDEAA1">`, bs.id*1024+i+1, i+1)
 		b.WriteString(`<v:fill color2="#FBFE82" angle="-180" type="gradient"><o:fill v:ext="view" type="gradientUnscaled"/></v:fill><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>`)
 		fmt.Fprintf(&b, `<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>%d, 23, %d, 0, %d, 12, %d, 12</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>%d</x:Row><x:Column>%d</x:Column></x:ClientData></v:shape>`,
-			c.col, c.row-1, min(c.col+3, maxColumns-1), c.row+5, c.row-1, c.col-1)
+			c.col, c.row-1, min(c.col+3, xlsxscan.MaxCol-1), c.row+5, c.row-1, c.col-1)
 	}
 	b.WriteString(`</xml>`)
 	fc.add(vmlPart, b.String())

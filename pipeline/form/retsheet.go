@@ -1,6 +1,7 @@
 package form
 
 import (
+	"countybrief/pipeline/form/xlsxscan"
 	"maps"
 	"slices"
 	"strconv"
@@ -129,8 +130,8 @@ func (s *sheetScan) scanMerges() bool {
 		if !found {
 			to = from
 		}
-		c1, r1, ok1 := parseCellRef(from)
-		c2, r2, ok2 := parseCellRef(to)
+		c1, r1, ok1 := xlsxscan.ParseRef(from)
+		c2, r2, ok2 := xlsxscan.ParseRef(to)
 		if !ok1 || !ok2 {
 			return false
 		}
@@ -175,7 +176,7 @@ func (s *sheetScan) scanRow(i int) (rowSpan, bool) {
 	var okR bool
 	row.r, okR = intAttr(attrs, "r")
 	row.style, _ = intAttr(attrs, "s")
-	if !okR || row.r < 1 || row.r > maxRows {
+	if !okR || row.r < 1 || row.r > xlsxscan.MaxRow {
 		return rowSpan{}, false
 	}
 	if self {
@@ -196,9 +197,6 @@ func (s *sheetScan) scanRow(i int) (rowSpan, bool) {
 		j = c.end
 	}
 }
-
-// maxRows is the last row of a sheet.
-const maxRows = 1048576
 
 func (s *sheetScan) scanCell(i, r int) (cellSpan, bool) {
 	text := s.text
@@ -226,7 +224,7 @@ func (s *sheetScan) scanCell(i, r int) (cellSpan, bool) {
 				return cellSpan{}, false
 			}
 		case a.name == "r":
-			col, row, ok := parseCellRef(a.raw)
+			col, row, ok := xlsxscan.ParseRef(a.raw)
 			if !ok || row != r || haveRef {
 				return cellSpan{}, false
 			}
@@ -234,7 +232,7 @@ func (s *sheetScan) scanCell(i, r int) (cellSpan, bool) {
 		case a.name == "t":
 			c.typ = a.raw
 		case a.name == "s":
-			if c.style, ok = plainInt(a.raw); !ok {
+			if c.style, ok = xlsxscan.PlainInt(a.raw); !ok {
 				return cellSpan{}, false
 			}
 		}
@@ -272,39 +270,7 @@ func intAttr(attrs []xattr, name string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return plainInt(v)
-}
-
-// plainInt is a number written in decimal digits, at most nine.
-func plainInt(s string) (int, bool) {
-	if s == "" || len(s) > 9 {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-// parseCellRef reads an A1 reference in capitals.
-func parseCellRef(ref string) (col, row int, ok bool) {
-	i := 0
-	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
-		col = col*26 + int(ref[i]-'A'+1)
-		i++
-	}
-	if i == 0 || i > 3 || col > maxColumns {
-		return 0, 0, false
-	}
-	row, ok = plainInt(ref[i:])
-	if !ok || row < 1 || row > maxRows || ref[i] == '0' {
-		return 0, 0, false
-	}
-	return col, row, true
+	return xlsxscan.PlainInt(v)
 }
 
 func (s *sheetScan) row(r int) *rowSpan {
@@ -654,7 +620,7 @@ func (e *styleEdit) numFmt(id int) (int, error) {
 	}
 	n := 0
 	if v, ok := attr(attrs, "numFmtId"); ok {
-		if n, ok = plainInt(v); !ok {
+		if n, ok = xlsxscan.PlainInt(v); !ok {
 			return 0, errNotPlain
 		}
 	}

@@ -21,8 +21,12 @@ const (
 	nsOfficeR  = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 	relOffice  = nsOfficeR + "/officeDocument"
 	strictMark = "purl.oclc.org" // strict OOXML, which excelize rewrites
-	maxRow     = 1048576
-	maxCol     = 16384
+)
+
+// The last row and column (XFD) a sheet can have.
+const (
+	MaxRow = 1048576
+	MaxCol = 16384
 )
 
 // A Book is an opened workbook. It is not safe for concurrent use: Rows
@@ -621,7 +625,7 @@ func parseSST(part string, lim Limits) ([]string, error) {
 		return nil, ErrUnsupported
 	}
 	var out []string
-	if n, ok := plainInt(strings.TrimSpace(attrValue(x, "uniqueCount"))); ok && n < 1<<16 {
+	if n, ok := PlainInt(strings.TrimSpace(attrValue(x, "uniqueCount"))); ok && n < 1<<16 {
 		out = make([]string, 0, n)
 	}
 	for {

@@ -104,7 +104,7 @@ func (b *Book) sheetData(x *xmlScanner, s *sheet, add func(int, []string) error)
 			return ErrUnsupported
 		} else if n == 1 {
 			var ok bool
-			if num, ok = plainInt(v); !ok || num <= prev || num > maxRow {
+			if num, ok = PlainInt(v); !ok || num <= prev || num > MaxRow {
 				return ErrUnsupported
 			}
 		}
@@ -200,13 +200,13 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 		}
 		next := col + 1
 		if c.nr == 1 {
-			c, rr, ok := parseRef(ref)
+			c, rr, ok := ParseRef(ref)
 			if !ok || rr != row {
 				return nil, ErrUnsupported
 			}
 			next = c
 		}
-		if next <= col || next > maxCol {
+		if next <= col || next > MaxCol {
 			return nil, ErrUnsupported
 		}
 		col = next
@@ -216,7 +216,7 @@ func (b *Book) rowCells(x *xmlScanner, s *sheet, row int) ([]string, error) {
 			if v != "" {
 				// As excelize: a bad index reads as 0, one out of range as
 				// empty. Plain digits, the usual index, need no trimming.
-				i, ok := plainInt(v)
+				i, ok := PlainInt(v)
 				if !ok {
 					i, _ = strconv.Atoi(strings.TrimSpace(v))
 				}
@@ -433,13 +433,13 @@ func attrCount(x *xmlScanner, name string) (string, int) {
 
 // plainDigits reports whether plainInt reads s.
 func plainDigits(s string) bool {
-	_, ok := plainInt(s)
+	_, ok := PlainInt(s)
 	return ok
 }
 
-// plainInt reads digits only; excelize reads more (signs, spaces), which
-// is unsupported here.
-func plainInt(s string) (int, bool) {
+// PlainInt reads a number of at most nine decimal digits and nothing else;
+// excelize reads more (signs, spaces), which is unsupported here.
+func PlainInt(s string) (int, bool) {
 	if s == "" || len(s) > 9 {
 		return 0, false
 	}
@@ -453,18 +453,18 @@ func plainInt(s string) (int, bool) {
 	return n, true
 }
 
-// parseRef reads an A1 reference in capitals, without $.
-func parseRef(ref string) (col, row int, ok bool) {
+// ParseRef reads an A1 reference in capitals, without $.
+func ParseRef(ref string) (col, row int, ok bool) {
 	i := 0
 	for i < len(ref) && 'A' <= ref[i] && ref[i] <= 'Z' {
 		col = col*26 + int(ref[i]-'A'+1)
 		i++
 	}
-	if i == 0 || i > 3 || col > maxCol {
+	if i == 0 || i > 3 || col > MaxCol {
 		return 0, 0, false
 	}
-	row, ok = plainInt(ref[i:])
-	if !ok || row < 1 || row > maxRow || ref[i] == '0' {
+	row, ok = PlainInt(ref[i:])
+	if !ok || row < 1 || row > MaxRow || ref[i] == '0' {
 		return 0, 0, false
 	}
 	return col, row, true
@@ -481,8 +481,8 @@ func (b *Book) MergeOver(name string, col, row int) (col1, row1 int, ok bool, er
 	}
 	for _, m := range s.merges {
 		from, to, ok := strings.Cut(m, ":")
-		c1, r1, ok1 := parseRef(from)
-		c2, r2, ok2 := parseRef(to)
+		c1, r1, ok1 := ParseRef(from)
+		c2, r2, ok2 := ParseRef(to)
 		if !ok || !ok1 || !ok2 || min(c1, c2) <= col && col <= max(c1, c2) && min(r1, r2) <= row && row <= max(r1, r2) {
 			return 0, 0, false, ErrUnsupported
 		}
