@@ -258,46 +258,35 @@ func children(s, name string) ([][2]int, bool) {
 
 // withAttr is the start tag tag with attribute name set to value (as
 // written), added before the tag's end when it has none.
-func withAttr(tag, name, value string) string {
-	attrs, self, ok := tagAttrs(tag)
-	if !ok {
-		return tag
-	}
-	var b strings.Builder
-	sp := strings.IndexAny(tag, " \t\r\n/>")
-	b.WriteString(tag[:sp])
-	set := false
-	for _, a := range attrs {
-		v := a.raw
-		if a.name == name {
-			v, set = value, true
-		}
-		b.WriteString(" " + a.name + `="` + strings.ReplaceAll(v, `"`, "&quot;") + `"`)
-	}
-	if !set {
-		b.WriteString(" " + name + `="` + value + `"`)
-	}
-	if self {
-		b.WriteString("/>")
-	} else {
-		b.WriteString(">")
-	}
-	return b.String()
-}
+func withAttr(tag, name, value string) string { return editAttr(tag, name, &value) }
 
 // withoutAttr is the start tag tag without attribute name.
-func withoutAttr(tag, name string) string {
+func withoutAttr(tag, name string) string { return editAttr(tag, name, nil) }
+
+// editAttr is tag with attribute name set to *value, or dropped when
+// value is nil; a tag it cannot read stays as it is.
+func editAttr(tag, name string, value *string) string {
 	attrs, self, ok := tagAttrs(tag)
 	if !ok {
 		return tag
 	}
 	var b strings.Builder
-	sp := strings.IndexAny(tag, " \t\r\n/>")
-	b.WriteString(tag[:sp])
+	b.WriteString(tag[:strings.IndexAny(tag, " \t\r\n/>")])
+	write := func(name, v string) {
+		b.WriteString(" " + name + `="` + strings.ReplaceAll(v, `"`, "&quot;") + `"`)
+	}
+	set := value == nil
 	for _, a := range attrs {
-		if a.name != name {
-			b.WriteString(" " + a.name + `="` + strings.ReplaceAll(a.raw, `"`, "&quot;") + `"`)
+		switch {
+		case a.name != name:
+			write(a.name, a.raw)
+		case value != nil:
+			write(name, *value)
+			set = true
 		}
+	}
+	if !set {
+		write(name, *value)
 	}
 	if self {
 		b.WriteString("/>")
