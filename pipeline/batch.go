@@ -728,10 +728,11 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 }
 
 // startRenderer loads the fonts and templates and trial-runs them (a
-// county's draft waited for them) beside the taking of files, as soon as the inbox has files ready (firstScan) or a
-// group has a file to read (one a killed batch left), which makes a new
-// draft: the start of a batch and its claims, records and moves leave a
-// core idle. A failure is left for the draft to meet again and report.
+// county's draft waited for them) beside the taking of files, as soon as
+// the inbox has files ready (firstScan) or a group has a file to read
+// (one a killed batch left), which makes a new draft: the start of a
+// batch and its claims, records and moves leave a core idle. A failure
+// is left for the draft to meet again and report.
 func (b *batch) startRenderer() {
 	if b.early != nil || b.opts.Renderer != nil || b.opts.FilesOnly {
 		return
