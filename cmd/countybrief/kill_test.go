@@ -276,7 +276,12 @@ func countFiles(t *testing.T, dir string) int {
 // copyTree copies a workspace so that every kill starts from the same state.
 func copyTree(t *testing.T, src string) string {
 	t.Helper()
-	dst := filepath.Join(t.TempDir(), "ws")
+	return copyTreeTo(t, src, filepath.Join(t.TempDir(), "ws"))
+}
+
+// copyTreeTo copies the workspace src to dst, times included.
+func copyTreeTo(t *testing.T, src, dst string) string {
+	t.Helper()
 	var paths []string
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
 		if err != nil {

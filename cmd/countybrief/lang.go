@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/message/catalog"
 	"gopkg.in/yaml.v3"
 
+	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/vocab"
 	"countybrief/pipeline/workspace"
 )
@@ -213,6 +214,13 @@ func (e *env) printError(command string, err error) {
 		}
 		e.printf(e.stderr, "countybrief %s：文件夾 %s 不是工作區（裡面沒有 %s）。請到工作區文件夾裡運行，或用 --workspace 寫出它的位置；還沒有工作區的，先用 countybrief init 文件夾 建一個。\n",
 			command, abs, workspace.ConfigFile)
+		return
+	}
+	if ledger.IsDiskFull(err) {
+		// What the clerk can do comes first; the cause, which names the
+		// file being written, after it.
+		e.printf(e.stderr, "countybrief %s：磁碟滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁碟空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
+			command, e.office(err.Error()))
 		return
 	}
 	var pe *problemsError

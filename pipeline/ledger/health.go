@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -30,6 +31,19 @@ func IsCorrupt(err error) bool {
 		}
 	}
 	return errors.Is(err, ErrCorrupt)
+}
+
+// IsDiskFull reports whether err says a disk (or a quota) is full: the
+// system's ENOSPC or EDQUOT anywhere in the chain, SQLite's SQLITE_FULL,
+// or its failure to grow the shared-memory file beside a ledger in WAL
+// mode (SQLITE_IOERR_SHMSIZE), which is what it reports first when the
+// disk fills while a ledger is opened; PostgreSQL's disk_full.
+func IsDiskFull(err error) bool {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || pgDiskFull(err) {
+		return true
+	}
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_FULL || e.Code() == sqlite3.SQLITE_IOERR_SHMSIZE)
 }
 
 // QuickCheck runs SQLite's quick_check over the whole file and returns an

@@ -209,3 +209,9 @@ func pgCorrupt(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "XX001" || pe.Code == "XX002")
 }
+
+// pgDiskFull: the server's disk is full (disk_full).
+func pgDiskFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53100"
+}
