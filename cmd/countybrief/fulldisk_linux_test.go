@@ -45,7 +45,7 @@ func TestFullDisk(t *testing.T) {
 			out, err := exec.Command(bin, "run", "--workspace", ws, "--settle", "0").CombinedOutput()
 			if err != nil {
 				failed++
-				if !strings.Contains(string(out), "磁碟滿了") || !strings.Contains(string(out), "沒有丟失") {
+				if !strings.Contains(string(out), "磁盤滿了") || !strings.Contains(string(out), "沒有丟失") {
 					t.Errorf("%d bytes free: the batch failed without saying the disk is full:\n%s", free, out)
 				}
 			}

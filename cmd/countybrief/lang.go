@@ -219,7 +219,7 @@ func (e *env) printError(command string, err error) {
 	if ledger.IsDiskFull(err) {
 		// What the clerk can do comes first; the cause, which names the
 		// file being written, after it.
-		e.printf(e.stderr, "countybrief %s：磁碟滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁碟空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
+		e.printf(e.stderr, "countybrief %s：磁盤滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁盤空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
 			command, e.office(err.Error()))
 		return
 	}

@@ -488,7 +488,7 @@ var english = []translation{
 		"countybrief %s: %s\n"},
 	{"countybrief %s：文件夾 %s 不是工作區（裡面沒有 %s）。請到工作區文件夾裡運行，或用 --workspace 寫出它的位置；還沒有工作區的，先用 countybrief init 文件夾 建一個。\n",
 		"countybrief %s: the folder %s is not a workspace (it has no %s). Run the command inside the workspace folder, or name it with --workspace; with no workspace yet, create one with countybrief init DIR.\n"},
-	{"countybrief %s：磁碟滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁碟空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
+	{"countybrief %s：磁盤滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁盤空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
 		"countybrief %s: the disk is full and nothing more can be written. The files in the inbox, the workspace and the archive are all still there, none lost; free some disk space (or ask for more) and run the command again, and what was left undone is finished.\n(%s)\n"},
 	{"批處理完成",
 		"batch completed"},
