@@ -35,7 +35,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("a clean batch added %d bytes", grew)
 	}
 
-	failed := 0
+	failed, lostLog := 0, 0
 	for _, part := range []int64{0, 2, 10, 25, 40, 55, 70, 85, 100} {
 		free := grew * part / 100
 		t.Run(fmt.Sprintf("%d%%", part), func(t *testing.T) {
@@ -48,6 +48,14 @@ func TestFullDisk(t *testing.T) {
 				if !strings.Contains(string(out), "磁盤滿了") || !strings.Contains(string(out), "沒有丟失") {
 					t.Errorf("%d bytes free: the batch failed without saying the disk is full:\n%s", free, out)
 				}
+			}
+			// A log line that could not be written is counted and said
+			// once, in Chinese, not printed by logrus in English.
+			if strings.Contains(string(out), "Failed to fire hook") {
+				t.Errorf("%d bytes free: logrus' English reached the clerk:\n%s", free, out)
+			}
+			if strings.Contains(string(out), "行沒寫進去") {
+				lostLog++
 			}
 			if err := os.Remove(ballast); err != nil {
 				t.Fatal(err)
@@ -65,6 +73,9 @@ func TestFullDisk(t *testing.T) {
 	// fail somewhere.
 	if failed < 6 {
 		t.Errorf("only %d of the 9 fill points made the batch fail", failed)
+	}
+	if lostLog == 0 {
+		t.Error("no fill point lost a log line: the log file's own full disk was never met")
 	}
 }
 

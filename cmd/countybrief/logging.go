@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -19,16 +20,35 @@ type writerHook struct {
 	w      io.Writer
 	format logrus.Formatter
 	levels []logrus.Level
+	// lost, when set, counts the lines that could not be written instead
+	// of logrus printing an English "Failed to fire hook" for each: a
+	// full disk made a clerk's terminal a column of them.
+	lost *lostLines
+}
+
+// lostLines counts a hook's lines that were not written, and the first
+// reason.
+type lostLines struct {
+	mu    sync.Mutex
+	n     int
+	first error
 }
 
 func (h *writerHook) Levels() []logrus.Level { return h.levels }
 
 func (h *writerHook) Fire(e *logrus.Entry) error {
 	line, err := h.format.Format(e)
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = h.w.Write(line)
 	}
-	_, err = h.w.Write(line)
+	if err != nil && h.lost != nil {
+		h.lost.mu.Lock()
+		defer h.lost.mu.Unlock()
+		if h.lost.n++; h.lost.first == nil {
+			h.lost.first = err
+		}
+		return nil
+	}
 	return err
 }
 
@@ -86,8 +106,16 @@ func newLogger(e *env, logsDir string, loc *time.Location, verbose, asJSON bool)
 		shown = personLine{e: e, loc: loc}
 	}
 	l.AddHook(&writerHook{w: e.stderr, format: shown, levels: terminal})
-	l.AddHook(&writerHook{w: f, format: &logrus.JSONFormatter{}, levels: logrus.AllLevels})
-	return l, func() { f.Close() }, nil
+	lost := &lostLines{}
+	l.AddHook(&writerHook{w: f, format: &logrus.JSONFormatter{}, levels: logrus.AllLevels, lost: lost})
+	return l, func() {
+		f.Close()
+		lost.mu.Lock()
+		defer lost.mu.Unlock()
+		if lost.n > 0 {
+			e.printf(e.stderr, "日誌文件 %s 有 %d 行沒寫進去（第一次的原因：%v）。\n", f.Name(), lost.n, lost.first)
+		}
+	}, nil
 }
 
 // personLine is a log entry as a person at the terminal reads it: time in

@@ -490,6 +490,8 @@ var english = []translation{
 		"countybrief %s: the folder %s is not a workspace (it has no %s). Run the command inside the workspace folder, or name it with --workspace; with no workspace yet, create one with countybrief init DIR.\n"},
 	{"countybrief %s：磁盤滿了，寫不下去。收件箱、工作區和存檔裡的文件都還在，沒有丟失；請騰出磁盤空間（或請管理員擴容）後再運行一次，沒做完的會接著做完。\n（%s）\n",
 		"countybrief %s: the disk is full and nothing more can be written. The files in the inbox, the workspace and the archive are all still there, none lost; free some disk space (or ask for more) and run the command again, and what was left undone is finished.\n(%s)\n"},
+	{"日誌文件 %s 有 %d 行沒寫進去（第一次的原因：%v）。\n",
+		"The log file %s lost %d lines (the first time because: %v).\n"},
 	{"批處理完成",
 		"batch completed"},
 	{"正在停止：還沒取走的文件留在收件箱，下次處理",
