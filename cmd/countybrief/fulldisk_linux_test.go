@@ -22,7 +22,8 @@ import (
 // clean run.
 func TestFullDisk(t *testing.T) {
 	bin, template, inputs := killRegion(t)
-	want := totals(t, copyAndRun(t, bin, template))
+	clean, _ := cleanRuns(t, bin, template, 1)
+	want := totals(t, clean)
 
 	// How much a clean batch adds on the same kind of file system, in
 	// its blocks: the points below are fractions of it.
@@ -77,14 +78,6 @@ func TestFullDisk(t *testing.T) {
 	if lostLog == 0 {
 		t.Error("no fill point lost a log line: the log file's own full disk was never met")
 	}
-}
-
-// copyAndRun runs a clean batch on a copy of template and returns it.
-func copyAndRun(t *testing.T, bin, template string) string {
-	t.Helper()
-	ws := copyTree(t, template)
-	runCmd(t, bin, "run", "--workspace", ws, "--settle", "0")
-	return ws
 }
 
 // smallDisk mounts a tmpfs of size bytes for the test, unmounted after it.
