@@ -41,13 +41,8 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	if err := makeDir(dir); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
-	tmp, err := writeTemp(path, write, true)
-	if err != nil {
+	if err := replace(path, write, true); err != nil {
 		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("rename into %s: %w", path, err)
 	}
 	return SyncDir(dir)
 }
@@ -63,7 +58,13 @@ func WriteUnsynced(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create folder: %w", err)
 	}
-	tmp, err := writeTemp(path, write, false)
+	return replace(path, write, false)
+}
+
+// replace writes a temporary file beside path (synced when sync is set)
+// and renames it over path, leaving nothing behind when either fails.
+func replace(path string, write func(io.Writer) error, sync bool) error {
+	tmp, err := writeTemp(path, write, sync)
 	if err != nil {
 		return err
 	}
