@@ -5,6 +5,7 @@ import (
 	"countybrief/pipeline/vocab"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -369,5 +370,19 @@ func BenchmarkCopyToPostgres(b *testing.B) {
 		if _, err := Copy(ctx, from, to); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkOpenNew creates a ledger, as a workspace's first batch does.
+func BenchmarkOpenNew(b *testing.B) {
+	dir := b.TempDir()
+	n := 0
+	for b.Loop() {
+		n++
+		l, err := Open(context.Background(), filepath.Join(dir, fmt.Sprintf("%d.db", n)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
 	}
 }

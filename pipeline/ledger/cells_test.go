@@ -108,7 +108,7 @@ func ledgerBefore(t *testing.T, path, marker string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(context.Background(), db, false, steps[:before]); err != nil {
+	if err := migrate(context.Background(), db, false, steps[:before], ""); err != nil {
 		t.Fatal(err)
 	}
 	return db

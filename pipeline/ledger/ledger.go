@@ -101,7 +101,7 @@ func (l *Ledger) open(ctx context.Context, uri string) error {
 	// group), and a power cut before it leaves the steps to be applied
 	// again, the log's frames of an unsynced commit being discarded whole.
 	if err := retryBusy(ctx, func() error {
-		return l.unsynced(ctx, func(conn *sql.Conn) error { return migrate(ctx, conn, false, migrations()) })
+		return l.unsynced(ctx, func(conn *sql.Conn) error { return migrate(ctx, conn, false, migrations(), freshSchema) })
 	}); err != nil {
 		return err
 	}
@@ -227,7 +227,10 @@ func isBusy(err error) bool {
 // was its own transaction, but a new ledger costs one commit, one wait
 // for the disk, not one per step (eight, some 20 ms of a county's cold
 // batch on the shared test machine).
-func migrate(ctx context.Context, db migrator, pg bool, steps []string) (err error) {
+//
+// A file at version 0 is given fresh, the schema the steps end in, as one
+// step instead (freshSchema for SQLite; "" runs every step).
+func migrate(ctx context.Context, db migrator, pg bool, steps []string, fresh string) (err error) {
 	version, err := schemaVersion(ctx, db, pg)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -257,6 +260,10 @@ func migrate(ctx context.Context, db migrator, pg bool, steps []string) (err err
 		return fmt.Errorf("schema version %d is newer than this program's %d: use a newer countybrief", version, len(steps))
 	}
 	var failed error
+	if version == 0 && fresh != "" {
+		failed = migrateStep(ctx, tx, pg, fresh, len(steps))
+		version = len(steps)
+	}
 	for ; version < len(steps) && failed == nil; version++ {
 		failed = migrateStep(ctx, tx, pg, steps[version], version+1)
 	}

@@ -81,7 +81,7 @@ func TestMigrationIsAllOrNothing(t *testing.T) {
 		`CREATE TABLE one (a INTEGER)`,
 		`CREATE TABLE two (a INTEGER); INSERT INTO one VALUES (1); CREATE TABLE broken (`,
 	}
-	if err := migrate(ctx, db, false, steps); err == nil || !strings.Contains(err.Error(), "migration 2") {
+	if err := migrate(ctx, db, false, steps, ""); err == nil || !strings.Contains(err.Error(), "migration 2") {
 		t.Fatalf("migrate = %v, want an error naming migration 2", err)
 	}
 	var version, rows int
@@ -95,7 +95,7 @@ func TestMigrationIsAllOrNothing(t *testing.T) {
 		t.Errorf("failed step left table two: %v", tables)
 	}
 	steps[1] = `CREATE TABLE two (a INTEGER)`
-	if err := migrate(ctx, db, false, steps); err != nil {
+	if err := migrate(ctx, db, false, steps, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 2 {

@@ -43,7 +43,7 @@ func (l *Ledger) openPostgres(ctx context.Context, url string) error {
 	// statements live on it, and writers queue on writerLockKey anyway.
 	l.w.SetMaxOpenConns(1)
 	l.w.SetMaxIdleConns(1)
-	if err := migrate(ctx, l.w, true, pgMigrations()); err != nil {
+	if err := migrate(ctx, l.w, true, pgMigrations(), ""); err != nil {
 		return err
 	}
 	// Readers run read-only transactions at REPEATABLE READ: a query that

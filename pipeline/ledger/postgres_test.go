@@ -124,7 +124,7 @@ func TestPostgresValuesMigration(t *testing.T) {
 	}
 	db := sql.OpenDB(pgConnector{base: stdlib.GetConnector(*cfg), writer: true})
 	defer db.Close()
-	if err := migrate(ctx, db, true, pgMigrations()[:1]); err != nil {
+	if err := migrate(ctx, db, true, pgMigrations()[:1], ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
