@@ -11,6 +11,10 @@
 // which file it was for, and that a cleaner recognises by its leading dot
 // and ".tmp" suffix. A crash can leave one behind; nothing else does.
 //
+// Pending leaves the syncs to one Sync for many files, on Linux one
+// syncfs: for a program that writes many files and then records that it
+// did, and syncs before it records.
+//
 // Files are made 0644 whatever the umask: outputs and archive copies are
 // read by the whole office, and a temporary file starts private.
 package safefile
@@ -158,26 +162,36 @@ func tempPattern(base string) string {
 // each one it creates: a new folder's name is lost in a crash like a
 // file's, and the file written into it with it.
 func makeDir(dir string) error {
-	var missing []string
+	grown, err := mkdirs(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range grown {
+		if err := SyncDir(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mkdirs creates dir and its missing parents, and returns the folders
+// that gained one: their new entries are durable only once they are
+// synced.
+func mkdirs(dir string) (grown []string, err error) {
 	for p := dir; ; p = filepath.Dir(p) {
 		_, err := os.Stat(p)
 		if !errors.Is(err, fs.ErrNotExist) || p == filepath.Dir(p) {
 			break
 		}
-		missing = append(missing, p)
+		grown = append(grown, filepath.Dir(p))
 	}
-	if len(missing) == 0 {
-		return nil
+	if len(grown) == 0 {
+		return nil, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	for _, p := range missing {
-		if err := SyncDir(filepath.Dir(p)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return grown, nil
 }
 
 // SyncDir makes the names created, renamed or removed in dir durable.
