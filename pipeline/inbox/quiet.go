@@ -177,9 +177,14 @@ func unseal(data []byte, magic string, head int) (body []byte, ok bool) {
 	return body, crc32.Checksum(body, castagnoli) == binary.LittleEndian.Uint32(data[len(body):])
 }
 
-// writeSealed replaces path with data through safefile.
+// writeSealed replaces path with data through safefile, without waiting
+// for the disk: each file is a memory whose loss costs only work (a
+// settle time restarted, a folder read again), a file cut short by a
+// power cut fails its seal and reads as none, and a stale one holds only
+// sightings and folder stamps that were true when written, checked
+// against the files and folders as they are.
 func writeSealed(path string, data []byte) error {
-	return safefile.WriteFile(path, func(w io.Writer) error {
+	return safefile.WriteUnsynced(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
