@@ -380,7 +380,10 @@ func writeRowCache(path string, key [sha256.Size]byte, width int, files []counte
 			n++
 		}
 	}
-	return safefile.WriteFile(path, func(w io.Writer) error {
+	// Unsynced: a file cut short by a power cut fails its checksum and
+	// is no cache, and a stale one keeps rows under ids and SHA-256s,
+	// which never change.
+	return safefile.WriteUnsynced(path, func(w io.Writer) error {
 		sum := crc32.New(castagnoli)
 		mw := io.MultiWriter(w, sum)
 		buf := make([]byte, 0, 8+sha256.Size+8*width)
@@ -608,7 +611,9 @@ func keptTotals(ws *workspace.Workspace, r *render.Renderer) func(io.Writer, ren
 	path := filepath.Join(ws.WorkDir(), draftChunksFile)
 	return func(w io.Writer, brief render.Briefing) error {
 		k := openChunks(path)
-		err := safefile.WriteFile(path, func(next io.Writer) error {
+		// Unsynced: each chunk is checked against its key and checksum
+		// when it is read, whatever a power cut left of the file.
+		err := safefile.WriteUnsynced(path, func(next io.Writer) error {
 			// Closed before the new file takes its name, which a
 			// system that keeps open files from being replaced needs.
 			defer func() {

@@ -38,10 +38,38 @@ const draftInputs = "draft.inputs"
 // whose Quick differs, costs only the heads: the draft is remade only
 // when Inputs differs too, and the counts are always tally's of the heads
 // the quick mark stood for.
+//
+// The note vouches for the draft files it was written after, by their
+// stamps (size and modification time): it is written only once they are
+// on the disk (Run syncs the batch's outputs first), and a draft file
+// that is not the one stamped (a later batch's, cut short by a power cut
+// before its sync, or replaced by hand) is a draft to make again.
 type draftNote struct {
-	Quick  string     `json:"quick"`
-	Inputs string     `json:"inputs"`
-	Tally  draftTally `json:"tally"`
+	Quick  string      `json:"quick"`
+	Inputs string      `json:"inputs"`
+	Tally  draftTally  `json:"tally"`
+	Files  []fileStamp `json:"files"` // draftPaths.list's
+}
+
+// stampsOf stamps the files at paths (as the ledger's mark does its
+// files); false when one is missing.
+func stampsOf(paths []string) ([]fileStamp, bool) {
+	out := make([]fileStamp, len(paths))
+	for i, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, false
+		}
+		out[i] = fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}
+	}
+	return out, true
+}
+
+// vouches reports whether the draft files at paths are the ones the note
+// was written after.
+func (n draftNote) vouches(paths draftPaths) bool {
+	now, ok := stampsOf(paths.list())
+	return ok && slices.Equal(now, n.Files)
 }
 
 // draftTally is what tally puts in the summary.
@@ -105,7 +133,7 @@ func (b *batch) draft(ctx context.Context) error {
 	paths := draftPathsOf(ws, period, names[0])
 	hashFile := filepath.Join(ws.WorkDir(), draftInputs)
 	note := readDraftNote(hashFile)
-	if note.Quick == quick && paths.allExist() {
+	if note.Quick == quick && note.vouches(paths) {
 		note.Tally.into(b.sum)
 		paths.into(b.sum)
 		b.stages.add(stageMerge, time.Since(start))
@@ -119,11 +147,12 @@ func (b *batch) draft(ctx context.Context) error {
 	}
 	b.tally(current, returned)
 	hash := headsHash(current, returned) + " " + day
-	if note.Inputs == hash && paths.allExist() {
+	if note.Inputs == hash && note.vouches(paths) {
 		// The same files under another mark (a duplicate came, or a
 		// file of another unit state): the draft stands, and the note
 		// takes the mark, so that the next batch need not read the heads.
-		if err := writeDraftNote(hashFile, draftNote{Quick: quick, Inputs: hash, Tally: tallyOf(b.sum)}); err != nil {
+		// The files it vouches for are on the disk already.
+		if err := writeDraftNote(hashFile, draftNote{Quick: quick, Inputs: hash, Tally: tallyOf(b.sum), Files: note.Files}); err != nil {
 			return err
 		}
 		paths.into(b.sum)
@@ -189,7 +218,7 @@ func (b *batch) draft(ctx context.Context) error {
 	} {
 		g.Go(func() error {
 			for _, o := range outs {
-				if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
+				if err := b.outputs.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 					return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 				}
 			}
@@ -199,10 +228,14 @@ func (b *batch) draft(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	// Written last, so that a crash while writing leaves the draft to be
-	// made again by the next batch.
-	if err := writeDraftNote(hashFile, draftNote{Quick: quick, Inputs: hash, Tally: tallyOf(b.sum)}); err != nil {
-		return err
+	// The note is written once the draft is on the disk (Run, after its
+	// sync), so that a crash before leaves the draft to be made again.
+	b.noteDraft = func() error {
+		stamps, ok := stampsOf(paths.list())
+		if !ok {
+			return fmt.Errorf("note the draft: %s: %w", paths.pdf, fs.ErrNotExist)
+		}
+		return writeDraftNote(hashFile, draftNote{Quick: quick, Inputs: hash, Tally: tallyOf(b.sum), Files: stamps})
 	}
 	paths.into(b.sum)
 	b.sum.Rendered = true
@@ -232,7 +265,7 @@ func (b *batch) draftWithoutFonts(brief render.Briefing, paths draftPaths, fontE
 		{paths.chase, renderer.ChaseList},
 		{paths.audit, renderer.AuditReport},
 	} {
-		if err := safefile.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
+		if err := b.outputs.WriteFile(o.path, func(w io.Writer) error { return o.write(w, brief) }); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Base(o.path), err)
 		}
 	}
@@ -267,8 +300,8 @@ func draftPathsOf(ws *workspace.Workspace, period string, names workspace.Names)
 // draft, and left beside the new one it would be read for it. A name both
 // scripts spell alike is the new draft's, and stays.
 func removeDraft(old, kept draftPaths) error {
-	keep := []string{kept.pdf, kept.text, kept.totals, kept.audit, kept.chase}
-	for _, p := range []string{old.pdf, old.text, old.totals, old.audit, old.chase} {
+	keep := kept.list()
+	for _, p := range old.list() {
 		if slices.Contains(keep, p) {
 			continue
 		}
@@ -279,9 +312,7 @@ func removeDraft(old, kept draftPaths) error {
 	return nil
 }
 
-func (p draftPaths) allExist() bool {
-	return fileExists(p.pdf) && fileExists(p.text) && fileExists(p.totals) && fileExists(p.audit) && fileExists(p.chase)
-}
+func (p draftPaths) list() []string { return []string{p.pdf, p.text, p.totals, p.audit, p.chase} }
 
 func (p draftPaths) into(s *Summary) {
 	s.Draft, s.DraftText, s.TotalsWorkbook, s.AuditReport, s.ChaseList = p.pdf, p.text, p.totals, p.audit, p.chase
@@ -359,8 +390,11 @@ func (b *batch) renderer() (*render.Renderer, error) {
 	return r, nil
 }
 
+// writeDraftNote writes the note without waiting for the disk: it is
+// written after the files it vouches for are there, and its loss, or a
+// stale one, costs a draft made again (the stamps).
 func writeDraftNote(path string, note draftNote) error {
-	if err := safefile.WriteFile(path, func(w io.Writer) error {
+	if err := safefile.WriteUnsynced(path, func(w io.Writer) error {
 		_, err := w.Write(mustJSON(note))
 		return err
 	}); err != nil {
