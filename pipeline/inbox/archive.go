@@ -471,23 +471,6 @@ func hasContent(path, sha string) (bool, error) {
 	return hex.EncodeToString(h.Sum(nil)) == sha, nil
 }
 
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrPermission) {
-		// A file its sender made unreadable (mode 000) cannot be opened
-		// to flush, but its file system can be flushed whole.
-		return syncFileSystem(filepath.Dir(path))
-	}
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // UnitSep ends the unit's code at the start of an archived file's name
 // (<unit>@<name>__<received>__<sha8><ext>): no unit code, and no name
 // safeName lets through, holds it, so the first one ends the code.

@@ -78,7 +78,7 @@ func TestClaimAllArchiveGroup(t *testing.T) {
 	}
 }
 
-// manyFiles is past manyThreshold, so the flush takes the syncfs path on Linux.
+// manyFiles is past safefile.Flush's handful, so the flush takes the syncfs path on Linux.
 const manyFiles = 40
 
 // ArchiveGroup makes each archive folder once per call whatever exists of

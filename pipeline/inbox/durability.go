@@ -70,23 +70,5 @@ func (d *durability) ref(p string) {
 }
 
 func (d *durability) sync() error {
-	if len(d.fileList) == 0 && len(d.dirList) == 0 {
-		return nil
-	}
-	return syncMany(d.fileList, d.dirList, d.refList)
-}
-
-// syncEach syncs every file and folder on its own.
-func syncEach(files, dirs []string) error {
-	for _, f := range files {
-		if err := syncFile(f); err != nil {
-			return err
-		}
-	}
-	for _, dir := range dirs {
-		if err := safefile.SyncDir(dir); err != nil {
-			return err
-		}
-	}
-	return nil
+	return safefile.Flush(d.fileList, d.dirList, d.refList)
 }

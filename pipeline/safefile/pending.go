@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -77,17 +78,29 @@ func (p *Pending) Files() []string {
 // past a handful of files and folders, that is one syncfs of each file
 // system they are on, which covers every byte and name written to it so
 // far; elsewhere, and for a handful, an fsync of each file and folder.
-// A file removed or replaced since it was written is no longer ours to
-// flush, and is passed over.
 func (p *Pending) Sync() error {
 	p.mu.Lock()
 	files, dirs := p.files, p.dirs
 	p.files, p.dirs, p.dirOK = nil, nil, nil
 	p.mu.Unlock()
+	// Each file's folder is among dirs, and stands for its file system.
+	return Flush(files, dirs, dirs)
+}
+
+// Flush makes files and folders durable: their content and the names
+// made, renamed or removed in the folders. On Linux, past a handful, it
+// flushes once each file system that refs (a path on each, which this
+// process can open) are on, syncfs, which covers every name and byte
+// written to it so far; elsewhere, and for a handful, it fsyncs each file
+// and folder. A file this process may not open (its sender made it
+// unreadable) has its file system flushed whole where the system can
+// (Linux), and is passed over elsewhere. A folder gone since fails it:
+// what it held cannot be counted durable.
+func Flush(files, dirs, refs []string) error {
 	if len(files) == 0 && len(dirs) == 0 {
 		return nil
 	}
-	return syncMany(files, dirs)
+	return syncMany(files, dirs, refs)
 }
 
 // syncEach flushes every file and folder on its own.
@@ -98,21 +111,26 @@ func syncEach(files, dirs []string) error {
 		}
 	}
 	for _, d := range dirs {
-		if err := SyncDir(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := SyncDir(d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// syncFile flushes a file this program wrote. It is opened for writing,
-// which Windows needs to flush a file.
+// syncFile flushes a file.
 func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	// FlushFileBuffers, Windows' fsync, needs a handle that may write;
+	// elsewhere a file read-only to us is flushed through a reading one.
+	flag := os.O_RDONLY
+	if runtime.GOOS == "windows" {
+		flag = os.O_WRONLY
 	}
-	if err != nil {
+	f, err := os.OpenFile(path, flag, 0)
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return SyncFileSystem(filepath.Dir(path))
+	case err != nil:
 		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	err = f.Sync()

@@ -13,27 +13,22 @@ import (
 // inbox's archive flushes at the same point).
 const manyThreshold = 8
 
-// syncMany flushes files and the folders dirs, which hold each of the
-// files: past a handful, one syncfs of each file system the folders are
-// on, which covers every name and byte written to it so far.
-func syncMany(files, dirs []string) error {
+// syncMany is Flush's.
+func syncMany(files, dirs, refs []string) error {
 	if len(files)+len(dirs) < manyThreshold {
 		return syncEach(files, dirs)
 	}
 	done := map[uint64]bool{}
-	for _, d := range dirs {
-		st, err := os.Stat(d)
-		if os.IsNotExist(err) {
-			continue // removed since: nothing of it to keep
-		}
+	for _, p := range refs {
+		st, err := os.Stat(p)
 		if err != nil {
-			return fmt.Errorf("sync folder: %w", err)
+			return fmt.Errorf("sync: %w", err)
 		}
 		dev := uint64(st.Sys().(*syscall.Stat_t).Dev)
 		if done[dev] {
 			continue
 		}
-		if err := syncFileSystem(d); err != nil {
+		if err := SyncFileSystem(p); err != nil {
 			return err
 		}
 		done[dev] = true
@@ -41,8 +36,10 @@ func syncMany(files, dirs []string) error {
 	return nil
 }
 
-// syncFileSystem flushes the whole file system that path lives on.
-func syncFileSystem(path string) error {
+// SyncFileSystem flushes the whole file system that path, a file or
+// folder this process can open, lives on: every name and byte written to
+// it so far.
+func SyncFileSystem(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("syncfs: %w", err)
