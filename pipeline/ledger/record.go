@@ -205,7 +205,7 @@ func insertSQL(table, cols string, ncols, n int, tail string) string {
 // insert writes prepared records inside tx.
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]int64, error) {
 	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID),
-		fullSubmissions: tx.StmtContext(ctx, l.insertSubmissions), fullFindings: tx.StmtContext(ctx, l.insertFindings)}
+		fullSubmissions: &l.insertSubmissions, fullFindings: &l.insertFindings}
 	ids := make([]int64, len(ps))
 	for start := 0; start < len(ps); start += rowsPerInsert {
 		end := min(start+rowsPerInsert, len(ps))
@@ -225,7 +225,7 @@ type inserter struct {
 	tx      *sql.Tx
 	claimID *sql.Stmt
 	// The inserts of rowsPerInsert rows.
-	fullSubmissions, fullFindings *sql.Stmt
+	fullSubmissions, fullFindings *lazyStmt
 	args                          []any
 	findings                      []any
 }
@@ -270,7 +270,10 @@ func (ins *inserter) submissions(ctx context.Context, ps []Prepared, ids []int64
 		var rows *sql.Rows
 		var err error
 		if n == rowsPerInsert {
-			rows, err = ins.fullSubmissions.QueryContext(ctx, ins.args...)
+			var full *sql.Stmt
+			if full, err = ins.fullSubmissions.in(ctx, ins.tx); err == nil {
+				rows, err = full.QueryContext(ctx, ins.args...)
+			}
 		} else {
 			rows, err = ins.tx.QueryContext(ctx, insertSQL("submissions", submissionCols, 11, n, insertSubmissionsTail), ins.args...)
 		}
@@ -335,7 +338,10 @@ func (ins *inserter) flushFindings(ctx context.Context) error {
 	}
 	var err error
 	if n == rowsPerInsert {
-		_, err = ins.fullFindings.ExecContext(ctx, ins.findings...)
+		var full *sql.Stmt
+		if full, err = ins.fullFindings.in(ctx, ins.tx); err == nil {
+			_, err = full.ExecContext(ctx, ins.findings...)
+		}
 	} else {
 		_, err = ins.tx.ExecContext(ctx, insertSQL("findings", findingCols, 10, n, ""), ins.findings...)
 	}
@@ -427,7 +433,10 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 			var res sql.Result
 			var err error
 			if len(chunk) == archivePathsPerUpdate {
-				res, err = tx.StmtContext(ctx, l.setArchive).ExecContext(ctx, args...)
+				var full *sql.Stmt
+				if full, err = l.setArchive.in(ctx, tx); err == nil {
+					res, err = full.ExecContext(ctx, args...)
+				}
 			} else {
 				res, err = tx.ExecContext(ctx, setArchiveSQL(len(chunk)), args...)
 			}
