@@ -126,6 +126,10 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 		w, r := openTwo(t, open)
 		mustRecord(t, w, sub("old", "U01", "2008-12", acc, 0, 1))
 
+		full, err := w.fullInserts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		tx, err := w.w.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +139,7 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.insert(ctx, tx, ps); err != nil {
+		if _, err := w.insert(ctx, tx, ps, full); err != nil {
 			t.Fatal(err)
 		}
 		markers := func() map[string]float64 {
@@ -168,6 +172,10 @@ func TestOpenDuringAWrite(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
 		w, path := open(t)
+		full, err := w.fullInserts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		tx, err := w.w.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -177,7 +185,7 @@ func TestOpenDuringAWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.insert(ctx, tx, ps); err != nil {
+		if _, err := w.insert(ctx, tx, ps, full); err != nil {
 			t.Fatal(err)
 		}
 		r, err := Open(ctx, path)

@@ -56,6 +56,10 @@ func holdTransaction(path string) error {
 	if _, err := l.w.ExecContext(ctx, `PRAGMA cache_size = 8`); err != nil {
 		return err
 	}
+	full, err := l.fullInserts(ctx)
+	if err != nil {
+		return err
+	}
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -69,7 +73,7 @@ func holdTransaction(path string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := l.insert(ctx, tx, ps); err != nil {
+	if _, err := l.insert(ctx, tx, ps, full); err != nil {
 		return err
 	}
 	fmt.Printf("holding %d\n", committedWAL)

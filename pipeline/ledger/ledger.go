@@ -151,8 +151,10 @@ type lazyStmt struct {
 	stmt  *sql.Stmt
 }
 
-// in returns the statement for tx, preparing it once.
-func (s *lazyStmt) in(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+// get returns the statement, preparing it the first time. It takes one of
+// db's connections to do so: never call it holding the writer's one
+// connection (in a transaction), which would wait for itself.
+func (s *lazyStmt) get(ctx context.Context) (*sql.Stmt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stmt == nil {
@@ -162,7 +164,7 @@ func (s *lazyStmt) in(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
 		}
 		s.stmt = st
 	}
-	return tx.StmtContext(ctx, s.stmt), nil
+	return s.stmt, nil
 }
 
 func (s *lazyStmt) close() error {

@@ -157,12 +157,16 @@ func (e *encoder) prepare(r *Record) (Prepared, error) {
 
 // RecordPrepared is RecordBatch for prepared records.
 func (l *Ledger) RecordPrepared(ctx context.Context, ps []Prepared) ([]int64, error) {
+	full, err := l.fullInserts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("record: begin: %w", err)
 	}
 	defer tx.Rollback()
-	ids, err := l.insert(ctx, tx, ps)
+	ids, err := l.insert(ctx, tx, ps, full)
 	if err != nil {
 		return nil, err
 	}
@@ -202,10 +206,24 @@ func insertSQL(table, cols string, ncols, n int, tail string) string {
 	return b.String()
 }
 
+// fullInserts are the inserts of rowsPerInsert rows, prepared.
+type fullInserts struct{ submissions, findings *sql.Stmt }
+
+// fullInserts prepares the full inserts the first time; as lazyStmt.get,
+// never inside a transaction.
+func (l *Ledger) fullInserts(ctx context.Context) (fullInserts, error) {
+	subs, err := l.insertSubmissions.get(ctx)
+	if err != nil {
+		return fullInserts{}, err
+	}
+	finds, err := l.insertFindings.get(ctx)
+	return fullInserts{subs, finds}, err
+}
+
 // insert writes prepared records inside tx.
-func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, ps []Prepared) ([]int64, error) {
+func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, ps []Prepared, full fullInserts) ([]int64, error) {
 	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID),
-		fullSubmissions: &l.insertSubmissions, fullFindings: &l.insertFindings}
+		fullSubmissions: tx.StmtContext(ctx, full.submissions), fullFindings: tx.StmtContext(ctx, full.findings)}
 	ids := make([]int64, len(ps))
 	for start := 0; start < len(ps); start += rowsPerInsert {
 		end := min(start+rowsPerInsert, len(ps))
@@ -225,7 +243,7 @@ type inserter struct {
 	tx      *sql.Tx
 	claimID *sql.Stmt
 	// The inserts of rowsPerInsert rows.
-	fullSubmissions, fullFindings *lazyStmt
+	fullSubmissions, fullFindings *sql.Stmt
 	args                          []any
 	findings                      []any
 }
@@ -270,10 +288,7 @@ func (ins *inserter) submissions(ctx context.Context, ps []Prepared, ids []int64
 		var rows *sql.Rows
 		var err error
 		if n == rowsPerInsert {
-			var full *sql.Stmt
-			if full, err = ins.fullSubmissions.in(ctx, ins.tx); err == nil {
-				rows, err = full.QueryContext(ctx, ins.args...)
-			}
+			rows, err = ins.fullSubmissions.QueryContext(ctx, ins.args...)
 		} else {
 			rows, err = ins.tx.QueryContext(ctx, insertSQL("submissions", submissionCols, 11, n, insertSubmissionsTail), ins.args...)
 		}
@@ -338,10 +353,7 @@ func (ins *inserter) flushFindings(ctx context.Context) error {
 	}
 	var err error
 	if n == rowsPerInsert {
-		var full *sql.Stmt
-		if full, err = ins.fullFindings.in(ctx, ins.tx); err == nil {
-			_, err = full.ExecContext(ctx, ins.findings...)
-		}
+		_, err = ins.fullFindings.ExecContext(ctx, ins.findings...)
 	} else {
 		_, err = ins.tx.ExecContext(ctx, insertSQL("findings", findingCols, 10, n, ""), ins.findings...)
 	}
@@ -418,6 +430,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // between moving and noting; a crash of the process loses nothing. That
 // halves the batch's waits on the disk, one per group instead of two.
 func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) error {
+	var full *sql.Stmt
+	if len(paths) >= archivePathsPerUpdate {
+		var err error
+		if full, err = l.setArchive.get(ctx); err != nil {
+			return fmt.Errorf("set archive paths: %w", err)
+		}
+	}
 	err := l.writeUnsynced(ctx, func(tx *sql.Tx) error {
 		// In id order the updates walk the table once instead of seeking
 		// at random; by many ids to a statement, since one statement a
@@ -433,10 +452,7 @@ func (l *Ledger) SetArchivePaths(ctx context.Context, paths map[int64]string) er
 			var res sql.Result
 			var err error
 			if len(chunk) == archivePathsPerUpdate {
-				var full *sql.Stmt
-				if full, err = l.setArchive.in(ctx, tx); err == nil {
-					res, err = full.ExecContext(ctx, args...)
-				}
+				res, err = tx.StmtContext(ctx, full).ExecContext(ctx, args...)
 			} else {
 				res, err = tx.ExecContext(ctx, setArchiveSQL(len(chunk)), args...)
 			}
