@@ -1319,10 +1319,10 @@ func (b *batch) awaitReturns() error {
 // (b.outputs), and made durable here by one flush, on Linux one syncfs
 // of the workspace's file system. An fsync of each file and folder made
 // a cold batch of 730 forms 66 fsyncs (now 12: the ledger's, the lock's),
-// most in its last 50 ms with the cores idle; one flush took 4 to 5% off
-// its wall time (2026-12-05, median of 16 to 24 pairs against the build
-// before, at load 0.6 to 1.6; noise at busier moments). One flush is
-// enough because nothing vouches for an output before it:
+// most in its last 50 ms with the cores idle; one flush took 1 to 5% off
+// its wall time (2026-12-05, five runs of 24 to 32 pairs against the
+// build before at load 1 to 1.6: medians 0.952 to 0.989 of it). One
+// flush is enough because nothing vouches for an output before it:
 //   - a 退回 copy is vouched for by the run completed (ledger.FinishRun,
 //     after this): the next batch checks every 退回 copy of a run that did
 //     not complete (finishReturns, returnWhole) and writes again one that
