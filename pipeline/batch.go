@@ -1336,6 +1336,7 @@ func (b *batch) awaitReturns() error {
 // The caches beside them (draft.rows, draft.chunks, inbox-seen.bin,
 // inbox-quiet.bin) wait for no flush of their own: each reads as no cache
 // when damaged.
+//
 // A failed or killed batch never gets here: its outputs are checked and
 // made again as above.
 func (b *batch) syncOutputs() error {
