@@ -48,15 +48,26 @@ func WriteReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.
 	return writeReturn(w, srcPath, sub, findings, conv, true)
 }
 
+// WriteReturnOf is WriteReturn of a file already read: data are its bytes
+// and name its name, whose extension, with the bytes, tells what it is.
+func WriteReturnOf(w io.Writer, name string, data []byte, sub *Submission, findings []vocab.Finding, conv func(string) string) error {
+	return writeCopy(w, func() *cleaned { return cleanedOf(name, data) }, sub, findings, conv, true)
+}
+
 // writeReturn is WriteReturn, through excelize alone unless fast.
 func writeReturn(w io.Writer, srcPath string, sub *Submission, findings []vocab.Finding, conv func(string) string, fast bool) error {
+	return writeCopy(w, func() *cleaned { return cleanedForReturn(srcPath) }, sub, findings, conv, fast)
+}
+
+// writeCopy writes the copy of the workbook source gives.
+func writeCopy(w io.Writer, source func() *cleaned, sub *Submission, findings []vocab.Finding, conv func(string) string, fast bool) error {
 	findings = ordered(findings)
 	if conv == nil {
 		conv = func(s string) string { return s }
 	}
 	var f *excelize.File
 	if sub != nil {
-		if c := cleanedForReturn(srcPath); c != nil {
+		if c := source(); c != nil {
 			if fast {
 				// A panic of the fast path on a file no fuzzing foresaw
 				// leaves the copy to excelize, as a failure does.
@@ -149,10 +160,19 @@ func cleanedForReturn(path string) *cleaned {
 	}
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, lim.MaxBytes+1))
-	if err != nil || int64(len(data)) > lim.MaxBytes {
+	if err != nil {
 		return nil
 	}
-	if nf, _ := sniff(path, data); nf != nil {
+	return cleanedOf(path, data)
+}
+
+// cleanedOf is cleanedForReturn of a file already read.
+func cleanedOf(name string, data []byte) *cleaned {
+	lim := DefaultLimits()
+	if int64(len(data)) > lim.MaxBytes {
+		return nil
+	}
+	if nf, _ := sniff(name, data); nf != nil {
 		return nil
 	}
 	return cleanParts(data, lim)

@@ -518,3 +518,37 @@ func FuzzFastReturn(f *testing.F) {
 		}
 	})
 }
+
+// TestReturnOfReadBytes checks that a copy made from the bytes a batch
+// judged (WriteReturnOf) is byte for byte the copy made from the file
+// archived with those bytes (WriteReturn), for the files a demo batch
+// rejects, a file that is not a workbook and one read without values.
+func TestReturnOfReadBytes(t *testing.T) {
+	cases := returnCases(t)
+	notBook := filepath.Join(t.TempDir(), "掃描件.xlsx")
+	if err := os.WriteFile(notBook, []byte("%PDF-1.4 not a workbook"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases,
+		returnCase{"not a workbook", notBook, cases[0].sub, cases[0].findings},
+		returnCase{"no values", cases[0].path, nil, cases[0].findings})
+	conv := func(s string) string { return strings.ReplaceAll(s, "審核", "审核") }
+	for _, c := range cases {
+		t.Run(c.unit, func(t *testing.T) {
+			data, err := os.ReadFile(c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fromFile, fromBytes bytes.Buffer
+			if err := WriteReturn(&fromFile, c.path, c.sub, c.findings, conv); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteReturnOf(&fromBytes, filepath.Base(c.path), data, c.sub, c.findings, conv); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fromFile.Bytes(), fromBytes.Bytes()) {
+				t.Errorf("the copy of the read bytes (%d bytes) differs from the copy of the file (%d bytes)", fromBytes.Len(), fromFile.Len())
+			}
+		})
+	}
+}
