@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -105,6 +106,9 @@ type batch struct {
 	returns                  sync.WaitGroup
 	returnSlots, returnQueue chan struct{}
 	returnErr                error
+	// madeAhead bounds the 退回 copies made from judged bytes and not yet
+	// written (makeCopies).
+	madeAhead chan struct{}
 	// outputs are the 退回 copies and the draft, durable only once
 	// syncOutputs has run; noteDraft, set by a draft made, writes
 	// draft.inputs, which vouches for it, after that.
@@ -122,6 +126,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		ws: ws, opts: opts, checker: opts.Checker,
 		inbox:       inbox.New(ws, opts.Now),
 		returnSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), returnQueue: make(chan struct{}, maxQueuedReturns),
+		madeAhead: make(chan struct{}, maxQueuedReturns),
 		// Empty lists, not nulls, for the JSON summary's readers.
 		sum: &Summary{Period: ws.Config.Period, Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
 	}
@@ -665,7 +670,9 @@ type job struct {
 	// row is rec made ready to record on the judging goroutine; nil for
 	// a record decided without judging, prepared when it is recorded.
 	row *ledger.Prepared
-	err error
+	// copy is the 退回 copy made from judged, when makeCopies made one.
+	copy *madeCopy
+	err  error
 }
 
 // processGroup judges a group of claims in parallel (hash, read, check),
@@ -724,6 +731,7 @@ func (b *batch) processGroup(ctx context.Context, claims []inbox.Claim, recovere
 		return err
 	}
 	b.markRepeats(jobs)
+	b.makeCopies(jobs)
 	if flushed != nil {
 		err := <-flushed
 		flushed = nil
@@ -1142,7 +1150,14 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 			return err
 		}
 		returns[i] = book
-		b.writeReturnLater(paths[i], rec, j.claim.Folder, j.sub)
+		b.writeReturnLater(paths[i], rec, j.claim.Folder, j.sub, j.copy)
+		j.copy = nil
+	}
+	for i := range jobs {
+		if c := jobs[i].copy; c != nil {
+			jobs[i].copy = nil
+			go c.drop(b.madeAhead)
+		}
 	}
 	for i := range jobs {
 		j, rec := &jobs[i], jobs[i].rec
@@ -1277,16 +1292,18 @@ func (b *batch) noteBroken(broken []rules.RuleFailure) {
 // every core: each opens the archived workbook and writes it again, a
 // county's six were a quarter of its cold batch, and the last group's
 // held the draft back. awaitReturns waits for them.
-func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder string, sub *form.Submission) {
+func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder string, sub *form.Submission, made *madeCopy) {
 	b.returnQueue <- struct{}{}
 	b.returns.Add(1)
 	go func() {
 		defer b.returns.Done()
 		defer func() { <-b.returnQueue }()
+		// Waited for before a slot is taken: its making holds one.
+		copied := made.take(b.madeAhead, archived, rec.OrigName)
 		b.returnSlots <- struct{}{}
 		defer func() { <-b.returnSlots }()
 		start := time.Now()
-		_, err := b.writeReturn(archived, rec, folder, sub)
+		_, err := b.writeReturn(archived, rec, folder, sub, copied)
 		b.stages.add(stageReturns, time.Since(start))
 		if err != nil {
 			b.mu.Lock()
@@ -1296,6 +1313,75 @@ func (b *batch) writeReturnLater(archived string, rec *ledger.Record, folder str
 			}
 		}
 	}()
+}
+
+// madeCopy is a 退回 copy made by makeCopies, whole once done is closed.
+type madeCopy struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// makeCopies makes the 退回 copies of a judged group's files from the
+// bytes judged, beside the group's recording and moving, and the reading
+// of the next group. Made from the archived file once the group was moved,
+// the last group's copies were the end of a county's batch, beside its
+// draft, while a core waited for the group's records. A copy is written
+// (writeReturnLater) once its file is archived, and named after its
+// archived name. At most maxQueuedReturns are held made and not written;
+// the others are made when written, from the archived file.
+func (b *batch) makeCopies(jobs []job) {
+	conv, err := b.ws.Config.Converter()
+	if err != nil {
+		return // writeReturn meets it again, and fails the batch
+	}
+	for i := range jobs {
+		j := &jobs[i]
+		if j.judged == nil || j.rec == nil || len(j.rec.Findings) == 0 || j.rec.Status == vocab.FileDuplicate {
+			continue
+		}
+		select {
+		case b.madeAhead <- struct{}{}:
+		default:
+			continue
+		}
+		c := &madeCopy{done: make(chan struct{})}
+		j.copy = c
+		data, name, sub, findings := j.judged, j.rec.OrigName, j.sub, j.rec.Findings
+		b.returns.Add(1)
+		go func() {
+			defer b.returns.Done()
+			defer close(c.done)
+			b.returnSlots <- struct{}{}
+			defer func() { <-b.returnSlots }()
+			var buf bytes.Buffer
+			c.err = form.WriteReturnOf(&buf, name, data, sub, findings, conv)
+			c.data = buf.Bytes()
+		}()
+	}
+}
+
+// take waits for the copy and gives back its place among those held: its
+// bytes, or nil when there is none, it failed, or the archived file's
+// extension, which tells what the file is, is not the one it was made
+// with (an original name the archive cleans); writeReturn then makes it
+// from the archived file.
+func (c *madeCopy) take(held <-chan struct{}, archived, orig string) []byte {
+	if c == nil {
+		return nil
+	}
+	c.drop(held)
+	if c.err != nil || !strings.EqualFold(filepath.Ext(archived), filepath.Ext(orig)) {
+		return nil
+	}
+	return c.data
+}
+
+// drop waits for the copy and gives back its place: its file was not
+// archived, and a later batch writes its copy.
+func (c *madeCopy) drop(held <-chan struct{}) {
+	<-c.done
+	<-held
 }
 
 // maxQueuedReturns bounds the 退回 copies started and not yet written: a
@@ -1373,7 +1459,7 @@ func (b *batch) returnPaths(archived, unit string) (book, note string, conv func
 // again only if its values were read once, so that a file the reader gave
 // up on is never parsed a second time. folder is the inbox folder the
 // file came from, "" when unknown.
-func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission) (string, error) {
+func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, sub *form.Submission, made []byte) (string, error) {
 	book, note, conv, err := b.returnPaths(archived, rec.UnitCode)
 	if err != nil {
 		return "", err
@@ -1386,6 +1472,10 @@ func (b *batch) writeReturn(archived string, rec *ledger.Record, folder string, 
 		sub, _, _ = b.checker.read(archived)
 	}
 	if err := b.outputs.WriteFile(book, func(w io.Writer) error {
+		if made != nil {
+			_, err := w.Write(made)
+			return err
+		}
 		return form.WriteReturn(w, archived, sub, rec.Findings, conv)
 	}); err != nil {
 		return "", fmt.Errorf("write return workbook: %w", err)
@@ -1481,7 +1571,7 @@ func (b *batch) finishReturns(ctx context.Context) error {
 		if rec.ArchivePath == "" || rec.ArchivePath == notArchived {
 			continue // not archived yet (archiveGroup writes it), or never
 		}
-		book, err := b.writeReturn(b.ws.Path(rec.ArchivePath), rec, "", nil)
+		book, err := b.writeReturn(b.ws.Path(rec.ArchivePath), rec, "", nil, nil)
 		if err != nil {
 			return err
 		}

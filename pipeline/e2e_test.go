@@ -86,6 +86,38 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("every 退回 copy is the copy of its archived file", func(t *testing.T) {
+		// The batch makes the copies from the bytes it judged, beside
+		// their recording (makeCopies); what it writes must be what the
+		// archived file and the findings recorded make.
+		conv, err := ws.Config.Converter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies := 0
+		for _, r := range sum.Files {
+			if r.ReturnPath == "" {
+				continue
+			}
+			copies++
+			sub, _, _ := form.Read(r.ArchivePath, ws.Catalogue, form.DefaultLimits())
+			var want strings.Builder
+			if err := form.WriteReturn(&want, r.ArchivePath, sub, r.Findings, conv); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(r.ReturnPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want.String() {
+				t.Errorf("%s: the 退回 copy (%d bytes) is not the copy of %s (%d bytes)", r.Name, len(got), r.ArchivePath, want.Len())
+			}
+		}
+		if copies != len(faults) {
+			t.Errorf("%d 退回 copies, want one a faulty file (%d)", copies, len(faults))
+		}
+	})
+
 	t.Run("faulty files are rejected with the finding named", func(t *testing.T) {
 		byName := map[string]pipeline.FileResult{}
 		for _, f := range sum.Files {
