@@ -109,6 +109,8 @@ type batch struct {
 	// madeAhead bounds the 退回 copies made from judged bytes and not yet
 	// written (makeCopies).
 	madeAhead chan struct{}
+	// preparers keeps a ledger.Preparer for each goroutine judging.
+	preparers sync.Pool
 	// outputs are the 退回 copies and the draft, durable only once
 	// syncOutputs has run; noteDraft, set by a draft made, writes
 	// draft.inputs, which vouches for it, after that.
@@ -127,6 +129,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 		inbox:       inbox.New(ws, opts.Now),
 		returnSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), returnQueue: make(chan struct{}, maxQueuedReturns),
 		madeAhead: make(chan struct{}, maxQueuedReturns),
+		preparers: sync.Pool{New: func() any { return new(ledger.Preparer) }},
 		// Empty lists, not nulls, for the JSON summary's readers.
 		sum: &Summary{Period: ws.Config.Period, Files: []FileResult{}, Missing: []string{}, Returned: []string{}, KeptAfterReturn: []string{}},
 	}
@@ -774,13 +777,14 @@ func (b *batch) startRenderer() {
 func (b *batch) recordAndArchive(ctx context.Context, jobs []job, recovered bool, recorded chan<- struct{}) error {
 	start := time.Now()
 	var fresh []ledger.Prepared
+	var prep ledger.Preparer
 	for i := range jobs {
 		j := &jobs[i]
 		if j.recorded {
 			continue
 		}
 		if j.row == nil {
-			row, err := ledger.Prepare(j.rec)
+			row, err := prep.Prepare(j.rec)
 			if err != nil {
 				return fmt.Errorf("record files: %w", err)
 			}
@@ -1259,7 +1263,9 @@ func (b *batch) judge(ctx context.Context, j *job, prev PrevFunc) {
 	if len(findings) == 0 {
 		j.sub = nil
 	}
-	row, err := ledger.Prepare(rec)
+	prep := b.preparers.Get().(*ledger.Preparer)
+	row, err := prep.Prepare(rec)
+	b.preparers.Put(prep)
 	if err != nil {
 		j.err = fmt.Errorf("record %s: %w", c.Name, err)
 		return

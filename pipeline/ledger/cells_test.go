@@ -152,3 +152,42 @@ func FuzzAppendCells(f *testing.F) {
 		}
 	})
 }
+
+// TestPreparerReuse checks that a Preparer prepares each record of a
+// sequence as a new one would, whatever the record before shared with it:
+// the same cells, the same cells in another map, other cells, other
+// codes, none, and values and findings of other codes.
+func TestPreparerReuse(t *testing.T) {
+	layout := map[string]string{"members": "活動數據!C7", "marker": "活動數據!C8"}
+	rec := func(claim string, cells map[string]string, values map[string]float64) Record {
+		r := sub(claim, "U01", "2008-12", vocab.FileAccepted, 0, 1)
+		r.Cells, r.Values = cells, values
+		return r
+	}
+	seq := []Record{
+		rec("same", layout, map[string]float64{"members": 1, "marker": 2}),
+		rec("same again", layout, map[string]float64{"members": 3, "marker": 4}),
+		rec("copy of it", maps.Clone(layout), map[string]float64{"members": 5, "marker": 6}),
+		rec("other cell", map[string]string{"members": "活動數據!C7", "marker": "活動數據!D9"}, map[string]float64{"members": 7, "marker": 8}),
+		rec("other codes", map[string]string{"groups": "活動數據!E1"}, map[string]float64{"groups": 9}),
+		rec("none", nil, nil),
+		rec("back", layout, map[string]float64{"members": 1, "marker": 2}),
+	}
+	seq[4].Findings = []vocab.Finding{{Rule: "r", Severity: vocab.Warning, Sheet: "表", Cell: "E1", Values: map[string]float64{"groups": 9, "prev": 1}, Message: "m", Fix: "f"}}
+	var reused Preparer
+	for i := range seq {
+		got, err := reused.Prepare(&seq[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fresh Preparer
+		want, err := fresh.Prepare(&seq[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.values != want.values || got.cells != want.cells || !slices.Equal(got.findings, want.findings) {
+			t.Errorf("%s: prepared after the others as %v %v %v, alone as %v %v %v", seq[i].ClaimName,
+				got.values, got.cells, got.findings, want.values, want.cells, want.findings)
+		}
+	}
+}

@@ -57,9 +57,10 @@ func mustRecord(t testing.TB, l *Ledger, rs ...Record) []int64 {
 // prepared prepares records for insert, as RecordBatch does.
 func prepared(rs ...Record) ([]Prepared, error) {
 	ps := make([]Prepared, len(rs))
+	var prep Preparer
 	for i := range rs {
 		var err error
-		if ps[i], err = Prepare(&rs[i]); err != nil {
+		if ps[i], err = prep.Prepare(&rs[i]); err != nil {
 			return nil, err
 		}
 	}

@@ -114,13 +114,20 @@ type Prepared struct {
 	findings      []sql.NullString // the values of each finding
 }
 
+// Preparer prepares records, reusing what a record has in common with the
+// one it prepared before: the sorted codes of the values, and the text of
+// the cells, which a batch's forms nearly always share. A batch keeps one
+// for each goroutine that judges; prepared each with a new one, a county's
+// forms sorted and wrote the same cells 730 times, 3% of its batch's CPU.
+// It is not safe for concurrent use.
+type Preparer struct{ e encoder }
+
 // Prepare checks r and encodes its values, cells and findings. The other
 // fields (the claim name, which a clash changes, the status…) are read
 // when the Prepared is recorded; r's values, cells and findings must not
 // change after this (a changed record is prepared again).
-func Prepare(r *Record) (Prepared, error) {
-	var e encoder
-	return e.prepare(r)
+func (p *Preparer) Prepare(r *Record) (Prepared, error) {
+	return p.e.prepare(r)
 }
 
 // encoder encodes records' JSON columns, reusing the sorted codes and the

@@ -44,9 +44,10 @@ func recordLikeBatch(tb testing.TB, l *Ledger, status vocab.FileStatus) {
 	for g := 0; g < scaleUnits; g += 256 {
 		ps := make([]Prepared, 0, 256)
 		shas := make([]string, 0, 256)
+		var prep Preparer
 		for i := g; i < min(g+256, scaleUnits); i++ {
 			r := scaleRecord(i, status)
-			p, err := Prepare(&r)
+			p, err := prep.Prepare(&r)
 			if err != nil {
 				tb.Fatal(err)
 			}
