@@ -77,8 +77,12 @@
 // path points to a local disk.
 //
 // The schema is versioned with PRAGMA user_version; Open applies the
-// missing migrations in order, each in its own transaction, and refuses a
-// file written by a newer program.
+// missing migrations in order, in one transaction with a savepoint each,
+// and refuses a file written by a newer program. A new file is given the
+// migrations' end state in one step instead (schema.sql, which
+// TestFreshSchemaIsMigrated keeps equal to what the migrations make and
+// rewrites with -update): a new migration is appended to migrations() and
+// schema.sql regenerated.
 //
 // # PostgreSQL, the shared ledger
 //
