@@ -1160,7 +1160,11 @@ func (b *batch) archiveGroup(ctx context.Context, jobs []job, recovered bool) er
 	for i := range jobs {
 		if c := jobs[i].copy; c != nil {
 			jobs[i].copy = nil
-			go c.drop(b.madeAhead)
+			b.returns.Add(1)
+			go func() {
+				defer b.returns.Done()
+				c.drop(b.madeAhead)
+			}()
 		}
 	}
 	for i := range jobs {
