@@ -361,8 +361,12 @@ def targets(data):
         peak(73000) and mb(peak(73000)) <= 150, " MB")
     c = case(204000, "cold")
     add("cold 204,000 ≤ 90 s", c and fmt(c["median_s"], ".1f"), c and c["median_s"] <= 90, " s")
-    add("peak RSS at 204,000 ≤ 256 MB", peak(204000) and fmt(mb(peak(204000)), ".0f"),
-        peak(204000) and mb(peak(204000)) <= 256, " MB")
+    # The issue bounds the cold batch's memory at 204,000 ("cold in ≤ 90 s
+    # ... with RSS ≤ 256 MB"); the other cases' peak is shown beside it.
+    add("peak RSS of the cold 204,000 ≤ 256 MB", c and fmt(mb(c["maxrss_kb"]), ".0f"),
+        c and mb(c["maxrss_kb"]) <= 256, " MB")
+    if peak(204000):
+        rows.append(("peak RSS at 204,000, any case", fmt(mb(peak(204000)), ".0f") + " MB", "not a target"))
     for n in (730, 7300):
         r = paired(n, "stdlib")
         add("cold %s ≥ 2× faster than stdlib Python (paired median)" % format(n, ","), r and fmt(r, ".2f"),
