@@ -100,14 +100,7 @@ func ledgerBefore(t *testing.T, path, marker string) *sql.DB {
 	if before < 0 {
 		t.Fatalf("no migration contains %q", marker)
 	}
-	uri, err := fileURI(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", uri+"?"+writerParams)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openRaw(t, path)
 	if err := migrate(context.Background(), db, false, steps[:before], ""); err != nil {
 		t.Fatal(err)
 	}
