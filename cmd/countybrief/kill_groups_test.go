@@ -496,16 +496,7 @@ func checkArchiveMatchesLedger(t *testing.T, ws string) {
 // checkCompleted asserts that the last run is marked completed.
 func checkCompleted(t *testing.T, ws string) {
 	t.Helper()
-	led, err := ledger.Open(context.Background(), filepath.Join(ws, "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer led.Close()
-	run, err := led.LastRun(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run == nil || run.Status != vocab.RunCompleted {
-		t.Errorf("last run %+v, want %s", run, vocab.RunCompleted)
+	if status := lastRunStatus(t, ws); status != vocab.RunCompleted {
+		t.Errorf("last run %s, want %s", status, vocab.RunCompleted)
 	}
 }
