@@ -87,33 +87,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 
 	t.Run("every 退回 copy is the copy of its archived file", func(t *testing.T) {
-		// The batch makes the copies from the bytes it judged, beside
-		// their recording (makeCopies); what it writes must be what the
-		// archived file and the findings recorded make.
-		conv, err := ws.Config.Converter()
-		if err != nil {
-			t.Fatal(err)
-		}
-		copies := 0
-		for _, r := range sum.Files {
-			if r.ReturnPath == "" {
-				continue
-			}
-			copies++
-			sub, _, _ := form.Read(r.ArchivePath, ws.Catalogue, form.DefaultLimits())
-			var want strings.Builder
-			if err := form.WriteReturn(&want, r.ArchivePath, sub, r.Findings, conv); err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(r.ReturnPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != want.String() {
-				t.Errorf("%s: the 退回 copy (%d bytes) is not the copy of %s (%d bytes)", r.Name, len(got), r.ArchivePath, want.Len())
-			}
-		}
-		if copies != len(faults) {
+		if copies := checkCopiesOfArchive(t, ws, sum); copies != len(faults) {
 			t.Errorf("%d 退回 copies, want one a faulty file (%d)", copies, len(faults))
 		}
 	})
@@ -413,5 +387,64 @@ func TestRepeatOfTheGroupBefore(t *testing.T) {
 	at := slices.IndexFunc(sum.Files, func(f pipeline.FileResult) bool { return f.Name == "再次報送.xlsx" })
 	if at < 256 || sum.Files[at].Status != vocab.FileDuplicate {
 		t.Errorf("the copy is file %d of the batch; want a duplicate in the second group", at)
+	}
+}
+
+// checkCopiesOfArchive checks that every 退回 copy the batch wrote is what
+// form.WriteReturn makes of its archived file and recorded findings: the
+// batch makes most of them from the bytes it judged, beside their
+// recording (makeCopies), and the rest from the archive. It returns how
+// many there are.
+func checkCopiesOfArchive(t *testing.T, ws *workspace.Workspace, sum *pipeline.Summary) int {
+	t.Helper()
+	conv, err := ws.Config.Converter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := 0
+	for _, r := range sum.Files {
+		if r.ReturnPath == "" {
+			continue
+		}
+		copies++
+		sub, _, _ := form.Read(r.ArchivePath, ws.Catalogue, form.DefaultLimits())
+		var want strings.Builder
+		if err := form.WriteReturn(&want, r.ArchivePath, sub, r.Findings, conv); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(r.ReturnPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			t.Errorf("%s: the 退回 copy (%d bytes) is not the copy of %s (%d bytes)", r.Name, len(got), r.ArchivePath, want.Len())
+		}
+	}
+	return copies
+}
+
+// TestEveryFileRejected runs a county whose every file a rule rejects:
+// more 退回 copies than the batch holds made ahead (64), so that some are
+// made from the bytes judged and the others from the archive, in one
+// batch; each must be the copy of its archived file.
+func TestEveryFileRejected(t *testing.T) {
+	ws, faults, err := demo.Build(t.TempDir(), demo.Options{Seed: 1, Init: pipeline.Init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Config.SettleSeconds = 0
+	rule := "rules:\n  - id: test.every_file\n    description: 每份都退回\n    expr: members < 0\n    severity: error\n    message: 每份都退回。\n    fix: 不用改。\n"
+	if err := os.WriteFile(filepath.Join(ws.RulesDir(), "every.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := pipeline.Run(context.Background(), ws, pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(ws.Units) + len(faults); sum.Rejected != want {
+		t.Fatalf("%d files rejected, want every one of %d", sum.Rejected, want)
+	}
+	if copies := checkCopiesOfArchive(t, ws, sum); copies <= 64 {
+		t.Errorf("%d 退回 copies; the test needs more than the 64 made ahead", copies)
 	}
 }
