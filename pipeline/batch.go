@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -23,6 +22,7 @@ import (
 
 	"countybrief/pipeline/form"
 	"countybrief/pipeline/inbox"
+	"countybrief/pipeline/internal/zipfloor"
 	"countybrief/pipeline/ledger"
 	"countybrief/pipeline/render"
 	"countybrief/pipeline/safefile"
@@ -1515,23 +1515,12 @@ func returnWhole(book, note, text string) bool {
 	if !ok || head == "" || rest != want {
 		return false
 	}
-	z, err := zip.OpenReader(book)
+	data, err := os.ReadFile(book)
 	if err != nil {
 		return false
 	}
-	defer z.Close()
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			return false
-		}
-		_, err = io.Copy(io.Discard, r)
-		r.Close()
-		if err != nil {
-			return false // zip.ErrChecksum among others
-		}
-	}
-	return len(z.File) > 0
+	parts, err := zipfloor.InflateAll(data) // zip.ErrChecksum among others
+	return err == nil && parts > 0
 }
 
 // addressee is whom a 退回 note is for: the unit, or where its file lay

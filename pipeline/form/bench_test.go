@@ -89,7 +89,7 @@ func batchForms(b *testing.B, ws *workspace.Workspace) [][]byte {
 func BenchmarkFloor(b *testing.B) {
 	ws := loadWorkspace(b)
 	inflateAll := func(b *testing.B, data []byte) {
-		if err := zipfloor.InflateAll(data); err != nil {
+		if _, err := zipfloor.InflateAll(data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -65,7 +65,7 @@ func BenchmarkFormThrough(b *testing.B) {
 	}{{"floor of the form", data}, {"floor of the 上報 workbook", report}} {
 		b.Run(f.name, func(b *testing.B) {
 			for b.Loop() {
-				if err := zipfloor.InflateAll(f.data); err != nil {
+				if _, err := zipfloor.InflateAll(f.data); err != nil {
 					b.Fatal(err)
 				}
 			}
