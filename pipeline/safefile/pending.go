@@ -129,7 +129,7 @@ func syncFile(path string) error {
 	f, err := os.OpenFile(path, flag, 0)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return SyncFileSystem(filepath.Dir(path))
+		return syncFileSystem(filepath.Dir(path))
 	case err != nil:
 		return fmt.Errorf("sync %s: %w", path, err)
 	}

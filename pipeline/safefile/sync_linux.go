@@ -28,7 +28,7 @@ func syncMany(files, dirs, refs []string) error {
 		if done[dev] {
 			continue
 		}
-		if err := SyncFileSystem(p); err != nil {
+		if err := syncFileSystem(p); err != nil {
 			return err
 		}
 		done[dev] = true
@@ -36,10 +36,10 @@ func syncMany(files, dirs, refs []string) error {
 	return nil
 }
 
-// SyncFileSystem flushes the whole file system that path, a file or
+// syncFileSystem flushes the whole file system that path, a file or
 // folder this process can open, lives on: every name and byte written to
 // it so far.
-func SyncFileSystem(path string) error {
+func syncFileSystem(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("syncfs: %w", err)

@@ -6,7 +6,7 @@ package safefile
 // can flush one whole file system.
 func syncMany(files, dirs, _ []string) error { return syncEach(files, dirs) }
 
-// SyncFileSystem does nothing: no portable call flushes one file system,
+// syncFileSystem does nothing: no portable call flushes one file system,
 // and flushing all of them (sync) returns before the data is written on
 // some systems. It serves only files this process may not open.
-func SyncFileSystem(string) error { return nil }
+func syncFileSystem(string) error { return nil }
