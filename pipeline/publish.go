@@ -56,11 +56,10 @@ type draftNote struct {
 func stampsOf(paths []string) ([]fileStamp, bool) {
 	out := make([]fileStamp, len(paths))
 	for i, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
+		var ok bool
+		if out[i], ok = stampOf(p); !ok {
 			return nil, false
 		}
-		out[i] = fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}
 	}
 	return out, true
 }

@@ -523,11 +523,19 @@ func ledgerMarkPath(ws *workspace.Workspace) string {
 func ledgerStamps(ws *workspace.Workspace) [2]fileStamp {
 	var out [2]fileStamp
 	for i, p := range []string{ws.LedgerPath(), ws.LedgerPath() + "-wal"} {
-		if info, err := os.Stat(p); err == nil {
-			out[i] = fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}
-		}
+		out[i], _ = stampOf(p)
 	}
 	return out
+}
+
+// stampOf is the file at path's size and time; false, and the zero
+// stamp, when it cannot be read.
+func stampOf(path string) (fileStamp, bool) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, false
+	}
+	return fileStamp{Size: info.Size(), ModTime: info.ModTime().UnixNano()}, true
 }
 
 // readLedgerMark returns the mark, whether there is one, and whether it
