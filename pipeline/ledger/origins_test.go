@@ -156,3 +156,21 @@ func TestToReturnSearchesByRun(t *testing.T) {
 		t.Errorf("ToReturn's plan does not search the files by run: %q", plan)
 	}
 }
+
+// TestUnarchivedSearchesItsIndex: every batch asks at its start for the
+// records still without an archive path, which are none but after a kill;
+// the ledger must find them in their own index, not read every record.
+func TestUnarchivedSearchesItsIndex(t *testing.T) {
+	l, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, query := range []string{unarchivedSQL, `SELECT id FROM submissions WHERE id IN (` + unarchivedSQL + `) ORDER BY id`} {
+		plan := queryPlan(t, l, query)
+		if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "INDEX submissions_unarchived") }) ||
+			slices.ContainsFunc(plan, func(d string) bool { return d == "SCAN submissions" }) {
+			t.Errorf("Unarchived's plan does not search the unarchived index alone: %q", plan)
+		}
+	}
+}

@@ -572,12 +572,16 @@ func (l *Ledger) Heads(ctx context.Context, period string) (current, returned []
 	return current, returned, nil
 }
 
+// unarchivedSQL selects the records Unarchived returns, through the index
+// that holds only them (submissions_unarchived).
+const unarchivedSQL = `SELECT id FROM submissions WHERE archive_path = ''`
+
 // Unarchived returns the records whose file was not yet known to be in the
 // archive: a batch killed between moving a file and noting where it went
 // leaves one, and the next batch finishes it. Findings are loaded so that
 // the 退回 copy can be written again.
 func (l *Ledger) Unarchived(ctx context.Context) ([]Record, error) {
-	rs, err := l.records(ctx, withFindings, `SELECT id FROM submissions WHERE archive_path = ''`, "id")
+	rs, err := l.records(ctx, withFindings, unarchivedSQL, "id")
 	if err != nil {
 		return nil, fmt.Errorf("ledger unarchived: %w", err)
 	}

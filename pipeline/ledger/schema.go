@@ -202,5 +202,14 @@ CREATE INDEX web_actions_unit ON web_actions (unit_code, id);
 DROP INDEX submissions_sha;
 CREATE INDEX submissions_origin ON submissions (sha256, received_at, id, unit_code, period, status)
 	WHERE status <> 'duplicate';
+`, `
+-- Unarchived asks at the start of every batch for the records whose file
+-- is not yet known to be in the archive. A batch killed between moving its
+-- files and noting where they went leaves some; otherwise there are none,
+-- yet finding none was a scan of the whole table: 0.18 s of a quiet batch
+-- at 73,000 units. The index holds only the rows waiting for their path,
+-- a group's at most, and a batch adds and removes each row's entry at its
+-- end, as ids grow.
+CREATE INDEX submissions_unarchived ON submissions (id) WHERE archive_path = '';
 `}
 }

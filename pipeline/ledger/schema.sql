@@ -98,3 +98,4 @@ CREATE TABLE web_actions (
 CREATE INDEX web_actions_unit ON web_actions (unit_code, id);
 CREATE INDEX submissions_origin ON submissions (sha256, received_at, id, unit_code, period, status)
 	WHERE status <> 'duplicate';
+CREATE INDEX submissions_unarchived ON submissions (id) WHERE archive_path = '';
