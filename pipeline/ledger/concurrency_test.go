@@ -126,7 +126,11 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 		w, r := openTwo(t, open)
 		mustRecord(t, w, sub("old", "U01", "2008-12", acc, 0, 1))
 
-		full, err := w.fullInserts(ctx)
+		ps, err := prepared(sub("new", "U01", "2008-12", acc, 5, 2), sub("other", "U02", "2008-12", acc, 5, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := w.fullInserts(ctx, ps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,10 +139,6 @@ func TestReaderSeesOnlyCommitted(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		ps, err := prepared(sub("new", "U01", "2008-12", acc, 5, 2), sub("other", "U02", "2008-12", acc, 5, 3))
-		if err != nil {
-			t.Fatal(err)
-		}
 		if _, err := w.insert(ctx, tx, ps, full); err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,11 @@ func TestOpenDuringAWrite(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
 		w, path := open(t)
-		full, err := w.fullInserts(ctx)
+		ps, err := prepared(sub("a", "U01", "2008-12", acc, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := w.fullInserts(ctx, ps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,10 +185,6 @@ func TestOpenDuringAWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		ps, err := prepared(sub("a", "U01", "2008-12", acc, 0, 1))
-		if err != nil {
-			t.Fatal(err)
-		}
 		if _, err := w.insert(ctx, tx, ps, full); err != nil {
 			t.Fatal(err)
 		}

@@ -56,20 +56,20 @@ func holdTransaction(path string) error {
 	if _, err := l.w.ExecContext(ctx, `PRAGMA cache_size = 8`); err != nil {
 		return err
 	}
-	full, err := l.fullInserts(ctx)
-	if err != nil {
-		return err
-	}
-	tx, err := l.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
 	batch := make([]Record, 300)
 	for i := range batch {
 		batch[i] = sub(fmt.Sprintf("lost-%03d", i), "U02", "2008-12", acc, i+1, 2)
 		batch[i].Values = bigValues(i)
 	}
 	ps, err := prepared(batch...)
+	if err != nil {
+		return err
+	}
+	full, err := l.fullInserts(ctx, ps)
+	if err != nil {
+		return err
+	}
+	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

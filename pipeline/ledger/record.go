@@ -164,7 +164,7 @@ func (e *encoder) prepare(r *Record) (Prepared, error) {
 
 // RecordPrepared is RecordBatch for prepared records.
 func (l *Ledger) RecordPrepared(ctx context.Context, ps []Prepared) ([]int64, error) {
-	full, err := l.fullInserts(ctx)
+	full, err := l.fullInserts(ctx, ps)
 	if err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
@@ -213,24 +213,41 @@ func insertSQL(table, cols string, ncols, n int, tail string) string {
 	return b.String()
 }
 
-// fullInserts are the inserts of rowsPerInsert rows, prepared.
+// fullInserts are the inserts of rowsPerInsert rows, prepared; nil where
+// the records at hand cannot fill one.
 type fullInserts struct{ submissions, findings *sql.Stmt }
 
-// fullInserts prepares the full inserts the first time; as lazyStmt.get,
-// never inside a transaction.
-func (l *Ledger) fullInserts(ctx context.Context) (fullInserts, error) {
-	subs, err := l.insertSubmissions.get(ctx)
-	if err != nil {
-		return fullInserts{}, err
+// fullInserts prepares, the first time, the full inserts that ps can
+// fill: a county's group of 73 forms fills neither. As lazyStmt.get, never
+// inside a transaction.
+func (l *Ledger) fullInserts(ctx context.Context, ps []Prepared) (full fullInserts, err error) {
+	if len(ps) >= rowsPerInsert {
+		if full.submissions, err = l.insertSubmissions.get(ctx); err != nil {
+			return fullInserts{}, err
+		}
 	}
-	finds, err := l.insertFindings.get(ctx)
-	return fullInserts{subs, finds}, err
+	findings := 0
+	for i := range ps {
+		findings += len(ps[i].findings)
+	}
+	if findings >= rowsPerInsert {
+		if full.findings, err = l.insertFindings.get(ctx); err != nil {
+			return fullInserts{}, err
+		}
+	}
+	return full, nil
 }
 
-// insert writes prepared records inside tx.
+// insert writes prepared records inside tx; full are the inserts
+// fullInserts prepared for ps.
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, ps []Prepared, full fullInserts) ([]int64, error) {
-	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID),
-		fullSubmissions: tx.StmtContext(ctx, full.submissions), fullFindings: tx.StmtContext(ctx, full.findings)}
+	ins := inserter{tx: tx, claimID: tx.StmtContext(ctx, l.claimID)}
+	if full.submissions != nil {
+		ins.fullSubmissions = tx.StmtContext(ctx, full.submissions)
+	}
+	if full.findings != nil {
+		ins.fullFindings = tx.StmtContext(ctx, full.findings)
+	}
 	ids := make([]int64, len(ps))
 	for start := 0; start < len(ps); start += rowsPerInsert {
 		end := min(start+rowsPerInsert, len(ps))

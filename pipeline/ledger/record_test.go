@@ -282,3 +282,45 @@ func TestSetArchivePaths(t *testing.T) {
 		}
 	})
 }
+
+// TestFullInsertsOnlyWhenFilled: the inserts of rowsPerInsert rows are
+// prepared only for records that can fill one (a county's group of 73
+// forms fills neither), and records that do fill them are all written.
+func TestFullInsertsOnlyWhenFilled(t *testing.T) {
+	cases := []struct {
+		name                          string
+		accepted, rejected            int
+		wantSubmissions, wantFindings bool
+	}{
+		{"a county's group", 70, 3, false, false},
+		{"full submissions, few findings", rowsPerInsert, 0, true, false},
+		{"full findings", 0, rowsPerInsert, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, _ := openTemp(t)
+			var rs []Record
+			for i := range c.accepted + c.rejected {
+				status := acc
+				if i >= c.accepted {
+					status = vocab.FileRejected
+				}
+				rs = append(rs, sub(fmt.Sprintf("c%04d", i), fmt.Sprintf("U%04d", i), "2008-12", status, i, float64(i)))
+			}
+			ids := mustRecord(t, l, rs...)
+			if got := l.insertSubmissions.stmt != nil; got != c.wantSubmissions {
+				t.Errorf("full submissions insert prepared = %v, want %v", got, c.wantSubmissions)
+			}
+			if got := l.insertFindings.stmt != nil; got != c.wantFindings {
+				t.Errorf("full findings insert prepared = %v, want %v", got, c.wantFindings)
+			}
+			var subs, finds int
+			if err := l.r.QueryRow(`SELECT (SELECT count(*) FROM submissions), (SELECT count(*) FROM findings)`).Scan(&subs, &finds); err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) != len(rs) || subs != len(rs) || finds != c.rejected {
+				t.Errorf("recorded %d ids, %d rows, %d findings; want %d, %d, %d", len(ids), subs, finds, len(rs), len(rs), c.rejected)
+			}
+		})
+	}
+}
