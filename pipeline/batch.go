@@ -221,12 +221,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, opts Options) (_ *Summary
 			<-tail
 		}
 	}()
-	if b.early != nil {
-		if r := <-b.early; r != nil {
-			b.opts.Renderer = r
-		}
-		b.early = nil
-	}
 	if !opts.FilesOnly {
 		if err := b.draft(work); err != nil {
 			return b.sum, err
@@ -761,14 +755,31 @@ func (b *batch) startRenderer() {
 	if b.early != nil || b.opts.Renderer != nil || b.opts.FilesOnly {
 		return
 	}
-	b.early = make(chan *render.Renderer, 1)
+	early := make(chan *render.Renderer, 1)
+	b.early = early
 	go func() {
 		r, err := b.renderer()
 		if err != nil {
 			r = nil
 		}
-		b.early <- r
+		early <- r
 	}()
+}
+
+// takeEarly hands the renderer startRenderer makes over to the caller: the
+// function returned waits for it, and gives nil when none was started or
+// its making failed. The draft reads the ledger's heads and figures while
+// the renderer is made: one changed file at 73,000 units waited 80 ms for
+// it before reading anything.
+func (b *batch) takeEarly() func() *render.Renderer {
+	early := b.early
+	b.early = nil
+	return sync.OnceValue(func() *render.Renderer {
+		if early == nil {
+			return nil
+		}
+		return <-early
+	})
 }
 
 // recordAndArchive records a judged group in one transaction, closes
@@ -1429,9 +1440,9 @@ func (b *batch) awaitReturns() error {
 //     stamped, so that neither a note lost nor an older note beside a
 //     draft file a power cut cut short keeps a damaged draft.
 //
-// The caches beside them (draft.rows, draft.chunks, inbox-seen.bin,
-// inbox-quiet.bin) wait for no flush of their own: each reads as no cache
-// when damaged.
+// The caches beside them (draft.rows, draft.chunks, draft.heads,
+// inbox-seen.bin, inbox-quiet.bin) wait for no flush of their own: each
+// reads as no cache when damaged.
 //
 // A failed or killed batch never gets here: its outputs are checked and
 // made again as above.

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -113,31 +112,7 @@ func TestDraftOfUnitsTheRegistryDoesNotHave(t *testing.T) {
 			t.Errorf("county suggestions %q, want %v", r[5], 3*suggestions+5)
 		}
 	}
-	outputs := []string{sum.Draft, sum.DraftText, sum.TotalsWorkbook, sum.AuditReport, sum.ChaseList}
-	made := make([][]byte, len(outputs))
-	for i, p := range outputs {
-		if made[i], err = os.ReadFile(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range []string{draftRowsFile, draftChunksFile, draftInputs} {
-		if err := os.Remove(filepath.Join(ws.WorkDir(), name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	full, err := Run(ctx, ws, Options{Now: now})
-	if err != nil || !full.Rendered {
-		t.Fatalf("full draft: %v", err)
-	}
-	for i, p := range []string{full.Draft, full.DraftText, full.TotalsWorkbook, full.AuditReport, full.ChaseList} {
-		want, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(made[i], want) {
-			t.Errorf("%s differs from the full draft's", filepath.Base(p))
-		}
-	}
+	sameAsFullDraft(t, ws, now, sum, "a unit left the registry", draftRowsFile, draftChunksFile, draftHeadsFile)
 }
 
 // TestHeadsHash tells the files a briefing is made of apart: a file's

@@ -153,36 +153,43 @@ func TestDraftRowsMakeTheFullDraft(t *testing.T) {
 		if rowsEntries != 1 {
 			t.Fatalf("%s: %d drafts, want 1", st.name, rowsEntries)
 		}
-		outputs := []string{sum.Draft, sum.DraftText, sum.TotalsWorkbook, sum.AuditReport, sum.ChaseList}
-		made := make([][]byte, len(outputs))
-		for i, p := range outputs {
-			if made[i], err = os.ReadFile(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, p := range []string{rowsPath, filepath.Join(ws.WorkDir(), draftInputs)} {
-			if err := os.Remove(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-		full, err := Run(ctx, ws, Options{Now: now})
-		if err != nil {
-			t.Fatalf("%s, full draft: %v", st.name, err)
-		}
-		if !full.Rendered {
-			t.Fatalf("%s: no full draft", st.name)
-		}
-		for i, p := range []string{full.Draft, full.DraftText, full.TotalsWorkbook, full.AuditReport, full.ChaseList} {
-			want, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(made[i], want) {
-				t.Errorf("%s: %s differs from the full draft's", st.name, filepath.Base(p))
-			}
-		}
+		sameAsFullDraft(t, ws, now, sum, st.name, draftRowsFile)
 		if !fileExists(rowsPath) {
 			t.Errorf("%s: the full draft kept no rows", st.name)
+		}
+	}
+}
+
+// sameAsFullDraft checks that each output of sum (a batch's draft) is byte
+// for byte the one a draft made without the kept files writes: kept (names
+// under work/) and the draft note are removed, and a batch over the same
+// ledger at the same moment drafts again from the ledger alone.
+func sameAsFullDraft(t *testing.T, ws *workspace.Workspace, now func() time.Time, sum *Summary, step string, kept ...string) {
+	t.Helper()
+	outputs := []string{sum.Draft, sum.DraftText, sum.TotalsWorkbook, sum.AuditReport, sum.ChaseList}
+	made := make([][]byte, len(outputs))
+	for i, p := range outputs {
+		var err error
+		if made[i], err = os.ReadFile(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range append(kept, draftInputs) {
+		if err := os.Remove(filepath.Join(ws.WorkDir(), name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, err := Run(context.Background(), ws, Options{Now: now})
+	if err != nil || !full.Rendered {
+		t.Fatalf("%s: full draft: rendered %v, %v", step, full != nil && full.Rendered, err)
+	}
+	for i, p := range []string{full.Draft, full.DraftText, full.TotalsWorkbook, full.AuditReport, full.ChaseList} {
+		want, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(made[i], want) {
+			t.Errorf("%s: %s differs from the full draft's", step, filepath.Base(p))
 		}
 	}
 }

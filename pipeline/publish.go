@@ -107,6 +107,9 @@ func readDraftNote(path string) draftNote {
 // figure is loaded, so a batch that finds nothing new costs almost nothing.
 func (b *batch) draft(ctx context.Context) error {
 	ws, period := b.ws, b.ws.Config.Period
+	early := b.takeEarly()
+	// Nothing a batch starts outlives it.
+	defer early()
 	start := time.Now()
 	last, err := b.ledger.LastIssue(ctx)
 	if err != nil {
@@ -140,9 +143,22 @@ func (b *batch) draft(ctx context.Context) error {
 		return nil
 	}
 	kept := b.readDraftRows(period, files)
-	current, returned, err := b.ledger.HeadsWithout(ctx, period, ruleLate)
+	headsPath := filepath.Join(ws.WorkDir(), draftHeadsFile)
+	prev, prevMark := readHeads(headsPath, period)
+	current, returned, err := b.ledger.HeadsSince(ctx, period, ruleLate, prev, prevMark, mark)
 	if err != nil {
 		return err
+	}
+	// The heads are kept for the next draft while they are tallied and
+	// the figures read, and let go before the briefing is made.
+	var keepHeads errgroup.Group
+	if mark != prevMark {
+		keepHeads.Go(func() error {
+			if err := writeHeads(headsPath, period, mark, current); err != nil {
+				return fmt.Errorf("keep the draft's heads: %w", err)
+			}
+			return nil
+		})
 	}
 	b.tally(current, returned)
 	hash := headsHash(current, returned) + " " + day
@@ -151,6 +167,9 @@ func (b *batch) draft(ctx context.Context) error {
 		// file of another unit state): the draft stands, and the note
 		// takes the mark, so that the next batch need not read the heads.
 		// The files it vouches for are on the disk already.
+		if err := keepHeads.Wait(); err != nil {
+			return err
+		}
 		if err := writeDraftNote(hashFile, draftNote{Quick: quick, Inputs: hash, Tally: tallyOf(b.sum), Files: note.Files}); err != nil {
 			return err
 		}
@@ -160,17 +179,25 @@ func (b *batch) draft(ctx context.Context) error {
 		return nil
 	}
 	// Fonts and templates load, and the templates' trial run on sample
-	// data runs, on the other core while the figures are read and judged.
+	// data runs, on the other core while the figures are read and judged
+	// (begun beside the taking of files, startRenderer, or now).
 	type made struct {
 		r   *render.Renderer
 		err error
 	}
 	renderer := make(chan made, 1)
 	go func() {
+		if r := early(); r != nil {
+			renderer <- made{r, nil}
+			return
+		}
 		r, err := b.renderer()
 		renderer <- made{r, err}
 	}()
 	counted, rows, saveRows, err := b.draftRows(ctx, period, files, countedOf(ws, current), kept)
+	if kerr := keepHeads.Wait(); err == nil {
+		err = kerr
+	}
 	if err != nil {
 		<-renderer
 		return err

@@ -137,17 +137,20 @@ func (l *Ledger) WithFinding(ctx context.Context, period, rule string) ([]Record
 // every counted unit's head, and the two paths were 13 MB of the 27 MB
 // that 73,000 heads took, besides the driver's copying them out.
 func (l *Ledger) HeadsWithout(ctx context.Context, period, rule string) (current, returned []Record, err error) {
-	if current, err = l.readCurrent(ctx, period, true, nil); err != nil {
-		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
-	}
+	return l.HeadsSince(ctx, period, rule, nil, Mark{}, Mark{})
+}
+
+// returnedWithout is HeadsWithout's returned records.
+func (l *Ledger) returnedWithout(ctx context.Context, period, rule string) ([]Record, error) {
 	sel := `SELECT id FROM submissions r WHERE period = ? AND status = 'rejected' AND NOT ` + fmt.Sprintf(withFinding, "r") + ` AND NOT EXISTS (
 		SELECT 1 FROM submissions a WHERE a.period = r.period AND a.status IN ('accepted', 'rejected') AND a.unit_code = r.unit_code
 			AND NOT ` + fmt.Sprintf(withFinding, "a") + `
 			AND (a.received_at > r.received_at OR (a.received_at = r.received_at AND a.id > r.id)))`
-	if returned, err = l.records(ctx, 0, sel, "unit_code", period, rule, rule); err != nil {
-		return nil, nil, fmt.Errorf("ledger heads %s: %w", period, err)
+	returned, err := l.records(ctx, 0, sel, "unit_code", period, rule, rule)
+	if err != nil {
+		return nil, fmt.Errorf("ledger heads %s: %w", period, err)
 	}
-	return current, returned, nil
+	return returned, nil
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -541,24 +541,6 @@ func anys(ss []string) []any {
 	return out
 }
 
-// PeriodMark is a cheap mark of the period's submissions: how many there
-// are, the newest id and the sum of the ids, read from the period index
-// without a row of the table. Submissions are only ever added, each with
-// its findings, and never changed but for where the file is archived: the
-// same mark means that Heads, HeadsWithout, Current and Returned of the
-// period read as they did when it was taken. A ledger rebuilt from the
-// archive numbers its rows anew, so its mark differs unless it recorded
-// the same rows in the same order.
-func (l *Ledger) PeriodMark(ctx context.Context, period string) (string, error) {
-	var n, newest, sum int64
-	err := l.r.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(id), 0), CAST(COALESCE(sum(id), 0) AS BIGINT)
-		FROM submissions WHERE period = ?`, period).Scan(&n, &newest, &sum)
-	if err != nil {
-		return "", fmt.Errorf("ledger mark %s: %w", period, err)
-	}
-	return fmt.Sprintf("%d %d %d", n, newest, sum), nil
-}
-
 // Heads returns, without values or findings, the records Current and
 // Returned would: enough to tell whether anything a briefing is made of
 // changed, at a fraction of the cost of loading the figures.

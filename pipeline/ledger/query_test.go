@@ -367,7 +367,7 @@ func TestPeriodMark(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return m
+			return m.String()
 		}
 		seen := map[string]string{mark(): "an empty ledger"}
 		var ids []int64
