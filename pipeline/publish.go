@@ -455,6 +455,12 @@ func headsHash(current, returned []ledger.Record) string {
 func workspaceHash(ws *workspace.Workspace) (string, error) {
 	h := sha256.New()
 	for _, name := range []string{workspace.ConfigFile, workspace.UnitsFile, workspace.IndicatorsFile} {
+		// The registry as loaded is what the briefing is made of, and its
+		// digest is taken already (some 30 ms at 73,000 units).
+		if sum, ok := ws.UnitsSum(); ok && name == workspace.UnitsFile {
+			fmt.Fprintf(h, "%s sha256 %x\n", name, sum)
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(ws.Dir, name))
 		if err != nil {
 			return "", fmt.Errorf("fingerprint %s: %w", name, err)

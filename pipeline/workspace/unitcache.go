@@ -27,13 +27,13 @@ const unitCacheFile = "units.cache"
 // unitCacheMagic starts the file; a new layout gets a new magic.
 var unitCacheMagic = []byte("countybrief units 3\n")
 
-// cachedUnits returns the registry cached for the YAML data, if any.
-func cachedUnits(workDir string, data []byte) (Units, bool) {
+// cachedUnits returns the registry cached for the YAML whose SHA-256 is
+// source, if any.
+func cachedUnits(workDir string, source [sha256.Size]byte) (Units, bool) {
 	raw, err := os.ReadFile(filepath.Join(workDir, unitCacheFile))
 	if err != nil {
 		return nil, false
 	}
-	source := sha256.Sum256(data)
 	head := len(unitCacheMagic) + 2*sha256.Size
 	if len(raw) < head || !bytes.HasPrefix(raw, unitCacheMagic) {
 		return nil, false
@@ -48,12 +48,12 @@ func cachedUnits(workDir string, data []byte) (Units, bool) {
 // cacheUnits writes the cache for a registry that loaded without
 // problems. It is best effort: without a work folder, or when the write
 // fails, the next start parses the YAML again.
-func cacheUnits(workDir string, data []byte, us Units) {
+func cacheUnits(workDir string, source [sha256.Size]byte, us Units) {
 	if st, err := os.Stat(workDir); err != nil || !st.IsDir() {
 		return
 	}
 	payload := encodeUnits(us)
-	source, payloadSum := sha256.Sum256(data), sha256.Sum256(payload)
+	payloadSum := sha256.Sum256(payload)
 	out := append(append(append(bytes.Clone(unitCacheMagic), source[:]...), payloadSum[:]...), payload...)
 	_ = safefile.WriteFile(filepath.Join(workDir, unitCacheFile), func(w io.Writer) error {
 		_, err := w.Write(out)

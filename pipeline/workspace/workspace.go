@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"countybrief/pipeline/vocab"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -41,6 +42,15 @@ type Workspace struct {
 	// hear of (validate prints them); they never stop a batch.
 	Warnings  vocab.Problems
 	unitIndex unitIndex
+	// unitsSum is the SHA-256 of units.yaml as Load read it.
+	unitsSum [sha256.Size]byte
+}
+
+// UnitsSum is the SHA-256 of units.yaml as Load read it, from which Units
+// came; false for a workspace that Load did not read. A region's registry
+// is megabytes (9.6 MB at 73,000 units), and the draft fingerprints it.
+func (ws *Workspace) UnitsSum() ([sha256.Size]byte, bool) {
+	return ws.unitsSum, ws.unitsSum != [sha256.Size]byte{}
 }
 
 // Unit returns the registry's unit with the code. It is a hash look-up: a
@@ -111,9 +121,10 @@ func Load(dir string) (*Workspace, error) {
 	}
 	unitsData, unitsPath := read(UnitsFile)
 	if data, path := unitsData, unitsPath; data != nil {
+		ws.unitsSum = sha256.Sum256(data)
 		cached := false
 		if ws.Config != nil {
-			ws.Units, cached = cachedUnits(ws.WorkDir(), data)
+			ws.Units, cached = cachedUnits(ws.WorkDir(), ws.unitsSum)
 		}
 		if cached {
 			ws.Kinds = kindOrder(listedKinds(data), ws.Units)
@@ -122,7 +133,7 @@ func Load(dir string) (*Workspace, error) {
 			ws.Units, ws.Kinds = us, kinds
 			collect(err)
 			if err == nil && ws.Config != nil {
-				cacheUnits(ws.WorkDir(), data, us)
+				cacheUnits(ws.WorkDir(), ws.unitsSum, us)
 			}
 		}
 	}
