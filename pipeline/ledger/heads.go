@@ -74,7 +74,10 @@ func (l *Ledger) currentSince(ctx context.Context, period string, prev []Record,
 		return prev, nil
 	}
 	// The claim name of the marked row is checked with the rows since: a
-	// ledger whose row at.Newest is another file is another history.
+	// ledger whose row at.Newest is another file is another history. The
+	// rows are found by id alone, other periods' skipped below: asked for
+	// the period too, SQLite walks the period index, every row of it (at
+	// 73,000 units 48 ms against 1 ms for the few rows since).
 	rows, err := l.r.QueryContext(ctx, `SELECT id, COALESCE(run_id, 0), unit_code, period, orig_name, sha256, status, received_at, claim_name
 		FROM submissions WHERE id >= ? ORDER BY id`, at.Newest)
 	if err != nil {
@@ -126,37 +129,36 @@ func withLatest(heads, added []Record) []Record {
 		}
 		return a.ID > b.ID
 	}
-	out := heads
-	var units []Record
+	byUnit := func(r Record, code string) int { return cmp.Compare(r.UnitCode, code) }
+	// keep puts a into rs (by unit code) unless rs holds a later record
+	// of its unit; false when rs has no record of the unit.
+	keep := func(rs []Record, a *Record) (at int, found bool) {
+		at, found = slices.BinarySearchFunc(rs, a.UnitCode, byUnit)
+		if found && later(a, &rs[at]) {
+			rs[at] = *a
+		}
+		return at, found
+	}
+	var newUnits []Record
 	for i := range added {
-		a := &added[i]
-		j, found := slices.BinarySearchFunc(out, a.UnitCode, func(r Record, code string) int { return cmp.Compare(r.UnitCode, code) })
-		switch {
-		case found:
-			if later(a, &out[j]) {
-				out[j] = *a
-			}
-		default:
-			k, dup := slices.BinarySearchFunc(units, a.UnitCode, func(r Record, code string) int { return cmp.Compare(r.UnitCode, code) })
-			switch {
-			case !dup:
-				units = slices.Insert(units, k, *a)
-			case later(a, &units[k]):
-				units[k] = *a
-			}
+		if _, found := keep(heads, &added[i]); found {
+			continue
+		}
+		if at, found := keep(newUnits, &added[i]); !found {
+			newUnits = slices.Insert(newUnits, at, added[i])
 		}
 	}
-	if len(units) == 0 {
-		return out
+	if len(newUnits) == 0 {
+		return heads
 	}
-	merged := make([]Record, 0, len(out)+len(units))
+	merged := make([]Record, 0, len(heads)+len(newUnits))
 	i, j := 0, 0
-	for i < len(out) || j < len(units) {
-		if j == len(units) || i < len(out) && out[i].UnitCode < units[j].UnitCode {
-			merged = append(merged, out[i])
+	for i < len(heads) || j < len(newUnits) {
+		if j == len(newUnits) || i < len(heads) && heads[i].UnitCode < newUnits[j].UnitCode {
+			merged = append(merged, heads[i])
 			i++
 		} else {
-			merged = append(merged, units[j])
+			merged = append(merged, newUnits[j])
 			j++
 		}
 	}
