@@ -60,6 +60,40 @@ func TestHeadsSinceEqualsAWholeRead(t *testing.T) {
 	})
 }
 
+// HeadsSince serves from the kept heads when the files since account for
+// the change of mark: a kept head that a whole read would not give (a
+// marker in its file name) comes back for the unit that sent nothing
+// since, and the unit that did has its new file.
+func TestHeadsSinceServesFromTheKeptHeads(t *testing.T) {
+	eachBackend(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		const period = "2008-12"
+		l, _ := open(t)
+		mustRecord(t, l, sub("a1", "U01", period, acc, 10, 1), sub("b1", "U02", period, acc, 10, 2))
+		at, err := l.PeriodMark(ctx, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, _, err := l.HeadsWithout(ctx, period, "inbox.late")
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept[0].OrigName = "kept.xlsx"
+		mustRecord(t, l, sub("b2", "U02", period, acc, 20, 3))
+		now, err := l.PeriodMark(ctx, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		current, _, err := l.HeadsSince(ctx, period, "inbox.late", kept, at, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := heads(current); len(current) != 2 || current[0].OrigName != "kept.xlsx" || got[1] != "U02=sha-b2" {
+			t.Errorf("heads %v (U01's file %q), want U01's kept head and U02's b2", got, current[0].OrigName)
+		}
+	})
+}
+
 // sameHeads compares heads as HeadsWithout reads them: the fields it
 // fills, the time as an instant.
 func sameHeads(a, b []Record) bool {
