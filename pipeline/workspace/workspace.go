@@ -42,8 +42,7 @@ type Workspace struct {
 	// hear of (validate prints them); they never stop a batch.
 	Warnings  vocab.Problems
 	unitIndex unitIndex
-	// unitsSum is the SHA-256 of units.yaml as Load read it.
-	unitsSum [sha256.Size]byte
+	unitsSum  [sha256.Size]byte // UnitsSum's
 }
 
 // UnitsSum is the SHA-256 of units.yaml as Load read it, from which Units
