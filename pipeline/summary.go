@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"countybrief/pipeline/vocab"
 )
@@ -134,8 +135,11 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 		enc.SetIndent("    ", "  ")
 		for i := range s.Files {
 			one.Reset()
-			if err := enc.Encode(&s.Files[i]); err != nil {
-				return fmt.Errorf("encode summary: %w", err)
+			if !appendPlainResult(&one, &s.Files[i]) {
+				one.Reset()
+				if err := enc.Encode(&s.Files[i]); err != nil {
+					return fmt.Errorf("encode summary: %w", err)
+				}
 			}
 			if i > 0 {
 				bw.WriteByte(',')
@@ -148,6 +152,67 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	bw.Write(after)
 	bw.WriteByte('\n')
 	return bw.Flush()
+}
+
+// appendPlainResult writes r to buf as the encoder of WriteJSON would, and
+// reports true, when r has no findings and none of its texts needs an
+// escape; it writes nothing and reports false otherwise. Encoding by
+// reflection was 130 ms of a 73,000-file summary, written on one core
+// after everything else is done.
+func appendPlainResult(buf *bytes.Buffer, r *FileResult) bool {
+	if len(r.Findings) > 0 {
+		return false
+	}
+	fields := [...]struct{ key, value string }{
+		{"name", r.Name}, {"unit", r.Unit}, {"period", r.Period}, {"sha256", r.SHA256},
+		{"status", string(r.Status)}, {"archive_path", r.ArchivePath}, {"return_path", r.ReturnPath},
+	}
+	for _, f := range fields {
+		if !plainJSON(f.value) {
+			return false
+		}
+	}
+	buf.WriteByte('{')
+	for _, f := range fields {
+		if f.key == "return_path" && f.value == "" {
+			continue // omitempty
+		}
+		if f.key != "name" {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n      \"")
+		buf.WriteString(f.key)
+		buf.WriteString("\": \"")
+		buf.WriteString(f.value)
+		buf.WriteByte('"')
+	}
+	if r.Recovered {
+		buf.WriteString(",\n      \"recovered\": true")
+	}
+	buf.WriteString("\n    }")
+	return true
+}
+
+// plainJSON reports whether encoding/json writes s as it is between
+// quotes: valid UTF-8 without control characters, quotes, backslashes,
+// the characters it escapes for HTML (<, >, &) or U+2028 and U+2029.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // BrokenRule is a rule that failed when it ran, where it is written, and
