@@ -67,15 +67,6 @@
 //     nothing in durability either, but the next process to open the
 //     ledger, a status command too, would read the whole log back to
 //     index it, and it would grow across batches to 64 MiB.
-//   - The writer keeps its temporary data in memory (temp_store MEMORY).
-//     A statement that inserts many rows into a transaction that has
-//     already written keeps a statement journal, to undo itself alone,
-//     and SQLite writes that journal to a temporary file once it passes
-//     64 KiB: with every unit resending at 73,000 units those writes were
-//     0.6 s of the batch's CPU (profile), and in memory the ledger stage
-//     took 4.1, 4.1 and 5.3 s against 4.6, 4.6 and 5.7 s (three pairs,
-//     alternating, load 0.9 to 1.9), for 3 to 4 MB more peak memory. The
-//     journal holds only the pages one statement changes.
 //   - Pragmas travel in the DSN, so every pooled connection gets them, not
 //     only the first.
 //

@@ -52,7 +52,7 @@ const readConns = 4
 // failing. Why the cache sizes and the checkpoint interval are what they
 // are, with the measurements, is in the package documentation.
 const (
-	writerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(16384)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	writerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(16384)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	readerParams = "_pragma=busy_timeout(10000)&_pragma=cache_size(-256)&_pragma=synchronous(FULL)&_pragma=query_only(1)"
 )
 

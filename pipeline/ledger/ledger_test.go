@@ -34,7 +34,7 @@ func TestMigrationsFreshAndReopen(t *testing.T) {
 		}
 	}
 	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000",
-		"cache_size": "-2048", "wal_autocheckpoint": "16384", "temp_store": "2"} {
+		"cache_size": "-2048", "wal_autocheckpoint": "16384"} {
 		var got string
 		if err := l.w.QueryRowContext(ctx, `PRAGMA `+pragma).Scan(&got); err != nil {
 			t.Fatal(err)
