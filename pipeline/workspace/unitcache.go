@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"maps"
 	"math"
@@ -21,11 +22,13 @@ import (
 // plain binary form, under the SHA-256 of the YAML it came from: any edit
 // of units.yaml changes the digest and the YAML is parsed and checked
 // again. The cache holds its own checksum too, so a damaged cache is
-// ignored, never believed.
+// ignored, never believed: a CRC-32C, as the other work files, where a
+// SHA-256 of the 4.5 MB of a 73,000-unit cache was 10 ms of every batch
+// (the digest of units.yaml stays the key).
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
-var unitCacheMagic = []byte("countybrief units 3\n")
+var unitCacheMagic = []byte("countybrief units 4\n")
 
 // cachedUnits returns the registry cached for the YAML whose SHA-256 is
 // source, if any.
@@ -34,12 +37,12 @@ func cachedUnits(workDir string, source [sha256.Size]byte) (Units, bool) {
 	if err != nil {
 		return nil, false
 	}
-	head := len(unitCacheMagic) + 2*sha256.Size
+	head := len(unitCacheMagic) + sha256.Size + 4
 	if len(raw) < head || !bytes.HasPrefix(raw, unitCacheMagic) {
 		return nil, false
 	}
 	sums, payload := raw[len(unitCacheMagic):head], raw[head:]
-	if payloadSum := sha256.Sum256(payload); !bytes.Equal(sums[:sha256.Size], source[:]) || !bytes.Equal(sums[sha256.Size:], payloadSum[:]) {
+	if !bytes.Equal(sums[:sha256.Size], source[:]) || binary.LittleEndian.Uint32(sums[sha256.Size:]) != payloadSum(payload) {
 		return nil, false
 	}
 	return decodeUnits(payload)
@@ -53,12 +56,18 @@ func cacheUnits(workDir string, source [sha256.Size]byte, us Units) {
 		return
 	}
 	payload := encodeUnits(us)
-	payloadSum := sha256.Sum256(payload)
-	out := append(append(append(bytes.Clone(unitCacheMagic), source[:]...), payloadSum[:]...), payload...)
+	out := binary.LittleEndian.AppendUint32(append(bytes.Clone(unitCacheMagic), source[:]...), payloadSum(payload))
+	out = append(out, payload...)
 	_ = safefile.WriteFile(filepath.Join(workDir, unitCacheFile), func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err
 	})
+}
+
+// payloadSum is the cache's checksum of its payload; hash/crc32 makes its
+// Castagnoli table once, however often it is asked for.
+func payloadSum(payload []byte) uint32 {
+	return crc32.Checksum(payload, crc32.MakeTable(crc32.Castagnoli))
 }
 
 func encodeUnits(us Units) []byte {
