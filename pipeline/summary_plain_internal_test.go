@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"slices"
 	"testing"
 
 	"countybrief/pipeline/vocab"
@@ -65,6 +67,21 @@ func TestPlainResultMatchesEncoder(t *testing.T) {
 				t.Errorf("fast path wrote\n%s\nencoder\n%s", b.Bytes(), want)
 			}
 		})
+	}
+}
+
+// TestPlainResultKnowsEveryField: the fast path writes FileResult's
+// fields by name; a field added to FileResult must be taught to it, or
+// the summary would silently lose the field for every plain result.
+func TestPlainResultKnowsEveryField(t *testing.T) {
+	var tags []string
+	rt := reflect.TypeFor[FileResult]()
+	for i := range rt.NumField() {
+		tags = append(tags, rt.Field(i).Tag.Get("json"))
+	}
+	want := []string{"name", "unit", "period", "sha256", "status", "archive_path", "return_path,omitempty", "findings,omitempty", "recovered,omitempty"}
+	if !slices.Equal(tags, want) {
+		t.Errorf("FileResult's fields are %q; appendPlainResult writes %q: teach it the change", tags, want)
 	}
 }
 
