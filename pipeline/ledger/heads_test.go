@@ -67,24 +67,10 @@ func TestHeadsSinceEqualsAWholeRead(t *testing.T) {
 func TestHeadsSinceServesFromTheKeptHeads(t *testing.T) {
 	eachBackend(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
-		const period = "2008-12"
 		l, _ := open(t)
-		mustRecord(t, l, sub("a1", "U01", period, acc, 10, 1), sub("b1", "U02", period, acc, 10, 2))
-		at, err := l.PeriodMark(ctx, period)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kept, _, err := l.HeadsWithout(ctx, period, "inbox.late")
-		if err != nil {
-			t.Fatal(err)
-		}
+		kept, at, now := keptThenGrown(t, l)
 		kept[0].OrigName = "kept.xlsx"
-		mustRecord(t, l, sub("b2", "U02", period, acc, 20, 3))
-		now, err := l.PeriodMark(ctx, period)
-		if err != nil {
-			t.Fatal(err)
-		}
-		current, _, err := l.HeadsSince(ctx, period, "inbox.late", kept, at, now)
+		current, _, err := l.HeadsSince(ctx, "2008-12", "inbox.late", kept, at, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,6 +78,28 @@ func TestHeadsSinceServesFromTheKeptHeads(t *testing.T) {
 			t.Errorf("heads %v (U01's file %q), want U01's kept head and U02's b2", got, current[0].OrigName)
 		}
 	})
+}
+
+// keptThenGrown records a file each for U01 and U02 in 2008-12, keeps
+// the heads and the mark at, then records a later file of U02: now is the
+// mark after it.
+func keptThenGrown(t *testing.T, l *Ledger) (kept []Record, at, now Mark) {
+	t.Helper()
+	ctx := context.Background()
+	const period = "2008-12"
+	mustRecord(t, l, sub("a1", "U01", period, acc, 10, 1), sub("b1", "U02", period, acc, 10, 2))
+	at, err := l.PeriodMark(ctx, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept, _, err = l.HeadsWithout(ctx, period, "inbox.late"); err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, l, sub("b2", "U02", period, acc, 20, 3))
+	if now, err = l.PeriodMark(ctx, period); err != nil {
+		t.Fatal(err)
+	}
+	return kept, at, now
 }
 
 // sameHeads compares heads as HeadsWithout reads them: the fields it
@@ -131,20 +139,7 @@ func TestHeadsSinceReadsWholeWhenTheMarkDoesNotHold(t *testing.T) {
 		ctx := context.Background()
 		const period = "2008-12"
 		l, _ := open(t)
-		mustRecord(t, l, sub("a1", "U01", period, acc, 10, 1), sub("b1", "U02", period, acc, 10, 2))
-		at, err := l.PeriodMark(ctx, period)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kept, _, err := l.HeadsWithout(ctx, period, "inbox.late")
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustRecord(t, l, sub("b2", "U02", period, acc, 20, 3))
-		now, err := l.PeriodMark(ctx, period)
-		if err != nil {
-			t.Fatal(err)
-		}
+		kept, at, now := keptThenGrown(t, l)
 		for _, c := range []struct {
 			name string
 			at   Mark
