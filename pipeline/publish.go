@@ -456,7 +456,9 @@ func workspaceHash(ws *workspace.Workspace) (string, error) {
 	h := sha256.New()
 	for _, name := range []string{workspace.ConfigFile, workspace.UnitsFile, workspace.IndicatorsFile} {
 		// The registry as loaded is what the briefing is made of, and its
-		// digest is taken already (some 30 ms at 73,000 units).
+		// digest is taken already: reading and hashing units.yaml again
+		// kept a quiet batch at 73,000 units at 0.51 s against 0.42 s
+		// (medians of ten pairs).
 		if sum, ok := ws.UnitsSum(); ok && name == workspace.UnitsFile {
 			fmt.Fprintf(h, "%s sha256 %x\n", name, sum)
 			continue

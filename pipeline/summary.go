@@ -173,11 +173,11 @@ func appendPlainResult(buf *bytes.Buffer, r *FileResult) bool {
 		}
 	}
 	buf.WriteByte('{')
-	for _, f := range fields {
+	for i, f := range fields {
 		if f.key == "return_path" && f.value == "" {
 			continue // omitempty
 		}
-		if f.key != "name" {
+		if i > 0 {
 			buf.WriteByte(',')
 		}
 		buf.WriteString("\n      \"")

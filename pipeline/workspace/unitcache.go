@@ -22,9 +22,9 @@ import (
 // plain binary form, under the SHA-256 of the YAML it came from: any edit
 // of units.yaml changes the digest and the YAML is parsed and checked
 // again. The cache holds its own checksum too, so a damaged cache is
-// ignored, never believed: a CRC-32C, as the other work files, where a
-// SHA-256 of the 4.5 MB of a 73,000-unit cache was 10 ms of every batch
-// (the digest of units.yaml stays the key).
+// ignored, never believed: a CRC-32C, as the other work files (over the
+// 4.5 MB of a 73,000-unit cache 0.2 ms against a SHA-256's 2.7 ms, medians
+// of 15 in one process); the digest of units.yaml stays the key.
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
