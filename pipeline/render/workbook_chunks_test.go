@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -129,6 +131,82 @@ func TestKeptTotalsWorkbook(t *testing.T) {
 			states, err := f.GetRows(SheetStates)
 			if err != nil || len(states) != len(b.Units)+1 {
 				t.Errorf("states sheet: %d rows (%v), want %d", len(states), err, len(b.Units)+1)
+			}
+		})
+	}
+}
+
+// failingChunks fails to keep the chunk numbered failAt (from 1).
+type failingChunks struct {
+	memChunks
+	kept, failAt int
+}
+
+var errKeepFailed = errors.New("keep failed")
+
+func (f *failingChunks) Keep(key [sha256.Size]byte, deflated []byte) error {
+	if f.kept++; f.kept == f.failAt {
+		return errKeepFailed
+	}
+	return f.memChunks.Keep(key, deflated)
+}
+
+// cutWriter takes n bytes and then fails, as a full disk does.
+type cutWriter struct{ n int }
+
+func (w *cutWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		n := w.n
+		w.n = 0
+		return n, errDiskFull
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+var errDiskFull = errors.New("disk full")
+
+// TestTotalsWorkbookFailsWhole checks that a chunk that cannot be kept,
+// or a file that cannot take the workbook, fails the write with that
+// error wherever it strikes in the sheets' chunks, so that the draft
+// fails and says why rather than leaving a file cut short.
+func TestTotalsWorkbookFailsWhole(t *testing.T) {
+	ws := testWorkspace(t, "")
+	r := newRenderer(t, ws)
+	b := domainBriefing(t, ws)
+	b.Draft = true
+	for len(b.Reported) < 3*chunkRows {
+		b.Reported = append(b.Reported, b.Reported...)
+		b.Units = append(b.Units, b.Units...)
+	}
+	chunks := (len(b.Reported)+chunkRows-1)/chunkRows + (len(b.Units)+chunkRows-1)/chunkRows
+	var whole bytes.Buffer
+	if err := r.TotalsWorkbook(&whole, b); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		failAt int // chunk that cannot be kept; 0: none
+		cutAt  int // bytes the file takes; 0: all
+		want   error
+	}{
+		{"first chunk not kept", 1, 0, errKeepFailed},
+		{"a middle chunk not kept", 3, 0, errKeepFailed},
+		{"the last chunk not kept", chunks, 0, errKeepFailed},
+		{"disk full at the start", 0, 10, errDiskFull},
+		{"disk full within the unit sheet", 0, whole.Len() / 3, errDiskFull},
+		{"disk full at the end", 0, whole.Len() - 10, errDiskFull},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &failingChunks{memChunks: memChunks{last: map[[sha256.Size]byte][]byte{}, next: map[[sha256.Size]byte][]byte{}}, failAt: tt.failAt}
+			var w io.Writer = io.Discard
+			if tt.cutAt > 0 {
+				w = &cutWriter{n: tt.cutAt}
+			}
+			err := r.KeptTotalsWorkbook(m)(w, b)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("error %v, want %v", err, tt.want)
 			}
 		})
 	}
