@@ -401,6 +401,10 @@ func TestRequote(t *testing.T) {
 		{Simplified, CornerQuotes, "“四个一”", "「四个一」"},
 		{Traditional, "", "Women’s Federation 的“婦聯”", "Women’s Federation 的「婦聯」"},
 		{Traditional, "", "沒有引號", "沒有引號"},
+		// Marks of the same first two bytes that are not quotes.
+		{Traditional, "", "破折號——與省略號……", "破折號——與省略號……"},
+		{Simplified, "", "顿号、句号。书名号〈〉", "顿号、句号。书名号〈〉"},
+		{Simplified, "", "、「四个一」。", "、“四个一”。"},
 	}
 	for _, tc := range tests {
 		c := &Config{Language: tc.lang, Quotes: tc.quotes}
@@ -492,5 +496,18 @@ func TestAreaSetting(t *testing.T) {
 		if err == nil && ws.Config.AreaWord() != tc.want {
 			t.Errorf("area: %s: AreaWord %q, want %q", tc.value, ws.Config.AreaWord(), tc.want)
 		}
+	}
+}
+
+// BenchmarkRequoteName is Requote of a unit's name without quote marks,
+// as a draft converts every unit's name.
+func BenchmarkRequoteName(b *testing.B) {
+	for _, lang := range []string{Traditional, Simplified} {
+		c := &Config{Language: lang}
+		b.Run(lang, func(b *testing.B) {
+			for b.Loop() {
+				_ = c.Requote("洋川鎮第十二村（社區）民兵連")
+			}
+		})
 	}
 }
