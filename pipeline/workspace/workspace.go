@@ -118,22 +118,35 @@ func Load(dir string) (*Workspace, error) {
 		ws.Config = c
 		collect(err)
 	}
-	unitsData, unitsPath := read(UnitsFile)
-	if data, path := unitsData, unitsPath; data != nil {
-		ws.unitsSum = sha256.Sum256(data)
-		cached := false
+	// The registry's cache is read beside units.yaml (cachedUnits).
+	type cache struct {
+		units  Units
+		source [sha256.Size]byte
+		ok     bool
+	}
+	fromCache := make(chan cache, 1)
+	go func() {
+		var c cache
 		if ws.Config != nil {
-			ws.Units, cached = cachedUnits(ws.WorkDir(), ws.unitsSum)
+			c.units, c.source, c.ok = cachedUnits(ws.WorkDir())
 		}
-		if cached {
-			ws.Kinds = kindOrder(listedKinds(data), ws.Units)
-		} else {
-			us, kinds, err := parseUnits(path, data)
-			ws.Units, ws.Kinds = us, kinds
-			collect(err)
-			if err == nil && ws.Config != nil {
-				cacheUnits(ws.WorkDir(), ws.unitsSum, us)
-			}
+		fromCache <- c
+	}()
+	unitsData, unitsPath := read(UnitsFile)
+	if unitsData != nil {
+		ws.unitsSum = sha256.Sum256(unitsData)
+	}
+	switch c := <-fromCache; {
+	case unitsData == nil: // unreadable, said above
+	case c.ok && c.source == ws.unitsSum:
+		ws.Units = c.units
+		ws.Kinds = kindOrder(listedKinds(unitsData), ws.Units)
+	default:
+		us, kinds, err := parseUnits(unitsPath, unitsData)
+		ws.Units, ws.Kinds = us, kinds
+		collect(err)
+		if err == nil && ws.Config != nil {
+			cacheUnits(ws.WorkDir(), ws.unitsSum, us)
 		}
 	}
 	if p := <-catalogue; p.readErr != nil {
