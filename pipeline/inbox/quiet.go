@@ -283,7 +283,7 @@ func (in *Inbox) NoteEmptied(ctx context.Context) error {
 	}
 	defer top.Close()
 	fd := top.Fd()
-	if !stampsHold(fd) {
+	if !safefile.StampsHold(fd) {
 		return nil
 	}
 	stamps := make([]dirStamp, len(folders))

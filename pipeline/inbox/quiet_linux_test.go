@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"countybrief/pipeline/internal/testuser"
+	"countybrief/pipeline/safefile"
 	"countybrief/pipeline/workspace"
 )
 
@@ -48,7 +49,7 @@ func quietInbox(t *testing.T) (*workspace.Workspace, *Inbox) {
 		t.Fatal(err)
 	}
 	defer top.Close()
-	if !stampsHold(top.Fd()) {
+	if !safefile.StampsHold(top.Fd()) {
 		t.Skipf("the file system of %s (TMPDIR) keeps no folder stamps Scan trusts: run on ext4, xfs, btrfs, tmpfs or f2fs", ws.InboxDir())
 	}
 	in := New(ws, nil)

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"countybrief/pipeline/safefile"
 )
 
 // maxDepth is how deep a file may lie: inbox/<unit>/a/b/file.
@@ -200,7 +202,7 @@ func (in *Inbox) list(ctx context.Context, quiet []quietFolder, scanned int64) (
 	defer top.Close()
 	fd := top.Fd()
 	var l listing
-	l.stamped = stampsHold(fd)
+	l.stamped = safefile.StampsHold(fd)
 	if !l.stamped {
 		quiet = nil
 	}

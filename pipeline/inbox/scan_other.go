@@ -34,7 +34,7 @@ func (in *Inbox) readTop(top *os.File) (files, folders []string, err error) {
 
 // readUnit adds the files of the unit folder name to l, and reports
 // whether it held nothing to take. Folder stamps are never trusted off
-// Linux (see stampsHold), so none is taken.
+// Linux (see safefile.StampsHold), so none is taken.
 func (in *Inbox) readUnit(ctx context.Context, _ uintptr, name string, _ bool, _ *dirBuf, l *listing) (dirStamp, bool) {
 	dir := filepath.Join(in.inbox, name)
 	entries, err := os.ReadDir(dir)

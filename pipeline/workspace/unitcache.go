@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"countybrief/pipeline/safefile"
 )
@@ -25,46 +26,110 @@ import (
 // ignored, never believed: a CRC-32C, as the other work files (over the
 // 4.5 MB of a 73,000-unit cache 0.2 ms against a SHA-256's 2.7 ms, medians
 // of 15 in one process); the digest of units.yaml stays the key.
+//
+// Reading and hashing the 9.6 MB of a 73,000-unit units.yaml was itself
+// 53 ms of every batch's start, so the cache also keeps the file's stamp
+// (device, inode, size, change and modification time) and when it was
+// read: while the stamp stays, the file is as it was, and Load takes the
+// digest from the cache without reading the YAML. Any write, rename or
+// copy over the file sets its change time, which no user can set. As for
+// the inbox's quiet folders (package inbox), the stamp is trusted only
+// when the change time was 2 s (stampMargin) older than the read, since
+// a file system stamps times from a coarse clock and a write in the tick
+// of the read could leave the stamp as it was, and only on the local
+// Linux file systems whose stamps hold (safefile.StampsHold); elsewhere,
+// or when in doubt, the YAML is read and hashed as before.
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
-var unitCacheMagic = []byte("countybrief units 4\n")
+var unitCacheMagic = []byte("countybrief units 5\n")
 
-// cachedUnits returns the registry cached and the SHA-256 of the YAML
-// it came from, if the cache is whole. Load reads the cache while it
-// reads and hashes units.yaml, and believes it if the two digests match:
-// done in turn, they were 53 and 53 ms of a 73,000-unit batch's start,
-// on one core.
-func cachedUnits(workDir string) (Units, [sha256.Size]byte, bool) {
-	var source [sha256.Size]byte
+// stampMargin is how much older than its reading units.yaml's change
+// time must be for its stamp to stand for its content.
+const stampMargin = 2 * time.Second
+
+// fileStamp is what a file's status says about whether its content
+// changed; read is when the content the cache came from was read (ns).
+type fileStamp struct {
+	dev, ino                 uint64
+	size, ctime, mtime, read int64
+}
+
+// trusted reports whether the stamp stands for the content read.
+func (s fileStamp) trusted() bool {
+	return s.ino != 0 && s.ctime <= s.read-int64(stampMargin)
+}
+
+// same reports whether the file's stamp now is the one the cache has.
+func (s fileStamp) same(now fileStamp) bool {
+	now.read = s.read
+	return s == now
+}
+
+// unitCache is what the cache holds.
+type unitCache struct {
+	source [sha256.Size]byte // SHA-256 of the YAML the units came from
+	stamp  fileStamp         // of that YAML; zero: none
+	kinds  []string          // Workspace.Kinds of that YAML
+	units  Units
+}
+
+// The file: magic, a CRC-32C of everything after it, the YAML's digest,
+// its stamp (six 8-byte numbers), then the kinds and the units
+// (encodeUnits).
+const unitCacheHead = sha256.Size + 6*8
+
+// cachedUnits reads the cache, if it is whole, and decodes its registry.
+// It tells head what the cache's head holds (its digest and stamp; false
+// when the cache is not whole) as soon as that is checked, before the
+// decoding: by it Load knows whether to read and hash units.yaml beside
+// the decoding (53 and 53 ms of a 73,000-unit batch's start, which done
+// in turn kept it on one core).
+func cachedUnits(workDir string, head func(unitCache, bool)) (_ unitCache, ok bool) {
+	told := false
+	tell := func(c unitCache, ok bool) {
+		if !told {
+			told = true
+			head(c, ok)
+		}
+	}
+	defer func() { tell(unitCache{}, false) }()
 	raw, err := os.ReadFile(filepath.Join(workDir, unitCacheFile))
-	if err != nil {
-		return nil, source, false
+	if err != nil || len(raw) < len(unitCacheMagic)+4+unitCacheHead || !bytes.HasPrefix(raw, unitCacheMagic) {
+		return unitCache{}, false
 	}
-	head := len(unitCacheMagic) + sha256.Size + 4
-	if len(raw) < head || !bytes.HasPrefix(raw, unitCacheMagic) {
-		return nil, source, false
+	raw = raw[len(unitCacheMagic):]
+	if binary.LittleEndian.Uint32(raw) != payloadSum(raw[4:]) {
+		return unitCache{}, false
 	}
-	sums, payload := raw[len(unitCacheMagic):head], raw[head:]
-	if binary.LittleEndian.Uint32(sums[sha256.Size:]) != payloadSum(payload) {
-		return nil, source, false
-	}
-	copy(source[:], sums)
-	us, ok := decodeUnits(payload)
-	return us, source, ok
+	raw = raw[4:]
+	var c unitCache
+	copy(c.source[:], raw)
+	n := raw[sha256.Size:]
+	u64 := func(i int) uint64 { return binary.LittleEndian.Uint64(n[8*i:]) }
+	c.stamp = fileStamp{dev: u64(0), ino: u64(1), size: int64(u64(2)), ctime: int64(u64(3)), mtime: int64(u64(4)), read: int64(u64(5))}
+	tell(c, true)
+	c.kinds, c.units, ok = decodeUnits(raw[unitCacheHead:])
+	return c, ok
 }
 
 // cacheUnits writes the cache for a registry that loaded without
 // problems. It is best effort: without a work folder, or when the write
-// fails, the next start parses the YAML again.
-func cacheUnits(workDir string, source [sha256.Size]byte, us Units) {
+// fails, the next start reads the YAML again.
+func cacheUnits(workDir string, c unitCache) {
 	if st, err := os.Stat(workDir); err != nil || !st.IsDir() {
 		return
 	}
-	payload := encodeUnits(us)
-	out := binary.LittleEndian.AppendUint32(append(bytes.Clone(unitCacheMagic), source[:]...), payloadSum(payload))
-	out = append(out, payload...)
-	_ = safefile.WriteFile(filepath.Join(workDir, unitCacheFile), func(w io.Writer) error {
+	out := append(bytes.Clone(unitCacheMagic), 0, 0, 0, 0)
+	out = append(out, c.source[:]...)
+	for _, v := range []uint64{c.stamp.dev, c.stamp.ino, uint64(c.stamp.size), uint64(c.stamp.ctime), uint64(c.stamp.mtime), uint64(c.stamp.read)} {
+		out = binary.LittleEndian.AppendUint64(out, v)
+	}
+	out = encodeUnits(out, c.kinds, c.units)
+	binary.LittleEndian.PutUint32(out[len(unitCacheMagic):], payloadSum(out[len(unitCacheMagic)+4:]))
+	// Unsynced, as the other work files: a cache cut short by a power
+	// cut fails its checksum, and costs one reading of the YAML.
+	_ = safefile.WriteUnsynced(filepath.Join(workDir, unitCacheFile), func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err
 	})
@@ -76,8 +141,14 @@ func payloadSum(payload []byte) uint32 {
 	return crc32.Checksum(payload, crc32.MakeTable(crc32.Castagnoli))
 }
 
-func encodeUnits(us Units) []byte {
-	out := binary.AppendUvarint(nil, uint64(len(us)))
+// encodeUnits appends the kinds and the units to out.
+func encodeUnits(out []byte, kinds []string, us Units) []byte {
+	out = binary.AppendUvarint(out, uint64(len(kinds)))
+	for _, k := range kinds {
+		out = binary.AppendUvarint(out, uint64(len(k)))
+		out = append(out, k...)
+	}
+	out = binary.AppendUvarint(out, uint64(len(us)))
 	for _, u := range us {
 		for _, s := range []string{u.Code, u.Name, u.Kind, u.Contact, u.Phone} {
 			out = binary.AppendUvarint(out, uint64(len(s)))
@@ -98,7 +169,7 @@ func encodeUnits(us Units) []byte {
 // copy of the payload rather than copied one by one: five strings and a
 // code for each of 73,000 units were most of what loading them cost.
 // They are then moved to one string of the text alone (compactText).
-func decodeUnits(payload []byte) (Units, bool) {
+func decodeUnits(payload []byte) ([]string, Units, bool) {
 	b := string(payload)
 	uvarint := func() (uint64, bool) {
 		v, k := binary.Uvarint([]byte(b[:min(len(b), binary.MaxVarintLen64)]))
@@ -117,9 +188,21 @@ func decodeUnits(payload []byte) (Units, bool) {
 		b = b[l:]
 		return s, true
 	}
+	nk, ok := uvarint()
+	if !ok || nk > uint64(len(b)) {
+		return nil, nil, false
+	}
+	kinds := make([]string, nk)
+	for i := range kinds {
+		k, ok := str()
+		if !ok {
+			return nil, nil, false
+		}
+		kinds[i] = strings.Clone(k)
+	}
 	n, ok := uvarint()
 	if !ok || n > uint64(len(b)) {
-		return nil, false
+		return nil, nil, false
 	}
 	us := make(Units, n)
 	// A map of one figure is some 250 bytes: one made for each of a
@@ -129,18 +212,18 @@ func decodeUnits(payload []byte) (Units, bool) {
 	for i := range us {
 		for _, s := range []*string{&us[i].Code, &us[i].Name, &us[i].Kind, &us[i].Contact, &us[i].Phone} {
 			if *s, ok = str(); !ok {
-				return nil, false
+				return nil, nil, false
 			}
 		}
 		m, k := binary.Varint([]byte(b[:min(len(b), binary.MaxVarintLen64)]))
 		if k <= 0 {
-			return nil, false
+			return nil, nil, false
 		}
 		us[i].Members = int(m)
 		b = b[k:]
 		n, ok := uvarint()
 		if !ok || n > uint64(len(b)) {
-			return nil, false
+			return nil, nil, false
 		}
 		if n > 1 {
 			us[i].Prefill = make(map[string]float64, n)
@@ -148,7 +231,7 @@ func decodeUnits(payload []byte) (Units, bool) {
 		for range n {
 			code, ok := str()
 			if !ok || len(b) < 8 {
-				return nil, false
+				return nil, nil, false
 			}
 			v := math.Float64frombits(binary.LittleEndian.Uint64([]byte(b[:8])))
 			b = b[8:]
@@ -166,10 +249,10 @@ func decodeUnits(payload []byte) (Units, bool) {
 		}
 	}
 	if len(b) != 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	compactText(us)
-	return us, true
+	return kinds, us, true
 }
 
 // compactText moves the units' text out of the payload into one string

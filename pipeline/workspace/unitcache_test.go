@@ -26,7 +26,8 @@ func TestUnitCache(t *testing.T) {
 			// A cache made for this very YAML but holding another registry
 			// shows the cache is what is read.
 			data := mustRead(t, filepath.Join(dir, UnitsFile))
-			cacheUnits(work, sha256.Sum256(data), Units{{Code: "X1", Name: "緩存", Kind: "縣直", Contact: "王小紅", Phone: "0852-6223001"}})
+			cacheUnits(work, unitCache{source: sha256.Sum256(data), kinds: []string{"縣直"},
+				units: Units{{Code: "X1", Name: "緩存", Kind: "縣直", Contact: "王小紅", Phone: "0852-6223001"}}})
 		}, func(t *testing.T, ws *Workspace, err error, _ Units) {
 			if err != nil || len(ws.Units) != 1 || ws.Units[0].Name != "緩存" {
 				t.Fatalf("Load = %v, %v; want the cached registry", err, ws)

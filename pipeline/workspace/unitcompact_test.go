@@ -32,13 +32,14 @@ func TestDecodedUnitsKeepOnlyTheirText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := decodeUnits(encodeUnits(tt.units))
-			if !ok || !reflect.DeepEqual(got, tt.units) {
-				t.Fatalf("decodeUnits = %+v, %v; want %+v", got, ok, tt.units)
+			kinds := []string{"學校", "企業"}
+			gotKinds, got, ok := decodeUnits(encodeUnits(nil, kinds, tt.units))
+			if !ok || !reflect.DeepEqual(got, tt.units) || !reflect.DeepEqual(gotKinds, kinds) {
+				t.Fatalf("decodeUnits = %v, %+v, %v; want %v, %+v", gotKinds, got, ok, kinds, tt.units)
 			}
 			var text int
 			lo, hi := ^uintptr(0), uintptr(0)
-			kinds := map[string]*byte{}
+			kindText := map[string]*byte{}
 			for _, u := range got {
 				for _, s := range []string{u.Code, u.Name, u.Contact, u.Phone} {
 					if s == "" {
@@ -48,10 +49,10 @@ func TestDecodedUnitsKeepOnlyTheirText(t *testing.T) {
 					p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
 					lo, hi = min(lo, p), max(hi, p+uintptr(len(s)))
 				}
-				if p, seen := kinds[u.Kind]; seen && u.Kind != "" && p != unsafe.StringData(u.Kind) {
+				if p, seen := kindText[u.Kind]; seen && u.Kind != "" && p != unsafe.StringData(u.Kind) {
 					t.Errorf("kind %q held twice", u.Kind)
 				}
-				kinds[u.Kind] = unsafe.StringData(u.Kind)
+				kindText[u.Kind] = unsafe.StringData(u.Kind)
 			}
 			if text > 0 && hi-lo != uintptr(text) {
 				t.Errorf("the units' text spans %d bytes, want its own %d", hi-lo, text)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"countybrief/pipeline/vocab"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -110,7 +111,8 @@ const membersCode = "members"
 // resolvePrefill checks every unit's prefill against the catalogue, which
 // the registry cannot see when it is parsed or taken from the unit cache,
 // and applies the members shorthand. data is units.yaml, parsed again
-// only to place a problem at its line.
+// only to place a problem at its line; nil when the registry came from
+// the cache by the file's stamp, and then read for that.
 func resolvePrefill(file string, data []byte, us Units, cat *Catalogue) error {
 	inputs := map[string]Indicator{}
 	for _, in := range cat.Inputs() {
@@ -119,6 +121,9 @@ func resolvePrefill(file string, data []byte, us Units, cat *Catalogue) error {
 	var doc *yaml.Node
 	at := func(i int, code string) int {
 		if doc == nil {
+			if data == nil {
+				data, _ = os.ReadFile(file) // a problem says which file either way
+			}
 			doc = &yaml.Node{}
 			_ = yaml.Unmarshal(data, doc) // it decoded before, or came from the cache of a file that did
 		}

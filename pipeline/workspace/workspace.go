@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/longbridgeapp/opencc"
 )
@@ -72,7 +73,11 @@ func (ws *Workspace) UnitAt(code string) (int, bool) {
 // every file (as vocab.Problems) rather than stopping at the first. Warnings
 // alone do not fail a load: they are in ws.Warnings, and among the
 // vocab.Problems when an error fails it.
-func Load(dir string) (*Workspace, error) {
+func Load(dir string) (*Workspace, error) { return load(dir, time.Now) }
+
+// load is Load on the clock now, against which units.yaml's stamp is
+// judged.
+func load(dir string, now func() time.Time) (*Workspace, error) {
 	ws := &Workspace{Dir: dir}
 	var all vocab.Problems
 	collect := func(err error) {
@@ -118,35 +123,67 @@ func Load(dir string) (*Workspace, error) {
 		ws.Config = c
 		collect(err)
 	}
-	// The registry's cache is read beside units.yaml (cachedUnits).
-	type cache struct {
-		units  Units
-		source [sha256.Size]byte
-		ok     bool
+	// The registry's cache is read beside units.yaml's stamp, and the
+	// YAML is read and hashed, beside the cache's decoding, only when the
+	// stamp does not stand for it.
+	type cacheRead struct {
+		c  unitCache
+		ok bool
 	}
-	fromCache := make(chan cache, 1)
+	heads, fromCache := make(chan cacheRead, 1), make(chan cacheRead, 1)
 	go func() {
-		var c cache
+		var r cacheRead
 		if ws.Config != nil {
-			c.units, c.source, c.ok = cachedUnits(ws.WorkDir())
+			r.c, r.ok = cachedUnits(ws.WorkDir(), func(c unitCache, ok bool) { heads <- cacheRead{c, ok} })
+		} else {
+			heads <- r
 		}
-		fromCache <- c
+		fromCache <- r
 	}()
-	unitsData, unitsPath := read(UnitsFile)
-	if unitsData != nil {
-		ws.unitsSum = sha256.Sum256(unitsData)
+	unitsPath := filepath.Join(dir, UnitsFile)
+	stamp, stamped, err := stampUnits(unitsPath, now())
+	byStamp := false
+	if stamped {
+		h := <-heads
+		byStamp = h.ok && h.c.stamp.trusted() && h.c.stamp.same(stamp)
 	}
-	switch c := <-fromCache; {
-	case unitsData == nil: // unreadable, said above
-	case c.ok && c.source == ws.unitsSum:
-		ws.Units = c.units
-		ws.Kinds = kindOrder(listedKinds(unitsData), ws.Units)
+	var unitsData []byte
+	readYAML := func() {
+		if unitsData, err = os.ReadFile(unitsPath); err == nil {
+			ws.unitsSum = sha256.Sum256(unitsData)
+		}
+	}
+	if err == nil && !byStamp {
+		readYAML()
+	}
+	r := <-fromCache
+	if byStamp && !r.ok {
+		byStamp = false
+		readYAML()
+	}
+	switch {
+	case err != nil:
+		unreadable(UnitsFile, err)
+	case byStamp:
+		ws.unitsSum, ws.Units, ws.Kinds = r.c.source, r.c.units, r.c.kinds
 	default:
+		fresh := unitCache{source: ws.unitsSum, stamp: stamp}
+		if r.ok && r.c.source == ws.unitsSum {
+			ws.Units, ws.Kinds = r.c.units, r.c.kinds
+			// Stamped anew once the stamp can be trusted, so that the
+			// next start need not read the YAML.
+			if fresh.stamp.trusted() && !r.c.stamp.same(stamp) {
+				fresh.kinds, fresh.units = ws.Kinds, ws.Units
+				cacheUnits(ws.WorkDir(), fresh)
+			}
+			break
+		}
 		us, kinds, err := parseUnits(unitsPath, unitsData)
 		ws.Units, ws.Kinds = us, kinds
 		collect(err)
 		if err == nil && ws.Config != nil {
-			cacheUnits(ws.WorkDir(), ws.unitsSum, us)
+			fresh.kinds, fresh.units = kinds, us
+			cacheUnits(ws.WorkDir(), fresh)
 		}
 	}
 	if p := <-catalogue; p.readErr != nil {
@@ -164,6 +201,20 @@ func Load(dir string) (*Workspace, error) {
 	ws.Warnings = all
 	ws.unitIndex = indexUnits(ws.Units)
 	return ws, nil
+}
+
+// stampUnits is the stamp of units.yaml, as read at now. The file is
+// read by its name after, and may have been replaced between: its
+// content is then newer than the stamp, which the next start finds no
+// longer the file's.
+func stampUnits(path string, now time.Time) (_ fileStamp, stamped bool, _ error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileStamp{}, false, err
+	}
+	defer f.Close()
+	stamp, stamped := stampOf(f, now.UnixNano())
+	return stamp, stamped, nil
 }
 
 // Path resolves a configured path against the workspace folder.
