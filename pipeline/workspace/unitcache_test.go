@@ -161,3 +161,33 @@ func BenchmarkLoadRegion(b *testing.B) {
 		})
 	}
 }
+
+// TestUnitCacheKeepsKinds: a registry from the cache has the kinds, in
+// their order, that parsing its YAML gives.
+func TestUnitCacheKeepsKinds(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Init(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A listed kind no unit has, and the order changed: both kept.
+	edit(t, filepath.Join(dir, UnitsFile), "kinds: [鄉鎮, 縣直]", "kinds: [街道, 縣直, 鄉鎮]")
+	parsed, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(parsed.WorkDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the first writes the cache, the second reads it
+		ws, err := Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ws.Kinds, parsed.Kinds) || !reflect.DeepEqual(ws.Units, parsed.Units) {
+			t.Fatalf("kinds %v from the cache, %v from the YAML", ws.Kinds, parsed.Kinds)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(parsed.WorkDir(), unitCacheFile)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"countybrief/pipeline/vocab"
 	"maps"
 	"os"
@@ -241,41 +240,4 @@ func kindOrder(listed []string, units Units) []string {
 		}
 	}
 	return out
-}
-
-// listedKinds reads only the kinds list of units.yaml, for a registry
-// that came from the unit cache: the list is a few lines at the top of a
-// file whose thousands of units the cache exists not to parse. The list
-// runs from its key to the next key at the left margin.
-func listedKinds(data []byte) []string {
-	var block []byte
-	in := false
-	// Line by line without splitting the file: its thousands of lines
-	// were as many slices.
-lines:
-	for len(data) > 0 {
-		end := bytes.IndexByte(data, '\n') + 1
-		if end == 0 {
-			end = len(data)
-		}
-		line := data[:end]
-		data = data[end:]
-		top := line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '-' && line[0] != '\n' && line[0] != '\r'
-		switch {
-		case bytes.HasPrefix(line, []byte("kinds:")):
-			in = true
-		case top && in:
-			break lines // a mapping has one kinds key
-		}
-		if in {
-			block = append(block, line...)
-		}
-	}
-	var f struct {
-		Kinds []string `yaml:"kinds"`
-	}
-	if len(block) == 0 || yaml.Unmarshal(block, &f) != nil {
-		return nil
-	}
-	return f.Kinds
 }
