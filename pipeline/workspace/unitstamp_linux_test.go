@@ -76,6 +76,28 @@ func TestUnitCacheStamp(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, false},
+		{"a link, pointed at another file", func(t *testing.T, dir string) {
+			path := filepath.Join(dir, UnitsFile)
+			data := mustRead(t, path)
+			for _, name := range []string{"a.yaml", "b.yaml"} {
+				if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("a.yaml", path); err != nil {
+				t.Fatal(err)
+			}
+			plant(t, dir, long)
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("b.yaml", path); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
 		{"replaced by a copy", func(t *testing.T, dir string) {
 			plant(t, dir, long)
 			path := filepath.Join(dir, UnitsFile)
