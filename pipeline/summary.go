@@ -132,11 +132,10 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 		// memory limit and the results still took twice the caller's.
 		var one bytes.Buffer
 		enc := json.NewEncoder(&one)
-		enc.SetIndent("    ", "  ")
+		enc.SetIndent(resultPrefix, resultIndent)
 		for i := range s.Files {
 			one.Reset()
 			if !appendPlainResult(&one, &s.Files[i]) {
-				one.Reset()
 				if err := enc.Encode(&s.Files[i]); err != nil {
 					return fmt.Errorf("encode summary: %w", err)
 				}
@@ -153,6 +152,10 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
+
+// A file result sits in the summary's files list, one level in: its
+// lines start with resultPrefix, its fields one resultIndent further.
+const resultPrefix, resultIndent = "    ", "  "
 
 // appendPlainResult writes r to buf as the encoder of WriteJSON would, and
 // reports true, when r has no findings and none of its texts needs an
@@ -180,16 +183,16 @@ func appendPlainResult(buf *bytes.Buffer, r *FileResult) bool {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.WriteString("\n      \"")
+		buf.WriteString("\n" + resultPrefix + resultIndent + `"`)
 		buf.WriteString(f.key)
 		buf.WriteString("\": \"")
 		buf.WriteString(f.value)
 		buf.WriteByte('"')
 	}
 	if r.Recovered {
-		buf.WriteString(",\n      \"recovered\": true")
+		buf.WriteString(",\n" + resultPrefix + resultIndent + `"recovered": true`)
 	}
-	buf.WriteString("\n    }")
+	buf.WriteString("\n" + resultPrefix + "}")
 	return true
 }
 
