@@ -169,7 +169,10 @@ func TestUnitCacheStampedAnew(t *testing.T) {
 		if err != nil || len(ws.Units) != 1 || ws.Units[0].Name != "緩存" {
 			t.Fatalf("%s: load = %v, %d units; want the cache's one", when.name, err, len(ws.Units))
 		}
-		c, ok := cachedUnits(work, func(unitCache, bool) {})
+		c, payload, ok := readUnitCache(work)
+		if ok {
+			c.kinds, c.units, ok = decodeUnits(payload)
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			t.Fatal(err)

@@ -133,10 +133,13 @@ func load(dir string, now func() time.Time) (*Workspace, error) {
 	heads, fromCache := make(chan cacheRead, 1), make(chan cacheRead, 1)
 	go func() {
 		var r cacheRead
+		var payload []byte
 		if ws.Config != nil {
-			r.c, r.ok = cachedUnits(ws.WorkDir(), func(c unitCache, ok bool) { heads <- cacheRead{c, ok} })
-		} else {
-			heads <- r
+			r.c, payload, r.ok = readUnitCache(ws.WorkDir())
+		}
+		heads <- r
+		if r.ok {
+			r.c.kinds, r.c.units, r.ok = decodeUnits(payload)
 		}
 		fromCache <- r
 	}()
