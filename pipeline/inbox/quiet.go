@@ -11,17 +11,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"countybrief/pipeline/safefile"
 )
 
 // quietMargin is how much older than the scan that read it a folder's
-// change time must be for Scan to trust it later: a file system stamps
-// times from a clock that ticks coarsely (a few milliseconds on Linux), so
+// change time must be for Scan to trust it later (safefile.StampMargin):
 // a file created in the tick the folder was read in could leave the
 // stamp as it was.
-const quietMargin = 2 * time.Second
+const quietMargin = safefile.StampMargin
 
 // dirStamp is what a folder's status says about whether its entries
 // changed: creating, removing or renaming an entry, or changing the

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"countybrief/pipeline/safefile"
 )
@@ -34,19 +33,13 @@ import (
 // digest from the cache without reading the YAML. Any write, rename or
 // copy over the file sets its change time, which no user can set. As for
 // the inbox's quiet folders (package inbox), the stamp is trusted only
-// when the change time was 2 s (stampMargin) older than the read, since
-// a file system stamps times from a coarse clock and a write in the tick
-// of the read could leave the stamp as it was, and only on the local
-// Linux file systems whose stamps hold (safefile.StampsHold); elsewhere,
-// or when in doubt, the YAML is read and hashed as before.
+// when the change time lay safefile.StampMargin before the read, and
+// only on the file systems whose stamps hold (safefile.StampsHold);
+// elsewhere, or when in doubt, the YAML is read and hashed as before.
 const unitCacheFile = "units.cache"
 
 // unitCacheMagic starts the file; a new layout gets a new magic.
 var unitCacheMagic = []byte("countybrief units 5\n")
-
-// stampMargin is how much older than its reading units.yaml's change
-// time must be for its stamp to stand for its content.
-const stampMargin = 2 * time.Second
 
 // fileStamp is what a file's status says about whether its content
 // changed; read is when the content the cache came from was read (ns).
@@ -57,7 +50,7 @@ type fileStamp struct {
 
 // trusted reports whether the stamp stands for the content read.
 func (s fileStamp) trusted() bool {
-	return s.ino != 0 && s.ctime <= s.read-int64(stampMargin)
+	return s.ino != 0 && s.ctime <= s.read-int64(safefile.StampMargin)
 }
 
 // same reports whether the file's stamp now is the one the cache has.

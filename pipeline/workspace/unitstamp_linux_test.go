@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"countybrief/pipeline/safefile"
 )
 
 // TestUnitCacheStamp: the cache is believed without reading units.yaml
@@ -42,7 +44,7 @@ func TestUnitCacheStamp(t *testing.T) {
 	}{
 		{"unchanged", func(t *testing.T, dir string) { plant(t, dir, long) }, true},
 		{"read within the margin of its last change", func(t *testing.T, dir string) {
-			plant(t, dir, func(s fileStamp) int64 { return s.ctime + int64(stampMargin) - 1 })
+			plant(t, dir, func(s fileStamp) int64 { return s.ctime + int64(safefile.StampMargin) - 1 })
 		}, false},
 		{"edited in place, size and modification time kept", func(t *testing.T, dir string) {
 			plant(t, dir, long)
