@@ -49,21 +49,12 @@ func TestUnitCacheStamp(t *testing.T) {
 		{"edited in place, size and modification time kept", func(t *testing.T, dir string) {
 			plant(t, dir, long)
 			path := filepath.Join(dir, UnitsFile)
-			info, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
 			data := mustRead(t, path)
 			edited := strings.Replace(string(data), "name: 洋川鎮", "name: 洋山鎮", 1)
 			if len(edited) != len(data) || edited == string(data) {
 				t.Fatal("the edit must keep the size")
 			}
-			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
-				t.Fatal(err)
-			}
+			writeAsOf(t, path, path, []byte(edited))
 		}, false},
 		{"stamp holds, registry does not decode", func(t *testing.T, dir string) {
 			plant(t, dir, long)
@@ -86,33 +77,22 @@ func TestUnitCacheStamp(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := os.Remove(path); err != nil {
-				t.Fatal(err)
+			pointAt := func(target string) {
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(target, path); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := os.Symlink("a.yaml", path); err != nil {
-				t.Fatal(err)
-			}
+			pointAt("a.yaml")
 			plant(t, dir, long)
-			if err := os.Remove(path); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink("b.yaml", path); err != nil {
-				t.Fatal(err)
-			}
+			pointAt("b.yaml")
 		}, false},
 		{"replaced by a copy", func(t *testing.T, dir string) {
 			plant(t, dir, long)
 			path := filepath.Join(dir, UnitsFile)
-			info, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path+".new", mustRead(t, path), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(path+".new", info.ModTime(), info.ModTime()); err != nil {
-				t.Fatal(err)
-			}
+			writeAsOf(t, path, path+".new", mustRead(t, path))
 			if err := os.Rename(path+".new", path); err != nil {
 				t.Fatal(err)
 			}
@@ -140,6 +120,21 @@ func TestUnitCacheStamp(t *testing.T) {
 				t.Errorf("not believed, yet the YAML's registry and digest were not what Load gave")
 			}
 		})
+	}
+}
+
+// writeAsOf writes data to path, with the modification time that of has.
+func writeAsOf(t *testing.T, of, path string, data []byte) {
+	t.Helper()
+	info, err := os.Stat(of)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
 	}
 }
 
