@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"countybrief/pipeline/internal/testuser"
 	"countybrief/pipeline/safefile"
 )
 
@@ -182,5 +184,54 @@ func TestUnitCacheStampedAnew(t *testing.T) {
 		if ok && (len(c.units) != 1 || c.units[0].Name != "緩存") {
 			t.Errorf("%s: stamping changed the cached registry: %+v", when.name, c.units)
 		}
+	}
+}
+
+// TestUnitCacheWorkNotWritable: a batch run by a user who may not write
+// the work folder loads the YAML's registry every time, whether there is
+// no cache or one it may read but not stamp anew, and leaves nothing
+// behind.
+func TestUnitCacheWorkNotWritable(t *testing.T) {
+	if !testuser.Nobody(t) {
+		return
+	}
+	later := func() time.Time { return time.Now().Add(time.Minute) }
+	for _, tt := range []struct {
+		name  string
+		cache bool
+	}{{"no cache", false}, {"a cache to stamp anew", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := Init(dir, nil); err != nil {
+				t.Fatal(err)
+			}
+			work := filepath.Join(dir, "work")
+			if err := os.MkdirAll(work, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			parsed, err := Load(dir) // writes a cache under no trusted stamp
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.cache {
+				if err := os.Remove(filepath.Join(work, unitCacheFile)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			testuser.Chmod(t, work, 0o555)
+			for range 2 {
+				ws, err := load(dir, later)
+				if err != nil || !reflect.DeepEqual(ws.Units, parsed.Units) || !reflect.DeepEqual(ws.Kinds, parsed.Kinds) {
+					t.Fatalf("load with work/ read-only = %v; want the YAML's registry", err)
+				}
+			}
+			entries, err := os.ReadDir(work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[tt.cache]; len(entries) != want {
+				t.Errorf("work/ holds %d entries, want %d", len(entries), want)
+			}
+		})
 	}
 }
