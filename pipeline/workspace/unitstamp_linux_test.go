@@ -102,13 +102,7 @@ func TestUnitCacheStamp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if _, err := Init(dir, nil); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.MkdirAll(filepath.Join(dir, "work"), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := withWork(t)
 			tt.change(t, dir)
 			ws, err := load(dir, later)
 			if err != nil {
@@ -123,6 +117,20 @@ func TestUnitCacheStamp(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withWork is a new workspace with its work folder, where the cache goes.
+func withWork(t *testing.T) (dir, work string) {
+	t.Helper()
+	dir = t.TempDir()
+	if _, err := Init(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	work = filepath.Join(dir, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, work
 }
 
 // writeAsOf writes data to path, with the modification time that of has.
@@ -145,14 +153,7 @@ func writeAsOf(t *testing.T, of, path string, data []byte) {
 // once the file's change lies far enough back, so that the start after
 // need not read the YAML; the registry is the cache's throughout.
 func TestUnitCacheStampedAnew(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := Init(dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir, work := withWork(t)
 	path := filepath.Join(dir, UnitsFile)
 	cacheUnits(work, unitCache{source: sha256.Sum256(mustRead(t, path)), kinds: []string{"縣直"},
 		units: Units{{Code: "X1", Name: "緩存", Kind: "縣直"}}})
@@ -201,14 +202,7 @@ func TestUnitCacheWorkNotWritable(t *testing.T) {
 		cache bool
 	}{{"no cache", false}, {"a cache to stamp anew", true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if _, err := Init(dir, nil); err != nil {
-				t.Fatal(err)
-			}
-			work := filepath.Join(dir, "work")
-			if err := os.MkdirAll(work, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			dir, work := withWork(t)
 			parsed, err := Load(dir) // writes a cache under no trusted stamp
 			if err != nil {
 				t.Fatal(err)
