@@ -14,8 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"countybrief/internal/plainjson"
 	"countybrief/pipeline/vocab"
 )
 
@@ -171,7 +171,7 @@ func appendPlainResult(buf *bytes.Buffer, r *FileResult) bool {
 		{"status", string(r.Status)}, {"archive_path", r.ArchivePath}, {"return_path", r.ReturnPath},
 	}
 	for _, f := range fields {
-		if !plainJSON(f.value) {
+		if !plainjson.Plain(f.value) {
 			return false
 		}
 	}
@@ -193,28 +193,6 @@ func appendPlainResult(buf *bytes.Buffer, r *FileResult) bool {
 		buf.WriteString(",\n" + resultPrefix + resultIndent + `"recovered": true`)
 	}
 	buf.WriteString("\n" + resultPrefix + "}")
-	return true
-}
-
-// plainJSON reports whether encoding/json writes s as it is between
-// quotes: valid UTF-8 without control characters, quotes, backslashes,
-// the characters it escapes for HTML (<, >, &) or U+2028 and U+2029.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		i += n
-	}
 	return true
 }
 
