@@ -107,7 +107,7 @@ func newLogger(e *env, logsDir string, loc *time.Location, verbose, asJSON bool)
 	}
 	l.AddHook(&writerHook{w: e.stderr, format: shown, levels: terminal})
 	lost := &lostLines{}
-	l.AddHook(&writerHook{w: f, format: &logrus.JSONFormatter{}, levels: logrus.AllLevels, lost: lost})
+	l.AddHook(&writerHook{w: f, format: &jsonLine{}, levels: logrus.AllLevels, lost: lost})
 	return l, func() {
 		f.Close()
 		lost.mu.Lock()
