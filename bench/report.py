@@ -293,6 +293,11 @@ def machine(results, bin_path, root, cpus):
         start = os.path.join(results, "loadavg-start")
         if os.path.exists(start):
             m["load_start"] = " ".join(open(start).read().split()[:3])
+        for when in ("start", "end"):
+            probe = os.path.join(results, "probe-%s.json" % when)
+            if os.path.exists(probe):
+                with open(probe) as f:
+                    m["probe_" + when] = json.load(f)
     except (OSError, AttributeError):
         pass
     m["pinned_to"] = cpus or None
@@ -419,6 +424,11 @@ def render(args):
                 "; pinned to CPUs " + m["pinned_to"] if m["pinned_to"] else ""))
     L.append("- load average (1, 5, 15 min) at the start %s, at the end %s; the machine is shared, so other "
              "work ran alongside" % (m.get("load_start", "?"), m.get("load", "?")))
+    if "probe_start" in m and "probe_end" in m:
+        ps, pe = m["probe_start"], m["probe_end"]
+        L.append("- the machine's costs at the start; at the end (`bench/goprogs/probe`, medians of 7 rounds): "
+                 "an empty system call %.2f; %.2f µs, a folder's status %.2f; %.2f µs, a page fault %.1f; %.1f µs"
+                 % (ps["syscall_us"], pe["syscall_us"], ps["stat_us"], pe["stat_us"], ps["fault_us"], pe["fault_us"]))
     L.append("- Go: %s; binary built with %s from %s" % (m["go"], m["binary_go"], m["built_from"]))
     L.append("- batch: `countybrief run --settle 0 --json`, one process per batch, wall time of the process "
              "(start, fonts, templates, ledger, PDF included); peak RSS is the process's ru_maxrss")

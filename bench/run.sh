@@ -201,15 +201,20 @@ main() {
   fi
   [ -x "$bin" ] || die "no binary at $bin"
   # The excelize peer and the floor: a module of their own under bench/.
-  floor=$tmp/floor excelize=$tmp/peer_excelize
+  floor=$tmp/floor excelize=$tmp/peer_excelize probe=$tmp/probe
   echo "bench: go build bench/goprogs" >&2
-  (cd "$here/goprogs" && go build -o "$floor" ./floor && go build -o "$excelize" ./peer_excelize) ||
+  (cd "$here/goprogs" && go build -o "$floor" ./floor && go build -o "$excelize" ./peer_excelize &&
+    go build -o "$probe" ./probe) ||
     die "building bench/goprogs failed"
+  # What the machine charges for a system call and a page fault, before
+  # and after: the report names both, to compare runs of other hours.
+  "$probe" "$tmp" >"$res/probe-start.json" || die "bench/goprogs/probe failed"
 
   for n in "${sizes[@]}"; do
     one_size "$n"
   done
 
+  "$probe" "$tmp" >"$res/probe-end.json" || die "bench/goprogs/probe failed"
   if [ -n "${BENCH_KEEP:-}" ]; then
     mkdir -p "$BENCH_KEEP" && cp -a "$res/." "$BENCH_KEEP/"
   fi
