@@ -1,0 +1,82 @@
+package hugeheap
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// TestAdviseMarksTheHeapsNextMemory: after Advise, the memory the heap
+// hands out next lies in a mapping the kernel marks for huge pages ("hg"
+// in /proc/self/smaps) where the system gives them on request and
+// GODEBUG does not keep the heap off them, and in an unmarked one
+// otherwise. Each case is a fresh process: a heap advised once stays so.
+func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
+	if os.Getenv("HUGEHEAP_CHILD") != "" {
+		if err := Advise(64 << 20); err != nil {
+			t.Fatal(err)
+		}
+		next := make([]byte, 16<<20)
+		at := uintptr(unsafe.Pointer(&next[len(next)/2]))
+		fmt.Printf("flags: %s\n", vmFlags(t, at))
+		runtime.KeepAlive(next)
+		return
+	}
+	for _, tt := range []struct {
+		godebug string
+		want    bool
+	}{
+		{"", mode() == "madvise"},
+		{"disablethp=1", false},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseMarksTheHeapsNextMemory$")
+		cmd.Env = append(os.Environ(), "HUGEHEAP_CHILD=1", "GODEBUG="+tt.godebug)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("GODEBUG=%q: %v\n%s", tt.godebug, err, out)
+		}
+		_, rest, ok := strings.Cut(string(out), "flags: ")
+		flags, _, _ := strings.Cut(rest, "\n")
+		if !ok {
+			t.Fatalf("GODEBUG=%q: the child said no flags:\n%s", tt.godebug, out)
+		}
+		if got := strings.Contains(" "+flags+" ", " hg "); got != tt.want {
+			t.Errorf("transparent huge pages %q, GODEBUG=%q: the heap's next memory has flags %q; marked for huge pages %v, want %v",
+				mode(), tt.godebug, flags, got, tt.want)
+		}
+	}
+}
+
+// vmFlags is the VmFlags line of the mapping of /proc/self/smaps that
+// holds address at.
+func vmFlags(t *testing.T, at uintptr) string {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	inside := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		var from, to uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x ", &from, &to); n == 2 {
+			inside = from <= at && at < to
+			continue
+		}
+		if flags, ok := strings.CutPrefix(line, "VmFlags:"); ok && inside {
+			return strings.TrimSpace(flags)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Fatalf("no mapping of /proc/self/smaps holds %#x", at)
+	return ""
+}
