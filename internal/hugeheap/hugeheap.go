@@ -5,9 +5,9 @@
 // (transparent_hugepage "madvise", as on this project's machine), a Go
 // heap gets 4 KiB pages, one page fault each: the runtime advises only
 // its own metadata. On that machine, a virtual one, a fault costs 7 to
-// 15 µs,
-// and a batch touches every page of its heap at least once: a cold batch
-// of 730 forms made some 15,000 faults, up to a third of its CPU.
+// 15 µs, and a batch touches every page of its heap at least once: a
+// cold batch of 730 forms made some 15,000 faults, up to a third of its
+// CPU.
 //
 // Measured in alternating pairs on the project's 2-core machine,
 // 2026-12-06, load 0.4-1.4, `countybrief run` before and after it asked
