@@ -26,7 +26,22 @@
 // which is why the Go runtime stopped advising its heap itself (1.21.1).
 package hugeheap
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
+
+// wanted reports whether to advise, given the system's transparent huge
+// page setting, its overcommit policy (/proc/sys/vm/overcommit_memory) and
+// GODEBUG. Not where huge pages are given to all memory already
+// ("always") or to none ("never"); not where the system counts every
+// writable mapping against a fixed commit limit ("2"), since the
+// untouched ballast would count as used; not on 32-bit systems, whose
+// address space a 256 MiB ballast could exhaust (the runtime then ends
+// the process); not when GODEBUG keeps the heap off huge pages.
+func wanted(mode, overcommit, godebug string) bool {
+	return mode == "madvise" && overcommit != "2" && strconv.IntSize == 64 && !disabledByGODEBUG(godebug)
+}
 
 // disabledByGODEBUG reports whether GODEBUG asks the runtime to keep its
 // heap off huge pages (disablethp=1): the advice is then not given either.

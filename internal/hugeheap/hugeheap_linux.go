@@ -15,14 +15,15 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 
 // Advise asks the kernel to back the next size bytes the Go heap grows
 // into with huge pages, when its transparent huge pages are given on
-// request only ("madvise"); with "always" or "never", without huge pages
-// or with GODEBUG=disablethp=1 it does nothing. It reserves those bytes
-// with one allocation it never touches, so they cost no memory, advises
-// them and frees them: the heap's next objects are placed there. It costs
-// two collections of a heap that holds almost nothing. An error means
-// the advice was refused; the heap works as before.
+// request only ("madvise"); otherwise (see wanted) it does nothing. It
+// reserves those bytes with one allocation it never touches, so they
+// cost no memory, advises them and frees them: the heap's next objects
+// are placed there. It costs two collections of a heap that holds almost
+// nothing. An error means the advice was refused; the heap works as
+// before.
 func Advise(size int) error {
-	if disabledByGODEBUG(os.Getenv("GODEBUG")) || mode() != "madvise" {
+	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
+	if !wanted(mode(), string(bytes.TrimSpace(overcommit)), os.Getenv("GODEBUG")) {
 		return nil
 	}
 	huge, err := hugePageSize()

@@ -1,6 +1,30 @@
 package hugeheap
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
+
+func TestWanted(t *testing.T) {
+	for _, tt := range []struct {
+		mode, overcommit, godebug string
+		want                      bool
+	}{
+		{"madvise", "0", "", true},
+		{"madvise", "1", "", true},
+		{"madvise", "", "", true},
+		{"madvise", "2", "", false},
+		{"always", "0", "", false},
+		{"never", "0", "", false},
+		{"", "0", "", false},
+		{"madvise", "0", "disablethp=1", false},
+	} {
+		want := tt.want && strconv.IntSize == 64
+		if got := wanted(tt.mode, tt.overcommit, tt.godebug); got != want {
+			t.Errorf("mode %q, overcommit %q, GODEBUG %q: %v, want %v", tt.mode, tt.overcommit, tt.godebug, got, want)
+		}
+	}
+}
 
 func TestDisabledByGODEBUG(t *testing.T) {
 	for _, tt := range []struct {
