@@ -10,15 +10,15 @@
 // CPU.
 //
 // Measured in alternating pairs on the project's 2-core machine,
-// 2026-12-06, load 0.4-1.4, `countybrief run` before and after it asked
-// (wall time, after / before: min and median of the pairs): a cold batch
-// of 730 forms 0.73 and 0.81 (six pairs; 0.48-0.60 s before; faults
-// 14,200-14,900 → 4,900-5,400); 7,300 forms 0.94 and 0.96 (four pairs);
-// one changed file at 73,000 units 0.60 and 0.86 (six pairs; 1.01-1.36 s
-// before); a cold batch of 73,000 forms 0.95 and 0.96 (three pairs;
-// faults 60,000-68,000 → 27,500), its peak resident size 142-143 MiB
-// against 134-142 MiB: a huge page is resident whole once any of it is
-// touched.
+// 2026-12-06, load 0.5-1.6, `countybrief run` with and without the advice
+// (wall time with / without, min and median of the pairs): a cold batch
+// of 73 units 0.71 and 0.87 (five pairs; peak resident 61-64 → 69-71
+// MB); of 730 units 0.79 and 0.83 (five pairs; faults 14,400-14,600 →
+// 5,200-5,900); of 7,300 units 0.94 and 0.96 (four pairs); one changed
+// file at 73,000 units 0.70 and 0.81 (four pairs); a cold batch of 73,000
+// units 0.94 and 0.98 (two pairs) but 5 to 15 MiB more at its peak (see
+// the run command for where it is not asked). Huge pages cost memory: a
+// huge page is resident whole once any of it is touched.
 //
 // Only a process that ends with its batch should ask: in a long-running
 // one (serve), huge pages and the runtime's returning of free memory to
@@ -38,9 +38,10 @@ import (
 // writable mapping against a fixed commit limit ("2"), since the
 // untouched ballast would count as used; not on 32-bit systems, whose
 // address space a 256 MiB ballast could exhaust (the runtime then ends
-// the process); not when GODEBUG keeps the heap off huge pages.
+// the process); not when GODEBUG keeps the heap off huge pages; not under
+// the race detector (raceDetector).
 func wanted(mode, overcommit, godebug string) bool {
-	return mode == "madvise" && overcommit != "2" && strconv.IntSize == 64 && !disabledByGODEBUG(godebug)
+	return mode == "madvise" && overcommit != "2" && strconv.IntSize == 64 && !raceDetector && !disabledByGODEBUG(godebug)
 }
 
 // disabledByGODEBUG reports whether GODEBUG asks the runtime to keep its

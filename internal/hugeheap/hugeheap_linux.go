@@ -2,9 +2,12 @@ package hugeheap
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"unsafe"
 
@@ -16,11 +19,16 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // Advise asks the kernel to back the next size bytes the Go heap grows
 // into with huge pages, when its transparent huge pages are given on
 // request only ("madvise"); otherwise (see wanted) it does nothing. It
-// reserves those bytes with one allocation it never touches, so they
-// cost no memory, advises them and frees them: the heap's next objects
-// are placed there. It costs two collections of a heap that holds almost
-// nothing. An error means the advice was refused; the heap works as
+// reserves those bytes with allocations it never touches, so they cost
+// no memory, advises them and frees them: the heap's next objects are
+// placed there. An error means the advice was refused; the heap works as
 // before.
+//
+// The ballast is allocated one huge page at a time, not in one piece: the
+// runtime zeroes a whole span that starts in memory the heap used before,
+// and a single 256 MiB span that began in the heap's freed tail was
+// zeroed whole, all of it made resident (one batch in ten). A span of one
+// huge page zeroes no more than that page.
 func Advise(size int) error {
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
 	if !wanted(mode(), string(bytes.TrimSpace(overcommit)), os.Getenv("GODEBUG")) {
@@ -30,19 +38,45 @@ func Advise(size int) error {
 	if err != nil || size < 2*huge {
 		return err
 	}
-	ballast := make([]byte, size)
-	at := uintptr(unsafe.Pointer(unsafe.SliceData(ballast)))
-	// madvise takes whole pages; a huge page must lie whole in the range.
-	from := int((at+uintptr(huge)-1)/uintptr(huge)*uintptr(huge) - at)
-	to := int((at+uintptr(size))/uintptr(huge)*uintptr(huge) - at)
-	err = unix.Madvise(ballast[from:to], unix.MADV_HUGEPAGE)
+	// The collector would only run for nothing: the ballast is all live.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	ballast := make([][]byte, size/huge)
+	for i := range ballast {
+		ballast[i] = make([]byte, huge)
+	}
+	err = adviseRuns(ballast, huge)
 	ballast = nil
 	runtime.GC() // the heap's goal as if the ballast had never been
-	if err != nil {
-		return fmt.Errorf("advise huge pages: %w", err)
+	return err
+}
+
+// adviseRuns advises each run of pieces that lie end to end in memory,
+// from its first huge page boundary to its last: madvise takes whole
+// pages, and a huge page must lie whole in the range.
+func adviseRuns(pieces [][]byte, huge int) error {
+	slices.SortFunc(pieces, func(a, b []byte) int { return cmp.Compare(addr(a), addr(b)) })
+	for len(pieces) > 0 {
+		n := 1
+		for n < len(pieces) && addr(pieces[n]) == addr(pieces[n-1])+uintptr(len(pieces[n-1])) {
+			n++
+		}
+		from := (addr(pieces[0]) + uintptr(huge) - 1) / uintptr(huge) * uintptr(huge)
+		end := addr(pieces[n-1]) + uintptr(len(pieces[n-1]))
+		to := end / uintptr(huge) * uintptr(huge)
+		if from < to {
+			// By address: the run is several allocations, which no one
+			// Go slice may span.
+			if _, _, errno := unix.Syscall(unix.SYS_MADVISE, from, to-from, unix.MADV_HUGEPAGE); errno != 0 {
+				return fmt.Errorf("advise huge pages: %w", errno)
+			}
+		}
+		runtime.KeepAlive(pieces[:n])
+		pieces = pieces[n:]
 	}
 	return nil
 }
+
+func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
 
 // mode is the system's transparent huge page setting: the bracketed word
 // of "always [madvise] never", or "" where there is none.

@@ -19,7 +19,7 @@ func TestWanted(t *testing.T) {
 		{"", "0", "", false},
 		{"madvise", "0", "disablethp=1", false},
 	} {
-		want := tt.want && strconv.IntSize == 64
+		want := tt.want && strconv.IntSize == 64 && !raceDetector
 		if got := wanted(tt.mode, tt.overcommit, tt.godebug); got != want {
 			t.Errorf("mode %q, overcommit %q, GODEBUG %q: %v, want %v", tt.mode, tt.overcommit, tt.godebug, got, want)
 		}
