@@ -22,7 +22,8 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // reserves those bytes with allocations it never touches, so they cost
 // no memory, advises them and frees them: the heap's next objects are
 // placed there. An error means the advice was refused; the heap works as
-// before.
+// before. It ends with a collection, which marks what the heap holds:
+// asked before the heap holds much, it costs a millisecond or two.
 //
 // The ballast is allocated one huge page at a time, not in one piece: the
 // runtime zeroes a whole span that starts in memory the heap used before,
