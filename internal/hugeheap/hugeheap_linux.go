@@ -35,6 +35,11 @@ func Advise(size int) error {
 	if !wanted(mode(), string(bytes.TrimSpace(overcommit)), os.Getenv("GODEBUG")) {
 		return nil
 	}
+	// Under a memory limit the ballast would cross, the collector would
+	// run again and again while it is made, to no avail.
+	if debug.SetMemoryLimit(-1) < 2*int64(size) {
+		return nil
+	}
 	huge, err := hugePageSize()
 	if err != nil || size < 2*huge {
 		return err

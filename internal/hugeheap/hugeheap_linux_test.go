@@ -13,9 +13,10 @@ import (
 
 // TestAdviseMarksTheHeapsNextMemory: after Advise, the memory the heap
 // hands out next lies in a mapping the kernel marks for huge pages ("hg"
-// in /proc/self/smaps) where the system gives them on request and
-// GODEBUG does not keep the heap off them, and in an unmarked one
-// otherwise. Each case is a fresh process: a heap advised once stays so.
+// in /proc/self/smaps) where the system gives them on request, GODEBUG
+// does not keep the heap off them and no memory limit is below twice the
+// ballast, and in an unmarked one otherwise. Each case is a fresh
+// process: a heap advised once stays so.
 func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 	if os.Getenv("HUGEHEAP_CHILD") != "" {
 		if err := Advise(64 << 20); err != nil {
@@ -28,26 +29,27 @@ func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 		return
 	}
 	for _, tt := range []struct {
-		godebug string
-		want    bool
+		env  string
+		want bool
 	}{
-		{"", mode() == "madvise" && !raceDetector},
-		{"disablethp=1", false},
+		{"GODEBUG=", mode() == "madvise" && !raceDetector},
+		{"GODEBUG=disablethp=1", false},
+		{"GOMEMLIMIT=100MiB", false}, // below twice the 64 MiB asked for
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseMarksTheHeapsNextMemory$")
-		cmd.Env = append(os.Environ(), "HUGEHEAP_CHILD=1", "GODEBUG="+tt.godebug)
+		cmd.Env = append(os.Environ(), "HUGEHEAP_CHILD=1", tt.env)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("GODEBUG=%q: %v\n%s", tt.godebug, err, out)
+			t.Fatalf("%s: %v\n%s", tt.env, err, out)
 		}
 		_, rest, ok := strings.Cut(string(out), "flags: ")
 		flags, _, _ := strings.Cut(rest, "\n")
 		if !ok {
-			t.Fatalf("GODEBUG=%q: the child said no flags:\n%s", tt.godebug, out)
+			t.Fatalf("%s: the child said no flags:\n%s", tt.env, out)
 		}
 		if got := strings.Contains(" "+flags+" ", " hg "); got != tt.want {
-			t.Errorf("transparent huge pages %q, GODEBUG=%q: the heap's next memory has flags %q; marked for huge pages %v, want %v",
-				mode(), tt.godebug, flags, got, tt.want)
+			t.Errorf("transparent huge pages %q, %s: the heap's next memory has flags %q; marked for huge pages %v, want %v",
+				mode(), tt.env, flags, got, tt.want)
 		}
 	}
 }
