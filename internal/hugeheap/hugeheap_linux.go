@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -30,7 +31,21 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // and a single 256 MiB span that began in the heap's freed tail was
 // zeroed whole, all of it made resident (one batch in ten). A span of one
 // huge page zeroes no more than that page.
+//
+// Only the first call does anything, and later ones wait for it: the heap
+// is the process's, and the collector's pace, which Advise sets aside
+// while it allocates, is too.
 func Advise(size int) error {
+	advised.Do(func() { adviceErr = advise(size) })
+	return adviceErr
+}
+
+var (
+	advised   sync.Once
+	adviceErr error
+)
+
+func advise(size int) error {
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
 	if !wanted(mode(), string(bytes.TrimSpace(overcommit)), os.Getenv("GODEBUG")) {
 		return nil

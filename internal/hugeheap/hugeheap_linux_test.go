@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 )
@@ -135,4 +137,29 @@ func rssKiB(t *testing.T) int {
 		t.Fatalf("no VmRSS in /proc/self/status: %v", err)
 	}
 	return kib
+}
+
+// TestAdviseConcurrently: batches run side by side in one process (as
+// the command's tests run them) may ask at once; the collector's pace is
+// the caller's again once every call has returned.
+func TestAdviseConcurrently(t *testing.T) {
+	if os.Getenv("HUGEHEAP_PACE") != "" {
+		debug.SetGCPercent(123)
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() { Advise(8 << 20) })
+		}
+		wg.Wait()
+		fmt.Printf("pace: %d\n", debug.SetGCPercent(100))
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseConcurrently$")
+	cmd.Env = append(os.Environ(), "HUGEHEAP_PACE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "pace: 123\n") {
+		t.Errorf("the collector's pace after sixteen calls at once, want 123:\n%s", out)
+	}
 }
