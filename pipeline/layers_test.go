@@ -22,6 +22,8 @@ var layers = map[string]int{
 	"pipeline/internal/testuser": 0,
 	"pipeline/internal/zipfloor": 0,
 	"internal/pgtest":            0,
+	"internal/plainjson":         0,
+	"internal/hugeheap":          0,
 	"examples":                   0,
 	// 1: the files the office edits, loaded and validated.
 	"pipeline/workspace": 1,
