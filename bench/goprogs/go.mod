@@ -1,6 +1,6 @@
-// The bench's Go programs: the excelize peer and the floor. A module of
-// their own, so that neither enters countybrief's package graph (its
-// layers, its vet, its dependencies).
+// The bench's Go programs: the excelize peer, the floor and the probe of
+// the machine's costs. A module of their own, so that none enters
+// countybrief's package graph (its layers, its vet, its dependencies).
 module benchprogs
 
 go 1.26.0
