@@ -14,7 +14,9 @@
 // (wall time with / without, min and median of the pairs): a cold batch
 // of 73 units 0.71 and 0.87 (five pairs; peak resident 61-64 → 69-71
 // MB); of 730 units 0.79 and 0.83 (five pairs; faults 14,400-14,600 →
-// 5,200-5,900); of 7,300 units 0.94 and 0.96 (four pairs); one changed
+// 5,200-5,900), and 0.85 and 0.86 (three pairs) asked before the
+// workspace is loaded, as run now asks; of 7,300 units 0.94 and 0.96
+// (four pairs); one changed
 // file at 73,000 units 0.70 and 0.81 (four pairs); a cold batch of 73,000
 // units 0.94 and 0.98 (two pairs) but up to 16 MiB more at its peak (see
 // the run command for where it is not asked). Huge pages cost memory: a
