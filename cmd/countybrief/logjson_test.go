@@ -12,13 +12,21 @@ import (
 	"countybrief/pipeline/vocab"
 )
 
-// logrusLine is e as logrus' own JSONFormatter writes it.
-func logrusLine(t testing.TB, e *logrus.Entry) []byte {
-	line, err := (&logrus.JSONFormatter{}).Format(e)
+// sameAsLogrus fails t unless jsonLine writes e as logrus' own
+// JSONFormatter does.
+func sameAsLogrus(t *testing.T, e *logrus.Entry) {
+	t.Helper()
+	got, err := (&jsonLine{}).Format(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return line
+	want, err := (&logrus.JSONFormatter{}).Format(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("jsonLine wrote\n%q\nlogrus\n%q", got, want)
+	}
 }
 
 // textStatus is a text that encoding/json asks to write itself.
@@ -67,13 +75,7 @@ func TestLogLineMatchesLogrus(t *testing.T) {
 			if _, ok := plainLine(e); ok != tt.plain {
 				t.Errorf("written without the JSONFormatter = %v, want %v", ok, tt.plain)
 			}
-			got, err := (&jsonLine{}).Format(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := logrusLine(t, e); !bytes.Equal(got, want) {
-				t.Errorf("jsonLine wrote\n%s\nlogrus\n%s", got, want)
-			}
+			sameAsLogrus(t, e)
 		})
 	}
 }
@@ -84,13 +86,7 @@ func FuzzLogLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg, key, text, text2 string, n int64, b bool) {
 		e := &logrus.Entry{Time: time.Unix(n, 0).UTC(), Level: logrus.Level(uint64(n) % 7), Message: msg,
 			Data: logrus.Fields{key: text, "unit": text2, "n": n, "b": b, "error": errors.New(text2)}}
-		got, err := (&jsonLine{}).Format(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := logrusLine(t, e); !bytes.Equal(got, want) {
-			t.Errorf("jsonLine wrote\n%q\nlogrus\n%q", got, want)
-		}
+		sameAsLogrus(t, e)
 	})
 }
 
