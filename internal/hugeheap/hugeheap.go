@@ -10,17 +10,18 @@
 // CPU.
 //
 // Measured in alternating pairs on the project's 2-core machine,
-// 2026-12-06, load 0.5-1.6, `countybrief run` with and without the advice
-// (wall time with / without, min and median of the pairs): a cold batch
-// of 73 units 0.71 and 0.87 (five pairs; peak resident 61-64 → 69-71
-// MB); of 730 units 0.79 and 0.83 (five pairs; faults 14,400-14,600 →
-// 5,200-5,900), and 0.85 and 0.86 (three pairs) asked before the
-// workspace is loaded, as run now asks; of 7,300 units 0.94 and 0.96
-// (four pairs); one changed
-// file at 73,000 units 0.70 and 0.81 (four pairs); a cold batch of 73,000
-// units 0.94 and 0.98 (two pairs) but up to 16 MiB more at its peak (see
-// the run command for where it is not asked). Huge pages cost memory: a
-// huge page is resident whole once any of it is touched.
+// 2026-12-06, load 0.5-1.7, `countybrief run` with and without the advice
+// (wall time with / without, min and median of the pairs), asked as run
+// asks, before the workspace is loaded: a cold batch of 73 units 0.67
+// and 0.73 (four pairs; peak resident 62-63 → 72-74 MiB), of 730 units
+// 0.64 and 0.83 (seven pairs; faults 13,700-15,300 → 4,500-5,400); a
+// quiet batch of 7,300 units unchanged (four pairs). Asked after loading,
+// an earlier version: a cold batch of 7,300 units 0.94 and 0.96 (four
+// pairs); one changed file at 73,000 units 0.70 and 0.81 (four pairs); a
+// cold batch of 73,000 units 0.94 and 0.98 (two pairs) but up to 16 MiB
+// more at its peak (see the run command for where it is not asked).
+// Huge pages cost memory: a huge page is resident whole once any of it
+// is touched.
 //
 // Only a process that ends with its batch should ask: in a long-running
 // one (serve), huge pages and the runtime's returning of free memory to
