@@ -10,31 +10,37 @@ import (
 )
 
 // TestMemoryLimitFollowsTheRegistry: a large registry's batch raises the
-// soft memory limit for its duration and puts the caller's back; a small
-// one, or a limit chosen with GOMEMLIMIT, is left alone.
+// soft memory limit for its duration, less on huge pages, and puts the
+// caller's back; a small one, or a limit chosen with GOMEMLIMIT, is left
+// alone.
 func TestMemoryLimitFollowsTheRegistry(t *testing.T) {
 	const configured = 48 << 20
 	tests := []struct {
-		units    int
-		gomemlim string
-		want     int64
+		units     int
+		hugePages bool
+		gomemlim  string
+		want      int64
 	}{
 		{units: 73, want: configured},
+		{units: 73, hugePages: true, want: configured},
 		{units: 7300, want: max(configured, memoryBase+7300*memoryPerUnit)},
 		{units: 73000, want: memoryLargeBase + 73000*memoryLargePerUnit},
+		{units: 73000, hugePages: true, want: (memoryLargeBase + 73000*memoryLargePerUnit) * hugePageLimitShare / 100},
 		{units: 60000, want: memoryBase + 60000*memoryPerUnit},
 		{units: 204000, want: memoryLargeBase + 204000*memoryLargePerUnit},
+		{units: 204000, hugePages: true, want: (memoryLargeBase + 204000*memoryLargePerUnit) * hugePageLimitShare / 100},
 		{units: 73000, gomemlim: "48MiB", want: configured},
+		{units: 73000, hugePages: true, gomemlim: "48MiB", want: configured},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%d units GOMEMLIMIT=%q", tt.units, tt.gomemlim), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d units huge pages %v GOMEMLIMIT=%q", tt.units, tt.hugePages, tt.gomemlim), func(t *testing.T) {
 			if tt.gomemlim != "" {
 				t.Setenv("GOMEMLIMIT", tt.gomemlim)
 			}
 			was := debug.SetMemoryLimit(configured)
 			defer debug.SetMemoryLimit(was)
 			ws := &workspace.Workspace{Units: make([]workspace.Unit, tt.units)}
-			restore := raiseMemoryLimit(ws)
+			restore := raiseMemoryLimit(ws, tt.hugePages)
 			if got := debug.SetMemoryLimit(-1); got != tt.want {
 				t.Errorf("limit during the batch %d MiB, want %d MiB", got>>20, tt.want>>20)
 			}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io"
 	"os"
-	"path/filepath"
 
 	"countybrief/internal/hugeheap"
 	"countybrief/pipeline"
@@ -34,7 +33,7 @@ func runBatch(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer prof.finish(e, &err)
-	adviseHeap(dir)
+	o.hugePages = adviseHeap()
 	ws, err := loadWorkspace(dir)
 	if err != nil {
 		return err
@@ -42,33 +41,23 @@ func runBatch(ctx context.Context, e *env, args []string) (err error) {
 	return o.run(ctx, e, ws)
 }
 
-// adviseHeap asks for the batch's heap on huge pages (hugeheap) when the
-// workspace's registry is small: this process ends with its batch
-// (serve's batches do not ask). It asks before the workspace is loaded,
-// so that the advice's collection has next to nothing to mark (asked
-// after, it made a quiet batch of 7,300 units some 20 ms slower), and so
-// judges the registry by its file's size. A refusal leaves the heap as
-// it is, only slower to grow.
+// adviseHeap asks for the batch's heap on huge pages (hugeheap), and
+// reports whether it was given: this process ends with its batch (serve's
+// batches do not ask). It asks before the workspace is loaded, so that
+// the advice's collection has next to nothing to mark (asked after, it
+// made a quiet batch of 7,300 units some 20 ms slower). A refusal leaves
+// the heap as it is, only slower to grow.
 //
-// A larger registry does not ask: at 73,000 units a cold batch holds its
-// heap at the memory limit for most of its run while the runtime returns
-// free pages to the system and huge pages fill them again, and its peak
-// resident size grew by 0 to 16 MiB, to 139-155 MiB (six pairs, with the
-// advice given or withdrawn once the workspace was loaded), past the 150
-// MB the batch must stay under; at 7,300 units it grew by 1 to 3 MB, to
-// 81 MB. hugeHeapMaxRegistry is some 20,000 units at the sample's 131
-// bytes a unit; hugeHeapAdvised is more than such a batch's heap holds,
-// and what it does not touch costs nothing.
-func adviseHeap(dir string) {
-	if info, err := os.Stat(filepath.Join(dir, workspace.UnitsFile)); err == nil && info.Size() <= hugeHeapMaxRegistry {
-		_ = hugeheap.Advise(hugeHeapAdvised)
-	}
+// hugeHeapAdvised covers the heap of a batch of some 100,000 units (at
+// 73,000 its memory limit on huge pages is 93 MiB, see the pipeline's
+// raiseMemoryLimit); a larger batch's heap grows on to 4 KiB pages. What
+// the heap never reaches costs nothing.
+func adviseHeap() bool {
+	advised, _ := hugeheap.Advise(hugeHeapAdvised)
+	return advised
 }
 
-const (
-	hugeHeapMaxRegistry = 2_600_000
-	hugeHeapAdvised     = 128 << 20
-)
+const hugeHeapAdvised = 128 << 20
 
 // runOptions are the flags shared by run and demo.
 type runOptions struct {
@@ -76,6 +65,8 @@ type runOptions struct {
 	wait    bool
 	verbose bool
 	settle  int
+	// hugePages is set, not a flag: the heap was advised (adviseHeap).
+	hugePages bool
 }
 
 func (o *runOptions) register(e *env, fs *flag.FlagSet) {
@@ -94,7 +85,7 @@ func (o *runOptions) run(ctx context.Context, e *env, ws *workspace.Workspace) e
 		return err
 	}
 	defer closeLog()
-	opts := pipeline.Options{Log: log, Wait: o.wait}
+	opts := pipeline.Options{Log: log, Wait: o.wait, HeapOnHugePages: o.hugePages}
 	var shown *termProgress
 	if isTerminal(e.stderr) && !o.verbose && !o.asJSON {
 		shown = &termProgress{w: e.stderr, e: e}

@@ -142,8 +142,9 @@ func refill(t *testing.T, wsDir, src, dst string, change map[string]float64) {
 	}
 }
 
-// serve runs a batch at start when none ever ran (the catch-up), then
-// stops cleanly on SIGTERM.
+// serve runs a batch at start when none ever ran (the catch-up), not on
+// huge pages (a long-running process never asks), then stops cleanly on
+// SIGTERM.
 func TestServeCatchesUpAndStopsOnSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	ws := filepath.Join(t.TempDir(), "ws")
@@ -175,6 +176,9 @@ func TestServeCatchesUpAndStopsOnSIGTERM(t *testing.T) {
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), `msg="batch completed"`) {
 			completed = true
+			if !strings.Contains(sc.Text(), "huge_pages=false") {
+				t.Errorf("serve's batch asked for huge pages: %s", sc.Text())
+			}
 			break
 		}
 	}

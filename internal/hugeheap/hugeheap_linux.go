@@ -19,11 +19,12 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 
 // Advise asks the kernel to back the next size bytes the Go heap grows
 // into with huge pages, when its transparent huge pages are given on
-// request only ("madvise"); otherwise (see wanted) it does nothing. It
+// request only ("madvise"), and reports whether it did; otherwise (see
+// wanted) it does nothing. It
 // reserves those bytes with allocations it never touches, so they cost
 // no memory, advises them and frees them: the heap's next objects are
-// placed there. An error means the advice was refused; the heap works as
-// before. It ends with a collection, which marks what the heap holds:
+// placed there. An error means the advice was refused, or given to part
+// of the ballast only; the heap works as before. It ends with a collection, which marks what the heap holds:
 // asked before the heap holds much, it costs some 2 ms (1.8-7.5 ms in
 // five runs over a 10 MB heap).
 //
@@ -36,29 +37,30 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // Only the first call does anything, and later ones wait for it: the heap
 // is the process's, and the collector's pace, which Advise sets aside
 // while it allocates, is too.
-func Advise(size int) error {
-	advised.Do(func() { adviceErr = advise(size) })
-	return adviceErr
+func Advise(size int) (bool, error) {
+	once.Do(func() { advised, adviceErr = advise(size) })
+	return advised, adviceErr
 }
 
 var (
-	advised   sync.Once
+	once      sync.Once
+	advised   bool
 	adviceErr error
 )
 
-func advise(size int) error {
+func advise(size int) (bool, error) {
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
 	if !wanted(mode(), string(bytes.TrimSpace(overcommit)), os.Getenv("GODEBUG")) {
-		return nil
+		return false, nil
 	}
 	// Under a memory limit the ballast would cross, the collector would
 	// run again and again while it is made, to no avail.
 	if debug.SetMemoryLimit(-1) < 2*int64(size) {
-		return nil
+		return false, nil
 	}
 	huge, err := hugePageSize()
 	if err != nil || size < 2*huge {
-		return err
+		return false, err
 	}
 	// The collector would only run for nothing: the ballast is all live.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
@@ -69,7 +71,7 @@ func advise(size int) error {
 	err = adviseRuns(ballast, huge)
 	ballast = nil
 	runtime.GC() // the heap's goal as if the ballast had never been
-	return err
+	return err == nil, err
 }
 
 // adviseRuns advises each run of pieces that lie end to end in memory,

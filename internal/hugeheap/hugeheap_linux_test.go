@@ -17,16 +17,17 @@ import (
 // hands out next lies in a mapping the kernel marks for huge pages ("hg"
 // in /proc/self/smaps) where the system gives them on request, GODEBUG
 // does not keep the heap off them and no memory limit is below twice the
-// ballast, and in an unmarked one otherwise. Each case is a fresh
-// process: a heap advised once stays so.
+// ballast, and in an unmarked one otherwise; Advise says which. Each case
+// is a fresh process: a heap advised once stays so.
 func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 	if os.Getenv("HUGEHEAP_CHILD") != "" {
-		if err := Advise(64 << 20); err != nil {
+		advised, err := Advise(64 << 20)
+		if err != nil {
 			t.Fatal(err)
 		}
 		next := make([]byte, 16<<20)
 		at := uintptr(unsafe.Pointer(&next[len(next)/2]))
-		fmt.Printf("flags: %s\n", vmFlags(t, at))
+		fmt.Printf("advised: %v\nflags: %s\n", advised, vmFlags(t, at))
 		runtime.KeepAlive(next)
 		return
 	}
@@ -52,6 +53,9 @@ func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 		if got := strings.Contains(" "+flags+" ", " hg "); got != tt.want {
 			t.Errorf("transparent huge pages %q, %s: the heap's next memory has flags %q; marked for huge pages %v, want %v",
 				mode(), tt.env, flags, got, tt.want)
+		}
+		if said := fmt.Sprintf("advised: %v\n", tt.want); !strings.Contains(string(out), said) {
+			t.Errorf("transparent huge pages %q, %s: Advise did not say %q:\n%s", mode(), tt.env, said, out)
 		}
 	}
 }
@@ -100,7 +104,7 @@ func TestAdviseTouchesNothing(t *testing.T) {
 		}
 		runtime.GC()
 		before := rssKiB(t)
-		if err := Advise(256 << 20); err != nil {
+		if _, err := Advise(256 << 20); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Printf("grew: %d\n", rssKiB(t)-before)

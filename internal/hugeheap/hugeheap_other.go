@@ -3,4 +3,4 @@
 package hugeheap
 
 // Advise does nothing: only Linux has transparent huge pages to ask for.
-func Advise(size int) error { return nil }
+func Advise(size int) (bool, error) { return false, nil }
