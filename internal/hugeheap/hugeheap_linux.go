@@ -62,16 +62,23 @@ func advise(size int) (bool, error) {
 	if err != nil || size < 2*huge {
 		return false, err
 	}
+	err = adviseNext(size, huge)
+	return err == nil, err
+}
+
+// adviseNext reserves the heap's next size bytes as a ballast of huge-page
+// pieces, advises them and frees them.
+func adviseNext(size, huge int) error {
 	// The collector would only run for nothing: the ballast is all live.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	ballast := make([][]byte, size/huge)
 	for i := range ballast {
 		ballast[i] = make([]byte, huge)
 	}
-	err = adviseRuns(ballast, huge)
+	err := adviseRuns(ballast, huge)
 	ballast = nil
 	runtime.GC() // the heap's goal as if the ballast had never been
-	return err == nil, err
+	return err
 }
 
 // adviseRuns advises each run of pieces that lie end to end in memory,

@@ -60,6 +60,38 @@ func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 	}
 }
 
+// TestAdviseNextMarksMemoryInAnyMode: what Advise does once it has
+// decided to (adviseNext), tried wherever the kernel has transparent huge
+// pages, whatever they are set to: the heap's next memory lies in a
+// mapping marked for them. Where the setting is not "madvise", Advise
+// does nothing and TestAdviseMarksTheHeapsNextMemory shows only that.
+func TestAdviseNextMarksMemoryInAnyMode(t *testing.T) {
+	huge, err := hugePageSize()
+	if err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
+	if os.Getenv("HUGEHEAP_NEXT") != "" {
+		if err := adviseNext(64<<20, huge); err != nil {
+			t.Fatal(err)
+		}
+		next := make([]byte, 16<<20)
+		fmt.Printf("flags: %s\n", vmFlags(t, uintptr(unsafe.Pointer(&next[len(next)/2]))))
+		runtime.KeepAlive(next)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseNextMarksMemoryInAnyMode$")
+	cmd.Env = append(os.Environ(), "HUGEHEAP_NEXT=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	_, rest, ok := strings.Cut(string(out), "flags: ")
+	flags, _, _ := strings.Cut(rest, "\n")
+	if !ok || !strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("transparent huge pages %q: after adviseNext the heap's next memory has flags %q, want hg:\n%s", mode(), flags, out)
+	}
+}
+
 // vmFlags is the VmFlags line of the mapping of /proc/self/smaps that
 // holds address at.
 func vmFlags(t *testing.T, at uintptr) string {
@@ -92,9 +124,14 @@ func vmFlags(t *testing.T, at uintptr) string {
 // TestAdviseTouchesNothing: advising costs no memory even where the
 // heap's free tail lies below memory it used before (the runtime zeroes
 // a whole span that starts in used memory, and a ballast of one span
-// made resident all 256 MiB in one batch of ten). Each case is a fresh
-// process.
+// made resident all 256 MiB in one batch of ten). It tries what Advise
+// does once it has decided to (adviseNext), so that it runs whatever the
+// system's setting. Each case is a fresh process.
 func TestAdviseTouchesNothing(t *testing.T) {
+	huge, err := hugePageSize()
+	if err != nil {
+		t.Skipf("this kernel has no transparent huge pages: %v", err)
+	}
 	if os.Getenv("HUGEHEAP_TOUCH") != "" {
 		// A freed tail: used, then freed memory just below where the
 		// heap would grow.
@@ -104,7 +141,7 @@ func TestAdviseTouchesNothing(t *testing.T) {
 		}
 		runtime.GC()
 		before := rssKiB(t)
-		if _, err := Advise(256 << 20); err != nil {
+		if err := adviseNext(256<<20, huge); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Printf("grew: %d\n", rssKiB(t)-before)
