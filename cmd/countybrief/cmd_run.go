@@ -48,10 +48,10 @@ func runBatch(ctx context.Context, e *env, args []string) (err error) {
 // made a quiet batch of 7,300 units some 20 ms slower). A refusal leaves
 // the heap as it is, only slower to grow.
 //
-// hugeHeapAdvised covers the heap of a batch of some 100,000 units (at
-// 73,000 its memory limit on huge pages is 93 MiB, see the pipeline's
-// raiseMemoryLimit); a larger batch's heap grows on to 4 KiB pages. What
-// the heap never reaches costs nothing.
+// hugeHeapAdvised covers the heap of a batch of up to some 130,000 units
+// (its memory limit on huge pages, the pipeline's raiseMemoryLimit, is 93
+// MiB at 73,000 units and 123 MiB at 130,000); a larger batch's heap
+// grows on to 4 KiB pages. What the heap never reaches costs nothing.
 func adviseHeap() bool {
 	advised, _ := hugeheap.Advise(hugeHeapAdvised)
 	return advised

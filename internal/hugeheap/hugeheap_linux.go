@@ -20,11 +20,11 @@ const thpDir = "/sys/kernel/mm/transparent_hugepage/"
 // Advise asks the kernel to back the next size bytes the Go heap grows
 // into with huge pages, when its transparent huge pages are given on
 // request only ("madvise"), and reports whether it did; otherwise (see
-// wanted) it does nothing. It
-// reserves those bytes with allocations it never touches, so they cost
-// no memory, advises them and frees them: the heap's next objects are
-// placed there. An error means the advice was refused, or given to part
-// of the ballast only; the heap works as before. It ends with a collection, which marks what the heap holds:
+// wanted) it does nothing. It reserves those bytes with allocations it
+// never touches, so they cost no memory, advises them and frees them: the
+// heap's next objects are placed there. An error means the advice was
+// refused, or given to part of those bytes only; the heap works as
+// before. It ends with a collection, which marks what the heap holds:
 // asked before the heap holds much, it costs some 2 ms (1.8-7.5 ms in
 // five runs over a 10 MB heap).
 //
