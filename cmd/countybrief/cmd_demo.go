@@ -41,6 +41,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if _, err := examples.Lookup(example); err != nil {
 		return e.usageError("%v", err)
 	}
+	if !noRun {
+		o.hugePages = adviseHeap() // a batch that ends the process, as run's
+	}
 	ws, faults, err := demo.Build(dir, demo.Options{Seed: 1, Units: units, Generic: example != examples.Campaign,
 		Init: func(dir string) (*workspace.Workspace, error) { return pipeline.InitExample(dir, example) }})
 	if err != nil {

@@ -42,8 +42,8 @@ func runBatch(ctx context.Context, e *env, args []string) (err error) {
 }
 
 // adviseHeap asks for the batch's heap on huge pages (hugeheap), and
-// reports whether it was given: this process ends with its batch (serve's
-// batches do not ask). It asks before the workspace is loaded, so that
+// reports whether it was given: run's and demo's process ends with its
+// batch (serve's batches do not ask). It asks before the workspace is loaded, so that
 // the advice's collection has next to nothing to mark (asked after, it
 // made a quiet batch of 7,300 units some 20 ms slower). A refusal leaves
 // the heap as it is, only slower to grow.

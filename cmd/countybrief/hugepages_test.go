@@ -11,35 +11,37 @@ import (
 	"testing"
 )
 
-// TestRunAsksForHugePages: run's batch is on huge pages exactly where
-// the system gives them on request and does not count every mapping
-// against a fixed commit limit (internal/hugeheap), and its log says so.
+// TestRunAsksForHugePages: run's and demo's batch is on huge pages
+// exactly where the system gives them on request and does not count
+// every mapping against a fixed commit limit (internal/hugeheap), and its
+// log says so.
 func TestRunAsksForHugePages(t *testing.T) {
 	bin := buildBinary(t)
 	ws := filepath.Join(t.TempDir(), "ws")
-	runCmd(t, bin, "demo", "--no-run", ws)
 	enabled, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
 	onRequest := bytes.Contains(enabled, []byte("[madvise]")) && string(bytes.TrimSpace(overcommit)) != "2"
 	for _, tt := range []struct {
+		args []string
 		env  string
 		want bool
 	}{
-		{"GODEBUG=", onRequest},
-		{"GODEBUG=disablethp=1", false},
+		{[]string{"demo", ws}, "GODEBUG=", onRequest},
+		{[]string{"run", "--workspace", ws, "--settle", "0"}, "GODEBUG=", onRequest},
+		{[]string{"run", "--workspace", ws, "--settle", "0"}, "GODEBUG=disablethp=1", false},
 	} {
-		cmd := exec.Command(bin, "run", "--workspace", ws, "--settle", "0")
+		cmd := exec.Command(bin, tt.args...)
 		cmd.Env = append(os.Environ(), tt.env)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: run: %v\n%s", tt.env, err, out)
+			t.Fatalf("%s: %s: %v\n%s", tt.env, tt.args[0], err, out)
 		}
 		line := lastCompleted(t, ws)
 		if line.HugePages != tt.want {
-			t.Errorf("transparent huge pages %q, %s: the batch logged huge_pages=%v, want %v",
-				bytes.TrimSpace(enabled), tt.env, line.HugePages, tt.want)
+			t.Errorf("transparent huge pages %q, %s %s: the batch logged huge_pages=%v, want %v",
+				bytes.TrimSpace(enabled), tt.env, tt.args[0], line.HugePages, tt.want)
 		}
 		if line.MemoryLimitMiB != 48 {
-			t.Errorf("%s: a county's batch ran under %d MiB, want the configured 48", tt.env, line.MemoryLimitMiB)
+			t.Errorf("%s %s: a county's batch ran under %d MiB, want the configured 48", tt.env, tt.args[0], line.MemoryLimitMiB)
 		}
 	}
 }
