@@ -328,7 +328,14 @@ const (
 // MB resident against 235 and 246 MB (the bound is 256 MB), the
 // collector 4.8-5.4 s of some 100 s of CPU against 3.5-3.7 s. At the
 // whole limit, a cold batch of 73,000 on huge pages peaked at 139-155
-// MiB (six pairs, an earlier build), past the 150 MB bound.
+// MiB (six pairs, an earlier build), past the 150 MB bound. Later that
+// morning (09:05-09:20, load 1.1-1.4), cold batches of 73,000 against
+// this share: at 95%, 142-149 MB at the peak against 134-148 MB (three
+// pairs), the same time; at 85%, 130-135 MB against 136-146 MB but 1.04,
+// 1.07, 1.13 and 1.34 times the time (four pairs; the collector 1.55-2.0
+// s against 1.2-1.3 s). In thirteen cold batches of 73,000 at this share
+// the peak ranged from 133 to 148 MB; without huge pages, the runs
+// recorded since session 15 peaked at 139 to 149 MB.
 const hugePageLimitShare = 90
 
 // raiseMemoryLimit raises the process's soft memory limit to what a batch
