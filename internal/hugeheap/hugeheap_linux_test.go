@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,23 +40,14 @@ func TestAdviseMarksTheHeapsNextMemory(t *testing.T) {
 		{"GODEBUG=disablethp=1", false},
 		{"GOMEMLIMIT=100MiB", false}, // below twice the 64 MiB asked for
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseMarksTheHeapsNextMemory$")
-		cmd.Env = append(os.Environ(), "HUGEHEAP_CHILD=1", tt.env)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", tt.env, err, out)
-		}
-		_, rest, ok := strings.Cut(string(out), "flags: ")
-		flags, _, _ := strings.Cut(rest, "\n")
-		if !ok {
-			t.Fatalf("%s: the child said no flags:\n%s", tt.env, out)
-		}
+		out := inChild(t, "HUGEHEAP_CHILD=1", tt.env)
+		flags := said(t, out, "flags")
 		if got := strings.Contains(" "+flags+" ", " hg "); got != tt.want {
 			t.Errorf("transparent huge pages %q, %s: the heap's next memory has flags %q; marked for huge pages %v, want %v",
 				mode(), tt.env, flags, got, tt.want)
 		}
-		if said := fmt.Sprintf("advised: %v\n", tt.want); !strings.Contains(string(out), said) {
-			t.Errorf("transparent huge pages %q, %s: Advise did not say %q:\n%s", mode(), tt.env, said, out)
+		if advised := said(t, out, "advised"); advised != fmt.Sprint(tt.want) {
+			t.Errorf("transparent huge pages %q, %s: Advise said %s, want %v", mode(), tt.env, advised, tt.want)
 		}
 	}
 }
@@ -79,17 +71,34 @@ func TestAdviseNextMarksMemoryInAnyMode(t *testing.T) {
 		runtime.KeepAlive(next)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseNextMarksMemoryInAnyMode$")
-	cmd.Env = append(os.Environ(), "HUGEHEAP_NEXT=1")
+	if flags := said(t, inChild(t, "HUGEHEAP_NEXT=1"), "flags"); !strings.Contains(" "+flags+" ", " hg ") {
+		t.Errorf("transparent huge pages %q: after adviseNext the heap's next memory has flags %q, want hg", mode(), flags)
+	}
+}
+
+// inChild runs t's test again in a fresh process, with env added, and
+// returns what it printed: a heap advised once stays so, and the advice
+// is given once a process.
+func inChild(t *testing.T, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$")
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", strings.Join(env, " "), err, out)
 	}
-	_, rest, ok := strings.Cut(string(out), "flags: ")
-	flags, _, _ := strings.Cut(rest, "\n")
-	if !ok || !strings.Contains(" "+flags+" ", " hg ") {
-		t.Errorf("transparent huge pages %q: after adviseNext the heap's next memory has flags %q, want hg:\n%s", mode(), flags, out)
+	return string(out)
+}
+
+// said is what the child printed after "key: " on its line.
+func said(t *testing.T, out, key string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(out, key+": ")
+	if !ok {
+		t.Fatalf("the child said no %s:\n%s", key, out)
 	}
+	value, _, _ := strings.Cut(rest, "\n")
+	return value
 }
 
 // vmFlags is the VmFlags line of the mapping of /proc/self/smaps that
@@ -148,16 +157,9 @@ func TestAdviseTouchesNothing(t *testing.T) {
 		return
 	}
 	for i := range 3 {
-		cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseTouchesNothing$")
-		cmd.Env = append(os.Environ(), "HUGEHEAP_TOUCH=1")
-		out, err := cmd.CombinedOutput()
+		grew, err := strconv.Atoi(said(t, inChild(t, "HUGEHEAP_TOUCH=1"), "grew"))
 		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		var grew int
-		_, rest, _ := strings.Cut(string(out), "grew: ")
-		if _, err := fmt.Sscanf(rest, "%d", &grew); err != nil {
-			t.Fatalf("the child said no growth:\n%s", out)
+			t.Fatal(err)
 		}
 		if grew > 16<<10 {
 			t.Errorf("run %d: advising made %d KiB resident", i, grew)
@@ -194,13 +196,7 @@ func TestAdviseConcurrently(t *testing.T) {
 		fmt.Printf("pace: %d\n", debug.SetGCPercent(100))
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestAdviseConcurrently$")
-	cmd.Env = append(os.Environ(), "HUGEHEAP_PACE=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "pace: 123\n") {
-		t.Errorf("the collector's pace after sixteen calls at once, want 123:\n%s", out)
+	if pace := said(t, inChild(t, "HUGEHEAP_PACE=1"), "pace"); pace != "123" {
+		t.Errorf("the collector's pace after sixteen calls at once %s, want 123", pace)
 	}
 }
