@@ -21,7 +21,7 @@ func TestRunAsksForHugePages(t *testing.T) {
 	enabled, _ := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	overcommit, _ := os.ReadFile("/proc/sys/vm/overcommit_memory")
 	onRequest := bytes.Contains(enabled, []byte("[madvise]")) && string(bytes.TrimSpace(overcommit)) != "2"
-	for _, tt := range []struct {
+	for i, tt := range []struct {
 		args []string
 		env  string
 		want bool
@@ -35,7 +35,11 @@ func TestRunAsksForHugePages(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: %s: %v\n%s", tt.env, tt.args[0], err, out)
 		}
-		line := lastCompleted(t, ws)
+		line, completed := lastCompleted(t, ws)
+		// Each command's own line, not one an earlier command left.
+		if completed != i+1 {
+			t.Fatalf("%s %s: %d batches completed in the log, want %d", tt.env, tt.args[0], completed, i+1)
+		}
 		if line.HugePages != tt.want {
 			t.Errorf("transparent huge pages %q, %s %s: the batch logged huge_pages=%v, want %v",
 				bytes.TrimSpace(enabled), tt.env, tt.args[0], line.HugePages, tt.want)
@@ -51,8 +55,9 @@ type completedLine struct {
 	MemoryLimitMiB int64 `json:"memory_limit_mib"`
 }
 
-// lastCompleted is the last "batch completed" line of the workspace's log.
-func lastCompleted(t *testing.T, ws string) completedLine {
+// lastCompleted is the last "batch completed" line of the workspace's log,
+// and how many there are.
+func lastCompleted(t *testing.T, ws string) (completedLine, int) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(ws, "logs", "countybrief.log"))
 	if err != nil {
@@ -60,14 +65,16 @@ func lastCompleted(t *testing.T, ws string) completedLine {
 	}
 	defer f.Close()
 	var last string
+	n := 0
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		if strings.Contains(sc.Text(), `"msg":"batch completed"`) {
 			last = sc.Text()
+			n++
 		}
 	}
 	var line completedLine
 	if err := json.Unmarshal([]byte(last), &line); err != nil {
 		t.Fatalf("the log's last completed batch %q: %v", last, err)
 	}
-	return line
+	return line, n
 }
